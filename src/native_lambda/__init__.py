@@ -1,0 +1,1 @@
+"""native-lambda runtime."""

@@ -1,0 +1,1 @@
+"""Build fixtures: the example compiled once per session (filled in with the toolchain)."""

@@ -1,0 +1,1 @@
+"""Emulator fixtures shared by all test folders (filled in with the emulator)."""

@@ -1,0 +1,1 @@
+"""Sub-commands of ``native-lambda``; each module exposes ``register(subparsers)``."""
