@@ -1,0 +1,60 @@
+"""Developer sessions. `build` is the main job: compile the example and invoke it locally."""
+
+from __future__ import annotations
+
+import os
+
+import nox
+
+nox.options.reuse_venv = "yes"
+nox.options.sessions = ["tests"]
+
+EVERYTHING = ".[toolchain,test,aws,bench]"
+EXAMPLE_PAYLOAD = '{"name": "World", "times": 2}'
+
+
+@nox.session
+def build(session: nox.Session) -> None:
+    """Compile the example into dist/function.zip + dist/layer.zip, then invoke it in the sandbox."""
+    session.install("-e", ".[toolchain]")
+    session.run("native-lambda", "build", *session.posargs)
+    session.run("native-lambda", "run", "--payload", EXAMPLE_PAYLOAD)
+
+
+@nox.session
+def tests(session: nox.Session) -> None:
+    """The whole test suite; compile, root and docker tests skip with a reason where unavailable."""
+    session.install("-e", EVERYTHING)
+    session.run("pytest", *session.posargs, env={"PYTHONUNBUFFERED": "1"})
+
+
+@nox.session
+def lint(session: nox.Session) -> None:
+    """ruff (lint + format check) and mypy over the runtime and the toolchain."""
+    session.install("-e", EVERYTHING, "ruff", "mypy")
+    session.run("ruff", "check", ".")
+    session.run("ruff", "format", "--check", ".")
+    session.run("mypy")
+
+
+@nox.session
+def bench(session: nox.Session) -> None:
+    """Cold start, warm round trip, memory and size side by side with awslambdaric and a C floor."""
+    session.install("-e", EVERYTHING)
+    session.run("python", "scripts/bench/run.py", *session.posargs)
+
+
+@nox.session
+def deploy(session: nox.Session) -> None:
+    """Deploy dist/ to Lambda (credentials, LAMBDA_ROLE_ARN and AWS_ENDPOINT_URL from the env)."""
+    session.install("-e", ".[toolchain]")
+    name = os.environ.get("FUNCTION_NAME", "native-lambda-example")
+    session.run("native-lambda", "deploy", name, *session.posargs)
+
+
+@nox.session
+def invoke(session: nox.Session) -> None:
+    """Invoke the deployed function (or `-- --local` against the emulator)."""
+    session.install("-e", ".[toolchain]")
+    name = os.environ.get("FUNCTION_NAME", "native-lambda-example")
+    session.run("native-lambda", "invoke", name, *(session.posargs or [EXAMPLE_PAYLOAD]))
