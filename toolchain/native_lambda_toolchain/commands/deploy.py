@@ -1,0 +1,112 @@
+"""``native-lambda deploy``: publish dist/layer.zip as a layer and create or update the
+function from dist/function.zip (runtime provided.al2023, handler ``bootstrap``)."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+from pathlib import Path
+from typing import Any
+
+_ENV_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
+
+
+def register(subparsers: Any) -> None:
+    from native_lambda_toolchain.deploy._session import add_aws_arguments
+
+    parser = subparsers.add_parser(
+        "deploy",
+        help="deploy dist/ to AWS Lambda (layer + function)",
+        description=__doc__,
+    )
+    parser.add_argument(
+        "name",
+        nargs="?",
+        help="function name (default [tool.native-lambda] function-name or LAMBDA_FUNCTION_NAME)",
+    )
+    parser.add_argument(
+        "--role",
+        help="execution role ARN (default LAMBDA_ROLE_ARN, then [tool.native-lambda] role)",
+    )
+    parser.add_argument("--memory", type=int, help="memory in MB (default 128)")
+    parser.add_argument("--timeout", type=int, help="timeout in seconds (default 15)")
+    parser.add_argument(
+        "--env",
+        action="append",
+        default=[],
+        metavar="K=V",
+        help="environment variable for the function (repeatable)",
+    )
+    parser.add_argument(
+        "--architecture",
+        choices=("x86_64", "arm64"),
+        help="instruction set of the build (default: this machine's)",
+    )
+    parser.add_argument("--handler", default=None, help="handler setting (default 'bootstrap')")
+    parser.add_argument("--dist", type=Path, default=Path("dist"), help="build output directory")
+    parser.add_argument("--layer-name", help="layer name (default '<function>-libs')")
+    parser.add_argument(
+        "--layer",
+        action="append",
+        default=[],
+        metavar="ARN",
+        help="extra layer version ARN to attach (repeatable)",
+    )
+    parser.add_argument("--delete", action="store_true", help="delete the function instead")
+    add_aws_arguments(parser)
+    parser.set_defaults(func=run)
+
+
+def _environment(pairs: list[str]) -> dict[str, str]:
+    env = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not _ENV_NAME.match(key):
+            raise ValueError(f"--env expects NAME=VALUE with a valid variable name, got {key!r}")
+        env[key] = value
+    return env
+
+
+def run(args: argparse.Namespace) -> int:
+    from native_lambda.aws import CredentialsError
+    from native_lambda_toolchain.deploy import DeployError, DeploySpec, LambdaApiError, deploy
+    from native_lambda_toolchain.deploy._session import (
+        host_architecture,
+        make_client,
+        project_settings,
+        report_error,
+    )
+
+    try:
+        settings = project_settings()
+        name = args.name or settings.get("function-name") or os.environ.get("LAMBDA_FUNCTION_NAME")
+        if not name:
+            raise DeployError(
+                "no function name: pass NAME, set LAMBDA_FUNCTION_NAME or "
+                "[tool.native-lambda] function-name"
+            )
+        spec = DeploySpec(
+            function_name=name,
+            dist=args.dist,
+            role=args.role or os.environ.get("LAMBDA_ROLE_ARN") or settings.get("role"),
+            handler=args.handler or settings.get("lambda-handler", "bootstrap"),
+            memory_mb=args.memory or int(settings.get("memory", 128)),
+            timeout_s=args.timeout or int(settings.get("timeout", 15)),
+            architecture=args.architecture or settings.get("architecture") or host_architecture(),
+            environment=_environment(args.env),
+            layer_name=args.layer_name,
+            extra_layers=list(args.layer),
+        )
+        with make_client(args) as client:
+            if args.delete:
+                client.delete_function(name)
+                print(f"function {name}: deleted")
+                return 0
+            result = deploy(client, spec)
+            if client.retries:
+                print(f"({client.retries} throttled or failed calls retried)")
+        print(result.function_arn)
+        return 0
+    except (DeployError, LambdaApiError, CredentialsError, ValueError) as exc:
+        return report_error("deploy", exc)

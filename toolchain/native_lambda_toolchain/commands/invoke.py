@@ -1,0 +1,71 @@
+"""``native-lambda invoke NAME 'JSON'``: invoke a deployed function (or, with ``--local``,
+the emulator's invoke endpoint) through the Lambda Invoke API; prints the result on stdout
+and the log tail on stderr."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+
+def register(subparsers: Any) -> None:
+    from native_lambda_toolchain.deploy._session import add_aws_arguments
+
+    parser = subparsers.add_parser(
+        "invoke", help="invoke a function (remote, or --local)", description=__doc__
+    )
+    parser.add_argument("name", help="function name or ARN (any name for --local)")
+    parser.add_argument(
+        "payload",
+        nargs="?",
+        default="{}",
+        help="event JSON, '@file' to read a file, '-' for stdin (default {})",
+    )
+    parser.add_argument(
+        "--local",
+        action="store_true",
+        help="invoke the emulator at http://127.0.0.1:8080 (or --endpoint-url)",
+    )
+    parser.add_argument("--no-log", action="store_true", help="do not request the log tail")
+    add_aws_arguments(parser)
+    parser.set_defaults(func=run)
+
+
+def _payload(spec: str) -> bytes:
+    if spec == "-":
+        return sys.stdin.buffer.read()
+    if spec.startswith("@"):
+        return Path(spec[1:]).read_bytes()
+    return spec.encode("utf-8")
+
+
+def run(args: argparse.Namespace) -> int:
+    import json
+
+    from native_lambda.aws import CredentialsError
+    from native_lambda_toolchain.deploy import LOCAL_ENDPOINT, DeployError, LambdaApiError
+    from native_lambda_toolchain.deploy._session import make_client, report_error
+
+    try:
+        payload = _payload(args.payload)
+        try:
+            json.loads(payload or b"null")
+        except ValueError as exc:
+            raise DeployError(f"payload is not valid JSON: {exc}") from None
+        endpoint = (args.endpoint_url or LOCAL_ENDPOINT) if args.local else None
+        with make_client(args, local=args.local, endpoint=endpoint) as client:
+            output = client.invoke(args.name, payload, log_tail=not args.no_log)
+    except (DeployError, LambdaApiError, CredentialsError, OSError) as exc:
+        return report_error("invoke", exc)
+    if output.log_tail:
+        sys.stderr.write(
+            output.log_tail if output.log_tail.endswith("\n") else output.log_tail + "\n"
+        )
+    sys.stdout.write(output.payload.decode("utf-8", "replace") + "\n")
+    sys.stdout.flush()
+    if output.function_error:
+        print(f"native-lambda invoke: function error ({output.function_error})", file=sys.stderr)
+        return 1
+    return 0

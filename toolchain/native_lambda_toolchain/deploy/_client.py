@@ -1,0 +1,266 @@
+"""A small Lambda API client on httpx, signed by ``native_lambda.aws`` (the same SigV4 code
+that functions compile in). Only the operations the deploy tool needs."""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+import time
+import urllib.parse
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+from native_lambda.aws import Credentials, CredentialsProvider, sigv4_auth
+
+from ._errors import DeployError, LambdaApiError
+from ._retry import RetryPolicy, is_retryable
+
+API = "/2015-03-31"
+LAYERS_API = "/2018-10-31"
+USER_AGENT = "native-lambda-deploy/0.1"
+CONNECT_ATTEMPTS = 3
+
+
+@dataclass
+class InvokeOutput:
+    status: int
+    payload: bytes
+    function_error: str | None  # X-Amz-Function-Error: "Unhandled" / "Handled"
+    log_tail: str | None  # decoded X-Amz-Log-Result
+    executed_version: str | None
+
+
+def _error_of(response: httpx.Response) -> LambdaApiError:
+    code = response.headers.get("x-amzn-errortype", "").split(":")[0]
+    message = ""
+    try:
+        body = response.json()
+    except ValueError:
+        body = None
+    if isinstance(body, dict):
+        message = str(body.get("message") or body.get("Message") or body.get("errorMessage") or "")
+        if not code:
+            raw = str(body.get("__type") or body.get("code") or body.get("Code") or "")
+            code = raw.rpartition("#")[2]
+    if not message:  # not JSON (a proxy's or a crashed server's page): text without tags
+        text = " ".join(re.sub(r"<[^>]*>", " ", response.text).split())
+        message = text[:300] or response.reason_phrase
+    return LambdaApiError(
+        code or f"HTTP{response.status_code}",
+        message,
+        response.status_code,
+        request_id=response.headers.get("x-amzn-requestid"),
+    )
+
+
+class LambdaClient:
+    """Lambda control and data plane calls, with retries on throttling and 5xx.
+
+    ``sleep`` is injectable only so that a test can count waits; it defaults to time.sleep.
+    """
+
+    def __init__(
+        self,
+        *,
+        endpoint: str,
+        region: str,
+        credentials: Credentials | CredentialsProvider,
+        retry: RetryPolicy | None = None,
+        timeout: float = 120.0,
+        sleep: Callable[[float], None] = time.sleep,
+        on_retry: Callable[[str], None] | None = None,
+    ) -> None:
+        self.endpoint = endpoint.rstrip("/")
+        self.region = region
+        self.retry = retry or RetryPolicy()
+        self._sleep = sleep
+        self._on_retry = on_retry
+        self._http = httpx.Client(
+            base_url=self.endpoint,
+            auth=sigv4_auth(credentials, region=region, service="lambda"),
+            timeout=timeout,
+            headers={"User-Agent": USER_AGENT},
+        )
+        self.retries = 0  # how many retries this client made (reported by the CLI)
+
+    def close(self) -> None:
+        self._http.close()
+
+    def __enter__(self) -> LambdaClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- transport -----------------------------------------------------------------------
+
+    def _call(
+        self,
+        method: str,
+        path: str,
+        *,
+        body: Any = None,
+        content: bytes | None = None,
+        params: dict[str, str] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> httpx.Response:
+        data = json.dumps(body).encode() if body is not None else content
+        send_headers = dict(headers or {})
+        if body is not None:
+            send_headers.setdefault("Content-Type", "application/json")
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                response = self._http.request(
+                    method, path, content=data, params=params, headers=send_headers
+                )
+            except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
+                # Nothing listening is rarely transient: a few quick tries, then say so.
+                if attempt >= min(self.retry.max_attempts, CONNECT_ATTEMPTS):
+                    raise DeployError(
+                        f"cannot reach the Lambda endpoint {self.endpoint}: {exc}"
+                    ) from None
+                self._wait(attempt, None, f"connection failed ({exc})", CONNECT_ATTEMPTS)
+                continue
+            if response.status_code < 300:
+                return response
+            error = _error_of(response)
+            if attempt < self.retry.max_attempts and is_retryable(error.status, error.code):
+                self._wait(attempt, response.headers.get("retry-after"), str(error))
+                continue
+            raise error
+
+    def _wait(
+        self, attempt: int, retry_after: str | None, why: str, limit: int | None = None
+    ) -> None:
+        delay = self.retry.delay(attempt, retry_after)
+        self.retries += 1
+        attempts = min(limit or self.retry.max_attempts, self.retry.max_attempts)
+        if self._on_retry is not None:
+            self._on_retry(f"retry {attempt}/{attempts - 1} in {delay:.2f}s: {why}")
+        self._sleep(delay)
+
+    @staticmethod
+    def _name(name: str) -> str:
+        return urllib.parse.quote(name, safe="")
+
+    # -- layers --------------------------------------------------------------------------
+
+    def list_layer_versions(self, layer: str) -> Iterator[dict[str, Any]]:
+        marker: str | None = None
+        while True:
+            params = {"MaxItems": "50"}
+            if marker:
+                params["Marker"] = marker
+            page = self._call(
+                "GET", f"{LAYERS_API}/layers/{self._name(layer)}/versions", params=params
+            ).json()
+            yield from page.get("LayerVersions") or []
+            marker = page.get("NextMarker")
+            if not marker:
+                return
+
+    def publish_layer_version(
+        self,
+        layer: str,
+        zip_bytes: bytes,
+        *,
+        description: str,
+        architectures: list[str],
+        runtimes: list[str],
+    ) -> dict[str, Any]:
+        body = {
+            "Description": description,
+            "Content": {"ZipFile": base64.b64encode(zip_bytes).decode()},
+            "CompatibleRuntimes": runtimes,
+            "CompatibleArchitectures": architectures,
+        }
+        return self._call(
+            "POST", f"{LAYERS_API}/layers/{self._name(layer)}/versions", body=body
+        ).json()
+
+    # -- functions -----------------------------------------------------------------------
+
+    def get_function(self, name: str) -> dict[str, Any] | None:
+        """The function's configuration, or None when it does not exist."""
+        try:
+            return self._call("GET", f"{API}/functions/{self._name(name)}/configuration").json()
+        except LambdaApiError as exc:
+            if exc.code == "ResourceNotFoundException" or exc.status == 404:
+                return None
+            raise
+
+    def create_function(self, config: dict[str, Any], zip_bytes: bytes) -> dict[str, Any]:
+        body = dict(config)
+        body["Code"] = {"ZipFile": base64.b64encode(zip_bytes).decode()}
+        body.setdefault("Publish", False)
+        return self._call("POST", f"{API}/functions", body=body).json()
+
+    def update_function_code(
+        self, name: str, zip_bytes: bytes, *, architectures: list[str]
+    ) -> dict[str, Any]:
+        body = {
+            "ZipFile": base64.b64encode(zip_bytes).decode(),
+            "Architectures": architectures,
+            "Publish": False,
+        }
+        return self._call("PUT", f"{API}/functions/{self._name(name)}/code", body=body).json()
+
+    def update_function_configuration(self, name: str, config: dict[str, Any]) -> dict[str, Any]:
+        return self._call(
+            "PUT", f"{API}/functions/{self._name(name)}/configuration", body=config
+        ).json()
+
+    def delete_function(self, name: str) -> None:
+        self._call("DELETE", f"{API}/functions/{self._name(name)}")
+
+    def wait_until_ready(
+        self, name: str, *, timeout: float = 300.0, poll: float = 1.0
+    ) -> dict[str, Any]:
+        """Poll until ``State`` is Active and ``LastUpdateStatus`` is Successful."""
+        deadline = time.monotonic() + timeout
+        while True:
+            config = self.get_function(name)
+            if config is None:
+                raise DeployError(f"function {name} disappeared while waiting for it")
+            state = config.get("State", "Active")
+            update = config.get("LastUpdateStatus", "Successful")
+            if state == "Failed":
+                reason = config.get("StateReason", "no reason given")
+                raise DeployError(f"function {name} failed to activate: {reason}")
+            if update == "Failed":
+                reason = config.get("LastUpdateStatusReason", "no reason given")
+                raise DeployError(f"update of function {name} failed: {reason}")
+            if state == "Active" and update == "Successful":
+                return config
+            if time.monotonic() > deadline:
+                raise DeployError(
+                    f"function {name} not ready after {timeout:g}s "
+                    f"(State={state}, LastUpdateStatus={update})"
+                )
+            self._sleep(poll)
+
+    def invoke(self, name: str, payload: bytes, *, log_tail: bool = True) -> InvokeOutput:
+        headers = {"X-Amz-Invocation-Type": "RequestResponse"}
+        if log_tail:
+            headers["X-Amz-Log-Type"] = "Tail"
+        response = self._call(
+            "POST",
+            f"{API}/functions/{self._name(name)}/invocations",
+            content=payload,
+            headers=headers,
+        )
+        raw_log = response.headers.get("x-amz-log-result")
+        tail = base64.b64decode(raw_log).decode("utf-8", "replace") if raw_log else None
+        return InvokeOutput(
+            status=response.status_code,
+            payload=response.content,
+            function_error=response.headers.get("x-amz-function-error"),
+            log_tail=tail,
+            executed_version=response.headers.get("x-amz-executed-version"),
+        )
