@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-
 import nox
 
 nox.options.reuse_venv = "yes"
@@ -46,15 +44,14 @@ def bench(session: nox.Session) -> None:
 
 @nox.session
 def deploy(session: nox.Session) -> None:
-    """Deploy dist/ to Lambda (credentials, LAMBDA_ROLE_ARN and AWS_ENDPOINT_URL from the env)."""
+    """Deploy dist/ (run `build` first). Needs AWS credentials, AWS_REGION and LAMBDA_ROLE_ARN;
+    AWS_ENDPOINT_URL=http://127.0.0.1:5000 deploys to a moto server instead."""
     session.install("-e", ".[toolchain]")
-    name = os.environ.get("FUNCTION_NAME", "native-lambda-example")
-    session.run("native-lambda", "deploy", name, *session.posargs)
+    session.run("bash", "scripts/deploy.sh", *session.posargs, external=True)
 
 
 @nox.session
 def invoke(session: nox.Session) -> None:
-    """Invoke the deployed function (or `-- --local` against the emulator)."""
+    """Invoke the deployed function; `nox -s invoke -- NAME '{"name": "x"}' --local` uses the emulator."""
     session.install("-e", ".[toolchain]")
-    name = os.environ.get("FUNCTION_NAME", "native-lambda-example")
-    session.run("native-lambda", "invoke", name, *(session.posargs or [EXAMPLE_PAYLOAD]))
+    session.run("bash", "scripts/invoke.sh", *session.posargs, external=True)
