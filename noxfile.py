@@ -13,7 +13,7 @@ EXAMPLE_PAYLOAD = '{"name": "World", "times": 2}'
 
 @nox.session
 def build(session: nox.Session) -> None:
-    """Compile the example into dist/function.zip + dist/layer.zip, then invoke it in the sandbox."""
+    """Compile the example into dist/function.zip + dist/layer.zip, then invoke it sandboxed."""
     session.install("-e", ".[toolchain]")
     session.run("native-lambda", "build", *session.posargs)
     session.run("native-lambda", "run", "--payload", EXAMPLE_PAYLOAD)
@@ -52,6 +52,6 @@ def deploy(session: nox.Session) -> None:
 
 @nox.session
 def invoke(session: nox.Session) -> None:
-    """Invoke the deployed function; `nox -s invoke -- NAME '{"name": "x"}' --local` uses the emulator."""
+    """Invoke the deployed function; `nox -s invoke -- NAME JSON --local` uses the emulator."""
     session.install("-e", ".[toolchain]")
     session.run("bash", "scripts/invoke.sh", *session.posargs, external=True)
