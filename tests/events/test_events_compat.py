@@ -1,0 +1,94 @@
+"""Import hygiene and Python 3.9: the package imports nothing until asked, and the events
+tests pass on the oldest Python the runtime supports."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+
+import pytest
+from tests.events.support import REPO
+
+import native_lambda.events as events
+
+SRC = str(REPO / "src")
+
+
+def _python(code: str, python: str = sys.executable) -> str:
+    env = dict(os.environ, PYTHONPATH=SRC)
+    return subprocess.run(
+        [python, "-c", code], capture_output=True, text=True, check=True, env=env
+    ).stdout
+
+
+def test_package_import_loads_no_event_module() -> None:
+    out = _python(
+        "import sys, native_lambda.events\n"
+        "print(sorted(m for m in sys.modules if m.startswith('native_lambda.')))\n"
+        "from native_lambda.events import SQSEvent\n"
+        "print(sorted(m for m in sys.modules if m.startswith('native_lambda.')))\n"
+    )
+    before, after = out.splitlines()
+    assert before == "['native_lambda.events']"
+    assert (
+        after
+        == "['native_lambda.events', 'native_lambda.events._base', 'native_lambda.events.sqs']"
+    )
+
+
+def test_lazy_names_are_the_modules_own() -> None:
+    import importlib
+
+    for name, module in events._MODULE_OF.items():
+        loaded = importlib.import_module(f"native_lambda.events.{module}")
+        assert getattr(events, name) is getattr(loaded, name), name
+    with pytest.raises(AttributeError):
+        events.NoSuchEvent  # noqa: B018
+
+
+def _python39() -> str | None:
+    """NATIVE_LAMBDA_PY39, else python3.9 on PATH, if it has msgspec and pytest."""
+    candidate = os.environ.get("NATIVE_LAMBDA_PY39") or shutil.which("python3.9")
+    if not candidate:
+        return None
+    probe = subprocess.run(
+        [candidate, "-c", "import msgspec, pytest"], capture_output=True, check=False
+    )
+    return candidate if probe.returncode == 0 else None
+
+
+PY39 = _python39()
+
+
+@pytest.mark.skipif(PY39 is None, reason="no Python 3.9 with msgspec+pytest (NATIVE_LAMBDA_PY39)")
+def test_events_tests_pass_on_python39() -> None:
+    """Struct annotations are evaluated by msgspec at runtime: no ``X | Y``, no 3.10 APIs."""
+    assert PY39 is not None
+    version = _python("import sys; print(sys.version_info[:2])", PY39)
+    assert version.strip() == "(3, 9)"
+    here = os.path.dirname(__file__)
+    result = subprocess.run(
+        [
+            PY39,
+            "-m",
+            "pytest",
+            "-q",
+            "--noconftest",
+            "-p",
+            "no:cacheprovider",
+            "-o",
+            "addopts=--import-mode=importlib",
+            here,
+            f"--ignore={os.path.join(here, 'test_events_e2e.py')}",
+            f"--ignore={__file__}",
+        ],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        check=False,
+        env=dict(os.environ, PYTHONPATH=os.pathsep.join([SRC, str(REPO)])),
+    )
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
+    assert " passed" in result.stdout and "failed" not in result.stdout
