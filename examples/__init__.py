@@ -1,0 +1,1 @@
+"""Example functions for native-lambda."""

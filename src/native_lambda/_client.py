@@ -1,0 +1,282 @@
+"""A minimal keep-alive HTTP/1.1 client for the Lambda Runtime API.
+
+Why not ``http.client`` or httpx: this is the hot path of every invocation and part of
+cold start. ``http.client`` pulls ``email.parser`` and friends (~25 ms import on a
+Lambda-class CPU), httpx far more (~80 ms). The Runtime API is a local, well-behaved
+HTTP/1.1 server, so one blocking socket, one ``sendall`` per request (head and body
+joined) and a hand-written response reader are enough. Per invocation that is two
+round trips (``next`` and ``response``) and usually four syscalls.
+"""
+
+from __future__ import annotations
+
+import socket
+
+_CRLF2 = b"\r\n\r\n"
+_RECV = 65536
+
+
+class RuntimeApiError(Exception):
+    """The Runtime API cannot be reached or answered in a way the runtime cannot go on from."""
+
+
+class Response:
+    """Status, lower-cased headers and body of one HTTP response."""
+
+    __slots__ = ("body", "headers", "status")
+
+    def __init__(self, status: int, headers: dict[str, str], body: bytes) -> None:
+        self.status = status
+        self.headers = headers
+        self.body = body
+
+
+class Connection:
+    """One keep-alive connection to ``host:port``; reconnects once when the peer dropped it."""
+
+    __slots__ = ("_address", "_buf", "_host", "_sock")
+
+    def __init__(self, address: str) -> None:
+        host, _, port = address.rpartition(":")
+        if not host or not port.isdigit():
+            raise RuntimeApiError(f"bad Runtime API address {address!r} (expected host:port)")
+        # A bytes host: getaddrinfo() then skips the IDNA codec, whose import
+        # (encodings.idna, stringprep, unicodedata) costs 1-5 ms of cold start.
+        self._address = (host.strip("[]").encode("ascii"), int(port))
+        self._host = address.encode("latin-1")
+        self._sock: socket.socket | None = None
+        self._buf = b""
+
+    def _connect(self) -> socket.socket:
+        try:
+            sock = socket.create_connection(self._address)  # type: ignore[arg-type]  # bytes ok
+        except OSError as exc:
+            raise RuntimeApiError(f"cannot connect to {self._host.decode()}: {exc}") from None
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        self._sock = sock
+        self._buf = b""
+        return sock
+
+    def close(self) -> None:
+        if self._sock is not None:
+            self._sock.close()
+            self._sock = None
+
+    def request(
+        self, method: bytes, path: bytes, body: bytes = b"", headers: bytes = b""
+    ) -> Response:
+        """Send one request and read its response.
+
+        ``headers`` is pre-encoded ``Name: value\\r\\n`` lines. A request is retried once on
+        a fresh connection only when the old one was found closed before any byte of the
+        response arrived (the usual keep-alive race); a second failure is fatal.
+        """
+        head = b"%s %s HTTP/1.1\r\nHost: %s\r\n%sContent-Length: %d\r\n\r\n" % (
+            method,
+            path,
+            self._host,
+            headers,
+            len(body),
+        )
+        # Small bodies are joined with the head: one syscall, one segment. Large ones are
+        # handed to sendmsg as two buffers, which avoids copying megabytes.
+        message = head + body if len(body) < 65536 else None
+        for attempt in (0, 1):
+            sock = self._sock if self._sock is not None else self._connect()
+            try:
+                if message is not None:
+                    sock.sendall(message)
+                else:
+                    _send_two(sock, head, body)
+            except OSError:
+                # The server may have answered (e.g. 413) and closed before reading it all.
+                response = self._read_after_send_error()
+                if response is not None:
+                    return response
+                self.close()
+                if attempt:
+                    raise RuntimeApiError(
+                        f"connection to the Runtime API lost while sending {path.decode()}"
+                    ) from None
+                continue
+            try:
+                return self._read_response()
+            except _Dropped:
+                self.close()
+                if attempt:
+                    raise RuntimeApiError(
+                        f"the Runtime API closed the connection during {path.decode()}"
+                    ) from None
+        raise AssertionError("unreachable")
+
+    def send_only(self, method: bytes, path: bytes, headers: bytes = b"") -> None:
+        """Send a request and never read the answer (the extension's parked ``event/next``)."""
+        sock = self._sock if self._sock is not None else self._connect()
+        sock.sendall(b"%s %s HTTP/1.1\r\nHost: %s\r\n%s\r\n" % (method, path, self._host, headers))
+
+    def _read_after_send_error(self) -> Response | None:
+        sock = self._sock
+        if sock is None:
+            return None
+        try:
+            sock.settimeout(1.0)
+            return self._read_response()
+        except (OSError, _Dropped, RuntimeApiError):
+            return None
+        finally:
+            if self._sock is not None:
+                self._sock.settimeout(None)
+
+    def _recv(self) -> bytes:
+        assert self._sock is not None
+        try:
+            data = self._sock.recv(_RECV)
+        except ConnectionResetError:
+            data = b""
+        return data
+
+    def _read_response(self) -> Response:
+        buf = self._buf
+        started = bool(buf)
+        while True:
+            end = buf.find(_CRLF2)
+            if end >= 0:
+                break
+            data = self._recv()
+            if not data:
+                if started:
+                    raise RuntimeApiError("the Runtime API closed the connection mid-response")
+                raise _Dropped
+            started = True
+            buf += data
+        lines = buf[:end].decode("latin-1").split("\r\n")
+        status_line = lines[0].split(" ", 2)
+        if len(status_line) < 2 or not status_line[0].startswith("HTTP/"):
+            raise RuntimeApiError(f"malformed HTTP status line from the Runtime API: {lines[0]!r}")
+        status = int(status_line[1])
+        headers: dict[str, str] = {}
+        for line in lines[1:]:
+            name, _, value = line.partition(":")
+            headers[name.strip().lower()] = value.strip()
+        rest = buf[end + 4 :]
+        length = headers.get("content-length")
+        if length is not None:
+            size = int(length)
+            if len(rest) < size:
+                rest = self._read_exactly(rest, size)
+            body, self._buf = rest[:size], rest[size:]
+        elif headers.get("transfer-encoding", "").lower() == "chunked":
+            body = self._read_chunked(rest)
+        elif status in (204, 304) or 100 <= status < 200:
+            body, self._buf = b"", rest
+        else:
+            body = self._read_to_close(rest)
+        if headers.get("connection", "").lower() == "close":
+            self.close()
+        return Response(status, headers, body)
+
+    def _read_exactly(self, have: bytes, size: int) -> bytes:
+        out = bytearray(size)
+        view = memoryview(out)
+        n = len(have)
+        view[:n] = have
+        sock = self._sock
+        assert sock is not None
+        while n < size:
+            got = sock.recv_into(view[n:])
+            if not got:
+                raise RuntimeApiError("the Runtime API closed the connection mid-body")
+            n += got
+        return bytes(out)
+
+    def _read_chunked(self, rest: bytes) -> bytes:
+        body = bytearray()
+        while True:
+            while b"\r\n" not in rest:
+                rest += self._more()
+            size_line, _, rest = rest.partition(b"\r\n")
+            size = int(size_line.split(b";", 1)[0], 16)
+            if size == 0:
+                # Trailers (if any) end with an empty line.
+                while not (rest.startswith(b"\r\n") or _CRLF2 in rest):
+                    rest += self._more()
+                self._buf = rest[2:] if rest.startswith(b"\r\n") else rest.split(_CRLF2, 1)[1]
+                return bytes(body)
+            while len(rest) < size + 2:
+                rest += self._more()
+            body += rest[:size]
+            rest = rest[size + 2 :]
+
+    def _read_to_close(self, rest: bytes) -> bytes:
+        chunks = [rest]
+        while True:
+            data = self._recv()
+            if not data:
+                break
+            chunks.append(data)
+        self.close()
+        return b"".join(chunks)
+
+    def _more(self) -> bytes:
+        data = self._recv()
+        if not data:
+            raise RuntimeApiError("the Runtime API closed the connection mid-body")
+        return data
+
+
+class _Dropped(Exception):
+    """The peer closed an idle keep-alive connection before answering."""
+
+
+def _send_two(sock: socket.socket, head: bytes, body: bytes) -> None:
+    view = memoryview(body)
+    sent = sock.sendmsg([head, view])
+    if sent < len(head):
+        sock.sendall(head[sent:])
+        sent = len(head)
+    sent -= len(head)
+    if sent < len(body):
+        sock.sendall(view[sent:])
+
+
+_UA = b"User-Agent: native-lambda/0.1\r\n"
+_NEXT = b"/2018-06-01/runtime/invocation/next"
+_JSON = b"Content-Type: application/json\r\n"
+
+
+class RuntimeApi:
+    """The four Runtime API calls a runtime makes, over one keep-alive connection."""
+
+    __slots__ = ("address", "conn")
+
+    def __init__(self, address: str) -> None:
+        self.address = address
+        self.conn = Connection(address)
+
+    def next(self) -> Response:
+        """Long-poll for the next invocation (no timeout: Lambda freezes us while waiting)."""
+        response = self.conn.request(b"GET", _NEXT, b"", _UA)
+        if response.status != 200:
+            raise RuntimeApiError(
+                f"GET /runtime/invocation/next answered {response.status}: "
+                f"{response.body[:200].decode('utf-8', 'replace')}"
+            )
+        return response
+
+    def respond(self, request_id: str, body: bytes, content_type: bytes = _JSON) -> Response:
+        path = b"/2018-06-01/runtime/invocation/%s/response" % request_id.encode("latin-1")
+        return self.conn.request(b"POST", path, body, _UA + content_type)
+
+    def error(self, request_id: str, body: bytes, error_type: str) -> Response:
+        path = b"/2018-06-01/runtime/invocation/%s/error" % request_id.encode("latin-1")
+        return self.conn.request(b"POST", path, body, _error_headers(error_type))
+
+    def init_error(self, body: bytes, error_type: str) -> Response:
+        path = b"/2018-06-01/runtime/init/error"
+        return self.conn.request(b"POST", path, body, _error_headers(error_type))
+
+
+def _error_headers(error_type: str) -> bytes:
+    # Header values must be one line of latin-1; error types are identifiers in practice.
+    safe = error_type.encode("latin-1", "replace").replace(b"\r", b"").replace(b"\n", b"")
+    return _UA + _JSON + b"Lambda-Runtime-Function-Error-Type: " + safe + b"\r\n"

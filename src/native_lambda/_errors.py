@@ -1,0 +1,101 @@
+"""Error results in awslambdaric's shape: ``{"errorMessage","errorType","requestId","stackTrace"}``.
+
+``traceback`` is imported only when an error actually happens: the happy path never pays.
+"""
+
+from __future__ import annotations
+
+import os
+
+# Error types shared with awslambdaric (lambda_runtime_exception.FaultException).
+MARSHAL_ERROR = "Runtime.MarshalError"
+UNMARSHAL_ERROR = "Runtime.UnmarshalError"
+USER_CODE_SYNTAX_ERROR = "Runtime.UserCodeSyntaxError"
+HANDLER_NOT_FOUND = "Runtime.HandlerNotFound"
+IMPORT_MODULE_ERROR = "Runtime.ImportModuleError"
+BUILT_IN_MODULE_CONFLICT = "Runtime.BuiltInModuleConflict"
+MALFORMED_HANDLER_NAME = "Runtime.MalformedHandlerName"
+CONTEXT_UNMARSHAL_ERROR = "Runtime.LambdaContextUnmarshalError"
+# Ours: the Runtime API refused a response for its size (HTTP 413). Named after the error
+# the Invoke API itself reports for that case.
+RESPONSE_TOO_LARGE = "Function.ResponseSizeTooLarge"
+# Ours: handler annotations that cannot be resolved or turned into a decoder.
+HANDLER_TYPE_ERROR = "Runtime.HandlerTypeError"
+
+_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
+
+
+class FaultError(Exception):
+    """A failure the runtime reports with its own error type (no user traceback)."""
+
+    def __init__(self, error_type: str, message: str, trace: list[str] | None = None) -> None:
+        super().__init__(message)
+        self.error_type = error_type
+        self.message = message
+        self.trace = trace or []
+
+
+def make_error(
+    message: str, error_type: str, trace: list[str], request_id: str = ""
+) -> dict[str, object]:
+    return {
+        "errorMessage": message,
+        "errorType": error_type,
+        "requestId": request_id,
+        "stackTrace": trace,
+    }
+
+
+def from_exception(exc: BaseException, request_id: str = "") -> dict[str, object]:
+    """The error result for an exception: its class name, message and user stack frames."""
+    if isinstance(exc, FaultError):
+        return make_error(exc.message, exc.error_type, exc.trace, request_id)
+    return make_error(str(exc), type(exc).__name__, user_stack(exc), request_id)
+
+
+def user_stack(exc: BaseException) -> list[str]:
+    """``traceback.format_list`` of the frames below the runtime's own (and asyncio's)."""
+    import traceback
+
+    frames = traceback.extract_tb(exc.__traceback__)
+    skip = 0
+    for frame in frames:
+        if not _is_runtime_frame(frame.filename):
+            break
+        skip += 1
+    if skip == len(frames):
+        skip = 0
+    return traceback.format_list(frames[skip:])
+
+
+def _is_runtime_frame(filename: str) -> bool:
+    if filename.startswith("<frozen importlib"):
+        return True
+    path = os.path.abspath(filename)
+    if os.path.dirname(path) == _PACKAGE_DIR:
+        return True
+    return os.sep + "asyncio" + os.sep in path
+
+
+def text_lines(error: dict[str, object]) -> list[str]:
+    """awslambdaric's Text-mode error log: ``[ERROR] Type: message`` then the traceback.
+
+    Lines are later joined with ``\\r`` so CloudWatch keeps them as one event; leading
+    spaces become U+00A0 so the console does not swallow the indentation.
+    """
+    head = "[ERROR]"
+    error_type = error.get("errorType")
+    message = error.get("errorMessage")
+    if error_type:
+        head += f" {error_type}"
+    if message:
+        head += (":" if error_type else "") + f" {message}"
+    lines = [head]
+    trace = error.get("stackTrace")
+    if isinstance(trace, list) and trace:
+        lines.append("Traceback (most recent call last):")
+        for element in trace:
+            for line in str(element).splitlines():
+                stripped = line.lstrip(" ")
+                lines.append("\u00a0" * (len(line) - len(stripped)) + stripped)
+    return lines

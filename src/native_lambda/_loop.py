@@ -1,0 +1,268 @@
+"""The invocation loop: next -> decode -> handler -> encode -> response, forever.
+
+Every failure ends in the Runtime API call awslambdaric would make: ``/invocation/{id}/error``
+for anything that goes wrong with one invocation (the loop keeps serving), ``/init/error``
+and exit 1 for anything before the first invocation, and one clear stderr line plus exit 2
+when the Runtime API itself is gone or answers 5xx (Lambda then replaces the sandbox).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Any, Callable, NoReturn
+
+import msgspec
+import msgspec.json
+
+from . import _logging, _shutdown
+from ._client import RuntimeApi, RuntimeApiError
+from ._context import ClientContext, CognitoIdentity, Context, load_environment
+from ._errors import (
+    CONTEXT_UNMARSHAL_ERROR,
+    HANDLER_TYPE_ERROR,
+    MARSHAL_ERROR,
+    RESPONSE_TOO_LARGE,
+    UNMARSHAL_ERROR,
+    FaultError,
+    from_exception,
+    make_error,
+)
+from ._handler import add_search_path, annotated_types, is_async, load
+
+EXIT_INIT_ERROR = 1
+EXIT_RUNTIME_API = 2
+
+_JSON_TYPE = b"Content-Type: application/json\r\n"
+_BYTES_TYPE = b"Content-Type: application/unknown\r\n"
+_MARSHAL_EXCEPTIONS = (TypeError, ValueError, OverflowError, msgspec.EncodeError)
+
+
+class _Prepared:
+    """A handler with its decoder and encoder, built once at init."""
+
+    __slots__ = ("decode", "encode", "handler", "is_async", "raw_event")
+
+    def __init__(self, handler: Callable[..., Any], event_type: Any) -> None:
+        if not callable(handler):
+            raise FaultError(HANDLER_TYPE_ERROR, f"Handler {handler!r} is not callable")
+        if event_type is None:
+            event_type = annotated_types(handler)[0]
+        self.handler = handler
+        self.is_async = is_async(handler)
+        # bytes means "the raw payload", as awslambdaric returns bytes results verbatim.
+        self.raw_event = event_type is bytes
+        try:
+            decoder = msgspec.json.Decoder(event_type) if not self.raw_event else None
+        except TypeError as exc:
+            raise FaultError(
+                HANDLER_TYPE_ERROR, f"Unsupported event type {event_type!r}: {exc}"
+            ) from None
+        self.decode = decoder.decode if decoder is not None else bytes
+        # Results are encoded from their runtime value: one encoder serves every type.
+        self.encode = msgspec.json.Encoder().encode
+
+
+def serve(
+    handler: Callable[..., Any],
+    *,
+    event_type: Any = None,
+    result_type: Any = None,
+    on_shutdown: Callable[[], Any] | None = None,
+) -> NoReturn:
+    """Serve ``handler(event, context)`` for the life of the sandbox.
+
+    ``event_type`` decodes each event (a msgspec ``Struct``, ``dict``, ``list``, ``str``,
+    ``typing.Any``...; ``bytes`` passes the raw payload) and defaults to the annotation of
+    the handler's first parameter. Results are JSON-encoded from their value (``bytes``
+    results are sent verbatim); ``result_type`` is accepted for symmetry and documentation.
+    """
+    del result_type  # encoding follows the value; kept in the signature for symmetry
+    api = _start()
+    if on_shutdown is not None:
+        _shutdown.on_shutdown(on_shutdown)
+    try:
+        prepared = _Prepared(handler, event_type)
+    except Exception as exc:
+        _init_failed(api, exc)
+    _run(api, prepared)
+
+
+def run_handler_string(spec: str) -> NoReturn:
+    """Import ``module.function`` (Lambda's handler setting) and serve it. Stable entry point
+    for ``python -m native_lambda`` and the compiled bootstrap's generated ``main``."""
+    api = _start()
+    add_search_path()
+    try:
+        prepared = _Prepared(load(spec), None)
+    except Exception as exc:
+        _init_failed(api, exc)
+    _run(api, prepared)
+
+
+def _start() -> RuntimeApi:
+    address = os.environ.get("AWS_LAMBDA_RUNTIME_API")
+    if not address:
+        _die("AWS_LAMBDA_RUNTIME_API is not set (run under Lambda or `native-lambda emulate`)")
+    _logging.setup()
+    load_environment()
+    try:
+        return RuntimeApi(address)
+    except RuntimeApiError as exc:
+        _die(str(exc))
+
+
+def _die(message: str) -> NoReturn:
+    sys.stdout.flush()
+    sys.stderr.write(f"native_lambda: {message}; exiting\n")
+    sys.stderr.flush()
+    sys.exit(EXIT_RUNTIME_API)
+
+
+def _init_failed(api: RuntimeApi, exc: BaseException) -> NoReturn:
+    error = from_exception(exc)
+    _logging.log_error(error)
+    try:
+        api.init_error(msgspec.json.encode(error), str(error["errorType"]))
+    except RuntimeApiError as fail:
+        _die(f"Runtime API at {api.address} unreachable while reporting an init error: {fail}")
+    sys.stdout.flush()
+    sys.exit(EXIT_INIT_ERROR)
+
+
+def _run(api: RuntimeApi, prepared: _Prepared) -> NoReturn:
+    try:
+        if _shutdown.wanted():
+            _shutdown.register(api.address)
+    except RuntimeApiError as exc:
+        _die(f"cannot register the shutdown extension at {api.address}: {exc}")
+    _shutdown.init_done()
+    _logging.ensure_installed()
+    try:
+        _loop(api, prepared)
+    except RuntimeApiError as exc:
+        _die(f"Runtime API at {api.address} failed: {exc}")
+
+
+def _loop(api: RuntimeApi, prepared: _Prepared) -> NoReturn:
+    handler = prepared.handler
+    decode = prepared.decode
+    encode = prepared.encode
+    run_async = _async_runner() if prepared.is_async else None
+    environ = os.environ
+    logging_state = _logging
+    next_invocation = api.next
+    respond = api.respond
+    decode_error = msgspec.DecodeError
+    marshal_errors = _MARSHAL_EXCEPTIONS
+    while True:
+        response = next_invocation()
+        headers = response.headers
+        request_id = headers.get("lambda-runtime-aws-request-id", "")
+        trace_id = headers.get("lambda-runtime-trace-id")
+        if trace_id is not None:
+            environ["_X_AMZN_TRACE_ID"] = trace_id
+        elif "_X_AMZN_TRACE_ID" in environ:
+            del environ["_X_AMZN_TRACE_ID"]
+        tenant_id = headers.get("lambda-runtime-aws-tenant-id")
+        logging_state.request_id = request_id
+        logging_state.tenant_id = tenant_id
+        try:
+            client_context = headers.get("lambda-runtime-client-context")
+            identity = headers.get("lambda-runtime-cognito-identity")
+            context = Context(
+                request_id,
+                headers.get("lambda-runtime-invoked-function-arn"),
+                int(headers.get("lambda-runtime-deadline-ms") or 0),
+                _client_context(client_context) if client_context else None,
+                _identity(identity) if identity else None,
+                tenant_id,
+                trace_id,
+            )
+            try:
+                event = decode(response.body)
+            except decode_error as exc:
+                raise FaultError(UNMARSHAL_ERROR, f"Unable to unmarshal input: {exc}") from None
+            result = handler(event, context)
+            if run_async is not None:
+                result = run_async(result)
+            elif hasattr(result, "__await__"):  # a sync callable that returned a coroutine
+                result = _async_runner()(result)
+            if type(result) is bytes:
+                body, content_type = result, _BYTES_TYPE
+            else:
+                try:
+                    body, content_type = encode(result), _JSON_TYPE
+                except marshal_errors as exc:
+                    raise FaultError(MARSHAL_ERROR, f"Unable to marshal response: {exc}") from None
+        except Exception as exc:
+            _report(api, request_id, from_exception(exc, request_id))
+            continue
+        answer = respond(request_id, body, content_type)
+        if answer.status != 202:
+            _refused(api, request_id, answer.status, answer.body, len(body))
+
+
+def _report(api: RuntimeApi, request_id: str, error: dict[str, Any], quiet: int = 0) -> None:
+    _logging.log_error(error)
+    answer = api.error(request_id, msgspec.json.encode(error), str(error["errorType"]))
+    if answer.status >= 500:
+        raise RuntimeApiError(f"POST /invocation/{request_id}/error answered {answer.status}")
+    if answer.status != 202 and answer.status != quiet:
+        _warn(f"POST /invocation/{request_id}/error answered {answer.status}: {answer.body!r}")
+
+
+def _refused(api: RuntimeApi, request_id: str, status: int, body: bytes, size: int) -> None:
+    """The Runtime API did not accept a response: 413 becomes an invocation error."""
+    if status >= 500:
+        raise RuntimeApiError(
+            f"POST /invocation/{request_id}/response answered {status}: {body[:200]!r}"
+        )
+    if status == 413:
+        message = (
+            f"Response payload size ({size} bytes) exceeded maximum allowed payload size "
+            "(6291556 bytes)."
+        )
+        # Lambda has usually failed the invocation already when it sends 413 and then
+        # answers this /error with 403; the post is for Runtime APIs that wait for it.
+        _report(api, request_id, make_error(message, RESPONSE_TOO_LARGE, [], request_id), quiet=403)
+        return
+    _warn(f"POST /invocation/{request_id}/response answered {status}: {body[:200]!r}")
+
+
+def _warn(message: str) -> None:
+    sys.stderr.write(f"native_lambda: {message}\n")
+
+
+def _client_context(header: str) -> ClientContext:
+    try:
+        data = msgspec.json.decode(header)
+    except msgspec.DecodeError as exc:
+        raise FaultError(
+            CONTEXT_UNMARSHAL_ERROR, f"Unable to parse Client Context JSON: {exc}"
+        ) from None
+    return ClientContext(data if isinstance(data, dict) else {})
+
+
+def _identity(header: str) -> CognitoIdentity:
+    try:
+        data = msgspec.json.decode(header)
+    except msgspec.DecodeError as exc:
+        raise FaultError(
+            CONTEXT_UNMARSHAL_ERROR, f"Unable to parse Cognito Identity JSON: {exc}"
+        ) from None
+    return CognitoIdentity(data if isinstance(data, dict) else {})
+
+
+_event_loop: Any = None
+
+
+def _async_runner() -> Callable[[Any], Any]:
+    """One event loop for the process: async clients created in one invocation stay usable."""
+    global _event_loop
+    if _event_loop is None:
+        import asyncio
+
+        _event_loop = asyncio.new_event_loop()
+        asyncio.set_event_loop(_event_loop)
+    return _event_loop.run_until_complete

@@ -1,0 +1,149 @@
+"""Handlers the runtime tests serve (LAMBDA_TASK_ROOT points here)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+from typing import Any
+
+import msgspec
+
+from native_lambda import Context
+
+
+class Item(msgspec.Struct):
+    name: str
+    count: int
+    tags: list[str] = []
+
+
+class Out(msgspec.Struct):
+    total: int
+    names: list[str]
+
+
+class Batch(msgspec.Struct):
+    items: list[Item]
+
+
+def typed(event: Batch, context: Context) -> Out:
+    return Out(total=sum(i.count for i in event.items), names=[i.name for i in event.items])
+
+
+def untyped(event, context):
+    return {"echo": event, "type": type(event).__name__}
+
+
+def as_dict(event: dict[str, Any], context: Context) -> list[Any]:
+    return sorted(event)
+
+
+def raw(event: bytes, context: Context) -> bytes:
+    return b"raw:" + event
+
+
+async def asynchronous(event: dict[str, Any], context: Context) -> dict[str, Any]:
+    await asyncio.sleep(0.001)
+    return {"async": True, "n": event.get("n")}
+
+
+class Boom(Exception):
+    pass
+
+
+def raising(event: Any, context: Context) -> None:
+    def inner() -> None:
+        raise Boom(f"exploded on {event!r}")
+
+    inner()
+
+
+def unserialisable(event: Any, context: Context) -> Any:
+    return {"value": object()}
+
+
+def huge(event: Any, context: Context) -> Any:
+    size = int(event["size"])
+    return "x" * size
+
+
+def context_fields(event: Any, context: Context) -> dict[str, Any]:
+    cc = context.client_context
+    return {
+        "aws_request_id": context.aws_request_id,
+        "invoked_function_arn": context.invoked_function_arn,
+        "deadline_ms": context.deadline_ms,
+        "remaining": context.get_remaining_time_in_millis(),
+        "function_name": context.function_name,
+        "function_version": context.function_version,
+        "memory_limit_in_mb": context.memory_limit_in_mb,
+        "log_group_name": context.log_group_name,
+        "log_stream_name": context.log_stream_name,
+        "tenant_id": context.tenant_id,
+        "xray_trace_id": context.xray_trace_id,
+        "env_trace": os.environ.get("_X_AMZN_TRACE_ID"),
+        "identity": [
+            context.identity.cognito_identity_id,
+            context.identity.cognito_identity_pool_id,
+        ],
+        "client_context": None
+        if cc is None
+        else {
+            "custom": cc.custom,
+            "env": cc.env,
+            "client": None
+            if cc.client is None
+            else {
+                "installation_id": cc.client.installation_id,
+                "app_title": cc.client.app_title,
+                "app_version_name": cc.client.app_version_name,
+                "app_version_code": cc.client.app_version_code,
+                "app_package_name": cc.client.app_package_name,
+            },
+        },
+    }
+
+
+log = logging.getLogger("fns")
+
+
+def logs(event: Any, context: Context) -> str:
+    print("printed line")
+    log.info("info one\nsecond line")
+    log.warning("warned %s", "arg", extra={"custom": 7})
+    try:
+        raise ValueError("bad\nvalue")
+    except ValueError:
+        log.exception("caught")
+    log.debug("debug hidden unless level says so")
+    return "ok"
+
+
+def sleepy(event: Any, context: Context) -> str:
+    import time
+
+    time.sleep(float(event["seconds"]))
+    return "woke"
+
+
+def counter(event: Any, context: Context) -> Any:
+    return {"i": event["i"], "id": context.aws_request_id}
+
+
+class Service:
+    """A callable instance and a bound method as handlers: annotations still drive decoding."""
+
+    def __call__(self, event: Item, context: Context) -> str:
+        return f"call:{event.name}"
+
+    def method(self, event: Item, context: Context) -> str:
+        return f"method:{event.count}"
+
+    async def amethod(self, event: Item, context: Context) -> str:
+        return f"amethod:{event.name}"
+
+
+instance = Service()
+bound = instance.method
+abound = instance.amethod

@@ -1,0 +1,37 @@
+"""Graceful shutdown: the internal extension is registered only when asked for, its
+``event/next`` is parked before init completes, and SIGTERM runs the callbacks."""
+
+from __future__ import annotations
+
+import signal
+
+
+def test_sigterm_runs_callbacks_and_exits_zero(serve) -> None:
+    api = serve("graceful.handler")
+    assert api.invoke("{}").json() == "ready"
+    paths = [(r.method, r.path) for r in api.records]
+    assert paths[:3] == [
+        ("POST", "/2020-01-01/extension/register"),
+        ("GET", "/2020-01-01/extension/event/next"),
+        ("GET", "/2018-06-01/runtime/invocation/next"),
+    ]
+    register = api.records[0]
+    assert register.headers["lambda-extension-name"] == "native-lambda-shutdown"
+    assert register.body == b'{"events": []}'
+    parked = api.records[1]
+    assert parked.headers["lambda-extension-identifier"]
+    # The runtime waits in GET next; SIGTERM must interrupt it and run the hook.
+    api.wait_for(lambda records: len(records) == 5)
+    assert api.process is not None
+    api.process.send_signal(signal.SIGTERM)
+    assert api.wait_exit() == 0
+    assert api.logs().splitlines() == ["shutdown hook ran"]
+
+
+def test_no_extension_without_callbacks(serve) -> None:
+    api = serve("fns.typed")
+    api.invoke({"items": []})
+    assert not [r for r in api.records if "extension" in r.path]
+    assert api.process is not None
+    api.process.send_signal(signal.SIGTERM)
+    assert api.wait_exit() == -signal.SIGTERM  # default disposition: no hook installed
