@@ -1,0 +1,74 @@
+"""No engine reachable: one clear message, a non-zero exit, no traceback, no fallback build."""
+
+from __future__ import annotations
+
+import argparse
+import io
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from native_lambda_toolchain.container import EngineUnavailable, build_in_container, connect
+
+ROOT = Path(__file__).resolve().parents[2]
+EXAMPLE_HANDLER = "examples.greeting.handler"
+
+
+@pytest.fixture
+def dead_engine(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    """DOCKER_HOST pointing at a socket nothing listens on."""
+    address = f"unix://{tmp_path / 'no-engine.sock'}"
+    monkeypatch.setenv("DOCKER_HOST", address)
+    return address
+
+
+def test_connect_names_the_address_and_the_ways_out(dead_engine: str) -> None:
+    with pytest.raises(EngineUnavailable) as info:
+        connect()
+    text = str(info.value)
+    assert dead_engine in text
+    assert "systemctl start docker" in text and "dockerd" in text
+    assert "--no-docker" in text
+
+
+def test_build_in_container_reports_and_returns_non_zero(dead_engine: str) -> None:
+    args = argparse.Namespace(
+        handler=EXAMPLE_HANDLER, target="al2023", out=None, project=ROOT, work_dir=None
+    )
+    err = io.StringIO()
+    assert build_in_container(args, out=err) == 2
+    text = err.getvalue()
+    assert text.count("error:") == 1, text
+    assert "no container engine reachable" in text and "--no-docker" in text
+    assert "Traceback" not in text
+
+
+def test_cli_build_without_engine_says_what_to_do(
+    dead_engine: str, tmp_path: Path, run_cli: Any
+) -> None:
+    """``native-lambda build --target al2023`` with no engine stops at once with the message."""
+    try:
+        proc = run_cli(
+            "build",
+            "--target",
+            "al2023",
+            "--handler",
+            EXAMPLE_HANDLER,
+            "--out",
+            str(tmp_path / "dist"),
+            "--work-dir",
+            str(tmp_path / "work"),
+            cwd=ROOT,
+            env={"DOCKER_HOST": dead_engine},
+            timeout=90,
+        )
+    except subprocess.TimeoutExpired:
+        pytest.fail("build did not stop at the missing engine (it went on to build on the host)")
+    output = proc.stdout + proc.stderr
+    assert proc.returncode != 0, output
+    assert "no container engine reachable" in output, output
+    assert "systemctl start docker" in output and "--no-docker" in output, output
+    assert "Traceback" not in output, output
+    assert not (tmp_path / "dist" / "function.zip").exists()

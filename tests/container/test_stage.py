@@ -1,0 +1,69 @@
+"""The compile stage's container: runs as the given user, no network, always removed."""
+
+from __future__ import annotations
+
+import io
+import os
+from pathlib import Path
+
+import pytest
+
+from native_lambda_toolchain.container import (
+    BaseImageSpec,
+    CompilePlan,
+    connect,
+    ensure_base_image,
+    run_compile,
+)
+from native_lambda_toolchain.container._orchestrate import _package_dirs
+
+pytestmark = [pytest.mark.docker, pytest.mark.bullseye, pytest.mark.root]
+
+ROOT = Path(__file__).resolve().parents[2]
+BULLSEYE_IMAGE = os.environ.get("NATIVE_LAMBDA_BULLSEYE_IMAGE", "native-lambda/bullseye-base")
+NOBODY = 65534
+
+
+def test_files_written_by_the_stage_belong_to_the_given_user(tmp_path: Path) -> None:
+    """A handler that does not exist: the stage writes its work files, then fails fast."""
+    folders = {name: tmp_path / name for name in ("out", "work", "ccache", "home")}
+    for folder in folders.values():
+        folder.mkdir()
+        os.chown(folder, NOBODY, NOBODY)
+    client = connect()
+    image = ensure_base_image(
+        client, BaseImageSpec(base_image=BULLSEYE_IMAGE, python_version="3.9"), out=io.StringIO()
+    )
+    plan = CompilePlan(
+        image=image,
+        project_dir=ROOT,
+        out_dir=folders["out"],
+        work_dir=folders["work"],
+        ccache_dir=folders["ccache"],
+        home_dir=folders["home"],
+        user=f"{NOBODY}:{NOBODY}",
+        packages=_package_dirs(),
+        build_args=[
+            "--no-docker",
+            "--target",
+            "al2023",
+            "--handler",
+            "no_such_module.fn",
+            "--out",
+            "/out",
+            "--work-dir",
+            "/work",
+        ],
+    )
+    out = io.StringIO()
+    status = run_compile(client, plan, out=out)
+    assert status != 0, out.getvalue()
+    assert "no_such_module" in out.getvalue()
+    written = [p for p in (tmp_path / "work" / "nuitka").rglob("*")]
+    assert written, out.getvalue()
+    for path in written:
+        st = path.stat()
+        assert (st.st_uid, st.st_gid) == (NOBODY, NOBODY), path
+    left = client.containers.list(all=True, filters={"label": "io.native-lambda.stage"})
+    client.close()
+    assert left == []

@@ -1,0 +1,48 @@
+"""Build inside a container: the base image (toolchain + Python) and the compile stage.
+
+A bootstrap linked against the build machine's glibc does not start on an older one
+(``GLIBC_2.35 not found``), so for the ``al2023``/``al2`` targets ``native-lambda build`` runs
+the same host-mode build inside an Amazon Linux 2023 image (or, offline, a Debian bullseye
+stand-in with an older glibc) driven through the Docker SDK.
+
+For ``commands/build.py``:
+
+* ``add_arguments(parser)`` adds ``--base-image``, ``--python-version``, ``--platform`` and
+  ``--rebuild-base``;
+* ``build_in_container(args) -> int`` runs the whole container build and returns the exit
+  status. Call it for al2023/al2 unless ``--no-docker`` is given; when no engine answers it
+  prints one message saying how to start one or to use ``--no-docker`` and returns 2, so
+  the caller need not check ``engine_reachable()`` first.
+
+Imported lazily by the CLI: ``docker`` is only loaded when a container build runs.
+"""
+
+from __future__ import annotations
+
+from ._definition import (
+    DEFAULT_BASE_IMAGE,
+    DEFAULT_PYTHON_VERSION,
+    BaseImageSpec,
+    find_definition_dir,
+)
+from ._engine import BaseImageUnavailable, EngineUnavailable, connect, engine_reachable
+from ._image import ensure_base_image
+from ._options import add_arguments
+from ._orchestrate import build_in_container
+from ._run import CompilePlan, run_compile
+
+__all__ = [
+    "DEFAULT_BASE_IMAGE",
+    "DEFAULT_PYTHON_VERSION",
+    "BaseImageSpec",
+    "BaseImageUnavailable",
+    "CompilePlan",
+    "EngineUnavailable",
+    "add_arguments",
+    "build_in_container",
+    "connect",
+    "engine_reachable",
+    "ensure_base_image",
+    "find_definition_dir",
+    "run_compile",
+]

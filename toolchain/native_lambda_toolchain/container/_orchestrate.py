@@ -1,0 +1,132 @@
+"""``build_in_container(args)``: engine -> base image -> compile stage -> exit status."""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import sys
+import time
+from pathlib import Path
+from typing import Dict, List, Optional, TextIO
+
+from ..errors import BuildError
+from ._definition import DEFAULT_BASE_IMAGE, DEFAULT_PYTHON_VERSION, BaseImageSpec
+from ._engine import connect, native_platform, rootless
+from ._image import ensure_base_image
+from ._options import cache_root
+from ._run import CompilePlan, invoking_user, run_compile
+
+#: ``native-lambda build`` options that mean the same inside the container (flag -> attr).
+FORWARD_VALUES = (("--lto", "lto"), ("--jobs", "jobs"))
+
+
+def forward_args(args: argparse.Namespace) -> List[str]:
+    """The host command's build options to repeat inside the container."""
+    out: List[str] = []
+    for flag, attr in FORWARD_VALUES:
+        value = getattr(args, attr, None)
+        if value not in (None, ""):
+            out += [flag, str(value)]
+    return out
+
+
+def _package_dirs() -> Dict[str, Path]:
+    """Folders of the toolchain and runtime packages this process runs from."""
+    import native_lambda
+    import native_lambda_toolchain
+
+    return {
+        "native_lambda_toolchain": Path(native_lambda_toolchain.__file__).resolve().parent,
+        "native_lambda": Path(native_lambda.__file__).resolve().parent,
+    }
+
+
+def _project(args: argparse.Namespace) -> tuple[Path, Optional[str]]:
+    """(project folder, handler or None when the pyproject names it)."""
+    from ..config import load_config
+
+    start = getattr(args, "project", None) or getattr(args, "project_dir", None)
+    cfg = load_config(getattr(args, "handler", None), Path(start) if start else None)
+    return cfg.project_dir, cfg.handler
+
+
+def plan_for(
+    args: argparse.Namespace, image: str, platform: Optional[str], as_root: bool
+) -> CompilePlan:
+    """Host folders and the in-container command for one build."""
+    project_dir, handler = _project(args)
+    target = getattr(args, "target", None) or "al2023"
+    out_dir = Path(getattr(args, "out", None) or project_dir / "dist").resolve()
+    # Keyed by what shapes the compiled output, not by the project's path: a fresh clone
+    # (CI) or a copy reuses the Nuitka work folder, and disk use stays bounded. Builds that
+    # share a folder take turns (run_compile locks it).
+    key = hashlib.sha256("\0".join([str(handler), target, image]).encode()).hexdigest()[:16]
+    state = cache_root() / "container" / key
+    work_dir = getattr(args, "work_dir", None)
+    build_args = ["--no-docker", "--target", target, "--out", "/out", "--work-dir", "/work"]
+    if handler:
+        build_args += ["--handler", handler]
+    build_args += forward_args(args)
+    return CompilePlan(
+        image=image,
+        project_dir=project_dir,
+        out_dir=out_dir,
+        work_dir=Path(work_dir).resolve() if work_dir else state / "work",
+        # Nuitka's own caches (module cache, downloads) live under $HOME/.cache/Nuitka:
+        # shared by every project built on this image, they cut the Python-level phase of
+        # a first build in a new checkout (CI's fresh clone) from minutes to seconds.
+        home_dir=cache_root() / "home" / hashlib.sha256(image.encode()).hexdigest()[:16],
+        ccache_dir=cache_root() / "ccache",
+        build_args=build_args,
+        platform=platform,
+        user=None if as_root else invoking_user(),
+        packages=_package_dirs(),
+    )
+
+
+def spec_for(args: argparse.Namespace, engine_platform: str) -> BaseImageSpec:
+    return BaseImageSpec(
+        base_image=getattr(args, "base_image", None) or DEFAULT_BASE_IMAGE,
+        python_version=getattr(args, "python_version", None) or DEFAULT_PYTHON_VERSION,
+        platform=getattr(args, "platform", None) or engine_platform,
+    )
+
+
+def build_in_container(args: argparse.Namespace, out: Optional[TextIO] = None) -> int:
+    """Run ``native-lambda build`` inside the base image; 0 when artifacts are in ``--out``.
+
+    Errors the user must act on (no engine, base image not pullable, image build failed)
+    are printed as one message and give exit status 2; the compile stage's own failures
+    keep its exit status.
+    """
+    err = out or sys.stderr
+    start = time.monotonic()
+    try:
+        client = connect()
+        try:
+            spec = spec_for(args, native_platform(client))
+            # the project and handler first: a typo fails before minutes of image build
+            plan = plan_for(
+                args, spec.tag, getattr(args, "platform", None), as_root=rootless(client)
+            )
+            image = ensure_base_image(
+                client, spec, rebuild=bool(getattr(args, "rebuild_base", False)), out=err
+            )
+            ready = time.monotonic()
+            err.write(f"compile stage in {image}: project {plan.project_dir} -> {plan.out_dir}\n")
+            err.flush()
+            status = run_compile(client, plan)
+        finally:
+            client.close()
+    except BuildError as exc:
+        err.write(f"native-lambda build: error: {exc}\n")
+        err.flush()
+        return 2
+    total = time.monotonic() - start
+    err.write(
+        f"container build {'done' if status == 0 else 'FAILED'}: base image "
+        f"{ready - start:.1f}s, compile stage {total - (ready - start):.1f}s, "
+        f"total {total:.1f}s\n"
+    )
+    err.flush()
+    return status
