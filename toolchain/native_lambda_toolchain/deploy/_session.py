@@ -9,8 +9,6 @@ import sys
 from pathlib import Path
 from typing import Any
 
-import tomllib
-
 from native_lambda.aws import (
     Credentials,
     CredentialsError,
@@ -42,14 +40,10 @@ def add_aws_arguments(parser: argparse.ArgumentParser) -> None:
 
 def project_settings(start: Path | None = None) -> dict[str, Any]:
     """``[tool.native-lambda]`` of the nearest pyproject.toml (empty if none)."""
-    here = (start or Path.cwd()).resolve()
-    for directory in (here, *here.parents):
-        candidate = directory / "pyproject.toml"
-        if candidate.is_file():
-            with candidate.open("rb") as handle:
-                data = tomllib.load(handle)
-            return dict(data.get("tool", {}).get("native-lambda", {}))
-    return {}
+    from ..config import find_project, read_tool_table
+
+    pyproject = find_project(start or Path.cwd()) / "pyproject.toml"
+    return read_tool_table(pyproject) if pyproject.is_file() else {}
 
 
 def host_architecture() -> str:

@@ -1,0 +1,228 @@
+"""Fast tests of the build's inputs: handler resolution, the Nuitka command, report checks."""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from native_lambda_toolchain import compile as nl_compile
+from native_lambda_toolchain.commands import build as build_cmd
+from native_lambda_toolchain.config import _minimal_table, load_config, read_tool_table
+from native_lambda_toolchain.errors import BuildError
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def write_project(tmp_path: Path, table: str) -> Path:
+    (tmp_path / "pyproject.toml").write_text(
+        textwrap.dedent(
+            f"""\
+            [project]
+            name = "demo"
+
+            [tool.native-lambda]
+            {table}
+
+            [tool.other]
+            handler = "not.this"
+            """
+        )
+    )
+    (tmp_path / "sub").mkdir()
+    return tmp_path
+
+
+def test_repo_default_handler_is_the_example() -> None:
+    config = load_config(project_dir=ROOT)
+    assert config.handler == "examples.greeting.handler"
+    assert (config.module, config.function) == ("examples.greeting", "handler")
+    assert config.project_dir == ROOT
+
+
+def test_cli_handler_wins_over_pyproject(tmp_path: Path) -> None:
+    project = write_project(tmp_path, 'handler = "app.main.handler"')
+    assert load_config(None, project).handler == "app.main.handler"
+    assert load_config("other.mod.fn", project).handler == "other.mod.fn"
+    # found from a subdirectory, like git finds its repository
+    assert load_config(None, project / "sub").handler == "app.main.handler"
+
+
+def test_missing_handler_is_an_error_that_says_what_to_do(tmp_path: Path) -> None:
+    project = write_project(tmp_path, 'include-modules = ["x"]')
+    with pytest.raises(BuildError) as err:
+        load_config(None, project)
+    assert "--handler" in str(err.value) and "[tool.native-lambda]" in str(err.value)
+
+
+@pytest.mark.parametrize("bad", ["handler", "mod.", ".fn", "mod.fn-x", "1mod.fn"])
+def test_malformed_handler_is_rejected(bad: str, tmp_path: Path) -> None:
+    with pytest.raises(BuildError, match=r"module\.function"):
+        load_config(bad, tmp_path)
+
+
+def test_minimal_toml_reader_matches_tomllib(tmp_path: Path) -> None:
+    """Python 3.9 without tomli reads the table with the fallback: same values."""
+    text = textwrap.dedent(
+        """\
+        [tool.native-lambda]
+        handler = "a.b.c"  # trailing comment
+        include-modules = ["x.y", 'z']
+        exclude-modules = []
+        flag = true
+        [tool.ruff]
+        line-length = 100
+        """
+    )
+    (tmp_path / "pyproject.toml").write_text(text)
+    expected = read_tool_table(tmp_path / "pyproject.toml")  # tomllib on 3.11
+    assert _minimal_table(text, "tool.native-lambda", tmp_path) == expected
+    assert expected["include-modules"] == ["x.y", "z"] and expected["flag"] is True
+
+
+def _python39() -> str | None:
+    """A real Python 3.9 executable (pyenv shims resolved), or None."""
+    candidates = [shutil.which("python3.9")]
+    candidates += sorted(str(p) for p in Path.home().glob(".pyenv/versions/3.9*/bin/python3.9"))
+    for exe in filter(None, candidates):
+        proc = subprocess.run(
+            [exe, "-c", "import sys; print(sys.executable)"], capture_output=True, text=True
+        )
+        if proc.returncode == 0:
+            return proc.stdout.strip()
+    return None
+
+
+PY39 = _python39()
+
+
+@pytest.mark.skipif(PY39 is None, reason="no python3.9 on PATH")
+def test_build_path_imports_under_python39() -> None:
+    """The build container runs the build path under Python 3.9 (no tomllib there)."""
+    for name in ("compile", "config", "builder", "sandbox", "commands/build", "commands/run"):
+        src = ROOT / "toolchain" / "native_lambda_toolchain" / f"{name}.py"
+        subprocess.run([str(PY39), "-m", "py_compile", str(src)], check=True)
+    code = (  # builder needs pyelftools, which the container installs in a 3.9-capable version
+        "import native_lambda_toolchain.commands.build, "
+        "native_lambda_toolchain.compile, native_lambda_toolchain.config as c; "
+        "print(c.load_config(None, __import__('pathlib').Path('.')).handler)"
+    )
+    proc = subprocess.run(
+        [str(PY39), "-c", code],
+        cwd=ROOT,
+        env={
+            "PYTHONPATH": f"{ROOT / 'toolchain'}:{ROOT / 'src'}",
+            "PATH": "/usr/bin:/bin",
+        },
+        capture_output=True,
+        text=True,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "examples.greeting.handler"
+
+
+def test_entry_module_bakes_the_handler_and_imports_its_module() -> None:
+    src = nl_compile.entry_source("examples.greeting.handler", ["b.mod", "a.mod"])
+    compile(src, "bootstrap.py", "exec")
+    assert "import examples.greeting\n" in src.replace("  # noqa: F401  (compiled in", "\n")
+    assert src.index("import a.mod") < src.index("import b.mod")  # deterministic
+    assert "'examples.greeting.handler'" in src and nl_compile.HANDLER_OVERRIDE in src
+    assert nl_compile.entry_source("x.y.z") == nl_compile.entry_source("x.y.z")
+
+
+def test_nuitka_command_excludes_toolchain_and_unused_extensions(tmp_path: Path) -> None:
+    req = nl_compile.CompileRequest(
+        handler="examples.greeting.handler",
+        project_dir=ROOT,
+        work_dir=tmp_path,
+        exclude_modules=("boto3",),
+    )
+    cmd = nl_compile.nuitka_command(req, tmp_path / "bootstrap.py", ["_csv"])
+    for name in ("nuitka", "native_lambda_toolchain", "docker", "pytest", "zstandard"):
+        assert f"--nofollow-import-to={name}" in cmd
+    assert "--nofollow-import-to=boto3" in cmd and "--nofollow-import-to=_csv" in cmd
+    assert "--mode=standalone" in cmd and f"--output-filename={nl_compile.ENTRY_NAME}" in cmd
+    assert any(a.startswith("--python-flag=") and "no_site" in a for a in cmd)
+    assert cmd[-1].endswith("bootstrap.py")
+
+
+def test_stdlib_scan_keeps_what_the_entry_imports(tmp_path: Path) -> None:
+    """The import scan runs the build interpreter's modulefinder, namespace packages too."""
+    pkg = tmp_path / "nspkg"  # no __init__.py: a namespace package like examples/ may be
+    pkg.mkdir()
+    (pkg / "fn.py").write_text("import csv\n\ndef handler(e, c):\n    return e\n")
+    req = nl_compile.CompileRequest(
+        handler="nspkg.fn.handler", project_dir=tmp_path, work_dir=tmp_path / "w", progress=None
+    )
+    entry = nl_compile.write_entry(req)
+    excluded = nl_compile.unused_stdlib_extensions(req, entry, nl_compile.build_env(req))
+    assert excluded, "the scan found nothing to exclude"
+    assert "_csv" not in excluded  # csv is imported
+    assert "_sqlite3" in excluded or "_curses" in excluded  # nothing imports these
+
+
+REPORT = """<?xml version='1.0' encoding='utf8'?>
+<nuitka-compilation-report>
+  <module name="__main__" kind="PythonMainModule" reason="Root module">
+    <module_usages>
+      <module_usage name="app" reason="import" />
+      <module_usage name="_csv" reason="stdlib" />
+    </module_usages>
+  </module>
+  <module name="app" kind="CompiledPythonModule" reason="Instructed by user to follow">
+    <module_usages><module_usage name="_json" reason="import" /></module_usages>
+  </module>
+  <module name="_json" kind="PythonExtensionModule" reason="used extension module" />
+  <module name="_csv" kind="PythonExtensionModule" reason="Including as part of stdlib" />
+  <module name="zlib" kind="PythonExtensionModule"
+          reason="Technically required for CPython library startup." />
+  {extra}
+</nuitka-compilation-report>
+"""
+
+
+def test_report_check_flags_unreachable_extensions_and_forbidden_modules(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "r.xml"
+    path.write_text(REPORT.format(extra=""))
+    report = nl_compile.read_report(path)
+    assert nl_compile.unreachable_extensions(report) == ["_csv"]
+    assert nl_compile.check_report(report) == ["extension modules nothing imports (removed): _csv"]
+    path.write_text(
+        REPORT.format(extra='<module name="docker.api" kind="UncompiledPythonModule" />')
+    )
+    with pytest.raises(BuildError, match=r"docker\.api"):
+        nl_compile.check_report(nl_compile.read_report(path))
+
+
+def test_target_choice_without_docker(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(build_cmd, "_engine_reachable", lambda: False)
+
+    def choose(**kw: object) -> tuple[str, bool]:
+        ns = argparse.Namespace(target=None, no_docker=False)
+        ns.__dict__.update(kw)
+        return build_cmd.choose(ns)
+
+    assert choose() == ("host", False)
+    assert choose(target="al2023") == ("al2023", True)  # the container stage says: no engine
+    assert choose(target="al2023", no_docker=True) == ("al2023", False)
+    monkeypatch.setattr(build_cmd, "_engine_reachable", lambda: True)
+    assert choose() == ("al2023", True)
+    assert choose(target="al2") == ("al2", True)
+    assert choose(target="al2023", no_docker=True) == ("al2023", False)
+    assert choose(target="host") == ("host", False)
+
+
+def test_build_cli_rejects_unknown_target() -> None:
+    proc = subprocess.run(
+        [sys.executable, "-m", "native_lambda_toolchain", "build", "--target", "al1"],
+        capture_output=True,
+        text=True,
+    )
+    assert proc.returncode == 2 and "invalid choice" in proc.stderr

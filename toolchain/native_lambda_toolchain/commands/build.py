@@ -1,0 +1,134 @@
+"""``native-lambda build``: compile the handler into ``bootstrap`` and package the zips.
+
+Target choice: ``al2023``/``al2`` build inside the target's container when a Docker engine
+answers (``native_lambda_toolchain.container``); with ``--no-docker`` (as the container itself
+runs it) or without an engine, the build runs on this machine and the ABI check decides
+whether the result can run on the target. Without ``--target``: al2023 in a container when an
+engine answers, else ``host`` (artifacts for the local sandbox).
+
+Runs inside the build container under Python 3.9: keep it 3.9-compatible.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any, Optional
+
+TARGETS = ("host", "al2023", "al2")
+
+
+def register(subparsers: Any) -> None:
+    parser = subparsers.add_parser(
+        "build",
+        help="compile a handler into a native bootstrap and package function.zip + layer.zip",
+        description=__doc__.split("\n\n")[0] if __doc__ else None,
+    )
+    parser.add_argument(
+        "--handler",
+        metavar="MODULE.FUNCTION",
+        help="handler to build (default: [tool.native-lambda] handler in pyproject.toml)",
+    )
+    parser.add_argument(
+        "--target",
+        choices=TARGETS,
+        default=None,
+        help="what the artifacts must run on (default: al2023 in a container when a Docker "
+        "engine answers, else host)",
+    )
+    parser.add_argument(
+        "--out", type=Path, default=Path("dist"), help="artifact directory (default: dist/)"
+    )
+    parser.add_argument(
+        "--project", type=Path, default=None, help="project directory (default: the cwd's)"
+    )
+    parser.add_argument(
+        "--work-dir",
+        type=Path,
+        default=None,
+        help="Nuitka build directory, kept for incremental builds (default: .build/<target>)",
+    )
+    parser.add_argument(
+        "--no-docker",
+        action="store_true",
+        help="build on this machine even for al2023/al2 (what the build container runs)",
+    )
+    parser.add_argument(
+        "--lto",
+        choices=("no", "yes", "auto"),
+        default="no",
+        help="gcc link time optimisation (slower builds, see README Design)",
+    )
+    parser.add_argument("--jobs", type=int, default=None, help="parallel C compiler jobs")
+    try:  # the container build's own options (--base-image, --python-version, ...)
+        from native_lambda_toolchain.container import add_arguments
+    except ImportError:
+        pass
+    else:
+        add_arguments(parser)
+    parser.set_defaults(func=run)
+
+
+def _engine_reachable() -> bool:
+    try:
+        from native_lambda_toolchain.container import engine_reachable
+    except ImportError:
+        return False
+    try:
+        return bool(engine_reachable())
+    except Exception:
+        return False
+
+
+def choose(args: argparse.Namespace) -> tuple[str, bool]:
+    """(target, in_container) for these arguments."""
+    target: Optional[str] = args.target
+    if args.no_docker:
+        return target or "host", False
+    if target == "host":
+        return "host", False
+    if _engine_reachable():
+        return target or "al2023", True
+    if target is None:
+        print(
+            "native-lambda: no Docker engine reachable: building for this machine "
+            "(--target host); the artifacts run in `native-lambda run`'s sandbox",
+            file=sys.stderr,
+        )
+        return "host", False
+    # An explicit Lambda target with no engine: the container stage prints the one message
+    # saying how to start an engine or use --no-docker.
+    return target, True
+
+
+def run(args: argparse.Namespace) -> int:
+    from native_lambda_toolchain.errors import BuildError
+
+    target, in_container = choose(args)
+    args.target = target
+    if in_container:
+        from native_lambda_toolchain.container import build_in_container
+
+        return int(build_in_container(args))
+
+    from native_lambda_toolchain.builder import BuildRequest, build, render
+    from native_lambda_toolchain.config import load_config
+
+    try:
+        config = load_config(args.handler, args.project)
+        result = build(
+            BuildRequest(
+                config=config,
+                target=target,
+                out_dir=args.out,
+                work_dir=args.work_dir,
+                lto=args.lto,
+                jobs=args.jobs,
+            )
+        )
+    except BuildError as exc:
+        print(f"native-lambda build: error: {exc}", file=sys.stderr)
+        return 1
+    print(render(result))
+    return 0

@@ -1,0 +1,168 @@
+"""Which handler to build: the command line, else ``[tool.native-lambda]`` in the pyproject.
+
+Runs inside the build container too (Python 3.9 there), so ``tomllib`` is optional: on 3.9 we
+use ``tomli`` when installed, else a small reader that understands the flat keys this table
+uses (strings, booleans, integers, one-line string arrays).
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Dict, Optional, Tuple
+
+from .errors import BuildError
+
+TABLE = "tool.native-lambda"
+_HANDLER_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)+$")
+
+
+@dataclass(frozen=True)
+class BuildConfig:
+    """What ``native-lambda build`` compiles, resolved from CLI and pyproject."""
+
+    project_dir: Path
+    handler: str
+    #: extra modules to compile in (imported dynamically by the handler, invisible to Nuitka)
+    include_modules: Tuple[str, ...] = ()
+    #: packages whose data files must ship (Nuitka knows the common ones, e.g. certifi)
+    include_package_data: Tuple[str, ...] = ()
+    #: modules never to compile in, on top of the toolchain's own list
+    exclude_modules: Tuple[str, ...] = ()
+    pyproject: Optional[Path] = None
+    source: str = "command line"
+    raw: Dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def module(self) -> str:
+        return self.handler.rpartition(".")[0]
+
+    @property
+    def function(self) -> str:
+        return self.handler.rpartition(".")[2]
+
+
+def find_project(start: Path) -> Path:
+    """The nearest directory at or above ``start`` holding a pyproject.toml (else ``start``)."""
+    start = start.resolve()
+    for candidate in (start, *start.parents):
+        if (candidate / "pyproject.toml").is_file():
+            return candidate
+    return start
+
+
+def read_tool_table(pyproject: Path) -> Dict[str, Any]:
+    """The ``[tool.native-lambda]`` table of ``pyproject`` ({} when absent)."""
+    text = pyproject.read_text(encoding="utf-8")
+    loads = _toml_loads()
+    if loads is not None:
+        try:
+            data = loads(text)
+        except Exception as exc:  # tomllib.TOMLDecodeError and tomli's, without importing both
+            raise BuildError(f"{pyproject}: not valid TOML: {exc}") from exc
+        table = data.get("tool", {}).get("native-lambda", {})
+        return dict(table) if isinstance(table, dict) else {}
+    return _minimal_table(text, TABLE, pyproject)
+
+
+def _toml_loads() -> Optional[Callable[[str], Dict[str, Any]]]:
+    try:
+        import tomllib  # Python 3.11+
+
+        return tomllib.loads
+    except ImportError:
+        pass
+    try:
+        import tomli
+
+        return tomli.loads
+    except ImportError:
+        return None
+
+
+def _minimal_table(text: str, table: str, where: Path) -> Dict[str, Any]:
+    """Read ``key = value`` lines of one table; values as TOML literals Python can parse."""
+    out: Dict[str, Any] = {}
+    inside = False
+    for number, raw in enumerate(text.splitlines(), 1):
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        if line.startswith("["):
+            inside = line.strip("[] \t") == table
+            continue
+        if not inside or "=" not in line:
+            continue
+        key, _, value = line.partition("=")
+        value = _strip_comment(value.strip())
+        literal = {"true": "True", "false": "False"}.get(value, value)
+        try:
+            out[key.strip().strip('"')] = ast.literal_eval(literal)
+        except (ValueError, SyntaxError) as exc:
+            raise BuildError(
+                f"{where}:{number}: cannot read {line!r} without a TOML parser",
+                hint="pip install tomli, or keep [tool.native-lambda] values on one line",
+            ) from exc
+    return out
+
+
+def _strip_comment(value: str) -> str:
+    quote = None
+    for i, ch in enumerate(value):
+        if quote:
+            if ch == quote:
+                quote = None
+        elif ch in "\"'":
+            quote = ch
+        elif ch == "#":
+            return value[:i].strip()
+    return value
+
+
+def validate_handler(handler: str, source: str) -> str:
+    if not _HANDLER_RE.match(handler):
+        raise BuildError(
+            f"handler {handler!r} (from {source}) is not of the form module.function",
+            hint="e.g. --handler examples.greeting.handler",
+        )
+    return handler
+
+
+def _strings(table: Dict[str, Any], key: str, where: str) -> Tuple[str, ...]:
+    value = table.get(key, ())
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, (list, tuple)) or not all(isinstance(v, str) for v in value):
+        raise BuildError(f"{where}: [{TABLE}] {key} must be a list of strings")
+    return tuple(value)
+
+
+def load_config(handler: Optional[str] = None, project_dir: Optional[Path] = None) -> BuildConfig:
+    """Resolve the handler: ``handler`` argument, else the pyproject's, else a BuildError."""
+    project = find_project(Path(project_dir) if project_dir else Path.cwd())
+    pyproject = project / "pyproject.toml"
+    table: Dict[str, Any] = read_tool_table(pyproject) if pyproject.is_file() else {}
+    where = str(pyproject)
+    if handler:
+        source = "command line"
+    elif table.get("handler"):
+        handler = str(table["handler"])
+        source = f"{pyproject} [{TABLE}]"
+    else:
+        raise BuildError(
+            "no handler to build",
+            hint=f'pass --handler module.function, or set handler = "module.function" under '
+            f"[{TABLE}] in {pyproject}",
+        )
+    return BuildConfig(
+        project_dir=project,
+        handler=validate_handler(handler, source),
+        include_modules=_strings(table, "include-modules", where),
+        include_package_data=_strings(table, "include-package-data", where),
+        exclude_modules=_strings(table, "exclude-modules", where),
+        pyproject=pyproject if pyproject.is_file() else None,
+        source=source,
+        raw=table,
+    )

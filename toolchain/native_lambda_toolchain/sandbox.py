@@ -1,0 +1,308 @@
+"""A Lambda-like root for running built artifacts: only glibc, ``/var/task`` and ``/opt``.
+
+The point is to fail locally the way Lambda would: the root holds ``function.zip`` unpacked at
+``/var/task``, ``layer.zip`` at ``/opt`` and *only* the policy's libraries (glibc's family, copied
+from this machine into ``/usr/lib64``; ``/lib64`` links there as on Amazon Linux) plus the
+``C.utf8`` locale of AL2023's glibc-minimal-langpack. No libpython, no libssl, no libz: a bundle
+that forgot one fails here at load time, as on Lambda.
+
+The bootstrap runs under bubblewrap: the root is bind-mounted read-only at ``/``, with a fresh
+``/tmp`` (tmpfs, 512 MiB, the only writable place as on Lambda), ``/proc`` and ``/dev``; new
+pid/ipc/uts namespaces, a non-root uid like Lambda's ``sbx_user1051``; the network namespace is
+shared so the runtime reaches the emulator on 127.0.0.1. The environment is Lambda's
+(``LD_LIBRARY_PATH``, ``LAMBDA_TASK_ROOT``, ``TZ=:UTC`` ...); of this machine's environment only
+``AWS_*``/``LAMBDA_*``/``_HANDLER``/``_X_AMZN_*`` and what the emulator adds pass through.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import stat
+import sys
+import tempfile
+import zipfile
+from pathlib import Path
+from typing import Dict, List, Mapping, Optional, Sequence
+
+from .errors import BuildError
+from .policy import Policy, load_policy
+
+TASK_ROOT = "/var/task"
+RUNTIME_DIR = "/var/runtime"
+LAMBDA_UID, LAMBDA_GID = 993, 990  # sbx_user1051 on Lambda
+TMP_SIZE = 512 * 1024 * 1024
+
+#: Where this machine keeps glibc (Debian multiarch first, then Fedora/Amazon Linux style).
+HOST_LIB_DIRS = (
+    "/lib/x86_64-linux-gnu",
+    "/usr/lib/x86_64-linux-gnu",
+    "/lib/aarch64-linux-gnu",
+    "/usr/lib/aarch64-linux-gnu",
+    "/lib64",
+    "/usr/lib64",
+    "/lib",
+    "/usr/lib",
+)
+HOST_LOCALE_DIR = "/usr/lib/locale"
+HOST_CA_BUNDLES = (
+    "/etc/ssl/certs/ca-certificates.crt",
+    "/etc/pki/tls/certs/ca-bundle.crt",
+    "/etc/ssl/cert.pem",
+)
+
+#: Environment every provided.al2023 function sees (plus the emulator's AWS_LAMBDA_* values).
+LAMBDA_ENV = {
+    "LD_LIBRARY_PATH": "/var/lang/lib:/lib64:/usr/lib64:/var/runtime:/var/runtime/lib:"
+    "/var/task:/var/task/lib:/opt/lib",
+    "LAMBDA_TASK_ROOT": TASK_ROOT,
+    "LAMBDA_RUNTIME_DIR": RUNTIME_DIR,
+    "PATH": "/usr/local/bin:/usr/bin/:/bin:/opt/bin",
+    "LANG": "en_US.UTF-8",
+    "TZ": ":UTC",
+}
+#: bwrap does not forward signals: a SIGTERM (Lambda's shutdown, the emulator's killpg) would
+#: kill bwrap and, through --die-with-parent, SIGKILL the runtime before its shutdown hooks
+#: run. bwrap is therefore exec'd with SIGTERM ignored (an exec, no process stays behind); the
+#: runtime gets the group's SIGTERM itself once it installs a handler (as PID 1 of its pid
+#: namespace it would ignore an unhandled SIGTERM anyway), and SIGKILL still ends everything.
+IGNORE_SIGTERM = (
+    sys.executable,
+    "-S",
+    "-E",
+    "-c",
+    "import os, signal, sys; signal.signal(signal.SIGTERM, signal.SIG_IGN); "
+    "os.execv(sys.argv[1], sys.argv[1:])",
+)
+PASS_PREFIXES = ("AWS_", "LAMBDA_", "_HANDLER", "_X_AMZN_", "_AWS_")
+
+ETC_FILES = {
+    "passwd": "root:x:0:0:root:/root:/sbin/nologin\n"
+    f"sbx_user1051:x:{LAMBDA_UID}:{LAMBDA_GID}::/home/sbx_user1051:/sbin/nologin\n",
+    "group": f"root:x:0:\nsbx_user1051:x:{LAMBDA_GID}:\n",
+    "hosts": "127.0.0.1   localhost localhost.localdomain\n::1         localhost\n",
+    "nsswitch.conf": "passwd: files\ngroup: files\nhosts: files dns\n",
+    "resolv.conf": "",
+    "os-release": 'NAME="native-lambda sandbox"\nID="native-lambda-sandbox"\n'
+    'PRETTY_NAME="Lambda-like sandbox (glibc only, provided.al2023 layout)"\n',
+}
+
+
+class SandboxError(BuildError):
+    """The sandbox cannot be set up (bwrap missing, bad zips)."""
+
+
+def find_host_library(name: str, dirs: Sequence[str] = HOST_LIB_DIRS) -> Optional[Path]:
+    for d in dirs:
+        p = Path(d) / name
+        if p.exists():
+            return p.resolve()
+    return None
+
+
+def extract_zip(archive: Path, dest: Path) -> List[str]:
+    """Unpack keeping each entry's Unix mode (zipfile alone drops the executable bit)."""
+    names = []
+    with zipfile.ZipFile(archive) as zf:
+        for info in zf.infolist():
+            target = dest / info.filename
+            if not target.resolve().is_relative_to(dest.resolve()):
+                raise SandboxError(f"{archive}: entry {info.filename!r} escapes the root")
+            if info.is_dir():
+                target.mkdir(parents=True, exist_ok=True)
+                continue
+            target.parent.mkdir(parents=True, exist_ok=True)
+            with zf.open(info) as src, open(target, "wb") as out:
+                shutil.copyfileobj(src, out)
+            mode = (info.external_attr >> 16) & 0o7777
+            os.chmod(target, mode or 0o644)
+            names.append(info.filename)
+    return names
+
+
+class Sandbox:
+    """A prepared root plus the bwrap command that runs the bootstrap in it.
+
+    ``with Sandbox(function_zip, layer_zip) as box: Emulator(command=box.command(), ...)``
+    """
+
+    def __init__(
+        self,
+        function_zip: Path,
+        layer_zip: Optional[Path] = None,
+        *,
+        policy: Optional[Policy] = None,
+        handler: Optional[str] = None,
+        root: Optional[Path] = None,
+        env: Optional[Mapping[str, str]] = None,
+        files: Optional[Mapping[str, bytes]] = None,
+        bwrap: Optional[str] = None,
+    ) -> None:
+        self.function_zip = Path(function_zip)
+        self.layer_zip = Path(layer_zip) if layer_zip else None
+        self.policy = policy or load_policy("al2023")
+        self.handler = handler
+        self.extra_env = dict(env or {})
+        #: absolute path inside the root -> content (e.g. a test CA for SSL_CERT_FILE)
+        self.files = dict(files or {})
+        self._own_root = root is None
+        self.root = Path(root) if root else Path(tempfile.mkdtemp(prefix="native-lambda-root-"))
+        self.bwrap = bwrap or shutil.which("bwrap") or ""
+        self.libraries: List[str] = []
+        self.prepared = False
+        self.forward_sigterm = True
+
+    @classmethod
+    def from_dist(cls, dist_dir: Path, **kwargs: object) -> Sandbox:
+        """Sandbox for ``dist_dir/function.zip`` (+ ``layer.zip`` when present)."""
+        dist_dir = Path(dist_dir)
+        fn = dist_dir / "function.zip"
+        if not fn.is_file():
+            raise SandboxError(f"{fn} not found", hint="run `native-lambda build` first")
+        layer = dist_dir / "layer.zip"
+        return cls(fn, layer if layer.is_file() else None, **kwargs)  # type: ignore[arg-type]
+
+    # -- root --------------------------------------------------------------------------
+    def prepare(self) -> Sandbox:
+        if not self.bwrap:
+            raise SandboxError(
+                "bubblewrap (bwrap) is not installed", hint="apt-get install bubblewrap"
+            )
+        root = self.root
+        for d in (
+            "var/task",
+            "var/runtime",
+            "opt",
+            "tmp",
+            "proc",
+            "dev",
+            "usr/lib64",
+            "usr/lib",
+            "etc",
+        ):
+            (root / d).mkdir(parents=True, exist_ok=True)
+        for link, target in (("lib64", "usr/lib64"), ("lib", "usr/lib")):
+            if not (root / link).is_symlink():
+                os.symlink(target, root / link)
+        extract_zip(self.function_zip, root / "var" / "task")
+        bootstrap = root / "var" / "task" / "bootstrap"
+        if not bootstrap.is_file():
+            raise SandboxError(f"{self.function_zip} has no bootstrap at its top level")
+        if not os.stat(bootstrap).st_mode & stat.S_IXUSR:
+            raise SandboxError(
+                f"{self.function_zip}: bootstrap is not executable (mode in the zip)",
+                hint="Lambda would fail with Runtime.InvalidEntrypoint; rebuild",
+            )
+        if self.layer_zip is not None:
+            extract_zip(self.layer_zip, root / "opt")
+        self._copy_glibc()
+        self._copy_locale()
+        self._write_etc()
+        for inside, content in sorted(self.files.items()):
+            dest = root / inside.lstrip("/")
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            dest.write_bytes(content)
+        self.prepared = True
+        return self
+
+    def _copy_glibc(self) -> None:
+        lib64 = self.root / "usr" / "lib64"
+        for name in sorted(self.policy.system_libraries):
+            found = find_host_library(name)
+            if found is None:
+                continue  # e.g. the aarch64 loader on x86_64
+            shutil.copyfile(found, lib64 / name)
+            os.chmod(lib64 / name, 0o755)
+            self.libraries.append(name)
+        if not any(n.startswith("ld-linux") for n in self.libraries):
+            raise SandboxError("no glibc loader (ld-linux*.so) found on this machine")
+
+    def _copy_locale(self) -> None:
+        """``C.utf8`` as AL2023's glibc-minimal-langpack ships it: Lambda sets
+        ``LANG=en_US.UTF-8``, which the image lacks, so Python falls back to C.UTF-8; without
+        that locale too, startup aborts (seen here: SIGABRT before any Python code runs)."""
+        for name in ("C.utf8", "C.UTF-8"):
+            src = Path(HOST_LOCALE_DIR) / name
+            if src.is_dir():
+                dest = self.root / "usr" / "lib" / "locale" / "C.utf8"
+                if not dest.exists():
+                    shutil.copytree(src, dest)
+                return
+
+    def _write_etc(self) -> None:
+        etc = self.root / "etc"
+        for name, text in ETC_FILES.items():
+            (etc / name).write_text(text)
+        # Amazon Linux: the CA bundle lives in /etc/pki, /etc/ssl/certs points there.
+        certs = etc / "pki" / "tls" / "certs"
+        certs.mkdir(parents=True, exist_ok=True)
+        bundle = next((Path(p) for p in HOST_CA_BUNDLES if Path(p).is_file()), None)
+        if bundle is not None:
+            shutil.copyfile(bundle, certs / "ca-bundle.crt")
+            if not (etc / "pki" / "tls" / "cert.pem").exists():
+                os.symlink("certs/ca-bundle.crt", etc / "pki" / "tls" / "cert.pem")
+        (etc / "ssl").mkdir(exist_ok=True)
+        if not (etc / "ssl" / "certs").is_symlink():
+            os.symlink("../pki/tls/certs", etc / "ssl" / "certs")
+
+    # -- running -----------------------------------------------------------------------
+    def lambda_env(self) -> Dict[str, str]:
+        env = dict(LAMBDA_ENV)
+        if self.handler:
+            env["_HANDLER"] = self.handler
+        env.update(self.extra_env)
+        return env
+
+    def command(self, argv: Sequence[str] = ("/var/task/bootstrap",)) -> List[str]:
+        """bwrap argv running ``argv`` in the root (prepares the root on first use)."""
+        if not self.prepared:
+            self.prepare()
+        cmd = [
+            self.bwrap,
+            "--ro-bind",
+            str(self.root),
+            "/",
+            "--size",
+            str(TMP_SIZE),
+            "--tmpfs",
+            "/tmp",
+            "--proc",
+            "/proc",
+            "--dev",
+            "/dev",
+            "--unshare-user",
+            "--uid",
+            str(LAMBDA_UID),
+            "--gid",
+            str(LAMBDA_GID),
+            "--unshare-pid",
+            "--unshare-ipc",
+            "--unshare-uts",
+            "--unshare-cgroup-try",
+            "--hostname",
+            "169.254.0.1",  # not this machine's name; Lambda's look like this
+            "--die-with-parent",
+            "--chdir",
+            TASK_ROOT,
+        ]
+        if self.forward_sigterm:
+            cmd = [*IGNORE_SIGTERM, *cmd]
+        lambda_env = self.lambda_env()
+        for key in sorted(os.environ):
+            if key not in lambda_env and not key.startswith(PASS_PREFIXES):
+                cmd += ["--unsetenv", key]
+        for key, value in sorted(lambda_env.items()):
+            cmd += ["--setenv", key, value]
+        return [*cmd, *argv]
+
+    def cleanup(self) -> None:
+        if self._own_root and self.root.exists():
+            shutil.rmtree(self.root, ignore_errors=True)
+
+    def __enter__(self) -> Sandbox:
+        if not self.prepared:
+            self.prepare()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.cleanup()
