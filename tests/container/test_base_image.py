@@ -88,3 +88,29 @@ def test_unpullable_base_image_names_the_override(tmp_path: Path, run_cli: Any) 
     assert proc.returncode != 0, output
     assert f"cannot pull the base image {UNPULLABLE}" in output, output
     assert "--base-image" in output and "Traceback" not in output, output
+
+
+@pytest.mark.docker
+@pytest.mark.compile
+def test_no_target_and_unpullable_base_builds_for_this_machine(
+    tmp_path: Path, run_cli: Any
+) -> None:
+    """`native-lambda build` with no --target falls back to a host build, saying why."""
+    dist = tmp_path / "dist"
+    proc = run_cli(
+        "build",
+        "--handler",
+        "examples.greeting.handler",
+        "--out",
+        str(dist),
+        "--work-dir",
+        str(ROOT / ".build" / "host"),
+        cwd=ROOT,
+        env={BASE_IMAGE_ENV: UNPULLABLE},
+        timeout=1800,
+    )
+    output = proc.stdout + proc.stderr
+    assert proc.returncode == 0, output
+    assert f"cannot pull the base image {UNPULLABLE}" in output, output
+    assert "building for this machine instead (--target host)" in output, output
+    assert (dist / "function.zip").is_file() and (dist / "layer.zip").is_file()

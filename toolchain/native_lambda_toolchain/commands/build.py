@@ -103,24 +103,32 @@ def choose(args: argparse.Namespace) -> tuple[str, bool]:
 
 
 def run(args: argparse.Namespace) -> int:
-    from native_lambda_toolchain.errors import BuildError
-
+    implicit_target = args.target is None
     target, in_container = choose(args)
     args.target = target
     if in_container:
         from native_lambda_toolchain.container import build_in_container
 
-        return int(build_in_container(args))
+        def build_for_host() -> int:
+            args.target = "host"
+            return build_on_this_machine(args)
 
+        fallback = build_for_host if implicit_target else None
+        return int(build_in_container(args, host_fallback=fallback))
+    return build_on_this_machine(args)
+
+
+def build_on_this_machine(args: argparse.Namespace) -> int:
     from native_lambda_toolchain.builder import BuildRequest, build, render
     from native_lambda_toolchain.config import load_config
+    from native_lambda_toolchain.errors import BuildError
 
     try:
         config = load_config(args.handler, args.project)
         result = build(
             BuildRequest(
                 config=config,
-                target=target,
+                target=args.target,
                 out_dir=args.out,
                 work_dir=args.work_dir,
                 lto=args.lto,

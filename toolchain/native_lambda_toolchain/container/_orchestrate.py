@@ -7,11 +7,11 @@ import hashlib
 import sys
 import time
 from pathlib import Path
-from typing import Dict, List, Optional, TextIO
+from typing import Callable, Dict, List, Optional, TextIO
 
 from ..errors import BuildError
 from ._definition import DEFAULT_BASE_IMAGE, DEFAULT_PYTHON_VERSION, BaseImageSpec
-from ._engine import connect, native_platform, rootless
+from ._engine import BaseImageUnavailable, connect, native_platform, rootless
 from ._image import ensure_base_image
 from ._options import cache_root
 from ._run import CompilePlan, invoking_user, run_compile
@@ -92,12 +92,18 @@ def spec_for(args: argparse.Namespace, engine_platform: str) -> BaseImageSpec:
     )
 
 
-def build_in_container(args: argparse.Namespace, out: Optional[TextIO] = None) -> int:
+def build_in_container(
+    args: argparse.Namespace,
+    out: Optional[TextIO] = None,
+    *,
+    host_fallback: Optional[Callable[[], int]] = None,
+) -> int:
     """Run ``native-lambda build`` inside the base image; 0 when artifacts are in ``--out``.
 
     Errors the user must act on (no engine, base image not pullable, image build failed)
     are printed as one message and give exit status 2; the compile stage's own failures
-    keep its exit status.
+    keep its exit status. ``host_fallback`` (used when the user named no target) builds
+    for this machine instead when the base image cannot be had, saying so.
     """
     err = out or sys.stderr
     start = time.monotonic()
@@ -118,6 +124,18 @@ def build_in_container(args: argparse.Namespace, out: Optional[TextIO] = None) -
             status = run_compile(client, plan)
         finally:
             client.close()
+    except BaseImageUnavailable as exc:
+        if host_fallback is None:
+            err.write(f"native-lambda build: error: {exc}\n")
+            err.flush()
+            return 2
+        err.write(
+            f"native-lambda build: warning: {exc}\n"
+            "native-lambda build: no --target given: building for this machine instead "
+            "(--target host); pass --target al2023 to make this an error\n"
+        )
+        err.flush()
+        return host_fallback()
     except BuildError as exc:
         err.write(f"native-lambda build: error: {exc}\n")
         err.flush()
