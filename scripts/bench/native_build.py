@@ -1,0 +1,146 @@
+"""Get a compiled native-lambda bootstrap of the bench function, and time its builds.
+
+Uses the project's own builder (``native_lambda_toolchain.builder``: function.zip +
+layer.zip, exactly what ``native-lambda build`` ships). The work directory is kept between
+runs, so a repeated bench rebuilds incrementally with a warm ccache.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from scripts.bench.runtimes import FUNCTION_DIR, HANDLER, HERE, Artifact, unpack_dist
+
+STARTUP_PLUGIN = HERE / "nuitka_startup_plugin.py"
+STARTUP_YML = HERE / "nuitka_startup.yml"
+
+#: Nuitka options of the "tuned" build (bench-findings F1, F4), proposed for the builder.
+TUNED_ARGS = (
+    f"--user-plugin={STARTUP_PLUGIN}",
+    f"--user-package-configuration-file={STARTUP_YML}",
+    # msgspec falls back to `typing` (3.11+ has NotRequired/Required); keeps inspect & co out
+    "--nofollow-import-to=typing_extensions",
+)
+
+
+@dataclass
+class BuildOutput:
+    artifact: Artifact
+    seconds: float
+    sizes: dict[str, int]  # bytes: function_zip, layer_zip, zipped_total, unzipped_total
+    target: str = "host"
+
+
+def sizes_of(art: Artifact) -> dict[str, int]:
+    def tree(p: Path) -> int:
+        return sum(f.stat().st_size for f in p.rglob("*") if f.is_file())
+
+    fz = art.function_zip.stat().st_size if art.function_zip else 0
+    lz = art.layer_zip.stat().st_size if art.layer_zip else 0
+    return {
+        "function_zip": fz,
+        "layer_zip": lz,
+        "zipped_total": fz + lz,
+        "unzipped_total": tree(art.task_dir) + tree(art.opt_dir),
+        "bootstrap": art.bootstrap.stat().st_size,
+    }
+
+
+def build(
+    work: Path,
+    *,
+    function_dir: Path = FUNCTION_DIR,
+    extra_args: tuple[str, ...] = (),
+    name: str = "native",
+    target: str = "al2023",
+    quiet: bool = True,
+) -> BuildOutput:
+    """Build ``bench_echo.handler`` with the project's builder into ``work/dist-<name>``.
+
+    Same pipeline as ``native-lambda build`` (compile, move libraries to the layer, ABI
+    check, zips), then unpacked the way Lambda does it. ``extra_args`` go to Nuitka.
+    """
+    from native_lambda_toolchain import builder
+    from native_lambda_toolchain.config import BuildConfig
+
+    config = BuildConfig(project_dir=function_dir, handler=HANDLER)
+    req = builder.BuildRequest(
+        config=config,
+        target=target,
+        out_dir=work / f"dist-{name}",
+        work_dir=work / f"build-{name}",
+        progress=None if quiet else print,
+    )
+    original = builder.compile_handler
+    if extra_args:  # the builder has no pass-through for Nuitka options (yet): add ours
+
+        def compile_with_extra(creq: Any) -> Any:
+            creq.extra_args = (*creq.extra_args, *extra_args)
+            return original(creq)
+
+        builder.compile_handler = compile_with_extra
+    start = time.monotonic()
+    try:
+        result = builder.build(req)
+    finally:
+        builder.compile_handler = original
+    seconds = time.monotonic() - start
+    art = unpack_dist(result.dist_dir, work / f"unpacked-{name}")
+    return BuildOutput(art, seconds, sizes_of(art), target)
+
+
+def build_for(work: Path, targets: tuple[str, ...], **kwargs: Any) -> BuildOutput:
+    """``build`` for the first target whose ABI check passes on this machine.
+
+    A host build (this machine's newer glibc) fails al2023's ABI check; the bench then
+    measures the host build, which has the same code and the same Python.
+    """
+    from native_lambda_toolchain.errors import BuildError
+
+    for i, target in enumerate(targets):
+        try:
+            return build(work, target=target, **kwargs)
+        except BuildError as exc:
+            if i == len(targets) - 1:
+                raise
+            print(
+                f"bench: target {target} not buildable here ({str(exc).splitlines()[0]}); "
+                f"trying {targets[i + 1]}"
+            )
+    raise AssertionError("unreachable")
+
+
+def build_times(work: Path, extra_args: tuple[str, ...] = ()) -> dict[str, float]:
+    """Clean build (empty ccache, empty work dir) vs. one-line handler change (warm ccache)."""
+    scratch = work / "build-times"
+    shutil.rmtree(scratch, ignore_errors=True)
+    fn = scratch / "function"
+    shutil.copytree(FUNCTION_DIR, fn, ignore=shutil.ignore_patterns("__pycache__"))
+    old_ccache = os.environ.get("CCACHE_DIR")
+    with tempfile.TemporaryDirectory(prefix="bench-ccache-") as cc:
+        os.environ["CCACHE_DIR"] = cc
+        try:
+            clean = build(
+                scratch, function_dir=fn, extra_args=extra_args, name="t", target="host"
+            ).seconds
+            src = fn / "bench_echo.py"
+            src.write_text(
+                src.read_text().replace(
+                    "    return event\n", "    event.request_id += ''\n    return event\n"
+                )
+            )
+            incremental = build(
+                scratch, function_dir=fn, extra_args=extra_args, name="t", target="host"
+            ).seconds
+        finally:
+            if old_ccache is None:
+                os.environ.pop("CCACHE_DIR", None)
+            else:
+                os.environ["CCACHE_DIR"] = old_ccache
+    return {"clean_s": clean, "incremental_s": incremental}

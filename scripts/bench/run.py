@@ -1,0 +1,291 @@
+"""Benchmark native-lambda against awslambdaric, the shell+curl bootstrap and a C floor.
+
+    python scripts/bench/run.py                 # build the bench function, race, report
+    python scripts/bench/run.py --quick         # fewer rounds/invocations (smoke run)
+    python scripts/bench/run.py --build-times   # also clean vs incremental build (minutes)
+    python scripts/bench/run.py --tuned         # also race the start-up tuned build (F1+F4)
+    python scripts/bench/run.py --dist DIR      # prebuilt function.zip + layer.zip of
+                                                # bench_echo.handler (function/ folder)
+    python scripts/bench/run.py --report-only   # re-render results.md/chart from results.json
+
+Method: one lean Runtime API server (server.py) in this process; every runtime serves the
+same typed echo function. Rounds are interleaved (each round runs every runtime once, in a
+shuffled order) so the noise of a shared machine spreads over all of them; the table shows
+medians over rounds. Writes bench-results/results.md, results.json and chart.png.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import random
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parent.parent.parent
+if str(REPO) not in sys.path:
+    sys.path.insert(0, str(REPO))
+
+from scripts.bench import payloads, report  # noqa: E402
+from scripts.bench.runtimes import Artifact, Runtime, base_python, contenders, unpack_dist  # noqa: E402
+from scripts.bench.session import Session, SessionError, bare_start, rss_of_bare  # noqa: E402
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    p.add_argument("--out", type=Path, default=REPO / "bench-results", help="results folder")
+    p.add_argument("--cold", type=int, default=15, help="cold-start rounds (default 15)")
+    p.add_argument("--rounds", type=int, default=3, help="warm rounds (default 3)")
+    p.add_argument("--warm", type=int, default=1000, help="1 KB invocations per warm round")
+    p.add_argument(
+        "--large",
+        type=int,
+        nargs=3,
+        default=(100, 30, 10),
+        metavar=("N100K", "N1M", "N5M"),
+        help="invocations per warm round of the 100 KB, 1 MB, 5 MB events",
+    )
+    p.add_argument("--quick", action="store_true", help="3 cold, 1 round, 200 warm, 10/5/3 large")
+    p.add_argument(
+        "--only", help="comma-separated runtimes: native,cpython,awslambdaric,shell,floor"
+    )
+    p.add_argument(
+        "--dist",
+        type=Path,
+        help="prebuilt dist folder (function.zip, layer.zip) of the bench function",
+    )
+    p.add_argument("--no-native", action="store_true", help="skip the compiled runtime")
+    p.add_argument(
+        "--nuitka-arg", action="append", default=[], help="extra Nuitka option for the build"
+    )
+    p.add_argument(
+        "--tuned",
+        action="store_true",
+        help="also race a build with the start-up tuning of bench-findings F1+F4 "
+        "(nuitka_startup_plugin.py, nuitka_startup.yml, no typing_extensions)",
+    )
+    p.add_argument(
+        "--build-times", action="store_true", help="measure clean and incremental builds"
+    )
+    p.add_argument(
+        "--target",
+        default="al2023,host",
+        help="build targets to try in order (a host build fails al2023's ABI check)",
+    )
+    p.add_argument("--seed", type=int, default=7)
+    p.add_argument(
+        "--report-only", action="store_true", help="re-render results.md/chart from results.json"
+    )
+    args = p.parse_args(argv)
+    if args.quick:
+        args.cold, args.rounds, args.warm, args.large = 3, 1, 200, (10, 5, 3)
+    return args
+
+
+def log(msg: str) -> None:
+    print(f"[bench {time.strftime('%H:%M:%S')}] {msg}", flush=True)
+
+
+def prepare_native(args: argparse.Namespace, work: Path, raw: dict[str, Any]) -> list[Runtime]:
+    """Compiled contenders (with their artifact sizes recorded in ``raw``)."""
+    from scripts.bench import native_build
+
+    extra: list[Runtime] = []
+    if args.dist:
+        art = unpack_dist(args.dist, work / "unpacked-dist")
+        builds: list[tuple[str, Artifact, object]] = [("native", art, None)]
+    else:
+        log("building the bench function with native-lambda's toolchain (ccache keeps reruns fast)")
+        targets = tuple(args.target.split(","))
+        out = native_build.build_for(
+            work, targets, extra_args=tuple(args.nuitka_arg), name="native"
+        )
+        log(f"built for target {out.target} in {out.seconds:.1f}s")
+        raw["build_target"] = out.target
+        builds = [("native", out.artifact, out)]
+        if args.tuned:
+            tuned = native_build.build_for(
+                work,
+                (out.target,),
+                extra_args=(*args.nuitka_arg, *native_build.TUNED_ARGS),
+                name="native-tuned",
+            )
+            log(f"built the tuned variant in {tuned.seconds:.1f}s")
+            builds.append(("native-tuned", tuned.artifact, tuned))
+    for name, art, _ in builds:
+        sizes = native_build.sizes_of(art)
+        if name == "native":
+            raw["artifact_bytes"] = sizes
+            raw["artifact"] = {
+                "function.zip": f"{sizes['function_zip'] / 1e6:.2f} MB",
+                "layer.zip": f"{sizes['layer_zip'] / 1e6:.2f} MB",
+                "zipped together": f"{sizes['zipped_total'] / 1e6:.2f} MB (target ≤ 12 MB)",
+                "unzipped": f"{sizes['unzipped_total'] / 1e6:.2f} MB",
+                "bootstrap ELF": f"{sizes['bootstrap'] / 1e6:.2f} MB",
+                "build target": raw.get("build_target", "prebuilt"),
+            }
+        else:
+            raw[f"artifact_bytes_{name}"] = sizes
+            raw.setdefault("artifact", {})[f"{name}: zipped together / unzipped"] = (
+                f"{sizes['zipped_total'] / 1e6:.2f} MB / {sizes['unzipped_total'] / 1e6:.2f} MB"
+            )
+        opt_lib = art.opt_dir / "lib"
+        label = (
+            "native-lambda (compiled)" if name == "native" else "native-lambda (compiled, tuned)"
+        )
+        extra.append(
+            Runtime(
+                name,
+                label,
+                [str(art.bootstrap)],
+                cwd=art.task_dir,
+                env={
+                    "LD_LIBRARY_PATH": f"{opt_lib}:{art.task_dir}",
+                    "LAMBDA_TASK_ROOT": str(art.task_dir),
+                },
+            )
+        )
+    if args.build_times:
+        log("timing a clean build (empty ccache) and an incremental one (one-line change)")
+        raw["build_times"] = native_build.build_times(work, tuple(args.nuitka_arg))
+        bt = raw["build_times"]
+        raw.setdefault("artifact", {})["clean build"] = f"{bt['clean_s']:.0f} s (empty ccache)"
+        raw["artifact"]["incremental rebuild"] = (
+            f"{bt['incremental_s']:.0f} s (one-line change, warm ccache)"
+        )
+    return extra
+
+
+def empty_record() -> dict[str, Any]:
+    return {
+        "init_ms": [],
+        "init_cpu_ms": [],
+        "first_ms": [],
+        "rss_init_kb": [],
+        "round_trips_us": {},
+        "rss_kb": {},
+    }
+
+
+def write_results(out: Path, raw: dict[str, Any], failures: list[str]) -> None:
+    """results.md (also printed), results.json (raw samples + summary) and chart.png."""
+    summary = report.summarize(raw)
+    text = report.markdown(raw, summary)
+    for name in ("native", "native-tuned"):
+        checks = report.targets(raw, summary, name)
+        if checks:
+            text += (
+                f"\nTargets (issue 7), {raw['labels'][name]}:\n\n"
+                + "\n".join(f"- [{'x' if ok else ' '}] {t}: {detail}" for t, ok, detail in checks)
+                + "\n"
+            )
+    if failures:
+        text += "\nFailures:\n\n" + "\n".join(f"- {f.splitlines()[0]}" for f in failures) + "\n"
+    (out / "results.md").write_text(text)
+    (out / "results.json").write_text(json.dumps({"raw": raw, "summary": summary}, indent=1))
+    report.chart(raw, summary, out / "chart.png")
+    print(text)
+    log(f"wrote {out / 'results.md'}, results.json, chart.png")
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    rng = random.Random(args.seed)
+    out = args.out.resolve()
+    if args.report_only:
+        saved = json.loads((out / "results.json").read_text())
+        write_results(out, saved["raw"], saved["raw"].get("failures", []))
+        return 0
+    work = out / "work"
+    logs = out / "logs"
+    work.mkdir(parents=True, exist_ok=True)
+    logs.mkdir(parents=True, exist_ok=True)
+    for old in logs.glob("*.log"):
+        old.unlink()
+    only = args.only.split(",") if args.only else None
+
+    raw: dict[str, Any] = {
+        "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+        "machine": f"{platform.machine()}, {os.cpu_count()} CPUs, {platform.platform()}, "
+        f"Python {platform.python_version()}",
+        "groups": list(payloads.SIZES),
+        "labels": {},
+        "runtimes": {},
+    }
+    rts: list[Runtime] = []
+    if not args.no_native and (only is None or any(n.startswith("native") for n in only)):
+        rts += prepare_native(args, work, raw)
+    rts += contenders(work, None, [n for n in only if not n.startswith("native")] if only else None)
+    if not rts:
+        log("nothing to run")
+        return 2
+    for rt in rts:
+        raw["labels"][rt.name] = rt.label
+        raw["runtimes"][rt.name] = empty_record()
+    raw["method"] = (
+        f"{args.cold} cold rounds + {args.rounds} warm rounds interleaved, runtimes shuffled "
+        f"per round; warm = {args.warm}x 1 KB, then {args.large[0]}x 100 KB, "
+        f"{args.large[1]}x 1 MB, {args.large[2]}x 5 MB "
+        "per round; medians over rounds; times measured by the bench's own Runtime API server."
+    )
+    events = {name: payloads.make(size) for name, size in payloads.SIZES.items()}
+    counts = dict(zip(payloads.SIZES, (args.warm, *args.large)))
+    python = base_python()
+    failures: list[str] = []
+
+    log(f"runtimes: {', '.join(r.name for r in rts)}")
+    for i in range(args.cold):
+        order = rts[:]
+        rng.shuffle(order)
+        for rt in order:
+            rec = raw["runtimes"][rt.name]
+            try:
+                with Session(rt, logs) as s:
+                    s.start(events["1KB"])
+                    rec["init_ms"].append(s.result.init_ms)
+                    rec["init_cpu_ms"].append(s.result.init_cpu_ms)
+                    rec["first_ms"].append(s.result.first_ms)
+                    rec["rss_init_kb"].append(s.result.rss_kb["init"])
+            except SessionError as exc:
+                failures.append(str(exc))
+                log(f"FAILED {exc}")
+        wall, cpu = bare_start(python)
+        raw.setdefault("bare_start_ms", []).append(wall)
+        raw.setdefault("bare_start_cpu_ms", []).append(cpu)
+        log(f"cold round {i + 1}/{args.cold} done")
+    raw["bare_rss_kb"] = rss_of_bare(python)
+    for i in range(args.rounds):
+        order = rts[:]
+        rng.shuffle(order)
+        for rt in order:
+            rec = raw["runtimes"][rt.name]
+            try:
+                with Session(rt, logs) as s:
+                    s.start(events["1KB"])
+                    rec["init_ms"].append(s.result.init_ms)
+                    rec["init_cpu_ms"].append(s.result.init_cpu_ms)
+                    rec["first_ms"].append(s.result.first_ms)
+                    for group, count in counts.items():
+                        s.run_group(group, events[group], count)
+                    for group, samples in s.result.round_trips_us.items():
+                        rec["round_trips_us"].setdefault(group, []).append(samples)
+                    for group, kb in s.result.rss_kb.items():
+                        rec["rss_kb"].setdefault(group, []).append(kb)
+            except SessionError as exc:
+                failures.append(str(exc))
+                log(f"FAILED {exc}")
+        log(f"warm round {i + 1}/{args.rounds} done")
+
+    raw["failures"] = failures
+    write_results(out, raw, failures)
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,146 @@
+"""Fast checks of the benchmark harness pieces (the full race is `nox -s bench`).
+
+Real processes over real sockets: the C floor is compiled with gcc, the shell bootstrap runs
+under /bin/sh with curl, both against the bench's own Runtime API server.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from scripts.bench import payloads, report
+from scripts.bench.runtimes import HERE, Runtime, compile_floor
+from scripts.bench.session import Session, SessionError
+
+
+@pytest.mark.parametrize("name", list(payloads.SIZES))
+def test_payload_is_typed_json_of_the_asked_size(name: str) -> None:
+    size = payloads.SIZES[name]
+    body = payloads.make(size)
+    doc = json.loads(body)
+    assert size <= len(body) < size + 200
+    assert set(doc) == {"request_id", "items"}
+    assert set(doc["items"][0]) == {"id", "name", "score", "active", "tags"}
+
+
+@pytest.fixture(scope="module")
+def floor(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    if shutil.which("gcc") is None:
+        pytest.skip("gcc is not installed")
+    return compile_floor(tmp_path_factory.mktemp("floor"))
+
+
+def test_floor_serves_small_and_large_events(floor: Path, tmp_path: Path) -> None:
+    small, large = payloads.make(1_000), payloads.make(1_000_000)
+    with Session(Runtime("floor", "C floor", [str(floor)]), tmp_path) as s:
+        s.start(small)
+        s.run_group("1KB", small, 50)
+        s.run_group("1MB", large, 3)  # Session checks the echoed bytes of each group's last event
+        result = s.result
+    assert 0 < result.init_ms < 5_000
+    assert len(result.round_trips_us["1KB"]) == 49
+    assert all(rt > 0 for rt in result.round_trips_us["1KB"])
+    assert result.rss_kb["1MB"] >= result.rss_kb["init"] > 0
+
+
+def test_shell_bootstrap_carries_events_beyond_the_argv_limit(tmp_path: Path) -> None:
+    if shutil.which("curl") is None:
+        pytest.skip("curl is not installed")
+    event = payloads.make(200_000)  # > 128 KiB: would fail as a command-line argument
+    rt = Runtime("shell", "shell", ["/bin/sh", str(HERE / "bootstrap.sh")])
+    with Session(rt, tmp_path) as s:
+        s.start(event)
+        s.run_group("200KB", event, 3)
+    assert len(s.result.round_trips_us["200KB"]) == 2
+
+
+def test_a_runtime_answering_with_an_error_fails_the_session(tmp_path: Path) -> None:
+    script = tmp_path / "bad.sh"
+    script.write_text(
+        'API="http://$AWS_LAMBDA_RUNTIME_API/2018-06-01/runtime"\n'
+        'ID=$(curl -sS -D - -o /dev/null "$API/invocation/next" | grep -i request-id'
+        " | tr -d '[:space:]' | cut -d: -f2)\n"
+        'curl -sS -o /dev/null -d \'{"errorType":"X"}\' "$API/invocation/$ID/error"\n'
+        "sleep 30\n"
+    )
+    if shutil.which("curl") is None:
+        pytest.skip("curl is not installed")
+    bad = Runtime("bad", "bad", ["/bin/sh", str(script)])
+    with (
+        Session(bad, tmp_path) as s,
+        pytest.raises(SessionError, match="bad answer \\(error\\)"),
+    ):
+        s.start(payloads.make(1_000))
+
+
+def test_report_ratios_and_targets() -> None:
+    def rec(init: float, rt: float, rss: int) -> dict[str, object]:
+        return {
+            "init_ms": [init, init + 2, init - 2],
+            "init_cpu_ms": [init / 2],
+            "first_ms": [1.0],
+            "rss_init_kb": [rss],
+            "round_trips_us": {"1KB": [[rt] * 10], "1MB": [[rt * 100] * 5]},
+            "rss_kb": {"1KB": [rss], "1MB": [rss * 2]},
+        }
+
+    raw = {
+        "date": "d",
+        "machine": "m",
+        "method": "x",
+        "groups": ["1KB", "1MB"],
+        "labels": {"native": "N", "awslambdaric": "A", "floor": "F"},
+        "runtimes": {
+            "native": rec(10, 50, 10240),
+            "awslambdaric": rec(40, 100, 20480),
+            "floor": rec(1, 25, 1024),
+        },
+        "bare_start_ms": [5.0, 6.0, 7.0],
+    }
+    summary = report.summarize(raw)
+    text = report.markdown(raw, summary)
+    assert "| N | 0.25x | 0.25x | 0.50x | 0.50x | 0.50x |" in text  # vs awslambdaric
+    checks = {name: ok for name, ok, _ in report.targets(raw, summary)}
+    assert checks["init (wall) ≤ 0.5x awslambdaric"] is True
+    assert checks["stretch: init (wall) within 3 ms of bare interpreter"] is False  # 10 - 6 > 3
+
+
+@pytest.mark.compile
+def test_startup_tuning_keeps_inspect_out_and_nuitka_untouched(tmp_path: Path) -> None:
+    """The F1/F4 tuning: no inspect/typing_extensions/platform at start, lazy parts still work.
+
+    Also guards the trap found on the way: Nuitka symlinks MainProgram.c into the build
+    folder, so a plugin writing through that link would edit Nuitka's installation.
+    """
+    import hashlib
+    import subprocess
+    import sys
+
+    import nuitka
+    from scripts.bench.native_build import TUNED_ARGS
+
+    installed = Path(nuitka.__file__).parent / "build" / "static_src" / "MainProgram.c"
+    before = hashlib.sha256(installed.read_bytes()).hexdigest()
+    prog = tmp_path / "prog.py"
+    prog.write_text(
+        "import sys\nimport msgspec, msgspec.json\n"
+        "print(','.join(sorted(sys.modules)))\n"
+        "print(msgspec.inspect.type_info(int), msgspec.json.schema(int))\n"
+    )
+    cmd = [sys.executable, "-m", "nuitka", "--mode=standalone", "--static-libpython=yes"]
+    cmd += ["--nofollow-import-to=yaml", *TUNED_ARGS, f"--output-dir={tmp_path}", str(prog)]
+    subprocess.run(cmd, check=True, capture_output=True, cwd=tmp_path)
+    out = subprocess.run(
+        [str(tmp_path / "prog.dist" / "prog.bin")], check=True, capture_output=True, text=True
+    ).stdout.splitlines()
+    modules = set(out[0].split(","))
+    assert {"msgspec", "msgspec.json", "typing"} <= modules
+    assert not modules & {"inspect", "typing_extensions", "platform", "msgspec.inspect", "ast"}
+    assert out[1].endswith("{'type': 'integer'}") and out[1].startswith("IntType(")
+    assert hashlib.sha256(installed.read_bytes()).hexdigest() == before
+    copied = tmp_path / "prog.build" / "static_src" / "MainProgram.c"
+    assert not copied.is_symlink()
+    assert "patchInspectModule(tstate);" not in copied.read_text()
