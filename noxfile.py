@@ -39,7 +39,7 @@ def lint(session: nox.Session) -> None:
 def bench(session: nox.Session) -> None:
     """Cold start, warm round trip, memory and size side by side with awslambdaric and a C floor."""
     session.install("-e", EVERYTHING)
-    session.run("python", "scripts/bench/run.py", *session.posargs)
+    session.run("python", "scripts/bench/run.py", "--target", "host", *session.posargs)
 
 
 @nox.session
