@@ -5,13 +5,7 @@
 #   LAMBDA_ROLE_ARN=arn:aws:iam::123456789012:role/lambda scripts/deploy.sh [NAME] [options]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-# The CLI: $NATIVE_LAMBDA, else native-lambda on PATH, else the project's .venv.
-if [[ -z "${NATIVE_LAMBDA:-}" ]]; then
-  if command -v native-lambda >/dev/null; then NATIVE_LAMBDA=native-lambda
-  elif [[ -x .venv/bin/native-lambda ]]; then NATIVE_LAMBDA=.venv/bin/native-lambda
-  else echo "$(basename "$0"): native-lambda not found (pip install -e '.[toolchain]')" >&2; exit 127
-  fi
-fi
+source scripts/_cli.sh  # sets NATIVE_LAMBDA
 name="${LAMBDA_FUNCTION_NAME:-native-lambda-greeting}"
 if [[ $# -gt 0 && "$1" != -* ]]; then name="$1"; shift; fi
 if [[ -z "${LAMBDA_ROLE_ARN:-}" ]]; then

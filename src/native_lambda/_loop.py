@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import Any, Callable, NoReturn
+from typing import Any, Callable, NoReturn, Optional
 
 import msgspec
 import msgspec.json
@@ -174,8 +174,8 @@ def _loop(api: RuntimeApi, prepared: _Prepared) -> NoReturn:
                 request_id,
                 headers.get("lambda-runtime-invoked-function-arn"),
                 int(headers.get("lambda-runtime-deadline-ms") or 0),
-                _client_context(client_context) if client_context else None,
-                _identity(identity) if identity else None,
+                _from_header(client_context, ClientContext, "Client Context"),
+                _from_header(identity, CognitoIdentity, "Cognito Identity"),
                 tenant_id,
                 trace_id,
             )
@@ -234,24 +234,16 @@ def _warn(message: str) -> None:
     sys.stderr.write(f"native_lambda: {message}\n")
 
 
-def _client_context(header: str) -> ClientContext:
+def _from_header(header: Optional[str], wrap: Callable[[Any], Any], what: str) -> Any:
+    """A JSON header (client context, Cognito identity) wrapped around its object; None
+    without the header, ``wrap({})`` when it holds no object."""
+    if not header:
+        return None
     try:
         data = msgspec.json.decode(header)
     except msgspec.DecodeError as exc:
-        raise FaultError(
-            CONTEXT_UNMARSHAL_ERROR, f"Unable to parse Client Context JSON: {exc}"
-        ) from None
-    return ClientContext(data if isinstance(data, dict) else {})
-
-
-def _identity(header: str) -> CognitoIdentity:
-    try:
-        data = msgspec.json.decode(header)
-    except msgspec.DecodeError as exc:
-        raise FaultError(
-            CONTEXT_UNMARSHAL_ERROR, f"Unable to parse Cognito Identity JSON: {exc}"
-        ) from None
-    return CognitoIdentity(data if isinstance(data, dict) else {})
+        raise FaultError(CONTEXT_UNMARSHAL_ERROR, f"Unable to parse {what} JSON: {exc}") from None
+    return wrap(data if isinstance(data, dict) else {})
 
 
 _event_loop: Any = None

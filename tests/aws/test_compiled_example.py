@@ -3,13 +3,11 @@ version), then invoked through the Lambda Invoke API on the emulator's endpoint.
 
 from __future__ import annotations
 
-import os
 import stat
-import zipfile
-from pathlib import Path
 
 import pytest
 
+from artifacts import unpack
 from native_lambda import aws
 from native_lambda_toolchain.deploy import DeploySpec, LambdaClient, RetryPolicy, deploy
 
@@ -30,20 +28,11 @@ def test_compiled_example_deploys_to_moto_idempotently(built_example, moto_url, 
     assert len(versions) <= 1  # one version, or none when the build bundles no library
 
 
-def _unpack(zip_path: Path, into: Path) -> None:
-    with zipfile.ZipFile(zip_path) as archive:
-        for info in archive.infolist():
-            archive.extract(info, into)
-            mode = (info.external_attr >> 16) & 0o777
-            if mode:
-                os.chmod(into / info.filename, mode)
-
-
 def test_compiled_example_invoked_through_the_local_endpoint(built_example, tmp_path):
     emulator = pytest.importorskip("native_lambda_toolchain.emulator")
     task, opt = tmp_path / "task", tmp_path / "opt"
-    _unpack(built_example.function_zip, task)
-    _unpack(built_example.layer_zip, opt)
+    unpack(built_example.function_zip, task)
+    unpack(built_example.layer_zip, opt)
     bootstrap = task / "bootstrap"
     assert bootstrap.stat().st_mode & stat.S_IXUSR
     env = {"LD_LIBRARY_PATH": f"{opt / 'lib'}:{task}", "LAMBDA_TASK_ROOT": str(task)}

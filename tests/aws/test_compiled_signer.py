@@ -5,14 +5,13 @@ ones this (interpreted) process computes for the same inputs."""
 from __future__ import annotations
 
 import json
-import os
 import textwrap
-import zipfile
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from artifacts import unpack
 from native_lambda import aws
 
 pytestmark = pytest.mark.compile
@@ -38,15 +37,6 @@ HANDLER = textwrap.dedent("""\
 """)
 
 
-def _unpack(zip_path: Path, into: Path) -> None:
-    with zipfile.ZipFile(zip_path) as archive:
-        for info in archive.infolist():
-            archive.extract(info, into)
-            mode = (info.external_attr >> 16) & 0o777
-            if mode:
-                os.chmod(into / info.filename, mode)
-
-
 @pytest.fixture(scope="module")
 def signing_bootstrap(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from native_lambda_toolchain.builder import BuildRequest, build
@@ -64,8 +54,8 @@ def signing_bootstrap(tmp_path_factory: pytest.TempPathFactory) -> Path:
         BuildRequest(config=config, target="host", out_dir=base / "dist", work_dir=base / "work")
     )
     root = base / "root"
-    _unpack(result.function_zip, root / "task")
-    _unpack(result.layer_zip, root / "opt")
+    unpack(result.function_zip, root / "task")
+    unpack(result.layer_zip, root / "opt")
     return root
 
 

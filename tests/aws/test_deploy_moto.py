@@ -260,49 +260,13 @@ def test_cli_deploy_twice_and_errors(aws_env, role_arn, dist_factory, tmp_path):
     name = unique("cli")
     dist = dist_factory()
     env = dict(aws_env, LAMBDA_ROLE_ARN=role_arn)
-    first = run_cli(
-        [
-            "deploy",
-            name,
-            "--dist",
-            str(dist),
-            "--memory",
-            "256",
-            "--timeout",
-            "30",
-            "--env",
-            "A=1",
-            "--env",
-            "B=two=2",
-            "--architecture",
-            "arm64",
-        ],
-        env,
-        tmp_path,
-    )
+    args = ["deploy", name, "--dist", str(dist), "--memory", "256", "--timeout", "30"]
+    args += ["--env", "A=1", "--env", "B=two=2", "--architecture", "arm64"]
+    first = run_cli(args, env, tmp_path)
     assert first.returncode == 0, first.stderr
     assert "published version 1" in first.stdout and "created" in first.stdout
     assert first.stdout.strip().endswith(f"function:{name}")
-    second = run_cli(
-        [
-            "deploy",
-            name,
-            "--dist",
-            str(dist),
-            "--memory",
-            "256",
-            "--timeout",
-            "30",
-            "--env",
-            "A=1",
-            "--env",
-            "B=two=2",
-            "--architecture",
-            "arm64",
-        ],
-        env,
-        tmp_path,
-    )
+    second = run_cli(args, env, tmp_path)
     assert second.returncode == 0, second.stderr
     assert "reusing version 1" in second.stdout
     assert "code unchanged" in second.stdout and "configuration unchanged" in second.stdout

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from artifacts import GLIBC_FAMILY
 from fixtures_build import Built, build_artifacts
 from native_lambda_toolchain import abi, package, patcher
 from native_lambda_toolchain import compile as nl_compile
@@ -23,19 +24,6 @@ from native_lambda_toolchain.policy import load_policy
 pytestmark = [pytest.mark.compile, pytest.mark.timeout(1800)]
 
 ROOT = Path(__file__).resolve().parents[2]
-
-GLIBC_FAMILY = {
-    "libc.so.6",
-    "libm.so.6",
-    "libpthread.so.0",
-    "libdl.so.2",
-    "librt.so.1",
-    "libutil.so.1",
-    "ld-linux-x86-64.so.2",
-    "libmvec.so.1",
-    "libresolv.so.2",
-    "libanl.so.1",
-}
 
 
 def unzip(path: Path, dest: Path) -> dict[str, zipfile.ZipInfo]:

@@ -12,7 +12,9 @@ from typing import Any
 
 import pytest
 
+from artifacts import GLIBC_FAMILY
 from fixtures_build import Built
+from local_tls import CA_INSIDE
 from native_lambda_toolchain.sandbox import Sandbox
 
 # the first test here also compiles the httpx bundle: minutes on a cold ccache
@@ -20,25 +22,13 @@ pytestmark = [pytest.mark.compile, pytest.mark.root, pytest.mark.timeout(2400)]
 
 ROOT = Path(__file__).resolve().parents[2]
 TLS_HANDLER = "tests.build.handlers.tls_get.handler"
-CA_INSIDE = "/etc/pki/test/native-lambda-test-ca.pem"
 
 
 def test_root_holds_only_glibc_task_and_layer(built_example: Built) -> None:
     with Sandbox(built_example.function_zip, built_example.layer_zip) as box:
         libs = {p.name for p in (box.root / "usr" / "lib64").iterdir()}
         assert "libc.so.6" in libs and "ld-linux-x86-64.so.2" in libs
-        assert libs <= {
-            "libc.so.6",
-            "libm.so.6",
-            "libpthread.so.0",
-            "libdl.so.2",
-            "librt.so.1",
-            "libutil.so.1",
-            "ld-linux-x86-64.so.2",
-            "libmvec.so.1",
-            "libresolv.so.2",
-            "libanl.so.1",
-        }
+        assert libs <= GLIBC_FAMILY
         everything = {str(p.relative_to(box.root)) for p in box.root.rglob("*")}
         assert not [p for p in everything if "libpython" in p and not p.startswith("opt/")]
         assert not [p for p in everything if "libssl" in p and not p.startswith("opt/lib/")]
@@ -147,42 +137,24 @@ def test_bundle_missing_a_library_fails_in_the_sandbox(
         assert emu.process_exits
 
 
-def test_run_command_invokes_once(built_example: Built) -> None:
-    """What `nox -s build` runs after building: native-lambda run --payload ..."""
-    proc = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "native_lambda_toolchain",
-            "run",
-            "--dist",
-            str(built_example.dist_dir),
-            "--payload",
-            '{"name":"World"}',
-        ],
+def _run(dist: Path, payload: str) -> subprocess.CompletedProcess[str]:
+    """``native-lambda run --dist DIST --payload PAYLOAD`` as a real subprocess."""
+    command = [sys.executable, "-m", "native_lambda_toolchain", "run", "--dist", str(dist)]
+    return subprocess.run(
+        [*command, "--payload", payload],
         capture_output=True,
         text=True,
         timeout=120,
         cwd=ROOT,
     )
+
+
+def test_run_command_invokes_once(built_example: Built) -> None:
+    """What `nox -s build` runs after building: native-lambda run --payload ..."""
+    proc = _run(built_example.dist_dir, '{"name":"World"}')
     assert proc.returncode == 0, proc.stdout + proc.stderr
     last = proc.stdout.strip().splitlines()[-1]  # the result, after the log
     assert json.loads(last)["message"] == "Hello, World!"
     assert "status: 200" in proc.stdout and "REPORT RequestId" in proc.stdout
-    bad = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "native_lambda_toolchain",
-            "run",
-            "--dist",
-            str(built_example.dist_dir),
-            "--payload",
-            '{"name":""}',
-        ],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        cwd=ROOT,
-    )
+    bad = _run(built_example.dist_dir, '{"name":""}')
     assert bad.returncode == 1 and "EmptyNameError" in bad.stdout

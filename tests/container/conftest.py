@@ -9,16 +9,10 @@ minute after the first run on a machine; the first run compiles for several minu
 
 from __future__ import annotations
 
-import datetime
-import http.server
-import ipaddress
-import json
 import os
 import shutil
-import ssl
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -26,13 +20,14 @@ from pathlib import Path
 
 import pytest
 
+from local_tls import LocalCA, https_server, make_ca
+
 ROOT = Path(__file__).resolve().parents[2]
 HERE = Path(__file__).resolve().parent
 BULLSEYE_IMAGE = os.environ.get("NATIVE_LAMBDA_BULLSEYE_IMAGE", "native-lambda/bullseye-base")
 BULLSEYE_PYTHON = "3.9"
 EXAMPLE_HANDLER = "examples.greeting.handler"
 NET_HANDLER = "net_check.handler"
-CA_INSIDE = "/etc/pki/test/native-lambda-container-ca.pem"
 
 PYPROJECT = f"""\
 [project]
@@ -119,100 +114,14 @@ def container_build(tmp_path_factory: pytest.TempPathFactory) -> ContainerBuild:
     )
 
 
-@dataclass
-class TestCA:
-    ca_pem: bytes
-    cert_file: Path
-    key_file: Path
-
-
 @pytest.fixture(scope="session")
-def container_ca(tmp_path_factory: pytest.TempPathFactory) -> TestCA:
+def container_ca(tmp_path_factory: pytest.TempPathFactory) -> LocalCA:
     """A throwaway CA and a certificate for 127.0.0.1 signed by it."""
-    from cryptography import x509
-    from cryptography.hazmat.primitives import hashes, serialization
-    from cryptography.hazmat.primitives.asymmetric import ec
-    from cryptography.x509.oid import NameOID
-
-    now = datetime.datetime.now(datetime.timezone.utc)
-    valid = (now - datetime.timedelta(minutes=5), now + datetime.timedelta(days=1))
-    ca_key = ec.generate_private_key(ec.SECP256R1())
-    ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "native-lambda container CA")])
-    ca = (
-        x509.CertificateBuilder()
-        .subject_name(ca_name)
-        .issuer_name(ca_name)
-        .public_key(ca_key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(valid[0])
-        .not_valid_after(valid[1])
-        .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
-        .add_extension(
-            x509.SubjectKeyIdentifier.from_public_key(ca_key.public_key()), critical=False
-        )
-        .sign(ca_key, hashes.SHA256())
-    )
-    key = ec.generate_private_key(ec.SECP256R1())
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")]))
-        .issuer_name(ca_name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(valid[0])
-        .not_valid_after(valid[1])
-        .add_extension(
-            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
-            critical=False,
-        )
-        .add_extension(
-            x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()),
-            critical=False,
-        )
-        .sign(ca_key, hashes.SHA256())
-    )
-    folder = tmp_path_factory.mktemp("container-ca")
-    (folder / "cert.pem").write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    (folder / "key.pem").write_bytes(
-        key.private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption(),
-        )
-    )
-    return TestCA(
-        ca_pem=ca.public_bytes(serialization.Encoding.PEM),
-        cert_file=folder / "cert.pem",
-        key_file=folder / "key.pem",
-    )
-
-
-class _Answer(http.server.BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-
-    def do_GET(self) -> None:
-        body = json.dumps({"path": self.path}).encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, format: str, *args: object) -> None:
-        pass
+    return make_ca(tmp_path_factory.mktemp("container-ca"))
 
 
 @pytest.fixture
-def https_url(container_ca: TestCA) -> Iterator[str]:
+def https_url(container_ca: LocalCA) -> Iterator[str]:
     """Base URL of an HTTPS server on 127.0.0.1 with a certificate from ``container_ca``."""
-    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    ctx.load_cert_chain(container_ca.cert_file, container_ca.key_file)
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Answer)
-    server.socket = ctx.wrap_socket(server.socket, server_side=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"https://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with https_server(container_ca) as url:
+        yield url

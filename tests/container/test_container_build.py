@@ -15,16 +15,15 @@ from typing import Any
 
 import pytest
 
+from artifacts import sandboxed
+from local_tls import CA_INSIDE
 from native_lambda_toolchain import abi, elf
 from native_lambda_toolchain.container import connect
-from native_lambda_toolchain.emulator import Emulator
 from native_lambda_toolchain.policy import load_policy, parse_symbol_version
-from native_lambda_toolchain.sandbox import Sandbox
 
 pytestmark = [pytest.mark.docker, pytest.mark.bullseye, pytest.mark.compile]
 
 AL2023_GLIBC = (2, 34)
-CA_INSIDE = "/etc/pki/test/native-lambda-container-ca.pem"
 
 
 def _unpack(build: Any, dest: Path) -> list[Path]:
@@ -78,27 +77,10 @@ def test_build_ran_in_the_container(container_build: Any) -> None:
     assert left == [], "compile containers must always be removed"
 
 
-def _serve(
-    build: Any, env: dict[str, str] | None = None, files: dict[str, bytes] | None = None
-) -> tuple[Sandbox, Emulator]:
-    box = Sandbox(
-        build.function_zip,
-        build.layer_zip,
-        handler="examples.greeting.handler",
-        env=env,
-        files=files,
-    )
-    box.prepare()
-    emu = Emulator(
-        command=box.command(), env=box.lambda_env(), inherit_env=False, timeout_s=30, eager=False
-    )
-    return box, emu
-
-
 @pytest.mark.root
 def test_typed_invocation_and_handler_error_in_the_sandbox(container_build: Any) -> None:
-    box, emu = _serve(container_build)
-    with box, emu:
+    build = container_build
+    with sandboxed(build.function_zip, build.layer_zip, target="al2023") as (_, emu):
         ok = emu.invoke(json.dumps({"name": "World", "times": 2}))
         assert ok.status == 200 and ok.function_error is None, (ok.body, emu.lambda_log())
         reply = ok.json()
@@ -121,15 +103,20 @@ def test_httpx_over_tls_in_the_sandbox(
 ) -> None:
     """httpx + certifi + the layer's libssl (from bullseye) in the compiled binary."""
     env = {"NATIVE_LAMBDA_HANDLER": "net_check.handler", "SSL_CERT_FILE": CA_INSIDE}
-    box, emu = _serve(container_build, env=env, files={CA_INSIDE: container_ca.ca_pem})
-    with box, emu:
+    files = {CA_INSIDE: container_ca.ca_pem}
+    build = container_build
+    with sandboxed(build.function_zip, build.layer_zip, target="al2023", env=env, files=files) as (
+        _,
+        emu,
+    ):
         result = emu.invoke(json.dumps({"url": f"{https_url}/ping"}))
         assert result.status == 200 and result.function_error is None, (
             result.body,
             emu.lambda_log(),
         )
         reply = result.json()
-        assert reply["status"] == 200 and json.loads(reply["body"]) == {"path": "/ping"}
+        assert reply["status"] == 200
+        assert json.loads(reply["body"]) == {"path": "/ping", "tls": True}
         assert reply["python"] == "3.9"  # compiled by the image's Python, not the host's
         assert reply["certifi_where"].startswith("/var/task/"), reply
         assert reply["certifi_cas"] > 100

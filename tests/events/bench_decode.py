@@ -40,6 +40,17 @@ def _records(typed: Callable[[Any], Any], raw: Callable[[Dict[str, Any]], Any]) 
     )
 
 
+# HTTP API and Function URL requests share payload format 2.0.
+_PAYLOAD_V2: Access = (
+    lambda e: (e.request_context.http.method, e.raw_path, e.headers, e.body),
+    lambda d: (
+        d["requestContext"]["http"]["method"],
+        d["rawPath"],
+        d.get("headers"),
+        d.get("body"),
+    ),
+)
+
 # What a handler typically reads, the same fields both ways, per event type name.
 ACCESS: Dict[str, Access] = {
     "SQSEvent": _records(
@@ -76,24 +87,8 @@ ACCESS: Dict[str, Access] = {
         lambda e: (e.http_method, e.path, e.headers, e.body),
         lambda d: (d["httpMethod"], d["path"], d.get("headers"), d.get("body")),
     ),
-    "APIGatewayV2Event": (
-        lambda e: (e.request_context.http.method, e.raw_path, e.headers, e.body),
-        lambda d: (
-            d["requestContext"]["http"]["method"],
-            d["rawPath"],
-            d.get("headers"),
-            d.get("body"),
-        ),
-    ),
-    "FunctionUrlEvent": (
-        lambda e: (e.request_context.http.method, e.raw_path, e.headers, e.body),
-        lambda d: (
-            d["requestContext"]["http"]["method"],
-            d["rawPath"],
-            d.get("headers"),
-            d.get("body"),
-        ),
-    ),
+    "APIGatewayV2Event": _PAYLOAD_V2,
+    "FunctionUrlEvent": _PAYLOAD_V2,
     "ALBEvent": (
         lambda e: (e.http_method, e.path, e.headers or e.multi_value_headers, e.body),
         lambda d: (

@@ -16,24 +16,13 @@ import os
 import subprocess
 import sys
 import tempfile
+from pathlib import Path
 from typing import Dict, Tuple
 
-MODULES = [
-    "alb",
-    "apigateway",
-    "authorizer",
-    "batch",
-    "cloudwatch_logs",
-    "dynamodb",
-    "eventbridge",
-    "firehose",
-    "function_url",
-    "http",
-    "kinesis",
-    "s3",
-    "sns",
-    "sqs",
-]
+if __package__ in (None, ""):  # run as a script: make `tests.events` importable
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+
+from tests.events.import_probe import MODULES  # the same list the compiled probe knows
 
 _PROBE = """
 import time, msgspec, msgspec.json, native_lambda

@@ -7,6 +7,7 @@ import os
 
 import pytest
 
+from artifacts import GLIBC_FAMILY as X86_64_GLIBC_FAMILY
 from native_lambda_toolchain import abi
 from native_lambda_toolchain.elf import read_elf
 from native_lambda_toolchain.errors import BuildError
@@ -17,16 +18,8 @@ from native_lambda_toolchain.policy import (
     parse_symbol_version,
 )
 
-GLIBC_FAMILY = {
-    "libc.so.6",
-    "libm.so.6",
-    "libpthread.so.0",
-    "libdl.so.2",
-    "librt.so.1",
-    "libutil.so.1",
-    "ld-linux-x86-64.so.2",
-    "ld-linux-aarch64.so.1",
-}
+# every target provides glibc's family, with the loaders of both architectures
+GLIBC_FAMILY = {*X86_64_GLIBC_FAMILY, "ld-linux-aarch64.so.1"}
 NEVER_SYSTEM = {
     "libcrypt.so.1",
     "libstdc++.so.6",

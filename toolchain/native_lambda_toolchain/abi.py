@@ -107,30 +107,32 @@ def _check_one(
                 f"{use.describe()}: a private interface of the build machine's glibc"
             )
             return
-        if parsed is None:
-            return
-        family, numbers = parsed
-        limit = policy.max_versions.get(family)
-        if limit is not None and numbers > limit:
-            report.violations.append(
-                f"{use.describe()}, but {policy.name} provides {family} "
-                f"{format_version(limit)} at most"
-            )
+        _check_limit(use, parsed, policy, report)
         return
     copy = bundled.get(use.library)
-    if copy is not None and use.version not in copy.version_defs:
+    if copy is None:
+        _check_limit(use, parsed, policy, report)
+    elif use.version not in copy.version_defs:
         report.violations.append(
             f"{use.describe()}, but the bundled {copy.path} does not define {use.version}"
         )
+
+
+def _check_limit(
+    use: VersionUse,
+    parsed: Optional[Tuple[str, Tuple[int, ...]]],
+    policy: Policy,
+    report: AbiReport,
+) -> None:
+    """A version the target must provide: at most the policy's limit for its family."""
+    if parsed is None:
         return
-    if copy is None and parsed is not None:
-        family, numbers = parsed
-        limit = policy.max_versions.get(family)
-        if limit is not None and numbers > limit:
-            report.violations.append(
-                f"{use.describe()}, but {policy.name} provides {family} "
-                f"{format_version(limit)} at most"
-            )
+    family, numbers = parsed
+    limit = policy.max_versions.get(family)
+    if limit is not None and numbers > limit:
+        report.violations.append(
+            f"{use.describe()}, but {policy.name} provides {family} {format_version(limit)} at most"
+        )
 
 
 def _limits(policy: Policy) -> str:

@@ -582,6 +582,16 @@ class Response:
             for name, value in self.headers.items()
         }
 
+    def _payload_v2(self, struct: Any, body: Optional[str], is_base64: bool) -> Any:
+        """Function URLs and HTTP APIs answer with the same payload format 2.0 fields."""
+        return struct(
+            status_code=self.status,
+            headers=self._joined_headers() or None,
+            body=body,
+            is_base64_encoded=is_base64,
+            cookies=self.cookies or None,
+        )
+
     def to_event(self, request: Request) -> Any:
         """This response in the shape ``request.source`` expects, as its Struct."""
         body, is_base64 = self._encoded_body()
@@ -589,23 +599,11 @@ class Response:
         if source == FUNCTION_URL:
             from .function_url import FunctionUrlResponse
 
-            return FunctionUrlResponse(
-                status_code=self.status,
-                headers=self._joined_headers() or None,
-                body=body,
-                is_base64_encoded=is_base64,
-                cookies=self.cookies or None,
-            )
+            return self._payload_v2(FunctionUrlResponse, body, is_base64)
         if source == API_GATEWAY_V2:
             from .apigateway import APIGatewayV2Response
 
-            return APIGatewayV2Response(
-                status_code=self.status,
-                headers=self._joined_headers() or None,
-                body=body,
-                is_base64_encoded=is_base64,
-                cookies=self.cookies or None,
-            )
+            return self._payload_v2(APIGatewayV2Response, body, is_base64)
         if source == API_GATEWAY_V1:
             from .apigateway import APIGatewayProxyResponse
 

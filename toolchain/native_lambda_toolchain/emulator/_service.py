@@ -177,6 +177,12 @@ def _header_error_type(value: str | None) -> str:
     return "Function.Unknown" if value.startswith("Function.") else "Runtime.Unknown"
 
 
+def _reject_invoke(req: Request, status: int, error_type: str, message: str) -> None:
+    """Answer an Invoke API request the control plane refuses before any runtime sees it."""
+    status, body, etype = err.invoke_api_error(status, error_type, message)
+    req.respond(status, body, [("X-Amzn-ErrorType", etype)])
+
+
 def _request_id() -> str:
     """A random (version 4) UUID string, without uuid4's syscall and object."""
     h = "%032x" % (random.getrandbits(128) & _UUID4_MASK | _UUID4_BITS)
@@ -931,22 +937,22 @@ class LambdaService:
     def _invoke(self, req: Request) -> None:
         headers = req.headers
         if len(req.body) > err.MAX_INVOKE_REQUEST_BYTES:
-            status, body, etype = err.invoke_api_error(
+            _reject_invoke(
+                req,
                 413,
                 "RequestTooLargeException",
                 f"Request must be smaller than {err.MAX_INVOKE_REQUEST_BYTES} bytes "
                 "for the InvokeFunction operation",
             )
-            req.respond(status, body, [("X-Amzn-ErrorType", etype)])
             return
         invocation_type = headers.get("x-amz-invocation-type", "RequestResponse")
         if invocation_type not in ("RequestResponse", "Event", "DryRun"):
-            status, body, etype = err.invoke_api_error(
+            _reject_invoke(
+                req,
                 400,
                 "InvalidParameterValueException",
                 f"Unsupported invocation type {invocation_type}",
             )
-            req.respond(status, body, [("X-Amzn-ErrorType", etype)])
             return
         client_context: str | None = None
         raw_context = headers.get("x-amz-client-context")
@@ -954,23 +960,23 @@ class LambdaService:
             try:
                 client_context = base64.b64decode(raw_context, validate=True).decode()
             except (binascii.Error, UnicodeDecodeError):
-                status, body, etype = err.invoke_api_error(
+                _reject_invoke(
+                    req,
                     400,
                     "InvalidRequestContentException",
                     "Client context must be a valid Base64-encoded JSON object.",
                 )
-                req.respond(status, body, [("X-Amzn-ErrorType", etype)])
                 return
         if self.config.validate_json and req.body:
             try:
                 json.loads(req.body)
             except ValueError as exc:
-                status, body, etype = err.invoke_api_error(
+                _reject_invoke(
+                    req,
                     400,
                     "InvalidRequestContentException",
                     f"Could not parse request body into json: {exc}",
                 )
-                req.respond(status, body, [("X-Amzn-ErrorType", etype)])
                 return
         if invocation_type == "DryRun":
             req.respond(204, b"", content_type=None)
