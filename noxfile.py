@@ -37,9 +37,21 @@ def lint(session: nox.Session) -> None:
 
 @nox.session
 def bench(session: nox.Session) -> None:
-    """Cold start, warm round trip, memory and size side by side with awslambdaric and a C floor."""
+    """Cold start, warm round trip, memory and size side by side with awslambdaric and a C floor;
+    then, when a Docker engine answers, the container build's clean vs one-line-change rebuild."""
     session.install("-e", EVERYTHING)
     session.run("python", "scripts/bench/run.py", "--target", "host", *session.posargs)
+    engine = session.run("python", "-c", ENGINE_PROBE, silent=True, success_codes=[0, 1], log=False)
+    if engine and engine.strip() == "yes":
+        session.run("python", "scripts/bench/container_rebuild.py", "--check")
+    else:
+        session.log("container rebuild bench skipped: no Docker engine reachable")
+
+
+ENGINE_PROBE = (
+    "from native_lambda_toolchain.container import engine_reachable; "
+    "print('yes' if engine_reachable() else 'no')"
+)
 
 
 @nox.session
