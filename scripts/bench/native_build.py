@@ -1,8 +1,9 @@
 """Get a compiled native-lambda bootstrap of the bench function, and time its builds.
 
 Uses the project's own builder (``native_lambda_toolchain.builder``: function.zip +
-layer.zip, exactly what ``native-lambda build`` ships). The work directory is kept between
-runs, so a repeated bench rebuilds incrementally with a warm ccache.
+layer.zip, exactly what ``native-lambda build`` ships, start-up tuning included). The work
+directory is kept between runs, so a repeated bench rebuilds incrementally with a warm ccache.
+``startup_tuning=False`` builds what Nuitka does by default, for comparison.
 """
 
 from __future__ import annotations
@@ -15,18 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from scripts.bench.runtimes import FUNCTION_DIR, HANDLER, HERE, Artifact, unpack_dist
-
-STARTUP_PLUGIN = HERE / "nuitka_startup_plugin.py"
-STARTUP_YML = HERE / "nuitka_startup.yml"
-
-#: Nuitka options of the "tuned" build (bench-findings F1, F4), proposed for the builder.
-TUNED_ARGS = (
-    f"--user-plugin={STARTUP_PLUGIN}",
-    f"--user-package-configuration-file={STARTUP_YML}",
-    # msgspec falls back to `typing` (3.11+ has NotRequired/Required); keeps inspect & co out
-    "--nofollow-import-to=typing_extensions",
-)
+from scripts.bench.runtimes import FUNCTION_DIR, HANDLER, Artifact, unpack_dist
 
 
 @dataclass
@@ -59,6 +49,7 @@ def build(
     extra_args: tuple[str, ...] = (),
     name: str = "native",
     target: str = "al2023",
+    startup_tuning: bool = True,
     quiet: bool = True,
 ) -> BuildOutput:
     """Build ``bench_echo.handler`` with the project's builder into ``work/dist-<name>``.
@@ -75,21 +66,12 @@ def build(
         target=target,
         out_dir=work / f"dist-{name}",
         work_dir=work / f"build-{name}",
+        nuitka_args=extra_args,
+        startup_tuning=startup_tuning,
         progress=None if quiet else print,
     )
-    original = builder.compile_handler
-    if extra_args:  # the builder has no pass-through for Nuitka options (yet): add ours
-
-        def compile_with_extra(creq: Any) -> Any:
-            creq.extra_args = (*creq.extra_args, *extra_args)
-            return original(creq)
-
-        builder.compile_handler = compile_with_extra
     start = time.monotonic()
-    try:
-        result = builder.build(req)
-    finally:
-        builder.compile_handler = original
+    result = builder.build(req)
     seconds = time.monotonic() - start
     art = unpack_dist(result.dist_dir, work / f"unpacked-{name}")
     return BuildOutput(art, seconds, sizes_of(art), target)

@@ -3,7 +3,8 @@
     python scripts/bench/run.py                 # build the bench function, race, report
     python scripts/bench/run.py --quick         # fewer rounds/invocations (smoke run)
     python scripts/bench/run.py --build-times   # also clean vs incremental build (minutes)
-    python scripts/bench/run.py --tuned         # also race the start-up tuned build (F1+F4)
+    python scripts/bench/run.py --untuned       # also race a build without the start-up
+                                                # tuning (Nuitka's default start, to compare)
     python scripts/bench/run.py --dist DIR      # prebuilt function.zip + layer.zip of
                                                 # bench_echo.handler (function/ folder)
     python scripts/bench/run.py --report-only   # re-render results.md/chart from results.json
@@ -65,10 +66,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--nuitka-arg", action="append", default=[], help="extra Nuitka option for the build"
     )
     p.add_argument(
-        "--tuned",
+        "--untuned",
         action="store_true",
-        help="also race a build with the start-up tuning of bench-findings F1+F4 "
-        "(nuitka_startup_plugin.py, nuitka_startup.yml, no typing_extensions)",
+        help="also race a build with the start-up tuning off (BuildRequest.startup_tuning="
+        "False: Nuitka's inspect patching and msgspec's eager imports at start)",
     )
     p.add_argument(
         "--build-times", action="store_true", help="measure clean and incremental builds"
@@ -109,15 +110,16 @@ def prepare_native(args: argparse.Namespace, work: Path, raw: dict[str, Any]) ->
         log(f"built for target {out.target} in {out.seconds:.1f}s")
         raw["build_target"] = out.target
         builds = [("native", out.artifact, out)]
-        if args.tuned:
-            tuned = native_build.build_for(
+        if args.untuned:
+            untuned = native_build.build_for(
                 work,
                 (out.target,),
-                extra_args=(*args.nuitka_arg, *native_build.TUNED_ARGS),
-                name="native-tuned",
+                extra_args=tuple(args.nuitka_arg),
+                name="native-untuned",
+                startup_tuning=False,
             )
-            log(f"built the tuned variant in {tuned.seconds:.1f}s")
-            builds.append(("native-tuned", tuned.artifact, tuned))
+            log(f"built the untuned variant in {untuned.seconds:.1f}s")
+            builds.append(("native-untuned", untuned.artifact, untuned))
     for name, art, _ in builds:
         sizes = native_build.sizes_of(art)
         if name == "native":
@@ -137,7 +139,9 @@ def prepare_native(args: argparse.Namespace, work: Path, raw: dict[str, Any]) ->
             )
         opt_lib = art.opt_dir / "lib"
         label = (
-            "native-lambda (compiled)" if name == "native" else "native-lambda (compiled, tuned)"
+            "native-lambda (compiled)"
+            if name == "native"
+            else "native-lambda (compiled, start-up tuning off)"
         )
         extra.append(
             Runtime(
@@ -177,7 +181,7 @@ def write_results(out: Path, raw: dict[str, Any], failures: list[str]) -> None:
     """results.md (also printed), results.json (raw samples + summary) and chart.png."""
     summary = report.summarize(raw)
     text = report.markdown(raw, summary)
-    for name in ("native", "native-tuned"):
+    for name in ("native", "native-untuned"):
         checks = report.targets(raw, summary, name)
         if checks:
             text += (

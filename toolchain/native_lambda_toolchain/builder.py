@@ -44,6 +44,8 @@ class BuildRequest:
     jobs: Optional[int] = None
     #: extra Nuitka options, appended as given (experiments, benchmarks)
     nuitka_args: Tuple[str, ...] = ()
+    #: start-up tuning (``compile.CompileRequest.startup_tuning``); False to compare
+    startup_tuning: bool = True
     progress: Optional[Callable[[str], None]] = echo
 
     def resolved_work_dir(self) -> Path:
@@ -94,6 +96,7 @@ def build(req: BuildRequest) -> BuildResult:
             lto=req.lto,
             jobs=req.jobs,
             extra_args=tuple(req.nuitka_args),
+            startup_tuning=req.startup_tuning,
             progress=req.progress,
         )
     )
@@ -142,6 +145,7 @@ def build(req: BuildRequest) -> BuildResult:
                 "system_libraries": vendored.system_libs,
                 "not_followed": compiled.excluded_modules,
                 "removed_unimported": pruned,
+                "startup_tuning": req.startup_tuning,
             },
             indent=2,
             sort_keys=True,

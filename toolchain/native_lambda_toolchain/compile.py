@@ -13,6 +13,10 @@ import graph reaches goes in:
   build interpreter's ``modulefinder`` (a superset of what Nuitka follows), plus the imports
   known to happen from C (msgspec's ``_core`` imports datetime, decimal, uuid at run time).
 
+Start-up tuning (``startup`` package, on unless ``startup_tuning=False``): a Nuitka user
+plugin drops the ``inspect`` patching Nuitka runs at every start, and a package configuration
+defers imports nobody needs at init (uuid's ``platform``, msgspec's rarely used submodules).
+
 Runs inside the build container too: Python 3.9-compatible.
 """
 
@@ -30,6 +34,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Dict, List, Optional, Sequence, Set, Tuple
 
+from . import startup
 from .errors import BuildError
 
 #: Never compiled into a bootstrap: the developer side, build tools and test tools.
@@ -55,7 +60,12 @@ C_IMPORTS: Dict[str, Tuple[str, ...]] = {
 
 #: Optional integrations our dependencies import only when asked (inside functions or in a
 #: try/except): left out unless something *else* in the program imports them. msgspec's
-#: PyYAML/attrs/typing_extensions support alone is ~10 MB of generated C.
+#: PyYAML/attrs/typing_extensions support alone is ~10 MB of generated C. typing_extensions
+#: also costs start-up: msgspec._utils imports it at init when present, and it imports
+#: ``inspect`` (ast, dis, tokenize ...). Without it msgspec falls back to ``typing``, which
+#: has everything on 3.11+; on 3.9/3.10 ``NotRequired``/``Required`` exist only in
+#: typing_extensions, so a handler using them imports typing_extensions itself -- and then
+#: the scan sees that import and keeps it (for msgspec too).
 OPTIONAL_IMPORTS: Dict[str, Tuple[str, ...]] = {
     "msgspec": ("yaml", "attr", "attrs", "typing_extensions", "tomli", "tomli_w"),
     "httpx": ("httpx._main", "click", "rich", "pygments", "zstandard", "brotli", "h2", "socksio"),
@@ -120,6 +130,9 @@ class CompileRequest:
     lto: str = "no"
     jobs: Optional[int] = None
     extra_args: Tuple[str, ...] = ()
+    #: Nuitka start-up tuning (``startup`` package: no inspect patching, lazy imports); off
+    #: only to compare or to rule it out when something behaves differently compiled
+    startup_tuning: bool = True
     #: prints progress lines; None for silence
     progress: Optional[Callable[[str], None]] = echo
 
@@ -335,6 +348,8 @@ def nuitka_command(req: CompileRequest, entry: Path, excluded: Sequence[str]) ->
         cmd.append(f"--include-module={name}")
     for name in sorted(set(req.include_package_data)):
         cmd.append(f"--include-package-data={name}")
+    if req.startup_tuning:
+        cmd.extend(startup.nuitka_options())
     cmd.extend(req.extra_args)
     cmd.append(str(entry))
     return cmd

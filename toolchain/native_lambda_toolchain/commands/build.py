@@ -61,6 +61,13 @@ def register(subparsers: Any) -> None:
         help="gcc link time optimisation (slower builds, see README Design)",
     )
     parser.add_argument("--jobs", type=int, default=None, help="parallel C compiler jobs")
+    parser.add_argument(
+        "--no-startup-tuning",
+        dest="startup_tuning",
+        action="store_false",
+        help="build with Nuitka's default start-up (inspect patching, eager imports): "
+        "for comparison, or to rule the tuning out",
+    )
     try:  # the container build's own options (--base-image, --python-version, ...)
         from native_lambda_toolchain.container import add_arguments
     except ImportError:
@@ -133,6 +140,7 @@ def build_on_this_machine(args: argparse.Namespace) -> int:
                 work_dir=args.work_dir,
                 lto=args.lto,
                 jobs=args.jobs,
+                startup_tuning=getattr(args, "startup_tuning", True),
             )
         )
     except BuildError as exc:

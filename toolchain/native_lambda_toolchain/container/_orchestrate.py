@@ -18,6 +18,8 @@ from ._run import CompilePlan, invoking_user, run_compile
 
 #: ``native-lambda build`` options that mean the same inside the container (flag -> attr).
 FORWARD_VALUES = (("--lto", "lto"), ("--jobs", "jobs"))
+#: ``native-lambda build`` switches to repeat inside the container: (flag, attr, default)
+FORWARD_SWITCHES = (("--no-startup-tuning", "startup_tuning", True),)
 
 
 def forward_args(args: argparse.Namespace) -> List[str]:
@@ -27,6 +29,9 @@ def forward_args(args: argparse.Namespace) -> List[str]:
         value = getattr(args, attr, None)
         if value not in (None, ""):
             out += [flag, str(value)]
+    for flag, attr, default in FORWARD_SWITCHES:
+        if getattr(args, attr, default) != default:
+            out.append(flag)
     return out
 
 
