@@ -100,7 +100,8 @@ def choose(args: argparse.Namespace) -> tuple[str, bool]:
     if target is None:
         print(
             "native-lambda: no Docker engine reachable: building for this machine "
-            "(--target host); the artifacts run in `native-lambda run`'s sandbox",
+            "(--target host); the artifacts run in `native-lambda run`'s sandbox. For Lambda "
+            "(al2023), start an engine (`sudo systemctl start docker`) and build again",
             file=sys.stderr,
         )
         return "host", False
