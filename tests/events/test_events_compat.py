@@ -4,7 +4,6 @@ tests pass on the oldest Python the runtime supports."""
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 
@@ -12,6 +11,7 @@ import pytest
 from tests.events.support import REPO
 
 import native_lambda.events as events
+import py39
 
 SRC = str(REPO / "src")
 
@@ -48,30 +48,20 @@ def test_lazy_names_are_the_modules_own() -> None:
         events.NoSuchEvent  # noqa: B018
 
 
-def _python39() -> str | None:
-    """NATIVE_LAMBDA_PY39, else python3.9 on PATH, if it has msgspec and pytest."""
-    candidate = os.environ.get("NATIVE_LAMBDA_PY39") or shutil.which("python3.9")
-    if not candidate:
-        return None
-    probe = subprocess.run(
-        [candidate, "-c", "import msgspec, pytest"], capture_output=True, check=False
-    )
-    return candidate if probe.returncode == 0 else None
-
-
-PY39 = _python39()
-
-
-@pytest.mark.skipif(PY39 is None, reason="no Python 3.9 with msgspec+pytest (NATIVE_LAMBDA_PY39)")
+@py39.requires
 def test_events_tests_pass_on_python39() -> None:
-    """Struct annotations are evaluated by msgspec at runtime: no ``X | Y``, no 3.10 APIs."""
-    assert PY39 is not None
-    version = _python("import sys; print(sys.version_info[:2])", PY39)
+    """Struct annotations are evaluated by msgspec at runtime: no ``X | Y``, no 3.10 APIs.
+
+    The interpreter is a local python3.9 or, on hosts without one (CI), Python 3.9 in a
+    bullseye container (tests/py39.py).
+    """
+    python = py39.interpreter()
+    version = _python("import sys; print(sys.version_info[:2])", python)
     assert version.strip() == "(3, 9)"
     here = os.path.dirname(__file__)
     result = subprocess.run(
         [
-            PY39,
+            python,
             "-m",
             "pytest",
             "-q",
