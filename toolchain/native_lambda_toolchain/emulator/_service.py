@@ -704,6 +704,11 @@ class LambdaService:
 
     def _runtime_next(self, req: Request) -> None:
         sb = self._external_sandbox()
+        if self._stopping and sb is not None and not sb.dead:
+            # Lambda never answers a poll while it shuts an environment down: SIGTERM comes
+            # instead, and the runtime must still be alive to run its shutdown hooks.
+            sb.next_request = req
+            return
         if sb is None or sb.dead or self._stopping:
             status, body = err.invalid_state("Shutdown" if self._stopping else "Unknown", "Ready")
             req.respond(status, body)
