@@ -5,12 +5,11 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
-import pytest
+import py39
 
 REPO = Path(__file__).resolve().parents[2]
 PROBE = r"""
@@ -62,14 +61,7 @@ def test_import_loads_nothing_heavy() -> None:
     assert {"httpx", "urllib.parse", "re", "http.client", "ssl"}.isdisjoint(loaded["sign"])
 
 
-def _python39() -> str | None:
-    for candidate in ("/root/.pyenv/versions/3.9.18/bin/python", shutil.which("python3.9")):
-        if candidate and "/shims/" not in candidate and Path(candidate).exists():
-            return candidate
-    return None
-
-
-@pytest.mark.skipif(_python39() is None, reason="no Python 3.9 interpreter on this machine")
+@py39.requires
 def test_runs_on_python_3_9() -> None:
-    loaded = _probe(_python39() or "")
+    loaded = _probe(py39.interpreter())
     assert "hashlib" in loaded["sign"]

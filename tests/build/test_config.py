@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import argparse
-import shutil
+import os
 import subprocess
 import sys
 import textwrap
@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+import py39
 from native_lambda_toolchain import compile as nl_compile
 from native_lambda_toolchain.commands import build as build_cmd
 from native_lambda_toolchain.config import _minimal_table, load_config, read_tool_table
@@ -85,39 +86,24 @@ def test_minimal_toml_reader_matches_tomllib(tmp_path: Path) -> None:
     assert expected["include-modules"] == ["x.y", "z"] and expected["flag"] is True
 
 
-def _python39() -> str | None:
-    """A real Python 3.9 executable (pyenv shims resolved), or None."""
-    candidates = [shutil.which("python3.9")]
-    candidates += sorted(str(p) for p in Path.home().glob(".pyenv/versions/3.9*/bin/python3.9"))
-    for exe in filter(None, candidates):
-        proc = subprocess.run(
-            [exe, "-c", "import sys; print(sys.executable)"], capture_output=True, text=True
-        )
-        if proc.returncode == 0:
-            return proc.stdout.strip()
-    return None
-
-
-PY39 = _python39()
-
-
-@pytest.mark.skipif(PY39 is None, reason="no python3.9 on PATH")
+@py39.requires
 def test_build_path_imports_under_python39() -> None:
     """The build container runs the build path under Python 3.9 (no tomllib there)."""
+    python39 = py39.interpreter()
     for name in ("compile", "config", "builder", "sandbox", "commands/build", "commands/run"):
         src = ROOT / "toolchain" / "native_lambda_toolchain" / f"{name}.py"
-        subprocess.run([str(PY39), "-m", "py_compile", str(src)], check=True)
+        subprocess.run([python39, "-m", "py_compile", str(src)], check=True)
     code = (  # builder needs pyelftools, which the container installs in a 3.9-capable version
         "import native_lambda_toolchain.commands.build, "
         "native_lambda_toolchain.compile, native_lambda_toolchain.config as c; "
         "print(c.load_config(None, __import__('pathlib').Path('.')).handler)"
     )
     proc = subprocess.run(
-        [str(PY39), "-c", code],
+        [python39, "-c", code],
         cwd=ROOT,
         env={
             "PYTHONPATH": f"{ROOT / 'toolchain'}:{ROOT / 'src'}",
-            "PATH": "/usr/bin:/bin",
+            "PATH": os.environ["PATH"],
         },
         capture_output=True,
         text=True,
