@@ -19,6 +19,7 @@ from artifacts import sandboxed
 from local_tls import CA_INSIDE
 from native_lambda_toolchain import abi, elf
 from native_lambda_toolchain.container import connect
+from native_lambda_toolchain.container._run import OUT_LABEL
 from native_lambda_toolchain.policy import load_policy, parse_symbol_version
 
 pytestmark = [pytest.mark.docker, pytest.mark.bullseye, pytest.mark.compile]
@@ -72,7 +73,8 @@ def test_build_ran_in_the_container(container_build: Any) -> None:
     assert "compile stage exited with 0" in out
     assert "ABI ok for al2023" in out
     client = connect()
-    left = client.containers.list(all=True, filters={"label": "io.native-lambda.stage"})
+    label = f"{OUT_LABEL}={container_build.dist_dir.resolve()}"
+    left = client.containers.list(all=True, filters={"label": label})
     client.close()
     assert left == [], "compile containers must always be removed"
 

@@ -16,6 +16,7 @@ from native_lambda_toolchain.container import (
     run_compile,
 )
 from native_lambda_toolchain.container._orchestrate import _package_dirs
+from native_lambda_toolchain.container._run import OUT_LABEL
 
 pytestmark = [pytest.mark.docker, pytest.mark.bullseye, pytest.mark.root]
 
@@ -64,6 +65,7 @@ def test_files_written_by_the_stage_belong_to_the_given_user(tmp_path: Path) -> 
     for path in written:
         st = path.stat()
         assert (st.st_uid, st.st_gid) == (NOBODY, NOBODY), path
-    left = client.containers.list(all=True, filters={"label": "io.native-lambda.stage"})
+    label = f"{OUT_LABEL}={folders['out']}"
+    left = client.containers.list(all=True, filters={"label": label})
     client.close()
     assert left == []

@@ -101,6 +101,10 @@ class CompilePlan:
         return mounts
 
 
+#: Label naming the host artifact folder of a compile container.
+OUT_LABEL = "io.native-lambda.out"
+
+
 def run_compile(
     client: docker.DockerClient, plan: CompilePlan, out: Optional[TextIO] = None
 ) -> int:
@@ -127,7 +131,8 @@ def _run_locked(client: docker.DockerClient, plan: CompilePlan, out: TextIO) -> 
             user=plan.user,
             platform=plan.platform,
             network_mode="none",
-            labels={"io.native-lambda.stage": "compile"},
+            # The artifact folder tells one build's container from a concurrent build's.
+            labels={"io.native-lambda.stage": "compile", OUT_LABEL: str(plan.out_dir)},
         )
         container.start()
         for chunk in container.logs(stream=True, follow=True):
