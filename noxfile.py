@@ -41,6 +41,7 @@ def bench(session: nox.Session) -> None:
     then, when a Docker engine answers, the container build's clean vs one-line-change rebuild."""
     session.install("-e", EVERYTHING)
     session.run("python", "scripts/bench/run.py", "--target", "host", *session.posargs)
+    session.run("python", "scripts/bench/events.py", *session.posargs)
     engine = session.run("python", "-c", ENGINE_PROBE, silent=True, success_codes=[0, 1], log=False)
     if engine and engine.strip() == "yes":
         session.run("python", "scripts/bench/container_rebuild.py", "--check")
