@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 from datetime import datetime
 from pathlib import Path
@@ -68,3 +69,24 @@ def reencode_check(raw: bytes, value: Any) -> list[str]:
     dropped: list[str] = []
     _compare(ours, json.loads(raw), "$", dropped)
     return dropped
+
+
+#: The routed handler's fixtures and the front door each one comes through.
+FRONT_DOORS = [
+    ("apigw_v1.json", "apigateway-v1"),
+    ("apigw_v2.json", "apigateway-v2"),
+    ("function_url.json", "function-url"),
+    ("alb.json", "alb"),
+    ("alb_multi_value.json", "alb"),
+]
+
+
+def check_routed_answer(answer: dict[str, Any], source: str) -> None:
+    """What ``tests.events.http_app`` answers to each FRONT_DOORS fixture, in its shape."""
+    assert answer["statusCode"] == 201, answer
+    body = answer.get("body") or ""
+    raw = base64.b64decode(body) if answer.get("isBase64Encoded") else body.encode()
+    item = json.loads(raw)
+    assert item["id"] == "42" and item["source"] == source and item["session"] == "abc"
+    if source == "alb":
+        assert answer["statusDescription"] == "201 Created"

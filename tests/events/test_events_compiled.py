@@ -11,13 +11,12 @@ routed app eagerly, so this build is not the one to *time* imports with: the ben
 
 from __future__ import annotations
 
-import base64
 import json
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from tests.events.support import fixture
+from tests.events.support import FRONT_DOORS, check_routed_answer, fixture
 
 from artifacts import sandboxed
 from fixtures_build import Built, build_artifacts
@@ -47,21 +46,7 @@ def http_function(built_http: Built) -> Iterator[Any]:
         yield emu
 
 
-def _body(answer: dict[str, Any]) -> bytes:
-    body = answer.get("body") or ""
-    return base64.b64decode(body) if answer.get("isBase64Encoded") else body.encode()
-
-
-@pytest.mark.parametrize(
-    ("name", "source"),
-    [
-        ("apigw_v1.json", "apigateway-v1"),
-        ("apigw_v2.json", "apigateway-v2"),
-        ("function_url.json", "function-url"),
-        ("alb.json", "alb"),
-        ("alb_multi_value.json", "alb"),
-    ],
-)
+@pytest.mark.parametrize(("name", "source"), FRONT_DOORS)
 def test_compiled_routed_handler_behind_every_front_door(
     http_function: Any, name: str, source: str
 ) -> None:
@@ -70,12 +55,7 @@ def test_compiled_routed_handler_behind_every_front_door(
         result.body,
         http_function.lambda_log(),
     )
-    answer = result.json()
-    assert answer["statusCode"] == 201
-    item = json.loads(_body(answer))
-    assert item["id"] == "42" and item["source"] == source and item["session"] == "abc"
-    if source == "alb":
-        assert answer["statusDescription"] == "201 Created"
+    check_routed_answer(result.json(), source)
     assert http_function.process_exits == []  # every front door on the same warm process
 
 

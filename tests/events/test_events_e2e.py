@@ -3,13 +3,12 @@
 
 from __future__ import annotations
 
-import base64
 import json
 import sys
 from typing import Any, Iterator
 
 import pytest
-from tests.events.support import REPO, fixture
+from tests.events.support import FRONT_DOORS, REPO, check_routed_answer, fixture
 
 emulator_module = pytest.importorskip("native_lambda_toolchain.emulator")
 
@@ -21,30 +20,11 @@ def http_function() -> Iterator[Any]:
         yield emulator
 
 
-def _body(answer: dict) -> bytes:
-    body = answer.get("body") or ""
-    return base64.b64decode(body) if answer.get("isBase64Encoded") else body.encode()
-
-
-@pytest.mark.parametrize(
-    ("name", "source"),
-    [
-        ("apigw_v1.json", "apigateway-v1"),
-        ("apigw_v2.json", "apigateway-v2"),
-        ("function_url.json", "function-url"),
-        ("alb.json", "alb"),
-        ("alb_multi_value.json", "alb"),
-    ],
-)
+@pytest.mark.parametrize(("name", "source"), FRONT_DOORS)
 def test_routed_handler_behind_every_front_door(http_function: Any, name: str, source: str) -> None:
     result = http_function.invoke(fixture(name))
     assert result.status == 200 and result.function_error is None, result.body
-    answer = result.json()
-    assert answer["statusCode"] == 201
-    item = json.loads(_body(answer))
-    assert item["id"] == "42" and item["source"] == source and item["session"] == "abc"
-    if source == "alb":
-        assert answer["statusDescription"] == "201 Created"
+    check_routed_answer(result.json(), source)
 
 
 def test_malformed_http_event_is_an_unmarshal_error(http_function: Any) -> None:
