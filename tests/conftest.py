@@ -41,13 +41,19 @@ def _compile_reason() -> str | None:
         return "Nuitka is not installed (pip install '.[toolchain]')"
     if shutil.which("patchelf") is None:
         return "patchelf is not on PATH"
+    if shutil.which("gcc") is None and shutil.which("cc") is None:
+        return "no C compiler (gcc) on PATH"
     if os.environ.get("NATIVE_LAMBDA_SKIP_COMPILE"):
         return "NATIVE_LAMBDA_SKIP_COMPILE is set"
     return None
 
 
 def _root_reason() -> str | None:
-    return None if os.geteuid() == 0 else "needs root for the sandbox's mount namespace"
+    if os.geteuid() != 0:
+        return "needs root for the sandbox's mount namespace"
+    if shutil.which("bwrap") is None:
+        return "bubblewrap (bwrap) is not installed: the sandbox runs in it"
+    return None
 
 
 def _bullseye_reason() -> str | None:
