@@ -25,7 +25,7 @@ import random
 import sys
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable, Dict, Optional
 
 REPO = Path(__file__).resolve().parent.parent.parent
 if str(REPO) not in sys.path:
@@ -243,8 +243,8 @@ def main(argv: list[str] | None = None) -> int:
     python = base_python()
     failures: list[str] = []
 
-    log(f"runtimes: {', '.join(r.name for r in rts)}")
-    for i in range(args.cold):
+    def race(warm: Optional[Callable[[Session, Dict[str, Any]], None]]) -> None:
+        """One round: every runtime once, in a shuffled order; init figures always recorded."""
         order = rts[:]
         rng.shuffle(order)
         for rt in order:
@@ -255,35 +255,32 @@ def main(argv: list[str] | None = None) -> int:
                     rec["init_ms"].append(s.result.init_ms)
                     rec["init_cpu_ms"].append(s.result.init_cpu_ms)
                     rec["first_ms"].append(s.result.first_ms)
-                    rec["rss_init_kb"].append(s.result.rss_kb["init"])
+                    if warm is None:
+                        rec["rss_init_kb"].append(s.result.rss_kb["init"])
+                    else:
+                        warm(s, rec)
             except SessionError as exc:
                 failures.append(str(exc))
                 log(f"FAILED {exc}")
+
+    def warm_groups(s: Session, rec: Dict[str, Any]) -> None:
+        for group, count in counts.items():
+            s.run_group(group, events[group], count)
+        for group, samples in s.result.round_trips_us.items():
+            rec["round_trips_us"].setdefault(group, []).append(samples)
+        for group, kb in s.result.rss_kb.items():
+            rec["rss_kb"].setdefault(group, []).append(kb)
+
+    log(f"runtimes: {', '.join(r.name for r in rts)}")
+    for i in range(args.cold):
+        race(None)
         wall, cpu = bare_start(python)
         raw.setdefault("bare_start_ms", []).append(wall)
         raw.setdefault("bare_start_cpu_ms", []).append(cpu)
         log(f"cold round {i + 1}/{args.cold} done")
     raw["bare_rss_kb"] = rss_of_bare(python)
     for i in range(args.rounds):
-        order = rts[:]
-        rng.shuffle(order)
-        for rt in order:
-            rec = raw["runtimes"][rt.name]
-            try:
-                with Session(rt, logs) as s:
-                    s.start(events["1KB"])
-                    rec["init_ms"].append(s.result.init_ms)
-                    rec["init_cpu_ms"].append(s.result.init_cpu_ms)
-                    rec["first_ms"].append(s.result.first_ms)
-                    for group, count in counts.items():
-                        s.run_group(group, events[group], count)
-                    for group, samples in s.result.round_trips_us.items():
-                        rec["round_trips_us"].setdefault(group, []).append(samples)
-                    for group, kb in s.result.rss_kb.items():
-                        rec["rss_kb"].setdefault(group, []).append(kb)
-            except SessionError as exc:
-                failures.append(str(exc))
-                log(f"FAILED {exc}")
+        race(warm_groups)
         log(f"warm round {i + 1}/{args.rounds} done")
 
     raw["failures"] = failures

@@ -90,3 +90,16 @@ def check_routed_answer(answer: dict[str, Any], source: str) -> None:
     assert item["id"] == "42" and item["source"] == source and item["session"] == "abc"
     if source == "alb":
         assert answer["statusDescription"] == "201 Created"
+
+
+def check_malformed_http_event(function: Any) -> None:
+    """A v2 event without ``requestContext.http`` is an UnmarshalError naming the field, and
+    ``function`` (an Emulator) keeps serving afterwards."""
+    event = json.loads(fixture("apigw_v2.json"))
+    del event["requestContext"]["http"]
+    result = function.invoke(json.dumps(event))
+    assert result.function_error == "Unhandled"
+    error = result.json()
+    assert error["errorType"] == "Runtime.UnmarshalError"
+    assert "Object missing required field `http` - at `$.requestContext`" in error["errorMessage"]
+    assert function.invoke(fixture("apigw_v1.json")).json()["statusCode"] == 201

@@ -16,7 +16,12 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from tests.events.support import FRONT_DOORS, check_routed_answer, fixture
+from tests.events.support import (
+    FRONT_DOORS,
+    check_malformed_http_event,
+    check_routed_answer,
+    fixture,
+)
 
 from artifacts import sandboxed
 from fixtures_build import Built, build_artifacts
@@ -60,15 +65,7 @@ def test_compiled_routed_handler_behind_every_front_door(
 
 
 def test_compiled_malformed_http_event_is_an_unmarshal_error(http_function: Any) -> None:
-    event = json.loads(fixture("apigw_v2.json"))
-    del event["requestContext"]["http"]
-    result = http_function.invoke(json.dumps(event))
-    assert result.function_error == "Unhandled"
-    error = result.json()
-    assert error["errorType"] == "Runtime.UnmarshalError"
-    assert "Object missing required field `http` - at `$.requestContext`" in error["errorMessage"]
-    # the function keeps serving, on the same process
-    assert http_function.invoke(fixture("apigw_v1.json")).json()["statusCode"] == 201
+    check_malformed_http_event(http_function)
     assert http_function.process_exits == []
 
 

@@ -8,7 +8,13 @@ import sys
 from typing import Any, Iterator
 
 import pytest
-from tests.events.support import FRONT_DOORS, REPO, check_routed_answer, fixture
+from tests.events.support import (
+    FRONT_DOORS,
+    REPO,
+    check_malformed_http_event,
+    check_routed_answer,
+    fixture,
+)
 
 emulator_module = pytest.importorskip("native_lambda_toolchain.emulator")
 
@@ -28,15 +34,7 @@ def test_routed_handler_behind_every_front_door(http_function: Any, name: str, s
 
 
 def test_malformed_http_event_is_an_unmarshal_error(http_function: Any) -> None:
-    event = json.loads(fixture("apigw_v2.json"))
-    del event["requestContext"]["http"]
-    result = http_function.invoke(json.dumps(event))
-    assert result.function_error == "Unhandled"
-    error = result.json()
-    assert error["errorType"] == "Runtime.UnmarshalError"
-    assert "Object missing required field `http` - at `$.requestContext`" in error["errorMessage"]
-    # the function keeps serving
-    assert http_function.invoke(fixture("apigw_v1.json")).json()["statusCode"] == 201
+    check_malformed_http_event(http_function)
 
 
 def test_typed_batch_handler() -> None:
