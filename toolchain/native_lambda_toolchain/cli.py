@@ -11,6 +11,8 @@ import importlib
 import sys
 from typing import Sequence
 
+from .errors import ToolchainError
+
 # Order is the order shown in --help.
 COMMANDS = ("build", "emulate", "run", "deploy", "invoke")
 
@@ -32,11 +34,21 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def render_error(exc: ToolchainError) -> None:
+    """The one place a toolchain error is printed: ``native-lambda: <message>`` then the hint."""
+    sys.stderr.write(f"native-lambda: error: {exc.message}\n")
+    if exc.hint:
+        sys.stderr.write(f"  hint: {exc.hint}\n")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
         return int(args.func(args) or 0)
+    except ToolchainError as exc:
+        render_error(exc)
+        return exc.exit_code
     except KeyboardInterrupt:
         print("native-lambda: interrupted", file=sys.stderr)
         return 130

@@ -1,16 +1,29 @@
-"""The one exception a build raises when the user has something to fix.
+"""The one error shape of the toolchain: what went wrong, what to do, and the exit code.
 
-Every message says *which* file, library or symbol is at fault and *what to do*, so the CLI can
-print it as-is (no traceback) and the user knows the next step.
+Commands raise :class:`ToolchainError` (or a subclass) and never print errors themselves;
+``cli.main`` renders it once, in one format, without a traceback. Every message says *which*
+file, package, library or symbol is at fault, and the hint says *what to do*.
 """
 
 from __future__ import annotations
 
+from typing import Optional
 
-class BuildError(Exception):
-    """A build cannot produce correct artifacts; ``str(err)`` is the user-facing message."""
 
-    def __init__(self, message: str, *, hint: str | None = None) -> None:
+class ToolchainError(Exception):
+    """A user-fixable failure; ``str(err)`` is the message plus the hint."""
+
+    exit_code = 1
+
+    def __init__(
+        self, message: str, *, hint: Optional[str] = None, exit_code: Optional[int] = None
+    ) -> None:
         self.message = message
         self.hint = hint
+        if exit_code is not None:
+            self.exit_code = exit_code
         super().__init__(message if not hint else f"{message}\n  -> {hint}")
+
+
+class BuildError(ToolchainError):
+    """A build cannot produce correct artifacts (exit 1, on the host and in the container)."""
