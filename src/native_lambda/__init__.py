@@ -11,6 +11,7 @@ if TYPE_CHECKING:
     from typing import Any
 
     from ._context import ClientContext, CognitoIdentity, Context
+    from ._errors import FaultError
     from ._loop import run_handler_string, serve
     from ._shutdown import on_shutdown
 
@@ -18,6 +19,7 @@ __all__ = [
     "ClientContext",
     "CognitoIdentity",
     "Context",
+    "FaultError",
     "on_shutdown",
     "run_handler_string",
     "serve",
@@ -31,6 +33,8 @@ def __getattr__(name: str) -> Any:
         from . import _loop as module
     elif name in ("Context", "ClientContext", "CognitoIdentity"):
         from . import _context as module
+    elif name == "FaultError":
+        from . import _errors as module
     elif name == "on_shutdown":
         from . import _shutdown as module
     else:
