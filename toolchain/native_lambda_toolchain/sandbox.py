@@ -22,16 +22,22 @@ import stat
 import sys
 import tempfile
 import zipfile
+import zlib
 from pathlib import Path
 from typing import Dict, List, Mapping, Optional, Sequence
 
+from .build.policy import Policy, load_policy
+from .ca_bundles import system_ca_bundle
+from .dist import BOOTSTRAP, FUNCTION_ZIP, LAYER_ROOT, LAYER_ZIP, TASK_ROOT
 from .errors import BuildError
-from .policy import Policy, load_policy
 
-TASK_ROOT = "/var/task"
 RUNTIME_DIR = "/var/runtime"
 LAMBDA_UID, LAMBDA_GID = 993, 990  # sbx_user1051 on Lambda
 TMP_SIZE = 512 * 1024 * 1024
+#: Lambda's cap on the unzipped function code plus all its layers ("250 MB").
+UNZIPPED_LIMIT = 262_144_000
+#: Permission bits kept from a zip entry: setuid, setgid and sticky are dropped.
+KEPT_MODE_BITS = 0o777
 
 #: Where this machine keeps glibc (Debian multiarch first, then Fedora/Amazon Linux style).
 HOST_LIB_DIRS = (
@@ -45,19 +51,14 @@ HOST_LIB_DIRS = (
     "/usr/lib",
 )
 HOST_LOCALE_DIR = "/usr/lib/locale"
-HOST_CA_BUNDLES = (
-    "/etc/ssl/certs/ca-certificates.crt",
-    "/etc/pki/tls/certs/ca-bundle.crt",
-    "/etc/ssl/cert.pem",
-)
 
 #: Environment every provided.al2023 function sees (plus the emulator's AWS_LAMBDA_* values).
 LAMBDA_ENV = {
-    "LD_LIBRARY_PATH": "/var/lang/lib:/lib64:/usr/lib64:/var/runtime:/var/runtime/lib:"
-    "/var/task:/var/task/lib:/opt/lib",
+    "LD_LIBRARY_PATH": f"/var/lang/lib:/lib64:/usr/lib64:{RUNTIME_DIR}:{RUNTIME_DIR}/lib:"
+    f"{TASK_ROOT}:{TASK_ROOT}/lib:{LAYER_ROOT}/lib",
     "LAMBDA_TASK_ROOT": TASK_ROOT,
     "LAMBDA_RUNTIME_DIR": RUNTIME_DIR,
-    "PATH": "/usr/local/bin:/usr/bin/:/bin:/opt/bin",
+    "PATH": f"/usr/local/bin:/usr/bin/:/bin:{LAYER_ROOT}/bin",
     "LANG": "en_US.UTF-8",
     "TZ": ":UTC",
 }
@@ -100,24 +101,59 @@ def find_host_library(name: str, dirs: Sequence[str] = HOST_LIB_DIRS) -> Optiona
     return None
 
 
-def extract_zip(archive: Path, dest: Path) -> List[str]:
-    """Unpack keeping each entry's Unix mode (zipfile alone drops the executable bit)."""
-    names = []
-    with zipfile.ZipFile(archive) as zf:
-        for info in zf.infolist():
-            target = dest / info.filename
-            if not target.resolve().is_relative_to(dest.resolve()):
-                raise SandboxError(f"{archive}: entry {info.filename!r} escapes the root")
-            if info.is_dir():
-                target.mkdir(parents=True, exist_ok=True)
-                continue
-            target.parent.mkdir(parents=True, exist_ok=True)
-            with zf.open(info) as src, open(target, "wb") as out:
-                shutil.copyfileobj(src, out)
-            mode = (info.external_attr >> 16) & 0o7777
-            os.chmod(target, mode or 0o644)
-            names.append(info.filename)
-    return names
+def extract_zip(archive: Path, dest: Path, *, limit: int = UNZIPPED_LIMIT) -> int:
+    """Unpack ``archive`` into ``dest``; returns the bytes written.
+
+    Each entry keeps its Unix permission bits (zipfile alone drops the executable bit) but
+    never setuid, setgid or sticky. At most ``limit`` bytes are written: the declared sizes
+    are checked first (a zip bomb fails before any write), then the bytes are counted as
+    they are written, so an entry that inflates past its declared size fails too.
+    """
+    root = dest.resolve()
+    try:
+        with zipfile.ZipFile(archive) as zf:
+            entries = zf.infolist()
+            declared = sum(info.file_size for info in entries)
+            if declared > limit:
+                raise _too_big(archive, declared, limit)
+            written = 0
+            for info in entries:
+                target = dest / info.filename
+                if not _is_within(target.resolve(), root):
+                    raise SandboxError(f"{archive}: entry {info.filename!r} escapes the root")
+                if info.is_dir():
+                    target.mkdir(parents=True, exist_ok=True)
+                    continue
+                target.parent.mkdir(parents=True, exist_ok=True)
+                with zf.open(info) as src, open(target, "wb") as out:
+                    while True:
+                        chunk = src.read(1 << 20)
+                        if not chunk:
+                            break
+                        written += len(chunk)
+                        if written > limit:
+                            raise _too_big(archive, written, limit)
+                        out.write(chunk)
+                mode = (info.external_attr >> 16) & KEPT_MODE_BITS
+                os.chmod(target, mode or 0o644)
+    except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
+        raise SandboxError(
+            f"{archive}: not a valid zip ({exc})", hint="rebuild with `native-lambda build`"
+        ) from None
+    return written
+
+
+def _is_within(path: Path, root: Path) -> bool:
+    return path == root or root in path.parents
+
+
+def _too_big(archive: Path, size: int, limit: int) -> SandboxError:
+    return SandboxError(
+        f"{archive}: unzipped size exceeds Lambda's limit of {limit:,} bytes "
+        f"(at least {size:,} bytes with the zips unpacked before it)",
+        hint="Lambda rejects a function whose code and layers unzip to more than 250 MB; "
+        "make the bundle smaller",
+    )
 
 
 class Sandbox:
@@ -156,10 +192,10 @@ class Sandbox:
     def from_dist(cls, dist_dir: Path, **kwargs: object) -> Sandbox:
         """Sandbox for ``dist_dir/function.zip`` (+ ``layer.zip`` when present)."""
         dist_dir = Path(dist_dir)
-        fn = dist_dir / "function.zip"
+        fn = dist_dir / FUNCTION_ZIP
         if not fn.is_file():
             raise SandboxError(f"{fn} not found", hint="run `native-lambda build` first")
-        layer = dist_dir / "layer.zip"
+        layer = dist_dir / LAYER_ZIP
         return cls(fn, layer if layer.is_file() else None, **kwargs)  # type: ignore[arg-type]
 
     # -- root --------------------------------------------------------------------------
@@ -170,9 +206,9 @@ class Sandbox:
             )
         root = self.root
         for d in (
-            "var/task",
-            "var/runtime",
-            "opt",
+            TASK_ROOT.lstrip("/"),
+            RUNTIME_DIR.lstrip("/"),
+            LAYER_ROOT.lstrip("/"),
             "tmp",
             "proc",
             "dev",
@@ -184,17 +220,19 @@ class Sandbox:
         for link, target in (("lib64", "usr/lib64"), ("lib", "usr/lib")):
             if not (root / link).is_symlink():
                 os.symlink(target, root / link)
-        extract_zip(self.function_zip, root / "var" / "task")
-        bootstrap = root / "var" / "task" / "bootstrap"
+        task_root = root / TASK_ROOT.lstrip("/")
+        used = extract_zip(self.function_zip, task_root)
+        bootstrap = task_root / BOOTSTRAP
         if not bootstrap.is_file():
-            raise SandboxError(f"{self.function_zip} has no bootstrap at its top level")
+            raise SandboxError(f"{self.function_zip} has no {BOOTSTRAP} at its top level")
         if not os.stat(bootstrap).st_mode & stat.S_IXUSR:
             raise SandboxError(
                 f"{self.function_zip}: bootstrap is not executable (mode in the zip)",
                 hint="Lambda would fail with Runtime.InvalidEntrypoint; rebuild",
             )
         if self.layer_zip is not None:
-            extract_zip(self.layer_zip, root / "opt")
+            # Lambda counts the function and its layers against one limit
+            extract_zip(self.layer_zip, root / LAYER_ROOT.lstrip("/"), limit=UNZIPPED_LIMIT - used)
         self._copy_glibc()
         self._copy_locale()
         self._write_etc()
@@ -236,7 +274,7 @@ class Sandbox:
         # Amazon Linux: the CA bundle lives in /etc/pki, /etc/ssl/certs points there.
         certs = etc / "pki" / "tls" / "certs"
         certs.mkdir(parents=True, exist_ok=True)
-        bundle = next((Path(p) for p in HOST_CA_BUNDLES if Path(p).is_file()), None)
+        bundle = system_ca_bundle()
         if bundle is not None:
             shutil.copyfile(bundle, certs / "ca-bundle.crt")
             if not (etc / "pki" / "tls" / "cert.pem").exists():
@@ -253,7 +291,7 @@ class Sandbox:
         env.update(self.extra_env)
         return env
 
-    def command(self, argv: Sequence[str] = ("/var/task/bootstrap",)) -> List[str]:
+    def command(self, argv: Sequence[str] = (f"{TASK_ROOT}/{BOOTSTRAP}",)) -> List[str]:
         """bwrap argv running ``argv`` in the root (prepares the root on first use)."""
         if not self.prepared:
             self.prepare()

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Dict, List, Optional, Tuple
 
+from ..ca_bundles import HOST_CA_BUNDLES
 from ..errors import BuildError
 
 DEFAULT_BASE_IMAGE = "public.ecr.aws/amazonlinux/amazonlinux:2023"
@@ -37,11 +38,6 @@ HASHED_FILES = (
 HOST_FILES = ("pip-ca.crt", "pip-index.env")
 LABEL_HASH = "io.native-lambda.definition-hash"
 
-_CA_CANDIDATES = (
-    "/etc/ssl/certs/ca-certificates.crt",  # Debian, Ubuntu, Alpine
-    "/etc/pki/tls/certs/ca-bundle.crt",  # Fedora, Amazon Linux, RHEL
-    "/etc/ssl/cert.pem",  # macOS, BSDs
-)
 _PIP_KEYS = {
     "index-url": "PIP_INDEX_URL",
     "extra-index-url": "PIP_EXTRA_INDEX_URL",
@@ -108,7 +104,7 @@ class BaseImageSpec:
 def host_ca_bundle() -> Optional[Path]:
     """The CA bundle pip on this host trusts, so pip in the build trusts the same."""
     names = [os.environ.get(k) for k in ("PIP_CERT", "REQUESTS_CA_BUNDLE", "SSL_CERT_FILE")]
-    names += list(_CA_CANDIDATES)
+    names += list(HOST_CA_BUNDLES)
     for name in names:
         if name and Path(name).is_file():
             return Path(name)
