@@ -12,7 +12,7 @@ import pytest
 from tests.events import http_app
 from tests.events.support import SHARED, fixture
 
-from native_lambda._errors import UNMARSHAL_ERROR, FaultError
+from native_lambda import FaultError
 from native_lambda.events.alb import ALBResponse
 from native_lambda.events.apigateway import (
     APIGatewayProxyEvent,
@@ -196,7 +196,7 @@ def test_malformed_event_is_an_unmarshal_error_naming_the_field() -> None:
     event["requestContext"]["http"]["method"] = 7
     with pytest.raises(FaultError) as caught:
         http_app.handler(json.dumps(event).encode(), None)
-    assert caught.value.error_type == UNMARSHAL_ERROR
+    assert caught.value.error_type == "Runtime.UnmarshalError"
     assert "Expected `str`, got `int` - at `$.requestContext.http.method`" in caught.value.message
     with pytest.raises(FaultError, match="Not an HTTP event"):
         http_app.handler(fixture("sqs.json"), None)

@@ -60,6 +60,9 @@ API_GATEWAY_V2 = "apigateway-v2"
 FUNCTION_URL = "function-url"
 ALB = "alb"
 
+# The error type the runtime gives an event that does not decode into the handler's type.
+UNMARSHAL_ERROR = "Runtime.UnmarshalError"
+
 Handler = Callable[..., Any]
 HeaderValue = Union[str, Sequence[str]]
 
@@ -804,9 +807,8 @@ class Router:
 
 
 def _unmarshal_error(exc: Exception) -> Exception:
-    """Report an event that does not fit its source as the runtime's UnmarshalError."""
-    try:
-        from .._errors import UNMARSHAL_ERROR, FaultError
-    except ImportError:  # pragma: no cover - used outside native_lambda's runtime
-        return exc
+    """Report an event that does not fit its source as the runtime reports any event that
+    does not fit the handler's type: a ``Runtime.UnmarshalError``."""
+    from native_lambda import FaultError
+
     return FaultError(UNMARSHAL_ERROR, f"Unable to unmarshal input: {exc}")
