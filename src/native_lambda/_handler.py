@@ -21,6 +21,7 @@ from ._errors import (
 )
 
 _CO_COROUTINE = 0x80
+_CO_VARARGS = 0x04
 
 
 def add_search_path() -> None:
@@ -77,19 +78,13 @@ def annotated_types(handler: Callable[..., Any]) -> tuple[Any, Any]:
 
     Reads ``__annotations__`` directly (``typing.get_type_hints`` is slow and needs every
     annotation resolvable); string annotations (``from __future__ import annotations``)
-    are evaluated in the handler's module globals.
+    are evaluated in the handler's module globals. Decorated handlers are read through their
+    ``__wrapped__`` chain (``functools.wraps``): the wrapper's ``(*args, **kwargs)`` and its
+    module's globals say nothing about the event.
     """
-    target = getattr(handler, "__func__", handler)
+    target, skip = _signature_owner(handler)
     annotations = getattr(target, "__annotations__", None)
     code = getattr(target, "__code__", None)
-    if annotations is None or code is None:
-        call = getattr(type(handler), "__call__", None)  # noqa: B004
-        target = call
-        annotations = getattr(call, "__annotations__", None)
-        code = getattr(call, "__code__", None)
-        skip = 1
-    else:
-        skip = 1 if hasattr(handler, "__func__") else 0
     if not annotations or code is None:
         return Any, Any
     params = code.co_varnames[: code.co_argcount + code.co_kwonlyargcount]
@@ -98,6 +93,42 @@ def annotated_types(handler: Callable[..., Any]) -> tuple[Any, Any]:
     event = _resolve(annotations.get(event_name, Any), namespace, "event")
     result = _resolve(annotations.get("return", Any), namespace, "return")
     return event, result
+
+
+def hidden_by_wrapper(handler: Callable[..., Any]) -> bool:
+    """True when a decorator without ``functools.wraps`` hides the handler's parameters:
+    the innermost function reachable takes ``*args`` and no event parameter (whatever it
+    annotates, it is not the event)."""
+    target, skip = _signature_owner(handler)
+    code = getattr(target, "__code__", None)
+    return code is not None and bool(code.co_flags & _CO_VARARGS) and code.co_argcount <= skip
+
+
+def _signature_owner(handler: Callable[..., Any]) -> tuple[Any, int]:
+    """The function whose parameters are the handler's, and how many leading ones (``self``)
+    are already bound; a callable instance is read through its class's ``__call__``."""
+    target, skip = _follow(handler)
+    if getattr(target, "__code__", None) is None:
+        # A callable instance (callable() says nothing of where its parameters are).
+        target, _ = _follow(getattr(type(target), "__call__", None))  # noqa: B004
+        skip = 1
+    return target, skip
+
+
+def _follow(target: Any) -> tuple[Any, int]:
+    """Through bound methods and the ``__wrapped__`` chain (as ``inspect.unwrap`` does,
+    without importing ``inspect``) to the innermost function; ``self`` stays bound."""
+    skip = 0
+    seen = set()
+    while id(target) not in seen:
+        seen.add(id(target))
+        if hasattr(target, "__func__"):
+            target, skip = target.__func__, 1
+        inner = getattr(target, "__wrapped__", None)
+        if inner is None:
+            break
+        target = inner
+    return target, skip
 
 
 def _resolve(annotation: Any, namespace: dict[str, Any], what: str) -> Any:

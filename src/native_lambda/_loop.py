@@ -28,7 +28,7 @@ from ._errors import (
     from_exception,
     make_error,
 )
-from ._handler import add_search_path, annotated_types, is_async, load
+from ._handler import add_search_path, annotated_types, hidden_by_wrapper, is_async, load
 
 EXIT_INIT_ERROR = 1
 EXIT_RUNTIME_API = 2
@@ -43,11 +43,18 @@ class _Prepared:
 
     __slots__ = ("decode", "encode", "handler", "is_async", "raw_event")
 
-    def __init__(self, handler: Callable[..., Any], event_type: Any) -> None:
+    def __init__(self, handler: Callable[..., Any], event_type: Any, name: str = "") -> None:
         if not callable(handler):
             raise FaultError(HANDLER_TYPE_ERROR, f"Handler {handler!r} is not callable")
         if event_type is None:
             event_type = annotated_types(handler)[0]
+            if hidden_by_wrapper(handler):
+                name = name or getattr(handler, "__qualname__", None) or repr(handler)
+                _warn(
+                    f"handler {name} takes (*args) and has no __wrapped__, so its event type "
+                    "is unknown and events arrive as plain JSON; decorate the wrapper with "
+                    "functools.wraps(handler) or pass event_type= to serve()"
+                )
         self.handler = handler
         self.is_async = is_async(handler)
         # bytes means "the raw payload", as awslambdaric returns bytes results verbatim.
@@ -94,7 +101,7 @@ def run_handler_string(spec: str) -> NoReturn:
     api = _start()
     add_search_path()
     try:
-        prepared = _Prepared(load(spec), None)
+        prepared = _Prepared(load(spec), None, spec)
     except Exception as exc:
         _init_failed(api, exc)
     _run(api, prepared)

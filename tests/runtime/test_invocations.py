@@ -249,3 +249,32 @@ def test_callable_instance_and_bound_methods_use_their_annotations(
             assert server.invoke({"name": "a", "count": 2}).json() == expected
             wrong = server.invoke({"name": "a", "count": "2"}).json()
             assert wrong["errorMessage"].endswith("at `$.count`"), spec
+
+
+def test_decorated_handlers_decode_through_wrapped(serve) -> None:
+    batch = {"items": [{"name": "a", "count": 2}, {"name": "b", "count": 5}]}
+    out = {"total": 7, "names": ["a", "b"]}
+    for spec, expected in (
+        ("decorated.wrapped", out),
+        ("decorated.stacked", {"out": out, "calls": ["inject:True", "logged"]}),
+        ("decorated.bound", out),
+    ):
+        with IndependentApi() as api:
+            api.start_runtime(spec, env={"LAMBDA_TASK_ROOT": str(HANDLERS)})
+            assert api.invoke(batch).json() == expected, (spec, api.logs())
+            wrong = api.invoke({"items": [{"name": "a", "count": "2"}]}).json()
+            assert wrong["errorType"] == "Runtime.UnmarshalError", spec
+            assert wrong["errorMessage"].endswith("at `$.items[0].count`"), spec
+            assert "__wrapped__" not in api.logs()
+
+
+def test_wrapper_hiding_the_event_type_warns_once_at_init(serve) -> None:
+    api = serve("decorated.hidden")
+    for _ in range(3):
+        assert api.invoke({"items": []}).json() == {"type": "dict"}
+    warnings = [line for line in api.logs().splitlines() if "__wrapped__" in line]
+    assert warnings == [
+        "native_lambda: handler decorated.hidden takes (*args) and has no __wrapped__, so its "
+        "event type is unknown and events arrive as plain JSON; decorate the wrapper with "
+        "functools.wraps(handler) or pass event_type= to serve()"
+    ]
