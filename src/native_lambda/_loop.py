@@ -67,7 +67,9 @@ class _Prepared:
             ) from None
         self.decode = decoder.decode if decoder is not None else bytes
         # Results are encoded from their runtime value: one encoder serves every type.
-        self.encode = msgspec.json.Encoder().encode
+        # Decimals are JSON numbers as in awslambdaric (DynamoDB values are Decimals);
+        # datetime, UUID and sets take msgspec's encodings (see "Deliberate differences").
+        self.encode = msgspec.json.Encoder(decimal_format="number").encode
 
 
 def serve(

@@ -278,3 +278,23 @@ def test_wrapper_hiding_the_event_type_warns_once_at_init(serve) -> None:
         "event type is unknown and events arrive as plain JSON; decorate the wrapper with "
         "functools.wraps(handler) or pass event_type= to serve()"
     ]
+
+
+def test_result_values_awslambdaric_cannot_encode(serve) -> None:
+    api = serve("fns.values")
+    # Decimals are numbers, digits kept exactly, as awslambdaric writes them.
+    decimal = api.invoke({"kind": "decimal"})
+    assert decimal.body == b'{"price":19.90,"qty":3,"big":12345678901234567890.5}'
+    assert api.invoke({"kind": "datetime"}).json() == {
+        "aware": "2024-05-06T07:08:09.123000Z",
+        "naive": "2024-05-06T07:08:09",
+        "date": "2024-05-06",
+    }
+    sets = api.invoke({"kind": "set"}).json()
+    assert sorted(sets["set"]) == [1, 2, 3] and sets["frozen"] == ["a"]
+    assert api.invoke({"kind": "uuid"}).json() == {"id": "12345678-1234-5678-1234-567812345678"}
+    for value in ("NaN", "Infinity"):
+        error = api.invoke({"kind": "nan", "value": value}).json()
+        assert error["errorType"] == "Runtime.MarshalError"
+        assert error["errorMessage"].startswith("Unable to marshal response: "), error
+        assert "non-finite" in error["errorMessage"]

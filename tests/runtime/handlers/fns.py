@@ -147,3 +147,33 @@ class Service:
 instance = Service()
 bound = instance.method
 abound = instance.amethod
+
+
+def values(event: dict[str, str], context: Context) -> Any:
+    """One result value of the kind named by the event: the encodings awslambdaric lacks."""
+    import datetime
+    import decimal
+    import uuid
+
+    kind = event["kind"]
+    if kind == "decimal":
+        # A DynamoDB item as boto3 returns it: every number is a Decimal.
+        return {
+            "price": decimal.Decimal("19.90"),
+            "qty": decimal.Decimal("3"),
+            "big": decimal.Decimal("12345678901234567890.5"),
+        }
+    if kind == "nan":
+        return {"v": decimal.Decimal(event["value"])}
+    if kind == "datetime":
+        utc = datetime.timezone.utc
+        return {
+            "aware": datetime.datetime(2024, 5, 6, 7, 8, 9, 123000, tzinfo=utc),
+            "naive": datetime.datetime(2024, 5, 6, 7, 8, 9),
+            "date": datetime.date(2024, 5, 6),
+        }
+    if kind == "set":
+        return {"set": {3, 1, 2}, "frozen": frozenset(["a"])}
+    if kind == "uuid":
+        return {"id": uuid.UUID("12345678-1234-5678-1234-567812345678")}
+    raise ValueError(kind)
