@@ -1,4 +1,5 @@
-"""Error results in awslambdaric's shape: ``{"errorMessage","errorType","requestId","stackTrace"}``.
+"""Error results in awslambdaric's shape: ``{"errorMessage","errorType","requestId","stackTrace"}``,
+as a typed :class:`Diagnostic`.
 
 ``traceback`` is imported only when an error actually happens: the happy path never pays.
 """
@@ -6,6 +7,9 @@
 from __future__ import annotations
 
 import os
+
+import msgspec
+import msgspec.json
 
 # Error types shared with awslambdaric (lambda_runtime_exception.FaultException).
 MARSHAL_ERROR = "Runtime.MarshalError"
@@ -35,22 +39,40 @@ class FaultError(Exception):
         self.trace = trace or []
 
 
-def make_error(
-    message: str, error_type: str, trace: list[str], request_id: str = ""
-) -> dict[str, object]:
-    return {
-        "errorMessage": message,
-        "errorType": error_type,
-        "requestId": request_id,
-        "stackTrace": trace,
-    }
+class Diagnostic(
+    msgspec.Struct,
+    rename={
+        "error_message": "errorMessage",
+        "error_type": "errorType",
+        "request_id": "requestId",
+        "stack_trace": "stackTrace",
+    },
+):
+    """One error result. Encodes to awslambdaric's bytes: its keys, in its order."""
+
+    error_message: str
+    error_type: str
+    request_id: str = ""
+    stack_trace: list[str] = []
+
+    def encode(self) -> bytes:
+        return msgspec.json.encode(self)
+
+    def fields(self) -> dict[str, object]:
+        """The result's keys and values, for the JSON log record."""
+        return {
+            "errorMessage": self.error_message,
+            "errorType": self.error_type,
+            "requestId": self.request_id,
+            "stackTrace": self.stack_trace,
+        }
 
 
-def from_exception(exc: BaseException, request_id: str = "") -> dict[str, object]:
+def from_exception(exc: BaseException, request_id: str = "") -> Diagnostic:
     """The error result for an exception: its class name, message and user stack frames."""
     if isinstance(exc, FaultError):
-        return make_error(exc.message, exc.error_type, exc.trace, request_id)
-    return make_error(str(exc), type(exc).__name__, user_stack(exc), request_id)
+        return Diagnostic(exc.message, exc.error_type, request_id, exc.trace)
+    return Diagnostic(str(exc), type(exc).__name__, request_id, user_stack(exc))
 
 
 def user_stack(exc: BaseException) -> list[str]:
@@ -77,25 +99,24 @@ def _is_runtime_frame(filename: str) -> bool:
     return os.sep + "asyncio" + os.sep in path
 
 
-def text_lines(error: dict[str, object]) -> list[str]:
+def text_lines(error: Diagnostic) -> list[str]:
     """awslambdaric's Text-mode error log: ``[ERROR] Type: message`` then the traceback.
 
     Lines are later joined with ``\\r`` so CloudWatch keeps them as one event; leading
     spaces become U+00A0 so the console does not swallow the indentation.
     """
     head = "[ERROR]"
-    error_type = error.get("errorType")
-    message = error.get("errorMessage")
+    error_type = error.error_type
+    message = error.error_message
     if error_type:
         head += f" {error_type}"
     if message:
         head += (":" if error_type else "") + f" {message}"
     lines = [head]
-    trace = error.get("stackTrace")
-    if isinstance(trace, list) and trace:
+    if error.stack_trace:
         lines.append("Traceback (most recent call last):")
-        for element in trace:
-            for line in str(element).splitlines():
+        for element in error.stack_trace:
+            for line in element.splitlines():
                 stripped = line.lstrip(" ")
                 lines.append("\u00a0" * (len(line) - len(stripped)) + stripped)
     return lines

@@ -19,7 +19,10 @@ from __future__ import annotations
 import os
 import sys
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ._errors import Diagnostic
 
 TEXT = "Text"
 JSON = "JSON"
@@ -94,10 +97,10 @@ def _to_str(value: Any) -> str:
     return str(value)
 
 
-def log_error(error: dict[str, Any]) -> None:
+def log_error(error: Diagnostic) -> None:
     """The runtime's own record of a failed invocation or init (awslambdaric's shapes)."""
     if log_format == JSON:
-        record = {"timestamp": timestamp(time.time()), "level": "ERROR", **error}
+        record = {"timestamp": timestamp(time.time()), "level": "ERROR", **error.fields()}
         write(encode_json(record), 40, newline_safe=True)
     else:
         from ._errors import text_lines

@@ -24,9 +24,9 @@ from ._errors import (
     MARSHAL_ERROR,
     RESPONSE_TOO_LARGE,
     UNMARSHAL_ERROR,
+    Diagnostic,
     FaultError,
     from_exception,
-    make_error,
 )
 from ._handler import add_search_path, annotated_types, hidden_by_wrapper, is_async, load
 
@@ -132,7 +132,7 @@ def _init_failed(api: RuntimeApi, exc: BaseException) -> NoReturn:
     error = from_exception(exc)
     _logging.log_error(error)
     try:
-        api.init_error(msgspec.json.encode(error), str(error["errorType"]))
+        api.init_error(error.encode(), error.error_type)
     except RuntimeApiError as fail:
         _die(f"Runtime API at {api.address} unreachable while reporting an init error: {fail}")
     sys.stdout.flush()
@@ -212,9 +212,9 @@ def _loop(api: RuntimeApi, prepared: _Prepared) -> NoReturn:
             _refused(api, request_id, answer.status, answer.body, len(body))
 
 
-def _report(api: RuntimeApi, request_id: str, error: dict[str, Any], quiet: int = 0) -> None:
+def _report(api: RuntimeApi, request_id: str, error: Diagnostic, quiet: int = 0) -> None:
     _logging.log_error(error)
-    answer = api.error(request_id, msgspec.json.encode(error), str(error["errorType"]))
+    answer = api.error(request_id, error.encode(), error.error_type)
     if answer.status >= 500:
         raise RuntimeApiError(f"POST /invocation/{request_id}/error answered {answer.status}")
     if answer.status != 202 and answer.status != quiet:
@@ -234,7 +234,7 @@ def _refused(api: RuntimeApi, request_id: str, status: int, body: bytes, size: i
         )
         # Lambda has usually failed the invocation already when it sends 413 and then
         # answers this /error with 403; the post is for Runtime APIs that wait for it.
-        _report(api, request_id, make_error(message, RESPONSE_TOO_LARGE, [], request_id), quiet=403)
+        _report(api, request_id, Diagnostic(message, RESPONSE_TOO_LARGE, request_id), quiet=403)
         return
     _warn(f"POST /invocation/{request_id}/response answered {status}: {body[:200]!r}")
 

@@ -18,6 +18,8 @@ def assert_error(out, error_type: str) -> dict:
     assert out.kind == "error", out
     body = out.json()
     assert list(body) == ERROR_KEYS
+    # Byte for byte what awslambdaric's keys give in compact JSON.
+    assert out.body == json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode()
     assert body["errorType"] == error_type
     assert body["requestId"] == out.headers["request-id"]
     assert isinstance(body["stackTrace"], list)
