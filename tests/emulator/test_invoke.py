@@ -238,7 +238,7 @@ def test_oversized_invoke_request_is_rejected(emulator_factory):
     emu = emulator_factory(SCRIPTED)
     result = emu.invoke(b"x" * (6291456 + 1))
     assert result.status == 413
-    assert result.headers["X-Amzn-ErrorType"] == "RequestTooLargeException"
+    assert result.headers["X-Amzn-ErrorType"] == "RequestEntityTooLargeException"
     assert emu.invoke(b'{"action": "echo"}').status == 200
 
 

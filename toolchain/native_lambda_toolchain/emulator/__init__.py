@@ -11,12 +11,17 @@ Errors, timeouts, init failures, crashes and START/END/REPORT lines follow Lambd
 """
 
 from ._emulator import Emulator, Headers, InvokeResult
-from ._errors import MAX_INVOKE_REQUEST_BYTES, MAX_RESPONSE_BYTES
+from ._limits import (
+    MAX_INVOKE_REQUEST_BYTES,
+    MAX_RESPONSE_BYTES,
+    MAX_STREAMED_RESPONSE_BYTES,
+)
 from ._records import Report, RuntimeApiRecord
 
 __all__ = [
     "MAX_INVOKE_REQUEST_BYTES",
     "MAX_RESPONSE_BYTES",
+    "MAX_STREAMED_RESPONSE_BYTES",
     "Emulator",
     "Headers",
     "InvokeResult",

@@ -9,10 +9,7 @@ from __future__ import annotations
 import json
 import signal
 
-# Runtime API: the largest /response body Lambda accepts (6 MiB + 100 bytes of framing).
-MAX_RESPONSE_BYTES = 6291556
-# Invoke API: the largest synchronous request payload.
-MAX_INVOKE_REQUEST_BYTES = 6291456
+from ._limits import MAX_RESPONSE_BYTES
 
 
 def error_json(error_type: str, message: str) -> bytes:
@@ -35,6 +32,11 @@ def invalid_state(current: str, target: str) -> tuple[int, bytes]:
 def response_too_large() -> tuple[int, bytes]:
     message = f"Exceeded maximum allowed payload size ({MAX_RESPONSE_BYTES} bytes)."
     return 413, error_json("RequestEntityTooLarge", message)
+
+
+def request_too_large() -> tuple[int, bytes]:
+    """Any other Runtime/Extensions API request whose body is over the limit."""
+    return response_too_large()
 
 
 def function_response_too_large(size: int) -> bytes:

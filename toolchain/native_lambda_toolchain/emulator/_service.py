@@ -30,6 +30,7 @@ from typing import Any
 
 from . import _errors as err
 from ._http import HttpConnection, Request
+from ._limits import MAX_INVOKE_REQUEST_BYTES, MAX_RESPONSE_BYTES
 from ._process import RuntimeProcess
 from ._records import Report, RuntimeApiRecord
 
@@ -183,6 +184,21 @@ def _reject_invoke(req: Request, status: int, error_type: str, message: str) -> 
     req.respond(status, body, [("X-Amzn-ErrorType", etype)])
 
 
+def body_limit(method: str, path: str) -> int:
+    """The largest body a request may carry: Lambda's invoke payload limit, or a response's."""
+    if path.startswith(INVOKE_PREFIX):
+        return MAX_INVOKE_REQUEST_BYTES
+    return MAX_RESPONSE_BYTES
+
+
+def _handles_oversize(req: Request) -> bool:
+    """Requests whose handler answers an over-limit body with its own Lambda error."""
+    path = req.path
+    if path.startswith(INVOKE_PREFIX):
+        return True
+    return path.startswith(RUNTIME_PREFIX + "invocation/") and path.endswith("/response")
+
+
 def _request_id() -> str:
     """A random (version 4) UUID string, without uuid4's syscall and object."""
     h = "%032x" % (random.getrandbits(128) & _UUID4_MASK | _UUID4_BITS)
@@ -235,7 +251,7 @@ class LambdaService:
         self._loop = loop = asyncio.get_running_loop()
 
         def factory() -> _TrackedConnection:
-            return _TrackedConnection(self._handle, self._connections)
+            return _TrackedConnection(self._handle, self._connections, body_limit)
 
         self._server = await loop.create_server(factory, host, port, backlog=256)
         bound = self._server.sockets[0].getsockname()[1]
@@ -670,6 +686,9 @@ class LambdaService:
             self.records.append(
                 RuntimeApiRecord(req.method, path, req.headers, req.body, time.monotonic())
             )
+        if req.oversize and not _handles_oversize(req):
+            req.respond(*err.request_too_large())
+            return
         if handler is not None:
             handler(req)
             return
@@ -761,8 +780,8 @@ class LambdaService:
             return
         sb, inv = found
         sb.state = "RuntimeResponseSentState"
-        size = len(req.body)
-        if size > err.MAX_RESPONSE_BYTES:
+        size = req.oversize or len(req.body)
+        if size > MAX_RESPONSE_BYTES:
             req.respond(*err.response_too_large())
             self._finish(
                 sb,
@@ -941,12 +960,12 @@ class LambdaService:
     # Invoke endpoint -------------------------------------------------------------
     def _invoke(self, req: Request) -> None:
         headers = req.headers
-        if len(req.body) > err.MAX_INVOKE_REQUEST_BYTES:
+        if req.oversize or len(req.body) > MAX_INVOKE_REQUEST_BYTES:
             _reject_invoke(
                 req,
                 413,
-                "RequestTooLargeException",
-                f"Request must be smaller than {err.MAX_INVOKE_REQUEST_BYTES} bytes "
+                "RequestEntityTooLargeException",
+                f"Request must be smaller than {MAX_INVOKE_REQUEST_BYTES} bytes "
                 "for the InvokeFunction operation",
             )
             return
@@ -1006,9 +1025,12 @@ class _TrackedConnection(HttpConnection):
     """A connection the service can close at shutdown (3.11's Server cannot)."""
 
     def __init__(
-        self, handler: Callable[[Request], None], registry: set[_TrackedConnection]
+        self,
+        handler: Callable[[Request], None],
+        registry: set[_TrackedConnection],
+        limit: Callable[[str, str], int],
     ) -> None:
-        super().__init__(handler)
+        super().__init__(handler, limit)
         self._registry = registry
         registry.add(self)
 
