@@ -307,3 +307,20 @@ def test_router_serves_shared_samples(name: str) -> None:
     if source == ALB:
         assert answer["statusDescription"] == "200 OK"
         assert ("multiValueHeaders" in answer) == ("multiValueHeaders" in event)
+
+
+def test_each_front_door_owns_its_struct_builder_and_encoder() -> None:
+    """One record per source: its event Struct loads under the name typed dispatch uses,
+    and a typed Struct goes through the same builder and encoder as the raw event."""
+    from native_lambda.events.http._front_doors import DOORS
+
+    assert sorted(door.source for door in DOORS) == sorted(
+        [ALB, API_GATEWAY_V1, API_GATEWAY_V2, FUNCTION_URL]
+    )
+    for name, (source, response_type) in FRONT_DOORS.items():
+        door = next(d for d in DOORS if d.source == source)
+        assert door.event_type().__name__ == door.event_name
+        typed = msgspec.json.decode(fixture(name), type=door.event_type())
+        from_raw, from_typed = Request.from_event(fixture(name)), Request.from_event(typed)
+        assert (from_typed.source, from_typed.path) == (source, from_raw.path)
+        assert isinstance(Response("ok").to_event(from_typed), response_type)

@@ -37,12 +37,16 @@ def _imported(path: Path, package: str) -> Iterator[Tuple[int, str]]:
                 yield node.lineno, f"{base}.{alias.name}"
 
 
-def _private_owner(module: str) -> str | None:
-    """The package a private module belongs to, or None when ``module`` is public."""
+def _private_owner(module: str, src: Path) -> str | None:
+    """The package a private module (or a module's private name) belongs to, or None when
+    ``module`` is public."""
     parts = module.split(".")
     for index, part in enumerate(parts):
         if part.startswith("_") and not part.startswith("__"):
-            return ".".join(parts[:index])
+            owner = parts[:index]
+            if not src.joinpath(*owner).is_dir():  # a private name of a module
+                owner = owner[:-1]
+            return ".".join(owner)
     return None
 
 
@@ -53,7 +57,7 @@ def wrong_way_imports(root: Path, src: Path = SRC) -> List[str]:
         name = _module_name(path, src)
         package = name if path.name == "__init__.py" else name.rpartition(".")[0]
         for line, module in _imported(path, package):
-            owner = _private_owner(module)
+            owner = _private_owner(module, src)
             if owner is not None and owner.startswith("native_lambda") and owner != package:
                 found.append(f"{path.relative_to(src).as_posix()}:{line}: {module}")
     return found
@@ -73,8 +77,12 @@ def test_the_check_sees_a_wrong_way_import(tmp_path: Path) -> None:
         "from ... import FaultError\nfrom ..._errors import UNMARSHAL_ERROR\n"
         "from ._front import X\nimport native_lambda._loop\n"
     )
+    (events / "http" / "request.py").write_text("from .response import _REASONS\n")
+    (events / "http" / "response.py").write_text("from ...events._base import CamelStruct\n")
     assert wrong_way_imports(events, tmp_path) == [
         "native_lambda/events/http/__init__.py:2: native_lambda._errors",
         "native_lambda/events/http/__init__.py:2: native_lambda._errors.UNMARSHAL_ERROR",
         "native_lambda/events/http/__init__.py:4: native_lambda._loop",
+        "native_lambda/events/http/response.py:1: native_lambda.events._base",
+        "native_lambda/events/http/response.py:1: native_lambda.events._base.CamelStruct",
     ]
