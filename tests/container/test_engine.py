@@ -33,16 +33,18 @@ def test_connect_names_the_address_and_the_ways_out(dead_engine: str) -> None:
     assert "--no-docker" in text
 
 
-def test_build_in_container_reports_and_returns_non_zero(dead_engine: str) -> None:
+def test_build_in_container_raises_instead_of_printing(dead_engine: str) -> None:
+    """One error path: the container build raises, ``cli.main`` alone prints."""
     args = argparse.Namespace(
         handler=EXAMPLE_HANDLER, target="al2023", out=None, project=ROOT, work_dir=None
     )
     err = io.StringIO()
-    assert build_in_container(args, out=err) == 2
-    text = err.getvalue()
-    assert text.count("error:") == 1, text
-    assert "no container engine reachable" in text and "--no-docker" in text
-    assert "Traceback" not in text
+    with pytest.raises(EngineUnavailable) as info:
+        build_in_container(args, out=err)
+    assert info.value.exit_code == 1  # as a failed build on this machine
+    assert "no container engine reachable" in info.value.message
+    assert "--no-docker" in (info.value.hint or "")
+    assert err.getvalue() == ""
 
 
 def test_cli_build_without_engine_says_what_to_do(
@@ -67,8 +69,9 @@ def test_cli_build_without_engine_says_what_to_do(
     except subprocess.TimeoutExpired:
         pytest.fail("build did not stop at the missing engine (it went on to build on the host)")
     output = proc.stdout + proc.stderr
-    assert proc.returncode != 0, output
-    assert "no container engine reachable" in output, output
+    assert proc.returncode == 1, output
+    assert output.count("error:") == 1, output
+    assert "native-lambda: error: no container engine reachable" in output, output
     assert "systemctl start docker" in output and "--no-docker" in output, output
     assert "Traceback" not in output, output
     assert not (tmp_path / "dist" / "function.zip").exists()

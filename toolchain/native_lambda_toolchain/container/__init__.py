@@ -9,10 +9,11 @@ For ``commands/build.py``:
 
 * ``add_arguments(parser)`` adds ``--base-image``, ``--python-version``, ``--platform`` and
   ``--rebuild-base``;
-* ``build_in_container(args) -> int`` runs the whole container build and returns the exit
-  status. Call it for al2023/al2 unless ``--no-docker`` is given; when no engine answers it
-  prints one message saying how to start one or to use ``--no-docker`` and returns 2, so
-  the caller need not check ``engine_reachable()`` first.
+* ``build_in_container(args) -> int`` runs the whole container build and returns the
+  compile stage's exit status. Call it for al2023/al2 unless ``--no-docker`` is given; when
+  no engine answers it raises ``EngineUnavailable`` (a ``BuildError``) whose message says
+  how to start one or to use ``--no-docker``, so the caller need not check
+  ``engine_reachable()`` first.
 
 Imported lazily by the CLI: ``docker`` is only loaded when a container build runs.
 """

@@ -58,8 +58,12 @@ def connect(timeout: float = 3600) -> docker.DockerClient:
     try:
         import docker
         from docker.errors import DockerException
-    except ImportError as exc:  # the toolchain extra not installed
-        raise unavailable(f"the docker package is not installed: {exc}") from exc
+    except ImportError:  # the toolchain extra not installed: no engine is not the problem
+        raise BuildError(
+            "a container build needs the docker package, which is not installed",
+            hint="install the toolchain extra: pip install 'native-lambda[toolchain]', "
+            "or build on this machine with `native-lambda build --no-docker`",
+        ) from None
     try:
         probe = docker.from_env(timeout=10)
         probe.ping()

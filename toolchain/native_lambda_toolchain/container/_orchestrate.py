@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 from typing import Callable, Dict, List, Optional, TextIO
 
-from ..errors import BuildError
+from ..build.config import BuildConfig
 from ._definition import DEFAULT_BASE_IMAGE, DEFAULT_PYTHON_VERSION, BaseImageSpec
 from ._engine import BaseImageUnavailable, connect, native_platform, rootless
 from ._image import ensure_base_image
@@ -46,20 +46,20 @@ def _package_dirs() -> Dict[str, Path]:
     }
 
 
-def _project(args: argparse.Namespace) -> tuple[Path, Optional[str]]:
-    """(project folder, handler or None when the pyproject names it)."""
-    from ..config import load_config
+def _config(args: argparse.Namespace) -> BuildConfig:
+    """The build configuration, resolved once here; the stage receives it as JSON."""
+    from ..build.config import load_config
 
     start = getattr(args, "project", None) or getattr(args, "project_dir", None)
-    cfg = load_config(getattr(args, "handler", None), Path(start) if start else None)
-    return cfg.project_dir, cfg.handler
+    return load_config(getattr(args, "handler", None), Path(start) if start else None)
 
 
 def plan_for(
     args: argparse.Namespace, image: str, platform: Optional[str], as_root: bool
 ) -> CompilePlan:
     """Host folders and the in-container command for one build."""
-    project_dir, handler = _project(args)
+    config = _config(args)
+    project_dir, handler = config.project_dir, str(config.handler)
     target = getattr(args, "target", None) or "al2023"
     out_dir = Path(getattr(args, "out", None) or project_dir / "dist").resolve()
     # Keyed by what shapes the compiled output, not by the project's path: a fresh clone
@@ -68,9 +68,7 @@ def plan_for(
     key = hashlib.sha256("\0".join([str(handler), target, image]).encode()).hexdigest()[:16]
     state = cache_root() / "container" / key
     work_dir = getattr(args, "work_dir", None)
-    build_args = ["--no-docker", "--target", target, "--out", "/out", "--work-dir", "/work"]
-    if handler:
-        build_args += ["--handler", handler]
+    build_args = ["--target", target, "--out", "/out", "--work-dir", "/work"]
     build_args += forward_args(args)
     return CompilePlan(
         image=image,
@@ -86,6 +84,7 @@ def plan_for(
         platform=platform,
         user=None if as_root else invoking_user(),
         packages=_package_dirs(),
+        config=config,
     )
 
 
@@ -106,9 +105,10 @@ def build_in_container(
     """Run ``native-lambda build`` inside the base image; 0 when artifacts are in ``--out``.
 
     Errors the user must act on (no engine, base image not pullable, image build failed)
-    are printed as one message and give exit status 2; the compile stage's own failures
-    keep its exit status. ``host_fallback`` (used when the user named no target) builds
-    for this machine instead when the base image cannot be had, saying so.
+    raise :class:`BuildError` (exit 1, as a build on this machine); ``cli.main`` prints them.
+    The compile stage's own failures keep its exit status. ``host_fallback`` (used when the
+    user named no target) builds for this machine instead when the base image cannot be
+    had, saying so.
     """
     err = out or sys.stderr
     start = time.monotonic()
@@ -131,20 +131,14 @@ def build_in_container(
             client.close()
     except BaseImageUnavailable as exc:
         if host_fallback is None:
-            err.write(f"native-lambda build: error: {exc}\n")
-            err.flush()
-            return 2
+            raise
         err.write(
-            f"native-lambda build: warning: {exc}\n"
+            f"native-lambda build: warning: {exc.message}\n"
             "native-lambda build: no --target given: building for this machine instead "
             "(--target host); pass --target al2023 to make this an error\n"
         )
         err.flush()
         return host_fallback()
-    except BuildError as exc:
-        err.write(f"native-lambda build: error: {exc}\n")
-        err.flush()
-        return 2
     total = time.monotonic() - start
     err.write(
         f"container build {'done' if status == 0 else 'FAILED'}: base image "
