@@ -12,7 +12,10 @@ import signal
 import sys
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Optional
+
+if TYPE_CHECKING:
+    from native_lambda_toolchain.dist import BuildRecord
 
 
 def register(subparsers: Any) -> None:
@@ -25,16 +28,27 @@ def register(subparsers: Any) -> None:
         "--dist", type=Path, default=Path("dist"), help="artifact directory (default: dist/)"
     )
     mode = parser.add_mutually_exclusive_group()
-    mode.add_argument("--payload", help="invoke once with this event (JSON text)")
+    mode.add_argument("--payload", help="invoke once with this event (JSON text; default {})")
     mode.add_argument("--payload-file", type=Path, help="invoke once with this file's event")
     mode.add_argument("--serve", action="store_true", help="serve the invoke endpoint")
     parser.add_argument("--port", type=int, default=0, help="emulator port (--serve: 8080)")
-    parser.add_argument("--handler", help="_HANDLER value (default: from dist/build.json)")
+    parser.add_argument(
+        "--handler",
+        metavar="MODULE.FUNCTION",
+        help="_HANDLER value: one of the handlers compiled in (default: the build's)",
+    )
     parser.add_argument(
         "--target", default=None, help="policy whose libraries the root gets (default: build's)"
     )
     parser.add_argument("--timeout", type=float, default=None, help="function timeout, seconds")
     parser.add_argument("--memory", type=int, default=128, help="memory size, MB")
+    parser.add_argument(
+        "--env",
+        action="append",
+        default=[],
+        metavar="K=V",
+        help="environment variable for the function (repeatable)",
+    )
     parser.add_argument(
         "--no-layer", action="store_true", help="leave layer.zip out (shows what breaks)"
     )
@@ -42,49 +56,134 @@ def register(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from native_lambda_toolchain.builder import read_info
-    from native_lambda_toolchain.emulator import Emulator
-    from native_lambda_toolchain.errors import BuildError
-    from native_lambda_toolchain.policy import load_policy
+    from native_lambda_toolchain.dist import read_record
+
+    from ._options import parse_env_pairs
+
+    # what the user typed and the build record are checked first, in a fraction of a second
+    payload = None if args.serve else read_payload(args.payload, args.payload_file)
+    env = parse_env_pairs(args.env)
+    record = read_record(args.dist)
+    check_architecture(args.dist, record)
+    handler = choose_handler(args.handler, args.dist, record)
+    target = args.target or (record.target if record else "al2023")
+
+    from native_lambda_toolchain.build.policy import load_policy
     from native_lambda_toolchain.sandbox import Sandbox
 
+    box = Sandbox.from_dist(args.dist, policy=load_policy(target), handler=handler, env=env)
+    if args.no_layer:
+        box.layer_zip = None
     _exit_on_sigterm()
-    info = read_info(args.dist)
-    target = args.target or str(info.get("target") or "al2023")
-    handler = args.handler or info.get("handler")
-    try:
-        box = Sandbox.from_dist(args.dist, policy=load_policy(target), handler=handler)
-        if args.no_layer:
-            box.layer_zip = None
-        box.prepare()
-    except BuildError as exc:
-        print(f"native-lambda run: error: {exc}", file=sys.stderr)
-        return 1
     with box:
-        port = args.port or (8080 if args.serve else 0)
-        emulator = Emulator(
-            command=box.command(),
-            env=box.lambda_env(),
-            inherit_env=False,  # the sandbox gets Lambda's environment, not this shell's
-            port=port,
-            memory_mb=args.memory,
-            timeout_s=args.timeout,
-            echo=args.serve,
+        return _invoke(args, box, payload)
+
+
+def read_payload(text: Optional[str], file: Optional[Path]) -> bytes:
+    """The event to send: ``--payload``, ``--payload-file`` or ``{}``; it must be JSON, as
+    Lambda's Invoke API requires (InvalidRequestContentException otherwise)."""
+    import json
+
+    from native_lambda_toolchain.errors import ToolchainError
+
+    if file is not None:
+        where = f"--payload-file {file}"
+        try:
+            data = file.read_bytes()
+        except OSError as exc:
+            raise ToolchainError(
+                f"{where}: cannot read it ({exc.strerror or exc})",
+                hint="give the path of a file holding the event as JSON",
+            ) from None
+    elif text is not None:
+        where, data = "--payload", text.encode()
+    else:
+        return b"{}"
+    if not data.strip():
+        raise ToolchainError(
+            f"{where} is empty: Lambda's Invoke API wants a JSON event",
+            hint="send an empty object with --payload '{}'",
         )
-        with emulator as emu:
-            if args.serve:
-                return _serve(emu)
-            payload = (
-                args.payload_file.read_bytes() if args.payload_file else (args.payload or "{}")
+    try:
+        json.loads(data)
+    except ValueError as exc:
+        raise ToolchainError(
+            f"{where} is not JSON ({exc})",
+            hint="""quote the event for the shell, e.g. --payload '{"name": "World"}'""",
+        ) from None
+    return data
+
+
+def check_architecture(dist: Path, record: Optional[BuildRecord]) -> None:
+    """A bootstrap built for another instruction set cannot start here: say so up front."""
+    import platform
+
+    from native_lambda_toolchain.dist import ARCHITECTURES, BOOTSTRAP
+    from native_lambda_toolchain.errors import ToolchainError
+
+    here = ARCHITECTURES.get(platform.machine(), platform.machine())
+    if record is not None and record.architecture != here:
+        raise ToolchainError(
+            f"{dist / BOOTSTRAP} was built for {record.architecture}; this machine is {here}",
+            hint=f"rebuild for this machine (native-lambda build --platform linux/"
+            f"{'amd64' if here == 'x86_64' else here}) or run it on an {record.architecture} "
+            "machine",
+        )
+
+
+def choose_handler(
+    requested: Optional[str], dist: Path, record: Optional[BuildRecord]
+) -> Optional[str]:
+    """The ``_HANDLER`` value: ``--handler`` when it names a compiled-in handler, else the
+    build's. A handler the build did not compile in would be silently replaced by the
+    default in the bootstrap, so it is an error here."""
+    from native_lambda.handler_ref import HandlerRef, HandlerRefError
+    from native_lambda_toolchain.dist import BOOTSTRAP
+    from native_lambda_toolchain.errors import ToolchainError
+
+    if requested is None:
+        return record.handler if record else None
+    try:
+        wanted = str(HandlerRef.parse(requested))
+    except HandlerRefError as exc:
+        raise ToolchainError(f"--handler: {exc}") from None
+    if record is not None:
+        compiled = record.handlers or (record.handler,)
+        if wanted not in compiled:
+            raise ToolchainError(
+                f"--handler {requested}: not compiled into {dist / BOOTSTRAP} "
+                f"(it holds {', '.join(compiled)})",
+                hint=f"rebuild with `native-lambda build --handler {wanted}`",
             )
-            result = emu.invoke(payload, timeout=(args.timeout or 300) + 30)
-            log = emu.lambda_log()  # the function's output with START/END/REPORT lines
-            sys.stdout.write(log if log.endswith("\n") or not log else log + "\n")
-            body = result.body.decode("utf-8", "replace")
-            error = result.function_error
-            print(f"status: {result.status}" + (f" (function error: {error})" if error else ""))
-            print(body)
-            return 0 if result.status == 200 and not error else 1
+    return wanted
+
+
+def _invoke(args: argparse.Namespace, box: Any, payload: Optional[bytes]) -> int:
+    from native_lambda_toolchain._terminal import for_stream
+    from native_lambda_toolchain.emulator import Emulator
+
+    port = args.port or (8080 if args.serve else 0)
+    emulator = Emulator(
+        command=box.command(),
+        env=box.lambda_env(),
+        inherit_env=False,  # the sandbox gets Lambda's environment, not this shell's
+        port=port,
+        memory_mb=args.memory,
+        timeout_s=args.timeout,
+        echo=args.serve,
+    )
+    with emulator as emu:
+        if payload is None:
+            return _serve(emu)
+        result = emu.invoke(payload, timeout=(args.timeout or 300) + 30)
+        log = emu.lambda_log()  # the function's output with START/END/REPORT lines
+        log = log if log.endswith("\n") or not log else log + "\n"
+        sys.stdout.write(for_stream(log, sys.stdout))
+        body = result.body.decode("utf-8", "replace")
+        error = result.function_error
+        print(f"status: {result.status}" + (f" (function error: {error})" if error else ""))
+        print(body)
+        return 0 if result.status == 200 and not error else 1
 
 
 def _exit_on_sigterm() -> None:
