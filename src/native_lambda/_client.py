@@ -286,9 +286,15 @@ class RuntimeApi:
         path = b"/2018-06-01/runtime/invocation/%s/response" % request_id.encode("latin-1")
         return self.conn.request(b"POST", path, body, _UA + content_type)
 
-    def error(self, request_id: str, body: bytes, error_type: str) -> Response:
+    def error(
+        self, request_id: str, body: bytes, error_type: str, xray_cause: bytes = b""
+    ) -> Response:
+        """Report a failed invocation; ``xray_cause`` is one line of ASCII JSON (or empty)."""
         path = b"/2018-06-01/runtime/invocation/%s/error" % request_id.encode("latin-1")
-        return self.conn.request(b"POST", path, body, _error_headers(error_type))
+        headers = _error_headers(error_type)
+        if xray_cause:
+            headers += b"Lambda-Runtime-Function-XRay-Error-Cause: " + xray_cause + b"\r\n"
+        return self.conn.request(b"POST", path, body, headers)
 
     def init_error(self, body: bytes, error_type: str) -> Response:
         path = b"/2018-06-01/runtime/init/error"

@@ -7,6 +7,7 @@ as a typed :class:`Diagnostic`.
 from __future__ import annotations
 
 import os
+from typing import Any
 
 import msgspec
 import msgspec.json
@@ -70,13 +71,31 @@ class Diagnostic(
 
 def from_exception(exc: BaseException, request_id: str = "") -> Diagnostic:
     """The error result for an exception: its class name, message and user stack frames."""
+    return invocation_failure(exc, request_id)[0]
+
+
+def invocation_failure(exc: BaseException, request_id: str) -> tuple[Diagnostic, bytes]:
+    """The error result and the X-Ray error cause for an exception.
+
+    A :class:`FaultError` is the runtime's own finding: X-Ray sees it as
+    ``LambdaValidationError`` without a stack, as awslambdaric reports it.
+    """
+    from . import _xray
+
     if isinstance(exc, FaultError):
-        return Diagnostic(exc.message, exc.error_type, request_id, exc.trace)
-    return Diagnostic(str(exc), type(exc).__name__, request_id, user_stack(exc))
+        error = Diagnostic(exc.message, exc.error_type, request_id, exc.trace)
+        return error, _xray.cause("LambdaValidationError", exc.message, [])
+    import traceback
+
+    frames = user_frames(exc)
+    message = str(exc)
+    name = type(exc).__name__
+    error = Diagnostic(message, name, request_id, traceback.format_list(frames))
+    return error, _xray.cause(name, message, frames)
 
 
-def user_stack(exc: BaseException) -> list[str]:
-    """``traceback.format_list`` of the frames below the runtime's own (and asyncio's)."""
+def user_frames(exc: BaseException) -> list[Any]:
+    """The traceback's frames below the runtime's own (and asyncio's), outermost first."""
     import traceback
 
     frames = traceback.extract_tb(exc.__traceback__)
@@ -87,7 +106,7 @@ def user_stack(exc: BaseException) -> list[str]:
         skip += 1
     if skip == len(frames):
         skip = 0
-    return traceback.format_list(frames[skip:])
+    return list(frames[skip:])
 
 
 def _is_runtime_frame(filename: str) -> bool:

@@ -27,6 +27,7 @@ from ._errors import (
     Diagnostic,
     FaultError,
     from_exception,
+    invocation_failure,
 )
 from ._handler import add_search_path, annotated_types, hidden_by_wrapper, is_async, load
 
@@ -205,16 +206,18 @@ def _loop(api: RuntimeApi, prepared: _Prepared) -> NoReturn:
                 except marshal_errors as exc:
                     raise FaultError(MARSHAL_ERROR, f"Unable to marshal response: {exc}") from None
         except Exception as exc:
-            _report(api, request_id, from_exception(exc, request_id))
+            _report(api, request_id, *invocation_failure(exc, request_id))
             continue
         answer = respond(request_id, body, content_type)
         if answer.status != 202:
             _refused(api, request_id, answer.status, answer.body, len(body))
 
 
-def _report(api: RuntimeApi, request_id: str, error: Diagnostic, quiet: int = 0) -> None:
+def _report(
+    api: RuntimeApi, request_id: str, error: Diagnostic, xray_cause: bytes = b"", quiet: int = 0
+) -> None:
     _logging.log_error(error)
-    answer = api.error(request_id, error.encode(), error.error_type)
+    answer = api.error(request_id, error.encode(), error.error_type, xray_cause)
     if answer.status >= 500:
         raise RuntimeApiError(f"POST /invocation/{request_id}/error answered {answer.status}")
     if answer.status != 202 and answer.status != quiet:

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from independent_api import MAX_RESPONSE, PYTHON, ROOT, IndependentApi
 
+HANDLERS = Path(__file__).parent / "handlers"
 ERROR_KEYS = ["errorMessage", "errorType", "requestId", "stackTrace"]
 
 
@@ -245,3 +246,50 @@ def test_runtime_api_without_address_exits() -> None:
     )
     assert done.returncode == 2
     assert "AWS_LAMBDA_RUNTIME_API is not set" in done.stderr
+
+
+def xray_cause(out) -> dict:
+    value = out.headers["lambda-runtime-function-xray-error-cause"]
+    assert value.isascii() and "\n" not in value
+    return json.loads(value)
+
+
+def test_invocation_errors_carry_the_xray_error_cause(serve) -> None:
+    api = serve("fns.raising")
+    out = api.invoke({"x": 1})
+    cause = xray_cause(out)
+    assert list(cause) == ["working_directory", "exceptions", "paths"]
+    assert cause["working_directory"] == str(ROOT)  # the runtime's cwd
+    [exception] = cause["exceptions"]
+    assert exception["type"] == "Boom"
+    assert exception["message"] == "exploded on {'x': 1}"
+    fns = str(HANDLERS / "fns.py")
+    assert [(f["label"], f["path"]) for f in exception["stack"]] == [
+        ("raising", fns),
+        ("inner", fns),
+    ]
+    assert all(isinstance(f["line"], int) and f["line"] > 0 for f in exception["stack"])
+    assert cause["paths"] == [fns]
+    # The runtime's own failures: awslambdaric's LambdaValidationError, no stack.
+    with IndependentApi() as typed:
+        typed.start_runtime("fns.typed", env={"LAMBDA_TASK_ROOT": str(HANDLERS)})
+        unmarshal = xray_cause(typed.invoke(b"{"))
+    assert unmarshal["exceptions"][0]["type"] == "LambdaValidationError"
+    assert unmarshal["exceptions"][0]["message"].startswith("Unable to unmarshal input")
+    assert unmarshal["exceptions"][0]["stack"] == [] and unmarshal["paths"] == []
+
+
+def test_xray_error_cause_is_capped_and_keeps_the_innermost_frames(serve) -> None:
+    api = serve("fns.deep")
+    small = xray_cause(api.invoke({"depth": 3, "size": 10}))
+    assert small["exceptions"][0]["message"] == "é😀" + "m" * 8  # non-ASCII escaped, not lost
+    out = api.invoke({"depth": 600, "size": 100_000})
+    header = out.headers["lambda-runtime-function-xray-error-cause"]
+    assert 16 * 1024 < len(header) <= 32 * 1024
+    [exception] = json.loads(header)["exceptions"]
+    assert exception["message"] == "é😀" + "m" * 1022 + "..."
+    labels = [f["label"] for f in exception["stack"]]
+    assert 10 < len(labels) < 600
+    assert set(labels) == {"down"}  # the outermost (deep, then down...) were dropped
+    # The error result itself is whole.
+    assert len(out.json()["errorMessage"]) == 100_000

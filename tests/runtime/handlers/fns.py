@@ -177,3 +177,14 @@ def values(event: dict[str, str], context: Context) -> Any:
     if kind == "uuid":
         return {"id": uuid.UUID("12345678-1234-5678-1234-567812345678")}
     raise ValueError(kind)
+
+
+def deep(event: dict[str, int], context: Context) -> None:
+    """Raise ``event["depth"]`` frames down, with a message of ``event["size"]`` characters."""
+
+    def down(level: int) -> None:
+        if level == 0:
+            raise Boom("é😀" + "m" * (event["size"] - 2))
+        down(level - 1)
+
+    down(event["depth"])
