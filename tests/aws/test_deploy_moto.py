@@ -128,7 +128,7 @@ def test_api_errors_carry_aws_error_codes(moto_url, creds, role_arn, dist_factor
                 client, DeploySpec(unique("norole"), dist=dist_factory(), role=bad_role), log=print
             )
         assert info.value.code == "InvalidParameterValueException"
-        assert info.value.status == 400 and "role" in info.value.message
+        assert info.value.status == 400 and "role" in info.value.aws_message
 
         with pytest.raises(LambdaApiError) as info:
             deploy(
@@ -166,7 +166,7 @@ def test_rejected_zip_is_shown_with_the_aws_code_and_not_retried(
         pytest.raises(LambdaApiError) as info,
     ):
         client.create_function({"FunctionName": unique("badzip")}, b"not a zip")
-    assert (info.value.code, info.value.status, info.value.message) == (
+    assert (info.value.code, info.value.status, info.value.aws_message) == (
         "InvalidParameterValueException",
         400,
         message,

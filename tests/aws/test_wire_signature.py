@@ -14,7 +14,6 @@ from botocore.credentials import Credentials as BotoCredentials
 
 from native_lambda import aws
 from native_lambda_toolchain.deploy import LambdaClient, RetryPolicy, resolve_endpoint
-from native_lambda_toolchain.deploy._retry import RetryPolicy as Policy
 
 KEY, SECRET, TOKEN = "AKIAWIRE000000000001", "wire/secret+key", "wire-token"
 
@@ -102,7 +101,7 @@ def test_endpoint_resolution_order():
 
 @pytest.mark.parametrize("attempt", [1, 2, 3, 6, 20])
 def test_backoff_grows_and_is_capped(attempt):
-    policy = Policy(base_delay=0.2, max_delay=3.0)
+    policy = RetryPolicy(base_delay=0.2, max_delay=3.0)
     ceiling = min(3.0, 0.2 * 2 ** (attempt - 1))
     delays = [policy.delay(attempt) for _ in range(50)]
     assert all(ceiling / 2 <= d <= ceiling for d in delays)

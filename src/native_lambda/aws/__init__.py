@@ -16,13 +16,7 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
 
-    from ._credentials import (
-        Credentials,
-        CredentialsError,
-        CredentialsProvider,
-        resolve_credentials,
-        resolve_region,
-    )
+    from ._credentials import CredentialsProvider, resolve_credentials, resolve_region
     from ._httpx import sigv4_auth
     from ._sigv4 import (
         EMPTY_SHA256,
@@ -32,11 +26,11 @@ if TYPE_CHECKING:
         presign_url,
         sign_headers,
     )
+    from ._types import Credentials, CredentialsError
 
+_TYPES = frozenset(("Credentials", "CredentialsError"))
 _CREDENTIALS = frozenset(
     (
-        "Credentials",
-        "CredentialsError",
         "CredentialsProvider",
         "resolve_credentials",
         "resolve_region",
@@ -76,6 +70,10 @@ def __getattr__(name: str) -> Any:
         from . import _sigv4
 
         value = getattr(_sigv4, name)
+    elif name in _TYPES:
+        from . import _types
+
+        value = getattr(_types, name)
     elif name in _CREDENTIALS:
         from . import _credentials
 

@@ -18,7 +18,7 @@ class ConfigError(Exception):
 
 
 def _path(env: Mapping[str, str], var: str, default: str) -> str:
-    value = env.get(var) or default
+    value = (env.get(var) if var else None) or default
     if value.startswith("~"):
         home = env.get("HOME") or os.path.expanduser("~")
         value = home + value[1:]
@@ -70,6 +70,16 @@ def _read(path: str) -> Dict[str, Dict[str, str]]:
     except OSError as exc:
         raise ConfigError(f"cannot read {path}: {exc.strerror}") from None
     return parse_ini(text, path)
+
+
+def home_path(env: Mapping[str, str], relative: str) -> str:
+    """``~/relative`` with ``HOME`` taken from ``env`` (tests and tools pass their own)."""
+    return _path(env, "", "~/" + relative)
+
+
+def sso_session(name: str, env: Mapping[str, str]) -> Dict[str, str]:
+    """The ``[sso-session name]`` section of the config file; empty if absent."""
+    return _read(_path(env, "AWS_CONFIG_FILE", "~/.aws/config")).get(f"sso-session {name}", {})
 
 
 def profile_settings(name: str, env: Mapping[str, str]) -> Tuple[Dict[str, str], Dict[str, str]]:

@@ -1,9 +1,10 @@
-"""AWS credentials: the value object and the resolution chain.
+"""AWS credentials: the resolution chain, a caching provider and the region.
 
-Order (as the AWS SDKs): environment variables → shared credentials file → a profile's
-``credential_process`` → static keys in the config file → the container credentials
-endpoint (ECS, EKS Pod Identity, Lambda SnapStart/local tools). Inside Lambda the
-environment always has keys, so nothing beyond ``os.environ`` is read at a cold start.
+Order (botocore's): environment keys → the profile (assume-role, web identity from
+``AWS_WEB_IDENTITY_TOKEN_FILE``/``AWS_ROLE_ARN`` or the profile, SSO, credentials-file keys,
+``credential_process``, config-file keys; see ``_profiles``) → the container credentials
+endpoint (ECS, EKS Pod Identity, local tools) → EC2 instance metadata (IMDSv2). Inside Lambda
+the environment always has keys, so nothing beyond ``os.environ`` is read at a cold start.
 
 Secrets never reach a repr, a log line or an exception message.
 """
@@ -11,90 +12,15 @@ Secrets never reach a repr, a log line or an exception message.
 from __future__ import annotations
 
 import os
-import time
 
 from ._config import ConfigError, profile_settings
+from ._env import from_env
+from ._profiles import from_profile
+from ._types import Credentials, CredentialsError
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Mapping, Optional
-
-# Refresh temporary credentials this long before they expire.
-REFRESH_MARGIN_S = 300.0
-
-
-class CredentialsError(Exception):
-    """No usable credentials; the message says which source failed and why (never a secret)."""
-
-
-class Credentials:
-    """An access key pair, optionally temporary (session token + expiry).
-
-    ``repr`` shows the first four characters of the key id and masks everything else, so
-    credentials can be logged by accident without leaking.
-    """
-
-    __slots__ = ("access_key_id", "expiration", "secret_access_key", "session_token", "source")
-
-    def __init__(
-        self,
-        access_key_id: str,
-        secret_access_key: str,
-        session_token: Optional[str] = None,
-        *,
-        expiration: Optional[float] = None,
-        source: str = "explicit",
-    ) -> None:
-        if not access_key_id or not secret_access_key:
-            raise CredentialsError(f"{source}: access key id or secret access key is empty")
-        self.access_key_id = access_key_id
-        self.secret_access_key = secret_access_key
-        self.session_token = session_token or None
-        self.expiration = expiration  # seconds since the epoch, None = does not expire
-        self.source = source
-
-    def expired(self, margin: float = REFRESH_MARGIN_S, now: Optional[float] = None) -> bool:
-        if self.expiration is None:
-            return False
-        return (time.time() if now is None else now) + margin >= self.expiration
-
-    def __repr__(self) -> str:
-        token = ", session_token='****'" if self.session_token else ""
-        return (
-            f"Credentials(access_key_id='{_mask(self.access_key_id)}', "
-            f"secret_access_key='****'{token}, source={self.source!r})"
-        )
-
-    __str__ = __repr__
-
-    def __reduce__(self) -> str:  # keep secrets out of pickles sent to other processes
-        raise TypeError("Credentials are not picklable")
-
-
-def _mask(value: str) -> str:
-    return value[:4] + "****" if len(value) > 8 else "****"
-
-
-def from_env(env: Mapping[str, str]) -> Optional[Credentials]:
-    key = env.get("AWS_ACCESS_KEY_ID")
-    secret = env.get("AWS_SECRET_ACCESS_KEY")
-    if not key and not secret:
-        return None
-    if not key or not secret:
-        missing = "AWS_SECRET_ACCESS_KEY" if key else "AWS_ACCESS_KEY_ID"
-        raise CredentialsError(f"environment: {missing} is not set (the other key is)")
-    token = env.get("AWS_SESSION_TOKEN") or env.get("AWS_SECURITY_TOKEN")
-    return Credentials(key, secret, token, source="environment")
-
-
-def _from_profile_keys(settings: Mapping[str, str], source: str) -> Optional[Credentials]:
-    key = settings.get("aws_access_key_id")
-    secret = settings.get("aws_secret_access_key")
-    if not key and not secret:
-        return None
-    if not key or not secret:
-        raise CredentialsError(f"{source}: needs both aws_access_key_id and aws_secret_access_key")
-    return Credentials(key, secret, settings.get("aws_session_token"), source=source)
 
 
 def resolve_credentials(
@@ -105,8 +31,8 @@ def resolve_credentials(
 ) -> Credentials:
     """Find credentials the way the AWS CLI does; raise :class:`CredentialsError` if none.
 
-    An explicit ``profile`` skips the environment keys (as ``--profile`` does in the CLI);
-    ``AWS_PROFILE`` only selects the profile.
+    An explicit ``profile`` skips the environment keys and ``AWS_ROLE_ARN`` web identity (as
+    ``--profile`` does in the CLI); ``AWS_PROFILE`` only selects the profile.
     """
     env = os.environ if env is None else env
     if profile is None:
@@ -114,19 +40,7 @@ def resolve_credentials(
         if found is not None:
             return found
     name = profile or env.get("AWS_PROFILE") or env.get("AWS_DEFAULT_PROFILE") or "default"
-    try:
-        creds_file, config_file = profile_settings(name, env)
-    except ConfigError as exc:
-        raise CredentialsError(str(exc)) from None
-    found = _from_profile_keys(creds_file, f"credentials file profile {name!r}")
-    if found is not None:
-        return found
-    process = creds_file.get("credential_process") or config_file.get("credential_process")
-    if process:
-        from ._process import from_process
-
-        return from_process(process, profile=name, timeout=max(timeout, 60.0))
-    found = _from_profile_keys(config_file, f"config file profile {name!r}")
+    found = from_profile(name, env, timeout=timeout, use_env=profile is None)
     if found is not None:
         return found
     if env.get("AWS_CONTAINER_CREDENTIALS_FULL_URI") or env.get(
@@ -136,12 +50,29 @@ def resolve_credentials(
 
         return from_container(env, timeout=timeout)
     explicit = profile is not None or "AWS_PROFILE" in env
-    if explicit and not creds_file and not config_file:
-        raise CredentialsError(f"profile {name!r} not found in the shared config/credentials files")
+    if explicit:
+        try:
+            creds_file, config_file = profile_settings(name, env)
+        except ConfigError as exc:
+            raise CredentialsError(str(exc)) from None
+        if not creds_file and not config_file:
+            raise CredentialsError(
+                f"profile {name!r} not found in the shared config/credentials files"
+            )
+    from ._imds import base_url, disabled, from_imds
+
+    if disabled(env):
+        imds = "EC2 instance metadata: off (AWS_EC2_METADATA_DISABLED)"
+    else:
+        found = from_imds(env, timeout=min(timeout, 1.0))
+        if found is not None:
+            return found
+        imds = f"EC2 instance metadata: no IMDSv2 token from {base_url(env)}"
     raise CredentialsError(
         "no AWS credentials: set AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, a profile in "
-        "~/.aws/credentials or ~/.aws/config (AWS_PROFILE), credential_process, or the "
-        "container credentials endpoint"
+        "~/.aws/credentials or ~/.aws/config (AWS_PROFILE) with keys, role_arn, "
+        "sso_session or credential_process, AWS_WEB_IDENTITY_TOKEN_FILE with AWS_ROLE_ARN, "
+        f"or the container credentials endpoint ({imds})"
     )
 
 

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from ._credentials import Credentials, CredentialsProvider
+from ._credentials import CredentialsProvider
 from ._sigv4 import sign_headers
+from ._types import Credentials
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:

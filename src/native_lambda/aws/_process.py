@@ -6,8 +6,8 @@ process``. The command's stdout is never echoed: it holds the secret.
 
 from __future__ import annotations
 
-from ._credentials import Credentials, CredentialsError
 from ._timeparse import parse_timestamp
+from ._types import Credentials, CredentialsError
 
 
 def from_process(command: str, *, profile: str, timeout: float = 60.0) -> Credentials:

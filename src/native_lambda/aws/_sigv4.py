@@ -31,7 +31,7 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Dict, Iterable, List, Mapping, Optional, Tuple, Union
 
-    from ._credentials import Credentials
+    from ._types import Credentials
 
     HeadersLike = Union[Mapping[str, str], Iterable[Tuple[str, str]]]
 

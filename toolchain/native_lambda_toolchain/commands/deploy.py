@@ -13,7 +13,7 @@ _ENV_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
 
 
 def register(subparsers: Any) -> None:
-    from native_lambda_toolchain.deploy._session import add_aws_arguments
+    from native_lambda_toolchain.deploy import add_aws_arguments
 
     parser = subparsers.add_parser(
         "deploy",
@@ -41,7 +41,7 @@ def register(subparsers: Any) -> None:
     parser.add_argument(
         "--architecture",
         choices=("x86_64", "arm64"),
-        help="instruction set of the build (default: this machine's)",
+        help="instruction set (default: the build's, from dist/build.json)",
     )
     parser.add_argument("--handler", default=None, help="handler setting (default 'bootstrap')")
     parser.add_argument("--dist", type=Path, default=Path("dist"), help="build output directory")
@@ -59,54 +59,66 @@ def register(subparsers: Any) -> None:
 
 
 def _environment(pairs: list[str]) -> dict[str, str]:
+    from native_lambda_toolchain.deploy import DeployError
+
     env = {}
     for pair in pairs:
         key, sep, value = pair.partition("=")
         if not sep or not _ENV_NAME.match(key):
-            raise ValueError(f"--env expects NAME=VALUE with a valid variable name, got {key!r}")
+            raise DeployError(f"--env expects NAME=VALUE with a valid variable name, got {pair!r}")
         env[key] = value
     return env
 
 
-def run(args: argparse.Namespace) -> int:
-    from native_lambda.aws import CredentialsError
-    from native_lambda_toolchain.deploy import DeployError, DeploySpec, LambdaApiError, deploy
-    from native_lambda_toolchain.deploy._session import (
-        host_architecture,
-        make_client,
-        project_settings,
-        report_error,
-    )
+def _number(value: object, what: str) -> int:
+    from native_lambda_toolchain.deploy import DeployError
 
     try:
-        settings = project_settings()
-        name = args.name or settings.get("function-name") or os.environ.get("LAMBDA_FUNCTION_NAME")
-        if not name:
-            raise DeployError(
-                "no function name: pass NAME, set LAMBDA_FUNCTION_NAME or "
-                "[tool.native-lambda] function-name"
-            )
+        return int(str(value))
+    except ValueError:
+        raise DeployError(
+            f"[tool.native-lambda] {what} must be a whole number, got {value!r}"
+        ) from None
+
+
+def run(args: argparse.Namespace) -> int:
+    from native_lambda_toolchain.deploy import (
+        DeployError,
+        DeploySpec,
+        deploy,
+        deploy_architecture,
+        make_client,
+        project_settings,
+    )
+
+    settings = project_settings()
+    name = args.name or settings.get("function-name") or os.environ.get("LAMBDA_FUNCTION_NAME")
+    if not name:
+        raise DeployError(
+            "no function name: pass NAME, set LAMBDA_FUNCTION_NAME or "
+            "[tool.native-lambda] function-name"
+        )
+    with make_client(args) as client:
+        if args.delete:
+            client.delete_function(name)
+            print(f"function {name}: deleted")
+            return 0
         spec = DeploySpec(
             function_name=name,
             dist=args.dist,
             role=args.role or os.environ.get("LAMBDA_ROLE_ARN") or settings.get("role"),
             handler=args.handler or settings.get("lambda-handler", "bootstrap"),
-            memory_mb=args.memory or int(settings.get("memory", 128)),
-            timeout_s=args.timeout or int(settings.get("timeout", 15)),
-            architecture=args.architecture or settings.get("architecture") or host_architecture(),
+            memory_mb=args.memory or _number(settings.get("memory", 128), "memory"),
+            timeout_s=args.timeout or _number(settings.get("timeout", 15), "timeout"),
+            architecture=deploy_architecture(
+                args.dist, args.architecture, settings.get("architecture"), print
+            ),
             environment=_environment(args.env),
             layer_name=args.layer_name,
             extra_layers=list(args.layer),
         )
-        with make_client(args) as client:
-            if args.delete:
-                client.delete_function(name)
-                print(f"function {name}: deleted")
-                return 0
-            result = deploy(client, spec)
-            if client.retries:
-                print(f"({client.retries} throttled or failed calls retried)")
-        print(result.function_arn)
-        return 0
-    except (DeployError, LambdaApiError, CredentialsError, ValueError) as exc:
-        return report_error("deploy", exc)
+        result = deploy(client, spec)
+        if client.retries:
+            print(f"({client.retries} throttled or failed calls retried)")
+    print(result.function_arn)
+    return 0

@@ -11,7 +11,7 @@ from typing import Any
 
 
 def register(subparsers: Any) -> None:
-    from native_lambda_toolchain.deploy._session import add_aws_arguments
+    from native_lambda_toolchain.deploy import add_aws_arguments
 
     parser = subparsers.add_parser(
         "invoke", help="invoke a function (remote, or --local)", description=__doc__
@@ -34,31 +34,46 @@ def register(subparsers: Any) -> None:
 
 
 def _payload(spec: str) -> bytes:
+    from native_lambda_toolchain.deploy import DeployError
+
     if spec == "-":
         return sys.stdin.buffer.read()
     if spec.startswith("@"):
-        return Path(spec[1:]).read_bytes()
+        try:
+            return Path(spec[1:]).read_bytes()
+        except OSError as exc:
+            raise DeployError(f"cannot read the payload file {spec[1:]}: {exc.strerror}") from None
     return spec.encode("utf-8")
 
 
 def run(args: argparse.Namespace) -> int:
     import json
 
-    from native_lambda.aws import CredentialsError
-    from native_lambda_toolchain.deploy import LOCAL_ENDPOINT, DeployError, LambdaApiError
-    from native_lambda_toolchain.deploy._session import make_client, report_error
+    from native_lambda_toolchain.deploy import (
+        LOCAL_ENDPOINT,
+        DeployError,
+        make_client,
+        service_failure,
+    )
+    from native_lambda_toolchain.errors import ToolchainError
 
+    payload = _payload(args.payload)
     try:
-        payload = _payload(args.payload)
-        try:
-            json.loads(payload or b"null")
-        except ValueError as exc:
-            raise DeployError(f"payload is not valid JSON: {exc}") from None
-        endpoint = (args.endpoint_url or LOCAL_ENDPOINT) if args.local else None
-        with make_client(args, local=args.local, endpoint=endpoint) as client:
-            output = client.invoke(args.name, payload, log_tail=not args.no_log)
-    except (DeployError, LambdaApiError, CredentialsError, OSError) as exc:
-        return report_error("invoke", exc)
+        json.loads(payload or b"null")
+    except ValueError as exc:
+        raise DeployError(f"payload is not valid JSON: {exc}") from None
+    endpoint = (args.endpoint_url or LOCAL_ENDPOINT) if args.local else None
+    with make_client(args, local=args.local, endpoint=endpoint) as client:
+        output = client.invoke(args.name, payload, log_tail=not args.no_log)
+        where = client.endpoint
+    failed = service_failure(output)
+    if failed:
+        raise ToolchainError(
+            f"invoke {args.name} at {where}: {failed}",
+            hint="run the function here instead: `native-lambda run --serve` (or "
+            "`native-lambda emulate`) and `native-lambda invoke --local`",
+            exit_code=1,
+        )
     if output.log_tail:
         sys.stderr.write(
             output.log_tail if output.log_tail.endswith("\n") else output.log_tail + "\n"
@@ -66,6 +81,9 @@ def run(args: argparse.Namespace) -> int:
     sys.stdout.write(output.payload.decode("utf-8", "replace") + "\n")
     sys.stdout.flush()
     if output.function_error:
-        print(f"native-lambda invoke: function error ({output.function_error})", file=sys.stderr)
-        return 1
+        raise ToolchainError(
+            f"function {args.name}: function error ({output.function_error}); "
+            "its error object is on stdout",
+            exit_code=1,
+        )
     return 0

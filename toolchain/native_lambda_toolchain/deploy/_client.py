@@ -1,5 +1,13 @@
 """A small Lambda API client on httpx, signed by ``native_lambda.aws`` (the same SigV4 code
-that functions compile in). Only the operations the deploy tool needs."""
+that functions compile in). Only the operations the deploy tool needs.
+
+Retries never duplicate a write. Requests that were never sent (connection refused) and
+throttling answers (the service refused before doing anything) are retried for every call.
+A 5xx, a read timeout, a reset or a malformed answer after the request went out is retried
+only for idempotent calls (GET, and the PUTs that set code or configuration to a value);
+for the others (PublishLayerVersion, CreateFunction, Invoke, DeleteFunction) it raises
+:class:`UncertainOutcome`, and the caller re-checks the state before anything is sent again.
+"""
 
 from __future__ import annotations
 
@@ -9,29 +17,20 @@ import re
 import time
 import urllib.parse
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from typing import Any
 
 import httpx
 
 from native_lambda.aws import Credentials, CredentialsProvider, sigv4_auth
 
-from ._errors import DeployError, LambdaApiError
-from ._retry import RetryPolicy, is_retryable
+from ._errors import DeployError, LambdaApiError, UncertainOutcome
+from ._invoke import InvokeOutput
+from ._retry import RetryPolicy, is_throttling
 
 API = "/2015-03-31"
 LAYERS_API = "/2018-10-31"
 USER_AGENT = "native-lambda-deploy/0.1"
 CONNECT_ATTEMPTS = 3
-
-
-@dataclass
-class InvokeOutput:
-    status: int
-    payload: bytes
-    function_error: str | None  # X-Amz-Function-Error: "Unhandled" / "Handled"
-    log_tail: str | None  # decoded X-Amz-Log-Result
-    executed_version: str | None
 
 
 def _error_of(response: httpx.Response) -> LambdaApiError:
@@ -58,7 +57,7 @@ def _error_of(response: httpx.Response) -> LambdaApiError:
 
 
 class LambdaClient:
-    """Lambda control and data plane calls, with retries on throttling and 5xx.
+    """Lambda control and data plane calls, with retries where they cannot duplicate a write.
 
     ``sleep`` is injectable only so that a test can count waits; it defaults to time.sleep.
     """
@@ -79,6 +78,7 @@ class LambdaClient:
         self.retry = retry or RetryPolicy()
         self._sleep = sleep
         self._on_retry = on_retry
+        self._timeout = timeout
         self._http = httpx.Client(
             base_url=self.endpoint,
             auth=sigv4_auth(credentials, region=region, service="lambda"),
@@ -107,11 +107,16 @@ class LambdaClient:
         content: bytes | None = None,
         params: dict[str, str] | None = None,
         headers: dict[str, str] | None = None,
+        idempotent: bool | None = None,
+        operation: str = "",
     ) -> httpx.Response:
         data = json.dumps(body).encode() if body is not None else content
         send_headers = dict(headers or {})
         if body is not None:
             send_headers.setdefault("Content-Type", "application/json")
+        if idempotent is None:
+            idempotent = method in ("GET", "HEAD", "PUT")
+        what = operation or f"{method} {path}"
         attempt = 0
         while True:
             attempt += 1
@@ -119,23 +124,54 @@ class LambdaClient:
                 response = self._http.request(
                     method, path, content=data, params=params, headers=send_headers
                 )
-            except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
-                # Nothing listening is rarely transient: a few quick tries, then say so.
+            except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
+                # Never sent. Nothing listening is rarely transient: a few quick tries.
                 if attempt >= min(self.retry.max_attempts, CONNECT_ATTEMPTS):
                     raise DeployError(
-                        f"cannot reach the Lambda endpoint {self.endpoint}: {exc}"
+                        f"cannot reach the Lambda endpoint {self.endpoint}: {exc or type(exc)}"
                     ) from None
-                self._wait(attempt, None, f"connection failed ({exc})", CONNECT_ATTEMPTS)
+                self.backoff(attempt, None, f"connection failed ({exc})", CONNECT_ATTEMPTS)
                 continue
+            except httpx.TransportError as exc:  # sent; no (complete) answer came back
+                reason = self._transport_reason(exc)
+                if not idempotent:
+                    raise UncertainOutcome(what, reason) from None
+                if attempt >= self.retry.max_attempts:
+                    raise DeployError(
+                        f"{what}: {reason} (gave up after {attempt} attempts)",
+                        hint="check the endpoint and the network, or try again later",
+                    ) from None
+                self.backoff(attempt, None, f"{what}: {reason}")
+                continue
+            except httpx.HTTPError as exc:  # a bad URL or similar: nothing to retry
+                raise DeployError(
+                    f"cannot call the Lambda endpoint {self.endpoint}: {exc}"
+                ) from None
             if response.status_code < 300:
                 return response
             error = _error_of(response)
-            if attempt < self.retry.max_attempts and is_retryable(error.status, error.code):
-                self._wait(attempt, response.headers.get("retry-after"), str(error))
-                continue
+            retry_after = response.headers.get("retry-after")
+            if is_throttling(error.status, error.code):  # refused before doing anything
+                if attempt < self.retry.max_attempts:
+                    self.backoff(attempt, retry_after, str(error))
+                    continue
+                raise error
+            if error.status >= 500:
+                if not idempotent:
+                    raise UncertainOutcome(what, error.message)
+                if attempt < self.retry.max_attempts:
+                    self.backoff(attempt, retry_after, str(error))
+                    continue
             raise error
 
-    def _wait(
+    def _transport_reason(self, exc: httpx.TransportError) -> str:
+        if isinstance(exc, httpx.ReadTimeout):
+            return f"no answer within {self._timeout:g} s (read timeout)"
+        if isinstance(exc, httpx.TimeoutException):
+            return f"timed out ({type(exc).__name__})"
+        return f"the exchange broke off ({type(exc).__name__}: {exc or 'no detail'})"
+
+    def backoff(
         self, attempt: int, retry_after: str | None, why: str, limit: int | None = None
     ) -> None:
         delay = self.retry.delay(attempt, retry_after)
@@ -181,7 +217,10 @@ class LambdaClient:
             "CompatibleArchitectures": architectures,
         }
         return self._call(
-            "POST", f"{LAYERS_API}/layers/{self._name(layer)}/versions", body=body
+            "POST",
+            f"{LAYERS_API}/layers/{self._name(layer)}/versions",
+            body=body,
+            operation=f"PublishLayerVersion of {layer}",
         ).json()
 
     # -- functions -----------------------------------------------------------------------
@@ -197,9 +236,12 @@ class LambdaClient:
 
     def create_function(self, config: dict[str, Any], zip_bytes: bytes) -> dict[str, Any]:
         body = dict(config)
+        name = str(body.get("FunctionName", ""))
         body["Code"] = {"ZipFile": base64.b64encode(zip_bytes).decode()}
         body.setdefault("Publish", False)
-        return self._call("POST", f"{API}/functions", body=body).json()
+        return self._call(
+            "POST", f"{API}/functions", body=body, operation=f"CreateFunction of {name}"
+        ).json()
 
     def update_function_code(
         self, name: str, zip_bytes: bytes, *, architectures: list[str]
@@ -217,7 +259,21 @@ class LambdaClient:
         ).json()
 
     def delete_function(self, name: str) -> None:
-        self._call("DELETE", f"{API}/functions/{self._name(name)}")
+        """Delete; after an uncertain answer, GetFunction says whether it is gone."""
+        for attempt in range(1, self.retry.max_attempts + 1):
+            try:
+                self._call(
+                    "DELETE",
+                    f"{API}/functions/{self._name(name)}",
+                    operation=f"DeleteFunction of {name}",
+                )
+                return
+            except UncertainOutcome as exc:
+                if self.get_function(name) is None:
+                    return
+                if attempt == self.retry.max_attempts:
+                    raise
+                self.backoff(attempt, None, f"{exc.reason}; the function still exists")
 
     def wait_until_ready(
         self, name: str, *, timeout: float = 300.0, poll: float = 1.0
@@ -249,12 +305,20 @@ class LambdaClient:
         headers = {"X-Amz-Invocation-Type": "RequestResponse"}
         if log_tail:
             headers["X-Amz-Log-Type"] = "Tail"
-        response = self._call(
-            "POST",
-            f"{API}/functions/{self._name(name)}/invocations",
-            content=payload,
-            headers=headers,
-        )
+        try:
+            response = self._call(
+                "POST",
+                f"{API}/functions/{self._name(name)}/invocations",
+                content=payload,
+                headers=headers,
+                operation=f"Invoke of {name}",
+            )
+        except UncertainOutcome as exc:
+            raise DeployError(
+                f"{exc}; an invocation is not repeated, because the function may have run",
+                hint="look at the function's logs before invoking again",
+                exit_code=1,
+            ) from None
         raw_log = response.headers.get("x-amz-log-result")
         tail = base64.b64decode(raw_log).decode("utf-8", "replace") if raw_log else None
         return InvokeOutput(

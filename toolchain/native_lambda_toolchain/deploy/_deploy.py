@@ -5,6 +5,10 @@ The layer's SHA-256 is written into its description (``native-lambda sha256:<hex
 unchanged ``layer.zip`` is found again with ListLayerVersions instead of publishing a new,
 identical version on every deploy. The function's code is compared by ``CodeSha256``, its
 configuration field by field: a deploy with nothing new makes no writes at all.
+
+The two writes that are not idempotent re-check before they are sent again after an
+uncertain answer (5xx, timeout): PublishLayerVersion looks its content hash up first, and
+CreateFunction asks GetFunction whether the function now exists with our CodeSha256.
 """
 
 from __future__ import annotations
@@ -17,8 +21,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..dist import FUNCTION_ZIP, LAYER_ZIP
 from ._client import LambdaClient
-from ._errors import DeployError
+from ._errors import DeployError, UncertainOutcome
 
 RUNTIME = "provided.al2023"
 HASH_TAG = "native-lambda sha256:"
@@ -77,32 +82,84 @@ def _has_files(path: Path) -> bool:
         return any(not name.endswith("/") for name in archive.namelist())
 
 
-def ensure_layer(
-    client: LambdaClient, spec: DeploySpec, data: bytes, log: Callable[[str], None]
-) -> tuple[str, bool]:
-    """(LayerVersionArn, published?) — reuses a version whose description has our hash."""
-    digest = hashlib.sha256(data).hexdigest()
-    tag = HASH_TAG + digest
+def _find_layer(client: LambdaClient, spec: DeploySpec, tag: str) -> tuple[str, object] | None:
+    """(LayerVersionArn, Version) of a version whose description has our hash, or None."""
     for version in client.list_layer_versions(spec.layer):
         archs = version.get("CompatibleArchitectures") or [spec.architecture]
         if tag in (version.get("Description") or "") and spec.architecture in archs:
-            log(
-                f"layer {spec.layer}: unchanged (sha256 {digest[:12]}), "
-                f"reusing version {version.get('Version')}"
+            return version["LayerVersionArn"], version.get("Version")
+    return None
+
+
+def ensure_layer(
+    client: LambdaClient, spec: DeploySpec, data: bytes, log: Callable[[str], None]
+) -> tuple[str, bool]:
+    """(LayerVersionArn, published?) — reuses a version whose description has our hash.
+
+    The lookup runs before every publish attempt, so a publish that was applied although
+    its answer was lost is found instead of published twice.
+    """
+    digest = hashlib.sha256(data).hexdigest()
+    tag = HASH_TAG + digest
+    attempts = client.retry.max_attempts
+    for attempt in range(1, attempts + 1):
+        found = _find_layer(client, spec, tag)
+        if found is not None:
+            verb = "unchanged" if attempt == 1 else "found after an uncertain publish"
+            log(f"layer {spec.layer}: {verb} (sha256 {digest[:12]}), reusing version {found[1]}")
+            return found[0], attempt > 1
+        try:
+            published = client.publish_layer_version(
+                spec.layer,
+                data,
+                description=tag,
+                architectures=[spec.architecture],
+                runtimes=[RUNTIME],
             )
-            return version["LayerVersionArn"], False
-    published = client.publish_layer_version(
-        spec.layer,
-        data,
-        description=tag,
-        architectures=[spec.architecture],
-        runtimes=[RUNTIME],
-    )
-    log(
-        f"layer {spec.layer}: published version {published.get('Version')} "
-        f"(sha256 {digest[:12]}, {len(data)} bytes)"
-    )
-    return published["LayerVersionArn"], True
+        except UncertainOutcome as exc:
+            if attempt == attempts:
+                raise
+            client.backoff(attempt, None, f"{exc.reason}; looking the layer up before publishing")
+            continue
+        log(
+            f"layer {spec.layer}: published version {published.get('Version')} "
+            f"(sha256 {digest[:12]}, {len(data)} bytes)"
+        )
+        return published["LayerVersionArn"], True
+    raise AssertionError("unreachable")
+
+
+def _create(
+    client: LambdaClient,
+    spec: DeploySpec,
+    config: dict[str, Any],
+    zip_bytes: bytes,
+    code_sha: str,
+    log: Callable[[str], None],
+) -> dict[str, Any]:
+    """CreateFunction; after an uncertain answer, GetFunction decides: created with our code
+    (done), absent (send again), or present with other code (stop: not ours to overwrite)."""
+    attempts = client.retry.max_attempts
+    for attempt in range(1, attempts + 1):
+        try:
+            return client.create_function(config, zip_bytes)
+        except UncertainOutcome as exc:
+            current = client.get_function(spec.function_name)
+            if current is not None:
+                if current.get("CodeSha256") == code_sha:
+                    log(f"function {spec.function_name}: created (confirmed after: {exc.reason})")
+                    return current
+                raise DeployError(
+                    f"function {spec.function_name} exists after an uncertain CreateFunction "
+                    f"({exc.reason}), but with other code (CodeSha256 "
+                    f"{current.get('CodeSha256')})",
+                    hint="someone else may be deploying it; run deploy again to update it",
+                    exit_code=1,
+                ) from None
+            if attempt == attempts:
+                raise
+            client.backoff(attempt, None, f"{exc.reason}; the function does not exist, creating")
+    raise AssertionError("unreachable")
 
 
 def _configuration(spec: DeploySpec, layers: list[str], role: str | None) -> dict[str, Any]:
@@ -146,12 +203,12 @@ def deploy(
     log: Callable[[str], None] = print,
     wait_timeout: float = 300.0,
 ) -> DeployResult:
-    function_zip = _read_zip(spec.dist / "function.zip", "function code")
+    function_zip = _read_zip(spec.dist / FUNCTION_ZIP, "function code")
     code_sha = base64.b64encode(hashlib.sha256(function_zip).digest()).decode()
     layers = list(spec.extra_layers)
     layer_arn = None
     published = False
-    layer_path = spec.dist / "layer.zip"
+    layer_path = spec.dist / LAYER_ZIP
     if layer_path.exists():
         layer_zip = _read_zip(layer_path, "shared libraries")
         if _has_files(layer_path):
@@ -175,7 +232,7 @@ def deploy(
             )
         config = _configuration(spec, layers, spec.role)
         config["Architectures"] = [spec.architecture]
-        created = client.create_function(config, function_zip)
+        created = _create(client, spec, config, function_zip, code_sha, log)
         log(f"function {spec.function_name}: created ({created.get('FunctionArn')})")
         result.created = True
     else:

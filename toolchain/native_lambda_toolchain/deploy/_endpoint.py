@@ -18,8 +18,3 @@ def resolve_endpoint(
         return url.rstrip("/")
     suffix = "amazonaws.com.cn" if region.startswith("cn-") else "amazonaws.com"
     return f"https://lambda.{region}.{suffix}"
-
-
-def is_custom_endpoint(endpoint_url: str | None, env: Mapping[str, str] | None = None) -> bool:
-    env = os.environ if env is None else env
-    return bool(endpoint_url or env.get("AWS_ENDPOINT_URL_LAMBDA") or env.get("AWS_ENDPOINT_URL"))

@@ -1,7 +1,8 @@
 """When to retry an AWS call and how long to wait: capped exponential backoff with jitter.
 
-Throttling (HTTP 429, ``TooManyRequestsException``, ``ThrottlingException``...) and 5xx are
-retried; any other error is final and shown as is. ``Retry-After`` (seconds) is honoured.
+Throttling (HTTP 429, ``TooManyRequestsException``, ``ThrottlingException``...) is retried for
+every call; 5xx only for idempotent calls (see ``_client``). Any other error is final and
+shown as is. ``Retry-After`` (seconds) is honoured.
 """
 
 from __future__ import annotations
@@ -25,8 +26,9 @@ THROTTLING_CODES = frozenset(
 )
 
 
-def is_retryable(status: int, code: str | None) -> bool:
-    return status == 429 or status >= 500 or (code in THROTTLING_CODES)
+def is_throttling(status: int, code: str | None) -> bool:
+    """The service refused the call before doing anything: safe to send again."""
+    return status == 429 or (code in THROTTLING_CODES)
 
 
 @dataclass(frozen=True)

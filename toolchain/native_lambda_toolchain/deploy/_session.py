@@ -1,4 +1,5 @@
-"""What ``deploy`` and ``invoke`` share: AWS options, project settings, client creation."""
+"""What ``deploy`` and ``invoke`` share: project settings, the architecture to deploy, and
+client creation (credential problems become toolchain errors with advice)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import argparse
 import os
 import platform
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +19,7 @@ from native_lambda.aws import (
     resolve_region,
 )
 
+from ..dist import ARCHITECTURES, RECORD, read_record
 from ._client import LambdaClient
 from ._endpoint import resolve_endpoint
 from ._errors import DeployError
@@ -25,35 +28,57 @@ from ._errors import DeployError
 LOCAL_CREDENTIALS = ("LOCALEMULATORKEY", "local-emulator-ignores-signatures")
 
 
-def add_aws_arguments(parser: argparse.ArgumentParser) -> None:
-    group = parser.add_argument_group("AWS")
-    group.add_argument(
-        "--endpoint-url",
-        help="Lambda API endpoint (moto, LocalStack, the emulator); "
-        "default AWS_ENDPOINT_URL_LAMBDA, AWS_ENDPOINT_URL, then AWS",
-    )
-    group.add_argument(
-        "--region", help="AWS region (default AWS_REGION, AWS_DEFAULT_REGION, profile)"
-    )
-    group.add_argument("--profile", help="profile of the shared config/credentials files")
-
-
 def project_settings(start: Path | None = None) -> dict[str, Any]:
     """``[tool.native-lambda]`` of the nearest pyproject.toml (empty if none)."""
-    from ..config import find_project, read_tool_table
+    from ..build.config import find_project, read_tool_table
 
     pyproject = find_project(start or Path.cwd()) / "pyproject.toml"
     return read_tool_table(pyproject) if pyproject.is_file() else {}
 
 
 def host_architecture() -> str:
-    return "arm64" if platform.machine().lower() in ("aarch64", "arm64") else "x86_64"
+    return ARCHITECTURES.get(platform.machine().lower(), "x86_64")
+
+
+def deploy_architecture(
+    dist: Path, requested: str | None, configured: str | None, log: Callable[[str], None]
+) -> str:
+    """The instruction set to deploy: what the build record says the build produced.
+
+    ``--architecture`` that contradicts the record is refused (the bootstrap would not
+    start); without a record, ``--architecture``, the project setting, then this machine.
+    """
+    record = read_record(dist)
+    if record is not None:
+        built = record.architecture
+        if requested and requested != built:
+            raise DeployError(
+                f"--architecture {requested} contradicts {dist / RECORD}, which says the build "
+                f"produced {built}",
+                hint=f"rebuild for {requested}, or drop --architecture",
+            )
+        return built
+    if requested or configured:
+        return str(requested or configured)
+    guessed = host_architecture()
+    log(
+        f"note: no {dist / RECORD} (zips not made by `native-lambda build`): deploying as "
+        f"{guessed}, this machine's architecture; pass --architecture to choose"
+    )
+    return guessed
+
+
+def credentials_error(exc: CredentialsError) -> DeployError:
+    return DeployError(
+        f"AWS credentials: {exc}",
+        hint="see the README section on credentials (environment, profiles, SSO, roles)",
+    )
 
 
 def make_client(
     args: argparse.Namespace, *, local: bool = False, endpoint: str | None = None
 ) -> LambdaClient:
-    """A signed Lambda client for ``args``; raises CredentialsError/DeployError with advice."""
+    """A signed Lambda client for ``args``; raises DeployError with advice."""
     region = args.region or resolve_region(profile=args.profile)
     target = endpoint or resolve_endpoint(args.endpoint_url, region or "us-east-1")
     if not region:
@@ -64,30 +89,15 @@ def make_client(
                 "no AWS region: pass --region or set AWS_REGION (or region in your profile)"
             )
     credentials: Credentials | CredentialsProvider
-    if local:
-        try:
-            credentials = resolve_credentials(profile=args.profile)
-        except CredentialsError:
-            credentials = Credentials(*LOCAL_CREDENTIALS, source="local emulator placeholder")
-    else:
+    try:
         credentials = resolve_credentials(profile=args.profile)
+    except CredentialsError as exc:
+        if not local:
+            raise credentials_error(exc) from None
+        credentials = Credentials(*LOCAL_CREDENTIALS, source="local emulator placeholder")
     return LambdaClient(
         endpoint=target,
         region=region,
         credentials=credentials,
         on_retry=lambda message: print(f"native-lambda: {message}", file=sys.stderr),
     )
-
-
-def report_error(command: str, exc: BaseException) -> int:
-    """Print an error without a traceback; exit status 2 for setup problems, 1 otherwise."""
-    from ._errors import LambdaApiError
-
-    if isinstance(exc, LambdaApiError):
-        print(
-            f"native-lambda {command}: AWS error {exc.code} (HTTP {exc.status}): {exc.message}",
-            file=sys.stderr,
-        )
-        return 1
-    print(f"native-lambda {command}: {exc}", file=sys.stderr)
-    return 2
