@@ -42,7 +42,7 @@ _MARSHAL_EXCEPTIONS = (TypeError, ValueError, OverflowError, msgspec.EncodeError
 class _Prepared:
     """A handler with its decoder and encoder, built once at init."""
 
-    __slots__ = ("decode", "encode", "handler", "is_async", "raw_event")
+    __slots__ = ("decode", "encode", "handler", "is_async", "raw_event", "undeclared")
 
     def __init__(self, handler: Callable[..., Any], event_type: Any, name: str = "") -> None:
         if not callable(handler):
@@ -60,6 +60,7 @@ class _Prepared:
         self.is_async = is_async(handler)
         # bytes means "the raw payload", as awslambdaric returns bytes results verbatim.
         self.raw_event = event_type is bytes
+        self.undeclared = event_type is Any
         try:
             decoder = msgspec.json.Decoder(event_type) if not self.raw_event else None
         except TypeError as exc:
@@ -189,10 +190,14 @@ def _loop(api: RuntimeApi, prepared: _Prepared) -> NoReturn:
                 tenant_id,
                 trace_id,
             )
-            try:
-                event = decode(response.body)
-            except decode_error as exc:
-                raise FaultError(UNMARSHAL_ERROR, f"Unable to unmarshal input: {exc}") from None
+            content_type = headers.get("content-type")
+            if content_type is None or content_type == "application/json":
+                try:
+                    event = decode(response.body)
+                except decode_error as exc:
+                    raise FaultError(UNMARSHAL_ERROR, f"Unable to unmarshal input: {exc}") from None
+            else:
+                event = _other_payload(prepared, response.body, content_type)
             result = handler(event, context)
             if run_async is not None:
                 result = run_async(result)
@@ -240,6 +245,25 @@ def _refused(api: RuntimeApi, request_id: str, status: int, body: bytes, size: i
         _report(api, request_id, Diagnostic(message, RESPONSE_TOO_LARGE, request_id), quiet=403)
         return
     _warn(f"POST /invocation/{request_id}/response answered {status}: {body[:200]!r}")
+
+
+def _other_payload(prepared: _Prepared, body: bytes, content_type: str) -> Any:
+    """An event whose Content-Type is not plain ``application/json``: JSON with parameters
+    is still JSON; anything else is passed raw, as awslambdaric does, to a handler that
+    declares no event type (or ``bytes``). A typed handler cannot take it."""
+    media_type = content_type.partition(";")[0].strip().lower()
+    if media_type == "application/json" or media_type == "":
+        try:
+            return prepared.decode(body)
+        except msgspec.DecodeError as exc:
+            raise FaultError(UNMARSHAL_ERROR, f"Unable to unmarshal input: {exc}") from None
+    if prepared.undeclared or prepared.raw_event:
+        return body
+    raise FaultError(
+        UNMARSHAL_ERROR,
+        f"Unable to unmarshal input: the event's Content-Type is {content_type!r}, not "
+        "application/json; annotate the event parameter as bytes to receive the raw payload",
+    )
 
 
 def _warn(message: str) -> None:

@@ -63,7 +63,7 @@ class Outcome:
 class _Invocation:
     request_id: str
     payload: bytes
-    headers: dict[str, str]
+    headers: dict[str, str | None]
     done: threading.Event = field(default_factory=threading.Event)
     outcome: Outcome | None = None
 
@@ -180,7 +180,7 @@ class IndependentApi:
         self,
         payload: bytes | str | Any,
         *,
-        headers: dict[str, str] | None = None,
+        headers: dict[str, str | None] | None = None,
         timeout: float = 30,
     ) -> Outcome:
         """Queue one invocation and wait for the runtime's response or error."""
@@ -242,7 +242,8 @@ class IndependentApi:
         headers.update(invocation.headers)
         http.send_response(200)
         for name, value in headers.items():
-            http.send_header(name, value)
+            if value is not None:  # None leaves a default header out
+                http.send_header(name, value)
         http.send_header("Content-Length", str(len(invocation.payload)))
         http.end_headers()
         http.wfile.write(invocation.payload)

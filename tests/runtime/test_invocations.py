@@ -298,3 +298,33 @@ def test_result_values_awslambdaric_cannot_encode(serve) -> None:
         assert error["errorType"] == "Runtime.MarshalError"
         assert error["errorMessage"].startswith("Unable to marshal response: "), error
         assert "non-finite" in error["errorMessage"]
+
+
+def test_event_content_type_other_than_json(serve) -> None:
+    def content(value: str | None) -> dict[str, str | None]:
+        return {"Content-Type": value}
+
+    api = serve("fns.untyped")
+    # awslambdaric passes a non-JSON payload through as bytes (here base64 in the JSON result).
+    text = api.invoke(b"plain words", headers=content("text/plain")).json()
+    assert text == {"echo": "cGxhaW4gd29yZHM=", "type": "bytes"}
+    # JSON with parameters, or no Content-Type at all, is still decoded as JSON.
+    for value in ("application/json; charset=utf-8", "Application/JSON", None):
+        assert api.invoke(b'{"a":1}', headers=content(value)).json() == {
+            "echo": {"a": 1},
+            "type": "dict",
+        }, value
+    with IndependentApi() as raw:
+        raw.start_runtime("fns.raw", env={"LAMBDA_TASK_ROOT": str(HANDLERS)})
+        assert raw.invoke(b"<x/>", headers=content("application/xml")).body == b"raw:<x/>"
+    with IndependentApi() as typed:
+        typed.start_runtime("fns.typed", env={"LAMBDA_TASK_ROOT": str(HANDLERS)})
+        error = typed.invoke(b"a,b", headers=content("text/csv")).json()
+        assert error["errorType"] == "Runtime.UnmarshalError"
+        assert error["errorMessage"] == (
+            "Unable to unmarshal input: the event's Content-Type is 'text/csv', not "
+            "application/json; annotate the event parameter as bytes to receive the raw payload"
+        )
+        batch = b'{"items": [{"name": "a", "count": 1}]}'
+        out = typed.invoke(batch, headers=content("application/json;charset=UTF-8"))
+        assert out.json() == {"total": 1, "names": ["a"]}
