@@ -8,7 +8,7 @@
     python scripts/bench/events.py --rebuild    # compile the probe even if it looks current
 
 (a) Decode: ``tests/events/bench_decode.run()`` over every sample event of a covered source
-(``../shared/events/powertools`` when present, plus ``tests/events/fixtures``): typed
+(``tests/events/powertools``, Powertools' sample events, plus ``tests/events/fixtures``): typed
 ``msgspec`` decode plus attribute access against ``json.loads`` plus the same dict access.
 
 (b) Import: ``tests.events.import_probe.handler`` compiled *alone* (the generated entry
@@ -91,7 +91,7 @@ def decode_part(repeat: int) -> dict[str, Any]:
     speedups = [r["speedup"] for r in rows]
     return {
         "rows": rows,
-        "shared_present": bench_decode.SHARED.is_dir(),
+        "shared_present": bench_decode.POWERTOOLS.is_dir(),
         "samples": len(rows),
         "median_speedup": statistics.median(speedups) if speedups else None,
         "min_speedup": min(speedups, default=None),
@@ -228,9 +228,9 @@ def markdown(res: dict[str, Any]) -> str:
     dec = res.get("decode")
     if dec:
         source = (
-            "`../shared/events/powertools` (Powertools' sample events) + `tests/events/fixtures`"
+            "`tests/events/powertools` (Powertools' sample events) + `tests/events/fixtures`"
             if dec["shared_present"]
-            else "`tests/events/fixtures` only (`../shared/events` not present)"
+            else "`tests/events/fixtures` only (`tests/events/powertools` not present)"
         )
         lines += [
             "",

@@ -1,8 +1,8 @@
 """Typed decode (msgspec Structs) against ``json.loads`` plus dict access, per sample event.
 
 ``python tests/events/bench_decode.py [--json OUT] [--own-only]`` times, for every sample
-event of a covered source (the shared real events when ``../shared/events`` exists, and the
-project's own fixtures), two ways a handler gets at the same fields:
+event of a covered source (the real Powertools sample events in ``tests/events/powertools``
+and the project's own fixtures), two ways a handler gets at the same fields:
 
 * typed: ``msgspec.json.Decoder(EventType).decode(raw)`` (strict, every modelled field)
   then reading a few fields per record through attributes;
@@ -27,7 +27,7 @@ if __package__ in (None, ""):  # run as a script: make `tests.events` importable
     sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from tests.events.samples import COVERED, OWN
-from tests.events.support import FIXTURES, SHARED
+from tests.events.support import FIXTURES, POWERTOOLS
 
 Access = Tuple[Callable[[Any], Any], Callable[[Any], Any]]
 
@@ -142,8 +142,8 @@ def _dict_once(access: Callable[[Any], Any], raw: bytes) -> Any:
 def samples(own_only: bool = False) -> List[Tuple[str, Path, Any]]:
     """(label, path, type) of every sample event of a covered source."""
     found = [(f"own/{name}", FIXTURES / name, type_) for name, type_ in sorted(OWN.items())]
-    if not own_only and SHARED.is_dir():
-        found += [(f"shared/{n}", SHARED / n, t) for n, t in sorted(COVERED.items())]
+    if not own_only:
+        found += [(f"shared/{n}", POWERTOOLS / n, t) for n, t in sorted(COVERED.items())]
     return found
 
 

@@ -1,4 +1,4 @@
-"""Which type decodes which sample: the project's own fixtures and the shared real events.
+"""Which type decodes which sample: the project's own fixtures and the real sample events.
 
 Used by the tests and by the decode benchmark (``bench_decode.py``).
 """
@@ -60,7 +60,9 @@ OWN: Dict[str, Any] = {
     "cloudwatch_logs.json": CloudWatchLogsEvent,
 }
 
-# --- the shared real sample events (../shared/events/powertools) ---
+# --- the real sample events: Powertools' test events ---
+# COVERED are copied into tests/events/powertools (with their licence); NOT_COVERED records
+# why each other Powertools sample is left out.
 
 COVERED: Dict[str, Any] = {
     "albEvent.json": ALBEvent,

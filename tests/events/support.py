@@ -13,8 +13,8 @@ import msgspec
 HERE = Path(__file__).resolve().parent
 FIXTURES = HERE / "fixtures"
 REPO = HERE.parents[1]
-# Real sample events (Powertools' test events, MIT-0) live next to the repository in CI.
-SHARED = REPO.parent / "shared" / "events" / "powertools"
+# Real sample events: Powertools' test events (MIT-0; see NOTICE and LICENSE there).
+POWERTOOLS = HERE / "powertools"
 
 _EMPTY: tuple[Any, ...] = (None, "", [], {}, False)
 

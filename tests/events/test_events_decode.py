@@ -1,5 +1,6 @@
-"""Every event Struct against the project's own fixtures and, when present, the shared
-real sample events: strict decoding, faithful re-encoding, errors that name the field."""
+"""Every event Struct against the project's own fixtures and real sample events (Powertools'
+test events, copied into tests/events/powertools): strict decoding, faithful re-encoding,
+errors that name the field."""
 
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ from tests.events.samples import (
     OrderLine,
     OrderPlaced,
 )
-from tests.events.support import SHARED, fixture, reencode_check
+from tests.events.support import POWERTOOLS, REPO, fixture, reencode_check
 
 from native_lambda.events.apigateway import APIGatewayProxyEvent, APIGatewayV2Event
 from native_lambda.events.authorizer import (
@@ -148,26 +149,31 @@ def test_http_event_fields() -> None:
     assert furl.is_base64_encoded
 
 
-# --- the shared real sample events -------------------------------------------------------
+# --- the real sample events (tests/events/powertools) ---------------------------------
 
-needs_shared = pytest.mark.skipif(not SHARED.is_dir(), reason=f"no sample events at {SHARED}")
+TRUNCATED = "apiGatewayProxyEventPrincipalId.json"
 
 
 def _shared(name: str) -> bytes:
-    return (SHARED / name).read_bytes()
+    return (POWERTOOLS / name).read_bytes()
 
 
-@needs_shared
+def test_shared_samples_live_in_the_repository() -> None:
+    """A clone runs the sample tests as they are: nothing read from outside the repository,
+    and the samples carry their licence and origin."""
+    assert POWERTOOLS.resolve().is_relative_to(REPO)
+    assert {"LICENSE", "NOTICE"} <= {p.name for p in POWERTOOLS.iterdir()}
+    assert "MIT No Attribution" in (POWERTOOLS / "LICENSE").read_text()
+
+
 def test_every_shared_sample_is_classified() -> None:
-    names = {p.name for p in SHARED.glob("*.json")}
-    unclassified = sorted(
-        n for n in names - set(COVERED) - set(NOT_COVERED) if not n.startswith(COGNITO)
-    )
-    assert unclassified == [], "decide: add to COVERED (with its type) or NOT_COVERED"
-    assert set(COVERED) <= names and set(NOT_COVERED) <= names
+    """The copy holds exactly the samples the tests use; each was decided on once."""
+    names = {p.name for p in POWERTOOLS.glob("*.json")}
+    assert names == set(COVERED) | {TRUNCATED}
+    assert not set(COVERED) & set(NOT_COVERED) and TRUNCATED in NOT_COVERED
+    assert not any(n.startswith(COGNITO) for n in set(COVERED) | set(NOT_COVERED))
 
 
-@needs_shared
 @pytest.mark.parametrize("name", sorted(COVERED))
 def test_shared_sample_decodes_strictly(name: str) -> None:
     raw = _shared(name)
@@ -175,7 +181,6 @@ def test_shared_sample_decodes_strictly(name: str) -> None:
     assert reencode_check(raw, event) == UNMODELLED.get(name, [])
 
 
-@needs_shared
 def test_shared_samples_nested_payloads() -> None:
     """Payloads inside payloads: SNS and S3 through SQS, CloudWatch Logs through Kinesis."""
     sns_via_sqs = msgspec.json.decode(_shared("snsSqsFifoEvent.json"), type=SQSEvent)
@@ -203,12 +208,9 @@ def test_shared_samples_nested_payloads() -> None:
     }
 
 
-@needs_shared
 def test_truncated_shared_sample_names_the_missing_field() -> None:
     with pytest.raises(msgspec.ValidationError) as caught:
-        msgspec.json.decode(
-            _shared("apiGatewayProxyEventPrincipalId.json"), type=APIGatewayProxyEvent
-        )
+        msgspec.json.decode(_shared(TRUNCATED), type=APIGatewayProxyEvent)
     assert str(caught.value) == "Object missing required field `accountId` - at `$.requestContext`"
 
 

@@ -10,7 +10,7 @@ from typing import Any, Dict
 import msgspec
 import pytest
 from tests.events import http_app
-from tests.events.support import SHARED, fixture
+from tests.events.support import POWERTOOLS, fixture
 
 from native_lambda import FaultError
 from native_lambda.events.alb import ALBResponse
@@ -242,7 +242,7 @@ def test_headers_and_routes() -> None:
         router.get("/{a+}/b")(one)
 
 
-# --- the shared real sample events -------------------------------------------------------
+# --- the real sample events (tests/events/powertools) ---------------------------------
 
 SAMPLES = {
     "apiGatewayProxyEvent.json": API_GATEWAY_V1,
@@ -294,10 +294,9 @@ def _expected(event: Dict[str, Any], source: str) -> Dict[str, Any]:
     return {"method": method, "path": path, "query": query}
 
 
-@pytest.mark.skipif(not SHARED.is_dir(), reason=f"no sample events at {SHARED}")
 @pytest.mark.parametrize("name", sorted(SAMPLES))
 def test_router_serves_shared_samples(name: str) -> None:
-    raw = (SHARED / name).read_bytes()
+    raw = (POWERTOOLS / name).read_bytes()
     event = json.loads(raw)
     source = SAMPLES[name]
     assert detect_source(raw) == detect_source(event) == source
