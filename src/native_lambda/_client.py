@@ -18,6 +18,9 @@ import _socket
 
 _CRLF2 = b"\r\n\r\n"
 _RECV = 65536
+#: Largest response head (status line and headers) read before giving up on the peer.
+MAX_HEAD = 64 * 1024
+_MAX_CHUNK_LINE = 1024
 
 
 class RuntimeApiError(Exception):
@@ -146,6 +149,10 @@ class Connection:
             end = buf.find(_CRLF2)
             if end >= 0:
                 break
+            if len(buf) > MAX_HEAD:
+                raise RuntimeApiError(
+                    f"response headers from the Runtime API exceed {MAX_HEAD // 1024} KiB"
+                )
             data = self._recv()
             if not data:
                 if started:
@@ -153,10 +160,21 @@ class Connection:
                 raise _Dropped
             started = True
             buf += data
+        if end > MAX_HEAD:
+            raise RuntimeApiError(
+                f"response headers from the Runtime API exceed {MAX_HEAD // 1024} KiB"
+            )
         lines = buf[:end].decode("latin-1").split("\r\n")
         status_line = lines[0].split(" ", 2)
-        if len(status_line) < 2 or not status_line[0].startswith("HTTP/"):
-            raise RuntimeApiError(f"malformed HTTP status line from the Runtime API: {lines[0]!r}")
+        if (
+            len(status_line) < 2
+            or not status_line[0].startswith("HTTP/")
+            or not _is_decimal(status_line[1])
+            or len(status_line[1]) != 3
+        ):
+            raise RuntimeApiError(
+                f"malformed HTTP status line from the Runtime API: {lines[0][:200]!r}"
+            )
         status = int(status_line[1])
         headers: dict[str, str] = {}
         for line in lines[1:]:
@@ -165,6 +183,10 @@ class Connection:
         rest = buf[end + 4 :]
         length = headers.get("content-length")
         if length is not None:
+            if not _is_decimal(length):
+                raise RuntimeApiError(
+                    f"malformed Content-Length from the Runtime API: {length[:200]!r}"
+                )
             size = int(length)
             if len(rest) < size:
                 rest = self._read_exactly(rest, size)
@@ -197,9 +219,16 @@ class Connection:
         body = bytearray()
         while True:
             while b"\r\n" not in rest:
+                if len(rest) > _MAX_CHUNK_LINE:
+                    raise RuntimeApiError("chunk-size line from the Runtime API too long")
                 rest += self._more()
             size_line, _, rest = rest.partition(b"\r\n")
-            size = int(size_line.split(b";", 1)[0], 16)
+            digits = size_line.split(b";", 1)[0].strip()
+            if not digits or digits.strip(b"0123456789abcdefABCDEF"):
+                raise RuntimeApiError(
+                    f"malformed chunk size from the Runtime API: {size_line[:200]!r}"
+                )
+            size = int(digits, 16)
             if size == 0:
                 # Trailers (if any) end with an empty line.
                 while not (rest.startswith(b"\r\n") or _CRLF2 in rest):
@@ -226,6 +255,11 @@ class Connection:
         if not data:
             raise RuntimeApiError("the Runtime API closed the connection mid-body")
         return data
+
+
+def _is_decimal(text: str) -> bool:
+    """ASCII digits only: ``int()`` would also take ``-1``, ``+1``, ``1_0`` and ``" 1"``."""
+    return text.isdigit() and text.isascii()
 
 
 class _Dropped(Exception):

@@ -4,11 +4,14 @@ reconnects, chunked bodies, large bodies, and the one-retry limit."""
 from __future__ import annotations
 
 import contextlib
+import os
 import socket
+import subprocess
 import threading
 from collections.abc import Callable, Iterator
 
 import pytest
+from independent_api import PYTHON, ROOT
 
 from native_lambda._client import Connection, RuntimeApi, RuntimeApiError
 
@@ -200,3 +203,69 @@ def test_unreachable_and_bad_address() -> None:
         RuntimeApi(f"127.0.0.1:{port}").next()
     with pytest.raises(RuntimeApiError, match="bad Runtime API address"):
         Connection("no-port")
+
+
+@pytest.mark.parametrize(
+    ("answer", "message"),
+    [
+        (
+            b"HTTP/1.1 2x0 OK\r\n\r\n",
+            "malformed HTTP status line from the Runtime API: 'HTTP/1.1 2x0 OK'",
+        ),
+        (b"SPDY 200 OK\r\n\r\n", "malformed HTTP status line"),
+        (
+            b"HTTP/1.1 200 OK\r\nContent-Length: -1\r\n\r\n{}",
+            "malformed Content-Length from the Runtime API: '-1'",
+        ),
+        (
+            b"HTTP/1.1 200 OK\r\nContent-Length: 1_0\r\n\r\n{}",
+            "malformed Content-Length from the Runtime API: '1_0'",
+        ),
+        (b"HTTP/1.1 200 OK\r\nContent-Length: two\r\n\r\n{}", "malformed Content-Length"),
+        (b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n", "malformed chunk size"),
+        (b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n" + b"1" * 5000, "chunk-size line"),
+        (
+            b"HTTP/1.1 200 OK\r\nX-Pad: " + b"a" * 200_000,
+            "response headers from the Runtime API exceed 64 KiB",
+        ),
+        (b"HTTP/1.1 200 OK\r\nX-Pad: " + b"a" * 70_000 + b"\r\n\r\n", "exceed 64 KiB"),
+    ],
+)
+def test_malformed_responses_are_runtime_api_errors(
+    raw_server, answer: bytes, message: str
+) -> None:
+    def script(conn: socket.socket, index: int) -> None:
+        server.read_request(conn)
+        conn.sendall(answer)
+        # Then close: a client that kept reading would fail differently ("closed ... mid-...").
+
+    server = raw_server(script)
+    with pytest.raises(RuntimeApiError) as raised:
+        Connection(server.address).request(b"GET", b"/next")
+    assert message in str(raised.value)
+
+
+def test_malformed_next_exits_with_one_line(raw_server) -> None:
+    """The loop turns a garbled Runtime API answer into its one-line exit 2, no traceback."""
+
+    def script(conn: socket.socket, index: int) -> None:
+        server.read_request(conn)
+        conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: -1\r\n\r\n{}")
+        server.read_request(conn)
+
+    server = raw_server(script)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    env.update(AWS_LAMBDA_RUNTIME_API=server.address, PYTHONPATH=str(ROOT / "src"))
+    done = subprocess.run(
+        [PYTHON, "-m", "native_lambda", "examples.greeting.handler"],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.splitlines() == [
+        f"native_lambda: Runtime API at {server.address} failed: malformed Content-Length "
+        "from the Runtime API: '-1'; exiting"
+    ]
