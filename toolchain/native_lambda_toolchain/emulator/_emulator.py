@@ -137,7 +137,7 @@ class Emulator:
         self._service = LambdaService(self._config)
         self._service.on_report = self._on_report
         self._reported = threading.Condition()
-        self._reported_ids: set[str] = set()
+        self._reported_ids: dict[str, None] = {}  # an ordered set
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
         self._local = threading.local()
@@ -311,18 +311,21 @@ class Emulator:
 
     def _on_report(self, report: Report) -> None:
         with self._reported:
-            self._reported_ids.add(report.request_id)
+            ids = self._reported_ids
+            ids[report.request_id] = None
+            if len(ids) > 1024:  # ids nobody waits for (Event invocations): drop the oldest
+                del ids[next(iter(ids))]
             self._reported.notify_all()
 
     def _wait_reported(self, request_id: str, timeout: float) -> None:
         """REPORT is written just after the answer leaves; make invoke() include it."""
         with self._reported:
             self._reported.wait_for(lambda: request_id in self._reported_ids, timeout)
-            self._reported_ids.discard(request_id)
+            self._reported_ids.pop(request_id, None)
 
     # what happened ---------------------------------------------------------------
     def logs(self) -> str:
-        """Everything runtime processes wrote to stdout and stderr so far."""
+        """What runtime processes wrote to stdout and stderr (the newest 4 MiB)."""
         return self._service.output.decode("utf-8", "replace")
 
     def lambda_log(self) -> str:
@@ -331,18 +334,19 @@ class Emulator:
 
     @property
     def records(self) -> list[RuntimeApiRecord]:
-        """Every Runtime/Extensions API request the runtime made, in order."""
-        return self._service.records
+        """The Runtime/Extensions API requests the runtime made, in order (the newest
+        ``HISTORY_ENTRIES``, and as many bodies as fit in ``HISTORY_BODY_BYTES``)."""
+        return self._service.records.list()
 
     @property
     def process_exits(self) -> list[int]:
         """Exit codes of runtime processes that ended (negative: killed by that signal)."""
-        return self._service.process_exits
+        return self._service.process_exits.list()
 
     @property
     def reports(self) -> list[Report]:
-        """One per finished invocation, with the REPORT line's numbers."""
-        return self._service.reports
+        """One per finished invocation (the newest ones), with the REPORT line's numbers."""
+        return self._service.reports.list()
 
     @property
     def pid(self) -> int | None:

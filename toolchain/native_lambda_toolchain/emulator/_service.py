@@ -29,8 +29,15 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from . import _errors as err
+from ._history import Ring, TailBuffer
 from ._http import HttpConnection, Request
-from ._limits import MAX_INVOKE_REQUEST_BYTES, MAX_RESPONSE_BYTES
+from ._limits import (
+    HISTORY_BODY_BYTES,
+    HISTORY_ENTRIES,
+    HISTORY_LOG_BYTES,
+    MAX_INVOKE_REQUEST_BYTES,
+    MAX_RESPONSE_BYTES,
+)
 from ._process import RuntimeProcess
 from ._records import Report, RuntimeApiRecord
 
@@ -219,11 +226,12 @@ class LambdaService:
 
     def __init__(self, config: ServiceConfig) -> None:
         self.config = config
-        self.records: list[RuntimeApiRecord] = []
-        self.reports: list[Report] = []
-        self.process_exits: list[int] = []
-        self.output = bytearray()  # what runtime processes wrote (stdout + stderr)
-        self.lambda_log = bytearray()  # output plus START/END/REPORT, like CloudWatch
+        # Bounded: a long-running emulator keeps only the newest history (see _history).
+        self.records: Ring[RuntimeApiRecord] = Ring(HISTORY_ENTRIES, HISTORY_BODY_BYTES)
+        self.reports: Ring[Report] = Ring(HISTORY_ENTRIES)
+        self.process_exits: Ring[int] = Ring(HISTORY_ENTRIES)
+        self.output = TailBuffer(HISTORY_LOG_BYTES)  # what runtime processes wrote
+        self.lambda_log = TailBuffer(HISTORY_LOG_BYTES)  # plus START/END/REPORT lines
         self.on_report: Callable[[Report], None] | None = None
         self._queue: deque[_Invocation] = deque()
         self._busy = False
@@ -356,8 +364,8 @@ class LambdaService:
         return sb
 
     def _on_output(self, sb: _Sandbox, data: bytes) -> None:
-        self.output += data
-        self.lambda_log += data
+        self.output.append(data)
+        self.lambda_log.append(data)
         inv = sb.current
         if inv is not None and not inv.finished:
             if inv.log_tail:
@@ -369,7 +377,7 @@ class LambdaService:
 
     def _platform_line(self, line: str, inv: _Invocation | None = None) -> None:
         data = (line + "\n").encode()
-        self.lambda_log += data
+        self.lambda_log.append(data)
         if inv is not None and inv.log_tail:
             inv.log += data
         if self.config.echo is not None:
@@ -684,7 +692,8 @@ class LambdaService:
         is_api = path.startswith(RUNTIME_PREFIX) or path.startswith(EXTENSION_PREFIX)
         if is_api:
             self.records.append(
-                RuntimeApiRecord(req.method, path, req.headers, req.body, time.monotonic())
+                RuntimeApiRecord(req.method, path, req.headers, req.body, time.monotonic()),
+                len(req.body),
             )
         if req.oversize and not _handles_oversize(req):
             req.respond(*err.request_too_large())
