@@ -110,8 +110,17 @@ def make_dist(directory: Path, code: str = "v1", libs: str | None = "libfoo-1") 
 
 
 class FaultProxy:
-    """A real HTTP proxy in front of moto that answers the first ``failures`` requests with
-    ``status`` (429 TooManyRequestsException by default), then forwards everything."""
+    """A real HTTP proxy in front of moto that spoils the first ``failures`` requests whose
+    ``"METHOD /path "`` contains ``match`` (end it with a space to match one path exactly),
+    then forwards everything.
+
+    ``mode``: ``"before"`` answers ``status`` without forwarding (the service refused);
+    ``"after"`` forwards, so moto applies the request, then answers ``status`` instead of
+    moto's answer (the write happened, its answer was lost); ``"drop"`` closes the
+    connection without an answer; ``"hang"`` waits ``delay`` seconds, then closes.
+    ``seen`` lists every request received, ``forwarded`` those that reached moto: what the
+    server really got, independent of what the client believes it sent.
+    """
 
     def __init__(
         self,
@@ -120,14 +129,23 @@ class FaultProxy:
         status: int = 429,
         code: str = "TooManyRequestsException",
         message: str = "Rate exceeded",
+        *,
+        mode: str = "before",
+        match: str = "",
+        delay: float = 0.0,
     ) -> None:
         self.upstream = upstream.removeprefix("http://")
         self.failures = failures
         self.status = status
         self.code = code
         self.message = message
+        self.mode = mode
+        self.match = match
+        self.delay = delay
         self.seen: list[str] = []
+        self.forwarded: list[str] = []
         self.rejected = 0
+        self._lock = threading.Lock()
         proxy = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
@@ -136,39 +154,63 @@ class FaultProxy:
             def log_message(self, *args: object) -> None:
                 pass
 
-            def _handle(self) -> None:
-                length = int(self.headers.get("Content-Length") or 0)
-                body = self.rfile.read(length) if length else b""
-                proxy.seen.append(f"{self.command} {self.path}")
-                if proxy.rejected < proxy.failures:
-                    proxy.rejected += 1
-                    data = json.dumps({"Type": "User", "message": proxy.message}).encode()
-                    self.send_response(proxy.status)
-                    self.send_header("Content-Type", "application/json")
-                    self.send_header("x-amzn-ErrorType", f"{proxy.code}:http://internal/")
-                    self.send_header("Content-Length", str(len(data)))
-                    self.end_headers()
-                    self.wfile.write(data)
-                    return
+            def _fail(self) -> None:
+                data = json.dumps({"Type": "User", "message": proxy.message}).encode()
+                self.send_response(proxy.status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("x-amzn-ErrorType", f"{proxy.code}:http://internal/")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def _forward(self, body: bytes) -> tuple[int, list[tuple[str, str]], bytes]:
+                proxy.forwarded.append(f"{self.command} {self.path}")
                 conn = http.client.HTTPConnection(proxy.upstream, timeout=60)
                 headers = {k: v for k, v in self.headers.items() if k.lower() != "connection"}
                 conn.request(self.command, self.path, body=body or None, headers=headers)
                 response = conn.getresponse()
                 data = response.read()
-                self.send_response(response.status)
-                for key, value in response.getheaders():
+                conn.close()
+                return response.status, response.getheaders(), data
+
+            def _handle(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(length) if length else b""
+                request = f"{self.command} {self.path}"
+                proxy.seen.append(request)
+                with proxy._lock:
+                    spoil = proxy.match in request + " " and proxy.rejected < proxy.failures
+                    if spoil:
+                        proxy.rejected += 1
+                if spoil and proxy.mode in ("drop", "hang"):
+                    time.sleep(proxy.delay)
+                    self.close_connection = True
+                    return
+                if spoil and proxy.mode == "before":
+                    self._fail()
+                    return
+                status, headers, data = self._forward(body)
+                if spoil:  # "after": moto applied it; the client never learns
+                    self._fail()
+                    return
+                self.send_response(status)
+                for key, value in headers:
                     if key.lower() not in ("transfer-encoding", "connection", "content-length"):
                         self.send_header(key, value)
                 self.send_header("Content-Length", str(len(data)))
                 self.end_headers()
                 self.wfile.write(data)
-                conn.close()
 
             do_GET = do_POST = do_PUT = do_DELETE = _handle
 
         self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def writes(self) -> list[str]:
+        """Requests other than GET that reached moto."""
+        return [line for line in self.forwarded if not line.startswith("GET ")]
 
     def __enter__(self) -> FaultProxy:
         self.thread.start()
