@@ -12,6 +12,8 @@ import sys
 import threading
 from typing import Any
 
+from native_lambda_toolchain.errors import ToolchainError
+
 
 def register(subparsers: Any) -> None:
     parser = subparsers.add_parser(
@@ -25,6 +27,12 @@ def register(subparsers: Any) -> None:
     )
     parser.add_argument("--port", type=int, default=8080, help="port to listen on (default 8080)")
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    parser.add_argument(
+        "--allow-remote",
+        action="store_true",
+        help="allow a --host other than loopback (exposes the invoke and Runtime APIs, "
+        "unauthenticated, to the network)",
+    )
     parser.add_argument(
         "--timeout",
         type=float,
@@ -64,14 +72,17 @@ def parse_env(pairs: list[str]) -> dict[str, str]:
     for pair in pairs:
         key, sep, value = pair.partition("=")
         if not sep or not key:
-            raise SystemExit(f"native-lambda emulate: --env wants KEY=VALUE, got {pair!r}")
+            raise ToolchainError(
+                f"--env wants KEY=VALUE, got {pair!r}", hint="e.g. --env LOG_LEVEL=debug"
+            )
         env[key] = value
     return env
 
 
 def run(args: argparse.Namespace) -> int:
-    from native_lambda_toolchain.emulator import Emulator
+    from native_lambda_toolchain.emulator import Emulator, check_bind_host, listen_error
 
+    check_bind_host(args.host, args.allow_remote)
     command = list(args.command)
     if command and command[0] == "--":
         command = command[1:]
@@ -92,11 +103,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         emulator.start()
     except OSError as exc:
-        print(
-            f"native-lambda emulate: cannot listen on {args.host}:{args.port}: {exc}",
-            file=sys.stderr,
-        )
-        return 1
+        raise listen_error(args.host, args.port, exc) from None
     out = sys.stderr
     url = emulator.invoke_url(args.function_name)
     api = f"AWS_LAMBDA_RUNTIME_API={emulator.runtime_api}"

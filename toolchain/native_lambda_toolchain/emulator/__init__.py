@@ -10,6 +10,7 @@ Errors, timeouts, init failures, crashes and START/END/REPORT lines follow Lambd
         result.json(), result.function_error, result.log_result, emu.reports[-1]
 """
 
+from ._bind import ALLOW_REMOTE_FLAG, check_bind_host, listen_error
 from ._emulator import Emulator, Headers, InvokeResult
 from ._limits import (
     MAX_INVOKE_REQUEST_BYTES,
@@ -19,6 +20,7 @@ from ._limits import (
 from ._records import Report, RuntimeApiRecord
 
 __all__ = [
+    "ALLOW_REMOTE_FLAG",
     "MAX_INVOKE_REQUEST_BYTES",
     "MAX_RESPONSE_BYTES",
     "MAX_STREAMED_RESPONSE_BYTES",
@@ -27,4 +29,6 @@ __all__ = [
     "InvokeResult",
     "Report",
     "RuntimeApiRecord",
+    "check_bind_host",
+    "listen_error",
 ]
