@@ -27,6 +27,7 @@ def base_env(tmp_path: Path, **extra: str) -> dict[str, str]:
         "HOME": str(tmp_path),
         "AWS_CONFIG_FILE": str(tmp_path / "config"),
         "AWS_SHARED_CREDENTIALS_FILE": str(tmp_path / "credentials"),
+        "AWS_EC2_METADATA_DISABLED": "true",
     }
     env.update(extra)
     return env
@@ -296,13 +297,46 @@ def test_container_endpoint_with_token_and_token_file(tmp_path):
         endpoint.close()
 
 
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://127.attacker.example/creds",  # a name that starts with "127."
+        "http://127.0.0.1.nip.io/creds",
+        "http://localhost.attacker.example/creds",
+        "http://example.com/creds",
+        "http://10.0.0.1/creds",
+        "http://169.254.169.254/creds",  # instance metadata is not the container endpoint
+        "http://[fd00:ec2::24]/creds",
+        "ftp://127.0.0.1/x",
+        "127.0.0.1/no-scheme",
+    ],
+)
+def test_container_endpoint_refuses_plain_http_off_loopback(tmp_path, url):
+    env = base_env(tmp_path, AWS_CONTAINER_CREDENTIALS_FULL_URI=url)
+    with pytest.raises(aws.CredentialsError, match="AWS_CONTAINER_CREDENTIALS_FULL_URI"):
+        aws.resolve_credentials(env=env)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://127.0.0.1:9/creds",
+        "http://127.5.6.7/creds",
+        "http://LOCALHOST:8080/creds",
+        "http://[::1]:9/creds",
+        "http://169.254.170.2/v2/credentials",
+        "http://169.254.170.23/v1/credentials",
+        "http://[fd00:ec2::23]/v1/credentials",
+        "https://creds.example.com/anything",
+    ],
+)
+def test_container_endpoint_accepts_loopback_and_ecs_eks_addresses(tmp_path, url):
+    assert container_uri(base_env(tmp_path, AWS_CONTAINER_CREDENTIALS_FULL_URI=url)) == url
+
+
 def test_container_endpoint_rules(tmp_path):
     env = base_env(tmp_path, AWS_CONTAINER_CREDENTIALS_RELATIVE_URI="/v2/credentials/xyz")
     assert container_uri(env) == "http://169.254.170.2/v2/credentials/xyz"
-    for url in ("http://example.com/creds", "ftp://127.0.0.1/x"):
-        env = base_env(tmp_path, AWS_CONTAINER_CREDENTIALS_FULL_URI=url)
-        with pytest.raises(aws.CredentialsError, match="must use https"):
-            aws.resolve_credentials(env=env)
     env = base_env(tmp_path, AWS_CONTAINER_CREDENTIALS_FULL_URI="http://127.0.0.1:9/none")
     started = time.monotonic()
     with pytest.raises(aws.CredentialsError, match="unreachable"):
