@@ -5,9 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 
-@dataclass(slots=True)  # not frozen: made three times per invoke, on the hot path
+@dataclass  # not frozen: made three times per invoke, on the hot path
 class RuntimeApiRecord:
     """One request a runtime (or its extension) made to the Runtime/Extensions API."""
+
+    # Written out rather than dataclass(slots=True), which needs Python 3.10.
+    __slots__ = ("at", "body", "headers", "method", "path")
 
     method: str
     path: str
