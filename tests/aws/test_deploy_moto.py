@@ -39,7 +39,7 @@ def layer_versions(client: LambdaClient, layer: str) -> list[dict]:
 
 
 def test_first_deploy_creates_layer_and_function_second_changes_nothing(
-    moto_url, creds, role_arn, dist_factory
+    moto_url, creds, role_arn, dist_factory, fault_proxy
 ):
     name = unique("greeting")
     dist = dist_factory()
@@ -72,10 +72,12 @@ def test_first_deploy_creates_layer_and_function_second_changes_nothing(
         layer_hash = hashlib.sha256((dist / "layer.zip").read_bytes()).hexdigest()
         assert versions[0]["Description"] == f"native-lambda sha256:{layer_hash}"
 
+    # The second deploy goes through a recording proxy: moto must receive no write at all.
+    with fault_proxy(moto_url, failures=0) as proxy, client_for(proxy.url, creds) as client:
         second = deploy(client, spec, log=lines.append)
-        assert not second.layer_published and not second.created
-        assert not second.code_updated and not second.configuration_updated
         assert second.layer_version_arn == first.layer_version_arn
+    assert proxy.forwarded and proxy.writes() == [], proxy.forwarded
+    with client_for(moto_url, creds) as client:
         assert len(layer_versions(client, f"{name}-libs")) == 1
     assert any("unchanged" in line and "reusing version 1" in line for line in lines)
 
@@ -349,3 +351,54 @@ def test_scripts_deploy_then_invoke(aws_env, dist_factory, tmp_path):
     )
     assert done.returncode == 1
     assert "AWS error ResourceNotFoundException (HTTP 404)" in done.stderr
+
+
+def test_cli_deploys_the_architecture_of_the_build_record(
+    aws_env, role_arn, dist_factory, tmp_path
+):
+    from native_lambda_toolchain.dist import BuildRecord, write_record
+
+    name = unique("arm")
+    dist = dist_factory("arm")
+    write_record(
+        dist,
+        BuildRecord(
+            handler="app.handler", target="al2023", architecture="arm64", python_version="3.13"
+        ),
+    )
+    env = dict(aws_env, LAMBDA_ROLE_ARN=role_arn)
+    done = run_cli(["deploy", name, "--dist", str(dist)], env, tmp_path)
+    assert done.returncode == 0, done.stderr
+    with client_for(aws_env["AWS_ENDPOINT_URL"], aws.Credentials("AKIAX", "s")) as client:
+        config = client.get_function(name)
+        assert config["Architectures"] == ["arm64"]
+        (layer,) = layer_versions(client, f"{name}-libs")
+        assert layer["CompatibleArchitectures"] == ["arm64"]
+
+    clash = run_cli(
+        ["deploy", name, "--dist", str(dist), "--architecture", "x86_64"], env, tmp_path
+    )
+    assert clash.returncode == 2 and "Traceback" not in clash.stderr
+    assert "--architecture x86_64 contradicts" in clash.stderr and "build.json" in clash.stderr
+
+    bare = dist_factory("no-record")
+    guessed = run_cli(["deploy", unique("guess"), "--dist", str(bare)], env, tmp_path)
+    assert guessed.returncode == 0, guessed.stderr
+    assert "no " in guessed.stdout and "build.json" in guessed.stdout
+    assert "this machine's architecture" in guessed.stdout
+
+
+def test_cli_invoke_says_when_moto_could_not_run_the_function(
+    aws_env, role_arn, dist_factory, tmp_path
+):
+    """moto runs functions in Docker with an image from a registry; when that fails it
+    answers with a function-error header although the function never ran."""
+    name = unique("moto-run")
+    env = dict(aws_env, LAMBDA_ROLE_ARN=role_arn)
+    assert run_cli(["deploy", name, "--dist", str(dist_factory())], env, tmp_path).returncode == 0
+    done = run_cli(["invoke", name, "{}"], env, tmp_path)
+    assert done.returncode == 1
+    assert "could not run the function, which never ran" in done.stderr, done.stderr
+    assert "native-lambda invoke --local" in done.stderr and "run --serve" in done.stderr
+    assert "function error (Handled)" not in done.stderr
+    assert done.stdout == ""
