@@ -19,6 +19,7 @@ from ._errors import (
     USER_CODE_SYNTAX_ERROR,
     FaultError,
 )
+from .handler_ref import HandlerRef, HandlerRefError
 
 _CO_COROUTINE = 0x80
 _CO_VARARGS = 0x04
@@ -32,14 +33,15 @@ def add_search_path() -> None:
 
 
 def load(spec: str) -> Callable[..., Any]:
-    """Import ``package.module`` from ``package.module.function`` and return the function."""
-    module_name, _, function_name = spec.rpartition(".")
-    if not module_name or not function_name:
-        raise FaultError(
-            MALFORMED_HANDLER_NAME,
-            f"Bad handler '{spec}': not enough values to unpack (expected 2, got 1)",
-        )
-    module_name = module_name.replace("/", ".")
+    """Import the module named by Lambda's handler setting and return the function.
+
+    The string is read by :meth:`HandlerRef.parse`, the one grammar the build shares.
+    """
+    try:
+        ref = HandlerRef.parse(spec)
+    except HandlerRefError as exc:
+        raise FaultError(MALFORMED_HANDLER_NAME, str(exc)) from None
+    module_name, function_name = ref
     if module_name.split(".")[0] in sys.builtin_module_names:
         raise FaultError(
             BUILT_IN_MODULE_CONFLICT,

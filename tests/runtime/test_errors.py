@@ -115,6 +115,13 @@ IMPORT_MISSING_DEP = "import definitely_not_installed_xyz\n"
     [
         ("nodot", None, "Runtime.MalformedHandlerName", "Bad handler 'nodot': "),
         ("", None, "Runtime.MalformedHandlerName", "Bad handler '': "),
+        # The build's grammar (HandlerRef): every part a Python name, checked before import.
+        (
+            "my-app.handler",
+            "def handler(e, c):\n    return 1\n",
+            "Runtime.MalformedHandlerName",
+            "Bad handler 'my-app.handler': 'my-app' is not a Python name",
+        ),
         (
             "no_such_module.handler",
             None,
