@@ -78,7 +78,6 @@ def serve(
     handler: Callable[..., Any],
     *,
     event_type: Any = None,
-    result_type: Any = None,
     on_shutdown: Callable[[], Any] | None = None,
 ) -> NoReturn:
     """Serve ``handler(event, context)`` for the life of the sandbox.
@@ -86,9 +85,8 @@ def serve(
     ``event_type`` decodes each event (a msgspec ``Struct``, ``dict``, ``list``, ``str``,
     ``typing.Any``...; ``bytes`` passes the raw payload) and defaults to the annotation of
     the handler's first parameter. Results are JSON-encoded from their value (``bytes``
-    results are sent verbatim); ``result_type`` is accepted for symmetry and documentation.
+    results are sent verbatim), so no result type is needed.
     """
-    del result_type  # encoding follows the value; kept in the signature for symmetry
     api = _start()
     if on_shutdown is not None:
         _shutdown.on_shutdown(on_shutdown)

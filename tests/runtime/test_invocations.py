@@ -328,3 +328,12 @@ def test_event_content_type_other_than_json(serve) -> None:
         batch = b'{"items": [{"name": "a", "count": 1}]}'
         out = typed.invoke(batch, headers=content("application/json;charset=UTF-8"))
         assert out.json() == {"total": 1, "names": ["a"]}
+
+
+def test_serve_takes_no_result_type() -> None:
+    import inspect
+
+    from native_lambda import serve
+
+    # Results are encoded from their value; a result_type would be accepted and ignored.
+    assert list(inspect.signature(serve).parameters) == ["handler", "event_type", "on_shutdown"]
