@@ -200,6 +200,14 @@ def test_serve_api_with_type_override_and_string_annotations(
     )
     assert api.invoke({"x": 2, "y": 3}).json() == {"sum": 5}
     assert "`$.y`" in api.invoke({"x": 2, "y": "3"}).json()["errorMessage"]
+    # The same script with the override: the lambda is unannotated, event_type decides.
+    with IndependentApi() as other:
+        other.process = __import__("subprocess").Popen(
+            [PYTHON, str(script), "override"], env={**api_env(other), **env}, cwd=tmp_path
+        )
+        assert other.invoke({"name": "n"}).json() == {"name": "n"}
+        missing = other.invoke({"x": 1}).json()["errorMessage"]
+        assert missing == "Unable to unmarshal input: Object missing required field `name`"
 
 
 def test_serve_event_type_override(api: IndependentApi, tmp_path: Path) -> None:
