@@ -8,6 +8,8 @@ import sys
 import textwrap
 from pathlib import Path
 
+import pytest
+
 from native_lambda import aws
 from native_lambda_toolchain.deploy import DeploySpec, LambdaApiError, LambdaClient, deploy
 
@@ -82,32 +84,39 @@ def test_objects_and_exceptions_never_contain_secrets(
     texts = [repr(creds), str(creds), repr(aws.CredentialsProvider(credentials=creds))]
     client = LambdaClient(endpoint=moto_url, region="us-east-1", credentials=creds)
     texts.append(repr(client._http.auth))
-    try:
+    with pytest.raises(LambdaApiError) as failed:
         deploy(client, DeploySpec("exc", dist=dist_factory(), role="nope"), log=texts.append)
-    except LambdaApiError as exc:
-        texts += [str(exc), repr(exc), repr(exc.args)]
-    else:
-        raise AssertionError("an invalid role must fail")
+    texts += [str(failed.value), repr(failed.value), repr(failed.value.args)]
+    # Each failure below happens after the secret was read, and each must raise.
     (tmp_path / "credentials").write_text(
-        "[p]\naws_access_key_id = AKIA1\naws_secret_access_key =\n"
+        f"[p]\naws_access_key_id =\naws_secret_access_key = {secret_values[0]}\n"
     )
-    try:
-        aws.resolve_credentials(
-            profile="p",
-            env={
-                "AWS_SHARED_CREDENTIALS_FILE": str(tmp_path / "credentials"),
-                "AWS_ACCESS_KEY_ID": "AKIA2",
-                "AWS_SECRET_ACCESS_KEY": secret_values[0],
-            },
-        )
-    except aws.CredentialsError as exc:
-        texts.append(str(exc))
     script = tmp_path / "fail.py"
     script.write_text(
-        textwrap.dedent("""\
-        import sys
+        textwrap.dedent(f"""\
+        import json, sys
+        print(json.dumps({{"Version": 1, "AccessKeyId": "AKIA3",
+                          "SecretAccessKey": {secret_values[0]!r}}}))
         sys.exit(5)
         """)
     )
+    (tmp_path / "config").write_text(
+        f'[profile proc]\ncredential_process = "{sys.executable}" "{script}"\n'
+    )
+    files = {
+        "AWS_SHARED_CREDENTIALS_FILE": str(tmp_path / "credentials"),
+        "AWS_CONFIG_FILE": str(tmp_path / "config"),
+        "AWS_EC2_METADATA_DISABLED": "true",
+    }
+    attempts = [
+        ({"profile": "p", "env": files}, "needs both aws_access_key_id"),
+        ({"env": dict(files, AWS_SECRET_ACCESS_KEY=secret_values[0])}, "AWS_ACCESS_KEY_ID"),
+        ({"profile": "proc", "env": files}, "exited with status 5"),
+    ]
+    for kwargs, expected in attempts:
+        with pytest.raises(aws.CredentialsError) as info:
+            aws.resolve_credentials(**kwargs)
+        assert expected in str(info.value)
+        texts += [str(info.value), repr(info.value)]
     for text in texts:
         _assert_clean(text, secret_values)

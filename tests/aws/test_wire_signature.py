@@ -62,6 +62,22 @@ def _verify(monkeypatch, url: str, method: str, path: str, headers, body: bytes,
     return authorization, request.headers["Authorization"]
 
 
+def _signed_headers(authorization: str) -> list[str]:
+    return authorization.split("SignedHeaders=")[1].split(",")[0].split(";")
+
+
+def _botocore_choice(url: str, method: str, path: str, headers, body: bytes) -> list[str]:
+    """The headers botocore signs when handed everything that was on the wire (minus the
+    ones it computes itself), so that our selection is checked, not assumed."""
+    request = AWSRequest(method=method, url=url + path, data=body)
+    own = ("authorization", "x-amz-date", "x-amz-security-token")
+    for name, value in headers:
+        if name.lower() not in own:
+            request.headers[name] = value
+    bauth.SigV4Auth(BotoCredentials(KEY, SECRET, TOKEN), "lambda", "eu-west-1").add_auth(request)
+    return _signed_headers(request.headers["Authorization"])
+
+
 def test_lambda_client_requests_carry_valid_signatures(monkeypatch):
     recorder = Recorder()
     creds = aws.Credentials(KEY, SECRET, TOKEN)
@@ -82,6 +98,10 @@ def test_lambda_client_requests_carry_valid_signatures(monkeypatch):
     for method, path, headers, body in recorder.requests:
         ours, theirs = _verify(monkeypatch, recorder.url, method, path, headers, body, "lambda")
         assert ours == theirs, (method, path)
+        chosen = _botocore_choice(recorder.url, method, path, headers, body)
+        assert _signed_headers(ours) == chosen, (method, path)
+        assert "user-agent" not in chosen and "connection" not in chosen
+        assert "x-amz-date" in chosen and "host" in chosen
         assert dict((k.lower(), v) for k, v in headers)["x-amz-security-token"] == TOKEN
     # ARN colons and spaces are percent-encoded in the path (and double-encoded when signing).
     assert recorder.requests[0][1].startswith(
