@@ -1,6 +1,7 @@
 """Build fixtures: the example compiled once per test session, for every test folder.
 
-``built_example`` builds ``examples.greeting.handler`` for ``--target host`` into the session's
+``built_example`` builds ``examples.greeting.handler`` (with the start-up probe compiled in
+beside it) for ``--target host`` into the session's
 temporary directory (minutes with a cold ccache, about a minute warm) and hands out the paths.
 Tests that use it must be marked ``compile`` (they are skipped where Nuitka is missing).
 
@@ -11,7 +12,7 @@ host --out DIR``) instead of compiling: handy when iterating on tests, never set
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Optional
 
@@ -19,11 +20,13 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE_HANDLER = "examples.greeting.handler"
+#: Compiled into the example build too: ``_HANDLER`` selects it (tests/build/test_startup_tuning)
+TUNING_PROBE = "tests.build.handlers.tuning_probe.handler"
 
 
 @dataclass
 class Built:
-    """Artifacts of one build; ``result`` is the builder's BuildResult (None when reused)."""
+    """Artifacts of one build; ``result`` is the pipeline's BuildResult (None when reused)."""
 
     dist_dir: Path
     function_zip: Path
@@ -32,6 +35,8 @@ class Built:
     info: Path
     work_dir: Optional[Path]
     result: Any = None
+    #: the progress lines the build printed (empty when reused)
+    output: list[str] = field(default_factory=list)
 
 
 def build_artifacts(
@@ -39,21 +44,35 @@ def build_artifacts(
     work_dir: Path,
     handler: str = EXAMPLE_HANDLER,
     *,
+    handlers: tuple[str, ...] = (),
     include_modules: tuple[str, ...] = (),
     exclude_modules: tuple[str, ...] = (),
     target: str = "host",
 ) -> Built:
-    """Run the real builder (Nuitka, patchelf, zips) for ``handler`` from this repository."""
-    from native_lambda_toolchain.builder import BuildRequest, build
-    from native_lambda_toolchain.config import BuildConfig
+    """Run the real build (Nuitka, patchelf, zips) for ``handler`` from this repository;
+    ``handlers`` are compiled in too, for ``_HANDLER`` to select."""
+    from native_lambda.handler_ref import HandlerRef
+    from native_lambda_toolchain.build.config import BuildConfig
+    from native_lambda_toolchain.build.pipeline import BuildRequest, build
 
     config = BuildConfig(
         project_dir=ROOT,
-        handler=handler,
+        handler=HandlerRef.parse(handler),
+        handlers=tuple(HandlerRef.parse(h) for h in handlers),
         include_modules=include_modules,
         exclude_modules=exclude_modules,
     )
-    result = build(BuildRequest(config=config, target=target, out_dir=out_dir, work_dir=work_dir))
+    output: list[str] = []
+
+    def progress(line: str) -> None:
+        output.append(line)
+        print(line, flush=True)
+
+    result = build(
+        BuildRequest(
+            config=config, target=target, out_dir=out_dir, work_dir=work_dir, progress=progress
+        )
+    )
     return Built(
         dist_dir=out_dir,
         function_zip=result.function_zip,
@@ -62,16 +81,19 @@ def build_artifacts(
         info=result.info,
         work_dir=work_dir,
         result=result,
+        output=output,
     )
 
 
 def _reused(dist: Path) -> Built:
+    from native_lambda_toolchain import dist as contract
+
     return Built(
         dist_dir=dist,
-        function_zip=dist / "function.zip",
-        layer_zip=dist / "layer.zip",
-        log=dist / "build.log",
-        info=dist / "build.json",
+        function_zip=dist / contract.FUNCTION_ZIP,
+        layer_zip=dist / contract.LAYER_ZIP,
+        log=dist / contract.BUILD_LOG,
+        info=dist / contract.RECORD,
         work_dir=None,
     )
 
@@ -83,4 +105,4 @@ def built_example(tmp_path_factory: pytest.TempPathFactory) -> Built:
     if reuse and os.environ.get("CI") != "true":
         return _reused(Path(reuse))
     base = tmp_path_factory.mktemp("built-example")
-    return build_artifacts(base / "dist", base / "work")
+    return build_artifacts(base / "dist", base / "work", handlers=(TUNING_PROBE,))

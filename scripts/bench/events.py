@@ -133,15 +133,16 @@ def build_probe(target: str, rebuild: bool) -> tuple[Path, float | None]:
     if not rebuild and (dist / "function.zip").is_file() and _read(dist / STAMP) == stamp:
         _say(f"probe build is current, reusing {dist.relative_to(REPO)}")
         return dist, None
-    from native_lambda_toolchain.builder import BuildRequest, build
-    from native_lambda_toolchain.config import BuildConfig
+    from native_lambda.handler_ref import HandlerRef
+    from native_lambda_toolchain.build.config import BuildConfig
+    from native_lambda_toolchain.build.pipeline import BuildRequest, build
 
     _say(f"compiling {PROBE_HANDLER} for {target} (minutes with a cold ccache) ...")
     (dist / STAMP).unlink(missing_ok=True)
     start = time.monotonic()
     build(
         BuildRequest(
-            config=BuildConfig(project_dir=REPO, handler=PROBE_HANDLER),
+            config=BuildConfig(project_dir=REPO, handler=HandlerRef.parse(PROBE_HANDLER)),
             target=target,
             out_dir=dist,
             work_dir=WORK / f"work-{target}",

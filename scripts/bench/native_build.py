@@ -1,6 +1,6 @@
 """Get a compiled native-lambda bootstrap of the bench function, and time its builds.
 
-Uses the project's own builder (``native_lambda_toolchain.builder``: function.zip +
+Uses the project's own builder (``native_lambda_toolchain.build.pipeline``: function.zip +
 layer.zip, exactly what ``native-lambda build`` ships, start-up tuning included). The work
 directory is kept between runs, so a repeated bench rebuilds incrementally with a warm ccache.
 ``startup_tuning=False`` builds what Nuitka does by default, for comparison.
@@ -57,11 +57,12 @@ def build(
     Same pipeline as ``native-lambda build`` (compile, move libraries to the layer, ABI
     check, zips), then unpacked the way Lambda does it. ``extra_args`` go to Nuitka.
     """
-    from native_lambda_toolchain import builder
-    from native_lambda_toolchain.config import BuildConfig
+    from native_lambda.handler_ref import HandlerRef
+    from native_lambda_toolchain.build import pipeline
+    from native_lambda_toolchain.build.config import BuildConfig
 
-    config = BuildConfig(project_dir=function_dir, handler=HANDLER)
-    req = builder.BuildRequest(
+    config = BuildConfig(project_dir=function_dir, handler=HandlerRef.parse(HANDLER))
+    req = pipeline.BuildRequest(
         config=config,
         target=target,
         out_dir=work / f"dist-{name}",
@@ -71,7 +72,7 @@ def build(
         progress=None if quiet else print,
     )
     start = time.monotonic()
-    result = builder.build(req)
+    result = pipeline.build(req)
     seconds = time.monotonic() - start
     art = unpack_dist(result.dist_dir, work / f"unpacked-{name}")
     return BuildOutput(art, seconds, sizes_of(art), target)

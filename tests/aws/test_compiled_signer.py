@@ -39,8 +39,9 @@ HANDLER = textwrap.dedent("""\
 
 @pytest.fixture(scope="module")
 def signing_bootstrap(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from native_lambda_toolchain.builder import BuildRequest, build
-    from native_lambda_toolchain.config import BuildConfig
+    from native_lambda.handler_ref import HandlerRef
+    from native_lambda_toolchain.build.config import BuildConfig
+    from native_lambda_toolchain.build.pipeline import BuildRequest, build
 
     base = tmp_path_factory.mktemp("signer")
     project = base / "project"
@@ -48,7 +49,9 @@ def signing_bootstrap(tmp_path_factory: pytest.TempPathFactory) -> Path:
     (project / "signer_fn.py").write_text(HANDLER)
     # httpx is not needed to sign: leave it out so the compile stays short.
     config = BuildConfig(
-        project_dir=project, handler="signer_fn.handler", exclude_modules=("httpx",)
+        project_dir=project,
+        handler=HandlerRef.parse("signer_fn.handler"),
+        exclude_modules=("httpx",),
     )
     result = build(
         BuildRequest(config=config, target="host", out_dir=base / "dist", work_dir=base / "work")

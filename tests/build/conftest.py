@@ -1,7 +1,7 @@
 """Fixtures of the build tests: a second bundle with an httpx handler, a test CA, a TLS server.
 
 The TLS bundle is the example plus ``tests.build.handlers.tls_get`` compiled into one
-bootstrap (one compile for every sandbox test; ``NATIVE_LAMBDA_HANDLER`` picks the handler),
+bootstrap (one compile for every sandbox test; ``_HANDLER`` picks the handler),
 so the sandbox tests also cover a bundle with libssl/libcrypto in its layer.
 """
 
@@ -23,7 +23,11 @@ def built_tls(tmp_path_factory: pytest.TempPathFactory) -> Built:
     return build_artifacts(
         base / "dist",
         base / "work",
-        include_modules=("tests.build.handlers.tls_get", "tests.build.handlers.graceful"),
+        handlers=(
+            "tests.build.handlers.tls_get.handler",
+            "tests.build.handlers.graceful.handler",
+            "tests.build.handlers.init_error.handler",
+        ),
         # a sync handler: httpcore's optional async backends would only cost compile time
         exclude_modules=("anyio", "sniffio", "trio"),
     )

@@ -12,9 +12,17 @@ from pathlib import Path
 import pytest
 
 import py39
-from native_lambda_toolchain import compile as nl_compile
+from native_lambda.handler_ref import HandlerRef
+from native_lambda_toolchain.build import compile as nl_compile
+from native_lambda_toolchain.build import entry as nl_entry
+from native_lambda_toolchain.build import report as nl_report
+from native_lambda_toolchain.build.config import (
+    BuildConfig,
+    _minimal_table,
+    load_config,
+    read_tool_table,
+)
 from native_lambda_toolchain.commands import build as build_cmd
-from native_lambda_toolchain.config import _minimal_table, load_config, read_tool_table
 from native_lambda_toolchain.errors import BuildError
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -41,17 +49,33 @@ def write_project(tmp_path: Path, table: str) -> Path:
 
 def test_repo_default_handler_is_the_example() -> None:
     config = load_config(project_dir=ROOT)
-    assert config.handler == "examples.greeting.handler"
-    assert (config.module, config.function) == ("examples.greeting", "handler")
+    assert config.handler == HandlerRef("examples.greeting", "handler")
     assert config.project_dir == ROOT
 
 
 def test_cli_handler_wins_over_pyproject(tmp_path: Path) -> None:
     project = write_project(tmp_path, 'handler = "app.main.handler"')
-    assert load_config(None, project).handler == "app.main.handler"
-    assert load_config("other.mod.fn", project).handler == "other.mod.fn"
+    assert str(load_config(None, project).handler) == "app.main.handler"
+    assert str(load_config("other.mod.fn", project).handler) == "other.mod.fn"
     # found from a subdirectory, like git finds its repository
-    assert load_config(None, project / "sub").handler == "app.main.handler"
+    assert str(load_config(None, project / "sub").handler) == "app.main.handler"
+
+
+def test_handler_grammar_is_the_runtimes(tmp_path: Path) -> None:
+    """``dir/mod.fn`` is Lambda's (and the runtime's) spelling of ``dir.mod.fn``."""
+    project = write_project(tmp_path, 'handler = "app/main.handler"\nhandlers = ["b/c.fn"]')
+    config = load_config(None, project)
+    assert config.handler == HandlerRef("app.main", "handler")
+    assert config.handlers == (HandlerRef("b.c", "fn"),)
+    assert load_config("src/app.handler", project).handler == HandlerRef("src.app", "handler")
+
+
+def test_config_travels_to_the_container_as_resolved_json(tmp_path: Path) -> None:
+    project = write_project(tmp_path, 'handler = "a.b.fn"\nhandlers = ["c.fn"]')
+    config = load_config(None, project)
+    again = BuildConfig.from_json(config.to_json(), "test")
+    assert again.to_json() == config.to_json()
+    assert again.all_handlers == (HandlerRef("a.b", "fn"), HandlerRef("c", "fn"))
 
 
 def test_missing_handler_is_an_error_that_says_what_to_do(tmp_path: Path) -> None:
@@ -65,6 +89,9 @@ def test_missing_handler_is_an_error_that_says_what_to_do(tmp_path: Path) -> Non
 def test_malformed_handler_is_rejected(bad: str, tmp_path: Path) -> None:
     with pytest.raises(BuildError, match=r"module\.function"):
         load_config(bad, tmp_path)
+    project = write_project(tmp_path, f'handler = "a.fn"\nhandlers = ["{bad}"]')
+    with pytest.raises(BuildError, match=r"handlers"):
+        load_config(None, project)
 
 
 def test_minimal_toml_reader_matches_tomllib(tmp_path: Path) -> None:
@@ -90,12 +117,14 @@ def test_minimal_toml_reader_matches_tomllib(tmp_path: Path) -> None:
 def test_build_path_imports_under_python39() -> None:
     """The build container runs the build path under Python 3.9 (no tomllib there)."""
     python39 = py39.interpreter()
-    for name in ("compile", "config", "builder", "sandbox", "commands/build", "commands/run"):
-        src = ROOT / "toolchain" / "native_lambda_toolchain" / f"{name}.py"
+    package = ROOT / "toolchain" / "native_lambda_toolchain"
+    sources = [*sorted((package / "build").rglob("*.py")), package / "dist.py"]
+    sources += [package / "commands" / "build.py", package / "container" / "_run.py"]
+    for src in sources:
         subprocess.run([python39, "-m", "py_compile", str(src)], check=True)
-    code = (  # builder needs pyelftools, which the container installs in a 3.9-capable version
+    code = (  # the pipeline needs pyelftools, which the container installs (3.9-capable)
         "import native_lambda_toolchain.commands.build, "
-        "native_lambda_toolchain.compile, native_lambda_toolchain.config as c; "
+        "native_lambda_toolchain.build.compile, native_lambda_toolchain.build.config as c; "
         "print(c.load_config(None, __import__('pathlib').Path('.')).handler)"
     )
     proc = subprocess.run(
@@ -112,43 +141,78 @@ def test_build_path_imports_under_python39() -> None:
     assert proc.stdout.strip() == "examples.greeting.handler"
 
 
-def test_entry_module_bakes_the_handler_and_imports_its_module() -> None:
-    src = nl_compile.entry_source("examples.greeting.handler", ["b.mod", "a.mod"])
-    compile(src, "bootstrap.py", "exec")
-    assert "import examples.greeting\n" in src.replace("  # noqa: F401  (compiled in", "\n")
-    assert src.index("import a.mod") < src.index("import b.mod")  # deterministic
-    assert "'examples.greeting.handler'" in src and nl_compile.HANDLER_OVERRIDE in src
-    assert nl_compile.entry_source("x.y.z") == nl_compile.entry_source("x.y.z")
+def run_entry(src: str, env_handler: str | None) -> str:
+    """Run the generated entry with a stand-in ``run_handler_string``; what it was given."""
+    served: list[str] = []
+    fake = type(sys)("native_lambda")
+    fake.run_handler_string = served.append  # type: ignore[attr-defined]
+    saved = sys.modules.get("native_lambda")
+    old = os.environ.pop("_HANDLER", None)
+    try:
+        sys.modules["native_lambda"] = fake
+        if env_handler is not None:
+            os.environ["_HANDLER"] = env_handler
+        exec(compile(src, "bootstrap.py", "exec"), {"__name__": "__main__"})
+    finally:
+        sys.modules["native_lambda"] = saved  # type: ignore[assignment]
+        os.environ.pop("_HANDLER", None)
+        if old is not None:
+            os.environ["_HANDLER"] = old
+    return served[0]
+
+
+def test_entry_serves_the_handler_that_handler_env_selects() -> None:
+    src = nl_entry.entry_source("examples.greeting.handler", ["b.mod.fn", "a.mod.fn"])
+    assert "NATIVE_LAMBDA" not in src
+    assert "import examples" not in src  # handler modules load when selected, not all at init
+    assert src.index("'a.mod.fn'") < src.index("'b.mod.fn'")  # deterministic
+    assert nl_entry.entry_source("x.y.z", ["a.b"]) == nl_entry.entry_source("x.y.z", ["a.b"])
+    assert run_entry(src, None) == "examples.greeting.handler"
+    assert run_entry(src, "b.mod.fn") == "b.mod.fn"
+    assert run_entry(src, "b/mod.fn") == "b.mod.fn"  # Lambda's spelling, one grammar
+    # a placeholder or unknown Handler setting serves the built handler, as select() says
+    assert run_entry(src, "not.compiled.in") == "examples.greeting.handler"
+    assert run_entry(src, "index.handler") == "examples.greeting.handler"
 
 
 def test_nuitka_command_excludes_toolchain_and_unused_extensions(tmp_path: Path) -> None:
     req = nl_compile.CompileRequest(
-        handler="examples.greeting.handler",
+        handler=HandlerRef.parse("examples.greeting.handler"),
+        handlers=(HandlerRef.parse("tests.build.handlers.graceful.handler"),),
         project_dir=ROOT,
         work_dir=tmp_path,
         exclude_modules=("boto3",),
+        include_modules=("extra.mod",),
     )
     cmd = nl_compile.nuitka_command(req, tmp_path / "bootstrap.py", ["_csv"])
+    for name in ("examples.greeting", "tests.build.handlers.graceful", "extra.mod"):
+        assert f"--include-module={name}" in cmd
     for name in ("nuitka", "native_lambda_toolchain", "docker", "pytest", "zstandard"):
         assert f"--nofollow-import-to={name}" in cmd
     assert "--nofollow-import-to=boto3" in cmd and "--nofollow-import-to=_csv" in cmd
-    assert "--mode=standalone" in cmd and f"--output-filename={nl_compile.ENTRY_NAME}" in cmd
+    assert "--mode=standalone" in cmd and f"--output-filename={nl_entry.ENTRY_NAME}" in cmd
     assert any(a.startswith("--python-flag=") and "no_site" in a for a in cmd)
     assert cmd[-1].endswith("bootstrap.py")
 
 
-def test_stdlib_scan_keeps_what_the_entry_imports(tmp_path: Path) -> None:
-    """The import scan runs the build interpreter's modulefinder, namespace packages too."""
+def test_stdlib_scan_keeps_what_the_handlers_import(tmp_path: Path) -> None:
+    """The import scan (a script run by the build interpreter) starts from every handler
+    module compiled in, namespace packages too."""
     pkg = tmp_path / "nspkg"  # no __init__.py: a namespace package like examples/ may be
     pkg.mkdir()
     (pkg / "fn.py").write_text("import csv\n\ndef handler(e, c):\n    return e\n")
+    (pkg / "other.py").write_text("import bz2\n\ndef handler(e, c):\n    return e\n")
     req = nl_compile.CompileRequest(
-        handler="nspkg.fn.handler", project_dir=tmp_path, work_dir=tmp_path / "w", progress=None
+        handler=HandlerRef.parse("nspkg.fn.handler"),
+        handlers=(HandlerRef.parse("nspkg/other.handler"),),
+        project_dir=tmp_path,
+        work_dir=tmp_path / "w",
+        progress=None,
     )
-    entry = nl_compile.write_entry(req)
+    entry = nl_entry.write_entry(req.work_dir, str(req.handler), [str(req.handlers[0])])
     excluded = nl_compile.unused_stdlib_extensions(req, entry, nl_compile.build_env(req))
     assert excluded, "the scan found nothing to exclude"
-    assert "_csv" not in excluded  # csv is imported
+    assert "_csv" not in excluded and "_bz2" not in excluded  # the handlers import them
     assert "_sqlite3" in excluded or "_curses" in excluded  # nothing imports these
 
 
@@ -177,14 +241,18 @@ def test_report_check_flags_unreachable_extensions_and_forbidden_modules(
 ) -> None:
     path = tmp_path / "r.xml"
     path.write_text(REPORT.format(extra=""))
-    report = nl_compile.read_report(path)
-    assert nl_compile.unreachable_extensions(report) == ["_csv"]
-    assert nl_compile.check_report(report) == ["extension modules nothing imports (removed): _csv"]
+    report = nl_report.read_report(path)
+    assert nl_report.unreachable_extensions(report) == ["_csv"]
+    assert nl_report.check_report(report) == ["extension modules nothing imports (removed): _csv"]
+    # a module compiled in by name (a handler) is a root: what it imports stays
+    report.modules["handler2"] = "CompiledPythonModule"
+    report.usages["handler2"] = {"_csv"}
+    assert nl_report.unreachable_extensions(report, ["handler2"]) == []
     path.write_text(
         REPORT.format(extra='<module name="docker.api" kind="UncompiledPythonModule" />')
     )
     with pytest.raises(BuildError, match=r"docker\.api"):
-        nl_compile.check_report(nl_compile.read_report(path))
+        nl_report.check_report(nl_report.read_report(path))
 
 
 def test_target_choice_without_docker(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -67,9 +67,9 @@ def test_handler_error(built_example: Built, run_sandboxed: Any) -> None:
         assert emu.invoke(json.dumps({"name": "x"})).status == 200
 
 
-def test_init_error_for_a_bad_handler(built_example: Built, run_sandboxed: Any) -> None:
-    env = {"NATIVE_LAMBDA_HANDLER": "examples.greeting.no_such_function"}
-    with run_sandboxed(built_example.function_zip, built_example.layer_zip, env=env) as (_, emu):
+def test_init_error_for_a_bad_handler(built_tls: Built, run_sandboxed: Any) -> None:
+    env = {"_HANDLER": "tests.build.handlers.init_error.handler"}
+    with run_sandboxed(built_tls.function_zip, built_tls.layer_zip, env=env) as (_, emu):
         result = emu.invoke("{}")
         assert result.function_error == "Unhandled"
         body = result.json()
@@ -81,7 +81,7 @@ def test_init_error_for_a_bad_handler(built_example: Built, run_sandboxed: Any) 
 def test_tls_call_with_httpx(
     built_tls: Built, tls_server: str, test_ca: Any, run_sandboxed: Any
 ) -> None:
-    env = {"NATIVE_LAMBDA_HANDLER": TLS_HANDLER, "SSL_CERT_FILE": CA_INSIDE}
+    env = {"_HANDLER": TLS_HANDLER, "SSL_CERT_FILE": CA_INSIDE}
     files = {CA_INSIDE: test_ca.ca_pem}
     with run_sandboxed(built_tls.function_zip, built_tls.layer_zip, env=env, files=files) as (
         _,
@@ -103,7 +103,7 @@ def test_sigterm_reaches_the_runtime_through_the_sandbox(
     built_tls: Built, run_sandboxed: Any
 ) -> None:
     """bwrap forwards no signals: the shutdown hook must still run when the emulator stops."""
-    env = {"NATIVE_LAMBDA_HANDLER": "tests.build.handlers.graceful.handler"}
+    env = {"_HANDLER": "tests.build.handlers.graceful.handler"}
     with run_sandboxed(built_tls.function_zip, built_tls.layer_zip, env=env) as (_, emu):
         assert emu.invoke("{}").json() == {"ok": True}
     assert "graceful: shutdown hook ran" in emu.logs(), emu.lambda_log()
@@ -127,7 +127,7 @@ def test_bundle_missing_a_library_fails_in_the_sandbox(
         for info in src.infolist():
             if info.filename not in dropped:
                 dst.writestr(info, src.read(info))
-    env = {"NATIVE_LAMBDA_HANDLER": TLS_HANDLER, "SSL_CERT_FILE": CA_INSIDE}
+    env = {"_HANDLER": TLS_HANDLER, "SSL_CERT_FILE": CA_INSIDE}
     files = {CA_INSIDE: test_ca.ca_pem}
     with run_sandboxed(built_tls.function_zip, broken, env=env, files=files) as (_, emu):
         result = emu.invoke(json.dumps({"url": f"{tls_server}/hello"}))

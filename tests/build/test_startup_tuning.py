@@ -1,4 +1,4 @@
-"""Start-up tuning (``native_lambda_toolchain.startup``), on by default in every build.
+"""Start-up tuning (``native_lambda_toolchain.build.startup``), on by default in every build.
 
 The compiled example must start without ``inspect``, ``typing_extensions``, ``platform`` or
 ``socket.py`` (what the tuning keeps out of init), the deferred msgspec parts must still ship
@@ -13,57 +13,20 @@ import base64
 import hashlib
 import importlib.metadata
 import importlib.util
-import json
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from artifacts import unpack
-from fixtures_build import Built
-from native_lambda_toolchain import compile as nl_compile
-from native_lambda_toolchain import startup
+from fixtures_build import TUNING_PROBE, Built
+from native_lambda.handler_ref import HandlerRef
+from native_lambda_toolchain.build import compile as nl_compile
+from native_lambda_toolchain.build import startup
+from native_lambda_toolchain.dist import read_record
 
-#: Recorded when the probe module is imported: after the runtime's init and the example's
-#: import, exactly where a handler's own init would start.
-PROBE = """\
-import sys
-
-AT_INIT = sorted(sys.modules)
-
-
-def handler(event, context):
-    import uuid
-
-    import msgspec
-    import msgspec.json
-    import msgspec.toml
-    import msgspec.yaml
-
-    class Point(msgspec.Struct):
-        x: int
-        y: int = 0
-
-    out = {"at_init": AT_INIT}
-    info = msgspec.inspect.type_info(Point)  # PEP 562 attribute access, then the import
-    out["type_info"] = [f.name for f in info.fields]
-    out["schema"] = msgspec.json.schema(Point)
-    out["components"] = list(msgspec.json.schema_components([Point])[1])
-    out["msgpack"] = msgspec.msgpack.decode(msgspec.msgpack.encode(Point(1, 2)), type=Point).x
-    out["compiled"] = {
-        m: hasattr(sys.modules[m], "__compiled__")
-        for m in ("msgspec.inspect", "msgspec._json_schema", "msgspec.yaml", "msgspec.toml")
-    }
-    try:
-        msgspec.yaml.encode(1)
-        out["yaml"] = "encoded"
-    except ImportError as exc:  # PyYAML is an optional extra the build leaves out
-        out["yaml"] = "ImportError: %s" % exc
-    out["toml"] = msgspec.toml.decode(b"a = 1")  # tomllib from the stdlib
-    out["uuid"] = [uuid._LINUX, len(str(uuid.uuid4()))]
-    out["later"] = sorted(m for m in sys.modules if m not in AT_INIT)
-    return out
-"""
+#: The probe, compiled into the example build: ``_HANDLER`` selects it.
+PROBE_HANDLER = TUNING_PROBE
 
 NOT_AT_INIT = {
     "inspect",  # Nuitka's patchInspectModule (plugin) and typing_extensions
@@ -105,7 +68,10 @@ def sha256_b64(path: Path) -> str:
 def test_tuning_options_are_on_by_default_and_can_be_turned_off(tmp_path: Path) -> None:
     def command(**kwargs: Any) -> list[str]:
         req = nl_compile.CompileRequest(
-            handler="examples.greeting.handler", project_dir=tmp_path, work_dir=tmp_path, **kwargs
+            handler=HandlerRef.parse("examples.greeting.handler"),
+            project_dir=tmp_path,
+            work_dir=tmp_path,
+            **kwargs,
         )
         return nl_compile.nuitka_command(req, tmp_path / "bootstrap.py", [])
 
@@ -208,17 +174,17 @@ def test_nuitka_installation_is_unchanged_after_the_build(built_example: Built) 
 def test_compiled_example_starts_lean_and_deferred_parts_still_work(
     built_example: Built, emulator_factory: Any, tmp_path: Path
 ) -> None:
-    info = json.loads(built_example.info.read_text())
-    assert info["startup_tuning"] is True
-    assert "typing_extensions" in info["not_followed"]
+    record = read_record(built_example.dist_dir)
+    assert record is not None and record.startup_tuning is True
+    assert "typing_extensions" in record.not_followed
+    assert PROBE_HANDLER in record.handlers
     task, opt = tmp_path / "task", tmp_path / "opt"
     unpack(built_example.function_zip, task)
     unpack(built_example.layer_zip, opt)
-    (task / "tuning_probe.py").write_text(PROBE)
     env = {
         "LD_LIBRARY_PATH": f"{opt / 'lib'}:{task}",
         "LAMBDA_TASK_ROOT": str(task),
-        "NATIVE_LAMBDA_HANDLER": "tuning_probe.handler",
+        "_HANDLER": PROBE_HANDLER,
         "PYTHONPATH": "",  # nothing but what the bootstrap carries (and the task root)
     }
     emu = emulator_factory([str(task / "bootstrap")], env=env, cwd=str(task))
@@ -227,7 +193,14 @@ def test_compiled_example_starts_lean_and_deferred_parts_still_work(
     out = result.json()
 
     at_init = set(out["at_init"])
-    assert {"msgspec", "msgspec.json", "native_lambda._loop", "examples.greeting"} <= at_init
+    assert {
+        "msgspec",
+        "msgspec.json",
+        "native_lambda._loop",
+        "tests.build.handlers.tuning_probe",
+    } <= at_init
+    # the entry imports only the selected handler's module, not every one compiled in
+    assert "examples.greeting" not in at_init
     assert not at_init & NOT_AT_INIT, sorted(at_init & NOT_AT_INIT)
     assert out["type_info"] == ["x", "y"]
     assert out["schema"]["$ref"] == "#/$defs/Point"

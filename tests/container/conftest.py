@@ -36,7 +36,7 @@ version = "0"
 
 [tool.native-lambda]
 handler = "{EXAMPLE_HANDLER}"
-include-modules = ["net_check"]
+handlers = ["{NET_HANDLER}"]
 """
 
 

@@ -17,10 +17,10 @@ import pytest
 
 from artifacts import sandboxed
 from local_tls import CA_INSIDE
-from native_lambda_toolchain import abi, elf
+from native_lambda_toolchain.build import abi, elf
+from native_lambda_toolchain.build.policy import load_policy, parse_symbol_version
 from native_lambda_toolchain.container import connect
 from native_lambda_toolchain.container._run import OUT_LABEL
-from native_lambda_toolchain.policy import load_policy, parse_symbol_version
 
 pytestmark = [pytest.mark.docker, pytest.mark.bullseye, pytest.mark.compile]
 
@@ -104,7 +104,7 @@ def test_httpx_over_tls_in_the_sandbox(
     container_build: Any, container_ca: Any, https_url: str
 ) -> None:
     """httpx + certifi + the layer's libssl (from bullseye) in the compiled binary."""
-    env = {"NATIVE_LAMBDA_HANDLER": "net_check.handler", "SSL_CERT_FILE": CA_INSIDE}
+    env = {"_HANDLER": "net_check.handler", "SSL_CERT_FILE": CA_INSIDE}
     files = {CA_INSIDE: container_ca.ca_pem}
     build = container_build
     with sandboxed(build.function_zip, build.layer_zip, target="al2023", env=env, files=files) as (

@@ -26,7 +26,7 @@ NOBODY = 65534
 
 
 def test_files_written_by_the_stage_belong_to_the_given_user(tmp_path: Path) -> None:
-    """A handler that does not exist: the stage writes its work files, then fails fast."""
+    """An option Nuitka rejects: the stage writes its work files, then fails fast."""
     folders = {name: tmp_path / name for name in ("out", "work", "ccache", "home")}
     for folder in folders.values():
         folder.mkdir()
@@ -45,11 +45,11 @@ def test_files_written_by_the_stage_belong_to_the_given_user(tmp_path: Path) -> 
         user=f"{NOBODY}:{NOBODY}",
         packages=_package_dirs(),
         build_args=[
-            "--no-docker",
             "--target",
             "al2023",
             "--handler",
-            "no_such_module.fn",
+            "examples.greeting.handler",
+            "--nuitka-arg=--no-such-option",
             "--out",
             "/out",
             "--work-dir",
@@ -59,7 +59,7 @@ def test_files_written_by_the_stage_belong_to_the_given_user(tmp_path: Path) -> 
     out = io.StringIO()
     status = run_compile(client, plan, out=out)
     assert status != 0, out.getvalue()
-    assert "no_such_module" in out.getvalue()
+    assert "--no-such-option" in out.getvalue()
     written = [p for p in (tmp_path / "work" / "nuitka").rglob("*")]
     assert written, out.getvalue()
     for path in written:

@@ -3,7 +3,7 @@
 Mirrors ``test_events_e2e.py`` (same fixtures, same answers) for the native build: one
 bootstrap serves ``tests.events.http_app.handler`` behind API Gateway v1, v2, a Function URL
 and an ALB, and a malformed event is a ``Runtime.UnmarshalError`` naming the field. The same
-build carries ``tests.events.import_probe`` (``NATIVE_LAMBDA_HANDLER`` picks it), proving that
+build carries ``tests.events.import_probe`` (``_HANDLER`` picks it), proving that
 a compiled-in events module is imported only when asked. The entry imports the probe and the
 routed app eagerly, so this build is not the one to *time* imports with: the bench
 (``scripts/bench/events.py``) builds the probe alone for that.
@@ -40,7 +40,7 @@ def built_http(tmp_path_factory: pytest.TempPathFactory) -> Built:
         base / "dist",
         base / "work",
         handler=HTTP_HANDLER,
-        include_modules=("tests.events.import_probe",),
+        handlers=(PROBE_HANDLER,),
     )
 
 
@@ -72,7 +72,7 @@ def test_compiled_malformed_http_event_is_an_unmarshal_error(http_function: Any)
 def test_compiled_probe_imports_one_events_module_on_demand(built_http: Built) -> None:
     """The probe, compiled into the same bootstrap: ``sqs`` is imported on the request,
     not at init (the routed app already loaded the ``http`` module), and nothing else."""
-    env = {"NATIVE_LAMBDA_HANDLER": PROBE_HANDLER}
+    env = {"_HANDLER": PROBE_HANDLER}
     with sandboxed(built_http.function_zip, built_http.layer_zip, env=env) as (_, emu):
         result = emu.invoke(json.dumps({"module": "sqs"}))
         assert result.function_error is None, (result.body, emu.lambda_log())

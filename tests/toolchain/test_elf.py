@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from native_lambda_toolchain.elf import is_elf, read_elf
+from native_lambda_toolchain.build.elf import is_elf, read_elf
 from native_lambda_toolchain.errors import BuildError
 
 

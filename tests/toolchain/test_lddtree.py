@@ -7,8 +7,8 @@ import shutil
 import subprocess
 from pathlib import Path
 
-from native_lambda_toolchain.lddtree import Layout, expand_origin, parse_ld_so_conf, resolve
-from native_lambda_toolchain.policy import load_policy
+from native_lambda_toolchain.build.lddtree import Layout, expand_origin, parse_ld_so_conf, resolve
+from native_lambda_toolchain.build.policy import load_policy
 
 
 def run(exe: Path) -> subprocess.CompletedProcess[str]:

@@ -8,14 +8,14 @@ import zipfile
 
 import pytest
 
-from native_lambda_toolchain.errors import BuildError
-from native_lambda_toolchain.package import (
+from native_lambda_toolchain.build.package import (
     FIXED_DATE,
     MiB,
     summary,
     tree_entries,
     write_zip,
 )
+from native_lambda_toolchain.errors import BuildError
 
 
 @pytest.fixture
@@ -104,3 +104,37 @@ def test_summary_warns_near_and_over_limits(tree, tmp_path):
     assert "WARNING" in over.render()
     assert summary(fn).warnings == []  # real limits: 50 MiB zipped, 250 MiB unzipped
     assert MiB == 1048576
+
+
+def test_concurrent_writes_to_one_name_never_collide(tmp_path):
+    """Builds writing the same artifact at once each finish with a whole zip in place; no
+    temporary file is shared or left behind."""
+    import threading
+
+    target = tmp_path / "function.zip"
+    writers = 6
+    barrier = threading.Barrier(writers)
+    errors: list[BaseException] = []
+    payloads = {i: os.urandom(256 * 1024) for i in range(writers)}  # incompressible: slow
+
+    def write(i: int) -> None:
+        barrier.wait()
+        try:
+            for _ in range(3):
+                write_zip(target, [(f"w{i}/{n}", payloads[i]) for n in range(8)])
+        except BaseException as exc:  # collected: a thread's failure must fail the test
+            errors.append(exc)
+
+    threads = [threading.Thread(target=write, args=(i,)) for i in range(writers)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    with zipfile.ZipFile(target) as zf:
+        assert zf.testzip() is None
+        names = zf.namelist()
+        owner = names[0].split("/")[0]
+        assert names == [f"{owner}/{n}" for n in range(8)]
+    assert stat.S_IMODE(target.stat().st_mode) == 0o644
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["function.zip"]

@@ -14,10 +14,10 @@ from pathlib import Path
 
 import pytest
 
-from native_lambda_toolchain.elf import read_elf
+from native_lambda_toolchain.build.elf import read_elf
+from native_lambda_toolchain.build.policy import load_policy
+from native_lambda_toolchain.build.vendor import vendor, verify
 from native_lambda_toolchain.errors import BuildError
-from native_lambda_toolchain.patcher import vendor, verify
-from native_lambda_toolchain.policy import load_policy
 
 MAIN_DL = r"""
 #include <dlfcn.h>

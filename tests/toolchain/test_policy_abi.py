@@ -8,15 +8,15 @@ import os
 import pytest
 
 from artifacts import GLIBC_FAMILY as X86_64_GLIBC_FAMILY
-from native_lambda_toolchain import abi
-from native_lambda_toolchain.elf import read_elf
-from native_lambda_toolchain.errors import BuildError
-from native_lambda_toolchain.policy import (
+from native_lambda_toolchain.build import abi
+from native_lambda_toolchain.build.elf import read_elf
+from native_lambda_toolchain.build.policy import (
     POLICY_DIR,
     available_targets,
     load_policy,
     parse_symbol_version,
 )
+from native_lambda_toolchain.errors import BuildError
 
 # every target provides glibc's family, with the loaders of both architectures
 GLIBC_FAMILY = {*X86_64_GLIBC_FAMILY, "ld-linux-aarch64.so.1"}

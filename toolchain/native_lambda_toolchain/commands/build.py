@@ -1,12 +1,11 @@
 """``native-lambda build``: compile the handler into ``bootstrap`` and package the zips.
 
 Target choice: ``al2023``/``al2`` build inside the target's container when a Docker engine
-answers (``native_lambda_toolchain.container``); with ``--no-docker`` (as the container itself
-runs it) or without an engine, the build runs on this machine and the ABI check decides
-whether the result can run on the target. Without ``--target``: al2023 in a container when an
+answers (``native_lambda_toolchain.container``, which runs the build core's own entry
+``python -m native_lambda_toolchain.build`` there); with ``--no-docker`` or without an
+engine, the build runs on this machine and the ABI check decides whether the result can run
+on the target. Without ``--target``: al2023 in a container when an
 engine answers, else ``host`` (artifacts for the local sandbox).
-
-Runs inside the build container under Python 3.9: keep it 3.9-compatible.
 """
 
 from __future__ import annotations
@@ -127,25 +126,21 @@ def run(args: argparse.Namespace) -> int:
 
 
 def build_on_this_machine(args: argparse.Namespace) -> int:
-    from native_lambda_toolchain.builder import BuildRequest, build, render
-    from native_lambda_toolchain.config import load_config
-    from native_lambda_toolchain.errors import BuildError
+    """The build core's pipeline in this process; a BuildError reaches ``cli.main`` (exit 1)."""
+    from native_lambda_toolchain.build.config import load_config
+    from native_lambda_toolchain.build.pipeline import BuildRequest, build, render
 
-    try:
-        config = load_config(args.handler, args.project)
-        result = build(
-            BuildRequest(
-                config=config,
-                target=args.target,
-                out_dir=args.out,
-                work_dir=args.work_dir,
-                lto=args.lto,
-                jobs=args.jobs,
-                startup_tuning=getattr(args, "startup_tuning", True),
-            )
+    config = load_config(args.handler, args.project)
+    result = build(
+        BuildRequest(
+            config=config,
+            target=args.target,
+            out_dir=args.out,
+            work_dir=args.work_dir,
+            lto=args.lto,
+            jobs=args.jobs,
+            startup_tuning=getattr(args, "startup_tuning", True),
         )
-    except BuildError as exc:
-        print(f"native-lambda build: error: {exc}", file=sys.stderr)
-        return 1
-    print(render(result))
+    )
+    print(render(result), flush=True)
     return 0

@@ -20,6 +20,7 @@ network: everything it needs is in the image. The container is always removed.
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import sys
 import time
@@ -27,6 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Dict, Iterator, List, Optional, TextIO
 
+from ..build.config import BuildConfig
 from ..errors import BuildError
 
 if TYPE_CHECKING:
@@ -35,17 +37,11 @@ if TYPE_CHECKING:
 PY_ROOT = "/opt/native-lambda/py"
 LOCK_NAME = ".native-lambda-container.lock"
 
-#: The in-container entry: ``native-lambda build ARGS`` with only the build command loaded,
-#: so another command's imports (3.10+ modules, AWS clients) cannot break the build on the
-#: image's Python (3.9 in the bullseye stand-in).
-LAUNCHER = """\
-import argparse, sys
-from native_lambda_toolchain.commands import build
-parser = argparse.ArgumentParser(prog="native-lambda")
-build.register(parser.add_subparsers(dest="command", required=True))
-args = parser.parse_args(sys.argv[1:])
-sys.exit(int(args.func(args) or 0))
-"""
+PROJECT_MOUNT = "/project"
+#: The in-container entry: the build core's own (``native_lambda_toolchain.build``), which
+#: imports nothing but the build core, so nothing newer than the image's Python (3.9 in the
+#: bullseye stand-in) or needing docker/httpx is loaded there.
+BUILD_ENTRY = ("-m", "native_lambda_toolchain.build")
 
 
 @dataclass
@@ -58,16 +54,24 @@ class CompilePlan:
     work_dir: Path
     ccache_dir: Path
     home_dir: Path
-    #: arguments after ``native_lambda_toolchain build`` (``--no-docker`` etc. included)
+    #: options of ``python -m native_lambda_toolchain.build`` (``--target``, ``--out`` ...)
     build_args: List[str]
     platform: Optional[str] = None
     user: Optional[str] = None
     env: Dict[str, str] = field(default_factory=dict)
     #: host package folders mounted under PY_ROOT (name -> folder)
     packages: Dict[str, Path] = field(default_factory=dict)
+    #: the configuration the host resolved (handlers, modules); None: the stage reads the
+    #: project's pyproject itself
+    config: Optional[BuildConfig] = None
 
     def command(self) -> List[str]:
-        return ["nl-python", "-c", LAUNCHER, "build", *self.build_args]
+        args = ["nl-python", *BUILD_ENTRY]
+        if self.config is not None:
+            resolved = dict(self.config.to_json(), project_dir=PROJECT_MOUNT)
+            args += ["--config-json", json.dumps(resolved, sort_keys=True)]
+            args += ["--toolchain-version", _toolchain_version()]
+        return [*args, *self.build_args]
 
     def environment(self) -> Dict[str, str]:
         return {
@@ -90,7 +94,7 @@ class CompilePlan:
             return Mount(target, str(source), type="bind", read_only=read_only)
 
         mounts = [
-            bind(self.project_dir, "/project", read_only=True),
+            bind(self.project_dir, PROJECT_MOUNT, read_only=True),
             bind(self.out_dir, "/out"),
             bind(self.work_dir, "/work"),
             bind(self.ccache_dir, "/ccache"),
@@ -126,7 +130,7 @@ def _run_locked(client: docker.DockerClient, plan: CompilePlan, out: TextIO) -> 
             plan.image,
             command=plan.command(),
             environment=plan.environment(),
-            working_dir="/project",
+            working_dir=PROJECT_MOUNT,
             mounts=plan.mounts(),
             user=plan.user,
             platform=plan.platform,
@@ -180,6 +184,16 @@ def _exclusive(path: Path) -> Iterator[None]:
 def _quietly(action: Callable[[], object]) -> None:
     with contextlib.suppress(Exception):
         action()
+
+
+def _toolchain_version() -> str:
+    """This toolchain's version, recorded in build.json by the stage (which has no metadata)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("native-lambda")
+    except PackageNotFoundError:
+        return ""
 
 
 def invoking_user() -> str:

@@ -53,7 +53,7 @@ def skip_inspect_patch(path: str) -> None:
     if text.count(CALL) != 1:
         raise RuntimeError(
             f"native-lambda start-up plugin: expected exactly one {CALL.strip()!r} in {path} "
-            "(Nuitka changed?): update toolchain/native_lambda_toolchain/startup/ or build "
+            "(Nuitka changed?): update toolchain/native_lambda_toolchain/build/startup/ or build "
             "with startup tuning off"
         )
     os.unlink(path)  # never write through the link

@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, Iterable, List, Mapping, Optional, Tuple, Union
 
+from ..errors import BuildError
 from .elf import ElfInfo, read_elf
-from .errors import BuildError
 from .policy import Policy, format_version, parse_symbol_version
 
 #: Version needs without numbers that still imply a minimum glibc.

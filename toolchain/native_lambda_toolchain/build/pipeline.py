@@ -1,37 +1,43 @@
-"""One build: compile -> move libraries into the layer -> ABI check -> reproducible zips.
+"""One build: check the handler -> compile -> move libraries into the layer -> ABI check ->
+reproducible zips -> the build record.
 
 ``function.zip`` holds ``bootstrap`` and the extension modules beside it (for ``/var/task``);
 ``layer.zip`` holds ``lib/`` with every library the target's policy does not guarantee (for
-``/opt/lib``). ``build.json`` records what was built so ``native-lambda run`` and deploy can
-set ``_HANDLER`` without guessing. Runs inside the build container too: Python 3.9-compatible.
+``/opt/lib``). ``build.json`` (``dist.BuildRecord``) records what was built so ``run`` and
+``deploy`` set ``_HANDLER`` and the architecture without guessing. Runs inside the build
+container too: Python 3.9-compatible.
 """
 
 from __future__ import annotations
 
-import json
 import shutil
+import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Dict, List, Optional, Tuple
+from typing import Dict, List, Optional, Tuple
 
-from . import abi, package, patcher
-from .compile import (
-    CompileRequest,
-    CompileResult,
-    compile_handler,
-    echo,
-    unreachable_extensions,
-)
+from .. import dist
+from . import abi, package, vendor
+from .compile import CompileRequest, CompileResult, compile_handler, source_path
 from .config import BuildConfig
 from .elf import is_elf, read_elf
-from .errors import BuildError
+from .handler_check import check_handler
 from .policy import Policy, load_policy
+from .progress import Progress, echo, say
+from .report import unreachable_extensions
 
-FUNCTION_ZIP = "function.zip"
-LAYER_ZIP = "layer.zip"
-BUILD_INFO = "build.json"
-BUILD_LOG = "build.log"
+
+def _installed_version(name: str) -> str:
+    """The installed distribution's version; "" where it is only on the path (the container)."""
+    try:
+        from importlib.metadata import PackageNotFoundError, version
+    except ImportError:  # pragma: no cover - Python < 3.8
+        return ""
+    try:
+        return version(name)
+    except PackageNotFoundError:
+        return ""
 
 
 @dataclass
@@ -46,7 +52,9 @@ class BuildRequest:
     nuitka_args: Tuple[str, ...] = ()
     #: start-up tuning (``compile.CompileRequest.startup_tuning``); False to compare
     startup_tuning: bool = True
-    progress: Optional[Callable[[str], None]] = echo
+    progress: Progress = echo
+    #: recorded in build.json; the host passes its own into the container
+    toolchain_version: str = field(default_factory=lambda: _installed_version("native-lambda"))
 
     def resolved_work_dir(self) -> Path:
         if self.work_dir is not None:
@@ -60,8 +68,9 @@ class BuildResult:
     layer_zip: Path
     log: Path
     info: Path
+    record: dist.BuildRecord
     compiled: CompileResult
-    vendored: patcher.VendorReport
+    vendored: vendor.VendorReport
     abi_report: abi.AbiReport
     summary: package.Summary
     timings: Dict[str, float] = field(default_factory=dict)
@@ -71,28 +80,34 @@ class BuildResult:
         return self.function_zip.parent
 
 
-def _say(req: BuildRequest, message: str) -> None:
-    if req.progress is not None:
-        req.progress(message)
+def check_handlers(config: BuildConfig) -> None:
+    """Every handler compiled in must import, parse and name a top-level object (BuildError
+    in milliseconds, before minutes of compiling)."""
+    search = source_path(config.project_dir)
+    for handler in config.all_handlers:
+        check_handler(handler, config.project_dir, search)
 
 
 def build(req: BuildRequest) -> BuildResult:
     """Run the whole pipeline; any problem the user must fix is a BuildError."""
     policy = load_policy(req.target)  # an unknown target fails before minutes of compiling
+    check_handlers(req.config)
     work = req.resolved_work_dir()
     out = Path(req.out_dir).absolute()
     timings: Dict[str, float] = {}
-    _say(req, f"building {req.config.handler} for target {req.target} ({policy.description})")
+    cfg = req.config
+    say(req.progress, f"building {cfg.handler} for target {req.target} ({policy.description})")
 
     t0 = time.monotonic()
     compiled = compile_handler(
         CompileRequest(
-            handler=req.config.handler,
-            project_dir=req.config.project_dir,
+            handler=cfg.handler,
+            handlers=cfg.handlers,
+            project_dir=cfg.project_dir,
             work_dir=work / "nuitka",
-            include_modules=req.config.include_modules,
-            include_package_data=req.config.include_package_data,
-            exclude_modules=req.config.exclude_modules,
+            include_modules=cfg.include_modules,
+            include_package_data=cfg.include_package_data,
+            exclude_modules=cfg.exclude_modules,
             lto=req.lto,
             jobs=req.jobs,
             extra_args=tuple(req.nuitka_args),
@@ -108,12 +123,12 @@ def build(req: BuildRequest) -> BuildResult:
     if stage.exists():
         shutil.rmtree(stage)
     function_dir, layer_lib = stage / "function", stage / "layer" / "lib"
-    vendored = patcher.vendor(
-        compiled.dist_dir, policy, layer_lib, rpath=patcher.LAYER_LIB, function_dir=function_dir
+    vendored = vendor.vendor(
+        compiled.dist_dir, policy, layer_lib, rpath=dist.LAYER_LIB, function_dir=function_dir
     )
-    _say(
-        req,
-        f"layer: {len(vendored.layer_libs)} libraries -> {patcher.LAYER_LIB} "
+    say(
+        req.progress,
+        f"layer: {len(vendored.layer_libs)} libraries -> {dist.LAYER_LIB} "
         f"({', '.join(sorted(vendored.layer_libs)) or 'none'}); "
         f"left to {policy.name}: {', '.join(vendored.system_libs)}",
     )
@@ -122,36 +137,35 @@ def build(req: BuildRequest) -> BuildResult:
     t0 = time.monotonic()
     abi_report = check_abi(vendored, policy)
     glibc = abi_report.highest_version("GLIBC")
-    _say(req, f"ABI ok for {policy.name}: highest glibc symbol version needed {glibc}")
+    say(req.progress, f"ABI ok for {policy.name}: highest glibc symbol version needed {glibc}")
     timings["abi"] = time.monotonic() - t0
 
     t0 = time.monotonic()
     out.mkdir(parents=True, exist_ok=True)
     function_zip = package.write_zip(
-        out / FUNCTION_ZIP,
+        out / dist.FUNCTION_ZIP,
         package.tree_entries(function_dir, files=vendored.function_files),
     )
-    layer_zip = package.write_zip(out / LAYER_ZIP, patcher.layer_entries(layer_lib))
-    log = out / BUILD_LOG
+    layer_zip = package.write_zip(out / dist.LAYER_ZIP, vendor.layer_entries(layer_lib))
+    log = out / dist.BUILD_LOG
     shutil.copyfile(compiled.log, log)
-    info = out / BUILD_INFO
-    info.write_text(
-        json.dumps(
-            {
-                "handler": req.config.handler,
-                "target": policy.name,
-                "glibc_needed": glibc,
-                "layer_libraries": sorted(vendored.layer_libs),
-                "system_libraries": vendored.system_libs,
-                "not_followed": compiled.excluded_modules,
-                "removed_unimported": pruned,
-                "startup_tuning": req.startup_tuning,
-            },
-            indent=2,
-            sort_keys=True,
-        )
-        + "\n"
+    arch = read_elf(vendored.main).arch
+    record = dist.BuildRecord(
+        handler=str(cfg.handler),
+        handlers=tuple(str(h) for h in cfg.all_handlers),
+        target=policy.name,
+        architecture=dist.ARCHITECTURES.get(arch, arch),
+        python_version="{}.{}".format(*sys.version_info[:2]),
+        nuitka_version=_installed_version("nuitka"),
+        toolchain_version=req.toolchain_version,
+        glibc_needed=glibc,
+        layer_libraries=sorted(vendored.layer_libs),
+        system_libraries=vendored.system_libs,
+        not_followed=compiled.excluded_modules,
+        removed_unimported=pruned,
+        startup_tuning=req.startup_tuning,
     )
+    info = dist.write_record(out, record)
     summary = package.summary(function_zip, layer_zip)
     timings["package"] = time.monotonic() - t0
     return BuildResult(
@@ -159,6 +173,7 @@ def build(req: BuildRequest) -> BuildResult:
         layer_zip=layer_zip,
         log=log,
         info=info,
+        record=record,
         compiled=compiled,
         vendored=vendored,
         abi_report=abi_report,
@@ -171,16 +186,16 @@ def prune_unreachable(compiled: CompileResult) -> List[str]:
     """Delete the extension modules nothing imports from the dist folder, then the libraries
     only they needed. Nuitka ships a net of stdlib modules (as bytecode) "just in case"; the
     extension modules those import (``_csv`` via ``importlib.metadata``) come along although
-    the program's import graph never reaches them (see ``compile.unreachable_extensions``)."""
-    dist = compiled.dist_dir
+    the program's import graph never reaches them (see ``report.unreachable_extensions``)."""
+    dist_dir = compiled.dist_dir
     removed: List[str] = []
-    for name in unreachable_extensions(compiled.report):
-        path = dist / (name.replace(".", "/") + ".so")
+    for name in unreachable_extensions(compiled.report, compiled.roots):
+        path = dist_dir / (name.replace(".", "/") + ".so")
         if path.is_file():
             path.unlink()
-            removed.append(str(path.relative_to(dist)))
+            removed.append(str(path.relative_to(dist_dir)))
     while removed:  # libraries whose last user went (libbz2 after _bz2 ...), to a fixpoint
-        elves = [p for p in sorted(dist.rglob("*")) if p.is_file() and is_elf(p)]
+        elves = [p for p in sorted(dist_dir.rglob("*")) if p.is_file() and is_elf(p)]
         infos = {p: read_elf(p) for p in elves}
         needed = {n for info in infos.values() for n in info.needed}
         orphans = [
@@ -192,11 +207,11 @@ def prune_unreachable(compiled: CompileResult) -> List[str]:
             break
         for p in orphans:
             p.unlink()
-            removed.append(str(p.relative_to(dist)))
+            removed.append(str(p.relative_to(dist_dir)))
     return removed
 
 
-def check_abi(vendored: patcher.VendorReport, policy: Policy) -> abi.AbiReport:
+def check_abi(vendored: vendor.VendorReport, policy: Policy) -> abi.AbiReport:
     """Every ELF we ship against what the target's glibc provides (raises BuildError)."""
     files: List[Path] = [*vendored.function_elves, *(e.dest for e in vendored.layer_libs.values())]
     bundled = {name: e.dest for name, e in vendored.layer_libs.items()}
@@ -204,7 +219,7 @@ def check_abi(vendored: patcher.VendorReport, policy: Policy) -> abi.AbiReport:
 
 
 def render(result: BuildResult) -> str:
-    """The summary printed at the end of a build."""
+    """The summary printed at the end of a build (the compile notes appear here, once)."""
     lines = [result.summary.render()]
     t = result.timings
     lines.append(
@@ -216,15 +231,3 @@ def render(result: BuildResult) -> str:
     lines.append(f"compiler log: {result.log}")
     lines.append(f"artifacts: {result.function_zip}  {result.layer_zip}")
     return "\n".join(lines)
-
-
-def read_info(dist_dir: Path) -> Dict[str, object]:
-    """``build.json`` of a dist folder ({} when absent: zips from elsewhere)."""
-    path = Path(dist_dir) / BUILD_INFO
-    if not path.is_file():
-        return {}
-    try:
-        data = json.loads(path.read_text())
-    except ValueError as exc:
-        raise BuildError(f"{path}: not valid JSON ({exc})", hint="rebuild") from exc
-    return data if isinstance(data, dict) else {}

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, FrozenSet, List, Optional, Tuple
 
-from .errors import BuildError
+from ..errors import BuildError
 from .lddtree import Closure, Library
 
 POLICY_DIR = Path(__file__).with_name("policies")

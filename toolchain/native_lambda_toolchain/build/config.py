@@ -8,15 +8,15 @@ uses (strings, booleans, integers, one-line string arrays).
 from __future__ import annotations
 
 import ast
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Dict, Optional, Tuple
+from typing import Any, Callable, Dict, Optional, Sequence, Tuple
 
-from .errors import BuildError
+from native_lambda.handler_ref import HandlerRef, HandlerRefError
+
+from ..errors import BuildError
 
 TABLE = "tool.native-lambda"
-_HANDLER_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)+$")
 
 
 @dataclass(frozen=True)
@@ -24,7 +24,9 @@ class BuildConfig:
     """What ``native-lambda build`` compiles, resolved from CLI and pyproject."""
 
     project_dir: Path
-    handler: str
+    handler: HandlerRef
+    #: further handlers compiled in; ``_HANDLER`` selects one of them at start
+    handlers: Tuple[HandlerRef, ...] = ()
     #: extra modules to compile in (imported dynamically by the handler, invisible to Nuitka)
     include_modules: Tuple[str, ...] = ()
     #: packages whose data files must ship (Nuitka knows the common ones, e.g. certifi)
@@ -35,13 +37,38 @@ class BuildConfig:
     source: str = "command line"
     raw: Dict[str, Any] = field(default_factory=dict)
 
-    @property
-    def module(self) -> str:
-        return self.handler.rpartition(".")[0]
+    def to_json(self) -> Dict[str, Any]:
+        """The resolved values, for the build core's own entry (``--config FILE``)."""
+        return {
+            "project_dir": str(self.project_dir),
+            "handler": str(self.handler),
+            "handlers": [str(h) for h in self.handlers],
+            "include_modules": list(self.include_modules),
+            "include_package_data": list(self.include_package_data),
+            "exclude_modules": list(self.exclude_modules),
+            "source": self.source,
+        }
+
+    @classmethod
+    def from_json(cls, data: Dict[str, Any], where: str) -> BuildConfig:
+        """The inverse of :meth:`to_json`; ``where`` names the file in errors."""
+        try:
+            return cls(
+                project_dir=Path(data["project_dir"]),
+                handler=parse_handler(str(data["handler"]), where),
+                handlers=tuple(parse_handler(h, where) for h in data.get("handlers", ())),
+                include_modules=tuple(data.get("include_modules", ())),
+                include_package_data=tuple(data.get("include_package_data", ())),
+                exclude_modules=tuple(data.get("exclude_modules", ())),
+                source=str(data.get("source", where)),
+            )
+        except (KeyError, TypeError) as exc:
+            raise BuildError(f"{where}: not a build configuration ({exc!r})") from None
 
     @property
-    def function(self) -> str:
-        return self.handler.rpartition(".")[2]
+    def all_handlers(self) -> Tuple[HandlerRef, ...]:
+        """The default handler first, then the others compiled in."""
+        return (self.handler, *[h for h in self.handlers if h != self.handler])
 
 
 def find_project(start: Path) -> Path:
@@ -121,13 +148,19 @@ def _strip_comment(value: str) -> str:
     return value
 
 
-def validate_handler(handler: str, source: str) -> str:
-    if not _HANDLER_RE.match(handler):
+def parse_handler(handler: str, source: str) -> HandlerRef:
+    """Lambda's handler grammar (``dir/mod.fn`` or ``dir.mod.fn``), the runtime's own."""
+    try:
+        return HandlerRef.parse(handler)
+    except HandlerRefError as exc:
         raise BuildError(
-            f"handler {handler!r} (from {source}) is not of the form module.function",
+            f"handler {handler!r} (from {source}) is not of the form module.function: {exc}",
             hint="e.g. --handler examples.greeting.handler",
-        )
-    return handler
+        ) from None
+
+
+def _handlers(values: Sequence[str], where: str) -> Tuple[HandlerRef, ...]:
+    return tuple(parse_handler(h, f"{where} [{TABLE}] handlers") for h in values)
 
 
 def _strings(table: Dict[str, Any], key: str, where: str) -> Tuple[str, ...]:
@@ -158,7 +191,8 @@ def load_config(handler: Optional[str] = None, project_dir: Optional[Path] = Non
         )
     return BuildConfig(
         project_dir=project,
-        handler=validate_handler(handler, source),
+        handler=parse_handler(handler, source),
+        handlers=_handlers(_strings(table, "handlers", where), where),
         include_modules=_strings(table, "include-modules", where),
         include_package_data=_strings(table, "include-package-data", where),
         exclude_modules=_strings(table, "exclude-modules", where),

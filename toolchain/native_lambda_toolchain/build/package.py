@@ -9,13 +9,15 @@ owner/system fields, and the compression level. No directory entries are written
 from __future__ import annotations
 
 import os
+import tempfile
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, List, Optional, Sequence, Tuple, Union
 
+from ..dist import BOOTSTRAP
+from ..errors import BuildError
 from .elf import ELF_MAGIC
-from .errors import BuildError
 
 FIXED_DATE = (1980, 1, 1, 0, 0, 0)
 COMPRESS_LEVEL = 6  # zlib default: level 9 is ~3x slower for <1% smaller zips
@@ -29,14 +31,15 @@ Source = Union[Path, str, bytes]
 
 
 def _is_executable(name: str, data: bytes) -> bool:
-    return name.rsplit("/", 1)[-1] == "bootstrap" or data[:4] == ELF_MAGIC
+    return name.rsplit("/", 1)[-1] == BOOTSTRAP or data[:4] == ELF_MAGIC
 
 
 def write_zip(path: Path | str, entries: Iterable[Tuple[str, Source]]) -> Path:
     """Write ``entries`` (zip name -> file path or bytes) to ``path`` reproducibly.
 
-    Returns ``path``. Written to a temporary name and renamed, so a failed build never leaves
-    a truncated zip behind. Duplicate names are a BuildError.
+    Returns ``path``. Written to a unique temporary name and renamed, so a failed build
+    never leaves a truncated zip behind and concurrent builds never collide. Duplicate names
+    are a BuildError.
     """
     path = Path(path)
     items = sorted(entries, key=lambda e: e[0])
@@ -44,20 +47,29 @@ def write_zip(path: Path | str, entries: Iterable[Tuple[str, Source]]) -> Path:
     dupes = sorted({n for n in names if names.count(n) > 1})
     if dupes:
         raise BuildError(f"{path}: these entries would be written twice: {', '.join(dupes)}")
+    for name in names:
+        if name.startswith("/") or ".." in name.split("/"):
+            raise BuildError(f"{path}: entry name {name!r} must be relative")
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as zf:
-        for name, source in items:
-            if name.startswith("/") or ".." in name.split("/"):
-                raise BuildError(f"{path}: entry name {name!r} must be relative")
-            data = source if isinstance(source, bytes) else Path(source).read_bytes()
-            info = zipfile.ZipInfo(name, date_time=FIXED_DATE)
-            info.create_system = 3  # Unix: external_attr carries st_mode
-            mode = 0o755 if _is_executable(name, data) else 0o644
-            info.external_attr = (0o100000 | mode) << 16
-            info.compress_type = zipfile.ZIP_DEFLATED
-            zf.writestr(info, data, compresslevel=COMPRESS_LEVEL)
-    os.replace(tmp, path)
+    # A unique name in the same folder: concurrent builds into one folder never share a
+    # temporary file, and the rename is atomic (readers see the old zip or the new one).
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=str(path.parent))
+    tmp = Path(tmp_name)
+    try:
+        with os.fdopen(fd, "wb") as raw, zipfile.ZipFile(raw, "w", zipfile.ZIP_DEFLATED) as zf:
+            for name, source in items:
+                data = source if isinstance(source, bytes) else Path(source).read_bytes()
+                info = zipfile.ZipInfo(name, date_time=FIXED_DATE)
+                info.create_system = 3  # Unix: external_attr carries st_mode
+                mode = 0o755 if _is_executable(name, data) else 0o644
+                info.external_attr = (0o100000 | mode) << 16
+                info.compress_type = zipfile.ZIP_DEFLATED
+                zf.writestr(info, data, compresslevel=COMPRESS_LEVEL)
+        os.chmod(tmp, 0o644)  # mkstemp's 0600 would make the artifact private
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink()
+        raise
     return path
 
 

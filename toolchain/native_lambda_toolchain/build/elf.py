@@ -18,7 +18,7 @@ from elftools.elf.elffile import ELFFile
 from elftools.elf.gnuversions import GNUVerDefSection, GNUVerNeedSection, GNUVerSymSection
 from elftools.elf.sections import SymbolTableSection
 
-from .errors import BuildError
+from ..errors import BuildError
 
 ELF_MAGIC = b"\x7fELF"
 
