@@ -19,8 +19,10 @@ from types import TracebackType
 from typing import Any
 
 from ._client import InvokeClient
+from ._config import ServiceConfig
+from ._output import default_echo
 from ._records import Report, RuntimeApiRecord
-from ._service import LambdaService, ServiceConfig, default_echo
+from ._service import LambdaService
 
 DEFAULT_TIMEOUT_S = 300.0
 

@@ -322,6 +322,11 @@ class HttpConnection(asyncio.Protocol):
         else:
             transport.close()
 
+    def close(self) -> None:
+        """Close after what is already written (a SHUTDOWN event) has been sent."""
+        if self._transport is not None:
+            self._transport.close()
+
     def _drop(self) -> None:
         if self._transport is not None:
             self._transport.close()
