@@ -158,7 +158,7 @@ def build(req: BuildRequest) -> BuildResult:
         python_version="{}.{}".format(*sys.version_info[:2]),
         nuitka_version=_installed_version("nuitka"),
         toolchain_version=req.toolchain_version,
-        glibc_needed=glibc,
+        glibc_needed=glibc or "",
         layer_libraries=sorted(vendored.layer_libs),
         system_libraries=vendored.system_libs,
         not_followed=compiled.excluded_modules,

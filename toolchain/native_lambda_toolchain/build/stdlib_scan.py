@@ -24,7 +24,7 @@ class Finder(modulefinder.ModuleFinder):
     """modulefinder that understands namespace packages (a handler folder without
     ``__init__.py``), which it predates."""
 
-    def find_module(self, name, path, parent=None):  # type: ignore[no-untyped-def]
+    def find_module(self, name, path, parent=None):
         try:
             return super().find_module(name, path, parent)
         except AttributeError:
@@ -35,12 +35,12 @@ class Finder(modulefinder.ModuleFinder):
             where = next(iter(spec.submodule_search_locations))
             return None, where, ("", "", modulefinder._PKG_DIRECTORY)  # type: ignore[attr-defined]
 
-    def load_package(self, fqname, pathname):  # type: ignore[no-untyped-def]
+    def load_package(self, fqname, pathname):
         if any(f.startswith("__init__.") for f in os.listdir(pathname)):
             return super().load_package(fqname, pathname)
         m = self.add_module(fqname)
-        m.__file__ = pathname
-        m.__path__ = [pathname]
+        m.__file__ = pathname  # type: ignore[attr-defined]
+        m.__path__ = [pathname]  # type: ignore[attr-defined]
         return m
 
 
