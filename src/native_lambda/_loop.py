@@ -206,8 +206,10 @@ def _loop(api: RuntimeApi, prepared: _Prepared) -> NoReturn:
             else:
                 try:
                     body, content_type = encode(result), _JSON_TYPE
+                    if b"NaN" in body or b"Infinity" in body:
+                        _check_finite(body)
                 except marshal_errors as exc:
-                    raise FaultError(MARSHAL_ERROR, f"Unable to marshal response: {exc}") from None
+                    raise FaultError(MARSHAL_ERROR, _marshal_message(exc)) from None
         except Exception as exc:
             _report(api, request_id, *invocation_failure(exc, request_id))
             continue
@@ -262,6 +264,25 @@ def _other_payload(prepared: _Prepared, body: bytes, content_type: str) -> Any:
         f"Unable to unmarshal input: the event's Content-Type is {content_type!r}, not "
         "application/json; annotate the event parameter as bytes to receive the raw payload",
     )
+
+
+_NON_FINITE = "NaN and infinite Decimals have no JSON form; return None or a string instead"
+
+
+def _check_finite(body: bytes) -> None:
+    """Older msgspec (0.20 included) writes non-finite Decimals as bare ``NaN``/``Infinity``,
+    which is not JSON; newer versions raise. Only bodies containing those words are re-read."""
+    try:
+        msgspec.json.decode(body)
+    except msgspec.DecodeError:
+        raise ValueError(_NON_FINITE) from None
+
+
+def _marshal_message(exc: BaseException) -> str:
+    text = str(exc)
+    if "non-finite value of a decimal" in text:  # msgspec's own wording for the same case
+        text = _NON_FINITE
+    return f"Unable to marshal response: {text}"
 
 
 def _warn(message: str) -> None:

@@ -174,6 +174,8 @@ def values(event: dict[str, str], context: Context) -> Any:
         }
     if kind == "set":
         return {"set": {3, 1, 2}, "frozen": frozenset(["a"])}
+    if kind == "words":
+        return ["NaN", "Infinity", -0.0]
     if kind == "uuid":
         return {"id": uuid.UUID("12345678-1234-5678-1234-567812345678")}
     raise ValueError(kind)
