@@ -13,7 +13,7 @@ import importlib
 import sys
 from typing import Any, Optional, Sequence
 
-from .errors import ToolchainError
+from .errors import ToolchainError, render_error
 
 # Order is the order shown in --help.
 COMMANDS = ("build", "emulate", "run", "deploy", "invoke")
@@ -68,13 +68,6 @@ def build_parser() -> argparse.ArgumentParser:
                 raise
             _register_unavailable(sub, name, error)
     return parser
-
-
-def render_error(exc: ToolchainError) -> None:
-    """The one place a toolchain error is printed: ``native-lambda: <message>`` then the hint."""
-    sys.stderr.write(f"native-lambda: error: {exc.message}\n")
-    if exc.hint:
-        sys.stderr.write(f"  hint: {exc.hint}\n")
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:

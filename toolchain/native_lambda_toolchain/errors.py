@@ -7,7 +7,8 @@ file, package, library or symbol is at fault, and the hint says *what to do*.
 
 from __future__ import annotations
 
-from typing import Optional
+import sys
+from typing import Optional, TextIO
 
 
 class ToolchainError(Exception):
@@ -27,3 +28,12 @@ class ToolchainError(Exception):
 
 class BuildError(ToolchainError):
     """A build cannot produce correct artifacts (exit 1, on the host and in the container)."""
+
+
+def render_error(exc: ToolchainError, stream: Optional[TextIO] = None) -> None:
+    """The one format a toolchain error is printed in: ``native-lambda: error: <message>``,
+    then the hint. Used by ``cli.main`` and by the build core's own entry in the container."""
+    out = stream or sys.stderr
+    out.write(f"native-lambda: error: {exc.message}\n")
+    if exc.hint:
+        out.write(f"  hint: {exc.hint}\n")

@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 from typing import Optional, Sequence
 
-from ..errors import ToolchainError
+from ..errors import ToolchainError, render_error
 from .config import BuildConfig, load_config
 
 
@@ -83,8 +83,6 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             request.toolchain_version = args.toolchain_version
         result = build(request)
     except ToolchainError as exc:
-        from ..cli import render_error
-
         render_error(exc)
         return exc.exit_code
     print(render(result), flush=True)
