@@ -188,14 +188,14 @@ def _loop(api: RuntimeApi, prepared: _Prepared) -> NoReturn:
                 tenant_id,
                 trace_id,
             )
-            content_type = headers.get("content-type")
-            if content_type is None or content_type == "application/json":
+            event_format = headers.get("content-type")
+            if event_format is None or event_format == "application/json":
                 try:
                     event = decode(response.body)
                 except decode_error as exc:
                     raise FaultError(UNMARSHAL_ERROR, f"Unable to unmarshal input: {exc}") from None
             else:
-                event = _other_payload(prepared, response.body, content_type)
+                event = _other_payload(prepared, response.body, event_format)
             result = handler(event, context)
             if run_async is not None:
                 result = run_async(result)
