@@ -53,7 +53,9 @@ def write_record(dist_dir: Path, record: BuildRecord) -> Path:
     """Write ``build.json`` (sorted, indented: diffable and reproducible)."""
     path = Path(dist_dir) / RECORD
     data = msgspec.to_builtins(record)
-    path.write_bytes(msgspec.json.format(msgspec.json.encode(data, order="sorted"), indent=2) + b"\n")
+    path.write_bytes(
+        msgspec.json.format(msgspec.json.encode(data, order="sorted"), indent=2) + b"\n"
+    )
     return path
 
 
