@@ -87,7 +87,7 @@ def test_malformed_handler_is_refused(dist: Path) -> None:
 
 def test_bad_env_pair(dist: Path) -> None:
     output = one_error(cli("run", "--dist", str(dist), "--env", "1BAD"))
-    assert "--env '1BAD': expected NAME=VALUE" in output, output
+    assert "--env wants KEY=VALUE, got '1BAD'" in output, output
 
 
 def test_a_build_for_another_architecture_is_refused(dist: Path) -> None:

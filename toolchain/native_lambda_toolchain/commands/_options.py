@@ -18,9 +18,9 @@ def parse_env_pairs(pairs: Iterable[str], option: str = "--env") -> Dict[str, st
         key, sep, value = pair.partition("=")
         if not sep or not ENV_NAME.match(key):
             raise ToolchainError(
-                f"{option} {pair!r}: expected NAME=VALUE with NAME made of letters, digits "
-                "and _ (starting with a letter)",
-                hint=f"e.g. {option} LOG_LEVEL=debug",
+                f"{option} wants KEY=VALUE, got {pair!r}",
+                hint=f"KEY is letters, digits and _, starting with a letter: "
+                f"e.g. {option} LOG_LEVEL=debug",
             )
         env[key] = value
     return env

@@ -5,11 +5,10 @@ from __future__ import annotations
 
 import argparse
 import os
-import re
 from pathlib import Path
 from typing import Any
 
-_ENV_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
+from ._options import parse_env_pairs
 
 
 def register(subparsers: Any) -> None:
@@ -58,18 +57,6 @@ def register(subparsers: Any) -> None:
     parser.set_defaults(func=run)
 
 
-def _environment(pairs: list[str]) -> dict[str, str]:
-    from native_lambda_toolchain.deploy import DeployError
-
-    env = {}
-    for pair in pairs:
-        key, sep, value = pair.partition("=")
-        if not sep or not _ENV_NAME.match(key):
-            raise DeployError(f"--env expects NAME=VALUE with a valid variable name, got {pair!r}")
-        env[key] = value
-    return env
-
-
 def _number(value: object, what: str) -> int:
     from native_lambda_toolchain.deploy import DeployError
 
@@ -113,7 +100,7 @@ def run(args: argparse.Namespace) -> int:
             architecture=deploy_architecture(
                 args.dist, args.architecture, settings.get("architecture"), print
             ),
-            environment=_environment(args.env),
+            environment=parse_env_pairs(args.env),
             layer_name=args.layer_name,
             extra_layers=list(args.layer),
         )

@@ -12,7 +12,7 @@ import sys
 import threading
 from typing import Any
 
-from native_lambda_toolchain.errors import ToolchainError
+from ._options import parse_env_pairs
 
 
 def register(subparsers: Any) -> None:
@@ -67,18 +67,6 @@ def register(subparsers: Any) -> None:
     parser.set_defaults(func=run)
 
 
-def parse_env(pairs: list[str]) -> dict[str, str]:
-    env: dict[str, str] = {}
-    for pair in pairs:
-        key, sep, value = pair.partition("=")
-        if not sep or not key:
-            raise ToolchainError(
-                f"--env wants KEY=VALUE, got {pair!r}", hint="e.g. --env LOG_LEVEL=debug"
-            )
-        env[key] = value
-    return env
-
-
 def run(args: argparse.Namespace) -> int:
     from native_lambda_toolchain.emulator import Emulator, check_bind_host, listen_error
 
@@ -88,7 +76,7 @@ def run(args: argparse.Namespace) -> int:
         command = command[1:]
     emulator = Emulator(
         command or None,
-        env=parse_env(args.env),
+        env=parse_env_pairs(args.env),
         host=args.host,
         port=args.port,
         function_name=args.function_name,
