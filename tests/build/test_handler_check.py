@@ -105,3 +105,19 @@ def test_top_level_names_of_every_kind(project: Path) -> None:
         check_handler(HandlerRef.parse("app.ok.nothing"), project, search)
     with pytest.raises(BuildError, match=r"ImportModuleError.*not a package"):
         check_handler(HandlerRef.parse("app.ok.inner.fn"), project, search)
+
+
+def test_namespace_packages_on_several_path_entries(tmp_path: Path) -> None:
+    """Folders without ``__init__.py`` (like tests/ here), split over two path entries, found
+    without importing anything (nothing of them is in ``sys.modules``)."""
+    first, second = tmp_path / "one", tmp_path / "two"
+    (first / "nsdemo" / "inner").mkdir(parents=True)
+    (second / "nsdemo" / "other").mkdir(parents=True)
+    (second / "nsdemo" / "other" / "fn.py").write_text("def handler(e, c):\n    return e\n")
+    assert "nsdemo" not in sys.modules
+    found = check_handler(
+        HandlerRef.parse("nsdemo/other/fn.handler"), tmp_path, [str(first), str(second)]
+    )
+    assert found == second / "nsdemo" / "other" / "fn.py"
+    with pytest.raises(BuildError, match=r"No module named 'nsdemo.inner.fn'"):
+        check_handler(HandlerRef.parse("nsdemo.inner.fn.handler"), tmp_path, [str(first)])

@@ -4,7 +4,7 @@ A broken handler otherwise compiles for minutes and fails only at the first invo
 syntax error is just a Nuitka warning). This check takes milliseconds and fails with the
 error type the runtime would report (``Runtime.ImportModuleError``,
 ``Runtime.UserCodeSyntaxError``, ``Runtime.HandlerNotFound``), the file and line. Nothing is
-imported or executed: modules are located with ``PathFinder`` and read with ``ast``.
+imported or executed: modules are located as Python's path search would and read with ``ast``.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import difflib
 import importlib.machinery
 import sys
 from pathlib import Path
-from typing import Dict, List, Optional, Sequence
+from typing import Dict, List, Optional, Sequence, Tuple
 
 from native_lambda.handler_ref import HandlerRef
 
@@ -32,31 +32,51 @@ def _hint(project: Path) -> str:
     )
 
 
+def _find(name: str, path: Sequence[str]) -> Tuple[Optional[Path], List[str]]:
+    """Python's path search for one name, without importing: (file or None, package dirs).
+
+    The first directory holding a regular package or a module wins; otherwise every
+    directory of that name is a portion of a namespace package."""
+    portions: List[str] = []
+    for entry in path:
+        base = Path(entry or ".") / name
+        init = [base / f"__init__{s}" for s in importlib.machinery.all_suffixes()]
+        found = next((f for f in init if f.is_file()), None)
+        if base.is_dir() and found is not None:
+            return found, [str(base)]
+        module = [base.with_name(name + s) for s in importlib.machinery.all_suffixes()]
+        found = next((f for f in module if f.is_file()), None)
+        if found is not None:
+            return found, []
+        if base.is_dir():
+            portions.append(str(base))
+    return None, portions
+
+
 def find_module_files(module: str, search: Sequence[str]) -> List[Path]:
-    """The source files executed by importing ``module`` (package ``__init__``s, then the
-    module itself; empty entries for namespace packages are left out). Raises BuildError
-    (ImportModuleError) when a part cannot be found."""
+    """The files executed by importing ``module`` (package ``__init__``s, then the module
+    itself; namespace packages have none). Raises BuildError (ImportModuleError) when a part
+    cannot be found."""
     files: List[Path] = []
-    path: Optional[List[str]] = list(search)
+    path: List[str] = list(dict.fromkeys(search))
     parts = module.split(".")
     for i in range(len(parts)):
         name = ".".join(parts[: i + 1])
-        spec = importlib.machinery.PathFinder.find_spec(name, path)
-        if spec is None:
-            where = list(dict.fromkeys(path or ()))
-            shown = ", ".join(where[:3]) + (" ..." if len(where) > 3 else "")
+        found, portions = _find(parts[i], path)
+        if found is None and not portions:
+            shown = ", ".join(path[:3]) + (" ..." if len(path) > 3 else "")
             raise BuildError(
                 f"{IMPORT_MODULE_ERROR}: Unable to import module '{module}': "
                 f"No module named '{name}' (searched {shown})",
             )
-        if spec.origin and spec.has_location:
-            files.append(Path(spec.origin))
-        path = list(spec.submodule_search_locations or []) or None
-        if path is None and i < len(parts) - 1:
+        if found is not None:
+            files.append(found)
+        if not portions and i < len(parts) - 1:
             raise BuildError(
                 f"{IMPORT_MODULE_ERROR}: Unable to import module '{module}': "
-                f"'{name}' is not a package ({spec.origin})",
+                f"'{name}' is not a package ({found})",
             )
+        path = portions
     return files
 
 

@@ -1,4 +1,5 @@
-"""Run the compile stage: the host-mode build, inside the base image, on mounted folders.
+"""Run the compile stage: the build core's own entry (``python -m native_lambda_toolchain.build``)
+inside the base image, on mounted folders, with the configuration the host resolved.
 
 Mounts (host -> container):
 
