@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Optional, Sequence
 
 from ..errors import ToolchainError, render_error
+from . import MIN_PYTHON
 from .config import BuildConfig, load_config
 
 
@@ -69,6 +70,12 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
 
     args = parser().parse_args(argv)
     try:
+        if sys.version_info < MIN_PYTHON:
+            raise ToolchainError(
+                f"the build core needs Python {'.'.join(map(str, MIN_PYTHON))} or newer; "
+                f"this is {sys.version.split()[0]}",
+                hint="build with a newer Python (the base image's nl-python)",
+            )
         request = BuildRequest(
             config=_config(args),
             target=args.target,
