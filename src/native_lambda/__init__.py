@@ -14,15 +14,18 @@ if TYPE_CHECKING:
     from ._errors import FaultError
     from ._loop import run_handler_string, serve
     from ._shutdown import on_shutdown
+    from ._streaming import ResponseStream, streaming
 
 __all__ = [
     "ClientContext",
     "CognitoIdentity",
     "Context",
     "FaultError",
+    "ResponseStream",
     "on_shutdown",
     "run_handler_string",
     "serve",
+    "streaming",
 ]
 
 
@@ -37,6 +40,8 @@ def __getattr__(name: str) -> Any:
         from . import _errors as module
     elif name == "on_shutdown":
         from . import _shutdown as module
+    elif name in ("streaming", "ResponseStream"):
+        from . import _streaming as module
     else:
         raise AttributeError(f"module 'native_lambda' has no attribute {name!r}")
     value = getattr(module, name)

@@ -116,6 +116,62 @@ class Connection:
                     ) from None
         raise AssertionError("unreachable")
 
+    def open_chunked(self, path: bytes, headers: bytes, first: bytes) -> Response | None:
+        """Start a chunked POST: the head and ``first`` (an encoded chunk) in one send.
+
+        Retried once on a fresh connection when the kept-alive one was found dead; returns
+        the server's early answer when it refused before reading the body, else None.
+        """
+        head = b"POST %s HTTP/1.1\r\nHost: %s\r\n%sTransfer-Encoding: chunked\r\n\r\n" % (
+            path,
+            self._host,
+            headers,
+        )
+        for attempt in (0, 1):
+            sock = self._sock if self._sock is not None else self._connect()
+            try:
+                sock.sendall(head + first)
+                return None
+            except OSError:
+                response = self._read_after_send_error()
+                if response is not None:
+                    return response
+                self.close()
+                if attempt:
+                    raise RuntimeApiError(
+                        f"connection to the Runtime API lost while sending {path.decode()}"
+                    ) from None
+        raise AssertionError("unreachable")
+
+    def send_chunk(self, data: bytes) -> Response | None:
+        """Send raw bytes of a chunked body; the server's early answer if it stopped reading."""
+        sock = self._sock
+        if sock is None:
+            raise RuntimeApiError("the Runtime API closed the connection mid-stream")
+        try:
+            if len(data) < 65536:
+                sock.sendall(data)
+            else:
+                sock.sendall(memoryview(data))
+            return None
+        except OSError:
+            response = self._read_after_send_error()
+            if response is None:
+                self.close()
+                raise RuntimeApiError("the Runtime API closed the connection mid-stream") from None
+            return response
+
+    def finish_chunked(self, trailers: bytes = b"") -> Response:
+        """End a chunked body (last chunk, ``trailers`` lines) and read the answer."""
+        early = self.send_chunk(b"0\r\n" + trailers + b"\r\n")
+        if early is not None:
+            return early
+        try:
+            return self._read_response()
+        except _Dropped:
+            self.close()
+            raise RuntimeApiError("the Runtime API closed the connection mid-stream") from None
+
     def send_only(self, method: bytes, path: bytes, headers: bytes = b"") -> None:
         """Send a request and never read the answer (the extension's parked ``event/next``)."""
         sock = self._sock if self._sock is not None else self._connect()

@@ -23,6 +23,10 @@ from .handler_ref import HandlerRef, HandlerRefError
 
 _CO_COROUTINE = 0x80
 _CO_VARARGS = 0x04
+_CO_GENERATOR = 0x20
+_CO_ASYNC_GENERATOR = 0x200
+#: How a handler answers (see ``_streaming``): buffered, or streamed by one of three forms.
+BUFFERED, GENERATOR, ASYNC_GENERATOR, WRITER = 0, 1, 2, 3
 
 
 def add_search_path() -> None:
@@ -73,6 +77,22 @@ def is_async(handler: Callable[..., Any]) -> bool:
         # A callable instance: the code of its class's __call__ (callable() says nothing of it).
         code = getattr(getattr(type(handler), "__call__", None), "__code__", None)  # noqa: B004
     return code is not None and bool(code.co_flags & _CO_COROUTINE)
+
+
+def stream_kind(handler: Callable[..., Any]) -> int:
+    """How ``handler`` streams, from its code flags (no ``inspect``): a generator function,
+    an async generator function, a ``@streaming`` writer, or not at all (``BUFFERED``)."""
+    if getattr(handler, "_native_lambda_writer", False):
+        return WRITER
+    code = getattr(getattr(handler, "__func__", handler), "__code__", None)
+    if code is None:
+        code = getattr(getattr(type(handler), "__call__", None), "__code__", None)  # noqa: B004
+    flags = code.co_flags if code is not None else 0
+    if flags & _CO_ASYNC_GENERATOR:
+        return ASYNC_GENERATOR
+    if flags & _CO_GENERATOR:
+        return GENERATOR
+    return BUFFERED
 
 
 def annotated_types(handler: Callable[..., Any]) -> tuple[Any, Any]:

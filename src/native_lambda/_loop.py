@@ -29,7 +29,15 @@ from ._errors import (
     from_exception,
     invocation_failure,
 )
-from ._handler import add_search_path, annotated_types, hidden_by_wrapper, is_async, load
+from ._handler import (
+    BUFFERED,
+    add_search_path,
+    annotated_types,
+    hidden_by_wrapper,
+    is_async,
+    load,
+    stream_kind,
+)
 
 EXIT_INIT_ERROR = 1
 EXIT_RUNTIME_API = 2
@@ -42,7 +50,7 @@ _MARSHAL_EXCEPTIONS = (TypeError, ValueError, OverflowError, msgspec.EncodeError
 class _Prepared:
     """A handler with its decoder and encoder, built once at init."""
 
-    __slots__ = ("decode", "encode", "handler", "is_async", "raw_event", "undeclared")
+    __slots__ = ("decode", "encode", "handler", "is_async", "raw_event", "streams", "undeclared")
 
     def __init__(self, handler: Callable[..., Any], event_type: Any, name: str = "") -> None:
         if not callable(handler):
@@ -58,6 +66,7 @@ class _Prepared:
                 )
         self.handler = handler
         self.is_async = is_async(handler)
+        self.streams = stream_kind(handler)
         # bytes means "the raw payload", as awslambdaric returns bytes results verbatim.
         self.raw_event = event_type is bytes
         self.undeclared = event_type is Any
@@ -147,13 +156,32 @@ def _run(api: RuntimeApi, prepared: _Prepared) -> NoReturn:
         _die(f"cannot register the shutdown extension at {api.address}: {exc}")
     _shutdown.init_done()
     _logging.ensure_installed()
+    workers = os.environ.get("AWS_LAMBDA_MAX_CONCURRENCY", "")
+    if workers.isdigit() and int(workers) > 1:
+        _serve_concurrently(api, prepared)
     try:
         _loop(api, prepared)
     except RuntimeApiError as exc:
         _die(f"Runtime API at {api.address} failed: {exc}")
 
 
-def _loop(api: RuntimeApi, prepared: _Prepared) -> NoReturn:
+def _serve_concurrently(api: RuntimeApi, prepared: _Prepared) -> NoReturn:
+    """Managed Instances: fork the workers after init (see ``_workers``)."""
+    from . import _workers
+
+    api.conn.close()
+
+    def work(announce: int) -> NoReturn:
+        own = RuntimeApi(api.address)
+        try:
+            _loop(own, prepared, announce)
+        except RuntimeApiError as exc:
+            _die(f"Runtime API at {api.address} failed: {exc}")
+
+    _workers.Supervisor(api.address, _workers.wanted(), work).run()
+
+
+def _loop(api: RuntimeApi, prepared: _Prepared, announce: Optional[int] = None) -> NoReturn:
     handler = prepared.handler
     decode = prepared.decode
     encode = prepared.encode
@@ -164,10 +192,17 @@ def _loop(api: RuntimeApi, prepared: _Prepared) -> NoReturn:
     respond = api.respond
     decode_error = msgspec.DecodeError
     marshal_errors = _MARSHAL_EXCEPTIONS
+    streams = prepared.streams != BUFFERED
+    plain = _PLAIN
+    write = os.write
     while True:
+        if announce is not None:
+            write(announce, b"-\n")  # idle: tell the supervisor (Managed Instances workers)
         response = next_invocation()
         headers = response.headers
         request_id = headers.get("lambda-runtime-aws-request-id", "")
+        if announce is not None:
+            write(announce, request_id.encode("latin-1") + b"\n")
         trace_id = headers.get("lambda-runtime-trace-id")
         if trace_id is not None:
             environ["_X_AMZN_TRACE_ID"] = trace_id
@@ -196,6 +231,11 @@ def _loop(api: RuntimeApi, prepared: _Prepared) -> NoReturn:
                     raise FaultError(UNMARSHAL_ERROR, f"Unable to unmarshal input: {exc}") from None
             else:
                 event = _other_payload(prepared, response.body, event_format)
+            if streams:
+                answer = _streamed(api, prepared, request_id, event, context, None)
+                if answer.status != 202:
+                    _refused(api, request_id, answer.status, answer.body, 0)
+                continue
             result = handler(event, context)
             if run_async is not None:
                 result = run_async(result)
@@ -203,6 +243,11 @@ def _loop(api: RuntimeApi, prepared: _Prepared) -> NoReturn:
                 result = _async_runner()(result)
             if type(result) is bytes:
                 body, content_type = result, _BYTES_TYPE
+            elif type(result) not in plain and hasattr(result, "__lambda_stream__"):
+                answer = _streamed(api, prepared, request_id, event, context, result)
+                if answer.status != 202:
+                    _refused(api, request_id, answer.status, answer.body, 0)
+                continue
             else:
                 try:
                     body, content_type = encode(result), _JSON_TYPE
@@ -210,12 +255,48 @@ def _loop(api: RuntimeApi, prepared: _Prepared) -> NoReturn:
                         _check_finite(body)
                 except marshal_errors as exc:
                     raise FaultError(MARSHAL_ERROR, _marshal_message(exc)) from None
+        except RuntimeApiError:
+            raise
         except Exception as exc:
             _report(api, request_id, *invocation_failure(exc, request_id))
             continue
         answer = respond(request_id, body, content_type)
         if answer.status != 202:
             _refused(api, request_id, answer.status, answer.body, len(body))
+
+
+_PLAIN = (dict, list, str, int, float, bool, type(None), tuple)
+
+
+def _streamed(
+    api: RuntimeApi, prepared: _Prepared, request_id: str, event: Any, context: Any, result: Any
+) -> Any:
+    """Stream one answer: a streaming handler's, or a result with ``__lambda_stream__``."""
+    from . import _streaming
+    from ._handler import ASYNC_GENERATOR, WRITER
+
+    def failure(exc: BaseException) -> Diagnostic:
+        error = invocation_failure(exc, request_id)[0]
+        _logging.log_error(error)
+        return error
+
+    kind = prepared.streams
+    if result is not None:
+        content_type, chunks = result.__lambda_stream__()
+        return _streaming.stream_result(api, request_id, chunks, content_type, failure)
+    if kind == WRITER:
+
+        def call(stream: Any) -> Any:
+            value = prepared.handler(event, stream, context)
+            if hasattr(value, "__await__"):
+                value = _async_runner()(value)
+            return value
+
+        return _streaming.stream_writer(api, request_id, call, failure)
+    chunks = prepared.handler(event, context)
+    if kind == ASYNC_GENERATOR:
+        chunks = _streaming.from_async(chunks, _async_runner())
+    return _streaming.stream_result(api, request_id, chunks, _streaming.DEFAULT_TYPE, failure)
 
 
 def _report(

@@ -81,7 +81,25 @@ def init_done() -> None:
     _init_over = True
 
 
+def sigterm_handler() -> Any:
+    """What a forked worker does on SIGTERM: run the hooks (if any were asked for), else die."""
+    return _on_sigterm if _registered else signal_default()
+
+
+def signal_default() -> Any:
+    import signal
+
+    return signal.SIG_DFL
+
+
+_terminating = False
+
+
 def _on_sigterm(signum: int, frame: Any) -> None:
+    global _terminating
+    if _terminating:  # a second SIGTERM (the group's and the supervisor's): hooks run once
+        return
+    _terminating = True
     for callback in list(_callbacks):
         try:
             callback()

@@ -18,6 +18,7 @@ from ._limits import (
     MAX_STREAMED_RESPONSE_BYTES,
 )
 from ._records import Report, RuntimeApiRecord
+from ._stream_client import StreamResult, invoke_stream
 
 __all__ = [
     "ALLOW_REMOTE_FLAG",
@@ -29,6 +30,8 @@ __all__ = [
     "InvokeResult",
     "Report",
     "RuntimeApiRecord",
+    "StreamResult",
     "check_bind_host",
+    "invoke_stream",
     "listen_error",
 ]

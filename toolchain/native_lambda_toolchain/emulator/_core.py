@@ -35,7 +35,7 @@ class ServiceCore:
         self.lambda_log = TailBuffer(HISTORY_LOG_BYTES)  # plus START/END/REPORT lines
         self.on_report: Callable[[Report], None] | None = None
         self._queue: deque[Invocation] = deque()
-        self._busy = False
+        self._in_flight = 0  # invocations handed out (at most config.max_concurrency)
         self._stuck_timer: asyncio.TimerHandle | None = None
         self._slow_tasks: set[asyncio.Task[None]] = set()
         self._sandbox: Sandbox | None = None
@@ -43,6 +43,16 @@ class ServiceCore:
         self._connections: set[HttpConnection] = set()
         self._stopping = False
         self._loop: asyncio.AbstractEventLoop | None = None
+
+    @property
+    def _busy(self) -> bool:
+        """True while no further invocation may be handed out."""
+        return self._in_flight >= self.config.max_concurrency
+
+    @_busy.setter
+    def _busy(self, value: bool) -> None:
+        """``True``: one more invocation is out; ``False``: one came back."""
+        self._in_flight = self._in_flight + 1 if value else max(0, self._in_flight - 1)
 
     def _platform_line(self, line: str, inv: Invocation | None = None) -> None:
         data = (line + "\n").encode()

@@ -13,16 +13,17 @@ import json
 import os
 import threading
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from types import TracebackType
 from typing import Any
 
 from ._client import InvokeClient
-from ._config import ServiceConfig
+from ._config import ServiceConfig, max_concurrency
 from ._output import default_echo
 from ._records import Report, RuntimeApiRecord
 from ._service import LambdaService
+from ._stream_client import StreamResult, invoke_stream
 
 DEFAULT_TIMEOUT_S = 300.0
 
@@ -135,6 +136,7 @@ class Emulator:
             external_extensions=frozenset(external_extensions),
             validate_json=validate_json,
             echo=default_echo if echo else None,
+            max_concurrency=max_concurrency(env),
         )
         self._service = LambdaService(self._config)
         self._service.on_report = self._on_report
@@ -294,6 +296,28 @@ class Emulator:
         result = self._post(path, body, headers, timeout)
         if result.status == 200 and result.request_id:
             self._wait_reported(result.request_id, 5.0)
+        return result
+
+    def invoke_stream(
+        self,
+        payload: bytes | str = b"{}",
+        *,
+        log_tail: bool = False,
+        timeout: float = 60,
+        function_name: str = "function",
+        on_chunk: Callable[[bytes], None] | None = None,
+    ) -> StreamResult:
+        """InvokeWithResponseStream: chunks as they arrive, with their arrival times."""
+        body = payload.encode() if isinstance(payload, str) else bytes(payload)
+        headers = {"Content-Type": "application/json"}
+        if log_tail:
+            headers["X-Amz-Log-Type"] = "Tail"
+        path = f"/2021-11-15/functions/{function_name}/response-streaming-invocations"
+        host = _client_host(self.host).strip("[]")
+        result = invoke_stream(host, self.port, path, body, headers, timeout, on_chunk)
+        rid = result.headers.get("x-amzn-requestid")
+        if result.status == 200 and rid:
+            self._wait_reported(rid, 5.0)
         return result
 
     def _post(

@@ -29,8 +29,8 @@ def invalid_state(current: str, target: str) -> tuple[int, bytes]:
     return 403, error_json("InvalidStateTransition", message)
 
 
-def response_too_large() -> tuple[int, bytes]:
-    message = f"Exceeded maximum allowed payload size ({MAX_RESPONSE_BYTES} bytes)."
+def response_too_large(limit: int = MAX_RESPONSE_BYTES) -> tuple[int, bytes]:
+    message = f"Exceeded maximum allowed payload size ({limit} bytes)."
     return 413, error_json("RequestEntityTooLarge", message)
 
 
@@ -39,11 +39,11 @@ def request_too_large() -> tuple[int, bytes]:
     return response_too_large()
 
 
-def function_response_too_large(size: int) -> bytes:
+def function_response_too_large(size: int, limit: int = MAX_RESPONSE_BYTES) -> bytes:
     """What the invoker gets when the runtime's response was over the limit."""
     message = (
         f"Response payload size ({size} bytes) exceeded maximum allowed payload size "
-        f"({MAX_RESPONSE_BYTES} bytes)."
+        f"({limit} bytes)."
     )
     return json.dumps(
         {"errorType": "Function.ResponseSizeTooLarge", "errorMessage": message}

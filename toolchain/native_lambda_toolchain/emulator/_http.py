@@ -17,80 +17,40 @@ connection is closed after the answer.
 from __future__ import annotations
 
 import asyncio
-import json
 import re
 import traceback
 from collections.abc import Callable, Iterable
 from http import HTTPStatus
 
+from ._chunked import ChunkError, ChunkReader
 from ._limits import (
     DISCARD_GRACE_S,
-    MAX_CHUNK_LINE_BYTES,
     MAX_DISCARD_BYTES,
     MAX_HEAD_BYTES,
     MAX_RESPONSE_BYTES,
 )
+from ._request import Request, error_json, render
 
 _REASONS = {s.value: s.phrase for s in HTTPStatus}
 _CONTINUE = b"HTTP/1.1 100 Continue\r\n\r\n"
 _TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+\Z")
 _VERSION = re.compile(r"HTTP/(\d)\.(\d)\Z")
 _DIGITS = re.compile(r"[0-9]{1,18}\Z")
-_HEX = re.compile(rb"[0-9a-fA-F]{1,15}\Z")
 # Control characters other than tab never belong in a header value (no header injection).
 _BAD_VALUE = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
 
 Handler = Callable[["Request"], None]
 BodyLimit = Callable[[str, str], int]  # (method, path) -> largest body accepted
+#: (method, path, headers) -> the limit of a body handed over chunk by chunk, or 0 to buffer it
+StreamedBody = Callable[[str, str, "dict[str, str]"], int]
+
+
+def no_streamed_bodies(method: str, path: str, headers: dict[str, str]) -> int:
+    return 0
 
 
 def default_body_limit(method: str, path: str) -> int:
     return MAX_RESPONSE_BYTES
-
-
-class Request:
-    """One parsed request; ``headers`` keys are lower-case.
-
-    ``oversize`` is 0, or the body size that broke the limit (declared, or read so far for
-    a chunked body); ``body`` is then empty and the connection closes after the answer.
-    """
-
-    __slots__ = ("_conn", "body", "headers", "method", "oversize", "path", "query", "version")
-
-    def __init__(
-        self,
-        conn: HttpConnection,
-        method: str,
-        path: str,
-        query: str,
-        version: str,
-        headers: dict[str, str],
-        body: bytes,
-        oversize: int = 0,
-    ) -> None:
-        self._conn = conn
-        self.method = method
-        self.path = path
-        self.query = query
-        self.version = version
-        self.headers = headers
-        self.body = body
-        self.oversize = oversize
-
-    @property
-    def closed(self) -> bool:
-        """True once the client's connection is gone (a long poll nobody waits for)."""
-        return self._conn.closed
-
-    def respond(
-        self,
-        status: int,
-        body: bytes = b"",
-        headers: Iterable[tuple[str, str]] = (),
-        content_type: str | None = "application/json",
-    ) -> None:
-        """Send the answer; later calls for the same request are ignored."""
-        self._conn.respond(self, status, body, headers, content_type)
 
 
 class _Reject(Exception):
@@ -104,9 +64,19 @@ class _Reject(Exception):
 class HttpConnection(asyncio.Protocol):
     """Parses requests from one connection and hands them to the handler, one at a time."""
 
-    def __init__(self, handler: Handler, body_limit: BodyLimit = default_body_limit) -> None:
+    def __init__(
+        self,
+        handler: Handler,
+        body_limit: BodyLimit = default_body_limit,
+        streamed_body: StreamedBody = no_streamed_bodies,
+    ) -> None:
         self._handler = handler
         self._body_limit = body_limit
+        self._streamed_body = streamed_body
+        self._reader: ChunkReader | None = None  # reading a streamed body
+        self._buffered: ChunkReader | None = None  # reading a buffered chunked body
+        self._streamed: Request | None = None
+        self._chunked_out: Request | None = None  # answering with a chunked body
         self._buf = bytearray()
         self._transport: asyncio.Transport | None = None
         self._current: Request | None = None  # handed to the handler, not yet answered
@@ -136,7 +106,9 @@ class HttpConnection(asyncio.Protocol):
                 self._drop()
             return
         self._buf += data
-        if self._current is None:
+        if self._reader is not None:
+            self._pump_streamed()
+        elif self._current is None:
             self._parse()
         elif len(self._buf) > MAX_HEAD_BYTES and self._transport is not None:
             # Bytes behind an unanswered request (a long poll): stop reading until it is
@@ -162,6 +134,8 @@ class HttpConnection(asyncio.Protocol):
                     return
                 self._read_head(bytes(buf[:end]))
                 del buf[: end + 4]
+                if self._body_len == -2 and self._start_streamed():
+                    return
             oversize = 0
             if self._body_len > self._limit:
                 oversize = self._body_len
@@ -194,8 +168,50 @@ class HttpConnection(asyncio.Protocol):
                 self._handler(request)
             except Exception as exc:  # a handler bug must not hang the client or the loop
                 traceback.print_exc()
-                body = _error_json("InternalServerError", repr(exc))
+                body = error_json("InternalServerError", repr(exc))
                 self.respond(request, 500, body, (), "application/json")
+
+    def _start_streamed(self) -> bool:
+        """Hand a chunked body the handler wants as it comes to the handler at once."""
+        method, path, query, version, headers = self._head  # type: ignore[misc]
+        limit = self._streamed_body(method, path, headers)
+        if not limit:
+            return False
+        self._head = None
+        request = Request(self, method, path, query, version, headers, b"")
+        self._current = self._streamed = request
+        self._reader = ChunkReader(limit)
+        self._handler(request)
+        self._pump_streamed()
+        return True
+
+    def _pump_streamed(self) -> None:
+        reader, request = self._reader, self._streamed
+        assert reader is not None and request is not None
+        try:
+            chunks = reader.read(self._buf)
+        except ChunkError as exc:
+            self._reader = self._streamed = None
+            if request.on_end is not None:
+                request.on_end({}, -1)
+            self._current = None
+            self._fail(exc.status, str(exc))
+            return
+        for chunk in chunks:
+            if request.on_chunk is not None:
+                request.on_chunk(chunk)
+        if reader.oversize:
+            self._reader = self._streamed = None
+            self._close_after = self._discarding = True
+            self._discarded = len(self._buf)
+            self._buf.clear()
+            request.oversize = reader.size
+            if request.on_end is not None:
+                request.on_end({}, reader.size)
+        elif reader.trailers is not None:
+            self._reader = self._streamed = None
+            if request.on_end is not None:
+                request.on_end(reader.trailers, 0)
 
     def _read_head(self, head: bytes) -> None:
         text = head.decode("latin-1")
@@ -238,6 +254,7 @@ class HttpConnection(asyncio.Protocol):
             self._body_len = -2
             self._chunks = []
             self._chunked_size = 0
+            self._buffered = ChunkReader(self._limit)
         else:
             raw = headers.get("content-length", "0")
             if not _DIGITS.match(raw):  # Go's ParseUint: no sign, no "_", no spaces inside
@@ -254,51 +271,24 @@ class HttpConnection(asyncio.Protocol):
 
     def _read_chunks(self) -> bytes | None:
         """Consume complete chunks from the buffer; the body once the last chunk is in."""
-        buf = self._buf
-        while True:
-            eol = buf.find(b"\r\n", 0, MAX_CHUNK_LINE_BYTES + 2)
-            if eol < 0:
-                if len(buf) > MAX_CHUNK_LINE_BYTES:
-                    raise _Reject(400, "chunk-size line too long")
-                return None
-            digits = bytes(buf[:eol]).split(b";", 1)[0].strip(b" \t")
-            if not _HEX.match(digits):
-                raise _Reject(400, "bad chunk size")
-            size = int(digits, 16)
-            if size == 0:
-                if len(buf) < eol + 4:
-                    return None
-                if buf[eol + 2 : eol + 4] == b"\r\n":
-                    del buf[: eol + 4]
-                else:  # trailers: skip up to the blank line
-                    end = buf.find(b"\r\n\r\n", eol + 2, MAX_HEAD_BYTES)
-                    if end < 0:
-                        if len(buf) > MAX_HEAD_BYTES:
-                            raise _Reject(431, "Request Header Fields Too Large")
-                        return None
-                    del buf[: end + 4]
-                body = b"".join(self._chunks)
-                self._chunks = []
-                return body
-            if self._chunked_size + size > self._limit:
-                self._chunked_size += size
-                return None  # over the limit: the caller answers without reading more
-            start = eol + 2
-            if len(buf) < start + size + 2:
-                return None
-            if buf[start + size : start + size + 2] != b"\r\n":
-                raise _Reject(400, "malformed chunk")
-            self._chunks.append(bytes(buf[start : start + size]))
-            self._chunked_size += size
-            del buf[: start + size + 2]
+        reader = self._buffered
+        assert reader is not None
+        try:
+            self._chunks += reader.read(self._buf)
+        except ChunkError as exc:
+            raise _Reject(exc.status, str(exc)) from None
+        self._chunked_size = reader.size
+        if reader.oversize or reader.trailers is None:
+            return None
+        body = b"".join(self._chunks)
+        self._chunks = []
+        return body
 
     def _fail(self, status: int, message: str) -> None:
         """Answer a malformed request as Go's net/http does (plain text), then close."""
         if self._transport is not None:
             body = f"{status} {_REASONS.get(status, 'Bad Request')}: {message}".encode()
-            self._transport.write(
-                _render(status, body, (), "text/plain; charset=utf-8", close=True)
-            )
+            self._transport.write(render(status, body, (), "text/plain; charset=utf-8", close=True))
         self._buf.clear()
         self._close_gracefully()
 
@@ -332,6 +322,42 @@ class HttpConnection(asyncio.Protocol):
             self._transport.close()
 
     # answering -------------------------------------------------------------------
+    def start_chunked(
+        self,
+        request: Request,
+        status: int,
+        headers: Iterable[tuple[str, str]],
+        content_type: str,
+    ) -> None:
+        if request is not self._current or self._transport is None:
+            return
+        self._chunked_out = request
+        lines = [f"HTTP/1.1 {status} {_REASONS.get(status, 'Unknown')}"]
+        lines.append(f"Content-Type: {content_type}")
+        lines.extend(f"{k}: {v}" for k, v in headers)
+        lines.append("Transfer-Encoding: chunked\r\n\r\n")
+        self._transport.write("\r\n".join(lines).encode("latin-1"))
+
+    def write_chunk(self, request: Request, data: bytes) -> None:
+        if request is self._chunked_out and self._transport is not None:
+            self._transport.write(data)
+
+    def end_chunked(self, request: Request) -> None:
+        if request is not self._chunked_out:
+            return
+        self._chunked_out = None
+        if self._transport is not None:
+            self._transport.write(b"0\r\n\r\n")
+        self._current = None
+        if self._transport is None:
+            return
+        if self._close_after:
+            self._transport.close()
+            self.closed = True
+            return
+        if self._buf:
+            self._parse()
+
     def respond(
         self,
         request: Request,
@@ -340,14 +366,14 @@ class HttpConnection(asyncio.Protocol):
         headers: Iterable[tuple[str, str]],
         content_type: str | None,
     ) -> None:
-        if request is not self._current:
+        if request is not self._current or request is self._chunked_out:
             return
         self._current = None
         transport = self._transport
         if transport is None:
             return
         close = self._close_after
-        transport.write(_render(status, body, headers, content_type, close))
+        transport.write(render(status, body, headers, content_type, close))
         if close:
             if request.oversize:
                 self._close_gracefully()
@@ -360,26 +386,3 @@ class HttpConnection(asyncio.Protocol):
             self._paused = False
         if self._buf:
             self._parse()
-
-
-def _render(
-    status: int,
-    body: bytes,
-    headers: Iterable[tuple[str, str]],
-    content_type: str | None,
-    close: bool,
-) -> bytes:
-    lines = [f"HTTP/1.1 {status} {_REASONS.get(status, 'Unknown')}"]
-    if content_type:
-        lines.append(f"Content-Type: {content_type}")
-    lines.extend(f"{k}: {v}" for k, v in headers)
-    lines.append(f"Content-Length: {len(body)}")
-    if close:
-        lines.append("Connection: close")
-    lines.append("\r\n")
-    head = "\r\n".join(lines).encode("latin-1")
-    return head + body if body else head
-
-
-def _error_json(error_type: str, message: str) -> bytes:
-    return json.dumps({"errorMessage": message, "errorType": error_type}).encode()

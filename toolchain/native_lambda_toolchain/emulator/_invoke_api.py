@@ -8,10 +8,10 @@ import json
 import random
 
 from . import _errors as err
-from ._config import INVOKE_PREFIX, RUNTIME_PREFIX
+from ._config import INVOKE_PREFIX, RUNTIME_PREFIX, STREAM_INVOKE_PREFIX
 from ._extensions_api import ExtensionsApi
 from ._http import Request
-from ._limits import MAX_INVOKE_REQUEST_BYTES, MAX_RESPONSE_BYTES
+from ._limits import MAX_INVOKE_REQUEST_BYTES, MAX_RESPONSE_BYTES, MAX_STREAMED_RESPONSE_BYTES
 from ._sandbox import Invocation
 
 
@@ -23,15 +23,26 @@ def _reject_invoke(req: Request, status: int, error_type: str, message: str) -> 
 
 def body_limit(method: str, path: str) -> int:
     """The largest body a request may carry: Lambda's invoke payload limit, or a response's."""
-    if path.startswith(INVOKE_PREFIX):
+    if path.startswith(INVOKE_PREFIX) or path.startswith(STREAM_INVOKE_PREFIX):
         return MAX_INVOKE_REQUEST_BYTES
     return MAX_RESPONSE_BYTES
+
+
+def streamed_body(method: str, path: str, headers: dict[str, str]) -> int:
+    """A runtime's streamed ``/response`` is read chunk by chunk, up to 200 MiB."""
+    if (
+        method == "POST"
+        and path.endswith("/response")
+        and headers.get("lambda-runtime-function-response-mode", "").lower() == "streaming"
+    ):
+        return MAX_STREAMED_RESPONSE_BYTES
+    return 0
 
 
 def handles_oversize(req: Request) -> bool:
     """Requests whose handler answers an over-limit body with its own Lambda error."""
     path = req.path
-    if path.startswith(INVOKE_PREFIX):
+    if path.startswith(INVOKE_PREFIX) or path.startswith(STREAM_INVOKE_PREFIX):
         return True
     return path.startswith(RUNTIME_PREFIX + "invocation/") and path.endswith("/response")
 
@@ -48,10 +59,15 @@ _UUID4_MASK = ~((0xF000 << 64) | (0xC000 << 48)) & ((1 << 128) - 1)
 _UUID4_BITS = (0x4000 << 64) | (0x8000 << 48)
 
 
-class InvokeApi(ExtensionsApi):
-    """``POST /2015-03-31/functions/{any name}/invocations``."""
+_INVOKE_TYPES = ("RequestResponse", "Event", "DryRun")
+_STREAM_TYPES = ("RequestResponse", "DryRun")  # InvokeWithResponseStream has no Event type
 
-    def _invoke(self, req: Request) -> None:
+
+class InvokeApi(ExtensionsApi):
+    """``POST /2015-03-31/functions/{any name}/invocations`` (buffered) and
+    ``POST /2021-11-15/functions/{any name}/response-streaming-invocations`` (streamed)."""
+
+    def _invoke(self, req: Request, stream: bool = False) -> None:
         headers = req.headers
         if req.oversize or len(req.body) > MAX_INVOKE_REQUEST_BYTES:
             _reject_invoke(
@@ -63,7 +79,10 @@ class InvokeApi(ExtensionsApi):
             )
             return
         invocation_type = headers.get("x-amz-invocation-type", "RequestResponse")
-        if invocation_type not in ("RequestResponse", "Event", "DryRun"):
+        allowed = (
+            ("RequestResponse", "DryRun") if stream else ("RequestResponse", "Event", "DryRun")
+        )
+        if invocation_type not in allowed:
             _reject_invoke(
                 req,
                 400,
@@ -108,6 +127,7 @@ class InvokeApi(ExtensionsApi):
             trace_id=headers.get("x-amzn-trace-id"),
             tenant_id=headers.get("x-amz-tenant-id"),
             log_tail=headers.get("x-amz-log-type", "").lower() == "tail",
+            stream=stream,
         )
         if inv.request is None:
             req.respond(202, b"", [("X-Amzn-RequestId", inv.request_id)], content_type=None)

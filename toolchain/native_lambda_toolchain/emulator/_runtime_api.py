@@ -5,9 +5,10 @@ from __future__ import annotations
 import json
 
 from . import _errors as err
+from . import _streamed
 from ._config import ACCEPTED, header_error_type
 from ._http import Request
-from ._limits import MAX_RESPONSE_BYTES
+from ._limits import MAX_RESPONSE_BYTES, MAX_STREAMED_RESPONSE_BYTES
 from ._sandbox import Invocation, Outcome, Sandbox
 from ._scheduler import Scheduler
 from ._state import State, next_state
@@ -34,6 +35,9 @@ class RuntimeApi(Scheduler):
             status, body = err.invalid_state("Shutdown" if self._stopping else "Unknown", "Ready")
             req.respond(status, body)
             return
+        if sb.concurrency > 1:
+            self._concurrent_next(sb, req)
+            return
         state = sb.state
         target = next_state(state, "next")
         parked = sb.next_request is not None and not sb.next_request.closed
@@ -53,6 +57,21 @@ class RuntimeApi(Scheduler):
         sb.notify()
         self._pump()
 
+    def _concurrent_next(self, sb: Sandbox, req: Request) -> None:
+        """Managed Instances: every worker parks its own poll; up to N at once."""
+        if sb.state is State.STARTED:
+            sb.runtime_called_next = True
+            sb.registration_open = False
+        elif sb.state is State.INIT_ERROR or len(sb.polls) >= sb.concurrency:
+            status, body = err.invalid_state(sb.state.value, "Ready")
+            req.respond(status, body)
+            return
+        sb.state = State.READY
+        sb.polls.append(req)
+        self._check_init_done(sb)
+        sb.notify()
+        self._pump()
+
     def _check_init_done(self, sb: Sandbox) -> None:
         if sb.init_settled or not sb.runtime_called_next:
             return
@@ -63,6 +82,12 @@ class RuntimeApi(Scheduler):
         self, req: Request, request_id: str, target: str
     ) -> tuple[Sandbox, Invocation] | None:
         sb = self._sandbox
+        if sb is not None and sb.concurrency > 1 and not sb.dead:
+            found = sb.running.get(request_id)
+            if found is None:
+                req.respond(*err.invalid_request_id())
+                return None
+            return sb, found
         if (
             sb is None
             or sb.dead
@@ -82,6 +107,9 @@ class RuntimeApi(Scheduler):
         if found is None:
             return
         sb, inv = found
+        if req.on_end is None and _streamed.is_streaming(req.headers) and not req.body:
+            self._stream_response(req, sb, inv)
+            return
         sb.state = State.RESPONSE_SENT
         size = req.oversize or len(req.body)
         if size > MAX_RESPONSE_BYTES:
@@ -95,6 +123,40 @@ class RuntimeApi(Scheduler):
         content_type = req.headers.get("content-type") or "application/json"
         req.respond(202, ACCEPTED)  # first: the runtime's next /next is on the critical path
         self._finish(sb, inv, Outcome("response", req.body, content_type=content_type))
+
+    def _stream_response(self, req: Request, sb: Sandbox, inv: Invocation) -> None:
+        """A chunked, streamed ``/response``: each chunk goes on as it arrives; the end (or
+        the 200 MiB limit) finishes the invocation."""
+        inv.streamed = True
+        version = self.config.version
+        content_type = req.headers.get("content-type") or "application/octet-stream"
+
+        def chunk(data: bytes) -> None:
+            _streamed.on_chunk(inv, data, version)
+
+        def end(trailers: dict[str, str], oversize: int) -> None:
+            self._mark_responded(sb, inv)
+            if oversize > 0:
+                req.respond(*err.response_too_large(MAX_STREAMED_RESPONSE_BYTES))
+                outcome = Outcome(
+                    "too_large",
+                    error_type="Function.ResponseSizeTooLarge",
+                    size=oversize,
+                    detail=str(MAX_STREAMED_RESPONSE_BYTES),
+                )
+            elif oversize < 0:  # malformed body: the connection is already answered
+                outcome = Outcome("error", b"", "Runtime.TruncatedResponse")
+            else:
+                req.respond(202, ACCEPTED)
+                outcome = _streamed.stream_outcome(inv, trailers, content_type)
+            self._finish(sb, inv, outcome)
+
+        req.on_chunk = chunk
+        req.on_end = end
+
+    def _mark_responded(self, sb: Sandbox, inv: Invocation) -> None:
+        if sb.current is inv:
+            sb.state = State.RESPONSE_SENT
 
     def _runtime_error(self, req: Request, request_id: str) -> None:
         found = self._current_invocation(req, request_id, "InvocationErrorResponse")

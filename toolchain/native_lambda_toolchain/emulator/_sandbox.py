@@ -41,6 +41,10 @@ class Invocation:
     started_at: float = 0.0
     log: bytearray = field(default_factory=bytearray)
     timer: asyncio.TimerHandle | None = None
+    stream: bool = False  # asked for on the InvokeWithResponseStream path
+    streamed: bool = False  # the runtime is streaming its response
+    caller_started: bool = False  # the event-stream answer to the caller has begun
+    buffered: bytearray | None = None  # a streamed response for a plain (buffered) invoke
 
 
 @dataclass(eq=False)
@@ -70,8 +74,13 @@ class Extension:
 class Sandbox:
     """One runtime process lifetime (or one connection epoch of an external runtime)."""
 
-    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+    def __init__(self, loop: asyncio.AbstractEventLoop, concurrency: int = 1) -> None:
         self.loop = loop
+        # Managed Instances (AWS_LAMBDA_MAX_CONCURRENCY > 1): up to that many /next polls
+        # parked at once and as many invocations out, keyed by request id.
+        self.concurrency = concurrency
+        self.polls: deque[Request] = deque()
+        self.running: dict[str, Invocation] = {}
         self.proc: RuntimeProcess | None = None
         self.started_at = loop.time()
         self.state = State.STARTED
@@ -98,6 +107,11 @@ class Sandbox:
         return self.init_done_at is not None or self.init_failure is not None
 
     def ready_for_invoke(self) -> bool:
+        if self.concurrency > 1:
+            polls = self.polls
+            while polls and polls[0].closed:
+                polls.popleft()
+            return bool(polls)
         req = self.next_request
         if req is None or req.closed:
             return False

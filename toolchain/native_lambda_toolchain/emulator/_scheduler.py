@@ -16,6 +16,8 @@ from collections.abc import Coroutine
 from typing import Any
 
 from . import _errors as err
+from . import _streamed
+from ._limits import MAX_RESPONSE_BYTES
 from ._process import RuntimeProcess
 from ._reports import Reporting
 from ._sandbox import Invocation, Outcome, Sandbox
@@ -29,7 +31,7 @@ class Scheduler(Reporting):
 
     def _new_sandbox(self) -> Sandbox:
         assert self._loop is not None
-        sb = Sandbox(self._loop)
+        sb = Sandbox(self._loop, self.config.max_concurrency)
         command = self.config.command
         if command is None:
             return sb
@@ -69,6 +71,13 @@ class Scheduler(Reporting):
         sb.returncode = returncode
         sb.maxrss_kb = max(sb.maxrss_kb, maxrss_kb)
         self.process_exits.append(returncode)
+        for other in list(sb.running.values()):
+            if other is not sb.current and not other.finished:  # Managed Instances
+                self._finish(
+                    sb,
+                    other,
+                    Outcome("exit", error_type="Runtime.ExitError", returncode=returncode),
+                )
         inv = sb.current
         if inv is not None and not inv.finished:
             sb.dead = True
@@ -98,6 +107,13 @@ class Scheduler(Reporting):
         self._pump()
 
     def _pump(self) -> None:
+        while True:
+            before = len(self._queue)
+            self._pump_one()
+            if len(self._queue) in (0, before) or self._busy:
+                return
+
+    def _pump_one(self) -> None:
         if self._busy or not self._queue or self._stopping:
             return
         sb = self._sandbox
@@ -198,9 +214,13 @@ class Scheduler(Reporting):
         self._on_timeout(sb, inv)
 
     def _deliver(self, sb: Sandbox, inv: Invocation) -> None:
-        request = sb.next_request
-        assert request is not None
-        sb.next_request = None
+        if sb.concurrency > 1:
+            request = sb.polls.popleft()
+            sb.running[inv.request_id] = inv
+        else:
+            request = sb.next_request
+            assert request is not None
+            sb.next_request = None
         sb.state = State.RUNNING
         sb.current = inv
         sb.current_id = inv.request_id
@@ -252,6 +272,7 @@ class Scheduler(Reporting):
         """End ``inv``: answer the caller, then log END/REPORT (before answering for a log tail)."""
         if inv.finished:
             return
+        sb.running.pop(inv.request_id, None)
         if inv.log_tail and sb.proc is not None:
             sb.proc.drain()  # output written before the runtime answered belongs to inv
         inv.finished = True
@@ -269,10 +290,14 @@ class Scheduler(Reporting):
         elif kind == "entrypoint":
             body = err.invalid_entrypoint(rid, outcome.detail)
         elif kind == "too_large":
-            body = err.function_response_too_large(outcome.size)
+            limit = int(outcome.detail) if outcome.detail.isdigit() else None
+            body = err.function_response_too_large(outcome.size, limit or MAX_RESPONSE_BYTES)
         if inv.log_tail:
             self._report(sb, inv, outcome, ended_at)
-        if inv.request is not None:
+        if inv.request is not None and inv.stream:
+            tail = base64.b64encode(bytes(inv.log[-4096:])).decode() if inv.log_tail else ""
+            _streamed.complete(inv, outcome, body, cfg.version, tail)
+        elif inv.request is not None:
             headers = [("X-Amz-Executed-Version", cfg.version), ("X-Amzn-RequestId", rid)]
             if kind != "response":
                 headers.append(("X-Amz-Function-Error", "Unhandled"))

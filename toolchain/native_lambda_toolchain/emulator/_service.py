@@ -15,9 +15,16 @@ import time
 from collections.abc import Callable
 
 from . import _errors as err
-from ._config import EXTENSION_PREFIX, INVOKE_PREFIX, RUNTIME_PREFIX, ServiceConfig
+from ._config import (
+    EXTENSION_PREFIX,
+    INVOKE_PREFIX,
+    RUNTIME_PREFIX,
+    STREAM_INVOKE_PREFIX,
+    STREAM_INVOKE_SUFFIX,
+    ServiceConfig,
+)
 from ._http import HttpConnection, Request
-from ._invoke_api import InvokeApi, body_limit, handles_oversize
+from ._invoke_api import InvokeApi, body_limit, handles_oversize, streamed_body
 from ._output import default_echo
 from ._records import RuntimeApiRecord
 from ._sandbox import Sandbox
@@ -148,9 +155,10 @@ class LambdaService(InvokeApi):
             if action == "error":
                 self._runtime_error(req, request_id)
                 return
-        if path.startswith(INVOKE_PREFIX) and path.endswith("/invocations"):
+        streamed = path.startswith(STREAM_INVOKE_PREFIX) and path.endswith(STREAM_INVOKE_SUFFIX)
+        if streamed or (path.startswith(INVOKE_PREFIX) and path.endswith("/invocations")):
             if req.method == "POST":
-                self._invoke(req)
+                self._invoke(req, streamed)
             else:
                 req.respond(405, err.error_json("MethodNotAllowed", "Use POST"))
             return
@@ -170,7 +178,7 @@ class _TrackedConnection(HttpConnection):
         registry: set[HttpConnection],
         limit: Callable[[str, str], int],
     ) -> None:
-        super().__init__(handler, limit)
+        super().__init__(handler, limit, streamed_body)
         self._registry = registry
         registry.add(self)
 

@@ -24,7 +24,7 @@ encoder. Each source's event Struct module is imported the first time that sourc
 
 from ._front_doors import ALB, API_GATEWAY_V1, API_GATEWAY_V2, FUNCTION_URL, detect_source
 from .request import Headers, MultiDict, Request
-from .response import HTTPError, Response
+from .response import HTTPError, Response, StreamingResponse
 from .router import Router
 
 __all__ = [
@@ -38,5 +38,6 @@ __all__ = [
     "Request",
     "Response",
     "Router",
+    "StreamingResponse",
     "detect_source",
 ]

@@ -8,14 +8,30 @@ in ``_front_doors``.
 from __future__ import annotations
 
 import binascii
-from typing import TYPE_CHECKING, Any, Dict, List, Mapping, Optional, Sequence, Tuple, Union
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    Dict,
+    Iterable,
+    Iterator,
+    List,
+    Mapping,
+    Optional,
+    Sequence,
+    Tuple,
+    Union,
+)
 
 import msgspec
 
 if TYPE_CHECKING:
     from .request import Request
 
-__all__ = ["HTTPError", "Response"]
+__all__ = ["HTTPError", "Response", "StreamingResponse"]
+
+#: The content type Lambda reads as "JSON prelude, 8 NUL bytes, then the body".
+HTTP_INTEGRATION = "application/vnd.awslambda.http-integration-response"
+_DELIMITER = b"\0" * 8
 
 # Reason phrases for ALB's statusDescription; a table avoids importing http.HTTPStatus.
 _REASONS = {
@@ -166,3 +182,51 @@ class Response:
 
     def __repr__(self) -> str:
         return f"<Response {self.status}>"
+
+
+class StreamingResponse:
+    """A streamed HTTP answer for Function URLs in ``RESPONSE_STREAM`` mode: ``body`` is an
+    iterable of ``str``/``bytes`` chunks, each sent to the client as it is produced.
+
+    The prelude (``statusCode``, ``headers``, ``cookies`` as JSON) goes out first, followed by
+    the 8 NUL bytes that end it, as Lambda's ``http-integration-response`` format expects.
+    """
+
+    __slots__ = ("body", "cookies", "headers", "status")
+
+    def __init__(
+        self,
+        body: Iterable[Union[str, bytes]],
+        status: int = 200,
+        headers: Optional[Mapping[str, HeaderValue]] = None,
+        cookies: Sequence[str] = (),
+        content_type: Optional[str] = None,
+    ) -> None:
+        self.body = body
+        self.status = status
+        self.headers: Dict[str, HeaderValue] = dict(headers or {})
+        self.cookies = list(cookies)
+        if content_type is not None:
+            self.headers["Content-Type"] = content_type
+
+    def prelude(self) -> bytes:
+        """The JSON prelude and its delimiter: what a Function URL reads before the body."""
+        headers = {
+            name: value if isinstance(value, str) else ", ".join(value)
+            for name, value in self.headers.items()
+        }
+        prelude: Dict[str, Any] = {"statusCode": self.status, "headers": headers}
+        if self.cookies:
+            prelude["cookies"] = self.cookies
+        return msgspec.json.encode(prelude) + _DELIMITER
+
+    def __lambda_stream__(self) -> Tuple[str, Iterator[Union[str, bytes]]]:
+        """The runtime's streaming protocol: (content type, chunks)."""
+        return HTTP_INTEGRATION, self._chunks()
+
+    def _chunks(self) -> Iterator[Union[str, bytes]]:
+        yield self.prelude()
+        yield from self.body
+
+    def __repr__(self) -> str:
+        return f"<StreamingResponse {self.status}>"

@@ -8,7 +8,7 @@ import msgspec
 
 from ._front_doors import path_is_decoded, request_from_event, response_to_event
 from .request import Request, _unquote
-from .response import HTTPError, Response
+from .response import HTTPError, Response, StreamingResponse
 
 __all__ = ["Router"]
 
@@ -18,8 +18,8 @@ UNMARSHAL_ERROR = "Runtime.UnmarshalError"
 Handler = Callable[..., Any]
 
 
-def _as_response(result: Any) -> Response:
-    if isinstance(result, Response):
+def _as_response(result: Any) -> Any:
+    if isinstance(result, (Response, StreamingResponse)):
         return result
     if result is None:
         return Response(status=204)
@@ -170,7 +170,10 @@ class Router:
             request = request_from_event(event, context)
         except msgspec.ValidationError as exc:
             raise _unmarshal_error(exc) from None
-        return response_to_event(self.handle(request), request)
+        response = self.handle(request)
+        if isinstance(response, StreamingResponse):
+            return response  # the runtime streams it (Function URL, RESPONSE_STREAM)
+        return response_to_event(response, request)
 
 
 def _unmarshal_error(exc: Exception) -> Exception:

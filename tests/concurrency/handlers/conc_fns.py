@@ -1,0 +1,43 @@
+"""Handlers for tests/concurrency (also compiled into the shared session build)."""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from typing import Any
+
+log = logging.getLogger("conc")
+
+
+def sleepy(event: Any, context: Any) -> dict:
+    """Sleeps ``event["sleep"]`` s (I/O-bound), logs, and says who served it."""
+    log.info("start %s", context.aws_request_id)
+    if event.get("crash"):
+        os.kill(os.getpid(), 9)
+    time.sleep(float(event.get("sleep", 0)))
+    print(f"print from {context.aws_request_id}")
+    log.info("end", extra={"seen": context.aws_request_id})
+    return {
+        "request_id": context.aws_request_id,
+        "n": event.get("n"),
+        "pid": os.getpid(),
+        "trace": os.environ.get("_X_AMZN_TRACE_ID"),
+        "context_trace": context.xray_trace_id,
+    }
+
+
+async def async_sleepy(event: Any, context: Any) -> dict:
+    import asyncio
+
+    await asyncio.sleep(float(event.get("sleep", 0)))
+    return {"request_id": context.aws_request_id, "pid": os.getpid()}
+
+
+def rss(event: Any, context: Any) -> dict:
+    """Allocates ``event["mb"]`` MiB at import-like cost once per process (for memory runs)."""
+    return {"pid": os.getpid(), "ppid": os.getppid(), "t": time.time()}
+
+
+# Something worth sharing copy-on-write: ~20 MB of objects built at init.
+_BALLAST = [str(i) * 3 for i in range(400_000)] if os.environ.get("CONC_BALLAST") else []
