@@ -38,6 +38,8 @@ BUILD_CORE_FORBIDDEN = (
 MAX_LINES = 400
 #: Modules allowed past MAX_LINES, with the reason.
 LONG_MODULES: Dict[str, str] = {}
+#: Generated from botocore's model (one module per service; tests/clients checks them).
+GENERATED_PREFIX = "native_lambda.aws.clients."
 
 
 def _modules() -> Dict[str, Path]:
@@ -168,7 +170,7 @@ def _door_only(cycle: List[str]) -> bool:
 @pytest.mark.parametrize("name", sorted(MODULES))
 def test_modules_stay_small(name: str) -> None:
     lines = len(MODULES[name].read_text().splitlines())
-    if name in LONG_MODULES:
+    if name in LONG_MODULES or name.startswith(GENERATED_PREFIX):
         return
     assert lines <= MAX_LINES, (
         f"{MODULES[name]} has {lines} lines: split it by job, or add it to LONG_MODULES in "

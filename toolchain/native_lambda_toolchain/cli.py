@@ -16,7 +16,7 @@ from typing import Any, Optional, Sequence
 from .errors import ToolchainError, render_error
 
 # Order is the order shown in --help.
-COMMANDS = ("build", "emulate", "run", "deploy", "invoke")
+COMMANDS = ("build", "emulate", "run", "deploy", "invoke", "clients")
 #: The oldest Python the CLI runs on (the build core also runs on the build image's 3.9).
 MIN_PYTHON = (3, 9)
 #: Top-level modules of the ``toolchain`` extra: missing, they name the extra to install.

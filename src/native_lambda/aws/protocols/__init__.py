@@ -1,0 +1,40 @@
+"""What generated clients are made of: the base client, results, errors, paginators.
+
+Generated modules import from here; nothing heavy loads until a client is created.
+"""
+
+from __future__ import annotations
+
+from ._result import UNSET, ParamValidationError, Result, ServiceError, TransportError
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+
+    from ._client import BaseClient
+    from ._paginate import Paginator
+    from ._transport import StreamingBody
+
+__all__ = [
+    "UNSET",
+    "BaseClient",
+    "Paginator",
+    "ParamValidationError",
+    "Result",
+    "ServiceError",
+    "StreamingBody",
+    "TransportError",
+]
+
+
+def __getattr__(name: str) -> Any:
+    if name == "BaseClient":
+        from ._client import BaseClient as value
+    elif name == "Paginator":
+        from ._paginate import Paginator as value
+    elif name == "StreamingBody":
+        from ._transport import StreamingBody as value
+    else:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    globals()[name] = value
+    return value

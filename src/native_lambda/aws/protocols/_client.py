@@ -1,0 +1,296 @@
+"""The base of every generated client: validate, serialize, sign, send with retries, parse.
+
+A generated module supplies the model (as JSON texts) and the result classes; this module
+does the rest. Nothing here imports ``typing`` or ``httpx``.
+"""
+
+from __future__ import annotations
+
+import time
+
+import msgspec
+
+from .. import _credentials, _sigv4
+from .._encoding import split_url, uri_encode
+from .._types import Credentials
+from . import _endpoint, _parse, _retry, _transport
+from ._model import ServiceModel
+from ._result import ServiceError, TransportError
+from ._serialize import serialize
+from ._validate import validate
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, Dict, Optional, Tuple
+
+    from ._request import Request
+
+_CHECKSUM_OPS = frozenset(
+    ("DeleteObjects", "PutBucketLifecycleConfiguration", "PutObjectLockConfiguration")
+)
+_S3_200_ERROR_OPS = frozenset(("CompleteMultipartUpload", "CopyObject", "UploadPartCopy"))
+USER_AGENT = "native-lambda"
+
+
+class BaseClient:
+    """``Client(region_name=None, endpoint_url=None, aws_access_key_id=None,
+    aws_secret_access_key=None, aws_session_token=None)`` as in boto3, plus timeouts
+    (seconds), ``max_attempts`` (standard retry mode, default 3 or ``AWS_MAX_ATTEMPTS``) and
+    S3's ``addressing_style`` (auto, virtual or path)."""
+
+    metadata: Dict[str, str] = {}
+    shapes: Dict[str, str] = {}
+    operations: Dict[str, str] = {}
+    paginators: Dict[str, str] = {}
+    errors: Dict[str, Any] = {}
+    exceptions: Any = None
+
+    def __init__(
+        self,
+        region_name: Optional[str] = None,
+        endpoint_url: Optional[str] = None,
+        aws_access_key_id: Optional[str] = None,
+        aws_secret_access_key: Optional[str] = None,
+        aws_session_token: Optional[str] = None,
+        *,
+        connect_timeout: float = 60.0,
+        read_timeout: float = 60.0,
+        max_attempts: Optional[int] = None,
+        addressing_style: str = "auto",
+    ) -> None:
+        cls = type(self)
+        model = cls.__dict__.get("_service_model")
+        if model is None:
+            model = ServiceModel(cls.metadata, cls.shapes, cls.operations, cls.paginators)
+            cls._service_model = model  # type: ignore[attr-defined]
+        self._model = model
+        meta = model.metadata
+        region = region_name or _credentials.resolve_region()
+        if not region:
+            raise ValueError("no AWS region: pass region_name= or set AWS_REGION")
+        self.region = region
+        if aws_access_key_id or aws_secret_access_key:
+            self._credentials: Any = Credentials(
+                aws_access_key_id or "", aws_secret_access_key or "", aws_session_token
+            )
+        else:
+            self._credentials = _credentials.CredentialsProvider()
+        self.endpoint_url = _endpoint.resolve(meta, region, endpoint_url)
+        parts = split_url(self.endpoint_url)
+        self._scheme, self._netloc = parts.scheme, parts.netloc
+        self._base_path = parts.path.rstrip("/")
+        self._service = meta.get("signingName") or meta["endpointPrefix"]
+        self._s3 = self._service == "s3"
+        self._timeouts = (connect_timeout, read_timeout)
+        if max_attempts is None:
+            import os
+
+            max_attempts = int(os.environ.get("AWS_MAX_ATTEMPTS") or 3)
+        self._max_attempts = max(1, max_attempts)
+        self._addressing = addressing_style
+        self._quota = _retry.quota(self.endpoint_url)
+
+    # -- one operation --------------------------------------------------------------------
+
+    def _call(self, name: str, params: Dict[str, Any], cls: Any) -> Any:
+        model = self._model
+        op = model.operation(name)
+        in_ref = op.get("input")
+        if in_ref is not None:
+            validate(model, model.shape(in_ref["shape"]), params, name)
+        elif params:
+            from ._result import ParamValidationError
+
+            raise ParamValidationError(f"{name} takes no parameters, got {', '.join(params)}")
+        request = serialize(model, op, params)
+        response = self._send(op, request, self._streams(op))
+        parsed = _parse.result(model, op, response.status, response.headers, response.body)
+        return msgspec.convert(parsed, cls)
+
+    def _streams(self, op: Dict[str, Any]) -> bool:
+        out = op.get("output")
+        if out is None:
+            return False
+        shape = self._model.shape(out["shape"])
+        payload = shape.get("payload")
+        if not payload:
+            return False
+        return bool(self._model.shape(shape["members"][payload]["shape"]).get("streaming"))
+
+    def _url(self, request: Request) -> Tuple[str, str]:
+        """(host, path with query) for ``request``: host prefix and S3 addressing applied."""
+        host = self._netloc
+        path = request.path
+        bucket = request.bucket
+        if bucket is not None and _endpoint.virtual_host_ok(
+            bucket, host.rpartition(":")[0] or host, self._scheme, self._addressing
+        ):
+            prefix = "/" + uri_encode(bucket, safe="~")
+            if path == prefix or path.startswith(prefix + "/"):
+                path = path[len(prefix) :] or "/"
+                host = bucket + "." + host
+        if request.host_prefix and not _endpoint._is_ip(host.rpartition(":")[0] or host):
+            host = request.host_prefix + host
+        target = self._base_path + path
+        if request.query:
+            target += "?" + "&".join(
+                uri_encode(k) + ("" if v is None else "=" + uri_encode(v)) for k, v in request.query
+            )
+        return host, target
+
+    def _prepare(self, op: Dict[str, Any], request: Request) -> Tuple[str, str, Dict[str, str]]:
+        host, target = self._url(request)
+        headers = dict(request.headers)
+        headers["User-Agent"] = USER_AGENT
+        body = request.body
+        body_hash = None
+        if hasattr(body, "read"):
+            body_hash, length = _file_digest(body)
+            headers["Content-Length"] = str(length)
+        elif self._s3 and (op.get("httpChecksumRequired") or op["name"] in _CHECKSUM_OPS):
+            import base64
+            import hashlib
+
+            headers["Content-MD5"] = base64.b64encode(hashlib.md5(body).digest()).decode()
+        auth = op.get("auth") or []
+        if op.get("authtype") != "none" and "smithy.api#noAuth" not in auth:
+            creds = self._credentials
+            if not isinstance(creds, Credentials):
+                creds = creds.get()
+            headers.update(
+                _sigv4.sign_headers(
+                    request.method,
+                    f"{self._scheme}://{host}{target}",
+                    headers,
+                    body if isinstance(body, (bytes, str)) else b"",
+                    credentials=creds,
+                    region=self.region,
+                    service=self._service,
+                    body_hash=body_hash,
+                )
+            )
+        headers["Host"] = host
+        return host, target, headers
+
+    def _send(self, op: Dict[str, Any], request: Request, stream: bool) -> _transport.Response:
+        attempt = 0
+        has_token = (
+            any(
+                ref.get("idempotencyToken")
+                for ref in self._model.shape(op["input"]["shape"]).get("members", {}).values()
+            )
+            if "input" in op
+            else False
+        )
+        cost = 0
+        while True:
+            attempt += 1
+            host, target, headers = self._prepare(op, request)
+            code = None
+            try:
+                response = _transport.send(
+                    self._scheme,
+                    host,
+                    request.method,
+                    target,
+                    headers,
+                    request.body,
+                    connect_timeout=self._timeouts[0],
+                    read_timeout=self._timeouts[1],
+                    stream=stream,
+                )
+            except TransportError as exc:
+                retry = not exc.sent or _retry.idempotent(op, has_token)
+                timeout = "timed out" in str(exc)
+                if retry and attempt < self._max_attempts:
+                    taken = self._quota.take(timeout)
+                    if taken:
+                        cost = taken
+                        time.sleep(_retry.backoff(attempt))
+                        continue
+                raise
+            status = response.status
+            failed = status >= 300 or (
+                self._s3 and op["name"] in _S3_200_ERROR_OPS and b"<Error>" in response.body[:256]
+            )
+            if not failed:
+                self._quota.refund(cost)
+                return response
+            code, message, details = _parse.error(
+                self._model, op, status, response.reason, response.headers, response.body
+            )
+            if status < 300:
+                status = 500  # S3's error inside a 200: transient
+            if _retry.retryable_answer(status, code) and attempt < self._max_attempts:
+                taken = self._quota.take(False)
+                if taken:
+                    cost = taken
+                    time.sleep(_retry.backoff(attempt))
+                    continue
+            cls = self.errors.get(code, ServiceError)
+            raise cls(code, message, status, details, op["name"])
+
+    # -- boto3 conveniences ---------------------------------------------------------------
+
+    def can_paginate(self, operation: str) -> bool:
+        return self._op_name(operation) in self._model.paginators
+
+    def _op_name(self, method: str) -> str:
+        from ._names import operation_for
+
+        return operation_for(self._model, method)
+
+    def _paginator(self, method: str) -> Any:
+        from ._paginate import Paginator
+
+        name = self._op_name(method)
+        if name not in self._model.paginators:
+            raise ValueError(f"{method} cannot be paginated")
+        return Paginator(self, name, getattr(self, method), self._model.paginator(name))
+
+    def generate_presigned_url(
+        self,
+        ClientMethod: str,
+        Params: Optional[Dict[str, Any]] = None,
+        ExpiresIn: int = 3600,
+        HttpMethod: Optional[str] = None,
+    ) -> str:
+        """A URL that performs ``ClientMethod`` with ``Params`` without credentials."""
+        model = self._model
+        op = model.operation(self._op_name(ClientMethod))
+        params = dict(Params or {})
+        if "input" in op:
+            validate(model, model.shape(op["input"]["shape"]), params, op["name"])
+        request = serialize(model, op, params)
+        host, target = self._url(request)
+        creds = self._credentials
+        if not isinstance(creds, Credentials):
+            creds = creds.get()
+        return _sigv4.presign_url(
+            HttpMethod or request.method,
+            f"{self._scheme}://{host}{target}",
+            credentials=creds,
+            region=self.region,
+            service=self._service,
+            expires=ExpiresIn,
+            headers={k: v for k, v in request.headers.items() if k.lower().startswith("x-amz-")},
+        )
+
+
+def _file_digest(body: Any) -> Tuple[str, int]:
+    """(hex SHA-256, length) of a seekable file from its current position, rewound after."""
+    import hashlib
+
+    start = body.tell()
+    digest = hashlib.sha256()
+    length = 0
+    while True:
+        chunk = body.read(1 << 20)
+        if not chunk:
+            break
+        if isinstance(chunk, str):
+            raise TypeError("file bodies must be opened in binary mode ('rb')")
+        digest.update(chunk)
+        length += len(chunk)
+    body.seek(start)
+    return digest.hexdigest(), length

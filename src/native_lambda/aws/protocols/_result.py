@@ -1,0 +1,95 @@
+"""The base of every result Struct and of every service error."""
+
+from __future__ import annotations
+
+import msgspec
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, Dict, Optional
+
+UNSET = msgspec.UNSET
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Result):
+        return value.to_dict()
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    return value
+
+
+class Result(msgspec.Struct, omit_defaults=True):
+    """A parsed response. Attributes are snake_case; ``to_dict()`` gives boto3's dict
+    (member names as keys, ``datetime``, ``bytes``, streaming bodies as readable objects)
+    without ``ResponseMetadata``."""
+
+    def to_dict(self) -> Dict[str, Any]:
+        out: Dict[str, Any] = {}
+        names = self.__struct_encode_fields__
+        for attr, name in zip(self.__struct_fields__, names):
+            value = getattr(self, attr)
+            if value is not UNSET:
+                out[name] = _plain(value)
+        return out
+
+    def __getitem__(self, name: str) -> Any:
+        """``result["Item"]`` as in boto3 (the member name, not the attribute)."""
+        try:
+            attr = self.__struct_fields__[self.__struct_encode_fields__.index(name)]
+        except ValueError:
+            raise KeyError(name) from None
+        value = getattr(self, attr)
+        if value is UNSET:
+            raise KeyError(name)
+        return _plain(value)
+
+    def get(self, name: str, default: Any = None) -> Any:
+        try:
+            return self[name]
+        except KeyError:
+            return default
+
+
+class ServiceError(Exception):
+    """An error answer from the service (boto3's ``ClientError``): ``code``, ``message``,
+    ``status`` and ``response`` (boto3's parsed error dict, without ``ResponseMetadata``)."""
+
+    code = "ServiceError"
+    status = 400
+
+    def __init__(
+        self,
+        code: Optional[str] = None,
+        message: str = "",
+        status: Optional[int] = None,
+        response: Optional[Dict[str, Any]] = None,
+        operation_name: str = "",
+    ) -> None:
+        if code is not None:
+            self.code = code
+        if status is not None:
+            self.status = status
+        self.message = message
+        self.operation_name = operation_name
+        self.response = (
+            response if response is not None else {"Error": {"Code": self.code, "Message": message}}
+        )
+        super().__init__(
+            f"An error occurred ({self.code}) when calling the {operation_name or '?'} "
+            f"operation: {message}"
+        )
+
+
+class ParamValidationError(TypeError):
+    """A parameter has the wrong type, is unknown or missing; raised before sending."""
+
+
+class TransportError(OSError):
+    """The request did not get an answer (connection refused, reset, timed out)."""
+
+    def __init__(self, message: str, *, sent: bool) -> None:
+        super().__init__(message)
+        self.sent = sent  # True when the request may have reached the service
