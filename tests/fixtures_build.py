@@ -22,6 +22,15 @@ ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE_HANDLER = "examples.greeting.handler"
 #: Compiled into the example build too: ``_HANDLER`` selects it (tests/build/test_startup_tuning)
 TUNING_PROBE = "tests.build.handlers.tuning_probe.handler"
+#: Compiled in for tests/streaming and tests/concurrency (selected by ``_HANDLER``)
+STREAMING_AND_CONCURRENCY = tuple(
+    [
+        f"tests.streaming.handlers.stream_fns.{name}"
+        for name in ("five", "text", "big", "fails", "fails_first", "agen", "writer", "http")
+    ]
+    + [f"tests.concurrency.handlers.conc_fns.{n}" for n in ("sleepy", "async_sleepy", "loaded")]
+    + ["tests.concurrency.handlers.conc_graceful.handler"]
+)
 
 
 @dataclass
@@ -105,4 +114,5 @@ def built_example(tmp_path_factory: pytest.TempPathFactory) -> Built:
     if reuse and os.environ.get("CI") != "true":
         return _reused(Path(reuse))
     base = tmp_path_factory.mktemp("built-example")
-    return build_artifacts(base / "dist", base / "work", handlers=(TUNING_PROBE,))
+    handlers = (TUNING_PROBE, *STREAMING_AND_CONCURRENCY)
+    return build_artifacts(base / "dist", base / "work", handlers=handlers)

@@ -41,3 +41,11 @@ def rss(event: Any, context: Any) -> dict:
 
 # Something worth sharing copy-on-write: ~20 MB of objects built at init.
 _BALLAST = [str(i) * 3 for i in range(400_000)] if os.environ.get("CONC_BALLAST") else []
+
+
+def loaded(event: Any, context: Any) -> dict:
+    """Which of the streaming/concurrency modules a plain handler's process has loaded."""
+    import sys
+
+    names = ("native_lambda._streaming", "native_lambda._workers", "select")
+    return {name: name in sys.modules for name in names}
