@@ -42,6 +42,7 @@ def bench(session: nox.Session) -> None:
     session.install("-e", EVERYTHING)
     session.run("python", "scripts/bench/run.py", "--target", "host", *session.posargs)
     session.run("python", "scripts/bench/events.py", *session.posargs)
+    session.run("python", "scripts/bench/streaming.py")
     engine = session.run("python", "-c", ENGINE_PROBE, silent=True, success_codes=[0, 1], log=False)
     if engine and engine.strip() == "yes":
         session.run("python", "scripts/bench/container_rebuild.py", "--check")

@@ -80,3 +80,18 @@ def http_stream(request: Request) -> StreamingResponse:
 
 
 http = app
+
+
+def one_mb_streamed(event: Any, context: Any) -> Iterator[bytes]:
+    """1 MiB in 16 chunks, 10 ms of work before each (time to first byte vs buffered)."""
+    for i in range(16):
+        time.sleep(0.01)
+        yield bytes([65 + i]) * 65536
+
+
+def one_mb_buffered(event: Any, context: Any) -> bytes:
+    parts = []
+    for i in range(16):
+        time.sleep(0.01)
+        parts.append(bytes([65 + i]) * 65536)
+    return b"".join(parts)
