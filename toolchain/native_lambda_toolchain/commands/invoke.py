@@ -29,6 +29,11 @@ def register(subparsers: Any) -> None:
         help="invoke the emulator at http://127.0.0.1:8080 (or --endpoint-url)",
     )
     parser.add_argument("--no-log", action="store_true", help="do not request the log tail")
+    parser.add_argument(
+        "--stream",
+        action="store_true",
+        help="InvokeWithResponseStream: print chunks as they arrive (with --local)",
+    )
     add_aws_arguments(parser)
     parser.set_defaults(func=run)
 
@@ -63,6 +68,8 @@ def run(args: argparse.Namespace) -> int:
     except ValueError as exc:
         raise DeployError(f"payload is not valid JSON: {exc}") from None
     endpoint = (args.endpoint_url or LOCAL_ENDPOINT) if args.local else None
+    if args.stream:
+        return _stream(args, payload, endpoint)
     with make_client(args, local=args.local, endpoint=endpoint) as client:
         output = client.invoke(args.name, payload, log_tail=not args.no_log)
         where = client.endpoint
@@ -85,5 +92,51 @@ def run(args: argparse.Namespace) -> int:
             f"function {args.name}: function error ({output.function_error}); "
             "its error object is on stdout",
             exit_code=1,
+        )
+    return 0
+
+
+def _stream(args: argparse.Namespace, payload: bytes, endpoint: str | None) -> int:
+    """Print each PayloadChunk the moment its frame arrives; the log tail goes to stderr."""
+    import base64
+    from urllib.parse import urlsplit
+
+    from native_lambda_toolchain.emulator import invoke_stream
+    from native_lambda_toolchain.errors import ToolchainError
+
+    if endpoint is None:
+        raise ToolchainError(
+            "invoke --stream works with the local emulator only in this version",
+            hint="add --local (and --endpoint-url if the emulator is not on 127.0.0.1:8080)",
+        )
+    where = urlsplit(endpoint)
+    out = sys.stdout.buffer
+
+    def show(chunk: bytes) -> None:
+        out.write(chunk)
+        out.flush()
+
+    headers = {"Content-Type": "application/json"}
+    if not args.no_log:
+        headers["X-Amz-Log-Type"] = "Tail"
+    path = f"/2021-11-15/functions/{args.name}/response-streaming-invocations"
+    try:
+        result = invoke_stream(
+            where.hostname or "127.0.0.1", where.port or 80, path, payload, headers, 900.0, show
+        )
+    except OSError as exc:
+        raise ToolchainError(f"invoke {args.name} at {endpoint}: {exc}") from None
+    if result.status != 200:
+        raise ToolchainError(
+            f"invoke {args.name} at {endpoint}: HTTP {result.status}: "
+            f"{result.body.decode('utf-8', 'replace')[:300]}"
+        )
+    complete = result.complete or {}
+    if complete.get("LogResult"):
+        sys.stderr.write(base64.b64decode(complete["LogResult"]).decode("utf-8", "replace"))
+    if complete.get("ErrorCode"):
+        sys.stdout.write(str(complete.get("ErrorDetails", "")) + "\n")
+        raise ToolchainError(
+            f"function {args.name}: {complete['ErrorCode']} (its error object is on stdout)"
         )
     return 0
