@@ -142,6 +142,25 @@ def locate(source: str) -> Tuple[Path, Optional[str]]:
     )
 
 
+def _merge(base: Dict[str, Any], extra: Dict[str, Any]) -> None:
+    """Deep-merge ``extra`` into ``base`` (botocore's ``*.sdk-extras.json`` rule)."""
+    for key, value in extra.items():
+        if isinstance(value, dict) and isinstance(base.get(key), dict):
+            _merge(base[key], value)
+        else:
+            base[key] = value
+
+
+def _with_extras(raw: Any, path: Path, stem: str) -> Any:
+    """``raw`` with the ``merge`` section of ``<stem>.sdk-extras.json`` beside it applied."""
+    extras = path.parent / f"{stem}.sdk-extras.json"
+    if isinstance(raw, dict) and extras.is_file():
+        found = _read_json(extras)
+        if isinstance(found, dict) and isinstance(found.get("merge"), dict):
+            _merge(raw, found["merge"])
+    return raw
+
+
 def _pick(mapping: Dict[str, Any], keys: Tuple[str, ...]) -> Dict[str, Any]:
     return {k: mapping[k] for k in keys if k in mapping}
 
@@ -160,7 +179,7 @@ def _protocol(metadata: Dict[str, Any], path: Path) -> str:
 def load(source: str) -> Tuple[Model, Optional[str]]:
     """The trimmed model for ``source`` and the botocore version it came from (or None)."""
     path, version = locate(source)
-    raw = _read_json(path)
+    raw = _with_extras(_read_json(path), path, "service-2")
     if not isinstance(raw, dict) or not isinstance(raw.get("metadata"), dict):
         raise ToolchainError(f"{path}: not a botocore service model (no 'metadata')")
     for key in ("operations", "shapes"):
@@ -193,7 +212,8 @@ def load(source: str) -> Tuple[Model, Optional[str]]:
     paginators: Dict[str, Dict[str, Any]] = {}
     for candidate in (path.parent / "paginators-1.json", path.parent / "paginators-1.json.gz"):
         if candidate.is_file():
-            found = _read_json(candidate).get("pagination", {})
+            found = _with_extras(_read_json(candidate), candidate, "paginators-1")
+            found = found.get("pagination", {})
             paginators = {k: v for k, v in found.items() if k in operations}
             break
     return Model(metadata, operations, shapes, paginators, str(path)), version

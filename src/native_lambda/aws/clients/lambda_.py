@@ -749,7 +749,7 @@ PAGINATORS = {
     "ListEventSourceMappings": '{"input_token":"Marker","limit_key":"MaxItems","output_token":"NextMarker","result_key":"EventSourceMappings"}',
     "ListFunctionEventInvokeConfigs": '{"input_token":"Marker","limit_key":"MaxItems","output_token":"NextMarker","result_key":"FunctionEventInvokeConfigs"}',
     "ListFunctionUrlConfigs": '{"input_token":"Marker","limit_key":"MaxItems","output_token":"NextMarker","result_key":"FunctionUrlConfigs"}',
-    "ListFunctionVersionsByCapacityProvider": '{"input_token":"Marker","limit_key":"MaxItems","output_token":"NextMarker","result_key":"FunctionVersions"}',
+    "ListFunctionVersionsByCapacityProvider": '{"input_token":"Marker","limit_key":"MaxItems","non_aggregate_keys":["CapacityProviderArn"],"output_token":"NextMarker","result_key":"FunctionVersions"}',
     "ListFunctions": '{"input_token":"Marker","limit_key":"MaxItems","output_token":"NextMarker","result_key":"Functions"}',
     "ListFunctionsByCodeSigningConfig": '{"input_token":"Marker","limit_key":"MaxItems","output_token":"NextMarker","result_key":"FunctionArns"}',
     "ListLayerVersions": '{"input_token":"Marker","limit_key":"MaxItems","output_token":"NextMarker","result_key":"LayerVersions"}',

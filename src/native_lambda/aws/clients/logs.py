@@ -876,7 +876,7 @@ PAGINATORS = {
     "DescribeResourcePolicies": '{"input_token":"nextToken","limit_key":"limit","output_token":"nextToken","result_key":"resourcePolicies"}',
     "DescribeSubscriptionFilters": '{"input_token":"nextToken","limit_key":"limit","output_token":"nextToken","result_key":"subscriptionFilters"}',
     "FilterLogEvents": '{"input_token":"nextToken","limit_key":"limit","output_token":"nextToken","result_key":["events","searchedLogStreams"]}',
-    "GetScheduledQueryHistory": '{"input_token":"nextToken","limit_key":"maxResults","output_token":"nextToken","result_key":"triggerHistory"}',
+    "GetScheduledQueryHistory": '{"input_token":"nextToken","limit_key":"maxResults","non_aggregate_keys":["name","scheduledQueryArn"],"output_token":"nextToken","result_key":"triggerHistory"}',
     "ListAggregateLogGroupSummaries": '{"input_token":"nextToken","limit_key":"limit","output_token":"nextToken","result_key":"aggregateLogGroupSummaries"}',
     "ListAnomalies": '{"input_token":"nextToken","limit_key":"limit","output_token":"nextToken","result_key":"anomalies"}',
     "ListLogAnomalyDetectors": '{"input_token":"nextToken","limit_key":"limit","output_token":"nextToken","result_key":"anomalyDetectors"}',

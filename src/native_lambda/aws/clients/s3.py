@@ -242,7 +242,7 @@ SHAPES = {
     "ExpirationState": '{"type":"string"}',
     "ExpirationStatus": '{"type":"string"}',
     "ExpiredObjectDeleteMarker": '{"type":"boolean"}',
-    "Expires": '{"type":"string"}',
+    "Expires": '{"type":"timestamp"}',
     "ExposeHeader": '{"type":"string"}',
     "ExposeHeaders": '{"flattened":true,"member":{"shape":"ExposeHeader"},"type":"list"}',
     "Expression": '{"type":"string"}',
@@ -880,14 +880,14 @@ OPERATIONS = {
     "WriteGetObjectResponse": '{"authtype":"v4-unsigned-body","endpoint":{"hostPrefix":"{RequestRoute}."},"http":{"method":"POST","requestUri":"/WriteGetObjectResponse"},"input":{"shape":"WriteGetObjectResponseRequest"}}',
 }
 PAGINATORS = {
-    "ListBuckets": '{"input_token":"ContinuationToken","limit_key":"MaxBuckets","output_token":"ContinuationToken","result_key":"Buckets"}',
+    "ListBuckets": '{"input_token":"ContinuationToken","limit_key":"MaxBuckets","non_aggregate_keys":["Owner","Prefix"],"output_token":"ContinuationToken","result_key":"Buckets"}',
     "ListDirectoryBuckets": '{"input_token":"ContinuationToken","limit_key":"MaxDirectoryBuckets","output_token":"ContinuationToken","result_key":"Buckets"}',
-    "ListMultipartUploads": '{"input_token":["KeyMarker","UploadIdMarker"],"limit_key":"MaxUploads","more_results":"IsTruncated","output_token":["NextKeyMarker","NextUploadIdMarker"],"result_key":["Uploads","CommonPrefixes"]}',
-    "ListObjectAnnotations": '{"input_token":"ContinuationToken","limit_key":"MaxAnnotationResults","output_token":"NextContinuationToken","result_key":"Annotations"}',
-    "ListObjectVersions": '{"input_token":["KeyMarker","VersionIdMarker"],"limit_key":"MaxKeys","more_results":"IsTruncated","output_token":["NextKeyMarker","NextVersionIdMarker"],"result_key":["Versions","DeleteMarkers","CommonPrefixes"]}',
-    "ListObjects": '{"input_token":"Marker","limit_key":"MaxKeys","more_results":"IsTruncated","output_token":"NextMarker || Contents[-1].Key","result_key":["Contents","CommonPrefixes"]}',
-    "ListObjectsV2": '{"input_token":"ContinuationToken","limit_key":"MaxKeys","more_results":"IsTruncated","output_token":"NextContinuationToken","result_key":["Contents","CommonPrefixes"]}',
-    "ListParts": '{"input_token":"PartNumberMarker","limit_key":"MaxParts","more_results":"IsTruncated","output_token":"NextPartNumberMarker","result_key":"Parts"}',
+    "ListMultipartUploads": '{"input_token":["KeyMarker","UploadIdMarker"],"limit_key":"MaxUploads","more_results":"IsTruncated","non_aggregate_keys":["RequestCharged","Prefix"],"output_token":["NextKeyMarker","NextUploadIdMarker"],"result_key":["Uploads","CommonPrefixes"]}',
+    "ListObjectAnnotations": '{"input_token":"ContinuationToken","limit_key":"MaxAnnotationResults","non_aggregate_keys":["AnnotationCount","AnnotationPrefix","Bucket","Key","ObjectVersionId","RequestCharged"],"output_token":"NextContinuationToken","result_key":"Annotations"}',
+    "ListObjectVersions": '{"input_token":["KeyMarker","VersionIdMarker"],"limit_key":"MaxKeys","more_results":"IsTruncated","non_aggregate_keys":["RequestCharged","Prefix"],"output_token":["NextKeyMarker","NextVersionIdMarker"],"result_key":["Versions","DeleteMarkers","CommonPrefixes"]}',
+    "ListObjects": '{"input_token":"Marker","limit_key":"MaxKeys","more_results":"IsTruncated","non_aggregate_keys":["RequestCharged","Prefix"],"output_token":"NextMarker || Contents[-1].Key","result_key":["Contents","CommonPrefixes"]}',
+    "ListObjectsV2": '{"input_token":"ContinuationToken","limit_key":"MaxKeys","more_results":"IsTruncated","non_aggregate_keys":["RequestCharged","Prefix"],"output_token":"NextContinuationToken","result_key":["Contents","CommonPrefixes"]}',
+    "ListParts": '{"input_token":"PartNumberMarker","limit_key":"MaxParts","more_results":"IsTruncated","non_aggregate_keys":["ChecksumAlgorithm","Initiator","Owner","StorageClass","ChecksumType"],"output_token":"NextPartNumberMarker","result_key":"Parts"}',
 }
 
 
@@ -2174,7 +2174,7 @@ class GetObjectOutput(Result, rename=_R_GetObjectOutput):
     content_language: str = UNSET
     content_range: str = UNSET
     content_type: str = UNSET
-    expires: str = UNSET
+    expires: datetime = UNSET
     website_redirect_location: str = UNSET
     server_side_encryption: str = UNSET
     metadata: dict[str, str] = UNSET
@@ -2374,7 +2374,7 @@ class HeadObjectOutput(Result, rename=_R_HeadObjectOutput):
     content_language: str = UNSET
     content_type: str = UNSET
     content_range: str = UNSET
-    expires: str = UNSET
+    expires: datetime = UNSET
     website_redirect_location: str = UNSET
     server_side_encryption: str = UNSET
     metadata: dict[str, str] = UNSET

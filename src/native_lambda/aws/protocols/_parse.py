@@ -63,9 +63,7 @@ def _rest(
                 out[name] = _header_value(model, model.shape(ref["shape"]), ref, text)
         elif where == "headers":
             prefix = ref.get("locationName", "").lower()
-            found = {k[len(prefix) :]: v for k, v in headers if k.lower().startswith(prefix)}
-            if found:
-                out[name] = found
+            out[name] = {k[len(prefix) :]: v for k, v in headers if k.lower().startswith(prefix)}
         elif where == "statusCode":
             out[name] = status
     payload = shape.get("payload")
@@ -77,8 +75,8 @@ def _rest(
             out[payload] = body
         elif kind == "string":
             out[payload] = body.decode("utf-8")
-        elif body:
-            out[payload] = _body(model, target, body, protocol)
+        else:  # botocore gives an empty structure for an empty body
+            out[payload] = _body(model, target, body, protocol) if body else {}
         return out
     if body:
         out.update(_body(model, shape, body, protocol))

@@ -47,7 +47,7 @@ def _element(
 ) -> None:
     shape = model.shape(ref["shape"])
     kind = shape.get("type")
-    ns = _namespace(ref.get("xmlNamespace") or (shape.get("xmlNamespace") if root else None))
+    ns = _namespace(ref.get("xmlNamespace") or shape.get("xmlNamespace"))
     if kind == "structure":
         members = shape.get("members", {})
         attrs = ""

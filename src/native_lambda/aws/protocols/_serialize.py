@@ -115,6 +115,9 @@ def _rest(
         else:
             body[name] = value
     req.path = path
+    absent = payload_name is not None and payload_name not in params
+    if protocol == "rest-json" and absent and _is_structure(model, members[payload_name]):
+        req.body = b"{}"  # an absent structure payload is an empty JSON object
     if payload_name is None and shape is not None:
         has_body = any("location" not in ref for ref in members.values())
         if protocol == "rest-json" and (body or has_body):
@@ -138,6 +141,10 @@ def _rest(
     ):
         req.headers["Content-Type"] = "application/json"
     return req
+
+
+def _is_structure(model: ServiceModel, ref: Dict[str, Any]) -> bool:
+    return model.shape(ref["shape"]).get("type") == "structure"
 
 
 def _payload(
@@ -194,7 +201,8 @@ def _header(
 ) -> None:
     kind = target.get("type")
     if kind == "list":
-        out[wire] = ",".join(str(v) for v in value)
+        if value:  # an empty list sends no header
+            out[wire] = ",".join(str(v) for v in value)
     elif kind == "string" and (ref.get("jsonvalue") or target.get("jsonvalue")):
         import base64
 
