@@ -19,6 +19,7 @@ from . import _errors as err
 from . import _streamed
 from ._limits import MAX_RESPONSE_BYTES
 from ._process import RuntimeProcess
+from ._request import Request
 from ._reports import Reporting
 from ._sandbox import Invocation, Outcome, Sandbox
 from ._state import State
@@ -214,13 +215,14 @@ class Scheduler(Reporting):
         self._on_timeout(sb, inv)
 
     def _deliver(self, sb: Sandbox, inv: Invocation) -> None:
+        request: Request | None
         if sb.concurrency > 1:
             request = sb.polls.popleft()
             sb.running[inv.request_id] = inv
         else:
             request = sb.next_request
-            assert request is not None
             sb.next_request = None
+        assert request is not None
         sb.state = State.RUNNING
         sb.current = inv
         sb.current_id = inv.request_id
