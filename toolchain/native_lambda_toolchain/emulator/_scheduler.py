@@ -19,8 +19,8 @@ from . import _errors as err
 from . import _streamed
 from ._limits import MAX_RESPONSE_BYTES
 from ._process import RuntimeProcess
-from ._request import Request
 from ._reports import Reporting
+from ._request import Request
 from ._sandbox import Invocation, Outcome, Sandbox
 from ._state import State
 
