@@ -275,6 +275,8 @@ def _render_struct(w: Any, model: Model, name: str, classes: Dict[str, str]) -> 
         w("")
     for m in members:
         annotation = _annotation(model, members[m]["shape"], classes)
+        if members[m].get("streaming"):
+            annotation = "object"  # a StreamingBody
         if len(attrs[m]) + len(annotation) > 84:
             annotation = _literal(annotation)
         line = f"    {attrs[m]}: {annotation} = UNSET"

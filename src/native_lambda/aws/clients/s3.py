@@ -2003,7 +2003,7 @@ _R_GetObjectAnnotationOutput = {
 class GetObjectAnnotationOutput(Result, rename=_R_GetObjectAnnotationOutput):
     """``GetObjectAnnotationOutput``."""
 
-    annotation_payload: bytes = UNSET
+    annotation_payload: object = UNSET
     object_version_id: str = UNSET
     last_modified: datetime = UNSET
     content_length: int = UNSET
@@ -2147,7 +2147,7 @@ _R_GetObjectOutput = {
 class GetObjectOutput(Result, rename=_R_GetObjectOutput):
     """``GetObjectOutput``."""
 
-    body: bytes = UNSET
+    body: object = UNSET
     delete_marker: bool = UNSET
     accept_ranges: str = UNSET
     expiration: str = UNSET
@@ -2228,7 +2228,7 @@ _R_GetObjectTorrentOutput = {
 class GetObjectTorrentOutput(Result, rename=_R_GetObjectTorrentOutput):
     """``GetObjectTorrentOutput``."""
 
-    body: bytes = UNSET
+    body: object = UNSET
     request_charged: str = UNSET
 
 

@@ -115,7 +115,8 @@ class BaseClient:
         payload = shape.get("payload")
         if not payload:
             return False
-        return bool(self._model.shape(shape["members"][payload]["shape"]).get("streaming"))
+        ref = shape["members"][payload]
+        return bool(ref.get("streaming") or self._model.shape(ref["shape"]).get("streaming"))
 
     def _url(self, request: Request) -> Tuple[str, str]:
         """(host, path with query) for ``request``: host prefix and S3 addressing applied."""
@@ -227,10 +228,34 @@ class BaseClient:
                     cost = taken
                     time.sleep(_retry.backoff(attempt))
                     continue
-            cls = self.errors.get(code, ServiceError)
+            # Query-compatible JSON services: the class by the JSON code, the code as before.
+            modeled = details["Error"].get("QueryErrorCode") or code
+            cls = self.errors.get(modeled, ServiceError)
             raise cls(code, message, status, details, op["name"])
 
     # -- boto3 conveniences ---------------------------------------------------------------
+
+    def upload_file(
+        self, Filename: str, Bucket: str, Key: str, ExtraArgs: Optional[Dict[str, Any]] = None
+    ) -> None:
+        """S3: upload a file, in parts above 8 MiB (as boto3's ``upload_file``)."""
+        from ._s3transfer import upload_file
+
+        self._require_s3("upload_file")
+        upload_file(self, Filename, Bucket, Key, ExtraArgs)
+
+    def upload_fileobj(
+        self, Fileobj: Any, Bucket: str, Key: str, ExtraArgs: Optional[Dict[str, Any]] = None
+    ) -> None:
+        """S3: upload from a binary file object, in parts above 8 MiB."""
+        from ._s3transfer import upload_fileobj
+
+        self._require_s3("upload_fileobj")
+        upload_fileobj(self, Fileobj, Bucket, Key, ExtraArgs)
+
+    def _require_s3(self, what: str) -> None:
+        if not self._s3:
+            raise AttributeError(f"{what} is an S3 client method")
 
     def can_paginate(self, operation: str) -> bool:
         return self._op_name(operation) in self._model.paginators

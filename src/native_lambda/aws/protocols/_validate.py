@@ -40,7 +40,7 @@ def _check(
     model: ServiceModel, shape: Dict[str, Any], value: Any, path: str, errors: List[str]
 ) -> None:
     kind = shape.get("type")
-    where = path or "parameters"
+    where = f"parameter {path!r}" if path else "parameters"
     if kind == "structure":
         if shape.get("document"):
             return
