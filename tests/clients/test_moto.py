@@ -92,7 +92,7 @@ def test_bad_parameters_fail_before_sending() -> None:
         db.get_item(TableName="t", Key=5)
     with pytest.raises(ParamValidationError, match="unknown parameter 'Keyy'"):
         db.get_item(TableName="t", Key={}, Keyy=1)
-    with pytest.raises(ParamValidationError, match="parameter 'Item.a.S' must be str"):
+    with pytest.raises(ParamValidationError, match=r"parameter 'Item\.a\.S' must be str"):
         db.put_item(TableName="t", Item={"a": {"S": 1}})
     with pytest.raises(ParamValidationError, match="missing required parameter 'TableName'"):
         db.get_item(Key={})
