@@ -69,11 +69,50 @@ def _bullseye_reason() -> str | None:
     return None if found == 0 else f"image {image} missing: run scripts/make-bullseye-image.sh"
 
 
+def _cross_reason() -> str | None:
+    for tool, package in (
+        ("aarch64-linux-gnu-gcc", "gcc-aarch64-linux-gnu"),
+        ("qemu-aarch64-static", "qemu-user-static"),
+    ):
+        if shutil.which(tool) is None:
+            return f"{tool} missing: apt-get install {package}"
+    return None
+
+
+def _arm64_reason() -> str | None:
+    import platform
+
+    if platform.machine() != "aarch64":
+        entry = "/proc/sys/fs/binfmt_misc/qemu-aarch64"
+        try:
+            enabled = open(entry).readline().strip() == "enabled"
+        except OSError:
+            enabled = False
+        if not enabled:
+            return f"no aarch64 binfmt emulation ({entry}): run scripts/setup-binfmt.sh"
+    reason = _docker_reason() or _root_reason()
+    if reason:
+        return reason
+    import subprocess
+
+    image = os.environ.get("NATIVE_LAMBDA_BULLSEYE_ARM64_IMAGE", "native-lambda/bullseye-base-arm64")
+    found = subprocess.run(
+        ["docker", "image", "inspect", image], capture_output=True, check=False
+    ).returncode
+    return (
+        None
+        if found == 0
+        else f"image {image} missing: run scripts/make-bullseye-image.sh --arch arm64"
+    )
+
+
 _REASONS = {
     "compile": _compile_reason,
     "root": _root_reason,
     "docker": _docker_reason,
     "bullseye": _bullseye_reason,
+    "cross": _cross_reason,
+    "arm64": _arm64_reason,
 }
 
 

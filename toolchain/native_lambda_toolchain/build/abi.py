@@ -63,18 +63,27 @@ def check(
     - needs on a library the policy provides must not exceed ``policy.max_versions`` of their
       family (GLIBC_2.35 > 2.34 on al2023), and ``GLIBC_PRIVATE`` is never acceptable;
     - needs on a library in ``bundled`` (name -> the copy we ship) must be defined by that copy;
-    - each file must be built for one of the policy's architectures.
+    - each file must be built for one of the policy's architectures, and all for the same
+      one as the others: one process cannot load x86_64 and aarch64 code together.
     """
     report = AbiReport()
     bundled_infos: Dict[str, ElfInfo] = {
         name: v if isinstance(v, ElfInfo) else read_elf(v) for name, v in (bundled or {}).items()
     }
+    first: Optional[ElfInfo] = None
     for item in files:
         info = item if isinstance(item, ElfInfo) else read_elf(item)
         if info.arch not in policy.architectures:
             report.violations.append(
                 f"{info.path} is built for {info.arch}; target {policy.name} runs "
                 f"{' or '.join(policy.architectures)}"
+            )
+        elif first is None:
+            first = info
+        elif not first.compatible_with(info):
+            report.violations.append(
+                f"{info.path} is built for {info.arch}, but {first.path} is {first.arch}: "
+                "one process cannot load both"
             )
         for library, versions in sorted(info.version_needs.items()):
             for version in sorted(versions):

@@ -203,6 +203,9 @@ class Closure:
     edges: Dict[Path, Dict[str, Optional[str]]]
     #: NEEDED name -> requesters that could not find it
     unresolved: Dict[str, List[Path]]
+    #: NEEDED name -> files of that name the loader would skip: another machine or ELF class
+    #: (host path -> its architecture), so "not found" can say "found, but for x86_64"
+    mismatched: Dict[str, Dict[Path, str]] = field(default_factory=dict)
 
     def libraries_named(self, name: str) -> List[Library]:
         return [lib for lib in self.libraries.values() if lib.name == name]
@@ -219,7 +222,14 @@ class Closure:
         who = self.unresolved.get(name) or [
             p for lib in self.libraries_named(name) for p in lib.needed_by
         ]
-        return f"{name} (needed by {', '.join(str(p) for p in who) or '?'})"
+        text = f"{name} (needed by {', '.join(str(p) for p in who) or '?'})"
+        skipped = self.mismatched.get(name) if name in self.unresolved else None
+        if skipped:
+            text += ": skipped " + ", ".join(
+                f"{path} (built for {arch}, wrong architecture)"
+                for path, arch in sorted(skipped.items())
+            )
+        return text
 
 
 def expand_origin(entry: str, origin: str) -> str:
@@ -284,7 +294,7 @@ def resolve(
         dirs += layout.system_dirs(info)
         edges = closure.edges.setdefault(host, {})
         for name in info.needed:
-            found = _find(name, dirs, info, layout, cache)
+            found = _find(name, dirs, info, layout, cache, closure.mismatched)
             if found is None:
                 edges[name] = None
                 who = closure.unresolved.setdefault(name, [])
@@ -314,6 +324,7 @@ def _find(
     requester: ElfInfo,
     layout: Layout,
     cache: Dict[Tuple[str, ...], Optional[Tuple[Path, str]]],
+    mismatched: Optional[Dict[str, Dict[Path, str]]] = None,
 ) -> Optional[Tuple[Optional[Path], str]]:
     key = (name, requester.machine, str(requester.elf_class), *dirs)
     if key in cache:
@@ -343,5 +354,7 @@ def _find(
         if requester.compatible_with(info):
             result = (host, target_path)
             break
+        if mismatched is not None:
+            mismatched.setdefault(name, {})[host] = f"{info.arch} ({info.elf_class}-bit)"
     cache[key] = result  # type: ignore[assignment]
     return result
