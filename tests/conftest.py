@@ -85,7 +85,8 @@ def _arm64_reason() -> str | None:
     if platform.machine() != "aarch64":
         entry = "/proc/sys/fs/binfmt_misc/qemu-aarch64"
         try:
-            enabled = open(entry).readline().strip() == "enabled"
+            with open(entry) as fh:
+                enabled = fh.readline().strip() == "enabled"
         except OSError:
             enabled = False
         if not enabled:
@@ -95,7 +96,8 @@ def _arm64_reason() -> str | None:
         return reason
     import subprocess
 
-    image = os.environ.get("NATIVE_LAMBDA_BULLSEYE_ARM64_IMAGE", "native-lambda/bullseye-base-arm64")
+    default = "native-lambda/bullseye-base-arm64"
+    image = os.environ.get("NATIVE_LAMBDA_BULLSEYE_ARM64_IMAGE", default)
     found = subprocess.run(
         ["docker", "image", "inspect", image], capture_output=True, check=False
     ).returncode

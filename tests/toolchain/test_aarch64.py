@@ -85,9 +85,7 @@ def make_dist(root: Path) -> Arm:
         "-Wl,-rpath,$ORIGIN",
     )  # fmt: skip
     main = cross_cc(d / "main", MAIN, str(libbar), "-ldl", "-Wl,-rpath,$ORIGIN")
-    mod = cross_cc(
-        d / "pkg/mod.so", MOD, "-shared", "-fPIC", str(libbar), "-Wl,-rpath,$ORIGIN/.."
-    )
+    mod = cross_cc(d / "pkg/mod.so", MOD, "-shared", "-fPIC", str(libbar), "-Wl,-rpath,$ORIGIN/..")
     newglibc = cross_cc(root / "newglibc", NEWGLIBC)
     return Arm(d, main, libfoo, libbar, mod, newglibc)
 
@@ -128,9 +126,7 @@ def test_closure_finds_aarch64_libraries_and_skips_x86_64_ones(arm, tmp_path):
 
 def test_vendor_patches_aarch64_rpaths_and_verifies_the_al2023_layout(arm, tmp_path):
     fn, layer = tmp_path / "function", tmp_path / "layer/lib"
-    report = vendor(
-        arm.dist, load_policy("al2023"), layer, function_dir=fn, extra_dirs=[CROSS_LIB]
-    )
+    report = vendor(arm.dist, load_policy("al2023"), layer, function_dir=fn, extra_dirs=[CROSS_LIB])
     assert sorted(report.layer_libs) == ["libbar.so.1", "libfoo.so.1"]
     assert "libc.so.6" in report.system_libs and "ld-linux-aarch64.so.1" in report.system_libs
     for p in (fn / "main", fn / "pkg/mod.so"):
@@ -144,11 +140,14 @@ def test_vendor_patches_aarch64_rpaths_and_verifies_the_al2023_layout(arm, tmp_p
     targets = {lib.name: lib.target_path for lib in closure.libraries.values()}
     assert targets["libfoo.so.1"] == "/opt/lib/libfoo.so.1"
     assert targets["libc.so.6"] == "/lib64/libc.so.6"  # AL2023 arm64 keeps glibc in /lib64
-    assert abi.check(
-        [*report.function_elves, *(e.dest for e in report.layer_libs.values())],
-        load_policy("al2023"),
-        bundled={n: e.dest for n, e in report.layer_libs.items()},
-    ).violations == []
+    assert (
+        abi.check(
+            [*report.function_elves, *(e.dest for e in report.layer_libs.values())],
+            load_policy("al2023"),
+            bundled={n: e.dest for n, e in report.layer_libs.items()},
+        ).violations
+        == []
+    )
 
 
 def test_patched_aarch64_program_runs_from_the_layer_under_qemu(arm, tmp_path):
