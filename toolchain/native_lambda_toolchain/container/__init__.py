@@ -27,9 +27,10 @@ from ._definition import (
     find_definition_dir,
 )
 from ._engine import BaseImageUnavailable, EngineUnavailable, connect, engine_reachable
-from ._image import ensure_base_image
+from ._image import ensure_base_image, ensure_from_image
 from ._options import add_arguments
 from ._orchestrate import build_in_container
+from ._platform import image_arch
 from ._run import CompilePlan, run_compile
 
 __all__ = [
@@ -44,6 +45,8 @@ __all__ = [
     "connect",
     "engine_reachable",
     "ensure_base_image",
+    "ensure_from_image",
     "find_definition_dir",
+    "image_arch",
     "run_compile",
 ]

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any, Iterable, Mapping, Optional, TextIO
 from ..errors import BuildError
 from ._definition import LABEL_HASH, BaseImageSpec, context_tar, host_files, uses_local_index
 from ._engine import base_image_unavailable
+from ._platform import arch_of, image_arch, relabel
 from ._progress import StreamProgress
 
 if TYPE_CHECKING:
@@ -29,20 +30,30 @@ def find_image(client: docker.DockerClient, name: str) -> Optional[Any]:
         return None
 
 
-def _arch_of(platform: str) -> str:
-    return platform.split("/")[1] if "/" in platform else platform
-
-
 def ensure_from_image(
     client: docker.DockerClient, spec: BaseImageSpec, out: Optional[TextIO] = None
-) -> None:
-    """Make the ``FROM`` image local for the spec's platform, pulling it if needed."""
+) -> str:
+    """The ``FROM`` image for the spec's platform: the local one when it holds programs for
+    that platform (relabelled first if its label says otherwise), else pulled.
+
+    The label alone is not trusted: ``docker import`` of an arm64 root is labelled amd64 by
+    docker 20.10, and the engine would then look for linux/arm64 in a registry.
+    """
     from docker.errors import APIError, DockerException
 
     out = out or sys.stderr
+    want = arch_of(spec.platform)
     local = find_image(client, spec.base_image)
-    if local is not None and local.attrs.get("Architecture") == _arch_of(spec.platform):
-        return
+    held = None
+    if local is not None:
+        label = local.attrs.get("Architecture")
+        if label == want:
+            return spec.base_image
+        held = image_arch(client, spec.base_image)
+        if held == want:
+            _say(out, f"{spec.base_image} is labelled {label} but holds {held} programs "
+                      f"(its /bin/sh): relabelling a copy as {spec.platform}")  # fmt: skip
+            return relabel(client, spec.base_image, spec.platform)
     progress = StreamProgress("pull", out)
     _say(out, f"pulling {spec.base_image} ({spec.platform})")
     try:
@@ -52,13 +63,23 @@ def ensure_from_image(
     except (APIError, DockerException, OSError) as exc:
         # APIError.explanation is the engine's own words ("dial tcp: lookup ...")
         reason = getattr(exc, "explanation", None) or str(exc)
-        raise base_image_unavailable(spec.base_image, str(reason)) from exc
+        raise base_image_unavailable(
+            spec.base_image, _local_note(held, spec) + str(reason)
+        ) from exc
     finally:
         progress.close()
     if progress.error:
-        raise base_image_unavailable(spec.base_image, progress.error)
+        raise base_image_unavailable(spec.base_image, _local_note(held, spec) + progress.error)
     if find_image(client, spec.base_image) is None:
         raise base_image_unavailable(spec.base_image, "the engine reported no image after pull")
+    return spec.base_image
+
+
+def _local_note(held: Optional[str], spec: BaseImageSpec) -> str:
+    """Why a local image of that name was not used, for the pull failure's message."""
+    if held is None:
+        return ""
+    return f"the local {spec.base_image} holds {held} programs, not {arch_of(spec.platform)}; "
 
 
 def ensure_base_image(
@@ -76,7 +97,7 @@ def ensure_base_image(
     if not rebuild and find_image(client, tag) is not None:
         _say(out, f"base image {tag}: up to date (reused)")
         return tag
-    ensure_from_image(client, spec, out)
+    from_image = ensure_from_image(client, spec, out)
     files, index = host_files()
     _say(
         out,
@@ -89,7 +110,7 @@ def ensure_base_image(
             fileobj=io.BytesIO(context_tar(spec, files)),
             custom_context=True,
             tag=tag,
-            buildargs=spec.build_args(),
+            buildargs={**spec.build_args(), "BASE_IMAGE": from_image},
             labels={LABEL_HASH: spec.content_hash(), "io.native-lambda.base": spec.base_image},
             platform=spec.platform,
             network_mode="host" if uses_local_index(index) else None,
