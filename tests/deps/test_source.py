@@ -148,7 +148,7 @@ def test_explicit_file_wins_and_must_exist(tmp_path: Path) -> None:
     other.write_text("orjson==3.11.5\n")
     found = detect(tmp_path, requirements=other)
     assert found is not None and found.requirements == ["orjson==3.11.5"]
-    with pytest.raises(BuildError, match="--requirements .*missing.txt: no such file"):
+    with pytest.raises(BuildError, match=r"--requirements .*missing\.txt: no such file"):
         detect(tmp_path, requirements=tmp_path / "missing.txt")
 
 
@@ -160,5 +160,5 @@ def test_nested_requirement_files_are_refused(tmp_path: Path) -> None:
 
 def test_bad_lock_is_named(tmp_path: Path) -> None:
     (tmp_path / "uv.lock").write_text("version = [\n")
-    with pytest.raises(BuildError, match="uv.lock: not valid TOML"):
+    with pytest.raises(BuildError, match=r"uv\.lock: not valid TOML"):
         detect(tmp_path)
