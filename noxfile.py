@@ -43,6 +43,7 @@ def bench(session: nox.Session) -> None:
     session.run("python", "scripts/bench/run.py", "--target", "host", *session.posargs)
     session.run("python", "scripts/bench/events.py", *session.posargs)
     session.run("python", "scripts/bench/streaming.py")
+    session.run("python", "scripts/bench/clients.py")
     engine = session.run("python", "-c", ENGINE_PROBE, silent=True, success_codes=[0, 1], log=False)
     if engine and engine.strip() == "yes":
         session.run("python", "scripts/bench/container_rebuild.py", "--check")
