@@ -48,6 +48,14 @@ def parser() -> argparse.ArgumentParser:
         help="extra Nuitka option, appended as given (experiments; repeatable)",
     )
     p.add_argument(
+        "--deps-dir",
+        action="append",
+        default=[],
+        type=Path,
+        metavar="DIR",
+        help="an installed dependency tree to compile against (the dependency stage's; repeatable)",
+    )
+    p.add_argument(
         "--toolchain-version", default=None, help="recorded in build.json (the host's version)"
     )
     return p
@@ -85,6 +93,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             jobs=args.jobs,
             startup_tuning=args.startup_tuning,
             nuitka_args=tuple(args.nuitka_arg),
+            deps_dirs=tuple(args.deps_dir),
         )
         if args.toolchain_version is not None:
             request.toolchain_version = args.toolchain_version

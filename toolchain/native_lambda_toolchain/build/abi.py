@@ -90,15 +90,20 @@ def check(
                 use = VersionUse(info.path, library, version, info.symbols_for(library, version))
                 _check_one(use, policy, bundled_infos, report)
     if report.violations and raise_error:
-        shown = report.violations[:20]
-        more = len(report.violations) - len(shown)
-        lines = "\n  ".join(shown) + (f"\n  ... and {more} more" if more > 0 else "")
-        raise BuildError(
-            f"the artifacts need more than target {policy.name} provides "
-            f"({_limits(policy)}):\n  {lines}",
-            hint=BUILD_HINT,
-        )
+        raise abi_error(report.violations, policy)
     return report
+
+
+def abi_error(violations: List[str], policy: Policy) -> BuildError:
+    """The one error for ABI violations (the pipeline adds the wheel at fault to each)."""
+    shown = violations[:20]
+    more = len(violations) - len(shown)
+    lines = "\n  ".join(shown) + (f"\n  ... and {more} more" if more > 0 else "")
+    return BuildError(
+        f"the artifacts need more than target {policy.name} provides "
+        f"({_limits(policy)}):\n  {lines}",
+        hint=BUILD_HINT,
+    )
 
 
 def _check_one(

@@ -82,6 +82,8 @@ class CompileRequest:
     #: only to compare or to rule it out when something behaves differently compiled
     startup_tuning: bool = True
     progress: Progress = echo
+    #: installed third-party trees (the dependency stage's), searched after the project
+    deps_dirs: Tuple[Path, ...] = ()
 
     @property
     def roots(self) -> List[str]:
@@ -126,7 +128,7 @@ def source_path(project_dir: Path) -> List[str]:
 
 def build_env(req: CompileRequest) -> Dict[str, str]:
     env = dict(os.environ)
-    extra = source_path(req.project_dir)
+    extra = source_path(req.project_dir) + [str(Path(d)) for d in req.deps_dirs]
     old = env.get("PYTHONPATH")
     env["PYTHONPATH"] = os.pathsep.join(extra + ([old] if old else []))
     # A stable ccache directory makes rebuilds (and the second build of a session) fast.

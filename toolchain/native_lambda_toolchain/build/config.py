@@ -33,6 +33,14 @@ class BuildConfig:
     include_package_data: Tuple[str, ...] = ()
     #: modules never to compile in, on top of the toolchain's own list
     exclude_modules: Tuple[str, ...] = ()
+    #: optional-dependency groups of ``[project]`` installed with its dependencies
+    extras: Tuple[str, ...] = ()
+    #: packages shipped as bytecode beside the binary instead of compiled in (they read their
+    #: own source at run time, or otherwise break compiled)
+    bytecode_packages: Tuple[str, ...] = ()
+    #: Lambda's limits the build enforces (MiB): unzipped function + layer, zipped upload
+    max_unzipped_mb: float = 250.0
+    max_zipped_mb: float = 50.0
     pyproject: Optional[Path] = None
     source: str = "command line"
     raw: Dict[str, Any] = field(default_factory=dict)
@@ -46,6 +54,10 @@ class BuildConfig:
             "include_modules": list(self.include_modules),
             "include_package_data": list(self.include_package_data),
             "exclude_modules": list(self.exclude_modules),
+            "extras": list(self.extras),
+            "bytecode_packages": list(self.bytecode_packages),
+            "max_unzipped_mb": self.max_unzipped_mb,
+            "max_zipped_mb": self.max_zipped_mb,
             "source": self.source,
         }
 
@@ -60,6 +72,10 @@ class BuildConfig:
                 include_modules=tuple(data.get("include_modules", ())),
                 include_package_data=tuple(data.get("include_package_data", ())),
                 exclude_modules=tuple(data.get("exclude_modules", ())),
+                extras=tuple(data.get("extras", ())),
+                bytecode_packages=tuple(data.get("bytecode_packages", ())),
+                max_unzipped_mb=float(data.get("max_unzipped_mb", 250.0)),
+                max_zipped_mb=float(data.get("max_zipped_mb", 50.0)),
                 source=str(data.get("source", where)),
             )
         except (KeyError, TypeError) as exc:
@@ -172,6 +188,15 @@ def _strings(table: Dict[str, Any], key: str, where: str) -> Tuple[str, ...]:
     return tuple(value)
 
 
+def _megabytes(table: Dict[str, Any], key: str, default: float, where: str) -> float:
+    value = table.get(key, default)
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
+        raise BuildError(
+            f"{where}: [{TABLE}] {key} must be a positive number of MiB, not {value!r}"
+        )
+    return float(value)
+
+
 def load_config(handler: Optional[str] = None, project_dir: Optional[Path] = None) -> BuildConfig:
     """Resolve the handler: ``handler`` argument, else the pyproject's, else a BuildError."""
     project = find_project(Path(project_dir) if project_dir else Path.cwd())
@@ -196,6 +221,10 @@ def load_config(handler: Optional[str] = None, project_dir: Optional[Path] = Non
         include_modules=_strings(table, "include-modules", where),
         include_package_data=_strings(table, "include-package-data", where),
         exclude_modules=_strings(table, "exclude-modules", where),
+        extras=_strings(table, "extras", where),
+        bytecode_packages=_strings(table, "bytecode-packages", where),
+        max_unzipped_mb=_megabytes(table, "max-unzipped-mb", 250.0, where),
+        max_zipped_mb=_megabytes(table, "max-zipped-mb", 50.0, where),
         pyproject=pyproject if pyproject.is_file() else None,
         source=source,
         raw=table,

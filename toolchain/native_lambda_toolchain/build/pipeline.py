@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Dict, List, Optional, Tuple
 
 from .. import dist
-from . import abi, package, vendor
+from . import abi, package, sizes, thirdparty, vendor
 from .compile import CompileRequest, CompileResult, compile_handler, source_path
 from .config import BuildConfig
 from .elf import is_elf, read_elf
@@ -53,6 +53,8 @@ class BuildRequest:
     #: start-up tuning (``compile.CompileRequest.startup_tuning``); False to compare
     startup_tuning: bool = True
     progress: Progress = echo
+    #: installed third-party trees from the dependency stage (read-only; on Nuitka's path)
+    deps_dirs: Tuple[Path, ...] = ()
     #: recorded in build.json; the host passes its own into the container
     toolchain_version: str = field(default_factory=lambda: _installed_version("native-lambda"))
 
@@ -74,6 +76,12 @@ class BuildResult:
     abi_report: abi.AbiReport
     summary: package.Summary
     timings: Dict[str, float] = field(default_factory=dict)
+    #: the size table: packages by their share of function.zip and layer.zip
+    packages_table: str = ""
+    #: third-party packages compiled in, data files copied, packages shipped as bytecode
+    third_party: List[str] = field(default_factory=list)
+    data_files: List[str] = field(default_factory=list)
+    bytecode: List[str] = field(default_factory=list)
 
     @property
     def dist_dir(self) -> Path:
@@ -107,7 +115,8 @@ def build(req: BuildRequest) -> BuildResult:
             work_dir=work / "nuitka",
             include_modules=cfg.include_modules,
             include_package_data=cfg.include_package_data,
-            exclude_modules=cfg.exclude_modules,
+            exclude_modules=(*cfg.exclude_modules, *cfg.bytecode_packages),
+            deps_dirs=tuple(Path(d) for d in req.deps_dirs),
             lto=req.lto,
             jobs=req.jobs,
             extra_args=tuple(req.nuitka_args),
@@ -117,6 +126,9 @@ def build(req: BuildRequest) -> BuildResult:
     )
     timings["compile"] = time.monotonic() - t0
     pruned = prune_unreachable(compiled)
+    deps_dirs = [Path(d) for d in req.deps_dirs]
+    third_party, data_files, bytecode = add_third_party(compiled, cfg, deps_dirs, req.progress)
+    owner = thirdparty.owners(deps_dirs) if deps_dirs else {}
 
     t0 = time.monotonic()
     stage = work / "stage"
@@ -135,7 +147,7 @@ def build(req: BuildRequest) -> BuildResult:
     timings["vendor"] = time.monotonic() - t0
 
     t0 = time.monotonic()
-    abi_report = check_abi(vendored, policy)
+    abi_report = check_abi(vendored, policy, owner, compiled.dist_dir)
     glibc = abi_report.highest_version("GLIBC")
     say(req.progress, f"ABI ok for {policy.name}: highest glibc symbol version needed {glibc}")
     timings["abi"] = time.monotonic() - t0
@@ -166,8 +178,25 @@ def build(req: BuildRequest) -> BuildResult:
         startup_tuning=req.startup_tuning,
     )
     info = dist.write_record(out, record)
-    summary = package.summary(function_zip, layer_zip)
+    summary = package.summary(
+        function_zip,
+        layer_zip,
+        direct_upload_limit=int(cfg.max_zipped_mb * package.MiB),
+        unzipped_limit=int(cfg.max_unzipped_mb * package.MiB),
+    )
+    shares = sizes.package_shares(
+        summary,
+        owner,
+        sizes.layer_origins(
+            {n: e.source for n, e in vendored.layer_libs.items()}, compiled.dist_dir.resolve()
+        ),
+        sizes.compiled_sizes(compiled.dist_dir.with_suffix(".build")),
+    )
+    table = sizes.render_table(shares, summary)
     timings["package"] = time.monotonic() - t0
+    sizes.check_limits(
+        summary, table, max_unzipped_mb=cfg.max_unzipped_mb, max_zipped_mb=cfg.max_zipped_mb
+    )
     return BuildResult(
         function_zip=function_zip,
         layer_zip=layer_zip,
@@ -179,7 +208,34 @@ def build(req: BuildRequest) -> BuildResult:
         abi_report=abi_report,
         summary=summary,
         timings=timings,
+        packages_table=table,
+        third_party=third_party,
+        data_files=data_files,
+        bytecode=bytecode,
     )
+
+
+def add_third_party(
+    compiled: CompileResult, cfg: BuildConfig, deps_dirs: List[Path], progress: Progress
+) -> Tuple[List[str], List[str], List[str]]:
+    """Data files and metadata of the installed packages compiled in, and the
+    ``bytecode-packages`` beside the binary (see ``thirdparty``)."""
+    dist_dir = compiled.dist_dir
+    used = {m.split(".")[0] for m in compiled.report.modules}
+    installed = thirdparty.installed_top_levels(deps_dirs) if deps_dirs else set()
+    packages = sorted(used & installed)
+    data = thirdparty.copy_package_data(deps_dirs, dist_dir, packages)
+    data += thirdparty.copy_metadata(deps_dirs, dist_dir, packages)
+    search = [Path(p) for p in source_path(cfg.project_dir)] + deps_dirs
+    bytecode = thirdparty.ship_bytecode(search, dist_dir, cfg.bytecode_packages)
+    if packages or bytecode:
+        say(
+            progress,
+            f"third-party: {len(packages)} installed packages compiled in "
+            f"({', '.join(packages) or 'none'}); {len(data)} data/metadata files copied; "
+            f"as bytecode: {', '.join(bytecode) or 'none'}",
+        )
+    return packages, data, bytecode
 
 
 def prune_unreachable(compiled: CompileResult) -> List[str]:
@@ -211,16 +267,61 @@ def prune_unreachable(compiled: CompileResult) -> List[str]:
     return removed
 
 
-def check_abi(vendored: vendor.VendorReport, policy: Policy) -> abi.AbiReport:
-    """Every ELF we ship against what the target's glibc provides (raises BuildError)."""
+def check_abi(
+    vendored: vendor.VendorReport,
+    policy: Policy,
+    owner: Optional[Dict[str, str]] = None,
+    dist_dir: Optional[Path] = None,
+) -> abi.AbiReport:
+    """Every ELF we ship against what the target's glibc provides (raises BuildError).
+
+    A violation in a file that came with a wheel names the wheel (``owner``: top-level or
+    file name -> "distribution version")."""
     files: List[Path] = [*vendored.function_elves, *(e.dest for e in vendored.layer_libs.values())]
     bundled = {name: e.dest for name, e in vendored.layer_libs.items()}
-    return abi.check(files, policy, bundled=bundled)
+    report = abi.check(files, policy, bundled=bundled, raise_error=not owner)
+    if not report.violations:
+        return report
+    wheels = _wheel_of_files(vendored, owner or {}, dist_dir)
+    named = []
+    for line in report.violations:
+        path = line.split(" ", 1)[0]
+        wheel = wheels.get(path)
+        named.append(f"{line} [from wheel {wheel}]" if wheel else line)
+    raise abi.abi_error(named, policy)
+
+
+def _wheel_of_files(
+    vendored: vendor.VendorReport, owner: Dict[str, str], dist_dir: Optional[Path]
+) -> Dict[str, str]:
+    """Shipped file (as the ABI check prints it) -> the wheel it came from."""
+    out: Dict[str, str] = {}
+    for p in vendored.function_elves:
+        _, wheel = sizes.describe_owner(p.relative_to(vendored.function_dir).as_posix(), owner)
+        if wheel:
+            out[str(p)] = wheel
+    base = dist_dir.resolve() if dist_dir else None
+    for e in vendored.layer_libs.values():
+        rel = e.source.name
+        if base is not None:
+            try:
+                rel = e.source.relative_to(base).as_posix()
+            except ValueError:
+                continue  # a library of the build image, not of a wheel
+        _, wheel = sizes.describe_owner(rel, owner)
+        if wheel:
+            out[str(e.dest)] = wheel
+    return out
 
 
 def render(result: BuildResult) -> str:
     """The summary printed at the end of a build (the compile notes appear here, once)."""
     lines = [result.summary.render()]
+    if result.packages_table:
+        lines += [
+            "packages by share of function.zip and layer.zip (unzipped):",
+            result.packages_table,
+        ]
     t = result.timings
     lines.append(
         "time: "

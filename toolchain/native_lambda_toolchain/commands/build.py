@@ -61,6 +61,14 @@ def register(subparsers: Any) -> None:
     )
     parser.add_argument("--jobs", type=int, default=None, help="parallel C compiler jobs")
     parser.add_argument(
+        "--requirements",
+        type=Path,
+        default=None,
+        metavar="FILE",
+        help="the function's dependencies (requirements.txt, pylock.toml, uv.lock or "
+        "pyproject.toml); default: detected in the project folder in that order",
+    )
+    parser.add_argument(
         "--no-startup-tuning",
         dest="startup_tuning",
         action="store_false",
@@ -131,6 +139,7 @@ def build_on_this_machine(args: argparse.Namespace) -> int:
     from native_lambda_toolchain.build.pipeline import BuildRequest, build, render
 
     config = load_config(args.handler, args.project)
+    deps_dirs = install_dependencies(config, args)
     result = build(
         BuildRequest(
             config=config,
@@ -140,7 +149,29 @@ def build_on_this_machine(args: argparse.Namespace) -> int:
             lto=args.lto,
             jobs=args.jobs,
             startup_tuning=getattr(args, "startup_tuning", True),
+            deps_dirs=deps_dirs,
         )
     )
     print(render(result), flush=True)
     return 0
+
+
+def install_dependencies(config: Any, args: argparse.Namespace) -> tuple[Path, ...]:
+    """The dependency stage on this machine: the same resolution as in the container, into
+    this machine's own cache (never the active virtual environment)."""
+    from native_lambda_toolchain.deps import default_cache_root, detect, install, target_platform
+
+    requirements = getattr(args, "requirements", None)
+    found = detect(config.project_dir, requirements, config.extras)
+    if found is None:
+        print("dependencies: none declared", file=sys.stderr, flush=True)
+        return ()
+    print(f"dependencies: from {found.source} ({found.path})", file=sys.stderr, flush=True)
+    plat = target_platform(args.target)
+    installed = install(
+        found,
+        plat,
+        default_cache_root() / "deps",
+        say=lambda text: print(text, file=sys.stderr, flush=True),
+    )
+    return (installed.site,)

@@ -10,7 +10,9 @@ from pathlib import Path
 from typing import Callable, Dict, List, Optional, TextIO
 
 from ..build.config import BuildConfig
+from ..deps import DependencySet
 from ._definition import DEFAULT_BASE_IMAGE, DEFAULT_PYTHON_VERSION, BaseImageSpec
+from ._deps import DEPS_MOUNT, deps_cache, run_deps_stage
 from ._engine import BaseImageUnavailable, connect, native_platform, rootless
 from ._image import ensure_base_image
 from ._options import cache_root
@@ -88,6 +90,29 @@ def plan_for(
     )
 
 
+def plan_target(plan: CompilePlan) -> str:
+    """The ``--target`` the plan builds for."""
+    args = plan.build_args
+    return args[args.index("--target") + 1] if "--target" in args else "al2023"
+
+
+def _dependencies(args: argparse.Namespace, plan: CompilePlan) -> Optional[DependencySet]:
+    """The function's dependencies (``deps.detect``), said aloud either way."""
+    from ..deps import detect
+
+    requirements = getattr(args, "requirements", None)
+    extras = plan.config.extras if plan.config is not None else ()
+    found = detect(plan.project_dir, Path(requirements) if requirements else None, extras)
+    if found is None:
+        sys.stderr.write(
+            "dependencies: none declared (no uv.lock, pylock.toml, requirements.txt or "
+            "[project].dependencies)\n"
+        )
+    else:
+        sys.stderr.write(f"dependencies: from {found.source} ({found.path})\n")
+    return found
+
+
 def spec_for(args: argparse.Namespace, engine_platform: str) -> BaseImageSpec:
     return BaseImageSpec(
         base_image=getattr(args, "base_image", None) or DEFAULT_BASE_IMAGE,
@@ -120,9 +145,17 @@ def build_in_container(
             plan = plan_for(
                 args, spec.tag, getattr(args, "platform", None), as_root=rootless(client)
             )
+            deps = _dependencies(args, plan)  # a bad dependency source fails before the image
             image = ensure_base_image(
                 client, spec, rebuild=bool(getattr(args, "rebuild_base", False)), out=err
             )
+            deps_start = time.monotonic()
+            if deps is not None:
+                plan.deps_dir = run_deps_stage(
+                    client, plan, deps, plan_target(plan), deps_cache(cache_root()), err
+                )
+                plan.deps_mount = DEPS_MOUNT
+            deps_seconds = time.monotonic() - deps_start
             ready = time.monotonic()
             err.write(f"compile stage in {image}: project {plan.project_dir} -> {plan.out_dir}\n")
             err.flush()
@@ -142,7 +175,8 @@ def build_in_container(
     total = time.monotonic() - start
     err.write(
         f"container build {'done' if status == 0 else 'FAILED'}: base image "
-        f"{ready - start:.1f}s, compile stage {total - (ready - start):.1f}s, "
+        f"{ready - start - deps_seconds:.1f}s, dependencies {deps_seconds:.1f}s, "
+        f"compile stage {total - (ready - start):.1f}s, "
         f"total {total:.1f}s\n"
     )
     err.flush()

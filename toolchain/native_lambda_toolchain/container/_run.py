@@ -8,6 +8,7 @@ Mounts (host -> container):
   ``/opt/native-lambda/py`` (on ``PYTHONPATH``), so the container builds with exactly the
   host's toolchain code whatever the project is;
 * the output folder at ``/out``;
+* the installed dependency tree (``container/_deps``), read-only, at ``/deps``;
 * a persistent Nuitka work folder at ``/work``, a persistent ccache at ``/ccache`` and a
   persistent ``$HOME`` (``/home/builder``, holding Nuitka's module cache): after a one-line
   handler change Nuitka re-analyses only what changed and ccache serves every unchanged
@@ -65,9 +66,14 @@ class CompilePlan:
     #: the configuration the host resolved (handlers, modules); None: the stage reads the
     #: project's pyproject itself
     config: Optional[BuildConfig] = None
+    #: the installed dependency tree (host path), mounted read-only at ``deps_mount``
+    deps_dir: Optional[Path] = None
+    deps_mount: str = "/deps"
 
     def command(self) -> List[str]:
         args = ["nl-python", *BUILD_ENTRY]
+        if self.deps_dir is not None:
+            args += ["--deps-dir", self.deps_mount]
         if self.config is not None:
             resolved = dict(self.config.to_json(), project_dir=PROJECT_MOUNT)
             args += ["--config-json", json.dumps(resolved, sort_keys=True)]
@@ -103,6 +109,8 @@ class CompilePlan:
         ]
         for name, folder in sorted(self.packages.items()):
             mounts.append(bind(folder, f"{PY_ROOT}/{name}", read_only=True))
+        if self.deps_dir is not None:
+            mounts.append(bind(self.deps_dir, self.deps_mount, read_only=True))
         return mounts
 
 
