@@ -146,7 +146,7 @@ def render(model: Model, botocore_version: str, source_name: str) -> str:
     for name in sorted(model.operations):
         w(f"    {_literal(name)}: {_literal(_compact(model.operations[name]))},")
     w("}")
-    w("PAGINATORS = {" + ("" if model.paginators else "}"))
+    w("PAGINATORS: dict = {" + ("" if model.paginators else "}"))
     for name in sorted(model.paginators):
         w(f"    {_literal(name)}: {_literal(_compact(model.paginators[name]))},")
     if model.paginators:

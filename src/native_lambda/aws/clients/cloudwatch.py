@@ -500,7 +500,7 @@ OPERATIONS = {
     "UpdateOTelEnrichment": '{"errors":[{"shape":"ValidationException"},{"shape":"ResourceNotFoundException"}],"http":{"method":"POST","requestUri":"/"},"input":{"shape":"UpdateOTelEnrichmentInput"},"output":{"resultWrapper":"UpdateOTelEnrichmentResult","shape":"UpdateOTelEnrichmentOutput"}}',
     "UpdateResourceMetricsConfiguration": '{"errors":[{"shape":"ResourceNotFoundException"}],"http":{"method":"POST","requestUri":"/"},"input":{"shape":"UpdateResourceMetricsConfigurationInput"},"output":{"resultWrapper":"UpdateResourceMetricsConfigurationResult","shape":"UpdateResourceMetricsConfigurationOutput"}}',
 }
-PAGINATORS = {
+PAGINATORS: dict = {
     "DescribeAlarmHistory": '{"input_token":"NextToken","limit_key":"MaxRecords","output_token":"NextToken","result_key":"AlarmHistoryItems"}',
     "DescribeAlarms": '{"input_token":"NextToken","limit_key":"MaxRecords","output_token":"NextToken","result_key":["MetricAlarms","CompositeAlarms","LogAlarms"]}',
     "DescribeAnomalyDetectors": '{"input_token":"NextToken","limit_key":"MaxResults","output_token":"NextToken","result_key":"AnomalyDetectors"}',

@@ -652,7 +652,7 @@ OPERATIONS = {
     "UpdateTableReplicaAutoScaling": '{"errors":[{"shape":"ResourceNotFoundException"},{"shape":"ResourceInUseException"},{"shape":"LimitExceededException"},{"shape":"InternalServerError"}],"http":{"method":"POST","requestUri":"/"},"input":{"shape":"UpdateTableReplicaAutoScalingInput"},"output":{"shape":"UpdateTableReplicaAutoScalingOutput"}}',
     "UpdateTimeToLive": '{"errors":[{"shape":"ResourceInUseException"},{"shape":"ResourceNotFoundException"},{"shape":"LimitExceededException"},{"shape":"InternalServerError"}],"http":{"method":"POST","requestUri":"/"},"input":{"shape":"UpdateTimeToLiveInput"},"output":{"shape":"UpdateTimeToLiveOutput"}}',
 }
-PAGINATORS = {
+PAGINATORS: dict = {
     "ListBackups": '{"input_token":"ExclusiveStartBackupArn","limit_key":"Limit","output_token":"LastEvaluatedBackupArn","result_key":"BackupSummaries"}',
     "ListBulkOperations": '{"input_token":"NextToken","limit_key":"MaxResults","output_token":"NextToken","result_key":"BulkOperationsSummaryList"}',
     "ListTables": '{"input_token":"ExclusiveStartTableName","limit_key":"Limit","output_token":"LastEvaluatedTableName","result_key":"TableNames"}',

@@ -448,7 +448,7 @@ OPERATIONS = {
     "UpdateEndpoint": '{"errors":[{"shape":"ResourceNotFoundException"},{"shape":"ConcurrentModificationException"},{"shape":"InternalException"}],"http":{"method":"POST","requestUri":"/"},"input":{"shape":"UpdateEndpointRequest"},"output":{"shape":"UpdateEndpointResponse"}}',
     "UpdateEventBus": '{"errors":[{"shape":"ResourceNotFoundException"},{"shape":"InternalException"},{"shape":"ConcurrentModificationException"},{"shape":"OperationDisabledException"}],"http":{"method":"POST","requestUri":"/"},"input":{"shape":"UpdateEventBusRequest"},"output":{"shape":"UpdateEventBusResponse"}}',
 }
-PAGINATORS = {
+PAGINATORS: dict = {
     "ListRuleNamesByTarget": '{"input_token":"NextToken","limit_key":"Limit","output_token":"NextToken","result_key":"RuleNames"}',
     "ListRules": '{"input_token":"NextToken","limit_key":"Limit","output_token":"NextToken","result_key":"Rules"}',
     "ListTargetsByRule": '{"input_token":"NextToken","limit_key":"Limit","output_token":"NextToken","result_key":"Targets"}',

@@ -405,7 +405,7 @@ OPERATIONS = {
     "UpdateStreamRecordDistributionStrategy": '{"errors":[{"shape":"ResourceNotFoundException"},{"shape":"InvalidArgumentException"},{"shape":"ResourceInUseException"},{"shape":"LimitExceededException"},{"shape":"AccessDeniedException"},{"shape":"ValidationException"}],"http":{"method":"POST","requestUri":"/"},"input":{"shape":"UpdateStreamRecordDistributionStrategyInput"}}',
     "UpdateStreamWarmThroughput": '{"errors":[{"shape":"AccessDeniedException"},{"shape":"ResourceNotFoundException"},{"shape":"LimitExceededException"},{"shape":"InvalidArgumentException"},{"shape":"ResourceInUseException"},{"shape":"ValidationException"}],"http":{"method":"POST","requestUri":"/"},"input":{"shape":"UpdateStreamWarmThroughputInput"},"output":{"shape":"UpdateStreamWarmThroughputOutput"}}',
 }
-PAGINATORS = {
+PAGINATORS: dict = {
     "DescribeStream": '{"input_token":"ExclusiveStartShardId","limit_key":"Limit","more_results":"StreamDescription.HasMoreShards","non_aggregate_keys":["StreamDescription.StreamARN","StreamDescription.StreamName","StreamDescription.StreamStatus","StreamDescription.RetentionPeriodHours","StreamDescription.EnhancedMonitoring","StreamDescription.EncryptionType","StreamDescription.KeyId","StreamDescription.StreamCreationTimestamp"],"output_token":"StreamDescription.Shards[-1].ShardId","result_key":"StreamDescription.Shards"}',
     "ListChannels": '{"input_token":"NextToken","limit_key":"MaxResults","output_token":"NextToken","result_key":"ChannelSummaries"}',
     "ListQueues": '{"input_token":"NextToken","limit_key":"MaxResults","output_token":"NextToken","result_key":"QueueSummaries"}',

@@ -739,7 +739,7 @@ OPERATIONS = {
     "UpdateFunctionEventInvokeConfig": '{"errors":[{"shape":"InvalidParameterValueException"},{"shape":"ResourceConflictException"},{"shape":"ServiceException"},{"shape":"TooManyRequestsException"},{"shape":"ResourceNotFoundException"}],"http":{"method":"POST","requestUri":"/2019-09-25/functions/{FunctionName}/event-invoke-config","responseCode":200},"input":{"shape":"UpdateFunctionEventInvokeConfigRequest"},"output":{"shape":"FunctionEventInvokeConfig"}}',
     "UpdateFunctionUrlConfig": '{"errors":[{"shape":"InvalidParameterValueException"},{"shape":"ResourceConflictException"},{"shape":"ServiceException"},{"shape":"TooManyRequestsException"},{"shape":"ResourceNotFoundException"}],"http":{"method":"PUT","requestUri":"/2021-10-31/functions/{FunctionName}/url","responseCode":200},"input":{"shape":"UpdateFunctionUrlConfigRequest"},"output":{"shape":"UpdateFunctionUrlConfigResponse"}}',
 }
-PAGINATORS = {
+PAGINATORS: dict = {
     "GetDurableExecutionHistory": '{"input_token":"Marker","limit_key":"MaxItems","output_token":"NextMarker","result_key":"Events"}',
     "GetDurableExecutionState": '{"input_token":"Marker","limit_key":"MaxItems","output_token":"NextMarker","result_key":"Operations"}',
     "ListAliases": '{"input_token":"Marker","limit_key":"MaxItems","output_token":"NextMarker","result_key":"Aliases"}',

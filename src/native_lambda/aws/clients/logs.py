@@ -862,7 +862,7 @@ OPERATIONS = {
     "UpdateLookupTable": '{"errors":[{"shape":"InvalidParameterException"},{"shape":"ResourceNotFoundException"},{"shape":"AccessDeniedException"},{"shape":"ValidationException"},{"shape":"ServiceUnavailableException"}],"http":{"method":"POST","requestUri":"/"},"input":{"shape":"UpdateLookupTableRequest"},"output":{"shape":"UpdateLookupTableResponse"}}',
     "UpdateScheduledQuery": '{"errors":[{"shape":"ValidationException"},{"shape":"AccessDeniedException"},{"shape":"ResourceNotFoundException"},{"shape":"ConflictException"},{"shape":"ThrottlingException"},{"shape":"InternalServerException"}],"http":{"method":"POST","requestUri":"/"},"input":{"shape":"UpdateScheduledQueryRequest"},"output":{"shape":"UpdateScheduledQueryResponse"}}',
 }
-PAGINATORS = {
+PAGINATORS: dict = {
     "DescribeConfigurationTemplates": '{"input_token":"nextToken","limit_key":"limit","output_token":"nextToken","result_key":"configurationTemplates"}',
     "DescribeDeliveries": '{"input_token":"nextToken","limit_key":"limit","output_token":"nextToken","result_key":"deliveries"}',
     "DescribeDeliveryDestinations": '{"input_token":"nextToken","limit_key":"limit","output_token":"nextToken","result_key":"deliveryDestinations"}',

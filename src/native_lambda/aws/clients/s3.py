@@ -879,7 +879,7 @@ OPERATIONS = {
     "UploadPartCopy": '{"http":{"method":"PUT","requestUri":"/{Bucket}/{Key+}"},"input":{"shape":"UploadPartCopyRequest"},"output":{"shape":"UploadPartCopyOutput"}}',
     "WriteGetObjectResponse": '{"authtype":"v4-unsigned-body","endpoint":{"hostPrefix":"{RequestRoute}."},"http":{"method":"POST","requestUri":"/WriteGetObjectResponse"},"input":{"shape":"WriteGetObjectResponseRequest"}}',
 }
-PAGINATORS = {
+PAGINATORS: dict = {
     "ListBuckets": '{"input_token":"ContinuationToken","limit_key":"MaxBuckets","non_aggregate_keys":["Owner","Prefix"],"output_token":"ContinuationToken","result_key":"Buckets"}',
     "ListDirectoryBuckets": '{"input_token":"ContinuationToken","limit_key":"MaxDirectoryBuckets","output_token":"ContinuationToken","result_key":"Buckets"}',
     "ListMultipartUploads": '{"input_token":["KeyMarker","UploadIdMarker"],"limit_key":"MaxUploads","more_results":"IsTruncated","non_aggregate_keys":["RequestCharged","Prefix"],"output_token":["NextKeyMarker","NextUploadIdMarker"],"result_key":["Uploads","CommonPrefixes"]}',

@@ -217,7 +217,7 @@ OPERATIONS = {
     "UpdateSecretVersionStage": '{"errors":[{"shape":"ResourceNotFoundException"},{"shape":"InvalidParameterException"},{"shape":"InvalidRequestException"},{"shape":"LimitExceededException"},{"shape":"InternalServiceError"}],"http":{"method":"POST","requestUri":"/"},"input":{"shape":"UpdateSecretVersionStageRequest"},"output":{"shape":"UpdateSecretVersionStageResponse"}}',
     "ValidateResourcePolicy": '{"errors":[{"shape":"MalformedPolicyDocumentException"},{"shape":"ResourceNotFoundException"},{"shape":"InvalidParameterException"},{"shape":"InternalServiceError"},{"shape":"InvalidRequestException"}],"http":{"method":"POST","requestUri":"/"},"input":{"shape":"ValidateResourcePolicyRequest"},"output":{"shape":"ValidateResourcePolicyResponse"}}',
 }
-PAGINATORS = {
+PAGINATORS: dict = {
     "ListResourcePolicies": '{"input_token":"NextToken","limit_key":"MaxResults","output_token":"NextToken","result_key":"ResourcePolicies"}',
     "ListSecrets": '{"input_token":"NextToken","limit_key":"MaxResults","output_token":"NextToken","result_key":"SecretList"}',
 }

@@ -252,7 +252,7 @@ OPERATIONS = {
     "UntagResource": '{"errors":[{"shape":"ResourceNotFoundException"},{"shape":"TagLimitExceededException"},{"shape":"StaleTagException"},{"shape":"TagPolicyException"},{"shape":"InvalidParameterException"},{"shape":"AuthorizationErrorException"},{"shape":"ConcurrentAccessException"}],"http":{"method":"POST","requestUri":"/"},"input":{"shape":"UntagResourceRequest"},"output":{"resultWrapper":"UntagResourceResult","shape":"UntagResourceResponse"}}',
     "VerifySMSSandboxPhoneNumber": '{"errors":[{"shape":"AuthorizationErrorException"},{"shape":"InternalErrorException"},{"shape":"InvalidParameterException"},{"shape":"ResourceNotFoundException"},{"shape":"VerificationException"},{"shape":"ThrottledException"}],"http":{"method":"POST","requestUri":"/"},"input":{"shape":"VerifySMSSandboxPhoneNumberInput"},"output":{"resultWrapper":"VerifySMSSandboxPhoneNumberResult","shape":"VerifySMSSandboxPhoneNumberResult"}}',
 }
-PAGINATORS = {
+PAGINATORS: dict = {
     "ListEndpointsByPlatformApplication": '{"input_token":"NextToken","output_token":"NextToken","result_key":"Endpoints"}',
     "ListOriginationNumbers": '{"input_token":"NextToken","limit_key":"MaxResults","output_token":"NextToken","result_key":"PhoneNumbers"}',
     "ListPhoneNumbersOptedOut": '{"input_token":"nextToken","output_token":"nextToken","result_key":"phoneNumbers"}',

@@ -175,7 +175,7 @@ OPERATIONS = {
     "TagQueue": '{"errors":[{"shape":"InvalidAddress"},{"shape":"RequestThrottled"},{"shape":"QueueDoesNotExist"},{"shape":"InvalidSecurity"},{"shape":"UnsupportedOperation"}],"http":{"method":"POST","requestUri":"/"},"input":{"shape":"TagQueueRequest"}}',
     "UntagQueue": '{"errors":[{"shape":"InvalidAddress"},{"shape":"RequestThrottled"},{"shape":"QueueDoesNotExist"},{"shape":"InvalidSecurity"},{"shape":"UnsupportedOperation"}],"http":{"method":"POST","requestUri":"/"},"input":{"shape":"UntagQueueRequest"}}',
 }
-PAGINATORS = {
+PAGINATORS: dict = {
     "ListDeadLetterSourceQueues": '{"input_token":"NextToken","limit_key":"MaxResults","output_token":"NextToken","result_key":"queueUrls"}',
     "ListQueues": '{"input_token":"NextToken","limit_key":"MaxResults","output_token":"NextToken","result_key":"QueueUrls"}',
 }

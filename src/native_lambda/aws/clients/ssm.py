@@ -1551,7 +1551,7 @@ OPERATIONS = {
     "UpdateServiceSetting": '{"errors":[{"shape":"InternalServerError"},{"shape":"ServiceSettingNotFound"},{"shape":"TooManyUpdates"}],"http":{"method":"POST","requestUri":"/"},"input":{"shape":"UpdateServiceSettingRequest"},"output":{"shape":"UpdateServiceSettingResult"}}',
     "ValidateCloudConnector": '{"errors":[{"shape":"InternalServerError"},{"shape":"ResourceNotFoundException"}],"http":{"method":"POST","requestUri":"/"},"input":{"shape":"ValidateCloudConnectorRequest"},"output":{"shape":"ValidateCloudConnectorResult"}}',
 }
-PAGINATORS = {
+PAGINATORS: dict = {
     "DescribeActivations": '{"input_token":"NextToken","limit_key":"MaxResults","output_token":"NextToken","result_key":"ActivationList"}',
     "DescribeAssociationExecutionTargets": '{"input_token":"NextToken","limit_key":"MaxResults","output_token":"NextToken","result_key":"AssociationExecutionTargets"}',
     "DescribeAssociationExecutions": '{"input_token":"NextToken","limit_key":"MaxResults","output_token":"NextToken","result_key":"AssociationExecutions"}',

@@ -174,7 +174,7 @@ OPERATIONS = {
     "GetSessionToken": '{"errors":[{"shape":"RegionDisabledException"}],"http":{"method":"POST","requestUri":"/"},"input":{"shape":"GetSessionTokenRequest"},"output":{"resultWrapper":"GetSessionTokenResult","shape":"GetSessionTokenResponse"}}',
     "GetWebIdentityToken": '{"errors":[{"shape":"SessionDurationEscalationException"},{"shape":"OutboundWebIdentityFederationDisabledException"},{"shape":"JWTPayloadSizeExceededException"}],"http":{"method":"POST","requestUri":"/"},"input":{"shape":"GetWebIdentityTokenRequest"},"output":{"resultWrapper":"GetWebIdentityTokenResult","shape":"GetWebIdentityTokenResponse"}}',
 }
-PAGINATORS = {}
+PAGINATORS: dict = {}
 
 
 _R_AssumeRoleResponse = {

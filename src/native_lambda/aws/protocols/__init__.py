@@ -28,12 +28,19 @@ __all__ = [
 
 
 def __getattr__(name: str) -> Any:
+    value: Any
     if name == "BaseClient":
-        from ._client import BaseClient as value
+        from . import _client
+
+        value = _client.BaseClient
     elif name == "Paginator":
-        from ._paginate import Paginator as value
+        from . import _paginate
+
+        value = _paginate.Paginator
     elif name == "StreamingBody":
-        from ._transport import StreamingBody as value
+        from . import _transport
+
+        value = _transport.StreamingBody
     else:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
     globals()[name] = value

@@ -40,7 +40,7 @@ def serialize(model: ServiceModel, op: Dict[str, Any], params: Dict[str, Any]) -
             req.headers["x-amzn-query-mode"] = "true"
         from . import _ser_json
 
-        data = _ser_json.value(model, shape, params, in_ref) if shape is not None else {}
+        data = _ser_json.value(model, shape, params, in_ref or {}) if shape is not None else {}
         req.body = _json(data)
     elif protocol == "query":
         req = Request("POST", "/")

@@ -109,7 +109,8 @@ def send(
             if conn.sock is None:
                 conn.connect()
                 # Headers and body may leave in two writes: no Nagle/delayed-ACK stall.
-                conn.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+                sock: Any = conn.sock
+                sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             conn.sock.settimeout(read_timeout)
             if hasattr(body, "seek") and attempt:
                 body.seek(0)

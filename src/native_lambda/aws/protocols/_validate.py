@@ -87,13 +87,14 @@ def _check(
             wanted = _NAMES.get(str(kind), kind)
             errors.append(f"{where} must be {wanted}, not {type(value).__name__} {_short(value)}")
         return
+    items: Any = value
     if kind == "list":
         member = model.shape(shape["member"]["shape"])
-        for index, item in enumerate(value):
+        for index, item in enumerate(items):
             _check(model, member, item, f"{path}[{index}]", errors)
     elif kind == "map":
         target = model.shape(shape["value"]["shape"])
-        for key, item in value.items():
+        for key, item in items.items():
             if not isinstance(key, str):
                 errors.append(f"{where} keys must be str, not {type(key).__name__}")
             _check(model, target, item, f"{path}.{key}", errors)
