@@ -69,6 +69,20 @@ def _bullseye_reason() -> str | None:
     return None if found == 0 else f"image {image} missing: run scripts/make-bullseye-image.sh"
 
 
+def _binfmt_reason() -> str | None:
+    import platform
+
+    if platform.machine() == "aarch64":
+        return None
+    entry = "/proc/sys/fs/binfmt_misc/qemu-aarch64"
+    try:
+        with open(entry) as fh:
+            enabled = fh.readline().strip() == "enabled"
+    except OSError:
+        enabled = False
+    return None if enabled else f"no aarch64 binfmt emulation ({entry}): scripts/setup-binfmt.sh"
+
+
 def _cross_reason() -> str | None:
     for tool, package in (
         ("aarch64-linux-gnu-gcc", "gcc-aarch64-linux-gnu"),
@@ -76,22 +90,11 @@ def _cross_reason() -> str | None:
     ):
         if shutil.which(tool) is None:
             return f"{tool} missing: apt-get install {package}"
-    return None
+    return _binfmt_reason()
 
 
 def _arm64_reason() -> str | None:
-    import platform
-
-    if platform.machine() != "aarch64":
-        entry = "/proc/sys/fs/binfmt_misc/qemu-aarch64"
-        try:
-            with open(entry) as fh:
-                enabled = fh.readline().strip() == "enabled"
-        except OSError:
-            enabled = False
-        if not enabled:
-            return f"no aarch64 binfmt emulation ({entry}): run scripts/setup-binfmt.sh"
-    reason = _docker_reason() or _root_reason()
+    reason = _binfmt_reason() or _docker_reason() or _root_reason()
     if reason:
         return reason
     import subprocess

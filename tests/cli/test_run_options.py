@@ -90,7 +90,11 @@ def test_bad_env_pair(dist: Path) -> None:
     assert "--env wants KEY=VALUE, got '1BAD'" in output, output
 
 
-def test_a_build_for_another_architecture_is_refused(dist: Path) -> None:
+def test_a_build_for_another_architecture_is_refused(
+    dist: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Without qemu binfmt emulation for the other architecture (an empty binfmt folder)."""
+    monkeypatch.setenv("NATIVE_LAMBDA_BINFMT_DIR", str(tmp_path))
     record = (dist / "build.json").read_text()
     here = ARCHITECTURES.get(platform.machine(), platform.machine())
     other = "arm64" if here == "x86_64" else "x86_64"

@@ -6,6 +6,12 @@ from this machine into ``/usr/lib64``; ``/lib64`` links there as on Amazon Linux
 ``C.utf8`` locale of AL2023's glibc-minimal-langpack. No libpython, no libssl, no libz: a bundle
 that forgot one fails here at load time, as on Lambda.
 
+An arm64 bundle on an x86_64 machine (or the reverse) gets the glibc of its own architecture,
+from ``glibc_dir`` (copied out of that architecture's base image by ``native-lambda run``),
+and its bootstrap runs through the kernel's qemu binfmt emulation: the same root, the same
+bwrap command, only slower. A bootstrap of another architecture than the sandbox's is refused
+before it starts, naming both, instead of failing with "Exec format error".
+
 The bootstrap runs under bubblewrap: the root is bind-mounted read-only at ``/``, with a fresh
 ``/tmp`` (tmpfs, 512 MiB, the only writable place as on Lambda), ``/proc`` and ``/dev``; new
 pid/ipc/uts namespaces, a non-root uid like Lambda's ``sbx_user1051``; the network namespace is
@@ -26,6 +32,7 @@ import zlib
 from pathlib import Path
 from typing import Dict, List, Mapping, Optional, Sequence
 
+from .binfmt import elf_architecture, emulation_entry, host_architecture
 from .build.policy import Policy, load_policy
 from .ca_bundles import system_ca_bundle
 from .dist import BOOTSTRAP, FUNCTION_ZIP, LAYER_ROOT, LAYER_ZIP, TASK_ROOT
@@ -173,6 +180,8 @@ class Sandbox:
         env: Optional[Mapping[str, str]] = None,
         files: Optional[Mapping[str, bytes]] = None,
         bwrap: Optional[str] = None,
+        architecture: Optional[str] = None,
+        glibc_dir: Optional[Path] = None,
     ) -> None:
         self.function_zip = Path(function_zip)
         self.layer_zip = Path(layer_zip) if layer_zip else None
@@ -184,6 +193,10 @@ class Sandbox:
         self._own_root = root is None
         self.root = Path(root) if root else Path(tempfile.mkdtemp(prefix="native-lambda-root-"))
         self.bwrap = bwrap or shutil.which("bwrap") or ""
+        #: Lambda's name (x86_64, arm64); another than this machine's runs under binfmt
+        self.architecture = architecture or host_architecture()
+        #: where this architecture's glibc comes from (default: this machine's own)
+        self.glibc_dir = Path(glibc_dir) if glibc_dir else None
         self.libraries: List[str] = []
         self.prepared = False
         self.forward_sigterm = True
@@ -230,6 +243,7 @@ class Sandbox:
                 f"{self.function_zip}: bootstrap is not executable (mode in the zip)",
                 hint="Lambda would fail with Runtime.InvalidEntrypoint; rebuild",
             )
+        self._check_architecture(bootstrap)
         if self.layer_zip is not None:
             # Lambda counts the function and its layers against one limit
             extract_zip(self.layer_zip, root / LAYER_ROOT.lstrip("/"), limit=UNZIPPED_LIMIT - used)
@@ -243,24 +257,55 @@ class Sandbox:
         self.prepared = True
         return self
 
+    def _check_architecture(self, bootstrap: Path) -> None:
+        """Refuse a bootstrap this sandbox cannot start, before "Exec format error" does."""
+        with open(bootstrap, "rb") as fh:
+            built_for = elf_architecture(fh.read(20))
+        if built_for is not None and built_for != self.architecture:
+            raise SandboxError(
+                f"{self.function_zip}: bootstrap is built for {built_for}, but this sandbox "
+                f"is {self.architecture}",
+                hint=f"run it in an {built_for} sandbox (native-lambda run reads the "
+                "architecture from build.json) or rebuild for "
+                f"{self.architecture}",
+            )
+        if self.architecture != host_architecture() and emulation_entry(self.architecture) is None:
+            raise SandboxError(
+                f"{self.function_zip}: bootstrap is built for {self.architecture}; this "
+                f"machine is {host_architecture()} and has no qemu binfmt emulation for it",
+                hint="sudo scripts/setup-binfmt.sh (apt-get install qemu-user-static "
+                f"binfmt-support), or run it on an {self.architecture} machine",
+            )
+
     def _copy_glibc(self) -> None:
         lib64 = self.root / "usr" / "lib64"
+        dirs = (str(self.glibc_dir),) if self.glibc_dir else HOST_LIB_DIRS
         for name in sorted(self.policy.system_libraries):
-            found = find_host_library(name)
+            found = find_host_library(name, dirs)
             if found is None:
                 continue  # e.g. the aarch64 loader on x86_64
+            with open(found, "rb") as fh:
+                if elf_architecture(fh.read(20)) not in (None, self.architecture):
+                    continue  # another architecture's copy (a cross toolchain's)
             shutil.copyfile(found, lib64 / name)
             os.chmod(lib64 / name, 0o755)
             self.libraries.append(name)
+            if name.startswith("ld-linux-aarch64"):
+                # the aarch64 PT_INTERP is /lib/ld-linux-aarch64.so.1; AL2023 links it there
+                link = self.root / "usr" / "lib" / name
+                if not link.is_symlink():
+                    os.symlink(f"../lib64/{name}", link)
         if not any(n.startswith("ld-linux") for n in self.libraries):
-            raise SandboxError("no glibc loader (ld-linux*.so) found on this machine")
+            where = self.glibc_dir or "this machine"
+            raise SandboxError(f"no {self.architecture} glibc loader (ld-linux*.so) in {where}")
 
     def _copy_locale(self) -> None:
         """``C.utf8`` as AL2023's glibc-minimal-langpack ships it: Lambda sets
         ``LANG=en_US.UTF-8``, which the image lacks, so Python falls back to C.UTF-8; without
         that locale too, startup aborts (seen here: SIGABRT before any Python code runs)."""
+        locales = self.glibc_dir / "locale" if self.glibc_dir else Path(HOST_LOCALE_DIR)
         for name in ("C.utf8", "C.UTF-8"):
-            src = Path(HOST_LOCALE_DIR) / name
+            src = locales / name
             if src.is_dir():
                 dest = self.root / "usr" / "lib" / "locale" / "C.utf8"
                 if not dest.exists():

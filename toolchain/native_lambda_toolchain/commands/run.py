@@ -52,6 +52,13 @@ def register(subparsers: Any) -> None:
     parser.add_argument(
         "--no-layer", action="store_true", help="leave layer.zip out (shows what breaks)"
     )
+    parser.add_argument(
+        "--glibc-image",
+        metavar="IMAGE",
+        help="for a bundle of another architecture (arm64 on x86_64): the image whose glibc "
+        "the sandbox gets (default: native-lambda/bullseye-base-arm64, env "
+        "NATIVE_LAMBDA_BULLSEYE_ARM64_IMAGE)",
+    )
     parser.set_defaults(func=run)
 
 
@@ -64,14 +71,33 @@ def run(args: argparse.Namespace) -> int:
     payload = None if args.serve else read_payload(args.payload, args.payload_file)
     env = parse_env_pairs(args.env)
     record = read_record(args.dist)
-    check_architecture(args.dist, record)
+    architecture = check_architecture(args.dist, record)
     handler = choose_handler(args.handler, args.dist, record)
     target = args.target or (record.target if record else "al2023")
 
+    from native_lambda_toolchain.binfmt import host_architecture
     from native_lambda_toolchain.build.policy import load_policy
     from native_lambda_toolchain.sandbox import Sandbox
 
-    box = Sandbox.from_dist(args.dist, policy=load_policy(target), handler=handler, env=env)
+    policy = load_policy(target)
+    glibc_dir = None
+    if architecture != host_architecture():
+        from native_lambda_toolchain.container import export_glibc
+
+        glibc_dir = export_glibc(architecture, policy.system_libraries, args.glibc_image)
+        sys.stderr.write(
+            f"native-lambda run: {architecture} bundle on {host_architecture()}: running under "
+            f"qemu emulation with the glibc of {args.glibc_image or 'the arm64 base image'} "
+            "(correctness only: times are not Lambda's)\n"
+        )
+    box = Sandbox.from_dist(
+        args.dist,
+        policy=policy,
+        handler=handler,
+        env=env,
+        architecture=architecture,
+        glibc_dir=glibc_dir,
+    )
     if args.no_layer:
         box.layer_zip = None
     _exit_on_sigterm()
@@ -114,21 +140,44 @@ def read_payload(text: Optional[str], file: Optional[Path]) -> bytes:
     return data
 
 
-def check_architecture(dist: Path, record: Optional[BuildRecord]) -> None:
-    """A bootstrap built for another instruction set cannot start here: say so up front."""
-    import platform
+def check_architecture(dist: Path, record: Optional[BuildRecord]) -> str:
+    """The bundle's architecture (Lambda's name), from its record and its bootstrap's ELF
+    header; a bundle this machine cannot start, natively or under qemu binfmt emulation, is
+    refused here rather than with "Exec format error"."""
+    import zipfile
 
-    from native_lambda_toolchain.dist import ARCHITECTURES, BOOTSTRAP
+    from native_lambda_toolchain.binfmt import (
+        elf_architecture,
+        emulation_entry,
+        host_architecture,
+    )
+    from native_lambda_toolchain.dist import BOOTSTRAP, FUNCTION_ZIP, RECORD
     from native_lambda_toolchain.errors import ToolchainError
 
-    here = ARCHITECTURES.get(platform.machine(), platform.machine())
-    if record is not None and record.architecture != here:
+    try:
+        with zipfile.ZipFile(dist / FUNCTION_ZIP) as zf, zf.open(BOOTSTRAP) as fh:
+            built_for = elf_architecture(fh.read(20))
+    except (OSError, KeyError, zipfile.BadZipFile):
+        built_for = None  # the sandbox reports a missing or broken zip in its own words
+    recorded = record.architecture if record is not None else None
+    if built_for and recorded and built_for != recorded:
         raise ToolchainError(
-            f"{dist / BOOTSTRAP} was built for {record.architecture}; this machine is {here}",
-            hint=f"rebuild for this machine (native-lambda build --platform linux/"
-            f"{'amd64' if here == 'x86_64' else here}) or run it on an {record.architecture} "
-            "machine",
+            f"{dist / RECORD} says {recorded}, but the bootstrap in {dist / FUNCTION_ZIP} is "
+            f"built for {built_for}",
+            hint="the folder mixes two builds: rebuild with `native-lambda build`",
         )
+    architecture = recorded or built_for or host_architecture()
+    here = host_architecture()
+    if architecture != here and emulation_entry(architecture) is None:
+        raise ToolchainError(
+            f"{dist / BOOTSTRAP} was built for {architecture}; this machine is {here} and "
+            f"has no qemu binfmt emulation for {architecture}",
+            hint="set it up with `sudo scripts/setup-binfmt.sh` (apt-get install "
+            "qemu-user-static binfmt-support), run it on an "
+            f"{architecture} machine, or rebuild for this one (native-lambda build "
+            f"--platform linux/{'amd64' if here == 'x86_64' else here})",
+        )
+    return architecture
 
 
 def choose_handler(

@@ -27,6 +27,7 @@ from ._definition import (
     find_definition_dir,
 )
 from ._engine import BaseImageUnavailable, EngineUnavailable, connect, engine_reachable
+from ._glibc import export_glibc
 from ._image import ensure_base_image, ensure_from_image
 from ._options import add_arguments
 from ._orchestrate import build_in_container
@@ -46,6 +47,7 @@ __all__ = [
     "engine_reachable",
     "ensure_base_image",
     "ensure_from_image",
+    "export_glibc",
     "find_definition_dir",
     "image_arch",
     "run_compile",

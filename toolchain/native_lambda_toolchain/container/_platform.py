@@ -12,7 +12,7 @@ from __future__ import annotations
 import contextlib
 import io
 import tarfile
-from typing import TYPE_CHECKING, Optional
+from typing import TYPE_CHECKING, Any, Dict, Optional, Sequence
 
 if TYPE_CHECKING:
     import docker
@@ -43,32 +43,53 @@ def image_arch(client: docker.DockerClient, image: str) -> Optional[str]:
     """The architecture of ``image``'s ``/bin/sh`` (following its symlinks); None when the
     image has no shell to read. Nothing is started: the file is copied out of a created
     container, which is then removed."""
+    head = read_files(client, image, [SHELL]).get(SHELL)
+    return elf_arch(head[:20]) if head else None
+
+
+def read_files(client: docker.DockerClient, image: str, paths: Sequence[str]) -> Dict[str, bytes]:
+    """The contents of ``paths`` in ``image`` (symlinks followed); missing ones are left out.
+
+    Nothing runs: a container is created, the files are copied out, the container removed.
+    """
     from docker.errors import APIError, NotFound
 
+    found: Dict[str, bytes] = {}
     container = client.containers.create(image, command=[SHELL])
     try:
-        path = SHELL
-        for _ in range(8):  # /bin/sh -> /usr/bin/dash, or a chain of links
-            stream, stat = container.get_archive(path)
-            data = b"".join(stream)
-            link = stat.get("linkTarget") or ""
-            if not link:
-                return _first_member_arch(data)
-            path = link if link.startswith("/") else f"{path.rpartition('/')[0]}/{link}"
-        return None
-    except (NotFound, APIError):
-        return None
+        for wanted in paths:
+            data = _read_one(container, wanted)
+            if data is not None:
+                found[wanted] = data
     finally:
         with contextlib.suppress(NotFound, APIError):
             container.remove(force=True)
+    return found
 
 
-def _first_member_arch(tar_bytes: bytes) -> Optional[str]:
+def _read_one(container: Any, wanted: str) -> Optional[bytes]:
+    from docker.errors import APIError, NotFound
+
+    path = wanted
+    for _ in range(8):  # /bin/sh -> /usr/bin/dash, or a chain of links
+        try:
+            stream, stat = container.get_archive(path)
+        except (NotFound, APIError):
+            return None
+        data = b"".join(stream)
+        link = stat.get("linkTarget") or ""
+        if not link:
+            return _first_member(data)
+        path = link if link.startswith("/") else f"{path.rpartition('/')[0]}/{link}"
+    return None
+
+
+def _first_member(tar_bytes: bytes) -> Optional[bytes]:
     with tarfile.open(fileobj=io.BytesIO(tar_bytes)) as tar:
         for member in tar:
             if member.isfile():
                 handle = tar.extractfile(member)
-                return elf_arch(handle.read(20)) if handle else None
+                return handle.read() if handle else None
     return None
 
 
