@@ -35,8 +35,8 @@ def elf_arch(head: bytes) -> Optional[str]:
     """Docker's architecture name for an ELF header (None: not ELF or unknown machine)."""
     if len(head) < 20 or head[:4] != b"\x7fELF":
         return None
-    order = "little" if head[5] == 1 else "big"
-    return DOCKER_ARCH_BY_MACHINE.get(int.from_bytes(head[18:20], order))
+    machine = int.from_bytes(head[18:20], "little" if head[5] == 1 else "big")
+    return DOCKER_ARCH_BY_MACHINE.get(machine)
 
 
 def image_arch(client: docker.DockerClient, image: str) -> Optional[str]:
