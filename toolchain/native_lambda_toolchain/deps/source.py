@@ -55,7 +55,7 @@ def toml_loads() -> Callable[[str], Dict[str, Any]]:
     try:
         from pip._vendor import tomli as pip_tomli  # every pip since 21.2 carries one
 
-        return pip_tomli.loads  # type: ignore[no-any-return]
+        return pip_tomli.loads
     except ImportError:  # pragma: no cover - no pip either
         raise BuildError(
             "reading a TOML lock needs a TOML parser", hint="pip install tomli"
