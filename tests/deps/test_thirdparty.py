@@ -82,3 +82,35 @@ def test_config_keys(tmp_path: Path) -> None:
     )
     with pytest.raises(BuildError, match="max-zipped-mb must be a positive number of MiB"):
         load_config(None, tmp_path)
+
+
+def test_abi_violation_names_the_wheel(site: Path, tmp_path: Path) -> None:
+    """The real libpq of psycopg-binary's wheel, against a target capped below its glibc
+    needs: the violation names the wheel it came with."""
+    import dataclasses
+
+    from native_lambda_toolchain.build.pipeline import check_abi
+    from native_lambda_toolchain.build.policy import load_policy
+    from native_lambda_toolchain.build.vendor import LayerLib, VendorReport
+
+    libpq = next((site / "psycopg_binary.libs").glob("libpq-*.so*"))
+    dest = tmp_path / "layer" / "lib" / libpq.name
+    dest.parent.mkdir(parents=True)
+    dest.write_bytes(libpq.read_bytes())
+    lib = LayerLib(name=libpq.name, source=libpq, dest=dest, needed_by=[], size=1)
+    report = VendorReport(
+        function_dir=tmp_path / "fn",
+        layer_lib_dir=dest.parent,
+        main=tmp_path / "fn" / "bootstrap",
+        function_files=[],
+        function_elves=[],
+        layer_libs={libpq.name: lib},
+        system_libs=[],
+    )
+    real = load_policy("al2023")
+    assert check_abi(report, real, thirdparty.owners([site]), site).violations == []
+    capped = dataclasses.replace(real, max_versions={**real.max_versions, "GLIBC": (2, 2, 5)})
+    with pytest.raises(BuildError) as caught:
+        check_abi(report, capped, thirdparty.owners([site]), site)
+    assert f"{dest} needs GLIBC_" in caught.value.message
+    assert "[from wheel psycopg_binary 3.2.13]" in caught.value.message
