@@ -60,6 +60,7 @@ def bench(session: nox.Session) -> None:
     engine = session.run("python", "-c", ENGINE_PROBE, silent=True, success_codes=[0, 1], log=False)
     if engine and engine.strip() == "yes":
         session.run("python", "scripts/bench/container_rebuild.py", "--check")
+        session.run("python", "scripts/bench/deps.py")
     else:
         session.log("container rebuild bench skipped: no Docker engine reachable")
 
