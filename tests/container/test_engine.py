@@ -75,3 +75,15 @@ def test_cli_build_without_engine_says_what_to_do(
     assert "systemctl start docker" in output and "--no-docker" in output, output
     assert "Traceback" not in output, output
     assert not (tmp_path / "dist" / "function.zip").exists()
+
+
+def test_fallback_to_this_machine_names_every_way_to_start_an_engine(
+    dead_engine: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from native_lambda_toolchain.commands.build import choose
+
+    args = argparse.Namespace(target=None, no_docker=False)
+    assert choose(args) == ("host", False)
+    message = capsys.readouterr().err
+    assert "systemctl start docker" in message, message
+    assert "dockerd" in message and "scripts/start-dockerd.sh" in message, message

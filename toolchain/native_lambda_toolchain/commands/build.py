@@ -108,7 +108,8 @@ def choose(args: argparse.Namespace) -> tuple[str, bool]:
         print(
             "native-lambda: no Docker engine reachable: building for this machine "
             "(--target host); the artifacts run in `native-lambda run`'s sandbox. For Lambda "
-            "(al2023), start an engine (`sudo systemctl start docker`) and build again",
+            "(al2023), start an engine (`sudo systemctl start docker`, or `sudo dockerd &`; "
+            "scripts/start-dockerd.sh does this and waits) and build again",
             file=sys.stderr,
         )
         return "host", False
