@@ -106,3 +106,20 @@ def test_a_build_for_another_architecture_is_refused(
 def test_no_dist_says_to_build(tmp_path: Path) -> None:
     output = one_error(cli("run", "--dist", str(tmp_path / "dist"), "--payload", "{}"))
     assert "function.zip not found" in output and "native-lambda build" in output, output
+
+
+@pytest.mark.root
+def test_serve_on_a_port_in_use_suggests_another(dist: Path) -> None:
+    import socket
+
+    with zipfile.ZipFile(dist / "function.zip", "w") as zf:
+        info = zipfile.ZipInfo("bootstrap")
+        info.external_attr = 0o755 << 16
+        zf.writestr(info, "#!/bin/sh\nsleep 30\n")
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        output = one_error(cli("run", "--dist", str(dist), "--serve", "--port", str(port)))
+    assert f"cannot listen on 127.0.0.1:{port}: the address is already in use" in output, output
+    assert "--port" in output, output

@@ -209,7 +209,7 @@ def choose_handler(
 
 def _invoke(args: argparse.Namespace, box: Any, payload: Optional[bytes]) -> int:
     from native_lambda_toolchain._terminal import for_stream
-    from native_lambda_toolchain.emulator import Emulator
+    from native_lambda_toolchain.emulator import Emulator, listen_error
 
     port = args.port or (8080 if args.serve else 0)
     emulator = Emulator(
@@ -221,6 +221,10 @@ def _invoke(args: argparse.Namespace, box: Any, payload: Optional[bytes]) -> int
         timeout_s=args.timeout,
         echo=args.serve,
     )
+    try:
+        emulator.start()
+    except OSError as exc:
+        raise listen_error(emulator.host, port, exc) from None
     with emulator as emu:
         if payload is None:
             return _serve(emu)
