@@ -121,7 +121,7 @@ def render(model: Model, botocore_version: str, source_name: str) -> str:
     w("")
     w("from datetime import datetime")
     w("")
-    w("from native_lambda.aws.protocols import UNSET, BaseClient, Result, ServiceError")
+    w("from native_lambda.aws.protocols import UNSET, BaseClient, Result, Results, ServiceError")
     w("")
     w("TYPE_CHECKING = False")
     w("if TYPE_CHECKING:")
@@ -129,6 +129,14 @@ def render(model: Model, botocore_version: str, source_name: str) -> str:
     w("")
     w("    from native_lambda.aws.protocols import Paginator")
     w("")
+    w("    # The result Structs as type checkers see them; at run time each class is made")
+    w("    # from RESULT_FIELDS when first used (see native_lambda.aws.protocols.Results).")
+    for name in results:
+        w("")
+        _render_struct(w, model, name, classes)
+    w("")
+    if results:
+        w("")  # two blank lines after a class, as ruff format writes them
     w("__all__ = [" + '"Client", "exceptions"' + "]")
     w("")
     w(f"BOTOCORE_VERSION = {_literal(botocore_version)}")
@@ -151,10 +159,17 @@ def render(model: Model, botocore_version: str, source_name: str) -> str:
         w(f"    {_literal(name)}: {_literal(_compact(model.paginators[name]))},")
     if model.paginators:
         w("}")
+    w("# Result classes as data: class name -> [[attribute, member, annotation], ...].")
+    w("RESULT_FIELDS = {")
     for name in results:
-        w("")
-        w("")
-        _render_struct(w, model, name, classes)
+        w(f"    {_literal(classes[name])}: {_literal(_compact(_members(model, name, classes)))},")
+    w("}")
+    w("RESULTS = Results(globals(), RESULT_FIELDS)")
+    w("")
+    w("")
+    w("def __getattr__(name: str) -> Any:")
+    w('    """A result class, made on first use."""')
+    w("    return RESULTS.attribute(name)")
     for name in errors:
         w("")
         w("")
@@ -202,6 +217,7 @@ def render(model: Model, botocore_version: str, source_name: str) -> str:
     w("    paginators = PAGINATORS")
     w("    errors = ERRORS")
     w("    exceptions = exceptions")
+    w("    results = RESULTS")
     for op_name in sorted(model.operations, key=method_name):
         op = model.operations[op_name]
         out_shape = op.get("output", {}).get("shape")
@@ -213,7 +229,8 @@ def render(model: Model, botocore_version: str, source_name: str) -> str:
             )
         )
         w(f'        """{op_name}{_params_doc(model, op)}."""')
-        w(_fit("        ", "return self._call(", [_literal(op_name), "params", result], ")"))
+        args = [_literal(op_name), "params", _literal(result)]
+        w(_fit("        ", "return self._call(", args, ")"))
     w("")
     w("    def get_paginator(self, operation: str) -> Paginator:")
     w('        """Pages (``.paginate(**params)``) and items (``.items(**params)``)."""')
@@ -252,35 +269,29 @@ def _params_doc(model: Model, op: Dict[str, Any]) -> str:
     return ": " + ", ".join(names) + " (* required)" if names else ""
 
 
-def _render_struct(w: Any, model: Model, name: str, classes: Dict[str, str]) -> None:
-    shape = model.shapes[name]
-    members = shape.get("members", {})
-    attrs = {m: attribute_name(m) for m in members}
+def _members(model: Model, name: str, classes: Dict[str, str]) -> List[List[str]]:
+    """[attribute, member, annotation] of each member of result structure ``name``."""
+    members = model.shapes[name].get("members", {})
     seen: Set[str] = set()
-    for m in members:
-        attrs[m] = _unique(attrs[m], seen)
-    renamed = {a: m for m, a in attrs.items() if a != m}
-    bases = ["Result"]
-    if renamed:
-        bases.append("rename=_R_" + classes[name])
-        w(f"_R_{classes[name]} = {{")
-        for attr in sorted(renamed):
-            w(f"    {_literal(attr)}: {_literal(renamed[attr])},")
-        w("}")
-        w("")
-        w("")
-    w(_fit("", f"class {classes[name]}(", bases, "):"))
-    w(f'    """``{name}``."""')
-    if members:
-        w("")
+    out = []
     for m in members:
         annotation = _annotation(model, members[m]["shape"], classes)
         if members[m].get("streaming"):
             annotation = "object"  # a StreamingBody
-        if len(attrs[m]) + len(annotation) > 84:
+        out.append([_unique(attribute_name(m), seen), m, annotation])
+    return out
+
+
+def _render_struct(w: Any, model: Model, name: str, classes: Dict[str, str]) -> None:
+    w(f"    class {classes[name]}(Result):")
+    w(f'        """``{name}``."""')
+    fields = _members(model, name, classes)
+    if fields:
+        w("")
+    for attr, _, annotation in fields:
+        if len(attr) + len(annotation) > 80:
             annotation = _literal(annotation)
-        line = f"    {attrs[m]}: {annotation} = UNSET"
-        # Too long: ruff puts the value in parentheses when that makes the line fit.
+        line = f"        {attr}: {annotation} = UNSET"
         if len(line) > 100 and len(line) - len("UNSET") < 100:
-            line = line[: -len("UNSET")] + "(\n        UNSET\n    )"
+            line = line[: -len("UNSET")] + "(\n            UNSET\n        )"
         w(line)

@@ -12,13 +12,741 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from native_lambda.aws.protocols import UNSET, BaseClient, Result, ServiceError
+from native_lambda.aws.protocols import UNSET, BaseClient, Result, Results, ServiceError
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
 
     from native_lambda.aws.protocols import Paginator
+
+    # The result Structs as type checkers see them; at run time each class is made
+    # from RESULT_FIELDS when first used (see native_lambda.aws.protocols.Results).
+
+    class ActionConfiguration(Result):
+        """``ActionConfiguration``."""
+
+        alarm_tags_propagation: AlarmTagsPropagation = UNSET
+
+    class AlarmContributor(Result):
+        """``AlarmContributor``."""
+
+        contributor_id: str = UNSET
+        contributor_attributes: dict[str, str] = UNSET
+        state_reason: str = UNSET
+        state_transitioned_timestamp: datetime = UNSET
+
+    class AlarmHistoryItem(Result):
+        """``AlarmHistoryItem``."""
+
+        alarm_name: str = UNSET
+        alarm_contributor_id: str = UNSET
+        alarm_type: str = UNSET
+        timestamp: datetime = UNSET
+        history_item_type: str = UNSET
+        history_summary: str = UNSET
+        history_data: str = UNSET
+        alarm_contributor_attributes: dict[str, str] = UNSET
+
+    class AlarmMuteRuleSummary(Result):
+        """``AlarmMuteRuleSummary``."""
+
+        alarm_mute_rule_arn: str = UNSET
+        expire_date: datetime = UNSET
+        status: str = UNSET
+        mute_type: str = UNSET
+        last_updated_timestamp: datetime = UNSET
+
+    class AlarmPromQLCriteria(Result):
+        """``AlarmPromQLCriteria``."""
+
+        query: str = UNSET
+        pending_period: int = UNSET
+        recovery_period: int = UNSET
+
+    class AlarmTagsPropagation(Result):
+        """``AlarmTagsPropagation``."""
+
+        enabled: bool = UNSET
+        included_tag_keys: list[str] = UNSET
+        excluded_tag_keys: list[str] = UNSET
+
+    class AnomalyDetector(Result):
+        """``AnomalyDetector``."""
+
+        anomaly_detector_id: str = UNSET
+        namespace: str = UNSET
+        metric_name: str = UNSET
+        dimensions: list[Dimension] = UNSET
+        stat: str = UNSET
+        configuration: AnomalyDetectorConfiguration = UNSET
+        state_value: str = UNSET
+        metric_characteristics: MetricCharacteristics = UNSET
+        single_metric_anomaly_detector: SingleMetricAnomalyDetector = UNSET
+        metric_math_anomaly_detector: MetricMathAnomalyDetector = UNSET
+
+    class AnomalyDetectorConfiguration(Result):
+        """``AnomalyDetectorConfiguration``."""
+
+        excluded_time_ranges: list[Range] = UNSET
+        metric_timezone: str = UNSET
+        adaptation_speed: str = UNSET
+        outlier_filtering_strength: str = UNSET
+
+    class AssociateDatasetKmsKeyOutput(Result):
+        """``AssociateDatasetKmsKeyOutput``."""
+
+    class CompositeAlarm(Result):
+        """``CompositeAlarm``."""
+
+        actions_enabled: bool = UNSET
+        alarm_actions: list[str] = UNSET
+        alarm_arn: str = UNSET
+        alarm_configuration_updated_timestamp: datetime = UNSET
+        alarm_description: str = UNSET
+        alarm_name: str = UNSET
+        alarm_rule: str = UNSET
+        insufficient_data_actions: list[str] = UNSET
+        ok_actions: list[str] = UNSET
+        state_reason: str = UNSET
+        state_reason_data: str = UNSET
+        state_updated_timestamp: datetime = UNSET
+        state_value: str = UNSET
+        state_transitioned_timestamp: datetime = UNSET
+        actions_suppressed_by: str = UNSET
+        actions_suppressed_reason: str = UNSET
+        actions_suppressor: str = UNSET
+        actions_suppressor_wait_period: int = UNSET
+        actions_suppressor_extension_period: int = UNSET
+        action_configuration: ActionConfiguration = UNSET
+
+    class CreateResourceMetricsConfigurationOutput(Result):
+        """``CreateResourceMetricsConfigurationOutput``."""
+
+        resource_metrics_configuration: ResourceMetricsConfiguration = UNSET
+
+    class DashboardEntry(Result):
+        """``DashboardEntry``."""
+
+        dashboard_name: str = UNSET
+        dashboard_arn: str = UNSET
+        last_modified: datetime = UNSET
+        size: int = UNSET
+
+    class DashboardValidationMessage(Result):
+        """``DashboardValidationMessage``."""
+
+        data_path: str = UNSET
+        message: str = UNSET
+
+    class Datapoint(Result):
+        """``Datapoint``."""
+
+        timestamp: datetime = UNSET
+        sample_count: float = UNSET
+        average: float = UNSET
+        sum: float = UNSET
+        minimum: float = UNSET
+        maximum: float = UNSET
+        unit: str = UNSET
+        extended_statistics: dict[str, float] = UNSET
+
+    class DeleteAnomalyDetectorOutput(Result):
+        """``DeleteAnomalyDetectorOutput``."""
+
+    class DeleteDashboardsOutput(Result):
+        """``DeleteDashboardsOutput``."""
+
+    class DeleteInsightRulesOutput(Result):
+        """``DeleteInsightRulesOutput``."""
+
+        failures: list[PartialFailure] = UNSET
+
+    class DeleteMetricDataQueryDefinitionOutput(Result):
+        """``DeleteMetricDataQueryDefinitionOutput``."""
+
+    class DeleteMetricStreamOutput(Result):
+        """``DeleteMetricStreamOutput``."""
+
+    class DeleteResourceMetricsConfigurationOutput(Result):
+        """``DeleteResourceMetricsConfigurationOutput``."""
+
+    class DescribeAlarmContributorsOutput(Result):
+        """``DescribeAlarmContributorsOutput``."""
+
+        alarm_contributors: list[AlarmContributor] = UNSET
+        next_token: str = UNSET
+
+    class DescribeAlarmHistoryOutput(Result):
+        """``DescribeAlarmHistoryOutput``."""
+
+        alarm_history_items: list[AlarmHistoryItem] = UNSET
+        next_token: str = UNSET
+
+    class DescribeAlarmsForMetricOutput(Result):
+        """``DescribeAlarmsForMetricOutput``."""
+
+        metric_alarms: list[MetricAlarm] = UNSET
+
+    class DescribeAlarmsOutput(Result):
+        """``DescribeAlarmsOutput``."""
+
+        composite_alarms: list[CompositeAlarm] = UNSET
+        metric_alarms: list[MetricAlarm] = UNSET
+        log_alarms: list[LogAlarm] = UNSET
+        next_token: str = UNSET
+
+    class DescribeAnomalyDetectorsOutput(Result):
+        """``DescribeAnomalyDetectorsOutput``."""
+
+        anomaly_detectors: list[AnomalyDetector] = UNSET
+        next_token: str = UNSET
+
+    class DescribeInsightRulesOutput(Result):
+        """``DescribeInsightRulesOutput``."""
+
+        next_token: str = UNSET
+        insight_rules: list[InsightRule] = UNSET
+
+    class Dimension(Result):
+        """``Dimension``."""
+
+        name: str = UNSET
+        value: str = UNSET
+
+    class DisableInsightRulesOutput(Result):
+        """``DisableInsightRulesOutput``."""
+
+        failures: list[PartialFailure] = UNSET
+
+    class DisassociateDatasetKmsKeyOutput(Result):
+        """``DisassociateDatasetKmsKeyOutput``."""
+
+    class EnableInsightRulesOutput(Result):
+        """``EnableInsightRulesOutput``."""
+
+        failures: list[PartialFailure] = UNSET
+
+    class EvaluationCriteria(Result):
+        """``EvaluationCriteria``."""
+
+        prom_ql_criteria: AlarmPromQLCriteria = UNSET
+
+    class EvaluationWindow(Result):
+        """``EvaluationWindow``."""
+
+        wall_clock_window: WallClockWindow = UNSET
+        sliding_window: SlidingWindow = UNSET
+
+    class GetAlarmMuteRuleOutput(Result):
+        """``GetAlarmMuteRuleOutput``."""
+
+        name: str = UNSET
+        alarm_mute_rule_arn: str = UNSET
+        description: str = UNSET
+        rule: Rule = UNSET
+        mute_targets: MuteTargets = UNSET
+        start_date: datetime = UNSET
+        expire_date: datetime = UNSET
+        status: str = UNSET
+        last_updated_timestamp: datetime = UNSET
+        mute_type: str = UNSET
+
+    class GetDashboardOutput(Result):
+        """``GetDashboardOutput``."""
+
+        dashboard_arn: str = UNSET
+        dashboard_body: str = UNSET
+        dashboard_name: str = UNSET
+
+    class GetDatasetOutput(Result):
+        """``GetDatasetOutput``."""
+
+        dataset_id: str = UNSET
+        arn: str = UNSET
+        kms_key_arn: str = UNSET
+
+    class GetInsightRuleReportOutput(Result):
+        """``GetInsightRuleReportOutput``."""
+
+        key_labels: list[str] = UNSET
+        aggregation_statistic: str = UNSET
+        aggregate_value: float = UNSET
+        approximate_unique_count: int = UNSET
+        contributors: list[InsightRuleContributor] = UNSET
+        metric_datapoints: list[InsightRuleMetricDatapoint] = UNSET
+
+    class GetMetricDataOutput(Result):
+        """``GetMetricDataOutput``."""
+
+        metric_data_results: list[MetricDataResult] = UNSET
+        next_token: str = UNSET
+        messages: list[MessageData] = UNSET
+
+    class GetMetricDataQueryDefinitionOutput(Result):
+        """``GetMetricDataQueryDefinitionOutput``."""
+
+        id: str = UNSET
+        arn: str = UNSET
+        path: str = UNSET
+        expression: str = UNSET
+        type: str = UNSET
+        created_at: datetime = UNSET
+        updated_at: datetime = UNSET
+
+    class GetMetricStatisticsOutput(Result):
+        """``GetMetricStatisticsOutput``."""
+
+        label: str = UNSET
+        datapoints: list[Datapoint] = UNSET
+
+    class GetMetricStreamOutput(Result):
+        """``GetMetricStreamOutput``."""
+
+        arn: str = UNSET
+        name: str = UNSET
+        include_filters: list[MetricStreamFilter] = UNSET
+        exclude_filters: list[MetricStreamFilter] = UNSET
+        firehose_arn: str = UNSET
+        role_arn: str = UNSET
+        state: str = UNSET
+        creation_date: datetime = UNSET
+        last_update_date: datetime = UNSET
+        output_format: str = UNSET
+        statistics_configurations: list[MetricStreamStatisticsConfiguration] = UNSET
+        include_linked_accounts_metrics: bool = UNSET
+
+    class GetMetricWidgetImageOutput(Result):
+        """``GetMetricWidgetImageOutput``."""
+
+        metric_widget_image: bytes = UNSET
+
+    class GetOTelEnrichmentOutput(Result):
+        """``GetOTelEnrichmentOutput``."""
+
+        status: str = UNSET
+        include_filters: list[OTelEnrichmentMetricSelector] = UNSET
+        exclude_filters: list[OTelEnrichmentMetricSelector] = UNSET
+        created_at: datetime = UNSET
+        updated_at: datetime = UNSET
+
+    class GetResourceMetricsConfigurationOutput(Result):
+        """``GetResourceMetricsConfigurationOutput``."""
+
+        resource_metrics_configuration: ResourceMetricsConfiguration = UNSET
+
+    class InsightRule(Result):
+        """``InsightRule``."""
+
+        name: str = UNSET
+        state: str = UNSET
+        schema: str = UNSET
+        definition: str = UNSET
+        managed_rule: bool = UNSET
+        apply_on_transformed_logs: bool = UNSET
+
+    class InsightRuleContributor(Result):
+        """``InsightRuleContributor``."""
+
+        keys: list[str] = UNSET
+        approximate_aggregate_value: float = UNSET
+        datapoints: list[InsightRuleContributorDatapoint] = UNSET
+
+    class InsightRuleContributorDatapoint(Result):
+        """``InsightRuleContributorDatapoint``."""
+
+        timestamp: datetime = UNSET
+        approximate_value: float = UNSET
+
+    class InsightRuleMetricDatapoint(Result):
+        """``InsightRuleMetricDatapoint``."""
+
+        timestamp: datetime = UNSET
+        unique_contributors: float = UNSET
+        max_contributor_value: float = UNSET
+        sample_count: float = UNSET
+        average: float = UNSET
+        sum: float = UNSET
+        minimum: float = UNSET
+        maximum: float = UNSET
+
+    class ListAlarmMuteRulesOutput(Result):
+        """``ListAlarmMuteRulesOutput``."""
+
+        alarm_mute_rule_summaries: list[AlarmMuteRuleSummary] = UNSET
+        next_token: str = UNSET
+
+    class ListDashboardsOutput(Result):
+        """``ListDashboardsOutput``."""
+
+        dashboard_entries: list[DashboardEntry] = UNSET
+        next_token: str = UNSET
+
+    class ListManagedInsightRulesOutput(Result):
+        """``ListManagedInsightRulesOutput``."""
+
+        managed_rules: list[ManagedRuleDescription] = UNSET
+        next_token: str = UNSET
+
+    class ListMetricDataQueryDefinitionsOutput(Result):
+        """``ListMetricDataQueryDefinitionsOutput``."""
+
+        items: list[MetricDataQueryDefinitionSummary] = UNSET
+        next_token: str = UNSET
+
+    class ListMetricStreamsOutput(Result):
+        """``ListMetricStreamsOutput``."""
+
+        next_token: str = UNSET
+        entries: list[MetricStreamEntry] = UNSET
+
+    class ListMetricsOutput(Result):
+        """``ListMetricsOutput``."""
+
+        metrics: list[Metric] = UNSET
+        next_token: str = UNSET
+        owning_accounts: list[str] = UNSET
+
+    class ListTagsForResourceOutput(Result):
+        """``ListTagsForResourceOutput``."""
+
+        tags: list[Tag] = UNSET
+
+    class LogAlarm(Result):
+        """``LogAlarm``."""
+
+        alarm_name: str = UNSET
+        alarm_arn: str = UNSET
+        alarm_description: str = UNSET
+        alarm_configuration_updated_timestamp: datetime = UNSET
+        actions_enabled: bool = UNSET
+        ok_actions: list[str] = UNSET
+        alarm_actions: list[str] = UNSET
+        insufficient_data_actions: list[str] = UNSET
+        state_value: str = UNSET
+        state_reason: str = UNSET
+        state_reason_data: str = UNSET
+        state_updated_timestamp: datetime = UNSET
+        scheduled_query_configuration: ScheduledQueryConfiguration = UNSET
+        query_results_to_evaluate: int = UNSET
+        query_results_to_alarm: int = UNSET
+        threshold: float = UNSET
+        comparison_operator: str = UNSET
+        treat_missing_data: str = UNSET
+        state_transitioned_timestamp: datetime = UNSET
+        evaluation_state: str = UNSET
+        action_log_line_count: int = UNSET
+        action_log_line_role_arn: str = UNSET
+        warm_up_configuration: WarmUpConfiguration = UNSET
+        action_configuration: ActionConfiguration = UNSET
+
+    class ManagedRuleDescription(Result):
+        """``ManagedRuleDescription``."""
+
+        template_name: str = UNSET
+        resource_arn: str = UNSET
+        rule_state: ManagedRuleState = UNSET
+
+    class ManagedRuleState(Result):
+        """``ManagedRuleState``."""
+
+        rule_name: str = UNSET
+        state: str = UNSET
+
+    class MessageData(Result):
+        """``MessageData``."""
+
+        code: str = UNSET
+        value: str = UNSET
+
+    class Metric(Result):
+        """``Metric``."""
+
+        namespace: str = UNSET
+        metric_name: str = UNSET
+        dimensions: list[Dimension] = UNSET
+
+    class MetricAlarm(Result):
+        """``MetricAlarm``."""
+
+        alarm_name: str = UNSET
+        alarm_arn: str = UNSET
+        alarm_description: str = UNSET
+        alarm_configuration_updated_timestamp: datetime = UNSET
+        actions_enabled: bool = UNSET
+        ok_actions: list[str] = UNSET
+        alarm_actions: list[str] = UNSET
+        insufficient_data_actions: list[str] = UNSET
+        state_value: str = UNSET
+        state_reason: str = UNSET
+        state_reason_data: str = UNSET
+        state_updated_timestamp: datetime = UNSET
+        metric_name: str = UNSET
+        namespace: str = UNSET
+        statistic: str = UNSET
+        extended_statistic: str = UNSET
+        dimensions: list[Dimension] = UNSET
+        period: int = UNSET
+        unit: str = UNSET
+        evaluation_periods: int = UNSET
+        datapoints_to_alarm: int = UNSET
+        threshold: float = UNSET
+        comparison_operator: str = UNSET
+        treat_missing_data: str = UNSET
+        evaluate_low_sample_count_percentile: str = UNSET
+        metrics: list[MetricDataQuery] = UNSET
+        threshold_metric_id: str = UNSET
+        evaluation_state: str = UNSET
+        state_transitioned_timestamp: datetime = UNSET
+        evaluation_window: EvaluationWindow = UNSET
+        warm_up_configuration: WarmUpConfiguration = UNSET
+        evaluation_criteria: EvaluationCriteria = UNSET
+        evaluation_interval: int = UNSET
+        action_configuration: ActionConfiguration = UNSET
+
+    class MetricCharacteristics(Result):
+        """``MetricCharacteristics``."""
+
+        periodic_spikes: bool = UNSET
+
+    class MetricDataQuery(Result):
+        """``MetricDataQuery``."""
+
+        id: str = UNSET
+        metric_stat: MetricStat = UNSET
+        expression: str = UNSET
+        label: str = UNSET
+        return_data: bool = UNSET
+        period: int = UNSET
+        account_id: str = UNSET
+
+    class MetricDataQueryDefinitionSummary(Result):
+        """``MetricDataQueryDefinitionSummary``."""
+
+        id: str = UNSET
+        path: str = UNSET
+        type: str = UNSET
+        updated_at: datetime = UNSET
+
+    class MetricDataResult(Result):
+        """``MetricDataResult``."""
+
+        id: str = UNSET
+        label: str = UNSET
+        timestamps: list[datetime] = UNSET
+        values: list[float] = UNSET
+        status_code: str = UNSET
+        messages: list[MessageData] = UNSET
+
+    class MetricMathAnomalyDetector(Result):
+        """``MetricMathAnomalyDetector``."""
+
+        metric_data_queries: list[MetricDataQuery] = UNSET
+
+    class MetricStat(Result):
+        """``MetricStat``."""
+
+        metric: Metric = UNSET
+        period: int = UNSET
+        stat: str = UNSET
+        unit: str = UNSET
+
+    class MetricStreamEntry(Result):
+        """``MetricStreamEntry``."""
+
+        arn: str = UNSET
+        creation_date: datetime = UNSET
+        last_update_date: datetime = UNSET
+        name: str = UNSET
+        firehose_arn: str = UNSET
+        state: str = UNSET
+        output_format: str = UNSET
+
+    class MetricStreamFilter(Result):
+        """``MetricStreamFilter``."""
+
+        namespace: str = UNSET
+        metric_names: list[str] = UNSET
+
+    class MetricStreamStatisticsConfiguration(Result):
+        """``MetricStreamStatisticsConfiguration``."""
+
+        include_metrics: list[MetricStreamStatisticsMetric] = UNSET
+        additional_statistics: list[str] = UNSET
+
+    class MetricStreamStatisticsMetric(Result):
+        """``MetricStreamStatisticsMetric``."""
+
+        namespace: str = UNSET
+        metric_name: str = UNSET
+
+    class MuteTargets(Result):
+        """``MuteTargets``."""
+
+        alarm_names: list[str] = UNSET
+
+    class OTelEnrichmentMetricSelector(Result):
+        """``OTelEnrichmentMetricSelector``."""
+
+        namespace: str = UNSET
+        metric_names: list[str] = UNSET
+
+    class PartialFailure(Result):
+        """``PartialFailure``."""
+
+        failure_resource: str = UNSET
+        exception_type: str = UNSET
+        failure_code: str = UNSET
+        failure_description: str = UNSET
+
+    class PutAnomalyDetectorOutput(Result):
+        """``PutAnomalyDetectorOutput``."""
+
+        anomaly_detector_id: str = UNSET
+
+    class PutDashboardOutput(Result):
+        """``PutDashboardOutput``."""
+
+        dashboard_validation_messages: list[DashboardValidationMessage] = UNSET
+
+    class PutInsightRuleOutput(Result):
+        """``PutInsightRuleOutput``."""
+
+    class PutManagedInsightRulesOutput(Result):
+        """``PutManagedInsightRulesOutput``."""
+
+        failures: list[PartialFailure] = UNSET
+
+    class PutMetricDataQueryDefinitionOutput(Result):
+        """``PutMetricDataQueryDefinitionOutput``."""
+
+        id: str = UNSET
+        arn: str = UNSET
+        path: str = UNSET
+        expression: str = UNSET
+        type: str = UNSET
+        created_at: datetime = UNSET
+        updated_at: datetime = UNSET
+
+    class PutMetricStreamOutput(Result):
+        """``PutMetricStreamOutput``."""
+
+        arn: str = UNSET
+
+    class Range(Result):
+        """``Range``."""
+
+        start_time: datetime = UNSET
+        end_time: datetime = UNSET
+
+    class ResourceMetricSelection(Result):
+        """``ResourceMetricSelection``."""
+
+        include_metrics: list[str] = UNSET
+
+    class ResourceMetricsConfiguration(Result):
+        """``ResourceMetricsConfiguration``."""
+
+        resource_arn: str = UNSET
+        created_at: datetime = UNSET
+        updated_at: datetime = UNSET
+        metric_selections: list[ResourceMetricSelection] = UNSET
+
+    class Rule(Result):
+        """``Rule``."""
+
+        schedule: Schedule = UNSET
+
+    class Schedule(Result):
+        """``Schedule``."""
+
+        expression: str = UNSET
+        duration: str = UNSET
+        timezone: str = UNSET
+
+    class ScheduleConfiguration(Result):
+        """``ScheduleConfiguration``."""
+
+        schedule_expression: str = UNSET
+        start_time_offset: int = UNSET
+        end_time_offset: int = UNSET
+
+    class ScheduledQueryConfiguration(Result):
+        """``ScheduledQueryConfiguration``."""
+
+        query_string: str = UNSET
+        log_group_identifiers: list[str] = UNSET
+        query_arn: str = UNSET
+        scheduled_query_role_arn: str = UNSET
+        schedule_configuration: ScheduleConfiguration = UNSET
+        aggregation_expression: str = UNSET
+        tags: list[Tag] = UNSET
+
+    class SingleMetricAnomalyDetector(Result):
+        """``SingleMetricAnomalyDetector``."""
+
+        account_id: str = UNSET
+        namespace: str = UNSET
+        metric_name: str = UNSET
+        dimensions: list[Dimension] = UNSET
+        stat: str = UNSET
+
+    class SlidingWindow(Result):
+        """``SlidingWindow``."""
+
+    class StartMetricStreamsOutput(Result):
+        """``StartMetricStreamsOutput``."""
+
+    class StartOTelEnrichmentOutput(Result):
+        """``StartOTelEnrichmentOutput``."""
+
+        include_filters: list[OTelEnrichmentMetricSelector] = UNSET
+        exclude_filters: list[OTelEnrichmentMetricSelector] = UNSET
+        created_at: datetime = UNSET
+        updated_at: datetime = UNSET
+
+    class StopMetricStreamsOutput(Result):
+        """``StopMetricStreamsOutput``."""
+
+    class StopOTelEnrichmentOutput(Result):
+        """``StopOTelEnrichmentOutput``."""
+
+    class Tag(Result):
+        """``Tag``."""
+
+        key: str = UNSET
+        value: str = UNSET
+
+    class TagResourceOutput(Result):
+        """``TagResourceOutput``."""
+
+    class UntagResourceOutput(Result):
+        """``UntagResourceOutput``."""
+
+    class UpdateOTelEnrichmentOutput(Result):
+        """``UpdateOTelEnrichmentOutput``."""
+
+        include_filters: list[OTelEnrichmentMetricSelector] = UNSET
+        exclude_filters: list[OTelEnrichmentMetricSelector] = UNSET
+        created_at: datetime = UNSET
+        updated_at: datetime = UNSET
+
+    class UpdateResourceMetricsConfigurationOutput(Result):
+        """``UpdateResourceMetricsConfigurationOutput``."""
+
+        resource_metrics_configuration: ResourceMetricsConfiguration = UNSET
+
+    class WallClockWindow(Result):
+        """``WallClockWindow``."""
+
+        timezone: str = UNSET
+
+    class WarmUpConfiguration(Result):
+        """``WarmUpConfiguration``."""
+
+        warm_up_period_duration_in_minutes: int = UNSET
+        only_start_evaluating_after_warm_up_period_ends: bool = UNSET
+
 
 __all__ = ["Client", "exceptions"]
 
@@ -510,1517 +1238,114 @@ PAGINATORS: dict = {
     "ListMetricDataQueryDefinitions": '{"input_token":"NextToken","limit_key":"MaxResults","output_token":"NextToken","result_key":"Items"}',
     "ListMetrics": '{"input_token":"NextToken","output_token":"NextToken","result_key":["Metrics","OwningAccounts"]}',
 }
-
-
-_R_ActionConfiguration = {
-    "alarm_tags_propagation": "AlarmTagsPropagation",
-}
-
-
-class ActionConfiguration(Result, rename=_R_ActionConfiguration):
-    """``ActionConfiguration``."""
-
-    alarm_tags_propagation: AlarmTagsPropagation = UNSET
-
-
-_R_AlarmContributor = {
-    "contributor_attributes": "ContributorAttributes",
-    "contributor_id": "ContributorId",
-    "state_reason": "StateReason",
-    "state_transitioned_timestamp": "StateTransitionedTimestamp",
-}
-
-
-class AlarmContributor(Result, rename=_R_AlarmContributor):
-    """``AlarmContributor``."""
-
-    contributor_id: str = UNSET
-    contributor_attributes: dict[str, str] = UNSET
-    state_reason: str = UNSET
-    state_transitioned_timestamp: datetime = UNSET
-
-
-_R_AlarmHistoryItem = {
-    "alarm_contributor_attributes": "AlarmContributorAttributes",
-    "alarm_contributor_id": "AlarmContributorId",
-    "alarm_name": "AlarmName",
-    "alarm_type": "AlarmType",
-    "history_data": "HistoryData",
-    "history_item_type": "HistoryItemType",
-    "history_summary": "HistorySummary",
-    "timestamp": "Timestamp",
-}
-
-
-class AlarmHistoryItem(Result, rename=_R_AlarmHistoryItem):
-    """``AlarmHistoryItem``."""
-
-    alarm_name: str = UNSET
-    alarm_contributor_id: str = UNSET
-    alarm_type: str = UNSET
-    timestamp: datetime = UNSET
-    history_item_type: str = UNSET
-    history_summary: str = UNSET
-    history_data: str = UNSET
-    alarm_contributor_attributes: dict[str, str] = UNSET
-
-
-_R_AlarmMuteRuleSummary = {
-    "alarm_mute_rule_arn": "AlarmMuteRuleArn",
-    "expire_date": "ExpireDate",
-    "last_updated_timestamp": "LastUpdatedTimestamp",
-    "mute_type": "MuteType",
-    "status": "Status",
-}
-
-
-class AlarmMuteRuleSummary(Result, rename=_R_AlarmMuteRuleSummary):
-    """``AlarmMuteRuleSummary``."""
-
-    alarm_mute_rule_arn: str = UNSET
-    expire_date: datetime = UNSET
-    status: str = UNSET
-    mute_type: str = UNSET
-    last_updated_timestamp: datetime = UNSET
-
-
-_R_AlarmPromQLCriteria = {
-    "pending_period": "PendingPeriod",
-    "query": "Query",
-    "recovery_period": "RecoveryPeriod",
-}
-
-
-class AlarmPromQLCriteria(Result, rename=_R_AlarmPromQLCriteria):
-    """``AlarmPromQLCriteria``."""
-
-    query: str = UNSET
-    pending_period: int = UNSET
-    recovery_period: int = UNSET
-
-
-_R_AlarmTagsPropagation = {
-    "enabled": "Enabled",
-    "excluded_tag_keys": "ExcludedTagKeys",
-    "included_tag_keys": "IncludedTagKeys",
-}
-
-
-class AlarmTagsPropagation(Result, rename=_R_AlarmTagsPropagation):
-    """``AlarmTagsPropagation``."""
-
-    enabled: bool = UNSET
-    included_tag_keys: list[str] = UNSET
-    excluded_tag_keys: list[str] = UNSET
-
-
-_R_AnomalyDetector = {
-    "anomaly_detector_id": "AnomalyDetectorId",
-    "configuration": "Configuration",
-    "dimensions": "Dimensions",
-    "metric_characteristics": "MetricCharacteristics",
-    "metric_math_anomaly_detector": "MetricMathAnomalyDetector",
-    "metric_name": "MetricName",
-    "namespace": "Namespace",
-    "single_metric_anomaly_detector": "SingleMetricAnomalyDetector",
-    "stat": "Stat",
-    "state_value": "StateValue",
-}
-
-
-class AnomalyDetector(Result, rename=_R_AnomalyDetector):
-    """``AnomalyDetector``."""
-
-    anomaly_detector_id: str = UNSET
-    namespace: str = UNSET
-    metric_name: str = UNSET
-    dimensions: list[Dimension] = UNSET
-    stat: str = UNSET
-    configuration: AnomalyDetectorConfiguration = UNSET
-    state_value: str = UNSET
-    metric_characteristics: MetricCharacteristics = UNSET
-    single_metric_anomaly_detector: SingleMetricAnomalyDetector = UNSET
-    metric_math_anomaly_detector: MetricMathAnomalyDetector = UNSET
-
-
-_R_AnomalyDetectorConfiguration = {
-    "adaptation_speed": "AdaptationSpeed",
-    "excluded_time_ranges": "ExcludedTimeRanges",
-    "metric_timezone": "MetricTimezone",
-    "outlier_filtering_strength": "OutlierFilteringStrength",
-}
-
-
-class AnomalyDetectorConfiguration(Result, rename=_R_AnomalyDetectorConfiguration):
-    """``AnomalyDetectorConfiguration``."""
-
-    excluded_time_ranges: list[Range] = UNSET
-    metric_timezone: str = UNSET
-    adaptation_speed: str = UNSET
-    outlier_filtering_strength: str = UNSET
-
-
-class AssociateDatasetKmsKeyOutput(Result):
-    """``AssociateDatasetKmsKeyOutput``."""
-
-
-_R_CompositeAlarm = {
-    "action_configuration": "ActionConfiguration",
-    "actions_enabled": "ActionsEnabled",
-    "actions_suppressed_by": "ActionsSuppressedBy",
-    "actions_suppressed_reason": "ActionsSuppressedReason",
-    "actions_suppressor": "ActionsSuppressor",
-    "actions_suppressor_extension_period": "ActionsSuppressorExtensionPeriod",
-    "actions_suppressor_wait_period": "ActionsSuppressorWaitPeriod",
-    "alarm_actions": "AlarmActions",
-    "alarm_arn": "AlarmArn",
-    "alarm_configuration_updated_timestamp": "AlarmConfigurationUpdatedTimestamp",
-    "alarm_description": "AlarmDescription",
-    "alarm_name": "AlarmName",
-    "alarm_rule": "AlarmRule",
-    "insufficient_data_actions": "InsufficientDataActions",
-    "ok_actions": "OKActions",
-    "state_reason": "StateReason",
-    "state_reason_data": "StateReasonData",
-    "state_transitioned_timestamp": "StateTransitionedTimestamp",
-    "state_updated_timestamp": "StateUpdatedTimestamp",
-    "state_value": "StateValue",
-}
-
-
-class CompositeAlarm(Result, rename=_R_CompositeAlarm):
-    """``CompositeAlarm``."""
-
-    actions_enabled: bool = UNSET
-    alarm_actions: list[str] = UNSET
-    alarm_arn: str = UNSET
-    alarm_configuration_updated_timestamp: datetime = UNSET
-    alarm_description: str = UNSET
-    alarm_name: str = UNSET
-    alarm_rule: str = UNSET
-    insufficient_data_actions: list[str] = UNSET
-    ok_actions: list[str] = UNSET
-    state_reason: str = UNSET
-    state_reason_data: str = UNSET
-    state_updated_timestamp: datetime = UNSET
-    state_value: str = UNSET
-    state_transitioned_timestamp: datetime = UNSET
-    actions_suppressed_by: str = UNSET
-    actions_suppressed_reason: str = UNSET
-    actions_suppressor: str = UNSET
-    actions_suppressor_wait_period: int = UNSET
-    actions_suppressor_extension_period: int = UNSET
-    action_configuration: ActionConfiguration = UNSET
-
-
-_R_CreateResourceMetricsConfigurationOutput = {
-    "resource_metrics_configuration": "ResourceMetricsConfiguration",
-}
-
-
-class CreateResourceMetricsConfigurationOutput(
-    Result, rename=_R_CreateResourceMetricsConfigurationOutput
-):
-    """``CreateResourceMetricsConfigurationOutput``."""
-
-    resource_metrics_configuration: ResourceMetricsConfiguration = UNSET
-
-
-_R_DashboardEntry = {
-    "dashboard_arn": "DashboardArn",
-    "dashboard_name": "DashboardName",
-    "last_modified": "LastModified",
-    "size": "Size",
-}
-
-
-class DashboardEntry(Result, rename=_R_DashboardEntry):
-    """``DashboardEntry``."""
-
-    dashboard_name: str = UNSET
-    dashboard_arn: str = UNSET
-    last_modified: datetime = UNSET
-    size: int = UNSET
-
-
-_R_DashboardValidationMessage = {
-    "data_path": "DataPath",
-    "message": "Message",
-}
-
-
-class DashboardValidationMessage(Result, rename=_R_DashboardValidationMessage):
-    """``DashboardValidationMessage``."""
-
-    data_path: str = UNSET
-    message: str = UNSET
-
-
-_R_Datapoint = {
-    "average": "Average",
-    "extended_statistics": "ExtendedStatistics",
-    "maximum": "Maximum",
-    "minimum": "Minimum",
-    "sample_count": "SampleCount",
-    "sum": "Sum",
-    "timestamp": "Timestamp",
-    "unit": "Unit",
-}
-
-
-class Datapoint(Result, rename=_R_Datapoint):
-    """``Datapoint``."""
-
-    timestamp: datetime = UNSET
-    sample_count: float = UNSET
-    average: float = UNSET
-    sum: float = UNSET
-    minimum: float = UNSET
-    maximum: float = UNSET
-    unit: str = UNSET
-    extended_statistics: dict[str, float] = UNSET
-
-
-class DeleteAnomalyDetectorOutput(Result):
-    """``DeleteAnomalyDetectorOutput``."""
-
-
-class DeleteDashboardsOutput(Result):
-    """``DeleteDashboardsOutput``."""
-
-
-_R_DeleteInsightRulesOutput = {
-    "failures": "Failures",
-}
-
-
-class DeleteInsightRulesOutput(Result, rename=_R_DeleteInsightRulesOutput):
-    """``DeleteInsightRulesOutput``."""
-
-    failures: list[PartialFailure] = UNSET
-
-
-class DeleteMetricDataQueryDefinitionOutput(Result):
-    """``DeleteMetricDataQueryDefinitionOutput``."""
-
-
-class DeleteMetricStreamOutput(Result):
-    """``DeleteMetricStreamOutput``."""
-
-
-class DeleteResourceMetricsConfigurationOutput(Result):
-    """``DeleteResourceMetricsConfigurationOutput``."""
-
-
-_R_DescribeAlarmContributorsOutput = {
-    "alarm_contributors": "AlarmContributors",
-    "next_token": "NextToken",
-}
-
-
-class DescribeAlarmContributorsOutput(Result, rename=_R_DescribeAlarmContributorsOutput):
-    """``DescribeAlarmContributorsOutput``."""
-
-    alarm_contributors: list[AlarmContributor] = UNSET
-    next_token: str = UNSET
-
-
-_R_DescribeAlarmHistoryOutput = {
-    "alarm_history_items": "AlarmHistoryItems",
-    "next_token": "NextToken",
-}
-
-
-class DescribeAlarmHistoryOutput(Result, rename=_R_DescribeAlarmHistoryOutput):
-    """``DescribeAlarmHistoryOutput``."""
-
-    alarm_history_items: list[AlarmHistoryItem] = UNSET
-    next_token: str = UNSET
-
-
-_R_DescribeAlarmsForMetricOutput = {
-    "metric_alarms": "MetricAlarms",
-}
-
-
-class DescribeAlarmsForMetricOutput(Result, rename=_R_DescribeAlarmsForMetricOutput):
-    """``DescribeAlarmsForMetricOutput``."""
-
-    metric_alarms: list[MetricAlarm] = UNSET
-
-
-_R_DescribeAlarmsOutput = {
-    "composite_alarms": "CompositeAlarms",
-    "log_alarms": "LogAlarms",
-    "metric_alarms": "MetricAlarms",
-    "next_token": "NextToken",
-}
-
-
-class DescribeAlarmsOutput(Result, rename=_R_DescribeAlarmsOutput):
-    """``DescribeAlarmsOutput``."""
-
-    composite_alarms: list[CompositeAlarm] = UNSET
-    metric_alarms: list[MetricAlarm] = UNSET
-    log_alarms: list[LogAlarm] = UNSET
-    next_token: str = UNSET
-
-
-_R_DescribeAnomalyDetectorsOutput = {
-    "anomaly_detectors": "AnomalyDetectors",
-    "next_token": "NextToken",
-}
-
-
-class DescribeAnomalyDetectorsOutput(Result, rename=_R_DescribeAnomalyDetectorsOutput):
-    """``DescribeAnomalyDetectorsOutput``."""
-
-    anomaly_detectors: list[AnomalyDetector] = UNSET
-    next_token: str = UNSET
-
-
-_R_DescribeInsightRulesOutput = {
-    "insight_rules": "InsightRules",
-    "next_token": "NextToken",
-}
-
-
-class DescribeInsightRulesOutput(Result, rename=_R_DescribeInsightRulesOutput):
-    """``DescribeInsightRulesOutput``."""
-
-    next_token: str = UNSET
-    insight_rules: list[InsightRule] = UNSET
-
-
-_R_Dimension = {
-    "name": "Name",
-    "value": "Value",
-}
-
-
-class Dimension(Result, rename=_R_Dimension):
-    """``Dimension``."""
-
-    name: str = UNSET
-    value: str = UNSET
-
-
-_R_DisableInsightRulesOutput = {
-    "failures": "Failures",
-}
-
-
-class DisableInsightRulesOutput(Result, rename=_R_DisableInsightRulesOutput):
-    """``DisableInsightRulesOutput``."""
-
-    failures: list[PartialFailure] = UNSET
-
-
-class DisassociateDatasetKmsKeyOutput(Result):
-    """``DisassociateDatasetKmsKeyOutput``."""
-
-
-_R_EnableInsightRulesOutput = {
-    "failures": "Failures",
-}
-
-
-class EnableInsightRulesOutput(Result, rename=_R_EnableInsightRulesOutput):
-    """``EnableInsightRulesOutput``."""
-
-    failures: list[PartialFailure] = UNSET
-
-
-_R_EvaluationCriteria = {
-    "prom_ql_criteria": "PromQLCriteria",
-}
-
-
-class EvaluationCriteria(Result, rename=_R_EvaluationCriteria):
-    """``EvaluationCriteria``."""
-
-    prom_ql_criteria: AlarmPromQLCriteria = UNSET
-
-
-_R_EvaluationWindow = {
-    "sliding_window": "SlidingWindow",
-    "wall_clock_window": "WallClockWindow",
-}
-
-
-class EvaluationWindow(Result, rename=_R_EvaluationWindow):
-    """``EvaluationWindow``."""
-
-    wall_clock_window: WallClockWindow = UNSET
-    sliding_window: SlidingWindow = UNSET
-
-
-_R_GetAlarmMuteRuleOutput = {
-    "alarm_mute_rule_arn": "AlarmMuteRuleArn",
-    "description": "Description",
-    "expire_date": "ExpireDate",
-    "last_updated_timestamp": "LastUpdatedTimestamp",
-    "mute_targets": "MuteTargets",
-    "mute_type": "MuteType",
-    "name": "Name",
-    "rule": "Rule",
-    "start_date": "StartDate",
-    "status": "Status",
-}
-
-
-class GetAlarmMuteRuleOutput(Result, rename=_R_GetAlarmMuteRuleOutput):
-    """``GetAlarmMuteRuleOutput``."""
-
-    name: str = UNSET
-    alarm_mute_rule_arn: str = UNSET
-    description: str = UNSET
-    rule: Rule = UNSET
-    mute_targets: MuteTargets = UNSET
-    start_date: datetime = UNSET
-    expire_date: datetime = UNSET
-    status: str = UNSET
-    last_updated_timestamp: datetime = UNSET
-    mute_type: str = UNSET
-
-
-_R_GetDashboardOutput = {
-    "dashboard_arn": "DashboardArn",
-    "dashboard_body": "DashboardBody",
-    "dashboard_name": "DashboardName",
-}
-
-
-class GetDashboardOutput(Result, rename=_R_GetDashboardOutput):
-    """``GetDashboardOutput``."""
-
-    dashboard_arn: str = UNSET
-    dashboard_body: str = UNSET
-    dashboard_name: str = UNSET
-
-
-_R_GetDatasetOutput = {
-    "arn": "Arn",
-    "dataset_id": "DatasetId",
-    "kms_key_arn": "KmsKeyArn",
-}
-
-
-class GetDatasetOutput(Result, rename=_R_GetDatasetOutput):
-    """``GetDatasetOutput``."""
-
-    dataset_id: str = UNSET
-    arn: str = UNSET
-    kms_key_arn: str = UNSET
-
-
-_R_GetInsightRuleReportOutput = {
-    "aggregate_value": "AggregateValue",
-    "aggregation_statistic": "AggregationStatistic",
-    "approximate_unique_count": "ApproximateUniqueCount",
-    "contributors": "Contributors",
-    "key_labels": "KeyLabels",
-    "metric_datapoints": "MetricDatapoints",
-}
-
-
-class GetInsightRuleReportOutput(Result, rename=_R_GetInsightRuleReportOutput):
-    """``GetInsightRuleReportOutput``."""
-
-    key_labels: list[str] = UNSET
-    aggregation_statistic: str = UNSET
-    aggregate_value: float = UNSET
-    approximate_unique_count: int = UNSET
-    contributors: list[InsightRuleContributor] = UNSET
-    metric_datapoints: list[InsightRuleMetricDatapoint] = UNSET
-
-
-_R_GetMetricDataOutput = {
-    "messages": "Messages",
-    "metric_data_results": "MetricDataResults",
-    "next_token": "NextToken",
-}
-
-
-class GetMetricDataOutput(Result, rename=_R_GetMetricDataOutput):
-    """``GetMetricDataOutput``."""
-
-    metric_data_results: list[MetricDataResult] = UNSET
-    next_token: str = UNSET
-    messages: list[MessageData] = UNSET
-
-
-_R_GetMetricDataQueryDefinitionOutput = {
-    "arn": "Arn",
-    "created_at": "CreatedAt",
-    "expression": "Expression",
-    "id": "Id",
-    "path": "Path",
-    "type": "Type",
-    "updated_at": "UpdatedAt",
-}
-
-
-class GetMetricDataQueryDefinitionOutput(Result, rename=_R_GetMetricDataQueryDefinitionOutput):
-    """``GetMetricDataQueryDefinitionOutput``."""
-
-    id: str = UNSET
-    arn: str = UNSET
-    path: str = UNSET
-    expression: str = UNSET
-    type: str = UNSET
-    created_at: datetime = UNSET
-    updated_at: datetime = UNSET
-
-
-_R_GetMetricStatisticsOutput = {
-    "datapoints": "Datapoints",
-    "label": "Label",
-}
-
-
-class GetMetricStatisticsOutput(Result, rename=_R_GetMetricStatisticsOutput):
-    """``GetMetricStatisticsOutput``."""
-
-    label: str = UNSET
-    datapoints: list[Datapoint] = UNSET
-
-
-_R_GetMetricStreamOutput = {
-    "arn": "Arn",
-    "creation_date": "CreationDate",
-    "exclude_filters": "ExcludeFilters",
-    "firehose_arn": "FirehoseArn",
-    "include_filters": "IncludeFilters",
-    "include_linked_accounts_metrics": "IncludeLinkedAccountsMetrics",
-    "last_update_date": "LastUpdateDate",
-    "name": "Name",
-    "output_format": "OutputFormat",
-    "role_arn": "RoleArn",
-    "state": "State",
-    "statistics_configurations": "StatisticsConfigurations",
-}
-
-
-class GetMetricStreamOutput(Result, rename=_R_GetMetricStreamOutput):
-    """``GetMetricStreamOutput``."""
-
-    arn: str = UNSET
-    name: str = UNSET
-    include_filters: list[MetricStreamFilter] = UNSET
-    exclude_filters: list[MetricStreamFilter] = UNSET
-    firehose_arn: str = UNSET
-    role_arn: str = UNSET
-    state: str = UNSET
-    creation_date: datetime = UNSET
-    last_update_date: datetime = UNSET
-    output_format: str = UNSET
-    statistics_configurations: list[MetricStreamStatisticsConfiguration] = UNSET
-    include_linked_accounts_metrics: bool = UNSET
-
-
-_R_GetMetricWidgetImageOutput = {
-    "metric_widget_image": "MetricWidgetImage",
-}
-
-
-class GetMetricWidgetImageOutput(Result, rename=_R_GetMetricWidgetImageOutput):
-    """``GetMetricWidgetImageOutput``."""
-
-    metric_widget_image: bytes = UNSET
-
-
-_R_GetOTelEnrichmentOutput = {
-    "created_at": "CreatedAt",
-    "exclude_filters": "ExcludeFilters",
-    "include_filters": "IncludeFilters",
-    "status": "Status",
-    "updated_at": "UpdatedAt",
-}
-
-
-class GetOTelEnrichmentOutput(Result, rename=_R_GetOTelEnrichmentOutput):
-    """``GetOTelEnrichmentOutput``."""
-
-    status: str = UNSET
-    include_filters: list[OTelEnrichmentMetricSelector] = UNSET
-    exclude_filters: list[OTelEnrichmentMetricSelector] = UNSET
-    created_at: datetime = UNSET
-    updated_at: datetime = UNSET
-
-
-_R_GetResourceMetricsConfigurationOutput = {
-    "resource_metrics_configuration": "ResourceMetricsConfiguration",
-}
-
-
-class GetResourceMetricsConfigurationOutput(
-    Result, rename=_R_GetResourceMetricsConfigurationOutput
-):
-    """``GetResourceMetricsConfigurationOutput``."""
-
-    resource_metrics_configuration: ResourceMetricsConfiguration = UNSET
-
-
-_R_InsightRule = {
-    "apply_on_transformed_logs": "ApplyOnTransformedLogs",
-    "definition": "Definition",
-    "managed_rule": "ManagedRule",
-    "name": "Name",
-    "schema": "Schema",
-    "state": "State",
-}
-
-
-class InsightRule(Result, rename=_R_InsightRule):
-    """``InsightRule``."""
-
-    name: str = UNSET
-    state: str = UNSET
-    schema: str = UNSET
-    definition: str = UNSET
-    managed_rule: bool = UNSET
-    apply_on_transformed_logs: bool = UNSET
-
-
-_R_InsightRuleContributor = {
-    "approximate_aggregate_value": "ApproximateAggregateValue",
-    "datapoints": "Datapoints",
-    "keys": "Keys",
-}
-
-
-class InsightRuleContributor(Result, rename=_R_InsightRuleContributor):
-    """``InsightRuleContributor``."""
-
-    keys: list[str] = UNSET
-    approximate_aggregate_value: float = UNSET
-    datapoints: list[InsightRuleContributorDatapoint] = UNSET
-
-
-_R_InsightRuleContributorDatapoint = {
-    "approximate_value": "ApproximateValue",
-    "timestamp": "Timestamp",
-}
-
-
-class InsightRuleContributorDatapoint(Result, rename=_R_InsightRuleContributorDatapoint):
-    """``InsightRuleContributorDatapoint``."""
-
-    timestamp: datetime = UNSET
-    approximate_value: float = UNSET
-
-
-_R_InsightRuleMetricDatapoint = {
-    "average": "Average",
-    "max_contributor_value": "MaxContributorValue",
-    "maximum": "Maximum",
-    "minimum": "Minimum",
-    "sample_count": "SampleCount",
-    "sum": "Sum",
-    "timestamp": "Timestamp",
-    "unique_contributors": "UniqueContributors",
-}
-
-
-class InsightRuleMetricDatapoint(Result, rename=_R_InsightRuleMetricDatapoint):
-    """``InsightRuleMetricDatapoint``."""
-
-    timestamp: datetime = UNSET
-    unique_contributors: float = UNSET
-    max_contributor_value: float = UNSET
-    sample_count: float = UNSET
-    average: float = UNSET
-    sum: float = UNSET
-    minimum: float = UNSET
-    maximum: float = UNSET
-
-
-_R_ListAlarmMuteRulesOutput = {
-    "alarm_mute_rule_summaries": "AlarmMuteRuleSummaries",
-    "next_token": "NextToken",
-}
-
-
-class ListAlarmMuteRulesOutput(Result, rename=_R_ListAlarmMuteRulesOutput):
-    """``ListAlarmMuteRulesOutput``."""
-
-    alarm_mute_rule_summaries: list[AlarmMuteRuleSummary] = UNSET
-    next_token: str = UNSET
-
-
-_R_ListDashboardsOutput = {
-    "dashboard_entries": "DashboardEntries",
-    "next_token": "NextToken",
-}
-
-
-class ListDashboardsOutput(Result, rename=_R_ListDashboardsOutput):
-    """``ListDashboardsOutput``."""
-
-    dashboard_entries: list[DashboardEntry] = UNSET
-    next_token: str = UNSET
-
-
-_R_ListManagedInsightRulesOutput = {
-    "managed_rules": "ManagedRules",
-    "next_token": "NextToken",
-}
-
-
-class ListManagedInsightRulesOutput(Result, rename=_R_ListManagedInsightRulesOutput):
-    """``ListManagedInsightRulesOutput``."""
-
-    managed_rules: list[ManagedRuleDescription] = UNSET
-    next_token: str = UNSET
-
-
-_R_ListMetricDataQueryDefinitionsOutput = {
-    "items": "Items",
-    "next_token": "NextToken",
-}
-
-
-class ListMetricDataQueryDefinitionsOutput(Result, rename=_R_ListMetricDataQueryDefinitionsOutput):
-    """``ListMetricDataQueryDefinitionsOutput``."""
-
-    items: list[MetricDataQueryDefinitionSummary] = UNSET
-    next_token: str = UNSET
-
-
-_R_ListMetricStreamsOutput = {
-    "entries": "Entries",
-    "next_token": "NextToken",
-}
-
-
-class ListMetricStreamsOutput(Result, rename=_R_ListMetricStreamsOutput):
-    """``ListMetricStreamsOutput``."""
-
-    next_token: str = UNSET
-    entries: list[MetricStreamEntry] = UNSET
-
-
-_R_ListMetricsOutput = {
-    "metrics": "Metrics",
-    "next_token": "NextToken",
-    "owning_accounts": "OwningAccounts",
-}
-
-
-class ListMetricsOutput(Result, rename=_R_ListMetricsOutput):
-    """``ListMetricsOutput``."""
-
-    metrics: list[Metric] = UNSET
-    next_token: str = UNSET
-    owning_accounts: list[str] = UNSET
-
-
-_R_ListTagsForResourceOutput = {
-    "tags": "Tags",
-}
-
-
-class ListTagsForResourceOutput(Result, rename=_R_ListTagsForResourceOutput):
-    """``ListTagsForResourceOutput``."""
-
-    tags: list[Tag] = UNSET
-
-
-_R_LogAlarm = {
-    "action_configuration": "ActionConfiguration",
-    "action_log_line_count": "ActionLogLineCount",
-    "action_log_line_role_arn": "ActionLogLineRoleArn",
-    "actions_enabled": "ActionsEnabled",
-    "alarm_actions": "AlarmActions",
-    "alarm_arn": "AlarmArn",
-    "alarm_configuration_updated_timestamp": "AlarmConfigurationUpdatedTimestamp",
-    "alarm_description": "AlarmDescription",
-    "alarm_name": "AlarmName",
-    "comparison_operator": "ComparisonOperator",
-    "evaluation_state": "EvaluationState",
-    "insufficient_data_actions": "InsufficientDataActions",
-    "ok_actions": "OKActions",
-    "query_results_to_alarm": "QueryResultsToAlarm",
-    "query_results_to_evaluate": "QueryResultsToEvaluate",
-    "scheduled_query_configuration": "ScheduledQueryConfiguration",
-    "state_reason": "StateReason",
-    "state_reason_data": "StateReasonData",
-    "state_transitioned_timestamp": "StateTransitionedTimestamp",
-    "state_updated_timestamp": "StateUpdatedTimestamp",
-    "state_value": "StateValue",
-    "threshold": "Threshold",
-    "treat_missing_data": "TreatMissingData",
-    "warm_up_configuration": "WarmUpConfiguration",
-}
-
-
-class LogAlarm(Result, rename=_R_LogAlarm):
-    """``LogAlarm``."""
-
-    alarm_name: str = UNSET
-    alarm_arn: str = UNSET
-    alarm_description: str = UNSET
-    alarm_configuration_updated_timestamp: datetime = UNSET
-    actions_enabled: bool = UNSET
-    ok_actions: list[str] = UNSET
-    alarm_actions: list[str] = UNSET
-    insufficient_data_actions: list[str] = UNSET
-    state_value: str = UNSET
-    state_reason: str = UNSET
-    state_reason_data: str = UNSET
-    state_updated_timestamp: datetime = UNSET
-    scheduled_query_configuration: ScheduledQueryConfiguration = UNSET
-    query_results_to_evaluate: int = UNSET
-    query_results_to_alarm: int = UNSET
-    threshold: float = UNSET
-    comparison_operator: str = UNSET
-    treat_missing_data: str = UNSET
-    state_transitioned_timestamp: datetime = UNSET
-    evaluation_state: str = UNSET
-    action_log_line_count: int = UNSET
-    action_log_line_role_arn: str = UNSET
-    warm_up_configuration: WarmUpConfiguration = UNSET
-    action_configuration: ActionConfiguration = UNSET
-
-
-_R_ManagedRuleDescription = {
-    "resource_arn": "ResourceARN",
-    "rule_state": "RuleState",
-    "template_name": "TemplateName",
-}
-
-
-class ManagedRuleDescription(Result, rename=_R_ManagedRuleDescription):
-    """``ManagedRuleDescription``."""
-
-    template_name: str = UNSET
-    resource_arn: str = UNSET
-    rule_state: ManagedRuleState = UNSET
-
-
-_R_ManagedRuleState = {
-    "rule_name": "RuleName",
-    "state": "State",
-}
-
-
-class ManagedRuleState(Result, rename=_R_ManagedRuleState):
-    """``ManagedRuleState``."""
-
-    rule_name: str = UNSET
-    state: str = UNSET
-
-
-_R_MessageData = {
-    "code": "Code",
-    "value": "Value",
-}
-
-
-class MessageData(Result, rename=_R_MessageData):
-    """``MessageData``."""
-
-    code: str = UNSET
-    value: str = UNSET
-
-
-_R_Metric = {
-    "dimensions": "Dimensions",
-    "metric_name": "MetricName",
-    "namespace": "Namespace",
-}
-
-
-class Metric(Result, rename=_R_Metric):
-    """``Metric``."""
-
-    namespace: str = UNSET
-    metric_name: str = UNSET
-    dimensions: list[Dimension] = UNSET
-
-
-_R_MetricAlarm = {
-    "action_configuration": "ActionConfiguration",
-    "actions_enabled": "ActionsEnabled",
-    "alarm_actions": "AlarmActions",
-    "alarm_arn": "AlarmArn",
-    "alarm_configuration_updated_timestamp": "AlarmConfigurationUpdatedTimestamp",
-    "alarm_description": "AlarmDescription",
-    "alarm_name": "AlarmName",
-    "comparison_operator": "ComparisonOperator",
-    "datapoints_to_alarm": "DatapointsToAlarm",
-    "dimensions": "Dimensions",
-    "evaluate_low_sample_count_percentile": "EvaluateLowSampleCountPercentile",
-    "evaluation_criteria": "EvaluationCriteria",
-    "evaluation_interval": "EvaluationInterval",
-    "evaluation_periods": "EvaluationPeriods",
-    "evaluation_state": "EvaluationState",
-    "evaluation_window": "EvaluationWindow",
-    "extended_statistic": "ExtendedStatistic",
-    "insufficient_data_actions": "InsufficientDataActions",
-    "metric_name": "MetricName",
-    "metrics": "Metrics",
-    "namespace": "Namespace",
-    "ok_actions": "OKActions",
-    "period": "Period",
-    "state_reason": "StateReason",
-    "state_reason_data": "StateReasonData",
-    "state_transitioned_timestamp": "StateTransitionedTimestamp",
-    "state_updated_timestamp": "StateUpdatedTimestamp",
-    "state_value": "StateValue",
-    "statistic": "Statistic",
-    "threshold": "Threshold",
-    "threshold_metric_id": "ThresholdMetricId",
-    "treat_missing_data": "TreatMissingData",
-    "unit": "Unit",
-    "warm_up_configuration": "WarmUpConfiguration",
-}
-
-
-class MetricAlarm(Result, rename=_R_MetricAlarm):
-    """``MetricAlarm``."""
-
-    alarm_name: str = UNSET
-    alarm_arn: str = UNSET
-    alarm_description: str = UNSET
-    alarm_configuration_updated_timestamp: datetime = UNSET
-    actions_enabled: bool = UNSET
-    ok_actions: list[str] = UNSET
-    alarm_actions: list[str] = UNSET
-    insufficient_data_actions: list[str] = UNSET
-    state_value: str = UNSET
-    state_reason: str = UNSET
-    state_reason_data: str = UNSET
-    state_updated_timestamp: datetime = UNSET
-    metric_name: str = UNSET
-    namespace: str = UNSET
-    statistic: str = UNSET
-    extended_statistic: str = UNSET
-    dimensions: list[Dimension] = UNSET
-    period: int = UNSET
-    unit: str = UNSET
-    evaluation_periods: int = UNSET
-    datapoints_to_alarm: int = UNSET
-    threshold: float = UNSET
-    comparison_operator: str = UNSET
-    treat_missing_data: str = UNSET
-    evaluate_low_sample_count_percentile: str = UNSET
-    metrics: list[MetricDataQuery] = UNSET
-    threshold_metric_id: str = UNSET
-    evaluation_state: str = UNSET
-    state_transitioned_timestamp: datetime = UNSET
-    evaluation_window: EvaluationWindow = UNSET
-    warm_up_configuration: WarmUpConfiguration = UNSET
-    evaluation_criteria: EvaluationCriteria = UNSET
-    evaluation_interval: int = UNSET
-    action_configuration: ActionConfiguration = UNSET
-
-
-_R_MetricCharacteristics = {
-    "periodic_spikes": "PeriodicSpikes",
-}
-
-
-class MetricCharacteristics(Result, rename=_R_MetricCharacteristics):
-    """``MetricCharacteristics``."""
-
-    periodic_spikes: bool = UNSET
-
-
-_R_MetricDataQuery = {
-    "account_id": "AccountId",
-    "expression": "Expression",
-    "id": "Id",
-    "label": "Label",
-    "metric_stat": "MetricStat",
-    "period": "Period",
-    "return_data": "ReturnData",
-}
-
-
-class MetricDataQuery(Result, rename=_R_MetricDataQuery):
-    """``MetricDataQuery``."""
-
-    id: str = UNSET
-    metric_stat: MetricStat = UNSET
-    expression: str = UNSET
-    label: str = UNSET
-    return_data: bool = UNSET
-    period: int = UNSET
-    account_id: str = UNSET
-
-
-_R_MetricDataQueryDefinitionSummary = {
-    "id": "Id",
-    "path": "Path",
-    "type": "Type",
-    "updated_at": "UpdatedAt",
-}
-
-
-class MetricDataQueryDefinitionSummary(Result, rename=_R_MetricDataQueryDefinitionSummary):
-    """``MetricDataQueryDefinitionSummary``."""
-
-    id: str = UNSET
-    path: str = UNSET
-    type: str = UNSET
-    updated_at: datetime = UNSET
-
-
-_R_MetricDataResult = {
-    "id": "Id",
-    "label": "Label",
-    "messages": "Messages",
-    "status_code": "StatusCode",
-    "timestamps": "Timestamps",
-    "values": "Values",
-}
-
-
-class MetricDataResult(Result, rename=_R_MetricDataResult):
-    """``MetricDataResult``."""
-
-    id: str = UNSET
-    label: str = UNSET
-    timestamps: list[datetime] = UNSET
-    values: list[float] = UNSET
-    status_code: str = UNSET
-    messages: list[MessageData] = UNSET
-
-
-_R_MetricMathAnomalyDetector = {
-    "metric_data_queries": "MetricDataQueries",
-}
-
-
-class MetricMathAnomalyDetector(Result, rename=_R_MetricMathAnomalyDetector):
-    """``MetricMathAnomalyDetector``."""
-
-    metric_data_queries: list[MetricDataQuery] = UNSET
-
-
-_R_MetricStat = {
-    "metric": "Metric",
-    "period": "Period",
-    "stat": "Stat",
-    "unit": "Unit",
-}
-
-
-class MetricStat(Result, rename=_R_MetricStat):
-    """``MetricStat``."""
-
-    metric: Metric = UNSET
-    period: int = UNSET
-    stat: str = UNSET
-    unit: str = UNSET
-
-
-_R_MetricStreamEntry = {
-    "arn": "Arn",
-    "creation_date": "CreationDate",
-    "firehose_arn": "FirehoseArn",
-    "last_update_date": "LastUpdateDate",
-    "name": "Name",
-    "output_format": "OutputFormat",
-    "state": "State",
-}
-
-
-class MetricStreamEntry(Result, rename=_R_MetricStreamEntry):
-    """``MetricStreamEntry``."""
-
-    arn: str = UNSET
-    creation_date: datetime = UNSET
-    last_update_date: datetime = UNSET
-    name: str = UNSET
-    firehose_arn: str = UNSET
-    state: str = UNSET
-    output_format: str = UNSET
-
-
-_R_MetricStreamFilter = {
-    "metric_names": "MetricNames",
-    "namespace": "Namespace",
-}
-
-
-class MetricStreamFilter(Result, rename=_R_MetricStreamFilter):
-    """``MetricStreamFilter``."""
-
-    namespace: str = UNSET
-    metric_names: list[str] = UNSET
-
-
-_R_MetricStreamStatisticsConfiguration = {
-    "additional_statistics": "AdditionalStatistics",
-    "include_metrics": "IncludeMetrics",
-}
-
-
-class MetricStreamStatisticsConfiguration(Result, rename=_R_MetricStreamStatisticsConfiguration):
-    """``MetricStreamStatisticsConfiguration``."""
-
-    include_metrics: list[MetricStreamStatisticsMetric] = UNSET
-    additional_statistics: list[str] = UNSET
-
-
-_R_MetricStreamStatisticsMetric = {
-    "metric_name": "MetricName",
-    "namespace": "Namespace",
-}
-
-
-class MetricStreamStatisticsMetric(Result, rename=_R_MetricStreamStatisticsMetric):
-    """``MetricStreamStatisticsMetric``."""
-
-    namespace: str = UNSET
-    metric_name: str = UNSET
-
-
-_R_MuteTargets = {
-    "alarm_names": "AlarmNames",
-}
-
-
-class MuteTargets(Result, rename=_R_MuteTargets):
-    """``MuteTargets``."""
-
-    alarm_names: list[str] = UNSET
-
-
-_R_OTelEnrichmentMetricSelector = {
-    "metric_names": "MetricNames",
-    "namespace": "Namespace",
-}
-
-
-class OTelEnrichmentMetricSelector(Result, rename=_R_OTelEnrichmentMetricSelector):
-    """``OTelEnrichmentMetricSelector``."""
-
-    namespace: str = UNSET
-    metric_names: list[str] = UNSET
-
-
-_R_PartialFailure = {
-    "exception_type": "ExceptionType",
-    "failure_code": "FailureCode",
-    "failure_description": "FailureDescription",
-    "failure_resource": "FailureResource",
+# Result classes as data: class name -> [[attribute, member, annotation], ...].
+RESULT_FIELDS = {
+    "ActionConfiguration": '[["alarm_tags_propagation","AlarmTagsPropagation","AlarmTagsPropagation"]]',
+    "AlarmContributor": '[["contributor_id","ContributorId","str"],["contributor_attributes","ContributorAttributes","dict[str, str]"],["state_reason","StateReason","str"],["state_transitioned_timestamp","StateTransitionedTimestamp","datetime"]]',
+    "AlarmHistoryItem": '[["alarm_name","AlarmName","str"],["alarm_contributor_id","AlarmContributorId","str"],["alarm_type","AlarmType","str"],["timestamp","Timestamp","datetime"],["history_item_type","HistoryItemType","str"],["history_summary","HistorySummary","str"],["history_data","HistoryData","str"],["alarm_contributor_attributes","AlarmContributorAttributes","dict[str, str]"]]',
+    "AlarmMuteRuleSummary": '[["alarm_mute_rule_arn","AlarmMuteRuleArn","str"],["expire_date","ExpireDate","datetime"],["status","Status","str"],["mute_type","MuteType","str"],["last_updated_timestamp","LastUpdatedTimestamp","datetime"]]',
+    "AlarmPromQLCriteria": '[["query","Query","str"],["pending_period","PendingPeriod","int"],["recovery_period","RecoveryPeriod","int"]]',
+    "AlarmTagsPropagation": '[["enabled","Enabled","bool"],["included_tag_keys","IncludedTagKeys","list[str]"],["excluded_tag_keys","ExcludedTagKeys","list[str]"]]',
+    "AnomalyDetector": '[["anomaly_detector_id","AnomalyDetectorId","str"],["namespace","Namespace","str"],["metric_name","MetricName","str"],["dimensions","Dimensions","list[Dimension]"],["stat","Stat","str"],["configuration","Configuration","AnomalyDetectorConfiguration"],["state_value","StateValue","str"],["metric_characteristics","MetricCharacteristics","MetricCharacteristics"],["single_metric_anomaly_detector","SingleMetricAnomalyDetector","SingleMetricAnomalyDetector"],["metric_math_anomaly_detector","MetricMathAnomalyDetector","MetricMathAnomalyDetector"]]',
+    "AnomalyDetectorConfiguration": '[["excluded_time_ranges","ExcludedTimeRanges","list[Range]"],["metric_timezone","MetricTimezone","str"],["adaptation_speed","AdaptationSpeed","str"],["outlier_filtering_strength","OutlierFilteringStrength","str"]]',
+    "AssociateDatasetKmsKeyOutput": "[]",
+    "CompositeAlarm": '[["actions_enabled","ActionsEnabled","bool"],["alarm_actions","AlarmActions","list[str]"],["alarm_arn","AlarmArn","str"],["alarm_configuration_updated_timestamp","AlarmConfigurationUpdatedTimestamp","datetime"],["alarm_description","AlarmDescription","str"],["alarm_name","AlarmName","str"],["alarm_rule","AlarmRule","str"],["insufficient_data_actions","InsufficientDataActions","list[str]"],["ok_actions","OKActions","list[str]"],["state_reason","StateReason","str"],["state_reason_data","StateReasonData","str"],["state_updated_timestamp","StateUpdatedTimestamp","datetime"],["state_value","StateValue","str"],["state_transitioned_timestamp","StateTransitionedTimestamp","datetime"],["actions_suppressed_by","ActionsSuppressedBy","str"],["actions_suppressed_reason","ActionsSuppressedReason","str"],["actions_suppressor","ActionsSuppressor","str"],["actions_suppressor_wait_period","ActionsSuppressorWaitPeriod","int"],["actions_suppressor_extension_period","ActionsSuppressorExtensionPeriod","int"],["action_configuration","ActionConfiguration","ActionConfiguration"]]',
+    "CreateResourceMetricsConfigurationOutput": '[["resource_metrics_configuration","ResourceMetricsConfiguration","ResourceMetricsConfiguration"]]',
+    "DashboardEntry": '[["dashboard_name","DashboardName","str"],["dashboard_arn","DashboardArn","str"],["last_modified","LastModified","datetime"],["size","Size","int"]]',
+    "DashboardValidationMessage": '[["data_path","DataPath","str"],["message","Message","str"]]',
+    "Datapoint": '[["timestamp","Timestamp","datetime"],["sample_count","SampleCount","float"],["average","Average","float"],["sum","Sum","float"],["minimum","Minimum","float"],["maximum","Maximum","float"],["unit","Unit","str"],["extended_statistics","ExtendedStatistics","dict[str, float]"]]',
+    "DeleteAnomalyDetectorOutput": "[]",
+    "DeleteDashboardsOutput": "[]",
+    "DeleteInsightRulesOutput": '[["failures","Failures","list[PartialFailure]"]]',
+    "DeleteMetricDataQueryDefinitionOutput": "[]",
+    "DeleteMetricStreamOutput": "[]",
+    "DeleteResourceMetricsConfigurationOutput": "[]",
+    "DescribeAlarmContributorsOutput": '[["alarm_contributors","AlarmContributors","list[AlarmContributor]"],["next_token","NextToken","str"]]',
+    "DescribeAlarmHistoryOutput": '[["alarm_history_items","AlarmHistoryItems","list[AlarmHistoryItem]"],["next_token","NextToken","str"]]',
+    "DescribeAlarmsForMetricOutput": '[["metric_alarms","MetricAlarms","list[MetricAlarm]"]]',
+    "DescribeAlarmsOutput": '[["composite_alarms","CompositeAlarms","list[CompositeAlarm]"],["metric_alarms","MetricAlarms","list[MetricAlarm]"],["log_alarms","LogAlarms","list[LogAlarm]"],["next_token","NextToken","str"]]',
+    "DescribeAnomalyDetectorsOutput": '[["anomaly_detectors","AnomalyDetectors","list[AnomalyDetector]"],["next_token","NextToken","str"]]',
+    "DescribeInsightRulesOutput": '[["next_token","NextToken","str"],["insight_rules","InsightRules","list[InsightRule]"]]',
+    "Dimension": '[["name","Name","str"],["value","Value","str"]]',
+    "DisableInsightRulesOutput": '[["failures","Failures","list[PartialFailure]"]]',
+    "DisassociateDatasetKmsKeyOutput": "[]",
+    "EnableInsightRulesOutput": '[["failures","Failures","list[PartialFailure]"]]',
+    "EvaluationCriteria": '[["prom_ql_criteria","PromQLCriteria","AlarmPromQLCriteria"]]',
+    "EvaluationWindow": '[["wall_clock_window","WallClockWindow","WallClockWindow"],["sliding_window","SlidingWindow","SlidingWindow"]]',
+    "GetAlarmMuteRuleOutput": '[["name","Name","str"],["alarm_mute_rule_arn","AlarmMuteRuleArn","str"],["description","Description","str"],["rule","Rule","Rule"],["mute_targets","MuteTargets","MuteTargets"],["start_date","StartDate","datetime"],["expire_date","ExpireDate","datetime"],["status","Status","str"],["last_updated_timestamp","LastUpdatedTimestamp","datetime"],["mute_type","MuteType","str"]]',
+    "GetDashboardOutput": '[["dashboard_arn","DashboardArn","str"],["dashboard_body","DashboardBody","str"],["dashboard_name","DashboardName","str"]]',
+    "GetDatasetOutput": '[["dataset_id","DatasetId","str"],["arn","Arn","str"],["kms_key_arn","KmsKeyArn","str"]]',
+    "GetInsightRuleReportOutput": '[["key_labels","KeyLabels","list[str]"],["aggregation_statistic","AggregationStatistic","str"],["aggregate_value","AggregateValue","float"],["approximate_unique_count","ApproximateUniqueCount","int"],["contributors","Contributors","list[InsightRuleContributor]"],["metric_datapoints","MetricDatapoints","list[InsightRuleMetricDatapoint]"]]',
+    "GetMetricDataOutput": '[["metric_data_results","MetricDataResults","list[MetricDataResult]"],["next_token","NextToken","str"],["messages","Messages","list[MessageData]"]]',
+    "GetMetricDataQueryDefinitionOutput": '[["id","Id","str"],["arn","Arn","str"],["path","Path","str"],["expression","Expression","str"],["type","Type","str"],["created_at","CreatedAt","datetime"],["updated_at","UpdatedAt","datetime"]]',
+    "GetMetricStatisticsOutput": '[["label","Label","str"],["datapoints","Datapoints","list[Datapoint]"]]',
+    "GetMetricStreamOutput": '[["arn","Arn","str"],["name","Name","str"],["include_filters","IncludeFilters","list[MetricStreamFilter]"],["exclude_filters","ExcludeFilters","list[MetricStreamFilter]"],["firehose_arn","FirehoseArn","str"],["role_arn","RoleArn","str"],["state","State","str"],["creation_date","CreationDate","datetime"],["last_update_date","LastUpdateDate","datetime"],["output_format","OutputFormat","str"],["statistics_configurations","StatisticsConfigurations","list[MetricStreamStatisticsConfiguration]"],["include_linked_accounts_metrics","IncludeLinkedAccountsMetrics","bool"]]',
+    "GetMetricWidgetImageOutput": '[["metric_widget_image","MetricWidgetImage","bytes"]]',
+    "GetOTelEnrichmentOutput": '[["status","Status","str"],["include_filters","IncludeFilters","list[OTelEnrichmentMetricSelector]"],["exclude_filters","ExcludeFilters","list[OTelEnrichmentMetricSelector]"],["created_at","CreatedAt","datetime"],["updated_at","UpdatedAt","datetime"]]',
+    "GetResourceMetricsConfigurationOutput": '[["resource_metrics_configuration","ResourceMetricsConfiguration","ResourceMetricsConfiguration"]]',
+    "InsightRule": '[["name","Name","str"],["state","State","str"],["schema","Schema","str"],["definition","Definition","str"],["managed_rule","ManagedRule","bool"],["apply_on_transformed_logs","ApplyOnTransformedLogs","bool"]]',
+    "InsightRuleContributor": '[["keys","Keys","list[str]"],["approximate_aggregate_value","ApproximateAggregateValue","float"],["datapoints","Datapoints","list[InsightRuleContributorDatapoint]"]]',
+    "InsightRuleContributorDatapoint": '[["timestamp","Timestamp","datetime"],["approximate_value","ApproximateValue","float"]]',
+    "InsightRuleMetricDatapoint": '[["timestamp","Timestamp","datetime"],["unique_contributors","UniqueContributors","float"],["max_contributor_value","MaxContributorValue","float"],["sample_count","SampleCount","float"],["average","Average","float"],["sum","Sum","float"],["minimum","Minimum","float"],["maximum","Maximum","float"]]',
+    "ListAlarmMuteRulesOutput": '[["alarm_mute_rule_summaries","AlarmMuteRuleSummaries","list[AlarmMuteRuleSummary]"],["next_token","NextToken","str"]]',
+    "ListDashboardsOutput": '[["dashboard_entries","DashboardEntries","list[DashboardEntry]"],["next_token","NextToken","str"]]',
+    "ListManagedInsightRulesOutput": '[["managed_rules","ManagedRules","list[ManagedRuleDescription]"],["next_token","NextToken","str"]]',
+    "ListMetricDataQueryDefinitionsOutput": '[["items","Items","list[MetricDataQueryDefinitionSummary]"],["next_token","NextToken","str"]]',
+    "ListMetricStreamsOutput": '[["next_token","NextToken","str"],["entries","Entries","list[MetricStreamEntry]"]]',
+    "ListMetricsOutput": '[["metrics","Metrics","list[Metric]"],["next_token","NextToken","str"],["owning_accounts","OwningAccounts","list[str]"]]',
+    "ListTagsForResourceOutput": '[["tags","Tags","list[Tag]"]]',
+    "LogAlarm": '[["alarm_name","AlarmName","str"],["alarm_arn","AlarmArn","str"],["alarm_description","AlarmDescription","str"],["alarm_configuration_updated_timestamp","AlarmConfigurationUpdatedTimestamp","datetime"],["actions_enabled","ActionsEnabled","bool"],["ok_actions","OKActions","list[str]"],["alarm_actions","AlarmActions","list[str]"],["insufficient_data_actions","InsufficientDataActions","list[str]"],["state_value","StateValue","str"],["state_reason","StateReason","str"],["state_reason_data","StateReasonData","str"],["state_updated_timestamp","StateUpdatedTimestamp","datetime"],["scheduled_query_configuration","ScheduledQueryConfiguration","ScheduledQueryConfiguration"],["query_results_to_evaluate","QueryResultsToEvaluate","int"],["query_results_to_alarm","QueryResultsToAlarm","int"],["threshold","Threshold","float"],["comparison_operator","ComparisonOperator","str"],["treat_missing_data","TreatMissingData","str"],["state_transitioned_timestamp","StateTransitionedTimestamp","datetime"],["evaluation_state","EvaluationState","str"],["action_log_line_count","ActionLogLineCount","int"],["action_log_line_role_arn","ActionLogLineRoleArn","str"],["warm_up_configuration","WarmUpConfiguration","WarmUpConfiguration"],["action_configuration","ActionConfiguration","ActionConfiguration"]]',
+    "ManagedRuleDescription": '[["template_name","TemplateName","str"],["resource_arn","ResourceARN","str"],["rule_state","RuleState","ManagedRuleState"]]',
+    "ManagedRuleState": '[["rule_name","RuleName","str"],["state","State","str"]]',
+    "MessageData": '[["code","Code","str"],["value","Value","str"]]',
+    "Metric": '[["namespace","Namespace","str"],["metric_name","MetricName","str"],["dimensions","Dimensions","list[Dimension]"]]',
+    "MetricAlarm": '[["alarm_name","AlarmName","str"],["alarm_arn","AlarmArn","str"],["alarm_description","AlarmDescription","str"],["alarm_configuration_updated_timestamp","AlarmConfigurationUpdatedTimestamp","datetime"],["actions_enabled","ActionsEnabled","bool"],["ok_actions","OKActions","list[str]"],["alarm_actions","AlarmActions","list[str]"],["insufficient_data_actions","InsufficientDataActions","list[str]"],["state_value","StateValue","str"],["state_reason","StateReason","str"],["state_reason_data","StateReasonData","str"],["state_updated_timestamp","StateUpdatedTimestamp","datetime"],["metric_name","MetricName","str"],["namespace","Namespace","str"],["statistic","Statistic","str"],["extended_statistic","ExtendedStatistic","str"],["dimensions","Dimensions","list[Dimension]"],["period","Period","int"],["unit","Unit","str"],["evaluation_periods","EvaluationPeriods","int"],["datapoints_to_alarm","DatapointsToAlarm","int"],["threshold","Threshold","float"],["comparison_operator","ComparisonOperator","str"],["treat_missing_data","TreatMissingData","str"],["evaluate_low_sample_count_percentile","EvaluateLowSampleCountPercentile","str"],["metrics","Metrics","list[MetricDataQuery]"],["threshold_metric_id","ThresholdMetricId","str"],["evaluation_state","EvaluationState","str"],["state_transitioned_timestamp","StateTransitionedTimestamp","datetime"],["evaluation_window","EvaluationWindow","EvaluationWindow"],["warm_up_configuration","WarmUpConfiguration","WarmUpConfiguration"],["evaluation_criteria","EvaluationCriteria","EvaluationCriteria"],["evaluation_interval","EvaluationInterval","int"],["action_configuration","ActionConfiguration","ActionConfiguration"]]',
+    "MetricCharacteristics": '[["periodic_spikes","PeriodicSpikes","bool"]]',
+    "MetricDataQuery": '[["id","Id","str"],["metric_stat","MetricStat","MetricStat"],["expression","Expression","str"],["label","Label","str"],["return_data","ReturnData","bool"],["period","Period","int"],["account_id","AccountId","str"]]',
+    "MetricDataQueryDefinitionSummary": '[["id","Id","str"],["path","Path","str"],["type","Type","str"],["updated_at","UpdatedAt","datetime"]]',
+    "MetricDataResult": '[["id","Id","str"],["label","Label","str"],["timestamps","Timestamps","list[datetime]"],["values","Values","list[float]"],["status_code","StatusCode","str"],["messages","Messages","list[MessageData]"]]',
+    "MetricMathAnomalyDetector": '[["metric_data_queries","MetricDataQueries","list[MetricDataQuery]"]]',
+    "MetricStat": '[["metric","Metric","Metric"],["period","Period","int"],["stat","Stat","str"],["unit","Unit","str"]]',
+    "MetricStreamEntry": '[["arn","Arn","str"],["creation_date","CreationDate","datetime"],["last_update_date","LastUpdateDate","datetime"],["name","Name","str"],["firehose_arn","FirehoseArn","str"],["state","State","str"],["output_format","OutputFormat","str"]]',
+    "MetricStreamFilter": '[["namespace","Namespace","str"],["metric_names","MetricNames","list[str]"]]',
+    "MetricStreamStatisticsConfiguration": '[["include_metrics","IncludeMetrics","list[MetricStreamStatisticsMetric]"],["additional_statistics","AdditionalStatistics","list[str]"]]',
+    "MetricStreamStatisticsMetric": '[["namespace","Namespace","str"],["metric_name","MetricName","str"]]',
+    "MuteTargets": '[["alarm_names","AlarmNames","list[str]"]]',
+    "OTelEnrichmentMetricSelector": '[["namespace","Namespace","str"],["metric_names","MetricNames","list[str]"]]',
+    "PartialFailure": '[["failure_resource","FailureResource","str"],["exception_type","ExceptionType","str"],["failure_code","FailureCode","str"],["failure_description","FailureDescription","str"]]',
+    "PutAnomalyDetectorOutput": '[["anomaly_detector_id","AnomalyDetectorId","str"]]',
+    "PutDashboardOutput": '[["dashboard_validation_messages","DashboardValidationMessages","list[DashboardValidationMessage]"]]',
+    "PutInsightRuleOutput": "[]",
+    "PutManagedInsightRulesOutput": '[["failures","Failures","list[PartialFailure]"]]',
+    "PutMetricDataQueryDefinitionOutput": '[["id","Id","str"],["arn","Arn","str"],["path","Path","str"],["expression","Expression","str"],["type","Type","str"],["created_at","CreatedAt","datetime"],["updated_at","UpdatedAt","datetime"]]',
+    "PutMetricStreamOutput": '[["arn","Arn","str"]]',
+    "Range": '[["start_time","StartTime","datetime"],["end_time","EndTime","datetime"]]',
+    "ResourceMetricSelection": '[["include_metrics","IncludeMetrics","list[str]"]]',
+    "ResourceMetricsConfiguration": '[["resource_arn","ResourceArn","str"],["created_at","CreatedAt","datetime"],["updated_at","UpdatedAt","datetime"],["metric_selections","MetricSelections","list[ResourceMetricSelection]"]]',
+    "Rule": '[["schedule","Schedule","Schedule"]]',
+    "Schedule": '[["expression","Expression","str"],["duration","Duration","str"],["timezone","Timezone","str"]]',
+    "ScheduleConfiguration": '[["schedule_expression","ScheduleExpression","str"],["start_time_offset","StartTimeOffset","int"],["end_time_offset","EndTimeOffset","int"]]',
+    "ScheduledQueryConfiguration": '[["query_string","QueryString","str"],["log_group_identifiers","LogGroupIdentifiers","list[str]"],["query_arn","QueryARN","str"],["scheduled_query_role_arn","ScheduledQueryRoleARN","str"],["schedule_configuration","ScheduleConfiguration","ScheduleConfiguration"],["aggregation_expression","AggregationExpression","str"],["tags","Tags","list[Tag]"]]',
+    "SingleMetricAnomalyDetector": '[["account_id","AccountId","str"],["namespace","Namespace","str"],["metric_name","MetricName","str"],["dimensions","Dimensions","list[Dimension]"],["stat","Stat","str"]]',
+    "SlidingWindow": "[]",
+    "StartMetricStreamsOutput": "[]",
+    "StartOTelEnrichmentOutput": '[["include_filters","IncludeFilters","list[OTelEnrichmentMetricSelector]"],["exclude_filters","ExcludeFilters","list[OTelEnrichmentMetricSelector]"],["created_at","CreatedAt","datetime"],["updated_at","UpdatedAt","datetime"]]',
+    "StopMetricStreamsOutput": "[]",
+    "StopOTelEnrichmentOutput": "[]",
+    "Tag": '[["key","Key","str"],["value","Value","str"]]',
+    "TagResourceOutput": "[]",
+    "UntagResourceOutput": "[]",
+    "UpdateOTelEnrichmentOutput": '[["include_filters","IncludeFilters","list[OTelEnrichmentMetricSelector]"],["exclude_filters","ExcludeFilters","list[OTelEnrichmentMetricSelector]"],["created_at","CreatedAt","datetime"],["updated_at","UpdatedAt","datetime"]]',
+    "UpdateResourceMetricsConfigurationOutput": '[["resource_metrics_configuration","ResourceMetricsConfiguration","ResourceMetricsConfiguration"]]',
+    "WallClockWindow": '[["timezone","Timezone","str"]]',
+    "WarmUpConfiguration": '[["warm_up_period_duration_in_minutes","WarmUpPeriodDurationInMinutes","int"],["only_start_evaluating_after_warm_up_period_ends","OnlyStartEvaluatingAfterWarmUpPeriodEnds","bool"]]',
 }
-
-
-class PartialFailure(Result, rename=_R_PartialFailure):
-    """``PartialFailure``."""
-
-    failure_resource: str = UNSET
-    exception_type: str = UNSET
-    failure_code: str = UNSET
-    failure_description: str = UNSET
-
-
-_R_PutAnomalyDetectorOutput = {
-    "anomaly_detector_id": "AnomalyDetectorId",
-}
-
-
-class PutAnomalyDetectorOutput(Result, rename=_R_PutAnomalyDetectorOutput):
-    """``PutAnomalyDetectorOutput``."""
-
-    anomaly_detector_id: str = UNSET
-
-
-_R_PutDashboardOutput = {
-    "dashboard_validation_messages": "DashboardValidationMessages",
-}
-
-
-class PutDashboardOutput(Result, rename=_R_PutDashboardOutput):
-    """``PutDashboardOutput``."""
-
-    dashboard_validation_messages: list[DashboardValidationMessage] = UNSET
-
-
-class PutInsightRuleOutput(Result):
-    """``PutInsightRuleOutput``."""
-
-
-_R_PutManagedInsightRulesOutput = {
-    "failures": "Failures",
-}
-
-
-class PutManagedInsightRulesOutput(Result, rename=_R_PutManagedInsightRulesOutput):
-    """``PutManagedInsightRulesOutput``."""
-
-    failures: list[PartialFailure] = UNSET
-
-
-_R_PutMetricDataQueryDefinitionOutput = {
-    "arn": "Arn",
-    "created_at": "CreatedAt",
-    "expression": "Expression",
-    "id": "Id",
-    "path": "Path",
-    "type": "Type",
-    "updated_at": "UpdatedAt",
-}
-
-
-class PutMetricDataQueryDefinitionOutput(Result, rename=_R_PutMetricDataQueryDefinitionOutput):
-    """``PutMetricDataQueryDefinitionOutput``."""
-
-    id: str = UNSET
-    arn: str = UNSET
-    path: str = UNSET
-    expression: str = UNSET
-    type: str = UNSET
-    created_at: datetime = UNSET
-    updated_at: datetime = UNSET
-
-
-_R_PutMetricStreamOutput = {
-    "arn": "Arn",
-}
-
-
-class PutMetricStreamOutput(Result, rename=_R_PutMetricStreamOutput):
-    """``PutMetricStreamOutput``."""
-
-    arn: str = UNSET
-
-
-_R_Range = {
-    "end_time": "EndTime",
-    "start_time": "StartTime",
-}
-
-
-class Range(Result, rename=_R_Range):
-    """``Range``."""
-
-    start_time: datetime = UNSET
-    end_time: datetime = UNSET
-
-
-_R_ResourceMetricSelection = {
-    "include_metrics": "IncludeMetrics",
-}
-
-
-class ResourceMetricSelection(Result, rename=_R_ResourceMetricSelection):
-    """``ResourceMetricSelection``."""
-
-    include_metrics: list[str] = UNSET
-
-
-_R_ResourceMetricsConfiguration = {
-    "created_at": "CreatedAt",
-    "metric_selections": "MetricSelections",
-    "resource_arn": "ResourceArn",
-    "updated_at": "UpdatedAt",
-}
-
-
-class ResourceMetricsConfiguration(Result, rename=_R_ResourceMetricsConfiguration):
-    """``ResourceMetricsConfiguration``."""
-
-    resource_arn: str = UNSET
-    created_at: datetime = UNSET
-    updated_at: datetime = UNSET
-    metric_selections: list[ResourceMetricSelection] = UNSET
-
-
-_R_Rule = {
-    "schedule": "Schedule",
-}
-
-
-class Rule(Result, rename=_R_Rule):
-    """``Rule``."""
-
-    schedule: Schedule = UNSET
-
-
-_R_Schedule = {
-    "duration": "Duration",
-    "expression": "Expression",
-    "timezone": "Timezone",
-}
-
-
-class Schedule(Result, rename=_R_Schedule):
-    """``Schedule``."""
-
-    expression: str = UNSET
-    duration: str = UNSET
-    timezone: str = UNSET
-
-
-_R_ScheduleConfiguration = {
-    "end_time_offset": "EndTimeOffset",
-    "schedule_expression": "ScheduleExpression",
-    "start_time_offset": "StartTimeOffset",
-}
-
-
-class ScheduleConfiguration(Result, rename=_R_ScheduleConfiguration):
-    """``ScheduleConfiguration``."""
-
-    schedule_expression: str = UNSET
-    start_time_offset: int = UNSET
-    end_time_offset: int = UNSET
-
-
-_R_ScheduledQueryConfiguration = {
-    "aggregation_expression": "AggregationExpression",
-    "log_group_identifiers": "LogGroupIdentifiers",
-    "query_arn": "QueryARN",
-    "query_string": "QueryString",
-    "schedule_configuration": "ScheduleConfiguration",
-    "scheduled_query_role_arn": "ScheduledQueryRoleARN",
-    "tags": "Tags",
-}
-
-
-class ScheduledQueryConfiguration(Result, rename=_R_ScheduledQueryConfiguration):
-    """``ScheduledQueryConfiguration``."""
-
-    query_string: str = UNSET
-    log_group_identifiers: list[str] = UNSET
-    query_arn: str = UNSET
-    scheduled_query_role_arn: str = UNSET
-    schedule_configuration: ScheduleConfiguration = UNSET
-    aggregation_expression: str = UNSET
-    tags: list[Tag] = UNSET
-
-
-_R_SingleMetricAnomalyDetector = {
-    "account_id": "AccountId",
-    "dimensions": "Dimensions",
-    "metric_name": "MetricName",
-    "namespace": "Namespace",
-    "stat": "Stat",
-}
-
-
-class SingleMetricAnomalyDetector(Result, rename=_R_SingleMetricAnomalyDetector):
-    """``SingleMetricAnomalyDetector``."""
-
-    account_id: str = UNSET
-    namespace: str = UNSET
-    metric_name: str = UNSET
-    dimensions: list[Dimension] = UNSET
-    stat: str = UNSET
-
-
-class SlidingWindow(Result):
-    """``SlidingWindow``."""
-
-
-class StartMetricStreamsOutput(Result):
-    """``StartMetricStreamsOutput``."""
-
-
-_R_StartOTelEnrichmentOutput = {
-    "created_at": "CreatedAt",
-    "exclude_filters": "ExcludeFilters",
-    "include_filters": "IncludeFilters",
-    "updated_at": "UpdatedAt",
-}
-
-
-class StartOTelEnrichmentOutput(Result, rename=_R_StartOTelEnrichmentOutput):
-    """``StartOTelEnrichmentOutput``."""
-
-    include_filters: list[OTelEnrichmentMetricSelector] = UNSET
-    exclude_filters: list[OTelEnrichmentMetricSelector] = UNSET
-    created_at: datetime = UNSET
-    updated_at: datetime = UNSET
-
-
-class StopMetricStreamsOutput(Result):
-    """``StopMetricStreamsOutput``."""
-
-
-class StopOTelEnrichmentOutput(Result):
-    """``StopOTelEnrichmentOutput``."""
-
-
-_R_Tag = {
-    "key": "Key",
-    "value": "Value",
-}
-
-
-class Tag(Result, rename=_R_Tag):
-    """``Tag``."""
-
-    key: str = UNSET
-    value: str = UNSET
-
-
-class TagResourceOutput(Result):
-    """``TagResourceOutput``."""
-
-
-class UntagResourceOutput(Result):
-    """``UntagResourceOutput``."""
-
-
-_R_UpdateOTelEnrichmentOutput = {
-    "created_at": "CreatedAt",
-    "exclude_filters": "ExcludeFilters",
-    "include_filters": "IncludeFilters",
-    "updated_at": "UpdatedAt",
-}
-
-
-class UpdateOTelEnrichmentOutput(Result, rename=_R_UpdateOTelEnrichmentOutput):
-    """``UpdateOTelEnrichmentOutput``."""
-
-    include_filters: list[OTelEnrichmentMetricSelector] = UNSET
-    exclude_filters: list[OTelEnrichmentMetricSelector] = UNSET
-    created_at: datetime = UNSET
-    updated_at: datetime = UNSET
-
-
-_R_UpdateResourceMetricsConfigurationOutput = {
-    "resource_metrics_configuration": "ResourceMetricsConfiguration",
-}
-
-
-class UpdateResourceMetricsConfigurationOutput(
-    Result, rename=_R_UpdateResourceMetricsConfigurationOutput
-):
-    """``UpdateResourceMetricsConfigurationOutput``."""
-
-    resource_metrics_configuration: ResourceMetricsConfiguration = UNSET
-
-
-_R_WallClockWindow = {
-    "timezone": "Timezone",
-}
-
-
-class WallClockWindow(Result, rename=_R_WallClockWindow):
-    """``WallClockWindow``."""
-
-    timezone: str = UNSET
-
-
-_R_WarmUpConfiguration = {
-    "only_start_evaluating_after_warm_up_period_ends": "OnlyStartEvaluatingAfterWarmUpPeriodEnds",
-    "warm_up_period_duration_in_minutes": "WarmUpPeriodDurationInMinutes",
-}
-
+RESULTS = Results(globals(), RESULT_FIELDS)
 
-class WarmUpConfiguration(Result, rename=_R_WarmUpConfiguration):
-    """``WarmUpConfiguration``."""
 
-    warm_up_period_duration_in_minutes: int = UNSET
-    only_start_evaluating_after_warm_up_period_ends: bool = UNSET
+def __getattr__(name: str) -> Any:
+    """A result class, made on first use."""
+    return RESULTS.attribute(name)
 
 
 class ConcurrentModificationException(ServiceError):
@@ -2221,269 +1546,270 @@ class Client(BaseClient):
     paginators = PAGINATORS
     errors = ERRORS
     exceptions = exceptions
+    results = RESULTS
 
     def associate_dataset_kms_key(self, **params: Any) -> AssociateDatasetKmsKeyOutput:
         """AssociateDatasetKmsKey: DatasetIdentifier*, KmsKeyArn* (* required)."""
-        return self._call("AssociateDatasetKmsKey", params, AssociateDatasetKmsKeyOutput)
+        return self._call("AssociateDatasetKmsKey", params, "AssociateDatasetKmsKeyOutput")
 
     def create_resource_metrics_configuration(
         self, **params: Any
     ) -> CreateResourceMetricsConfigurationOutput:
         """CreateResourceMetricsConfiguration: ResourceArn*, MetricSelections (* required)."""
         return self._call(
-            "CreateResourceMetricsConfiguration", params, CreateResourceMetricsConfigurationOutput
+            "CreateResourceMetricsConfiguration", params, "CreateResourceMetricsConfigurationOutput"
         )
 
     def delete_alarm_mute_rule(self, **params: Any) -> Result:
         """DeleteAlarmMuteRule: AlarmMuteRuleName* (* required)."""
-        return self._call("DeleteAlarmMuteRule", params, Result)
+        return self._call("DeleteAlarmMuteRule", params, "Result")
 
     def delete_alarms(self, **params: Any) -> Result:
         """DeleteAlarms: AlarmNames* (* required)."""
-        return self._call("DeleteAlarms", params, Result)
+        return self._call("DeleteAlarms", params, "Result")
 
     def delete_anomaly_detector(self, **params: Any) -> DeleteAnomalyDetectorOutput:
         """DeleteAnomalyDetector: AnomalyDetectorId, Namespace, MetricName, Dimensions, Stat, SingleMetricAnomalyDetector, MetricMathAnomalyDetector (* required)."""
-        return self._call("DeleteAnomalyDetector", params, DeleteAnomalyDetectorOutput)
+        return self._call("DeleteAnomalyDetector", params, "DeleteAnomalyDetectorOutput")
 
     def delete_dashboards(self, **params: Any) -> DeleteDashboardsOutput:
         """DeleteDashboards: DashboardNames* (* required)."""
-        return self._call("DeleteDashboards", params, DeleteDashboardsOutput)
+        return self._call("DeleteDashboards", params, "DeleteDashboardsOutput")
 
     def delete_insight_rules(self, **params: Any) -> DeleteInsightRulesOutput:
         """DeleteInsightRules: RuleNames* (* required)."""
-        return self._call("DeleteInsightRules", params, DeleteInsightRulesOutput)
+        return self._call("DeleteInsightRules", params, "DeleteInsightRulesOutput")
 
     def delete_metric_data_query_definition(
         self, **params: Any
     ) -> DeleteMetricDataQueryDefinitionOutput:
         """DeleteMetricDataQueryDefinition: Id* (* required)."""
         return self._call(
-            "DeleteMetricDataQueryDefinition", params, DeleteMetricDataQueryDefinitionOutput
+            "DeleteMetricDataQueryDefinition", params, "DeleteMetricDataQueryDefinitionOutput"
         )
 
     def delete_metric_stream(self, **params: Any) -> DeleteMetricStreamOutput:
         """DeleteMetricStream: Name* (* required)."""
-        return self._call("DeleteMetricStream", params, DeleteMetricStreamOutput)
+        return self._call("DeleteMetricStream", params, "DeleteMetricStreamOutput")
 
     def delete_resource_metrics_configuration(
         self, **params: Any
     ) -> DeleteResourceMetricsConfigurationOutput:
         """DeleteResourceMetricsConfiguration: ResourceArn* (* required)."""
         return self._call(
-            "DeleteResourceMetricsConfiguration", params, DeleteResourceMetricsConfigurationOutput
+            "DeleteResourceMetricsConfiguration", params, "DeleteResourceMetricsConfigurationOutput"
         )
 
     def describe_alarm_contributors(self, **params: Any) -> DescribeAlarmContributorsOutput:
         """DescribeAlarmContributors: AlarmName*, NextToken (* required)."""
-        return self._call("DescribeAlarmContributors", params, DescribeAlarmContributorsOutput)
+        return self._call("DescribeAlarmContributors", params, "DescribeAlarmContributorsOutput")
 
     def describe_alarm_history(self, **params: Any) -> DescribeAlarmHistoryOutput:
         """DescribeAlarmHistory: AlarmName, AlarmContributorId, AlarmTypes, HistoryItemType, StartDate, EndDate, MaxRecords, NextToken, ScanBy (* required)."""
-        return self._call("DescribeAlarmHistory", params, DescribeAlarmHistoryOutput)
+        return self._call("DescribeAlarmHistory", params, "DescribeAlarmHistoryOutput")
 
     def describe_alarms(self, **params: Any) -> DescribeAlarmsOutput:
         """DescribeAlarms: AlarmNames, AlarmNamePrefix, AlarmTypes, ChildrenOfAlarmName, ParentsOfAlarmName, StateValue, ActionPrefix, MaxRecords, NextToken (* required)."""
-        return self._call("DescribeAlarms", params, DescribeAlarmsOutput)
+        return self._call("DescribeAlarms", params, "DescribeAlarmsOutput")
 
     def describe_alarms_for_metric(self, **params: Any) -> DescribeAlarmsForMetricOutput:
         """DescribeAlarmsForMetric: MetricName*, Namespace*, Statistic, ExtendedStatistic, Dimensions, Period, Unit (* required)."""
-        return self._call("DescribeAlarmsForMetric", params, DescribeAlarmsForMetricOutput)
+        return self._call("DescribeAlarmsForMetric", params, "DescribeAlarmsForMetricOutput")
 
     def describe_anomaly_detectors(self, **params: Any) -> DescribeAnomalyDetectorsOutput:
         """DescribeAnomalyDetectors: AnomalyDetectorIds, NextToken, MaxResults, Namespace, MetricName, Dimensions, AnomalyDetectorTypes (* required)."""
-        return self._call("DescribeAnomalyDetectors", params, DescribeAnomalyDetectorsOutput)
+        return self._call("DescribeAnomalyDetectors", params, "DescribeAnomalyDetectorsOutput")
 
     def describe_insight_rules(self, **params: Any) -> DescribeInsightRulesOutput:
         """DescribeInsightRules: NextToken, MaxResults (* required)."""
-        return self._call("DescribeInsightRules", params, DescribeInsightRulesOutput)
+        return self._call("DescribeInsightRules", params, "DescribeInsightRulesOutput")
 
     def disable_alarm_actions(self, **params: Any) -> Result:
         """DisableAlarmActions: AlarmNames* (* required)."""
-        return self._call("DisableAlarmActions", params, Result)
+        return self._call("DisableAlarmActions", params, "Result")
 
     def disable_insight_rules(self, **params: Any) -> DisableInsightRulesOutput:
         """DisableInsightRules: RuleNames* (* required)."""
-        return self._call("DisableInsightRules", params, DisableInsightRulesOutput)
+        return self._call("DisableInsightRules", params, "DisableInsightRulesOutput")
 
     def disassociate_dataset_kms_key(self, **params: Any) -> DisassociateDatasetKmsKeyOutput:
         """DisassociateDatasetKmsKey: DatasetIdentifier* (* required)."""
-        return self._call("DisassociateDatasetKmsKey", params, DisassociateDatasetKmsKeyOutput)
+        return self._call("DisassociateDatasetKmsKey", params, "DisassociateDatasetKmsKeyOutput")
 
     def enable_alarm_actions(self, **params: Any) -> Result:
         """EnableAlarmActions: AlarmNames* (* required)."""
-        return self._call("EnableAlarmActions", params, Result)
+        return self._call("EnableAlarmActions", params, "Result")
 
     def enable_insight_rules(self, **params: Any) -> EnableInsightRulesOutput:
         """EnableInsightRules: RuleNames* (* required)."""
-        return self._call("EnableInsightRules", params, EnableInsightRulesOutput)
+        return self._call("EnableInsightRules", params, "EnableInsightRulesOutput")
 
     def get_alarm_mute_rule(self, **params: Any) -> GetAlarmMuteRuleOutput:
         """GetAlarmMuteRule: AlarmMuteRuleName* (* required)."""
-        return self._call("GetAlarmMuteRule", params, GetAlarmMuteRuleOutput)
+        return self._call("GetAlarmMuteRule", params, "GetAlarmMuteRuleOutput")
 
     def get_dashboard(self, **params: Any) -> GetDashboardOutput:
         """GetDashboard: DashboardName* (* required)."""
-        return self._call("GetDashboard", params, GetDashboardOutput)
+        return self._call("GetDashboard", params, "GetDashboardOutput")
 
     def get_dataset(self, **params: Any) -> GetDatasetOutput:
         """GetDataset: DatasetIdentifier* (* required)."""
-        return self._call("GetDataset", params, GetDatasetOutput)
+        return self._call("GetDataset", params, "GetDatasetOutput")
 
     def get_insight_rule_report(self, **params: Any) -> GetInsightRuleReportOutput:
         """GetInsightRuleReport: RuleName*, StartTime*, EndTime*, Period*, MaxContributorCount, Metrics, OrderBy (* required)."""
-        return self._call("GetInsightRuleReport", params, GetInsightRuleReportOutput)
+        return self._call("GetInsightRuleReport", params, "GetInsightRuleReportOutput")
 
     def get_metric_data(self, **params: Any) -> GetMetricDataOutput:
         """GetMetricData: MetricDataQueries*, StartTime*, EndTime*, NextToken, ScanBy, MaxDatapoints, LabelOptions (* required)."""
-        return self._call("GetMetricData", params, GetMetricDataOutput)
+        return self._call("GetMetricData", params, "GetMetricDataOutput")
 
     def get_metric_data_query_definition(self, **params: Any) -> GetMetricDataQueryDefinitionOutput:
         """GetMetricDataQueryDefinition: Id* (* required)."""
         return self._call(
-            "GetMetricDataQueryDefinition", params, GetMetricDataQueryDefinitionOutput
+            "GetMetricDataQueryDefinition", params, "GetMetricDataQueryDefinitionOutput"
         )
 
     def get_metric_statistics(self, **params: Any) -> GetMetricStatisticsOutput:
         """GetMetricStatistics: Namespace*, MetricName*, Dimensions, StartTime*, EndTime*, Period*, Statistics, ExtendedStatistics, Unit (* required)."""
-        return self._call("GetMetricStatistics", params, GetMetricStatisticsOutput)
+        return self._call("GetMetricStatistics", params, "GetMetricStatisticsOutput")
 
     def get_metric_stream(self, **params: Any) -> GetMetricStreamOutput:
         """GetMetricStream: Name* (* required)."""
-        return self._call("GetMetricStream", params, GetMetricStreamOutput)
+        return self._call("GetMetricStream", params, "GetMetricStreamOutput")
 
     def get_metric_widget_image(self, **params: Any) -> GetMetricWidgetImageOutput:
         """GetMetricWidgetImage: MetricWidget*, OutputFormat (* required)."""
-        return self._call("GetMetricWidgetImage", params, GetMetricWidgetImageOutput)
+        return self._call("GetMetricWidgetImage", params, "GetMetricWidgetImageOutput")
 
     def get_otel_enrichment(self, **params: Any) -> GetOTelEnrichmentOutput:
         """GetOTelEnrichment."""
-        return self._call("GetOTelEnrichment", params, GetOTelEnrichmentOutput)
+        return self._call("GetOTelEnrichment", params, "GetOTelEnrichmentOutput")
 
     def get_resource_metrics_configuration(
         self, **params: Any
     ) -> GetResourceMetricsConfigurationOutput:
         """GetResourceMetricsConfiguration: ResourceArn* (* required)."""
         return self._call(
-            "GetResourceMetricsConfiguration", params, GetResourceMetricsConfigurationOutput
+            "GetResourceMetricsConfiguration", params, "GetResourceMetricsConfigurationOutput"
         )
 
     def list_alarm_mute_rules(self, **params: Any) -> ListAlarmMuteRulesOutput:
         """ListAlarmMuteRules: AlarmName, Statuses, MaxRecords, NextToken (* required)."""
-        return self._call("ListAlarmMuteRules", params, ListAlarmMuteRulesOutput)
+        return self._call("ListAlarmMuteRules", params, "ListAlarmMuteRulesOutput")
 
     def list_dashboards(self, **params: Any) -> ListDashboardsOutput:
         """ListDashboards: DashboardNamePrefix, NextToken (* required)."""
-        return self._call("ListDashboards", params, ListDashboardsOutput)
+        return self._call("ListDashboards", params, "ListDashboardsOutput")
 
     def list_managed_insight_rules(self, **params: Any) -> ListManagedInsightRulesOutput:
         """ListManagedInsightRules: ResourceARN*, NextToken, MaxResults (* required)."""
-        return self._call("ListManagedInsightRules", params, ListManagedInsightRulesOutput)
+        return self._call("ListManagedInsightRules", params, "ListManagedInsightRulesOutput")
 
     def list_metric_data_query_definitions(
         self, **params: Any
     ) -> ListMetricDataQueryDefinitionsOutput:
         """ListMetricDataQueryDefinitions: MaxResults, NextToken (* required)."""
         return self._call(
-            "ListMetricDataQueryDefinitions", params, ListMetricDataQueryDefinitionsOutput
+            "ListMetricDataQueryDefinitions", params, "ListMetricDataQueryDefinitionsOutput"
         )
 
     def list_metric_streams(self, **params: Any) -> ListMetricStreamsOutput:
         """ListMetricStreams: NextToken, MaxResults (* required)."""
-        return self._call("ListMetricStreams", params, ListMetricStreamsOutput)
+        return self._call("ListMetricStreams", params, "ListMetricStreamsOutput")
 
     def list_metrics(self, **params: Any) -> ListMetricsOutput:
         """ListMetrics: Namespace, MetricName, Dimensions, NextToken, RecentlyActive, IncludeLinkedAccounts, OwningAccount (* required)."""
-        return self._call("ListMetrics", params, ListMetricsOutput)
+        return self._call("ListMetrics", params, "ListMetricsOutput")
 
     def list_tags_for_resource(self, **params: Any) -> ListTagsForResourceOutput:
         """ListTagsForResource: ResourceARN* (* required)."""
-        return self._call("ListTagsForResource", params, ListTagsForResourceOutput)
+        return self._call("ListTagsForResource", params, "ListTagsForResourceOutput")
 
     def put_alarm_mute_rule(self, **params: Any) -> Result:
         """PutAlarmMuteRule: Name*, Description, Rule*, MuteTargets, Tags, StartDate, ExpireDate (* required)."""
-        return self._call("PutAlarmMuteRule", params, Result)
+        return self._call("PutAlarmMuteRule", params, "Result")
 
     def put_anomaly_detector(self, **params: Any) -> PutAnomalyDetectorOutput:
         """PutAnomalyDetector: Namespace, MetricName, Dimensions, Stat, Configuration, MetricCharacteristics, SingleMetricAnomalyDetector, MetricMathAnomalyDetector (* required)."""
-        return self._call("PutAnomalyDetector", params, PutAnomalyDetectorOutput)
+        return self._call("PutAnomalyDetector", params, "PutAnomalyDetectorOutput")
 
     def put_composite_alarm(self, **params: Any) -> Result:
         """PutCompositeAlarm: ActionsEnabled, AlarmActions, AlarmDescription, AlarmName*, AlarmRule*, InsufficientDataActions, OKActions, Tags, ActionsSuppressor, ActionsSuppressorWaitPeriod, ActionsSuppressorExtensionPeriod, ActionConfiguration (* required)."""
-        return self._call("PutCompositeAlarm", params, Result)
+        return self._call("PutCompositeAlarm", params, "Result")
 
     def put_dashboard(self, **params: Any) -> PutDashboardOutput:
         """PutDashboard: DashboardName*, DashboardBody*, Tags (* required)."""
-        return self._call("PutDashboard", params, PutDashboardOutput)
+        return self._call("PutDashboard", params, "PutDashboardOutput")
 
     def put_insight_rule(self, **params: Any) -> PutInsightRuleOutput:
         """PutInsightRule: RuleName*, RuleState, RuleDefinition*, Tags, ApplyOnTransformedLogs (* required)."""
-        return self._call("PutInsightRule", params, PutInsightRuleOutput)
+        return self._call("PutInsightRule", params, "PutInsightRuleOutput")
 
     def put_log_alarm(self, **params: Any) -> Result:
         """PutLogAlarm: AlarmName*, AlarmDescription, ScheduledQueryConfiguration*, ActionLogLineCount, ActionLogLineRoleArn, ActionsEnabled, OKActions, AlarmActions, InsufficientDataActions, QueryResultsToEvaluate*, QueryResultsToAlarm*, Threshold*, ComparisonOperator*, TreatMissingData, Tags, WarmUpConfiguration, ActionConfiguration (* required)."""
-        return self._call("PutLogAlarm", params, Result)
+        return self._call("PutLogAlarm", params, "Result")
 
     def put_managed_insight_rules(self, **params: Any) -> PutManagedInsightRulesOutput:
         """PutManagedInsightRules: ManagedRules* (* required)."""
-        return self._call("PutManagedInsightRules", params, PutManagedInsightRulesOutput)
+        return self._call("PutManagedInsightRules", params, "PutManagedInsightRulesOutput")
 
     def put_metric_alarm(self, **params: Any) -> Result:
         """PutMetricAlarm: AlarmName*, AlarmDescription, ActionsEnabled, OKActions, AlarmActions, InsufficientDataActions, MetricName, Namespace, Statistic, ExtendedStatistic, Dimensions, Period, Unit, EvaluationPeriods, DatapointsToAlarm, Threshold, ComparisonOperator, TreatMissingData, EvaluateLowSampleCountPercentile, Metrics, Tags, ThresholdMetricId, EvaluationWindow, WarmUpConfiguration, EvaluationCriteria, EvaluationInterval, ActionConfiguration (* required)."""
-        return self._call("PutMetricAlarm", params, Result)
+        return self._call("PutMetricAlarm", params, "Result")
 
     def put_metric_data(self, **params: Any) -> Result:
         """PutMetricData: Namespace*, MetricData, EntityMetricData, StrictEntityValidation (* required)."""
-        return self._call("PutMetricData", params, Result)
+        return self._call("PutMetricData", params, "Result")
 
     def put_metric_data_query_definition(self, **params: Any) -> PutMetricDataQueryDefinitionOutput:
         """PutMetricDataQueryDefinition: Id, Path*, Expression*, Type*, Tags (* required)."""
         return self._call(
-            "PutMetricDataQueryDefinition", params, PutMetricDataQueryDefinitionOutput
+            "PutMetricDataQueryDefinition", params, "PutMetricDataQueryDefinitionOutput"
         )
 
     def put_metric_stream(self, **params: Any) -> PutMetricStreamOutput:
         """PutMetricStream: Name*, IncludeFilters, ExcludeFilters, FirehoseArn*, RoleArn*, OutputFormat*, Tags, StatisticsConfigurations, IncludeLinkedAccountsMetrics (* required)."""
-        return self._call("PutMetricStream", params, PutMetricStreamOutput)
+        return self._call("PutMetricStream", params, "PutMetricStreamOutput")
 
     def set_alarm_state(self, **params: Any) -> Result:
         """SetAlarmState: AlarmName*, StateValue*, StateReason*, StateReasonData (* required)."""
-        return self._call("SetAlarmState", params, Result)
+        return self._call("SetAlarmState", params, "Result")
 
     def start_metric_streams(self, **params: Any) -> StartMetricStreamsOutput:
         """StartMetricStreams: Names* (* required)."""
-        return self._call("StartMetricStreams", params, StartMetricStreamsOutput)
+        return self._call("StartMetricStreams", params, "StartMetricStreamsOutput")
 
     def start_otel_enrichment(self, **params: Any) -> StartOTelEnrichmentOutput:
         """StartOTelEnrichment: IncludeFilters, ExcludeFilters (* required)."""
-        return self._call("StartOTelEnrichment", params, StartOTelEnrichmentOutput)
+        return self._call("StartOTelEnrichment", params, "StartOTelEnrichmentOutput")
 
     def stop_metric_streams(self, **params: Any) -> StopMetricStreamsOutput:
         """StopMetricStreams: Names* (* required)."""
-        return self._call("StopMetricStreams", params, StopMetricStreamsOutput)
+        return self._call("StopMetricStreams", params, "StopMetricStreamsOutput")
 
     def stop_otel_enrichment(self, **params: Any) -> StopOTelEnrichmentOutput:
         """StopOTelEnrichment."""
-        return self._call("StopOTelEnrichment", params, StopOTelEnrichmentOutput)
+        return self._call("StopOTelEnrichment", params, "StopOTelEnrichmentOutput")
 
     def tag_resource(self, **params: Any) -> TagResourceOutput:
         """TagResource: ResourceARN*, Tags* (* required)."""
-        return self._call("TagResource", params, TagResourceOutput)
+        return self._call("TagResource", params, "TagResourceOutput")
 
     def untag_resource(self, **params: Any) -> UntagResourceOutput:
         """UntagResource: ResourceARN*, TagKeys* (* required)."""
-        return self._call("UntagResource", params, UntagResourceOutput)
+        return self._call("UntagResource", params, "UntagResourceOutput")
 
     def update_otel_enrichment(self, **params: Any) -> UpdateOTelEnrichmentOutput:
         """UpdateOTelEnrichment: IncludeFilters, ExcludeFilters (* required)."""
-        return self._call("UpdateOTelEnrichment", params, UpdateOTelEnrichmentOutput)
+        return self._call("UpdateOTelEnrichment", params, "UpdateOTelEnrichmentOutput")
 
     def update_resource_metrics_configuration(
         self, **params: Any
     ) -> UpdateResourceMetricsConfigurationOutput:
         """UpdateResourceMetricsConfiguration: ResourceArn*, MetricSelections (* required)."""
         return self._call(
-            "UpdateResourceMetricsConfiguration", params, UpdateResourceMetricsConfigurationOutput
+            "UpdateResourceMetricsConfiguration", params, "UpdateResourceMetricsConfigurationOutput"
         )
 
     def get_paginator(self, operation: str) -> Paginator:

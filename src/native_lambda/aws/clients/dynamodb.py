@@ -12,13 +12,1149 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from native_lambda.aws.protocols import UNSET, BaseClient, Result, ServiceError
+from native_lambda.aws.protocols import UNSET, BaseClient, Result, Results, ServiceError
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
 
     from native_lambda.aws.protocols import Paginator
+
+    # The result Structs as type checkers see them; at run time each class is made
+    # from RESULT_FIELDS when first used (see native_lambda.aws.protocols.Results).
+
+    class ArchivalSummary(Result):
+        """``ArchivalSummary``."""
+
+        archival_date_time: datetime = UNSET
+        archival_reason: str = UNSET
+        archival_backup_arn: str = UNSET
+
+    class AttributeDefinition(Result):
+        """``AttributeDefinition``."""
+
+        attribute_name: str = UNSET
+        attribute_type: str = UNSET
+
+    class AttributeValue(Result):
+        """``AttributeValue``."""
+
+        s: str = UNSET
+        n: str = UNSET
+        b: bytes = UNSET
+        ss: list[str] = UNSET
+        ns: list[str] = UNSET
+        bs: list[bytes] = UNSET
+        m: dict[str, AttributeValue] = UNSET
+        l: list[AttributeValue] = UNSET
+        null: bool = UNSET
+        bool_: bool = UNSET
+
+    class AutoScalingPolicyDescription(Result):
+        """``AutoScalingPolicyDescription``."""
+
+        policy_name: str = UNSET
+        target_tracking_scaling_policy_configuration: "AutoScalingTargetTrackingScalingPolicyConfigurationDescription" = UNSET
+
+    class AutoScalingSettingsDescription(Result):
+        """``AutoScalingSettingsDescription``."""
+
+        minimum_units: int = UNSET
+        maximum_units: int = UNSET
+        auto_scaling_disabled: bool = UNSET
+        auto_scaling_role_arn: str = UNSET
+        scaling_policies: list[AutoScalingPolicyDescription] = UNSET
+
+    class AutoScalingTargetTrackingScalingPolicyConfigurationDescription(Result):
+        """``AutoScalingTargetTrackingScalingPolicyConfigurationDescription``."""
+
+        disable_scale_in: bool = UNSET
+        scale_in_cooldown: int = UNSET
+        scale_out_cooldown: int = UNSET
+        target_value: float = UNSET
+
+    class BackupDescription(Result):
+        """``BackupDescription``."""
+
+        backup_details: BackupDetails = UNSET
+        source_table_details: SourceTableDetails = UNSET
+        source_table_feature_details: SourceTableFeatureDetails = UNSET
+
+    class BackupDetails(Result):
+        """``BackupDetails``."""
+
+        backup_arn: str = UNSET
+        backup_name: str = UNSET
+        backup_size_bytes: int = UNSET
+        backup_status: str = UNSET
+        backup_type: str = UNSET
+        backup_creation_date_time: datetime = UNSET
+        backup_expiry_date_time: datetime = UNSET
+
+    class BackupSummary(Result):
+        """``BackupSummary``."""
+
+        table_name: str = UNSET
+        table_id: str = UNSET
+        table_arn: str = UNSET
+        backup_arn: str = UNSET
+        backup_name: str = UNSET
+        backup_creation_date_time: datetime = UNSET
+        backup_expiry_date_time: datetime = UNSET
+        backup_status: str = UNSET
+        backup_type: str = UNSET
+        backup_size_bytes: int = UNSET
+
+    class BatchExecuteStatementOutput(Result):
+        """``BatchExecuteStatementOutput``."""
+
+        responses: list[BatchStatementResponse] = UNSET
+        consumed_capacity: list[ConsumedCapacity] = UNSET
+
+    class BatchGetItemOutput(Result):
+        """``BatchGetItemOutput``."""
+
+        responses: dict[str, list[dict[str, AttributeValue]]] = UNSET
+        unprocessed_keys: dict[str, KeysAndAttributes] = UNSET
+        consumed_capacity: list[ConsumedCapacity] = UNSET
+
+    class BatchStatementError(Result):
+        """``BatchStatementError``."""
+
+        code: str = UNSET
+        message: str = UNSET
+        item: dict[str, AttributeValue] = UNSET
+
+    class BatchStatementResponse(Result):
+        """``BatchStatementResponse``."""
+
+        error: BatchStatementError = UNSET
+        table_name: str = UNSET
+        item: dict[str, AttributeValue] = UNSET
+
+    class BatchWriteItemOutput(Result):
+        """``BatchWriteItemOutput``."""
+
+        unprocessed_items: dict[str, list[WriteRequest]] = UNSET
+        item_collection_metrics: dict[str, list[ItemCollectionMetrics]] = UNSET
+        consumed_capacity: list[ConsumedCapacity] = UNSET
+
+    class BillingModeSummary(Result):
+        """``BillingModeSummary``."""
+
+        billing_mode: str = UNSET
+        last_update_to_pay_per_request_date_time: datetime = UNSET
+
+    class BulkOperationBytes(Result):
+        """``BulkOperationBytes``."""
+
+        bulk_put_bytes: int = UNSET
+
+    class BulkOperationDescription(Result):
+        """``BulkOperationDescription``."""
+
+        bulk_operation_arn: str = UNSET
+        bulk_operation_status: str = UNSET
+        table_details: list[BulkOperationTableDetail] = UNSET
+        client_token: str = UNSET
+        input_s3_configuration: InputS3Configuration = UNSET
+        output_s3_configuration: OutputS3Configuration = UNSET
+        start_time: datetime = UNSET
+        end_time: datetime = UNSET
+        processed_item_count: int = UNSET
+        processed_input_bytes: int = UNSET
+        total_input_bytes: int = UNSET
+        bulk_operation_usage: list[BulkOperationUsage] = UNSET
+        failed_item_count: int = UNSET
+        failure_code: str = UNSET
+        failure_message: str = UNSET
+        max_write_request_units: int = UNSET
+        performance_tier: str = UNSET
+
+    class BulkOperationSummary(Result):
+        """``BulkOperationSummary``."""
+
+        bulk_operation_arn: str = UNSET
+        bulk_operation_status: str = UNSET
+        start_time: datetime = UNSET
+        end_time: datetime = UNSET
+
+    class BulkOperationTableDetail(Result):
+        """``BulkOperationTableDetail``."""
+
+        table_name: str = UNSET
+        table_id: str = UNSET
+
+    class BulkOperationUsage(Result):
+        """``BulkOperationUsage``."""
+
+        table_name: str = UNSET
+        bulk_put_bytes: int = UNSET
+        table: BulkOperationBytes = UNSET
+        local_secondary_indexes: dict[str, BulkOperationBytes] = UNSET
+        global_secondary_indexes: dict[str, BulkOperationBytes] = UNSET
+        vector_indexes: dict[str, BulkOperationVectorBytes] = UNSET
+
+    class BulkOperationVectorBytes(Result):
+        """``BulkOperationVectorBytes``."""
+
+        bulk_put_vector_bytes: int = UNSET
+
+    class CancelBulkOperationOutput(Result):
+        """``CancelBulkOperationOutput``."""
+
+        bulk_operation_arn: str = UNSET
+        bulk_operation_status: str = UNSET
+
+    class Capacity(Result):
+        """``Capacity``."""
+
+        read_capacity_units: float = UNSET
+        write_capacity_units: float = UNSET
+        capacity_units: float = UNSET
+
+    class ConsumedCapacity(Result):
+        """``ConsumedCapacity``."""
+
+        table_name: str = UNSET
+        capacity_units: float = UNSET
+        read_capacity_units: float = UNSET
+        write_capacity_units: float = UNSET
+        table: Capacity = UNSET
+        local_secondary_indexes: dict[str, Capacity] = UNSET
+        global_secondary_indexes: dict[str, Capacity] = UNSET
+        vector_indexes: dict[str, VectorCapacity] = UNSET
+
+    class ContinuousBackupsDescription(Result):
+        """``ContinuousBackupsDescription``."""
+
+        continuous_backups_status: str = UNSET
+        point_in_time_recovery_description: PointInTimeRecoveryDescription = UNSET
+
+    class ContributorInsightsSummary(Result):
+        """``ContributorInsightsSummary``."""
+
+        table_name: str = UNSET
+        index_name: str = UNSET
+        contributor_insights_status: str = UNSET
+        contributor_insights_mode: str = UNSET
+
+    class CreateBackupOutput(Result):
+        """``CreateBackupOutput``."""
+
+        backup_details: BackupDetails = UNSET
+
+    class CreateGlobalTableOutput(Result):
+        """``CreateGlobalTableOutput``."""
+
+        global_table_description: GlobalTableDescription = UNSET
+
+    class CreateTableOutput(Result):
+        """``CreateTableOutput``."""
+
+        table_description: TableDescription = UNSET
+
+    class CsvOptions(Result):
+        """``CsvOptions``."""
+
+        delimiter: str = UNSET
+        header_list: list[str] = UNSET
+
+    class DeleteBackupOutput(Result):
+        """``DeleteBackupOutput``."""
+
+        backup_description: BackupDescription = UNSET
+
+    class DeleteItemOutput(Result):
+        """``DeleteItemOutput``."""
+
+        attributes: dict[str, AttributeValue] = UNSET
+        consumed_capacity: ConsumedCapacity = UNSET
+        item_collection_metrics: ItemCollectionMetrics = UNSET
+
+    class DeleteRequest(Result):
+        """``DeleteRequest``."""
+
+        key: dict[str, AttributeValue] = UNSET
+
+    class DeleteResourcePolicyOutput(Result):
+        """``DeleteResourcePolicyOutput``."""
+
+        revision_id: str = UNSET
+
+    class DeleteTableOutput(Result):
+        """``DeleteTableOutput``."""
+
+        table_description: TableDescription = UNSET
+
+    class DescribeBackupOutput(Result):
+        """``DescribeBackupOutput``."""
+
+        backup_description: BackupDescription = UNSET
+
+    class DescribeBulkOperationOutput(Result):
+        """``DescribeBulkOperationOutput``."""
+
+        bulk_operation_description: BulkOperationDescription = UNSET
+
+    class DescribeContinuousBackupsOutput(Result):
+        """``DescribeContinuousBackupsOutput``."""
+
+        continuous_backups_description: ContinuousBackupsDescription = UNSET
+
+    class DescribeContributorInsightsOutput(Result):
+        """``DescribeContributorInsightsOutput``."""
+
+        table_name: str = UNSET
+        index_name: str = UNSET
+        contributor_insights_rule_list: list[str] = UNSET
+        contributor_insights_status: str = UNSET
+        last_update_date_time: datetime = UNSET
+        failure_exception: FailureException = UNSET
+        contributor_insights_mode: str = UNSET
+
+    class DescribeEndpointsResponse(Result):
+        """``DescribeEndpointsResponse``."""
+
+        endpoints: list[Endpoint] = UNSET
+
+    class DescribeExportOutput(Result):
+        """``DescribeExportOutput``."""
+
+        export_description: ExportDescription = UNSET
+
+    class DescribeGlobalTableOutput(Result):
+        """``DescribeGlobalTableOutput``."""
+
+        global_table_description: GlobalTableDescription = UNSET
+
+    class DescribeGlobalTableSettingsOutput(Result):
+        """``DescribeGlobalTableSettingsOutput``."""
+
+        global_table_name: str = UNSET
+        replica_settings: list[ReplicaSettingsDescription] = UNSET
+
+    class DescribeImportOutput(Result):
+        """``DescribeImportOutput``."""
+
+        import_table_description: ImportTableDescription = UNSET
+
+    class DescribeKinesisStreamingDestinationOutput(Result):
+        """``DescribeKinesisStreamingDestinationOutput``."""
+
+        table_name: str = UNSET
+        kinesis_data_stream_destinations: list[KinesisDataStreamDestination] = UNSET
+
+    class DescribeLimitsOutput(Result):
+        """``DescribeLimitsOutput``."""
+
+        account_max_read_capacity_units: int = UNSET
+        account_max_write_capacity_units: int = UNSET
+        table_max_read_capacity_units: int = UNSET
+        table_max_write_capacity_units: int = UNSET
+
+    class DescribeTableOutput(Result):
+        """``DescribeTableOutput``."""
+
+        table: TableDescription = UNSET
+
+    class DescribeTableReplicaAutoScalingOutput(Result):
+        """``DescribeTableReplicaAutoScalingOutput``."""
+
+        table_auto_scaling_description: TableAutoScalingDescription = UNSET
+
+    class DescribeTimeToLiveOutput(Result):
+        """``DescribeTimeToLiveOutput``."""
+
+        time_to_live_description: TimeToLiveDescription = UNSET
+
+    class EnableKinesisStreamingConfiguration(Result):
+        """``EnableKinesisStreamingConfiguration``."""
+
+        approximate_creation_date_time_precision: str = UNSET
+
+    class Endpoint(Result):
+        """``Endpoint``."""
+
+        address: str = UNSET
+        cache_period_in_minutes: int = UNSET
+
+    class ExecuteStatementOutput(Result):
+        """``ExecuteStatementOutput``."""
+
+        items: list[dict[str, AttributeValue]] = UNSET
+        next_token: str = UNSET
+        consumed_capacity: ConsumedCapacity = UNSET
+        last_evaluated_key: dict[str, AttributeValue] = UNSET
+
+    class ExecuteTransactionOutput(Result):
+        """``ExecuteTransactionOutput``."""
+
+        responses: list[ItemResponse] = UNSET
+        consumed_capacity: list[ConsumedCapacity] = UNSET
+
+    class ExportDescription(Result):
+        """``ExportDescription``."""
+
+        export_arn: str = UNSET
+        export_status: str = UNSET
+        start_time: datetime = UNSET
+        end_time: datetime = UNSET
+        export_manifest: str = UNSET
+        table_arn: str = UNSET
+        table_id: str = UNSET
+        export_time: datetime = UNSET
+        client_token: str = UNSET
+        s3_bucket: str = UNSET
+        s3_bucket_owner: str = UNSET
+        s3_prefix: str = UNSET
+        s3_sse_algorithm: str = UNSET
+        s3_sse_kms_key_id: str = UNSET
+        failure_code: str = UNSET
+        failure_message: str = UNSET
+        export_format: str = UNSET
+        billed_size_bytes: int = UNSET
+        item_count: int = UNSET
+        export_type: str = UNSET
+        incremental_export_specification: IncrementalExportSpecification = UNSET
+        filter_specification: FilterSpecification = UNSET
+
+    class ExportSummary(Result):
+        """``ExportSummary``."""
+
+        export_arn: str = UNSET
+        export_status: str = UNSET
+        export_type: str = UNSET
+
+    class ExportTableToPointInTimeOutput(Result):
+        """``ExportTableToPointInTimeOutput``."""
+
+        export_description: ExportDescription = UNSET
+
+    class FailureException(Result):
+        """``FailureException``."""
+
+        exception_name: str = UNSET
+        exception_description: str = UNSET
+
+    class FilterSpecification(Result):
+        """``FilterSpecification``."""
+
+        filter_expression: str = UNSET
+        projection_expression: str = UNSET
+        key_condition_expression: str = UNSET
+        expression_attribute_names: dict[str, str] = UNSET
+        expression_attribute_values: dict[str, AttributeValue] = UNSET
+
+    class GetItemOutput(Result):
+        """``GetItemOutput``."""
+
+        item: dict[str, AttributeValue] = UNSET
+        consumed_capacity: ConsumedCapacity = UNSET
+
+    class GetResourcePolicyOutput(Result):
+        """``GetResourcePolicyOutput``."""
+
+        policy: str = UNSET
+        revision_id: str = UNSET
+
+    class GlobalSecondaryIndex(Result):
+        """``GlobalSecondaryIndex``."""
+
+        index_name: str = UNSET
+        key_schema: list[KeySchemaElement] = UNSET
+        projection: Projection = UNSET
+        provisioned_throughput: ProvisionedThroughput = UNSET
+        on_demand_throughput: OnDemandThroughput = UNSET
+        warm_throughput: WarmThroughput = UNSET
+
+    class GlobalSecondaryIndexDescription(Result):
+        """``GlobalSecondaryIndexDescription``."""
+
+        index_name: str = UNSET
+        key_schema: list[KeySchemaElement] = UNSET
+        projection: Projection = UNSET
+        index_status: str = UNSET
+        backfilling: bool = UNSET
+        provisioned_throughput: ProvisionedThroughputDescription = UNSET
+        index_size_bytes: int = UNSET
+        item_count: int = UNSET
+        index_arn: str = UNSET
+        on_demand_throughput: OnDemandThroughput = UNSET
+        warm_throughput: GlobalSecondaryIndexWarmThroughputDescription = UNSET
+
+    class GlobalSecondaryIndexInfo(Result):
+        """``GlobalSecondaryIndexInfo``."""
+
+        index_name: str = UNSET
+        key_schema: list[KeySchemaElement] = UNSET
+        projection: Projection = UNSET
+        provisioned_throughput: ProvisionedThroughput = UNSET
+        on_demand_throughput: OnDemandThroughput = UNSET
+
+    class GlobalSecondaryIndexWarmThroughputDescription(Result):
+        """``GlobalSecondaryIndexWarmThroughputDescription``."""
+
+        read_units_per_second: int = UNSET
+        write_units_per_second: int = UNSET
+        status: str = UNSET
+
+    class GlobalTable(Result):
+        """``GlobalTable``."""
+
+        global_table_name: str = UNSET
+        replication_group: list[Replica] = UNSET
+
+    class GlobalTableDescription(Result):
+        """``GlobalTableDescription``."""
+
+        replication_group: list[ReplicaDescription] = UNSET
+        global_table_arn: str = UNSET
+        creation_date_time: datetime = UNSET
+        global_table_status: str = UNSET
+        global_table_name: str = UNSET
+
+    class GlobalTableWitnessDescription(Result):
+        """``GlobalTableWitnessDescription``."""
+
+        region_name: str = UNSET
+        witness_status: str = UNSET
+
+    class ImportSummary(Result):
+        """``ImportSummary``."""
+
+        import_arn: str = UNSET
+        import_status: str = UNSET
+        table_arn: str = UNSET
+        s3_bucket_source: S3BucketSource = UNSET
+        cloud_watch_log_group_arn: str = UNSET
+        input_format: str = UNSET
+        start_time: datetime = UNSET
+        end_time: datetime = UNSET
+
+    class ImportTableDescription(Result):
+        """``ImportTableDescription``."""
+
+        import_arn: str = UNSET
+        import_status: str = UNSET
+        table_arn: str = UNSET
+        table_id: str = UNSET
+        client_token: str = UNSET
+        s3_bucket_source: S3BucketSource = UNSET
+        error_count: int = UNSET
+        cloud_watch_log_group_arn: str = UNSET
+        input_format: str = UNSET
+        input_format_options: InputFormatOptions = UNSET
+        input_compression_type: str = UNSET
+        table_creation_parameters: TableCreationParameters = UNSET
+        start_time: datetime = UNSET
+        end_time: datetime = UNSET
+        processed_size_bytes: int = UNSET
+        processed_item_count: int = UNSET
+        imported_item_count: int = UNSET
+        failure_code: str = UNSET
+        failure_message: str = UNSET
+
+    class ImportTableOutput(Result):
+        """``ImportTableOutput``."""
+
+        import_table_description: ImportTableDescription = UNSET
+
+    class IncrementalExportSpecification(Result):
+        """``IncrementalExportSpecification``."""
+
+        export_from_time: datetime = UNSET
+        export_to_time: datetime = UNSET
+        export_view_type: str = UNSET
+
+    class InputFormatOptions(Result):
+        """``InputFormatOptions``."""
+
+        csv: CsvOptions = UNSET
+
+    class InputS3Configuration(Result):
+        """``InputS3Configuration``."""
+
+        s3_bucket_owner: str = UNSET
+        s3_bucket: str = UNSET
+        s3_key_prefix: str = UNSET
+        input_format: str = UNSET
+        input_compression_type: str = UNSET
+
+    class ItemCollectionMetrics(Result):
+        """``ItemCollectionMetrics``."""
+
+        item_collection_key: dict[str, AttributeValue] = UNSET
+        size_estimate_range_gb: list[float] = UNSET
+
+    class ItemResponse(Result):
+        """``ItemResponse``."""
+
+        item: dict[str, AttributeValue] = UNSET
+
+    class KeySchemaElement(Result):
+        """``KeySchemaElement``."""
+
+        attribute_name: str = UNSET
+        key_type: str = UNSET
+
+    class KeysAndAttributes(Result):
+        """``KeysAndAttributes``."""
+
+        keys: list[dict[str, AttributeValue]] = UNSET
+        attributes_to_get: list[str] = UNSET
+        consistent_read: bool = UNSET
+        projection_expression: str = UNSET
+        expression_attribute_names: dict[str, str] = UNSET
+
+    class KinesisDataStreamDestination(Result):
+        """``KinesisDataStreamDestination``."""
+
+        stream_arn: str = UNSET
+        destination_status: str = UNSET
+        destination_status_description: str = UNSET
+        approximate_creation_date_time_precision: str = UNSET
+
+    class KinesisStreamingDestinationOutput(Result):
+        """``KinesisStreamingDestinationOutput``."""
+
+        table_name: str = UNSET
+        stream_arn: str = UNSET
+        destination_status: str = UNSET
+        enable_kinesis_streaming_configuration: EnableKinesisStreamingConfiguration = UNSET
+
+    class ListBackupsOutput(Result):
+        """``ListBackupsOutput``."""
+
+        backup_summaries: list[BackupSummary] = UNSET
+        last_evaluated_backup_arn: str = UNSET
+
+    class ListBulkOperationsOutput(Result):
+        """``ListBulkOperationsOutput``."""
+
+        bulk_operations_summary_list: list[BulkOperationSummary] = UNSET
+        next_token: str = UNSET
+
+    class ListContributorInsightsOutput(Result):
+        """``ListContributorInsightsOutput``."""
+
+        contributor_insights_summaries: list[ContributorInsightsSummary] = UNSET
+        next_token: str = UNSET
+
+    class ListExportsOutput(Result):
+        """``ListExportsOutput``."""
+
+        export_summaries: list[ExportSummary] = UNSET
+        next_token: str = UNSET
+
+    class ListGlobalTablesOutput(Result):
+        """``ListGlobalTablesOutput``."""
+
+        global_tables: list[GlobalTable] = UNSET
+        last_evaluated_global_table_name: str = UNSET
+
+    class ListImportsOutput(Result):
+        """``ListImportsOutput``."""
+
+        import_summary_list: list[ImportSummary] = UNSET
+        next_token: str = UNSET
+
+    class ListTablesOutput(Result):
+        """``ListTablesOutput``."""
+
+        table_names: list[str] = UNSET
+        last_evaluated_table_name: str = UNSET
+
+    class ListTagsOfResourceOutput(Result):
+        """``ListTagsOfResourceOutput``."""
+
+        tags: list[Tag] = UNSET
+        next_token: str = UNSET
+
+    class LocalSecondaryIndexDescription(Result):
+        """``LocalSecondaryIndexDescription``."""
+
+        index_name: str = UNSET
+        key_schema: list[KeySchemaElement] = UNSET
+        projection: Projection = UNSET
+        index_size_bytes: int = UNSET
+        item_count: int = UNSET
+        index_arn: str = UNSET
+
+    class LocalSecondaryIndexInfo(Result):
+        """``LocalSecondaryIndexInfo``."""
+
+        index_name: str = UNSET
+        key_schema: list[KeySchemaElement] = UNSET
+        projection: Projection = UNSET
+
+    class OnDemandThroughput(Result):
+        """``OnDemandThroughput``."""
+
+        max_read_request_units: int = UNSET
+        max_write_request_units: int = UNSET
+
+    class OnDemandThroughputOverride(Result):
+        """``OnDemandThroughputOverride``."""
+
+        max_read_request_units: int = UNSET
+
+    class OutputS3Configuration(Result):
+        """``OutputS3Configuration``."""
+
+        s3_bucket_owner: str = UNSET
+        s3_bucket: str = UNSET
+        s3_key_prefix: str = UNSET
+        s3_sse_algorithm: str = UNSET
+        s3_sse_kms_key_id: str = UNSET
+        output_type: list[str] = UNSET
+
+    class PointInTimeRecoveryDescription(Result):
+        """``PointInTimeRecoveryDescription``."""
+
+        point_in_time_recovery_status: str = UNSET
+        recovery_period_in_days: int = UNSET
+        earliest_restorable_date_time: datetime = UNSET
+        latest_restorable_date_time: datetime = UNSET
+
+    class Projection(Result):
+        """``Projection``."""
+
+        projection_type: str = UNSET
+        non_key_attributes: list[str] = UNSET
+
+    class ProvisionedThroughput(Result):
+        """``ProvisionedThroughput``."""
+
+        read_capacity_units: int = UNSET
+        write_capacity_units: int = UNSET
+
+    class ProvisionedThroughputDescription(Result):
+        """``ProvisionedThroughputDescription``."""
+
+        last_increase_date_time: datetime = UNSET
+        last_decrease_date_time: datetime = UNSET
+        number_of_decreases_today: int = UNSET
+        read_capacity_units: int = UNSET
+        write_capacity_units: int = UNSET
+
+    class ProvisionedThroughputOverride(Result):
+        """``ProvisionedThroughputOverride``."""
+
+        read_capacity_units: int = UNSET
+
+    class PutItemOutput(Result):
+        """``PutItemOutput``."""
+
+        attributes: dict[str, AttributeValue] = UNSET
+        consumed_capacity: ConsumedCapacity = UNSET
+        item_collection_metrics: ItemCollectionMetrics = UNSET
+
+    class PutRequest(Result):
+        """``PutRequest``."""
+
+        item: dict[str, AttributeValue] = UNSET
+
+    class PutResourcePolicyOutput(Result):
+        """``PutResourcePolicyOutput``."""
+
+        revision_id: str = UNSET
+
+    class QueryOutput(Result):
+        """``QueryOutput``."""
+
+        items: list[dict[str, AttributeValue]] = UNSET
+        count: int = UNSET
+        scanned_count: int = UNSET
+        last_evaluated_key: dict[str, AttributeValue] = UNSET
+        consumed_capacity: ConsumedCapacity = UNSET
+
+    class Replica(Result):
+        """``Replica``."""
+
+        region_name: str = UNSET
+
+    class ReplicaAutoScalingDescription(Result):
+        """``ReplicaAutoScalingDescription``."""
+
+        region_name: str = UNSET
+        global_secondary_indexes: list[ReplicaGlobalSecondaryIndexAutoScalingDescription] = UNSET
+        replica_provisioned_read_capacity_auto_scaling_settings: "AutoScalingSettingsDescription" = UNSET
+        replica_provisioned_write_capacity_auto_scaling_settings: "AutoScalingSettingsDescription" = UNSET
+        replica_status: str = UNSET
+
+    class ReplicaDescription(Result):
+        """``ReplicaDescription``."""
+
+        region_name: str = UNSET
+        replica_status: str = UNSET
+        replica_arn: str = UNSET
+        replica_status_description: str = UNSET
+        replica_status_percent_progress: str = UNSET
+        kms_master_key_id: str = UNSET
+        provisioned_throughput_override: ProvisionedThroughputOverride = UNSET
+        on_demand_throughput_override: OnDemandThroughputOverride = UNSET
+        warm_throughput: TableWarmThroughputDescription = UNSET
+        global_secondary_indexes: list[ReplicaGlobalSecondaryIndexDescription] = UNSET
+        replica_inaccessible_date_time: datetime = UNSET
+        replica_table_class_summary: TableClassSummary = UNSET
+        global_table_settings_replication_mode: str = UNSET
+
+    class ReplicaGlobalSecondaryIndexAutoScalingDescription(Result):
+        """``ReplicaGlobalSecondaryIndexAutoScalingDescription``."""
+
+        index_name: str = UNSET
+        index_status: str = UNSET
+        provisioned_read_capacity_auto_scaling_settings: AutoScalingSettingsDescription = UNSET
+        provisioned_write_capacity_auto_scaling_settings: AutoScalingSettingsDescription = UNSET
+
+    class ReplicaGlobalSecondaryIndexDescription(Result):
+        """``ReplicaGlobalSecondaryIndexDescription``."""
+
+        index_name: str = UNSET
+        provisioned_throughput_override: ProvisionedThroughputOverride = UNSET
+        on_demand_throughput_override: OnDemandThroughputOverride = UNSET
+        warm_throughput: GlobalSecondaryIndexWarmThroughputDescription = UNSET
+
+    class ReplicaGlobalSecondaryIndexSettingsDescription(Result):
+        """``ReplicaGlobalSecondaryIndexSettingsDescription``."""
+
+        index_name: str = UNSET
+        index_status: str = UNSET
+        provisioned_read_capacity_units: int = UNSET
+        provisioned_read_capacity_auto_scaling_settings: AutoScalingSettingsDescription = UNSET
+        provisioned_write_capacity_units: int = UNSET
+        provisioned_write_capacity_auto_scaling_settings: AutoScalingSettingsDescription = UNSET
+
+    class ReplicaSettingsDescription(Result):
+        """``ReplicaSettingsDescription``."""
+
+        region_name: str = UNSET
+        replica_status: str = UNSET
+        replica_billing_mode_summary: BillingModeSummary = UNSET
+        replica_provisioned_read_capacity_units: int = UNSET
+        replica_provisioned_read_capacity_auto_scaling_settings: "AutoScalingSettingsDescription" = UNSET
+        replica_provisioned_write_capacity_units: int = UNSET
+        replica_provisioned_write_capacity_auto_scaling_settings: "AutoScalingSettingsDescription" = UNSET
+        replica_global_secondary_index_settings: "list[ReplicaGlobalSecondaryIndexSettingsDescription]" = UNSET
+        replica_table_class_summary: TableClassSummary = UNSET
+
+    class RestoreSummary(Result):
+        """``RestoreSummary``."""
+
+        source_backup_arn: str = UNSET
+        source_table_arn: str = UNSET
+        restore_date_time: datetime = UNSET
+        restore_in_progress: bool = UNSET
+
+    class RestoreTableFromBackupOutput(Result):
+        """``RestoreTableFromBackupOutput``."""
+
+        table_description: TableDescription = UNSET
+
+    class RestoreTableToPointInTimeOutput(Result):
+        """``RestoreTableToPointInTimeOutput``."""
+
+        table_description: TableDescription = UNSET
+
+    class S3BucketSource(Result):
+        """``S3BucketSource``."""
+
+        s3_bucket_owner: str = UNSET
+        s3_bucket: str = UNSET
+        s3_key_prefix: str = UNSET
+
+    class SSEDescription(Result):
+        """``SSEDescription``."""
+
+        status: str = UNSET
+        sse_type: str = UNSET
+        kms_master_key_arn: str = UNSET
+        inaccessible_encryption_date_time: datetime = UNSET
+
+    class SSESpecification(Result):
+        """``SSESpecification``."""
+
+        enabled: bool = UNSET
+        sse_type: str = UNSET
+        kms_master_key_id: str = UNSET
+
+    class ScanOutput(Result):
+        """``ScanOutput``."""
+
+        items: list[dict[str, AttributeValue]] = UNSET
+        count: int = UNSET
+        scanned_count: int = UNSET
+        last_evaluated_key: dict[str, AttributeValue] = UNSET
+        consumed_capacity: ConsumedCapacity = UNSET
+
+    class SearchResultItem(Result):
+        """``SearchResultItem``."""
+
+        item: dict[str, AttributeValue] = UNSET
+        score: float = UNSET
+
+    class SearchSchemaElement(Result):
+        """``SearchSchemaElement``."""
+
+        attribute_name: str = UNSET
+        search_schema_element_type: str = UNSET
+
+    class SearchVectorsOutput(Result):
+        """``SearchVectorsOutput``."""
+
+        consumed_capacity: VectorCapacity = UNSET
+        search_results: list[SearchResultItem] = UNSET
+
+    class SourceTableDetails(Result):
+        """``SourceTableDetails``."""
+
+        table_name: str = UNSET
+        table_id: str = UNSET
+        table_arn: str = UNSET
+        table_size_bytes: int = UNSET
+        key_schema: list[KeySchemaElement] = UNSET
+        table_creation_date_time: datetime = UNSET
+        provisioned_throughput: ProvisionedThroughput = UNSET
+        on_demand_throughput: OnDemandThroughput = UNSET
+        item_count: int = UNSET
+        billing_mode: str = UNSET
+
+    class SourceTableFeatureDetails(Result):
+        """``SourceTableFeatureDetails``."""
+
+        local_secondary_indexes: list[LocalSecondaryIndexInfo] = UNSET
+        global_secondary_indexes: list[GlobalSecondaryIndexInfo] = UNSET
+        stream_description: StreamSpecification = UNSET
+        time_to_live_description: TimeToLiveDescription = UNSET
+        sse_description: SSEDescription = UNSET
+        vector_indexes: list[VectorIndexInfo] = UNSET
+
+    class StartBulkPutItemsOutput(Result):
+        """``StartBulkPutItemsOutput``."""
+
+        bulk_operation_description: BulkOperationDescription = UNSET
+
+    class StreamSpecification(Result):
+        """``StreamSpecification``."""
+
+        stream_enabled: bool = UNSET
+        stream_view_type: str = UNSET
+
+    class TableAutoScalingDescription(Result):
+        """``TableAutoScalingDescription``."""
+
+        table_name: str = UNSET
+        table_status: str = UNSET
+        replicas: list[ReplicaAutoScalingDescription] = UNSET
+
+    class TableClassSummary(Result):
+        """``TableClassSummary``."""
+
+        table_class: str = UNSET
+        last_update_date_time: datetime = UNSET
+
+    class TableCreationParameters(Result):
+        """``TableCreationParameters``."""
+
+        table_name: str = UNSET
+        attribute_definitions: list[AttributeDefinition] = UNSET
+        key_schema: list[KeySchemaElement] = UNSET
+        billing_mode: str = UNSET
+        provisioned_throughput: ProvisionedThroughput = UNSET
+        on_demand_throughput: OnDemandThroughput = UNSET
+        sse_specification: SSESpecification = UNSET
+        global_secondary_indexes: list[GlobalSecondaryIndex] = UNSET
+        vector_indexes: list[VectorIndex] = UNSET
+
+    class TableDescription(Result):
+        """``TableDescription``."""
+
+        attribute_definitions: list[AttributeDefinition] = UNSET
+        table_name: str = UNSET
+        key_schema: list[KeySchemaElement] = UNSET
+        table_status: str = UNSET
+        creation_date_time: datetime = UNSET
+        provisioned_throughput: ProvisionedThroughputDescription = UNSET
+        table_size_bytes: int = UNSET
+        item_count: int = UNSET
+        table_arn: str = UNSET
+        table_id: str = UNSET
+        billing_mode_summary: BillingModeSummary = UNSET
+        local_secondary_indexes: list[LocalSecondaryIndexDescription] = UNSET
+        global_secondary_indexes: list[GlobalSecondaryIndexDescription] = UNSET
+        stream_specification: StreamSpecification = UNSET
+        latest_stream_label: str = UNSET
+        latest_stream_arn: str = UNSET
+        global_table_version: str = UNSET
+        replicas: list[ReplicaDescription] = UNSET
+        global_table_witnesses: list[GlobalTableWitnessDescription] = UNSET
+        global_table_settings_replication_mode: str = UNSET
+        restore_summary: RestoreSummary = UNSET
+        sse_description: SSEDescription = UNSET
+        archival_summary: ArchivalSummary = UNSET
+        table_class_summary: TableClassSummary = UNSET
+        deletion_protection_enabled: bool = UNSET
+        disassociation_protection_enabled: bool = UNSET
+        on_demand_throughput: OnDemandThroughput = UNSET
+        warm_throughput: TableWarmThroughputDescription = UNSET
+        multi_region_consistency: str = UNSET
+        vector_indexes: list[VectorIndexDescription] = UNSET
+
+    class TableWarmThroughputDescription(Result):
+        """``TableWarmThroughputDescription``."""
+
+        read_units_per_second: int = UNSET
+        write_units_per_second: int = UNSET
+        status: str = UNSET
+
+    class Tag(Result):
+        """``Tag``."""
+
+        key: str = UNSET
+        value: str = UNSET
+
+    class TimeToLiveDescription(Result):
+        """``TimeToLiveDescription``."""
+
+        time_to_live_status: str = UNSET
+        attribute_name: str = UNSET
+
+    class TimeToLiveSpecification(Result):
+        """``TimeToLiveSpecification``."""
+
+        enabled: bool = UNSET
+        attribute_name: str = UNSET
+
+    class TransactGetItemsOutput(Result):
+        """``TransactGetItemsOutput``."""
+
+        consumed_capacity: list[ConsumedCapacity] = UNSET
+        responses: list[ItemResponse] = UNSET
+
+    class TransactWriteItemsOutput(Result):
+        """``TransactWriteItemsOutput``."""
+
+        consumed_capacity: list[ConsumedCapacity] = UNSET
+        item_collection_metrics: dict[str, list[ItemCollectionMetrics]] = UNSET
+
+    class UpdateContinuousBackupsOutput(Result):
+        """``UpdateContinuousBackupsOutput``."""
+
+        continuous_backups_description: ContinuousBackupsDescription = UNSET
+
+    class UpdateContributorInsightsOutput(Result):
+        """``UpdateContributorInsightsOutput``."""
+
+        table_name: str = UNSET
+        index_name: str = UNSET
+        contributor_insights_status: str = UNSET
+        contributor_insights_mode: str = UNSET
+
+    class UpdateGlobalTableOutput(Result):
+        """``UpdateGlobalTableOutput``."""
+
+        global_table_description: GlobalTableDescription = UNSET
+
+    class UpdateGlobalTableSettingsOutput(Result):
+        """``UpdateGlobalTableSettingsOutput``."""
+
+        global_table_name: str = UNSET
+        replica_settings: list[ReplicaSettingsDescription] = UNSET
+
+    class UpdateItemOutput(Result):
+        """``UpdateItemOutput``."""
+
+        attributes: dict[str, AttributeValue] = UNSET
+        consumed_capacity: ConsumedCapacity = UNSET
+        item_collection_metrics: ItemCollectionMetrics = UNSET
+
+    class UpdateKinesisStreamingConfiguration(Result):
+        """``UpdateKinesisStreamingConfiguration``."""
+
+        approximate_creation_date_time_precision: str = UNSET
+
+    class UpdateKinesisStreamingDestinationOutput(Result):
+        """``UpdateKinesisStreamingDestinationOutput``."""
+
+        table_name: str = UNSET
+        stream_arn: str = UNSET
+        destination_status: str = UNSET
+        update_kinesis_streaming_configuration: UpdateKinesisStreamingConfiguration = UNSET
+
+    class UpdateTableOutput(Result):
+        """``UpdateTableOutput``."""
+
+        table_description: TableDescription = UNSET
+
+    class UpdateTableReplicaAutoScalingOutput(Result):
+        """``UpdateTableReplicaAutoScalingOutput``."""
+
+        table_auto_scaling_description: TableAutoScalingDescription = UNSET
+
+    class UpdateTimeToLiveOutput(Result):
+        """``UpdateTimeToLiveOutput``."""
+
+        time_to_live_specification: TimeToLiveSpecification = UNSET
+
+    class VectorAttributeDefinition(Result):
+        """``VectorAttributeDefinition``."""
+
+        attribute_name: str = UNSET
+
+    class VectorCapacity(Result):
+        """``VectorCapacity``."""
+
+        vector_search_request_bytes: float = UNSET
+        vector_write_request_bytes: float = UNSET
+
+    class VectorIndex(Result):
+        """``VectorIndex``."""
+
+        index_name: str = UNSET
+        vector_attribute: VectorAttributeDefinition = UNSET
+        search_schema: list[SearchSchemaElement] = UNSET
+        projection: Projection = UNSET
+        dimensions: int = UNSET
+        distance_function: str = UNSET
+
+    class VectorIndexDescription(Result):
+        """``VectorIndexDescription``."""
+
+        index_name: str = UNSET
+        search_schema: list[SearchSchemaElement] = UNSET
+        projection: Projection = UNSET
+        vector_attribute: VectorAttributeDefinition = UNSET
+        dimensions: int = UNSET
+        distance_function: str = UNSET
+        index_status: str = UNSET
+        backfilling: bool = UNSET
+        index_size_bytes: int = UNSET
+        item_count: int = UNSET
+        index_arn: str = UNSET
+
+    class VectorIndexInfo(Result):
+        """``VectorIndexInfo``."""
+
+        index_name: str = UNSET
+        vector_attribute: VectorAttributeDefinition = UNSET
+        search_schema: list[SearchSchemaElement] = UNSET
+        projection: Projection = UNSET
+        dimensions: int = UNSET
+        distance_function: str = UNSET
+
+    class WarmThroughput(Result):
+        """``WarmThroughput``."""
+
+        read_units_per_second: int = UNSET
+        write_units_per_second: int = UNSET
+
+    class WriteRequest(Result):
+        """``WriteRequest``."""
+
+        put_request: PutRequest = UNSET
+        delete_request: DeleteRequest = UNSET
+
 
 __all__ = ["Client", "exceptions"]
 
@@ -660,2443 +1796,164 @@ PAGINATORS: dict = {
     "Query": '{"input_token":"ExclusiveStartKey","limit_key":"Limit","non_aggregate_keys":["ConsumedCapacity"],"output_token":"LastEvaluatedKey","result_key":["Items","Count","ScannedCount"]}',
     "Scan": '{"input_token":"ExclusiveStartKey","limit_key":"Limit","non_aggregate_keys":["ConsumedCapacity"],"output_token":"LastEvaluatedKey","result_key":["Items","Count","ScannedCount"]}',
 }
-
-
-_R_ArchivalSummary = {
-    "archival_backup_arn": "ArchivalBackupArn",
-    "archival_date_time": "ArchivalDateTime",
-    "archival_reason": "ArchivalReason",
-}
-
-
-class ArchivalSummary(Result, rename=_R_ArchivalSummary):
-    """``ArchivalSummary``."""
-
-    archival_date_time: datetime = UNSET
-    archival_reason: str = UNSET
-    archival_backup_arn: str = UNSET
-
-
-_R_AttributeDefinition = {
-    "attribute_name": "AttributeName",
-    "attribute_type": "AttributeType",
-}
-
-
-class AttributeDefinition(Result, rename=_R_AttributeDefinition):
-    """``AttributeDefinition``."""
-
-    attribute_name: str = UNSET
-    attribute_type: str = UNSET
-
-
-_R_AttributeValue = {
-    "b": "B",
-    "bool_": "BOOL",
-    "bs": "BS",
-    "l": "L",
-    "m": "M",
-    "n": "N",
-    "ns": "NS",
-    "null": "NULL",
-    "s": "S",
-    "ss": "SS",
-}
-
-
-class AttributeValue(Result, rename=_R_AttributeValue):
-    """``AttributeValue``."""
-
-    s: str = UNSET
-    n: str = UNSET
-    b: bytes = UNSET
-    ss: list[str] = UNSET
-    ns: list[str] = UNSET
-    bs: list[bytes] = UNSET
-    m: dict[str, AttributeValue] = UNSET
-    l: list[AttributeValue] = UNSET
-    null: bool = UNSET
-    bool_: bool = UNSET
-
-
-_R_AutoScalingPolicyDescription = {
-    "policy_name": "PolicyName",
-    "target_tracking_scaling_policy_configuration": "TargetTrackingScalingPolicyConfiguration",
-}
-
-
-class AutoScalingPolicyDescription(Result, rename=_R_AutoScalingPolicyDescription):
-    """``AutoScalingPolicyDescription``."""
-
-    policy_name: str = UNSET
-    target_tracking_scaling_policy_configuration: "AutoScalingTargetTrackingScalingPolicyConfigurationDescription" = UNSET
-
-
-_R_AutoScalingSettingsDescription = {
-    "auto_scaling_disabled": "AutoScalingDisabled",
-    "auto_scaling_role_arn": "AutoScalingRoleArn",
-    "maximum_units": "MaximumUnits",
-    "minimum_units": "MinimumUnits",
-    "scaling_policies": "ScalingPolicies",
-}
-
-
-class AutoScalingSettingsDescription(Result, rename=_R_AutoScalingSettingsDescription):
-    """``AutoScalingSettingsDescription``."""
-
-    minimum_units: int = UNSET
-    maximum_units: int = UNSET
-    auto_scaling_disabled: bool = UNSET
-    auto_scaling_role_arn: str = UNSET
-    scaling_policies: list[AutoScalingPolicyDescription] = UNSET
-
-
-_R_AutoScalingTargetTrackingScalingPolicyConfigurationDescription = {
-    "disable_scale_in": "DisableScaleIn",
-    "scale_in_cooldown": "ScaleInCooldown",
-    "scale_out_cooldown": "ScaleOutCooldown",
-    "target_value": "TargetValue",
-}
-
-
-class AutoScalingTargetTrackingScalingPolicyConfigurationDescription(
-    Result, rename=_R_AutoScalingTargetTrackingScalingPolicyConfigurationDescription
-):
-    """``AutoScalingTargetTrackingScalingPolicyConfigurationDescription``."""
-
-    disable_scale_in: bool = UNSET
-    scale_in_cooldown: int = UNSET
-    scale_out_cooldown: int = UNSET
-    target_value: float = UNSET
-
-
-_R_BackupDescription = {
-    "backup_details": "BackupDetails",
-    "source_table_details": "SourceTableDetails",
-    "source_table_feature_details": "SourceTableFeatureDetails",
-}
-
-
-class BackupDescription(Result, rename=_R_BackupDescription):
-    """``BackupDescription``."""
-
-    backup_details: BackupDetails = UNSET
-    source_table_details: SourceTableDetails = UNSET
-    source_table_feature_details: SourceTableFeatureDetails = UNSET
-
-
-_R_BackupDetails = {
-    "backup_arn": "BackupArn",
-    "backup_creation_date_time": "BackupCreationDateTime",
-    "backup_expiry_date_time": "BackupExpiryDateTime",
-    "backup_name": "BackupName",
-    "backup_size_bytes": "BackupSizeBytes",
-    "backup_status": "BackupStatus",
-    "backup_type": "BackupType",
-}
-
-
-class BackupDetails(Result, rename=_R_BackupDetails):
-    """``BackupDetails``."""
-
-    backup_arn: str = UNSET
-    backup_name: str = UNSET
-    backup_size_bytes: int = UNSET
-    backup_status: str = UNSET
-    backup_type: str = UNSET
-    backup_creation_date_time: datetime = UNSET
-    backup_expiry_date_time: datetime = UNSET
-
-
-_R_BackupSummary = {
-    "backup_arn": "BackupArn",
-    "backup_creation_date_time": "BackupCreationDateTime",
-    "backup_expiry_date_time": "BackupExpiryDateTime",
-    "backup_name": "BackupName",
-    "backup_size_bytes": "BackupSizeBytes",
-    "backup_status": "BackupStatus",
-    "backup_type": "BackupType",
-    "table_arn": "TableArn",
-    "table_id": "TableId",
-    "table_name": "TableName",
-}
-
-
-class BackupSummary(Result, rename=_R_BackupSummary):
-    """``BackupSummary``."""
-
-    table_name: str = UNSET
-    table_id: str = UNSET
-    table_arn: str = UNSET
-    backup_arn: str = UNSET
-    backup_name: str = UNSET
-    backup_creation_date_time: datetime = UNSET
-    backup_expiry_date_time: datetime = UNSET
-    backup_status: str = UNSET
-    backup_type: str = UNSET
-    backup_size_bytes: int = UNSET
-
-
-_R_BatchExecuteStatementOutput = {
-    "consumed_capacity": "ConsumedCapacity",
-    "responses": "Responses",
-}
-
-
-class BatchExecuteStatementOutput(Result, rename=_R_BatchExecuteStatementOutput):
-    """``BatchExecuteStatementOutput``."""
-
-    responses: list[BatchStatementResponse] = UNSET
-    consumed_capacity: list[ConsumedCapacity] = UNSET
-
-
-_R_BatchGetItemOutput = {
-    "consumed_capacity": "ConsumedCapacity",
-    "responses": "Responses",
-    "unprocessed_keys": "UnprocessedKeys",
-}
-
-
-class BatchGetItemOutput(Result, rename=_R_BatchGetItemOutput):
-    """``BatchGetItemOutput``."""
-
-    responses: dict[str, list[dict[str, AttributeValue]]] = UNSET
-    unprocessed_keys: dict[str, KeysAndAttributes] = UNSET
-    consumed_capacity: list[ConsumedCapacity] = UNSET
-
-
-_R_BatchStatementError = {
-    "code": "Code",
-    "item": "Item",
-    "message": "Message",
-}
-
-
-class BatchStatementError(Result, rename=_R_BatchStatementError):
-    """``BatchStatementError``."""
-
-    code: str = UNSET
-    message: str = UNSET
-    item: dict[str, AttributeValue] = UNSET
-
-
-_R_BatchStatementResponse = {
-    "error": "Error",
-    "item": "Item",
-    "table_name": "TableName",
-}
-
-
-class BatchStatementResponse(Result, rename=_R_BatchStatementResponse):
-    """``BatchStatementResponse``."""
-
-    error: BatchStatementError = UNSET
-    table_name: str = UNSET
-    item: dict[str, AttributeValue] = UNSET
-
-
-_R_BatchWriteItemOutput = {
-    "consumed_capacity": "ConsumedCapacity",
-    "item_collection_metrics": "ItemCollectionMetrics",
-    "unprocessed_items": "UnprocessedItems",
-}
-
-
-class BatchWriteItemOutput(Result, rename=_R_BatchWriteItemOutput):
-    """``BatchWriteItemOutput``."""
-
-    unprocessed_items: dict[str, list[WriteRequest]] = UNSET
-    item_collection_metrics: dict[str, list[ItemCollectionMetrics]] = UNSET
-    consumed_capacity: list[ConsumedCapacity] = UNSET
-
-
-_R_BillingModeSummary = {
-    "billing_mode": "BillingMode",
-    "last_update_to_pay_per_request_date_time": "LastUpdateToPayPerRequestDateTime",
-}
-
-
-class BillingModeSummary(Result, rename=_R_BillingModeSummary):
-    """``BillingModeSummary``."""
-
-    billing_mode: str = UNSET
-    last_update_to_pay_per_request_date_time: datetime = UNSET
-
-
-_R_BulkOperationBytes = {
-    "bulk_put_bytes": "BulkPutBytes",
-}
-
-
-class BulkOperationBytes(Result, rename=_R_BulkOperationBytes):
-    """``BulkOperationBytes``."""
-
-    bulk_put_bytes: int = UNSET
-
-
-_R_BulkOperationDescription = {
-    "bulk_operation_arn": "BulkOperationArn",
-    "bulk_operation_status": "BulkOperationStatus",
-    "bulk_operation_usage": "BulkOperationUsage",
-    "client_token": "ClientToken",
-    "end_time": "EndTime",
-    "failed_item_count": "FailedItemCount",
-    "failure_code": "FailureCode",
-    "failure_message": "FailureMessage",
-    "input_s3_configuration": "InputS3Configuration",
-    "max_write_request_units": "MaxWriteRequestUnits",
-    "output_s3_configuration": "OutputS3Configuration",
-    "performance_tier": "PerformanceTier",
-    "processed_input_bytes": "ProcessedInputBytes",
-    "processed_item_count": "ProcessedItemCount",
-    "start_time": "StartTime",
-    "table_details": "TableDetails",
-    "total_input_bytes": "TotalInputBytes",
-}
-
-
-class BulkOperationDescription(Result, rename=_R_BulkOperationDescription):
-    """``BulkOperationDescription``."""
-
-    bulk_operation_arn: str = UNSET
-    bulk_operation_status: str = UNSET
-    table_details: list[BulkOperationTableDetail] = UNSET
-    client_token: str = UNSET
-    input_s3_configuration: InputS3Configuration = UNSET
-    output_s3_configuration: OutputS3Configuration = UNSET
-    start_time: datetime = UNSET
-    end_time: datetime = UNSET
-    processed_item_count: int = UNSET
-    processed_input_bytes: int = UNSET
-    total_input_bytes: int = UNSET
-    bulk_operation_usage: list[BulkOperationUsage] = UNSET
-    failed_item_count: int = UNSET
-    failure_code: str = UNSET
-    failure_message: str = UNSET
-    max_write_request_units: int = UNSET
-    performance_tier: str = UNSET
-
-
-_R_BulkOperationSummary = {
-    "bulk_operation_arn": "BulkOperationArn",
-    "bulk_operation_status": "BulkOperationStatus",
-    "end_time": "EndTime",
-    "start_time": "StartTime",
-}
-
-
-class BulkOperationSummary(Result, rename=_R_BulkOperationSummary):
-    """``BulkOperationSummary``."""
-
-    bulk_operation_arn: str = UNSET
-    bulk_operation_status: str = UNSET
-    start_time: datetime = UNSET
-    end_time: datetime = UNSET
-
-
-_R_BulkOperationTableDetail = {
-    "table_id": "TableId",
-    "table_name": "TableName",
-}
-
-
-class BulkOperationTableDetail(Result, rename=_R_BulkOperationTableDetail):
-    """``BulkOperationTableDetail``."""
-
-    table_name: str = UNSET
-    table_id: str = UNSET
-
-
-_R_BulkOperationUsage = {
-    "bulk_put_bytes": "BulkPutBytes",
-    "global_secondary_indexes": "GlobalSecondaryIndexes",
-    "local_secondary_indexes": "LocalSecondaryIndexes",
-    "table": "Table",
-    "table_name": "TableName",
-    "vector_indexes": "VectorIndexes",
-}
-
-
-class BulkOperationUsage(Result, rename=_R_BulkOperationUsage):
-    """``BulkOperationUsage``."""
-
-    table_name: str = UNSET
-    bulk_put_bytes: int = UNSET
-    table: BulkOperationBytes = UNSET
-    local_secondary_indexes: dict[str, BulkOperationBytes] = UNSET
-    global_secondary_indexes: dict[str, BulkOperationBytes] = UNSET
-    vector_indexes: dict[str, BulkOperationVectorBytes] = UNSET
-
-
-_R_BulkOperationVectorBytes = {
-    "bulk_put_vector_bytes": "BulkPutVectorBytes",
-}
-
-
-class BulkOperationVectorBytes(Result, rename=_R_BulkOperationVectorBytes):
-    """``BulkOperationVectorBytes``."""
-
-    bulk_put_vector_bytes: int = UNSET
-
-
-_R_CancelBulkOperationOutput = {
-    "bulk_operation_arn": "BulkOperationArn",
-    "bulk_operation_status": "BulkOperationStatus",
-}
-
-
-class CancelBulkOperationOutput(Result, rename=_R_CancelBulkOperationOutput):
-    """``CancelBulkOperationOutput``."""
-
-    bulk_operation_arn: str = UNSET
-    bulk_operation_status: str = UNSET
-
-
-_R_Capacity = {
-    "capacity_units": "CapacityUnits",
-    "read_capacity_units": "ReadCapacityUnits",
-    "write_capacity_units": "WriteCapacityUnits",
-}
-
-
-class Capacity(Result, rename=_R_Capacity):
-    """``Capacity``."""
-
-    read_capacity_units: float = UNSET
-    write_capacity_units: float = UNSET
-    capacity_units: float = UNSET
-
-
-_R_ConsumedCapacity = {
-    "capacity_units": "CapacityUnits",
-    "global_secondary_indexes": "GlobalSecondaryIndexes",
-    "local_secondary_indexes": "LocalSecondaryIndexes",
-    "read_capacity_units": "ReadCapacityUnits",
-    "table": "Table",
-    "table_name": "TableName",
-    "vector_indexes": "VectorIndexes",
-    "write_capacity_units": "WriteCapacityUnits",
-}
-
-
-class ConsumedCapacity(Result, rename=_R_ConsumedCapacity):
-    """``ConsumedCapacity``."""
-
-    table_name: str = UNSET
-    capacity_units: float = UNSET
-    read_capacity_units: float = UNSET
-    write_capacity_units: float = UNSET
-    table: Capacity = UNSET
-    local_secondary_indexes: dict[str, Capacity] = UNSET
-    global_secondary_indexes: dict[str, Capacity] = UNSET
-    vector_indexes: dict[str, VectorCapacity] = UNSET
-
-
-_R_ContinuousBackupsDescription = {
-    "continuous_backups_status": "ContinuousBackupsStatus",
-    "point_in_time_recovery_description": "PointInTimeRecoveryDescription",
-}
-
-
-class ContinuousBackupsDescription(Result, rename=_R_ContinuousBackupsDescription):
-    """``ContinuousBackupsDescription``."""
-
-    continuous_backups_status: str = UNSET
-    point_in_time_recovery_description: PointInTimeRecoveryDescription = UNSET
-
-
-_R_ContributorInsightsSummary = {
-    "contributor_insights_mode": "ContributorInsightsMode",
-    "contributor_insights_status": "ContributorInsightsStatus",
-    "index_name": "IndexName",
-    "table_name": "TableName",
-}
-
-
-class ContributorInsightsSummary(Result, rename=_R_ContributorInsightsSummary):
-    """``ContributorInsightsSummary``."""
-
-    table_name: str = UNSET
-    index_name: str = UNSET
-    contributor_insights_status: str = UNSET
-    contributor_insights_mode: str = UNSET
-
-
-_R_CreateBackupOutput = {
-    "backup_details": "BackupDetails",
-}
-
-
-class CreateBackupOutput(Result, rename=_R_CreateBackupOutput):
-    """``CreateBackupOutput``."""
-
-    backup_details: BackupDetails = UNSET
-
-
-_R_CreateGlobalTableOutput = {
-    "global_table_description": "GlobalTableDescription",
-}
-
-
-class CreateGlobalTableOutput(Result, rename=_R_CreateGlobalTableOutput):
-    """``CreateGlobalTableOutput``."""
-
-    global_table_description: GlobalTableDescription = UNSET
-
-
-_R_CreateTableOutput = {
-    "table_description": "TableDescription",
-}
-
-
-class CreateTableOutput(Result, rename=_R_CreateTableOutput):
-    """``CreateTableOutput``."""
-
-    table_description: TableDescription = UNSET
-
-
-_R_CsvOptions = {
-    "delimiter": "Delimiter",
-    "header_list": "HeaderList",
-}
-
-
-class CsvOptions(Result, rename=_R_CsvOptions):
-    """``CsvOptions``."""
-
-    delimiter: str = UNSET
-    header_list: list[str] = UNSET
-
-
-_R_DeleteBackupOutput = {
-    "backup_description": "BackupDescription",
-}
-
-
-class DeleteBackupOutput(Result, rename=_R_DeleteBackupOutput):
-    """``DeleteBackupOutput``."""
-
-    backup_description: BackupDescription = UNSET
-
-
-_R_DeleteItemOutput = {
-    "attributes": "Attributes",
-    "consumed_capacity": "ConsumedCapacity",
-    "item_collection_metrics": "ItemCollectionMetrics",
-}
-
-
-class DeleteItemOutput(Result, rename=_R_DeleteItemOutput):
-    """``DeleteItemOutput``."""
-
-    attributes: dict[str, AttributeValue] = UNSET
-    consumed_capacity: ConsumedCapacity = UNSET
-    item_collection_metrics: ItemCollectionMetrics = UNSET
-
-
-_R_DeleteRequest = {
-    "key": "Key",
-}
-
-
-class DeleteRequest(Result, rename=_R_DeleteRequest):
-    """``DeleteRequest``."""
-
-    key: dict[str, AttributeValue] = UNSET
-
-
-_R_DeleteResourcePolicyOutput = {
-    "revision_id": "RevisionId",
-}
-
-
-class DeleteResourcePolicyOutput(Result, rename=_R_DeleteResourcePolicyOutput):
-    """``DeleteResourcePolicyOutput``."""
-
-    revision_id: str = UNSET
-
-
-_R_DeleteTableOutput = {
-    "table_description": "TableDescription",
-}
-
-
-class DeleteTableOutput(Result, rename=_R_DeleteTableOutput):
-    """``DeleteTableOutput``."""
-
-    table_description: TableDescription = UNSET
-
-
-_R_DescribeBackupOutput = {
-    "backup_description": "BackupDescription",
-}
-
-
-class DescribeBackupOutput(Result, rename=_R_DescribeBackupOutput):
-    """``DescribeBackupOutput``."""
-
-    backup_description: BackupDescription = UNSET
-
-
-_R_DescribeBulkOperationOutput = {
-    "bulk_operation_description": "BulkOperationDescription",
-}
-
-
-class DescribeBulkOperationOutput(Result, rename=_R_DescribeBulkOperationOutput):
-    """``DescribeBulkOperationOutput``."""
-
-    bulk_operation_description: BulkOperationDescription = UNSET
-
-
-_R_DescribeContinuousBackupsOutput = {
-    "continuous_backups_description": "ContinuousBackupsDescription",
-}
-
-
-class DescribeContinuousBackupsOutput(Result, rename=_R_DescribeContinuousBackupsOutput):
-    """``DescribeContinuousBackupsOutput``."""
-
-    continuous_backups_description: ContinuousBackupsDescription = UNSET
-
-
-_R_DescribeContributorInsightsOutput = {
-    "contributor_insights_mode": "ContributorInsightsMode",
-    "contributor_insights_rule_list": "ContributorInsightsRuleList",
-    "contributor_insights_status": "ContributorInsightsStatus",
-    "failure_exception": "FailureException",
-    "index_name": "IndexName",
-    "last_update_date_time": "LastUpdateDateTime",
-    "table_name": "TableName",
-}
-
-
-class DescribeContributorInsightsOutput(Result, rename=_R_DescribeContributorInsightsOutput):
-    """``DescribeContributorInsightsOutput``."""
-
-    table_name: str = UNSET
-    index_name: str = UNSET
-    contributor_insights_rule_list: list[str] = UNSET
-    contributor_insights_status: str = UNSET
-    last_update_date_time: datetime = UNSET
-    failure_exception: FailureException = UNSET
-    contributor_insights_mode: str = UNSET
-
-
-_R_DescribeEndpointsResponse = {
-    "endpoints": "Endpoints",
-}
-
-
-class DescribeEndpointsResponse(Result, rename=_R_DescribeEndpointsResponse):
-    """``DescribeEndpointsResponse``."""
-
-    endpoints: list[Endpoint] = UNSET
-
-
-_R_DescribeExportOutput = {
-    "export_description": "ExportDescription",
-}
-
-
-class DescribeExportOutput(Result, rename=_R_DescribeExportOutput):
-    """``DescribeExportOutput``."""
-
-    export_description: ExportDescription = UNSET
-
-
-_R_DescribeGlobalTableOutput = {
-    "global_table_description": "GlobalTableDescription",
-}
-
-
-class DescribeGlobalTableOutput(Result, rename=_R_DescribeGlobalTableOutput):
-    """``DescribeGlobalTableOutput``."""
-
-    global_table_description: GlobalTableDescription = UNSET
-
-
-_R_DescribeGlobalTableSettingsOutput = {
-    "global_table_name": "GlobalTableName",
-    "replica_settings": "ReplicaSettings",
-}
-
-
-class DescribeGlobalTableSettingsOutput(Result, rename=_R_DescribeGlobalTableSettingsOutput):
-    """``DescribeGlobalTableSettingsOutput``."""
-
-    global_table_name: str = UNSET
-    replica_settings: list[ReplicaSettingsDescription] = UNSET
-
-
-_R_DescribeImportOutput = {
-    "import_table_description": "ImportTableDescription",
-}
-
-
-class DescribeImportOutput(Result, rename=_R_DescribeImportOutput):
-    """``DescribeImportOutput``."""
-
-    import_table_description: ImportTableDescription = UNSET
-
-
-_R_DescribeKinesisStreamingDestinationOutput = {
-    "kinesis_data_stream_destinations": "KinesisDataStreamDestinations",
-    "table_name": "TableName",
-}
-
-
-class DescribeKinesisStreamingDestinationOutput(
-    Result, rename=_R_DescribeKinesisStreamingDestinationOutput
-):
-    """``DescribeKinesisStreamingDestinationOutput``."""
-
-    table_name: str = UNSET
-    kinesis_data_stream_destinations: list[KinesisDataStreamDestination] = UNSET
-
-
-_R_DescribeLimitsOutput = {
-    "account_max_read_capacity_units": "AccountMaxReadCapacityUnits",
-    "account_max_write_capacity_units": "AccountMaxWriteCapacityUnits",
-    "table_max_read_capacity_units": "TableMaxReadCapacityUnits",
-    "table_max_write_capacity_units": "TableMaxWriteCapacityUnits",
-}
-
-
-class DescribeLimitsOutput(Result, rename=_R_DescribeLimitsOutput):
-    """``DescribeLimitsOutput``."""
-
-    account_max_read_capacity_units: int = UNSET
-    account_max_write_capacity_units: int = UNSET
-    table_max_read_capacity_units: int = UNSET
-    table_max_write_capacity_units: int = UNSET
-
-
-_R_DescribeTableOutput = {
-    "table": "Table",
-}
-
-
-class DescribeTableOutput(Result, rename=_R_DescribeTableOutput):
-    """``DescribeTableOutput``."""
-
-    table: TableDescription = UNSET
-
-
-_R_DescribeTableReplicaAutoScalingOutput = {
-    "table_auto_scaling_description": "TableAutoScalingDescription",
-}
-
-
-class DescribeTableReplicaAutoScalingOutput(
-    Result, rename=_R_DescribeTableReplicaAutoScalingOutput
-):
-    """``DescribeTableReplicaAutoScalingOutput``."""
-
-    table_auto_scaling_description: TableAutoScalingDescription = UNSET
-
-
-_R_DescribeTimeToLiveOutput = {
-    "time_to_live_description": "TimeToLiveDescription",
-}
-
-
-class DescribeTimeToLiveOutput(Result, rename=_R_DescribeTimeToLiveOutput):
-    """``DescribeTimeToLiveOutput``."""
-
-    time_to_live_description: TimeToLiveDescription = UNSET
-
-
-_R_EnableKinesisStreamingConfiguration = {
-    "approximate_creation_date_time_precision": "ApproximateCreationDateTimePrecision",
-}
-
-
-class EnableKinesisStreamingConfiguration(Result, rename=_R_EnableKinesisStreamingConfiguration):
-    """``EnableKinesisStreamingConfiguration``."""
-
-    approximate_creation_date_time_precision: str = UNSET
-
-
-_R_Endpoint = {
-    "address": "Address",
-    "cache_period_in_minutes": "CachePeriodInMinutes",
-}
-
-
-class Endpoint(Result, rename=_R_Endpoint):
-    """``Endpoint``."""
-
-    address: str = UNSET
-    cache_period_in_minutes: int = UNSET
-
-
-_R_ExecuteStatementOutput = {
-    "consumed_capacity": "ConsumedCapacity",
-    "items": "Items",
-    "last_evaluated_key": "LastEvaluatedKey",
-    "next_token": "NextToken",
-}
-
-
-class ExecuteStatementOutput(Result, rename=_R_ExecuteStatementOutput):
-    """``ExecuteStatementOutput``."""
-
-    items: list[dict[str, AttributeValue]] = UNSET
-    next_token: str = UNSET
-    consumed_capacity: ConsumedCapacity = UNSET
-    last_evaluated_key: dict[str, AttributeValue] = UNSET
-
-
-_R_ExecuteTransactionOutput = {
-    "consumed_capacity": "ConsumedCapacity",
-    "responses": "Responses",
-}
-
-
-class ExecuteTransactionOutput(Result, rename=_R_ExecuteTransactionOutput):
-    """``ExecuteTransactionOutput``."""
-
-    responses: list[ItemResponse] = UNSET
-    consumed_capacity: list[ConsumedCapacity] = UNSET
-
-
-_R_ExportDescription = {
-    "billed_size_bytes": "BilledSizeBytes",
-    "client_token": "ClientToken",
-    "end_time": "EndTime",
-    "export_arn": "ExportArn",
-    "export_format": "ExportFormat",
-    "export_manifest": "ExportManifest",
-    "export_status": "ExportStatus",
-    "export_time": "ExportTime",
-    "export_type": "ExportType",
-    "failure_code": "FailureCode",
-    "failure_message": "FailureMessage",
-    "filter_specification": "FilterSpecification",
-    "incremental_export_specification": "IncrementalExportSpecification",
-    "item_count": "ItemCount",
-    "s3_bucket": "S3Bucket",
-    "s3_bucket_owner": "S3BucketOwner",
-    "s3_prefix": "S3Prefix",
-    "s3_sse_algorithm": "S3SseAlgorithm",
-    "s3_sse_kms_key_id": "S3SseKmsKeyId",
-    "start_time": "StartTime",
-    "table_arn": "TableArn",
-    "table_id": "TableId",
-}
-
-
-class ExportDescription(Result, rename=_R_ExportDescription):
-    """``ExportDescription``."""
-
-    export_arn: str = UNSET
-    export_status: str = UNSET
-    start_time: datetime = UNSET
-    end_time: datetime = UNSET
-    export_manifest: str = UNSET
-    table_arn: str = UNSET
-    table_id: str = UNSET
-    export_time: datetime = UNSET
-    client_token: str = UNSET
-    s3_bucket: str = UNSET
-    s3_bucket_owner: str = UNSET
-    s3_prefix: str = UNSET
-    s3_sse_algorithm: str = UNSET
-    s3_sse_kms_key_id: str = UNSET
-    failure_code: str = UNSET
-    failure_message: str = UNSET
-    export_format: str = UNSET
-    billed_size_bytes: int = UNSET
-    item_count: int = UNSET
-    export_type: str = UNSET
-    incremental_export_specification: IncrementalExportSpecification = UNSET
-    filter_specification: FilterSpecification = UNSET
-
-
-_R_ExportSummary = {
-    "export_arn": "ExportArn",
-    "export_status": "ExportStatus",
-    "export_type": "ExportType",
-}
-
-
-class ExportSummary(Result, rename=_R_ExportSummary):
-    """``ExportSummary``."""
-
-    export_arn: str = UNSET
-    export_status: str = UNSET
-    export_type: str = UNSET
-
-
-_R_ExportTableToPointInTimeOutput = {
-    "export_description": "ExportDescription",
-}
-
-
-class ExportTableToPointInTimeOutput(Result, rename=_R_ExportTableToPointInTimeOutput):
-    """``ExportTableToPointInTimeOutput``."""
-
-    export_description: ExportDescription = UNSET
-
-
-_R_FailureException = {
-    "exception_description": "ExceptionDescription",
-    "exception_name": "ExceptionName",
-}
-
-
-class FailureException(Result, rename=_R_FailureException):
-    """``FailureException``."""
-
-    exception_name: str = UNSET
-    exception_description: str = UNSET
-
-
-_R_FilterSpecification = {
-    "expression_attribute_names": "ExpressionAttributeNames",
-    "expression_attribute_values": "ExpressionAttributeValues",
-    "filter_expression": "FilterExpression",
-    "key_condition_expression": "KeyConditionExpression",
-    "projection_expression": "ProjectionExpression",
-}
-
-
-class FilterSpecification(Result, rename=_R_FilterSpecification):
-    """``FilterSpecification``."""
-
-    filter_expression: str = UNSET
-    projection_expression: str = UNSET
-    key_condition_expression: str = UNSET
-    expression_attribute_names: dict[str, str] = UNSET
-    expression_attribute_values: dict[str, AttributeValue] = UNSET
-
-
-_R_GetItemOutput = {
-    "consumed_capacity": "ConsumedCapacity",
-    "item": "Item",
-}
-
-
-class GetItemOutput(Result, rename=_R_GetItemOutput):
-    """``GetItemOutput``."""
-
-    item: dict[str, AttributeValue] = UNSET
-    consumed_capacity: ConsumedCapacity = UNSET
-
-
-_R_GetResourcePolicyOutput = {
-    "policy": "Policy",
-    "revision_id": "RevisionId",
-}
-
-
-class GetResourcePolicyOutput(Result, rename=_R_GetResourcePolicyOutput):
-    """``GetResourcePolicyOutput``."""
-
-    policy: str = UNSET
-    revision_id: str = UNSET
-
-
-_R_GlobalSecondaryIndex = {
-    "index_name": "IndexName",
-    "key_schema": "KeySchema",
-    "on_demand_throughput": "OnDemandThroughput",
-    "projection": "Projection",
-    "provisioned_throughput": "ProvisionedThroughput",
-    "warm_throughput": "WarmThroughput",
-}
-
-
-class GlobalSecondaryIndex(Result, rename=_R_GlobalSecondaryIndex):
-    """``GlobalSecondaryIndex``."""
-
-    index_name: str = UNSET
-    key_schema: list[KeySchemaElement] = UNSET
-    projection: Projection = UNSET
-    provisioned_throughput: ProvisionedThroughput = UNSET
-    on_demand_throughput: OnDemandThroughput = UNSET
-    warm_throughput: WarmThroughput = UNSET
-
-
-_R_GlobalSecondaryIndexDescription = {
-    "backfilling": "Backfilling",
-    "index_arn": "IndexArn",
-    "index_name": "IndexName",
-    "index_size_bytes": "IndexSizeBytes",
-    "index_status": "IndexStatus",
-    "item_count": "ItemCount",
-    "key_schema": "KeySchema",
-    "on_demand_throughput": "OnDemandThroughput",
-    "projection": "Projection",
-    "provisioned_throughput": "ProvisionedThroughput",
-    "warm_throughput": "WarmThroughput",
-}
-
-
-class GlobalSecondaryIndexDescription(Result, rename=_R_GlobalSecondaryIndexDescription):
-    """``GlobalSecondaryIndexDescription``."""
-
-    index_name: str = UNSET
-    key_schema: list[KeySchemaElement] = UNSET
-    projection: Projection = UNSET
-    index_status: str = UNSET
-    backfilling: bool = UNSET
-    provisioned_throughput: ProvisionedThroughputDescription = UNSET
-    index_size_bytes: int = UNSET
-    item_count: int = UNSET
-    index_arn: str = UNSET
-    on_demand_throughput: OnDemandThroughput = UNSET
-    warm_throughput: GlobalSecondaryIndexWarmThroughputDescription = UNSET
-
-
-_R_GlobalSecondaryIndexInfo = {
-    "index_name": "IndexName",
-    "key_schema": "KeySchema",
-    "on_demand_throughput": "OnDemandThroughput",
-    "projection": "Projection",
-    "provisioned_throughput": "ProvisionedThroughput",
-}
-
-
-class GlobalSecondaryIndexInfo(Result, rename=_R_GlobalSecondaryIndexInfo):
-    """``GlobalSecondaryIndexInfo``."""
-
-    index_name: str = UNSET
-    key_schema: list[KeySchemaElement] = UNSET
-    projection: Projection = UNSET
-    provisioned_throughput: ProvisionedThroughput = UNSET
-    on_demand_throughput: OnDemandThroughput = UNSET
-
-
-_R_GlobalSecondaryIndexWarmThroughputDescription = {
-    "read_units_per_second": "ReadUnitsPerSecond",
-    "status": "Status",
-    "write_units_per_second": "WriteUnitsPerSecond",
-}
-
-
-class GlobalSecondaryIndexWarmThroughputDescription(
-    Result, rename=_R_GlobalSecondaryIndexWarmThroughputDescription
-):
-    """``GlobalSecondaryIndexWarmThroughputDescription``."""
-
-    read_units_per_second: int = UNSET
-    write_units_per_second: int = UNSET
-    status: str = UNSET
-
-
-_R_GlobalTable = {
-    "global_table_name": "GlobalTableName",
-    "replication_group": "ReplicationGroup",
-}
-
-
-class GlobalTable(Result, rename=_R_GlobalTable):
-    """``GlobalTable``."""
-
-    global_table_name: str = UNSET
-    replication_group: list[Replica] = UNSET
-
-
-_R_GlobalTableDescription = {
-    "creation_date_time": "CreationDateTime",
-    "global_table_arn": "GlobalTableArn",
-    "global_table_name": "GlobalTableName",
-    "global_table_status": "GlobalTableStatus",
-    "replication_group": "ReplicationGroup",
-}
-
-
-class GlobalTableDescription(Result, rename=_R_GlobalTableDescription):
-    """``GlobalTableDescription``."""
-
-    replication_group: list[ReplicaDescription] = UNSET
-    global_table_arn: str = UNSET
-    creation_date_time: datetime = UNSET
-    global_table_status: str = UNSET
-    global_table_name: str = UNSET
-
-
-_R_GlobalTableWitnessDescription = {
-    "region_name": "RegionName",
-    "witness_status": "WitnessStatus",
-}
-
-
-class GlobalTableWitnessDescription(Result, rename=_R_GlobalTableWitnessDescription):
-    """``GlobalTableWitnessDescription``."""
-
-    region_name: str = UNSET
-    witness_status: str = UNSET
-
-
-_R_ImportSummary = {
-    "cloud_watch_log_group_arn": "CloudWatchLogGroupArn",
-    "end_time": "EndTime",
-    "import_arn": "ImportArn",
-    "import_status": "ImportStatus",
-    "input_format": "InputFormat",
-    "s3_bucket_source": "S3BucketSource",
-    "start_time": "StartTime",
-    "table_arn": "TableArn",
-}
-
-
-class ImportSummary(Result, rename=_R_ImportSummary):
-    """``ImportSummary``."""
-
-    import_arn: str = UNSET
-    import_status: str = UNSET
-    table_arn: str = UNSET
-    s3_bucket_source: S3BucketSource = UNSET
-    cloud_watch_log_group_arn: str = UNSET
-    input_format: str = UNSET
-    start_time: datetime = UNSET
-    end_time: datetime = UNSET
-
-
-_R_ImportTableDescription = {
-    "client_token": "ClientToken",
-    "cloud_watch_log_group_arn": "CloudWatchLogGroupArn",
-    "end_time": "EndTime",
-    "error_count": "ErrorCount",
-    "failure_code": "FailureCode",
-    "failure_message": "FailureMessage",
-    "import_arn": "ImportArn",
-    "import_status": "ImportStatus",
-    "imported_item_count": "ImportedItemCount",
-    "input_compression_type": "InputCompressionType",
-    "input_format": "InputFormat",
-    "input_format_options": "InputFormatOptions",
-    "processed_item_count": "ProcessedItemCount",
-    "processed_size_bytes": "ProcessedSizeBytes",
-    "s3_bucket_source": "S3BucketSource",
-    "start_time": "StartTime",
-    "table_arn": "TableArn",
-    "table_creation_parameters": "TableCreationParameters",
-    "table_id": "TableId",
-}
-
-
-class ImportTableDescription(Result, rename=_R_ImportTableDescription):
-    """``ImportTableDescription``."""
-
-    import_arn: str = UNSET
-    import_status: str = UNSET
-    table_arn: str = UNSET
-    table_id: str = UNSET
-    client_token: str = UNSET
-    s3_bucket_source: S3BucketSource = UNSET
-    error_count: int = UNSET
-    cloud_watch_log_group_arn: str = UNSET
-    input_format: str = UNSET
-    input_format_options: InputFormatOptions = UNSET
-    input_compression_type: str = UNSET
-    table_creation_parameters: TableCreationParameters = UNSET
-    start_time: datetime = UNSET
-    end_time: datetime = UNSET
-    processed_size_bytes: int = UNSET
-    processed_item_count: int = UNSET
-    imported_item_count: int = UNSET
-    failure_code: str = UNSET
-    failure_message: str = UNSET
-
-
-_R_ImportTableOutput = {
-    "import_table_description": "ImportTableDescription",
-}
-
-
-class ImportTableOutput(Result, rename=_R_ImportTableOutput):
-    """``ImportTableOutput``."""
-
-    import_table_description: ImportTableDescription = UNSET
-
-
-_R_IncrementalExportSpecification = {
-    "export_from_time": "ExportFromTime",
-    "export_to_time": "ExportToTime",
-    "export_view_type": "ExportViewType",
-}
-
-
-class IncrementalExportSpecification(Result, rename=_R_IncrementalExportSpecification):
-    """``IncrementalExportSpecification``."""
-
-    export_from_time: datetime = UNSET
-    export_to_time: datetime = UNSET
-    export_view_type: str = UNSET
-
-
-_R_InputFormatOptions = {
-    "csv": "Csv",
-}
-
-
-class InputFormatOptions(Result, rename=_R_InputFormatOptions):
-    """``InputFormatOptions``."""
-
-    csv: CsvOptions = UNSET
-
-
-_R_InputS3Configuration = {
-    "input_compression_type": "InputCompressionType",
-    "input_format": "InputFormat",
-    "s3_bucket": "S3Bucket",
-    "s3_bucket_owner": "S3BucketOwner",
-    "s3_key_prefix": "S3KeyPrefix",
-}
-
-
-class InputS3Configuration(Result, rename=_R_InputS3Configuration):
-    """``InputS3Configuration``."""
-
-    s3_bucket_owner: str = UNSET
-    s3_bucket: str = UNSET
-    s3_key_prefix: str = UNSET
-    input_format: str = UNSET
-    input_compression_type: str = UNSET
-
-
-_R_ItemCollectionMetrics = {
-    "item_collection_key": "ItemCollectionKey",
-    "size_estimate_range_gb": "SizeEstimateRangeGB",
-}
-
-
-class ItemCollectionMetrics(Result, rename=_R_ItemCollectionMetrics):
-    """``ItemCollectionMetrics``."""
-
-    item_collection_key: dict[str, AttributeValue] = UNSET
-    size_estimate_range_gb: list[float] = UNSET
-
-
-_R_ItemResponse = {
-    "item": "Item",
-}
-
-
-class ItemResponse(Result, rename=_R_ItemResponse):
-    """``ItemResponse``."""
-
-    item: dict[str, AttributeValue] = UNSET
-
-
-_R_KeySchemaElement = {
-    "attribute_name": "AttributeName",
-    "key_type": "KeyType",
-}
-
-
-class KeySchemaElement(Result, rename=_R_KeySchemaElement):
-    """``KeySchemaElement``."""
-
-    attribute_name: str = UNSET
-    key_type: str = UNSET
-
-
-_R_KeysAndAttributes = {
-    "attributes_to_get": "AttributesToGet",
-    "consistent_read": "ConsistentRead",
-    "expression_attribute_names": "ExpressionAttributeNames",
-    "keys": "Keys",
-    "projection_expression": "ProjectionExpression",
-}
-
-
-class KeysAndAttributes(Result, rename=_R_KeysAndAttributes):
-    """``KeysAndAttributes``."""
-
-    keys: list[dict[str, AttributeValue]] = UNSET
-    attributes_to_get: list[str] = UNSET
-    consistent_read: bool = UNSET
-    projection_expression: str = UNSET
-    expression_attribute_names: dict[str, str] = UNSET
-
-
-_R_KinesisDataStreamDestination = {
-    "approximate_creation_date_time_precision": "ApproximateCreationDateTimePrecision",
-    "destination_status": "DestinationStatus",
-    "destination_status_description": "DestinationStatusDescription",
-    "stream_arn": "StreamArn",
-}
-
-
-class KinesisDataStreamDestination(Result, rename=_R_KinesisDataStreamDestination):
-    """``KinesisDataStreamDestination``."""
-
-    stream_arn: str = UNSET
-    destination_status: str = UNSET
-    destination_status_description: str = UNSET
-    approximate_creation_date_time_precision: str = UNSET
-
-
-_R_KinesisStreamingDestinationOutput = {
-    "destination_status": "DestinationStatus",
-    "enable_kinesis_streaming_configuration": "EnableKinesisStreamingConfiguration",
-    "stream_arn": "StreamArn",
-    "table_name": "TableName",
-}
-
-
-class KinesisStreamingDestinationOutput(Result, rename=_R_KinesisStreamingDestinationOutput):
-    """``KinesisStreamingDestinationOutput``."""
-
-    table_name: str = UNSET
-    stream_arn: str = UNSET
-    destination_status: str = UNSET
-    enable_kinesis_streaming_configuration: EnableKinesisStreamingConfiguration = UNSET
-
-
-_R_ListBackupsOutput = {
-    "backup_summaries": "BackupSummaries",
-    "last_evaluated_backup_arn": "LastEvaluatedBackupArn",
-}
-
-
-class ListBackupsOutput(Result, rename=_R_ListBackupsOutput):
-    """``ListBackupsOutput``."""
-
-    backup_summaries: list[BackupSummary] = UNSET
-    last_evaluated_backup_arn: str = UNSET
-
-
-_R_ListBulkOperationsOutput = {
-    "bulk_operations_summary_list": "BulkOperationsSummaryList",
-    "next_token": "NextToken",
-}
-
-
-class ListBulkOperationsOutput(Result, rename=_R_ListBulkOperationsOutput):
-    """``ListBulkOperationsOutput``."""
-
-    bulk_operations_summary_list: list[BulkOperationSummary] = UNSET
-    next_token: str = UNSET
-
-
-_R_ListContributorInsightsOutput = {
-    "contributor_insights_summaries": "ContributorInsightsSummaries",
-    "next_token": "NextToken",
-}
-
-
-class ListContributorInsightsOutput(Result, rename=_R_ListContributorInsightsOutput):
-    """``ListContributorInsightsOutput``."""
-
-    contributor_insights_summaries: list[ContributorInsightsSummary] = UNSET
-    next_token: str = UNSET
-
-
-_R_ListExportsOutput = {
-    "export_summaries": "ExportSummaries",
-    "next_token": "NextToken",
-}
-
-
-class ListExportsOutput(Result, rename=_R_ListExportsOutput):
-    """``ListExportsOutput``."""
-
-    export_summaries: list[ExportSummary] = UNSET
-    next_token: str = UNSET
-
-
-_R_ListGlobalTablesOutput = {
-    "global_tables": "GlobalTables",
-    "last_evaluated_global_table_name": "LastEvaluatedGlobalTableName",
-}
-
-
-class ListGlobalTablesOutput(Result, rename=_R_ListGlobalTablesOutput):
-    """``ListGlobalTablesOutput``."""
-
-    global_tables: list[GlobalTable] = UNSET
-    last_evaluated_global_table_name: str = UNSET
-
-
-_R_ListImportsOutput = {
-    "import_summary_list": "ImportSummaryList",
-    "next_token": "NextToken",
-}
-
-
-class ListImportsOutput(Result, rename=_R_ListImportsOutput):
-    """``ListImportsOutput``."""
-
-    import_summary_list: list[ImportSummary] = UNSET
-    next_token: str = UNSET
-
-
-_R_ListTablesOutput = {
-    "last_evaluated_table_name": "LastEvaluatedTableName",
-    "table_names": "TableNames",
-}
-
-
-class ListTablesOutput(Result, rename=_R_ListTablesOutput):
-    """``ListTablesOutput``."""
-
-    table_names: list[str] = UNSET
-    last_evaluated_table_name: str = UNSET
-
-
-_R_ListTagsOfResourceOutput = {
-    "next_token": "NextToken",
-    "tags": "Tags",
-}
-
-
-class ListTagsOfResourceOutput(Result, rename=_R_ListTagsOfResourceOutput):
-    """``ListTagsOfResourceOutput``."""
-
-    tags: list[Tag] = UNSET
-    next_token: str = UNSET
-
-
-_R_LocalSecondaryIndexDescription = {
-    "index_arn": "IndexArn",
-    "index_name": "IndexName",
-    "index_size_bytes": "IndexSizeBytes",
-    "item_count": "ItemCount",
-    "key_schema": "KeySchema",
-    "projection": "Projection",
-}
-
-
-class LocalSecondaryIndexDescription(Result, rename=_R_LocalSecondaryIndexDescription):
-    """``LocalSecondaryIndexDescription``."""
-
-    index_name: str = UNSET
-    key_schema: list[KeySchemaElement] = UNSET
-    projection: Projection = UNSET
-    index_size_bytes: int = UNSET
-    item_count: int = UNSET
-    index_arn: str = UNSET
-
-
-_R_LocalSecondaryIndexInfo = {
-    "index_name": "IndexName",
-    "key_schema": "KeySchema",
-    "projection": "Projection",
-}
-
-
-class LocalSecondaryIndexInfo(Result, rename=_R_LocalSecondaryIndexInfo):
-    """``LocalSecondaryIndexInfo``."""
-
-    index_name: str = UNSET
-    key_schema: list[KeySchemaElement] = UNSET
-    projection: Projection = UNSET
-
-
-_R_OnDemandThroughput = {
-    "max_read_request_units": "MaxReadRequestUnits",
-    "max_write_request_units": "MaxWriteRequestUnits",
-}
-
-
-class OnDemandThroughput(Result, rename=_R_OnDemandThroughput):
-    """``OnDemandThroughput``."""
-
-    max_read_request_units: int = UNSET
-    max_write_request_units: int = UNSET
-
-
-_R_OnDemandThroughputOverride = {
-    "max_read_request_units": "MaxReadRequestUnits",
-}
-
-
-class OnDemandThroughputOverride(Result, rename=_R_OnDemandThroughputOverride):
-    """``OnDemandThroughputOverride``."""
-
-    max_read_request_units: int = UNSET
-
-
-_R_OutputS3Configuration = {
-    "output_type": "OutputType",
-    "s3_bucket": "S3Bucket",
-    "s3_bucket_owner": "S3BucketOwner",
-    "s3_key_prefix": "S3KeyPrefix",
-    "s3_sse_algorithm": "S3SseAlgorithm",
-    "s3_sse_kms_key_id": "S3SseKmsKeyId",
-}
-
-
-class OutputS3Configuration(Result, rename=_R_OutputS3Configuration):
-    """``OutputS3Configuration``."""
-
-    s3_bucket_owner: str = UNSET
-    s3_bucket: str = UNSET
-    s3_key_prefix: str = UNSET
-    s3_sse_algorithm: str = UNSET
-    s3_sse_kms_key_id: str = UNSET
-    output_type: list[str] = UNSET
-
-
-_R_PointInTimeRecoveryDescription = {
-    "earliest_restorable_date_time": "EarliestRestorableDateTime",
-    "latest_restorable_date_time": "LatestRestorableDateTime",
-    "point_in_time_recovery_status": "PointInTimeRecoveryStatus",
-    "recovery_period_in_days": "RecoveryPeriodInDays",
-}
-
-
-class PointInTimeRecoveryDescription(Result, rename=_R_PointInTimeRecoveryDescription):
-    """``PointInTimeRecoveryDescription``."""
-
-    point_in_time_recovery_status: str = UNSET
-    recovery_period_in_days: int = UNSET
-    earliest_restorable_date_time: datetime = UNSET
-    latest_restorable_date_time: datetime = UNSET
-
-
-_R_Projection = {
-    "non_key_attributes": "NonKeyAttributes",
-    "projection_type": "ProjectionType",
-}
-
-
-class Projection(Result, rename=_R_Projection):
-    """``Projection``."""
-
-    projection_type: str = UNSET
-    non_key_attributes: list[str] = UNSET
-
-
-_R_ProvisionedThroughput = {
-    "read_capacity_units": "ReadCapacityUnits",
-    "write_capacity_units": "WriteCapacityUnits",
-}
-
-
-class ProvisionedThroughput(Result, rename=_R_ProvisionedThroughput):
-    """``ProvisionedThroughput``."""
-
-    read_capacity_units: int = UNSET
-    write_capacity_units: int = UNSET
-
-
-_R_ProvisionedThroughputDescription = {
-    "last_decrease_date_time": "LastDecreaseDateTime",
-    "last_increase_date_time": "LastIncreaseDateTime",
-    "number_of_decreases_today": "NumberOfDecreasesToday",
-    "read_capacity_units": "ReadCapacityUnits",
-    "write_capacity_units": "WriteCapacityUnits",
-}
-
-
-class ProvisionedThroughputDescription(Result, rename=_R_ProvisionedThroughputDescription):
-    """``ProvisionedThroughputDescription``."""
-
-    last_increase_date_time: datetime = UNSET
-    last_decrease_date_time: datetime = UNSET
-    number_of_decreases_today: int = UNSET
-    read_capacity_units: int = UNSET
-    write_capacity_units: int = UNSET
-
-
-_R_ProvisionedThroughputOverride = {
-    "read_capacity_units": "ReadCapacityUnits",
-}
-
-
-class ProvisionedThroughputOverride(Result, rename=_R_ProvisionedThroughputOverride):
-    """``ProvisionedThroughputOverride``."""
-
-    read_capacity_units: int = UNSET
-
-
-_R_PutItemOutput = {
-    "attributes": "Attributes",
-    "consumed_capacity": "ConsumedCapacity",
-    "item_collection_metrics": "ItemCollectionMetrics",
-}
-
-
-class PutItemOutput(Result, rename=_R_PutItemOutput):
-    """``PutItemOutput``."""
-
-    attributes: dict[str, AttributeValue] = UNSET
-    consumed_capacity: ConsumedCapacity = UNSET
-    item_collection_metrics: ItemCollectionMetrics = UNSET
-
-
-_R_PutRequest = {
-    "item": "Item",
-}
-
-
-class PutRequest(Result, rename=_R_PutRequest):
-    """``PutRequest``."""
-
-    item: dict[str, AttributeValue] = UNSET
-
-
-_R_PutResourcePolicyOutput = {
-    "revision_id": "RevisionId",
-}
-
-
-class PutResourcePolicyOutput(Result, rename=_R_PutResourcePolicyOutput):
-    """``PutResourcePolicyOutput``."""
-
-    revision_id: str = UNSET
-
-
-_R_QueryOutput = {
-    "consumed_capacity": "ConsumedCapacity",
-    "count": "Count",
-    "items": "Items",
-    "last_evaluated_key": "LastEvaluatedKey",
-    "scanned_count": "ScannedCount",
-}
-
-
-class QueryOutput(Result, rename=_R_QueryOutput):
-    """``QueryOutput``."""
-
-    items: list[dict[str, AttributeValue]] = UNSET
-    count: int = UNSET
-    scanned_count: int = UNSET
-    last_evaluated_key: dict[str, AttributeValue] = UNSET
-    consumed_capacity: ConsumedCapacity = UNSET
-
-
-_R_Replica = {
-    "region_name": "RegionName",
-}
-
-
-class Replica(Result, rename=_R_Replica):
-    """``Replica``."""
-
-    region_name: str = UNSET
-
-
-_R_ReplicaAutoScalingDescription = {
-    "global_secondary_indexes": "GlobalSecondaryIndexes",
-    "region_name": "RegionName",
-    "replica_provisioned_read_capacity_auto_scaling_settings": "ReplicaProvisionedReadCapacityAutoScalingSettings",
-    "replica_provisioned_write_capacity_auto_scaling_settings": "ReplicaProvisionedWriteCapacityAutoScalingSettings",
-    "replica_status": "ReplicaStatus",
-}
-
-
-class ReplicaAutoScalingDescription(Result, rename=_R_ReplicaAutoScalingDescription):
-    """``ReplicaAutoScalingDescription``."""
-
-    region_name: str = UNSET
-    global_secondary_indexes: list[ReplicaGlobalSecondaryIndexAutoScalingDescription] = UNSET
-    replica_provisioned_read_capacity_auto_scaling_settings: "AutoScalingSettingsDescription" = (
-        UNSET
-    )
-    replica_provisioned_write_capacity_auto_scaling_settings: "AutoScalingSettingsDescription" = (
-        UNSET
-    )
-    replica_status: str = UNSET
-
-
-_R_ReplicaDescription = {
-    "global_secondary_indexes": "GlobalSecondaryIndexes",
-    "global_table_settings_replication_mode": "GlobalTableSettingsReplicationMode",
-    "kms_master_key_id": "KMSMasterKeyId",
-    "on_demand_throughput_override": "OnDemandThroughputOverride",
-    "provisioned_throughput_override": "ProvisionedThroughputOverride",
-    "region_name": "RegionName",
-    "replica_arn": "ReplicaArn",
-    "replica_inaccessible_date_time": "ReplicaInaccessibleDateTime",
-    "replica_status": "ReplicaStatus",
-    "replica_status_description": "ReplicaStatusDescription",
-    "replica_status_percent_progress": "ReplicaStatusPercentProgress",
-    "replica_table_class_summary": "ReplicaTableClassSummary",
-    "warm_throughput": "WarmThroughput",
-}
-
-
-class ReplicaDescription(Result, rename=_R_ReplicaDescription):
-    """``ReplicaDescription``."""
-
-    region_name: str = UNSET
-    replica_status: str = UNSET
-    replica_arn: str = UNSET
-    replica_status_description: str = UNSET
-    replica_status_percent_progress: str = UNSET
-    kms_master_key_id: str = UNSET
-    provisioned_throughput_override: ProvisionedThroughputOverride = UNSET
-    on_demand_throughput_override: OnDemandThroughputOverride = UNSET
-    warm_throughput: TableWarmThroughputDescription = UNSET
-    global_secondary_indexes: list[ReplicaGlobalSecondaryIndexDescription] = UNSET
-    replica_inaccessible_date_time: datetime = UNSET
-    replica_table_class_summary: TableClassSummary = UNSET
-    global_table_settings_replication_mode: str = UNSET
-
-
-_R_ReplicaGlobalSecondaryIndexAutoScalingDescription = {
-    "index_name": "IndexName",
-    "index_status": "IndexStatus",
-    "provisioned_read_capacity_auto_scaling_settings": "ProvisionedReadCapacityAutoScalingSettings",
-    "provisioned_write_capacity_auto_scaling_settings": "ProvisionedWriteCapacityAutoScalingSettings",
-}
-
-
-class ReplicaGlobalSecondaryIndexAutoScalingDescription(
-    Result, rename=_R_ReplicaGlobalSecondaryIndexAutoScalingDescription
-):
-    """``ReplicaGlobalSecondaryIndexAutoScalingDescription``."""
-
-    index_name: str = UNSET
-    index_status: str = UNSET
-    provisioned_read_capacity_auto_scaling_settings: AutoScalingSettingsDescription = UNSET
-    provisioned_write_capacity_auto_scaling_settings: AutoScalingSettingsDescription = UNSET
-
-
-_R_ReplicaGlobalSecondaryIndexDescription = {
-    "index_name": "IndexName",
-    "on_demand_throughput_override": "OnDemandThroughputOverride",
-    "provisioned_throughput_override": "ProvisionedThroughputOverride",
-    "warm_throughput": "WarmThroughput",
-}
-
-
-class ReplicaGlobalSecondaryIndexDescription(
-    Result, rename=_R_ReplicaGlobalSecondaryIndexDescription
-):
-    """``ReplicaGlobalSecondaryIndexDescription``."""
-
-    index_name: str = UNSET
-    provisioned_throughput_override: ProvisionedThroughputOverride = UNSET
-    on_demand_throughput_override: OnDemandThroughputOverride = UNSET
-    warm_throughput: GlobalSecondaryIndexWarmThroughputDescription = UNSET
-
-
-_R_ReplicaGlobalSecondaryIndexSettingsDescription = {
-    "index_name": "IndexName",
-    "index_status": "IndexStatus",
-    "provisioned_read_capacity_auto_scaling_settings": "ProvisionedReadCapacityAutoScalingSettings",
-    "provisioned_read_capacity_units": "ProvisionedReadCapacityUnits",
-    "provisioned_write_capacity_auto_scaling_settings": "ProvisionedWriteCapacityAutoScalingSettings",
-    "provisioned_write_capacity_units": "ProvisionedWriteCapacityUnits",
-}
-
-
-class ReplicaGlobalSecondaryIndexSettingsDescription(
-    Result, rename=_R_ReplicaGlobalSecondaryIndexSettingsDescription
-):
-    """``ReplicaGlobalSecondaryIndexSettingsDescription``."""
-
-    index_name: str = UNSET
-    index_status: str = UNSET
-    provisioned_read_capacity_units: int = UNSET
-    provisioned_read_capacity_auto_scaling_settings: AutoScalingSettingsDescription = UNSET
-    provisioned_write_capacity_units: int = UNSET
-    provisioned_write_capacity_auto_scaling_settings: AutoScalingSettingsDescription = UNSET
-
-
-_R_ReplicaSettingsDescription = {
-    "region_name": "RegionName",
-    "replica_billing_mode_summary": "ReplicaBillingModeSummary",
-    "replica_global_secondary_index_settings": "ReplicaGlobalSecondaryIndexSettings",
-    "replica_provisioned_read_capacity_auto_scaling_settings": "ReplicaProvisionedReadCapacityAutoScalingSettings",
-    "replica_provisioned_read_capacity_units": "ReplicaProvisionedReadCapacityUnits",
-    "replica_provisioned_write_capacity_auto_scaling_settings": "ReplicaProvisionedWriteCapacityAutoScalingSettings",
-    "replica_provisioned_write_capacity_units": "ReplicaProvisionedWriteCapacityUnits",
-    "replica_status": "ReplicaStatus",
-    "replica_table_class_summary": "ReplicaTableClassSummary",
-}
-
-
-class ReplicaSettingsDescription(Result, rename=_R_ReplicaSettingsDescription):
-    """``ReplicaSettingsDescription``."""
-
-    region_name: str = UNSET
-    replica_status: str = UNSET
-    replica_billing_mode_summary: BillingModeSummary = UNSET
-    replica_provisioned_read_capacity_units: int = UNSET
-    replica_provisioned_read_capacity_auto_scaling_settings: "AutoScalingSettingsDescription" = (
-        UNSET
-    )
-    replica_provisioned_write_capacity_units: int = UNSET
-    replica_provisioned_write_capacity_auto_scaling_settings: "AutoScalingSettingsDescription" = (
-        UNSET
-    )
-    replica_global_secondary_index_settings: "list[ReplicaGlobalSecondaryIndexSettingsDescription]" = UNSET
-    replica_table_class_summary: TableClassSummary = UNSET
-
-
-_R_RestoreSummary = {
-    "restore_date_time": "RestoreDateTime",
-    "restore_in_progress": "RestoreInProgress",
-    "source_backup_arn": "SourceBackupArn",
-    "source_table_arn": "SourceTableArn",
-}
-
-
-class RestoreSummary(Result, rename=_R_RestoreSummary):
-    """``RestoreSummary``."""
-
-    source_backup_arn: str = UNSET
-    source_table_arn: str = UNSET
-    restore_date_time: datetime = UNSET
-    restore_in_progress: bool = UNSET
-
-
-_R_RestoreTableFromBackupOutput = {
-    "table_description": "TableDescription",
-}
-
-
-class RestoreTableFromBackupOutput(Result, rename=_R_RestoreTableFromBackupOutput):
-    """``RestoreTableFromBackupOutput``."""
-
-    table_description: TableDescription = UNSET
-
-
-_R_RestoreTableToPointInTimeOutput = {
-    "table_description": "TableDescription",
-}
-
-
-class RestoreTableToPointInTimeOutput(Result, rename=_R_RestoreTableToPointInTimeOutput):
-    """``RestoreTableToPointInTimeOutput``."""
-
-    table_description: TableDescription = UNSET
-
-
-_R_S3BucketSource = {
-    "s3_bucket": "S3Bucket",
-    "s3_bucket_owner": "S3BucketOwner",
-    "s3_key_prefix": "S3KeyPrefix",
-}
-
-
-class S3BucketSource(Result, rename=_R_S3BucketSource):
-    """``S3BucketSource``."""
-
-    s3_bucket_owner: str = UNSET
-    s3_bucket: str = UNSET
-    s3_key_prefix: str = UNSET
-
-
-_R_SSEDescription = {
-    "inaccessible_encryption_date_time": "InaccessibleEncryptionDateTime",
-    "kms_master_key_arn": "KMSMasterKeyArn",
-    "sse_type": "SSEType",
-    "status": "Status",
-}
-
-
-class SSEDescription(Result, rename=_R_SSEDescription):
-    """``SSEDescription``."""
-
-    status: str = UNSET
-    sse_type: str = UNSET
-    kms_master_key_arn: str = UNSET
-    inaccessible_encryption_date_time: datetime = UNSET
-
-
-_R_SSESpecification = {
-    "enabled": "Enabled",
-    "kms_master_key_id": "KMSMasterKeyId",
-    "sse_type": "SSEType",
-}
-
-
-class SSESpecification(Result, rename=_R_SSESpecification):
-    """``SSESpecification``."""
-
-    enabled: bool = UNSET
-    sse_type: str = UNSET
-    kms_master_key_id: str = UNSET
-
-
-_R_ScanOutput = {
-    "consumed_capacity": "ConsumedCapacity",
-    "count": "Count",
-    "items": "Items",
-    "last_evaluated_key": "LastEvaluatedKey",
-    "scanned_count": "ScannedCount",
-}
-
-
-class ScanOutput(Result, rename=_R_ScanOutput):
-    """``ScanOutput``."""
-
-    items: list[dict[str, AttributeValue]] = UNSET
-    count: int = UNSET
-    scanned_count: int = UNSET
-    last_evaluated_key: dict[str, AttributeValue] = UNSET
-    consumed_capacity: ConsumedCapacity = UNSET
-
-
-_R_SearchResultItem = {
-    "item": "Item",
-    "score": "Score",
-}
-
-
-class SearchResultItem(Result, rename=_R_SearchResultItem):
-    """``SearchResultItem``."""
-
-    item: dict[str, AttributeValue] = UNSET
-    score: float = UNSET
-
-
-_R_SearchSchemaElement = {
-    "attribute_name": "AttributeName",
-    "search_schema_element_type": "SearchSchemaElementType",
-}
-
-
-class SearchSchemaElement(Result, rename=_R_SearchSchemaElement):
-    """``SearchSchemaElement``."""
-
-    attribute_name: str = UNSET
-    search_schema_element_type: str = UNSET
-
-
-_R_SearchVectorsOutput = {
-    "consumed_capacity": "ConsumedCapacity",
-    "search_results": "SearchResults",
-}
-
-
-class SearchVectorsOutput(Result, rename=_R_SearchVectorsOutput):
-    """``SearchVectorsOutput``."""
-
-    consumed_capacity: VectorCapacity = UNSET
-    search_results: list[SearchResultItem] = UNSET
-
-
-_R_SourceTableDetails = {
-    "billing_mode": "BillingMode",
-    "item_count": "ItemCount",
-    "key_schema": "KeySchema",
-    "on_demand_throughput": "OnDemandThroughput",
-    "provisioned_throughput": "ProvisionedThroughput",
-    "table_arn": "TableArn",
-    "table_creation_date_time": "TableCreationDateTime",
-    "table_id": "TableId",
-    "table_name": "TableName",
-    "table_size_bytes": "TableSizeBytes",
-}
-
-
-class SourceTableDetails(Result, rename=_R_SourceTableDetails):
-    """``SourceTableDetails``."""
-
-    table_name: str = UNSET
-    table_id: str = UNSET
-    table_arn: str = UNSET
-    table_size_bytes: int = UNSET
-    key_schema: list[KeySchemaElement] = UNSET
-    table_creation_date_time: datetime = UNSET
-    provisioned_throughput: ProvisionedThroughput = UNSET
-    on_demand_throughput: OnDemandThroughput = UNSET
-    item_count: int = UNSET
-    billing_mode: str = UNSET
-
-
-_R_SourceTableFeatureDetails = {
-    "global_secondary_indexes": "GlobalSecondaryIndexes",
-    "local_secondary_indexes": "LocalSecondaryIndexes",
-    "sse_description": "SSEDescription",
-    "stream_description": "StreamDescription",
-    "time_to_live_description": "TimeToLiveDescription",
-    "vector_indexes": "VectorIndexes",
-}
-
-
-class SourceTableFeatureDetails(Result, rename=_R_SourceTableFeatureDetails):
-    """``SourceTableFeatureDetails``."""
-
-    local_secondary_indexes: list[LocalSecondaryIndexInfo] = UNSET
-    global_secondary_indexes: list[GlobalSecondaryIndexInfo] = UNSET
-    stream_description: StreamSpecification = UNSET
-    time_to_live_description: TimeToLiveDescription = UNSET
-    sse_description: SSEDescription = UNSET
-    vector_indexes: list[VectorIndexInfo] = UNSET
-
-
-_R_StartBulkPutItemsOutput = {
-    "bulk_operation_description": "BulkOperationDescription",
-}
-
-
-class StartBulkPutItemsOutput(Result, rename=_R_StartBulkPutItemsOutput):
-    """``StartBulkPutItemsOutput``."""
-
-    bulk_operation_description: BulkOperationDescription = UNSET
-
-
-_R_StreamSpecification = {
-    "stream_enabled": "StreamEnabled",
-    "stream_view_type": "StreamViewType",
-}
-
-
-class StreamSpecification(Result, rename=_R_StreamSpecification):
-    """``StreamSpecification``."""
-
-    stream_enabled: bool = UNSET
-    stream_view_type: str = UNSET
-
-
-_R_TableAutoScalingDescription = {
-    "replicas": "Replicas",
-    "table_name": "TableName",
-    "table_status": "TableStatus",
-}
-
-
-class TableAutoScalingDescription(Result, rename=_R_TableAutoScalingDescription):
-    """``TableAutoScalingDescription``."""
-
-    table_name: str = UNSET
-    table_status: str = UNSET
-    replicas: list[ReplicaAutoScalingDescription] = UNSET
-
-
-_R_TableClassSummary = {
-    "last_update_date_time": "LastUpdateDateTime",
-    "table_class": "TableClass",
-}
-
-
-class TableClassSummary(Result, rename=_R_TableClassSummary):
-    """``TableClassSummary``."""
-
-    table_class: str = UNSET
-    last_update_date_time: datetime = UNSET
-
-
-_R_TableCreationParameters = {
-    "attribute_definitions": "AttributeDefinitions",
-    "billing_mode": "BillingMode",
-    "global_secondary_indexes": "GlobalSecondaryIndexes",
-    "key_schema": "KeySchema",
-    "on_demand_throughput": "OnDemandThroughput",
-    "provisioned_throughput": "ProvisionedThroughput",
-    "sse_specification": "SSESpecification",
-    "table_name": "TableName",
-    "vector_indexes": "VectorIndexes",
-}
-
-
-class TableCreationParameters(Result, rename=_R_TableCreationParameters):
-    """``TableCreationParameters``."""
-
-    table_name: str = UNSET
-    attribute_definitions: list[AttributeDefinition] = UNSET
-    key_schema: list[KeySchemaElement] = UNSET
-    billing_mode: str = UNSET
-    provisioned_throughput: ProvisionedThroughput = UNSET
-    on_demand_throughput: OnDemandThroughput = UNSET
-    sse_specification: SSESpecification = UNSET
-    global_secondary_indexes: list[GlobalSecondaryIndex] = UNSET
-    vector_indexes: list[VectorIndex] = UNSET
-
-
-_R_TableDescription = {
-    "archival_summary": "ArchivalSummary",
-    "attribute_definitions": "AttributeDefinitions",
-    "billing_mode_summary": "BillingModeSummary",
-    "creation_date_time": "CreationDateTime",
-    "deletion_protection_enabled": "DeletionProtectionEnabled",
-    "disassociation_protection_enabled": "DisassociationProtectionEnabled",
-    "global_secondary_indexes": "GlobalSecondaryIndexes",
-    "global_table_settings_replication_mode": "GlobalTableSettingsReplicationMode",
-    "global_table_version": "GlobalTableVersion",
-    "global_table_witnesses": "GlobalTableWitnesses",
-    "item_count": "ItemCount",
-    "key_schema": "KeySchema",
-    "latest_stream_arn": "LatestStreamArn",
-    "latest_stream_label": "LatestStreamLabel",
-    "local_secondary_indexes": "LocalSecondaryIndexes",
-    "multi_region_consistency": "MultiRegionConsistency",
-    "on_demand_throughput": "OnDemandThroughput",
-    "provisioned_throughput": "ProvisionedThroughput",
-    "replicas": "Replicas",
-    "restore_summary": "RestoreSummary",
-    "sse_description": "SSEDescription",
-    "stream_specification": "StreamSpecification",
-    "table_arn": "TableArn",
-    "table_class_summary": "TableClassSummary",
-    "table_id": "TableId",
-    "table_name": "TableName",
-    "table_size_bytes": "TableSizeBytes",
-    "table_status": "TableStatus",
-    "vector_indexes": "VectorIndexes",
-    "warm_throughput": "WarmThroughput",
-}
-
-
-class TableDescription(Result, rename=_R_TableDescription):
-    """``TableDescription``."""
-
-    attribute_definitions: list[AttributeDefinition] = UNSET
-    table_name: str = UNSET
-    key_schema: list[KeySchemaElement] = UNSET
-    table_status: str = UNSET
-    creation_date_time: datetime = UNSET
-    provisioned_throughput: ProvisionedThroughputDescription = UNSET
-    table_size_bytes: int = UNSET
-    item_count: int = UNSET
-    table_arn: str = UNSET
-    table_id: str = UNSET
-    billing_mode_summary: BillingModeSummary = UNSET
-    local_secondary_indexes: list[LocalSecondaryIndexDescription] = UNSET
-    global_secondary_indexes: list[GlobalSecondaryIndexDescription] = UNSET
-    stream_specification: StreamSpecification = UNSET
-    latest_stream_label: str = UNSET
-    latest_stream_arn: str = UNSET
-    global_table_version: str = UNSET
-    replicas: list[ReplicaDescription] = UNSET
-    global_table_witnesses: list[GlobalTableWitnessDescription] = UNSET
-    global_table_settings_replication_mode: str = UNSET
-    restore_summary: RestoreSummary = UNSET
-    sse_description: SSEDescription = UNSET
-    archival_summary: ArchivalSummary = UNSET
-    table_class_summary: TableClassSummary = UNSET
-    deletion_protection_enabled: bool = UNSET
-    disassociation_protection_enabled: bool = UNSET
-    on_demand_throughput: OnDemandThroughput = UNSET
-    warm_throughput: TableWarmThroughputDescription = UNSET
-    multi_region_consistency: str = UNSET
-    vector_indexes: list[VectorIndexDescription] = UNSET
-
-
-_R_TableWarmThroughputDescription = {
-    "read_units_per_second": "ReadUnitsPerSecond",
-    "status": "Status",
-    "write_units_per_second": "WriteUnitsPerSecond",
-}
-
-
-class TableWarmThroughputDescription(Result, rename=_R_TableWarmThroughputDescription):
-    """``TableWarmThroughputDescription``."""
-
-    read_units_per_second: int = UNSET
-    write_units_per_second: int = UNSET
-    status: str = UNSET
-
-
-_R_Tag = {
-    "key": "Key",
-    "value": "Value",
-}
-
-
-class Tag(Result, rename=_R_Tag):
-    """``Tag``."""
-
-    key: str = UNSET
-    value: str = UNSET
-
-
-_R_TimeToLiveDescription = {
-    "attribute_name": "AttributeName",
-    "time_to_live_status": "TimeToLiveStatus",
-}
-
-
-class TimeToLiveDescription(Result, rename=_R_TimeToLiveDescription):
-    """``TimeToLiveDescription``."""
-
-    time_to_live_status: str = UNSET
-    attribute_name: str = UNSET
-
-
-_R_TimeToLiveSpecification = {
-    "attribute_name": "AttributeName",
-    "enabled": "Enabled",
-}
-
-
-class TimeToLiveSpecification(Result, rename=_R_TimeToLiveSpecification):
-    """``TimeToLiveSpecification``."""
-
-    enabled: bool = UNSET
-    attribute_name: str = UNSET
-
-
-_R_TransactGetItemsOutput = {
-    "consumed_capacity": "ConsumedCapacity",
-    "responses": "Responses",
-}
-
-
-class TransactGetItemsOutput(Result, rename=_R_TransactGetItemsOutput):
-    """``TransactGetItemsOutput``."""
-
-    consumed_capacity: list[ConsumedCapacity] = UNSET
-    responses: list[ItemResponse] = UNSET
-
-
-_R_TransactWriteItemsOutput = {
-    "consumed_capacity": "ConsumedCapacity",
-    "item_collection_metrics": "ItemCollectionMetrics",
-}
-
-
-class TransactWriteItemsOutput(Result, rename=_R_TransactWriteItemsOutput):
-    """``TransactWriteItemsOutput``."""
-
-    consumed_capacity: list[ConsumedCapacity] = UNSET
-    item_collection_metrics: dict[str, list[ItemCollectionMetrics]] = UNSET
-
-
-_R_UpdateContinuousBackupsOutput = {
-    "continuous_backups_description": "ContinuousBackupsDescription",
-}
-
-
-class UpdateContinuousBackupsOutput(Result, rename=_R_UpdateContinuousBackupsOutput):
-    """``UpdateContinuousBackupsOutput``."""
-
-    continuous_backups_description: ContinuousBackupsDescription = UNSET
-
-
-_R_UpdateContributorInsightsOutput = {
-    "contributor_insights_mode": "ContributorInsightsMode",
-    "contributor_insights_status": "ContributorInsightsStatus",
-    "index_name": "IndexName",
-    "table_name": "TableName",
-}
-
-
-class UpdateContributorInsightsOutput(Result, rename=_R_UpdateContributorInsightsOutput):
-    """``UpdateContributorInsightsOutput``."""
-
-    table_name: str = UNSET
-    index_name: str = UNSET
-    contributor_insights_status: str = UNSET
-    contributor_insights_mode: str = UNSET
-
-
-_R_UpdateGlobalTableOutput = {
-    "global_table_description": "GlobalTableDescription",
-}
-
-
-class UpdateGlobalTableOutput(Result, rename=_R_UpdateGlobalTableOutput):
-    """``UpdateGlobalTableOutput``."""
-
-    global_table_description: GlobalTableDescription = UNSET
-
-
-_R_UpdateGlobalTableSettingsOutput = {
-    "global_table_name": "GlobalTableName",
-    "replica_settings": "ReplicaSettings",
-}
-
-
-class UpdateGlobalTableSettingsOutput(Result, rename=_R_UpdateGlobalTableSettingsOutput):
-    """``UpdateGlobalTableSettingsOutput``."""
-
-    global_table_name: str = UNSET
-    replica_settings: list[ReplicaSettingsDescription] = UNSET
-
-
-_R_UpdateItemOutput = {
-    "attributes": "Attributes",
-    "consumed_capacity": "ConsumedCapacity",
-    "item_collection_metrics": "ItemCollectionMetrics",
-}
-
-
-class UpdateItemOutput(Result, rename=_R_UpdateItemOutput):
-    """``UpdateItemOutput``."""
-
-    attributes: dict[str, AttributeValue] = UNSET
-    consumed_capacity: ConsumedCapacity = UNSET
-    item_collection_metrics: ItemCollectionMetrics = UNSET
-
-
-_R_UpdateKinesisStreamingConfiguration = {
-    "approximate_creation_date_time_precision": "ApproximateCreationDateTimePrecision",
-}
-
-
-class UpdateKinesisStreamingConfiguration(Result, rename=_R_UpdateKinesisStreamingConfiguration):
-    """``UpdateKinesisStreamingConfiguration``."""
-
-    approximate_creation_date_time_precision: str = UNSET
-
-
-_R_UpdateKinesisStreamingDestinationOutput = {
-    "destination_status": "DestinationStatus",
-    "stream_arn": "StreamArn",
-    "table_name": "TableName",
-    "update_kinesis_streaming_configuration": "UpdateKinesisStreamingConfiguration",
-}
-
-
-class UpdateKinesisStreamingDestinationOutput(
-    Result, rename=_R_UpdateKinesisStreamingDestinationOutput
-):
-    """``UpdateKinesisStreamingDestinationOutput``."""
-
-    table_name: str = UNSET
-    stream_arn: str = UNSET
-    destination_status: str = UNSET
-    update_kinesis_streaming_configuration: UpdateKinesisStreamingConfiguration = UNSET
-
-
-_R_UpdateTableOutput = {
-    "table_description": "TableDescription",
-}
-
-
-class UpdateTableOutput(Result, rename=_R_UpdateTableOutput):
-    """``UpdateTableOutput``."""
-
-    table_description: TableDescription = UNSET
-
-
-_R_UpdateTableReplicaAutoScalingOutput = {
-    "table_auto_scaling_description": "TableAutoScalingDescription",
-}
-
-
-class UpdateTableReplicaAutoScalingOutput(Result, rename=_R_UpdateTableReplicaAutoScalingOutput):
-    """``UpdateTableReplicaAutoScalingOutput``."""
-
-    table_auto_scaling_description: TableAutoScalingDescription = UNSET
-
-
-_R_UpdateTimeToLiveOutput = {
-    "time_to_live_specification": "TimeToLiveSpecification",
-}
-
-
-class UpdateTimeToLiveOutput(Result, rename=_R_UpdateTimeToLiveOutput):
-    """``UpdateTimeToLiveOutput``."""
-
-    time_to_live_specification: TimeToLiveSpecification = UNSET
-
-
-_R_VectorAttributeDefinition = {
-    "attribute_name": "AttributeName",
-}
-
-
-class VectorAttributeDefinition(Result, rename=_R_VectorAttributeDefinition):
-    """``VectorAttributeDefinition``."""
-
-    attribute_name: str = UNSET
-
-
-_R_VectorCapacity = {
-    "vector_search_request_bytes": "VectorSearchRequestBytes",
-    "vector_write_request_bytes": "VectorWriteRequestBytes",
-}
-
-
-class VectorCapacity(Result, rename=_R_VectorCapacity):
-    """``VectorCapacity``."""
-
-    vector_search_request_bytes: float = UNSET
-    vector_write_request_bytes: float = UNSET
-
-
-_R_VectorIndex = {
-    "dimensions": "Dimensions",
-    "distance_function": "DistanceFunction",
-    "index_name": "IndexName",
-    "projection": "Projection",
-    "search_schema": "SearchSchema",
-    "vector_attribute": "VectorAttribute",
-}
-
-
-class VectorIndex(Result, rename=_R_VectorIndex):
-    """``VectorIndex``."""
-
-    index_name: str = UNSET
-    vector_attribute: VectorAttributeDefinition = UNSET
-    search_schema: list[SearchSchemaElement] = UNSET
-    projection: Projection = UNSET
-    dimensions: int = UNSET
-    distance_function: str = UNSET
-
-
-_R_VectorIndexDescription = {
-    "backfilling": "Backfilling",
-    "dimensions": "Dimensions",
-    "distance_function": "DistanceFunction",
-    "index_arn": "IndexArn",
-    "index_name": "IndexName",
-    "index_size_bytes": "IndexSizeBytes",
-    "index_status": "IndexStatus",
-    "item_count": "ItemCount",
-    "projection": "Projection",
-    "search_schema": "SearchSchema",
-    "vector_attribute": "VectorAttribute",
-}
-
-
-class VectorIndexDescription(Result, rename=_R_VectorIndexDescription):
-    """``VectorIndexDescription``."""
-
-    index_name: str = UNSET
-    search_schema: list[SearchSchemaElement] = UNSET
-    projection: Projection = UNSET
-    vector_attribute: VectorAttributeDefinition = UNSET
-    dimensions: int = UNSET
-    distance_function: str = UNSET
-    index_status: str = UNSET
-    backfilling: bool = UNSET
-    index_size_bytes: int = UNSET
-    item_count: int = UNSET
-    index_arn: str = UNSET
-
-
-_R_VectorIndexInfo = {
-    "dimensions": "Dimensions",
-    "distance_function": "DistanceFunction",
-    "index_name": "IndexName",
-    "projection": "Projection",
-    "search_schema": "SearchSchema",
-    "vector_attribute": "VectorAttribute",
-}
-
-
-class VectorIndexInfo(Result, rename=_R_VectorIndexInfo):
-    """``VectorIndexInfo``."""
-
-    index_name: str = UNSET
-    vector_attribute: VectorAttributeDefinition = UNSET
-    search_schema: list[SearchSchemaElement] = UNSET
-    projection: Projection = UNSET
-    dimensions: int = UNSET
-    distance_function: str = UNSET
-
-
-_R_WarmThroughput = {
-    "read_units_per_second": "ReadUnitsPerSecond",
-    "write_units_per_second": "WriteUnitsPerSecond",
-}
-
-
-class WarmThroughput(Result, rename=_R_WarmThroughput):
-    """``WarmThroughput``."""
-
-    read_units_per_second: int = UNSET
-    write_units_per_second: int = UNSET
-
-
-_R_WriteRequest = {
-    "delete_request": "DeleteRequest",
-    "put_request": "PutRequest",
-}
-
-
-class WriteRequest(Result, rename=_R_WriteRequest):
-    """``WriteRequest``."""
-
-    put_request: PutRequest = UNSET
-    delete_request: DeleteRequest = UNSET
+# Result classes as data: class name -> [[attribute, member, annotation], ...].
+RESULT_FIELDS = {
+    "ArchivalSummary": '[["archival_date_time","ArchivalDateTime","datetime"],["archival_reason","ArchivalReason","str"],["archival_backup_arn","ArchivalBackupArn","str"]]',
+    "AttributeDefinition": '[["attribute_name","AttributeName","str"],["attribute_type","AttributeType","str"]]',
+    "AttributeValue": '[["s","S","str"],["n","N","str"],["b","B","bytes"],["ss","SS","list[str]"],["ns","NS","list[str]"],["bs","BS","list[bytes]"],["m","M","dict[str, AttributeValue]"],["l","L","list[AttributeValue]"],["null","NULL","bool"],["bool_","BOOL","bool"]]',
+    "AutoScalingPolicyDescription": '[["policy_name","PolicyName","str"],["target_tracking_scaling_policy_configuration","TargetTrackingScalingPolicyConfiguration","AutoScalingTargetTrackingScalingPolicyConfigurationDescription"]]',
+    "AutoScalingSettingsDescription": '[["minimum_units","MinimumUnits","int"],["maximum_units","MaximumUnits","int"],["auto_scaling_disabled","AutoScalingDisabled","bool"],["auto_scaling_role_arn","AutoScalingRoleArn","str"],["scaling_policies","ScalingPolicies","list[AutoScalingPolicyDescription]"]]',
+    "AutoScalingTargetTrackingScalingPolicyConfigurationDescription": '[["disable_scale_in","DisableScaleIn","bool"],["scale_in_cooldown","ScaleInCooldown","int"],["scale_out_cooldown","ScaleOutCooldown","int"],["target_value","TargetValue","float"]]',
+    "BackupDescription": '[["backup_details","BackupDetails","BackupDetails"],["source_table_details","SourceTableDetails","SourceTableDetails"],["source_table_feature_details","SourceTableFeatureDetails","SourceTableFeatureDetails"]]',
+    "BackupDetails": '[["backup_arn","BackupArn","str"],["backup_name","BackupName","str"],["backup_size_bytes","BackupSizeBytes","int"],["backup_status","BackupStatus","str"],["backup_type","BackupType","str"],["backup_creation_date_time","BackupCreationDateTime","datetime"],["backup_expiry_date_time","BackupExpiryDateTime","datetime"]]',
+    "BackupSummary": '[["table_name","TableName","str"],["table_id","TableId","str"],["table_arn","TableArn","str"],["backup_arn","BackupArn","str"],["backup_name","BackupName","str"],["backup_creation_date_time","BackupCreationDateTime","datetime"],["backup_expiry_date_time","BackupExpiryDateTime","datetime"],["backup_status","BackupStatus","str"],["backup_type","BackupType","str"],["backup_size_bytes","BackupSizeBytes","int"]]',
+    "BatchExecuteStatementOutput": '[["responses","Responses","list[BatchStatementResponse]"],["consumed_capacity","ConsumedCapacity","list[ConsumedCapacity]"]]',
+    "BatchGetItemOutput": '[["responses","Responses","dict[str, list[dict[str, AttributeValue]]]"],["unprocessed_keys","UnprocessedKeys","dict[str, KeysAndAttributes]"],["consumed_capacity","ConsumedCapacity","list[ConsumedCapacity]"]]',
+    "BatchStatementError": '[["code","Code","str"],["message","Message","str"],["item","Item","dict[str, AttributeValue]"]]',
+    "BatchStatementResponse": '[["error","Error","BatchStatementError"],["table_name","TableName","str"],["item","Item","dict[str, AttributeValue]"]]',
+    "BatchWriteItemOutput": '[["unprocessed_items","UnprocessedItems","dict[str, list[WriteRequest]]"],["item_collection_metrics","ItemCollectionMetrics","dict[str, list[ItemCollectionMetrics]]"],["consumed_capacity","ConsumedCapacity","list[ConsumedCapacity]"]]',
+    "BillingModeSummary": '[["billing_mode","BillingMode","str"],["last_update_to_pay_per_request_date_time","LastUpdateToPayPerRequestDateTime","datetime"]]',
+    "BulkOperationBytes": '[["bulk_put_bytes","BulkPutBytes","int"]]',
+    "BulkOperationDescription": '[["bulk_operation_arn","BulkOperationArn","str"],["bulk_operation_status","BulkOperationStatus","str"],["table_details","TableDetails","list[BulkOperationTableDetail]"],["client_token","ClientToken","str"],["input_s3_configuration","InputS3Configuration","InputS3Configuration"],["output_s3_configuration","OutputS3Configuration","OutputS3Configuration"],["start_time","StartTime","datetime"],["end_time","EndTime","datetime"],["processed_item_count","ProcessedItemCount","int"],["processed_input_bytes","ProcessedInputBytes","int"],["total_input_bytes","TotalInputBytes","int"],["bulk_operation_usage","BulkOperationUsage","list[BulkOperationUsage]"],["failed_item_count","FailedItemCount","int"],["failure_code","FailureCode","str"],["failure_message","FailureMessage","str"],["max_write_request_units","MaxWriteRequestUnits","int"],["performance_tier","PerformanceTier","str"]]',
+    "BulkOperationSummary": '[["bulk_operation_arn","BulkOperationArn","str"],["bulk_operation_status","BulkOperationStatus","str"],["start_time","StartTime","datetime"],["end_time","EndTime","datetime"]]',
+    "BulkOperationTableDetail": '[["table_name","TableName","str"],["table_id","TableId","str"]]',
+    "BulkOperationUsage": '[["table_name","TableName","str"],["bulk_put_bytes","BulkPutBytes","int"],["table","Table","BulkOperationBytes"],["local_secondary_indexes","LocalSecondaryIndexes","dict[str, BulkOperationBytes]"],["global_secondary_indexes","GlobalSecondaryIndexes","dict[str, BulkOperationBytes]"],["vector_indexes","VectorIndexes","dict[str, BulkOperationVectorBytes]"]]',
+    "BulkOperationVectorBytes": '[["bulk_put_vector_bytes","BulkPutVectorBytes","int"]]',
+    "CancelBulkOperationOutput": '[["bulk_operation_arn","BulkOperationArn","str"],["bulk_operation_status","BulkOperationStatus","str"]]',
+    "Capacity": '[["read_capacity_units","ReadCapacityUnits","float"],["write_capacity_units","WriteCapacityUnits","float"],["capacity_units","CapacityUnits","float"]]',
+    "ConsumedCapacity": '[["table_name","TableName","str"],["capacity_units","CapacityUnits","float"],["read_capacity_units","ReadCapacityUnits","float"],["write_capacity_units","WriteCapacityUnits","float"],["table","Table","Capacity"],["local_secondary_indexes","LocalSecondaryIndexes","dict[str, Capacity]"],["global_secondary_indexes","GlobalSecondaryIndexes","dict[str, Capacity]"],["vector_indexes","VectorIndexes","dict[str, VectorCapacity]"]]',
+    "ContinuousBackupsDescription": '[["continuous_backups_status","ContinuousBackupsStatus","str"],["point_in_time_recovery_description","PointInTimeRecoveryDescription","PointInTimeRecoveryDescription"]]',
+    "ContributorInsightsSummary": '[["table_name","TableName","str"],["index_name","IndexName","str"],["contributor_insights_status","ContributorInsightsStatus","str"],["contributor_insights_mode","ContributorInsightsMode","str"]]',
+    "CreateBackupOutput": '[["backup_details","BackupDetails","BackupDetails"]]',
+    "CreateGlobalTableOutput": '[["global_table_description","GlobalTableDescription","GlobalTableDescription"]]',
+    "CreateTableOutput": '[["table_description","TableDescription","TableDescription"]]',
+    "CsvOptions": '[["delimiter","Delimiter","str"],["header_list","HeaderList","list[str]"]]',
+    "DeleteBackupOutput": '[["backup_description","BackupDescription","BackupDescription"]]',
+    "DeleteItemOutput": '[["attributes","Attributes","dict[str, AttributeValue]"],["consumed_capacity","ConsumedCapacity","ConsumedCapacity"],["item_collection_metrics","ItemCollectionMetrics","ItemCollectionMetrics"]]',
+    "DeleteRequest": '[["key","Key","dict[str, AttributeValue]"]]',
+    "DeleteResourcePolicyOutput": '[["revision_id","RevisionId","str"]]',
+    "DeleteTableOutput": '[["table_description","TableDescription","TableDescription"]]',
+    "DescribeBackupOutput": '[["backup_description","BackupDescription","BackupDescription"]]',
+    "DescribeBulkOperationOutput": '[["bulk_operation_description","BulkOperationDescription","BulkOperationDescription"]]',
+    "DescribeContinuousBackupsOutput": '[["continuous_backups_description","ContinuousBackupsDescription","ContinuousBackupsDescription"]]',
+    "DescribeContributorInsightsOutput": '[["table_name","TableName","str"],["index_name","IndexName","str"],["contributor_insights_rule_list","ContributorInsightsRuleList","list[str]"],["contributor_insights_status","ContributorInsightsStatus","str"],["last_update_date_time","LastUpdateDateTime","datetime"],["failure_exception","FailureException","FailureException"],["contributor_insights_mode","ContributorInsightsMode","str"]]',
+    "DescribeEndpointsResponse": '[["endpoints","Endpoints","list[Endpoint]"]]',
+    "DescribeExportOutput": '[["export_description","ExportDescription","ExportDescription"]]',
+    "DescribeGlobalTableOutput": '[["global_table_description","GlobalTableDescription","GlobalTableDescription"]]',
+    "DescribeGlobalTableSettingsOutput": '[["global_table_name","GlobalTableName","str"],["replica_settings","ReplicaSettings","list[ReplicaSettingsDescription]"]]',
+    "DescribeImportOutput": '[["import_table_description","ImportTableDescription","ImportTableDescription"]]',
+    "DescribeKinesisStreamingDestinationOutput": '[["table_name","TableName","str"],["kinesis_data_stream_destinations","KinesisDataStreamDestinations","list[KinesisDataStreamDestination]"]]',
+    "DescribeLimitsOutput": '[["account_max_read_capacity_units","AccountMaxReadCapacityUnits","int"],["account_max_write_capacity_units","AccountMaxWriteCapacityUnits","int"],["table_max_read_capacity_units","TableMaxReadCapacityUnits","int"],["table_max_write_capacity_units","TableMaxWriteCapacityUnits","int"]]',
+    "DescribeTableOutput": '[["table","Table","TableDescription"]]',
+    "DescribeTableReplicaAutoScalingOutput": '[["table_auto_scaling_description","TableAutoScalingDescription","TableAutoScalingDescription"]]',
+    "DescribeTimeToLiveOutput": '[["time_to_live_description","TimeToLiveDescription","TimeToLiveDescription"]]',
+    "EnableKinesisStreamingConfiguration": '[["approximate_creation_date_time_precision","ApproximateCreationDateTimePrecision","str"]]',
+    "Endpoint": '[["address","Address","str"],["cache_period_in_minutes","CachePeriodInMinutes","int"]]',
+    "ExecuteStatementOutput": '[["items","Items","list[dict[str, AttributeValue]]"],["next_token","NextToken","str"],["consumed_capacity","ConsumedCapacity","ConsumedCapacity"],["last_evaluated_key","LastEvaluatedKey","dict[str, AttributeValue]"]]',
+    "ExecuteTransactionOutput": '[["responses","Responses","list[ItemResponse]"],["consumed_capacity","ConsumedCapacity","list[ConsumedCapacity]"]]',
+    "ExportDescription": '[["export_arn","ExportArn","str"],["export_status","ExportStatus","str"],["start_time","StartTime","datetime"],["end_time","EndTime","datetime"],["export_manifest","ExportManifest","str"],["table_arn","TableArn","str"],["table_id","TableId","str"],["export_time","ExportTime","datetime"],["client_token","ClientToken","str"],["s3_bucket","S3Bucket","str"],["s3_bucket_owner","S3BucketOwner","str"],["s3_prefix","S3Prefix","str"],["s3_sse_algorithm","S3SseAlgorithm","str"],["s3_sse_kms_key_id","S3SseKmsKeyId","str"],["failure_code","FailureCode","str"],["failure_message","FailureMessage","str"],["export_format","ExportFormat","str"],["billed_size_bytes","BilledSizeBytes","int"],["item_count","ItemCount","int"],["export_type","ExportType","str"],["incremental_export_specification","IncrementalExportSpecification","IncrementalExportSpecification"],["filter_specification","FilterSpecification","FilterSpecification"]]',
+    "ExportSummary": '[["export_arn","ExportArn","str"],["export_status","ExportStatus","str"],["export_type","ExportType","str"]]',
+    "ExportTableToPointInTimeOutput": '[["export_description","ExportDescription","ExportDescription"]]',
+    "FailureException": '[["exception_name","ExceptionName","str"],["exception_description","ExceptionDescription","str"]]',
+    "FilterSpecification": '[["filter_expression","FilterExpression","str"],["projection_expression","ProjectionExpression","str"],["key_condition_expression","KeyConditionExpression","str"],["expression_attribute_names","ExpressionAttributeNames","dict[str, str]"],["expression_attribute_values","ExpressionAttributeValues","dict[str, AttributeValue]"]]',
+    "GetItemOutput": '[["item","Item","dict[str, AttributeValue]"],["consumed_capacity","ConsumedCapacity","ConsumedCapacity"]]',
+    "GetResourcePolicyOutput": '[["policy","Policy","str"],["revision_id","RevisionId","str"]]',
+    "GlobalSecondaryIndex": '[["index_name","IndexName","str"],["key_schema","KeySchema","list[KeySchemaElement]"],["projection","Projection","Projection"],["provisioned_throughput","ProvisionedThroughput","ProvisionedThroughput"],["on_demand_throughput","OnDemandThroughput","OnDemandThroughput"],["warm_throughput","WarmThroughput","WarmThroughput"]]',
+    "GlobalSecondaryIndexDescription": '[["index_name","IndexName","str"],["key_schema","KeySchema","list[KeySchemaElement]"],["projection","Projection","Projection"],["index_status","IndexStatus","str"],["backfilling","Backfilling","bool"],["provisioned_throughput","ProvisionedThroughput","ProvisionedThroughputDescription"],["index_size_bytes","IndexSizeBytes","int"],["item_count","ItemCount","int"],["index_arn","IndexArn","str"],["on_demand_throughput","OnDemandThroughput","OnDemandThroughput"],["warm_throughput","WarmThroughput","GlobalSecondaryIndexWarmThroughputDescription"]]',
+    "GlobalSecondaryIndexInfo": '[["index_name","IndexName","str"],["key_schema","KeySchema","list[KeySchemaElement]"],["projection","Projection","Projection"],["provisioned_throughput","ProvisionedThroughput","ProvisionedThroughput"],["on_demand_throughput","OnDemandThroughput","OnDemandThroughput"]]',
+    "GlobalSecondaryIndexWarmThroughputDescription": '[["read_units_per_second","ReadUnitsPerSecond","int"],["write_units_per_second","WriteUnitsPerSecond","int"],["status","Status","str"]]',
+    "GlobalTable": '[["global_table_name","GlobalTableName","str"],["replication_group","ReplicationGroup","list[Replica]"]]',
+    "GlobalTableDescription": '[["replication_group","ReplicationGroup","list[ReplicaDescription]"],["global_table_arn","GlobalTableArn","str"],["creation_date_time","CreationDateTime","datetime"],["global_table_status","GlobalTableStatus","str"],["global_table_name","GlobalTableName","str"]]',
+    "GlobalTableWitnessDescription": '[["region_name","RegionName","str"],["witness_status","WitnessStatus","str"]]',
+    "ImportSummary": '[["import_arn","ImportArn","str"],["import_status","ImportStatus","str"],["table_arn","TableArn","str"],["s3_bucket_source","S3BucketSource","S3BucketSource"],["cloud_watch_log_group_arn","CloudWatchLogGroupArn","str"],["input_format","InputFormat","str"],["start_time","StartTime","datetime"],["end_time","EndTime","datetime"]]',
+    "ImportTableDescription": '[["import_arn","ImportArn","str"],["import_status","ImportStatus","str"],["table_arn","TableArn","str"],["table_id","TableId","str"],["client_token","ClientToken","str"],["s3_bucket_source","S3BucketSource","S3BucketSource"],["error_count","ErrorCount","int"],["cloud_watch_log_group_arn","CloudWatchLogGroupArn","str"],["input_format","InputFormat","str"],["input_format_options","InputFormatOptions","InputFormatOptions"],["input_compression_type","InputCompressionType","str"],["table_creation_parameters","TableCreationParameters","TableCreationParameters"],["start_time","StartTime","datetime"],["end_time","EndTime","datetime"],["processed_size_bytes","ProcessedSizeBytes","int"],["processed_item_count","ProcessedItemCount","int"],["imported_item_count","ImportedItemCount","int"],["failure_code","FailureCode","str"],["failure_message","FailureMessage","str"]]',
+    "ImportTableOutput": '[["import_table_description","ImportTableDescription","ImportTableDescription"]]',
+    "IncrementalExportSpecification": '[["export_from_time","ExportFromTime","datetime"],["export_to_time","ExportToTime","datetime"],["export_view_type","ExportViewType","str"]]',
+    "InputFormatOptions": '[["csv","Csv","CsvOptions"]]',
+    "InputS3Configuration": '[["s3_bucket_owner","S3BucketOwner","str"],["s3_bucket","S3Bucket","str"],["s3_key_prefix","S3KeyPrefix","str"],["input_format","InputFormat","str"],["input_compression_type","InputCompressionType","str"]]',
+    "ItemCollectionMetrics": '[["item_collection_key","ItemCollectionKey","dict[str, AttributeValue]"],["size_estimate_range_gb","SizeEstimateRangeGB","list[float]"]]',
+    "ItemResponse": '[["item","Item","dict[str, AttributeValue]"]]',
+    "KeySchemaElement": '[["attribute_name","AttributeName","str"],["key_type","KeyType","str"]]',
+    "KeysAndAttributes": '[["keys","Keys","list[dict[str, AttributeValue]]"],["attributes_to_get","AttributesToGet","list[str]"],["consistent_read","ConsistentRead","bool"],["projection_expression","ProjectionExpression","str"],["expression_attribute_names","ExpressionAttributeNames","dict[str, str]"]]',
+    "KinesisDataStreamDestination": '[["stream_arn","StreamArn","str"],["destination_status","DestinationStatus","str"],["destination_status_description","DestinationStatusDescription","str"],["approximate_creation_date_time_precision","ApproximateCreationDateTimePrecision","str"]]',
+    "KinesisStreamingDestinationOutput": '[["table_name","TableName","str"],["stream_arn","StreamArn","str"],["destination_status","DestinationStatus","str"],["enable_kinesis_streaming_configuration","EnableKinesisStreamingConfiguration","EnableKinesisStreamingConfiguration"]]',
+    "ListBackupsOutput": '[["backup_summaries","BackupSummaries","list[BackupSummary]"],["last_evaluated_backup_arn","LastEvaluatedBackupArn","str"]]',
+    "ListBulkOperationsOutput": '[["bulk_operations_summary_list","BulkOperationsSummaryList","list[BulkOperationSummary]"],["next_token","NextToken","str"]]',
+    "ListContributorInsightsOutput": '[["contributor_insights_summaries","ContributorInsightsSummaries","list[ContributorInsightsSummary]"],["next_token","NextToken","str"]]',
+    "ListExportsOutput": '[["export_summaries","ExportSummaries","list[ExportSummary]"],["next_token","NextToken","str"]]',
+    "ListGlobalTablesOutput": '[["global_tables","GlobalTables","list[GlobalTable]"],["last_evaluated_global_table_name","LastEvaluatedGlobalTableName","str"]]',
+    "ListImportsOutput": '[["import_summary_list","ImportSummaryList","list[ImportSummary]"],["next_token","NextToken","str"]]',
+    "ListTablesOutput": '[["table_names","TableNames","list[str]"],["last_evaluated_table_name","LastEvaluatedTableName","str"]]',
+    "ListTagsOfResourceOutput": '[["tags","Tags","list[Tag]"],["next_token","NextToken","str"]]',
+    "LocalSecondaryIndexDescription": '[["index_name","IndexName","str"],["key_schema","KeySchema","list[KeySchemaElement]"],["projection","Projection","Projection"],["index_size_bytes","IndexSizeBytes","int"],["item_count","ItemCount","int"],["index_arn","IndexArn","str"]]',
+    "LocalSecondaryIndexInfo": '[["index_name","IndexName","str"],["key_schema","KeySchema","list[KeySchemaElement]"],["projection","Projection","Projection"]]',
+    "OnDemandThroughput": '[["max_read_request_units","MaxReadRequestUnits","int"],["max_write_request_units","MaxWriteRequestUnits","int"]]',
+    "OnDemandThroughputOverride": '[["max_read_request_units","MaxReadRequestUnits","int"]]',
+    "OutputS3Configuration": '[["s3_bucket_owner","S3BucketOwner","str"],["s3_bucket","S3Bucket","str"],["s3_key_prefix","S3KeyPrefix","str"],["s3_sse_algorithm","S3SseAlgorithm","str"],["s3_sse_kms_key_id","S3SseKmsKeyId","str"],["output_type","OutputType","list[str]"]]',
+    "PointInTimeRecoveryDescription": '[["point_in_time_recovery_status","PointInTimeRecoveryStatus","str"],["recovery_period_in_days","RecoveryPeriodInDays","int"],["earliest_restorable_date_time","EarliestRestorableDateTime","datetime"],["latest_restorable_date_time","LatestRestorableDateTime","datetime"]]',
+    "Projection": '[["projection_type","ProjectionType","str"],["non_key_attributes","NonKeyAttributes","list[str]"]]',
+    "ProvisionedThroughput": '[["read_capacity_units","ReadCapacityUnits","int"],["write_capacity_units","WriteCapacityUnits","int"]]',
+    "ProvisionedThroughputDescription": '[["last_increase_date_time","LastIncreaseDateTime","datetime"],["last_decrease_date_time","LastDecreaseDateTime","datetime"],["number_of_decreases_today","NumberOfDecreasesToday","int"],["read_capacity_units","ReadCapacityUnits","int"],["write_capacity_units","WriteCapacityUnits","int"]]',
+    "ProvisionedThroughputOverride": '[["read_capacity_units","ReadCapacityUnits","int"]]',
+    "PutItemOutput": '[["attributes","Attributes","dict[str, AttributeValue]"],["consumed_capacity","ConsumedCapacity","ConsumedCapacity"],["item_collection_metrics","ItemCollectionMetrics","ItemCollectionMetrics"]]',
+    "PutRequest": '[["item","Item","dict[str, AttributeValue]"]]',
+    "PutResourcePolicyOutput": '[["revision_id","RevisionId","str"]]',
+    "QueryOutput": '[["items","Items","list[dict[str, AttributeValue]]"],["count","Count","int"],["scanned_count","ScannedCount","int"],["last_evaluated_key","LastEvaluatedKey","dict[str, AttributeValue]"],["consumed_capacity","ConsumedCapacity","ConsumedCapacity"]]',
+    "Replica": '[["region_name","RegionName","str"]]',
+    "ReplicaAutoScalingDescription": '[["region_name","RegionName","str"],["global_secondary_indexes","GlobalSecondaryIndexes","list[ReplicaGlobalSecondaryIndexAutoScalingDescription]"],["replica_provisioned_read_capacity_auto_scaling_settings","ReplicaProvisionedReadCapacityAutoScalingSettings","AutoScalingSettingsDescription"],["replica_provisioned_write_capacity_auto_scaling_settings","ReplicaProvisionedWriteCapacityAutoScalingSettings","AutoScalingSettingsDescription"],["replica_status","ReplicaStatus","str"]]',
+    "ReplicaDescription": '[["region_name","RegionName","str"],["replica_status","ReplicaStatus","str"],["replica_arn","ReplicaArn","str"],["replica_status_description","ReplicaStatusDescription","str"],["replica_status_percent_progress","ReplicaStatusPercentProgress","str"],["kms_master_key_id","KMSMasterKeyId","str"],["provisioned_throughput_override","ProvisionedThroughputOverride","ProvisionedThroughputOverride"],["on_demand_throughput_override","OnDemandThroughputOverride","OnDemandThroughputOverride"],["warm_throughput","WarmThroughput","TableWarmThroughputDescription"],["global_secondary_indexes","GlobalSecondaryIndexes","list[ReplicaGlobalSecondaryIndexDescription]"],["replica_inaccessible_date_time","ReplicaInaccessibleDateTime","datetime"],["replica_table_class_summary","ReplicaTableClassSummary","TableClassSummary"],["global_table_settings_replication_mode","GlobalTableSettingsReplicationMode","str"]]',
+    "ReplicaGlobalSecondaryIndexAutoScalingDescription": '[["index_name","IndexName","str"],["index_status","IndexStatus","str"],["provisioned_read_capacity_auto_scaling_settings","ProvisionedReadCapacityAutoScalingSettings","AutoScalingSettingsDescription"],["provisioned_write_capacity_auto_scaling_settings","ProvisionedWriteCapacityAutoScalingSettings","AutoScalingSettingsDescription"]]',
+    "ReplicaGlobalSecondaryIndexDescription": '[["index_name","IndexName","str"],["provisioned_throughput_override","ProvisionedThroughputOverride","ProvisionedThroughputOverride"],["on_demand_throughput_override","OnDemandThroughputOverride","OnDemandThroughputOverride"],["warm_throughput","WarmThroughput","GlobalSecondaryIndexWarmThroughputDescription"]]',
+    "ReplicaGlobalSecondaryIndexSettingsDescription": '[["index_name","IndexName","str"],["index_status","IndexStatus","str"],["provisioned_read_capacity_units","ProvisionedReadCapacityUnits","int"],["provisioned_read_capacity_auto_scaling_settings","ProvisionedReadCapacityAutoScalingSettings","AutoScalingSettingsDescription"],["provisioned_write_capacity_units","ProvisionedWriteCapacityUnits","int"],["provisioned_write_capacity_auto_scaling_settings","ProvisionedWriteCapacityAutoScalingSettings","AutoScalingSettingsDescription"]]',
+    "ReplicaSettingsDescription": '[["region_name","RegionName","str"],["replica_status","ReplicaStatus","str"],["replica_billing_mode_summary","ReplicaBillingModeSummary","BillingModeSummary"],["replica_provisioned_read_capacity_units","ReplicaProvisionedReadCapacityUnits","int"],["replica_provisioned_read_capacity_auto_scaling_settings","ReplicaProvisionedReadCapacityAutoScalingSettings","AutoScalingSettingsDescription"],["replica_provisioned_write_capacity_units","ReplicaProvisionedWriteCapacityUnits","int"],["replica_provisioned_write_capacity_auto_scaling_settings","ReplicaProvisionedWriteCapacityAutoScalingSettings","AutoScalingSettingsDescription"],["replica_global_secondary_index_settings","ReplicaGlobalSecondaryIndexSettings","list[ReplicaGlobalSecondaryIndexSettingsDescription]"],["replica_table_class_summary","ReplicaTableClassSummary","TableClassSummary"]]',
+    "RestoreSummary": '[["source_backup_arn","SourceBackupArn","str"],["source_table_arn","SourceTableArn","str"],["restore_date_time","RestoreDateTime","datetime"],["restore_in_progress","RestoreInProgress","bool"]]',
+    "RestoreTableFromBackupOutput": '[["table_description","TableDescription","TableDescription"]]',
+    "RestoreTableToPointInTimeOutput": '[["table_description","TableDescription","TableDescription"]]',
+    "S3BucketSource": '[["s3_bucket_owner","S3BucketOwner","str"],["s3_bucket","S3Bucket","str"],["s3_key_prefix","S3KeyPrefix","str"]]',
+    "SSEDescription": '[["status","Status","str"],["sse_type","SSEType","str"],["kms_master_key_arn","KMSMasterKeyArn","str"],["inaccessible_encryption_date_time","InaccessibleEncryptionDateTime","datetime"]]',
+    "SSESpecification": '[["enabled","Enabled","bool"],["sse_type","SSEType","str"],["kms_master_key_id","KMSMasterKeyId","str"]]',
+    "ScanOutput": '[["items","Items","list[dict[str, AttributeValue]]"],["count","Count","int"],["scanned_count","ScannedCount","int"],["last_evaluated_key","LastEvaluatedKey","dict[str, AttributeValue]"],["consumed_capacity","ConsumedCapacity","ConsumedCapacity"]]',
+    "SearchResultItem": '[["item","Item","dict[str, AttributeValue]"],["score","Score","float"]]',
+    "SearchSchemaElement": '[["attribute_name","AttributeName","str"],["search_schema_element_type","SearchSchemaElementType","str"]]',
+    "SearchVectorsOutput": '[["consumed_capacity","ConsumedCapacity","VectorCapacity"],["search_results","SearchResults","list[SearchResultItem]"]]',
+    "SourceTableDetails": '[["table_name","TableName","str"],["table_id","TableId","str"],["table_arn","TableArn","str"],["table_size_bytes","TableSizeBytes","int"],["key_schema","KeySchema","list[KeySchemaElement]"],["table_creation_date_time","TableCreationDateTime","datetime"],["provisioned_throughput","ProvisionedThroughput","ProvisionedThroughput"],["on_demand_throughput","OnDemandThroughput","OnDemandThroughput"],["item_count","ItemCount","int"],["billing_mode","BillingMode","str"]]',
+    "SourceTableFeatureDetails": '[["local_secondary_indexes","LocalSecondaryIndexes","list[LocalSecondaryIndexInfo]"],["global_secondary_indexes","GlobalSecondaryIndexes","list[GlobalSecondaryIndexInfo]"],["stream_description","StreamDescription","StreamSpecification"],["time_to_live_description","TimeToLiveDescription","TimeToLiveDescription"],["sse_description","SSEDescription","SSEDescription"],["vector_indexes","VectorIndexes","list[VectorIndexInfo]"]]',
+    "StartBulkPutItemsOutput": '[["bulk_operation_description","BulkOperationDescription","BulkOperationDescription"]]',
+    "StreamSpecification": '[["stream_enabled","StreamEnabled","bool"],["stream_view_type","StreamViewType","str"]]',
+    "TableAutoScalingDescription": '[["table_name","TableName","str"],["table_status","TableStatus","str"],["replicas","Replicas","list[ReplicaAutoScalingDescription]"]]',
+    "TableClassSummary": '[["table_class","TableClass","str"],["last_update_date_time","LastUpdateDateTime","datetime"]]',
+    "TableCreationParameters": '[["table_name","TableName","str"],["attribute_definitions","AttributeDefinitions","list[AttributeDefinition]"],["key_schema","KeySchema","list[KeySchemaElement]"],["billing_mode","BillingMode","str"],["provisioned_throughput","ProvisionedThroughput","ProvisionedThroughput"],["on_demand_throughput","OnDemandThroughput","OnDemandThroughput"],["sse_specification","SSESpecification","SSESpecification"],["global_secondary_indexes","GlobalSecondaryIndexes","list[GlobalSecondaryIndex]"],["vector_indexes","VectorIndexes","list[VectorIndex]"]]',
+    "TableDescription": '[["attribute_definitions","AttributeDefinitions","list[AttributeDefinition]"],["table_name","TableName","str"],["key_schema","KeySchema","list[KeySchemaElement]"],["table_status","TableStatus","str"],["creation_date_time","CreationDateTime","datetime"],["provisioned_throughput","ProvisionedThroughput","ProvisionedThroughputDescription"],["table_size_bytes","TableSizeBytes","int"],["item_count","ItemCount","int"],["table_arn","TableArn","str"],["table_id","TableId","str"],["billing_mode_summary","BillingModeSummary","BillingModeSummary"],["local_secondary_indexes","LocalSecondaryIndexes","list[LocalSecondaryIndexDescription]"],["global_secondary_indexes","GlobalSecondaryIndexes","list[GlobalSecondaryIndexDescription]"],["stream_specification","StreamSpecification","StreamSpecification"],["latest_stream_label","LatestStreamLabel","str"],["latest_stream_arn","LatestStreamArn","str"],["global_table_version","GlobalTableVersion","str"],["replicas","Replicas","list[ReplicaDescription]"],["global_table_witnesses","GlobalTableWitnesses","list[GlobalTableWitnessDescription]"],["global_table_settings_replication_mode","GlobalTableSettingsReplicationMode","str"],["restore_summary","RestoreSummary","RestoreSummary"],["sse_description","SSEDescription","SSEDescription"],["archival_summary","ArchivalSummary","ArchivalSummary"],["table_class_summary","TableClassSummary","TableClassSummary"],["deletion_protection_enabled","DeletionProtectionEnabled","bool"],["disassociation_protection_enabled","DisassociationProtectionEnabled","bool"],["on_demand_throughput","OnDemandThroughput","OnDemandThroughput"],["warm_throughput","WarmThroughput","TableWarmThroughputDescription"],["multi_region_consistency","MultiRegionConsistency","str"],["vector_indexes","VectorIndexes","list[VectorIndexDescription]"]]',
+    "TableWarmThroughputDescription": '[["read_units_per_second","ReadUnitsPerSecond","int"],["write_units_per_second","WriteUnitsPerSecond","int"],["status","Status","str"]]',
+    "Tag": '[["key","Key","str"],["value","Value","str"]]',
+    "TimeToLiveDescription": '[["time_to_live_status","TimeToLiveStatus","str"],["attribute_name","AttributeName","str"]]',
+    "TimeToLiveSpecification": '[["enabled","Enabled","bool"],["attribute_name","AttributeName","str"]]',
+    "TransactGetItemsOutput": '[["consumed_capacity","ConsumedCapacity","list[ConsumedCapacity]"],["responses","Responses","list[ItemResponse]"]]',
+    "TransactWriteItemsOutput": '[["consumed_capacity","ConsumedCapacity","list[ConsumedCapacity]"],["item_collection_metrics","ItemCollectionMetrics","dict[str, list[ItemCollectionMetrics]]"]]',
+    "UpdateContinuousBackupsOutput": '[["continuous_backups_description","ContinuousBackupsDescription","ContinuousBackupsDescription"]]',
+    "UpdateContributorInsightsOutput": '[["table_name","TableName","str"],["index_name","IndexName","str"],["contributor_insights_status","ContributorInsightsStatus","str"],["contributor_insights_mode","ContributorInsightsMode","str"]]',
+    "UpdateGlobalTableOutput": '[["global_table_description","GlobalTableDescription","GlobalTableDescription"]]',
+    "UpdateGlobalTableSettingsOutput": '[["global_table_name","GlobalTableName","str"],["replica_settings","ReplicaSettings","list[ReplicaSettingsDescription]"]]',
+    "UpdateItemOutput": '[["attributes","Attributes","dict[str, AttributeValue]"],["consumed_capacity","ConsumedCapacity","ConsumedCapacity"],["item_collection_metrics","ItemCollectionMetrics","ItemCollectionMetrics"]]',
+    "UpdateKinesisStreamingConfiguration": '[["approximate_creation_date_time_precision","ApproximateCreationDateTimePrecision","str"]]',
+    "UpdateKinesisStreamingDestinationOutput": '[["table_name","TableName","str"],["stream_arn","StreamArn","str"],["destination_status","DestinationStatus","str"],["update_kinesis_streaming_configuration","UpdateKinesisStreamingConfiguration","UpdateKinesisStreamingConfiguration"]]',
+    "UpdateTableOutput": '[["table_description","TableDescription","TableDescription"]]',
+    "UpdateTableReplicaAutoScalingOutput": '[["table_auto_scaling_description","TableAutoScalingDescription","TableAutoScalingDescription"]]',
+    "UpdateTimeToLiveOutput": '[["time_to_live_specification","TimeToLiveSpecification","TimeToLiveSpecification"]]',
+    "VectorAttributeDefinition": '[["attribute_name","AttributeName","str"]]',
+    "VectorCapacity": '[["vector_search_request_bytes","VectorSearchRequestBytes","float"],["vector_write_request_bytes","VectorWriteRequestBytes","float"]]',
+    "VectorIndex": '[["index_name","IndexName","str"],["vector_attribute","VectorAttribute","VectorAttributeDefinition"],["search_schema","SearchSchema","list[SearchSchemaElement]"],["projection","Projection","Projection"],["dimensions","Dimensions","int"],["distance_function","DistanceFunction","str"]]',
+    "VectorIndexDescription": '[["index_name","IndexName","str"],["search_schema","SearchSchema","list[SearchSchemaElement]"],["projection","Projection","Projection"],["vector_attribute","VectorAttribute","VectorAttributeDefinition"],["dimensions","Dimensions","int"],["distance_function","DistanceFunction","str"],["index_status","IndexStatus","str"],["backfilling","Backfilling","bool"],["index_size_bytes","IndexSizeBytes","int"],["item_count","ItemCount","int"],["index_arn","IndexArn","str"]]',
+    "VectorIndexInfo": '[["index_name","IndexName","str"],["vector_attribute","VectorAttribute","VectorAttributeDefinition"],["search_schema","SearchSchema","list[SearchSchemaElement]"],["projection","Projection","Projection"],["dimensions","Dimensions","int"],["distance_function","DistanceFunction","str"]]',
+    "WarmThroughput": '[["read_units_per_second","ReadUnitsPerSecond","int"],["write_units_per_second","WriteUnitsPerSecond","int"]]',
+    "WriteRequest": '[["put_request","PutRequest","PutRequest"],["delete_request","DeleteRequest","DeleteRequest"]]',
+}
+RESULTS = Results(globals(), RESULT_FIELDS)
+
+
+def __getattr__(name: str) -> Any:
+    """A result class, made on first use."""
+    return RESULTS.attribute(name)
 
 
 class BackupInUseException(ServiceError):
@@ -3424,121 +2281,128 @@ class Client(BaseClient):
     paginators = PAGINATORS
     errors = ERRORS
     exceptions = exceptions
+    results = RESULTS
 
     def batch_execute_statement(self, **params: Any) -> BatchExecuteStatementOutput:
         """BatchExecuteStatement: Statements*, ReturnConsumedCapacity (* required)."""
-        return self._call("BatchExecuteStatement", params, BatchExecuteStatementOutput)
+        return self._call("BatchExecuteStatement", params, "BatchExecuteStatementOutput")
 
     def batch_get_item(self, **params: Any) -> BatchGetItemOutput:
         """BatchGetItem: RequestItems*, ReturnConsumedCapacity (* required)."""
-        return self._call("BatchGetItem", params, BatchGetItemOutput)
+        return self._call("BatchGetItem", params, "BatchGetItemOutput")
 
     def batch_write_item(self, **params: Any) -> BatchWriteItemOutput:
         """BatchWriteItem: RequestItems*, ReturnConsumedCapacity, ReturnItemCollectionMetrics (* required)."""
-        return self._call("BatchWriteItem", params, BatchWriteItemOutput)
+        return self._call("BatchWriteItem", params, "BatchWriteItemOutput")
 
     def cancel_bulk_operation(self, **params: Any) -> CancelBulkOperationOutput:
         """CancelBulkOperation: BulkOperationArn* (* required)."""
-        return self._call("CancelBulkOperation", params, CancelBulkOperationOutput)
+        return self._call("CancelBulkOperation", params, "CancelBulkOperationOutput")
 
     def create_backup(self, **params: Any) -> CreateBackupOutput:
         """CreateBackup: TableName*, BackupName* (* required)."""
-        return self._call("CreateBackup", params, CreateBackupOutput)
+        return self._call("CreateBackup", params, "CreateBackupOutput")
 
     def create_global_table(self, **params: Any) -> CreateGlobalTableOutput:
         """CreateGlobalTable: GlobalTableName*, ReplicationGroup* (* required)."""
-        return self._call("CreateGlobalTable", params, CreateGlobalTableOutput)
+        return self._call("CreateGlobalTable", params, "CreateGlobalTableOutput")
 
     def create_table(self, **params: Any) -> CreateTableOutput:
         """CreateTable: AttributeDefinitions, TableName*, KeySchema, LocalSecondaryIndexes, GlobalSecondaryIndexes, BillingMode, ProvisionedThroughput, StreamSpecification, SSESpecification, Tags, TableClass, DeletionProtectionEnabled, WarmThroughput, ResourcePolicy, OnDemandThroughput, GlobalTableSourceArn, GlobalTableSettingsReplicationMode, VectorIndexes (* required)."""
-        return self._call("CreateTable", params, CreateTableOutput)
+        return self._call("CreateTable", params, "CreateTableOutput")
 
     def delete_backup(self, **params: Any) -> DeleteBackupOutput:
         """DeleteBackup: BackupArn* (* required)."""
-        return self._call("DeleteBackup", params, DeleteBackupOutput)
+        return self._call("DeleteBackup", params, "DeleteBackupOutput")
 
     def delete_item(self, **params: Any) -> DeleteItemOutput:
         """DeleteItem: TableName*, Key*, Expected, ConditionalOperator, ReturnValues, ReturnConsumedCapacity, ReturnItemCollectionMetrics, ConditionExpression, ExpressionAttributeNames, ExpressionAttributeValues, ReturnValuesOnConditionCheckFailure (* required)."""
-        return self._call("DeleteItem", params, DeleteItemOutput)
+        return self._call("DeleteItem", params, "DeleteItemOutput")
 
     def delete_resource_policy(self, **params: Any) -> DeleteResourcePolicyOutput:
         """DeleteResourcePolicy: ResourceArn*, ExpectedRevisionId (* required)."""
-        return self._call("DeleteResourcePolicy", params, DeleteResourcePolicyOutput)
+        return self._call("DeleteResourcePolicy", params, "DeleteResourcePolicyOutput")
 
     def delete_table(self, **params: Any) -> DeleteTableOutput:
         """DeleteTable: TableName* (* required)."""
-        return self._call("DeleteTable", params, DeleteTableOutput)
+        return self._call("DeleteTable", params, "DeleteTableOutput")
 
     def describe_backup(self, **params: Any) -> DescribeBackupOutput:
         """DescribeBackup: BackupArn* (* required)."""
-        return self._call("DescribeBackup", params, DescribeBackupOutput)
+        return self._call("DescribeBackup", params, "DescribeBackupOutput")
 
     def describe_bulk_operation(self, **params: Any) -> DescribeBulkOperationOutput:
         """DescribeBulkOperation: BulkOperationArn* (* required)."""
-        return self._call("DescribeBulkOperation", params, DescribeBulkOperationOutput)
+        return self._call("DescribeBulkOperation", params, "DescribeBulkOperationOutput")
 
     def describe_continuous_backups(self, **params: Any) -> DescribeContinuousBackupsOutput:
         """DescribeContinuousBackups: TableName* (* required)."""
-        return self._call("DescribeContinuousBackups", params, DescribeContinuousBackupsOutput)
+        return self._call("DescribeContinuousBackups", params, "DescribeContinuousBackupsOutput")
 
     def describe_contributor_insights(self, **params: Any) -> DescribeContributorInsightsOutput:
         """DescribeContributorInsights: TableName*, IndexName (* required)."""
-        return self._call("DescribeContributorInsights", params, DescribeContributorInsightsOutput)
+        return self._call(
+            "DescribeContributorInsights", params, "DescribeContributorInsightsOutput"
+        )
 
     def describe_endpoints(self, **params: Any) -> DescribeEndpointsResponse:
         """DescribeEndpoints."""
-        return self._call("DescribeEndpoints", params, DescribeEndpointsResponse)
+        return self._call("DescribeEndpoints", params, "DescribeEndpointsResponse")
 
     def describe_export(self, **params: Any) -> DescribeExportOutput:
         """DescribeExport: ExportArn* (* required)."""
-        return self._call("DescribeExport", params, DescribeExportOutput)
+        return self._call("DescribeExport", params, "DescribeExportOutput")
 
     def describe_global_table(self, **params: Any) -> DescribeGlobalTableOutput:
         """DescribeGlobalTable: GlobalTableName* (* required)."""
-        return self._call("DescribeGlobalTable", params, DescribeGlobalTableOutput)
+        return self._call("DescribeGlobalTable", params, "DescribeGlobalTableOutput")
 
     def describe_global_table_settings(self, **params: Any) -> DescribeGlobalTableSettingsOutput:
         """DescribeGlobalTableSettings: GlobalTableName* (* required)."""
-        return self._call("DescribeGlobalTableSettings", params, DescribeGlobalTableSettingsOutput)
+        return self._call(
+            "DescribeGlobalTableSettings", params, "DescribeGlobalTableSettingsOutput"
+        )
 
     def describe_import(self, **params: Any) -> DescribeImportOutput:
         """DescribeImport: ImportArn* (* required)."""
-        return self._call("DescribeImport", params, DescribeImportOutput)
+        return self._call("DescribeImport", params, "DescribeImportOutput")
 
     def describe_kinesis_streaming_destination(
         self, **params: Any
     ) -> DescribeKinesisStreamingDestinationOutput:
         """DescribeKinesisStreamingDestination: TableName* (* required)."""
         return self._call(
-            "DescribeKinesisStreamingDestination", params, DescribeKinesisStreamingDestinationOutput
+            "DescribeKinesisStreamingDestination",
+            params,
+            "DescribeKinesisStreamingDestinationOutput",
         )
 
     def describe_limits(self, **params: Any) -> DescribeLimitsOutput:
         """DescribeLimits."""
-        return self._call("DescribeLimits", params, DescribeLimitsOutput)
+        return self._call("DescribeLimits", params, "DescribeLimitsOutput")
 
     def describe_table(self, **params: Any) -> DescribeTableOutput:
         """DescribeTable: TableName* (* required)."""
-        return self._call("DescribeTable", params, DescribeTableOutput)
+        return self._call("DescribeTable", params, "DescribeTableOutput")
 
     def describe_table_replica_auto_scaling(
         self, **params: Any
     ) -> DescribeTableReplicaAutoScalingOutput:
         """DescribeTableReplicaAutoScaling: TableName* (* required)."""
         return self._call(
-            "DescribeTableReplicaAutoScaling", params, DescribeTableReplicaAutoScalingOutput
+            "DescribeTableReplicaAutoScaling", params, "DescribeTableReplicaAutoScalingOutput"
         )
 
     def describe_time_to_live(self, **params: Any) -> DescribeTimeToLiveOutput:
         """DescribeTimeToLive: TableName* (* required)."""
-        return self._call("DescribeTimeToLive", params, DescribeTimeToLiveOutput)
+        return self._call("DescribeTimeToLive", params, "DescribeTimeToLiveOutput")
 
     def disable_kinesis_streaming_destination(
         self, **params: Any
     ) -> KinesisStreamingDestinationOutput:
         """DisableKinesisStreamingDestination: TableName*, StreamArn*, EnableKinesisStreamingConfiguration (* required)."""
         return self._call(
-            "DisableKinesisStreamingDestination", params, KinesisStreamingDestinationOutput
+            "DisableKinesisStreamingDestination", params, "KinesisStreamingDestinationOutput"
         )
 
     def enable_kinesis_streaming_destination(
@@ -3546,156 +2410,156 @@ class Client(BaseClient):
     ) -> KinesisStreamingDestinationOutput:
         """EnableKinesisStreamingDestination: TableName*, StreamArn*, EnableKinesisStreamingConfiguration (* required)."""
         return self._call(
-            "EnableKinesisStreamingDestination", params, KinesisStreamingDestinationOutput
+            "EnableKinesisStreamingDestination", params, "KinesisStreamingDestinationOutput"
         )
 
     def execute_statement(self, **params: Any) -> ExecuteStatementOutput:
         """ExecuteStatement: Statement*, Parameters, ConsistentRead, NextToken, ReturnConsumedCapacity, Limit, ReturnValuesOnConditionCheckFailure (* required)."""
-        return self._call("ExecuteStatement", params, ExecuteStatementOutput)
+        return self._call("ExecuteStatement", params, "ExecuteStatementOutput")
 
     def execute_transaction(self, **params: Any) -> ExecuteTransactionOutput:
         """ExecuteTransaction: TransactStatements*, ClientRequestToken, ReturnConsumedCapacity (* required)."""
-        return self._call("ExecuteTransaction", params, ExecuteTransactionOutput)
+        return self._call("ExecuteTransaction", params, "ExecuteTransactionOutput")
 
     def export_table_to_point_in_time(self, **params: Any) -> ExportTableToPointInTimeOutput:
         """ExportTableToPointInTime: TableArn*, ExportTime, ClientToken, S3Bucket*, S3BucketOwner, S3Prefix, S3SseAlgorithm, S3SseKmsKeyId, ExportFormat, ExportType, IncrementalExportSpecification, FilterSpecification (* required)."""
-        return self._call("ExportTableToPointInTime", params, ExportTableToPointInTimeOutput)
+        return self._call("ExportTableToPointInTime", params, "ExportTableToPointInTimeOutput")
 
     def get_item(self, **params: Any) -> GetItemOutput:
         """GetItem: TableName*, Key*, AttributesToGet, ConsistentRead, ReturnConsumedCapacity, ProjectionExpression, ExpressionAttributeNames (* required)."""
-        return self._call("GetItem", params, GetItemOutput)
+        return self._call("GetItem", params, "GetItemOutput")
 
     def get_resource_policy(self, **params: Any) -> GetResourcePolicyOutput:
         """GetResourcePolicy: ResourceArn* (* required)."""
-        return self._call("GetResourcePolicy", params, GetResourcePolicyOutput)
+        return self._call("GetResourcePolicy", params, "GetResourcePolicyOutput")
 
     def import_table(self, **params: Any) -> ImportTableOutput:
         """ImportTable: ClientToken, S3BucketSource*, InputFormat*, InputFormatOptions, InputCompressionType, TableCreationParameters* (* required)."""
-        return self._call("ImportTable", params, ImportTableOutput)
+        return self._call("ImportTable", params, "ImportTableOutput")
 
     def list_backups(self, **params: Any) -> ListBackupsOutput:
         """ListBackups: TableName, Limit, TimeRangeLowerBound, TimeRangeUpperBound, ExclusiveStartBackupArn, BackupType (* required)."""
-        return self._call("ListBackups", params, ListBackupsOutput)
+        return self._call("ListBackups", params, "ListBackupsOutput")
 
     def list_bulk_operations(self, **params: Any) -> ListBulkOperationsOutput:
         """ListBulkOperations: MaxResults, NextToken (* required)."""
-        return self._call("ListBulkOperations", params, ListBulkOperationsOutput)
+        return self._call("ListBulkOperations", params, "ListBulkOperationsOutput")
 
     def list_contributor_insights(self, **params: Any) -> ListContributorInsightsOutput:
         """ListContributorInsights: TableName, NextToken, MaxResults (* required)."""
-        return self._call("ListContributorInsights", params, ListContributorInsightsOutput)
+        return self._call("ListContributorInsights", params, "ListContributorInsightsOutput")
 
     def list_exports(self, **params: Any) -> ListExportsOutput:
         """ListExports: TableArn, MaxResults, NextToken (* required)."""
-        return self._call("ListExports", params, ListExportsOutput)
+        return self._call("ListExports", params, "ListExportsOutput")
 
     def list_global_tables(self, **params: Any) -> ListGlobalTablesOutput:
         """ListGlobalTables: ExclusiveStartGlobalTableName, Limit, RegionName (* required)."""
-        return self._call("ListGlobalTables", params, ListGlobalTablesOutput)
+        return self._call("ListGlobalTables", params, "ListGlobalTablesOutput")
 
     def list_imports(self, **params: Any) -> ListImportsOutput:
         """ListImports: TableArn, PageSize, NextToken (* required)."""
-        return self._call("ListImports", params, ListImportsOutput)
+        return self._call("ListImports", params, "ListImportsOutput")
 
     def list_tables(self, **params: Any) -> ListTablesOutput:
         """ListTables: ExclusiveStartTableName, Limit (* required)."""
-        return self._call("ListTables", params, ListTablesOutput)
+        return self._call("ListTables", params, "ListTablesOutput")
 
     def list_tags_of_resource(self, **params: Any) -> ListTagsOfResourceOutput:
         """ListTagsOfResource: ResourceArn*, NextToken (* required)."""
-        return self._call("ListTagsOfResource", params, ListTagsOfResourceOutput)
+        return self._call("ListTagsOfResource", params, "ListTagsOfResourceOutput")
 
     def put_item(self, **params: Any) -> PutItemOutput:
         """PutItem: TableName*, Item*, Expected, ReturnValues, ReturnConsumedCapacity, ReturnItemCollectionMetrics, ConditionalOperator, ConditionExpression, ExpressionAttributeNames, ExpressionAttributeValues, ReturnValuesOnConditionCheckFailure (* required)."""
-        return self._call("PutItem", params, PutItemOutput)
+        return self._call("PutItem", params, "PutItemOutput")
 
     def put_resource_policy(self, **params: Any) -> PutResourcePolicyOutput:
         """PutResourcePolicy: ResourceArn*, Policy*, ExpectedRevisionId, ConfirmRemoveSelfResourceAccess (* required)."""
-        return self._call("PutResourcePolicy", params, PutResourcePolicyOutput)
+        return self._call("PutResourcePolicy", params, "PutResourcePolicyOutput")
 
     def query(self, **params: Any) -> QueryOutput:
         """Query: TableName*, IndexName, Select, AttributesToGet, Limit, ConsistentRead, KeyConditions, QueryFilter, ConditionalOperator, ScanIndexForward, ExclusiveStartKey, ReturnConsumedCapacity, ProjectionExpression, FilterExpression, KeyConditionExpression, ExpressionAttributeNames, ExpressionAttributeValues (* required)."""
-        return self._call("Query", params, QueryOutput)
+        return self._call("Query", params, "QueryOutput")
 
     def restore_table_from_backup(self, **params: Any) -> RestoreTableFromBackupOutput:
         """RestoreTableFromBackup: TargetTableName*, BackupArn*, BillingModeOverride, GlobalSecondaryIndexOverride, LocalSecondaryIndexOverride, ProvisionedThroughputOverride, OnDemandThroughputOverride, SSESpecificationOverride, VectorIndexOverride (* required)."""
-        return self._call("RestoreTableFromBackup", params, RestoreTableFromBackupOutput)
+        return self._call("RestoreTableFromBackup", params, "RestoreTableFromBackupOutput")
 
     def restore_table_to_point_in_time(self, **params: Any) -> RestoreTableToPointInTimeOutput:
         """RestoreTableToPointInTime: SourceTableArn, SourceTableName, TargetTableName*, UseLatestRestorableTime, RestoreDateTime, BillingModeOverride, GlobalSecondaryIndexOverride, LocalSecondaryIndexOverride, ProvisionedThroughputOverride, OnDemandThroughputOverride, SSESpecificationOverride, VectorIndexOverride (* required)."""
-        return self._call("RestoreTableToPointInTime", params, RestoreTableToPointInTimeOutput)
+        return self._call("RestoreTableToPointInTime", params, "RestoreTableToPointInTimeOutput")
 
     def scan(self, **params: Any) -> ScanOutput:
         """Scan: TableName*, IndexName, AttributesToGet, Limit, Select, ScanFilter, ConditionalOperator, ExclusiveStartKey, ReturnConsumedCapacity, TotalSegments, Segment, ProjectionExpression, FilterExpression, ExpressionAttributeNames, ExpressionAttributeValues, ConsistentRead (* required)."""
-        return self._call("Scan", params, ScanOutput)
+        return self._call("Scan", params, "ScanOutput")
 
     def search_vectors(self, **params: Any) -> SearchVectorsOutput:
         """SearchVectors: TableName*, IndexName*, ReturnConsumedCapacity, ExpressionAttributeNames, ExpressionAttributeValues, ProjectionExpression, SearchVector*, SearchConditionExpression, TopK* (* required)."""
-        return self._call("SearchVectors", params, SearchVectorsOutput)
+        return self._call("SearchVectors", params, "SearchVectorsOutput")
 
     def start_bulk_put_items(self, **params: Any) -> StartBulkPutItemsOutput:
         """StartBulkPutItems: ClientToken, InputS3Configuration*, OutputS3Configuration*, TableName*, MaxWriteRequestUnits, PerformanceTier (* required)."""
-        return self._call("StartBulkPutItems", params, StartBulkPutItemsOutput)
+        return self._call("StartBulkPutItems", params, "StartBulkPutItemsOutput")
 
     def tag_resource(self, **params: Any) -> Result:
         """TagResource: ResourceArn*, Tags* (* required)."""
-        return self._call("TagResource", params, Result)
+        return self._call("TagResource", params, "Result")
 
     def transact_get_items(self, **params: Any) -> TransactGetItemsOutput:
         """TransactGetItems: TransactItems*, ReturnConsumedCapacity (* required)."""
-        return self._call("TransactGetItems", params, TransactGetItemsOutput)
+        return self._call("TransactGetItems", params, "TransactGetItemsOutput")
 
     def transact_write_items(self, **params: Any) -> TransactWriteItemsOutput:
         """TransactWriteItems: TransactItems*, ReturnConsumedCapacity, ReturnItemCollectionMetrics, ClientRequestToken (* required)."""
-        return self._call("TransactWriteItems", params, TransactWriteItemsOutput)
+        return self._call("TransactWriteItems", params, "TransactWriteItemsOutput")
 
     def untag_resource(self, **params: Any) -> Result:
         """UntagResource: ResourceArn*, TagKeys* (* required)."""
-        return self._call("UntagResource", params, Result)
+        return self._call("UntagResource", params, "Result")
 
     def update_continuous_backups(self, **params: Any) -> UpdateContinuousBackupsOutput:
         """UpdateContinuousBackups: TableName*, PointInTimeRecoverySpecification* (* required)."""
-        return self._call("UpdateContinuousBackups", params, UpdateContinuousBackupsOutput)
+        return self._call("UpdateContinuousBackups", params, "UpdateContinuousBackupsOutput")
 
     def update_contributor_insights(self, **params: Any) -> UpdateContributorInsightsOutput:
         """UpdateContributorInsights: TableName*, IndexName, ContributorInsightsAction*, ContributorInsightsMode (* required)."""
-        return self._call("UpdateContributorInsights", params, UpdateContributorInsightsOutput)
+        return self._call("UpdateContributorInsights", params, "UpdateContributorInsightsOutput")
 
     def update_global_table(self, **params: Any) -> UpdateGlobalTableOutput:
         """UpdateGlobalTable: GlobalTableName*, ReplicaUpdates* (* required)."""
-        return self._call("UpdateGlobalTable", params, UpdateGlobalTableOutput)
+        return self._call("UpdateGlobalTable", params, "UpdateGlobalTableOutput")
 
     def update_global_table_settings(self, **params: Any) -> UpdateGlobalTableSettingsOutput:
         """UpdateGlobalTableSettings: GlobalTableName*, GlobalTableBillingMode, GlobalTableProvisionedWriteCapacityUnits, GlobalTableProvisionedWriteCapacityAutoScalingSettingsUpdate, GlobalTableGlobalSecondaryIndexSettingsUpdate, ReplicaSettingsUpdate (* required)."""
-        return self._call("UpdateGlobalTableSettings", params, UpdateGlobalTableSettingsOutput)
+        return self._call("UpdateGlobalTableSettings", params, "UpdateGlobalTableSettingsOutput")
 
     def update_item(self, **params: Any) -> UpdateItemOutput:
         """UpdateItem: TableName*, Key*, AttributeUpdates, Expected, ConditionalOperator, ReturnValues, ReturnConsumedCapacity, ReturnItemCollectionMetrics, UpdateExpression, ConditionExpression, ExpressionAttributeNames, ExpressionAttributeValues, ReturnValuesOnConditionCheckFailure (* required)."""
-        return self._call("UpdateItem", params, UpdateItemOutput)
+        return self._call("UpdateItem", params, "UpdateItemOutput")
 
     def update_kinesis_streaming_destination(
         self, **params: Any
     ) -> UpdateKinesisStreamingDestinationOutput:
         """UpdateKinesisStreamingDestination: TableName*, StreamArn*, UpdateKinesisStreamingConfiguration (* required)."""
         return self._call(
-            "UpdateKinesisStreamingDestination", params, UpdateKinesisStreamingDestinationOutput
+            "UpdateKinesisStreamingDestination", params, "UpdateKinesisStreamingDestinationOutput"
         )
 
     def update_table(self, **params: Any) -> UpdateTableOutput:
         """UpdateTable: AttributeDefinitions, TableName*, BillingMode, ProvisionedThroughput, GlobalSecondaryIndexUpdates, StreamSpecification, SSESpecification, ReplicaUpdates, TableClass, DeletionProtectionEnabled, MultiRegionConsistency, GlobalTableWitnessUpdates, OnDemandThroughput, WarmThroughput, GlobalTableSettingsReplicationMode, DisassociationProtectionEnabled, VectorIndexUpdates (* required)."""
-        return self._call("UpdateTable", params, UpdateTableOutput)
+        return self._call("UpdateTable", params, "UpdateTableOutput")
 
     def update_table_replica_auto_scaling(
         self, **params: Any
     ) -> UpdateTableReplicaAutoScalingOutput:
         """UpdateTableReplicaAutoScaling: GlobalSecondaryIndexUpdates, TableName*, ProvisionedWriteCapacityAutoScalingUpdate, ReplicaUpdates (* required)."""
         return self._call(
-            "UpdateTableReplicaAutoScaling", params, UpdateTableReplicaAutoScalingOutput
+            "UpdateTableReplicaAutoScaling", params, "UpdateTableReplicaAutoScalingOutput"
         )
 
     def update_time_to_live(self, **params: Any) -> UpdateTimeToLiveOutput:
         """UpdateTimeToLive: TableName*, TimeToLiveSpecification* (* required)."""
-        return self._call("UpdateTimeToLive", params, UpdateTimeToLiveOutput)
+        return self._call("UpdateTimeToLive", params, "UpdateTimeToLiveOutput")
 
     def get_paginator(self, operation: str) -> Paginator:
         """Pages (``.paginate(**params)``) and items (``.items(**params)``)."""

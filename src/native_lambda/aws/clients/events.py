@@ -12,13 +12,820 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from native_lambda.aws.protocols import UNSET, BaseClient, Result, ServiceError
+from native_lambda.aws.protocols import UNSET, BaseClient, Result, Results, ServiceError
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
 
     from native_lambda.aws.protocols import Paginator
+
+    # The result Structs as type checkers see them; at run time each class is made
+    # from RESULT_FIELDS when first used (see native_lambda.aws.protocols.Results).
+
+    class ApiDestination(Result):
+        """``ApiDestination``."""
+
+        api_destination_arn: str = UNSET
+        name: str = UNSET
+        api_destination_state: str = UNSET
+        connection_arn: str = UNSET
+        invocation_endpoint: str = UNSET
+        http_method: str = UNSET
+        invocation_rate_limit_per_second: int = UNSET
+        creation_time: datetime = UNSET
+        last_modified_time: datetime = UNSET
+
+    class AppSyncParameters(Result):
+        """``AppSyncParameters``."""
+
+        graph_ql_operation: str = UNSET
+
+    class Archive(Result):
+        """``Archive``."""
+
+        archive_name: str = UNSET
+        event_source_arn: str = UNSET
+        state: str = UNSET
+        state_reason: str = UNSET
+        retention_days: int = UNSET
+        size_bytes: int = UNSET
+        event_count: int = UNSET
+        creation_time: datetime = UNSET
+
+    class AwsVpcConfiguration(Result):
+        """``AwsVpcConfiguration``."""
+
+        subnets: list[str] = UNSET
+        security_groups: list[str] = UNSET
+        assign_public_ip: str = UNSET
+
+    class BatchArrayProperties(Result):
+        """``BatchArrayProperties``."""
+
+        size: int = UNSET
+
+    class BatchParameters(Result):
+        """``BatchParameters``."""
+
+        job_definition: str = UNSET
+        job_name: str = UNSET
+        array_properties: BatchArrayProperties = UNSET
+        retry_strategy: BatchRetryStrategy = UNSET
+
+    class BatchRetryStrategy(Result):
+        """``BatchRetryStrategy``."""
+
+        attempts: int = UNSET
+
+    class CancelReplayResponse(Result):
+        """``CancelReplayResponse``."""
+
+        replay_arn: str = UNSET
+        state: str = UNSET
+        state_reason: str = UNSET
+
+    class CapacityProviderStrategyItem(Result):
+        """``CapacityProviderStrategyItem``."""
+
+        capacity_provider: str = UNSET
+        weight: int = UNSET
+        base: int = UNSET
+
+    class Connection(Result):
+        """``Connection``."""
+
+        connection_arn: str = UNSET
+        name: str = UNSET
+        connection_state: str = UNSET
+        state_reason: str = UNSET
+        authorization_type: str = UNSET
+        creation_time: datetime = UNSET
+        last_modified_time: datetime = UNSET
+        last_authorized_time: datetime = UNSET
+
+    class ConnectionApiKeyAuthResponseParameters(Result):
+        """``ConnectionApiKeyAuthResponseParameters``."""
+
+        api_key_name: str = UNSET
+
+    class ConnectionAuthResponseParameters(Result):
+        """``ConnectionAuthResponseParameters``."""
+
+        basic_auth_parameters: ConnectionBasicAuthResponseParameters = UNSET
+        o_auth_parameters: ConnectionOAuthResponseParameters = UNSET
+        api_key_auth_parameters: ConnectionApiKeyAuthResponseParameters = UNSET
+        invocation_http_parameters: ConnectionHttpParameters = UNSET
+        connectivity_parameters: DescribeConnectionConnectivityParameters = UNSET
+
+    class ConnectionBasicAuthResponseParameters(Result):
+        """``ConnectionBasicAuthResponseParameters``."""
+
+        username: str = UNSET
+
+    class ConnectionBodyParameter(Result):
+        """``ConnectionBodyParameter``."""
+
+        key: str = UNSET
+        value: str = UNSET
+        is_value_secret: bool = UNSET
+
+    class ConnectionHeaderParameter(Result):
+        """``ConnectionHeaderParameter``."""
+
+        key: str = UNSET
+        value: str = UNSET
+        is_value_secret: bool = UNSET
+
+    class ConnectionHttpParameters(Result):
+        """``ConnectionHttpParameters``."""
+
+        header_parameters: list[ConnectionHeaderParameter] = UNSET
+        query_string_parameters: list[ConnectionQueryStringParameter] = UNSET
+        body_parameters: list[ConnectionBodyParameter] = UNSET
+
+    class ConnectionOAuthClientResponseParameters(Result):
+        """``ConnectionOAuthClientResponseParameters``."""
+
+        client_id: str = UNSET
+
+    class ConnectionOAuthResponseParameters(Result):
+        """``ConnectionOAuthResponseParameters``."""
+
+        client_parameters: ConnectionOAuthClientResponseParameters = UNSET
+        authorization_endpoint: str = UNSET
+        http_method: str = UNSET
+        o_auth_http_parameters: ConnectionHttpParameters = UNSET
+
+    class ConnectionQueryStringParameter(Result):
+        """``ConnectionQueryStringParameter``."""
+
+        key: str = UNSET
+        value: str = UNSET
+        is_value_secret: bool = UNSET
+
+    class CreateApiDestinationResponse(Result):
+        """``CreateApiDestinationResponse``."""
+
+        api_destination_arn: str = UNSET
+        api_destination_state: str = UNSET
+        creation_time: datetime = UNSET
+        last_modified_time: datetime = UNSET
+
+    class CreateArchiveResponse(Result):
+        """``CreateArchiveResponse``."""
+
+        archive_arn: str = UNSET
+        state: str = UNSET
+        state_reason: str = UNSET
+        creation_time: datetime = UNSET
+
+    class CreateConnectionResponse(Result):
+        """``CreateConnectionResponse``."""
+
+        connection_arn: str = UNSET
+        connection_state: str = UNSET
+        creation_time: datetime = UNSET
+        last_modified_time: datetime = UNSET
+
+    class CreateEndpointResponse(Result):
+        """``CreateEndpointResponse``."""
+
+        name: str = UNSET
+        arn: str = UNSET
+        routing_config: RoutingConfig = UNSET
+        replication_config: ReplicationConfig = UNSET
+        event_buses: list[EndpointEventBus] = UNSET
+        role_arn: str = UNSET
+        state: str = UNSET
+
+    class CreateEventBusResponse(Result):
+        """``CreateEventBusResponse``."""
+
+        event_bus_arn: str = UNSET
+        description: str = UNSET
+        kms_key_identifier: str = UNSET
+        dead_letter_config: DeadLetterConfig = UNSET
+        log_config: LogConfig = UNSET
+
+    class CreatePartnerEventSourceResponse(Result):
+        """``CreatePartnerEventSourceResponse``."""
+
+        event_source_arn: str = UNSET
+
+    class DeadLetterConfig(Result):
+        """``DeadLetterConfig``."""
+
+        arn: str = UNSET
+
+    class DeauthorizeConnectionResponse(Result):
+        """``DeauthorizeConnectionResponse``."""
+
+        connection_arn: str = UNSET
+        connection_state: str = UNSET
+        creation_time: datetime = UNSET
+        last_modified_time: datetime = UNSET
+        last_authorized_time: datetime = UNSET
+
+    class DeleteApiDestinationResponse(Result):
+        """``DeleteApiDestinationResponse``."""
+
+    class DeleteArchiveResponse(Result):
+        """``DeleteArchiveResponse``."""
+
+    class DeleteConnectionResponse(Result):
+        """``DeleteConnectionResponse``."""
+
+        connection_arn: str = UNSET
+        connection_state: str = UNSET
+        creation_time: datetime = UNSET
+        last_modified_time: datetime = UNSET
+        last_authorized_time: datetime = UNSET
+
+    class DeleteEndpointResponse(Result):
+        """``DeleteEndpointResponse``."""
+
+    class DescribeApiDestinationResponse(Result):
+        """``DescribeApiDestinationResponse``."""
+
+        api_destination_arn: str = UNSET
+        name: str = UNSET
+        description: str = UNSET
+        api_destination_state: str = UNSET
+        connection_arn: str = UNSET
+        invocation_endpoint: str = UNSET
+        http_method: str = UNSET
+        invocation_rate_limit_per_second: int = UNSET
+        creation_time: datetime = UNSET
+        last_modified_time: datetime = UNSET
+
+    class DescribeArchiveResponse(Result):
+        """``DescribeArchiveResponse``."""
+
+        archive_arn: str = UNSET
+        archive_name: str = UNSET
+        event_source_arn: str = UNSET
+        description: str = UNSET
+        event_pattern: str = UNSET
+        state: str = UNSET
+        state_reason: str = UNSET
+        kms_key_identifier: str = UNSET
+        retention_days: int = UNSET
+        size_bytes: int = UNSET
+        event_count: int = UNSET
+        creation_time: datetime = UNSET
+
+    class DescribeConnectionConnectivityParameters(Result):
+        """``DescribeConnectionConnectivityParameters``."""
+
+        resource_parameters: DescribeConnectionResourceParameters = UNSET
+
+    class DescribeConnectionResourceParameters(Result):
+        """``DescribeConnectionResourceParameters``."""
+
+        resource_configuration_arn: str = UNSET
+        resource_association_arn: str = UNSET
+
+    class DescribeConnectionResponse(Result):
+        """``DescribeConnectionResponse``."""
+
+        connection_arn: str = UNSET
+        name: str = UNSET
+        description: str = UNSET
+        invocation_connectivity_parameters: DescribeConnectionConnectivityParameters = UNSET
+        connection_state: str = UNSET
+        state_reason: str = UNSET
+        authorization_type: str = UNSET
+        secret_arn: str = UNSET
+        kms_key_identifier: str = UNSET
+        auth_parameters: ConnectionAuthResponseParameters = UNSET
+        creation_time: datetime = UNSET
+        last_modified_time: datetime = UNSET
+        last_authorized_time: datetime = UNSET
+
+    class DescribeEndpointResponse(Result):
+        """``DescribeEndpointResponse``."""
+
+        name: str = UNSET
+        description: str = UNSET
+        arn: str = UNSET
+        routing_config: RoutingConfig = UNSET
+        replication_config: ReplicationConfig = UNSET
+        event_buses: list[EndpointEventBus] = UNSET
+        role_arn: str = UNSET
+        endpoint_id: str = UNSET
+        endpoint_url: str = UNSET
+        state: str = UNSET
+        state_reason: str = UNSET
+        creation_time: datetime = UNSET
+        last_modified_time: datetime = UNSET
+
+    class DescribeEventBusResponse(Result):
+        """``DescribeEventBusResponse``."""
+
+        name: str = UNSET
+        arn: str = UNSET
+        description: str = UNSET
+        kms_key_identifier: str = UNSET
+        dead_letter_config: DeadLetterConfig = UNSET
+        policy: str = UNSET
+        log_config: LogConfig = UNSET
+        creation_time: datetime = UNSET
+        last_modified_time: datetime = UNSET
+        managed_by: str = UNSET
+
+    class DescribeEventSourceResponse(Result):
+        """``DescribeEventSourceResponse``."""
+
+        arn: str = UNSET
+        created_by: str = UNSET
+        creation_time: datetime = UNSET
+        expiration_time: datetime = UNSET
+        name: str = UNSET
+        state: str = UNSET
+
+    class DescribePartnerEventSourceResponse(Result):
+        """``DescribePartnerEventSourceResponse``."""
+
+        arn: str = UNSET
+        name: str = UNSET
+
+    class DescribeReplayResponse(Result):
+        """``DescribeReplayResponse``."""
+
+        replay_name: str = UNSET
+        replay_arn: str = UNSET
+        description: str = UNSET
+        state: str = UNSET
+        state_reason: str = UNSET
+        event_source_arn: str = UNSET
+        destination: ReplayDestination = UNSET
+        event_start_time: datetime = UNSET
+        event_end_time: datetime = UNSET
+        event_last_replayed_time: datetime = UNSET
+        replay_start_time: datetime = UNSET
+        replay_end_time: datetime = UNSET
+
+    class DescribeRuleResponse(Result):
+        """``DescribeRuleResponse``."""
+
+        name: str = UNSET
+        arn: str = UNSET
+        event_pattern: str = UNSET
+        schedule_expression: str = UNSET
+        state: str = UNSET
+        description: str = UNSET
+        role_arn: str = UNSET
+        managed_by: str = UNSET
+        event_bus_name: str = UNSET
+        created_by: str = UNSET
+
+    class EcsParameters(Result):
+        """``EcsParameters``."""
+
+        task_definition_arn: str = UNSET
+        task_count: int = UNSET
+        launch_type: str = UNSET
+        network_configuration: NetworkConfiguration = UNSET
+        platform_version: str = UNSET
+        group: str = UNSET
+        capacity_provider_strategy: list[CapacityProviderStrategyItem] = UNSET
+        enable_ecs_managed_tags: bool = UNSET
+        enable_execute_command: bool = UNSET
+        placement_constraints: list[PlacementConstraint] = UNSET
+        placement_strategy: list[PlacementStrategy] = UNSET
+        propagate_tags: str = UNSET
+        reference_id: str = UNSET
+        tags: list[Tag] = UNSET
+
+    class Endpoint(Result):
+        """``Endpoint``."""
+
+        name: str = UNSET
+        description: str = UNSET
+        arn: str = UNSET
+        routing_config: RoutingConfig = UNSET
+        replication_config: ReplicationConfig = UNSET
+        event_buses: list[EndpointEventBus] = UNSET
+        role_arn: str = UNSET
+        endpoint_id: str = UNSET
+        endpoint_url: str = UNSET
+        state: str = UNSET
+        state_reason: str = UNSET
+        creation_time: datetime = UNSET
+        last_modified_time: datetime = UNSET
+
+    class EndpointEventBus(Result):
+        """``EndpointEventBus``."""
+
+        event_bus_arn: str = UNSET
+
+    class EventBus(Result):
+        """``EventBus``."""
+
+        name: str = UNSET
+        arn: str = UNSET
+        description: str = UNSET
+        policy: str = UNSET
+        creation_time: datetime = UNSET
+        last_modified_time: datetime = UNSET
+        managed_by: str = UNSET
+
+    class EventSource(Result):
+        """``EventSource``."""
+
+        arn: str = UNSET
+        created_by: str = UNSET
+        creation_time: datetime = UNSET
+        expiration_time: datetime = UNSET
+        name: str = UNSET
+        state: str = UNSET
+
+    class FailoverConfig(Result):
+        """``FailoverConfig``."""
+
+        primary: Primary = UNSET
+        secondary: Secondary = UNSET
+
+    class HttpParameters(Result):
+        """``HttpParameters``."""
+
+        path_parameter_values: list[str] = UNSET
+        header_parameters: dict[str, str] = UNSET
+        query_string_parameters: dict[str, str] = UNSET
+
+    class InputTransformer(Result):
+        """``InputTransformer``."""
+
+        input_paths_map: dict[str, str] = UNSET
+        input_template: str = UNSET
+
+    class KinesisParameters(Result):
+        """``KinesisParameters``."""
+
+        partition_key_path: str = UNSET
+
+    class ListApiDestinationsResponse(Result):
+        """``ListApiDestinationsResponse``."""
+
+        api_destinations: list[ApiDestination] = UNSET
+        next_token: str = UNSET
+
+    class ListArchivesResponse(Result):
+        """``ListArchivesResponse``."""
+
+        archives: list[Archive] = UNSET
+        next_token: str = UNSET
+
+    class ListConnectionsResponse(Result):
+        """``ListConnectionsResponse``."""
+
+        connections: list[Connection] = UNSET
+        next_token: str = UNSET
+
+    class ListEndpointsResponse(Result):
+        """``ListEndpointsResponse``."""
+
+        endpoints: list[Endpoint] = UNSET
+        next_token: str = UNSET
+
+    class ListEventBusesResponse(Result):
+        """``ListEventBusesResponse``."""
+
+        event_buses: list[EventBus] = UNSET
+        next_token: str = UNSET
+
+    class ListEventSourcesResponse(Result):
+        """``ListEventSourcesResponse``."""
+
+        event_sources: list[EventSource] = UNSET
+        next_token: str = UNSET
+
+    class ListPartnerEventSourceAccountsResponse(Result):
+        """``ListPartnerEventSourceAccountsResponse``."""
+
+        partner_event_source_accounts: list[PartnerEventSourceAccount] = UNSET
+        next_token: str = UNSET
+
+    class ListPartnerEventSourcesResponse(Result):
+        """``ListPartnerEventSourcesResponse``."""
+
+        partner_event_sources: list[PartnerEventSource] = UNSET
+        next_token: str = UNSET
+
+    class ListReplaysResponse(Result):
+        """``ListReplaysResponse``."""
+
+        replays: list[Replay] = UNSET
+        next_token: str = UNSET
+
+    class ListRuleNamesByTargetResponse(Result):
+        """``ListRuleNamesByTargetResponse``."""
+
+        rule_names: list[str] = UNSET
+        next_token: str = UNSET
+
+    class ListRulesResponse(Result):
+        """``ListRulesResponse``."""
+
+        rules: list[Rule] = UNSET
+        next_token: str = UNSET
+
+    class ListTagsForResourceResponse(Result):
+        """``ListTagsForResourceResponse``."""
+
+        tags: list[Tag] = UNSET
+
+    class ListTargetsByRuleResponse(Result):
+        """``ListTargetsByRuleResponse``."""
+
+        targets: list[Target] = UNSET
+        next_token: str = UNSET
+
+    class LogConfig(Result):
+        """``LogConfig``."""
+
+        include_detail: str = UNSET
+        level: str = UNSET
+
+    class NetworkConfiguration(Result):
+        """``NetworkConfiguration``."""
+
+        awsvpc_configuration: AwsVpcConfiguration = UNSET
+
+    class PartnerEventSource(Result):
+        """``PartnerEventSource``."""
+
+        arn: str = UNSET
+        name: str = UNSET
+
+    class PartnerEventSourceAccount(Result):
+        """``PartnerEventSourceAccount``."""
+
+        account: str = UNSET
+        creation_time: datetime = UNSET
+        expiration_time: datetime = UNSET
+        state: str = UNSET
+
+    class PlacementConstraint(Result):
+        """``PlacementConstraint``."""
+
+        type: str = UNSET
+        expression: str = UNSET
+
+    class PlacementStrategy(Result):
+        """``PlacementStrategy``."""
+
+        type: str = UNSET
+        field: str = UNSET
+
+    class Primary(Result):
+        """``Primary``."""
+
+        health_check: str = UNSET
+
+    class PutEventsResponse(Result):
+        """``PutEventsResponse``."""
+
+        failed_entry_count: int = UNSET
+        entries: list[PutEventsResultEntry] = UNSET
+
+    class PutEventsResultEntry(Result):
+        """``PutEventsResultEntry``."""
+
+        event_id: str = UNSET
+        error_code: str = UNSET
+        error_message: str = UNSET
+
+    class PutPartnerEventsResponse(Result):
+        """``PutPartnerEventsResponse``."""
+
+        failed_entry_count: int = UNSET
+        entries: list[PutPartnerEventsResultEntry] = UNSET
+
+    class PutPartnerEventsResultEntry(Result):
+        """``PutPartnerEventsResultEntry``."""
+
+        event_id: str = UNSET
+        error_code: str = UNSET
+        error_message: str = UNSET
+
+    class PutRuleResponse(Result):
+        """``PutRuleResponse``."""
+
+        rule_arn: str = UNSET
+
+    class PutTargetsResponse(Result):
+        """``PutTargetsResponse``."""
+
+        failed_entry_count: int = UNSET
+        failed_entries: list[PutTargetsResultEntry] = UNSET
+
+    class PutTargetsResultEntry(Result):
+        """``PutTargetsResultEntry``."""
+
+        target_id: str = UNSET
+        error_code: str = UNSET
+        error_message: str = UNSET
+
+    class RedshiftDataParameters(Result):
+        """``RedshiftDataParameters``."""
+
+        secret_manager_arn: str = UNSET
+        database: str = UNSET
+        db_user: str = UNSET
+        sql: str = UNSET
+        statement_name: str = UNSET
+        with_event: bool = UNSET
+        sqls: list[str] = UNSET
+
+    class RemoveTargetsResponse(Result):
+        """``RemoveTargetsResponse``."""
+
+        failed_entry_count: int = UNSET
+        failed_entries: list[RemoveTargetsResultEntry] = UNSET
+
+    class RemoveTargetsResultEntry(Result):
+        """``RemoveTargetsResultEntry``."""
+
+        target_id: str = UNSET
+        error_code: str = UNSET
+        error_message: str = UNSET
+
+    class Replay(Result):
+        """``Replay``."""
+
+        replay_name: str = UNSET
+        event_source_arn: str = UNSET
+        state: str = UNSET
+        state_reason: str = UNSET
+        event_start_time: datetime = UNSET
+        event_end_time: datetime = UNSET
+        event_last_replayed_time: datetime = UNSET
+        replay_start_time: datetime = UNSET
+        replay_end_time: datetime = UNSET
+
+    class ReplayDestination(Result):
+        """``ReplayDestination``."""
+
+        arn: str = UNSET
+        filter_arns: list[str] = UNSET
+
+    class ReplicationConfig(Result):
+        """``ReplicationConfig``."""
+
+        state: str = UNSET
+
+    class RetryPolicy(Result):
+        """``RetryPolicy``."""
+
+        maximum_retry_attempts: int = UNSET
+        maximum_event_age_in_seconds: int = UNSET
+
+    class RoutingConfig(Result):
+        """``RoutingConfig``."""
+
+        failover_config: FailoverConfig = UNSET
+
+    class Rule(Result):
+        """``Rule``."""
+
+        name: str = UNSET
+        arn: str = UNSET
+        event_pattern: str = UNSET
+        state: str = UNSET
+        description: str = UNSET
+        schedule_expression: str = UNSET
+        role_arn: str = UNSET
+        managed_by: str = UNSET
+        event_bus_name: str = UNSET
+
+    class RunCommandParameters(Result):
+        """``RunCommandParameters``."""
+
+        run_command_targets: list[RunCommandTarget] = UNSET
+
+    class RunCommandTarget(Result):
+        """``RunCommandTarget``."""
+
+        key: str = UNSET
+        values: list[str] = UNSET
+
+    class SageMakerPipelineParameter(Result):
+        """``SageMakerPipelineParameter``."""
+
+        name: str = UNSET
+        value: str = UNSET
+
+    class SageMakerPipelineParameters(Result):
+        """``SageMakerPipelineParameters``."""
+
+        pipeline_parameter_list: list[SageMakerPipelineParameter] = UNSET
+
+    class Secondary(Result):
+        """``Secondary``."""
+
+        route: str = UNSET
+
+    class SqsParameters(Result):
+        """``SqsParameters``."""
+
+        message_group_id: str = UNSET
+
+    class StartReplayResponse(Result):
+        """``StartReplayResponse``."""
+
+        replay_arn: str = UNSET
+        state: str = UNSET
+        state_reason: str = UNSET
+        replay_start_time: datetime = UNSET
+
+    class Tag(Result):
+        """``Tag``."""
+
+        key: str = UNSET
+        value: str = UNSET
+
+    class TagResourceResponse(Result):
+        """``TagResourceResponse``."""
+
+    class Target(Result):
+        """``Target``."""
+
+        id: str = UNSET
+        arn: str = UNSET
+        role_arn: str = UNSET
+        input: str = UNSET
+        input_path: str = UNSET
+        input_transformer: InputTransformer = UNSET
+        kinesis_parameters: KinesisParameters = UNSET
+        run_command_parameters: RunCommandParameters = UNSET
+        ecs_parameters: EcsParameters = UNSET
+        batch_parameters: BatchParameters = UNSET
+        sqs_parameters: SqsParameters = UNSET
+        http_parameters: HttpParameters = UNSET
+        redshift_data_parameters: RedshiftDataParameters = UNSET
+        sage_maker_pipeline_parameters: SageMakerPipelineParameters = UNSET
+        dead_letter_config: DeadLetterConfig = UNSET
+        retry_policy: RetryPolicy = UNSET
+        app_sync_parameters: AppSyncParameters = UNSET
+
+    class TestEventPatternResponse(Result):
+        """``TestEventPatternResponse``."""
+
+        result: bool = UNSET
+
+    class UntagResourceResponse(Result):
+        """``UntagResourceResponse``."""
+
+    class UpdateApiDestinationResponse(Result):
+        """``UpdateApiDestinationResponse``."""
+
+        api_destination_arn: str = UNSET
+        api_destination_state: str = UNSET
+        creation_time: datetime = UNSET
+        last_modified_time: datetime = UNSET
+
+    class UpdateArchiveResponse(Result):
+        """``UpdateArchiveResponse``."""
+
+        archive_arn: str = UNSET
+        state: str = UNSET
+        state_reason: str = UNSET
+        creation_time: datetime = UNSET
+
+    class UpdateConnectionResponse(Result):
+        """``UpdateConnectionResponse``."""
+
+        connection_arn: str = UNSET
+        connection_state: str = UNSET
+        creation_time: datetime = UNSET
+        last_modified_time: datetime = UNSET
+        last_authorized_time: datetime = UNSET
+
+    class UpdateEndpointResponse(Result):
+        """``UpdateEndpointResponse``."""
+
+        name: str = UNSET
+        arn: str = UNSET
+        routing_config: RoutingConfig = UNSET
+        replication_config: ReplicationConfig = UNSET
+        event_buses: list[EndpointEventBus] = UNSET
+        role_arn: str = UNSET
+        endpoint_id: str = UNSET
+        endpoint_url: str = UNSET
+        state: str = UNSET
+
+    class UpdateEventBusResponse(Result):
+        """``UpdateEventBusResponse``."""
+
+        arn: str = UNSET
+        name: str = UNSET
+        kms_key_identifier: str = UNSET
+        description: str = UNSET
+        dead_letter_config: DeadLetterConfig = UNSET
+        log_config: LogConfig = UNSET
+
 
 __all__ = ["Client", "exceptions"]
 
@@ -453,1697 +1260,119 @@ PAGINATORS: dict = {
     "ListRules": '{"input_token":"NextToken","limit_key":"Limit","output_token":"NextToken","result_key":"Rules"}',
     "ListTargetsByRule": '{"input_token":"NextToken","limit_key":"Limit","output_token":"NextToken","result_key":"Targets"}',
 }
-
-
-_R_ApiDestination = {
-    "api_destination_arn": "ApiDestinationArn",
-    "api_destination_state": "ApiDestinationState",
-    "connection_arn": "ConnectionArn",
-    "creation_time": "CreationTime",
-    "http_method": "HttpMethod",
-    "invocation_endpoint": "InvocationEndpoint",
-    "invocation_rate_limit_per_second": "InvocationRateLimitPerSecond",
-    "last_modified_time": "LastModifiedTime",
-    "name": "Name",
-}
-
-
-class ApiDestination(Result, rename=_R_ApiDestination):
-    """``ApiDestination``."""
-
-    api_destination_arn: str = UNSET
-    name: str = UNSET
-    api_destination_state: str = UNSET
-    connection_arn: str = UNSET
-    invocation_endpoint: str = UNSET
-    http_method: str = UNSET
-    invocation_rate_limit_per_second: int = UNSET
-    creation_time: datetime = UNSET
-    last_modified_time: datetime = UNSET
-
-
-_R_AppSyncParameters = {
-    "graph_ql_operation": "GraphQLOperation",
-}
-
-
-class AppSyncParameters(Result, rename=_R_AppSyncParameters):
-    """``AppSyncParameters``."""
-
-    graph_ql_operation: str = UNSET
-
-
-_R_Archive = {
-    "archive_name": "ArchiveName",
-    "creation_time": "CreationTime",
-    "event_count": "EventCount",
-    "event_source_arn": "EventSourceArn",
-    "retention_days": "RetentionDays",
-    "size_bytes": "SizeBytes",
-    "state": "State",
-    "state_reason": "StateReason",
-}
-
-
-class Archive(Result, rename=_R_Archive):
-    """``Archive``."""
-
-    archive_name: str = UNSET
-    event_source_arn: str = UNSET
-    state: str = UNSET
-    state_reason: str = UNSET
-    retention_days: int = UNSET
-    size_bytes: int = UNSET
-    event_count: int = UNSET
-    creation_time: datetime = UNSET
-
-
-_R_AwsVpcConfiguration = {
-    "assign_public_ip": "AssignPublicIp",
-    "security_groups": "SecurityGroups",
-    "subnets": "Subnets",
-}
-
-
-class AwsVpcConfiguration(Result, rename=_R_AwsVpcConfiguration):
-    """``AwsVpcConfiguration``."""
-
-    subnets: list[str] = UNSET
-    security_groups: list[str] = UNSET
-    assign_public_ip: str = UNSET
-
-
-_R_BatchArrayProperties = {
-    "size": "Size",
-}
-
-
-class BatchArrayProperties(Result, rename=_R_BatchArrayProperties):
-    """``BatchArrayProperties``."""
-
-    size: int = UNSET
-
-
-_R_BatchParameters = {
-    "array_properties": "ArrayProperties",
-    "job_definition": "JobDefinition",
-    "job_name": "JobName",
-    "retry_strategy": "RetryStrategy",
-}
-
-
-class BatchParameters(Result, rename=_R_BatchParameters):
-    """``BatchParameters``."""
-
-    job_definition: str = UNSET
-    job_name: str = UNSET
-    array_properties: BatchArrayProperties = UNSET
-    retry_strategy: BatchRetryStrategy = UNSET
-
-
-_R_BatchRetryStrategy = {
-    "attempts": "Attempts",
-}
-
-
-class BatchRetryStrategy(Result, rename=_R_BatchRetryStrategy):
-    """``BatchRetryStrategy``."""
-
-    attempts: int = UNSET
-
-
-_R_CancelReplayResponse = {
-    "replay_arn": "ReplayArn",
-    "state": "State",
-    "state_reason": "StateReason",
-}
-
-
-class CancelReplayResponse(Result, rename=_R_CancelReplayResponse):
-    """``CancelReplayResponse``."""
-
-    replay_arn: str = UNSET
-    state: str = UNSET
-    state_reason: str = UNSET
-
-
-_R_CapacityProviderStrategyItem = {
-    "capacity_provider": "capacityProvider",
-}
-
-
-class CapacityProviderStrategyItem(Result, rename=_R_CapacityProviderStrategyItem):
-    """``CapacityProviderStrategyItem``."""
-
-    capacity_provider: str = UNSET
-    weight: int = UNSET
-    base: int = UNSET
-
-
-_R_Connection = {
-    "authorization_type": "AuthorizationType",
-    "connection_arn": "ConnectionArn",
-    "connection_state": "ConnectionState",
-    "creation_time": "CreationTime",
-    "last_authorized_time": "LastAuthorizedTime",
-    "last_modified_time": "LastModifiedTime",
-    "name": "Name",
-    "state_reason": "StateReason",
-}
-
-
-class Connection(Result, rename=_R_Connection):
-    """``Connection``."""
-
-    connection_arn: str = UNSET
-    name: str = UNSET
-    connection_state: str = UNSET
-    state_reason: str = UNSET
-    authorization_type: str = UNSET
-    creation_time: datetime = UNSET
-    last_modified_time: datetime = UNSET
-    last_authorized_time: datetime = UNSET
-
-
-_R_ConnectionApiKeyAuthResponseParameters = {
-    "api_key_name": "ApiKeyName",
-}
-
-
-class ConnectionApiKeyAuthResponseParameters(
-    Result, rename=_R_ConnectionApiKeyAuthResponseParameters
-):
-    """``ConnectionApiKeyAuthResponseParameters``."""
-
-    api_key_name: str = UNSET
-
-
-_R_ConnectionAuthResponseParameters = {
-    "api_key_auth_parameters": "ApiKeyAuthParameters",
-    "basic_auth_parameters": "BasicAuthParameters",
-    "connectivity_parameters": "ConnectivityParameters",
-    "invocation_http_parameters": "InvocationHttpParameters",
-    "o_auth_parameters": "OAuthParameters",
-}
-
-
-class ConnectionAuthResponseParameters(Result, rename=_R_ConnectionAuthResponseParameters):
-    """``ConnectionAuthResponseParameters``."""
-
-    basic_auth_parameters: ConnectionBasicAuthResponseParameters = UNSET
-    o_auth_parameters: ConnectionOAuthResponseParameters = UNSET
-    api_key_auth_parameters: ConnectionApiKeyAuthResponseParameters = UNSET
-    invocation_http_parameters: ConnectionHttpParameters = UNSET
-    connectivity_parameters: DescribeConnectionConnectivityParameters = UNSET
-
-
-_R_ConnectionBasicAuthResponseParameters = {
-    "username": "Username",
-}
-
-
-class ConnectionBasicAuthResponseParameters(
-    Result, rename=_R_ConnectionBasicAuthResponseParameters
-):
-    """``ConnectionBasicAuthResponseParameters``."""
-
-    username: str = UNSET
-
-
-_R_ConnectionBodyParameter = {
-    "is_value_secret": "IsValueSecret",
-    "key": "Key",
-    "value": "Value",
-}
-
-
-class ConnectionBodyParameter(Result, rename=_R_ConnectionBodyParameter):
-    """``ConnectionBodyParameter``."""
-
-    key: str = UNSET
-    value: str = UNSET
-    is_value_secret: bool = UNSET
-
-
-_R_ConnectionHeaderParameter = {
-    "is_value_secret": "IsValueSecret",
-    "key": "Key",
-    "value": "Value",
-}
-
-
-class ConnectionHeaderParameter(Result, rename=_R_ConnectionHeaderParameter):
-    """``ConnectionHeaderParameter``."""
-
-    key: str = UNSET
-    value: str = UNSET
-    is_value_secret: bool = UNSET
-
-
-_R_ConnectionHttpParameters = {
-    "body_parameters": "BodyParameters",
-    "header_parameters": "HeaderParameters",
-    "query_string_parameters": "QueryStringParameters",
-}
-
-
-class ConnectionHttpParameters(Result, rename=_R_ConnectionHttpParameters):
-    """``ConnectionHttpParameters``."""
-
-    header_parameters: list[ConnectionHeaderParameter] = UNSET
-    query_string_parameters: list[ConnectionQueryStringParameter] = UNSET
-    body_parameters: list[ConnectionBodyParameter] = UNSET
-
-
-_R_ConnectionOAuthClientResponseParameters = {
-    "client_id": "ClientID",
-}
-
-
-class ConnectionOAuthClientResponseParameters(
-    Result, rename=_R_ConnectionOAuthClientResponseParameters
-):
-    """``ConnectionOAuthClientResponseParameters``."""
-
-    client_id: str = UNSET
-
-
-_R_ConnectionOAuthResponseParameters = {
-    "authorization_endpoint": "AuthorizationEndpoint",
-    "client_parameters": "ClientParameters",
-    "http_method": "HttpMethod",
-    "o_auth_http_parameters": "OAuthHttpParameters",
-}
-
-
-class ConnectionOAuthResponseParameters(Result, rename=_R_ConnectionOAuthResponseParameters):
-    """``ConnectionOAuthResponseParameters``."""
-
-    client_parameters: ConnectionOAuthClientResponseParameters = UNSET
-    authorization_endpoint: str = UNSET
-    http_method: str = UNSET
-    o_auth_http_parameters: ConnectionHttpParameters = UNSET
-
-
-_R_ConnectionQueryStringParameter = {
-    "is_value_secret": "IsValueSecret",
-    "key": "Key",
-    "value": "Value",
-}
-
-
-class ConnectionQueryStringParameter(Result, rename=_R_ConnectionQueryStringParameter):
-    """``ConnectionQueryStringParameter``."""
-
-    key: str = UNSET
-    value: str = UNSET
-    is_value_secret: bool = UNSET
-
-
-_R_CreateApiDestinationResponse = {
-    "api_destination_arn": "ApiDestinationArn",
-    "api_destination_state": "ApiDestinationState",
-    "creation_time": "CreationTime",
-    "last_modified_time": "LastModifiedTime",
-}
-
-
-class CreateApiDestinationResponse(Result, rename=_R_CreateApiDestinationResponse):
-    """``CreateApiDestinationResponse``."""
-
-    api_destination_arn: str = UNSET
-    api_destination_state: str = UNSET
-    creation_time: datetime = UNSET
-    last_modified_time: datetime = UNSET
-
-
-_R_CreateArchiveResponse = {
-    "archive_arn": "ArchiveArn",
-    "creation_time": "CreationTime",
-    "state": "State",
-    "state_reason": "StateReason",
-}
-
-
-class CreateArchiveResponse(Result, rename=_R_CreateArchiveResponse):
-    """``CreateArchiveResponse``."""
-
-    archive_arn: str = UNSET
-    state: str = UNSET
-    state_reason: str = UNSET
-    creation_time: datetime = UNSET
-
-
-_R_CreateConnectionResponse = {
-    "connection_arn": "ConnectionArn",
-    "connection_state": "ConnectionState",
-    "creation_time": "CreationTime",
-    "last_modified_time": "LastModifiedTime",
-}
-
-
-class CreateConnectionResponse(Result, rename=_R_CreateConnectionResponse):
-    """``CreateConnectionResponse``."""
-
-    connection_arn: str = UNSET
-    connection_state: str = UNSET
-    creation_time: datetime = UNSET
-    last_modified_time: datetime = UNSET
-
-
-_R_CreateEndpointResponse = {
-    "arn": "Arn",
-    "event_buses": "EventBuses",
-    "name": "Name",
-    "replication_config": "ReplicationConfig",
-    "role_arn": "RoleArn",
-    "routing_config": "RoutingConfig",
-    "state": "State",
-}
-
-
-class CreateEndpointResponse(Result, rename=_R_CreateEndpointResponse):
-    """``CreateEndpointResponse``."""
-
-    name: str = UNSET
-    arn: str = UNSET
-    routing_config: RoutingConfig = UNSET
-    replication_config: ReplicationConfig = UNSET
-    event_buses: list[EndpointEventBus] = UNSET
-    role_arn: str = UNSET
-    state: str = UNSET
-
-
-_R_CreateEventBusResponse = {
-    "dead_letter_config": "DeadLetterConfig",
-    "description": "Description",
-    "event_bus_arn": "EventBusArn",
-    "kms_key_identifier": "KmsKeyIdentifier",
-    "log_config": "LogConfig",
-}
-
-
-class CreateEventBusResponse(Result, rename=_R_CreateEventBusResponse):
-    """``CreateEventBusResponse``."""
-
-    event_bus_arn: str = UNSET
-    description: str = UNSET
-    kms_key_identifier: str = UNSET
-    dead_letter_config: DeadLetterConfig = UNSET
-    log_config: LogConfig = UNSET
-
-
-_R_CreatePartnerEventSourceResponse = {
-    "event_source_arn": "EventSourceArn",
-}
-
-
-class CreatePartnerEventSourceResponse(Result, rename=_R_CreatePartnerEventSourceResponse):
-    """``CreatePartnerEventSourceResponse``."""
-
-    event_source_arn: str = UNSET
-
-
-_R_DeadLetterConfig = {
-    "arn": "Arn",
-}
-
-
-class DeadLetterConfig(Result, rename=_R_DeadLetterConfig):
-    """``DeadLetterConfig``."""
-
-    arn: str = UNSET
-
-
-_R_DeauthorizeConnectionResponse = {
-    "connection_arn": "ConnectionArn",
-    "connection_state": "ConnectionState",
-    "creation_time": "CreationTime",
-    "last_authorized_time": "LastAuthorizedTime",
-    "last_modified_time": "LastModifiedTime",
-}
-
-
-class DeauthorizeConnectionResponse(Result, rename=_R_DeauthorizeConnectionResponse):
-    """``DeauthorizeConnectionResponse``."""
-
-    connection_arn: str = UNSET
-    connection_state: str = UNSET
-    creation_time: datetime = UNSET
-    last_modified_time: datetime = UNSET
-    last_authorized_time: datetime = UNSET
-
-
-class DeleteApiDestinationResponse(Result):
-    """``DeleteApiDestinationResponse``."""
-
-
-class DeleteArchiveResponse(Result):
-    """``DeleteArchiveResponse``."""
-
-
-_R_DeleteConnectionResponse = {
-    "connection_arn": "ConnectionArn",
-    "connection_state": "ConnectionState",
-    "creation_time": "CreationTime",
-    "last_authorized_time": "LastAuthorizedTime",
-    "last_modified_time": "LastModifiedTime",
-}
-
-
-class DeleteConnectionResponse(Result, rename=_R_DeleteConnectionResponse):
-    """``DeleteConnectionResponse``."""
-
-    connection_arn: str = UNSET
-    connection_state: str = UNSET
-    creation_time: datetime = UNSET
-    last_modified_time: datetime = UNSET
-    last_authorized_time: datetime = UNSET
-
-
-class DeleteEndpointResponse(Result):
-    """``DeleteEndpointResponse``."""
-
-
-_R_DescribeApiDestinationResponse = {
-    "api_destination_arn": "ApiDestinationArn",
-    "api_destination_state": "ApiDestinationState",
-    "connection_arn": "ConnectionArn",
-    "creation_time": "CreationTime",
-    "description": "Description",
-    "http_method": "HttpMethod",
-    "invocation_endpoint": "InvocationEndpoint",
-    "invocation_rate_limit_per_second": "InvocationRateLimitPerSecond",
-    "last_modified_time": "LastModifiedTime",
-    "name": "Name",
-}
-
-
-class DescribeApiDestinationResponse(Result, rename=_R_DescribeApiDestinationResponse):
-    """``DescribeApiDestinationResponse``."""
-
-    api_destination_arn: str = UNSET
-    name: str = UNSET
-    description: str = UNSET
-    api_destination_state: str = UNSET
-    connection_arn: str = UNSET
-    invocation_endpoint: str = UNSET
-    http_method: str = UNSET
-    invocation_rate_limit_per_second: int = UNSET
-    creation_time: datetime = UNSET
-    last_modified_time: datetime = UNSET
-
-
-_R_DescribeArchiveResponse = {
-    "archive_arn": "ArchiveArn",
-    "archive_name": "ArchiveName",
-    "creation_time": "CreationTime",
-    "description": "Description",
-    "event_count": "EventCount",
-    "event_pattern": "EventPattern",
-    "event_source_arn": "EventSourceArn",
-    "kms_key_identifier": "KmsKeyIdentifier",
-    "retention_days": "RetentionDays",
-    "size_bytes": "SizeBytes",
-    "state": "State",
-    "state_reason": "StateReason",
-}
-
-
-class DescribeArchiveResponse(Result, rename=_R_DescribeArchiveResponse):
-    """``DescribeArchiveResponse``."""
-
-    archive_arn: str = UNSET
-    archive_name: str = UNSET
-    event_source_arn: str = UNSET
-    description: str = UNSET
-    event_pattern: str = UNSET
-    state: str = UNSET
-    state_reason: str = UNSET
-    kms_key_identifier: str = UNSET
-    retention_days: int = UNSET
-    size_bytes: int = UNSET
-    event_count: int = UNSET
-    creation_time: datetime = UNSET
-
-
-_R_DescribeConnectionConnectivityParameters = {
-    "resource_parameters": "ResourceParameters",
-}
-
-
-class DescribeConnectionConnectivityParameters(
-    Result, rename=_R_DescribeConnectionConnectivityParameters
-):
-    """``DescribeConnectionConnectivityParameters``."""
-
-    resource_parameters: DescribeConnectionResourceParameters = UNSET
-
-
-_R_DescribeConnectionResourceParameters = {
-    "resource_association_arn": "ResourceAssociationArn",
-    "resource_configuration_arn": "ResourceConfigurationArn",
-}
-
-
-class DescribeConnectionResourceParameters(Result, rename=_R_DescribeConnectionResourceParameters):
-    """``DescribeConnectionResourceParameters``."""
-
-    resource_configuration_arn: str = UNSET
-    resource_association_arn: str = UNSET
-
-
-_R_DescribeConnectionResponse = {
-    "auth_parameters": "AuthParameters",
-    "authorization_type": "AuthorizationType",
-    "connection_arn": "ConnectionArn",
-    "connection_state": "ConnectionState",
-    "creation_time": "CreationTime",
-    "description": "Description",
-    "invocation_connectivity_parameters": "InvocationConnectivityParameters",
-    "kms_key_identifier": "KmsKeyIdentifier",
-    "last_authorized_time": "LastAuthorizedTime",
-    "last_modified_time": "LastModifiedTime",
-    "name": "Name",
-    "secret_arn": "SecretArn",
-    "state_reason": "StateReason",
-}
-
-
-class DescribeConnectionResponse(Result, rename=_R_DescribeConnectionResponse):
-    """``DescribeConnectionResponse``."""
-
-    connection_arn: str = UNSET
-    name: str = UNSET
-    description: str = UNSET
-    invocation_connectivity_parameters: DescribeConnectionConnectivityParameters = UNSET
-    connection_state: str = UNSET
-    state_reason: str = UNSET
-    authorization_type: str = UNSET
-    secret_arn: str = UNSET
-    kms_key_identifier: str = UNSET
-    auth_parameters: ConnectionAuthResponseParameters = UNSET
-    creation_time: datetime = UNSET
-    last_modified_time: datetime = UNSET
-    last_authorized_time: datetime = UNSET
-
-
-_R_DescribeEndpointResponse = {
-    "arn": "Arn",
-    "creation_time": "CreationTime",
-    "description": "Description",
-    "endpoint_id": "EndpointId",
-    "endpoint_url": "EndpointUrl",
-    "event_buses": "EventBuses",
-    "last_modified_time": "LastModifiedTime",
-    "name": "Name",
-    "replication_config": "ReplicationConfig",
-    "role_arn": "RoleArn",
-    "routing_config": "RoutingConfig",
-    "state": "State",
-    "state_reason": "StateReason",
-}
-
-
-class DescribeEndpointResponse(Result, rename=_R_DescribeEndpointResponse):
-    """``DescribeEndpointResponse``."""
-
-    name: str = UNSET
-    description: str = UNSET
-    arn: str = UNSET
-    routing_config: RoutingConfig = UNSET
-    replication_config: ReplicationConfig = UNSET
-    event_buses: list[EndpointEventBus] = UNSET
-    role_arn: str = UNSET
-    endpoint_id: str = UNSET
-    endpoint_url: str = UNSET
-    state: str = UNSET
-    state_reason: str = UNSET
-    creation_time: datetime = UNSET
-    last_modified_time: datetime = UNSET
-
-
-_R_DescribeEventBusResponse = {
-    "arn": "Arn",
-    "creation_time": "CreationTime",
-    "dead_letter_config": "DeadLetterConfig",
-    "description": "Description",
-    "kms_key_identifier": "KmsKeyIdentifier",
-    "last_modified_time": "LastModifiedTime",
-    "log_config": "LogConfig",
-    "managed_by": "ManagedBy",
-    "name": "Name",
-    "policy": "Policy",
-}
-
-
-class DescribeEventBusResponse(Result, rename=_R_DescribeEventBusResponse):
-    """``DescribeEventBusResponse``."""
-
-    name: str = UNSET
-    arn: str = UNSET
-    description: str = UNSET
-    kms_key_identifier: str = UNSET
-    dead_letter_config: DeadLetterConfig = UNSET
-    policy: str = UNSET
-    log_config: LogConfig = UNSET
-    creation_time: datetime = UNSET
-    last_modified_time: datetime = UNSET
-    managed_by: str = UNSET
-
-
-_R_DescribeEventSourceResponse = {
-    "arn": "Arn",
-    "created_by": "CreatedBy",
-    "creation_time": "CreationTime",
-    "expiration_time": "ExpirationTime",
-    "name": "Name",
-    "state": "State",
-}
-
-
-class DescribeEventSourceResponse(Result, rename=_R_DescribeEventSourceResponse):
-    """``DescribeEventSourceResponse``."""
-
-    arn: str = UNSET
-    created_by: str = UNSET
-    creation_time: datetime = UNSET
-    expiration_time: datetime = UNSET
-    name: str = UNSET
-    state: str = UNSET
-
-
-_R_DescribePartnerEventSourceResponse = {
-    "arn": "Arn",
-    "name": "Name",
-}
-
-
-class DescribePartnerEventSourceResponse(Result, rename=_R_DescribePartnerEventSourceResponse):
-    """``DescribePartnerEventSourceResponse``."""
-
-    arn: str = UNSET
-    name: str = UNSET
-
-
-_R_DescribeReplayResponse = {
-    "description": "Description",
-    "destination": "Destination",
-    "event_end_time": "EventEndTime",
-    "event_last_replayed_time": "EventLastReplayedTime",
-    "event_source_arn": "EventSourceArn",
-    "event_start_time": "EventStartTime",
-    "replay_arn": "ReplayArn",
-    "replay_end_time": "ReplayEndTime",
-    "replay_name": "ReplayName",
-    "replay_start_time": "ReplayStartTime",
-    "state": "State",
-    "state_reason": "StateReason",
-}
-
-
-class DescribeReplayResponse(Result, rename=_R_DescribeReplayResponse):
-    """``DescribeReplayResponse``."""
-
-    replay_name: str = UNSET
-    replay_arn: str = UNSET
-    description: str = UNSET
-    state: str = UNSET
-    state_reason: str = UNSET
-    event_source_arn: str = UNSET
-    destination: ReplayDestination = UNSET
-    event_start_time: datetime = UNSET
-    event_end_time: datetime = UNSET
-    event_last_replayed_time: datetime = UNSET
-    replay_start_time: datetime = UNSET
-    replay_end_time: datetime = UNSET
-
-
-_R_DescribeRuleResponse = {
-    "arn": "Arn",
-    "created_by": "CreatedBy",
-    "description": "Description",
-    "event_bus_name": "EventBusName",
-    "event_pattern": "EventPattern",
-    "managed_by": "ManagedBy",
-    "name": "Name",
-    "role_arn": "RoleArn",
-    "schedule_expression": "ScheduleExpression",
-    "state": "State",
-}
-
-
-class DescribeRuleResponse(Result, rename=_R_DescribeRuleResponse):
-    """``DescribeRuleResponse``."""
-
-    name: str = UNSET
-    arn: str = UNSET
-    event_pattern: str = UNSET
-    schedule_expression: str = UNSET
-    state: str = UNSET
-    description: str = UNSET
-    role_arn: str = UNSET
-    managed_by: str = UNSET
-    event_bus_name: str = UNSET
-    created_by: str = UNSET
-
-
-_R_EcsParameters = {
-    "capacity_provider_strategy": "CapacityProviderStrategy",
-    "enable_ecs_managed_tags": "EnableECSManagedTags",
-    "enable_execute_command": "EnableExecuteCommand",
-    "group": "Group",
-    "launch_type": "LaunchType",
-    "network_configuration": "NetworkConfiguration",
-    "placement_constraints": "PlacementConstraints",
-    "placement_strategy": "PlacementStrategy",
-    "platform_version": "PlatformVersion",
-    "propagate_tags": "PropagateTags",
-    "reference_id": "ReferenceId",
-    "tags": "Tags",
-    "task_count": "TaskCount",
-    "task_definition_arn": "TaskDefinitionArn",
-}
-
-
-class EcsParameters(Result, rename=_R_EcsParameters):
-    """``EcsParameters``."""
-
-    task_definition_arn: str = UNSET
-    task_count: int = UNSET
-    launch_type: str = UNSET
-    network_configuration: NetworkConfiguration = UNSET
-    platform_version: str = UNSET
-    group: str = UNSET
-    capacity_provider_strategy: list[CapacityProviderStrategyItem] = UNSET
-    enable_ecs_managed_tags: bool = UNSET
-    enable_execute_command: bool = UNSET
-    placement_constraints: list[PlacementConstraint] = UNSET
-    placement_strategy: list[PlacementStrategy] = UNSET
-    propagate_tags: str = UNSET
-    reference_id: str = UNSET
-    tags: list[Tag] = UNSET
-
-
-_R_Endpoint = {
-    "arn": "Arn",
-    "creation_time": "CreationTime",
-    "description": "Description",
-    "endpoint_id": "EndpointId",
-    "endpoint_url": "EndpointUrl",
-    "event_buses": "EventBuses",
-    "last_modified_time": "LastModifiedTime",
-    "name": "Name",
-    "replication_config": "ReplicationConfig",
-    "role_arn": "RoleArn",
-    "routing_config": "RoutingConfig",
-    "state": "State",
-    "state_reason": "StateReason",
-}
-
-
-class Endpoint(Result, rename=_R_Endpoint):
-    """``Endpoint``."""
-
-    name: str = UNSET
-    description: str = UNSET
-    arn: str = UNSET
-    routing_config: RoutingConfig = UNSET
-    replication_config: ReplicationConfig = UNSET
-    event_buses: list[EndpointEventBus] = UNSET
-    role_arn: str = UNSET
-    endpoint_id: str = UNSET
-    endpoint_url: str = UNSET
-    state: str = UNSET
-    state_reason: str = UNSET
-    creation_time: datetime = UNSET
-    last_modified_time: datetime = UNSET
-
-
-_R_EndpointEventBus = {
-    "event_bus_arn": "EventBusArn",
-}
-
-
-class EndpointEventBus(Result, rename=_R_EndpointEventBus):
-    """``EndpointEventBus``."""
-
-    event_bus_arn: str = UNSET
-
-
-_R_EventBus = {
-    "arn": "Arn",
-    "creation_time": "CreationTime",
-    "description": "Description",
-    "last_modified_time": "LastModifiedTime",
-    "managed_by": "ManagedBy",
-    "name": "Name",
-    "policy": "Policy",
-}
-
-
-class EventBus(Result, rename=_R_EventBus):
-    """``EventBus``."""
-
-    name: str = UNSET
-    arn: str = UNSET
-    description: str = UNSET
-    policy: str = UNSET
-    creation_time: datetime = UNSET
-    last_modified_time: datetime = UNSET
-    managed_by: str = UNSET
-
-
-_R_EventSource = {
-    "arn": "Arn",
-    "created_by": "CreatedBy",
-    "creation_time": "CreationTime",
-    "expiration_time": "ExpirationTime",
-    "name": "Name",
-    "state": "State",
-}
-
-
-class EventSource(Result, rename=_R_EventSource):
-    """``EventSource``."""
-
-    arn: str = UNSET
-    created_by: str = UNSET
-    creation_time: datetime = UNSET
-    expiration_time: datetime = UNSET
-    name: str = UNSET
-    state: str = UNSET
-
-
-_R_FailoverConfig = {
-    "primary": "Primary",
-    "secondary": "Secondary",
-}
-
-
-class FailoverConfig(Result, rename=_R_FailoverConfig):
-    """``FailoverConfig``."""
-
-    primary: Primary = UNSET
-    secondary: Secondary = UNSET
-
-
-_R_HttpParameters = {
-    "header_parameters": "HeaderParameters",
-    "path_parameter_values": "PathParameterValues",
-    "query_string_parameters": "QueryStringParameters",
-}
-
-
-class HttpParameters(Result, rename=_R_HttpParameters):
-    """``HttpParameters``."""
-
-    path_parameter_values: list[str] = UNSET
-    header_parameters: dict[str, str] = UNSET
-    query_string_parameters: dict[str, str] = UNSET
-
-
-_R_InputTransformer = {
-    "input_paths_map": "InputPathsMap",
-    "input_template": "InputTemplate",
-}
-
-
-class InputTransformer(Result, rename=_R_InputTransformer):
-    """``InputTransformer``."""
-
-    input_paths_map: dict[str, str] = UNSET
-    input_template: str = UNSET
-
-
-_R_KinesisParameters = {
-    "partition_key_path": "PartitionKeyPath",
-}
-
-
-class KinesisParameters(Result, rename=_R_KinesisParameters):
-    """``KinesisParameters``."""
-
-    partition_key_path: str = UNSET
-
-
-_R_ListApiDestinationsResponse = {
-    "api_destinations": "ApiDestinations",
-    "next_token": "NextToken",
-}
-
-
-class ListApiDestinationsResponse(Result, rename=_R_ListApiDestinationsResponse):
-    """``ListApiDestinationsResponse``."""
-
-    api_destinations: list[ApiDestination] = UNSET
-    next_token: str = UNSET
-
-
-_R_ListArchivesResponse = {
-    "archives": "Archives",
-    "next_token": "NextToken",
-}
-
-
-class ListArchivesResponse(Result, rename=_R_ListArchivesResponse):
-    """``ListArchivesResponse``."""
-
-    archives: list[Archive] = UNSET
-    next_token: str = UNSET
-
-
-_R_ListConnectionsResponse = {
-    "connections": "Connections",
-    "next_token": "NextToken",
-}
-
-
-class ListConnectionsResponse(Result, rename=_R_ListConnectionsResponse):
-    """``ListConnectionsResponse``."""
-
-    connections: list[Connection] = UNSET
-    next_token: str = UNSET
-
-
-_R_ListEndpointsResponse = {
-    "endpoints": "Endpoints",
-    "next_token": "NextToken",
-}
-
-
-class ListEndpointsResponse(Result, rename=_R_ListEndpointsResponse):
-    """``ListEndpointsResponse``."""
-
-    endpoints: list[Endpoint] = UNSET
-    next_token: str = UNSET
-
-
-_R_ListEventBusesResponse = {
-    "event_buses": "EventBuses",
-    "next_token": "NextToken",
-}
-
-
-class ListEventBusesResponse(Result, rename=_R_ListEventBusesResponse):
-    """``ListEventBusesResponse``."""
-
-    event_buses: list[EventBus] = UNSET
-    next_token: str = UNSET
-
-
-_R_ListEventSourcesResponse = {
-    "event_sources": "EventSources",
-    "next_token": "NextToken",
-}
-
-
-class ListEventSourcesResponse(Result, rename=_R_ListEventSourcesResponse):
-    """``ListEventSourcesResponse``."""
-
-    event_sources: list[EventSource] = UNSET
-    next_token: str = UNSET
-
-
-_R_ListPartnerEventSourceAccountsResponse = {
-    "next_token": "NextToken",
-    "partner_event_source_accounts": "PartnerEventSourceAccounts",
-}
-
-
-class ListPartnerEventSourceAccountsResponse(
-    Result, rename=_R_ListPartnerEventSourceAccountsResponse
-):
-    """``ListPartnerEventSourceAccountsResponse``."""
-
-    partner_event_source_accounts: list[PartnerEventSourceAccount] = UNSET
-    next_token: str = UNSET
-
-
-_R_ListPartnerEventSourcesResponse = {
-    "next_token": "NextToken",
-    "partner_event_sources": "PartnerEventSources",
-}
-
-
-class ListPartnerEventSourcesResponse(Result, rename=_R_ListPartnerEventSourcesResponse):
-    """``ListPartnerEventSourcesResponse``."""
-
-    partner_event_sources: list[PartnerEventSource] = UNSET
-    next_token: str = UNSET
-
-
-_R_ListReplaysResponse = {
-    "next_token": "NextToken",
-    "replays": "Replays",
-}
-
-
-class ListReplaysResponse(Result, rename=_R_ListReplaysResponse):
-    """``ListReplaysResponse``."""
-
-    replays: list[Replay] = UNSET
-    next_token: str = UNSET
-
-
-_R_ListRuleNamesByTargetResponse = {
-    "next_token": "NextToken",
-    "rule_names": "RuleNames",
-}
-
-
-class ListRuleNamesByTargetResponse(Result, rename=_R_ListRuleNamesByTargetResponse):
-    """``ListRuleNamesByTargetResponse``."""
-
-    rule_names: list[str] = UNSET
-    next_token: str = UNSET
-
-
-_R_ListRulesResponse = {
-    "next_token": "NextToken",
-    "rules": "Rules",
-}
-
-
-class ListRulesResponse(Result, rename=_R_ListRulesResponse):
-    """``ListRulesResponse``."""
-
-    rules: list[Rule] = UNSET
-    next_token: str = UNSET
-
-
-_R_ListTagsForResourceResponse = {
-    "tags": "Tags",
-}
-
-
-class ListTagsForResourceResponse(Result, rename=_R_ListTagsForResourceResponse):
-    """``ListTagsForResourceResponse``."""
-
-    tags: list[Tag] = UNSET
-
-
-_R_ListTargetsByRuleResponse = {
-    "next_token": "NextToken",
-    "targets": "Targets",
-}
-
-
-class ListTargetsByRuleResponse(Result, rename=_R_ListTargetsByRuleResponse):
-    """``ListTargetsByRuleResponse``."""
-
-    targets: list[Target] = UNSET
-    next_token: str = UNSET
-
-
-_R_LogConfig = {
-    "include_detail": "IncludeDetail",
-    "level": "Level",
-}
-
-
-class LogConfig(Result, rename=_R_LogConfig):
-    """``LogConfig``."""
-
-    include_detail: str = UNSET
-    level: str = UNSET
-
-
-_R_NetworkConfiguration = {
-    "awsvpc_configuration": "awsvpcConfiguration",
-}
-
-
-class NetworkConfiguration(Result, rename=_R_NetworkConfiguration):
-    """``NetworkConfiguration``."""
-
-    awsvpc_configuration: AwsVpcConfiguration = UNSET
-
-
-_R_PartnerEventSource = {
-    "arn": "Arn",
-    "name": "Name",
-}
-
-
-class PartnerEventSource(Result, rename=_R_PartnerEventSource):
-    """``PartnerEventSource``."""
-
-    arn: str = UNSET
-    name: str = UNSET
-
-
-_R_PartnerEventSourceAccount = {
-    "account": "Account",
-    "creation_time": "CreationTime",
-    "expiration_time": "ExpirationTime",
-    "state": "State",
-}
-
-
-class PartnerEventSourceAccount(Result, rename=_R_PartnerEventSourceAccount):
-    """``PartnerEventSourceAccount``."""
-
-    account: str = UNSET
-    creation_time: datetime = UNSET
-    expiration_time: datetime = UNSET
-    state: str = UNSET
-
-
-class PlacementConstraint(Result):
-    """``PlacementConstraint``."""
-
-    type: str = UNSET
-    expression: str = UNSET
-
-
-class PlacementStrategy(Result):
-    """``PlacementStrategy``."""
-
-    type: str = UNSET
-    field: str = UNSET
-
-
-_R_Primary = {
-    "health_check": "HealthCheck",
-}
-
-
-class Primary(Result, rename=_R_Primary):
-    """``Primary``."""
-
-    health_check: str = UNSET
-
-
-_R_PutEventsResponse = {
-    "entries": "Entries",
-    "failed_entry_count": "FailedEntryCount",
-}
-
-
-class PutEventsResponse(Result, rename=_R_PutEventsResponse):
-    """``PutEventsResponse``."""
-
-    failed_entry_count: int = UNSET
-    entries: list[PutEventsResultEntry] = UNSET
-
-
-_R_PutEventsResultEntry = {
-    "error_code": "ErrorCode",
-    "error_message": "ErrorMessage",
-    "event_id": "EventId",
-}
-
-
-class PutEventsResultEntry(Result, rename=_R_PutEventsResultEntry):
-    """``PutEventsResultEntry``."""
-
-    event_id: str = UNSET
-    error_code: str = UNSET
-    error_message: str = UNSET
-
-
-_R_PutPartnerEventsResponse = {
-    "entries": "Entries",
-    "failed_entry_count": "FailedEntryCount",
-}
-
-
-class PutPartnerEventsResponse(Result, rename=_R_PutPartnerEventsResponse):
-    """``PutPartnerEventsResponse``."""
-
-    failed_entry_count: int = UNSET
-    entries: list[PutPartnerEventsResultEntry] = UNSET
-
-
-_R_PutPartnerEventsResultEntry = {
-    "error_code": "ErrorCode",
-    "error_message": "ErrorMessage",
-    "event_id": "EventId",
-}
-
-
-class PutPartnerEventsResultEntry(Result, rename=_R_PutPartnerEventsResultEntry):
-    """``PutPartnerEventsResultEntry``."""
-
-    event_id: str = UNSET
-    error_code: str = UNSET
-    error_message: str = UNSET
-
-
-_R_PutRuleResponse = {
-    "rule_arn": "RuleArn",
-}
-
-
-class PutRuleResponse(Result, rename=_R_PutRuleResponse):
-    """``PutRuleResponse``."""
-
-    rule_arn: str = UNSET
-
-
-_R_PutTargetsResponse = {
-    "failed_entries": "FailedEntries",
-    "failed_entry_count": "FailedEntryCount",
-}
-
-
-class PutTargetsResponse(Result, rename=_R_PutTargetsResponse):
-    """``PutTargetsResponse``."""
-
-    failed_entry_count: int = UNSET
-    failed_entries: list[PutTargetsResultEntry] = UNSET
-
-
-_R_PutTargetsResultEntry = {
-    "error_code": "ErrorCode",
-    "error_message": "ErrorMessage",
-    "target_id": "TargetId",
-}
-
-
-class PutTargetsResultEntry(Result, rename=_R_PutTargetsResultEntry):
-    """``PutTargetsResultEntry``."""
-
-    target_id: str = UNSET
-    error_code: str = UNSET
-    error_message: str = UNSET
-
-
-_R_RedshiftDataParameters = {
-    "database": "Database",
-    "db_user": "DbUser",
-    "secret_manager_arn": "SecretManagerArn",
-    "sql": "Sql",
-    "sqls": "Sqls",
-    "statement_name": "StatementName",
-    "with_event": "WithEvent",
-}
-
-
-class RedshiftDataParameters(Result, rename=_R_RedshiftDataParameters):
-    """``RedshiftDataParameters``."""
-
-    secret_manager_arn: str = UNSET
-    database: str = UNSET
-    db_user: str = UNSET
-    sql: str = UNSET
-    statement_name: str = UNSET
-    with_event: bool = UNSET
-    sqls: list[str] = UNSET
-
-
-_R_RemoveTargetsResponse = {
-    "failed_entries": "FailedEntries",
-    "failed_entry_count": "FailedEntryCount",
-}
-
-
-class RemoveTargetsResponse(Result, rename=_R_RemoveTargetsResponse):
-    """``RemoveTargetsResponse``."""
-
-    failed_entry_count: int = UNSET
-    failed_entries: list[RemoveTargetsResultEntry] = UNSET
-
-
-_R_RemoveTargetsResultEntry = {
-    "error_code": "ErrorCode",
-    "error_message": "ErrorMessage",
-    "target_id": "TargetId",
-}
-
-
-class RemoveTargetsResultEntry(Result, rename=_R_RemoveTargetsResultEntry):
-    """``RemoveTargetsResultEntry``."""
-
-    target_id: str = UNSET
-    error_code: str = UNSET
-    error_message: str = UNSET
-
-
-_R_Replay = {
-    "event_end_time": "EventEndTime",
-    "event_last_replayed_time": "EventLastReplayedTime",
-    "event_source_arn": "EventSourceArn",
-    "event_start_time": "EventStartTime",
-    "replay_end_time": "ReplayEndTime",
-    "replay_name": "ReplayName",
-    "replay_start_time": "ReplayStartTime",
-    "state": "State",
-    "state_reason": "StateReason",
-}
-
-
-class Replay(Result, rename=_R_Replay):
-    """``Replay``."""
-
-    replay_name: str = UNSET
-    event_source_arn: str = UNSET
-    state: str = UNSET
-    state_reason: str = UNSET
-    event_start_time: datetime = UNSET
-    event_end_time: datetime = UNSET
-    event_last_replayed_time: datetime = UNSET
-    replay_start_time: datetime = UNSET
-    replay_end_time: datetime = UNSET
-
-
-_R_ReplayDestination = {
-    "arn": "Arn",
-    "filter_arns": "FilterArns",
-}
-
-
-class ReplayDestination(Result, rename=_R_ReplayDestination):
-    """``ReplayDestination``."""
-
-    arn: str = UNSET
-    filter_arns: list[str] = UNSET
-
-
-_R_ReplicationConfig = {
-    "state": "State",
-}
-
-
-class ReplicationConfig(Result, rename=_R_ReplicationConfig):
-    """``ReplicationConfig``."""
-
-    state: str = UNSET
-
-
-_R_RetryPolicy = {
-    "maximum_event_age_in_seconds": "MaximumEventAgeInSeconds",
-    "maximum_retry_attempts": "MaximumRetryAttempts",
-}
-
-
-class RetryPolicy(Result, rename=_R_RetryPolicy):
-    """``RetryPolicy``."""
-
-    maximum_retry_attempts: int = UNSET
-    maximum_event_age_in_seconds: int = UNSET
-
-
-_R_RoutingConfig = {
-    "failover_config": "FailoverConfig",
-}
-
-
-class RoutingConfig(Result, rename=_R_RoutingConfig):
-    """``RoutingConfig``."""
-
-    failover_config: FailoverConfig = UNSET
-
-
-_R_Rule = {
-    "arn": "Arn",
-    "description": "Description",
-    "event_bus_name": "EventBusName",
-    "event_pattern": "EventPattern",
-    "managed_by": "ManagedBy",
-    "name": "Name",
-    "role_arn": "RoleArn",
-    "schedule_expression": "ScheduleExpression",
-    "state": "State",
-}
-
-
-class Rule(Result, rename=_R_Rule):
-    """``Rule``."""
-
-    name: str = UNSET
-    arn: str = UNSET
-    event_pattern: str = UNSET
-    state: str = UNSET
-    description: str = UNSET
-    schedule_expression: str = UNSET
-    role_arn: str = UNSET
-    managed_by: str = UNSET
-    event_bus_name: str = UNSET
-
-
-_R_RunCommandParameters = {
-    "run_command_targets": "RunCommandTargets",
-}
-
-
-class RunCommandParameters(Result, rename=_R_RunCommandParameters):
-    """``RunCommandParameters``."""
-
-    run_command_targets: list[RunCommandTarget] = UNSET
-
-
-_R_RunCommandTarget = {
-    "key": "Key",
-    "values": "Values",
-}
-
-
-class RunCommandTarget(Result, rename=_R_RunCommandTarget):
-    """``RunCommandTarget``."""
-
-    key: str = UNSET
-    values: list[str] = UNSET
-
-
-_R_SageMakerPipelineParameter = {
-    "name": "Name",
-    "value": "Value",
-}
-
-
-class SageMakerPipelineParameter(Result, rename=_R_SageMakerPipelineParameter):
-    """``SageMakerPipelineParameter``."""
-
-    name: str = UNSET
-    value: str = UNSET
-
-
-_R_SageMakerPipelineParameters = {
-    "pipeline_parameter_list": "PipelineParameterList",
-}
-
-
-class SageMakerPipelineParameters(Result, rename=_R_SageMakerPipelineParameters):
-    """``SageMakerPipelineParameters``."""
-
-    pipeline_parameter_list: list[SageMakerPipelineParameter] = UNSET
-
-
-_R_Secondary = {
-    "route": "Route",
-}
-
-
-class Secondary(Result, rename=_R_Secondary):
-    """``Secondary``."""
-
-    route: str = UNSET
-
-
-_R_SqsParameters = {
-    "message_group_id": "MessageGroupId",
-}
-
-
-class SqsParameters(Result, rename=_R_SqsParameters):
-    """``SqsParameters``."""
-
-    message_group_id: str = UNSET
-
-
-_R_StartReplayResponse = {
-    "replay_arn": "ReplayArn",
-    "replay_start_time": "ReplayStartTime",
-    "state": "State",
-    "state_reason": "StateReason",
-}
-
-
-class StartReplayResponse(Result, rename=_R_StartReplayResponse):
-    """``StartReplayResponse``."""
-
-    replay_arn: str = UNSET
-    state: str = UNSET
-    state_reason: str = UNSET
-    replay_start_time: datetime = UNSET
-
-
-_R_Tag = {
-    "key": "Key",
-    "value": "Value",
-}
-
-
-class Tag(Result, rename=_R_Tag):
-    """``Tag``."""
-
-    key: str = UNSET
-    value: str = UNSET
-
-
-class TagResourceResponse(Result):
-    """``TagResourceResponse``."""
-
-
-_R_Target = {
-    "app_sync_parameters": "AppSyncParameters",
-    "arn": "Arn",
-    "batch_parameters": "BatchParameters",
-    "dead_letter_config": "DeadLetterConfig",
-    "ecs_parameters": "EcsParameters",
-    "http_parameters": "HttpParameters",
-    "id": "Id",
-    "input": "Input",
-    "input_path": "InputPath",
-    "input_transformer": "InputTransformer",
-    "kinesis_parameters": "KinesisParameters",
-    "redshift_data_parameters": "RedshiftDataParameters",
-    "retry_policy": "RetryPolicy",
-    "role_arn": "RoleArn",
-    "run_command_parameters": "RunCommandParameters",
-    "sage_maker_pipeline_parameters": "SageMakerPipelineParameters",
-    "sqs_parameters": "SqsParameters",
-}
-
-
-class Target(Result, rename=_R_Target):
-    """``Target``."""
-
-    id: str = UNSET
-    arn: str = UNSET
-    role_arn: str = UNSET
-    input: str = UNSET
-    input_path: str = UNSET
-    input_transformer: InputTransformer = UNSET
-    kinesis_parameters: KinesisParameters = UNSET
-    run_command_parameters: RunCommandParameters = UNSET
-    ecs_parameters: EcsParameters = UNSET
-    batch_parameters: BatchParameters = UNSET
-    sqs_parameters: SqsParameters = UNSET
-    http_parameters: HttpParameters = UNSET
-    redshift_data_parameters: RedshiftDataParameters = UNSET
-    sage_maker_pipeline_parameters: SageMakerPipelineParameters = UNSET
-    dead_letter_config: DeadLetterConfig = UNSET
-    retry_policy: RetryPolicy = UNSET
-    app_sync_parameters: AppSyncParameters = UNSET
-
-
-_R_TestEventPatternResponse = {
-    "result": "Result",
-}
-
-
-class TestEventPatternResponse(Result, rename=_R_TestEventPatternResponse):
-    """``TestEventPatternResponse``."""
-
-    result: bool = UNSET
-
-
-class UntagResourceResponse(Result):
-    """``UntagResourceResponse``."""
-
-
-_R_UpdateApiDestinationResponse = {
-    "api_destination_arn": "ApiDestinationArn",
-    "api_destination_state": "ApiDestinationState",
-    "creation_time": "CreationTime",
-    "last_modified_time": "LastModifiedTime",
-}
-
-
-class UpdateApiDestinationResponse(Result, rename=_R_UpdateApiDestinationResponse):
-    """``UpdateApiDestinationResponse``."""
-
-    api_destination_arn: str = UNSET
-    api_destination_state: str = UNSET
-    creation_time: datetime = UNSET
-    last_modified_time: datetime = UNSET
-
-
-_R_UpdateArchiveResponse = {
-    "archive_arn": "ArchiveArn",
-    "creation_time": "CreationTime",
-    "state": "State",
-    "state_reason": "StateReason",
-}
-
-
-class UpdateArchiveResponse(Result, rename=_R_UpdateArchiveResponse):
-    """``UpdateArchiveResponse``."""
-
-    archive_arn: str = UNSET
-    state: str = UNSET
-    state_reason: str = UNSET
-    creation_time: datetime = UNSET
-
-
-_R_UpdateConnectionResponse = {
-    "connection_arn": "ConnectionArn",
-    "connection_state": "ConnectionState",
-    "creation_time": "CreationTime",
-    "last_authorized_time": "LastAuthorizedTime",
-    "last_modified_time": "LastModifiedTime",
-}
-
-
-class UpdateConnectionResponse(Result, rename=_R_UpdateConnectionResponse):
-    """``UpdateConnectionResponse``."""
-
-    connection_arn: str = UNSET
-    connection_state: str = UNSET
-    creation_time: datetime = UNSET
-    last_modified_time: datetime = UNSET
-    last_authorized_time: datetime = UNSET
-
-
-_R_UpdateEndpointResponse = {
-    "arn": "Arn",
-    "endpoint_id": "EndpointId",
-    "endpoint_url": "EndpointUrl",
-    "event_buses": "EventBuses",
-    "name": "Name",
-    "replication_config": "ReplicationConfig",
-    "role_arn": "RoleArn",
-    "routing_config": "RoutingConfig",
-    "state": "State",
-}
-
-
-class UpdateEndpointResponse(Result, rename=_R_UpdateEndpointResponse):
-    """``UpdateEndpointResponse``."""
-
-    name: str = UNSET
-    arn: str = UNSET
-    routing_config: RoutingConfig = UNSET
-    replication_config: ReplicationConfig = UNSET
-    event_buses: list[EndpointEventBus] = UNSET
-    role_arn: str = UNSET
-    endpoint_id: str = UNSET
-    endpoint_url: str = UNSET
-    state: str = UNSET
-
-
-_R_UpdateEventBusResponse = {
-    "arn": "Arn",
-    "dead_letter_config": "DeadLetterConfig",
-    "description": "Description",
-    "kms_key_identifier": "KmsKeyIdentifier",
-    "log_config": "LogConfig",
-    "name": "Name",
-}
-
-
-class UpdateEventBusResponse(Result, rename=_R_UpdateEventBusResponse):
-    """``UpdateEventBusResponse``."""
-
-    arn: str = UNSET
-    name: str = UNSET
-    kms_key_identifier: str = UNSET
-    description: str = UNSET
-    dead_letter_config: DeadLetterConfig = UNSET
-    log_config: LogConfig = UNSET
+# Result classes as data: class name -> [[attribute, member, annotation], ...].
+RESULT_FIELDS = {
+    "ApiDestination": '[["api_destination_arn","ApiDestinationArn","str"],["name","Name","str"],["api_destination_state","ApiDestinationState","str"],["connection_arn","ConnectionArn","str"],["invocation_endpoint","InvocationEndpoint","str"],["http_method","HttpMethod","str"],["invocation_rate_limit_per_second","InvocationRateLimitPerSecond","int"],["creation_time","CreationTime","datetime"],["last_modified_time","LastModifiedTime","datetime"]]',
+    "AppSyncParameters": '[["graph_ql_operation","GraphQLOperation","str"]]',
+    "Archive": '[["archive_name","ArchiveName","str"],["event_source_arn","EventSourceArn","str"],["state","State","str"],["state_reason","StateReason","str"],["retention_days","RetentionDays","int"],["size_bytes","SizeBytes","int"],["event_count","EventCount","int"],["creation_time","CreationTime","datetime"]]',
+    "AwsVpcConfiguration": '[["subnets","Subnets","list[str]"],["security_groups","SecurityGroups","list[str]"],["assign_public_ip","AssignPublicIp","str"]]',
+    "BatchArrayProperties": '[["size","Size","int"]]',
+    "BatchParameters": '[["job_definition","JobDefinition","str"],["job_name","JobName","str"],["array_properties","ArrayProperties","BatchArrayProperties"],["retry_strategy","RetryStrategy","BatchRetryStrategy"]]',
+    "BatchRetryStrategy": '[["attempts","Attempts","int"]]',
+    "CancelReplayResponse": '[["replay_arn","ReplayArn","str"],["state","State","str"],["state_reason","StateReason","str"]]',
+    "CapacityProviderStrategyItem": '[["capacity_provider","capacityProvider","str"],["weight","weight","int"],["base","base","int"]]',
+    "Connection": '[["connection_arn","ConnectionArn","str"],["name","Name","str"],["connection_state","ConnectionState","str"],["state_reason","StateReason","str"],["authorization_type","AuthorizationType","str"],["creation_time","CreationTime","datetime"],["last_modified_time","LastModifiedTime","datetime"],["last_authorized_time","LastAuthorizedTime","datetime"]]',
+    "ConnectionApiKeyAuthResponseParameters": '[["api_key_name","ApiKeyName","str"]]',
+    "ConnectionAuthResponseParameters": '[["basic_auth_parameters","BasicAuthParameters","ConnectionBasicAuthResponseParameters"],["o_auth_parameters","OAuthParameters","ConnectionOAuthResponseParameters"],["api_key_auth_parameters","ApiKeyAuthParameters","ConnectionApiKeyAuthResponseParameters"],["invocation_http_parameters","InvocationHttpParameters","ConnectionHttpParameters"],["connectivity_parameters","ConnectivityParameters","DescribeConnectionConnectivityParameters"]]',
+    "ConnectionBasicAuthResponseParameters": '[["username","Username","str"]]',
+    "ConnectionBodyParameter": '[["key","Key","str"],["value","Value","str"],["is_value_secret","IsValueSecret","bool"]]',
+    "ConnectionHeaderParameter": '[["key","Key","str"],["value","Value","str"],["is_value_secret","IsValueSecret","bool"]]',
+    "ConnectionHttpParameters": '[["header_parameters","HeaderParameters","list[ConnectionHeaderParameter]"],["query_string_parameters","QueryStringParameters","list[ConnectionQueryStringParameter]"],["body_parameters","BodyParameters","list[ConnectionBodyParameter]"]]',
+    "ConnectionOAuthClientResponseParameters": '[["client_id","ClientID","str"]]',
+    "ConnectionOAuthResponseParameters": '[["client_parameters","ClientParameters","ConnectionOAuthClientResponseParameters"],["authorization_endpoint","AuthorizationEndpoint","str"],["http_method","HttpMethod","str"],["o_auth_http_parameters","OAuthHttpParameters","ConnectionHttpParameters"]]',
+    "ConnectionQueryStringParameter": '[["key","Key","str"],["value","Value","str"],["is_value_secret","IsValueSecret","bool"]]',
+    "CreateApiDestinationResponse": '[["api_destination_arn","ApiDestinationArn","str"],["api_destination_state","ApiDestinationState","str"],["creation_time","CreationTime","datetime"],["last_modified_time","LastModifiedTime","datetime"]]',
+    "CreateArchiveResponse": '[["archive_arn","ArchiveArn","str"],["state","State","str"],["state_reason","StateReason","str"],["creation_time","CreationTime","datetime"]]',
+    "CreateConnectionResponse": '[["connection_arn","ConnectionArn","str"],["connection_state","ConnectionState","str"],["creation_time","CreationTime","datetime"],["last_modified_time","LastModifiedTime","datetime"]]',
+    "CreateEndpointResponse": '[["name","Name","str"],["arn","Arn","str"],["routing_config","RoutingConfig","RoutingConfig"],["replication_config","ReplicationConfig","ReplicationConfig"],["event_buses","EventBuses","list[EndpointEventBus]"],["role_arn","RoleArn","str"],["state","State","str"]]',
+    "CreateEventBusResponse": '[["event_bus_arn","EventBusArn","str"],["description","Description","str"],["kms_key_identifier","KmsKeyIdentifier","str"],["dead_letter_config","DeadLetterConfig","DeadLetterConfig"],["log_config","LogConfig","LogConfig"]]',
+    "CreatePartnerEventSourceResponse": '[["event_source_arn","EventSourceArn","str"]]',
+    "DeadLetterConfig": '[["arn","Arn","str"]]',
+    "DeauthorizeConnectionResponse": '[["connection_arn","ConnectionArn","str"],["connection_state","ConnectionState","str"],["creation_time","CreationTime","datetime"],["last_modified_time","LastModifiedTime","datetime"],["last_authorized_time","LastAuthorizedTime","datetime"]]',
+    "DeleteApiDestinationResponse": "[]",
+    "DeleteArchiveResponse": "[]",
+    "DeleteConnectionResponse": '[["connection_arn","ConnectionArn","str"],["connection_state","ConnectionState","str"],["creation_time","CreationTime","datetime"],["last_modified_time","LastModifiedTime","datetime"],["last_authorized_time","LastAuthorizedTime","datetime"]]',
+    "DeleteEndpointResponse": "[]",
+    "DescribeApiDestinationResponse": '[["api_destination_arn","ApiDestinationArn","str"],["name","Name","str"],["description","Description","str"],["api_destination_state","ApiDestinationState","str"],["connection_arn","ConnectionArn","str"],["invocation_endpoint","InvocationEndpoint","str"],["http_method","HttpMethod","str"],["invocation_rate_limit_per_second","InvocationRateLimitPerSecond","int"],["creation_time","CreationTime","datetime"],["last_modified_time","LastModifiedTime","datetime"]]',
+    "DescribeArchiveResponse": '[["archive_arn","ArchiveArn","str"],["archive_name","ArchiveName","str"],["event_source_arn","EventSourceArn","str"],["description","Description","str"],["event_pattern","EventPattern","str"],["state","State","str"],["state_reason","StateReason","str"],["kms_key_identifier","KmsKeyIdentifier","str"],["retention_days","RetentionDays","int"],["size_bytes","SizeBytes","int"],["event_count","EventCount","int"],["creation_time","CreationTime","datetime"]]',
+    "DescribeConnectionConnectivityParameters": '[["resource_parameters","ResourceParameters","DescribeConnectionResourceParameters"]]',
+    "DescribeConnectionResourceParameters": '[["resource_configuration_arn","ResourceConfigurationArn","str"],["resource_association_arn","ResourceAssociationArn","str"]]',
+    "DescribeConnectionResponse": '[["connection_arn","ConnectionArn","str"],["name","Name","str"],["description","Description","str"],["invocation_connectivity_parameters","InvocationConnectivityParameters","DescribeConnectionConnectivityParameters"],["connection_state","ConnectionState","str"],["state_reason","StateReason","str"],["authorization_type","AuthorizationType","str"],["secret_arn","SecretArn","str"],["kms_key_identifier","KmsKeyIdentifier","str"],["auth_parameters","AuthParameters","ConnectionAuthResponseParameters"],["creation_time","CreationTime","datetime"],["last_modified_time","LastModifiedTime","datetime"],["last_authorized_time","LastAuthorizedTime","datetime"]]',
+    "DescribeEndpointResponse": '[["name","Name","str"],["description","Description","str"],["arn","Arn","str"],["routing_config","RoutingConfig","RoutingConfig"],["replication_config","ReplicationConfig","ReplicationConfig"],["event_buses","EventBuses","list[EndpointEventBus]"],["role_arn","RoleArn","str"],["endpoint_id","EndpointId","str"],["endpoint_url","EndpointUrl","str"],["state","State","str"],["state_reason","StateReason","str"],["creation_time","CreationTime","datetime"],["last_modified_time","LastModifiedTime","datetime"]]',
+    "DescribeEventBusResponse": '[["name","Name","str"],["arn","Arn","str"],["description","Description","str"],["kms_key_identifier","KmsKeyIdentifier","str"],["dead_letter_config","DeadLetterConfig","DeadLetterConfig"],["policy","Policy","str"],["log_config","LogConfig","LogConfig"],["creation_time","CreationTime","datetime"],["last_modified_time","LastModifiedTime","datetime"],["managed_by","ManagedBy","str"]]',
+    "DescribeEventSourceResponse": '[["arn","Arn","str"],["created_by","CreatedBy","str"],["creation_time","CreationTime","datetime"],["expiration_time","ExpirationTime","datetime"],["name","Name","str"],["state","State","str"]]',
+    "DescribePartnerEventSourceResponse": '[["arn","Arn","str"],["name","Name","str"]]',
+    "DescribeReplayResponse": '[["replay_name","ReplayName","str"],["replay_arn","ReplayArn","str"],["description","Description","str"],["state","State","str"],["state_reason","StateReason","str"],["event_source_arn","EventSourceArn","str"],["destination","Destination","ReplayDestination"],["event_start_time","EventStartTime","datetime"],["event_end_time","EventEndTime","datetime"],["event_last_replayed_time","EventLastReplayedTime","datetime"],["replay_start_time","ReplayStartTime","datetime"],["replay_end_time","ReplayEndTime","datetime"]]',
+    "DescribeRuleResponse": '[["name","Name","str"],["arn","Arn","str"],["event_pattern","EventPattern","str"],["schedule_expression","ScheduleExpression","str"],["state","State","str"],["description","Description","str"],["role_arn","RoleArn","str"],["managed_by","ManagedBy","str"],["event_bus_name","EventBusName","str"],["created_by","CreatedBy","str"]]',
+    "EcsParameters": '[["task_definition_arn","TaskDefinitionArn","str"],["task_count","TaskCount","int"],["launch_type","LaunchType","str"],["network_configuration","NetworkConfiguration","NetworkConfiguration"],["platform_version","PlatformVersion","str"],["group","Group","str"],["capacity_provider_strategy","CapacityProviderStrategy","list[CapacityProviderStrategyItem]"],["enable_ecs_managed_tags","EnableECSManagedTags","bool"],["enable_execute_command","EnableExecuteCommand","bool"],["placement_constraints","PlacementConstraints","list[PlacementConstraint]"],["placement_strategy","PlacementStrategy","list[PlacementStrategy]"],["propagate_tags","PropagateTags","str"],["reference_id","ReferenceId","str"],["tags","Tags","list[Tag]"]]',
+    "Endpoint": '[["name","Name","str"],["description","Description","str"],["arn","Arn","str"],["routing_config","RoutingConfig","RoutingConfig"],["replication_config","ReplicationConfig","ReplicationConfig"],["event_buses","EventBuses","list[EndpointEventBus]"],["role_arn","RoleArn","str"],["endpoint_id","EndpointId","str"],["endpoint_url","EndpointUrl","str"],["state","State","str"],["state_reason","StateReason","str"],["creation_time","CreationTime","datetime"],["last_modified_time","LastModifiedTime","datetime"]]',
+    "EndpointEventBus": '[["event_bus_arn","EventBusArn","str"]]',
+    "EventBus": '[["name","Name","str"],["arn","Arn","str"],["description","Description","str"],["policy","Policy","str"],["creation_time","CreationTime","datetime"],["last_modified_time","LastModifiedTime","datetime"],["managed_by","ManagedBy","str"]]',
+    "EventSource": '[["arn","Arn","str"],["created_by","CreatedBy","str"],["creation_time","CreationTime","datetime"],["expiration_time","ExpirationTime","datetime"],["name","Name","str"],["state","State","str"]]',
+    "FailoverConfig": '[["primary","Primary","Primary"],["secondary","Secondary","Secondary"]]',
+    "HttpParameters": '[["path_parameter_values","PathParameterValues","list[str]"],["header_parameters","HeaderParameters","dict[str, str]"],["query_string_parameters","QueryStringParameters","dict[str, str]"]]',
+    "InputTransformer": '[["input_paths_map","InputPathsMap","dict[str, str]"],["input_template","InputTemplate","str"]]',
+    "KinesisParameters": '[["partition_key_path","PartitionKeyPath","str"]]',
+    "ListApiDestinationsResponse": '[["api_destinations","ApiDestinations","list[ApiDestination]"],["next_token","NextToken","str"]]',
+    "ListArchivesResponse": '[["archives","Archives","list[Archive]"],["next_token","NextToken","str"]]',
+    "ListConnectionsResponse": '[["connections","Connections","list[Connection]"],["next_token","NextToken","str"]]',
+    "ListEndpointsResponse": '[["endpoints","Endpoints","list[Endpoint]"],["next_token","NextToken","str"]]',
+    "ListEventBusesResponse": '[["event_buses","EventBuses","list[EventBus]"],["next_token","NextToken","str"]]',
+    "ListEventSourcesResponse": '[["event_sources","EventSources","list[EventSource]"],["next_token","NextToken","str"]]',
+    "ListPartnerEventSourceAccountsResponse": '[["partner_event_source_accounts","PartnerEventSourceAccounts","list[PartnerEventSourceAccount]"],["next_token","NextToken","str"]]',
+    "ListPartnerEventSourcesResponse": '[["partner_event_sources","PartnerEventSources","list[PartnerEventSource]"],["next_token","NextToken","str"]]',
+    "ListReplaysResponse": '[["replays","Replays","list[Replay]"],["next_token","NextToken","str"]]',
+    "ListRuleNamesByTargetResponse": '[["rule_names","RuleNames","list[str]"],["next_token","NextToken","str"]]',
+    "ListRulesResponse": '[["rules","Rules","list[Rule]"],["next_token","NextToken","str"]]',
+    "ListTagsForResourceResponse": '[["tags","Tags","list[Tag]"]]',
+    "ListTargetsByRuleResponse": '[["targets","Targets","list[Target]"],["next_token","NextToken","str"]]',
+    "LogConfig": '[["include_detail","IncludeDetail","str"],["level","Level","str"]]',
+    "NetworkConfiguration": '[["awsvpc_configuration","awsvpcConfiguration","AwsVpcConfiguration"]]',
+    "PartnerEventSource": '[["arn","Arn","str"],["name","Name","str"]]',
+    "PartnerEventSourceAccount": '[["account","Account","str"],["creation_time","CreationTime","datetime"],["expiration_time","ExpirationTime","datetime"],["state","State","str"]]',
+    "PlacementConstraint": '[["type","type","str"],["expression","expression","str"]]',
+    "PlacementStrategy": '[["type","type","str"],["field","field","str"]]',
+    "Primary": '[["health_check","HealthCheck","str"]]',
+    "PutEventsResponse": '[["failed_entry_count","FailedEntryCount","int"],["entries","Entries","list[PutEventsResultEntry]"]]',
+    "PutEventsResultEntry": '[["event_id","EventId","str"],["error_code","ErrorCode","str"],["error_message","ErrorMessage","str"]]',
+    "PutPartnerEventsResponse": '[["failed_entry_count","FailedEntryCount","int"],["entries","Entries","list[PutPartnerEventsResultEntry]"]]',
+    "PutPartnerEventsResultEntry": '[["event_id","EventId","str"],["error_code","ErrorCode","str"],["error_message","ErrorMessage","str"]]',
+    "PutRuleResponse": '[["rule_arn","RuleArn","str"]]',
+    "PutTargetsResponse": '[["failed_entry_count","FailedEntryCount","int"],["failed_entries","FailedEntries","list[PutTargetsResultEntry]"]]',
+    "PutTargetsResultEntry": '[["target_id","TargetId","str"],["error_code","ErrorCode","str"],["error_message","ErrorMessage","str"]]',
+    "RedshiftDataParameters": '[["secret_manager_arn","SecretManagerArn","str"],["database","Database","str"],["db_user","DbUser","str"],["sql","Sql","str"],["statement_name","StatementName","str"],["with_event","WithEvent","bool"],["sqls","Sqls","list[str]"]]',
+    "RemoveTargetsResponse": '[["failed_entry_count","FailedEntryCount","int"],["failed_entries","FailedEntries","list[RemoveTargetsResultEntry]"]]',
+    "RemoveTargetsResultEntry": '[["target_id","TargetId","str"],["error_code","ErrorCode","str"],["error_message","ErrorMessage","str"]]',
+    "Replay": '[["replay_name","ReplayName","str"],["event_source_arn","EventSourceArn","str"],["state","State","str"],["state_reason","StateReason","str"],["event_start_time","EventStartTime","datetime"],["event_end_time","EventEndTime","datetime"],["event_last_replayed_time","EventLastReplayedTime","datetime"],["replay_start_time","ReplayStartTime","datetime"],["replay_end_time","ReplayEndTime","datetime"]]',
+    "ReplayDestination": '[["arn","Arn","str"],["filter_arns","FilterArns","list[str]"]]',
+    "ReplicationConfig": '[["state","State","str"]]',
+    "RetryPolicy": '[["maximum_retry_attempts","MaximumRetryAttempts","int"],["maximum_event_age_in_seconds","MaximumEventAgeInSeconds","int"]]',
+    "RoutingConfig": '[["failover_config","FailoverConfig","FailoverConfig"]]',
+    "Rule": '[["name","Name","str"],["arn","Arn","str"],["event_pattern","EventPattern","str"],["state","State","str"],["description","Description","str"],["schedule_expression","ScheduleExpression","str"],["role_arn","RoleArn","str"],["managed_by","ManagedBy","str"],["event_bus_name","EventBusName","str"]]',
+    "RunCommandParameters": '[["run_command_targets","RunCommandTargets","list[RunCommandTarget]"]]',
+    "RunCommandTarget": '[["key","Key","str"],["values","Values","list[str]"]]',
+    "SageMakerPipelineParameter": '[["name","Name","str"],["value","Value","str"]]',
+    "SageMakerPipelineParameters": '[["pipeline_parameter_list","PipelineParameterList","list[SageMakerPipelineParameter]"]]',
+    "Secondary": '[["route","Route","str"]]',
+    "SqsParameters": '[["message_group_id","MessageGroupId","str"]]',
+    "StartReplayResponse": '[["replay_arn","ReplayArn","str"],["state","State","str"],["state_reason","StateReason","str"],["replay_start_time","ReplayStartTime","datetime"]]',
+    "Tag": '[["key","Key","str"],["value","Value","str"]]',
+    "TagResourceResponse": "[]",
+    "Target": '[["id","Id","str"],["arn","Arn","str"],["role_arn","RoleArn","str"],["input","Input","str"],["input_path","InputPath","str"],["input_transformer","InputTransformer","InputTransformer"],["kinesis_parameters","KinesisParameters","KinesisParameters"],["run_command_parameters","RunCommandParameters","RunCommandParameters"],["ecs_parameters","EcsParameters","EcsParameters"],["batch_parameters","BatchParameters","BatchParameters"],["sqs_parameters","SqsParameters","SqsParameters"],["http_parameters","HttpParameters","HttpParameters"],["redshift_data_parameters","RedshiftDataParameters","RedshiftDataParameters"],["sage_maker_pipeline_parameters","SageMakerPipelineParameters","SageMakerPipelineParameters"],["dead_letter_config","DeadLetterConfig","DeadLetterConfig"],["retry_policy","RetryPolicy","RetryPolicy"],["app_sync_parameters","AppSyncParameters","AppSyncParameters"]]',
+    "TestEventPatternResponse": '[["result","Result","bool"]]',
+    "UntagResourceResponse": "[]",
+    "UpdateApiDestinationResponse": '[["api_destination_arn","ApiDestinationArn","str"],["api_destination_state","ApiDestinationState","str"],["creation_time","CreationTime","datetime"],["last_modified_time","LastModifiedTime","datetime"]]',
+    "UpdateArchiveResponse": '[["archive_arn","ArchiveArn","str"],["state","State","str"],["state_reason","StateReason","str"],["creation_time","CreationTime","datetime"]]',
+    "UpdateConnectionResponse": '[["connection_arn","ConnectionArn","str"],["connection_state","ConnectionState","str"],["creation_time","CreationTime","datetime"],["last_modified_time","LastModifiedTime","datetime"],["last_authorized_time","LastAuthorizedTime","datetime"]]',
+    "UpdateEndpointResponse": '[["name","Name","str"],["arn","Arn","str"],["routing_config","RoutingConfig","RoutingConfig"],["replication_config","ReplicationConfig","ReplicationConfig"],["event_buses","EventBuses","list[EndpointEventBus]"],["role_arn","RoleArn","str"],["endpoint_id","EndpointId","str"],["endpoint_url","EndpointUrl","str"],["state","State","str"]]',
+    "UpdateEventBusResponse": '[["arn","Arn","str"],["name","Name","str"],["kms_key_identifier","KmsKeyIdentifier","str"],["description","Description","str"],["dead_letter_config","DeadLetterConfig","DeadLetterConfig"],["log_config","LogConfig","LogConfig"]]',
+}
+RESULTS = Results(globals(), RESULT_FIELDS)
+
+
+def __getattr__(name: str) -> Any:
+    """A result class, made on first use."""
+    return RESULTS.attribute(name)
 
 
 class AccessDeniedException(ServiceError):
@@ -2282,238 +1511,241 @@ class Client(BaseClient):
     paginators = PAGINATORS
     errors = ERRORS
     exceptions = exceptions
+    results = RESULTS
 
     def activate_event_source(self, **params: Any) -> Result:
         """ActivateEventSource: Name* (* required)."""
-        return self._call("ActivateEventSource", params, Result)
+        return self._call("ActivateEventSource", params, "Result")
 
     def cancel_replay(self, **params: Any) -> CancelReplayResponse:
         """CancelReplay: ReplayName* (* required)."""
-        return self._call("CancelReplay", params, CancelReplayResponse)
+        return self._call("CancelReplay", params, "CancelReplayResponse")
 
     def create_api_destination(self, **params: Any) -> CreateApiDestinationResponse:
         """CreateApiDestination: Name*, Description, ConnectionArn*, InvocationEndpoint*, HttpMethod*, InvocationRateLimitPerSecond (* required)."""
-        return self._call("CreateApiDestination", params, CreateApiDestinationResponse)
+        return self._call("CreateApiDestination", params, "CreateApiDestinationResponse")
 
     def create_archive(self, **params: Any) -> CreateArchiveResponse:
         """CreateArchive: ArchiveName*, EventSourceArn*, Description, EventPattern, RetentionDays, KmsKeyIdentifier (* required)."""
-        return self._call("CreateArchive", params, CreateArchiveResponse)
+        return self._call("CreateArchive", params, "CreateArchiveResponse")
 
     def create_connection(self, **params: Any) -> CreateConnectionResponse:
         """CreateConnection: Name*, Description, AuthorizationType*, AuthParameters*, InvocationConnectivityParameters, KmsKeyIdentifier (* required)."""
-        return self._call("CreateConnection", params, CreateConnectionResponse)
+        return self._call("CreateConnection", params, "CreateConnectionResponse")
 
     def create_endpoint(self, **params: Any) -> CreateEndpointResponse:
         """CreateEndpoint: Name*, Description, RoutingConfig*, ReplicationConfig, EventBuses*, RoleArn (* required)."""
-        return self._call("CreateEndpoint", params, CreateEndpointResponse)
+        return self._call("CreateEndpoint", params, "CreateEndpointResponse")
 
     def create_event_bus(self, **params: Any) -> CreateEventBusResponse:
         """CreateEventBus: Name*, EventSourceName, Description, KmsKeyIdentifier, DeadLetterConfig, LogConfig, Tags (* required)."""
-        return self._call("CreateEventBus", params, CreateEventBusResponse)
+        return self._call("CreateEventBus", params, "CreateEventBusResponse")
 
     def create_partner_event_source(self, **params: Any) -> CreatePartnerEventSourceResponse:
         """CreatePartnerEventSource: Name*, Account* (* required)."""
-        return self._call("CreatePartnerEventSource", params, CreatePartnerEventSourceResponse)
+        return self._call("CreatePartnerEventSource", params, "CreatePartnerEventSourceResponse")
 
     def deactivate_event_source(self, **params: Any) -> Result:
         """DeactivateEventSource: Name* (* required)."""
-        return self._call("DeactivateEventSource", params, Result)
+        return self._call("DeactivateEventSource", params, "Result")
 
     def deauthorize_connection(self, **params: Any) -> DeauthorizeConnectionResponse:
         """DeauthorizeConnection: Name* (* required)."""
-        return self._call("DeauthorizeConnection", params, DeauthorizeConnectionResponse)
+        return self._call("DeauthorizeConnection", params, "DeauthorizeConnectionResponse")
 
     def delete_api_destination(self, **params: Any) -> DeleteApiDestinationResponse:
         """DeleteApiDestination: Name* (* required)."""
-        return self._call("DeleteApiDestination", params, DeleteApiDestinationResponse)
+        return self._call("DeleteApiDestination", params, "DeleteApiDestinationResponse")
 
     def delete_archive(self, **params: Any) -> DeleteArchiveResponse:
         """DeleteArchive: ArchiveName* (* required)."""
-        return self._call("DeleteArchive", params, DeleteArchiveResponse)
+        return self._call("DeleteArchive", params, "DeleteArchiveResponse")
 
     def delete_connection(self, **params: Any) -> DeleteConnectionResponse:
         """DeleteConnection: Name* (* required)."""
-        return self._call("DeleteConnection", params, DeleteConnectionResponse)
+        return self._call("DeleteConnection", params, "DeleteConnectionResponse")
 
     def delete_endpoint(self, **params: Any) -> DeleteEndpointResponse:
         """DeleteEndpoint: Name* (* required)."""
-        return self._call("DeleteEndpoint", params, DeleteEndpointResponse)
+        return self._call("DeleteEndpoint", params, "DeleteEndpointResponse")
 
     def delete_event_bus(self, **params: Any) -> Result:
         """DeleteEventBus: Name* (* required)."""
-        return self._call("DeleteEventBus", params, Result)
+        return self._call("DeleteEventBus", params, "Result")
 
     def delete_partner_event_source(self, **params: Any) -> Result:
         """DeletePartnerEventSource: Name*, Account* (* required)."""
-        return self._call("DeletePartnerEventSource", params, Result)
+        return self._call("DeletePartnerEventSource", params, "Result")
 
     def delete_rule(self, **params: Any) -> Result:
         """DeleteRule: Name*, EventBusName, Force (* required)."""
-        return self._call("DeleteRule", params, Result)
+        return self._call("DeleteRule", params, "Result")
 
     def describe_api_destination(self, **params: Any) -> DescribeApiDestinationResponse:
         """DescribeApiDestination: Name* (* required)."""
-        return self._call("DescribeApiDestination", params, DescribeApiDestinationResponse)
+        return self._call("DescribeApiDestination", params, "DescribeApiDestinationResponse")
 
     def describe_archive(self, **params: Any) -> DescribeArchiveResponse:
         """DescribeArchive: ArchiveName* (* required)."""
-        return self._call("DescribeArchive", params, DescribeArchiveResponse)
+        return self._call("DescribeArchive", params, "DescribeArchiveResponse")
 
     def describe_connection(self, **params: Any) -> DescribeConnectionResponse:
         """DescribeConnection: Name* (* required)."""
-        return self._call("DescribeConnection", params, DescribeConnectionResponse)
+        return self._call("DescribeConnection", params, "DescribeConnectionResponse")
 
     def describe_endpoint(self, **params: Any) -> DescribeEndpointResponse:
         """DescribeEndpoint: Name*, HomeRegion (* required)."""
-        return self._call("DescribeEndpoint", params, DescribeEndpointResponse)
+        return self._call("DescribeEndpoint", params, "DescribeEndpointResponse")
 
     def describe_event_bus(self, **params: Any) -> DescribeEventBusResponse:
         """DescribeEventBus: Name (* required)."""
-        return self._call("DescribeEventBus", params, DescribeEventBusResponse)
+        return self._call("DescribeEventBus", params, "DescribeEventBusResponse")
 
     def describe_event_source(self, **params: Any) -> DescribeEventSourceResponse:
         """DescribeEventSource: Name* (* required)."""
-        return self._call("DescribeEventSource", params, DescribeEventSourceResponse)
+        return self._call("DescribeEventSource", params, "DescribeEventSourceResponse")
 
     def describe_partner_event_source(self, **params: Any) -> DescribePartnerEventSourceResponse:
         """DescribePartnerEventSource: Name* (* required)."""
-        return self._call("DescribePartnerEventSource", params, DescribePartnerEventSourceResponse)
+        return self._call(
+            "DescribePartnerEventSource", params, "DescribePartnerEventSourceResponse"
+        )
 
     def describe_replay(self, **params: Any) -> DescribeReplayResponse:
         """DescribeReplay: ReplayName* (* required)."""
-        return self._call("DescribeReplay", params, DescribeReplayResponse)
+        return self._call("DescribeReplay", params, "DescribeReplayResponse")
 
     def describe_rule(self, **params: Any) -> DescribeRuleResponse:
         """DescribeRule: Name*, EventBusName (* required)."""
-        return self._call("DescribeRule", params, DescribeRuleResponse)
+        return self._call("DescribeRule", params, "DescribeRuleResponse")
 
     def disable_rule(self, **params: Any) -> Result:
         """DisableRule: Name*, EventBusName (* required)."""
-        return self._call("DisableRule", params, Result)
+        return self._call("DisableRule", params, "Result")
 
     def enable_rule(self, **params: Any) -> Result:
         """EnableRule: Name*, EventBusName (* required)."""
-        return self._call("EnableRule", params, Result)
+        return self._call("EnableRule", params, "Result")
 
     def list_api_destinations(self, **params: Any) -> ListApiDestinationsResponse:
         """ListApiDestinations: NamePrefix, ConnectionArn, NextToken, Limit (* required)."""
-        return self._call("ListApiDestinations", params, ListApiDestinationsResponse)
+        return self._call("ListApiDestinations", params, "ListApiDestinationsResponse")
 
     def list_archives(self, **params: Any) -> ListArchivesResponse:
         """ListArchives: NamePrefix, EventSourceArn, State, NextToken, Limit (* required)."""
-        return self._call("ListArchives", params, ListArchivesResponse)
+        return self._call("ListArchives", params, "ListArchivesResponse")
 
     def list_connections(self, **params: Any) -> ListConnectionsResponse:
         """ListConnections: NamePrefix, ConnectionState, NextToken, Limit (* required)."""
-        return self._call("ListConnections", params, ListConnectionsResponse)
+        return self._call("ListConnections", params, "ListConnectionsResponse")
 
     def list_endpoints(self, **params: Any) -> ListEndpointsResponse:
         """ListEndpoints: NamePrefix, HomeRegion, NextToken, MaxResults (* required)."""
-        return self._call("ListEndpoints", params, ListEndpointsResponse)
+        return self._call("ListEndpoints", params, "ListEndpointsResponse")
 
     def list_event_buses(self, **params: Any) -> ListEventBusesResponse:
         """ListEventBuses: NamePrefix, NextToken, Limit (* required)."""
-        return self._call("ListEventBuses", params, ListEventBusesResponse)
+        return self._call("ListEventBuses", params, "ListEventBusesResponse")
 
     def list_event_sources(self, **params: Any) -> ListEventSourcesResponse:
         """ListEventSources: NamePrefix, NextToken, Limit (* required)."""
-        return self._call("ListEventSources", params, ListEventSourcesResponse)
+        return self._call("ListEventSources", params, "ListEventSourcesResponse")
 
     def list_partner_event_source_accounts(
         self, **params: Any
     ) -> ListPartnerEventSourceAccountsResponse:
         """ListPartnerEventSourceAccounts: EventSourceName*, NextToken, Limit (* required)."""
         return self._call(
-            "ListPartnerEventSourceAccounts", params, ListPartnerEventSourceAccountsResponse
+            "ListPartnerEventSourceAccounts", params, "ListPartnerEventSourceAccountsResponse"
         )
 
     def list_partner_event_sources(self, **params: Any) -> ListPartnerEventSourcesResponse:
         """ListPartnerEventSources: NamePrefix*, NextToken, Limit (* required)."""
-        return self._call("ListPartnerEventSources", params, ListPartnerEventSourcesResponse)
+        return self._call("ListPartnerEventSources", params, "ListPartnerEventSourcesResponse")
 
     def list_replays(self, **params: Any) -> ListReplaysResponse:
         """ListReplays: NamePrefix, State, EventSourceArn, NextToken, Limit (* required)."""
-        return self._call("ListReplays", params, ListReplaysResponse)
+        return self._call("ListReplays", params, "ListReplaysResponse")
 
     def list_rule_names_by_target(self, **params: Any) -> ListRuleNamesByTargetResponse:
         """ListRuleNamesByTarget: TargetArn*, EventBusName, NextToken, Limit (* required)."""
-        return self._call("ListRuleNamesByTarget", params, ListRuleNamesByTargetResponse)
+        return self._call("ListRuleNamesByTarget", params, "ListRuleNamesByTargetResponse")
 
     def list_rules(self, **params: Any) -> ListRulesResponse:
         """ListRules: NamePrefix, EventBusName, NextToken, Limit (* required)."""
-        return self._call("ListRules", params, ListRulesResponse)
+        return self._call("ListRules", params, "ListRulesResponse")
 
     def list_tags_for_resource(self, **params: Any) -> ListTagsForResourceResponse:
         """ListTagsForResource: ResourceARN* (* required)."""
-        return self._call("ListTagsForResource", params, ListTagsForResourceResponse)
+        return self._call("ListTagsForResource", params, "ListTagsForResourceResponse")
 
     def list_targets_by_rule(self, **params: Any) -> ListTargetsByRuleResponse:
         """ListTargetsByRule: Rule*, EventBusName, NextToken, Limit (* required)."""
-        return self._call("ListTargetsByRule", params, ListTargetsByRuleResponse)
+        return self._call("ListTargetsByRule", params, "ListTargetsByRuleResponse")
 
     def put_events(self, **params: Any) -> PutEventsResponse:
         """PutEvents: Entries*, EndpointId (* required)."""
-        return self._call("PutEvents", params, PutEventsResponse)
+        return self._call("PutEvents", params, "PutEventsResponse")
 
     def put_partner_events(self, **params: Any) -> PutPartnerEventsResponse:
         """PutPartnerEvents: Entries* (* required)."""
-        return self._call("PutPartnerEvents", params, PutPartnerEventsResponse)
+        return self._call("PutPartnerEvents", params, "PutPartnerEventsResponse")
 
     def put_permission(self, **params: Any) -> Result:
         """PutPermission: EventBusName, Action, Principal, StatementId, Condition, Policy (* required)."""
-        return self._call("PutPermission", params, Result)
+        return self._call("PutPermission", params, "Result")
 
     def put_rule(self, **params: Any) -> PutRuleResponse:
         """PutRule: Name*, ScheduleExpression, EventPattern, State, Description, RoleArn, Tags, EventBusName (* required)."""
-        return self._call("PutRule", params, PutRuleResponse)
+        return self._call("PutRule", params, "PutRuleResponse")
 
     def put_targets(self, **params: Any) -> PutTargetsResponse:
         """PutTargets: Rule*, EventBusName, Targets* (* required)."""
-        return self._call("PutTargets", params, PutTargetsResponse)
+        return self._call("PutTargets", params, "PutTargetsResponse")
 
     def remove_permission(self, **params: Any) -> Result:
         """RemovePermission: StatementId, RemoveAllPermissions, EventBusName (* required)."""
-        return self._call("RemovePermission", params, Result)
+        return self._call("RemovePermission", params, "Result")
 
     def remove_targets(self, **params: Any) -> RemoveTargetsResponse:
         """RemoveTargets: Rule*, EventBusName, Ids*, Force (* required)."""
-        return self._call("RemoveTargets", params, RemoveTargetsResponse)
+        return self._call("RemoveTargets", params, "RemoveTargetsResponse")
 
     def start_replay(self, **params: Any) -> StartReplayResponse:
         """StartReplay: ReplayName*, Description, EventSourceArn*, EventStartTime*, EventEndTime*, Destination* (* required)."""
-        return self._call("StartReplay", params, StartReplayResponse)
+        return self._call("StartReplay", params, "StartReplayResponse")
 
     def tag_resource(self, **params: Any) -> TagResourceResponse:
         """TagResource: ResourceARN*, Tags* (* required)."""
-        return self._call("TagResource", params, TagResourceResponse)
+        return self._call("TagResource", params, "TagResourceResponse")
 
     def test_event_pattern(self, **params: Any) -> TestEventPatternResponse:
         """TestEventPattern: EventPattern*, Event* (* required)."""
-        return self._call("TestEventPattern", params, TestEventPatternResponse)
+        return self._call("TestEventPattern", params, "TestEventPatternResponse")
 
     def untag_resource(self, **params: Any) -> UntagResourceResponse:
         """UntagResource: ResourceARN*, TagKeys* (* required)."""
-        return self._call("UntagResource", params, UntagResourceResponse)
+        return self._call("UntagResource", params, "UntagResourceResponse")
 
     def update_api_destination(self, **params: Any) -> UpdateApiDestinationResponse:
         """UpdateApiDestination: Name*, Description, ConnectionArn, InvocationEndpoint, HttpMethod, InvocationRateLimitPerSecond (* required)."""
-        return self._call("UpdateApiDestination", params, UpdateApiDestinationResponse)
+        return self._call("UpdateApiDestination", params, "UpdateApiDestinationResponse")
 
     def update_archive(self, **params: Any) -> UpdateArchiveResponse:
         """UpdateArchive: ArchiveName*, Description, EventPattern, RetentionDays, KmsKeyIdentifier (* required)."""
-        return self._call("UpdateArchive", params, UpdateArchiveResponse)
+        return self._call("UpdateArchive", params, "UpdateArchiveResponse")
 
     def update_connection(self, **params: Any) -> UpdateConnectionResponse:
         """UpdateConnection: Name*, Description, AuthorizationType, AuthParameters, InvocationConnectivityParameters, KmsKeyIdentifier (* required)."""
-        return self._call("UpdateConnection", params, UpdateConnectionResponse)
+        return self._call("UpdateConnection", params, "UpdateConnectionResponse")
 
     def update_endpoint(self, **params: Any) -> UpdateEndpointResponse:
         """UpdateEndpoint: Name*, Description, RoutingConfig, ReplicationConfig, EventBuses, RoleArn (* required)."""
-        return self._call("UpdateEndpoint", params, UpdateEndpointResponse)
+        return self._call("UpdateEndpoint", params, "UpdateEndpointResponse")
 
     def update_event_bus(self, **params: Any) -> UpdateEventBusResponse:
         """UpdateEventBus: Name, KmsKeyIdentifier, Description, DeadLetterConfig, LogConfig (* required)."""
-        return self._call("UpdateEventBus", params, UpdateEventBusResponse)
+        return self._call("UpdateEventBus", params, "UpdateEventBusResponse")
 
     def get_paginator(self, operation: str) -> Paginator:
         """Pages (``.paginate(**params)``) and items (``.items(**params)``)."""

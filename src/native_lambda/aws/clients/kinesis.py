@@ -12,13 +12,669 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from native_lambda.aws.protocols import UNSET, BaseClient, Result, ServiceError
+from native_lambda.aws.protocols import UNSET, BaseClient, Result, Results, ServiceError
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
 
     from native_lambda.aws.protocols import Paginator
+
+    # The result Structs as type checkers see them; at run time each class is made
+    # from RESULT_FIELDS when first used (see native_lambda.aws.protocols.Results).
+
+    class AcknowledgeDeadLetterQueueRecordsErrorEntry(Result):
+        """``AcknowledgeDeadLetterQueueRecordsErrorEntry``."""
+
+        receipt_handle: str = UNSET
+        error_code: str = UNSET
+        error_message: str = UNSET
+
+    class AcknowledgeDeadLetterQueueRecordsOutput(Result):
+        """``AcknowledgeDeadLetterQueueRecordsOutput``."""
+
+        successful: list[AcknowledgeDeadLetterQueueRecordsResultEntry] = UNSET
+        failed: list[AcknowledgeDeadLetterQueueRecordsErrorEntry] = UNSET
+
+    class AcknowledgeDeadLetterQueueRecordsResultEntry(Result):
+        """``AcknowledgeDeadLetterQueueRecordsResultEntry``."""
+
+        receipt_handle: str = UNSET
+
+    class AcknowledgeQueueRecordsErrorEntry(Result):
+        """``AcknowledgeQueueRecordsErrorEntry``."""
+
+        receipt_handle: str = UNSET
+        error_code: str = UNSET
+        error_message: str = UNSET
+
+    class AcknowledgeQueueRecordsOutput(Result):
+        """``AcknowledgeQueueRecordsOutput``."""
+
+        successful: list[AcknowledgeQueueRecordsResultEntry] = UNSET
+        failed: list[AcknowledgeQueueRecordsErrorEntry] = UNSET
+
+    class AcknowledgeQueueRecordsResultEntry(Result):
+        """``AcknowledgeQueueRecordsResultEntry``."""
+
+        receipt_handle: str = UNSET
+
+    class ChannelDescription(Result):
+        """``ChannelDescription``."""
+
+        channel_name: str = UNSET
+        channel_arn: str = UNSET
+        channel_id: str = UNSET
+        channel_status: str = UNSET
+        channel_status_reason: str = UNSET
+        channel_creation_timestamp: datetime = UNSET
+        service_execution_role_arn: str = UNSET
+        stream_configuration_list: list[ChannelStreamDescription] = UNSET
+        s3_destination_configuration: S3DestinationDescription = UNSET
+        s3_tables_destination_configuration: S3TablesDestinationDescription = UNSET
+        encryption_configuration: ChannelEncryptionConfiguration = UNSET
+        logging_configuration: ChannelLoggingConfiguration = UNSET
+
+    class ChannelEncryptionConfiguration(Result):
+        """``ChannelEncryptionConfiguration``."""
+
+        encryption_type: str = UNSET
+        key_id: str = UNSET
+
+    class ChannelLoggingConfiguration(Result):
+        """``ChannelLoggingConfiguration``."""
+
+        cloud_watch_logs: CloudWatchLogs = UNSET
+
+    class ChannelStreamDescription(Result):
+        """``ChannelStreamDescription``."""
+
+        stream_arn: str = UNSET
+        stream_creation_timestamp: datetime = UNSET
+        record_configuration: RecordConfiguration = UNSET
+
+    class ChannelStreamIdentifier(Result):
+        """``ChannelStreamIdentifier``."""
+
+        stream_arn: str = UNSET
+        stream_creation_timestamp: datetime = UNSET
+
+    class ChannelSummary(Result):
+        """``ChannelSummary``."""
+
+        channel_name: str = UNSET
+        channel_arn: str = UNSET
+        channel_id: str = UNSET
+        channel_status: str = UNSET
+        channel_status_reason: str = UNSET
+        channel_creation_timestamp: datetime = UNSET
+        channel_destination_type: str = UNSET
+        streams: list[ChannelStreamIdentifier] = UNSET
+
+    class ChildShard(Result):
+        """``ChildShard``."""
+
+        shard_id: str = UNSET
+        parent_shards: list[str] = UNSET
+        hash_key_range: HashKeyRange = UNSET
+
+    class CloudWatchLogs(Result):
+        """``CloudWatchLogs``."""
+
+        enabled: bool = UNSET
+        log_group_name: str = UNSET
+        log_stream_name: str = UNSET
+
+    class Consumer(Result):
+        """``Consumer``."""
+
+        consumer_name: str = UNSET
+        consumer_arn: str = UNSET
+        consumer_status: str = UNSET
+        consumer_creation_timestamp: datetime = UNSET
+
+    class ConsumerDescription(Result):
+        """``ConsumerDescription``."""
+
+        consumer_name: str = UNSET
+        consumer_arn: str = UNSET
+        consumer_status: str = UNSET
+        consumer_creation_timestamp: datetime = UNSET
+        stream_arn: str = UNSET
+
+    class CreateChannelOutput(Result):
+        """``CreateChannelOutput``."""
+
+        channel_description: ChannelDescription = UNSET
+
+    class CreateQueueOutput(Result):
+        """``CreateQueueOutput``."""
+
+        queue_description: QueueDescription = UNSET
+
+    class DeadLetterConfiguration(Result):
+        """``DeadLetterConfiguration``."""
+
+        target_type: str = UNSET
+        max_receive_count: int = UNSET
+
+    class DeadLetterQueueS3Configuration(Result):
+        """``DeadLetterQueueS3Configuration``."""
+
+        bucket_arn: str = UNSET
+        expected_bucket_owner: str = UNSET
+        error_output_prefix: str = UNSET
+
+    class DescribeAccountSettingsOutput(Result):
+        """``DescribeAccountSettingsOutput``."""
+
+        minimum_throughput_billing_commitment: MinimumThroughputBillingCommitmentOutput = UNSET
+
+    class DescribeChannelOutput(Result):
+        """``DescribeChannelOutput``."""
+
+        channel_description: ChannelDescription = UNSET
+
+    class DescribeLimitsOutput(Result):
+        """``DescribeLimitsOutput``."""
+
+        shard_limit: int = UNSET
+        open_shard_count: int = UNSET
+        on_demand_stream_count: int = UNSET
+        on_demand_stream_count_limit: int = UNSET
+        channel_count: int = UNSET
+        channel_count_limit: int = UNSET
+
+    class DescribeQueueOutput(Result):
+        """``DescribeQueueOutput``."""
+
+        queue_description: QueueDescription = UNSET
+
+    class DescribeStreamConsumerOutput(Result):
+        """``DescribeStreamConsumerOutput``."""
+
+        consumer_description: ConsumerDescription = UNSET
+
+    class DescribeStreamOutput(Result):
+        """``DescribeStreamOutput``."""
+
+        stream_description: StreamDescription = UNSET
+
+    class DescribeStreamSummaryOutput(Result):
+        """``DescribeStreamSummaryOutput``."""
+
+        stream_description_summary: StreamDescriptionSummary = UNSET
+
+    class EnhancedMetrics(Result):
+        """``EnhancedMetrics``."""
+
+        shard_level_metrics: list[str] = UNSET
+
+    class EnhancedMonitoringOutput(Result):
+        """``EnhancedMonitoringOutput``."""
+
+        stream_name: str = UNSET
+        current_shard_level_metrics: list[str] = UNSET
+        desired_shard_level_metrics: list[str] = UNSET
+        stream_arn: str = UNSET
+
+    class GetRecordsOutput(Result):
+        """``GetRecordsOutput``."""
+
+        records: list[Record] = UNSET
+        next_shard_iterator: str = UNSET
+        millis_behind_latest: int = UNSET
+        child_shards: list[ChildShard] = UNSET
+
+    class GetResourcePolicyOutput(Result):
+        """``GetResourcePolicyOutput``."""
+
+        policy: str = UNSET
+
+    class GetShardIteratorOutput(Result):
+        """``GetShardIteratorOutput``."""
+
+        shard_iterator: str = UNSET
+
+    class HashKeyRange(Result):
+        """``HashKeyRange``."""
+
+        starting_hash_key: str = UNSET
+        ending_hash_key: str = UNSET
+
+    class InternalFailureException(Result):
+        """``InternalFailureException``."""
+
+        message: str = UNSET
+
+    class KMSAccessDeniedException(Result):
+        """``KMSAccessDeniedException``."""
+
+        message: str = UNSET
+
+    class KMSDisabledException(Result):
+        """``KMSDisabledException``."""
+
+        message: str = UNSET
+
+    class KMSInvalidStateException(Result):
+        """``KMSInvalidStateException``."""
+
+        message: str = UNSET
+
+    class KMSNotFoundException(Result):
+        """``KMSNotFoundException``."""
+
+        message: str = UNSET
+
+    class KMSOptInRequired(Result):
+        """``KMSOptInRequired``."""
+
+        message: str = UNSET
+
+    class KMSThrottlingException(Result):
+        """``KMSThrottlingException``."""
+
+        message: str = UNSET
+
+    class ListChannelsOutput(Result):
+        """``ListChannelsOutput``."""
+
+        channel_summaries: list[ChannelSummary] = UNSET
+        next_token: str = UNSET
+
+    class ListQueuesOutput(Result):
+        """``ListQueuesOutput``."""
+
+        queue_summaries: list[QueueSummary] = UNSET
+        next_token: str = UNSET
+
+    class ListShardsOutput(Result):
+        """``ListShardsOutput``."""
+
+        shards: list[Shard] = UNSET
+        next_token: str = UNSET
+
+    class ListStreamConsumersOutput(Result):
+        """``ListStreamConsumersOutput``."""
+
+        consumers: list[Consumer] = UNSET
+        next_token: str = UNSET
+
+    class ListStreamsOutput(Result):
+        """``ListStreamsOutput``."""
+
+        stream_names: list[str] = UNSET
+        has_more_streams: bool = UNSET
+        next_token: str = UNSET
+        stream_summaries: list[StreamSummary] = UNSET
+
+    class ListTagsForResourceOutput(Result):
+        """``ListTagsForResourceOutput``."""
+
+        tags: list[Tag] = UNSET
+
+    class ListTagsForStreamOutput(Result):
+        """``ListTagsForStreamOutput``."""
+
+        tags: list[Tag] = UNSET
+        has_more_tags: bool = UNSET
+
+    class MinimumThroughputBillingCommitmentOutput(Result):
+        """``MinimumThroughputBillingCommitmentOutput``."""
+
+        status: str = UNSET
+        started_at: datetime = UNSET
+        ended_at: datetime = UNSET
+        earliest_allowed_end_at: datetime = UNSET
+
+    class PartitionField(Result):
+        """``PartitionField``."""
+
+        transform: str = UNSET
+        source_name: str = UNSET
+
+    class PartitionSpec(Result):
+        """``PartitionSpec``."""
+
+        partition_fields: list[PartitionField] = UNSET
+
+    class PutRecordOutput(Result):
+        """``PutRecordOutput``."""
+
+        shard_id: str = UNSET
+        sequence_number: str = UNSET
+        encryption_type: str = UNSET
+
+    class PutRecordsOutput(Result):
+        """``PutRecordsOutput``."""
+
+        failed_record_count: int = UNSET
+        records: list[PutRecordsResultEntry] = UNSET
+        encryption_type: str = UNSET
+
+    class PutRecordsResultEntry(Result):
+        """``PutRecordsResultEntry``."""
+
+        sequence_number: str = UNSET
+        shard_id: str = UNSET
+        error_code: str = UNSET
+        error_message: str = UNSET
+
+    class QueueAttributes(Result):
+        """``QueueAttributes``."""
+
+        visibility_timeout_seconds: int = UNSET
+        dead_letter_configuration: DeadLetterConfiguration = UNSET
+
+    class QueueDescription(Result):
+        """``QueueDescription``."""
+
+        queue_name: str = UNSET
+        queue_arn: str = UNSET
+        queue_status: str = UNSET
+        queue_creation_timestamp: datetime = UNSET
+        stream_configuration_list: list[QueueStreamConfiguration] = UNSET
+        queue_attributes: QueueAttributes = UNSET
+
+    class QueueRecord(Result):
+        """``QueueRecord``."""
+
+        receipt_handle: str = UNSET
+        record_id: str = UNSET
+        partition_key: str = UNSET
+        data: bytes = UNSET
+        approximate_arrival_timestamp: datetime = UNSET
+        first_receive_timestamp: datetime = UNSET
+        receive_count: int = UNSET
+
+    class QueueStartingPosition(Result):
+        """``QueueStartingPosition``."""
+
+        type: str = UNSET
+        timestamp: datetime = UNSET
+
+    class QueueStreamConfiguration(Result):
+        """``QueueStreamConfiguration``."""
+
+        stream_arn: str = UNSET
+        starting_position: QueueStartingPosition = UNSET
+
+    class QueueStreamIdentifier(Result):
+        """``QueueStreamIdentifier``."""
+
+        stream_arn: str = UNSET
+        stream_creation_timestamp: datetime = UNSET
+
+    class QueueSummary(Result):
+        """``QueueSummary``."""
+
+        queue_name: str = UNSET
+        queue_arn: str = UNSET
+        queue_status: str = UNSET
+        queue_creation_timestamp: datetime = UNSET
+        streams: list[QueueStreamIdentifier] = UNSET
+
+    class ReceiveDeadLetterQueueRecordsOutput(Result):
+        """``ReceiveDeadLetterQueueRecordsOutput``."""
+
+        queue_records: list[QueueRecord] = UNSET
+
+    class ReceiveQueueRecordsOutput(Result):
+        """``ReceiveQueueRecordsOutput``."""
+
+        queue_records: list[QueueRecord] = UNSET
+
+    class Record(Result):
+        """``Record``."""
+
+        sequence_number: str = UNSET
+        approximate_arrival_timestamp: datetime = UNSET
+        data: bytes = UNSET
+        partition_key: str = UNSET
+        encryption_type: str = UNSET
+
+    class RecordConfiguration(Result):
+        """``RecordConfiguration``."""
+
+        record_format_type: str = UNSET
+        gsr_schema_arn: str = UNSET
+
+    class RegisterStreamConsumerOutput(Result):
+        """``RegisterStreamConsumerOutput``."""
+
+        consumer: Consumer = UNSET
+
+    class ResourceInUseException(Result):
+        """``ResourceInUseException``."""
+
+        message: str = UNSET
+
+    class ResourceNotFoundException(Result):
+        """``ResourceNotFoundException``."""
+
+        message: str = UNSET
+
+    class RestoreDeadLetterQueueRecordsErrorEntry(Result):
+        """``RestoreDeadLetterQueueRecordsErrorEntry``."""
+
+        receipt_handle: str = UNSET
+        error_code: str = UNSET
+        error_message: str = UNSET
+
+    class RestoreDeadLetterQueueRecordsOutput(Result):
+        """``RestoreDeadLetterQueueRecordsOutput``."""
+
+        successful: list[RestoreDeadLetterQueueRecordsResultEntry] = UNSET
+        failed: list[RestoreDeadLetterQueueRecordsErrorEntry] = UNSET
+
+    class RestoreDeadLetterQueueRecordsResultEntry(Result):
+        """``RestoreDeadLetterQueueRecordsResultEntry``."""
+
+        receipt_handle: str = UNSET
+
+    class S3DestinationDescription(Result):
+        """``S3DestinationDescription``."""
+
+        data_freshness_in_seconds: int = UNSET
+        dead_letter_queue_s3_configuration: DeadLetterQueueS3Configuration = UNSET
+        storage_configuration: S3StorageConfiguration = UNSET
+
+    class S3StorageConfiguration(Result):
+        """``S3StorageConfiguration``."""
+
+        bucket_arn: str = UNSET
+        expected_bucket_owner: str = UNSET
+        output_key_template: str = UNSET
+        storage_class: str = UNSET
+        compression_type: str = UNSET
+
+    class S3TablesConfiguration(Result):
+        """``S3TablesConfiguration``."""
+
+        table_bucket_arn: str = UNSET
+        namespace: str = UNSET
+        table_name: str = UNSET
+        compression_type: str = UNSET
+        partition_spec: PartitionSpec = UNSET
+
+    class S3TablesDestinationDescription(Result):
+        """``S3TablesDestinationDescription``."""
+
+        data_freshness_in_seconds: int = UNSET
+        dead_letter_queue_s3_configuration: DeadLetterQueueS3Configuration = UNSET
+        s3_tables_configuration_list: list[S3TablesConfiguration] = UNSET
+
+    class SequenceNumberRange(Result):
+        """``SequenceNumberRange``."""
+
+        starting_sequence_number: str = UNSET
+        ending_sequence_number: str = UNSET
+
+    class Shard(Result):
+        """``Shard``."""
+
+        shard_id: str = UNSET
+        parent_shard_id: str = UNSET
+        adjacent_parent_shard_id: str = UNSET
+        hash_key_range: HashKeyRange = UNSET
+        sequence_number_range: SequenceNumberRange = UNSET
+
+    class StreamDescription(Result):
+        """``StreamDescription``."""
+
+        stream_name: str = UNSET
+        stream_arn: str = UNSET
+        stream_status: str = UNSET
+        stream_mode_details: StreamModeDetails = UNSET
+        shards: list[Shard] = UNSET
+        has_more_shards: bool = UNSET
+        retention_period_hours: int = UNSET
+        stream_creation_timestamp: datetime = UNSET
+        enhanced_monitoring: list[EnhancedMetrics] = UNSET
+        encryption_type: str = UNSET
+        key_id: str = UNSET
+
+    class StreamDescriptionSummary(Result):
+        """``StreamDescriptionSummary``."""
+
+        stream_name: str = UNSET
+        stream_arn: str = UNSET
+        stream_id: str = UNSET
+        stream_status: str = UNSET
+        stream_mode_details: StreamModeDetails = UNSET
+        retention_period_hours: int = UNSET
+        stream_creation_timestamp: datetime = UNSET
+        enhanced_monitoring: list[EnhancedMetrics] = UNSET
+        encryption_type: str = UNSET
+        key_id: str = UNSET
+        open_shard_count: int = UNSET
+        consumer_count: int = UNSET
+        warm_throughput: WarmThroughputObject = UNSET
+        max_record_size_in_ki_b: int = UNSET
+        channel_count: int = UNSET
+        record_distribution_strategy: str = UNSET
+        queue_count: int = UNSET
+
+    class StreamModeDetails(Result):
+        """``StreamModeDetails``."""
+
+        stream_mode: str = UNSET
+
+    class StreamSummary(Result):
+        """``StreamSummary``."""
+
+        stream_name: str = UNSET
+        stream_arn: str = UNSET
+        stream_status: str = UNSET
+        stream_mode_details: StreamModeDetails = UNSET
+        stream_creation_timestamp: datetime = UNSET
+
+    class SubscribeToShardEvent(Result):
+        """``SubscribeToShardEvent``."""
+
+        records: list[Record] = UNSET
+        continuation_sequence_number: str = UNSET
+        millis_behind_latest: int = UNSET
+        child_shards: list[ChildShard] = UNSET
+
+    class SubscribeToShardEventStream(Result):
+        """``SubscribeToShardEventStream``."""
+
+        subscribe_to_shard_event: SubscribeToShardEvent = UNSET
+        resource_not_found_exception: ResourceNotFoundException = UNSET
+        resource_in_use_exception: ResourceInUseException = UNSET
+        kms_disabled_exception: KMSDisabledException = UNSET
+        kms_invalid_state_exception: KMSInvalidStateException = UNSET
+        kms_access_denied_exception: KMSAccessDeniedException = UNSET
+        kms_not_found_exception: KMSNotFoundException = UNSET
+        kms_opt_in_required: KMSOptInRequired = UNSET
+        kms_throttling_exception: KMSThrottlingException = UNSET
+        internal_failure_exception: InternalFailureException = UNSET
+
+    class SubscribeToShardOutput(Result):
+        """``SubscribeToShardOutput``."""
+
+        event_stream: object = UNSET
+
+    class Tag(Result):
+        """``Tag``."""
+
+        key: str = UNSET
+        value: str = UNSET
+
+    class UpdateAccountSettingsOutput(Result):
+        """``UpdateAccountSettingsOutput``."""
+
+        minimum_throughput_billing_commitment: MinimumThroughputBillingCommitmentOutput = UNSET
+
+    class UpdateChannelOutput(Result):
+        """``UpdateChannelOutput``."""
+
+        channel_description: ChannelDescription = UNSET
+
+    class UpdateDeadLetterQueueRecordsVisibilityErrorEntry(Result):
+        """``UpdateDeadLetterQueueRecordsVisibilityErrorEntry``."""
+
+        receipt_handle: str = UNSET
+        error_code: str = UNSET
+        error_message: str = UNSET
+
+    class UpdateDeadLetterQueueRecordsVisibilityOutput(Result):
+        """``UpdateDeadLetterQueueRecordsVisibilityOutput``."""
+
+        successful: list[UpdateDeadLetterQueueRecordsVisibilityResultEntry] = UNSET
+        failed: list[UpdateDeadLetterQueueRecordsVisibilityErrorEntry] = UNSET
+
+    class UpdateDeadLetterQueueRecordsVisibilityResultEntry(Result):
+        """``UpdateDeadLetterQueueRecordsVisibilityResultEntry``."""
+
+        receipt_handle: str = UNSET
+
+    class UpdateQueueOutput(Result):
+        """``UpdateQueueOutput``."""
+
+        queue_description: QueueDescription = UNSET
+
+    class UpdateQueueRecordsVisibilityErrorEntry(Result):
+        """``UpdateQueueRecordsVisibilityErrorEntry``."""
+
+        receipt_handle: str = UNSET
+        error_code: str = UNSET
+        error_message: str = UNSET
+
+    class UpdateQueueRecordsVisibilityOutput(Result):
+        """``UpdateQueueRecordsVisibilityOutput``."""
+
+        successful: list[UpdateQueueRecordsVisibilityResultEntry] = UNSET
+        failed: list[UpdateQueueRecordsVisibilityErrorEntry] = UNSET
+
+    class UpdateQueueRecordsVisibilityResultEntry(Result):
+        """``UpdateQueueRecordsVisibilityResultEntry``."""
+
+        receipt_handle: str = UNSET
+
+    class UpdateShardCountOutput(Result):
+        """``UpdateShardCountOutput``."""
+
+        stream_name: str = UNSET
+        current_shard_count: int = UNSET
+        target_shard_count: int = UNSET
+        stream_arn: str = UNSET
+
+    class UpdateStreamWarmThroughputOutput(Result):
+        """``UpdateStreamWarmThroughputOutput``."""
+
+        stream_arn: str = UNSET
+        stream_name: str = UNSET
+        warm_throughput: WarmThroughputObject = UNSET
+
+    class WarmThroughputObject(Result):
+        """``WarmThroughputObject``."""
+
+        target_mi_bps: int = UNSET
+        current_mi_bps: int = UNSET
+
 
 __all__ = ["Client", "exceptions"]
 
@@ -413,1383 +1069,111 @@ PAGINATORS: dict = {
     "ListStreamConsumers": '{"input_token":"NextToken","limit_key":"MaxResults","output_token":"NextToken","result_key":"Consumers"}',
     "ListStreams": '{"input_token":"NextToken","limit_key":"Limit","more_results":"HasMoreStreams","output_token":"NextToken","result_key":["StreamNames","StreamSummaries"]}',
 }
+# Result classes as data: class name -> [[attribute, member, annotation], ...].
+RESULT_FIELDS = {
+    "AcknowledgeDeadLetterQueueRecordsErrorEntry": '[["receipt_handle","ReceiptHandle","str"],["error_code","ErrorCode","str"],["error_message","ErrorMessage","str"]]',
+    "AcknowledgeDeadLetterQueueRecordsOutput": '[["successful","Successful","list[AcknowledgeDeadLetterQueueRecordsResultEntry]"],["failed","Failed","list[AcknowledgeDeadLetterQueueRecordsErrorEntry]"]]',
+    "AcknowledgeDeadLetterQueueRecordsResultEntry": '[["receipt_handle","ReceiptHandle","str"]]',
+    "AcknowledgeQueueRecordsErrorEntry": '[["receipt_handle","ReceiptHandle","str"],["error_code","ErrorCode","str"],["error_message","ErrorMessage","str"]]',
+    "AcknowledgeQueueRecordsOutput": '[["successful","Successful","list[AcknowledgeQueueRecordsResultEntry]"],["failed","Failed","list[AcknowledgeQueueRecordsErrorEntry]"]]',
+    "AcknowledgeQueueRecordsResultEntry": '[["receipt_handle","ReceiptHandle","str"]]',
+    "ChannelDescription": '[["channel_name","ChannelName","str"],["channel_arn","ChannelARN","str"],["channel_id","ChannelId","str"],["channel_status","ChannelStatus","str"],["channel_status_reason","ChannelStatusReason","str"],["channel_creation_timestamp","ChannelCreationTimestamp","datetime"],["service_execution_role_arn","ServiceExecutionRoleARN","str"],["stream_configuration_list","StreamConfigurationList","list[ChannelStreamDescription]"],["s3_destination_configuration","S3DestinationConfiguration","S3DestinationDescription"],["s3_tables_destination_configuration","S3TablesDestinationConfiguration","S3TablesDestinationDescription"],["encryption_configuration","EncryptionConfiguration","ChannelEncryptionConfiguration"],["logging_configuration","LoggingConfiguration","ChannelLoggingConfiguration"]]',
+    "ChannelEncryptionConfiguration": '[["encryption_type","EncryptionType","str"],["key_id","KeyId","str"]]',
+    "ChannelLoggingConfiguration": '[["cloud_watch_logs","CloudWatchLogs","CloudWatchLogs"]]',
+    "ChannelStreamDescription": '[["stream_arn","StreamARN","str"],["stream_creation_timestamp","StreamCreationTimestamp","datetime"],["record_configuration","RecordConfiguration","RecordConfiguration"]]',
+    "ChannelStreamIdentifier": '[["stream_arn","StreamARN","str"],["stream_creation_timestamp","StreamCreationTimestamp","datetime"]]',
+    "ChannelSummary": '[["channel_name","ChannelName","str"],["channel_arn","ChannelARN","str"],["channel_id","ChannelId","str"],["channel_status","ChannelStatus","str"],["channel_status_reason","ChannelStatusReason","str"],["channel_creation_timestamp","ChannelCreationTimestamp","datetime"],["channel_destination_type","ChannelDestinationType","str"],["streams","Streams","list[ChannelStreamIdentifier]"]]',
+    "ChildShard": '[["shard_id","ShardId","str"],["parent_shards","ParentShards","list[str]"],["hash_key_range","HashKeyRange","HashKeyRange"]]',
+    "CloudWatchLogs": '[["enabled","Enabled","bool"],["log_group_name","LogGroupName","str"],["log_stream_name","LogStreamName","str"]]',
+    "Consumer": '[["consumer_name","ConsumerName","str"],["consumer_arn","ConsumerARN","str"],["consumer_status","ConsumerStatus","str"],["consumer_creation_timestamp","ConsumerCreationTimestamp","datetime"]]',
+    "ConsumerDescription": '[["consumer_name","ConsumerName","str"],["consumer_arn","ConsumerARN","str"],["consumer_status","ConsumerStatus","str"],["consumer_creation_timestamp","ConsumerCreationTimestamp","datetime"],["stream_arn","StreamARN","str"]]',
+    "CreateChannelOutput": '[["channel_description","ChannelDescription","ChannelDescription"]]',
+    "CreateQueueOutput": '[["queue_description","QueueDescription","QueueDescription"]]',
+    "DeadLetterConfiguration": '[["target_type","TargetType","str"],["max_receive_count","MaxReceiveCount","int"]]',
+    "DeadLetterQueueS3Configuration": '[["bucket_arn","BucketARN","str"],["expected_bucket_owner","ExpectedBucketOwner","str"],["error_output_prefix","ErrorOutputPrefix","str"]]',
+    "DescribeAccountSettingsOutput": '[["minimum_throughput_billing_commitment","MinimumThroughputBillingCommitment","MinimumThroughputBillingCommitmentOutput"]]',
+    "DescribeChannelOutput": '[["channel_description","ChannelDescription","ChannelDescription"]]',
+    "DescribeLimitsOutput": '[["shard_limit","ShardLimit","int"],["open_shard_count","OpenShardCount","int"],["on_demand_stream_count","OnDemandStreamCount","int"],["on_demand_stream_count_limit","OnDemandStreamCountLimit","int"],["channel_count","ChannelCount","int"],["channel_count_limit","ChannelCountLimit","int"]]',
+    "DescribeQueueOutput": '[["queue_description","QueueDescription","QueueDescription"]]',
+    "DescribeStreamConsumerOutput": '[["consumer_description","ConsumerDescription","ConsumerDescription"]]',
+    "DescribeStreamOutput": '[["stream_description","StreamDescription","StreamDescription"]]',
+    "DescribeStreamSummaryOutput": '[["stream_description_summary","StreamDescriptionSummary","StreamDescriptionSummary"]]',
+    "EnhancedMetrics": '[["shard_level_metrics","ShardLevelMetrics","list[str]"]]',
+    "EnhancedMonitoringOutput": '[["stream_name","StreamName","str"],["current_shard_level_metrics","CurrentShardLevelMetrics","list[str]"],["desired_shard_level_metrics","DesiredShardLevelMetrics","list[str]"],["stream_arn","StreamARN","str"]]',
+    "GetRecordsOutput": '[["records","Records","list[Record]"],["next_shard_iterator","NextShardIterator","str"],["millis_behind_latest","MillisBehindLatest","int"],["child_shards","ChildShards","list[ChildShard]"]]',
+    "GetResourcePolicyOutput": '[["policy","Policy","str"]]',
+    "GetShardIteratorOutput": '[["shard_iterator","ShardIterator","str"]]',
+    "HashKeyRange": '[["starting_hash_key","StartingHashKey","str"],["ending_hash_key","EndingHashKey","str"]]',
+    "InternalFailureException": '[["message","message","str"]]',
+    "KMSAccessDeniedException": '[["message","message","str"]]',
+    "KMSDisabledException": '[["message","message","str"]]',
+    "KMSInvalidStateException": '[["message","message","str"]]',
+    "KMSNotFoundException": '[["message","message","str"]]',
+    "KMSOptInRequired": '[["message","message","str"]]',
+    "KMSThrottlingException": '[["message","message","str"]]',
+    "ListChannelsOutput": '[["channel_summaries","ChannelSummaries","list[ChannelSummary]"],["next_token","NextToken","str"]]',
+    "ListQueuesOutput": '[["queue_summaries","QueueSummaries","list[QueueSummary]"],["next_token","NextToken","str"]]',
+    "ListShardsOutput": '[["shards","Shards","list[Shard]"],["next_token","NextToken","str"]]',
+    "ListStreamConsumersOutput": '[["consumers","Consumers","list[Consumer]"],["next_token","NextToken","str"]]',
+    "ListStreamsOutput": '[["stream_names","StreamNames","list[str]"],["has_more_streams","HasMoreStreams","bool"],["next_token","NextToken","str"],["stream_summaries","StreamSummaries","list[StreamSummary]"]]',
+    "ListTagsForResourceOutput": '[["tags","Tags","list[Tag]"]]',
+    "ListTagsForStreamOutput": '[["tags","Tags","list[Tag]"],["has_more_tags","HasMoreTags","bool"]]',
+    "MinimumThroughputBillingCommitmentOutput": '[["status","Status","str"],["started_at","StartedAt","datetime"],["ended_at","EndedAt","datetime"],["earliest_allowed_end_at","EarliestAllowedEndAt","datetime"]]',
+    "PartitionField": '[["transform","Transform","str"],["source_name","SourceName","str"]]',
+    "PartitionSpec": '[["partition_fields","PartitionFields","list[PartitionField]"]]',
+    "PutRecordOutput": '[["shard_id","ShardId","str"],["sequence_number","SequenceNumber","str"],["encryption_type","EncryptionType","str"]]',
+    "PutRecordsOutput": '[["failed_record_count","FailedRecordCount","int"],["records","Records","list[PutRecordsResultEntry]"],["encryption_type","EncryptionType","str"]]',
+    "PutRecordsResultEntry": '[["sequence_number","SequenceNumber","str"],["shard_id","ShardId","str"],["error_code","ErrorCode","str"],["error_message","ErrorMessage","str"]]',
+    "QueueAttributes": '[["visibility_timeout_seconds","VisibilityTimeoutSeconds","int"],["dead_letter_configuration","DeadLetterConfiguration","DeadLetterConfiguration"]]',
+    "QueueDescription": '[["queue_name","QueueName","str"],["queue_arn","QueueARN","str"],["queue_status","QueueStatus","str"],["queue_creation_timestamp","QueueCreationTimestamp","datetime"],["stream_configuration_list","StreamConfigurationList","list[QueueStreamConfiguration]"],["queue_attributes","QueueAttributes","QueueAttributes"]]',
+    "QueueRecord": '[["receipt_handle","ReceiptHandle","str"],["record_id","RecordId","str"],["partition_key","PartitionKey","str"],["data","Data","bytes"],["approximate_arrival_timestamp","ApproximateArrivalTimestamp","datetime"],["first_receive_timestamp","FirstReceiveTimestamp","datetime"],["receive_count","ReceiveCount","int"]]',
+    "QueueStartingPosition": '[["type","Type","str"],["timestamp","Timestamp","datetime"]]',
+    "QueueStreamConfiguration": '[["stream_arn","StreamARN","str"],["starting_position","StartingPosition","QueueStartingPosition"]]',
+    "QueueStreamIdentifier": '[["stream_arn","StreamARN","str"],["stream_creation_timestamp","StreamCreationTimestamp","datetime"]]',
+    "QueueSummary": '[["queue_name","QueueName","str"],["queue_arn","QueueARN","str"],["queue_status","QueueStatus","str"],["queue_creation_timestamp","QueueCreationTimestamp","datetime"],["streams","Streams","list[QueueStreamIdentifier]"]]',
+    "ReceiveDeadLetterQueueRecordsOutput": '[["queue_records","QueueRecords","list[QueueRecord]"]]',
+    "ReceiveQueueRecordsOutput": '[["queue_records","QueueRecords","list[QueueRecord]"]]',
+    "Record": '[["sequence_number","SequenceNumber","str"],["approximate_arrival_timestamp","ApproximateArrivalTimestamp","datetime"],["data","Data","bytes"],["partition_key","PartitionKey","str"],["encryption_type","EncryptionType","str"]]',
+    "RecordConfiguration": '[["record_format_type","RecordFormatType","str"],["gsr_schema_arn","GSRSchemaARN","str"]]',
+    "RegisterStreamConsumerOutput": '[["consumer","Consumer","Consumer"]]',
+    "ResourceInUseException": '[["message","message","str"]]',
+    "ResourceNotFoundException": '[["message","message","str"]]',
+    "RestoreDeadLetterQueueRecordsErrorEntry": '[["receipt_handle","ReceiptHandle","str"],["error_code","ErrorCode","str"],["error_message","ErrorMessage","str"]]',
+    "RestoreDeadLetterQueueRecordsOutput": '[["successful","Successful","list[RestoreDeadLetterQueueRecordsResultEntry]"],["failed","Failed","list[RestoreDeadLetterQueueRecordsErrorEntry]"]]',
+    "RestoreDeadLetterQueueRecordsResultEntry": '[["receipt_handle","ReceiptHandle","str"]]',
+    "S3DestinationDescription": '[["data_freshness_in_seconds","DataFreshnessInSeconds","int"],["dead_letter_queue_s3_configuration","DeadLetterQueueS3Configuration","DeadLetterQueueS3Configuration"],["storage_configuration","StorageConfiguration","S3StorageConfiguration"]]',
+    "S3StorageConfiguration": '[["bucket_arn","BucketARN","str"],["expected_bucket_owner","ExpectedBucketOwner","str"],["output_key_template","OutputKeyTemplate","str"],["storage_class","StorageClass","str"],["compression_type","CompressionType","str"]]',
+    "S3TablesConfiguration": '[["table_bucket_arn","TableBucketARN","str"],["namespace","Namespace","str"],["table_name","TableName","str"],["compression_type","CompressionType","str"],["partition_spec","PartitionSpec","PartitionSpec"]]',
+    "S3TablesDestinationDescription": '[["data_freshness_in_seconds","DataFreshnessInSeconds","int"],["dead_letter_queue_s3_configuration","DeadLetterQueueS3Configuration","DeadLetterQueueS3Configuration"],["s3_tables_configuration_list","S3TablesConfigurationList","list[S3TablesConfiguration]"]]',
+    "SequenceNumberRange": '[["starting_sequence_number","StartingSequenceNumber","str"],["ending_sequence_number","EndingSequenceNumber","str"]]',
+    "Shard": '[["shard_id","ShardId","str"],["parent_shard_id","ParentShardId","str"],["adjacent_parent_shard_id","AdjacentParentShardId","str"],["hash_key_range","HashKeyRange","HashKeyRange"],["sequence_number_range","SequenceNumberRange","SequenceNumberRange"]]',
+    "StreamDescription": '[["stream_name","StreamName","str"],["stream_arn","StreamARN","str"],["stream_status","StreamStatus","str"],["stream_mode_details","StreamModeDetails","StreamModeDetails"],["shards","Shards","list[Shard]"],["has_more_shards","HasMoreShards","bool"],["retention_period_hours","RetentionPeriodHours","int"],["stream_creation_timestamp","StreamCreationTimestamp","datetime"],["enhanced_monitoring","EnhancedMonitoring","list[EnhancedMetrics]"],["encryption_type","EncryptionType","str"],["key_id","KeyId","str"]]',
+    "StreamDescriptionSummary": '[["stream_name","StreamName","str"],["stream_arn","StreamARN","str"],["stream_id","StreamId","str"],["stream_status","StreamStatus","str"],["stream_mode_details","StreamModeDetails","StreamModeDetails"],["retention_period_hours","RetentionPeriodHours","int"],["stream_creation_timestamp","StreamCreationTimestamp","datetime"],["enhanced_monitoring","EnhancedMonitoring","list[EnhancedMetrics]"],["encryption_type","EncryptionType","str"],["key_id","KeyId","str"],["open_shard_count","OpenShardCount","int"],["consumer_count","ConsumerCount","int"],["warm_throughput","WarmThroughput","WarmThroughputObject"],["max_record_size_in_ki_b","MaxRecordSizeInKiB","int"],["channel_count","ChannelCount","int"],["record_distribution_strategy","RecordDistributionStrategy","str"],["queue_count","QueueCount","int"]]',
+    "StreamModeDetails": '[["stream_mode","StreamMode","str"]]',
+    "StreamSummary": '[["stream_name","StreamName","str"],["stream_arn","StreamARN","str"],["stream_status","StreamStatus","str"],["stream_mode_details","StreamModeDetails","StreamModeDetails"],["stream_creation_timestamp","StreamCreationTimestamp","datetime"]]',
+    "SubscribeToShardEvent": '[["records","Records","list[Record]"],["continuation_sequence_number","ContinuationSequenceNumber","str"],["millis_behind_latest","MillisBehindLatest","int"],["child_shards","ChildShards","list[ChildShard]"]]',
+    "SubscribeToShardEventStream": '[["subscribe_to_shard_event","SubscribeToShardEvent","SubscribeToShardEvent"],["resource_not_found_exception","ResourceNotFoundException","ResourceNotFoundException"],["resource_in_use_exception","ResourceInUseException","ResourceInUseException"],["kms_disabled_exception","KMSDisabledException","KMSDisabledException"],["kms_invalid_state_exception","KMSInvalidStateException","KMSInvalidStateException"],["kms_access_denied_exception","KMSAccessDeniedException","KMSAccessDeniedException"],["kms_not_found_exception","KMSNotFoundException","KMSNotFoundException"],["kms_opt_in_required","KMSOptInRequired","KMSOptInRequired"],["kms_throttling_exception","KMSThrottlingException","KMSThrottlingException"],["internal_failure_exception","InternalFailureException","InternalFailureException"]]',
+    "SubscribeToShardOutput": '[["event_stream","EventStream","object"]]',
+    "Tag": '[["key","Key","str"],["value","Value","str"]]',
+    "UpdateAccountSettingsOutput": '[["minimum_throughput_billing_commitment","MinimumThroughputBillingCommitment","MinimumThroughputBillingCommitmentOutput"]]',
+    "UpdateChannelOutput": '[["channel_description","ChannelDescription","ChannelDescription"]]',
+    "UpdateDeadLetterQueueRecordsVisibilityErrorEntry": '[["receipt_handle","ReceiptHandle","str"],["error_code","ErrorCode","str"],["error_message","ErrorMessage","str"]]',
+    "UpdateDeadLetterQueueRecordsVisibilityOutput": '[["successful","Successful","list[UpdateDeadLetterQueueRecordsVisibilityResultEntry]"],["failed","Failed","list[UpdateDeadLetterQueueRecordsVisibilityErrorEntry]"]]',
+    "UpdateDeadLetterQueueRecordsVisibilityResultEntry": '[["receipt_handle","ReceiptHandle","str"]]',
+    "UpdateQueueOutput": '[["queue_description","QueueDescription","QueueDescription"]]',
+    "UpdateQueueRecordsVisibilityErrorEntry": '[["receipt_handle","ReceiptHandle","str"],["error_code","ErrorCode","str"],["error_message","ErrorMessage","str"]]',
+    "UpdateQueueRecordsVisibilityOutput": '[["successful","Successful","list[UpdateQueueRecordsVisibilityResultEntry]"],["failed","Failed","list[UpdateQueueRecordsVisibilityErrorEntry]"]]',
+    "UpdateQueueRecordsVisibilityResultEntry": '[["receipt_handle","ReceiptHandle","str"]]',
+    "UpdateShardCountOutput": '[["stream_name","StreamName","str"],["current_shard_count","CurrentShardCount","int"],["target_shard_count","TargetShardCount","int"],["stream_arn","StreamARN","str"]]',
+    "UpdateStreamWarmThroughputOutput": '[["stream_arn","StreamARN","str"],["stream_name","StreamName","str"],["warm_throughput","WarmThroughput","WarmThroughputObject"]]',
+    "WarmThroughputObject": '[["target_mi_bps","TargetMiBps","int"],["current_mi_bps","CurrentMiBps","int"]]',
+}
+RESULTS = Results(globals(), RESULT_FIELDS)
+
 
-
-_R_AcknowledgeDeadLetterQueueRecordsErrorEntry = {
-    "error_code": "ErrorCode",
-    "error_message": "ErrorMessage",
-    "receipt_handle": "ReceiptHandle",
-}
-
-
-class AcknowledgeDeadLetterQueueRecordsErrorEntry(
-    Result, rename=_R_AcknowledgeDeadLetterQueueRecordsErrorEntry
-):
-    """``AcknowledgeDeadLetterQueueRecordsErrorEntry``."""
-
-    receipt_handle: str = UNSET
-    error_code: str = UNSET
-    error_message: str = UNSET
-
-
-_R_AcknowledgeDeadLetterQueueRecordsOutput = {
-    "failed": "Failed",
-    "successful": "Successful",
-}
-
-
-class AcknowledgeDeadLetterQueueRecordsOutput(
-    Result, rename=_R_AcknowledgeDeadLetterQueueRecordsOutput
-):
-    """``AcknowledgeDeadLetterQueueRecordsOutput``."""
-
-    successful: list[AcknowledgeDeadLetterQueueRecordsResultEntry] = UNSET
-    failed: list[AcknowledgeDeadLetterQueueRecordsErrorEntry] = UNSET
-
-
-_R_AcknowledgeDeadLetterQueueRecordsResultEntry = {
-    "receipt_handle": "ReceiptHandle",
-}
-
-
-class AcknowledgeDeadLetterQueueRecordsResultEntry(
-    Result, rename=_R_AcknowledgeDeadLetterQueueRecordsResultEntry
-):
-    """``AcknowledgeDeadLetterQueueRecordsResultEntry``."""
-
-    receipt_handle: str = UNSET
-
-
-_R_AcknowledgeQueueRecordsErrorEntry = {
-    "error_code": "ErrorCode",
-    "error_message": "ErrorMessage",
-    "receipt_handle": "ReceiptHandle",
-}
-
-
-class AcknowledgeQueueRecordsErrorEntry(Result, rename=_R_AcknowledgeQueueRecordsErrorEntry):
-    """``AcknowledgeQueueRecordsErrorEntry``."""
-
-    receipt_handle: str = UNSET
-    error_code: str = UNSET
-    error_message: str = UNSET
-
-
-_R_AcknowledgeQueueRecordsOutput = {
-    "failed": "Failed",
-    "successful": "Successful",
-}
-
-
-class AcknowledgeQueueRecordsOutput(Result, rename=_R_AcknowledgeQueueRecordsOutput):
-    """``AcknowledgeQueueRecordsOutput``."""
-
-    successful: list[AcknowledgeQueueRecordsResultEntry] = UNSET
-    failed: list[AcknowledgeQueueRecordsErrorEntry] = UNSET
-
-
-_R_AcknowledgeQueueRecordsResultEntry = {
-    "receipt_handle": "ReceiptHandle",
-}
-
-
-class AcknowledgeQueueRecordsResultEntry(Result, rename=_R_AcknowledgeQueueRecordsResultEntry):
-    """``AcknowledgeQueueRecordsResultEntry``."""
-
-    receipt_handle: str = UNSET
-
-
-_R_ChannelDescription = {
-    "channel_arn": "ChannelARN",
-    "channel_creation_timestamp": "ChannelCreationTimestamp",
-    "channel_id": "ChannelId",
-    "channel_name": "ChannelName",
-    "channel_status": "ChannelStatus",
-    "channel_status_reason": "ChannelStatusReason",
-    "encryption_configuration": "EncryptionConfiguration",
-    "logging_configuration": "LoggingConfiguration",
-    "s3_destination_configuration": "S3DestinationConfiguration",
-    "s3_tables_destination_configuration": "S3TablesDestinationConfiguration",
-    "service_execution_role_arn": "ServiceExecutionRoleARN",
-    "stream_configuration_list": "StreamConfigurationList",
-}
-
-
-class ChannelDescription(Result, rename=_R_ChannelDescription):
-    """``ChannelDescription``."""
-
-    channel_name: str = UNSET
-    channel_arn: str = UNSET
-    channel_id: str = UNSET
-    channel_status: str = UNSET
-    channel_status_reason: str = UNSET
-    channel_creation_timestamp: datetime = UNSET
-    service_execution_role_arn: str = UNSET
-    stream_configuration_list: list[ChannelStreamDescription] = UNSET
-    s3_destination_configuration: S3DestinationDescription = UNSET
-    s3_tables_destination_configuration: S3TablesDestinationDescription = UNSET
-    encryption_configuration: ChannelEncryptionConfiguration = UNSET
-    logging_configuration: ChannelLoggingConfiguration = UNSET
-
-
-_R_ChannelEncryptionConfiguration = {
-    "encryption_type": "EncryptionType",
-    "key_id": "KeyId",
-}
-
-
-class ChannelEncryptionConfiguration(Result, rename=_R_ChannelEncryptionConfiguration):
-    """``ChannelEncryptionConfiguration``."""
-
-    encryption_type: str = UNSET
-    key_id: str = UNSET
-
-
-_R_ChannelLoggingConfiguration = {
-    "cloud_watch_logs": "CloudWatchLogs",
-}
-
-
-class ChannelLoggingConfiguration(Result, rename=_R_ChannelLoggingConfiguration):
-    """``ChannelLoggingConfiguration``."""
-
-    cloud_watch_logs: CloudWatchLogs = UNSET
-
-
-_R_ChannelStreamDescription = {
-    "record_configuration": "RecordConfiguration",
-    "stream_arn": "StreamARN",
-    "stream_creation_timestamp": "StreamCreationTimestamp",
-}
-
-
-class ChannelStreamDescription(Result, rename=_R_ChannelStreamDescription):
-    """``ChannelStreamDescription``."""
-
-    stream_arn: str = UNSET
-    stream_creation_timestamp: datetime = UNSET
-    record_configuration: RecordConfiguration = UNSET
-
-
-_R_ChannelStreamIdentifier = {
-    "stream_arn": "StreamARN",
-    "stream_creation_timestamp": "StreamCreationTimestamp",
-}
-
-
-class ChannelStreamIdentifier(Result, rename=_R_ChannelStreamIdentifier):
-    """``ChannelStreamIdentifier``."""
-
-    stream_arn: str = UNSET
-    stream_creation_timestamp: datetime = UNSET
-
-
-_R_ChannelSummary = {
-    "channel_arn": "ChannelARN",
-    "channel_creation_timestamp": "ChannelCreationTimestamp",
-    "channel_destination_type": "ChannelDestinationType",
-    "channel_id": "ChannelId",
-    "channel_name": "ChannelName",
-    "channel_status": "ChannelStatus",
-    "channel_status_reason": "ChannelStatusReason",
-    "streams": "Streams",
-}
-
-
-class ChannelSummary(Result, rename=_R_ChannelSummary):
-    """``ChannelSummary``."""
-
-    channel_name: str = UNSET
-    channel_arn: str = UNSET
-    channel_id: str = UNSET
-    channel_status: str = UNSET
-    channel_status_reason: str = UNSET
-    channel_creation_timestamp: datetime = UNSET
-    channel_destination_type: str = UNSET
-    streams: list[ChannelStreamIdentifier] = UNSET
-
-
-_R_ChildShard = {
-    "hash_key_range": "HashKeyRange",
-    "parent_shards": "ParentShards",
-    "shard_id": "ShardId",
-}
-
-
-class ChildShard(Result, rename=_R_ChildShard):
-    """``ChildShard``."""
-
-    shard_id: str = UNSET
-    parent_shards: list[str] = UNSET
-    hash_key_range: HashKeyRange = UNSET
-
-
-_R_CloudWatchLogs = {
-    "enabled": "Enabled",
-    "log_group_name": "LogGroupName",
-    "log_stream_name": "LogStreamName",
-}
-
-
-class CloudWatchLogs(Result, rename=_R_CloudWatchLogs):
-    """``CloudWatchLogs``."""
-
-    enabled: bool = UNSET
-    log_group_name: str = UNSET
-    log_stream_name: str = UNSET
-
-
-_R_Consumer = {
-    "consumer_arn": "ConsumerARN",
-    "consumer_creation_timestamp": "ConsumerCreationTimestamp",
-    "consumer_name": "ConsumerName",
-    "consumer_status": "ConsumerStatus",
-}
-
-
-class Consumer(Result, rename=_R_Consumer):
-    """``Consumer``."""
-
-    consumer_name: str = UNSET
-    consumer_arn: str = UNSET
-    consumer_status: str = UNSET
-    consumer_creation_timestamp: datetime = UNSET
-
-
-_R_ConsumerDescription = {
-    "consumer_arn": "ConsumerARN",
-    "consumer_creation_timestamp": "ConsumerCreationTimestamp",
-    "consumer_name": "ConsumerName",
-    "consumer_status": "ConsumerStatus",
-    "stream_arn": "StreamARN",
-}
-
-
-class ConsumerDescription(Result, rename=_R_ConsumerDescription):
-    """``ConsumerDescription``."""
-
-    consumer_name: str = UNSET
-    consumer_arn: str = UNSET
-    consumer_status: str = UNSET
-    consumer_creation_timestamp: datetime = UNSET
-    stream_arn: str = UNSET
-
-
-_R_CreateChannelOutput = {
-    "channel_description": "ChannelDescription",
-}
-
-
-class CreateChannelOutput(Result, rename=_R_CreateChannelOutput):
-    """``CreateChannelOutput``."""
-
-    channel_description: ChannelDescription = UNSET
-
-
-_R_CreateQueueOutput = {
-    "queue_description": "QueueDescription",
-}
-
-
-class CreateQueueOutput(Result, rename=_R_CreateQueueOutput):
-    """``CreateQueueOutput``."""
-
-    queue_description: QueueDescription = UNSET
-
-
-_R_DeadLetterConfiguration = {
-    "max_receive_count": "MaxReceiveCount",
-    "target_type": "TargetType",
-}
-
-
-class DeadLetterConfiguration(Result, rename=_R_DeadLetterConfiguration):
-    """``DeadLetterConfiguration``."""
-
-    target_type: str = UNSET
-    max_receive_count: int = UNSET
-
-
-_R_DeadLetterQueueS3Configuration = {
-    "bucket_arn": "BucketARN",
-    "error_output_prefix": "ErrorOutputPrefix",
-    "expected_bucket_owner": "ExpectedBucketOwner",
-}
-
-
-class DeadLetterQueueS3Configuration(Result, rename=_R_DeadLetterQueueS3Configuration):
-    """``DeadLetterQueueS3Configuration``."""
-
-    bucket_arn: str = UNSET
-    expected_bucket_owner: str = UNSET
-    error_output_prefix: str = UNSET
-
-
-_R_DescribeAccountSettingsOutput = {
-    "minimum_throughput_billing_commitment": "MinimumThroughputBillingCommitment",
-}
-
-
-class DescribeAccountSettingsOutput(Result, rename=_R_DescribeAccountSettingsOutput):
-    """``DescribeAccountSettingsOutput``."""
-
-    minimum_throughput_billing_commitment: MinimumThroughputBillingCommitmentOutput = UNSET
-
-
-_R_DescribeChannelOutput = {
-    "channel_description": "ChannelDescription",
-}
-
-
-class DescribeChannelOutput(Result, rename=_R_DescribeChannelOutput):
-    """``DescribeChannelOutput``."""
-
-    channel_description: ChannelDescription = UNSET
-
-
-_R_DescribeLimitsOutput = {
-    "channel_count": "ChannelCount",
-    "channel_count_limit": "ChannelCountLimit",
-    "on_demand_stream_count": "OnDemandStreamCount",
-    "on_demand_stream_count_limit": "OnDemandStreamCountLimit",
-    "open_shard_count": "OpenShardCount",
-    "shard_limit": "ShardLimit",
-}
-
-
-class DescribeLimitsOutput(Result, rename=_R_DescribeLimitsOutput):
-    """``DescribeLimitsOutput``."""
-
-    shard_limit: int = UNSET
-    open_shard_count: int = UNSET
-    on_demand_stream_count: int = UNSET
-    on_demand_stream_count_limit: int = UNSET
-    channel_count: int = UNSET
-    channel_count_limit: int = UNSET
-
-
-_R_DescribeQueueOutput = {
-    "queue_description": "QueueDescription",
-}
-
-
-class DescribeQueueOutput(Result, rename=_R_DescribeQueueOutput):
-    """``DescribeQueueOutput``."""
-
-    queue_description: QueueDescription = UNSET
-
-
-_R_DescribeStreamConsumerOutput = {
-    "consumer_description": "ConsumerDescription",
-}
-
-
-class DescribeStreamConsumerOutput(Result, rename=_R_DescribeStreamConsumerOutput):
-    """``DescribeStreamConsumerOutput``."""
-
-    consumer_description: ConsumerDescription = UNSET
-
-
-_R_DescribeStreamOutput = {
-    "stream_description": "StreamDescription",
-}
-
-
-class DescribeStreamOutput(Result, rename=_R_DescribeStreamOutput):
-    """``DescribeStreamOutput``."""
-
-    stream_description: StreamDescription = UNSET
-
-
-_R_DescribeStreamSummaryOutput = {
-    "stream_description_summary": "StreamDescriptionSummary",
-}
-
-
-class DescribeStreamSummaryOutput(Result, rename=_R_DescribeStreamSummaryOutput):
-    """``DescribeStreamSummaryOutput``."""
-
-    stream_description_summary: StreamDescriptionSummary = UNSET
-
-
-_R_EnhancedMetrics = {
-    "shard_level_metrics": "ShardLevelMetrics",
-}
-
-
-class EnhancedMetrics(Result, rename=_R_EnhancedMetrics):
-    """``EnhancedMetrics``."""
-
-    shard_level_metrics: list[str] = UNSET
-
-
-_R_EnhancedMonitoringOutput = {
-    "current_shard_level_metrics": "CurrentShardLevelMetrics",
-    "desired_shard_level_metrics": "DesiredShardLevelMetrics",
-    "stream_arn": "StreamARN",
-    "stream_name": "StreamName",
-}
-
-
-class EnhancedMonitoringOutput(Result, rename=_R_EnhancedMonitoringOutput):
-    """``EnhancedMonitoringOutput``."""
-
-    stream_name: str = UNSET
-    current_shard_level_metrics: list[str] = UNSET
-    desired_shard_level_metrics: list[str] = UNSET
-    stream_arn: str = UNSET
-
-
-_R_GetRecordsOutput = {
-    "child_shards": "ChildShards",
-    "millis_behind_latest": "MillisBehindLatest",
-    "next_shard_iterator": "NextShardIterator",
-    "records": "Records",
-}
-
-
-class GetRecordsOutput(Result, rename=_R_GetRecordsOutput):
-    """``GetRecordsOutput``."""
-
-    records: list[Record] = UNSET
-    next_shard_iterator: str = UNSET
-    millis_behind_latest: int = UNSET
-    child_shards: list[ChildShard] = UNSET
-
-
-_R_GetResourcePolicyOutput = {
-    "policy": "Policy",
-}
-
-
-class GetResourcePolicyOutput(Result, rename=_R_GetResourcePolicyOutput):
-    """``GetResourcePolicyOutput``."""
-
-    policy: str = UNSET
-
-
-_R_GetShardIteratorOutput = {
-    "shard_iterator": "ShardIterator",
-}
-
-
-class GetShardIteratorOutput(Result, rename=_R_GetShardIteratorOutput):
-    """``GetShardIteratorOutput``."""
-
-    shard_iterator: str = UNSET
-
-
-_R_HashKeyRange = {
-    "ending_hash_key": "EndingHashKey",
-    "starting_hash_key": "StartingHashKey",
-}
-
-
-class HashKeyRange(Result, rename=_R_HashKeyRange):
-    """``HashKeyRange``."""
-
-    starting_hash_key: str = UNSET
-    ending_hash_key: str = UNSET
-
-
-class InternalFailureException(Result):
-    """``InternalFailureException``."""
-
-    message: str = UNSET
-
-
-class KMSAccessDeniedException(Result):
-    """``KMSAccessDeniedException``."""
-
-    message: str = UNSET
-
-
-class KMSDisabledException(Result):
-    """``KMSDisabledException``."""
-
-    message: str = UNSET
-
-
-class KMSInvalidStateException(Result):
-    """``KMSInvalidStateException``."""
-
-    message: str = UNSET
-
-
-class KMSNotFoundException(Result):
-    """``KMSNotFoundException``."""
-
-    message: str = UNSET
-
-
-class KMSOptInRequired(Result):
-    """``KMSOptInRequired``."""
-
-    message: str = UNSET
-
-
-class KMSThrottlingException(Result):
-    """``KMSThrottlingException``."""
-
-    message: str = UNSET
-
-
-_R_ListChannelsOutput = {
-    "channel_summaries": "ChannelSummaries",
-    "next_token": "NextToken",
-}
-
-
-class ListChannelsOutput(Result, rename=_R_ListChannelsOutput):
-    """``ListChannelsOutput``."""
-
-    channel_summaries: list[ChannelSummary] = UNSET
-    next_token: str = UNSET
-
-
-_R_ListQueuesOutput = {
-    "next_token": "NextToken",
-    "queue_summaries": "QueueSummaries",
-}
-
-
-class ListQueuesOutput(Result, rename=_R_ListQueuesOutput):
-    """``ListQueuesOutput``."""
-
-    queue_summaries: list[QueueSummary] = UNSET
-    next_token: str = UNSET
-
-
-_R_ListShardsOutput = {
-    "next_token": "NextToken",
-    "shards": "Shards",
-}
-
-
-class ListShardsOutput(Result, rename=_R_ListShardsOutput):
-    """``ListShardsOutput``."""
-
-    shards: list[Shard] = UNSET
-    next_token: str = UNSET
-
-
-_R_ListStreamConsumersOutput = {
-    "consumers": "Consumers",
-    "next_token": "NextToken",
-}
-
-
-class ListStreamConsumersOutput(Result, rename=_R_ListStreamConsumersOutput):
-    """``ListStreamConsumersOutput``."""
-
-    consumers: list[Consumer] = UNSET
-    next_token: str = UNSET
-
-
-_R_ListStreamsOutput = {
-    "has_more_streams": "HasMoreStreams",
-    "next_token": "NextToken",
-    "stream_names": "StreamNames",
-    "stream_summaries": "StreamSummaries",
-}
-
-
-class ListStreamsOutput(Result, rename=_R_ListStreamsOutput):
-    """``ListStreamsOutput``."""
-
-    stream_names: list[str] = UNSET
-    has_more_streams: bool = UNSET
-    next_token: str = UNSET
-    stream_summaries: list[StreamSummary] = UNSET
-
-
-_R_ListTagsForResourceOutput = {
-    "tags": "Tags",
-}
-
-
-class ListTagsForResourceOutput(Result, rename=_R_ListTagsForResourceOutput):
-    """``ListTagsForResourceOutput``."""
-
-    tags: list[Tag] = UNSET
-
-
-_R_ListTagsForStreamOutput = {
-    "has_more_tags": "HasMoreTags",
-    "tags": "Tags",
-}
-
-
-class ListTagsForStreamOutput(Result, rename=_R_ListTagsForStreamOutput):
-    """``ListTagsForStreamOutput``."""
-
-    tags: list[Tag] = UNSET
-    has_more_tags: bool = UNSET
-
-
-_R_MinimumThroughputBillingCommitmentOutput = {
-    "earliest_allowed_end_at": "EarliestAllowedEndAt",
-    "ended_at": "EndedAt",
-    "started_at": "StartedAt",
-    "status": "Status",
-}
-
-
-class MinimumThroughputBillingCommitmentOutput(
-    Result, rename=_R_MinimumThroughputBillingCommitmentOutput
-):
-    """``MinimumThroughputBillingCommitmentOutput``."""
-
-    status: str = UNSET
-    started_at: datetime = UNSET
-    ended_at: datetime = UNSET
-    earliest_allowed_end_at: datetime = UNSET
-
-
-_R_PartitionField = {
-    "source_name": "SourceName",
-    "transform": "Transform",
-}
-
-
-class PartitionField(Result, rename=_R_PartitionField):
-    """``PartitionField``."""
-
-    transform: str = UNSET
-    source_name: str = UNSET
-
-
-_R_PartitionSpec = {
-    "partition_fields": "PartitionFields",
-}
-
-
-class PartitionSpec(Result, rename=_R_PartitionSpec):
-    """``PartitionSpec``."""
-
-    partition_fields: list[PartitionField] = UNSET
-
-
-_R_PutRecordOutput = {
-    "encryption_type": "EncryptionType",
-    "sequence_number": "SequenceNumber",
-    "shard_id": "ShardId",
-}
-
-
-class PutRecordOutput(Result, rename=_R_PutRecordOutput):
-    """``PutRecordOutput``."""
-
-    shard_id: str = UNSET
-    sequence_number: str = UNSET
-    encryption_type: str = UNSET
-
-
-_R_PutRecordsOutput = {
-    "encryption_type": "EncryptionType",
-    "failed_record_count": "FailedRecordCount",
-    "records": "Records",
-}
-
-
-class PutRecordsOutput(Result, rename=_R_PutRecordsOutput):
-    """``PutRecordsOutput``."""
-
-    failed_record_count: int = UNSET
-    records: list[PutRecordsResultEntry] = UNSET
-    encryption_type: str = UNSET
-
-
-_R_PutRecordsResultEntry = {
-    "error_code": "ErrorCode",
-    "error_message": "ErrorMessage",
-    "sequence_number": "SequenceNumber",
-    "shard_id": "ShardId",
-}
-
-
-class PutRecordsResultEntry(Result, rename=_R_PutRecordsResultEntry):
-    """``PutRecordsResultEntry``."""
-
-    sequence_number: str = UNSET
-    shard_id: str = UNSET
-    error_code: str = UNSET
-    error_message: str = UNSET
-
-
-_R_QueueAttributes = {
-    "dead_letter_configuration": "DeadLetterConfiguration",
-    "visibility_timeout_seconds": "VisibilityTimeoutSeconds",
-}
-
-
-class QueueAttributes(Result, rename=_R_QueueAttributes):
-    """``QueueAttributes``."""
-
-    visibility_timeout_seconds: int = UNSET
-    dead_letter_configuration: DeadLetterConfiguration = UNSET
-
-
-_R_QueueDescription = {
-    "queue_arn": "QueueARN",
-    "queue_attributes": "QueueAttributes",
-    "queue_creation_timestamp": "QueueCreationTimestamp",
-    "queue_name": "QueueName",
-    "queue_status": "QueueStatus",
-    "stream_configuration_list": "StreamConfigurationList",
-}
-
-
-class QueueDescription(Result, rename=_R_QueueDescription):
-    """``QueueDescription``."""
-
-    queue_name: str = UNSET
-    queue_arn: str = UNSET
-    queue_status: str = UNSET
-    queue_creation_timestamp: datetime = UNSET
-    stream_configuration_list: list[QueueStreamConfiguration] = UNSET
-    queue_attributes: QueueAttributes = UNSET
-
-
-_R_QueueRecord = {
-    "approximate_arrival_timestamp": "ApproximateArrivalTimestamp",
-    "data": "Data",
-    "first_receive_timestamp": "FirstReceiveTimestamp",
-    "partition_key": "PartitionKey",
-    "receipt_handle": "ReceiptHandle",
-    "receive_count": "ReceiveCount",
-    "record_id": "RecordId",
-}
-
-
-class QueueRecord(Result, rename=_R_QueueRecord):
-    """``QueueRecord``."""
-
-    receipt_handle: str = UNSET
-    record_id: str = UNSET
-    partition_key: str = UNSET
-    data: bytes = UNSET
-    approximate_arrival_timestamp: datetime = UNSET
-    first_receive_timestamp: datetime = UNSET
-    receive_count: int = UNSET
-
-
-_R_QueueStartingPosition = {
-    "timestamp": "Timestamp",
-    "type": "Type",
-}
-
-
-class QueueStartingPosition(Result, rename=_R_QueueStartingPosition):
-    """``QueueStartingPosition``."""
-
-    type: str = UNSET
-    timestamp: datetime = UNSET
-
-
-_R_QueueStreamConfiguration = {
-    "starting_position": "StartingPosition",
-    "stream_arn": "StreamARN",
-}
-
-
-class QueueStreamConfiguration(Result, rename=_R_QueueStreamConfiguration):
-    """``QueueStreamConfiguration``."""
-
-    stream_arn: str = UNSET
-    starting_position: QueueStartingPosition = UNSET
-
-
-_R_QueueStreamIdentifier = {
-    "stream_arn": "StreamARN",
-    "stream_creation_timestamp": "StreamCreationTimestamp",
-}
-
-
-class QueueStreamIdentifier(Result, rename=_R_QueueStreamIdentifier):
-    """``QueueStreamIdentifier``."""
-
-    stream_arn: str = UNSET
-    stream_creation_timestamp: datetime = UNSET
-
-
-_R_QueueSummary = {
-    "queue_arn": "QueueARN",
-    "queue_creation_timestamp": "QueueCreationTimestamp",
-    "queue_name": "QueueName",
-    "queue_status": "QueueStatus",
-    "streams": "Streams",
-}
-
-
-class QueueSummary(Result, rename=_R_QueueSummary):
-    """``QueueSummary``."""
-
-    queue_name: str = UNSET
-    queue_arn: str = UNSET
-    queue_status: str = UNSET
-    queue_creation_timestamp: datetime = UNSET
-    streams: list[QueueStreamIdentifier] = UNSET
-
-
-_R_ReceiveDeadLetterQueueRecordsOutput = {
-    "queue_records": "QueueRecords",
-}
-
-
-class ReceiveDeadLetterQueueRecordsOutput(Result, rename=_R_ReceiveDeadLetterQueueRecordsOutput):
-    """``ReceiveDeadLetterQueueRecordsOutput``."""
-
-    queue_records: list[QueueRecord] = UNSET
-
-
-_R_ReceiveQueueRecordsOutput = {
-    "queue_records": "QueueRecords",
-}
-
-
-class ReceiveQueueRecordsOutput(Result, rename=_R_ReceiveQueueRecordsOutput):
-    """``ReceiveQueueRecordsOutput``."""
-
-    queue_records: list[QueueRecord] = UNSET
-
-
-_R_Record = {
-    "approximate_arrival_timestamp": "ApproximateArrivalTimestamp",
-    "data": "Data",
-    "encryption_type": "EncryptionType",
-    "partition_key": "PartitionKey",
-    "sequence_number": "SequenceNumber",
-}
-
-
-class Record(Result, rename=_R_Record):
-    """``Record``."""
-
-    sequence_number: str = UNSET
-    approximate_arrival_timestamp: datetime = UNSET
-    data: bytes = UNSET
-    partition_key: str = UNSET
-    encryption_type: str = UNSET
-
-
-_R_RecordConfiguration = {
-    "gsr_schema_arn": "GSRSchemaARN",
-    "record_format_type": "RecordFormatType",
-}
-
-
-class RecordConfiguration(Result, rename=_R_RecordConfiguration):
-    """``RecordConfiguration``."""
-
-    record_format_type: str = UNSET
-    gsr_schema_arn: str = UNSET
-
-
-_R_RegisterStreamConsumerOutput = {
-    "consumer": "Consumer",
-}
-
-
-class RegisterStreamConsumerOutput(Result, rename=_R_RegisterStreamConsumerOutput):
-    """``RegisterStreamConsumerOutput``."""
-
-    consumer: Consumer = UNSET
-
-
-class ResourceInUseException(Result):
-    """``ResourceInUseException``."""
-
-    message: str = UNSET
-
-
-class ResourceNotFoundException(Result):
-    """``ResourceNotFoundException``."""
-
-    message: str = UNSET
-
-
-_R_RestoreDeadLetterQueueRecordsErrorEntry = {
-    "error_code": "ErrorCode",
-    "error_message": "ErrorMessage",
-    "receipt_handle": "ReceiptHandle",
-}
-
-
-class RestoreDeadLetterQueueRecordsErrorEntry(
-    Result, rename=_R_RestoreDeadLetterQueueRecordsErrorEntry
-):
-    """``RestoreDeadLetterQueueRecordsErrorEntry``."""
-
-    receipt_handle: str = UNSET
-    error_code: str = UNSET
-    error_message: str = UNSET
-
-
-_R_RestoreDeadLetterQueueRecordsOutput = {
-    "failed": "Failed",
-    "successful": "Successful",
-}
-
-
-class RestoreDeadLetterQueueRecordsOutput(Result, rename=_R_RestoreDeadLetterQueueRecordsOutput):
-    """``RestoreDeadLetterQueueRecordsOutput``."""
-
-    successful: list[RestoreDeadLetterQueueRecordsResultEntry] = UNSET
-    failed: list[RestoreDeadLetterQueueRecordsErrorEntry] = UNSET
-
-
-_R_RestoreDeadLetterQueueRecordsResultEntry = {
-    "receipt_handle": "ReceiptHandle",
-}
-
-
-class RestoreDeadLetterQueueRecordsResultEntry(
-    Result, rename=_R_RestoreDeadLetterQueueRecordsResultEntry
-):
-    """``RestoreDeadLetterQueueRecordsResultEntry``."""
-
-    receipt_handle: str = UNSET
-
-
-_R_S3DestinationDescription = {
-    "data_freshness_in_seconds": "DataFreshnessInSeconds",
-    "dead_letter_queue_s3_configuration": "DeadLetterQueueS3Configuration",
-    "storage_configuration": "StorageConfiguration",
-}
-
-
-class S3DestinationDescription(Result, rename=_R_S3DestinationDescription):
-    """``S3DestinationDescription``."""
-
-    data_freshness_in_seconds: int = UNSET
-    dead_letter_queue_s3_configuration: DeadLetterQueueS3Configuration = UNSET
-    storage_configuration: S3StorageConfiguration = UNSET
-
-
-_R_S3StorageConfiguration = {
-    "bucket_arn": "BucketARN",
-    "compression_type": "CompressionType",
-    "expected_bucket_owner": "ExpectedBucketOwner",
-    "output_key_template": "OutputKeyTemplate",
-    "storage_class": "StorageClass",
-}
-
-
-class S3StorageConfiguration(Result, rename=_R_S3StorageConfiguration):
-    """``S3StorageConfiguration``."""
-
-    bucket_arn: str = UNSET
-    expected_bucket_owner: str = UNSET
-    output_key_template: str = UNSET
-    storage_class: str = UNSET
-    compression_type: str = UNSET
-
-
-_R_S3TablesConfiguration = {
-    "compression_type": "CompressionType",
-    "namespace": "Namespace",
-    "partition_spec": "PartitionSpec",
-    "table_bucket_arn": "TableBucketARN",
-    "table_name": "TableName",
-}
-
-
-class S3TablesConfiguration(Result, rename=_R_S3TablesConfiguration):
-    """``S3TablesConfiguration``."""
-
-    table_bucket_arn: str = UNSET
-    namespace: str = UNSET
-    table_name: str = UNSET
-    compression_type: str = UNSET
-    partition_spec: PartitionSpec = UNSET
-
-
-_R_S3TablesDestinationDescription = {
-    "data_freshness_in_seconds": "DataFreshnessInSeconds",
-    "dead_letter_queue_s3_configuration": "DeadLetterQueueS3Configuration",
-    "s3_tables_configuration_list": "S3TablesConfigurationList",
-}
-
-
-class S3TablesDestinationDescription(Result, rename=_R_S3TablesDestinationDescription):
-    """``S3TablesDestinationDescription``."""
-
-    data_freshness_in_seconds: int = UNSET
-    dead_letter_queue_s3_configuration: DeadLetterQueueS3Configuration = UNSET
-    s3_tables_configuration_list: list[S3TablesConfiguration] = UNSET
-
-
-_R_SequenceNumberRange = {
-    "ending_sequence_number": "EndingSequenceNumber",
-    "starting_sequence_number": "StartingSequenceNumber",
-}
-
-
-class SequenceNumberRange(Result, rename=_R_SequenceNumberRange):
-    """``SequenceNumberRange``."""
-
-    starting_sequence_number: str = UNSET
-    ending_sequence_number: str = UNSET
-
-
-_R_Shard = {
-    "adjacent_parent_shard_id": "AdjacentParentShardId",
-    "hash_key_range": "HashKeyRange",
-    "parent_shard_id": "ParentShardId",
-    "sequence_number_range": "SequenceNumberRange",
-    "shard_id": "ShardId",
-}
-
-
-class Shard(Result, rename=_R_Shard):
-    """``Shard``."""
-
-    shard_id: str = UNSET
-    parent_shard_id: str = UNSET
-    adjacent_parent_shard_id: str = UNSET
-    hash_key_range: HashKeyRange = UNSET
-    sequence_number_range: SequenceNumberRange = UNSET
-
-
-_R_StreamDescription = {
-    "encryption_type": "EncryptionType",
-    "enhanced_monitoring": "EnhancedMonitoring",
-    "has_more_shards": "HasMoreShards",
-    "key_id": "KeyId",
-    "retention_period_hours": "RetentionPeriodHours",
-    "shards": "Shards",
-    "stream_arn": "StreamARN",
-    "stream_creation_timestamp": "StreamCreationTimestamp",
-    "stream_mode_details": "StreamModeDetails",
-    "stream_name": "StreamName",
-    "stream_status": "StreamStatus",
-}
-
-
-class StreamDescription(Result, rename=_R_StreamDescription):
-    """``StreamDescription``."""
-
-    stream_name: str = UNSET
-    stream_arn: str = UNSET
-    stream_status: str = UNSET
-    stream_mode_details: StreamModeDetails = UNSET
-    shards: list[Shard] = UNSET
-    has_more_shards: bool = UNSET
-    retention_period_hours: int = UNSET
-    stream_creation_timestamp: datetime = UNSET
-    enhanced_monitoring: list[EnhancedMetrics] = UNSET
-    encryption_type: str = UNSET
-    key_id: str = UNSET
-
-
-_R_StreamDescriptionSummary = {
-    "channel_count": "ChannelCount",
-    "consumer_count": "ConsumerCount",
-    "encryption_type": "EncryptionType",
-    "enhanced_monitoring": "EnhancedMonitoring",
-    "key_id": "KeyId",
-    "max_record_size_in_ki_b": "MaxRecordSizeInKiB",
-    "open_shard_count": "OpenShardCount",
-    "queue_count": "QueueCount",
-    "record_distribution_strategy": "RecordDistributionStrategy",
-    "retention_period_hours": "RetentionPeriodHours",
-    "stream_arn": "StreamARN",
-    "stream_creation_timestamp": "StreamCreationTimestamp",
-    "stream_id": "StreamId",
-    "stream_mode_details": "StreamModeDetails",
-    "stream_name": "StreamName",
-    "stream_status": "StreamStatus",
-    "warm_throughput": "WarmThroughput",
-}
-
-
-class StreamDescriptionSummary(Result, rename=_R_StreamDescriptionSummary):
-    """``StreamDescriptionSummary``."""
-
-    stream_name: str = UNSET
-    stream_arn: str = UNSET
-    stream_id: str = UNSET
-    stream_status: str = UNSET
-    stream_mode_details: StreamModeDetails = UNSET
-    retention_period_hours: int = UNSET
-    stream_creation_timestamp: datetime = UNSET
-    enhanced_monitoring: list[EnhancedMetrics] = UNSET
-    encryption_type: str = UNSET
-    key_id: str = UNSET
-    open_shard_count: int = UNSET
-    consumer_count: int = UNSET
-    warm_throughput: WarmThroughputObject = UNSET
-    max_record_size_in_ki_b: int = UNSET
-    channel_count: int = UNSET
-    record_distribution_strategy: str = UNSET
-    queue_count: int = UNSET
-
-
-_R_StreamModeDetails = {
-    "stream_mode": "StreamMode",
-}
-
-
-class StreamModeDetails(Result, rename=_R_StreamModeDetails):
-    """``StreamModeDetails``."""
-
-    stream_mode: str = UNSET
-
-
-_R_StreamSummary = {
-    "stream_arn": "StreamARN",
-    "stream_creation_timestamp": "StreamCreationTimestamp",
-    "stream_mode_details": "StreamModeDetails",
-    "stream_name": "StreamName",
-    "stream_status": "StreamStatus",
-}
-
-
-class StreamSummary(Result, rename=_R_StreamSummary):
-    """``StreamSummary``."""
-
-    stream_name: str = UNSET
-    stream_arn: str = UNSET
-    stream_status: str = UNSET
-    stream_mode_details: StreamModeDetails = UNSET
-    stream_creation_timestamp: datetime = UNSET
-
-
-_R_SubscribeToShardEvent = {
-    "child_shards": "ChildShards",
-    "continuation_sequence_number": "ContinuationSequenceNumber",
-    "millis_behind_latest": "MillisBehindLatest",
-    "records": "Records",
-}
-
-
-class SubscribeToShardEvent(Result, rename=_R_SubscribeToShardEvent):
-    """``SubscribeToShardEvent``."""
-
-    records: list[Record] = UNSET
-    continuation_sequence_number: str = UNSET
-    millis_behind_latest: int = UNSET
-    child_shards: list[ChildShard] = UNSET
-
-
-_R_SubscribeToShardEventStream = {
-    "internal_failure_exception": "InternalFailureException",
-    "kms_access_denied_exception": "KMSAccessDeniedException",
-    "kms_disabled_exception": "KMSDisabledException",
-    "kms_invalid_state_exception": "KMSInvalidStateException",
-    "kms_not_found_exception": "KMSNotFoundException",
-    "kms_opt_in_required": "KMSOptInRequired",
-    "kms_throttling_exception": "KMSThrottlingException",
-    "resource_in_use_exception": "ResourceInUseException",
-    "resource_not_found_exception": "ResourceNotFoundException",
-    "subscribe_to_shard_event": "SubscribeToShardEvent",
-}
-
-
-class SubscribeToShardEventStream(Result, rename=_R_SubscribeToShardEventStream):
-    """``SubscribeToShardEventStream``."""
-
-    subscribe_to_shard_event: SubscribeToShardEvent = UNSET
-    resource_not_found_exception: ResourceNotFoundException = UNSET
-    resource_in_use_exception: ResourceInUseException = UNSET
-    kms_disabled_exception: KMSDisabledException = UNSET
-    kms_invalid_state_exception: KMSInvalidStateException = UNSET
-    kms_access_denied_exception: KMSAccessDeniedException = UNSET
-    kms_not_found_exception: KMSNotFoundException = UNSET
-    kms_opt_in_required: KMSOptInRequired = UNSET
-    kms_throttling_exception: KMSThrottlingException = UNSET
-    internal_failure_exception: InternalFailureException = UNSET
-
-
-_R_SubscribeToShardOutput = {
-    "event_stream": "EventStream",
-}
-
-
-class SubscribeToShardOutput(Result, rename=_R_SubscribeToShardOutput):
-    """``SubscribeToShardOutput``."""
-
-    event_stream: object = UNSET
-
-
-_R_Tag = {
-    "key": "Key",
-    "value": "Value",
-}
-
-
-class Tag(Result, rename=_R_Tag):
-    """``Tag``."""
-
-    key: str = UNSET
-    value: str = UNSET
-
-
-_R_UpdateAccountSettingsOutput = {
-    "minimum_throughput_billing_commitment": "MinimumThroughputBillingCommitment",
-}
-
-
-class UpdateAccountSettingsOutput(Result, rename=_R_UpdateAccountSettingsOutput):
-    """``UpdateAccountSettingsOutput``."""
-
-    minimum_throughput_billing_commitment: MinimumThroughputBillingCommitmentOutput = UNSET
-
-
-_R_UpdateChannelOutput = {
-    "channel_description": "ChannelDescription",
-}
-
-
-class UpdateChannelOutput(Result, rename=_R_UpdateChannelOutput):
-    """``UpdateChannelOutput``."""
-
-    channel_description: ChannelDescription = UNSET
-
-
-_R_UpdateDeadLetterQueueRecordsVisibilityErrorEntry = {
-    "error_code": "ErrorCode",
-    "error_message": "ErrorMessage",
-    "receipt_handle": "ReceiptHandle",
-}
-
-
-class UpdateDeadLetterQueueRecordsVisibilityErrorEntry(
-    Result, rename=_R_UpdateDeadLetterQueueRecordsVisibilityErrorEntry
-):
-    """``UpdateDeadLetterQueueRecordsVisibilityErrorEntry``."""
-
-    receipt_handle: str = UNSET
-    error_code: str = UNSET
-    error_message: str = UNSET
-
-
-_R_UpdateDeadLetterQueueRecordsVisibilityOutput = {
-    "failed": "Failed",
-    "successful": "Successful",
-}
-
-
-class UpdateDeadLetterQueueRecordsVisibilityOutput(
-    Result, rename=_R_UpdateDeadLetterQueueRecordsVisibilityOutput
-):
-    """``UpdateDeadLetterQueueRecordsVisibilityOutput``."""
-
-    successful: list[UpdateDeadLetterQueueRecordsVisibilityResultEntry] = UNSET
-    failed: list[UpdateDeadLetterQueueRecordsVisibilityErrorEntry] = UNSET
-
-
-_R_UpdateDeadLetterQueueRecordsVisibilityResultEntry = {
-    "receipt_handle": "ReceiptHandle",
-}
-
-
-class UpdateDeadLetterQueueRecordsVisibilityResultEntry(
-    Result, rename=_R_UpdateDeadLetterQueueRecordsVisibilityResultEntry
-):
-    """``UpdateDeadLetterQueueRecordsVisibilityResultEntry``."""
-
-    receipt_handle: str = UNSET
-
-
-_R_UpdateQueueOutput = {
-    "queue_description": "QueueDescription",
-}
-
-
-class UpdateQueueOutput(Result, rename=_R_UpdateQueueOutput):
-    """``UpdateQueueOutput``."""
-
-    queue_description: QueueDescription = UNSET
-
-
-_R_UpdateQueueRecordsVisibilityErrorEntry = {
-    "error_code": "ErrorCode",
-    "error_message": "ErrorMessage",
-    "receipt_handle": "ReceiptHandle",
-}
-
-
-class UpdateQueueRecordsVisibilityErrorEntry(
-    Result, rename=_R_UpdateQueueRecordsVisibilityErrorEntry
-):
-    """``UpdateQueueRecordsVisibilityErrorEntry``."""
-
-    receipt_handle: str = UNSET
-    error_code: str = UNSET
-    error_message: str = UNSET
-
-
-_R_UpdateQueueRecordsVisibilityOutput = {
-    "failed": "Failed",
-    "successful": "Successful",
-}
-
-
-class UpdateQueueRecordsVisibilityOutput(Result, rename=_R_UpdateQueueRecordsVisibilityOutput):
-    """``UpdateQueueRecordsVisibilityOutput``."""
-
-    successful: list[UpdateQueueRecordsVisibilityResultEntry] = UNSET
-    failed: list[UpdateQueueRecordsVisibilityErrorEntry] = UNSET
-
-
-_R_UpdateQueueRecordsVisibilityResultEntry = {
-    "receipt_handle": "ReceiptHandle",
-}
-
-
-class UpdateQueueRecordsVisibilityResultEntry(
-    Result, rename=_R_UpdateQueueRecordsVisibilityResultEntry
-):
-    """``UpdateQueueRecordsVisibilityResultEntry``."""
-
-    receipt_handle: str = UNSET
-
-
-_R_UpdateShardCountOutput = {
-    "current_shard_count": "CurrentShardCount",
-    "stream_arn": "StreamARN",
-    "stream_name": "StreamName",
-    "target_shard_count": "TargetShardCount",
-}
-
-
-class UpdateShardCountOutput(Result, rename=_R_UpdateShardCountOutput):
-    """``UpdateShardCountOutput``."""
-
-    stream_name: str = UNSET
-    current_shard_count: int = UNSET
-    target_shard_count: int = UNSET
-    stream_arn: str = UNSET
-
-
-_R_UpdateStreamWarmThroughputOutput = {
-    "stream_arn": "StreamARN",
-    "stream_name": "StreamName",
-    "warm_throughput": "WarmThroughput",
-}
-
-
-class UpdateStreamWarmThroughputOutput(Result, rename=_R_UpdateStreamWarmThroughputOutput):
-    """``UpdateStreamWarmThroughputOutput``."""
-
-    stream_arn: str = UNSET
-    stream_name: str = UNSET
-    warm_throughput: WarmThroughputObject = UNSET
-
-
-_R_WarmThroughputObject = {
-    "current_mi_bps": "CurrentMiBps",
-    "target_mi_bps": "TargetMiBps",
-}
-
-
-class WarmThroughputObject(Result, rename=_R_WarmThroughputObject):
-    """``WarmThroughputObject``."""
-
-    target_mi_bps: int = UNSET
-    current_mi_bps: int = UNSET
+def __getattr__(name: str) -> Any:
+    """A result class, made on first use."""
+    return RESULTS.attribute(name)
 
 
 class AccessDeniedException(ServiceError):
@@ -1973,214 +1357,215 @@ class Client(BaseClient):
     paginators = PAGINATORS
     errors = ERRORS
     exceptions = exceptions
+    results = RESULTS
 
     def acknowledge_dead_letter_queue_records(
         self, **params: Any
     ) -> AcknowledgeDeadLetterQueueRecordsOutput:
         """AcknowledgeDeadLetterQueueRecords: QueueARN*, Entries* (* required)."""
         return self._call(
-            "AcknowledgeDeadLetterQueueRecords", params, AcknowledgeDeadLetterQueueRecordsOutput
+            "AcknowledgeDeadLetterQueueRecords", params, "AcknowledgeDeadLetterQueueRecordsOutput"
         )
 
     def acknowledge_queue_records(self, **params: Any) -> AcknowledgeQueueRecordsOutput:
         """AcknowledgeQueueRecords: QueueARN*, Entries* (* required)."""
-        return self._call("AcknowledgeQueueRecords", params, AcknowledgeQueueRecordsOutput)
+        return self._call("AcknowledgeQueueRecords", params, "AcknowledgeQueueRecordsOutput")
 
     def add_tags_to_stream(self, **params: Any) -> Result:
         """AddTagsToStream: StreamName, Tags*, StreamARN, StreamId (* required)."""
-        return self._call("AddTagsToStream", params, Result)
+        return self._call("AddTagsToStream", params, "Result")
 
     def create_channel(self, **params: Any) -> CreateChannelOutput:
         """CreateChannel: ChannelName*, ServiceExecutionRoleARN*, StreamConfigurationList*, S3DestinationConfiguration, S3TablesDestinationConfiguration, EncryptionConfiguration, Tags, LoggingConfiguration (* required)."""
-        return self._call("CreateChannel", params, CreateChannelOutput)
+        return self._call("CreateChannel", params, "CreateChannelOutput")
 
     def create_queue(self, **params: Any) -> CreateQueueOutput:
         """CreateQueue: QueueName*, StreamConfigurationList*, QueueAttributes, Tags (* required)."""
-        return self._call("CreateQueue", params, CreateQueueOutput)
+        return self._call("CreateQueue", params, "CreateQueueOutput")
 
     def create_stream(self, **params: Any) -> Result:
         """CreateStream: StreamName*, ShardCount, StreamModeDetails, Tags, WarmThroughputMiBps, MaxRecordSizeInKiB, RecordDistributionStrategy (* required)."""
-        return self._call("CreateStream", params, Result)
+        return self._call("CreateStream", params, "Result")
 
     def decrease_stream_retention_period(self, **params: Any) -> Result:
         """DecreaseStreamRetentionPeriod: StreamName, RetentionPeriodHours*, StreamARN, StreamId (* required)."""
-        return self._call("DecreaseStreamRetentionPeriod", params, Result)
+        return self._call("DecreaseStreamRetentionPeriod", params, "Result")
 
     def delete_channel(self, **params: Any) -> Result:
         """DeleteChannel: ChannelARN* (* required)."""
-        return self._call("DeleteChannel", params, Result)
+        return self._call("DeleteChannel", params, "Result")
 
     def delete_queue(self, **params: Any) -> Result:
         """DeleteQueue: QueueARN* (* required)."""
-        return self._call("DeleteQueue", params, Result)
+        return self._call("DeleteQueue", params, "Result")
 
     def delete_resource_policy(self, **params: Any) -> Result:
         """DeleteResourcePolicy: ResourceARN*, StreamId (* required)."""
-        return self._call("DeleteResourcePolicy", params, Result)
+        return self._call("DeleteResourcePolicy", params, "Result")
 
     def delete_stream(self, **params: Any) -> Result:
         """DeleteStream: StreamName, EnforceConsumerDeletion, StreamARN, StreamId (* required)."""
-        return self._call("DeleteStream", params, Result)
+        return self._call("DeleteStream", params, "Result")
 
     def deregister_stream_consumer(self, **params: Any) -> Result:
         """DeregisterStreamConsumer: StreamARN, ConsumerName, ConsumerARN, StreamId (* required)."""
-        return self._call("DeregisterStreamConsumer", params, Result)
+        return self._call("DeregisterStreamConsumer", params, "Result")
 
     def describe_account_settings(self, **params: Any) -> DescribeAccountSettingsOutput:
         """DescribeAccountSettings."""
-        return self._call("DescribeAccountSettings", params, DescribeAccountSettingsOutput)
+        return self._call("DescribeAccountSettings", params, "DescribeAccountSettingsOutput")
 
     def describe_channel(self, **params: Any) -> DescribeChannelOutput:
         """DescribeChannel: ChannelARN* (* required)."""
-        return self._call("DescribeChannel", params, DescribeChannelOutput)
+        return self._call("DescribeChannel", params, "DescribeChannelOutput")
 
     def describe_limits(self, **params: Any) -> DescribeLimitsOutput:
         """DescribeLimits."""
-        return self._call("DescribeLimits", params, DescribeLimitsOutput)
+        return self._call("DescribeLimits", params, "DescribeLimitsOutput")
 
     def describe_queue(self, **params: Any) -> DescribeQueueOutput:
         """DescribeQueue: QueueARN* (* required)."""
-        return self._call("DescribeQueue", params, DescribeQueueOutput)
+        return self._call("DescribeQueue", params, "DescribeQueueOutput")
 
     def describe_stream(self, **params: Any) -> DescribeStreamOutput:
         """DescribeStream: StreamName, Limit, ExclusiveStartShardId, StreamARN, StreamId (* required)."""
-        return self._call("DescribeStream", params, DescribeStreamOutput)
+        return self._call("DescribeStream", params, "DescribeStreamOutput")
 
     def describe_stream_consumer(self, **params: Any) -> DescribeStreamConsumerOutput:
         """DescribeStreamConsumer: StreamARN, ConsumerName, ConsumerARN, StreamId (* required)."""
-        return self._call("DescribeStreamConsumer", params, DescribeStreamConsumerOutput)
+        return self._call("DescribeStreamConsumer", params, "DescribeStreamConsumerOutput")
 
     def describe_stream_summary(self, **params: Any) -> DescribeStreamSummaryOutput:
         """DescribeStreamSummary: StreamName, StreamARN, StreamId (* required)."""
-        return self._call("DescribeStreamSummary", params, DescribeStreamSummaryOutput)
+        return self._call("DescribeStreamSummary", params, "DescribeStreamSummaryOutput")
 
     def disable_enhanced_monitoring(self, **params: Any) -> EnhancedMonitoringOutput:
         """DisableEnhancedMonitoring: StreamName, ShardLevelMetrics*, StreamARN, StreamId (* required)."""
-        return self._call("DisableEnhancedMonitoring", params, EnhancedMonitoringOutput)
+        return self._call("DisableEnhancedMonitoring", params, "EnhancedMonitoringOutput")
 
     def enable_enhanced_monitoring(self, **params: Any) -> EnhancedMonitoringOutput:
         """EnableEnhancedMonitoring: StreamName, ShardLevelMetrics*, StreamARN, StreamId (* required)."""
-        return self._call("EnableEnhancedMonitoring", params, EnhancedMonitoringOutput)
+        return self._call("EnableEnhancedMonitoring", params, "EnhancedMonitoringOutput")
 
     def get_records(self, **params: Any) -> GetRecordsOutput:
         """GetRecords: ShardIterator*, Limit, StreamARN, StreamId, DryRun (* required)."""
-        return self._call("GetRecords", params, GetRecordsOutput)
+        return self._call("GetRecords", params, "GetRecordsOutput")
 
     def get_resource_policy(self, **params: Any) -> GetResourcePolicyOutput:
         """GetResourcePolicy: ResourceARN*, StreamId (* required)."""
-        return self._call("GetResourcePolicy", params, GetResourcePolicyOutput)
+        return self._call("GetResourcePolicy", params, "GetResourcePolicyOutput")
 
     def get_shard_iterator(self, **params: Any) -> GetShardIteratorOutput:
         """GetShardIterator: StreamName, ShardId*, ShardIteratorType*, StartingSequenceNumber, Timestamp, StreamARN, StreamId, DryRun (* required)."""
-        return self._call("GetShardIterator", params, GetShardIteratorOutput)
+        return self._call("GetShardIterator", params, "GetShardIteratorOutput")
 
     def increase_stream_retention_period(self, **params: Any) -> Result:
         """IncreaseStreamRetentionPeriod: StreamName, RetentionPeriodHours*, StreamARN, StreamId (* required)."""
-        return self._call("IncreaseStreamRetentionPeriod", params, Result)
+        return self._call("IncreaseStreamRetentionPeriod", params, "Result")
 
     def list_channels(self, **params: Any) -> ListChannelsOutput:
         """ListChannels: StreamFilter, MaxResults, NextToken (* required)."""
-        return self._call("ListChannels", params, ListChannelsOutput)
+        return self._call("ListChannels", params, "ListChannelsOutput")
 
     def list_queues(self, **params: Any) -> ListQueuesOutput:
         """ListQueues: MaxResults, NextToken, StreamFilter (* required)."""
-        return self._call("ListQueues", params, ListQueuesOutput)
+        return self._call("ListQueues", params, "ListQueuesOutput")
 
     def list_shards(self, **params: Any) -> ListShardsOutput:
         """ListShards: StreamName, NextToken, ExclusiveStartShardId, MaxResults, StreamCreationTimestamp, ShardFilter, StreamARN, StreamId (* required)."""
-        return self._call("ListShards", params, ListShardsOutput)
+        return self._call("ListShards", params, "ListShardsOutput")
 
     def list_stream_consumers(self, **params: Any) -> ListStreamConsumersOutput:
         """ListStreamConsumers: StreamARN*, NextToken, MaxResults, StreamCreationTimestamp, StreamId (* required)."""
-        return self._call("ListStreamConsumers", params, ListStreamConsumersOutput)
+        return self._call("ListStreamConsumers", params, "ListStreamConsumersOutput")
 
     def list_streams(self, **params: Any) -> ListStreamsOutput:
         """ListStreams: Limit, ExclusiveStartStreamName, NextToken (* required)."""
-        return self._call("ListStreams", params, ListStreamsOutput)
+        return self._call("ListStreams", params, "ListStreamsOutput")
 
     def list_tags_for_resource(self, **params: Any) -> ListTagsForResourceOutput:
         """ListTagsForResource: ResourceARN*, StreamId (* required)."""
-        return self._call("ListTagsForResource", params, ListTagsForResourceOutput)
+        return self._call("ListTagsForResource", params, "ListTagsForResourceOutput")
 
     def list_tags_for_stream(self, **params: Any) -> ListTagsForStreamOutput:
         """ListTagsForStream: StreamName, ExclusiveStartTagKey, Limit, StreamARN, StreamId (* required)."""
-        return self._call("ListTagsForStream", params, ListTagsForStreamOutput)
+        return self._call("ListTagsForStream", params, "ListTagsForStreamOutput")
 
     def merge_shards(self, **params: Any) -> Result:
         """MergeShards: StreamName, ShardToMerge*, AdjacentShardToMerge*, StreamARN, StreamId (* required)."""
-        return self._call("MergeShards", params, Result)
+        return self._call("MergeShards", params, "Result")
 
     def put_record(self, **params: Any) -> PutRecordOutput:
         """PutRecord: StreamName, Data*, PartitionKey, ExplicitHashKey, SequenceNumberForOrdering, StreamARN, StreamId, DryRun (* required)."""
-        return self._call("PutRecord", params, PutRecordOutput)
+        return self._call("PutRecord", params, "PutRecordOutput")
 
     def put_records(self, **params: Any) -> PutRecordsOutput:
         """PutRecords: Records*, StreamName, StreamARN, StreamId, DryRun (* required)."""
-        return self._call("PutRecords", params, PutRecordsOutput)
+        return self._call("PutRecords", params, "PutRecordsOutput")
 
     def put_resource_policy(self, **params: Any) -> Result:
         """PutResourcePolicy: ResourceARN*, StreamId, Policy* (* required)."""
-        return self._call("PutResourcePolicy", params, Result)
+        return self._call("PutResourcePolicy", params, "Result")
 
     def receive_dead_letter_queue_records(
         self, **params: Any
     ) -> ReceiveDeadLetterQueueRecordsOutput:
         """ReceiveDeadLetterQueueRecords: QueueARN*, Limit, WaitTimeSeconds, VisibilityTimeoutSeconds (* required)."""
         return self._call(
-            "ReceiveDeadLetterQueueRecords", params, ReceiveDeadLetterQueueRecordsOutput
+            "ReceiveDeadLetterQueueRecords", params, "ReceiveDeadLetterQueueRecordsOutput"
         )
 
     def receive_queue_records(self, **params: Any) -> ReceiveQueueRecordsOutput:
         """ReceiveQueueRecords: QueueARN*, Limit, WaitTimeSeconds, VisibilityTimeoutSeconds (* required)."""
-        return self._call("ReceiveQueueRecords", params, ReceiveQueueRecordsOutput)
+        return self._call("ReceiveQueueRecords", params, "ReceiveQueueRecordsOutput")
 
     def register_stream_consumer(self, **params: Any) -> RegisterStreamConsumerOutput:
         """RegisterStreamConsumer: StreamARN*, ConsumerName*, StreamId, Tags (* required)."""
-        return self._call("RegisterStreamConsumer", params, RegisterStreamConsumerOutput)
+        return self._call("RegisterStreamConsumer", params, "RegisterStreamConsumerOutput")
 
     def remove_tags_from_stream(self, **params: Any) -> Result:
         """RemoveTagsFromStream: StreamName, TagKeys*, StreamARN, StreamId (* required)."""
-        return self._call("RemoveTagsFromStream", params, Result)
+        return self._call("RemoveTagsFromStream", params, "Result")
 
     def restore_dead_letter_queue_records(
         self, **params: Any
     ) -> RestoreDeadLetterQueueRecordsOutput:
         """RestoreDeadLetterQueueRecords: QueueARN*, Entries* (* required)."""
         return self._call(
-            "RestoreDeadLetterQueueRecords", params, RestoreDeadLetterQueueRecordsOutput
+            "RestoreDeadLetterQueueRecords", params, "RestoreDeadLetterQueueRecordsOutput"
         )
 
     def split_shard(self, **params: Any) -> Result:
         """SplitShard: StreamName, ShardToSplit*, NewStartingHashKey*, StreamARN, StreamId (* required)."""
-        return self._call("SplitShard", params, Result)
+        return self._call("SplitShard", params, "Result")
 
     def start_stream_encryption(self, **params: Any) -> Result:
         """StartStreamEncryption: StreamName, EncryptionType*, KeyId*, StreamARN, StreamId (* required)."""
-        return self._call("StartStreamEncryption", params, Result)
+        return self._call("StartStreamEncryption", params, "Result")
 
     def stop_stream_encryption(self, **params: Any) -> Result:
         """StopStreamEncryption: StreamName, EncryptionType*, KeyId*, StreamARN, StreamId (* required)."""
-        return self._call("StopStreamEncryption", params, Result)
+        return self._call("StopStreamEncryption", params, "Result")
 
     def subscribe_to_shard(self, **params: Any) -> SubscribeToShardOutput:
         """SubscribeToShard: ConsumerARN*, StreamId, ShardId*, StartingPosition*, DryRun (* required)."""
-        return self._call("SubscribeToShard", params, SubscribeToShardOutput)
+        return self._call("SubscribeToShard", params, "SubscribeToShardOutput")
 
     def tag_resource(self, **params: Any) -> Result:
         """TagResource: Tags*, ResourceARN*, StreamId (* required)."""
-        return self._call("TagResource", params, Result)
+        return self._call("TagResource", params, "Result")
 
     def untag_resource(self, **params: Any) -> Result:
         """UntagResource: TagKeys*, ResourceARN*, StreamId (* required)."""
-        return self._call("UntagResource", params, Result)
+        return self._call("UntagResource", params, "Result")
 
     def update_account_settings(self, **params: Any) -> UpdateAccountSettingsOutput:
         """UpdateAccountSettings: MinimumThroughputBillingCommitment* (* required)."""
-        return self._call("UpdateAccountSettings", params, UpdateAccountSettingsOutput)
+        return self._call("UpdateAccountSettings", params, "UpdateAccountSettingsOutput")
 
     def update_channel(self, **params: Any) -> UpdateChannelOutput:
         """UpdateChannel: ChannelARN*, S3DestinationConfiguration, S3TablesDestinationConfiguration, LoggingConfiguration (* required)."""
-        return self._call("UpdateChannel", params, UpdateChannelOutput)
+        return self._call("UpdateChannel", params, "UpdateChannelOutput")
 
     def update_dead_letter_queue_records_visibility(
         self, **params: Any
@@ -2189,38 +1574,38 @@ class Client(BaseClient):
         return self._call(
             "UpdateDeadLetterQueueRecordsVisibility",
             params,
-            UpdateDeadLetterQueueRecordsVisibilityOutput,
+            "UpdateDeadLetterQueueRecordsVisibilityOutput",
         )
 
     def update_max_record_size(self, **params: Any) -> Result:
         """UpdateMaxRecordSize: StreamARN, StreamId, MaxRecordSizeInKiB* (* required)."""
-        return self._call("UpdateMaxRecordSize", params, Result)
+        return self._call("UpdateMaxRecordSize", params, "Result")
 
     def update_queue(self, **params: Any) -> UpdateQueueOutput:
         """UpdateQueue: QueueARN*, QueueAttributes* (* required)."""
-        return self._call("UpdateQueue", params, UpdateQueueOutput)
+        return self._call("UpdateQueue", params, "UpdateQueueOutput")
 
     def update_queue_records_visibility(self, **params: Any) -> UpdateQueueRecordsVisibilityOutput:
         """UpdateQueueRecordsVisibility: QueueARN*, Entries* (* required)."""
         return self._call(
-            "UpdateQueueRecordsVisibility", params, UpdateQueueRecordsVisibilityOutput
+            "UpdateQueueRecordsVisibility", params, "UpdateQueueRecordsVisibilityOutput"
         )
 
     def update_shard_count(self, **params: Any) -> UpdateShardCountOutput:
         """UpdateShardCount: StreamName, TargetShardCount*, ScalingType*, StreamARN, StreamId (* required)."""
-        return self._call("UpdateShardCount", params, UpdateShardCountOutput)
+        return self._call("UpdateShardCount", params, "UpdateShardCountOutput")
 
     def update_stream_mode(self, **params: Any) -> Result:
         """UpdateStreamMode: StreamARN*, StreamId, StreamModeDetails*, WarmThroughputMiBps (* required)."""
-        return self._call("UpdateStreamMode", params, Result)
+        return self._call("UpdateStreamMode", params, "Result")
 
     def update_stream_record_distribution_strategy(self, **params: Any) -> Result:
         """UpdateStreamRecordDistributionStrategy: StreamARN*, StreamId, RecordDistributionStrategy* (* required)."""
-        return self._call("UpdateStreamRecordDistributionStrategy", params, Result)
+        return self._call("UpdateStreamRecordDistributionStrategy", params, "Result")
 
     def update_stream_warm_throughput(self, **params: Any) -> UpdateStreamWarmThroughputOutput:
         """UpdateStreamWarmThroughput: StreamARN, StreamName, StreamId, WarmThroughputMiBps* (* required)."""
-        return self._call("UpdateStreamWarmThroughput", params, UpdateStreamWarmThroughputOutput)
+        return self._call("UpdateStreamWarmThroughput", params, "UpdateStreamWarmThroughputOutput")
 
     def get_paginator(self, operation: str) -> Paginator:
         """Pages (``.paginate(**params)``) and items (``.items(**params)``)."""

@@ -12,13 +12,1292 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from native_lambda.aws.protocols import UNSET, BaseClient, Result, ServiceError
+from native_lambda.aws.protocols import UNSET, BaseClient, Result, Results, ServiceError
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
 
     from native_lambda.aws.protocols import Paginator
+
+    # The result Structs as type checkers see them; at run time each class is made
+    # from RESULT_FIELDS when first used (see native_lambda.aws.protocols.Results).
+
+    class AcceleratorConfig(Result):
+        """``AcceleratorConfig``."""
+
+        accelerator_memory_size: int = UNSET
+
+    class AccountLimit(Result):
+        """``AccountLimit``."""
+
+        total_code_size: int = UNSET
+        code_size_unzipped: int = UNSET
+        code_size_zipped: int = UNSET
+        concurrent_executions: int = UNSET
+        unreserved_concurrent_executions: int = UNSET
+
+    class AccountUsage(Result):
+        """``AccountUsage``."""
+
+        total_code_size: int = UNSET
+        function_count: int = UNSET
+
+    class AddLayerVersionPermissionResponse(Result):
+        """``AddLayerVersionPermissionResponse``."""
+
+        statement: str = UNSET
+        revision_id: str = UNSET
+
+    class AddPermissionResponse(Result):
+        """``AddPermissionResponse``."""
+
+        statement: str = UNSET
+
+    class AliasConfiguration(Result):
+        """``AliasConfiguration``."""
+
+        alias_arn: str = UNSET
+        name: str = UNSET
+        function_version: str = UNSET
+        description: str = UNSET
+        routing_config: AliasRoutingConfiguration = UNSET
+        revision_id: str = UNSET
+
+    class AliasRoutingConfiguration(Result):
+        """``AliasRoutingConfiguration``."""
+
+        additional_version_weights: dict[str, float] = UNSET
+
+    class AllowedPublishers(Result):
+        """``AllowedPublishers``."""
+
+        signing_profile_version_arns: list[str] = UNSET
+
+    class AmazonManagedKafkaEventSourceConfig(Result):
+        """``AmazonManagedKafkaEventSourceConfig``."""
+
+        consumer_group_id: str = UNSET
+        schema_registry_config: KafkaSchemaRegistryConfig = UNSET
+
+    class CallbackDetails(Result):
+        """``CallbackDetails``."""
+
+        callback_id: str = UNSET
+        result: str = UNSET
+        error: ErrorObject = UNSET
+
+    class CallbackFailedDetails(Result):
+        """``CallbackFailedDetails``."""
+
+        error: EventError = UNSET
+
+    class CallbackStartedDetails(Result):
+        """``CallbackStartedDetails``."""
+
+        callback_id: str = UNSET
+        heartbeat_timeout: int = UNSET
+        timeout: int = UNSET
+
+    class CallbackSucceededDetails(Result):
+        """``CallbackSucceededDetails``."""
+
+        result: EventResult = UNSET
+
+    class CallbackTimedOutDetails(Result):
+        """``CallbackTimedOutDetails``."""
+
+        error: EventError = UNSET
+
+    class CapacityProvider(Result):
+        """``CapacityProvider``."""
+
+        capacity_provider_arn: str = UNSET
+        state: str = UNSET
+        vpc_config: CapacityProviderVpcConfig = UNSET
+        permissions_config: CapacityProviderPermissionsConfig = UNSET
+        instance_requirements: InstanceRequirements = UNSET
+        capacity_provider_scaling_config: CapacityProviderScalingConfig = UNSET
+        kms_key_arn: str = UNSET
+        last_modified: str = UNSET
+        propagate_tags: PropagateTags = UNSET
+        telemetry_config: CapacityProviderTelemetryConfig = UNSET
+
+    class CapacityProviderConfig(Result):
+        """``CapacityProviderConfig``."""
+
+        lambda_managed_instances_capacity_provider_config: "LambdaManagedInstancesCapacityProviderConfig" = UNSET
+
+    class CapacityProviderLoggingConfig(Result):
+        """``CapacityProviderLoggingConfig``."""
+
+        system_log_level: str = UNSET
+        log_group: str = UNSET
+
+    class CapacityProviderPermissionsConfig(Result):
+        """``CapacityProviderPermissionsConfig``."""
+
+        capacity_provider_operator_role_arn: str = UNSET
+
+    class CapacityProviderScalingConfig(Result):
+        """``CapacityProviderScalingConfig``."""
+
+        max_v_cpu_count: int = UNSET
+        scaling_mode: str = UNSET
+        scaling_policies: list[TargetTrackingScalingPolicy] = UNSET
+
+    class CapacityProviderTelemetryConfig(Result):
+        """``CapacityProviderTelemetryConfig``."""
+
+        logging_config: CapacityProviderLoggingConfig = UNSET
+
+    class CapacityProviderVpcConfig(Result):
+        """``CapacityProviderVpcConfig``."""
+
+        subnet_ids: list[str] = UNSET
+        security_group_ids: list[str] = UNSET
+
+    class ChainedInvokeDetails(Result):
+        """``ChainedInvokeDetails``."""
+
+        result: str = UNSET
+        error: ErrorObject = UNSET
+
+    class ChainedInvokeFailedDetails(Result):
+        """``ChainedInvokeFailedDetails``."""
+
+        error: EventError = UNSET
+
+    class ChainedInvokeStartedDetails(Result):
+        """``ChainedInvokeStartedDetails``."""
+
+        function_name: str = UNSET
+        tenant_id: str = UNSET
+        input: EventInput = UNSET
+        executed_version: str = UNSET
+        durable_execution_arn: str = UNSET
+
+    class ChainedInvokeStoppedDetails(Result):
+        """``ChainedInvokeStoppedDetails``."""
+
+        error: EventError = UNSET
+
+    class ChainedInvokeSucceededDetails(Result):
+        """``ChainedInvokeSucceededDetails``."""
+
+        result: EventResult = UNSET
+
+    class ChainedInvokeTimedOutDetails(Result):
+        """``ChainedInvokeTimedOutDetails``."""
+
+        error: EventError = UNSET
+
+    class CheckpointDurableExecutionResponse(Result):
+        """``CheckpointDurableExecutionResponse``."""
+
+        checkpoint_token: str = UNSET
+        new_execution_state: CheckpointUpdatedExecutionState = UNSET
+
+    class CheckpointUpdatedExecutionState(Result):
+        """``CheckpointUpdatedExecutionState``."""
+
+        operations: list[Operation] = UNSET
+        next_marker: str = UNSET
+
+    class CodeSigningConfig(Result):
+        """``CodeSigningConfig``."""
+
+        code_signing_config_id: str = UNSET
+        code_signing_config_arn: str = UNSET
+        description: str = UNSET
+        allowed_publishers: AllowedPublishers = UNSET
+        code_signing_policies: CodeSigningPolicies = UNSET
+        last_modified: str = UNSET
+
+    class CodeSigningPolicies(Result):
+        """``CodeSigningPolicies``."""
+
+        untrusted_artifact_on_deployment: str = UNSET
+
+    class Concurrency(Result):
+        """``Concurrency``."""
+
+        reserved_concurrent_executions: int = UNSET
+
+    class ContextDetails(Result):
+        """``ContextDetails``."""
+
+        replay_children: bool = UNSET
+        result: str = UNSET
+        error: ErrorObject = UNSET
+
+    class ContextFailedDetails(Result):
+        """``ContextFailedDetails``."""
+
+        error: EventError = UNSET
+
+    class ContextStartedDetails(Result):
+        """``ContextStartedDetails``."""
+
+    class ContextSucceededDetails(Result):
+        """``ContextSucceededDetails``."""
+
+        result: EventResult = UNSET
+
+    class Cors(Result):
+        """``Cors``."""
+
+        allow_credentials: bool = UNSET
+        allow_headers: list[str] = UNSET
+        allow_methods: list[str] = UNSET
+        allow_origins: list[str] = UNSET
+        expose_headers: list[str] = UNSET
+        max_age: int = UNSET
+
+    class CreateCapacityProviderResponse(Result):
+        """``CreateCapacityProviderResponse``."""
+
+        capacity_provider: CapacityProvider = UNSET
+
+    class CreateCodeSigningConfigResponse(Result):
+        """``CreateCodeSigningConfigResponse``."""
+
+        code_signing_config: CodeSigningConfig = UNSET
+
+    class CreateFunctionUrlConfigResponse(Result):
+        """``CreateFunctionUrlConfigResponse``."""
+
+        function_url: str = UNSET
+        function_arn: str = UNSET
+        auth_type: str = UNSET
+        cors: Cors = UNSET
+        creation_time: str = UNSET
+        invoke_mode: str = UNSET
+
+    class DeadLetterConfig(Result):
+        """``DeadLetterConfig``."""
+
+        target_arn: str = UNSET
+
+    class DeleteCapacityProviderResponse(Result):
+        """``DeleteCapacityProviderResponse``."""
+
+        capacity_provider: CapacityProvider = UNSET
+
+    class DeleteCodeSigningConfigResponse(Result):
+        """``DeleteCodeSigningConfigResponse``."""
+
+    class DeleteDurableExecutionResponse(Result):
+        """``DeleteDurableExecutionResponse``."""
+
+        deletion_request_timestamp: datetime = UNSET
+
+    class DeleteFunctionResponse(Result):
+        """``DeleteFunctionResponse``."""
+
+        status_code: int = UNSET
+
+    class DestinationConfig(Result):
+        """``DestinationConfig``."""
+
+        on_success: OnSuccess = UNSET
+        on_failure: OnFailure = UNSET
+
+    class DocumentDBEventSourceConfig(Result):
+        """``DocumentDBEventSourceConfig``."""
+
+        database_name: str = UNSET
+        collection_name: str = UNSET
+        full_document: str = UNSET
+
+    class DurableConfig(Result):
+        """``DurableConfig``."""
+
+        kms_key_arn: str = UNSET
+        retention_period_in_days: int = UNSET
+        execution_timeout: int = UNSET
+
+    class EnvironmentError(Result):
+        """``EnvironmentError``."""
+
+        error_code: str = UNSET
+        message: str = UNSET
+
+    class EnvironmentResponse(Result):
+        """``EnvironmentResponse``."""
+
+        variables: dict[str, str] = UNSET
+        error: EnvironmentError = UNSET
+
+    class EphemeralStorage(Result):
+        """``EphemeralStorage``."""
+
+        size: int = UNSET
+
+    class ErrorObject(Result):
+        """``ErrorObject``."""
+
+        error_message: str = UNSET
+        error_type: str = UNSET
+        error_data: str = UNSET
+        stack_trace: list[str] = UNSET
+
+    class Event(Result):
+        """``Event``."""
+
+        event_type: str = UNSET
+        sub_type: str = UNSET
+        event_id: int = UNSET
+        id: str = UNSET
+        name: str = UNSET
+        event_timestamp: datetime = UNSET
+        parent_id: str = UNSET
+        execution_started_details: ExecutionStartedDetails = UNSET
+        execution_succeeded_details: ExecutionSucceededDetails = UNSET
+        execution_failed_details: ExecutionFailedDetails = UNSET
+        execution_timed_out_details: ExecutionTimedOutDetails = UNSET
+        execution_stopped_details: ExecutionStoppedDetails = UNSET
+        context_started_details: ContextStartedDetails = UNSET
+        context_succeeded_details: ContextSucceededDetails = UNSET
+        context_failed_details: ContextFailedDetails = UNSET
+        wait_started_details: WaitStartedDetails = UNSET
+        wait_succeeded_details: WaitSucceededDetails = UNSET
+        wait_cancelled_details: WaitCancelledDetails = UNSET
+        step_started_details: StepStartedDetails = UNSET
+        step_succeeded_details: StepSucceededDetails = UNSET
+        step_failed_details: StepFailedDetails = UNSET
+        chained_invoke_started_details: ChainedInvokeStartedDetails = UNSET
+        chained_invoke_succeeded_details: ChainedInvokeSucceededDetails = UNSET
+        chained_invoke_failed_details: ChainedInvokeFailedDetails = UNSET
+        chained_invoke_timed_out_details: ChainedInvokeTimedOutDetails = UNSET
+        chained_invoke_stopped_details: ChainedInvokeStoppedDetails = UNSET
+        callback_started_details: CallbackStartedDetails = UNSET
+        callback_succeeded_details: CallbackSucceededDetails = UNSET
+        callback_failed_details: CallbackFailedDetails = UNSET
+        callback_timed_out_details: CallbackTimedOutDetails = UNSET
+        invocation_completed_details: InvocationCompletedDetails = UNSET
+        execution_paused_details: ExecutionPausedDetails = UNSET
+        execution_resumed_details: ExecutionResumedDetails = UNSET
+
+    class EventError(Result):
+        """``EventError``."""
+
+        payload: ErrorObject = UNSET
+        truncated: bool = UNSET
+
+    class EventInput(Result):
+        """``EventInput``."""
+
+        payload: str = UNSET
+        truncated: bool = UNSET
+
+    class EventPauseReason(Result):
+        """``EventPauseReason``."""
+
+        payload: str = UNSET
+        truncated: bool = UNSET
+
+    class EventResult(Result):
+        """``EventResult``."""
+
+        payload: str = UNSET
+        truncated: bool = UNSET
+
+    class EventResumeReason(Result):
+        """``EventResumeReason``."""
+
+        payload: str = UNSET
+        truncated: bool = UNSET
+
+    class EventSourceMappingConfiguration(Result):
+        """``EventSourceMappingConfiguration``."""
+
+        uuid: str = UNSET
+        starting_position: str = UNSET
+        starting_position_timestamp: datetime = UNSET
+        batch_size: int = UNSET
+        maximum_batching_window_in_seconds: int = UNSET
+        parallelization_factor: int = UNSET
+        event_source_arn: str = UNSET
+        filter_criteria: FilterCriteria = UNSET
+        filter_criteria_error: FilterCriteriaError = UNSET
+        kms_key_arn: str = UNSET
+        metrics_config: EventSourceMappingMetricsConfig = UNSET
+        logging_config: EventSourceMappingLoggingConfig = UNSET
+        scaling_config: ScalingConfig = UNSET
+        function_arn: str = UNSET
+        last_modified: datetime = UNSET
+        last_processing_result: str = UNSET
+        state: str = UNSET
+        state_transition_reason: str = UNSET
+        destination_config: DestinationConfig = UNSET
+        topics: list[str] = UNSET
+        queues: list[str] = UNSET
+        source_access_configurations: list[SourceAccessConfiguration] = UNSET
+        self_managed_event_source: SelfManagedEventSource = UNSET
+        maximum_record_age_in_seconds: int = UNSET
+        bisect_batch_on_function_error: bool = UNSET
+        maximum_retry_attempts: int = UNSET
+        tumbling_window_in_seconds: int = UNSET
+        function_response_types: list[str] = UNSET
+        amazon_managed_kafka_event_source_config: AmazonManagedKafkaEventSourceConfig = UNSET
+        self_managed_kafka_event_source_config: SelfManagedKafkaEventSourceConfig = UNSET
+        document_db_event_source_config: DocumentDBEventSourceConfig = UNSET
+        event_source_mapping_arn: str = UNSET
+        provisioned_poller_config: ProvisionedPollerConfig = UNSET
+
+    class EventSourceMappingLoggingConfig(Result):
+        """``EventSourceMappingLoggingConfig``."""
+
+        system_log_level: str = UNSET
+
+    class EventSourceMappingMetricsConfig(Result):
+        """``EventSourceMappingMetricsConfig``."""
+
+        metrics: list[str] = UNSET
+
+    class Execution(Result):
+        """``Execution``."""
+
+        durable_execution_arn: str = UNSET
+        durable_execution_name: str = UNSET
+        function_arn: str = UNSET
+        status: str = UNSET
+        start_timestamp: datetime = UNSET
+        end_timestamp: datetime = UNSET
+        kms_key_arn: str = UNSET
+
+    class ExecutionDetails(Result):
+        """``ExecutionDetails``."""
+
+        input_payload: str = UNSET
+
+    class ExecutionFailedDetails(Result):
+        """``ExecutionFailedDetails``."""
+
+        error: EventError = UNSET
+
+    class ExecutionPausedDetails(Result):
+        """``ExecutionPausedDetails``."""
+
+        pause_request_timestamp: datetime = UNSET
+        reason: EventPauseReason = UNSET
+        execution_timeout_paused: bool = UNSET
+
+    class ExecutionResumedDetails(Result):
+        """``ExecutionResumedDetails``."""
+
+        resume_request_timestamp: datetime = UNSET
+        reason: EventResumeReason = UNSET
+
+    class ExecutionStartedDetails(Result):
+        """``ExecutionStartedDetails``."""
+
+        input: EventInput = UNSET
+        execution_timeout: int = UNSET
+
+    class ExecutionStoppedDetails(Result):
+        """``ExecutionStoppedDetails``."""
+
+        error: EventError = UNSET
+
+    class ExecutionSucceededDetails(Result):
+        """``ExecutionSucceededDetails``."""
+
+        result: EventResult = UNSET
+
+    class ExecutionTimedOutDetails(Result):
+        """``ExecutionTimedOutDetails``."""
+
+        error: EventError = UNSET
+
+    class FileSystemConfig(Result):
+        """``FileSystemConfig``."""
+
+        arn: str = UNSET
+        local_mount_path: str = UNSET
+        s3_files_config: S3FilesConfig = UNSET
+
+    class Filter(Result):
+        """``Filter``."""
+
+        pattern: str = UNSET
+
+    class FilterCriteria(Result):
+        """``FilterCriteria``."""
+
+        filters: list[Filter] = UNSET
+
+    class FilterCriteriaError(Result):
+        """``FilterCriteriaError``."""
+
+        error_code: str = UNSET
+        message: str = UNSET
+
+    class FunctionCodeLocation(Result):
+        """``FunctionCodeLocation``."""
+
+        repository_type: str = UNSET
+        location: str = UNSET
+        image_uri: str = UNSET
+        resolved_image_uri: str = UNSET
+        resolved_s3_object: ResolvedS3Object = UNSET
+        source_kms_key_arn: str = UNSET
+        error: FunctionCodeLocationError = UNSET
+
+    class FunctionCodeLocationError(Result):
+        """``FunctionCodeLocationError``."""
+
+        error_code: str = UNSET
+        message: str = UNSET
+
+    class FunctionConfiguration(Result):
+        """``FunctionConfiguration``."""
+
+        function_name: str = UNSET
+        function_arn: str = UNSET
+        runtime: str = UNSET
+        role: str = UNSET
+        handler: str = UNSET
+        code_size: int = UNSET
+        description: str = UNSET
+        timeout: int = UNSET
+        memory_size: int = UNSET
+        last_modified: str = UNSET
+        code_sha256: str = UNSET
+        version: str = UNSET
+        vpc_config: VpcConfigResponse = UNSET
+        dead_letter_config: DeadLetterConfig = UNSET
+        environment: EnvironmentResponse = UNSET
+        kms_key_arn: str = UNSET
+        tracing_config: TracingConfigResponse = UNSET
+        master_arn: str = UNSET
+        revision_id: str = UNSET
+        layers: list[Layer] = UNSET
+        state: str = UNSET
+        state_reason: str = UNSET
+        state_reason_code: str = UNSET
+        last_update_status: str = UNSET
+        last_update_status_reason: str = UNSET
+        last_update_status_reason_code: str = UNSET
+        file_system_configs: list[FileSystemConfig] = UNSET
+        signing_profile_version_arn: str = UNSET
+        signing_job_arn: str = UNSET
+        package_type: str = UNSET
+        image_config_response: ImageConfigResponse = UNSET
+        architectures: list[str] = UNSET
+        ephemeral_storage: EphemeralStorage = UNSET
+        snap_start: SnapStartResponse = UNSET
+        runtime_version_config: RuntimeVersionConfig = UNSET
+        logging_config: LoggingConfig = UNSET
+        tenancy_config: TenancyConfig = UNSET
+        capacity_provider_config: CapacityProviderConfig = UNSET
+        config_sha256: str = UNSET
+        durable_config: DurableConfig = UNSET
+        runtime_config: FunctionRuntimeConfig = UNSET
+        accelerator_config: AcceleratorConfig = UNSET
+
+    class FunctionEventInvokeConfig(Result):
+        """``FunctionEventInvokeConfig``."""
+
+        last_modified: datetime = UNSET
+        function_arn: str = UNSET
+        maximum_retry_attempts: int = UNSET
+        maximum_event_age_in_seconds: int = UNSET
+        destination_config: DestinationConfig = UNSET
+
+    class FunctionRuntimeConfig(Result):
+        """``FunctionRuntimeConfig``."""
+
+        runtime_arn: str = UNSET
+        runtime_alias: str = UNSET
+
+    class FunctionScalingConfig(Result):
+        """``FunctionScalingConfig``."""
+
+        min_execution_environments: int = UNSET
+        max_execution_environments: int = UNSET
+
+    class FunctionUrlConfig(Result):
+        """``FunctionUrlConfig``."""
+
+        function_url: str = UNSET
+        function_arn: str = UNSET
+        creation_time: str = UNSET
+        last_modified_time: str = UNSET
+        cors: Cors = UNSET
+        auth_type: str = UNSET
+        invoke_mode: str = UNSET
+
+    class FunctionVersionsByCapacityProviderListItem(Result):
+        """``FunctionVersionsByCapacityProviderListItem``."""
+
+        function_arn: str = UNSET
+        state: str = UNSET
+
+    class GetAccountSettingsResponse(Result):
+        """``GetAccountSettingsResponse``."""
+
+        account_limit: AccountLimit = UNSET
+        account_usage: AccountUsage = UNSET
+
+    class GetCapacityProviderResponse(Result):
+        """``GetCapacityProviderResponse``."""
+
+        capacity_provider: CapacityProvider = UNSET
+
+    class GetCodeSigningConfigResponse(Result):
+        """``GetCodeSigningConfigResponse``."""
+
+        code_signing_config: CodeSigningConfig = UNSET
+
+    class GetDurableExecutionHistoryResponse(Result):
+        """``GetDurableExecutionHistoryResponse``."""
+
+        events: list[Event] = UNSET
+        next_marker: str = UNSET
+
+    class GetDurableExecutionResponse(Result):
+        """``GetDurableExecutionResponse``."""
+
+        durable_execution_arn: str = UNSET
+        durable_execution_name: str = UNSET
+        function_arn: str = UNSET
+        input_payload: str = UNSET
+        result: str = UNSET
+        error: ErrorObject = UNSET
+        start_timestamp: datetime = UNSET
+        status: str = UNSET
+        end_timestamp: datetime = UNSET
+        version: str = UNSET
+        trace_header: TraceHeader = UNSET
+        execution_data_included: bool = UNSET
+        durable_config: DurableConfig = UNSET
+        pause_details: PauseDetails = UNSET
+        expected_execution_timeout_timestamp: datetime = UNSET
+
+    class GetDurableExecutionStateResponse(Result):
+        """``GetDurableExecutionStateResponse``."""
+
+        operations: list[Operation] = UNSET
+        next_marker: str = UNSET
+
+    class GetFunctionCodeSigningConfigResponse(Result):
+        """``GetFunctionCodeSigningConfigResponse``."""
+
+        code_signing_config_arn: str = UNSET
+        function_name: str = UNSET
+
+    class GetFunctionConcurrencyResponse(Result):
+        """``GetFunctionConcurrencyResponse``."""
+
+        reserved_concurrent_executions: int = UNSET
+
+    class GetFunctionRecursionConfigResponse(Result):
+        """``GetFunctionRecursionConfigResponse``."""
+
+        recursive_loop: str = UNSET
+
+    class GetFunctionResponse(Result):
+        """``GetFunctionResponse``."""
+
+        configuration: FunctionConfiguration = UNSET
+        code: FunctionCodeLocation = UNSET
+        tags: dict[str, str] = UNSET
+        tags_error: TagsError = UNSET
+        concurrency: Concurrency = UNSET
+
+    class GetFunctionScalingConfigResponse(Result):
+        """``GetFunctionScalingConfigResponse``."""
+
+        function_arn: str = UNSET
+        applied_function_scaling_config: FunctionScalingConfig = UNSET
+        requested_function_scaling_config: FunctionScalingConfig = UNSET
+
+    class GetFunctionUrlConfigResponse(Result):
+        """``GetFunctionUrlConfigResponse``."""
+
+        function_url: str = UNSET
+        function_arn: str = UNSET
+        auth_type: str = UNSET
+        cors: Cors = UNSET
+        creation_time: str = UNSET
+        last_modified_time: str = UNSET
+        invoke_mode: str = UNSET
+
+    class GetLayerVersionPolicyResponse(Result):
+        """``GetLayerVersionPolicyResponse``."""
+
+        policy: str = UNSET
+        revision_id: str = UNSET
+
+    class GetLayerVersionResponse(Result):
+        """``GetLayerVersionResponse``."""
+
+        content: LayerVersionContentOutput = UNSET
+        layer_arn: str = UNSET
+        layer_version_arn: str = UNSET
+        description: str = UNSET
+        created_date: str = UNSET
+        version: int = UNSET
+        compatible_architectures: list[str] = UNSET
+        compatible_runtimes: list[str] = UNSET
+        license_info: str = UNSET
+
+    class GetPolicyResponse(Result):
+        """``GetPolicyResponse``."""
+
+        policy: str = UNSET
+        revision_id: str = UNSET
+
+    class GetProvisionedConcurrencyConfigResponse(Result):
+        """``GetProvisionedConcurrencyConfigResponse``."""
+
+        requested_provisioned_concurrent_executions: int = UNSET
+        available_provisioned_concurrent_executions: int = UNSET
+        allocated_provisioned_concurrent_executions: int = UNSET
+        status: str = UNSET
+        status_reason: str = UNSET
+        last_modified: str = UNSET
+
+    class GetResourcePolicyResponse(Result):
+        """``GetResourcePolicyResponse``."""
+
+        policy: str = UNSET
+        revision_id: str = UNSET
+
+    class GetRuntimeManagementConfigResponse(Result):
+        """``GetRuntimeManagementConfigResponse``."""
+
+        update_runtime_on: str = UNSET
+        function_arn: str = UNSET
+        runtime_version_arn: str = UNSET
+
+    class ImageConfig(Result):
+        """``ImageConfig``."""
+
+        entry_point: list[str] = UNSET
+        command: list[str] = UNSET
+        working_directory: str = UNSET
+
+    class ImageConfigError(Result):
+        """``ImageConfigError``."""
+
+        error_code: str = UNSET
+        message: str = UNSET
+
+    class ImageConfigResponse(Result):
+        """``ImageConfigResponse``."""
+
+        image_config: ImageConfig = UNSET
+        error: ImageConfigError = UNSET
+
+    class InstanceRequirements(Result):
+        """``InstanceRequirements``."""
+
+        architectures: list[str] = UNSET
+        allowed_instance_types: list[str] = UNSET
+        excluded_instance_types: list[str] = UNSET
+
+    class InvocationCompletedDetails(Result):
+        """``InvocationCompletedDetails``."""
+
+        start_timestamp: datetime = UNSET
+        end_timestamp: datetime = UNSET
+        request_id: str = UNSET
+        error: EventError = UNSET
+
+    class InvocationResponse(Result):
+        """``InvocationResponse``."""
+
+        status_code: int = UNSET
+        function_error: str = UNSET
+        log_result: str = UNSET
+        payload: bytes = UNSET
+        executed_version: str = UNSET
+        durable_execution_arn: str = UNSET
+
+    class InvokeAsyncResponse(Result):
+        """``InvokeAsyncResponse``."""
+
+        status: int = UNSET
+
+    class InvokeResponseStreamUpdate(Result):
+        """``InvokeResponseStreamUpdate``."""
+
+        payload: bytes = UNSET
+
+    class InvokeWithResponseStreamCompleteEvent(Result):
+        """``InvokeWithResponseStreamCompleteEvent``."""
+
+        error_code: str = UNSET
+        error_details: str = UNSET
+        log_result: str = UNSET
+
+    class InvokeWithResponseStreamResponse(Result):
+        """``InvokeWithResponseStreamResponse``."""
+
+        status_code: int = UNSET
+        executed_version: str = UNSET
+        event_stream: object = UNSET
+        response_stream_content_type: str = UNSET
+
+    class InvokeWithResponseStreamResponseEvent(Result):
+        """``InvokeWithResponseStreamResponseEvent``."""
+
+        payload_chunk: InvokeResponseStreamUpdate = UNSET
+        invoke_complete: InvokeWithResponseStreamCompleteEvent = UNSET
+
+    class KafkaSchemaRegistryAccessConfig(Result):
+        """``KafkaSchemaRegistryAccessConfig``."""
+
+        type: str = UNSET
+        uri: str = UNSET
+
+    class KafkaSchemaRegistryConfig(Result):
+        """``KafkaSchemaRegistryConfig``."""
+
+        schema_registry_uri: str = UNSET
+        event_record_format: str = UNSET
+        access_configs: list[KafkaSchemaRegistryAccessConfig] = UNSET
+        schema_validation_configs: list[KafkaSchemaValidationConfig] = UNSET
+
+    class KafkaSchemaValidationConfig(Result):
+        """``KafkaSchemaValidationConfig``."""
+
+        attribute: str = UNSET
+
+    class LambdaManagedInstancesCapacityProviderConfig(Result):
+        """``LambdaManagedInstancesCapacityProviderConfig``."""
+
+        capacity_provider_arn: str = UNSET
+        per_execution_environment_max_concurrency: int = UNSET
+        execution_environment_memory_gi_b_per_v_cpu: float = UNSET
+
+    class Layer(Result):
+        """``Layer``."""
+
+        arn: str = UNSET
+        code_size: int = UNSET
+        signing_profile_version_arn: str = UNSET
+        signing_job_arn: str = UNSET
+
+    class LayerVersionContentOutput(Result):
+        """``LayerVersionContentOutput``."""
+
+        location: str = UNSET
+        code_sha256: str = UNSET
+        code_size: int = UNSET
+        signing_profile_version_arn: str = UNSET
+        signing_job_arn: str = UNSET
+        resolved_s3_object: ResolvedS3Object = UNSET
+
+    class LayerVersionsListItem(Result):
+        """``LayerVersionsListItem``."""
+
+        layer_version_arn: str = UNSET
+        version: int = UNSET
+        description: str = UNSET
+        created_date: str = UNSET
+        compatible_architectures: list[str] = UNSET
+        compatible_runtimes: list[str] = UNSET
+        license_info: str = UNSET
+
+    class LayersListItem(Result):
+        """``LayersListItem``."""
+
+        layer_name: str = UNSET
+        layer_arn: str = UNSET
+        latest_matching_version: LayerVersionsListItem = UNSET
+
+    class ListAliasesResponse(Result):
+        """``ListAliasesResponse``."""
+
+        next_marker: str = UNSET
+        aliases: list[AliasConfiguration] = UNSET
+
+    class ListCapacityProvidersResponse(Result):
+        """``ListCapacityProvidersResponse``."""
+
+        capacity_providers: list[CapacityProvider] = UNSET
+        next_marker: str = UNSET
+
+    class ListCodeSigningConfigsResponse(Result):
+        """``ListCodeSigningConfigsResponse``."""
+
+        next_marker: str = UNSET
+        code_signing_configs: list[CodeSigningConfig] = UNSET
+
+    class ListDurableExecutionsByFunctionResponse(Result):
+        """``ListDurableExecutionsByFunctionResponse``."""
+
+        durable_executions: list[Execution] = UNSET
+        next_marker: str = UNSET
+
+    class ListEventSourceMappingsResponse(Result):
+        """``ListEventSourceMappingsResponse``."""
+
+        next_marker: str = UNSET
+        event_source_mappings: list[EventSourceMappingConfiguration] = UNSET
+
+    class ListFunctionEventInvokeConfigsResponse(Result):
+        """``ListFunctionEventInvokeConfigsResponse``."""
+
+        function_event_invoke_configs: list[FunctionEventInvokeConfig] = UNSET
+        next_marker: str = UNSET
+
+    class ListFunctionUrlConfigsResponse(Result):
+        """``ListFunctionUrlConfigsResponse``."""
+
+        function_url_configs: list[FunctionUrlConfig] = UNSET
+        next_marker: str = UNSET
+
+    class ListFunctionVersionsByCapacityProviderResponse(Result):
+        """``ListFunctionVersionsByCapacityProviderResponse``."""
+
+        capacity_provider_arn: str = UNSET
+        function_versions: list[FunctionVersionsByCapacityProviderListItem] = UNSET
+        next_marker: str = UNSET
+
+    class ListFunctionsByCodeSigningConfigResponse(Result):
+        """``ListFunctionsByCodeSigningConfigResponse``."""
+
+        next_marker: str = UNSET
+        function_arns: list[str] = UNSET
+
+    class ListFunctionsResponse(Result):
+        """``ListFunctionsResponse``."""
+
+        next_marker: str = UNSET
+        functions: list[FunctionConfiguration] = UNSET
+
+    class ListLayerVersionsResponse(Result):
+        """``ListLayerVersionsResponse``."""
+
+        next_marker: str = UNSET
+        layer_versions: list[LayerVersionsListItem] = UNSET
+
+    class ListLayersResponse(Result):
+        """``ListLayersResponse``."""
+
+        next_marker: str = UNSET
+        layers: list[LayersListItem] = UNSET
+
+    class ListProvisionedConcurrencyConfigsResponse(Result):
+        """``ListProvisionedConcurrencyConfigsResponse``."""
+
+        provisioned_concurrency_configs: list[ProvisionedConcurrencyConfigListItem] = UNSET
+        next_marker: str = UNSET
+
+    class ListTagsResponse(Result):
+        """``ListTagsResponse``."""
+
+        tags: dict[str, str] = UNSET
+
+    class ListVersionsByFunctionResponse(Result):
+        """``ListVersionsByFunctionResponse``."""
+
+        next_marker: str = UNSET
+        versions: list[FunctionConfiguration] = UNSET
+
+    class LoggingConfig(Result):
+        """``LoggingConfig``."""
+
+        log_format: str = UNSET
+        application_log_level: str = UNSET
+        system_log_level: str = UNSET
+        log_group: str = UNSET
+
+    class OnFailure(Result):
+        """``OnFailure``."""
+
+        destination: str = UNSET
+
+    class OnSuccess(Result):
+        """``OnSuccess``."""
+
+        destination: str = UNSET
+
+    class Operation(Result):
+        """``Operation``."""
+
+        id: str = UNSET
+        parent_id: str = UNSET
+        name: str = UNSET
+        type: str = UNSET
+        sub_type: str = UNSET
+        start_timestamp: datetime = UNSET
+        end_timestamp: datetime = UNSET
+        status: str = UNSET
+        execution_details: ExecutionDetails = UNSET
+        context_details: ContextDetails = UNSET
+        step_details: StepDetails = UNSET
+        wait_details: WaitDetails = UNSET
+        callback_details: CallbackDetails = UNSET
+        chained_invoke_details: ChainedInvokeDetails = UNSET
+
+    class PauseDetails(Result):
+        """``PauseDetails``."""
+
+        pause_request_timestamp: datetime = UNSET
+        reason: str = UNSET
+        execution_timeout_paused: bool = UNSET
+
+    class PauseDurableExecutionResponse(Result):
+        """``PauseDurableExecutionResponse``."""
+
+    class PropagateTags(Result):
+        """``PropagateTags``."""
+
+        mode: str = UNSET
+        explicit_tags: dict[str, str] = UNSET
+
+    class ProvisionedConcurrencyConfigListItem(Result):
+        """``ProvisionedConcurrencyConfigListItem``."""
+
+        function_arn: str = UNSET
+        requested_provisioned_concurrent_executions: int = UNSET
+        available_provisioned_concurrent_executions: int = UNSET
+        allocated_provisioned_concurrent_executions: int = UNSET
+        status: str = UNSET
+        status_reason: str = UNSET
+        last_modified: str = UNSET
+
+    class ProvisionedPollerConfig(Result):
+        """``ProvisionedPollerConfig``."""
+
+        minimum_pollers: int = UNSET
+        maximum_pollers: int = UNSET
+        poller_group_name: str = UNSET
+
+    class PublishLayerVersionResponse(Result):
+        """``PublishLayerVersionResponse``."""
+
+        content: LayerVersionContentOutput = UNSET
+        layer_arn: str = UNSET
+        layer_version_arn: str = UNSET
+        description: str = UNSET
+        created_date: str = UNSET
+        version: int = UNSET
+        compatible_architectures: list[str] = UNSET
+        compatible_runtimes: list[str] = UNSET
+        license_info: str = UNSET
+
+    class PutFunctionCodeSigningConfigResponse(Result):
+        """``PutFunctionCodeSigningConfigResponse``."""
+
+        code_signing_config_arn: str = UNSET
+        function_name: str = UNSET
+
+    class PutFunctionRecursionConfigResponse(Result):
+        """``PutFunctionRecursionConfigResponse``."""
+
+        recursive_loop: str = UNSET
+
+    class PutFunctionScalingConfigResponse(Result):
+        """``PutFunctionScalingConfigResponse``."""
+
+        function_state: str = UNSET
+
+    class PutProvisionedConcurrencyConfigResponse(Result):
+        """``PutProvisionedConcurrencyConfigResponse``."""
+
+        requested_provisioned_concurrent_executions: int = UNSET
+        allocated_provisioned_concurrent_executions: int = UNSET
+        available_provisioned_concurrent_executions: int = UNSET
+        status: str = UNSET
+        status_reason: str = UNSET
+        last_modified: str = UNSET
+
+    class PutResourcePolicyResponse(Result):
+        """``PutResourcePolicyResponse``."""
+
+        policy: str = UNSET
+        revision_id: str = UNSET
+
+    class PutRuntimeManagementConfigResponse(Result):
+        """``PutRuntimeManagementConfigResponse``."""
+
+        update_runtime_on: str = UNSET
+        function_arn: str = UNSET
+        runtime_version_arn: str = UNSET
+
+    class ResolvedS3Object(Result):
+        """``ResolvedS3Object``."""
+
+        s3_bucket: str = UNSET
+        s3_key: str = UNSET
+        s3_object_version: str = UNSET
+
+    class ResumeDurableExecutionResponse(Result):
+        """``ResumeDurableExecutionResponse``."""
+
+    class RetryDetails(Result):
+        """``RetryDetails``."""
+
+        current_attempt: int = UNSET
+        next_attempt_delay_seconds: int = UNSET
+
+    class RuntimeVersionConfig(Result):
+        """``RuntimeVersionConfig``."""
+
+        runtime_version_arn: str = UNSET
+        error: RuntimeVersionError = UNSET
+
+    class RuntimeVersionError(Result):
+        """``RuntimeVersionError``."""
+
+        error_code: str = UNSET
+        message: str = UNSET
+
+    class S3FilesConfig(Result):
+        """``S3FilesConfig``."""
+
+        direct_s3_read: str = UNSET
+
+    class ScalingConfig(Result):
+        """``ScalingConfig``."""
+
+        maximum_concurrency: int = UNSET
+
+    class SelfManagedEventSource(Result):
+        """``SelfManagedEventSource``."""
+
+        endpoints: dict[str, list[str]] = UNSET
+
+    class SelfManagedKafkaEventSourceConfig(Result):
+        """``SelfManagedKafkaEventSourceConfig``."""
+
+        consumer_group_id: str = UNSET
+        schema_registry_config: KafkaSchemaRegistryConfig = UNSET
+        consumption_mode: str = UNSET
+
+    class SendDurableExecutionCallbackFailureResponse(Result):
+        """``SendDurableExecutionCallbackFailureResponse``."""
+
+    class SendDurableExecutionCallbackHeartbeatResponse(Result):
+        """``SendDurableExecutionCallbackHeartbeatResponse``."""
+
+    class SendDurableExecutionCallbackSuccessResponse(Result):
+        """``SendDurableExecutionCallbackSuccessResponse``."""
+
+    class SnapStartResponse(Result):
+        """``SnapStartResponse``."""
+
+        apply_on: str = UNSET
+        optimization_status: str = UNSET
+
+    class SourceAccessConfiguration(Result):
+        """``SourceAccessConfiguration``."""
+
+        type: str = UNSET
+        uri: str = UNSET
+
+    class StepDetails(Result):
+        """``StepDetails``."""
+
+        attempt: int = UNSET
+        next_attempt_timestamp: datetime = UNSET
+        result: str = UNSET
+        error: ErrorObject = UNSET
+
+    class StepFailedDetails(Result):
+        """``StepFailedDetails``."""
+
+        error: EventError = UNSET
+        retry_details: RetryDetails = UNSET
+
+    class StepStartedDetails(Result):
+        """``StepStartedDetails``."""
+
+    class StepSucceededDetails(Result):
+        """``StepSucceededDetails``."""
+
+        result: EventResult = UNSET
+        retry_details: RetryDetails = UNSET
+
+    class StopDurableExecutionResponse(Result):
+        """``StopDurableExecutionResponse``."""
+
+        stop_timestamp: datetime = UNSET
+
+    class TagsError(Result):
+        """``TagsError``."""
+
+        error_code: str = UNSET
+        message: str = UNSET
+
+    class TargetTrackingScalingPolicy(Result):
+        """``TargetTrackingScalingPolicy``."""
+
+        predefined_metric_type: str = UNSET
+        target_value: float = UNSET
+
+    class TenancyConfig(Result):
+        """``TenancyConfig``."""
+
+        tenant_isolation_mode: str = UNSET
+
+    class TraceHeader(Result):
+        """``TraceHeader``."""
+
+        x_amzn_trace_id: str = UNSET
+
+    class TracingConfigResponse(Result):
+        """``TracingConfigResponse``."""
+
+        mode: str = UNSET
+
+    class UpdateCapacityProviderResponse(Result):
+        """``UpdateCapacityProviderResponse``."""
+
+        capacity_provider: CapacityProvider = UNSET
+
+    class UpdateCodeSigningConfigResponse(Result):
+        """``UpdateCodeSigningConfigResponse``."""
+
+        code_signing_config: CodeSigningConfig = UNSET
+
+    class UpdateFunctionUrlConfigResponse(Result):
+        """``UpdateFunctionUrlConfigResponse``."""
+
+        function_url: str = UNSET
+        function_arn: str = UNSET
+        auth_type: str = UNSET
+        cors: Cors = UNSET
+        creation_time: str = UNSET
+        last_modified_time: str = UNSET
+        invoke_mode: str = UNSET
+
+    class VpcConfigResponse(Result):
+        """``VpcConfigResponse``."""
+
+        subnet_ids: list[str] = UNSET
+        security_group_ids: list[str] = UNSET
+        vpc_id: str = UNSET
+        ipv6_allowed_for_dual_stack: bool = UNSET
+
+    class WaitCancelledDetails(Result):
+        """``WaitCancelledDetails``."""
+
+        error: EventError = UNSET
+
+    class WaitDetails(Result):
+        """``WaitDetails``."""
+
+        scheduled_end_timestamp: datetime = UNSET
+
+    class WaitStartedDetails(Result):
+        """``WaitStartedDetails``."""
+
+        duration: int = UNSET
+        scheduled_end_timestamp: datetime = UNSET
+
+    class WaitSucceededDetails(Result):
+        """``WaitSucceededDetails``."""
+
+        duration: int = UNSET
+
 
 __all__ = ["Client", "exceptions"]
 
@@ -757,2736 +2036,197 @@ PAGINATORS: dict = {
     "ListProvisionedConcurrencyConfigs": '{"input_token":"Marker","limit_key":"MaxItems","output_token":"NextMarker","result_key":"ProvisionedConcurrencyConfigs"}',
     "ListVersionsByFunction": '{"input_token":"Marker","limit_key":"MaxItems","output_token":"NextMarker","result_key":"Versions"}',
 }
-
-
-_R_AcceleratorConfig = {
-    "accelerator_memory_size": "AcceleratorMemorySize",
-}
-
-
-class AcceleratorConfig(Result, rename=_R_AcceleratorConfig):
-    """``AcceleratorConfig``."""
-
-    accelerator_memory_size: int = UNSET
-
-
-_R_AccountLimit = {
-    "code_size_unzipped": "CodeSizeUnzipped",
-    "code_size_zipped": "CodeSizeZipped",
-    "concurrent_executions": "ConcurrentExecutions",
-    "total_code_size": "TotalCodeSize",
-    "unreserved_concurrent_executions": "UnreservedConcurrentExecutions",
-}
-
-
-class AccountLimit(Result, rename=_R_AccountLimit):
-    """``AccountLimit``."""
-
-    total_code_size: int = UNSET
-    code_size_unzipped: int = UNSET
-    code_size_zipped: int = UNSET
-    concurrent_executions: int = UNSET
-    unreserved_concurrent_executions: int = UNSET
-
-
-_R_AccountUsage = {
-    "function_count": "FunctionCount",
-    "total_code_size": "TotalCodeSize",
-}
-
-
-class AccountUsage(Result, rename=_R_AccountUsage):
-    """``AccountUsage``."""
-
-    total_code_size: int = UNSET
-    function_count: int = UNSET
-
-
-_R_AddLayerVersionPermissionResponse = {
-    "revision_id": "RevisionId",
-    "statement": "Statement",
-}
-
-
-class AddLayerVersionPermissionResponse(Result, rename=_R_AddLayerVersionPermissionResponse):
-    """``AddLayerVersionPermissionResponse``."""
-
-    statement: str = UNSET
-    revision_id: str = UNSET
-
-
-_R_AddPermissionResponse = {
-    "statement": "Statement",
-}
-
-
-class AddPermissionResponse(Result, rename=_R_AddPermissionResponse):
-    """``AddPermissionResponse``."""
-
-    statement: str = UNSET
-
-
-_R_AliasConfiguration = {
-    "alias_arn": "AliasArn",
-    "description": "Description",
-    "function_version": "FunctionVersion",
-    "name": "Name",
-    "revision_id": "RevisionId",
-    "routing_config": "RoutingConfig",
-}
-
-
-class AliasConfiguration(Result, rename=_R_AliasConfiguration):
-    """``AliasConfiguration``."""
-
-    alias_arn: str = UNSET
-    name: str = UNSET
-    function_version: str = UNSET
-    description: str = UNSET
-    routing_config: AliasRoutingConfiguration = UNSET
-    revision_id: str = UNSET
-
-
-_R_AliasRoutingConfiguration = {
-    "additional_version_weights": "AdditionalVersionWeights",
-}
-
-
-class AliasRoutingConfiguration(Result, rename=_R_AliasRoutingConfiguration):
-    """``AliasRoutingConfiguration``."""
-
-    additional_version_weights: dict[str, float] = UNSET
-
-
-_R_AllowedPublishers = {
-    "signing_profile_version_arns": "SigningProfileVersionArns",
-}
-
-
-class AllowedPublishers(Result, rename=_R_AllowedPublishers):
-    """``AllowedPublishers``."""
-
-    signing_profile_version_arns: list[str] = UNSET
-
-
-_R_AmazonManagedKafkaEventSourceConfig = {
-    "consumer_group_id": "ConsumerGroupId",
-    "schema_registry_config": "SchemaRegistryConfig",
-}
-
-
-class AmazonManagedKafkaEventSourceConfig(Result, rename=_R_AmazonManagedKafkaEventSourceConfig):
-    """``AmazonManagedKafkaEventSourceConfig``."""
-
-    consumer_group_id: str = UNSET
-    schema_registry_config: KafkaSchemaRegistryConfig = UNSET
-
-
-_R_CallbackDetails = {
-    "callback_id": "CallbackId",
-    "error": "Error",
-    "result": "Result",
-}
-
-
-class CallbackDetails(Result, rename=_R_CallbackDetails):
-    """``CallbackDetails``."""
-
-    callback_id: str = UNSET
-    result: str = UNSET
-    error: ErrorObject = UNSET
-
-
-_R_CallbackFailedDetails = {
-    "error": "Error",
-}
-
-
-class CallbackFailedDetails(Result, rename=_R_CallbackFailedDetails):
-    """``CallbackFailedDetails``."""
-
-    error: EventError = UNSET
-
-
-_R_CallbackStartedDetails = {
-    "callback_id": "CallbackId",
-    "heartbeat_timeout": "HeartbeatTimeout",
-    "timeout": "Timeout",
-}
-
-
-class CallbackStartedDetails(Result, rename=_R_CallbackStartedDetails):
-    """``CallbackStartedDetails``."""
-
-    callback_id: str = UNSET
-    heartbeat_timeout: int = UNSET
-    timeout: int = UNSET
-
-
-_R_CallbackSucceededDetails = {
-    "result": "Result",
-}
-
-
-class CallbackSucceededDetails(Result, rename=_R_CallbackSucceededDetails):
-    """``CallbackSucceededDetails``."""
-
-    result: EventResult = UNSET
-
-
-_R_CallbackTimedOutDetails = {
-    "error": "Error",
-}
-
-
-class CallbackTimedOutDetails(Result, rename=_R_CallbackTimedOutDetails):
-    """``CallbackTimedOutDetails``."""
-
-    error: EventError = UNSET
-
-
-_R_CapacityProvider = {
-    "capacity_provider_arn": "CapacityProviderArn",
-    "capacity_provider_scaling_config": "CapacityProviderScalingConfig",
-    "instance_requirements": "InstanceRequirements",
-    "kms_key_arn": "KmsKeyArn",
-    "last_modified": "LastModified",
-    "permissions_config": "PermissionsConfig",
-    "propagate_tags": "PropagateTags",
-    "state": "State",
-    "telemetry_config": "TelemetryConfig",
-    "vpc_config": "VpcConfig",
-}
-
-
-class CapacityProvider(Result, rename=_R_CapacityProvider):
-    """``CapacityProvider``."""
-
-    capacity_provider_arn: str = UNSET
-    state: str = UNSET
-    vpc_config: CapacityProviderVpcConfig = UNSET
-    permissions_config: CapacityProviderPermissionsConfig = UNSET
-    instance_requirements: InstanceRequirements = UNSET
-    capacity_provider_scaling_config: CapacityProviderScalingConfig = UNSET
-    kms_key_arn: str = UNSET
-    last_modified: str = UNSET
-    propagate_tags: PropagateTags = UNSET
-    telemetry_config: CapacityProviderTelemetryConfig = UNSET
-
-
-_R_CapacityProviderConfig = {
-    "lambda_managed_instances_capacity_provider_config": "LambdaManagedInstancesCapacityProviderConfig",
-}
-
-
-class CapacityProviderConfig(Result, rename=_R_CapacityProviderConfig):
-    """``CapacityProviderConfig``."""
-
-    lambda_managed_instances_capacity_provider_config: "LambdaManagedInstancesCapacityProviderConfig" = UNSET
-
-
-_R_CapacityProviderLoggingConfig = {
-    "log_group": "LogGroup",
-    "system_log_level": "SystemLogLevel",
-}
-
-
-class CapacityProviderLoggingConfig(Result, rename=_R_CapacityProviderLoggingConfig):
-    """``CapacityProviderLoggingConfig``."""
-
-    system_log_level: str = UNSET
-    log_group: str = UNSET
-
-
-_R_CapacityProviderPermissionsConfig = {
-    "capacity_provider_operator_role_arn": "CapacityProviderOperatorRoleArn",
-}
-
-
-class CapacityProviderPermissionsConfig(Result, rename=_R_CapacityProviderPermissionsConfig):
-    """``CapacityProviderPermissionsConfig``."""
-
-    capacity_provider_operator_role_arn: str = UNSET
-
-
-_R_CapacityProviderScalingConfig = {
-    "max_v_cpu_count": "MaxVCpuCount",
-    "scaling_mode": "ScalingMode",
-    "scaling_policies": "ScalingPolicies",
-}
-
-
-class CapacityProviderScalingConfig(Result, rename=_R_CapacityProviderScalingConfig):
-    """``CapacityProviderScalingConfig``."""
-
-    max_v_cpu_count: int = UNSET
-    scaling_mode: str = UNSET
-    scaling_policies: list[TargetTrackingScalingPolicy] = UNSET
-
-
-_R_CapacityProviderTelemetryConfig = {
-    "logging_config": "LoggingConfig",
-}
-
-
-class CapacityProviderTelemetryConfig(Result, rename=_R_CapacityProviderTelemetryConfig):
-    """``CapacityProviderTelemetryConfig``."""
-
-    logging_config: CapacityProviderLoggingConfig = UNSET
-
-
-_R_CapacityProviderVpcConfig = {
-    "security_group_ids": "SecurityGroupIds",
-    "subnet_ids": "SubnetIds",
-}
-
-
-class CapacityProviderVpcConfig(Result, rename=_R_CapacityProviderVpcConfig):
-    """``CapacityProviderVpcConfig``."""
-
-    subnet_ids: list[str] = UNSET
-    security_group_ids: list[str] = UNSET
-
-
-_R_ChainedInvokeDetails = {
-    "error": "Error",
-    "result": "Result",
-}
-
-
-class ChainedInvokeDetails(Result, rename=_R_ChainedInvokeDetails):
-    """``ChainedInvokeDetails``."""
-
-    result: str = UNSET
-    error: ErrorObject = UNSET
-
-
-_R_ChainedInvokeFailedDetails = {
-    "error": "Error",
-}
-
-
-class ChainedInvokeFailedDetails(Result, rename=_R_ChainedInvokeFailedDetails):
-    """``ChainedInvokeFailedDetails``."""
-
-    error: EventError = UNSET
-
-
-_R_ChainedInvokeStartedDetails = {
-    "durable_execution_arn": "DurableExecutionArn",
-    "executed_version": "ExecutedVersion",
-    "function_name": "FunctionName",
-    "input": "Input",
-    "tenant_id": "TenantId",
-}
-
-
-class ChainedInvokeStartedDetails(Result, rename=_R_ChainedInvokeStartedDetails):
-    """``ChainedInvokeStartedDetails``."""
-
-    function_name: str = UNSET
-    tenant_id: str = UNSET
-    input: EventInput = UNSET
-    executed_version: str = UNSET
-    durable_execution_arn: str = UNSET
-
-
-_R_ChainedInvokeStoppedDetails = {
-    "error": "Error",
-}
-
-
-class ChainedInvokeStoppedDetails(Result, rename=_R_ChainedInvokeStoppedDetails):
-    """``ChainedInvokeStoppedDetails``."""
-
-    error: EventError = UNSET
-
-
-_R_ChainedInvokeSucceededDetails = {
-    "result": "Result",
-}
-
-
-class ChainedInvokeSucceededDetails(Result, rename=_R_ChainedInvokeSucceededDetails):
-    """``ChainedInvokeSucceededDetails``."""
-
-    result: EventResult = UNSET
-
-
-_R_ChainedInvokeTimedOutDetails = {
-    "error": "Error",
-}
-
-
-class ChainedInvokeTimedOutDetails(Result, rename=_R_ChainedInvokeTimedOutDetails):
-    """``ChainedInvokeTimedOutDetails``."""
-
-    error: EventError = UNSET
-
-
-_R_CheckpointDurableExecutionResponse = {
-    "checkpoint_token": "CheckpointToken",
-    "new_execution_state": "NewExecutionState",
-}
-
-
-class CheckpointDurableExecutionResponse(Result, rename=_R_CheckpointDurableExecutionResponse):
-    """``CheckpointDurableExecutionResponse``."""
-
-    checkpoint_token: str = UNSET
-    new_execution_state: CheckpointUpdatedExecutionState = UNSET
-
-
-_R_CheckpointUpdatedExecutionState = {
-    "next_marker": "NextMarker",
-    "operations": "Operations",
-}
-
-
-class CheckpointUpdatedExecutionState(Result, rename=_R_CheckpointUpdatedExecutionState):
-    """``CheckpointUpdatedExecutionState``."""
-
-    operations: list[Operation] = UNSET
-    next_marker: str = UNSET
-
-
-_R_CodeSigningConfig = {
-    "allowed_publishers": "AllowedPublishers",
-    "code_signing_config_arn": "CodeSigningConfigArn",
-    "code_signing_config_id": "CodeSigningConfigId",
-    "code_signing_policies": "CodeSigningPolicies",
-    "description": "Description",
-    "last_modified": "LastModified",
-}
-
-
-class CodeSigningConfig(Result, rename=_R_CodeSigningConfig):
-    """``CodeSigningConfig``."""
-
-    code_signing_config_id: str = UNSET
-    code_signing_config_arn: str = UNSET
-    description: str = UNSET
-    allowed_publishers: AllowedPublishers = UNSET
-    code_signing_policies: CodeSigningPolicies = UNSET
-    last_modified: str = UNSET
-
-
-_R_CodeSigningPolicies = {
-    "untrusted_artifact_on_deployment": "UntrustedArtifactOnDeployment",
-}
-
-
-class CodeSigningPolicies(Result, rename=_R_CodeSigningPolicies):
-    """``CodeSigningPolicies``."""
-
-    untrusted_artifact_on_deployment: str = UNSET
-
-
-_R_Concurrency = {
-    "reserved_concurrent_executions": "ReservedConcurrentExecutions",
-}
-
-
-class Concurrency(Result, rename=_R_Concurrency):
-    """``Concurrency``."""
-
-    reserved_concurrent_executions: int = UNSET
-
-
-_R_ContextDetails = {
-    "error": "Error",
-    "replay_children": "ReplayChildren",
-    "result": "Result",
-}
-
-
-class ContextDetails(Result, rename=_R_ContextDetails):
-    """``ContextDetails``."""
-
-    replay_children: bool = UNSET
-    result: str = UNSET
-    error: ErrorObject = UNSET
-
-
-_R_ContextFailedDetails = {
-    "error": "Error",
-}
-
-
-class ContextFailedDetails(Result, rename=_R_ContextFailedDetails):
-    """``ContextFailedDetails``."""
-
-    error: EventError = UNSET
-
-
-class ContextStartedDetails(Result):
-    """``ContextStartedDetails``."""
-
-
-_R_ContextSucceededDetails = {
-    "result": "Result",
-}
-
-
-class ContextSucceededDetails(Result, rename=_R_ContextSucceededDetails):
-    """``ContextSucceededDetails``."""
-
-    result: EventResult = UNSET
-
-
-_R_Cors = {
-    "allow_credentials": "AllowCredentials",
-    "allow_headers": "AllowHeaders",
-    "allow_methods": "AllowMethods",
-    "allow_origins": "AllowOrigins",
-    "expose_headers": "ExposeHeaders",
-    "max_age": "MaxAge",
-}
-
-
-class Cors(Result, rename=_R_Cors):
-    """``Cors``."""
-
-    allow_credentials: bool = UNSET
-    allow_headers: list[str] = UNSET
-    allow_methods: list[str] = UNSET
-    allow_origins: list[str] = UNSET
-    expose_headers: list[str] = UNSET
-    max_age: int = UNSET
-
-
-_R_CreateCapacityProviderResponse = {
-    "capacity_provider": "CapacityProvider",
-}
-
-
-class CreateCapacityProviderResponse(Result, rename=_R_CreateCapacityProviderResponse):
-    """``CreateCapacityProviderResponse``."""
-
-    capacity_provider: CapacityProvider = UNSET
-
-
-_R_CreateCodeSigningConfigResponse = {
-    "code_signing_config": "CodeSigningConfig",
-}
-
-
-class CreateCodeSigningConfigResponse(Result, rename=_R_CreateCodeSigningConfigResponse):
-    """``CreateCodeSigningConfigResponse``."""
-
-    code_signing_config: CodeSigningConfig = UNSET
-
-
-_R_CreateFunctionUrlConfigResponse = {
-    "auth_type": "AuthType",
-    "cors": "Cors",
-    "creation_time": "CreationTime",
-    "function_arn": "FunctionArn",
-    "function_url": "FunctionUrl",
-    "invoke_mode": "InvokeMode",
-}
-
-
-class CreateFunctionUrlConfigResponse(Result, rename=_R_CreateFunctionUrlConfigResponse):
-    """``CreateFunctionUrlConfigResponse``."""
-
-    function_url: str = UNSET
-    function_arn: str = UNSET
-    auth_type: str = UNSET
-    cors: Cors = UNSET
-    creation_time: str = UNSET
-    invoke_mode: str = UNSET
-
-
-_R_DeadLetterConfig = {
-    "target_arn": "TargetArn",
-}
-
-
-class DeadLetterConfig(Result, rename=_R_DeadLetterConfig):
-    """``DeadLetterConfig``."""
-
-    target_arn: str = UNSET
-
-
-_R_DeleteCapacityProviderResponse = {
-    "capacity_provider": "CapacityProvider",
-}
-
-
-class DeleteCapacityProviderResponse(Result, rename=_R_DeleteCapacityProviderResponse):
-    """``DeleteCapacityProviderResponse``."""
-
-    capacity_provider: CapacityProvider = UNSET
-
-
-class DeleteCodeSigningConfigResponse(Result):
-    """``DeleteCodeSigningConfigResponse``."""
-
-
-_R_DeleteDurableExecutionResponse = {
-    "deletion_request_timestamp": "DeletionRequestTimestamp",
-}
-
-
-class DeleteDurableExecutionResponse(Result, rename=_R_DeleteDurableExecutionResponse):
-    """``DeleteDurableExecutionResponse``."""
-
-    deletion_request_timestamp: datetime = UNSET
-
-
-_R_DeleteFunctionResponse = {
-    "status_code": "StatusCode",
-}
-
-
-class DeleteFunctionResponse(Result, rename=_R_DeleteFunctionResponse):
-    """``DeleteFunctionResponse``."""
-
-    status_code: int = UNSET
-
-
-_R_DestinationConfig = {
-    "on_failure": "OnFailure",
-    "on_success": "OnSuccess",
-}
-
-
-class DestinationConfig(Result, rename=_R_DestinationConfig):
-    """``DestinationConfig``."""
-
-    on_success: OnSuccess = UNSET
-    on_failure: OnFailure = UNSET
-
-
-_R_DocumentDBEventSourceConfig = {
-    "collection_name": "CollectionName",
-    "database_name": "DatabaseName",
-    "full_document": "FullDocument",
-}
-
-
-class DocumentDBEventSourceConfig(Result, rename=_R_DocumentDBEventSourceConfig):
-    """``DocumentDBEventSourceConfig``."""
-
-    database_name: str = UNSET
-    collection_name: str = UNSET
-    full_document: str = UNSET
-
-
-_R_DurableConfig = {
-    "execution_timeout": "ExecutionTimeout",
-    "kms_key_arn": "KMSKeyArn",
-    "retention_period_in_days": "RetentionPeriodInDays",
-}
-
-
-class DurableConfig(Result, rename=_R_DurableConfig):
-    """``DurableConfig``."""
-
-    kms_key_arn: str = UNSET
-    retention_period_in_days: int = UNSET
-    execution_timeout: int = UNSET
-
-
-_R_EnvironmentError = {
-    "error_code": "ErrorCode",
-    "message": "Message",
-}
-
-
-class EnvironmentError(Result, rename=_R_EnvironmentError):
-    """``EnvironmentError``."""
-
-    error_code: str = UNSET
-    message: str = UNSET
-
-
-_R_EnvironmentResponse = {
-    "error": "Error",
-    "variables": "Variables",
-}
-
-
-class EnvironmentResponse(Result, rename=_R_EnvironmentResponse):
-    """``EnvironmentResponse``."""
-
-    variables: dict[str, str] = UNSET
-    error: EnvironmentError = UNSET
-
-
-_R_EphemeralStorage = {
-    "size": "Size",
-}
-
-
-class EphemeralStorage(Result, rename=_R_EphemeralStorage):
-    """``EphemeralStorage``."""
-
-    size: int = UNSET
-
-
-_R_ErrorObject = {
-    "error_data": "ErrorData",
-    "error_message": "ErrorMessage",
-    "error_type": "ErrorType",
-    "stack_trace": "StackTrace",
-}
-
-
-class ErrorObject(Result, rename=_R_ErrorObject):
-    """``ErrorObject``."""
-
-    error_message: str = UNSET
-    error_type: str = UNSET
-    error_data: str = UNSET
-    stack_trace: list[str] = UNSET
-
-
-_R_Event = {
-    "callback_failed_details": "CallbackFailedDetails",
-    "callback_started_details": "CallbackStartedDetails",
-    "callback_succeeded_details": "CallbackSucceededDetails",
-    "callback_timed_out_details": "CallbackTimedOutDetails",
-    "chained_invoke_failed_details": "ChainedInvokeFailedDetails",
-    "chained_invoke_started_details": "ChainedInvokeStartedDetails",
-    "chained_invoke_stopped_details": "ChainedInvokeStoppedDetails",
-    "chained_invoke_succeeded_details": "ChainedInvokeSucceededDetails",
-    "chained_invoke_timed_out_details": "ChainedInvokeTimedOutDetails",
-    "context_failed_details": "ContextFailedDetails",
-    "context_started_details": "ContextStartedDetails",
-    "context_succeeded_details": "ContextSucceededDetails",
-    "event_id": "EventId",
-    "event_timestamp": "EventTimestamp",
-    "event_type": "EventType",
-    "execution_failed_details": "ExecutionFailedDetails",
-    "execution_paused_details": "ExecutionPausedDetails",
-    "execution_resumed_details": "ExecutionResumedDetails",
-    "execution_started_details": "ExecutionStartedDetails",
-    "execution_stopped_details": "ExecutionStoppedDetails",
-    "execution_succeeded_details": "ExecutionSucceededDetails",
-    "execution_timed_out_details": "ExecutionTimedOutDetails",
-    "id": "Id",
-    "invocation_completed_details": "InvocationCompletedDetails",
-    "name": "Name",
-    "parent_id": "ParentId",
-    "step_failed_details": "StepFailedDetails",
-    "step_started_details": "StepStartedDetails",
-    "step_succeeded_details": "StepSucceededDetails",
-    "sub_type": "SubType",
-    "wait_cancelled_details": "WaitCancelledDetails",
-    "wait_started_details": "WaitStartedDetails",
-    "wait_succeeded_details": "WaitSucceededDetails",
-}
-
-
-class Event(Result, rename=_R_Event):
-    """``Event``."""
-
-    event_type: str = UNSET
-    sub_type: str = UNSET
-    event_id: int = UNSET
-    id: str = UNSET
-    name: str = UNSET
-    event_timestamp: datetime = UNSET
-    parent_id: str = UNSET
-    execution_started_details: ExecutionStartedDetails = UNSET
-    execution_succeeded_details: ExecutionSucceededDetails = UNSET
-    execution_failed_details: ExecutionFailedDetails = UNSET
-    execution_timed_out_details: ExecutionTimedOutDetails = UNSET
-    execution_stopped_details: ExecutionStoppedDetails = UNSET
-    context_started_details: ContextStartedDetails = UNSET
-    context_succeeded_details: ContextSucceededDetails = UNSET
-    context_failed_details: ContextFailedDetails = UNSET
-    wait_started_details: WaitStartedDetails = UNSET
-    wait_succeeded_details: WaitSucceededDetails = UNSET
-    wait_cancelled_details: WaitCancelledDetails = UNSET
-    step_started_details: StepStartedDetails = UNSET
-    step_succeeded_details: StepSucceededDetails = UNSET
-    step_failed_details: StepFailedDetails = UNSET
-    chained_invoke_started_details: ChainedInvokeStartedDetails = UNSET
-    chained_invoke_succeeded_details: ChainedInvokeSucceededDetails = UNSET
-    chained_invoke_failed_details: ChainedInvokeFailedDetails = UNSET
-    chained_invoke_timed_out_details: ChainedInvokeTimedOutDetails = UNSET
-    chained_invoke_stopped_details: ChainedInvokeStoppedDetails = UNSET
-    callback_started_details: CallbackStartedDetails = UNSET
-    callback_succeeded_details: CallbackSucceededDetails = UNSET
-    callback_failed_details: CallbackFailedDetails = UNSET
-    callback_timed_out_details: CallbackTimedOutDetails = UNSET
-    invocation_completed_details: InvocationCompletedDetails = UNSET
-    execution_paused_details: ExecutionPausedDetails = UNSET
-    execution_resumed_details: ExecutionResumedDetails = UNSET
-
-
-_R_EventError = {
-    "payload": "Payload",
-    "truncated": "Truncated",
-}
-
-
-class EventError(Result, rename=_R_EventError):
-    """``EventError``."""
-
-    payload: ErrorObject = UNSET
-    truncated: bool = UNSET
-
-
-_R_EventInput = {
-    "payload": "Payload",
-    "truncated": "Truncated",
-}
-
-
-class EventInput(Result, rename=_R_EventInput):
-    """``EventInput``."""
-
-    payload: str = UNSET
-    truncated: bool = UNSET
-
-
-_R_EventPauseReason = {
-    "payload": "Payload",
-    "truncated": "Truncated",
-}
-
-
-class EventPauseReason(Result, rename=_R_EventPauseReason):
-    """``EventPauseReason``."""
-
-    payload: str = UNSET
-    truncated: bool = UNSET
-
-
-_R_EventResult = {
-    "payload": "Payload",
-    "truncated": "Truncated",
-}
-
-
-class EventResult(Result, rename=_R_EventResult):
-    """``EventResult``."""
-
-    payload: str = UNSET
-    truncated: bool = UNSET
-
-
-_R_EventResumeReason = {
-    "payload": "Payload",
-    "truncated": "Truncated",
-}
-
-
-class EventResumeReason(Result, rename=_R_EventResumeReason):
-    """``EventResumeReason``."""
-
-    payload: str = UNSET
-    truncated: bool = UNSET
-
-
-_R_EventSourceMappingConfiguration = {
-    "amazon_managed_kafka_event_source_config": "AmazonManagedKafkaEventSourceConfig",
-    "batch_size": "BatchSize",
-    "bisect_batch_on_function_error": "BisectBatchOnFunctionError",
-    "destination_config": "DestinationConfig",
-    "document_db_event_source_config": "DocumentDBEventSourceConfig",
-    "event_source_arn": "EventSourceArn",
-    "event_source_mapping_arn": "EventSourceMappingArn",
-    "filter_criteria": "FilterCriteria",
-    "filter_criteria_error": "FilterCriteriaError",
-    "function_arn": "FunctionArn",
-    "function_response_types": "FunctionResponseTypes",
-    "kms_key_arn": "KMSKeyArn",
-    "last_modified": "LastModified",
-    "last_processing_result": "LastProcessingResult",
-    "logging_config": "LoggingConfig",
-    "maximum_batching_window_in_seconds": "MaximumBatchingWindowInSeconds",
-    "maximum_record_age_in_seconds": "MaximumRecordAgeInSeconds",
-    "maximum_retry_attempts": "MaximumRetryAttempts",
-    "metrics_config": "MetricsConfig",
-    "parallelization_factor": "ParallelizationFactor",
-    "provisioned_poller_config": "ProvisionedPollerConfig",
-    "queues": "Queues",
-    "scaling_config": "ScalingConfig",
-    "self_managed_event_source": "SelfManagedEventSource",
-    "self_managed_kafka_event_source_config": "SelfManagedKafkaEventSourceConfig",
-    "source_access_configurations": "SourceAccessConfigurations",
-    "starting_position": "StartingPosition",
-    "starting_position_timestamp": "StartingPositionTimestamp",
-    "state": "State",
-    "state_transition_reason": "StateTransitionReason",
-    "topics": "Topics",
-    "tumbling_window_in_seconds": "TumblingWindowInSeconds",
-    "uuid": "UUID",
-}
-
-
-class EventSourceMappingConfiguration(Result, rename=_R_EventSourceMappingConfiguration):
-    """``EventSourceMappingConfiguration``."""
-
-    uuid: str = UNSET
-    starting_position: str = UNSET
-    starting_position_timestamp: datetime = UNSET
-    batch_size: int = UNSET
-    maximum_batching_window_in_seconds: int = UNSET
-    parallelization_factor: int = UNSET
-    event_source_arn: str = UNSET
-    filter_criteria: FilterCriteria = UNSET
-    filter_criteria_error: FilterCriteriaError = UNSET
-    kms_key_arn: str = UNSET
-    metrics_config: EventSourceMappingMetricsConfig = UNSET
-    logging_config: EventSourceMappingLoggingConfig = UNSET
-    scaling_config: ScalingConfig = UNSET
-    function_arn: str = UNSET
-    last_modified: datetime = UNSET
-    last_processing_result: str = UNSET
-    state: str = UNSET
-    state_transition_reason: str = UNSET
-    destination_config: DestinationConfig = UNSET
-    topics: list[str] = UNSET
-    queues: list[str] = UNSET
-    source_access_configurations: list[SourceAccessConfiguration] = UNSET
-    self_managed_event_source: SelfManagedEventSource = UNSET
-    maximum_record_age_in_seconds: int = UNSET
-    bisect_batch_on_function_error: bool = UNSET
-    maximum_retry_attempts: int = UNSET
-    tumbling_window_in_seconds: int = UNSET
-    function_response_types: list[str] = UNSET
-    amazon_managed_kafka_event_source_config: AmazonManagedKafkaEventSourceConfig = UNSET
-    self_managed_kafka_event_source_config: SelfManagedKafkaEventSourceConfig = UNSET
-    document_db_event_source_config: DocumentDBEventSourceConfig = UNSET
-    event_source_mapping_arn: str = UNSET
-    provisioned_poller_config: ProvisionedPollerConfig = UNSET
-
-
-_R_EventSourceMappingLoggingConfig = {
-    "system_log_level": "SystemLogLevel",
-}
-
-
-class EventSourceMappingLoggingConfig(Result, rename=_R_EventSourceMappingLoggingConfig):
-    """``EventSourceMappingLoggingConfig``."""
-
-    system_log_level: str = UNSET
-
-
-_R_EventSourceMappingMetricsConfig = {
-    "metrics": "Metrics",
-}
-
-
-class EventSourceMappingMetricsConfig(Result, rename=_R_EventSourceMappingMetricsConfig):
-    """``EventSourceMappingMetricsConfig``."""
-
-    metrics: list[str] = UNSET
-
-
-_R_Execution = {
-    "durable_execution_arn": "DurableExecutionArn",
-    "durable_execution_name": "DurableExecutionName",
-    "end_timestamp": "EndTimestamp",
-    "function_arn": "FunctionArn",
-    "kms_key_arn": "KMSKeyArn",
-    "start_timestamp": "StartTimestamp",
-    "status": "Status",
-}
-
-
-class Execution(Result, rename=_R_Execution):
-    """``Execution``."""
-
-    durable_execution_arn: str = UNSET
-    durable_execution_name: str = UNSET
-    function_arn: str = UNSET
-    status: str = UNSET
-    start_timestamp: datetime = UNSET
-    end_timestamp: datetime = UNSET
-    kms_key_arn: str = UNSET
-
-
-_R_ExecutionDetails = {
-    "input_payload": "InputPayload",
-}
-
-
-class ExecutionDetails(Result, rename=_R_ExecutionDetails):
-    """``ExecutionDetails``."""
-
-    input_payload: str = UNSET
-
-
-_R_ExecutionFailedDetails = {
-    "error": "Error",
-}
-
-
-class ExecutionFailedDetails(Result, rename=_R_ExecutionFailedDetails):
-    """``ExecutionFailedDetails``."""
-
-    error: EventError = UNSET
-
-
-_R_ExecutionPausedDetails = {
-    "execution_timeout_paused": "ExecutionTimeoutPaused",
-    "pause_request_timestamp": "PauseRequestTimestamp",
-    "reason": "Reason",
-}
-
-
-class ExecutionPausedDetails(Result, rename=_R_ExecutionPausedDetails):
-    """``ExecutionPausedDetails``."""
-
-    pause_request_timestamp: datetime = UNSET
-    reason: EventPauseReason = UNSET
-    execution_timeout_paused: bool = UNSET
-
-
-_R_ExecutionResumedDetails = {
-    "reason": "Reason",
-    "resume_request_timestamp": "ResumeRequestTimestamp",
-}
-
-
-class ExecutionResumedDetails(Result, rename=_R_ExecutionResumedDetails):
-    """``ExecutionResumedDetails``."""
-
-    resume_request_timestamp: datetime = UNSET
-    reason: EventResumeReason = UNSET
-
-
-_R_ExecutionStartedDetails = {
-    "execution_timeout": "ExecutionTimeout",
-    "input": "Input",
-}
-
-
-class ExecutionStartedDetails(Result, rename=_R_ExecutionStartedDetails):
-    """``ExecutionStartedDetails``."""
-
-    input: EventInput = UNSET
-    execution_timeout: int = UNSET
-
-
-_R_ExecutionStoppedDetails = {
-    "error": "Error",
-}
-
-
-class ExecutionStoppedDetails(Result, rename=_R_ExecutionStoppedDetails):
-    """``ExecutionStoppedDetails``."""
-
-    error: EventError = UNSET
-
-
-_R_ExecutionSucceededDetails = {
-    "result": "Result",
-}
-
-
-class ExecutionSucceededDetails(Result, rename=_R_ExecutionSucceededDetails):
-    """``ExecutionSucceededDetails``."""
-
-    result: EventResult = UNSET
-
-
-_R_ExecutionTimedOutDetails = {
-    "error": "Error",
-}
-
-
-class ExecutionTimedOutDetails(Result, rename=_R_ExecutionTimedOutDetails):
-    """``ExecutionTimedOutDetails``."""
-
-    error: EventError = UNSET
-
-
-_R_FileSystemConfig = {
-    "arn": "Arn",
-    "local_mount_path": "LocalMountPath",
-    "s3_files_config": "S3FilesConfig",
-}
-
-
-class FileSystemConfig(Result, rename=_R_FileSystemConfig):
-    """``FileSystemConfig``."""
-
-    arn: str = UNSET
-    local_mount_path: str = UNSET
-    s3_files_config: S3FilesConfig = UNSET
-
-
-_R_Filter = {
-    "pattern": "Pattern",
-}
-
-
-class Filter(Result, rename=_R_Filter):
-    """``Filter``."""
-
-    pattern: str = UNSET
-
-
-_R_FilterCriteria = {
-    "filters": "Filters",
-}
-
-
-class FilterCriteria(Result, rename=_R_FilterCriteria):
-    """``FilterCriteria``."""
-
-    filters: list[Filter] = UNSET
-
-
-_R_FilterCriteriaError = {
-    "error_code": "ErrorCode",
-    "message": "Message",
-}
-
-
-class FilterCriteriaError(Result, rename=_R_FilterCriteriaError):
-    """``FilterCriteriaError``."""
-
-    error_code: str = UNSET
-    message: str = UNSET
-
-
-_R_FunctionCodeLocation = {
-    "error": "Error",
-    "image_uri": "ImageUri",
-    "location": "Location",
-    "repository_type": "RepositoryType",
-    "resolved_image_uri": "ResolvedImageUri",
-    "resolved_s3_object": "ResolvedS3Object",
-    "source_kms_key_arn": "SourceKMSKeyArn",
-}
-
-
-class FunctionCodeLocation(Result, rename=_R_FunctionCodeLocation):
-    """``FunctionCodeLocation``."""
-
-    repository_type: str = UNSET
-    location: str = UNSET
-    image_uri: str = UNSET
-    resolved_image_uri: str = UNSET
-    resolved_s3_object: ResolvedS3Object = UNSET
-    source_kms_key_arn: str = UNSET
-    error: FunctionCodeLocationError = UNSET
-
-
-_R_FunctionCodeLocationError = {
-    "error_code": "ErrorCode",
-    "message": "Message",
-}
-
-
-class FunctionCodeLocationError(Result, rename=_R_FunctionCodeLocationError):
-    """``FunctionCodeLocationError``."""
-
-    error_code: str = UNSET
-    message: str = UNSET
-
-
-_R_FunctionConfiguration = {
-    "accelerator_config": "AcceleratorConfig",
-    "architectures": "Architectures",
-    "capacity_provider_config": "CapacityProviderConfig",
-    "code_sha256": "CodeSha256",
-    "code_size": "CodeSize",
-    "config_sha256": "ConfigSha256",
-    "dead_letter_config": "DeadLetterConfig",
-    "description": "Description",
-    "durable_config": "DurableConfig",
-    "environment": "Environment",
-    "ephemeral_storage": "EphemeralStorage",
-    "file_system_configs": "FileSystemConfigs",
-    "function_arn": "FunctionArn",
-    "function_name": "FunctionName",
-    "handler": "Handler",
-    "image_config_response": "ImageConfigResponse",
-    "kms_key_arn": "KMSKeyArn",
-    "last_modified": "LastModified",
-    "last_update_status": "LastUpdateStatus",
-    "last_update_status_reason": "LastUpdateStatusReason",
-    "last_update_status_reason_code": "LastUpdateStatusReasonCode",
-    "layers": "Layers",
-    "logging_config": "LoggingConfig",
-    "master_arn": "MasterArn",
-    "memory_size": "MemorySize",
-    "package_type": "PackageType",
-    "revision_id": "RevisionId",
-    "role": "Role",
-    "runtime": "Runtime",
-    "runtime_config": "RuntimeConfig",
-    "runtime_version_config": "RuntimeVersionConfig",
-    "signing_job_arn": "SigningJobArn",
-    "signing_profile_version_arn": "SigningProfileVersionArn",
-    "snap_start": "SnapStart",
-    "state": "State",
-    "state_reason": "StateReason",
-    "state_reason_code": "StateReasonCode",
-    "tenancy_config": "TenancyConfig",
-    "timeout": "Timeout",
-    "tracing_config": "TracingConfig",
-    "version": "Version",
-    "vpc_config": "VpcConfig",
-}
-
-
-class FunctionConfiguration(Result, rename=_R_FunctionConfiguration):
-    """``FunctionConfiguration``."""
-
-    function_name: str = UNSET
-    function_arn: str = UNSET
-    runtime: str = UNSET
-    role: str = UNSET
-    handler: str = UNSET
-    code_size: int = UNSET
-    description: str = UNSET
-    timeout: int = UNSET
-    memory_size: int = UNSET
-    last_modified: str = UNSET
-    code_sha256: str = UNSET
-    version: str = UNSET
-    vpc_config: VpcConfigResponse = UNSET
-    dead_letter_config: DeadLetterConfig = UNSET
-    environment: EnvironmentResponse = UNSET
-    kms_key_arn: str = UNSET
-    tracing_config: TracingConfigResponse = UNSET
-    master_arn: str = UNSET
-    revision_id: str = UNSET
-    layers: list[Layer] = UNSET
-    state: str = UNSET
-    state_reason: str = UNSET
-    state_reason_code: str = UNSET
-    last_update_status: str = UNSET
-    last_update_status_reason: str = UNSET
-    last_update_status_reason_code: str = UNSET
-    file_system_configs: list[FileSystemConfig] = UNSET
-    signing_profile_version_arn: str = UNSET
-    signing_job_arn: str = UNSET
-    package_type: str = UNSET
-    image_config_response: ImageConfigResponse = UNSET
-    architectures: list[str] = UNSET
-    ephemeral_storage: EphemeralStorage = UNSET
-    snap_start: SnapStartResponse = UNSET
-    runtime_version_config: RuntimeVersionConfig = UNSET
-    logging_config: LoggingConfig = UNSET
-    tenancy_config: TenancyConfig = UNSET
-    capacity_provider_config: CapacityProviderConfig = UNSET
-    config_sha256: str = UNSET
-    durable_config: DurableConfig = UNSET
-    runtime_config: FunctionRuntimeConfig = UNSET
-    accelerator_config: AcceleratorConfig = UNSET
-
-
-_R_FunctionEventInvokeConfig = {
-    "destination_config": "DestinationConfig",
-    "function_arn": "FunctionArn",
-    "last_modified": "LastModified",
-    "maximum_event_age_in_seconds": "MaximumEventAgeInSeconds",
-    "maximum_retry_attempts": "MaximumRetryAttempts",
-}
-
-
-class FunctionEventInvokeConfig(Result, rename=_R_FunctionEventInvokeConfig):
-    """``FunctionEventInvokeConfig``."""
-
-    last_modified: datetime = UNSET
-    function_arn: str = UNSET
-    maximum_retry_attempts: int = UNSET
-    maximum_event_age_in_seconds: int = UNSET
-    destination_config: DestinationConfig = UNSET
-
-
-_R_FunctionRuntimeConfig = {
-    "runtime_alias": "RuntimeAlias",
-    "runtime_arn": "RuntimeArn",
-}
-
-
-class FunctionRuntimeConfig(Result, rename=_R_FunctionRuntimeConfig):
-    """``FunctionRuntimeConfig``."""
-
-    runtime_arn: str = UNSET
-    runtime_alias: str = UNSET
-
-
-_R_FunctionScalingConfig = {
-    "max_execution_environments": "MaxExecutionEnvironments",
-    "min_execution_environments": "MinExecutionEnvironments",
-}
-
-
-class FunctionScalingConfig(Result, rename=_R_FunctionScalingConfig):
-    """``FunctionScalingConfig``."""
-
-    min_execution_environments: int = UNSET
-    max_execution_environments: int = UNSET
-
-
-_R_FunctionUrlConfig = {
-    "auth_type": "AuthType",
-    "cors": "Cors",
-    "creation_time": "CreationTime",
-    "function_arn": "FunctionArn",
-    "function_url": "FunctionUrl",
-    "invoke_mode": "InvokeMode",
-    "last_modified_time": "LastModifiedTime",
-}
-
-
-class FunctionUrlConfig(Result, rename=_R_FunctionUrlConfig):
-    """``FunctionUrlConfig``."""
-
-    function_url: str = UNSET
-    function_arn: str = UNSET
-    creation_time: str = UNSET
-    last_modified_time: str = UNSET
-    cors: Cors = UNSET
-    auth_type: str = UNSET
-    invoke_mode: str = UNSET
-
-
-_R_FunctionVersionsByCapacityProviderListItem = {
-    "function_arn": "FunctionArn",
-    "state": "State",
-}
-
-
-class FunctionVersionsByCapacityProviderListItem(
-    Result, rename=_R_FunctionVersionsByCapacityProviderListItem
-):
-    """``FunctionVersionsByCapacityProviderListItem``."""
-
-    function_arn: str = UNSET
-    state: str = UNSET
-
-
-_R_GetAccountSettingsResponse = {
-    "account_limit": "AccountLimit",
-    "account_usage": "AccountUsage",
-}
-
-
-class GetAccountSettingsResponse(Result, rename=_R_GetAccountSettingsResponse):
-    """``GetAccountSettingsResponse``."""
-
-    account_limit: AccountLimit = UNSET
-    account_usage: AccountUsage = UNSET
-
-
-_R_GetCapacityProviderResponse = {
-    "capacity_provider": "CapacityProvider",
-}
-
-
-class GetCapacityProviderResponse(Result, rename=_R_GetCapacityProviderResponse):
-    """``GetCapacityProviderResponse``."""
-
-    capacity_provider: CapacityProvider = UNSET
-
-
-_R_GetCodeSigningConfigResponse = {
-    "code_signing_config": "CodeSigningConfig",
-}
-
-
-class GetCodeSigningConfigResponse(Result, rename=_R_GetCodeSigningConfigResponse):
-    """``GetCodeSigningConfigResponse``."""
-
-    code_signing_config: CodeSigningConfig = UNSET
-
-
-_R_GetDurableExecutionHistoryResponse = {
-    "events": "Events",
-    "next_marker": "NextMarker",
-}
-
-
-class GetDurableExecutionHistoryResponse(Result, rename=_R_GetDurableExecutionHistoryResponse):
-    """``GetDurableExecutionHistoryResponse``."""
-
-    events: list[Event] = UNSET
-    next_marker: str = UNSET
-
-
-_R_GetDurableExecutionResponse = {
-    "durable_config": "DurableConfig",
-    "durable_execution_arn": "DurableExecutionArn",
-    "durable_execution_name": "DurableExecutionName",
-    "end_timestamp": "EndTimestamp",
-    "error": "Error",
-    "execution_data_included": "ExecutionDataIncluded",
-    "expected_execution_timeout_timestamp": "ExpectedExecutionTimeoutTimestamp",
-    "function_arn": "FunctionArn",
-    "input_payload": "InputPayload",
-    "pause_details": "PauseDetails",
-    "result": "Result",
-    "start_timestamp": "StartTimestamp",
-    "status": "Status",
-    "trace_header": "TraceHeader",
-    "version": "Version",
-}
-
-
-class GetDurableExecutionResponse(Result, rename=_R_GetDurableExecutionResponse):
-    """``GetDurableExecutionResponse``."""
-
-    durable_execution_arn: str = UNSET
-    durable_execution_name: str = UNSET
-    function_arn: str = UNSET
-    input_payload: str = UNSET
-    result: str = UNSET
-    error: ErrorObject = UNSET
-    start_timestamp: datetime = UNSET
-    status: str = UNSET
-    end_timestamp: datetime = UNSET
-    version: str = UNSET
-    trace_header: TraceHeader = UNSET
-    execution_data_included: bool = UNSET
-    durable_config: DurableConfig = UNSET
-    pause_details: PauseDetails = UNSET
-    expected_execution_timeout_timestamp: datetime = UNSET
-
-
-_R_GetDurableExecutionStateResponse = {
-    "next_marker": "NextMarker",
-    "operations": "Operations",
-}
-
-
-class GetDurableExecutionStateResponse(Result, rename=_R_GetDurableExecutionStateResponse):
-    """``GetDurableExecutionStateResponse``."""
-
-    operations: list[Operation] = UNSET
-    next_marker: str = UNSET
-
-
-_R_GetFunctionCodeSigningConfigResponse = {
-    "code_signing_config_arn": "CodeSigningConfigArn",
-    "function_name": "FunctionName",
-}
-
-
-class GetFunctionCodeSigningConfigResponse(Result, rename=_R_GetFunctionCodeSigningConfigResponse):
-    """``GetFunctionCodeSigningConfigResponse``."""
-
-    code_signing_config_arn: str = UNSET
-    function_name: str = UNSET
-
-
-_R_GetFunctionConcurrencyResponse = {
-    "reserved_concurrent_executions": "ReservedConcurrentExecutions",
-}
-
-
-class GetFunctionConcurrencyResponse(Result, rename=_R_GetFunctionConcurrencyResponse):
-    """``GetFunctionConcurrencyResponse``."""
-
-    reserved_concurrent_executions: int = UNSET
-
-
-_R_GetFunctionRecursionConfigResponse = {
-    "recursive_loop": "RecursiveLoop",
-}
-
-
-class GetFunctionRecursionConfigResponse(Result, rename=_R_GetFunctionRecursionConfigResponse):
-    """``GetFunctionRecursionConfigResponse``."""
-
-    recursive_loop: str = UNSET
-
-
-_R_GetFunctionResponse = {
-    "code": "Code",
-    "concurrency": "Concurrency",
-    "configuration": "Configuration",
-    "tags": "Tags",
-    "tags_error": "TagsError",
-}
-
-
-class GetFunctionResponse(Result, rename=_R_GetFunctionResponse):
-    """``GetFunctionResponse``."""
-
-    configuration: FunctionConfiguration = UNSET
-    code: FunctionCodeLocation = UNSET
-    tags: dict[str, str] = UNSET
-    tags_error: TagsError = UNSET
-    concurrency: Concurrency = UNSET
-
-
-_R_GetFunctionScalingConfigResponse = {
-    "applied_function_scaling_config": "AppliedFunctionScalingConfig",
-    "function_arn": "FunctionArn",
-    "requested_function_scaling_config": "RequestedFunctionScalingConfig",
-}
-
-
-class GetFunctionScalingConfigResponse(Result, rename=_R_GetFunctionScalingConfigResponse):
-    """``GetFunctionScalingConfigResponse``."""
-
-    function_arn: str = UNSET
-    applied_function_scaling_config: FunctionScalingConfig = UNSET
-    requested_function_scaling_config: FunctionScalingConfig = UNSET
-
-
-_R_GetFunctionUrlConfigResponse = {
-    "auth_type": "AuthType",
-    "cors": "Cors",
-    "creation_time": "CreationTime",
-    "function_arn": "FunctionArn",
-    "function_url": "FunctionUrl",
-    "invoke_mode": "InvokeMode",
-    "last_modified_time": "LastModifiedTime",
-}
-
-
-class GetFunctionUrlConfigResponse(Result, rename=_R_GetFunctionUrlConfigResponse):
-    """``GetFunctionUrlConfigResponse``."""
-
-    function_url: str = UNSET
-    function_arn: str = UNSET
-    auth_type: str = UNSET
-    cors: Cors = UNSET
-    creation_time: str = UNSET
-    last_modified_time: str = UNSET
-    invoke_mode: str = UNSET
-
-
-_R_GetLayerVersionPolicyResponse = {
-    "policy": "Policy",
-    "revision_id": "RevisionId",
-}
-
-
-class GetLayerVersionPolicyResponse(Result, rename=_R_GetLayerVersionPolicyResponse):
-    """``GetLayerVersionPolicyResponse``."""
-
-    policy: str = UNSET
-    revision_id: str = UNSET
-
-
-_R_GetLayerVersionResponse = {
-    "compatible_architectures": "CompatibleArchitectures",
-    "compatible_runtimes": "CompatibleRuntimes",
-    "content": "Content",
-    "created_date": "CreatedDate",
-    "description": "Description",
-    "layer_arn": "LayerArn",
-    "layer_version_arn": "LayerVersionArn",
-    "license_info": "LicenseInfo",
-    "version": "Version",
-}
-
-
-class GetLayerVersionResponse(Result, rename=_R_GetLayerVersionResponse):
-    """``GetLayerVersionResponse``."""
-
-    content: LayerVersionContentOutput = UNSET
-    layer_arn: str = UNSET
-    layer_version_arn: str = UNSET
-    description: str = UNSET
-    created_date: str = UNSET
-    version: int = UNSET
-    compatible_architectures: list[str] = UNSET
-    compatible_runtimes: list[str] = UNSET
-    license_info: str = UNSET
-
-
-_R_GetPolicyResponse = {
-    "policy": "Policy",
-    "revision_id": "RevisionId",
-}
-
-
-class GetPolicyResponse(Result, rename=_R_GetPolicyResponse):
-    """``GetPolicyResponse``."""
-
-    policy: str = UNSET
-    revision_id: str = UNSET
-
-
-_R_GetProvisionedConcurrencyConfigResponse = {
-    "allocated_provisioned_concurrent_executions": "AllocatedProvisionedConcurrentExecutions",
-    "available_provisioned_concurrent_executions": "AvailableProvisionedConcurrentExecutions",
-    "last_modified": "LastModified",
-    "requested_provisioned_concurrent_executions": "RequestedProvisionedConcurrentExecutions",
-    "status": "Status",
-    "status_reason": "StatusReason",
-}
-
-
-class GetProvisionedConcurrencyConfigResponse(
-    Result, rename=_R_GetProvisionedConcurrencyConfigResponse
-):
-    """``GetProvisionedConcurrencyConfigResponse``."""
-
-    requested_provisioned_concurrent_executions: int = UNSET
-    available_provisioned_concurrent_executions: int = UNSET
-    allocated_provisioned_concurrent_executions: int = UNSET
-    status: str = UNSET
-    status_reason: str = UNSET
-    last_modified: str = UNSET
-
-
-_R_GetResourcePolicyResponse = {
-    "policy": "Policy",
-    "revision_id": "RevisionId",
-}
-
-
-class GetResourcePolicyResponse(Result, rename=_R_GetResourcePolicyResponse):
-    """``GetResourcePolicyResponse``."""
-
-    policy: str = UNSET
-    revision_id: str = UNSET
-
-
-_R_GetRuntimeManagementConfigResponse = {
-    "function_arn": "FunctionArn",
-    "runtime_version_arn": "RuntimeVersionArn",
-    "update_runtime_on": "UpdateRuntimeOn",
-}
-
-
-class GetRuntimeManagementConfigResponse(Result, rename=_R_GetRuntimeManagementConfigResponse):
-    """``GetRuntimeManagementConfigResponse``."""
-
-    update_runtime_on: str = UNSET
-    function_arn: str = UNSET
-    runtime_version_arn: str = UNSET
-
-
-_R_ImageConfig = {
-    "command": "Command",
-    "entry_point": "EntryPoint",
-    "working_directory": "WorkingDirectory",
-}
-
-
-class ImageConfig(Result, rename=_R_ImageConfig):
-    """``ImageConfig``."""
-
-    entry_point: list[str] = UNSET
-    command: list[str] = UNSET
-    working_directory: str = UNSET
-
-
-_R_ImageConfigError = {
-    "error_code": "ErrorCode",
-    "message": "Message",
-}
-
-
-class ImageConfigError(Result, rename=_R_ImageConfigError):
-    """``ImageConfigError``."""
-
-    error_code: str = UNSET
-    message: str = UNSET
-
-
-_R_ImageConfigResponse = {
-    "error": "Error",
-    "image_config": "ImageConfig",
-}
-
-
-class ImageConfigResponse(Result, rename=_R_ImageConfigResponse):
-    """``ImageConfigResponse``."""
-
-    image_config: ImageConfig = UNSET
-    error: ImageConfigError = UNSET
-
-
-_R_InstanceRequirements = {
-    "allowed_instance_types": "AllowedInstanceTypes",
-    "architectures": "Architectures",
-    "excluded_instance_types": "ExcludedInstanceTypes",
-}
-
-
-class InstanceRequirements(Result, rename=_R_InstanceRequirements):
-    """``InstanceRequirements``."""
-
-    architectures: list[str] = UNSET
-    allowed_instance_types: list[str] = UNSET
-    excluded_instance_types: list[str] = UNSET
-
-
-_R_InvocationCompletedDetails = {
-    "end_timestamp": "EndTimestamp",
-    "error": "Error",
-    "request_id": "RequestId",
-    "start_timestamp": "StartTimestamp",
-}
-
-
-class InvocationCompletedDetails(Result, rename=_R_InvocationCompletedDetails):
-    """``InvocationCompletedDetails``."""
-
-    start_timestamp: datetime = UNSET
-    end_timestamp: datetime = UNSET
-    request_id: str = UNSET
-    error: EventError = UNSET
-
-
-_R_InvocationResponse = {
-    "durable_execution_arn": "DurableExecutionArn",
-    "executed_version": "ExecutedVersion",
-    "function_error": "FunctionError",
-    "log_result": "LogResult",
-    "payload": "Payload",
-    "status_code": "StatusCode",
-}
-
-
-class InvocationResponse(Result, rename=_R_InvocationResponse):
-    """``InvocationResponse``."""
-
-    status_code: int = UNSET
-    function_error: str = UNSET
-    log_result: str = UNSET
-    payload: bytes = UNSET
-    executed_version: str = UNSET
-    durable_execution_arn: str = UNSET
-
-
-_R_InvokeAsyncResponse = {
-    "status": "Status",
-}
-
-
-class InvokeAsyncResponse(Result, rename=_R_InvokeAsyncResponse):
-    """``InvokeAsyncResponse``."""
-
-    status: int = UNSET
-
-
-_R_InvokeResponseStreamUpdate = {
-    "payload": "Payload",
-}
-
-
-class InvokeResponseStreamUpdate(Result, rename=_R_InvokeResponseStreamUpdate):
-    """``InvokeResponseStreamUpdate``."""
-
-    payload: bytes = UNSET
-
-
-_R_InvokeWithResponseStreamCompleteEvent = {
-    "error_code": "ErrorCode",
-    "error_details": "ErrorDetails",
-    "log_result": "LogResult",
-}
-
-
-class InvokeWithResponseStreamCompleteEvent(
-    Result, rename=_R_InvokeWithResponseStreamCompleteEvent
-):
-    """``InvokeWithResponseStreamCompleteEvent``."""
-
-    error_code: str = UNSET
-    error_details: str = UNSET
-    log_result: str = UNSET
-
-
-_R_InvokeWithResponseStreamResponse = {
-    "event_stream": "EventStream",
-    "executed_version": "ExecutedVersion",
-    "response_stream_content_type": "ResponseStreamContentType",
-    "status_code": "StatusCode",
-}
-
-
-class InvokeWithResponseStreamResponse(Result, rename=_R_InvokeWithResponseStreamResponse):
-    """``InvokeWithResponseStreamResponse``."""
-
-    status_code: int = UNSET
-    executed_version: str = UNSET
-    event_stream: object = UNSET
-    response_stream_content_type: str = UNSET
-
-
-_R_InvokeWithResponseStreamResponseEvent = {
-    "invoke_complete": "InvokeComplete",
-    "payload_chunk": "PayloadChunk",
-}
-
-
-class InvokeWithResponseStreamResponseEvent(
-    Result, rename=_R_InvokeWithResponseStreamResponseEvent
-):
-    """``InvokeWithResponseStreamResponseEvent``."""
-
-    payload_chunk: InvokeResponseStreamUpdate = UNSET
-    invoke_complete: InvokeWithResponseStreamCompleteEvent = UNSET
-
-
-_R_KafkaSchemaRegistryAccessConfig = {
-    "type": "Type",
-    "uri": "URI",
-}
-
-
-class KafkaSchemaRegistryAccessConfig(Result, rename=_R_KafkaSchemaRegistryAccessConfig):
-    """``KafkaSchemaRegistryAccessConfig``."""
-
-    type: str = UNSET
-    uri: str = UNSET
-
-
-_R_KafkaSchemaRegistryConfig = {
-    "access_configs": "AccessConfigs",
-    "event_record_format": "EventRecordFormat",
-    "schema_registry_uri": "SchemaRegistryURI",
-    "schema_validation_configs": "SchemaValidationConfigs",
-}
-
-
-class KafkaSchemaRegistryConfig(Result, rename=_R_KafkaSchemaRegistryConfig):
-    """``KafkaSchemaRegistryConfig``."""
-
-    schema_registry_uri: str = UNSET
-    event_record_format: str = UNSET
-    access_configs: list[KafkaSchemaRegistryAccessConfig] = UNSET
-    schema_validation_configs: list[KafkaSchemaValidationConfig] = UNSET
-
-
-_R_KafkaSchemaValidationConfig = {
-    "attribute": "Attribute",
-}
-
-
-class KafkaSchemaValidationConfig(Result, rename=_R_KafkaSchemaValidationConfig):
-    """``KafkaSchemaValidationConfig``."""
-
-    attribute: str = UNSET
-
-
-_R_LambdaManagedInstancesCapacityProviderConfig = {
-    "capacity_provider_arn": "CapacityProviderArn",
-    "execution_environment_memory_gi_b_per_v_cpu": "ExecutionEnvironmentMemoryGiBPerVCpu",
-    "per_execution_environment_max_concurrency": "PerExecutionEnvironmentMaxConcurrency",
-}
-
-
-class LambdaManagedInstancesCapacityProviderConfig(
-    Result, rename=_R_LambdaManagedInstancesCapacityProviderConfig
-):
-    """``LambdaManagedInstancesCapacityProviderConfig``."""
-
-    capacity_provider_arn: str = UNSET
-    per_execution_environment_max_concurrency: int = UNSET
-    execution_environment_memory_gi_b_per_v_cpu: float = UNSET
-
-
-_R_Layer = {
-    "arn": "Arn",
-    "code_size": "CodeSize",
-    "signing_job_arn": "SigningJobArn",
-    "signing_profile_version_arn": "SigningProfileVersionArn",
-}
-
-
-class Layer(Result, rename=_R_Layer):
-    """``Layer``."""
-
-    arn: str = UNSET
-    code_size: int = UNSET
-    signing_profile_version_arn: str = UNSET
-    signing_job_arn: str = UNSET
-
-
-_R_LayerVersionContentOutput = {
-    "code_sha256": "CodeSha256",
-    "code_size": "CodeSize",
-    "location": "Location",
-    "resolved_s3_object": "ResolvedS3Object",
-    "signing_job_arn": "SigningJobArn",
-    "signing_profile_version_arn": "SigningProfileVersionArn",
-}
-
-
-class LayerVersionContentOutput(Result, rename=_R_LayerVersionContentOutput):
-    """``LayerVersionContentOutput``."""
-
-    location: str = UNSET
-    code_sha256: str = UNSET
-    code_size: int = UNSET
-    signing_profile_version_arn: str = UNSET
-    signing_job_arn: str = UNSET
-    resolved_s3_object: ResolvedS3Object = UNSET
-
-
-_R_LayerVersionsListItem = {
-    "compatible_architectures": "CompatibleArchitectures",
-    "compatible_runtimes": "CompatibleRuntimes",
-    "created_date": "CreatedDate",
-    "description": "Description",
-    "layer_version_arn": "LayerVersionArn",
-    "license_info": "LicenseInfo",
-    "version": "Version",
-}
-
-
-class LayerVersionsListItem(Result, rename=_R_LayerVersionsListItem):
-    """``LayerVersionsListItem``."""
-
-    layer_version_arn: str = UNSET
-    version: int = UNSET
-    description: str = UNSET
-    created_date: str = UNSET
-    compatible_architectures: list[str] = UNSET
-    compatible_runtimes: list[str] = UNSET
-    license_info: str = UNSET
-
-
-_R_LayersListItem = {
-    "latest_matching_version": "LatestMatchingVersion",
-    "layer_arn": "LayerArn",
-    "layer_name": "LayerName",
-}
-
-
-class LayersListItem(Result, rename=_R_LayersListItem):
-    """``LayersListItem``."""
-
-    layer_name: str = UNSET
-    layer_arn: str = UNSET
-    latest_matching_version: LayerVersionsListItem = UNSET
-
-
-_R_ListAliasesResponse = {
-    "aliases": "Aliases",
-    "next_marker": "NextMarker",
-}
-
-
-class ListAliasesResponse(Result, rename=_R_ListAliasesResponse):
-    """``ListAliasesResponse``."""
-
-    next_marker: str = UNSET
-    aliases: list[AliasConfiguration] = UNSET
-
-
-_R_ListCapacityProvidersResponse = {
-    "capacity_providers": "CapacityProviders",
-    "next_marker": "NextMarker",
-}
-
-
-class ListCapacityProvidersResponse(Result, rename=_R_ListCapacityProvidersResponse):
-    """``ListCapacityProvidersResponse``."""
-
-    capacity_providers: list[CapacityProvider] = UNSET
-    next_marker: str = UNSET
-
-
-_R_ListCodeSigningConfigsResponse = {
-    "code_signing_configs": "CodeSigningConfigs",
-    "next_marker": "NextMarker",
-}
-
-
-class ListCodeSigningConfigsResponse(Result, rename=_R_ListCodeSigningConfigsResponse):
-    """``ListCodeSigningConfigsResponse``."""
-
-    next_marker: str = UNSET
-    code_signing_configs: list[CodeSigningConfig] = UNSET
-
-
-_R_ListDurableExecutionsByFunctionResponse = {
-    "durable_executions": "DurableExecutions",
-    "next_marker": "NextMarker",
-}
-
-
-class ListDurableExecutionsByFunctionResponse(
-    Result, rename=_R_ListDurableExecutionsByFunctionResponse
-):
-    """``ListDurableExecutionsByFunctionResponse``."""
-
-    durable_executions: list[Execution] = UNSET
-    next_marker: str = UNSET
-
-
-_R_ListEventSourceMappingsResponse = {
-    "event_source_mappings": "EventSourceMappings",
-    "next_marker": "NextMarker",
-}
-
-
-class ListEventSourceMappingsResponse(Result, rename=_R_ListEventSourceMappingsResponse):
-    """``ListEventSourceMappingsResponse``."""
-
-    next_marker: str = UNSET
-    event_source_mappings: list[EventSourceMappingConfiguration] = UNSET
-
-
-_R_ListFunctionEventInvokeConfigsResponse = {
-    "function_event_invoke_configs": "FunctionEventInvokeConfigs",
-    "next_marker": "NextMarker",
-}
-
-
-class ListFunctionEventInvokeConfigsResponse(
-    Result, rename=_R_ListFunctionEventInvokeConfigsResponse
-):
-    """``ListFunctionEventInvokeConfigsResponse``."""
-
-    function_event_invoke_configs: list[FunctionEventInvokeConfig] = UNSET
-    next_marker: str = UNSET
-
-
-_R_ListFunctionUrlConfigsResponse = {
-    "function_url_configs": "FunctionUrlConfigs",
-    "next_marker": "NextMarker",
-}
-
-
-class ListFunctionUrlConfigsResponse(Result, rename=_R_ListFunctionUrlConfigsResponse):
-    """``ListFunctionUrlConfigsResponse``."""
-
-    function_url_configs: list[FunctionUrlConfig] = UNSET
-    next_marker: str = UNSET
-
-
-_R_ListFunctionVersionsByCapacityProviderResponse = {
-    "capacity_provider_arn": "CapacityProviderArn",
-    "function_versions": "FunctionVersions",
-    "next_marker": "NextMarker",
-}
-
-
-class ListFunctionVersionsByCapacityProviderResponse(
-    Result, rename=_R_ListFunctionVersionsByCapacityProviderResponse
-):
-    """``ListFunctionVersionsByCapacityProviderResponse``."""
-
-    capacity_provider_arn: str = UNSET
-    function_versions: list[FunctionVersionsByCapacityProviderListItem] = UNSET
-    next_marker: str = UNSET
-
-
-_R_ListFunctionsByCodeSigningConfigResponse = {
-    "function_arns": "FunctionArns",
-    "next_marker": "NextMarker",
-}
-
-
-class ListFunctionsByCodeSigningConfigResponse(
-    Result, rename=_R_ListFunctionsByCodeSigningConfigResponse
-):
-    """``ListFunctionsByCodeSigningConfigResponse``."""
-
-    next_marker: str = UNSET
-    function_arns: list[str] = UNSET
-
-
-_R_ListFunctionsResponse = {
-    "functions": "Functions",
-    "next_marker": "NextMarker",
-}
-
-
-class ListFunctionsResponse(Result, rename=_R_ListFunctionsResponse):
-    """``ListFunctionsResponse``."""
-
-    next_marker: str = UNSET
-    functions: list[FunctionConfiguration] = UNSET
-
-
-_R_ListLayerVersionsResponse = {
-    "layer_versions": "LayerVersions",
-    "next_marker": "NextMarker",
-}
-
-
-class ListLayerVersionsResponse(Result, rename=_R_ListLayerVersionsResponse):
-    """``ListLayerVersionsResponse``."""
-
-    next_marker: str = UNSET
-    layer_versions: list[LayerVersionsListItem] = UNSET
-
-
-_R_ListLayersResponse = {
-    "layers": "Layers",
-    "next_marker": "NextMarker",
-}
-
-
-class ListLayersResponse(Result, rename=_R_ListLayersResponse):
-    """``ListLayersResponse``."""
-
-    next_marker: str = UNSET
-    layers: list[LayersListItem] = UNSET
-
-
-_R_ListProvisionedConcurrencyConfigsResponse = {
-    "next_marker": "NextMarker",
-    "provisioned_concurrency_configs": "ProvisionedConcurrencyConfigs",
-}
-
-
-class ListProvisionedConcurrencyConfigsResponse(
-    Result, rename=_R_ListProvisionedConcurrencyConfigsResponse
-):
-    """``ListProvisionedConcurrencyConfigsResponse``."""
-
-    provisioned_concurrency_configs: list[ProvisionedConcurrencyConfigListItem] = UNSET
-    next_marker: str = UNSET
-
-
-_R_ListTagsResponse = {
-    "tags": "Tags",
-}
-
-
-class ListTagsResponse(Result, rename=_R_ListTagsResponse):
-    """``ListTagsResponse``."""
-
-    tags: dict[str, str] = UNSET
-
-
-_R_ListVersionsByFunctionResponse = {
-    "next_marker": "NextMarker",
-    "versions": "Versions",
-}
-
-
-class ListVersionsByFunctionResponse(Result, rename=_R_ListVersionsByFunctionResponse):
-    """``ListVersionsByFunctionResponse``."""
-
-    next_marker: str = UNSET
-    versions: list[FunctionConfiguration] = UNSET
-
-
-_R_LoggingConfig = {
-    "application_log_level": "ApplicationLogLevel",
-    "log_format": "LogFormat",
-    "log_group": "LogGroup",
-    "system_log_level": "SystemLogLevel",
-}
-
-
-class LoggingConfig(Result, rename=_R_LoggingConfig):
-    """``LoggingConfig``."""
-
-    log_format: str = UNSET
-    application_log_level: str = UNSET
-    system_log_level: str = UNSET
-    log_group: str = UNSET
-
-
-_R_OnFailure = {
-    "destination": "Destination",
-}
-
-
-class OnFailure(Result, rename=_R_OnFailure):
-    """``OnFailure``."""
-
-    destination: str = UNSET
-
-
-_R_OnSuccess = {
-    "destination": "Destination",
-}
-
-
-class OnSuccess(Result, rename=_R_OnSuccess):
-    """``OnSuccess``."""
-
-    destination: str = UNSET
-
-
-_R_Operation = {
-    "callback_details": "CallbackDetails",
-    "chained_invoke_details": "ChainedInvokeDetails",
-    "context_details": "ContextDetails",
-    "end_timestamp": "EndTimestamp",
-    "execution_details": "ExecutionDetails",
-    "id": "Id",
-    "name": "Name",
-    "parent_id": "ParentId",
-    "start_timestamp": "StartTimestamp",
-    "status": "Status",
-    "step_details": "StepDetails",
-    "sub_type": "SubType",
-    "type": "Type",
-    "wait_details": "WaitDetails",
-}
-
-
-class Operation(Result, rename=_R_Operation):
-    """``Operation``."""
-
-    id: str = UNSET
-    parent_id: str = UNSET
-    name: str = UNSET
-    type: str = UNSET
-    sub_type: str = UNSET
-    start_timestamp: datetime = UNSET
-    end_timestamp: datetime = UNSET
-    status: str = UNSET
-    execution_details: ExecutionDetails = UNSET
-    context_details: ContextDetails = UNSET
-    step_details: StepDetails = UNSET
-    wait_details: WaitDetails = UNSET
-    callback_details: CallbackDetails = UNSET
-    chained_invoke_details: ChainedInvokeDetails = UNSET
-
-
-_R_PauseDetails = {
-    "execution_timeout_paused": "ExecutionTimeoutPaused",
-    "pause_request_timestamp": "PauseRequestTimestamp",
-    "reason": "Reason",
-}
-
-
-class PauseDetails(Result, rename=_R_PauseDetails):
-    """``PauseDetails``."""
-
-    pause_request_timestamp: datetime = UNSET
-    reason: str = UNSET
-    execution_timeout_paused: bool = UNSET
-
-
-class PauseDurableExecutionResponse(Result):
-    """``PauseDurableExecutionResponse``."""
-
-
-_R_PropagateTags = {
-    "explicit_tags": "ExplicitTags",
-    "mode": "Mode",
-}
-
-
-class PropagateTags(Result, rename=_R_PropagateTags):
-    """``PropagateTags``."""
-
-    mode: str = UNSET
-    explicit_tags: dict[str, str] = UNSET
-
-
-_R_ProvisionedConcurrencyConfigListItem = {
-    "allocated_provisioned_concurrent_executions": "AllocatedProvisionedConcurrentExecutions",
-    "available_provisioned_concurrent_executions": "AvailableProvisionedConcurrentExecutions",
-    "function_arn": "FunctionArn",
-    "last_modified": "LastModified",
-    "requested_provisioned_concurrent_executions": "RequestedProvisionedConcurrentExecutions",
-    "status": "Status",
-    "status_reason": "StatusReason",
-}
-
-
-class ProvisionedConcurrencyConfigListItem(Result, rename=_R_ProvisionedConcurrencyConfigListItem):
-    """``ProvisionedConcurrencyConfigListItem``."""
-
-    function_arn: str = UNSET
-    requested_provisioned_concurrent_executions: int = UNSET
-    available_provisioned_concurrent_executions: int = UNSET
-    allocated_provisioned_concurrent_executions: int = UNSET
-    status: str = UNSET
-    status_reason: str = UNSET
-    last_modified: str = UNSET
-
-
-_R_ProvisionedPollerConfig = {
-    "maximum_pollers": "MaximumPollers",
-    "minimum_pollers": "MinimumPollers",
-    "poller_group_name": "PollerGroupName",
-}
-
-
-class ProvisionedPollerConfig(Result, rename=_R_ProvisionedPollerConfig):
-    """``ProvisionedPollerConfig``."""
-
-    minimum_pollers: int = UNSET
-    maximum_pollers: int = UNSET
-    poller_group_name: str = UNSET
-
-
-_R_PublishLayerVersionResponse = {
-    "compatible_architectures": "CompatibleArchitectures",
-    "compatible_runtimes": "CompatibleRuntimes",
-    "content": "Content",
-    "created_date": "CreatedDate",
-    "description": "Description",
-    "layer_arn": "LayerArn",
-    "layer_version_arn": "LayerVersionArn",
-    "license_info": "LicenseInfo",
-    "version": "Version",
-}
-
-
-class PublishLayerVersionResponse(Result, rename=_R_PublishLayerVersionResponse):
-    """``PublishLayerVersionResponse``."""
-
-    content: LayerVersionContentOutput = UNSET
-    layer_arn: str = UNSET
-    layer_version_arn: str = UNSET
-    description: str = UNSET
-    created_date: str = UNSET
-    version: int = UNSET
-    compatible_architectures: list[str] = UNSET
-    compatible_runtimes: list[str] = UNSET
-    license_info: str = UNSET
-
-
-_R_PutFunctionCodeSigningConfigResponse = {
-    "code_signing_config_arn": "CodeSigningConfigArn",
-    "function_name": "FunctionName",
-}
-
-
-class PutFunctionCodeSigningConfigResponse(Result, rename=_R_PutFunctionCodeSigningConfigResponse):
-    """``PutFunctionCodeSigningConfigResponse``."""
-
-    code_signing_config_arn: str = UNSET
-    function_name: str = UNSET
-
-
-_R_PutFunctionRecursionConfigResponse = {
-    "recursive_loop": "RecursiveLoop",
-}
-
-
-class PutFunctionRecursionConfigResponse(Result, rename=_R_PutFunctionRecursionConfigResponse):
-    """``PutFunctionRecursionConfigResponse``."""
-
-    recursive_loop: str = UNSET
-
-
-_R_PutFunctionScalingConfigResponse = {
-    "function_state": "FunctionState",
-}
-
-
-class PutFunctionScalingConfigResponse(Result, rename=_R_PutFunctionScalingConfigResponse):
-    """``PutFunctionScalingConfigResponse``."""
-
-    function_state: str = UNSET
-
-
-_R_PutProvisionedConcurrencyConfigResponse = {
-    "allocated_provisioned_concurrent_executions": "AllocatedProvisionedConcurrentExecutions",
-    "available_provisioned_concurrent_executions": "AvailableProvisionedConcurrentExecutions",
-    "last_modified": "LastModified",
-    "requested_provisioned_concurrent_executions": "RequestedProvisionedConcurrentExecutions",
-    "status": "Status",
-    "status_reason": "StatusReason",
-}
-
-
-class PutProvisionedConcurrencyConfigResponse(
-    Result, rename=_R_PutProvisionedConcurrencyConfigResponse
-):
-    """``PutProvisionedConcurrencyConfigResponse``."""
-
-    requested_provisioned_concurrent_executions: int = UNSET
-    allocated_provisioned_concurrent_executions: int = UNSET
-    available_provisioned_concurrent_executions: int = UNSET
-    status: str = UNSET
-    status_reason: str = UNSET
-    last_modified: str = UNSET
-
-
-_R_PutResourcePolicyResponse = {
-    "policy": "Policy",
-    "revision_id": "RevisionId",
-}
-
-
-class PutResourcePolicyResponse(Result, rename=_R_PutResourcePolicyResponse):
-    """``PutResourcePolicyResponse``."""
-
-    policy: str = UNSET
-    revision_id: str = UNSET
-
-
-_R_PutRuntimeManagementConfigResponse = {
-    "function_arn": "FunctionArn",
-    "runtime_version_arn": "RuntimeVersionArn",
-    "update_runtime_on": "UpdateRuntimeOn",
-}
-
-
-class PutRuntimeManagementConfigResponse(Result, rename=_R_PutRuntimeManagementConfigResponse):
-    """``PutRuntimeManagementConfigResponse``."""
-
-    update_runtime_on: str = UNSET
-    function_arn: str = UNSET
-    runtime_version_arn: str = UNSET
-
-
-_R_ResolvedS3Object = {
-    "s3_bucket": "S3Bucket",
-    "s3_key": "S3Key",
-    "s3_object_version": "S3ObjectVersion",
-}
-
-
-class ResolvedS3Object(Result, rename=_R_ResolvedS3Object):
-    """``ResolvedS3Object``."""
-
-    s3_bucket: str = UNSET
-    s3_key: str = UNSET
-    s3_object_version: str = UNSET
-
-
-class ResumeDurableExecutionResponse(Result):
-    """``ResumeDurableExecutionResponse``."""
-
-
-_R_RetryDetails = {
-    "current_attempt": "CurrentAttempt",
-    "next_attempt_delay_seconds": "NextAttemptDelaySeconds",
-}
-
-
-class RetryDetails(Result, rename=_R_RetryDetails):
-    """``RetryDetails``."""
-
-    current_attempt: int = UNSET
-    next_attempt_delay_seconds: int = UNSET
-
-
-_R_RuntimeVersionConfig = {
-    "error": "Error",
-    "runtime_version_arn": "RuntimeVersionArn",
-}
-
-
-class RuntimeVersionConfig(Result, rename=_R_RuntimeVersionConfig):
-    """``RuntimeVersionConfig``."""
-
-    runtime_version_arn: str = UNSET
-    error: RuntimeVersionError = UNSET
-
-
-_R_RuntimeVersionError = {
-    "error_code": "ErrorCode",
-    "message": "Message",
-}
-
-
-class RuntimeVersionError(Result, rename=_R_RuntimeVersionError):
-    """``RuntimeVersionError``."""
-
-    error_code: str = UNSET
-    message: str = UNSET
-
-
-_R_S3FilesConfig = {
-    "direct_s3_read": "DirectS3Read",
-}
-
-
-class S3FilesConfig(Result, rename=_R_S3FilesConfig):
-    """``S3FilesConfig``."""
-
-    direct_s3_read: str = UNSET
-
-
-_R_ScalingConfig = {
-    "maximum_concurrency": "MaximumConcurrency",
-}
-
-
-class ScalingConfig(Result, rename=_R_ScalingConfig):
-    """``ScalingConfig``."""
-
-    maximum_concurrency: int = UNSET
-
-
-_R_SelfManagedEventSource = {
-    "endpoints": "Endpoints",
-}
-
-
-class SelfManagedEventSource(Result, rename=_R_SelfManagedEventSource):
-    """``SelfManagedEventSource``."""
-
-    endpoints: dict[str, list[str]] = UNSET
-
-
-_R_SelfManagedKafkaEventSourceConfig = {
-    "consumer_group_id": "ConsumerGroupId",
-    "consumption_mode": "ConsumptionMode",
-    "schema_registry_config": "SchemaRegistryConfig",
-}
-
-
-class SelfManagedKafkaEventSourceConfig(Result, rename=_R_SelfManagedKafkaEventSourceConfig):
-    """``SelfManagedKafkaEventSourceConfig``."""
-
-    consumer_group_id: str = UNSET
-    schema_registry_config: KafkaSchemaRegistryConfig = UNSET
-    consumption_mode: str = UNSET
-
-
-class SendDurableExecutionCallbackFailureResponse(Result):
-    """``SendDurableExecutionCallbackFailureResponse``."""
-
-
-class SendDurableExecutionCallbackHeartbeatResponse(Result):
-    """``SendDurableExecutionCallbackHeartbeatResponse``."""
-
-
-class SendDurableExecutionCallbackSuccessResponse(Result):
-    """``SendDurableExecutionCallbackSuccessResponse``."""
-
-
-_R_SnapStartResponse = {
-    "apply_on": "ApplyOn",
-    "optimization_status": "OptimizationStatus",
-}
-
-
-class SnapStartResponse(Result, rename=_R_SnapStartResponse):
-    """``SnapStartResponse``."""
-
-    apply_on: str = UNSET
-    optimization_status: str = UNSET
-
-
-_R_SourceAccessConfiguration = {
-    "type": "Type",
-    "uri": "URI",
-}
-
-
-class SourceAccessConfiguration(Result, rename=_R_SourceAccessConfiguration):
-    """``SourceAccessConfiguration``."""
-
-    type: str = UNSET
-    uri: str = UNSET
-
-
-_R_StepDetails = {
-    "attempt": "Attempt",
-    "error": "Error",
-    "next_attempt_timestamp": "NextAttemptTimestamp",
-    "result": "Result",
-}
-
-
-class StepDetails(Result, rename=_R_StepDetails):
-    """``StepDetails``."""
-
-    attempt: int = UNSET
-    next_attempt_timestamp: datetime = UNSET
-    result: str = UNSET
-    error: ErrorObject = UNSET
-
-
-_R_StepFailedDetails = {
-    "error": "Error",
-    "retry_details": "RetryDetails",
-}
-
-
-class StepFailedDetails(Result, rename=_R_StepFailedDetails):
-    """``StepFailedDetails``."""
-
-    error: EventError = UNSET
-    retry_details: RetryDetails = UNSET
-
-
-class StepStartedDetails(Result):
-    """``StepStartedDetails``."""
-
-
-_R_StepSucceededDetails = {
-    "result": "Result",
-    "retry_details": "RetryDetails",
-}
-
-
-class StepSucceededDetails(Result, rename=_R_StepSucceededDetails):
-    """``StepSucceededDetails``."""
-
-    result: EventResult = UNSET
-    retry_details: RetryDetails = UNSET
-
-
-_R_StopDurableExecutionResponse = {
-    "stop_timestamp": "StopTimestamp",
-}
-
-
-class StopDurableExecutionResponse(Result, rename=_R_StopDurableExecutionResponse):
-    """``StopDurableExecutionResponse``."""
-
-    stop_timestamp: datetime = UNSET
-
-
-_R_TagsError = {
-    "error_code": "ErrorCode",
-    "message": "Message",
-}
-
-
-class TagsError(Result, rename=_R_TagsError):
-    """``TagsError``."""
-
-    error_code: str = UNSET
-    message: str = UNSET
-
-
-_R_TargetTrackingScalingPolicy = {
-    "predefined_metric_type": "PredefinedMetricType",
-    "target_value": "TargetValue",
-}
-
-
-class TargetTrackingScalingPolicy(Result, rename=_R_TargetTrackingScalingPolicy):
-    """``TargetTrackingScalingPolicy``."""
-
-    predefined_metric_type: str = UNSET
-    target_value: float = UNSET
-
-
-_R_TenancyConfig = {
-    "tenant_isolation_mode": "TenantIsolationMode",
-}
-
-
-class TenancyConfig(Result, rename=_R_TenancyConfig):
-    """``TenancyConfig``."""
-
-    tenant_isolation_mode: str = UNSET
-
-
-_R_TraceHeader = {
-    "x_amzn_trace_id": "XAmznTraceId",
-}
-
-
-class TraceHeader(Result, rename=_R_TraceHeader):
-    """``TraceHeader``."""
-
-    x_amzn_trace_id: str = UNSET
-
-
-_R_TracingConfigResponse = {
-    "mode": "Mode",
-}
-
-
-class TracingConfigResponse(Result, rename=_R_TracingConfigResponse):
-    """``TracingConfigResponse``."""
-
-    mode: str = UNSET
-
-
-_R_UpdateCapacityProviderResponse = {
-    "capacity_provider": "CapacityProvider",
-}
-
-
-class UpdateCapacityProviderResponse(Result, rename=_R_UpdateCapacityProviderResponse):
-    """``UpdateCapacityProviderResponse``."""
-
-    capacity_provider: CapacityProvider = UNSET
-
-
-_R_UpdateCodeSigningConfigResponse = {
-    "code_signing_config": "CodeSigningConfig",
-}
-
-
-class UpdateCodeSigningConfigResponse(Result, rename=_R_UpdateCodeSigningConfigResponse):
-    """``UpdateCodeSigningConfigResponse``."""
-
-    code_signing_config: CodeSigningConfig = UNSET
-
-
-_R_UpdateFunctionUrlConfigResponse = {
-    "auth_type": "AuthType",
-    "cors": "Cors",
-    "creation_time": "CreationTime",
-    "function_arn": "FunctionArn",
-    "function_url": "FunctionUrl",
-    "invoke_mode": "InvokeMode",
-    "last_modified_time": "LastModifiedTime",
-}
-
-
-class UpdateFunctionUrlConfigResponse(Result, rename=_R_UpdateFunctionUrlConfigResponse):
-    """``UpdateFunctionUrlConfigResponse``."""
-
-    function_url: str = UNSET
-    function_arn: str = UNSET
-    auth_type: str = UNSET
-    cors: Cors = UNSET
-    creation_time: str = UNSET
-    last_modified_time: str = UNSET
-    invoke_mode: str = UNSET
-
-
-_R_VpcConfigResponse = {
-    "ipv6_allowed_for_dual_stack": "Ipv6AllowedForDualStack",
-    "security_group_ids": "SecurityGroupIds",
-    "subnet_ids": "SubnetIds",
-    "vpc_id": "VpcId",
-}
-
-
-class VpcConfigResponse(Result, rename=_R_VpcConfigResponse):
-    """``VpcConfigResponse``."""
-
-    subnet_ids: list[str] = UNSET
-    security_group_ids: list[str] = UNSET
-    vpc_id: str = UNSET
-    ipv6_allowed_for_dual_stack: bool = UNSET
-
-
-_R_WaitCancelledDetails = {
-    "error": "Error",
-}
-
-
-class WaitCancelledDetails(Result, rename=_R_WaitCancelledDetails):
-    """``WaitCancelledDetails``."""
-
-    error: EventError = UNSET
-
-
-_R_WaitDetails = {
-    "scheduled_end_timestamp": "ScheduledEndTimestamp",
-}
-
-
-class WaitDetails(Result, rename=_R_WaitDetails):
-    """``WaitDetails``."""
-
-    scheduled_end_timestamp: datetime = UNSET
-
-
-_R_WaitStartedDetails = {
-    "duration": "Duration",
-    "scheduled_end_timestamp": "ScheduledEndTimestamp",
-}
-
-
-class WaitStartedDetails(Result, rename=_R_WaitStartedDetails):
-    """``WaitStartedDetails``."""
-
-    duration: int = UNSET
-    scheduled_end_timestamp: datetime = UNSET
-
-
-_R_WaitSucceededDetails = {
-    "duration": "Duration",
-}
-
-
-class WaitSucceededDetails(Result, rename=_R_WaitSucceededDetails):
-    """``WaitSucceededDetails``."""
-
-    duration: int = UNSET
+# Result classes as data: class name -> [[attribute, member, annotation], ...].
+RESULT_FIELDS = {
+    "AcceleratorConfig": '[["accelerator_memory_size","AcceleratorMemorySize","int"]]',
+    "AccountLimit": '[["total_code_size","TotalCodeSize","int"],["code_size_unzipped","CodeSizeUnzipped","int"],["code_size_zipped","CodeSizeZipped","int"],["concurrent_executions","ConcurrentExecutions","int"],["unreserved_concurrent_executions","UnreservedConcurrentExecutions","int"]]',
+    "AccountUsage": '[["total_code_size","TotalCodeSize","int"],["function_count","FunctionCount","int"]]',
+    "AddLayerVersionPermissionResponse": '[["statement","Statement","str"],["revision_id","RevisionId","str"]]',
+    "AddPermissionResponse": '[["statement","Statement","str"]]',
+    "AliasConfiguration": '[["alias_arn","AliasArn","str"],["name","Name","str"],["function_version","FunctionVersion","str"],["description","Description","str"],["routing_config","RoutingConfig","AliasRoutingConfiguration"],["revision_id","RevisionId","str"]]',
+    "AliasRoutingConfiguration": '[["additional_version_weights","AdditionalVersionWeights","dict[str, float]"]]',
+    "AllowedPublishers": '[["signing_profile_version_arns","SigningProfileVersionArns","list[str]"]]',
+    "AmazonManagedKafkaEventSourceConfig": '[["consumer_group_id","ConsumerGroupId","str"],["schema_registry_config","SchemaRegistryConfig","KafkaSchemaRegistryConfig"]]',
+    "CallbackDetails": '[["callback_id","CallbackId","str"],["result","Result","str"],["error","Error","ErrorObject"]]',
+    "CallbackFailedDetails": '[["error","Error","EventError"]]',
+    "CallbackStartedDetails": '[["callback_id","CallbackId","str"],["heartbeat_timeout","HeartbeatTimeout","int"],["timeout","Timeout","int"]]',
+    "CallbackSucceededDetails": '[["result","Result","EventResult"]]',
+    "CallbackTimedOutDetails": '[["error","Error","EventError"]]',
+    "CapacityProvider": '[["capacity_provider_arn","CapacityProviderArn","str"],["state","State","str"],["vpc_config","VpcConfig","CapacityProviderVpcConfig"],["permissions_config","PermissionsConfig","CapacityProviderPermissionsConfig"],["instance_requirements","InstanceRequirements","InstanceRequirements"],["capacity_provider_scaling_config","CapacityProviderScalingConfig","CapacityProviderScalingConfig"],["kms_key_arn","KmsKeyArn","str"],["last_modified","LastModified","str"],["propagate_tags","PropagateTags","PropagateTags"],["telemetry_config","TelemetryConfig","CapacityProviderTelemetryConfig"]]',
+    "CapacityProviderConfig": '[["lambda_managed_instances_capacity_provider_config","LambdaManagedInstancesCapacityProviderConfig","LambdaManagedInstancesCapacityProviderConfig"]]',
+    "CapacityProviderLoggingConfig": '[["system_log_level","SystemLogLevel","str"],["log_group","LogGroup","str"]]',
+    "CapacityProviderPermissionsConfig": '[["capacity_provider_operator_role_arn","CapacityProviderOperatorRoleArn","str"]]',
+    "CapacityProviderScalingConfig": '[["max_v_cpu_count","MaxVCpuCount","int"],["scaling_mode","ScalingMode","str"],["scaling_policies","ScalingPolicies","list[TargetTrackingScalingPolicy]"]]',
+    "CapacityProviderTelemetryConfig": '[["logging_config","LoggingConfig","CapacityProviderLoggingConfig"]]',
+    "CapacityProviderVpcConfig": '[["subnet_ids","SubnetIds","list[str]"],["security_group_ids","SecurityGroupIds","list[str]"]]',
+    "ChainedInvokeDetails": '[["result","Result","str"],["error","Error","ErrorObject"]]',
+    "ChainedInvokeFailedDetails": '[["error","Error","EventError"]]',
+    "ChainedInvokeStartedDetails": '[["function_name","FunctionName","str"],["tenant_id","TenantId","str"],["input","Input","EventInput"],["executed_version","ExecutedVersion","str"],["durable_execution_arn","DurableExecutionArn","str"]]',
+    "ChainedInvokeStoppedDetails": '[["error","Error","EventError"]]',
+    "ChainedInvokeSucceededDetails": '[["result","Result","EventResult"]]',
+    "ChainedInvokeTimedOutDetails": '[["error","Error","EventError"]]',
+    "CheckpointDurableExecutionResponse": '[["checkpoint_token","CheckpointToken","str"],["new_execution_state","NewExecutionState","CheckpointUpdatedExecutionState"]]',
+    "CheckpointUpdatedExecutionState": '[["operations","Operations","list[Operation]"],["next_marker","NextMarker","str"]]',
+    "CodeSigningConfig": '[["code_signing_config_id","CodeSigningConfigId","str"],["code_signing_config_arn","CodeSigningConfigArn","str"],["description","Description","str"],["allowed_publishers","AllowedPublishers","AllowedPublishers"],["code_signing_policies","CodeSigningPolicies","CodeSigningPolicies"],["last_modified","LastModified","str"]]',
+    "CodeSigningPolicies": '[["untrusted_artifact_on_deployment","UntrustedArtifactOnDeployment","str"]]',
+    "Concurrency": '[["reserved_concurrent_executions","ReservedConcurrentExecutions","int"]]',
+    "ContextDetails": '[["replay_children","ReplayChildren","bool"],["result","Result","str"],["error","Error","ErrorObject"]]',
+    "ContextFailedDetails": '[["error","Error","EventError"]]',
+    "ContextStartedDetails": "[]",
+    "ContextSucceededDetails": '[["result","Result","EventResult"]]',
+    "Cors": '[["allow_credentials","AllowCredentials","bool"],["allow_headers","AllowHeaders","list[str]"],["allow_methods","AllowMethods","list[str]"],["allow_origins","AllowOrigins","list[str]"],["expose_headers","ExposeHeaders","list[str]"],["max_age","MaxAge","int"]]',
+    "CreateCapacityProviderResponse": '[["capacity_provider","CapacityProvider","CapacityProvider"]]',
+    "CreateCodeSigningConfigResponse": '[["code_signing_config","CodeSigningConfig","CodeSigningConfig"]]',
+    "CreateFunctionUrlConfigResponse": '[["function_url","FunctionUrl","str"],["function_arn","FunctionArn","str"],["auth_type","AuthType","str"],["cors","Cors","Cors"],["creation_time","CreationTime","str"],["invoke_mode","InvokeMode","str"]]',
+    "DeadLetterConfig": '[["target_arn","TargetArn","str"]]',
+    "DeleteCapacityProviderResponse": '[["capacity_provider","CapacityProvider","CapacityProvider"]]',
+    "DeleteCodeSigningConfigResponse": "[]",
+    "DeleteDurableExecutionResponse": '[["deletion_request_timestamp","DeletionRequestTimestamp","datetime"]]',
+    "DeleteFunctionResponse": '[["status_code","StatusCode","int"]]',
+    "DestinationConfig": '[["on_success","OnSuccess","OnSuccess"],["on_failure","OnFailure","OnFailure"]]',
+    "DocumentDBEventSourceConfig": '[["database_name","DatabaseName","str"],["collection_name","CollectionName","str"],["full_document","FullDocument","str"]]',
+    "DurableConfig": '[["kms_key_arn","KMSKeyArn","str"],["retention_period_in_days","RetentionPeriodInDays","int"],["execution_timeout","ExecutionTimeout","int"]]',
+    "EnvironmentError": '[["error_code","ErrorCode","str"],["message","Message","str"]]',
+    "EnvironmentResponse": '[["variables","Variables","dict[str, str]"],["error","Error","EnvironmentError"]]',
+    "EphemeralStorage": '[["size","Size","int"]]',
+    "ErrorObject": '[["error_message","ErrorMessage","str"],["error_type","ErrorType","str"],["error_data","ErrorData","str"],["stack_trace","StackTrace","list[str]"]]',
+    "Event": '[["event_type","EventType","str"],["sub_type","SubType","str"],["event_id","EventId","int"],["id","Id","str"],["name","Name","str"],["event_timestamp","EventTimestamp","datetime"],["parent_id","ParentId","str"],["execution_started_details","ExecutionStartedDetails","ExecutionStartedDetails"],["execution_succeeded_details","ExecutionSucceededDetails","ExecutionSucceededDetails"],["execution_failed_details","ExecutionFailedDetails","ExecutionFailedDetails"],["execution_timed_out_details","ExecutionTimedOutDetails","ExecutionTimedOutDetails"],["execution_stopped_details","ExecutionStoppedDetails","ExecutionStoppedDetails"],["context_started_details","ContextStartedDetails","ContextStartedDetails"],["context_succeeded_details","ContextSucceededDetails","ContextSucceededDetails"],["context_failed_details","ContextFailedDetails","ContextFailedDetails"],["wait_started_details","WaitStartedDetails","WaitStartedDetails"],["wait_succeeded_details","WaitSucceededDetails","WaitSucceededDetails"],["wait_cancelled_details","WaitCancelledDetails","WaitCancelledDetails"],["step_started_details","StepStartedDetails","StepStartedDetails"],["step_succeeded_details","StepSucceededDetails","StepSucceededDetails"],["step_failed_details","StepFailedDetails","StepFailedDetails"],["chained_invoke_started_details","ChainedInvokeStartedDetails","ChainedInvokeStartedDetails"],["chained_invoke_succeeded_details","ChainedInvokeSucceededDetails","ChainedInvokeSucceededDetails"],["chained_invoke_failed_details","ChainedInvokeFailedDetails","ChainedInvokeFailedDetails"],["chained_invoke_timed_out_details","ChainedInvokeTimedOutDetails","ChainedInvokeTimedOutDetails"],["chained_invoke_stopped_details","ChainedInvokeStoppedDetails","ChainedInvokeStoppedDetails"],["callback_started_details","CallbackStartedDetails","CallbackStartedDetails"],["callback_succeeded_details","CallbackSucceededDetails","CallbackSucceededDetails"],["callback_failed_details","CallbackFailedDetails","CallbackFailedDetails"],["callback_timed_out_details","CallbackTimedOutDetails","CallbackTimedOutDetails"],["invocation_completed_details","InvocationCompletedDetails","InvocationCompletedDetails"],["execution_paused_details","ExecutionPausedDetails","ExecutionPausedDetails"],["execution_resumed_details","ExecutionResumedDetails","ExecutionResumedDetails"]]',
+    "EventError": '[["payload","Payload","ErrorObject"],["truncated","Truncated","bool"]]',
+    "EventInput": '[["payload","Payload","str"],["truncated","Truncated","bool"]]',
+    "EventPauseReason": '[["payload","Payload","str"],["truncated","Truncated","bool"]]',
+    "EventResult": '[["payload","Payload","str"],["truncated","Truncated","bool"]]',
+    "EventResumeReason": '[["payload","Payload","str"],["truncated","Truncated","bool"]]',
+    "EventSourceMappingConfiguration": '[["uuid","UUID","str"],["starting_position","StartingPosition","str"],["starting_position_timestamp","StartingPositionTimestamp","datetime"],["batch_size","BatchSize","int"],["maximum_batching_window_in_seconds","MaximumBatchingWindowInSeconds","int"],["parallelization_factor","ParallelizationFactor","int"],["event_source_arn","EventSourceArn","str"],["filter_criteria","FilterCriteria","FilterCriteria"],["filter_criteria_error","FilterCriteriaError","FilterCriteriaError"],["kms_key_arn","KMSKeyArn","str"],["metrics_config","MetricsConfig","EventSourceMappingMetricsConfig"],["logging_config","LoggingConfig","EventSourceMappingLoggingConfig"],["scaling_config","ScalingConfig","ScalingConfig"],["function_arn","FunctionArn","str"],["last_modified","LastModified","datetime"],["last_processing_result","LastProcessingResult","str"],["state","State","str"],["state_transition_reason","StateTransitionReason","str"],["destination_config","DestinationConfig","DestinationConfig"],["topics","Topics","list[str]"],["queues","Queues","list[str]"],["source_access_configurations","SourceAccessConfigurations","list[SourceAccessConfiguration]"],["self_managed_event_source","SelfManagedEventSource","SelfManagedEventSource"],["maximum_record_age_in_seconds","MaximumRecordAgeInSeconds","int"],["bisect_batch_on_function_error","BisectBatchOnFunctionError","bool"],["maximum_retry_attempts","MaximumRetryAttempts","int"],["tumbling_window_in_seconds","TumblingWindowInSeconds","int"],["function_response_types","FunctionResponseTypes","list[str]"],["amazon_managed_kafka_event_source_config","AmazonManagedKafkaEventSourceConfig","AmazonManagedKafkaEventSourceConfig"],["self_managed_kafka_event_source_config","SelfManagedKafkaEventSourceConfig","SelfManagedKafkaEventSourceConfig"],["document_db_event_source_config","DocumentDBEventSourceConfig","DocumentDBEventSourceConfig"],["event_source_mapping_arn","EventSourceMappingArn","str"],["provisioned_poller_config","ProvisionedPollerConfig","ProvisionedPollerConfig"]]',
+    "EventSourceMappingLoggingConfig": '[["system_log_level","SystemLogLevel","str"]]',
+    "EventSourceMappingMetricsConfig": '[["metrics","Metrics","list[str]"]]',
+    "Execution": '[["durable_execution_arn","DurableExecutionArn","str"],["durable_execution_name","DurableExecutionName","str"],["function_arn","FunctionArn","str"],["status","Status","str"],["start_timestamp","StartTimestamp","datetime"],["end_timestamp","EndTimestamp","datetime"],["kms_key_arn","KMSKeyArn","str"]]',
+    "ExecutionDetails": '[["input_payload","InputPayload","str"]]',
+    "ExecutionFailedDetails": '[["error","Error","EventError"]]',
+    "ExecutionPausedDetails": '[["pause_request_timestamp","PauseRequestTimestamp","datetime"],["reason","Reason","EventPauseReason"],["execution_timeout_paused","ExecutionTimeoutPaused","bool"]]',
+    "ExecutionResumedDetails": '[["resume_request_timestamp","ResumeRequestTimestamp","datetime"],["reason","Reason","EventResumeReason"]]',
+    "ExecutionStartedDetails": '[["input","Input","EventInput"],["execution_timeout","ExecutionTimeout","int"]]',
+    "ExecutionStoppedDetails": '[["error","Error","EventError"]]',
+    "ExecutionSucceededDetails": '[["result","Result","EventResult"]]',
+    "ExecutionTimedOutDetails": '[["error","Error","EventError"]]',
+    "FileSystemConfig": '[["arn","Arn","str"],["local_mount_path","LocalMountPath","str"],["s3_files_config","S3FilesConfig","S3FilesConfig"]]',
+    "Filter": '[["pattern","Pattern","str"]]',
+    "FilterCriteria": '[["filters","Filters","list[Filter]"]]',
+    "FilterCriteriaError": '[["error_code","ErrorCode","str"],["message","Message","str"]]',
+    "FunctionCodeLocation": '[["repository_type","RepositoryType","str"],["location","Location","str"],["image_uri","ImageUri","str"],["resolved_image_uri","ResolvedImageUri","str"],["resolved_s3_object","ResolvedS3Object","ResolvedS3Object"],["source_kms_key_arn","SourceKMSKeyArn","str"],["error","Error","FunctionCodeLocationError"]]',
+    "FunctionCodeLocationError": '[["error_code","ErrorCode","str"],["message","Message","str"]]',
+    "FunctionConfiguration": '[["function_name","FunctionName","str"],["function_arn","FunctionArn","str"],["runtime","Runtime","str"],["role","Role","str"],["handler","Handler","str"],["code_size","CodeSize","int"],["description","Description","str"],["timeout","Timeout","int"],["memory_size","MemorySize","int"],["last_modified","LastModified","str"],["code_sha256","CodeSha256","str"],["version","Version","str"],["vpc_config","VpcConfig","VpcConfigResponse"],["dead_letter_config","DeadLetterConfig","DeadLetterConfig"],["environment","Environment","EnvironmentResponse"],["kms_key_arn","KMSKeyArn","str"],["tracing_config","TracingConfig","TracingConfigResponse"],["master_arn","MasterArn","str"],["revision_id","RevisionId","str"],["layers","Layers","list[Layer]"],["state","State","str"],["state_reason","StateReason","str"],["state_reason_code","StateReasonCode","str"],["last_update_status","LastUpdateStatus","str"],["last_update_status_reason","LastUpdateStatusReason","str"],["last_update_status_reason_code","LastUpdateStatusReasonCode","str"],["file_system_configs","FileSystemConfigs","list[FileSystemConfig]"],["signing_profile_version_arn","SigningProfileVersionArn","str"],["signing_job_arn","SigningJobArn","str"],["package_type","PackageType","str"],["image_config_response","ImageConfigResponse","ImageConfigResponse"],["architectures","Architectures","list[str]"],["ephemeral_storage","EphemeralStorage","EphemeralStorage"],["snap_start","SnapStart","SnapStartResponse"],["runtime_version_config","RuntimeVersionConfig","RuntimeVersionConfig"],["logging_config","LoggingConfig","LoggingConfig"],["tenancy_config","TenancyConfig","TenancyConfig"],["capacity_provider_config","CapacityProviderConfig","CapacityProviderConfig"],["config_sha256","ConfigSha256","str"],["durable_config","DurableConfig","DurableConfig"],["runtime_config","RuntimeConfig","FunctionRuntimeConfig"],["accelerator_config","AcceleratorConfig","AcceleratorConfig"]]',
+    "FunctionEventInvokeConfig": '[["last_modified","LastModified","datetime"],["function_arn","FunctionArn","str"],["maximum_retry_attempts","MaximumRetryAttempts","int"],["maximum_event_age_in_seconds","MaximumEventAgeInSeconds","int"],["destination_config","DestinationConfig","DestinationConfig"]]',
+    "FunctionRuntimeConfig": '[["runtime_arn","RuntimeArn","str"],["runtime_alias","RuntimeAlias","str"]]',
+    "FunctionScalingConfig": '[["min_execution_environments","MinExecutionEnvironments","int"],["max_execution_environments","MaxExecutionEnvironments","int"]]',
+    "FunctionUrlConfig": '[["function_url","FunctionUrl","str"],["function_arn","FunctionArn","str"],["creation_time","CreationTime","str"],["last_modified_time","LastModifiedTime","str"],["cors","Cors","Cors"],["auth_type","AuthType","str"],["invoke_mode","InvokeMode","str"]]',
+    "FunctionVersionsByCapacityProviderListItem": '[["function_arn","FunctionArn","str"],["state","State","str"]]',
+    "GetAccountSettingsResponse": '[["account_limit","AccountLimit","AccountLimit"],["account_usage","AccountUsage","AccountUsage"]]',
+    "GetCapacityProviderResponse": '[["capacity_provider","CapacityProvider","CapacityProvider"]]',
+    "GetCodeSigningConfigResponse": '[["code_signing_config","CodeSigningConfig","CodeSigningConfig"]]',
+    "GetDurableExecutionHistoryResponse": '[["events","Events","list[Event]"],["next_marker","NextMarker","str"]]',
+    "GetDurableExecutionResponse": '[["durable_execution_arn","DurableExecutionArn","str"],["durable_execution_name","DurableExecutionName","str"],["function_arn","FunctionArn","str"],["input_payload","InputPayload","str"],["result","Result","str"],["error","Error","ErrorObject"],["start_timestamp","StartTimestamp","datetime"],["status","Status","str"],["end_timestamp","EndTimestamp","datetime"],["version","Version","str"],["trace_header","TraceHeader","TraceHeader"],["execution_data_included","ExecutionDataIncluded","bool"],["durable_config","DurableConfig","DurableConfig"],["pause_details","PauseDetails","PauseDetails"],["expected_execution_timeout_timestamp","ExpectedExecutionTimeoutTimestamp","datetime"]]',
+    "GetDurableExecutionStateResponse": '[["operations","Operations","list[Operation]"],["next_marker","NextMarker","str"]]',
+    "GetFunctionCodeSigningConfigResponse": '[["code_signing_config_arn","CodeSigningConfigArn","str"],["function_name","FunctionName","str"]]',
+    "GetFunctionConcurrencyResponse": '[["reserved_concurrent_executions","ReservedConcurrentExecutions","int"]]',
+    "GetFunctionRecursionConfigResponse": '[["recursive_loop","RecursiveLoop","str"]]',
+    "GetFunctionResponse": '[["configuration","Configuration","FunctionConfiguration"],["code","Code","FunctionCodeLocation"],["tags","Tags","dict[str, str]"],["tags_error","TagsError","TagsError"],["concurrency","Concurrency","Concurrency"]]',
+    "GetFunctionScalingConfigResponse": '[["function_arn","FunctionArn","str"],["applied_function_scaling_config","AppliedFunctionScalingConfig","FunctionScalingConfig"],["requested_function_scaling_config","RequestedFunctionScalingConfig","FunctionScalingConfig"]]',
+    "GetFunctionUrlConfigResponse": '[["function_url","FunctionUrl","str"],["function_arn","FunctionArn","str"],["auth_type","AuthType","str"],["cors","Cors","Cors"],["creation_time","CreationTime","str"],["last_modified_time","LastModifiedTime","str"],["invoke_mode","InvokeMode","str"]]',
+    "GetLayerVersionPolicyResponse": '[["policy","Policy","str"],["revision_id","RevisionId","str"]]',
+    "GetLayerVersionResponse": '[["content","Content","LayerVersionContentOutput"],["layer_arn","LayerArn","str"],["layer_version_arn","LayerVersionArn","str"],["description","Description","str"],["created_date","CreatedDate","str"],["version","Version","int"],["compatible_architectures","CompatibleArchitectures","list[str]"],["compatible_runtimes","CompatibleRuntimes","list[str]"],["license_info","LicenseInfo","str"]]',
+    "GetPolicyResponse": '[["policy","Policy","str"],["revision_id","RevisionId","str"]]',
+    "GetProvisionedConcurrencyConfigResponse": '[["requested_provisioned_concurrent_executions","RequestedProvisionedConcurrentExecutions","int"],["available_provisioned_concurrent_executions","AvailableProvisionedConcurrentExecutions","int"],["allocated_provisioned_concurrent_executions","AllocatedProvisionedConcurrentExecutions","int"],["status","Status","str"],["status_reason","StatusReason","str"],["last_modified","LastModified","str"]]',
+    "GetResourcePolicyResponse": '[["policy","Policy","str"],["revision_id","RevisionId","str"]]',
+    "GetRuntimeManagementConfigResponse": '[["update_runtime_on","UpdateRuntimeOn","str"],["function_arn","FunctionArn","str"],["runtime_version_arn","RuntimeVersionArn","str"]]',
+    "ImageConfig": '[["entry_point","EntryPoint","list[str]"],["command","Command","list[str]"],["working_directory","WorkingDirectory","str"]]',
+    "ImageConfigError": '[["error_code","ErrorCode","str"],["message","Message","str"]]',
+    "ImageConfigResponse": '[["image_config","ImageConfig","ImageConfig"],["error","Error","ImageConfigError"]]',
+    "InstanceRequirements": '[["architectures","Architectures","list[str]"],["allowed_instance_types","AllowedInstanceTypes","list[str]"],["excluded_instance_types","ExcludedInstanceTypes","list[str]"]]',
+    "InvocationCompletedDetails": '[["start_timestamp","StartTimestamp","datetime"],["end_timestamp","EndTimestamp","datetime"],["request_id","RequestId","str"],["error","Error","EventError"]]',
+    "InvocationResponse": '[["status_code","StatusCode","int"],["function_error","FunctionError","str"],["log_result","LogResult","str"],["payload","Payload","bytes"],["executed_version","ExecutedVersion","str"],["durable_execution_arn","DurableExecutionArn","str"]]',
+    "InvokeAsyncResponse": '[["status","Status","int"]]',
+    "InvokeResponseStreamUpdate": '[["payload","Payload","bytes"]]',
+    "InvokeWithResponseStreamCompleteEvent": '[["error_code","ErrorCode","str"],["error_details","ErrorDetails","str"],["log_result","LogResult","str"]]',
+    "InvokeWithResponseStreamResponse": '[["status_code","StatusCode","int"],["executed_version","ExecutedVersion","str"],["event_stream","EventStream","object"],["response_stream_content_type","ResponseStreamContentType","str"]]',
+    "InvokeWithResponseStreamResponseEvent": '[["payload_chunk","PayloadChunk","InvokeResponseStreamUpdate"],["invoke_complete","InvokeComplete","InvokeWithResponseStreamCompleteEvent"]]',
+    "KafkaSchemaRegistryAccessConfig": '[["type","Type","str"],["uri","URI","str"]]',
+    "KafkaSchemaRegistryConfig": '[["schema_registry_uri","SchemaRegistryURI","str"],["event_record_format","EventRecordFormat","str"],["access_configs","AccessConfigs","list[KafkaSchemaRegistryAccessConfig]"],["schema_validation_configs","SchemaValidationConfigs","list[KafkaSchemaValidationConfig]"]]',
+    "KafkaSchemaValidationConfig": '[["attribute","Attribute","str"]]',
+    "LambdaManagedInstancesCapacityProviderConfig": '[["capacity_provider_arn","CapacityProviderArn","str"],["per_execution_environment_max_concurrency","PerExecutionEnvironmentMaxConcurrency","int"],["execution_environment_memory_gi_b_per_v_cpu","ExecutionEnvironmentMemoryGiBPerVCpu","float"]]',
+    "Layer": '[["arn","Arn","str"],["code_size","CodeSize","int"],["signing_profile_version_arn","SigningProfileVersionArn","str"],["signing_job_arn","SigningJobArn","str"]]',
+    "LayerVersionContentOutput": '[["location","Location","str"],["code_sha256","CodeSha256","str"],["code_size","CodeSize","int"],["signing_profile_version_arn","SigningProfileVersionArn","str"],["signing_job_arn","SigningJobArn","str"],["resolved_s3_object","ResolvedS3Object","ResolvedS3Object"]]',
+    "LayerVersionsListItem": '[["layer_version_arn","LayerVersionArn","str"],["version","Version","int"],["description","Description","str"],["created_date","CreatedDate","str"],["compatible_architectures","CompatibleArchitectures","list[str]"],["compatible_runtimes","CompatibleRuntimes","list[str]"],["license_info","LicenseInfo","str"]]',
+    "LayersListItem": '[["layer_name","LayerName","str"],["layer_arn","LayerArn","str"],["latest_matching_version","LatestMatchingVersion","LayerVersionsListItem"]]',
+    "ListAliasesResponse": '[["next_marker","NextMarker","str"],["aliases","Aliases","list[AliasConfiguration]"]]',
+    "ListCapacityProvidersResponse": '[["capacity_providers","CapacityProviders","list[CapacityProvider]"],["next_marker","NextMarker","str"]]',
+    "ListCodeSigningConfigsResponse": '[["next_marker","NextMarker","str"],["code_signing_configs","CodeSigningConfigs","list[CodeSigningConfig]"]]',
+    "ListDurableExecutionsByFunctionResponse": '[["durable_executions","DurableExecutions","list[Execution]"],["next_marker","NextMarker","str"]]',
+    "ListEventSourceMappingsResponse": '[["next_marker","NextMarker","str"],["event_source_mappings","EventSourceMappings","list[EventSourceMappingConfiguration]"]]',
+    "ListFunctionEventInvokeConfigsResponse": '[["function_event_invoke_configs","FunctionEventInvokeConfigs","list[FunctionEventInvokeConfig]"],["next_marker","NextMarker","str"]]',
+    "ListFunctionUrlConfigsResponse": '[["function_url_configs","FunctionUrlConfigs","list[FunctionUrlConfig]"],["next_marker","NextMarker","str"]]',
+    "ListFunctionVersionsByCapacityProviderResponse": '[["capacity_provider_arn","CapacityProviderArn","str"],["function_versions","FunctionVersions","list[FunctionVersionsByCapacityProviderListItem]"],["next_marker","NextMarker","str"]]',
+    "ListFunctionsByCodeSigningConfigResponse": '[["next_marker","NextMarker","str"],["function_arns","FunctionArns","list[str]"]]',
+    "ListFunctionsResponse": '[["next_marker","NextMarker","str"],["functions","Functions","list[FunctionConfiguration]"]]',
+    "ListLayerVersionsResponse": '[["next_marker","NextMarker","str"],["layer_versions","LayerVersions","list[LayerVersionsListItem]"]]',
+    "ListLayersResponse": '[["next_marker","NextMarker","str"],["layers","Layers","list[LayersListItem]"]]',
+    "ListProvisionedConcurrencyConfigsResponse": '[["provisioned_concurrency_configs","ProvisionedConcurrencyConfigs","list[ProvisionedConcurrencyConfigListItem]"],["next_marker","NextMarker","str"]]',
+    "ListTagsResponse": '[["tags","Tags","dict[str, str]"]]',
+    "ListVersionsByFunctionResponse": '[["next_marker","NextMarker","str"],["versions","Versions","list[FunctionConfiguration]"]]',
+    "LoggingConfig": '[["log_format","LogFormat","str"],["application_log_level","ApplicationLogLevel","str"],["system_log_level","SystemLogLevel","str"],["log_group","LogGroup","str"]]',
+    "OnFailure": '[["destination","Destination","str"]]',
+    "OnSuccess": '[["destination","Destination","str"]]',
+    "Operation": '[["id","Id","str"],["parent_id","ParentId","str"],["name","Name","str"],["type","Type","str"],["sub_type","SubType","str"],["start_timestamp","StartTimestamp","datetime"],["end_timestamp","EndTimestamp","datetime"],["status","Status","str"],["execution_details","ExecutionDetails","ExecutionDetails"],["context_details","ContextDetails","ContextDetails"],["step_details","StepDetails","StepDetails"],["wait_details","WaitDetails","WaitDetails"],["callback_details","CallbackDetails","CallbackDetails"],["chained_invoke_details","ChainedInvokeDetails","ChainedInvokeDetails"]]',
+    "PauseDetails": '[["pause_request_timestamp","PauseRequestTimestamp","datetime"],["reason","Reason","str"],["execution_timeout_paused","ExecutionTimeoutPaused","bool"]]',
+    "PauseDurableExecutionResponse": "[]",
+    "PropagateTags": '[["mode","Mode","str"],["explicit_tags","ExplicitTags","dict[str, str]"]]',
+    "ProvisionedConcurrencyConfigListItem": '[["function_arn","FunctionArn","str"],["requested_provisioned_concurrent_executions","RequestedProvisionedConcurrentExecutions","int"],["available_provisioned_concurrent_executions","AvailableProvisionedConcurrentExecutions","int"],["allocated_provisioned_concurrent_executions","AllocatedProvisionedConcurrentExecutions","int"],["status","Status","str"],["status_reason","StatusReason","str"],["last_modified","LastModified","str"]]',
+    "ProvisionedPollerConfig": '[["minimum_pollers","MinimumPollers","int"],["maximum_pollers","MaximumPollers","int"],["poller_group_name","PollerGroupName","str"]]',
+    "PublishLayerVersionResponse": '[["content","Content","LayerVersionContentOutput"],["layer_arn","LayerArn","str"],["layer_version_arn","LayerVersionArn","str"],["description","Description","str"],["created_date","CreatedDate","str"],["version","Version","int"],["compatible_architectures","CompatibleArchitectures","list[str]"],["compatible_runtimes","CompatibleRuntimes","list[str]"],["license_info","LicenseInfo","str"]]',
+    "PutFunctionCodeSigningConfigResponse": '[["code_signing_config_arn","CodeSigningConfigArn","str"],["function_name","FunctionName","str"]]',
+    "PutFunctionRecursionConfigResponse": '[["recursive_loop","RecursiveLoop","str"]]',
+    "PutFunctionScalingConfigResponse": '[["function_state","FunctionState","str"]]',
+    "PutProvisionedConcurrencyConfigResponse": '[["requested_provisioned_concurrent_executions","RequestedProvisionedConcurrentExecutions","int"],["allocated_provisioned_concurrent_executions","AllocatedProvisionedConcurrentExecutions","int"],["available_provisioned_concurrent_executions","AvailableProvisionedConcurrentExecutions","int"],["status","Status","str"],["status_reason","StatusReason","str"],["last_modified","LastModified","str"]]',
+    "PutResourcePolicyResponse": '[["policy","Policy","str"],["revision_id","RevisionId","str"]]',
+    "PutRuntimeManagementConfigResponse": '[["update_runtime_on","UpdateRuntimeOn","str"],["function_arn","FunctionArn","str"],["runtime_version_arn","RuntimeVersionArn","str"]]',
+    "ResolvedS3Object": '[["s3_bucket","S3Bucket","str"],["s3_key","S3Key","str"],["s3_object_version","S3ObjectVersion","str"]]',
+    "ResumeDurableExecutionResponse": "[]",
+    "RetryDetails": '[["current_attempt","CurrentAttempt","int"],["next_attempt_delay_seconds","NextAttemptDelaySeconds","int"]]',
+    "RuntimeVersionConfig": '[["runtime_version_arn","RuntimeVersionArn","str"],["error","Error","RuntimeVersionError"]]',
+    "RuntimeVersionError": '[["error_code","ErrorCode","str"],["message","Message","str"]]',
+    "S3FilesConfig": '[["direct_s3_read","DirectS3Read","str"]]',
+    "ScalingConfig": '[["maximum_concurrency","MaximumConcurrency","int"]]',
+    "SelfManagedEventSource": '[["endpoints","Endpoints","dict[str, list[str]]"]]',
+    "SelfManagedKafkaEventSourceConfig": '[["consumer_group_id","ConsumerGroupId","str"],["schema_registry_config","SchemaRegistryConfig","KafkaSchemaRegistryConfig"],["consumption_mode","ConsumptionMode","str"]]',
+    "SendDurableExecutionCallbackFailureResponse": "[]",
+    "SendDurableExecutionCallbackHeartbeatResponse": "[]",
+    "SendDurableExecutionCallbackSuccessResponse": "[]",
+    "SnapStartResponse": '[["apply_on","ApplyOn","str"],["optimization_status","OptimizationStatus","str"]]',
+    "SourceAccessConfiguration": '[["type","Type","str"],["uri","URI","str"]]',
+    "StepDetails": '[["attempt","Attempt","int"],["next_attempt_timestamp","NextAttemptTimestamp","datetime"],["result","Result","str"],["error","Error","ErrorObject"]]',
+    "StepFailedDetails": '[["error","Error","EventError"],["retry_details","RetryDetails","RetryDetails"]]',
+    "StepStartedDetails": "[]",
+    "StepSucceededDetails": '[["result","Result","EventResult"],["retry_details","RetryDetails","RetryDetails"]]',
+    "StopDurableExecutionResponse": '[["stop_timestamp","StopTimestamp","datetime"]]',
+    "TagsError": '[["error_code","ErrorCode","str"],["message","Message","str"]]',
+    "TargetTrackingScalingPolicy": '[["predefined_metric_type","PredefinedMetricType","str"],["target_value","TargetValue","float"]]',
+    "TenancyConfig": '[["tenant_isolation_mode","TenantIsolationMode","str"]]',
+    "TraceHeader": '[["x_amzn_trace_id","XAmznTraceId","str"]]',
+    "TracingConfigResponse": '[["mode","Mode","str"]]',
+    "UpdateCapacityProviderResponse": '[["capacity_provider","CapacityProvider","CapacityProvider"]]',
+    "UpdateCodeSigningConfigResponse": '[["code_signing_config","CodeSigningConfig","CodeSigningConfig"]]',
+    "UpdateFunctionUrlConfigResponse": '[["function_url","FunctionUrl","str"],["function_arn","FunctionArn","str"],["auth_type","AuthType","str"],["cors","Cors","Cors"],["creation_time","CreationTime","str"],["last_modified_time","LastModifiedTime","str"],["invoke_mode","InvokeMode","str"]]',
+    "VpcConfigResponse": '[["subnet_ids","SubnetIds","list[str]"],["security_group_ids","SecurityGroupIds","list[str]"],["vpc_id","VpcId","str"],["ipv6_allowed_for_dual_stack","Ipv6AllowedForDualStack","bool"]]',
+    "WaitCancelledDetails": '[["error","Error","EventError"]]',
+    "WaitDetails": '[["scheduled_end_timestamp","ScheduledEndTimestamp","datetime"]]',
+    "WaitStartedDetails": '[["duration","Duration","int"],["scheduled_end_timestamp","ScheduledEndTimestamp","datetime"]]',
+    "WaitSucceededDetails": '[["duration","Duration","int"]]',
+}
+RESULTS = Results(globals(), RESULT_FIELDS)
+
+
+def __getattr__(name: str) -> Any:
+    """A result class, made on first use."""
+    return RESULTS.attribute(name)
 
 
 class AliasLimitExceededException(ServiceError):
@@ -4032,242 +2772,251 @@ class Client(BaseClient):
     paginators = PAGINATORS
     errors = ERRORS
     exceptions = exceptions
+    results = RESULTS
 
     def add_layer_version_permission(self, **params: Any) -> AddLayerVersionPermissionResponse:
         """AddLayerVersionPermission: LayerName*, VersionNumber*, StatementId*, Action*, Principal*, OrganizationId, RevisionId (* required)."""
-        return self._call("AddLayerVersionPermission", params, AddLayerVersionPermissionResponse)
+        return self._call("AddLayerVersionPermission", params, "AddLayerVersionPermissionResponse")
 
     def add_permission(self, **params: Any) -> AddPermissionResponse:
         """AddPermission: FunctionName*, StatementId*, Action*, Principal*, SourceArn, FunctionUrlAuthType, InvokedViaFunctionUrl, SourceAccount, EventSourceToken, Qualifier, RevisionId, PrincipalOrgID (* required)."""
-        return self._call("AddPermission", params, AddPermissionResponse)
+        return self._call("AddPermission", params, "AddPermissionResponse")
 
     def checkpoint_durable_execution(self, **params: Any) -> CheckpointDurableExecutionResponse:
         """CheckpointDurableExecution: DurableExecutionArn*, CheckpointToken*, Updates, ClientToken (* required)."""
-        return self._call("CheckpointDurableExecution", params, CheckpointDurableExecutionResponse)
+        return self._call(
+            "CheckpointDurableExecution", params, "CheckpointDurableExecutionResponse"
+        )
 
     def create_alias(self, **params: Any) -> AliasConfiguration:
         """CreateAlias: FunctionName*, Name*, FunctionVersion*, Description, RoutingConfig (* required)."""
-        return self._call("CreateAlias", params, AliasConfiguration)
+        return self._call("CreateAlias", params, "AliasConfiguration")
 
     def create_capacity_provider(self, **params: Any) -> CreateCapacityProviderResponse:
         """CreateCapacityProvider: CapacityProviderName*, VpcConfig*, PermissionsConfig*, InstanceRequirements, CapacityProviderScalingConfig, KmsKeyArn, Tags, PropagateTags, TelemetryConfig (* required)."""
-        return self._call("CreateCapacityProvider", params, CreateCapacityProviderResponse)
+        return self._call("CreateCapacityProvider", params, "CreateCapacityProviderResponse")
 
     def create_code_signing_config(self, **params: Any) -> CreateCodeSigningConfigResponse:
         """CreateCodeSigningConfig: Description, AllowedPublishers*, CodeSigningPolicies, Tags (* required)."""
-        return self._call("CreateCodeSigningConfig", params, CreateCodeSigningConfigResponse)
+        return self._call("CreateCodeSigningConfig", params, "CreateCodeSigningConfigResponse")
 
     def create_event_source_mapping(self, **params: Any) -> EventSourceMappingConfiguration:
         """CreateEventSourceMapping: EventSourceArn, FunctionName*, Enabled, BatchSize, FilterCriteria, KMSKeyArn, MetricsConfig, LoggingConfig, ScalingConfig, MaximumBatchingWindowInSeconds, ParallelizationFactor, StartingPosition, StartingPositionTimestamp, DestinationConfig, MaximumRecordAgeInSeconds, BisectBatchOnFunctionError, MaximumRetryAttempts, Tags, TumblingWindowInSeconds, Topics, Queues, SourceAccessConfigurations, SelfManagedEventSource, FunctionResponseTypes, AmazonManagedKafkaEventSourceConfig, SelfManagedKafkaEventSourceConfig, DocumentDBEventSourceConfig, ProvisionedPollerConfig (* required)."""
-        return self._call("CreateEventSourceMapping", params, EventSourceMappingConfiguration)
+        return self._call("CreateEventSourceMapping", params, "EventSourceMappingConfiguration")
 
     def create_function(self, **params: Any) -> FunctionConfiguration:
         """CreateFunction: FunctionName*, Runtime, Role*, Handler, Code*, Description, Timeout, MemorySize, Publish, PublishTo, VpcConfig, PackageType, DeadLetterConfig, Environment, KMSKeyArn, TracingConfig, Tags, Layers, FileSystemConfigs, CodeSigningConfigArn, ImageConfig, Architectures, EphemeralStorage, SnapStart, LoggingConfig, TenancyConfig, CapacityProviderConfig, DurableConfig, RuntimeConfig, AcceleratorConfig (* required)."""
-        return self._call("CreateFunction", params, FunctionConfiguration)
+        return self._call("CreateFunction", params, "FunctionConfiguration")
 
     def create_function_url_config(self, **params: Any) -> CreateFunctionUrlConfigResponse:
         """CreateFunctionUrlConfig: FunctionName*, Qualifier, AuthType*, Cors, InvokeMode (* required)."""
-        return self._call("CreateFunctionUrlConfig", params, CreateFunctionUrlConfigResponse)
+        return self._call("CreateFunctionUrlConfig", params, "CreateFunctionUrlConfigResponse")
 
     def delete_alias(self, **params: Any) -> Result:
         """DeleteAlias: FunctionName*, Name* (* required)."""
-        return self._call("DeleteAlias", params, Result)
+        return self._call("DeleteAlias", params, "Result")
 
     def delete_capacity_provider(self, **params: Any) -> DeleteCapacityProviderResponse:
         """DeleteCapacityProvider: CapacityProviderName* (* required)."""
-        return self._call("DeleteCapacityProvider", params, DeleteCapacityProviderResponse)
+        return self._call("DeleteCapacityProvider", params, "DeleteCapacityProviderResponse")
 
     def delete_code_signing_config(self, **params: Any) -> DeleteCodeSigningConfigResponse:
         """DeleteCodeSigningConfig: CodeSigningConfigArn* (* required)."""
-        return self._call("DeleteCodeSigningConfig", params, DeleteCodeSigningConfigResponse)
+        return self._call("DeleteCodeSigningConfig", params, "DeleteCodeSigningConfigResponse")
 
     def delete_durable_execution(self, **params: Any) -> DeleteDurableExecutionResponse:
         """DeleteDurableExecution: DurableExecutionArn* (* required)."""
-        return self._call("DeleteDurableExecution", params, DeleteDurableExecutionResponse)
+        return self._call("DeleteDurableExecution", params, "DeleteDurableExecutionResponse")
 
     def delete_event_source_mapping(self, **params: Any) -> EventSourceMappingConfiguration:
         """DeleteEventSourceMapping: UUID* (* required)."""
-        return self._call("DeleteEventSourceMapping", params, EventSourceMappingConfiguration)
+        return self._call("DeleteEventSourceMapping", params, "EventSourceMappingConfiguration")
 
     def delete_function(self, **params: Any) -> DeleteFunctionResponse:
         """DeleteFunction: FunctionName*, Qualifier (* required)."""
-        return self._call("DeleteFunction", params, DeleteFunctionResponse)
+        return self._call("DeleteFunction", params, "DeleteFunctionResponse")
 
     def delete_function_code_signing_config(self, **params: Any) -> Result:
         """DeleteFunctionCodeSigningConfig: FunctionName* (* required)."""
-        return self._call("DeleteFunctionCodeSigningConfig", params, Result)
+        return self._call("DeleteFunctionCodeSigningConfig", params, "Result")
 
     def delete_function_concurrency(self, **params: Any) -> Result:
         """DeleteFunctionConcurrency: FunctionName* (* required)."""
-        return self._call("DeleteFunctionConcurrency", params, Result)
+        return self._call("DeleteFunctionConcurrency", params, "Result")
 
     def delete_function_event_invoke_config(self, **params: Any) -> Result:
         """DeleteFunctionEventInvokeConfig: FunctionName*, Qualifier (* required)."""
-        return self._call("DeleteFunctionEventInvokeConfig", params, Result)
+        return self._call("DeleteFunctionEventInvokeConfig", params, "Result")
 
     def delete_function_url_config(self, **params: Any) -> Result:
         """DeleteFunctionUrlConfig: FunctionName*, Qualifier (* required)."""
-        return self._call("DeleteFunctionUrlConfig", params, Result)
+        return self._call("DeleteFunctionUrlConfig", params, "Result")
 
     def delete_layer_version(self, **params: Any) -> Result:
         """DeleteLayerVersion: LayerName*, VersionNumber* (* required)."""
-        return self._call("DeleteLayerVersion", params, Result)
+        return self._call("DeleteLayerVersion", params, "Result")
 
     def delete_provisioned_concurrency_config(self, **params: Any) -> Result:
         """DeleteProvisionedConcurrencyConfig: FunctionName*, Qualifier* (* required)."""
-        return self._call("DeleteProvisionedConcurrencyConfig", params, Result)
+        return self._call("DeleteProvisionedConcurrencyConfig", params, "Result")
 
     def delete_resource_policy(self, **params: Any) -> Result:
         """DeleteResourcePolicy: ResourceArn*, RevisionId (* required)."""
-        return self._call("DeleteResourcePolicy", params, Result)
+        return self._call("DeleteResourcePolicy", params, "Result")
 
     def get_account_settings(self, **params: Any) -> GetAccountSettingsResponse:
         """GetAccountSettings."""
-        return self._call("GetAccountSettings", params, GetAccountSettingsResponse)
+        return self._call("GetAccountSettings", params, "GetAccountSettingsResponse")
 
     def get_alias(self, **params: Any) -> AliasConfiguration:
         """GetAlias: FunctionName*, Name* (* required)."""
-        return self._call("GetAlias", params, AliasConfiguration)
+        return self._call("GetAlias", params, "AliasConfiguration")
 
     def get_capacity_provider(self, **params: Any) -> GetCapacityProviderResponse:
         """GetCapacityProvider: CapacityProviderName* (* required)."""
-        return self._call("GetCapacityProvider", params, GetCapacityProviderResponse)
+        return self._call("GetCapacityProvider", params, "GetCapacityProviderResponse")
 
     def get_code_signing_config(self, **params: Any) -> GetCodeSigningConfigResponse:
         """GetCodeSigningConfig: CodeSigningConfigArn* (* required)."""
-        return self._call("GetCodeSigningConfig", params, GetCodeSigningConfigResponse)
+        return self._call("GetCodeSigningConfig", params, "GetCodeSigningConfigResponse")
 
     def get_durable_execution(self, **params: Any) -> GetDurableExecutionResponse:
         """GetDurableExecution: DurableExecutionArn*, IncludeExecutionData (* required)."""
-        return self._call("GetDurableExecution", params, GetDurableExecutionResponse)
+        return self._call("GetDurableExecution", params, "GetDurableExecutionResponse")
 
     def get_durable_execution_history(self, **params: Any) -> GetDurableExecutionHistoryResponse:
         """GetDurableExecutionHistory: DurableExecutionArn*, IncludeExecutionData, MaxItems, Marker, ReverseOrder (* required)."""
-        return self._call("GetDurableExecutionHistory", params, GetDurableExecutionHistoryResponse)
+        return self._call(
+            "GetDurableExecutionHistory", params, "GetDurableExecutionHistoryResponse"
+        )
 
     def get_durable_execution_state(self, **params: Any) -> GetDurableExecutionStateResponse:
         """GetDurableExecutionState: DurableExecutionArn*, CheckpointToken*, Marker, MaxItems (* required)."""
-        return self._call("GetDurableExecutionState", params, GetDurableExecutionStateResponse)
+        return self._call("GetDurableExecutionState", params, "GetDurableExecutionStateResponse")
 
     def get_event_source_mapping(self, **params: Any) -> EventSourceMappingConfiguration:
         """GetEventSourceMapping: UUID* (* required)."""
-        return self._call("GetEventSourceMapping", params, EventSourceMappingConfiguration)
+        return self._call("GetEventSourceMapping", params, "EventSourceMappingConfiguration")
 
     def get_function(self, **params: Any) -> GetFunctionResponse:
         """GetFunction: FunctionName*, Qualifier (* required)."""
-        return self._call("GetFunction", params, GetFunctionResponse)
+        return self._call("GetFunction", params, "GetFunctionResponse")
 
     def get_function_code_signing_config(
         self, **params: Any
     ) -> GetFunctionCodeSigningConfigResponse:
         """GetFunctionCodeSigningConfig: FunctionName* (* required)."""
         return self._call(
-            "GetFunctionCodeSigningConfig", params, GetFunctionCodeSigningConfigResponse
+            "GetFunctionCodeSigningConfig", params, "GetFunctionCodeSigningConfigResponse"
         )
 
     def get_function_concurrency(self, **params: Any) -> GetFunctionConcurrencyResponse:
         """GetFunctionConcurrency: FunctionName* (* required)."""
-        return self._call("GetFunctionConcurrency", params, GetFunctionConcurrencyResponse)
+        return self._call("GetFunctionConcurrency", params, "GetFunctionConcurrencyResponse")
 
     def get_function_configuration(self, **params: Any) -> FunctionConfiguration:
         """GetFunctionConfiguration: FunctionName*, Qualifier (* required)."""
-        return self._call("GetFunctionConfiguration", params, FunctionConfiguration)
+        return self._call("GetFunctionConfiguration", params, "FunctionConfiguration")
 
     def get_function_event_invoke_config(self, **params: Any) -> FunctionEventInvokeConfig:
         """GetFunctionEventInvokeConfig: FunctionName*, Qualifier (* required)."""
-        return self._call("GetFunctionEventInvokeConfig", params, FunctionEventInvokeConfig)
+        return self._call("GetFunctionEventInvokeConfig", params, "FunctionEventInvokeConfig")
 
     def get_function_recursion_config(self, **params: Any) -> GetFunctionRecursionConfigResponse:
         """GetFunctionRecursionConfig: FunctionName* (* required)."""
-        return self._call("GetFunctionRecursionConfig", params, GetFunctionRecursionConfigResponse)
+        return self._call(
+            "GetFunctionRecursionConfig", params, "GetFunctionRecursionConfigResponse"
+        )
 
     def get_function_scaling_config(self, **params: Any) -> GetFunctionScalingConfigResponse:
         """GetFunctionScalingConfig: FunctionName*, Qualifier* (* required)."""
-        return self._call("GetFunctionScalingConfig", params, GetFunctionScalingConfigResponse)
+        return self._call("GetFunctionScalingConfig", params, "GetFunctionScalingConfigResponse")
 
     def get_function_url_config(self, **params: Any) -> GetFunctionUrlConfigResponse:
         """GetFunctionUrlConfig: FunctionName*, Qualifier (* required)."""
-        return self._call("GetFunctionUrlConfig", params, GetFunctionUrlConfigResponse)
+        return self._call("GetFunctionUrlConfig", params, "GetFunctionUrlConfigResponse")
 
     def get_layer_version(self, **params: Any) -> GetLayerVersionResponse:
         """GetLayerVersion: LayerName*, VersionNumber* (* required)."""
-        return self._call("GetLayerVersion", params, GetLayerVersionResponse)
+        return self._call("GetLayerVersion", params, "GetLayerVersionResponse")
 
     def get_layer_version_by_arn(self, **params: Any) -> GetLayerVersionResponse:
         """GetLayerVersionByArn: Arn* (* required)."""
-        return self._call("GetLayerVersionByArn", params, GetLayerVersionResponse)
+        return self._call("GetLayerVersionByArn", params, "GetLayerVersionResponse")
 
     def get_layer_version_policy(self, **params: Any) -> GetLayerVersionPolicyResponse:
         """GetLayerVersionPolicy: LayerName*, VersionNumber* (* required)."""
-        return self._call("GetLayerVersionPolicy", params, GetLayerVersionPolicyResponse)
+        return self._call("GetLayerVersionPolicy", params, "GetLayerVersionPolicyResponse")
 
     def get_policy(self, **params: Any) -> GetPolicyResponse:
         """GetPolicy: FunctionName*, Qualifier (* required)."""
-        return self._call("GetPolicy", params, GetPolicyResponse)
+        return self._call("GetPolicy", params, "GetPolicyResponse")
 
     def get_provisioned_concurrency_config(
         self, **params: Any
     ) -> GetProvisionedConcurrencyConfigResponse:
         """GetProvisionedConcurrencyConfig: FunctionName*, Qualifier* (* required)."""
         return self._call(
-            "GetProvisionedConcurrencyConfig", params, GetProvisionedConcurrencyConfigResponse
+            "GetProvisionedConcurrencyConfig", params, "GetProvisionedConcurrencyConfigResponse"
         )
 
     def get_resource_policy(self, **params: Any) -> GetResourcePolicyResponse:
         """GetResourcePolicy: ResourceArn* (* required)."""
-        return self._call("GetResourcePolicy", params, GetResourcePolicyResponse)
+        return self._call("GetResourcePolicy", params, "GetResourcePolicyResponse")
 
     def get_runtime_management_config(self, **params: Any) -> GetRuntimeManagementConfigResponse:
         """GetRuntimeManagementConfig: FunctionName*, Qualifier (* required)."""
-        return self._call("GetRuntimeManagementConfig", params, GetRuntimeManagementConfigResponse)
+        return self._call(
+            "GetRuntimeManagementConfig", params, "GetRuntimeManagementConfigResponse"
+        )
 
     def invoke(self, **params: Any) -> InvocationResponse:
         """Invoke: FunctionName*, InvocationType, LogType, ClientContext, DurableExecutionName, Payload, Qualifier, TenantId (* required)."""
-        return self._call("Invoke", params, InvocationResponse)
+        return self._call("Invoke", params, "InvocationResponse")
 
     def invoke_async(self, **params: Any) -> InvokeAsyncResponse:
         """InvokeAsync: FunctionName*, InvokeArgs* (* required)."""
-        return self._call("InvokeAsync", params, InvokeAsyncResponse)
+        return self._call("InvokeAsync", params, "InvokeAsyncResponse")
 
     def invoke_with_response_stream(self, **params: Any) -> InvokeWithResponseStreamResponse:
         """InvokeWithResponseStream: FunctionName*, LogType, ClientContext, Qualifier, Payload, TenantId, InvocationType (* required)."""
-        return self._call("InvokeWithResponseStream", params, InvokeWithResponseStreamResponse)
+        return self._call("InvokeWithResponseStream", params, "InvokeWithResponseStreamResponse")
 
     def list_aliases(self, **params: Any) -> ListAliasesResponse:
         """ListAliases: FunctionName*, FunctionVersion, Marker, MaxItems (* required)."""
-        return self._call("ListAliases", params, ListAliasesResponse)
+        return self._call("ListAliases", params, "ListAliasesResponse")
 
     def list_capacity_providers(self, **params: Any) -> ListCapacityProvidersResponse:
         """ListCapacityProviders: State, Marker, MaxItems (* required)."""
-        return self._call("ListCapacityProviders", params, ListCapacityProvidersResponse)
+        return self._call("ListCapacityProviders", params, "ListCapacityProvidersResponse")
 
     def list_code_signing_configs(self, **params: Any) -> ListCodeSigningConfigsResponse:
         """ListCodeSigningConfigs: Marker, MaxItems (* required)."""
-        return self._call("ListCodeSigningConfigs", params, ListCodeSigningConfigsResponse)
+        return self._call("ListCodeSigningConfigs", params, "ListCodeSigningConfigsResponse")
 
     def list_durable_executions_by_function(
         self, **params: Any
     ) -> ListDurableExecutionsByFunctionResponse:
         """ListDurableExecutionsByFunction: FunctionName*, Qualifier, DurableExecutionName, Statuses, StartedAfter, StartedBefore, ReverseOrder, Marker, MaxItems (* required)."""
         return self._call(
-            "ListDurableExecutionsByFunction", params, ListDurableExecutionsByFunctionResponse
+            "ListDurableExecutionsByFunction", params, "ListDurableExecutionsByFunctionResponse"
         )
 
     def list_event_source_mappings(self, **params: Any) -> ListEventSourceMappingsResponse:
         """ListEventSourceMappings: EventSourceArn, FunctionName, Marker, MaxItems (* required)."""
-        return self._call("ListEventSourceMappings", params, ListEventSourceMappingsResponse)
+        return self._call("ListEventSourceMappings", params, "ListEventSourceMappingsResponse")
 
     def list_function_event_invoke_configs(
         self, **params: Any
     ) -> ListFunctionEventInvokeConfigsResponse:
         """ListFunctionEventInvokeConfigs: FunctionName*, Marker, MaxItems (* required)."""
         return self._call(
-            "ListFunctionEventInvokeConfigs", params, ListFunctionEventInvokeConfigsResponse
+            "ListFunctionEventInvokeConfigs", params, "ListFunctionEventInvokeConfigsResponse"
         )
 
     def list_function_url_configs(self, **params: Any) -> ListFunctionUrlConfigsResponse:
         """ListFunctionUrlConfigs: FunctionName*, Marker, MaxItems (* required)."""
-        return self._call("ListFunctionUrlConfigs", params, ListFunctionUrlConfigsResponse)
+        return self._call("ListFunctionUrlConfigs", params, "ListFunctionUrlConfigsResponse")
 
     def list_function_versions_by_capacity_provider(
         self, **params: Any
@@ -4276,108 +3025,112 @@ class Client(BaseClient):
         return self._call(
             "ListFunctionVersionsByCapacityProvider",
             params,
-            ListFunctionVersionsByCapacityProviderResponse,
+            "ListFunctionVersionsByCapacityProviderResponse",
         )
 
     def list_functions(self, **params: Any) -> ListFunctionsResponse:
         """ListFunctions: MasterRegion, FunctionVersion, Marker, MaxItems (* required)."""
-        return self._call("ListFunctions", params, ListFunctionsResponse)
+        return self._call("ListFunctions", params, "ListFunctionsResponse")
 
     def list_functions_by_code_signing_config(
         self, **params: Any
     ) -> ListFunctionsByCodeSigningConfigResponse:
         """ListFunctionsByCodeSigningConfig: CodeSigningConfigArn*, Marker, MaxItems (* required)."""
         return self._call(
-            "ListFunctionsByCodeSigningConfig", params, ListFunctionsByCodeSigningConfigResponse
+            "ListFunctionsByCodeSigningConfig", params, "ListFunctionsByCodeSigningConfigResponse"
         )
 
     def list_layer_versions(self, **params: Any) -> ListLayerVersionsResponse:
         """ListLayerVersions: CompatibleArchitecture, CompatibleRuntime, LayerName*, Marker, MaxItems (* required)."""
-        return self._call("ListLayerVersions", params, ListLayerVersionsResponse)
+        return self._call("ListLayerVersions", params, "ListLayerVersionsResponse")
 
     def list_layers(self, **params: Any) -> ListLayersResponse:
         """ListLayers: CompatibleArchitecture, CompatibleRuntime, Marker, MaxItems (* required)."""
-        return self._call("ListLayers", params, ListLayersResponse)
+        return self._call("ListLayers", params, "ListLayersResponse")
 
     def list_provisioned_concurrency_configs(
         self, **params: Any
     ) -> ListProvisionedConcurrencyConfigsResponse:
         """ListProvisionedConcurrencyConfigs: FunctionName*, Marker, MaxItems (* required)."""
         return self._call(
-            "ListProvisionedConcurrencyConfigs", params, ListProvisionedConcurrencyConfigsResponse
+            "ListProvisionedConcurrencyConfigs", params, "ListProvisionedConcurrencyConfigsResponse"
         )
 
     def list_tags(self, **params: Any) -> ListTagsResponse:
         """ListTags: Resource* (* required)."""
-        return self._call("ListTags", params, ListTagsResponse)
+        return self._call("ListTags", params, "ListTagsResponse")
 
     def list_versions_by_function(self, **params: Any) -> ListVersionsByFunctionResponse:
         """ListVersionsByFunction: FunctionName*, Marker, MaxItems (* required)."""
-        return self._call("ListVersionsByFunction", params, ListVersionsByFunctionResponse)
+        return self._call("ListVersionsByFunction", params, "ListVersionsByFunctionResponse")
 
     def pause_durable_execution(self, **params: Any) -> PauseDurableExecutionResponse:
         """PauseDurableExecution: DurableExecutionArn*, ClientToken, Reason, ExecutionTimeoutPaused (* required)."""
-        return self._call("PauseDurableExecution", params, PauseDurableExecutionResponse)
+        return self._call("PauseDurableExecution", params, "PauseDurableExecutionResponse")
 
     def publish_layer_version(self, **params: Any) -> PublishLayerVersionResponse:
         """PublishLayerVersion: LayerName*, Description, Content*, CompatibleArchitectures, CompatibleRuntimes, LicenseInfo (* required)."""
-        return self._call("PublishLayerVersion", params, PublishLayerVersionResponse)
+        return self._call("PublishLayerVersion", params, "PublishLayerVersionResponse")
 
     def publish_version(self, **params: Any) -> FunctionConfiguration:
         """PublishVersion: FunctionName*, CodeSha256, Description, RevisionId, PublishTo (* required)."""
-        return self._call("PublishVersion", params, FunctionConfiguration)
+        return self._call("PublishVersion", params, "FunctionConfiguration")
 
     def put_function_code_signing_config(
         self, **params: Any
     ) -> PutFunctionCodeSigningConfigResponse:
         """PutFunctionCodeSigningConfig: CodeSigningConfigArn*, FunctionName* (* required)."""
         return self._call(
-            "PutFunctionCodeSigningConfig", params, PutFunctionCodeSigningConfigResponse
+            "PutFunctionCodeSigningConfig", params, "PutFunctionCodeSigningConfigResponse"
         )
 
     def put_function_concurrency(self, **params: Any) -> Concurrency:
         """PutFunctionConcurrency: FunctionName*, ReservedConcurrentExecutions* (* required)."""
-        return self._call("PutFunctionConcurrency", params, Concurrency)
+        return self._call("PutFunctionConcurrency", params, "Concurrency")
 
     def put_function_event_invoke_config(self, **params: Any) -> FunctionEventInvokeConfig:
         """PutFunctionEventInvokeConfig: FunctionName*, Qualifier, MaximumRetryAttempts, MaximumEventAgeInSeconds, DestinationConfig (* required)."""
-        return self._call("PutFunctionEventInvokeConfig", params, FunctionEventInvokeConfig)
+        return self._call("PutFunctionEventInvokeConfig", params, "FunctionEventInvokeConfig")
 
     def put_function_recursion_config(self, **params: Any) -> PutFunctionRecursionConfigResponse:
         """PutFunctionRecursionConfig: FunctionName*, RecursiveLoop* (* required)."""
-        return self._call("PutFunctionRecursionConfig", params, PutFunctionRecursionConfigResponse)
+        return self._call(
+            "PutFunctionRecursionConfig", params, "PutFunctionRecursionConfigResponse"
+        )
 
     def put_function_scaling_config(self, **params: Any) -> PutFunctionScalingConfigResponse:
         """PutFunctionScalingConfig: FunctionName*, Qualifier*, FunctionScalingConfig (* required)."""
-        return self._call("PutFunctionScalingConfig", params, PutFunctionScalingConfigResponse)
+        return self._call("PutFunctionScalingConfig", params, "PutFunctionScalingConfigResponse")
 
     def put_provisioned_concurrency_config(
         self, **params: Any
     ) -> PutProvisionedConcurrencyConfigResponse:
         """PutProvisionedConcurrencyConfig: FunctionName*, Qualifier*, ProvisionedConcurrentExecutions* (* required)."""
         return self._call(
-            "PutProvisionedConcurrencyConfig", params, PutProvisionedConcurrencyConfigResponse
+            "PutProvisionedConcurrencyConfig", params, "PutProvisionedConcurrencyConfigResponse"
         )
 
     def put_resource_policy(self, **params: Any) -> PutResourcePolicyResponse:
         """PutResourcePolicy: ResourceArn*, Policy*, RevisionId (* required)."""
-        return self._call("PutResourcePolicy", params, PutResourcePolicyResponse)
+        return self._call("PutResourcePolicy", params, "PutResourcePolicyResponse")
 
     def put_runtime_management_config(self, **params: Any) -> PutRuntimeManagementConfigResponse:
         """PutRuntimeManagementConfig: FunctionName*, Qualifier, UpdateRuntimeOn*, RuntimeVersionArn (* required)."""
-        return self._call("PutRuntimeManagementConfig", params, PutRuntimeManagementConfigResponse)
+        return self._call(
+            "PutRuntimeManagementConfig", params, "PutRuntimeManagementConfigResponse"
+        )
 
     def remove_layer_version_permission(self, **params: Any) -> Result:
         """RemoveLayerVersionPermission: LayerName*, VersionNumber*, StatementId*, RevisionId (* required)."""
-        return self._call("RemoveLayerVersionPermission", params, Result)
+        return self._call("RemoveLayerVersionPermission", params, "Result")
 
     def remove_permission(self, **params: Any) -> Result:
         """RemovePermission: FunctionName*, StatementId*, Qualifier, RevisionId (* required)."""
-        return self._call("RemovePermission", params, Result)
+        return self._call("RemovePermission", params, "Result")
 
     def resume_durable_execution(self, **params: Any) -> ResumeDurableExecutionResponse:
         """ResumeDurableExecution: DurableExecutionArn*, ClientToken, Reason (* required)."""
-        return self._call("ResumeDurableExecution", params, ResumeDurableExecutionResponse)
+        return self._call("ResumeDurableExecution", params, "ResumeDurableExecutionResponse")
 
     def send_durable_execution_callback_failure(
         self, **params: Any
@@ -4386,7 +3139,7 @@ class Client(BaseClient):
         return self._call(
             "SendDurableExecutionCallbackFailure",
             params,
-            SendDurableExecutionCallbackFailureResponse,
+            "SendDurableExecutionCallbackFailureResponse",
         )
 
     def send_durable_execution_callback_heartbeat(
@@ -4396,7 +3149,7 @@ class Client(BaseClient):
         return self._call(
             "SendDurableExecutionCallbackHeartbeat",
             params,
-            SendDurableExecutionCallbackHeartbeatResponse,
+            "SendDurableExecutionCallbackHeartbeatResponse",
         )
 
     def send_durable_execution_callback_success(
@@ -4406,52 +3159,52 @@ class Client(BaseClient):
         return self._call(
             "SendDurableExecutionCallbackSuccess",
             params,
-            SendDurableExecutionCallbackSuccessResponse,
+            "SendDurableExecutionCallbackSuccessResponse",
         )
 
     def stop_durable_execution(self, **params: Any) -> StopDurableExecutionResponse:
         """StopDurableExecution: DurableExecutionArn*, Error (* required)."""
-        return self._call("StopDurableExecution", params, StopDurableExecutionResponse)
+        return self._call("StopDurableExecution", params, "StopDurableExecutionResponse")
 
     def tag_resource(self, **params: Any) -> Result:
         """TagResource: Resource*, Tags* (* required)."""
-        return self._call("TagResource", params, Result)
+        return self._call("TagResource", params, "Result")
 
     def untag_resource(self, **params: Any) -> Result:
         """UntagResource: Resource*, TagKeys* (* required)."""
-        return self._call("UntagResource", params, Result)
+        return self._call("UntagResource", params, "Result")
 
     def update_alias(self, **params: Any) -> AliasConfiguration:
         """UpdateAlias: FunctionName*, Name*, FunctionVersion, Description, RoutingConfig, RevisionId (* required)."""
-        return self._call("UpdateAlias", params, AliasConfiguration)
+        return self._call("UpdateAlias", params, "AliasConfiguration")
 
     def update_capacity_provider(self, **params: Any) -> UpdateCapacityProviderResponse:
         """UpdateCapacityProvider: CapacityProviderName*, CapacityProviderScalingConfig, PropagateTags, TelemetryConfig (* required)."""
-        return self._call("UpdateCapacityProvider", params, UpdateCapacityProviderResponse)
+        return self._call("UpdateCapacityProvider", params, "UpdateCapacityProviderResponse")
 
     def update_code_signing_config(self, **params: Any) -> UpdateCodeSigningConfigResponse:
         """UpdateCodeSigningConfig: CodeSigningConfigArn*, Description, AllowedPublishers, CodeSigningPolicies (* required)."""
-        return self._call("UpdateCodeSigningConfig", params, UpdateCodeSigningConfigResponse)
+        return self._call("UpdateCodeSigningConfig", params, "UpdateCodeSigningConfigResponse")
 
     def update_event_source_mapping(self, **params: Any) -> EventSourceMappingConfiguration:
         """UpdateEventSourceMapping: UUID*, FunctionName, Enabled, BatchSize, FilterCriteria, KMSKeyArn, MetricsConfig, LoggingConfig, ScalingConfig, MaximumBatchingWindowInSeconds, ParallelizationFactor, DestinationConfig, MaximumRecordAgeInSeconds, BisectBatchOnFunctionError, MaximumRetryAttempts, TumblingWindowInSeconds, SourceAccessConfigurations, FunctionResponseTypes, AmazonManagedKafkaEventSourceConfig, SelfManagedKafkaEventSourceConfig, DocumentDBEventSourceConfig, ProvisionedPollerConfig (* required)."""
-        return self._call("UpdateEventSourceMapping", params, EventSourceMappingConfiguration)
+        return self._call("UpdateEventSourceMapping", params, "EventSourceMappingConfiguration")
 
     def update_function_code(self, **params: Any) -> FunctionConfiguration:
         """UpdateFunctionCode: FunctionName*, ZipFile, S3Bucket, S3Key, S3ObjectVersion, S3ObjectStorageMode, ImageUri, Architectures, Publish, PublishTo, DryRun, RevisionId, SourceKMSKeyArn (* required)."""
-        return self._call("UpdateFunctionCode", params, FunctionConfiguration)
+        return self._call("UpdateFunctionCode", params, "FunctionConfiguration")
 
     def update_function_configuration(self, **params: Any) -> FunctionConfiguration:
         """UpdateFunctionConfiguration: FunctionName*, Role, Handler, Description, Timeout, MemorySize, VpcConfig, Environment, Runtime, DeadLetterConfig, KMSKeyArn, TracingConfig, RevisionId, Layers, FileSystemConfigs, ImageConfig, EphemeralStorage, SnapStart, LoggingConfig, CapacityProviderConfig, DurableConfig, RuntimeConfig, AcceleratorConfig (* required)."""
-        return self._call("UpdateFunctionConfiguration", params, FunctionConfiguration)
+        return self._call("UpdateFunctionConfiguration", params, "FunctionConfiguration")
 
     def update_function_event_invoke_config(self, **params: Any) -> FunctionEventInvokeConfig:
         """UpdateFunctionEventInvokeConfig: FunctionName*, Qualifier, MaximumRetryAttempts, MaximumEventAgeInSeconds, DestinationConfig (* required)."""
-        return self._call("UpdateFunctionEventInvokeConfig", params, FunctionEventInvokeConfig)
+        return self._call("UpdateFunctionEventInvokeConfig", params, "FunctionEventInvokeConfig")
 
     def update_function_url_config(self, **params: Any) -> UpdateFunctionUrlConfigResponse:
         """UpdateFunctionUrlConfig: FunctionName*, Qualifier, AuthType, Cors, InvokeMode (* required)."""
-        return self._call("UpdateFunctionUrlConfig", params, UpdateFunctionUrlConfigResponse)
+        return self._call("UpdateFunctionUrlConfig", params, "UpdateFunctionUrlConfigResponse")
 
     def get_paginator(self, operation: str) -> Paginator:
         """Pages (``.paginate(**params)``) and items (``.items(**params)``)."""

@@ -12,13 +12,1470 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from native_lambda.aws.protocols import UNSET, BaseClient, Result, ServiceError
+from native_lambda.aws.protocols import UNSET, BaseClient, Result, Results, ServiceError
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
 
     from native_lambda.aws.protocols import Paginator
+
+    # The result Structs as type checkers see them; at run time each class is made
+    # from RESULT_FIELDS when first used (see native_lambda.aws.protocols.Results).
+
+    class AccountPolicy(Result):
+        """``AccountPolicy``."""
+
+        policy_name: str = UNSET
+        policy_document: str = UNSET
+        last_updated_time: int = UNSET
+        policy_type: str = UNSET
+        scope: str = UNSET
+        selection_criteria: str = UNSET
+        account_id: str = UNSET
+
+    class AddKeyEntry(Result):
+        """``AddKeyEntry``."""
+
+        key: str = UNSET
+        value: str = UNSET
+        overwrite_if_exists: bool = UNSET
+
+    class AddKeys(Result):
+        """``AddKeys``."""
+
+        entries: list[AddKeyEntry] = UNSET
+
+    class AggregateLogGroupSummary(Result):
+        """``AggregateLogGroupSummary``."""
+
+        log_group_count: int = UNSET
+        grouping_identifiers: list[GroupingIdentifier] = UNSET
+
+    class Anomaly(Result):
+        """``Anomaly``."""
+
+        anomaly_id: str = UNSET
+        pattern_id: str = UNSET
+        anomaly_detector_arn: str = UNSET
+        pattern_string: str = UNSET
+        pattern_regex: str = UNSET
+        priority: str = UNSET
+        first_seen: int = UNSET
+        last_seen: int = UNSET
+        description: str = UNSET
+        active: bool = UNSET
+        state: str = UNSET
+        histogram: dict[str, int] = UNSET
+        log_samples: list[LogEvent] = UNSET
+        pattern_tokens: list[PatternToken] = UNSET
+        log_group_arn_list: list[str] = UNSET
+        suppressed: bool = UNSET
+        suppressed_date: int = UNSET
+        suppressed_until: int = UNSET
+        is_pattern_level_suppression: bool = UNSET
+
+    class AnomalyDetector(Result):
+        """``AnomalyDetector``."""
+
+        anomaly_detector_arn: str = UNSET
+        detector_name: str = UNSET
+        log_group_arn_list: list[str] = UNSET
+        evaluation_frequency: str = UNSET
+        filter_pattern: str = UNSET
+        anomaly_detector_status: str = UNSET
+        kms_key_id: str = UNSET
+        creation_time_stamp: int = UNSET
+        last_modified_time_stamp: int = UNSET
+        anomaly_visibility_time: int = UNSET
+
+    class AssociateSourceToS3TableIntegrationResponse(Result):
+        """``AssociateSourceToS3TableIntegrationResponse``."""
+
+        identifier: str = UNSET
+
+    class CSV(Result):
+        """``CSV``."""
+
+        quote_character: str = UNSET
+        delimiter: str = UNSET
+        columns: list[str] = UNSET
+        source: str = UNSET
+        destination: str = UNSET
+
+    class CancelImportTaskResponse(Result):
+        """``CancelImportTaskResponse``."""
+
+        import_id: str = UNSET
+        import_statistics: ImportStatistics = UNSET
+        import_status: str = UNSET
+        creation_time: int = UNSET
+        last_updated_time: int = UNSET
+
+    class ConfigurationTemplate(Result):
+        """``ConfigurationTemplate``."""
+
+        service: str = UNSET
+        log_type: str = UNSET
+        resource_type: str = UNSET
+        delivery_destination_type: str = UNSET
+        default_delivery_config_values: ConfigurationTemplateDeliveryConfigValues = UNSET
+        allowed_fields: list[RecordField] = UNSET
+        allowed_output_formats: list[str] = UNSET
+        allowed_action_for_allow_vended_logs_delivery_for_resource: str = UNSET
+        allowed_field_delimiters: list[str] = UNSET
+        allowed_suffix_path_fields: list[str] = UNSET
+        delivery_source_configuration: list[DeliverySourceConfigurationSchema] = UNSET
+        s3_tables_integration: S3TablesIntegration = UNSET
+
+    class ConfigurationTemplateDeliveryConfigValues(Result):
+        """``ConfigurationTemplateDeliveryConfigValues``."""
+
+        record_fields: list[str] = UNSET
+        field_delimiter: str = UNSET
+        s3_delivery_configuration: S3DeliveryConfiguration = UNSET
+
+    class CopyValue(Result):
+        """``CopyValue``."""
+
+        entries: list[CopyValueEntry] = UNSET
+
+    class CopyValueEntry(Result):
+        """``CopyValueEntry``."""
+
+        source: str = UNSET
+        target: str = UNSET
+        overwrite_if_exists: bool = UNSET
+
+    class CreateDeliveryResponse(Result):
+        """``CreateDeliveryResponse``."""
+
+        delivery: Delivery = UNSET
+
+    class CreateExportTaskResponse(Result):
+        """``CreateExportTaskResponse``."""
+
+        task_id: str = UNSET
+
+    class CreateImportTaskResponse(Result):
+        """``CreateImportTaskResponse``."""
+
+        import_id: str = UNSET
+        import_destination_arn: str = UNSET
+        creation_time: int = UNSET
+
+    class CreateLogAnomalyDetectorResponse(Result):
+        """``CreateLogAnomalyDetectorResponse``."""
+
+        anomaly_detector_arn: str = UNSET
+
+    class CreateLookupTableResponse(Result):
+        """``CreateLookupTableResponse``."""
+
+        lookup_table_arn: str = UNSET
+        created_at: int = UNSET
+
+    class CreateScheduledQueryResponse(Result):
+        """``CreateScheduledQueryResponse``."""
+
+        scheduled_query_arn: str = UNSET
+        state: str = UNSET
+
+    class DataSource(Result):
+        """``DataSource``."""
+
+        name: str = UNSET
+        type: str = UNSET
+
+    class DateTimeConverter(Result):
+        """``DateTimeConverter``."""
+
+        source: str = UNSET
+        target: str = UNSET
+        target_format: str = UNSET
+        match_patterns: list[str] = UNSET
+        source_timezone: str = UNSET
+        target_timezone: str = UNSET
+        locale: str = UNSET
+
+    class DeleteAccountPolicyResponse(Result):
+        """``DeleteAccountPolicyResponse``."""
+
+        dry_run_result: DryRunResult = UNSET
+
+    class DeleteIndexPolicyResponse(Result):
+        """``DeleteIndexPolicyResponse``."""
+
+    class DeleteIntegrationResponse(Result):
+        """``DeleteIntegrationResponse``."""
+
+    class DeleteKeys(Result):
+        """``DeleteKeys``."""
+
+        with_keys: list[str] = UNSET
+
+    class DeleteQueryDefinitionResponse(Result):
+        """``DeleteQueryDefinitionResponse``."""
+
+        success: bool = UNSET
+
+    class DeleteScheduledQueryResponse(Result):
+        """``DeleteScheduledQueryResponse``."""
+
+    class Delivery(Result):
+        """``Delivery``."""
+
+        id: str = UNSET
+        arn: str = UNSET
+        delivery_source_name: str = UNSET
+        delivery_destination_arn: str = UNSET
+        delivery_destination_type: str = UNSET
+        record_fields: list[str] = UNSET
+        field_delimiter: str = UNSET
+        s3_delivery_configuration: S3DeliveryConfiguration = UNSET
+        tags: dict[str, str] = UNSET
+
+    class DeliveryDestination(Result):
+        """``DeliveryDestination``."""
+
+        name: str = UNSET
+        arn: str = UNSET
+        delivery_destination_type: str = UNSET
+        output_format: str = UNSET
+        delivery_destination_configuration: DeliveryDestinationConfiguration = UNSET
+        role_arn: str = UNSET
+        tags: dict[str, str] = UNSET
+
+    class DeliveryDestinationConfiguration(Result):
+        """``DeliveryDestinationConfiguration``."""
+
+        destination_resource_arn: str = UNSET
+
+    class DeliverySource(Result):
+        """``DeliverySource``."""
+
+        name: str = UNSET
+        arn: str = UNSET
+        resource_arns: list[str] = UNSET
+        service: str = UNSET
+        log_type: str = UNSET
+        tags: dict[str, str] = UNSET
+        delivery_source_configuration: dict[str, str] = UNSET
+        status: str = UNSET
+        status_reason: str = UNSET
+
+    class DeliverySourceConfigurationSchema(Result):
+        """``DeliverySourceConfigurationSchema``."""
+
+        key_name: str = UNSET
+        value_type: str = UNSET
+        default_value: str = UNSET
+        supported_values: list[str] = UNSET
+        min_value: float = UNSET
+        max_value: float = UNSET
+
+    class DescribeAccountPoliciesResponse(Result):
+        """``DescribeAccountPoliciesResponse``."""
+
+        account_policies: list[AccountPolicy] = UNSET
+        next_token: str = UNSET
+
+    class DescribeConfigurationTemplatesResponse(Result):
+        """``DescribeConfigurationTemplatesResponse``."""
+
+        configuration_templates: list[ConfigurationTemplate] = UNSET
+        next_token: str = UNSET
+
+    class DescribeDeliveriesResponse(Result):
+        """``DescribeDeliveriesResponse``."""
+
+        deliveries: list[Delivery] = UNSET
+        next_token: str = UNSET
+
+    class DescribeDeliveryDestinationsResponse(Result):
+        """``DescribeDeliveryDestinationsResponse``."""
+
+        delivery_destinations: list[DeliveryDestination] = UNSET
+        next_token: str = UNSET
+
+    class DescribeDeliverySourcesResponse(Result):
+        """``DescribeDeliverySourcesResponse``."""
+
+        delivery_sources: list[DeliverySource] = UNSET
+        next_token: str = UNSET
+
+    class DescribeDestinationsResponse(Result):
+        """``DescribeDestinationsResponse``."""
+
+        destinations: list[Destination] = UNSET
+        next_token: str = UNSET
+
+    class DescribeExportTasksResponse(Result):
+        """``DescribeExportTasksResponse``."""
+
+        export_tasks: list[ExportTask] = UNSET
+        next_token: str = UNSET
+
+    class DescribeFieldIndexesResponse(Result):
+        """``DescribeFieldIndexesResponse``."""
+
+        field_indexes: list[FieldIndex] = UNSET
+        next_token: str = UNSET
+
+    class DescribeImportTaskBatchesResponse(Result):
+        """``DescribeImportTaskBatchesResponse``."""
+
+        import_source_arn: str = UNSET
+        import_id: str = UNSET
+        import_batches: list[ImportBatch] = UNSET
+        next_token: str = UNSET
+
+    class DescribeImportTasksResponse(Result):
+        """``DescribeImportTasksResponse``."""
+
+        imports: list[Import] = UNSET
+        next_token: str = UNSET
+
+    class DescribeIndexPoliciesResponse(Result):
+        """``DescribeIndexPoliciesResponse``."""
+
+        index_policies: list[IndexPolicy] = UNSET
+        next_token: str = UNSET
+
+    class DescribeLogGroupsResponse(Result):
+        """``DescribeLogGroupsResponse``."""
+
+        log_groups: list[LogGroup] = UNSET
+        next_token: str = UNSET
+
+    class DescribeLogStreamsResponse(Result):
+        """``DescribeLogStreamsResponse``."""
+
+        log_streams: list[LogStream] = UNSET
+        next_token: str = UNSET
+
+    class DescribeLookupTablesResponse(Result):
+        """``DescribeLookupTablesResponse``."""
+
+        lookup_tables: list[LookupTable] = UNSET
+        next_token: str = UNSET
+
+    class DescribeMetricFiltersResponse(Result):
+        """``DescribeMetricFiltersResponse``."""
+
+        metric_filters: list[MetricFilter] = UNSET
+        next_token: str = UNSET
+
+    class DescribeQueriesResponse(Result):
+        """``DescribeQueriesResponse``."""
+
+        queries: list[QueryInfo] = UNSET
+        next_token: str = UNSET
+
+    class DescribeQueryDefinitionsResponse(Result):
+        """``DescribeQueryDefinitionsResponse``."""
+
+        query_definitions: list[QueryDefinition] = UNSET
+        next_token: str = UNSET
+
+    class DescribeResourcePoliciesResponse(Result):
+        """``DescribeResourcePoliciesResponse``."""
+
+        resource_policies: list[ResourcePolicy] = UNSET
+        next_token: str = UNSET
+
+    class DescribeSubscriptionFiltersResponse(Result):
+        """``DescribeSubscriptionFiltersResponse``."""
+
+        subscription_filters: list[SubscriptionFilter] = UNSET
+        next_token: str = UNSET
+
+    class Destination(Result):
+        """``Destination``."""
+
+        destination_name: str = UNSET
+        target_arn: str = UNSET
+        role_arn: str = UNSET
+        access_policy: str = UNSET
+        arn: str = UNSET
+        creation_time: int = UNSET
+
+    class DestinationConfiguration(Result):
+        """``DestinationConfiguration``."""
+
+        s3_configuration: S3Configuration = UNSET
+        lookup_table_configuration: LookupTableConfiguration = UNSET
+
+    class DisassociateSourceFromS3TableIntegrationResponse(Result):
+        """``DisassociateSourceFromS3TableIntegrationResponse``."""
+
+        identifier: str = UNSET
+
+    class DryRunResult(Result):
+        """``DryRunResult``."""
+
+        total_matched_log_groups: int = UNSET
+        increased_retention_log_group_count: int = UNSET
+        decreased_retention_log_group_count: int = UNSET
+        unchanged_retention_log_group_count: int = UNSET
+        failed_analysis_count: int = UNSET
+        top_log_groups_impacted: list[LogGroupImpact] = UNSET
+
+    class ExportTask(Result):
+        """``ExportTask``."""
+
+        task_id: str = UNSET
+        task_name: str = UNSET
+        log_group_name: str = UNSET
+        from_: int = UNSET
+        to: int = UNSET
+        destination: str = UNSET
+        destination_prefix: str = UNSET
+        status: ExportTaskStatus = UNSET
+        execution_info: ExportTaskExecutionInfo = UNSET
+
+    class ExportTaskExecutionInfo(Result):
+        """``ExportTaskExecutionInfo``."""
+
+        creation_time: int = UNSET
+        completion_time: int = UNSET
+
+    class ExportTaskStatus(Result):
+        """``ExportTaskStatus``."""
+
+        code: str = UNSET
+        message: str = UNSET
+
+    class FieldIndex(Result):
+        """``FieldIndex``."""
+
+        log_group_identifier: str = UNSET
+        field_index_name: str = UNSET
+        last_scan_time: int = UNSET
+        first_event_time: int = UNSET
+        last_event_time: int = UNSET
+        type: str = UNSET
+        index_category: str = UNSET
+
+    class FieldsData(Result):
+        """``FieldsData``."""
+
+        data: bytes = UNSET
+
+    class FilterLogEventsResponse(Result):
+        """``FilterLogEventsResponse``."""
+
+        events: list[FilteredLogEvent] = UNSET
+        searched_log_streams: list[SearchedLogStream] = UNSET
+        next_token: str = UNSET
+
+    class FilteredLogEvent(Result):
+        """``FilteredLogEvent``."""
+
+        log_stream_name: str = UNSET
+        timestamp: int = UNSET
+        message: str = UNSET
+        ingestion_time: int = UNSET
+        event_id: str = UNSET
+
+    class GetDataProtectionPolicyResponse(Result):
+        """``GetDataProtectionPolicyResponse``."""
+
+        log_group_identifier: str = UNSET
+        policy_document: str = UNSET
+        last_updated_time: int = UNSET
+
+    class GetDeliveryDestinationPolicyResponse(Result):
+        """``GetDeliveryDestinationPolicyResponse``."""
+
+        policy: Policy = UNSET
+
+    class GetDeliveryDestinationResponse(Result):
+        """``GetDeliveryDestinationResponse``."""
+
+        delivery_destination: DeliveryDestination = UNSET
+
+    class GetDeliveryResponse(Result):
+        """``GetDeliveryResponse``."""
+
+        delivery: Delivery = UNSET
+
+    class GetDeliverySourceResponse(Result):
+        """``GetDeliverySourceResponse``."""
+
+        delivery_source: DeliverySource = UNSET
+
+    class GetIntegrationResponse(Result):
+        """``GetIntegrationResponse``."""
+
+        integration_name: str = UNSET
+        integration_type: str = UNSET
+        integration_status: str = UNSET
+        integration_details: IntegrationDetails = UNSET
+
+    class GetLogAnomalyDetectorResponse(Result):
+        """``GetLogAnomalyDetectorResponse``."""
+
+        detector_name: str = UNSET
+        log_group_arn_list: list[str] = UNSET
+        evaluation_frequency: str = UNSET
+        filter_pattern: str = UNSET
+        anomaly_detector_status: str = UNSET
+        kms_key_id: str = UNSET
+        creation_time_stamp: int = UNSET
+        last_modified_time_stamp: int = UNSET
+        anomaly_visibility_time: int = UNSET
+
+    class GetLogEventsResponse(Result):
+        """``GetLogEventsResponse``."""
+
+        events: list[OutputLogEvent] = UNSET
+        next_forward_token: str = UNSET
+        next_backward_token: str = UNSET
+
+    class GetLogFieldsResponse(Result):
+        """``GetLogFieldsResponse``."""
+
+        log_fields: list[LogFieldsListItem] = UNSET
+
+    class GetLogGroupFieldsResponse(Result):
+        """``GetLogGroupFieldsResponse``."""
+
+        log_group_fields: list[LogGroupField] = UNSET
+
+    class GetLogObjectResponse(Result):
+        """``GetLogObjectResponse``."""
+
+        field_stream: object = UNSET
+
+    class GetLogObjectResponseStream(Result):
+        """``GetLogObjectResponseStream``."""
+
+        fields: FieldsData = UNSET
+        internal_streaming_exception: InternalStreamingException = UNSET
+
+    class GetLogRecordResponse(Result):
+        """``GetLogRecordResponse``."""
+
+        log_record: dict[str, str] = UNSET
+
+    class GetLookupTableResponse(Result):
+        """``GetLookupTableResponse``."""
+
+        lookup_table_arn: str = UNSET
+        lookup_table_name: str = UNSET
+        description: str = UNSET
+        table_body: str = UNSET
+        size_bytes: int = UNSET
+        last_updated_time: int = UNSET
+        kms_key_id: str = UNSET
+
+    class GetQueryResultsResponse(Result):
+        """``GetQueryResultsResponse``."""
+
+        query_language: str = UNSET
+        results: list[list[ResultField]] = UNSET
+        statistics: QueryStatistics = UNSET
+        status: str = UNSET
+        encryption_key: str = UNSET
+        next_token: str = UNSET
+
+    class GetScheduledQueryHistoryResponse(Result):
+        """``GetScheduledQueryHistoryResponse``."""
+
+        name: str = UNSET
+        scheduled_query_arn: str = UNSET
+        trigger_history: list[TriggerHistoryRecord] = UNSET
+        next_token: str = UNSET
+
+    class GetScheduledQueryResponse(Result):
+        """``GetScheduledQueryResponse``."""
+
+        scheduled_query_arn: str = UNSET
+        name: str = UNSET
+        description: str = UNSET
+        query_language: str = UNSET
+        query_string: str = UNSET
+        log_group_identifiers: list[str] = UNSET
+        schedule_expression: str = UNSET
+        timezone: str = UNSET
+        start_time_offset: int = UNSET
+        end_time_offset: int = UNSET
+        destination_configuration: DestinationConfiguration = UNSET
+        state: str = UNSET
+        schedule_type: str = UNSET
+        last_triggered_time: int = UNSET
+        last_execution_status: str = UNSET
+        schedule_start_time: int = UNSET
+        schedule_end_time: int = UNSET
+        execution_role_arn: str = UNSET
+        creation_time: int = UNSET
+        last_updated_time: int = UNSET
+
+    class GetStorageTierPolicyResponse(Result):
+        """``GetStorageTierPolicyResponse``."""
+
+        storage_tier: str = UNSET
+        last_updated_time: int = UNSET
+
+    class GetTransformerResponse(Result):
+        """``GetTransformerResponse``."""
+
+        log_group_identifier: str = UNSET
+        creation_time: int = UNSET
+        last_modified_time: int = UNSET
+        transformer_config: list[Processor] = UNSET
+
+    class Grok(Result):
+        """``Grok``."""
+
+        source: str = UNSET
+        match: str = UNSET
+
+    class GroupingIdentifier(Result):
+        """``GroupingIdentifier``."""
+
+        key: str = UNSET
+        value: str = UNSET
+
+    class Import(Result):
+        """``Import``."""
+
+        import_id: str = UNSET
+        import_source_arn: str = UNSET
+        import_status: str = UNSET
+        import_destination_arn: str = UNSET
+        import_statistics: ImportStatistics = UNSET
+        import_filter: ImportFilter = UNSET
+        creation_time: int = UNSET
+        last_updated_time: int = UNSET
+        error_message: str = UNSET
+
+    class ImportBatch(Result):
+        """``ImportBatch``."""
+
+        batch_id: str = UNSET
+        status: str = UNSET
+        error_message: str = UNSET
+
+    class ImportFilter(Result):
+        """``ImportFilter``."""
+
+        start_event_time: int = UNSET
+        end_event_time: int = UNSET
+
+    class ImportStatistics(Result):
+        """``ImportStatistics``."""
+
+        bytes_imported: int = UNSET
+
+    class IndexPolicy(Result):
+        """``IndexPolicy``."""
+
+        log_group_identifier: str = UNSET
+        last_update_time: int = UNSET
+        policy_document: str = UNSET
+        policy_name: str = UNSET
+        source: str = UNSET
+
+    class IntegrationDetails(Result):
+        """``IntegrationDetails``."""
+
+        open_search_integration_details: OpenSearchIntegrationDetails = UNSET
+
+    class IntegrationSummary(Result):
+        """``IntegrationSummary``."""
+
+        integration_name: str = UNSET
+        integration_type: str = UNSET
+        integration_status: str = UNSET
+
+    class InternalStreamingException(Result):
+        """``InternalStreamingException``."""
+
+        message: str = UNSET
+
+    class ListAggregateLogGroupSummariesResponse(Result):
+        """``ListAggregateLogGroupSummariesResponse``."""
+
+        aggregate_log_group_summaries: list[AggregateLogGroupSummary] = UNSET
+        next_token: str = UNSET
+
+    class ListAnomaliesResponse(Result):
+        """``ListAnomaliesResponse``."""
+
+        anomalies: list[Anomaly] = UNSET
+        next_token: str = UNSET
+
+    class ListIntegrationsResponse(Result):
+        """``ListIntegrationsResponse``."""
+
+        integration_summaries: list[IntegrationSummary] = UNSET
+
+    class ListLogAnomalyDetectorsResponse(Result):
+        """``ListLogAnomalyDetectorsResponse``."""
+
+        anomaly_detectors: list[AnomalyDetector] = UNSET
+        next_token: str = UNSET
+
+    class ListLogGroupsForQueryResponse(Result):
+        """``ListLogGroupsForQueryResponse``."""
+
+        log_group_identifiers: list[str] = UNSET
+        next_token: str = UNSET
+
+    class ListLogGroupsResponse(Result):
+        """``ListLogGroupsResponse``."""
+
+        log_groups: list[LogGroupSummary] = UNSET
+        next_token: str = UNSET
+
+    class ListScheduledQueriesResponse(Result):
+        """``ListScheduledQueriesResponse``."""
+
+        next_token: str = UNSET
+        scheduled_queries: list[ScheduledQuerySummary] = UNSET
+
+    class ListSourcesForS3TableIntegrationResponse(Result):
+        """``ListSourcesForS3TableIntegrationResponse``."""
+
+        sources: list[S3TableIntegrationSource] = UNSET
+        next_token: str = UNSET
+
+    class ListSyslogConfigurationsResponse(Result):
+        """``ListSyslogConfigurationsResponse``."""
+
+        syslog_configurations: list[SyslogConfiguration] = UNSET
+        next_token: str = UNSET
+
+    class ListTagsForResourceResponse(Result):
+        """``ListTagsForResourceResponse``."""
+
+        tags: dict[str, str] = UNSET
+
+    class ListTagsLogGroupResponse(Result):
+        """``ListTagsLogGroupResponse``."""
+
+        tags: dict[str, str] = UNSET
+
+    class ListToMap(Result):
+        """``ListToMap``."""
+
+        source: str = UNSET
+        key: str = UNSET
+        value_key: str = UNSET
+        target: str = UNSET
+        flatten: bool = UNSET
+        flattened_element: str = UNSET
+
+    class LiveTailSessionLogEvent(Result):
+        """``LiveTailSessionLogEvent``."""
+
+        log_stream_name: str = UNSET
+        log_group_identifier: str = UNSET
+        message: str = UNSET
+        timestamp: int = UNSET
+        ingestion_time: int = UNSET
+
+    class LiveTailSessionMetadata(Result):
+        """``LiveTailSessionMetadata``."""
+
+        sampled: bool = UNSET
+
+    class LiveTailSessionStart(Result):
+        """``LiveTailSessionStart``."""
+
+        request_id: str = UNSET
+        session_id: str = UNSET
+        log_group_identifiers: list[str] = UNSET
+        log_stream_names: list[str] = UNSET
+        log_stream_name_prefixes: list[str] = UNSET
+        log_event_filter_pattern: str = UNSET
+
+    class LiveTailSessionUpdate(Result):
+        """``LiveTailSessionUpdate``."""
+
+        session_metadata: LiveTailSessionMetadata = UNSET
+        session_results: list[LiveTailSessionLogEvent] = UNSET
+
+    class LogEvent(Result):
+        """``LogEvent``."""
+
+        timestamp: int = UNSET
+        message: str = UNSET
+
+    class LogFieldType(Result):
+        """``LogFieldType``."""
+
+        type: str = UNSET
+        element: LogFieldType = UNSET
+        fields: list[LogFieldsListItem] = UNSET
+
+    class LogFieldsListItem(Result):
+        """``LogFieldsListItem``."""
+
+        log_field_name: str = UNSET
+        log_field_type: LogFieldType = UNSET
+
+    class LogGroup(Result):
+        """``LogGroup``."""
+
+        log_group_name: str = UNSET
+        creation_time: int = UNSET
+        retention_in_days: int = UNSET
+        metric_filter_count: int = UNSET
+        arn: str = UNSET
+        stored_bytes: int = UNSET
+        kms_key_id: str = UNSET
+        data_protection_status: str = UNSET
+        inherited_properties: list[str] = UNSET
+        log_group_class: str = UNSET
+        log_group_arn: str = UNSET
+        deletion_protection_enabled: bool = UNSET
+        bearer_token_authentication_enabled: bool = UNSET
+        retention_policy_name: str = UNSET
+
+    class LogGroupField(Result):
+        """``LogGroupField``."""
+
+        name: str = UNSET
+        percent: int = UNSET
+
+    class LogGroupImpact(Result):
+        """``LogGroupImpact``."""
+
+        log_group_name: str = UNSET
+        current_retention: str = UNSET
+        proposed_retention: str = UNSET
+        stored_bytes: int = UNSET
+
+    class LogGroupSummary(Result):
+        """``LogGroupSummary``."""
+
+        log_group_name: str = UNSET
+        log_group_arn: str = UNSET
+        log_group_class: str = UNSET
+
+    class LogStream(Result):
+        """``LogStream``."""
+
+        log_stream_name: str = UNSET
+        creation_time: int = UNSET
+        first_event_timestamp: int = UNSET
+        last_event_timestamp: int = UNSET
+        last_ingestion_time: int = UNSET
+        upload_sequence_token: str = UNSET
+        arn: str = UNSET
+        stored_bytes: int = UNSET
+
+    class LookupTable(Result):
+        """``LookupTable``."""
+
+        lookup_table_arn: str = UNSET
+        lookup_table_name: str = UNSET
+        description: str = UNSET
+        table_fields: list[str] = UNSET
+        records_count: int = UNSET
+        size_bytes: int = UNSET
+        last_updated_time: int = UNSET
+        kms_key_id: str = UNSET
+
+    class LookupTableConfiguration(Result):
+        """``LookupTableConfiguration``."""
+
+        table_name: str = UNSET
+        role_arn: str = UNSET
+        description: str = UNSET
+        kms_key_id: str = UNSET
+        tags: dict[str, str] = UNSET
+
+    class LowerCaseString(Result):
+        """``LowerCaseString``."""
+
+        with_keys: list[str] = UNSET
+
+    class MetricFilter(Result):
+        """``MetricFilter``."""
+
+        filter_name: str = UNSET
+        filter_pattern: str = UNSET
+        metric_transformations: list[MetricTransformation] = UNSET
+        creation_time: int = UNSET
+        log_group_name: str = UNSET
+        apply_on_transformed_logs: bool = UNSET
+        field_selection_criteria: str = UNSET
+        emit_system_field_dimensions: list[str] = UNSET
+
+    class MetricFilterMatchRecord(Result):
+        """``MetricFilterMatchRecord``."""
+
+        event_number: int = UNSET
+        event_message: str = UNSET
+        extracted_values: dict[str, str] = UNSET
+
+    class MetricTransformation(Result):
+        """``MetricTransformation``."""
+
+        metric_name: str = UNSET
+        metric_namespace: str = UNSET
+        metric_value: str = UNSET
+        default_value: float = UNSET
+        dimensions: dict[str, str] = UNSET
+        unit: str = UNSET
+
+    class MoveKeyEntry(Result):
+        """``MoveKeyEntry``."""
+
+        source: str = UNSET
+        target: str = UNSET
+        overwrite_if_exists: bool = UNSET
+
+    class MoveKeys(Result):
+        """``MoveKeys``."""
+
+        entries: list[MoveKeyEntry] = UNSET
+
+    class OpenSearchApplication(Result):
+        """``OpenSearchApplication``."""
+
+        application_endpoint: str = UNSET
+        application_arn: str = UNSET
+        application_id: str = UNSET
+        status: OpenSearchResourceStatus = UNSET
+
+    class OpenSearchCollection(Result):
+        """``OpenSearchCollection``."""
+
+        collection_endpoint: str = UNSET
+        collection_arn: str = UNSET
+        status: OpenSearchResourceStatus = UNSET
+
+    class OpenSearchDataAccessPolicy(Result):
+        """``OpenSearchDataAccessPolicy``."""
+
+        policy_name: str = UNSET
+        status: OpenSearchResourceStatus = UNSET
+
+    class OpenSearchDataSource(Result):
+        """``OpenSearchDataSource``."""
+
+        data_source_name: str = UNSET
+        status: OpenSearchResourceStatus = UNSET
+
+    class OpenSearchEncryptionPolicy(Result):
+        """``OpenSearchEncryptionPolicy``."""
+
+        policy_name: str = UNSET
+        status: OpenSearchResourceStatus = UNSET
+
+    class OpenSearchIntegrationDetails(Result):
+        """``OpenSearchIntegrationDetails``."""
+
+        data_source: OpenSearchDataSource = UNSET
+        application: OpenSearchApplication = UNSET
+        collection: OpenSearchCollection = UNSET
+        workspace: OpenSearchWorkspace = UNSET
+        encryption_policy: OpenSearchEncryptionPolicy = UNSET
+        network_policy: OpenSearchNetworkPolicy = UNSET
+        access_policy: OpenSearchDataAccessPolicy = UNSET
+        lifecycle_policy: OpenSearchLifecyclePolicy = UNSET
+
+    class OpenSearchLifecyclePolicy(Result):
+        """``OpenSearchLifecyclePolicy``."""
+
+        policy_name: str = UNSET
+        status: OpenSearchResourceStatus = UNSET
+
+    class OpenSearchNetworkPolicy(Result):
+        """``OpenSearchNetworkPolicy``."""
+
+        policy_name: str = UNSET
+        status: OpenSearchResourceStatus = UNSET
+
+    class OpenSearchResourceStatus(Result):
+        """``OpenSearchResourceStatus``."""
+
+        status: str = UNSET
+        status_message: str = UNSET
+
+    class OpenSearchWorkspace(Result):
+        """``OpenSearchWorkspace``."""
+
+        workspace_id: str = UNSET
+        status: OpenSearchResourceStatus = UNSET
+
+    class OutputLogEvent(Result):
+        """``OutputLogEvent``."""
+
+        timestamp: int = UNSET
+        message: str = UNSET
+        ingestion_time: int = UNSET
+
+    class ParseCloudfront(Result):
+        """``ParseCloudfront``."""
+
+        source: str = UNSET
+
+    class ParseJSON(Result):
+        """``ParseJSON``."""
+
+        source: str = UNSET
+        destination: str = UNSET
+
+    class ParseKeyValue(Result):
+        """``ParseKeyValue``."""
+
+        source: str = UNSET
+        destination: str = UNSET
+        field_delimiter: str = UNSET
+        key_value_delimiter: str = UNSET
+        key_prefix: str = UNSET
+        non_match_value: str = UNSET
+        overwrite_if_exists: bool = UNSET
+
+    class ParsePostgres(Result):
+        """``ParsePostgres``."""
+
+        source: str = UNSET
+
+    class ParseRoute53(Result):
+        """``ParseRoute53``."""
+
+        source: str = UNSET
+
+    class ParseToOCSF(Result):
+        """``ParseToOCSF``."""
+
+        source: str = UNSET
+        event_source: str = UNSET
+        ocsf_version: str = UNSET
+        mapping_version: str = UNSET
+
+    class ParseVPC(Result):
+        """``ParseVPC``."""
+
+        source: str = UNSET
+
+    class ParseWAF(Result):
+        """``ParseWAF``."""
+
+        source: str = UNSET
+
+    class PatternToken(Result):
+        """``PatternToken``."""
+
+        dynamic_token_position: int = UNSET
+        is_dynamic: bool = UNSET
+        token_string: str = UNSET
+        enumerations: dict[str, int] = UNSET
+        inferred_token_name: str = UNSET
+
+    class Policy(Result):
+        """``Policy``."""
+
+        delivery_destination_policy: str = UNSET
+
+    class Processor(Result):
+        """``Processor``."""
+
+        add_keys: AddKeys = UNSET
+        copy_value: CopyValue = UNSET
+        csv: CSV = UNSET
+        date_time_converter: DateTimeConverter = UNSET
+        delete_keys: DeleteKeys = UNSET
+        grok: Grok = UNSET
+        list_to_map: ListToMap = UNSET
+        lower_case_string: LowerCaseString = UNSET
+        move_keys: MoveKeys = UNSET
+        parse_cloudfront: ParseCloudfront = UNSET
+        parse_json: ParseJSON = UNSET
+        parse_key_value: ParseKeyValue = UNSET
+        parse_route53: ParseRoute53 = UNSET
+        parse_to_ocsf: ParseToOCSF = UNSET
+        parse_postgres: ParsePostgres = UNSET
+        parse_vpc: ParseVPC = UNSET
+        parse_waf: ParseWAF = UNSET
+        rename_keys: RenameKeys = UNSET
+        split_string: SplitString = UNSET
+        substitute_string: SubstituteString = UNSET
+        trim_string: TrimString = UNSET
+        type_converter: TypeConverter = UNSET
+        upper_case_string: UpperCaseString = UNSET
+
+    class PutAccountPolicyResponse(Result):
+        """``PutAccountPolicyResponse``."""
+
+        account_policy: AccountPolicy = UNSET
+        dry_run_result: DryRunResult = UNSET
+
+    class PutDataProtectionPolicyResponse(Result):
+        """``PutDataProtectionPolicyResponse``."""
+
+        log_group_identifier: str = UNSET
+        policy_document: str = UNSET
+        last_updated_time: int = UNSET
+
+    class PutDeliveryDestinationPolicyResponse(Result):
+        """``PutDeliveryDestinationPolicyResponse``."""
+
+        policy: Policy = UNSET
+
+    class PutDeliveryDestinationResponse(Result):
+        """``PutDeliveryDestinationResponse``."""
+
+        delivery_destination: DeliveryDestination = UNSET
+
+    class PutDeliverySourceResponse(Result):
+        """``PutDeliverySourceResponse``."""
+
+        delivery_source: DeliverySource = UNSET
+
+    class PutDestinationResponse(Result):
+        """``PutDestinationResponse``."""
+
+        destination: Destination = UNSET
+
+    class PutIndexPolicyResponse(Result):
+        """``PutIndexPolicyResponse``."""
+
+        index_policy: IndexPolicy = UNSET
+
+    class PutIntegrationResponse(Result):
+        """``PutIntegrationResponse``."""
+
+        integration_name: str = UNSET
+        integration_status: str = UNSET
+
+    class PutLogEventsResponse(Result):
+        """``PutLogEventsResponse``."""
+
+        next_sequence_token: str = UNSET
+        rejected_log_events_info: RejectedLogEventsInfo = UNSET
+        rejected_entity_info: RejectedEntityInfo = UNSET
+
+    class PutQueryDefinitionResponse(Result):
+        """``PutQueryDefinitionResponse``."""
+
+        query_definition_id: str = UNSET
+
+    class PutResourcePolicyResponse(Result):
+        """``PutResourcePolicyResponse``."""
+
+        resource_policy: ResourcePolicy = UNSET
+        revision_id: str = UNSET
+
+    class PutStorageTierPolicyResponse(Result):
+        """``PutStorageTierPolicyResponse``."""
+
+        storage_tier: str = UNSET
+        last_updated_time: int = UNSET
+
+    class QueryDefinition(Result):
+        """``QueryDefinition``."""
+
+        query_language: str = UNSET
+        query_definition_id: str = UNSET
+        name: str = UNSET
+        query_string: str = UNSET
+        last_modified: int = UNSET
+        log_group_names: list[str] = UNSET
+        parameters: list[QueryParameter] = UNSET
+
+    class QueryInfo(Result):
+        """``QueryInfo``."""
+
+        query_language: str = UNSET
+        query_id: str = UNSET
+        query_string: str = UNSET
+        status: str = UNSET
+        create_time: int = UNSET
+        log_group_name: str = UNSET
+        query_duration: int = UNSET
+        bytes_scanned: float = UNSET
+        user_identity: str = UNSET
+
+    class QueryParameter(Result):
+        """``QueryParameter``."""
+
+        name: str = UNSET
+        default_value: str = UNSET
+        description: str = UNSET
+
+    class QueryStatistics(Result):
+        """``QueryStatistics``."""
+
+        records_matched: float = UNSET
+        records_scanned: float = UNSET
+        estimated_records_skipped: float = UNSET
+        bytes_scanned: float = UNSET
+        estimated_bytes_skipped: float = UNSET
+        log_groups_scanned: float = UNSET
+        result_count: float = UNSET
+
+    class RecordField(Result):
+        """``RecordField``."""
+
+        name: str = UNSET
+        mandatory: bool = UNSET
+
+    class RejectedEntityInfo(Result):
+        """``RejectedEntityInfo``."""
+
+        error_type: str = UNSET
+
+    class RejectedLogEventsInfo(Result):
+        """``RejectedLogEventsInfo``."""
+
+        too_new_log_event_start_index: int = UNSET
+        too_old_log_event_end_index: int = UNSET
+        expired_log_event_end_index: int = UNSET
+
+    class RenameKeyEntry(Result):
+        """``RenameKeyEntry``."""
+
+        key: str = UNSET
+        rename_to: str = UNSET
+        overwrite_if_exists: bool = UNSET
+
+    class RenameKeys(Result):
+        """``RenameKeys``."""
+
+        entries: list[RenameKeyEntry] = UNSET
+
+    class ResourcePolicy(Result):
+        """``ResourcePolicy``."""
+
+        policy_name: str = UNSET
+        policy_document: str = UNSET
+        last_updated_time: int = UNSET
+        policy_scope: str = UNSET
+        resource_arn: str = UNSET
+        revision_id: str = UNSET
+
+    class ResultField(Result):
+        """``ResultField``."""
+
+        field: str = UNSET
+        value: str = UNSET
+
+    class S3Configuration(Result):
+        """``S3Configuration``."""
+
+        destination_identifier: str = UNSET
+        role_arn: str = UNSET
+        owner_account_id: str = UNSET
+        kms_key_id: str = UNSET
+
+    class S3DeliveryConfiguration(Result):
+        """``S3DeliveryConfiguration``."""
+
+        suffix_path: str = UNSET
+        enable_hive_compatible_path: bool = UNSET
+
+    class S3TableIntegrationSource(Result):
+        """``S3TableIntegrationSource``."""
+
+        identifier: str = UNSET
+        data_source: DataSource = UNSET
+        status: str = UNSET
+        status_reason: str = UNSET
+        created_time_stamp: int = UNSET
+        parent_source_identifier: str = UNSET
+
+    class S3TablesIntegration(Result):
+        """``S3TablesIntegration``."""
+
+        datasource_name: str = UNSET
+        datasource_type: str = UNSET
+
+    class ScheduledQueryDestination(Result):
+        """``ScheduledQueryDestination``."""
+
+        destination_type: str = UNSET
+        destination_identifier: str = UNSET
+        status: str = UNSET
+        processed_identifier: str = UNSET
+        error_message: str = UNSET
+
+    class ScheduledQuerySummary(Result):
+        """``ScheduledQuerySummary``."""
+
+        scheduled_query_arn: str = UNSET
+        name: str = UNSET
+        state: str = UNSET
+        schedule_type: str = UNSET
+        last_triggered_time: int = UNSET
+        last_execution_status: str = UNSET
+        schedule_expression: str = UNSET
+        timezone: str = UNSET
+        destination_configuration: DestinationConfiguration = UNSET
+        creation_time: int = UNSET
+        last_updated_time: int = UNSET
+
+    class SearchedLogStream(Result):
+        """``SearchedLogStream``."""
+
+        log_stream_name: str = UNSET
+        searched_completely: bool = UNSET
+
+    class SessionStreamingException(Result):
+        """``SessionStreamingException``."""
+
+        message: str = UNSET
+
+    class SessionTimeoutException(Result):
+        """``SessionTimeoutException``."""
+
+        message: str = UNSET
+
+    class SplitString(Result):
+        """``SplitString``."""
+
+        entries: list[SplitStringEntry] = UNSET
+
+    class SplitStringEntry(Result):
+        """``SplitStringEntry``."""
+
+        source: str = UNSET
+        delimiter: str = UNSET
+
+    class StartLiveTailResponse(Result):
+        """``StartLiveTailResponse``."""
+
+        response_stream: object = UNSET
+
+    class StartLiveTailResponseStream(Result):
+        """``StartLiveTailResponseStream``."""
+
+        session_start: LiveTailSessionStart = UNSET
+        session_update: LiveTailSessionUpdate = UNSET
+        session_timeout_exception: SessionTimeoutException = UNSET
+        session_streaming_exception: SessionStreamingException = UNSET
+
+    class StartQueryResponse(Result):
+        """``StartQueryResponse``."""
+
+        query_id: str = UNSET
+
+    class StopQueryResponse(Result):
+        """``StopQueryResponse``."""
+
+        success: bool = UNSET
+
+    class SubscriptionFilter(Result):
+        """``SubscriptionFilter``."""
+
+        filter_name: str = UNSET
+        log_group_name: str = UNSET
+        filter_pattern: str = UNSET
+        destination_arn: str = UNSET
+        role_arn: str = UNSET
+        distribution: str = UNSET
+        apply_on_transformed_logs: bool = UNSET
+        creation_time: int = UNSET
+        field_selection_criteria: str = UNSET
+        emit_system_fields: list[str] = UNSET
+
+    class SubstituteString(Result):
+        """``SubstituteString``."""
+
+        entries: list[SubstituteStringEntry] = UNSET
+
+    class SubstituteStringEntry(Result):
+        """``SubstituteStringEntry``."""
+
+        source: str = UNSET
+        from_: str = UNSET
+        to: str = UNSET
+
+    class SyslogConfiguration(Result):
+        """``SyslogConfiguration``."""
+
+        log_group_arn: str = UNSET
+        source_type: str = UNSET
+        vpc_endpoint_id: str = UNSET
+        created_at: int = UNSET
+
+    class TestMetricFilterResponse(Result):
+        """``TestMetricFilterResponse``."""
+
+        matches: list[MetricFilterMatchRecord] = UNSET
+
+    class TestTransformerResponse(Result):
+        """``TestTransformerResponse``."""
+
+        transformed_logs: list[TransformedLogRecord] = UNSET
+
+    class TransformedLogRecord(Result):
+        """``TransformedLogRecord``."""
+
+        event_number: int = UNSET
+        event_message: str = UNSET
+        transformed_event_message: str = UNSET
+
+    class TriggerHistoryRecord(Result):
+        """``TriggerHistoryRecord``."""
+
+        query_id: str = UNSET
+        execution_status: str = UNSET
+        triggered_timestamp: int = UNSET
+        error_message: str = UNSET
+        destinations: list[ScheduledQueryDestination] = UNSET
+
+    class TrimString(Result):
+        """``TrimString``."""
+
+        with_keys: list[str] = UNSET
+
+    class TypeConverter(Result):
+        """``TypeConverter``."""
+
+        entries: list[TypeConverterEntry] = UNSET
+
+    class TypeConverterEntry(Result):
+        """``TypeConverterEntry``."""
+
+        key: str = UNSET
+        type: str = UNSET
+
+    class UpdateDeliveryConfigurationResponse(Result):
+        """``UpdateDeliveryConfigurationResponse``."""
+
+    class UpdateLookupTableResponse(Result):
+        """``UpdateLookupTableResponse``."""
+
+        lookup_table_arn: str = UNSET
+        last_updated_time: int = UNSET
+
+    class UpdateScheduledQueryResponse(Result):
+        """``UpdateScheduledQueryResponse``."""
+
+        scheduled_query_arn: str = UNSET
+        name: str = UNSET
+        description: str = UNSET
+        query_language: str = UNSET
+        query_string: str = UNSET
+        log_group_identifiers: list[str] = UNSET
+        schedule_expression: str = UNSET
+        timezone: str = UNSET
+        start_time_offset: int = UNSET
+        end_time_offset: int = UNSET
+        destination_configuration: DestinationConfiguration = UNSET
+        state: str = UNSET
+        schedule_type: str = UNSET
+        last_triggered_time: int = UNSET
+        last_execution_status: str = UNSET
+        schedule_start_time: int = UNSET
+        schedule_end_time: int = UNSET
+        execution_role_arn: str = UNSET
+        creation_time: int = UNSET
+        last_updated_time: int = UNSET
+
+    class UpperCaseString(Result):
+        """``UpperCaseString``."""
+
+        with_keys: list[str] = UNSET
+
 
 __all__ = ["Client", "exceptions"]
 
@@ -884,2775 +2341,213 @@ PAGINATORS: dict = {
     "ListScheduledQueries": '{"input_token":"nextToken","limit_key":"maxResults","output_token":"nextToken","result_key":"scheduledQueries"}',
     "ListSourcesForS3TableIntegration": '{"input_token":"nextToken","limit_key":"maxResults","output_token":"nextToken","result_key":"sources"}',
 }
-
-
-_R_AccountPolicy = {
-    "account_id": "accountId",
-    "last_updated_time": "lastUpdatedTime",
-    "policy_document": "policyDocument",
-    "policy_name": "policyName",
-    "policy_type": "policyType",
-    "selection_criteria": "selectionCriteria",
-}
-
-
-class AccountPolicy(Result, rename=_R_AccountPolicy):
-    """``AccountPolicy``."""
-
-    policy_name: str = UNSET
-    policy_document: str = UNSET
-    last_updated_time: int = UNSET
-    policy_type: str = UNSET
-    scope: str = UNSET
-    selection_criteria: str = UNSET
-    account_id: str = UNSET
-
-
-_R_AddKeyEntry = {
-    "overwrite_if_exists": "overwriteIfExists",
-}
-
-
-class AddKeyEntry(Result, rename=_R_AddKeyEntry):
-    """``AddKeyEntry``."""
-
-    key: str = UNSET
-    value: str = UNSET
-    overwrite_if_exists: bool = UNSET
-
-
-class AddKeys(Result):
-    """``AddKeys``."""
-
-    entries: list[AddKeyEntry] = UNSET
-
-
-_R_AggregateLogGroupSummary = {
-    "grouping_identifiers": "groupingIdentifiers",
-    "log_group_count": "logGroupCount",
-}
-
-
-class AggregateLogGroupSummary(Result, rename=_R_AggregateLogGroupSummary):
-    """``AggregateLogGroupSummary``."""
-
-    log_group_count: int = UNSET
-    grouping_identifiers: list[GroupingIdentifier] = UNSET
-
-
-_R_Anomaly = {
-    "anomaly_detector_arn": "anomalyDetectorArn",
-    "anomaly_id": "anomalyId",
-    "first_seen": "firstSeen",
-    "is_pattern_level_suppression": "isPatternLevelSuppression",
-    "last_seen": "lastSeen",
-    "log_group_arn_list": "logGroupArnList",
-    "log_samples": "logSamples",
-    "pattern_id": "patternId",
-    "pattern_regex": "patternRegex",
-    "pattern_string": "patternString",
-    "pattern_tokens": "patternTokens",
-    "suppressed_date": "suppressedDate",
-    "suppressed_until": "suppressedUntil",
-}
-
-
-class Anomaly(Result, rename=_R_Anomaly):
-    """``Anomaly``."""
-
-    anomaly_id: str = UNSET
-    pattern_id: str = UNSET
-    anomaly_detector_arn: str = UNSET
-    pattern_string: str = UNSET
-    pattern_regex: str = UNSET
-    priority: str = UNSET
-    first_seen: int = UNSET
-    last_seen: int = UNSET
-    description: str = UNSET
-    active: bool = UNSET
-    state: str = UNSET
-    histogram: dict[str, int] = UNSET
-    log_samples: list[LogEvent] = UNSET
-    pattern_tokens: list[PatternToken] = UNSET
-    log_group_arn_list: list[str] = UNSET
-    suppressed: bool = UNSET
-    suppressed_date: int = UNSET
-    suppressed_until: int = UNSET
-    is_pattern_level_suppression: bool = UNSET
-
-
-_R_AnomalyDetector = {
-    "anomaly_detector_arn": "anomalyDetectorArn",
-    "anomaly_detector_status": "anomalyDetectorStatus",
-    "anomaly_visibility_time": "anomalyVisibilityTime",
-    "creation_time_stamp": "creationTimeStamp",
-    "detector_name": "detectorName",
-    "evaluation_frequency": "evaluationFrequency",
-    "filter_pattern": "filterPattern",
-    "kms_key_id": "kmsKeyId",
-    "last_modified_time_stamp": "lastModifiedTimeStamp",
-    "log_group_arn_list": "logGroupArnList",
-}
-
-
-class AnomalyDetector(Result, rename=_R_AnomalyDetector):
-    """``AnomalyDetector``."""
-
-    anomaly_detector_arn: str = UNSET
-    detector_name: str = UNSET
-    log_group_arn_list: list[str] = UNSET
-    evaluation_frequency: str = UNSET
-    filter_pattern: str = UNSET
-    anomaly_detector_status: str = UNSET
-    kms_key_id: str = UNSET
-    creation_time_stamp: int = UNSET
-    last_modified_time_stamp: int = UNSET
-    anomaly_visibility_time: int = UNSET
-
-
-class AssociateSourceToS3TableIntegrationResponse(Result):
-    """``AssociateSourceToS3TableIntegrationResponse``."""
-
-    identifier: str = UNSET
-
-
-_R_CSV = {
-    "quote_character": "quoteCharacter",
-}
-
-
-class CSV(Result, rename=_R_CSV):
-    """``CSV``."""
-
-    quote_character: str = UNSET
-    delimiter: str = UNSET
-    columns: list[str] = UNSET
-    source: str = UNSET
-    destination: str = UNSET
-
-
-_R_CancelImportTaskResponse = {
-    "creation_time": "creationTime",
-    "import_id": "importId",
-    "import_statistics": "importStatistics",
-    "import_status": "importStatus",
-    "last_updated_time": "lastUpdatedTime",
-}
-
-
-class CancelImportTaskResponse(Result, rename=_R_CancelImportTaskResponse):
-    """``CancelImportTaskResponse``."""
-
-    import_id: str = UNSET
-    import_statistics: ImportStatistics = UNSET
-    import_status: str = UNSET
-    creation_time: int = UNSET
-    last_updated_time: int = UNSET
-
-
-_R_ConfigurationTemplate = {
-    "allowed_action_for_allow_vended_logs_delivery_for_resource": "allowedActionForAllowVendedLogsDeliveryForResource",
-    "allowed_field_delimiters": "allowedFieldDelimiters",
-    "allowed_fields": "allowedFields",
-    "allowed_output_formats": "allowedOutputFormats",
-    "allowed_suffix_path_fields": "allowedSuffixPathFields",
-    "default_delivery_config_values": "defaultDeliveryConfigValues",
-    "delivery_destination_type": "deliveryDestinationType",
-    "delivery_source_configuration": "deliverySourceConfiguration",
-    "log_type": "logType",
-    "resource_type": "resourceType",
-    "s3_tables_integration": "s3TablesIntegration",
-}
-
-
-class ConfigurationTemplate(Result, rename=_R_ConfigurationTemplate):
-    """``ConfigurationTemplate``."""
-
-    service: str = UNSET
-    log_type: str = UNSET
-    resource_type: str = UNSET
-    delivery_destination_type: str = UNSET
-    default_delivery_config_values: ConfigurationTemplateDeliveryConfigValues = UNSET
-    allowed_fields: list[RecordField] = UNSET
-    allowed_output_formats: list[str] = UNSET
-    allowed_action_for_allow_vended_logs_delivery_for_resource: str = UNSET
-    allowed_field_delimiters: list[str] = UNSET
-    allowed_suffix_path_fields: list[str] = UNSET
-    delivery_source_configuration: list[DeliverySourceConfigurationSchema] = UNSET
-    s3_tables_integration: S3TablesIntegration = UNSET
-
-
-_R_ConfigurationTemplateDeliveryConfigValues = {
-    "field_delimiter": "fieldDelimiter",
-    "record_fields": "recordFields",
-    "s3_delivery_configuration": "s3DeliveryConfiguration",
-}
-
-
-class ConfigurationTemplateDeliveryConfigValues(
-    Result, rename=_R_ConfigurationTemplateDeliveryConfigValues
-):
-    """``ConfigurationTemplateDeliveryConfigValues``."""
-
-    record_fields: list[str] = UNSET
-    field_delimiter: str = UNSET
-    s3_delivery_configuration: S3DeliveryConfiguration = UNSET
-
-
-class CopyValue(Result):
-    """``CopyValue``."""
-
-    entries: list[CopyValueEntry] = UNSET
-
-
-_R_CopyValueEntry = {
-    "overwrite_if_exists": "overwriteIfExists",
-}
-
-
-class CopyValueEntry(Result, rename=_R_CopyValueEntry):
-    """``CopyValueEntry``."""
-
-    source: str = UNSET
-    target: str = UNSET
-    overwrite_if_exists: bool = UNSET
-
-
-class CreateDeliveryResponse(Result):
-    """``CreateDeliveryResponse``."""
-
-    delivery: Delivery = UNSET
-
-
-_R_CreateExportTaskResponse = {
-    "task_id": "taskId",
-}
-
-
-class CreateExportTaskResponse(Result, rename=_R_CreateExportTaskResponse):
-    """``CreateExportTaskResponse``."""
-
-    task_id: str = UNSET
-
-
-_R_CreateImportTaskResponse = {
-    "creation_time": "creationTime",
-    "import_destination_arn": "importDestinationArn",
-    "import_id": "importId",
-}
-
-
-class CreateImportTaskResponse(Result, rename=_R_CreateImportTaskResponse):
-    """``CreateImportTaskResponse``."""
-
-    import_id: str = UNSET
-    import_destination_arn: str = UNSET
-    creation_time: int = UNSET
-
-
-_R_CreateLogAnomalyDetectorResponse = {
-    "anomaly_detector_arn": "anomalyDetectorArn",
-}
-
-
-class CreateLogAnomalyDetectorResponse(Result, rename=_R_CreateLogAnomalyDetectorResponse):
-    """``CreateLogAnomalyDetectorResponse``."""
-
-    anomaly_detector_arn: str = UNSET
-
-
-_R_CreateLookupTableResponse = {
-    "created_at": "createdAt",
-    "lookup_table_arn": "lookupTableArn",
-}
-
-
-class CreateLookupTableResponse(Result, rename=_R_CreateLookupTableResponse):
-    """``CreateLookupTableResponse``."""
-
-    lookup_table_arn: str = UNSET
-    created_at: int = UNSET
-
-
-_R_CreateScheduledQueryResponse = {
-    "scheduled_query_arn": "scheduledQueryArn",
-}
-
-
-class CreateScheduledQueryResponse(Result, rename=_R_CreateScheduledQueryResponse):
-    """``CreateScheduledQueryResponse``."""
-
-    scheduled_query_arn: str = UNSET
-    state: str = UNSET
-
-
-class DataSource(Result):
-    """``DataSource``."""
-
-    name: str = UNSET
-    type: str = UNSET
-
-
-_R_DateTimeConverter = {
-    "match_patterns": "matchPatterns",
-    "source_timezone": "sourceTimezone",
-    "target_format": "targetFormat",
-    "target_timezone": "targetTimezone",
-}
-
-
-class DateTimeConverter(Result, rename=_R_DateTimeConverter):
-    """``DateTimeConverter``."""
-
-    source: str = UNSET
-    target: str = UNSET
-    target_format: str = UNSET
-    match_patterns: list[str] = UNSET
-    source_timezone: str = UNSET
-    target_timezone: str = UNSET
-    locale: str = UNSET
-
-
-_R_DeleteAccountPolicyResponse = {
-    "dry_run_result": "dryRunResult",
-}
-
-
-class DeleteAccountPolicyResponse(Result, rename=_R_DeleteAccountPolicyResponse):
-    """``DeleteAccountPolicyResponse``."""
-
-    dry_run_result: DryRunResult = UNSET
-
-
-class DeleteIndexPolicyResponse(Result):
-    """``DeleteIndexPolicyResponse``."""
-
-
-class DeleteIntegrationResponse(Result):
-    """``DeleteIntegrationResponse``."""
-
-
-_R_DeleteKeys = {
-    "with_keys": "withKeys",
-}
-
-
-class DeleteKeys(Result, rename=_R_DeleteKeys):
-    """``DeleteKeys``."""
-
-    with_keys: list[str] = UNSET
-
-
-class DeleteQueryDefinitionResponse(Result):
-    """``DeleteQueryDefinitionResponse``."""
-
-    success: bool = UNSET
-
-
-class DeleteScheduledQueryResponse(Result):
-    """``DeleteScheduledQueryResponse``."""
-
-
-_R_Delivery = {
-    "delivery_destination_arn": "deliveryDestinationArn",
-    "delivery_destination_type": "deliveryDestinationType",
-    "delivery_source_name": "deliverySourceName",
-    "field_delimiter": "fieldDelimiter",
-    "record_fields": "recordFields",
-    "s3_delivery_configuration": "s3DeliveryConfiguration",
-}
-
-
-class Delivery(Result, rename=_R_Delivery):
-    """``Delivery``."""
-
-    id: str = UNSET
-    arn: str = UNSET
-    delivery_source_name: str = UNSET
-    delivery_destination_arn: str = UNSET
-    delivery_destination_type: str = UNSET
-    record_fields: list[str] = UNSET
-    field_delimiter: str = UNSET
-    s3_delivery_configuration: S3DeliveryConfiguration = UNSET
-    tags: dict[str, str] = UNSET
-
-
-_R_DeliveryDestination = {
-    "delivery_destination_configuration": "deliveryDestinationConfiguration",
-    "delivery_destination_type": "deliveryDestinationType",
-    "output_format": "outputFormat",
-    "role_arn": "roleArn",
-}
-
-
-class DeliveryDestination(Result, rename=_R_DeliveryDestination):
-    """``DeliveryDestination``."""
-
-    name: str = UNSET
-    arn: str = UNSET
-    delivery_destination_type: str = UNSET
-    output_format: str = UNSET
-    delivery_destination_configuration: DeliveryDestinationConfiguration = UNSET
-    role_arn: str = UNSET
-    tags: dict[str, str] = UNSET
-
-
-_R_DeliveryDestinationConfiguration = {
-    "destination_resource_arn": "destinationResourceArn",
-}
-
-
-class DeliveryDestinationConfiguration(Result, rename=_R_DeliveryDestinationConfiguration):
-    """``DeliveryDestinationConfiguration``."""
-
-    destination_resource_arn: str = UNSET
-
-
-_R_DeliverySource = {
-    "delivery_source_configuration": "deliverySourceConfiguration",
-    "log_type": "logType",
-    "resource_arns": "resourceArns",
-    "status_reason": "statusReason",
-}
-
-
-class DeliverySource(Result, rename=_R_DeliverySource):
-    """``DeliverySource``."""
-
-    name: str = UNSET
-    arn: str = UNSET
-    resource_arns: list[str] = UNSET
-    service: str = UNSET
-    log_type: str = UNSET
-    tags: dict[str, str] = UNSET
-    delivery_source_configuration: dict[str, str] = UNSET
-    status: str = UNSET
-    status_reason: str = UNSET
-
-
-_R_DeliverySourceConfigurationSchema = {
-    "default_value": "defaultValue",
-    "key_name": "keyName",
-    "max_value": "maxValue",
-    "min_value": "minValue",
-    "supported_values": "supportedValues",
-    "value_type": "valueType",
-}
-
-
-class DeliverySourceConfigurationSchema(Result, rename=_R_DeliverySourceConfigurationSchema):
-    """``DeliverySourceConfigurationSchema``."""
-
-    key_name: str = UNSET
-    value_type: str = UNSET
-    default_value: str = UNSET
-    supported_values: list[str] = UNSET
-    min_value: float = UNSET
-    max_value: float = UNSET
-
-
-_R_DescribeAccountPoliciesResponse = {
-    "account_policies": "accountPolicies",
-    "next_token": "nextToken",
-}
-
-
-class DescribeAccountPoliciesResponse(Result, rename=_R_DescribeAccountPoliciesResponse):
-    """``DescribeAccountPoliciesResponse``."""
-
-    account_policies: list[AccountPolicy] = UNSET
-    next_token: str = UNSET
-
-
-_R_DescribeConfigurationTemplatesResponse = {
-    "configuration_templates": "configurationTemplates",
-    "next_token": "nextToken",
-}
-
-
-class DescribeConfigurationTemplatesResponse(
-    Result, rename=_R_DescribeConfigurationTemplatesResponse
-):
-    """``DescribeConfigurationTemplatesResponse``."""
-
-    configuration_templates: list[ConfigurationTemplate] = UNSET
-    next_token: str = UNSET
-
-
-_R_DescribeDeliveriesResponse = {
-    "next_token": "nextToken",
-}
-
-
-class DescribeDeliveriesResponse(Result, rename=_R_DescribeDeliveriesResponse):
-    """``DescribeDeliveriesResponse``."""
-
-    deliveries: list[Delivery] = UNSET
-    next_token: str = UNSET
-
-
-_R_DescribeDeliveryDestinationsResponse = {
-    "delivery_destinations": "deliveryDestinations",
-    "next_token": "nextToken",
-}
-
-
-class DescribeDeliveryDestinationsResponse(Result, rename=_R_DescribeDeliveryDestinationsResponse):
-    """``DescribeDeliveryDestinationsResponse``."""
-
-    delivery_destinations: list[DeliveryDestination] = UNSET
-    next_token: str = UNSET
-
-
-_R_DescribeDeliverySourcesResponse = {
-    "delivery_sources": "deliverySources",
-    "next_token": "nextToken",
-}
-
-
-class DescribeDeliverySourcesResponse(Result, rename=_R_DescribeDeliverySourcesResponse):
-    """``DescribeDeliverySourcesResponse``."""
-
-    delivery_sources: list[DeliverySource] = UNSET
-    next_token: str = UNSET
-
-
-_R_DescribeDestinationsResponse = {
-    "next_token": "nextToken",
-}
-
-
-class DescribeDestinationsResponse(Result, rename=_R_DescribeDestinationsResponse):
-    """``DescribeDestinationsResponse``."""
-
-    destinations: list[Destination] = UNSET
-    next_token: str = UNSET
-
-
-_R_DescribeExportTasksResponse = {
-    "export_tasks": "exportTasks",
-    "next_token": "nextToken",
-}
-
-
-class DescribeExportTasksResponse(Result, rename=_R_DescribeExportTasksResponse):
-    """``DescribeExportTasksResponse``."""
-
-    export_tasks: list[ExportTask] = UNSET
-    next_token: str = UNSET
-
-
-_R_DescribeFieldIndexesResponse = {
-    "field_indexes": "fieldIndexes",
-    "next_token": "nextToken",
-}
-
-
-class DescribeFieldIndexesResponse(Result, rename=_R_DescribeFieldIndexesResponse):
-    """``DescribeFieldIndexesResponse``."""
-
-    field_indexes: list[FieldIndex] = UNSET
-    next_token: str = UNSET
-
-
-_R_DescribeImportTaskBatchesResponse = {
-    "import_batches": "importBatches",
-    "import_id": "importId",
-    "import_source_arn": "importSourceArn",
-    "next_token": "nextToken",
-}
-
-
-class DescribeImportTaskBatchesResponse(Result, rename=_R_DescribeImportTaskBatchesResponse):
-    """``DescribeImportTaskBatchesResponse``."""
-
-    import_source_arn: str = UNSET
-    import_id: str = UNSET
-    import_batches: list[ImportBatch] = UNSET
-    next_token: str = UNSET
-
-
-_R_DescribeImportTasksResponse = {
-    "next_token": "nextToken",
-}
-
-
-class DescribeImportTasksResponse(Result, rename=_R_DescribeImportTasksResponse):
-    """``DescribeImportTasksResponse``."""
-
-    imports: list[Import] = UNSET
-    next_token: str = UNSET
-
-
-_R_DescribeIndexPoliciesResponse = {
-    "index_policies": "indexPolicies",
-    "next_token": "nextToken",
-}
-
-
-class DescribeIndexPoliciesResponse(Result, rename=_R_DescribeIndexPoliciesResponse):
-    """``DescribeIndexPoliciesResponse``."""
-
-    index_policies: list[IndexPolicy] = UNSET
-    next_token: str = UNSET
-
-
-_R_DescribeLogGroupsResponse = {
-    "log_groups": "logGroups",
-    "next_token": "nextToken",
-}
-
-
-class DescribeLogGroupsResponse(Result, rename=_R_DescribeLogGroupsResponse):
-    """``DescribeLogGroupsResponse``."""
-
-    log_groups: list[LogGroup] = UNSET
-    next_token: str = UNSET
-
-
-_R_DescribeLogStreamsResponse = {
-    "log_streams": "logStreams",
-    "next_token": "nextToken",
-}
-
-
-class DescribeLogStreamsResponse(Result, rename=_R_DescribeLogStreamsResponse):
-    """``DescribeLogStreamsResponse``."""
-
-    log_streams: list[LogStream] = UNSET
-    next_token: str = UNSET
-
-
-_R_DescribeLookupTablesResponse = {
-    "lookup_tables": "lookupTables",
-    "next_token": "nextToken",
-}
-
-
-class DescribeLookupTablesResponse(Result, rename=_R_DescribeLookupTablesResponse):
-    """``DescribeLookupTablesResponse``."""
-
-    lookup_tables: list[LookupTable] = UNSET
-    next_token: str = UNSET
-
-
-_R_DescribeMetricFiltersResponse = {
-    "metric_filters": "metricFilters",
-    "next_token": "nextToken",
-}
-
-
-class DescribeMetricFiltersResponse(Result, rename=_R_DescribeMetricFiltersResponse):
-    """``DescribeMetricFiltersResponse``."""
-
-    metric_filters: list[MetricFilter] = UNSET
-    next_token: str = UNSET
-
-
-_R_DescribeQueriesResponse = {
-    "next_token": "nextToken",
-}
-
-
-class DescribeQueriesResponse(Result, rename=_R_DescribeQueriesResponse):
-    """``DescribeQueriesResponse``."""
-
-    queries: list[QueryInfo] = UNSET
-    next_token: str = UNSET
-
-
-_R_DescribeQueryDefinitionsResponse = {
-    "next_token": "nextToken",
-    "query_definitions": "queryDefinitions",
-}
-
-
-class DescribeQueryDefinitionsResponse(Result, rename=_R_DescribeQueryDefinitionsResponse):
-    """``DescribeQueryDefinitionsResponse``."""
-
-    query_definitions: list[QueryDefinition] = UNSET
-    next_token: str = UNSET
-
-
-_R_DescribeResourcePoliciesResponse = {
-    "next_token": "nextToken",
-    "resource_policies": "resourcePolicies",
-}
-
-
-class DescribeResourcePoliciesResponse(Result, rename=_R_DescribeResourcePoliciesResponse):
-    """``DescribeResourcePoliciesResponse``."""
-
-    resource_policies: list[ResourcePolicy] = UNSET
-    next_token: str = UNSET
-
-
-_R_DescribeSubscriptionFiltersResponse = {
-    "next_token": "nextToken",
-    "subscription_filters": "subscriptionFilters",
-}
-
-
-class DescribeSubscriptionFiltersResponse(Result, rename=_R_DescribeSubscriptionFiltersResponse):
-    """``DescribeSubscriptionFiltersResponse``."""
-
-    subscription_filters: list[SubscriptionFilter] = UNSET
-    next_token: str = UNSET
-
-
-_R_Destination = {
-    "access_policy": "accessPolicy",
-    "creation_time": "creationTime",
-    "destination_name": "destinationName",
-    "role_arn": "roleArn",
-    "target_arn": "targetArn",
-}
-
-
-class Destination(Result, rename=_R_Destination):
-    """``Destination``."""
-
-    destination_name: str = UNSET
-    target_arn: str = UNSET
-    role_arn: str = UNSET
-    access_policy: str = UNSET
-    arn: str = UNSET
-    creation_time: int = UNSET
-
-
-_R_DestinationConfiguration = {
-    "lookup_table_configuration": "lookupTableConfiguration",
-    "s3_configuration": "s3Configuration",
-}
-
-
-class DestinationConfiguration(Result, rename=_R_DestinationConfiguration):
-    """``DestinationConfiguration``."""
-
-    s3_configuration: S3Configuration = UNSET
-    lookup_table_configuration: LookupTableConfiguration = UNSET
-
-
-class DisassociateSourceFromS3TableIntegrationResponse(Result):
-    """``DisassociateSourceFromS3TableIntegrationResponse``."""
-
-    identifier: str = UNSET
-
-
-_R_DryRunResult = {
-    "decreased_retention_log_group_count": "decreasedRetentionLogGroupCount",
-    "failed_analysis_count": "failedAnalysisCount",
-    "increased_retention_log_group_count": "increasedRetentionLogGroupCount",
-    "top_log_groups_impacted": "topLogGroupsImpacted",
-    "total_matched_log_groups": "totalMatchedLogGroups",
-    "unchanged_retention_log_group_count": "unchangedRetentionLogGroupCount",
-}
-
-
-class DryRunResult(Result, rename=_R_DryRunResult):
-    """``DryRunResult``."""
-
-    total_matched_log_groups: int = UNSET
-    increased_retention_log_group_count: int = UNSET
-    decreased_retention_log_group_count: int = UNSET
-    unchanged_retention_log_group_count: int = UNSET
-    failed_analysis_count: int = UNSET
-    top_log_groups_impacted: list[LogGroupImpact] = UNSET
-
-
-_R_ExportTask = {
-    "destination_prefix": "destinationPrefix",
-    "execution_info": "executionInfo",
-    "from_": "from",
-    "log_group_name": "logGroupName",
-    "task_id": "taskId",
-    "task_name": "taskName",
-}
-
-
-class ExportTask(Result, rename=_R_ExportTask):
-    """``ExportTask``."""
-
-    task_id: str = UNSET
-    task_name: str = UNSET
-    log_group_name: str = UNSET
-    from_: int = UNSET
-    to: int = UNSET
-    destination: str = UNSET
-    destination_prefix: str = UNSET
-    status: ExportTaskStatus = UNSET
-    execution_info: ExportTaskExecutionInfo = UNSET
-
-
-_R_ExportTaskExecutionInfo = {
-    "completion_time": "completionTime",
-    "creation_time": "creationTime",
-}
-
-
-class ExportTaskExecutionInfo(Result, rename=_R_ExportTaskExecutionInfo):
-    """``ExportTaskExecutionInfo``."""
-
-    creation_time: int = UNSET
-    completion_time: int = UNSET
-
-
-class ExportTaskStatus(Result):
-    """``ExportTaskStatus``."""
-
-    code: str = UNSET
-    message: str = UNSET
-
-
-_R_FieldIndex = {
-    "field_index_name": "fieldIndexName",
-    "first_event_time": "firstEventTime",
-    "index_category": "indexCategory",
-    "last_event_time": "lastEventTime",
-    "last_scan_time": "lastScanTime",
-    "log_group_identifier": "logGroupIdentifier",
-}
-
-
-class FieldIndex(Result, rename=_R_FieldIndex):
-    """``FieldIndex``."""
-
-    log_group_identifier: str = UNSET
-    field_index_name: str = UNSET
-    last_scan_time: int = UNSET
-    first_event_time: int = UNSET
-    last_event_time: int = UNSET
-    type: str = UNSET
-    index_category: str = UNSET
-
-
-class FieldsData(Result):
-    """``FieldsData``."""
-
-    data: bytes = UNSET
-
-
-_R_FilterLogEventsResponse = {
-    "next_token": "nextToken",
-    "searched_log_streams": "searchedLogStreams",
-}
-
-
-class FilterLogEventsResponse(Result, rename=_R_FilterLogEventsResponse):
-    """``FilterLogEventsResponse``."""
-
-    events: list[FilteredLogEvent] = UNSET
-    searched_log_streams: list[SearchedLogStream] = UNSET
-    next_token: str = UNSET
-
-
-_R_FilteredLogEvent = {
-    "event_id": "eventId",
-    "ingestion_time": "ingestionTime",
-    "log_stream_name": "logStreamName",
-}
-
-
-class FilteredLogEvent(Result, rename=_R_FilteredLogEvent):
-    """``FilteredLogEvent``."""
-
-    log_stream_name: str = UNSET
-    timestamp: int = UNSET
-    message: str = UNSET
-    ingestion_time: int = UNSET
-    event_id: str = UNSET
-
-
-_R_GetDataProtectionPolicyResponse = {
-    "last_updated_time": "lastUpdatedTime",
-    "log_group_identifier": "logGroupIdentifier",
-    "policy_document": "policyDocument",
-}
-
-
-class GetDataProtectionPolicyResponse(Result, rename=_R_GetDataProtectionPolicyResponse):
-    """``GetDataProtectionPolicyResponse``."""
-
-    log_group_identifier: str = UNSET
-    policy_document: str = UNSET
-    last_updated_time: int = UNSET
-
-
-class GetDeliveryDestinationPolicyResponse(Result):
-    """``GetDeliveryDestinationPolicyResponse``."""
-
-    policy: Policy = UNSET
-
-
-_R_GetDeliveryDestinationResponse = {
-    "delivery_destination": "deliveryDestination",
-}
-
-
-class GetDeliveryDestinationResponse(Result, rename=_R_GetDeliveryDestinationResponse):
-    """``GetDeliveryDestinationResponse``."""
-
-    delivery_destination: DeliveryDestination = UNSET
-
-
-class GetDeliveryResponse(Result):
-    """``GetDeliveryResponse``."""
-
-    delivery: Delivery = UNSET
-
-
-_R_GetDeliverySourceResponse = {
-    "delivery_source": "deliverySource",
-}
-
-
-class GetDeliverySourceResponse(Result, rename=_R_GetDeliverySourceResponse):
-    """``GetDeliverySourceResponse``."""
-
-    delivery_source: DeliverySource = UNSET
-
-
-_R_GetIntegrationResponse = {
-    "integration_details": "integrationDetails",
-    "integration_name": "integrationName",
-    "integration_status": "integrationStatus",
-    "integration_type": "integrationType",
-}
-
-
-class GetIntegrationResponse(Result, rename=_R_GetIntegrationResponse):
-    """``GetIntegrationResponse``."""
-
-    integration_name: str = UNSET
-    integration_type: str = UNSET
-    integration_status: str = UNSET
-    integration_details: IntegrationDetails = UNSET
-
-
-_R_GetLogAnomalyDetectorResponse = {
-    "anomaly_detector_status": "anomalyDetectorStatus",
-    "anomaly_visibility_time": "anomalyVisibilityTime",
-    "creation_time_stamp": "creationTimeStamp",
-    "detector_name": "detectorName",
-    "evaluation_frequency": "evaluationFrequency",
-    "filter_pattern": "filterPattern",
-    "kms_key_id": "kmsKeyId",
-    "last_modified_time_stamp": "lastModifiedTimeStamp",
-    "log_group_arn_list": "logGroupArnList",
-}
-
-
-class GetLogAnomalyDetectorResponse(Result, rename=_R_GetLogAnomalyDetectorResponse):
-    """``GetLogAnomalyDetectorResponse``."""
-
-    detector_name: str = UNSET
-    log_group_arn_list: list[str] = UNSET
-    evaluation_frequency: str = UNSET
-    filter_pattern: str = UNSET
-    anomaly_detector_status: str = UNSET
-    kms_key_id: str = UNSET
-    creation_time_stamp: int = UNSET
-    last_modified_time_stamp: int = UNSET
-    anomaly_visibility_time: int = UNSET
-
-
-_R_GetLogEventsResponse = {
-    "next_backward_token": "nextBackwardToken",
-    "next_forward_token": "nextForwardToken",
-}
-
-
-class GetLogEventsResponse(Result, rename=_R_GetLogEventsResponse):
-    """``GetLogEventsResponse``."""
-
-    events: list[OutputLogEvent] = UNSET
-    next_forward_token: str = UNSET
-    next_backward_token: str = UNSET
-
-
-_R_GetLogFieldsResponse = {
-    "log_fields": "logFields",
-}
-
-
-class GetLogFieldsResponse(Result, rename=_R_GetLogFieldsResponse):
-    """``GetLogFieldsResponse``."""
-
-    log_fields: list[LogFieldsListItem] = UNSET
-
-
-_R_GetLogGroupFieldsResponse = {
-    "log_group_fields": "logGroupFields",
-}
-
-
-class GetLogGroupFieldsResponse(Result, rename=_R_GetLogGroupFieldsResponse):
-    """``GetLogGroupFieldsResponse``."""
-
-    log_group_fields: list[LogGroupField] = UNSET
-
-
-_R_GetLogObjectResponse = {
-    "field_stream": "fieldStream",
-}
-
-
-class GetLogObjectResponse(Result, rename=_R_GetLogObjectResponse):
-    """``GetLogObjectResponse``."""
-
-    field_stream: object = UNSET
-
-
-_R_GetLogObjectResponseStream = {
-    "internal_streaming_exception": "InternalStreamingException",
-}
-
-
-class GetLogObjectResponseStream(Result, rename=_R_GetLogObjectResponseStream):
-    """``GetLogObjectResponseStream``."""
-
-    fields: FieldsData = UNSET
-    internal_streaming_exception: InternalStreamingException = UNSET
-
-
-_R_GetLogRecordResponse = {
-    "log_record": "logRecord",
-}
-
-
-class GetLogRecordResponse(Result, rename=_R_GetLogRecordResponse):
-    """``GetLogRecordResponse``."""
-
-    log_record: dict[str, str] = UNSET
-
-
-_R_GetLookupTableResponse = {
-    "kms_key_id": "kmsKeyId",
-    "last_updated_time": "lastUpdatedTime",
-    "lookup_table_arn": "lookupTableArn",
-    "lookup_table_name": "lookupTableName",
-    "size_bytes": "sizeBytes",
-    "table_body": "tableBody",
-}
-
-
-class GetLookupTableResponse(Result, rename=_R_GetLookupTableResponse):
-    """``GetLookupTableResponse``."""
-
-    lookup_table_arn: str = UNSET
-    lookup_table_name: str = UNSET
-    description: str = UNSET
-    table_body: str = UNSET
-    size_bytes: int = UNSET
-    last_updated_time: int = UNSET
-    kms_key_id: str = UNSET
-
-
-_R_GetQueryResultsResponse = {
-    "encryption_key": "encryptionKey",
-    "next_token": "nextToken",
-    "query_language": "queryLanguage",
-}
-
-
-class GetQueryResultsResponse(Result, rename=_R_GetQueryResultsResponse):
-    """``GetQueryResultsResponse``."""
-
-    query_language: str = UNSET
-    results: list[list[ResultField]] = UNSET
-    statistics: QueryStatistics = UNSET
-    status: str = UNSET
-    encryption_key: str = UNSET
-    next_token: str = UNSET
-
-
-_R_GetScheduledQueryHistoryResponse = {
-    "next_token": "nextToken",
-    "scheduled_query_arn": "scheduledQueryArn",
-    "trigger_history": "triggerHistory",
-}
-
-
-class GetScheduledQueryHistoryResponse(Result, rename=_R_GetScheduledQueryHistoryResponse):
-    """``GetScheduledQueryHistoryResponse``."""
-
-    name: str = UNSET
-    scheduled_query_arn: str = UNSET
-    trigger_history: list[TriggerHistoryRecord] = UNSET
-    next_token: str = UNSET
-
-
-_R_GetScheduledQueryResponse = {
-    "creation_time": "creationTime",
-    "destination_configuration": "destinationConfiguration",
-    "end_time_offset": "endTimeOffset",
-    "execution_role_arn": "executionRoleArn",
-    "last_execution_status": "lastExecutionStatus",
-    "last_triggered_time": "lastTriggeredTime",
-    "last_updated_time": "lastUpdatedTime",
-    "log_group_identifiers": "logGroupIdentifiers",
-    "query_language": "queryLanguage",
-    "query_string": "queryString",
-    "schedule_end_time": "scheduleEndTime",
-    "schedule_expression": "scheduleExpression",
-    "schedule_start_time": "scheduleStartTime",
-    "schedule_type": "scheduleType",
-    "scheduled_query_arn": "scheduledQueryArn",
-    "start_time_offset": "startTimeOffset",
-}
-
-
-class GetScheduledQueryResponse(Result, rename=_R_GetScheduledQueryResponse):
-    """``GetScheduledQueryResponse``."""
-
-    scheduled_query_arn: str = UNSET
-    name: str = UNSET
-    description: str = UNSET
-    query_language: str = UNSET
-    query_string: str = UNSET
-    log_group_identifiers: list[str] = UNSET
-    schedule_expression: str = UNSET
-    timezone: str = UNSET
-    start_time_offset: int = UNSET
-    end_time_offset: int = UNSET
-    destination_configuration: DestinationConfiguration = UNSET
-    state: str = UNSET
-    schedule_type: str = UNSET
-    last_triggered_time: int = UNSET
-    last_execution_status: str = UNSET
-    schedule_start_time: int = UNSET
-    schedule_end_time: int = UNSET
-    execution_role_arn: str = UNSET
-    creation_time: int = UNSET
-    last_updated_time: int = UNSET
-
-
-_R_GetStorageTierPolicyResponse = {
-    "last_updated_time": "lastUpdatedTime",
-    "storage_tier": "storageTier",
-}
-
-
-class GetStorageTierPolicyResponse(Result, rename=_R_GetStorageTierPolicyResponse):
-    """``GetStorageTierPolicyResponse``."""
-
-    storage_tier: str = UNSET
-    last_updated_time: int = UNSET
-
-
-_R_GetTransformerResponse = {
-    "creation_time": "creationTime",
-    "last_modified_time": "lastModifiedTime",
-    "log_group_identifier": "logGroupIdentifier",
-    "transformer_config": "transformerConfig",
-}
-
-
-class GetTransformerResponse(Result, rename=_R_GetTransformerResponse):
-    """``GetTransformerResponse``."""
-
-    log_group_identifier: str = UNSET
-    creation_time: int = UNSET
-    last_modified_time: int = UNSET
-    transformer_config: list[Processor] = UNSET
-
-
-class Grok(Result):
-    """``Grok``."""
-
-    source: str = UNSET
-    match: str = UNSET
-
-
-class GroupingIdentifier(Result):
-    """``GroupingIdentifier``."""
-
-    key: str = UNSET
-    value: str = UNSET
-
-
-_R_Import = {
-    "creation_time": "creationTime",
-    "error_message": "errorMessage",
-    "import_destination_arn": "importDestinationArn",
-    "import_filter": "importFilter",
-    "import_id": "importId",
-    "import_source_arn": "importSourceArn",
-    "import_statistics": "importStatistics",
-    "import_status": "importStatus",
-    "last_updated_time": "lastUpdatedTime",
-}
-
-
-class Import(Result, rename=_R_Import):
-    """``Import``."""
-
-    import_id: str = UNSET
-    import_source_arn: str = UNSET
-    import_status: str = UNSET
-    import_destination_arn: str = UNSET
-    import_statistics: ImportStatistics = UNSET
-    import_filter: ImportFilter = UNSET
-    creation_time: int = UNSET
-    last_updated_time: int = UNSET
-    error_message: str = UNSET
-
-
-_R_ImportBatch = {
-    "batch_id": "batchId",
-    "error_message": "errorMessage",
-}
-
-
-class ImportBatch(Result, rename=_R_ImportBatch):
-    """``ImportBatch``."""
-
-    batch_id: str = UNSET
-    status: str = UNSET
-    error_message: str = UNSET
-
-
-_R_ImportFilter = {
-    "end_event_time": "endEventTime",
-    "start_event_time": "startEventTime",
-}
-
-
-class ImportFilter(Result, rename=_R_ImportFilter):
-    """``ImportFilter``."""
-
-    start_event_time: int = UNSET
-    end_event_time: int = UNSET
-
-
-_R_ImportStatistics = {
-    "bytes_imported": "bytesImported",
-}
-
-
-class ImportStatistics(Result, rename=_R_ImportStatistics):
-    """``ImportStatistics``."""
-
-    bytes_imported: int = UNSET
-
-
-_R_IndexPolicy = {
-    "last_update_time": "lastUpdateTime",
-    "log_group_identifier": "logGroupIdentifier",
-    "policy_document": "policyDocument",
-    "policy_name": "policyName",
-}
-
-
-class IndexPolicy(Result, rename=_R_IndexPolicy):
-    """``IndexPolicy``."""
-
-    log_group_identifier: str = UNSET
-    last_update_time: int = UNSET
-    policy_document: str = UNSET
-    policy_name: str = UNSET
-    source: str = UNSET
-
-
-_R_IntegrationDetails = {
-    "open_search_integration_details": "openSearchIntegrationDetails",
-}
-
-
-class IntegrationDetails(Result, rename=_R_IntegrationDetails):
-    """``IntegrationDetails``."""
-
-    open_search_integration_details: OpenSearchIntegrationDetails = UNSET
-
-
-_R_IntegrationSummary = {
-    "integration_name": "integrationName",
-    "integration_status": "integrationStatus",
-    "integration_type": "integrationType",
-}
-
-
-class IntegrationSummary(Result, rename=_R_IntegrationSummary):
-    """``IntegrationSummary``."""
-
-    integration_name: str = UNSET
-    integration_type: str = UNSET
-    integration_status: str = UNSET
-
-
-class InternalStreamingException(Result):
-    """``InternalStreamingException``."""
-
-    message: str = UNSET
-
-
-_R_ListAggregateLogGroupSummariesResponse = {
-    "aggregate_log_group_summaries": "aggregateLogGroupSummaries",
-    "next_token": "nextToken",
-}
-
-
-class ListAggregateLogGroupSummariesResponse(
-    Result, rename=_R_ListAggregateLogGroupSummariesResponse
-):
-    """``ListAggregateLogGroupSummariesResponse``."""
-
-    aggregate_log_group_summaries: list[AggregateLogGroupSummary] = UNSET
-    next_token: str = UNSET
-
-
-_R_ListAnomaliesResponse = {
-    "next_token": "nextToken",
-}
-
-
-class ListAnomaliesResponse(Result, rename=_R_ListAnomaliesResponse):
-    """``ListAnomaliesResponse``."""
-
-    anomalies: list[Anomaly] = UNSET
-    next_token: str = UNSET
-
-
-_R_ListIntegrationsResponse = {
-    "integration_summaries": "integrationSummaries",
-}
-
-
-class ListIntegrationsResponse(Result, rename=_R_ListIntegrationsResponse):
-    """``ListIntegrationsResponse``."""
-
-    integration_summaries: list[IntegrationSummary] = UNSET
-
-
-_R_ListLogAnomalyDetectorsResponse = {
-    "anomaly_detectors": "anomalyDetectors",
-    "next_token": "nextToken",
-}
-
-
-class ListLogAnomalyDetectorsResponse(Result, rename=_R_ListLogAnomalyDetectorsResponse):
-    """``ListLogAnomalyDetectorsResponse``."""
-
-    anomaly_detectors: list[AnomalyDetector] = UNSET
-    next_token: str = UNSET
-
-
-_R_ListLogGroupsForQueryResponse = {
-    "log_group_identifiers": "logGroupIdentifiers",
-    "next_token": "nextToken",
-}
-
-
-class ListLogGroupsForQueryResponse(Result, rename=_R_ListLogGroupsForQueryResponse):
-    """``ListLogGroupsForQueryResponse``."""
-
-    log_group_identifiers: list[str] = UNSET
-    next_token: str = UNSET
-
-
-_R_ListLogGroupsResponse = {
-    "log_groups": "logGroups",
-    "next_token": "nextToken",
-}
-
-
-class ListLogGroupsResponse(Result, rename=_R_ListLogGroupsResponse):
-    """``ListLogGroupsResponse``."""
-
-    log_groups: list[LogGroupSummary] = UNSET
-    next_token: str = UNSET
-
-
-_R_ListScheduledQueriesResponse = {
-    "next_token": "nextToken",
-    "scheduled_queries": "scheduledQueries",
-}
-
-
-class ListScheduledQueriesResponse(Result, rename=_R_ListScheduledQueriesResponse):
-    """``ListScheduledQueriesResponse``."""
-
-    next_token: str = UNSET
-    scheduled_queries: list[ScheduledQuerySummary] = UNSET
-
-
-_R_ListSourcesForS3TableIntegrationResponse = {
-    "next_token": "nextToken",
-}
-
-
-class ListSourcesForS3TableIntegrationResponse(
-    Result, rename=_R_ListSourcesForS3TableIntegrationResponse
-):
-    """``ListSourcesForS3TableIntegrationResponse``."""
-
-    sources: list[S3TableIntegrationSource] = UNSET
-    next_token: str = UNSET
-
-
-_R_ListSyslogConfigurationsResponse = {
-    "next_token": "nextToken",
-    "syslog_configurations": "syslogConfigurations",
-}
-
-
-class ListSyslogConfigurationsResponse(Result, rename=_R_ListSyslogConfigurationsResponse):
-    """``ListSyslogConfigurationsResponse``."""
-
-    syslog_configurations: list[SyslogConfiguration] = UNSET
-    next_token: str = UNSET
-
-
-class ListTagsForResourceResponse(Result):
-    """``ListTagsForResourceResponse``."""
-
-    tags: dict[str, str] = UNSET
-
-
-class ListTagsLogGroupResponse(Result):
-    """``ListTagsLogGroupResponse``."""
-
-    tags: dict[str, str] = UNSET
-
-
-_R_ListToMap = {
-    "flattened_element": "flattenedElement",
-    "value_key": "valueKey",
-}
-
-
-class ListToMap(Result, rename=_R_ListToMap):
-    """``ListToMap``."""
-
-    source: str = UNSET
-    key: str = UNSET
-    value_key: str = UNSET
-    target: str = UNSET
-    flatten: bool = UNSET
-    flattened_element: str = UNSET
-
-
-_R_LiveTailSessionLogEvent = {
-    "ingestion_time": "ingestionTime",
-    "log_group_identifier": "logGroupIdentifier",
-    "log_stream_name": "logStreamName",
-}
-
-
-class LiveTailSessionLogEvent(Result, rename=_R_LiveTailSessionLogEvent):
-    """``LiveTailSessionLogEvent``."""
-
-    log_stream_name: str = UNSET
-    log_group_identifier: str = UNSET
-    message: str = UNSET
-    timestamp: int = UNSET
-    ingestion_time: int = UNSET
-
-
-class LiveTailSessionMetadata(Result):
-    """``LiveTailSessionMetadata``."""
-
-    sampled: bool = UNSET
-
-
-_R_LiveTailSessionStart = {
-    "log_event_filter_pattern": "logEventFilterPattern",
-    "log_group_identifiers": "logGroupIdentifiers",
-    "log_stream_name_prefixes": "logStreamNamePrefixes",
-    "log_stream_names": "logStreamNames",
-    "request_id": "requestId",
-    "session_id": "sessionId",
-}
-
-
-class LiveTailSessionStart(Result, rename=_R_LiveTailSessionStart):
-    """``LiveTailSessionStart``."""
-
-    request_id: str = UNSET
-    session_id: str = UNSET
-    log_group_identifiers: list[str] = UNSET
-    log_stream_names: list[str] = UNSET
-    log_stream_name_prefixes: list[str] = UNSET
-    log_event_filter_pattern: str = UNSET
-
-
-_R_LiveTailSessionUpdate = {
-    "session_metadata": "sessionMetadata",
-    "session_results": "sessionResults",
-}
-
-
-class LiveTailSessionUpdate(Result, rename=_R_LiveTailSessionUpdate):
-    """``LiveTailSessionUpdate``."""
-
-    session_metadata: LiveTailSessionMetadata = UNSET
-    session_results: list[LiveTailSessionLogEvent] = UNSET
-
-
-class LogEvent(Result):
-    """``LogEvent``."""
-
-    timestamp: int = UNSET
-    message: str = UNSET
-
-
-class LogFieldType(Result):
-    """``LogFieldType``."""
-
-    type: str = UNSET
-    element: LogFieldType = UNSET
-    fields: list[LogFieldsListItem] = UNSET
-
-
-_R_LogFieldsListItem = {
-    "log_field_name": "logFieldName",
-    "log_field_type": "logFieldType",
-}
-
-
-class LogFieldsListItem(Result, rename=_R_LogFieldsListItem):
-    """``LogFieldsListItem``."""
-
-    log_field_name: str = UNSET
-    log_field_type: LogFieldType = UNSET
-
-
-_R_LogGroup = {
-    "bearer_token_authentication_enabled": "bearerTokenAuthenticationEnabled",
-    "creation_time": "creationTime",
-    "data_protection_status": "dataProtectionStatus",
-    "deletion_protection_enabled": "deletionProtectionEnabled",
-    "inherited_properties": "inheritedProperties",
-    "kms_key_id": "kmsKeyId",
-    "log_group_arn": "logGroupArn",
-    "log_group_class": "logGroupClass",
-    "log_group_name": "logGroupName",
-    "metric_filter_count": "metricFilterCount",
-    "retention_in_days": "retentionInDays",
-    "retention_policy_name": "retentionPolicyName",
-    "stored_bytes": "storedBytes",
-}
-
-
-class LogGroup(Result, rename=_R_LogGroup):
-    """``LogGroup``."""
-
-    log_group_name: str = UNSET
-    creation_time: int = UNSET
-    retention_in_days: int = UNSET
-    metric_filter_count: int = UNSET
-    arn: str = UNSET
-    stored_bytes: int = UNSET
-    kms_key_id: str = UNSET
-    data_protection_status: str = UNSET
-    inherited_properties: list[str] = UNSET
-    log_group_class: str = UNSET
-    log_group_arn: str = UNSET
-    deletion_protection_enabled: bool = UNSET
-    bearer_token_authentication_enabled: bool = UNSET
-    retention_policy_name: str = UNSET
-
-
-class LogGroupField(Result):
-    """``LogGroupField``."""
-
-    name: str = UNSET
-    percent: int = UNSET
-
-
-_R_LogGroupImpact = {
-    "current_retention": "currentRetention",
-    "log_group_name": "logGroupName",
-    "proposed_retention": "proposedRetention",
-    "stored_bytes": "storedBytes",
-}
-
-
-class LogGroupImpact(Result, rename=_R_LogGroupImpact):
-    """``LogGroupImpact``."""
-
-    log_group_name: str = UNSET
-    current_retention: str = UNSET
-    proposed_retention: str = UNSET
-    stored_bytes: int = UNSET
-
-
-_R_LogGroupSummary = {
-    "log_group_arn": "logGroupArn",
-    "log_group_class": "logGroupClass",
-    "log_group_name": "logGroupName",
-}
-
-
-class LogGroupSummary(Result, rename=_R_LogGroupSummary):
-    """``LogGroupSummary``."""
-
-    log_group_name: str = UNSET
-    log_group_arn: str = UNSET
-    log_group_class: str = UNSET
-
-
-_R_LogStream = {
-    "creation_time": "creationTime",
-    "first_event_timestamp": "firstEventTimestamp",
-    "last_event_timestamp": "lastEventTimestamp",
-    "last_ingestion_time": "lastIngestionTime",
-    "log_stream_name": "logStreamName",
-    "stored_bytes": "storedBytes",
-    "upload_sequence_token": "uploadSequenceToken",
-}
-
-
-class LogStream(Result, rename=_R_LogStream):
-    """``LogStream``."""
-
-    log_stream_name: str = UNSET
-    creation_time: int = UNSET
-    first_event_timestamp: int = UNSET
-    last_event_timestamp: int = UNSET
-    last_ingestion_time: int = UNSET
-    upload_sequence_token: str = UNSET
-    arn: str = UNSET
-    stored_bytes: int = UNSET
-
-
-_R_LookupTable = {
-    "kms_key_id": "kmsKeyId",
-    "last_updated_time": "lastUpdatedTime",
-    "lookup_table_arn": "lookupTableArn",
-    "lookup_table_name": "lookupTableName",
-    "records_count": "recordsCount",
-    "size_bytes": "sizeBytes",
-    "table_fields": "tableFields",
-}
-
-
-class LookupTable(Result, rename=_R_LookupTable):
-    """``LookupTable``."""
-
-    lookup_table_arn: str = UNSET
-    lookup_table_name: str = UNSET
-    description: str = UNSET
-    table_fields: list[str] = UNSET
-    records_count: int = UNSET
-    size_bytes: int = UNSET
-    last_updated_time: int = UNSET
-    kms_key_id: str = UNSET
-
-
-_R_LookupTableConfiguration = {
-    "kms_key_id": "kmsKeyId",
-    "role_arn": "roleArn",
-    "table_name": "tableName",
-}
-
-
-class LookupTableConfiguration(Result, rename=_R_LookupTableConfiguration):
-    """``LookupTableConfiguration``."""
-
-    table_name: str = UNSET
-    role_arn: str = UNSET
-    description: str = UNSET
-    kms_key_id: str = UNSET
-    tags: dict[str, str] = UNSET
-
-
-_R_LowerCaseString = {
-    "with_keys": "withKeys",
-}
-
-
-class LowerCaseString(Result, rename=_R_LowerCaseString):
-    """``LowerCaseString``."""
-
-    with_keys: list[str] = UNSET
-
-
-_R_MetricFilter = {
-    "apply_on_transformed_logs": "applyOnTransformedLogs",
-    "creation_time": "creationTime",
-    "emit_system_field_dimensions": "emitSystemFieldDimensions",
-    "field_selection_criteria": "fieldSelectionCriteria",
-    "filter_name": "filterName",
-    "filter_pattern": "filterPattern",
-    "log_group_name": "logGroupName",
-    "metric_transformations": "metricTransformations",
-}
-
-
-class MetricFilter(Result, rename=_R_MetricFilter):
-    """``MetricFilter``."""
-
-    filter_name: str = UNSET
-    filter_pattern: str = UNSET
-    metric_transformations: list[MetricTransformation] = UNSET
-    creation_time: int = UNSET
-    log_group_name: str = UNSET
-    apply_on_transformed_logs: bool = UNSET
-    field_selection_criteria: str = UNSET
-    emit_system_field_dimensions: list[str] = UNSET
-
-
-_R_MetricFilterMatchRecord = {
-    "event_message": "eventMessage",
-    "event_number": "eventNumber",
-    "extracted_values": "extractedValues",
-}
-
-
-class MetricFilterMatchRecord(Result, rename=_R_MetricFilterMatchRecord):
-    """``MetricFilterMatchRecord``."""
-
-    event_number: int = UNSET
-    event_message: str = UNSET
-    extracted_values: dict[str, str] = UNSET
-
-
-_R_MetricTransformation = {
-    "default_value": "defaultValue",
-    "metric_name": "metricName",
-    "metric_namespace": "metricNamespace",
-    "metric_value": "metricValue",
-}
-
-
-class MetricTransformation(Result, rename=_R_MetricTransformation):
-    """``MetricTransformation``."""
-
-    metric_name: str = UNSET
-    metric_namespace: str = UNSET
-    metric_value: str = UNSET
-    default_value: float = UNSET
-    dimensions: dict[str, str] = UNSET
-    unit: str = UNSET
-
-
-_R_MoveKeyEntry = {
-    "overwrite_if_exists": "overwriteIfExists",
-}
-
-
-class MoveKeyEntry(Result, rename=_R_MoveKeyEntry):
-    """``MoveKeyEntry``."""
-
-    source: str = UNSET
-    target: str = UNSET
-    overwrite_if_exists: bool = UNSET
-
-
-class MoveKeys(Result):
-    """``MoveKeys``."""
-
-    entries: list[MoveKeyEntry] = UNSET
-
-
-_R_OpenSearchApplication = {
-    "application_arn": "applicationArn",
-    "application_endpoint": "applicationEndpoint",
-    "application_id": "applicationId",
-}
-
-
-class OpenSearchApplication(Result, rename=_R_OpenSearchApplication):
-    """``OpenSearchApplication``."""
-
-    application_endpoint: str = UNSET
-    application_arn: str = UNSET
-    application_id: str = UNSET
-    status: OpenSearchResourceStatus = UNSET
-
-
-_R_OpenSearchCollection = {
-    "collection_arn": "collectionArn",
-    "collection_endpoint": "collectionEndpoint",
-}
-
-
-class OpenSearchCollection(Result, rename=_R_OpenSearchCollection):
-    """``OpenSearchCollection``."""
-
-    collection_endpoint: str = UNSET
-    collection_arn: str = UNSET
-    status: OpenSearchResourceStatus = UNSET
-
-
-_R_OpenSearchDataAccessPolicy = {
-    "policy_name": "policyName",
-}
-
-
-class OpenSearchDataAccessPolicy(Result, rename=_R_OpenSearchDataAccessPolicy):
-    """``OpenSearchDataAccessPolicy``."""
-
-    policy_name: str = UNSET
-    status: OpenSearchResourceStatus = UNSET
-
-
-_R_OpenSearchDataSource = {
-    "data_source_name": "dataSourceName",
-}
-
-
-class OpenSearchDataSource(Result, rename=_R_OpenSearchDataSource):
-    """``OpenSearchDataSource``."""
-
-    data_source_name: str = UNSET
-    status: OpenSearchResourceStatus = UNSET
-
-
-_R_OpenSearchEncryptionPolicy = {
-    "policy_name": "policyName",
-}
-
-
-class OpenSearchEncryptionPolicy(Result, rename=_R_OpenSearchEncryptionPolicy):
-    """``OpenSearchEncryptionPolicy``."""
-
-    policy_name: str = UNSET
-    status: OpenSearchResourceStatus = UNSET
-
-
-_R_OpenSearchIntegrationDetails = {
-    "access_policy": "accessPolicy",
-    "data_source": "dataSource",
-    "encryption_policy": "encryptionPolicy",
-    "lifecycle_policy": "lifecyclePolicy",
-    "network_policy": "networkPolicy",
-}
-
-
-class OpenSearchIntegrationDetails(Result, rename=_R_OpenSearchIntegrationDetails):
-    """``OpenSearchIntegrationDetails``."""
-
-    data_source: OpenSearchDataSource = UNSET
-    application: OpenSearchApplication = UNSET
-    collection: OpenSearchCollection = UNSET
-    workspace: OpenSearchWorkspace = UNSET
-    encryption_policy: OpenSearchEncryptionPolicy = UNSET
-    network_policy: OpenSearchNetworkPolicy = UNSET
-    access_policy: OpenSearchDataAccessPolicy = UNSET
-    lifecycle_policy: OpenSearchLifecyclePolicy = UNSET
-
-
-_R_OpenSearchLifecyclePolicy = {
-    "policy_name": "policyName",
-}
-
-
-class OpenSearchLifecyclePolicy(Result, rename=_R_OpenSearchLifecyclePolicy):
-    """``OpenSearchLifecyclePolicy``."""
-
-    policy_name: str = UNSET
-    status: OpenSearchResourceStatus = UNSET
-
-
-_R_OpenSearchNetworkPolicy = {
-    "policy_name": "policyName",
-}
-
-
-class OpenSearchNetworkPolicy(Result, rename=_R_OpenSearchNetworkPolicy):
-    """``OpenSearchNetworkPolicy``."""
-
-    policy_name: str = UNSET
-    status: OpenSearchResourceStatus = UNSET
-
-
-_R_OpenSearchResourceStatus = {
-    "status_message": "statusMessage",
-}
-
-
-class OpenSearchResourceStatus(Result, rename=_R_OpenSearchResourceStatus):
-    """``OpenSearchResourceStatus``."""
-
-    status: str = UNSET
-    status_message: str = UNSET
-
-
-_R_OpenSearchWorkspace = {
-    "workspace_id": "workspaceId",
-}
-
-
-class OpenSearchWorkspace(Result, rename=_R_OpenSearchWorkspace):
-    """``OpenSearchWorkspace``."""
-
-    workspace_id: str = UNSET
-    status: OpenSearchResourceStatus = UNSET
-
-
-_R_OutputLogEvent = {
-    "ingestion_time": "ingestionTime",
-}
-
-
-class OutputLogEvent(Result, rename=_R_OutputLogEvent):
-    """``OutputLogEvent``."""
-
-    timestamp: int = UNSET
-    message: str = UNSET
-    ingestion_time: int = UNSET
-
-
-class ParseCloudfront(Result):
-    """``ParseCloudfront``."""
-
-    source: str = UNSET
-
-
-class ParseJSON(Result):
-    """``ParseJSON``."""
-
-    source: str = UNSET
-    destination: str = UNSET
-
-
-_R_ParseKeyValue = {
-    "field_delimiter": "fieldDelimiter",
-    "key_prefix": "keyPrefix",
-    "key_value_delimiter": "keyValueDelimiter",
-    "non_match_value": "nonMatchValue",
-    "overwrite_if_exists": "overwriteIfExists",
-}
-
-
-class ParseKeyValue(Result, rename=_R_ParseKeyValue):
-    """``ParseKeyValue``."""
-
-    source: str = UNSET
-    destination: str = UNSET
-    field_delimiter: str = UNSET
-    key_value_delimiter: str = UNSET
-    key_prefix: str = UNSET
-    non_match_value: str = UNSET
-    overwrite_if_exists: bool = UNSET
-
-
-class ParsePostgres(Result):
-    """``ParsePostgres``."""
-
-    source: str = UNSET
-
-
-class ParseRoute53(Result):
-    """``ParseRoute53``."""
-
-    source: str = UNSET
-
-
-_R_ParseToOCSF = {
-    "event_source": "eventSource",
-    "mapping_version": "mappingVersion",
-    "ocsf_version": "ocsfVersion",
-}
-
-
-class ParseToOCSF(Result, rename=_R_ParseToOCSF):
-    """``ParseToOCSF``."""
-
-    source: str = UNSET
-    event_source: str = UNSET
-    ocsf_version: str = UNSET
-    mapping_version: str = UNSET
-
-
-class ParseVPC(Result):
-    """``ParseVPC``."""
-
-    source: str = UNSET
-
-
-class ParseWAF(Result):
-    """``ParseWAF``."""
-
-    source: str = UNSET
-
-
-_R_PatternToken = {
-    "dynamic_token_position": "dynamicTokenPosition",
-    "inferred_token_name": "inferredTokenName",
-    "is_dynamic": "isDynamic",
-    "token_string": "tokenString",
-}
-
-
-class PatternToken(Result, rename=_R_PatternToken):
-    """``PatternToken``."""
-
-    dynamic_token_position: int = UNSET
-    is_dynamic: bool = UNSET
-    token_string: str = UNSET
-    enumerations: dict[str, int] = UNSET
-    inferred_token_name: str = UNSET
-
-
-_R_Policy = {
-    "delivery_destination_policy": "deliveryDestinationPolicy",
-}
-
-
-class Policy(Result, rename=_R_Policy):
-    """``Policy``."""
-
-    delivery_destination_policy: str = UNSET
-
-
-_R_Processor = {
-    "add_keys": "addKeys",
-    "copy_value": "copyValue",
-    "date_time_converter": "dateTimeConverter",
-    "delete_keys": "deleteKeys",
-    "list_to_map": "listToMap",
-    "lower_case_string": "lowerCaseString",
-    "move_keys": "moveKeys",
-    "parse_cloudfront": "parseCloudfront",
-    "parse_json": "parseJSON",
-    "parse_key_value": "parseKeyValue",
-    "parse_postgres": "parsePostgres",
-    "parse_route53": "parseRoute53",
-    "parse_to_ocsf": "parseToOCSF",
-    "parse_vpc": "parseVPC",
-    "parse_waf": "parseWAF",
-    "rename_keys": "renameKeys",
-    "split_string": "splitString",
-    "substitute_string": "substituteString",
-    "trim_string": "trimString",
-    "type_converter": "typeConverter",
-    "upper_case_string": "upperCaseString",
-}
-
-
-class Processor(Result, rename=_R_Processor):
-    """``Processor``."""
-
-    add_keys: AddKeys = UNSET
-    copy_value: CopyValue = UNSET
-    csv: CSV = UNSET
-    date_time_converter: DateTimeConverter = UNSET
-    delete_keys: DeleteKeys = UNSET
-    grok: Grok = UNSET
-    list_to_map: ListToMap = UNSET
-    lower_case_string: LowerCaseString = UNSET
-    move_keys: MoveKeys = UNSET
-    parse_cloudfront: ParseCloudfront = UNSET
-    parse_json: ParseJSON = UNSET
-    parse_key_value: ParseKeyValue = UNSET
-    parse_route53: ParseRoute53 = UNSET
-    parse_to_ocsf: ParseToOCSF = UNSET
-    parse_postgres: ParsePostgres = UNSET
-    parse_vpc: ParseVPC = UNSET
-    parse_waf: ParseWAF = UNSET
-    rename_keys: RenameKeys = UNSET
-    split_string: SplitString = UNSET
-    substitute_string: SubstituteString = UNSET
-    trim_string: TrimString = UNSET
-    type_converter: TypeConverter = UNSET
-    upper_case_string: UpperCaseString = UNSET
-
-
-_R_PutAccountPolicyResponse = {
-    "account_policy": "accountPolicy",
-    "dry_run_result": "dryRunResult",
-}
-
-
-class PutAccountPolicyResponse(Result, rename=_R_PutAccountPolicyResponse):
-    """``PutAccountPolicyResponse``."""
-
-    account_policy: AccountPolicy = UNSET
-    dry_run_result: DryRunResult = UNSET
-
-
-_R_PutDataProtectionPolicyResponse = {
-    "last_updated_time": "lastUpdatedTime",
-    "log_group_identifier": "logGroupIdentifier",
-    "policy_document": "policyDocument",
-}
-
-
-class PutDataProtectionPolicyResponse(Result, rename=_R_PutDataProtectionPolicyResponse):
-    """``PutDataProtectionPolicyResponse``."""
-
-    log_group_identifier: str = UNSET
-    policy_document: str = UNSET
-    last_updated_time: int = UNSET
-
-
-class PutDeliveryDestinationPolicyResponse(Result):
-    """``PutDeliveryDestinationPolicyResponse``."""
-
-    policy: Policy = UNSET
-
-
-_R_PutDeliveryDestinationResponse = {
-    "delivery_destination": "deliveryDestination",
-}
-
-
-class PutDeliveryDestinationResponse(Result, rename=_R_PutDeliveryDestinationResponse):
-    """``PutDeliveryDestinationResponse``."""
-
-    delivery_destination: DeliveryDestination = UNSET
-
-
-_R_PutDeliverySourceResponse = {
-    "delivery_source": "deliverySource",
-}
-
-
-class PutDeliverySourceResponse(Result, rename=_R_PutDeliverySourceResponse):
-    """``PutDeliverySourceResponse``."""
-
-    delivery_source: DeliverySource = UNSET
-
-
-class PutDestinationResponse(Result):
-    """``PutDestinationResponse``."""
-
-    destination: Destination = UNSET
-
-
-_R_PutIndexPolicyResponse = {
-    "index_policy": "indexPolicy",
-}
-
-
-class PutIndexPolicyResponse(Result, rename=_R_PutIndexPolicyResponse):
-    """``PutIndexPolicyResponse``."""
-
-    index_policy: IndexPolicy = UNSET
-
-
-_R_PutIntegrationResponse = {
-    "integration_name": "integrationName",
-    "integration_status": "integrationStatus",
-}
-
-
-class PutIntegrationResponse(Result, rename=_R_PutIntegrationResponse):
-    """``PutIntegrationResponse``."""
-
-    integration_name: str = UNSET
-    integration_status: str = UNSET
-
-
-_R_PutLogEventsResponse = {
-    "next_sequence_token": "nextSequenceToken",
-    "rejected_entity_info": "rejectedEntityInfo",
-    "rejected_log_events_info": "rejectedLogEventsInfo",
-}
-
-
-class PutLogEventsResponse(Result, rename=_R_PutLogEventsResponse):
-    """``PutLogEventsResponse``."""
-
-    next_sequence_token: str = UNSET
-    rejected_log_events_info: RejectedLogEventsInfo = UNSET
-    rejected_entity_info: RejectedEntityInfo = UNSET
-
-
-_R_PutQueryDefinitionResponse = {
-    "query_definition_id": "queryDefinitionId",
-}
-
-
-class PutQueryDefinitionResponse(Result, rename=_R_PutQueryDefinitionResponse):
-    """``PutQueryDefinitionResponse``."""
-
-    query_definition_id: str = UNSET
-
-
-_R_PutResourcePolicyResponse = {
-    "resource_policy": "resourcePolicy",
-    "revision_id": "revisionId",
-}
-
-
-class PutResourcePolicyResponse(Result, rename=_R_PutResourcePolicyResponse):
-    """``PutResourcePolicyResponse``."""
-
-    resource_policy: ResourcePolicy = UNSET
-    revision_id: str = UNSET
-
-
-_R_PutStorageTierPolicyResponse = {
-    "last_updated_time": "lastUpdatedTime",
-    "storage_tier": "storageTier",
-}
-
-
-class PutStorageTierPolicyResponse(Result, rename=_R_PutStorageTierPolicyResponse):
-    """``PutStorageTierPolicyResponse``."""
-
-    storage_tier: str = UNSET
-    last_updated_time: int = UNSET
-
-
-_R_QueryDefinition = {
-    "last_modified": "lastModified",
-    "log_group_names": "logGroupNames",
-    "query_definition_id": "queryDefinitionId",
-    "query_language": "queryLanguage",
-    "query_string": "queryString",
-}
-
-
-class QueryDefinition(Result, rename=_R_QueryDefinition):
-    """``QueryDefinition``."""
-
-    query_language: str = UNSET
-    query_definition_id: str = UNSET
-    name: str = UNSET
-    query_string: str = UNSET
-    last_modified: int = UNSET
-    log_group_names: list[str] = UNSET
-    parameters: list[QueryParameter] = UNSET
-
-
-_R_QueryInfo = {
-    "bytes_scanned": "bytesScanned",
-    "create_time": "createTime",
-    "log_group_name": "logGroupName",
-    "query_duration": "queryDuration",
-    "query_id": "queryId",
-    "query_language": "queryLanguage",
-    "query_string": "queryString",
-    "user_identity": "userIdentity",
-}
-
-
-class QueryInfo(Result, rename=_R_QueryInfo):
-    """``QueryInfo``."""
-
-    query_language: str = UNSET
-    query_id: str = UNSET
-    query_string: str = UNSET
-    status: str = UNSET
-    create_time: int = UNSET
-    log_group_name: str = UNSET
-    query_duration: int = UNSET
-    bytes_scanned: float = UNSET
-    user_identity: str = UNSET
-
-
-_R_QueryParameter = {
-    "default_value": "defaultValue",
-}
-
-
-class QueryParameter(Result, rename=_R_QueryParameter):
-    """``QueryParameter``."""
-
-    name: str = UNSET
-    default_value: str = UNSET
-    description: str = UNSET
-
-
-_R_QueryStatistics = {
-    "bytes_scanned": "bytesScanned",
-    "estimated_bytes_skipped": "estimatedBytesSkipped",
-    "estimated_records_skipped": "estimatedRecordsSkipped",
-    "log_groups_scanned": "logGroupsScanned",
-    "records_matched": "recordsMatched",
-    "records_scanned": "recordsScanned",
-    "result_count": "resultCount",
-}
-
-
-class QueryStatistics(Result, rename=_R_QueryStatistics):
-    """``QueryStatistics``."""
-
-    records_matched: float = UNSET
-    records_scanned: float = UNSET
-    estimated_records_skipped: float = UNSET
-    bytes_scanned: float = UNSET
-    estimated_bytes_skipped: float = UNSET
-    log_groups_scanned: float = UNSET
-    result_count: float = UNSET
-
-
-class RecordField(Result):
-    """``RecordField``."""
-
-    name: str = UNSET
-    mandatory: bool = UNSET
-
-
-_R_RejectedEntityInfo = {
-    "error_type": "errorType",
-}
-
-
-class RejectedEntityInfo(Result, rename=_R_RejectedEntityInfo):
-    """``RejectedEntityInfo``."""
-
-    error_type: str = UNSET
-
-
-_R_RejectedLogEventsInfo = {
-    "expired_log_event_end_index": "expiredLogEventEndIndex",
-    "too_new_log_event_start_index": "tooNewLogEventStartIndex",
-    "too_old_log_event_end_index": "tooOldLogEventEndIndex",
-}
-
-
-class RejectedLogEventsInfo(Result, rename=_R_RejectedLogEventsInfo):
-    """``RejectedLogEventsInfo``."""
-
-    too_new_log_event_start_index: int = UNSET
-    too_old_log_event_end_index: int = UNSET
-    expired_log_event_end_index: int = UNSET
-
-
-_R_RenameKeyEntry = {
-    "overwrite_if_exists": "overwriteIfExists",
-    "rename_to": "renameTo",
-}
-
-
-class RenameKeyEntry(Result, rename=_R_RenameKeyEntry):
-    """``RenameKeyEntry``."""
-
-    key: str = UNSET
-    rename_to: str = UNSET
-    overwrite_if_exists: bool = UNSET
-
-
-class RenameKeys(Result):
-    """``RenameKeys``."""
-
-    entries: list[RenameKeyEntry] = UNSET
-
-
-_R_ResourcePolicy = {
-    "last_updated_time": "lastUpdatedTime",
-    "policy_document": "policyDocument",
-    "policy_name": "policyName",
-    "policy_scope": "policyScope",
-    "resource_arn": "resourceArn",
-    "revision_id": "revisionId",
-}
-
-
-class ResourcePolicy(Result, rename=_R_ResourcePolicy):
-    """``ResourcePolicy``."""
-
-    policy_name: str = UNSET
-    policy_document: str = UNSET
-    last_updated_time: int = UNSET
-    policy_scope: str = UNSET
-    resource_arn: str = UNSET
-    revision_id: str = UNSET
-
-
-class ResultField(Result):
-    """``ResultField``."""
-
-    field: str = UNSET
-    value: str = UNSET
-
-
-_R_S3Configuration = {
-    "destination_identifier": "destinationIdentifier",
-    "kms_key_id": "kmsKeyId",
-    "owner_account_id": "ownerAccountId",
-    "role_arn": "roleArn",
-}
-
-
-class S3Configuration(Result, rename=_R_S3Configuration):
-    """``S3Configuration``."""
-
-    destination_identifier: str = UNSET
-    role_arn: str = UNSET
-    owner_account_id: str = UNSET
-    kms_key_id: str = UNSET
-
-
-_R_S3DeliveryConfiguration = {
-    "enable_hive_compatible_path": "enableHiveCompatiblePath",
-    "suffix_path": "suffixPath",
-}
-
-
-class S3DeliveryConfiguration(Result, rename=_R_S3DeliveryConfiguration):
-    """``S3DeliveryConfiguration``."""
-
-    suffix_path: str = UNSET
-    enable_hive_compatible_path: bool = UNSET
-
-
-_R_S3TableIntegrationSource = {
-    "created_time_stamp": "createdTimeStamp",
-    "data_source": "dataSource",
-    "parent_source_identifier": "parentSourceIdentifier",
-    "status_reason": "statusReason",
-}
-
-
-class S3TableIntegrationSource(Result, rename=_R_S3TableIntegrationSource):
-    """``S3TableIntegrationSource``."""
-
-    identifier: str = UNSET
-    data_source: DataSource = UNSET
-    status: str = UNSET
-    status_reason: str = UNSET
-    created_time_stamp: int = UNSET
-    parent_source_identifier: str = UNSET
-
-
-_R_S3TablesIntegration = {
-    "datasource_name": "datasourceName",
-    "datasource_type": "datasourceType",
-}
-
-
-class S3TablesIntegration(Result, rename=_R_S3TablesIntegration):
-    """``S3TablesIntegration``."""
-
-    datasource_name: str = UNSET
-    datasource_type: str = UNSET
-
-
-_R_ScheduledQueryDestination = {
-    "destination_identifier": "destinationIdentifier",
-    "destination_type": "destinationType",
-    "error_message": "errorMessage",
-    "processed_identifier": "processedIdentifier",
-}
-
-
-class ScheduledQueryDestination(Result, rename=_R_ScheduledQueryDestination):
-    """``ScheduledQueryDestination``."""
-
-    destination_type: str = UNSET
-    destination_identifier: str = UNSET
-    status: str = UNSET
-    processed_identifier: str = UNSET
-    error_message: str = UNSET
-
-
-_R_ScheduledQuerySummary = {
-    "creation_time": "creationTime",
-    "destination_configuration": "destinationConfiguration",
-    "last_execution_status": "lastExecutionStatus",
-    "last_triggered_time": "lastTriggeredTime",
-    "last_updated_time": "lastUpdatedTime",
-    "schedule_expression": "scheduleExpression",
-    "schedule_type": "scheduleType",
-    "scheduled_query_arn": "scheduledQueryArn",
-}
-
-
-class ScheduledQuerySummary(Result, rename=_R_ScheduledQuerySummary):
-    """``ScheduledQuerySummary``."""
-
-    scheduled_query_arn: str = UNSET
-    name: str = UNSET
-    state: str = UNSET
-    schedule_type: str = UNSET
-    last_triggered_time: int = UNSET
-    last_execution_status: str = UNSET
-    schedule_expression: str = UNSET
-    timezone: str = UNSET
-    destination_configuration: DestinationConfiguration = UNSET
-    creation_time: int = UNSET
-    last_updated_time: int = UNSET
-
-
-_R_SearchedLogStream = {
-    "log_stream_name": "logStreamName",
-    "searched_completely": "searchedCompletely",
-}
-
-
-class SearchedLogStream(Result, rename=_R_SearchedLogStream):
-    """``SearchedLogStream``."""
-
-    log_stream_name: str = UNSET
-    searched_completely: bool = UNSET
-
-
-class SessionStreamingException(Result):
-    """``SessionStreamingException``."""
-
-    message: str = UNSET
-
-
-class SessionTimeoutException(Result):
-    """``SessionTimeoutException``."""
-
-    message: str = UNSET
-
-
-class SplitString(Result):
-    """``SplitString``."""
-
-    entries: list[SplitStringEntry] = UNSET
-
-
-class SplitStringEntry(Result):
-    """``SplitStringEntry``."""
-
-    source: str = UNSET
-    delimiter: str = UNSET
-
-
-_R_StartLiveTailResponse = {
-    "response_stream": "responseStream",
-}
-
-
-class StartLiveTailResponse(Result, rename=_R_StartLiveTailResponse):
-    """``StartLiveTailResponse``."""
-
-    response_stream: object = UNSET
-
-
-_R_StartLiveTailResponseStream = {
-    "session_start": "sessionStart",
-    "session_streaming_exception": "SessionStreamingException",
-    "session_timeout_exception": "SessionTimeoutException",
-    "session_update": "sessionUpdate",
-}
-
-
-class StartLiveTailResponseStream(Result, rename=_R_StartLiveTailResponseStream):
-    """``StartLiveTailResponseStream``."""
-
-    session_start: LiveTailSessionStart = UNSET
-    session_update: LiveTailSessionUpdate = UNSET
-    session_timeout_exception: SessionTimeoutException = UNSET
-    session_streaming_exception: SessionStreamingException = UNSET
-
-
-_R_StartQueryResponse = {
-    "query_id": "queryId",
-}
-
-
-class StartQueryResponse(Result, rename=_R_StartQueryResponse):
-    """``StartQueryResponse``."""
-
-    query_id: str = UNSET
-
-
-class StopQueryResponse(Result):
-    """``StopQueryResponse``."""
-
-    success: bool = UNSET
-
-
-_R_SubscriptionFilter = {
-    "apply_on_transformed_logs": "applyOnTransformedLogs",
-    "creation_time": "creationTime",
-    "destination_arn": "destinationArn",
-    "emit_system_fields": "emitSystemFields",
-    "field_selection_criteria": "fieldSelectionCriteria",
-    "filter_name": "filterName",
-    "filter_pattern": "filterPattern",
-    "log_group_name": "logGroupName",
-    "role_arn": "roleArn",
-}
-
-
-class SubscriptionFilter(Result, rename=_R_SubscriptionFilter):
-    """``SubscriptionFilter``."""
-
-    filter_name: str = UNSET
-    log_group_name: str = UNSET
-    filter_pattern: str = UNSET
-    destination_arn: str = UNSET
-    role_arn: str = UNSET
-    distribution: str = UNSET
-    apply_on_transformed_logs: bool = UNSET
-    creation_time: int = UNSET
-    field_selection_criteria: str = UNSET
-    emit_system_fields: list[str] = UNSET
-
-
-class SubstituteString(Result):
-    """``SubstituteString``."""
-
-    entries: list[SubstituteStringEntry] = UNSET
-
-
-_R_SubstituteStringEntry = {
-    "from_": "from",
-}
-
-
-class SubstituteStringEntry(Result, rename=_R_SubstituteStringEntry):
-    """``SubstituteStringEntry``."""
-
-    source: str = UNSET
-    from_: str = UNSET
-    to: str = UNSET
-
-
-_R_SyslogConfiguration = {
-    "created_at": "createdAt",
-    "log_group_arn": "logGroupArn",
-    "source_type": "sourceType",
-    "vpc_endpoint_id": "vpcEndpointId",
-}
-
-
-class SyslogConfiguration(Result, rename=_R_SyslogConfiguration):
-    """``SyslogConfiguration``."""
-
-    log_group_arn: str = UNSET
-    source_type: str = UNSET
-    vpc_endpoint_id: str = UNSET
-    created_at: int = UNSET
-
-
-class TestMetricFilterResponse(Result):
-    """``TestMetricFilterResponse``."""
-
-    matches: list[MetricFilterMatchRecord] = UNSET
-
-
-_R_TestTransformerResponse = {
-    "transformed_logs": "transformedLogs",
-}
-
-
-class TestTransformerResponse(Result, rename=_R_TestTransformerResponse):
-    """``TestTransformerResponse``."""
-
-    transformed_logs: list[TransformedLogRecord] = UNSET
-
-
-_R_TransformedLogRecord = {
-    "event_message": "eventMessage",
-    "event_number": "eventNumber",
-    "transformed_event_message": "transformedEventMessage",
-}
-
-
-class TransformedLogRecord(Result, rename=_R_TransformedLogRecord):
-    """``TransformedLogRecord``."""
-
-    event_number: int = UNSET
-    event_message: str = UNSET
-    transformed_event_message: str = UNSET
-
-
-_R_TriggerHistoryRecord = {
-    "error_message": "errorMessage",
-    "execution_status": "executionStatus",
-    "query_id": "queryId",
-    "triggered_timestamp": "triggeredTimestamp",
-}
-
-
-class TriggerHistoryRecord(Result, rename=_R_TriggerHistoryRecord):
-    """``TriggerHistoryRecord``."""
-
-    query_id: str = UNSET
-    execution_status: str = UNSET
-    triggered_timestamp: int = UNSET
-    error_message: str = UNSET
-    destinations: list[ScheduledQueryDestination] = UNSET
-
-
-_R_TrimString = {
-    "with_keys": "withKeys",
-}
-
-
-class TrimString(Result, rename=_R_TrimString):
-    """``TrimString``."""
-
-    with_keys: list[str] = UNSET
-
-
-class TypeConverter(Result):
-    """``TypeConverter``."""
-
-    entries: list[TypeConverterEntry] = UNSET
-
-
-class TypeConverterEntry(Result):
-    """``TypeConverterEntry``."""
-
-    key: str = UNSET
-    type: str = UNSET
-
-
-class UpdateDeliveryConfigurationResponse(Result):
-    """``UpdateDeliveryConfigurationResponse``."""
-
-
-_R_UpdateLookupTableResponse = {
-    "last_updated_time": "lastUpdatedTime",
-    "lookup_table_arn": "lookupTableArn",
-}
-
-
-class UpdateLookupTableResponse(Result, rename=_R_UpdateLookupTableResponse):
-    """``UpdateLookupTableResponse``."""
-
-    lookup_table_arn: str = UNSET
-    last_updated_time: int = UNSET
-
-
-_R_UpdateScheduledQueryResponse = {
-    "creation_time": "creationTime",
-    "destination_configuration": "destinationConfiguration",
-    "end_time_offset": "endTimeOffset",
-    "execution_role_arn": "executionRoleArn",
-    "last_execution_status": "lastExecutionStatus",
-    "last_triggered_time": "lastTriggeredTime",
-    "last_updated_time": "lastUpdatedTime",
-    "log_group_identifiers": "logGroupIdentifiers",
-    "query_language": "queryLanguage",
-    "query_string": "queryString",
-    "schedule_end_time": "scheduleEndTime",
-    "schedule_expression": "scheduleExpression",
-    "schedule_start_time": "scheduleStartTime",
-    "schedule_type": "scheduleType",
-    "scheduled_query_arn": "scheduledQueryArn",
-    "start_time_offset": "startTimeOffset",
-}
-
-
-class UpdateScheduledQueryResponse(Result, rename=_R_UpdateScheduledQueryResponse):
-    """``UpdateScheduledQueryResponse``."""
-
-    scheduled_query_arn: str = UNSET
-    name: str = UNSET
-    description: str = UNSET
-    query_language: str = UNSET
-    query_string: str = UNSET
-    log_group_identifiers: list[str] = UNSET
-    schedule_expression: str = UNSET
-    timezone: str = UNSET
-    start_time_offset: int = UNSET
-    end_time_offset: int = UNSET
-    destination_configuration: DestinationConfiguration = UNSET
-    state: str = UNSET
-    schedule_type: str = UNSET
-    last_triggered_time: int = UNSET
-    last_execution_status: str = UNSET
-    schedule_start_time: int = UNSET
-    schedule_end_time: int = UNSET
-    execution_role_arn: str = UNSET
-    creation_time: int = UNSET
-    last_updated_time: int = UNSET
-
-
-_R_UpperCaseString = {
-    "with_keys": "withKeys",
-}
-
-
-class UpperCaseString(Result, rename=_R_UpperCaseString):
-    """``UpperCaseString``."""
-
-    with_keys: list[str] = UNSET
+# Result classes as data: class name -> [[attribute, member, annotation], ...].
+RESULT_FIELDS = {
+    "AccountPolicy": '[["policy_name","policyName","str"],["policy_document","policyDocument","str"],["last_updated_time","lastUpdatedTime","int"],["policy_type","policyType","str"],["scope","scope","str"],["selection_criteria","selectionCriteria","str"],["account_id","accountId","str"]]',
+    "AddKeyEntry": '[["key","key","str"],["value","value","str"],["overwrite_if_exists","overwriteIfExists","bool"]]',
+    "AddKeys": '[["entries","entries","list[AddKeyEntry]"]]',
+    "AggregateLogGroupSummary": '[["log_group_count","logGroupCount","int"],["grouping_identifiers","groupingIdentifiers","list[GroupingIdentifier]"]]',
+    "Anomaly": '[["anomaly_id","anomalyId","str"],["pattern_id","patternId","str"],["anomaly_detector_arn","anomalyDetectorArn","str"],["pattern_string","patternString","str"],["pattern_regex","patternRegex","str"],["priority","priority","str"],["first_seen","firstSeen","int"],["last_seen","lastSeen","int"],["description","description","str"],["active","active","bool"],["state","state","str"],["histogram","histogram","dict[str, int]"],["log_samples","logSamples","list[LogEvent]"],["pattern_tokens","patternTokens","list[PatternToken]"],["log_group_arn_list","logGroupArnList","list[str]"],["suppressed","suppressed","bool"],["suppressed_date","suppressedDate","int"],["suppressed_until","suppressedUntil","int"],["is_pattern_level_suppression","isPatternLevelSuppression","bool"]]',
+    "AnomalyDetector": '[["anomaly_detector_arn","anomalyDetectorArn","str"],["detector_name","detectorName","str"],["log_group_arn_list","logGroupArnList","list[str]"],["evaluation_frequency","evaluationFrequency","str"],["filter_pattern","filterPattern","str"],["anomaly_detector_status","anomalyDetectorStatus","str"],["kms_key_id","kmsKeyId","str"],["creation_time_stamp","creationTimeStamp","int"],["last_modified_time_stamp","lastModifiedTimeStamp","int"],["anomaly_visibility_time","anomalyVisibilityTime","int"]]',
+    "AssociateSourceToS3TableIntegrationResponse": '[["identifier","identifier","str"]]',
+    "CSV": '[["quote_character","quoteCharacter","str"],["delimiter","delimiter","str"],["columns","columns","list[str]"],["source","source","str"],["destination","destination","str"]]',
+    "CancelImportTaskResponse": '[["import_id","importId","str"],["import_statistics","importStatistics","ImportStatistics"],["import_status","importStatus","str"],["creation_time","creationTime","int"],["last_updated_time","lastUpdatedTime","int"]]',
+    "ConfigurationTemplate": '[["service","service","str"],["log_type","logType","str"],["resource_type","resourceType","str"],["delivery_destination_type","deliveryDestinationType","str"],["default_delivery_config_values","defaultDeliveryConfigValues","ConfigurationTemplateDeliveryConfigValues"],["allowed_fields","allowedFields","list[RecordField]"],["allowed_output_formats","allowedOutputFormats","list[str]"],["allowed_action_for_allow_vended_logs_delivery_for_resource","allowedActionForAllowVendedLogsDeliveryForResource","str"],["allowed_field_delimiters","allowedFieldDelimiters","list[str]"],["allowed_suffix_path_fields","allowedSuffixPathFields","list[str]"],["delivery_source_configuration","deliverySourceConfiguration","list[DeliverySourceConfigurationSchema]"],["s3_tables_integration","s3TablesIntegration","S3TablesIntegration"]]',
+    "ConfigurationTemplateDeliveryConfigValues": '[["record_fields","recordFields","list[str]"],["field_delimiter","fieldDelimiter","str"],["s3_delivery_configuration","s3DeliveryConfiguration","S3DeliveryConfiguration"]]',
+    "CopyValue": '[["entries","entries","list[CopyValueEntry]"]]',
+    "CopyValueEntry": '[["source","source","str"],["target","target","str"],["overwrite_if_exists","overwriteIfExists","bool"]]',
+    "CreateDeliveryResponse": '[["delivery","delivery","Delivery"]]',
+    "CreateExportTaskResponse": '[["task_id","taskId","str"]]',
+    "CreateImportTaskResponse": '[["import_id","importId","str"],["import_destination_arn","importDestinationArn","str"],["creation_time","creationTime","int"]]',
+    "CreateLogAnomalyDetectorResponse": '[["anomaly_detector_arn","anomalyDetectorArn","str"]]',
+    "CreateLookupTableResponse": '[["lookup_table_arn","lookupTableArn","str"],["created_at","createdAt","int"]]',
+    "CreateScheduledQueryResponse": '[["scheduled_query_arn","scheduledQueryArn","str"],["state","state","str"]]',
+    "DataSource": '[["name","name","str"],["type","type","str"]]',
+    "DateTimeConverter": '[["source","source","str"],["target","target","str"],["target_format","targetFormat","str"],["match_patterns","matchPatterns","list[str]"],["source_timezone","sourceTimezone","str"],["target_timezone","targetTimezone","str"],["locale","locale","str"]]',
+    "DeleteAccountPolicyResponse": '[["dry_run_result","dryRunResult","DryRunResult"]]',
+    "DeleteIndexPolicyResponse": "[]",
+    "DeleteIntegrationResponse": "[]",
+    "DeleteKeys": '[["with_keys","withKeys","list[str]"]]',
+    "DeleteQueryDefinitionResponse": '[["success","success","bool"]]',
+    "DeleteScheduledQueryResponse": "[]",
+    "Delivery": '[["id","id","str"],["arn","arn","str"],["delivery_source_name","deliverySourceName","str"],["delivery_destination_arn","deliveryDestinationArn","str"],["delivery_destination_type","deliveryDestinationType","str"],["record_fields","recordFields","list[str]"],["field_delimiter","fieldDelimiter","str"],["s3_delivery_configuration","s3DeliveryConfiguration","S3DeliveryConfiguration"],["tags","tags","dict[str, str]"]]',
+    "DeliveryDestination": '[["name","name","str"],["arn","arn","str"],["delivery_destination_type","deliveryDestinationType","str"],["output_format","outputFormat","str"],["delivery_destination_configuration","deliveryDestinationConfiguration","DeliveryDestinationConfiguration"],["role_arn","roleArn","str"],["tags","tags","dict[str, str]"]]',
+    "DeliveryDestinationConfiguration": '[["destination_resource_arn","destinationResourceArn","str"]]',
+    "DeliverySource": '[["name","name","str"],["arn","arn","str"],["resource_arns","resourceArns","list[str]"],["service","service","str"],["log_type","logType","str"],["tags","tags","dict[str, str]"],["delivery_source_configuration","deliverySourceConfiguration","dict[str, str]"],["status","status","str"],["status_reason","statusReason","str"]]',
+    "DeliverySourceConfigurationSchema": '[["key_name","keyName","str"],["value_type","valueType","str"],["default_value","defaultValue","str"],["supported_values","supportedValues","list[str]"],["min_value","minValue","float"],["max_value","maxValue","float"]]',
+    "DescribeAccountPoliciesResponse": '[["account_policies","accountPolicies","list[AccountPolicy]"],["next_token","nextToken","str"]]',
+    "DescribeConfigurationTemplatesResponse": '[["configuration_templates","configurationTemplates","list[ConfigurationTemplate]"],["next_token","nextToken","str"]]',
+    "DescribeDeliveriesResponse": '[["deliveries","deliveries","list[Delivery]"],["next_token","nextToken","str"]]',
+    "DescribeDeliveryDestinationsResponse": '[["delivery_destinations","deliveryDestinations","list[DeliveryDestination]"],["next_token","nextToken","str"]]',
+    "DescribeDeliverySourcesResponse": '[["delivery_sources","deliverySources","list[DeliverySource]"],["next_token","nextToken","str"]]',
+    "DescribeDestinationsResponse": '[["destinations","destinations","list[Destination]"],["next_token","nextToken","str"]]',
+    "DescribeExportTasksResponse": '[["export_tasks","exportTasks","list[ExportTask]"],["next_token","nextToken","str"]]',
+    "DescribeFieldIndexesResponse": '[["field_indexes","fieldIndexes","list[FieldIndex]"],["next_token","nextToken","str"]]',
+    "DescribeImportTaskBatchesResponse": '[["import_source_arn","importSourceArn","str"],["import_id","importId","str"],["import_batches","importBatches","list[ImportBatch]"],["next_token","nextToken","str"]]',
+    "DescribeImportTasksResponse": '[["imports","imports","list[Import]"],["next_token","nextToken","str"]]',
+    "DescribeIndexPoliciesResponse": '[["index_policies","indexPolicies","list[IndexPolicy]"],["next_token","nextToken","str"]]',
+    "DescribeLogGroupsResponse": '[["log_groups","logGroups","list[LogGroup]"],["next_token","nextToken","str"]]',
+    "DescribeLogStreamsResponse": '[["log_streams","logStreams","list[LogStream]"],["next_token","nextToken","str"]]',
+    "DescribeLookupTablesResponse": '[["lookup_tables","lookupTables","list[LookupTable]"],["next_token","nextToken","str"]]',
+    "DescribeMetricFiltersResponse": '[["metric_filters","metricFilters","list[MetricFilter]"],["next_token","nextToken","str"]]',
+    "DescribeQueriesResponse": '[["queries","queries","list[QueryInfo]"],["next_token","nextToken","str"]]',
+    "DescribeQueryDefinitionsResponse": '[["query_definitions","queryDefinitions","list[QueryDefinition]"],["next_token","nextToken","str"]]',
+    "DescribeResourcePoliciesResponse": '[["resource_policies","resourcePolicies","list[ResourcePolicy]"],["next_token","nextToken","str"]]',
+    "DescribeSubscriptionFiltersResponse": '[["subscription_filters","subscriptionFilters","list[SubscriptionFilter]"],["next_token","nextToken","str"]]',
+    "Destination": '[["destination_name","destinationName","str"],["target_arn","targetArn","str"],["role_arn","roleArn","str"],["access_policy","accessPolicy","str"],["arn","arn","str"],["creation_time","creationTime","int"]]',
+    "DestinationConfiguration": '[["s3_configuration","s3Configuration","S3Configuration"],["lookup_table_configuration","lookupTableConfiguration","LookupTableConfiguration"]]',
+    "DisassociateSourceFromS3TableIntegrationResponse": '[["identifier","identifier","str"]]',
+    "DryRunResult": '[["total_matched_log_groups","totalMatchedLogGroups","int"],["increased_retention_log_group_count","increasedRetentionLogGroupCount","int"],["decreased_retention_log_group_count","decreasedRetentionLogGroupCount","int"],["unchanged_retention_log_group_count","unchangedRetentionLogGroupCount","int"],["failed_analysis_count","failedAnalysisCount","int"],["top_log_groups_impacted","topLogGroupsImpacted","list[LogGroupImpact]"]]',
+    "ExportTask": '[["task_id","taskId","str"],["task_name","taskName","str"],["log_group_name","logGroupName","str"],["from_","from","int"],["to","to","int"],["destination","destination","str"],["destination_prefix","destinationPrefix","str"],["status","status","ExportTaskStatus"],["execution_info","executionInfo","ExportTaskExecutionInfo"]]',
+    "ExportTaskExecutionInfo": '[["creation_time","creationTime","int"],["completion_time","completionTime","int"]]',
+    "ExportTaskStatus": '[["code","code","str"],["message","message","str"]]',
+    "FieldIndex": '[["log_group_identifier","logGroupIdentifier","str"],["field_index_name","fieldIndexName","str"],["last_scan_time","lastScanTime","int"],["first_event_time","firstEventTime","int"],["last_event_time","lastEventTime","int"],["type","type","str"],["index_category","indexCategory","str"]]',
+    "FieldsData": '[["data","data","bytes"]]',
+    "FilterLogEventsResponse": '[["events","events","list[FilteredLogEvent]"],["searched_log_streams","searchedLogStreams","list[SearchedLogStream]"],["next_token","nextToken","str"]]',
+    "FilteredLogEvent": '[["log_stream_name","logStreamName","str"],["timestamp","timestamp","int"],["message","message","str"],["ingestion_time","ingestionTime","int"],["event_id","eventId","str"]]',
+    "GetDataProtectionPolicyResponse": '[["log_group_identifier","logGroupIdentifier","str"],["policy_document","policyDocument","str"],["last_updated_time","lastUpdatedTime","int"]]',
+    "GetDeliveryDestinationPolicyResponse": '[["policy","policy","Policy"]]',
+    "GetDeliveryDestinationResponse": '[["delivery_destination","deliveryDestination","DeliveryDestination"]]',
+    "GetDeliveryResponse": '[["delivery","delivery","Delivery"]]',
+    "GetDeliverySourceResponse": '[["delivery_source","deliverySource","DeliverySource"]]',
+    "GetIntegrationResponse": '[["integration_name","integrationName","str"],["integration_type","integrationType","str"],["integration_status","integrationStatus","str"],["integration_details","integrationDetails","IntegrationDetails"]]',
+    "GetLogAnomalyDetectorResponse": '[["detector_name","detectorName","str"],["log_group_arn_list","logGroupArnList","list[str]"],["evaluation_frequency","evaluationFrequency","str"],["filter_pattern","filterPattern","str"],["anomaly_detector_status","anomalyDetectorStatus","str"],["kms_key_id","kmsKeyId","str"],["creation_time_stamp","creationTimeStamp","int"],["last_modified_time_stamp","lastModifiedTimeStamp","int"],["anomaly_visibility_time","anomalyVisibilityTime","int"]]',
+    "GetLogEventsResponse": '[["events","events","list[OutputLogEvent]"],["next_forward_token","nextForwardToken","str"],["next_backward_token","nextBackwardToken","str"]]',
+    "GetLogFieldsResponse": '[["log_fields","logFields","list[LogFieldsListItem]"]]',
+    "GetLogGroupFieldsResponse": '[["log_group_fields","logGroupFields","list[LogGroupField]"]]',
+    "GetLogObjectResponse": '[["field_stream","fieldStream","object"]]',
+    "GetLogObjectResponseStream": '[["fields","fields","FieldsData"],["internal_streaming_exception","InternalStreamingException","InternalStreamingException"]]',
+    "GetLogRecordResponse": '[["log_record","logRecord","dict[str, str]"]]',
+    "GetLookupTableResponse": '[["lookup_table_arn","lookupTableArn","str"],["lookup_table_name","lookupTableName","str"],["description","description","str"],["table_body","tableBody","str"],["size_bytes","sizeBytes","int"],["last_updated_time","lastUpdatedTime","int"],["kms_key_id","kmsKeyId","str"]]',
+    "GetQueryResultsResponse": '[["query_language","queryLanguage","str"],["results","results","list[list[ResultField]]"],["statistics","statistics","QueryStatistics"],["status","status","str"],["encryption_key","encryptionKey","str"],["next_token","nextToken","str"]]',
+    "GetScheduledQueryHistoryResponse": '[["name","name","str"],["scheduled_query_arn","scheduledQueryArn","str"],["trigger_history","triggerHistory","list[TriggerHistoryRecord]"],["next_token","nextToken","str"]]',
+    "GetScheduledQueryResponse": '[["scheduled_query_arn","scheduledQueryArn","str"],["name","name","str"],["description","description","str"],["query_language","queryLanguage","str"],["query_string","queryString","str"],["log_group_identifiers","logGroupIdentifiers","list[str]"],["schedule_expression","scheduleExpression","str"],["timezone","timezone","str"],["start_time_offset","startTimeOffset","int"],["end_time_offset","endTimeOffset","int"],["destination_configuration","destinationConfiguration","DestinationConfiguration"],["state","state","str"],["schedule_type","scheduleType","str"],["last_triggered_time","lastTriggeredTime","int"],["last_execution_status","lastExecutionStatus","str"],["schedule_start_time","scheduleStartTime","int"],["schedule_end_time","scheduleEndTime","int"],["execution_role_arn","executionRoleArn","str"],["creation_time","creationTime","int"],["last_updated_time","lastUpdatedTime","int"]]',
+    "GetStorageTierPolicyResponse": '[["storage_tier","storageTier","str"],["last_updated_time","lastUpdatedTime","int"]]',
+    "GetTransformerResponse": '[["log_group_identifier","logGroupIdentifier","str"],["creation_time","creationTime","int"],["last_modified_time","lastModifiedTime","int"],["transformer_config","transformerConfig","list[Processor]"]]',
+    "Grok": '[["source","source","str"],["match","match","str"]]',
+    "GroupingIdentifier": '[["key","key","str"],["value","value","str"]]',
+    "Import": '[["import_id","importId","str"],["import_source_arn","importSourceArn","str"],["import_status","importStatus","str"],["import_destination_arn","importDestinationArn","str"],["import_statistics","importStatistics","ImportStatistics"],["import_filter","importFilter","ImportFilter"],["creation_time","creationTime","int"],["last_updated_time","lastUpdatedTime","int"],["error_message","errorMessage","str"]]',
+    "ImportBatch": '[["batch_id","batchId","str"],["status","status","str"],["error_message","errorMessage","str"]]',
+    "ImportFilter": '[["start_event_time","startEventTime","int"],["end_event_time","endEventTime","int"]]',
+    "ImportStatistics": '[["bytes_imported","bytesImported","int"]]',
+    "IndexPolicy": '[["log_group_identifier","logGroupIdentifier","str"],["last_update_time","lastUpdateTime","int"],["policy_document","policyDocument","str"],["policy_name","policyName","str"],["source","source","str"]]',
+    "IntegrationDetails": '[["open_search_integration_details","openSearchIntegrationDetails","OpenSearchIntegrationDetails"]]',
+    "IntegrationSummary": '[["integration_name","integrationName","str"],["integration_type","integrationType","str"],["integration_status","integrationStatus","str"]]',
+    "InternalStreamingException": '[["message","message","str"]]',
+    "ListAggregateLogGroupSummariesResponse": '[["aggregate_log_group_summaries","aggregateLogGroupSummaries","list[AggregateLogGroupSummary]"],["next_token","nextToken","str"]]',
+    "ListAnomaliesResponse": '[["anomalies","anomalies","list[Anomaly]"],["next_token","nextToken","str"]]',
+    "ListIntegrationsResponse": '[["integration_summaries","integrationSummaries","list[IntegrationSummary]"]]',
+    "ListLogAnomalyDetectorsResponse": '[["anomaly_detectors","anomalyDetectors","list[AnomalyDetector]"],["next_token","nextToken","str"]]',
+    "ListLogGroupsForQueryResponse": '[["log_group_identifiers","logGroupIdentifiers","list[str]"],["next_token","nextToken","str"]]',
+    "ListLogGroupsResponse": '[["log_groups","logGroups","list[LogGroupSummary]"],["next_token","nextToken","str"]]',
+    "ListScheduledQueriesResponse": '[["next_token","nextToken","str"],["scheduled_queries","scheduledQueries","list[ScheduledQuerySummary]"]]',
+    "ListSourcesForS3TableIntegrationResponse": '[["sources","sources","list[S3TableIntegrationSource]"],["next_token","nextToken","str"]]',
+    "ListSyslogConfigurationsResponse": '[["syslog_configurations","syslogConfigurations","list[SyslogConfiguration]"],["next_token","nextToken","str"]]',
+    "ListTagsForResourceResponse": '[["tags","tags","dict[str, str]"]]',
+    "ListTagsLogGroupResponse": '[["tags","tags","dict[str, str]"]]',
+    "ListToMap": '[["source","source","str"],["key","key","str"],["value_key","valueKey","str"],["target","target","str"],["flatten","flatten","bool"],["flattened_element","flattenedElement","str"]]',
+    "LiveTailSessionLogEvent": '[["log_stream_name","logStreamName","str"],["log_group_identifier","logGroupIdentifier","str"],["message","message","str"],["timestamp","timestamp","int"],["ingestion_time","ingestionTime","int"]]',
+    "LiveTailSessionMetadata": '[["sampled","sampled","bool"]]',
+    "LiveTailSessionStart": '[["request_id","requestId","str"],["session_id","sessionId","str"],["log_group_identifiers","logGroupIdentifiers","list[str]"],["log_stream_names","logStreamNames","list[str]"],["log_stream_name_prefixes","logStreamNamePrefixes","list[str]"],["log_event_filter_pattern","logEventFilterPattern","str"]]',
+    "LiveTailSessionUpdate": '[["session_metadata","sessionMetadata","LiveTailSessionMetadata"],["session_results","sessionResults","list[LiveTailSessionLogEvent]"]]',
+    "LogEvent": '[["timestamp","timestamp","int"],["message","message","str"]]',
+    "LogFieldType": '[["type","type","str"],["element","element","LogFieldType"],["fields","fields","list[LogFieldsListItem]"]]',
+    "LogFieldsListItem": '[["log_field_name","logFieldName","str"],["log_field_type","logFieldType","LogFieldType"]]',
+    "LogGroup": '[["log_group_name","logGroupName","str"],["creation_time","creationTime","int"],["retention_in_days","retentionInDays","int"],["metric_filter_count","metricFilterCount","int"],["arn","arn","str"],["stored_bytes","storedBytes","int"],["kms_key_id","kmsKeyId","str"],["data_protection_status","dataProtectionStatus","str"],["inherited_properties","inheritedProperties","list[str]"],["log_group_class","logGroupClass","str"],["log_group_arn","logGroupArn","str"],["deletion_protection_enabled","deletionProtectionEnabled","bool"],["bearer_token_authentication_enabled","bearerTokenAuthenticationEnabled","bool"],["retention_policy_name","retentionPolicyName","str"]]',
+    "LogGroupField": '[["name","name","str"],["percent","percent","int"]]',
+    "LogGroupImpact": '[["log_group_name","logGroupName","str"],["current_retention","currentRetention","str"],["proposed_retention","proposedRetention","str"],["stored_bytes","storedBytes","int"]]',
+    "LogGroupSummary": '[["log_group_name","logGroupName","str"],["log_group_arn","logGroupArn","str"],["log_group_class","logGroupClass","str"]]',
+    "LogStream": '[["log_stream_name","logStreamName","str"],["creation_time","creationTime","int"],["first_event_timestamp","firstEventTimestamp","int"],["last_event_timestamp","lastEventTimestamp","int"],["last_ingestion_time","lastIngestionTime","int"],["upload_sequence_token","uploadSequenceToken","str"],["arn","arn","str"],["stored_bytes","storedBytes","int"]]',
+    "LookupTable": '[["lookup_table_arn","lookupTableArn","str"],["lookup_table_name","lookupTableName","str"],["description","description","str"],["table_fields","tableFields","list[str]"],["records_count","recordsCount","int"],["size_bytes","sizeBytes","int"],["last_updated_time","lastUpdatedTime","int"],["kms_key_id","kmsKeyId","str"]]',
+    "LookupTableConfiguration": '[["table_name","tableName","str"],["role_arn","roleArn","str"],["description","description","str"],["kms_key_id","kmsKeyId","str"],["tags","tags","dict[str, str]"]]',
+    "LowerCaseString": '[["with_keys","withKeys","list[str]"]]',
+    "MetricFilter": '[["filter_name","filterName","str"],["filter_pattern","filterPattern","str"],["metric_transformations","metricTransformations","list[MetricTransformation]"],["creation_time","creationTime","int"],["log_group_name","logGroupName","str"],["apply_on_transformed_logs","applyOnTransformedLogs","bool"],["field_selection_criteria","fieldSelectionCriteria","str"],["emit_system_field_dimensions","emitSystemFieldDimensions","list[str]"]]',
+    "MetricFilterMatchRecord": '[["event_number","eventNumber","int"],["event_message","eventMessage","str"],["extracted_values","extractedValues","dict[str, str]"]]',
+    "MetricTransformation": '[["metric_name","metricName","str"],["metric_namespace","metricNamespace","str"],["metric_value","metricValue","str"],["default_value","defaultValue","float"],["dimensions","dimensions","dict[str, str]"],["unit","unit","str"]]',
+    "MoveKeyEntry": '[["source","source","str"],["target","target","str"],["overwrite_if_exists","overwriteIfExists","bool"]]',
+    "MoveKeys": '[["entries","entries","list[MoveKeyEntry]"]]',
+    "OpenSearchApplication": '[["application_endpoint","applicationEndpoint","str"],["application_arn","applicationArn","str"],["application_id","applicationId","str"],["status","status","OpenSearchResourceStatus"]]',
+    "OpenSearchCollection": '[["collection_endpoint","collectionEndpoint","str"],["collection_arn","collectionArn","str"],["status","status","OpenSearchResourceStatus"]]',
+    "OpenSearchDataAccessPolicy": '[["policy_name","policyName","str"],["status","status","OpenSearchResourceStatus"]]',
+    "OpenSearchDataSource": '[["data_source_name","dataSourceName","str"],["status","status","OpenSearchResourceStatus"]]',
+    "OpenSearchEncryptionPolicy": '[["policy_name","policyName","str"],["status","status","OpenSearchResourceStatus"]]',
+    "OpenSearchIntegrationDetails": '[["data_source","dataSource","OpenSearchDataSource"],["application","application","OpenSearchApplication"],["collection","collection","OpenSearchCollection"],["workspace","workspace","OpenSearchWorkspace"],["encryption_policy","encryptionPolicy","OpenSearchEncryptionPolicy"],["network_policy","networkPolicy","OpenSearchNetworkPolicy"],["access_policy","accessPolicy","OpenSearchDataAccessPolicy"],["lifecycle_policy","lifecyclePolicy","OpenSearchLifecyclePolicy"]]',
+    "OpenSearchLifecyclePolicy": '[["policy_name","policyName","str"],["status","status","OpenSearchResourceStatus"]]',
+    "OpenSearchNetworkPolicy": '[["policy_name","policyName","str"],["status","status","OpenSearchResourceStatus"]]',
+    "OpenSearchResourceStatus": '[["status","status","str"],["status_message","statusMessage","str"]]',
+    "OpenSearchWorkspace": '[["workspace_id","workspaceId","str"],["status","status","OpenSearchResourceStatus"]]',
+    "OutputLogEvent": '[["timestamp","timestamp","int"],["message","message","str"],["ingestion_time","ingestionTime","int"]]',
+    "ParseCloudfront": '[["source","source","str"]]',
+    "ParseJSON": '[["source","source","str"],["destination","destination","str"]]',
+    "ParseKeyValue": '[["source","source","str"],["destination","destination","str"],["field_delimiter","fieldDelimiter","str"],["key_value_delimiter","keyValueDelimiter","str"],["key_prefix","keyPrefix","str"],["non_match_value","nonMatchValue","str"],["overwrite_if_exists","overwriteIfExists","bool"]]',
+    "ParsePostgres": '[["source","source","str"]]',
+    "ParseRoute53": '[["source","source","str"]]',
+    "ParseToOCSF": '[["source","source","str"],["event_source","eventSource","str"],["ocsf_version","ocsfVersion","str"],["mapping_version","mappingVersion","str"]]',
+    "ParseVPC": '[["source","source","str"]]',
+    "ParseWAF": '[["source","source","str"]]',
+    "PatternToken": '[["dynamic_token_position","dynamicTokenPosition","int"],["is_dynamic","isDynamic","bool"],["token_string","tokenString","str"],["enumerations","enumerations","dict[str, int]"],["inferred_token_name","inferredTokenName","str"]]',
+    "Policy": '[["delivery_destination_policy","deliveryDestinationPolicy","str"]]',
+    "Processor": '[["add_keys","addKeys","AddKeys"],["copy_value","copyValue","CopyValue"],["csv","csv","CSV"],["date_time_converter","dateTimeConverter","DateTimeConverter"],["delete_keys","deleteKeys","DeleteKeys"],["grok","grok","Grok"],["list_to_map","listToMap","ListToMap"],["lower_case_string","lowerCaseString","LowerCaseString"],["move_keys","moveKeys","MoveKeys"],["parse_cloudfront","parseCloudfront","ParseCloudfront"],["parse_json","parseJSON","ParseJSON"],["parse_key_value","parseKeyValue","ParseKeyValue"],["parse_route53","parseRoute53","ParseRoute53"],["parse_to_ocsf","parseToOCSF","ParseToOCSF"],["parse_postgres","parsePostgres","ParsePostgres"],["parse_vpc","parseVPC","ParseVPC"],["parse_waf","parseWAF","ParseWAF"],["rename_keys","renameKeys","RenameKeys"],["split_string","splitString","SplitString"],["substitute_string","substituteString","SubstituteString"],["trim_string","trimString","TrimString"],["type_converter","typeConverter","TypeConverter"],["upper_case_string","upperCaseString","UpperCaseString"]]',
+    "PutAccountPolicyResponse": '[["account_policy","accountPolicy","AccountPolicy"],["dry_run_result","dryRunResult","DryRunResult"]]',
+    "PutDataProtectionPolicyResponse": '[["log_group_identifier","logGroupIdentifier","str"],["policy_document","policyDocument","str"],["last_updated_time","lastUpdatedTime","int"]]',
+    "PutDeliveryDestinationPolicyResponse": '[["policy","policy","Policy"]]',
+    "PutDeliveryDestinationResponse": '[["delivery_destination","deliveryDestination","DeliveryDestination"]]',
+    "PutDeliverySourceResponse": '[["delivery_source","deliverySource","DeliverySource"]]',
+    "PutDestinationResponse": '[["destination","destination","Destination"]]',
+    "PutIndexPolicyResponse": '[["index_policy","indexPolicy","IndexPolicy"]]',
+    "PutIntegrationResponse": '[["integration_name","integrationName","str"],["integration_status","integrationStatus","str"]]',
+    "PutLogEventsResponse": '[["next_sequence_token","nextSequenceToken","str"],["rejected_log_events_info","rejectedLogEventsInfo","RejectedLogEventsInfo"],["rejected_entity_info","rejectedEntityInfo","RejectedEntityInfo"]]',
+    "PutQueryDefinitionResponse": '[["query_definition_id","queryDefinitionId","str"]]',
+    "PutResourcePolicyResponse": '[["resource_policy","resourcePolicy","ResourcePolicy"],["revision_id","revisionId","str"]]',
+    "PutStorageTierPolicyResponse": '[["storage_tier","storageTier","str"],["last_updated_time","lastUpdatedTime","int"]]',
+    "QueryDefinition": '[["query_language","queryLanguage","str"],["query_definition_id","queryDefinitionId","str"],["name","name","str"],["query_string","queryString","str"],["last_modified","lastModified","int"],["log_group_names","logGroupNames","list[str]"],["parameters","parameters","list[QueryParameter]"]]',
+    "QueryInfo": '[["query_language","queryLanguage","str"],["query_id","queryId","str"],["query_string","queryString","str"],["status","status","str"],["create_time","createTime","int"],["log_group_name","logGroupName","str"],["query_duration","queryDuration","int"],["bytes_scanned","bytesScanned","float"],["user_identity","userIdentity","str"]]',
+    "QueryParameter": '[["name","name","str"],["default_value","defaultValue","str"],["description","description","str"]]',
+    "QueryStatistics": '[["records_matched","recordsMatched","float"],["records_scanned","recordsScanned","float"],["estimated_records_skipped","estimatedRecordsSkipped","float"],["bytes_scanned","bytesScanned","float"],["estimated_bytes_skipped","estimatedBytesSkipped","float"],["log_groups_scanned","logGroupsScanned","float"],["result_count","resultCount","float"]]',
+    "RecordField": '[["name","name","str"],["mandatory","mandatory","bool"]]',
+    "RejectedEntityInfo": '[["error_type","errorType","str"]]',
+    "RejectedLogEventsInfo": '[["too_new_log_event_start_index","tooNewLogEventStartIndex","int"],["too_old_log_event_end_index","tooOldLogEventEndIndex","int"],["expired_log_event_end_index","expiredLogEventEndIndex","int"]]',
+    "RenameKeyEntry": '[["key","key","str"],["rename_to","renameTo","str"],["overwrite_if_exists","overwriteIfExists","bool"]]',
+    "RenameKeys": '[["entries","entries","list[RenameKeyEntry]"]]',
+    "ResourcePolicy": '[["policy_name","policyName","str"],["policy_document","policyDocument","str"],["last_updated_time","lastUpdatedTime","int"],["policy_scope","policyScope","str"],["resource_arn","resourceArn","str"],["revision_id","revisionId","str"]]',
+    "ResultField": '[["field","field","str"],["value","value","str"]]',
+    "S3Configuration": '[["destination_identifier","destinationIdentifier","str"],["role_arn","roleArn","str"],["owner_account_id","ownerAccountId","str"],["kms_key_id","kmsKeyId","str"]]',
+    "S3DeliveryConfiguration": '[["suffix_path","suffixPath","str"],["enable_hive_compatible_path","enableHiveCompatiblePath","bool"]]',
+    "S3TableIntegrationSource": '[["identifier","identifier","str"],["data_source","dataSource","DataSource"],["status","status","str"],["status_reason","statusReason","str"],["created_time_stamp","createdTimeStamp","int"],["parent_source_identifier","parentSourceIdentifier","str"]]',
+    "S3TablesIntegration": '[["datasource_name","datasourceName","str"],["datasource_type","datasourceType","str"]]',
+    "ScheduledQueryDestination": '[["destination_type","destinationType","str"],["destination_identifier","destinationIdentifier","str"],["status","status","str"],["processed_identifier","processedIdentifier","str"],["error_message","errorMessage","str"]]',
+    "ScheduledQuerySummary": '[["scheduled_query_arn","scheduledQueryArn","str"],["name","name","str"],["state","state","str"],["schedule_type","scheduleType","str"],["last_triggered_time","lastTriggeredTime","int"],["last_execution_status","lastExecutionStatus","str"],["schedule_expression","scheduleExpression","str"],["timezone","timezone","str"],["destination_configuration","destinationConfiguration","DestinationConfiguration"],["creation_time","creationTime","int"],["last_updated_time","lastUpdatedTime","int"]]',
+    "SearchedLogStream": '[["log_stream_name","logStreamName","str"],["searched_completely","searchedCompletely","bool"]]',
+    "SessionStreamingException": '[["message","message","str"]]',
+    "SessionTimeoutException": '[["message","message","str"]]',
+    "SplitString": '[["entries","entries","list[SplitStringEntry]"]]',
+    "SplitStringEntry": '[["source","source","str"],["delimiter","delimiter","str"]]',
+    "StartLiveTailResponse": '[["response_stream","responseStream","object"]]',
+    "StartLiveTailResponseStream": '[["session_start","sessionStart","LiveTailSessionStart"],["session_update","sessionUpdate","LiveTailSessionUpdate"],["session_timeout_exception","SessionTimeoutException","SessionTimeoutException"],["session_streaming_exception","SessionStreamingException","SessionStreamingException"]]',
+    "StartQueryResponse": '[["query_id","queryId","str"]]',
+    "StopQueryResponse": '[["success","success","bool"]]',
+    "SubscriptionFilter": '[["filter_name","filterName","str"],["log_group_name","logGroupName","str"],["filter_pattern","filterPattern","str"],["destination_arn","destinationArn","str"],["role_arn","roleArn","str"],["distribution","distribution","str"],["apply_on_transformed_logs","applyOnTransformedLogs","bool"],["creation_time","creationTime","int"],["field_selection_criteria","fieldSelectionCriteria","str"],["emit_system_fields","emitSystemFields","list[str]"]]',
+    "SubstituteString": '[["entries","entries","list[SubstituteStringEntry]"]]',
+    "SubstituteStringEntry": '[["source","source","str"],["from_","from","str"],["to","to","str"]]',
+    "SyslogConfiguration": '[["log_group_arn","logGroupArn","str"],["source_type","sourceType","str"],["vpc_endpoint_id","vpcEndpointId","str"],["created_at","createdAt","int"]]',
+    "TestMetricFilterResponse": '[["matches","matches","list[MetricFilterMatchRecord]"]]',
+    "TestTransformerResponse": '[["transformed_logs","transformedLogs","list[TransformedLogRecord]"]]',
+    "TransformedLogRecord": '[["event_number","eventNumber","int"],["event_message","eventMessage","str"],["transformed_event_message","transformedEventMessage","str"]]',
+    "TriggerHistoryRecord": '[["query_id","queryId","str"],["execution_status","executionStatus","str"],["triggered_timestamp","triggeredTimestamp","int"],["error_message","errorMessage","str"],["destinations","destinations","list[ScheduledQueryDestination]"]]',
+    "TrimString": '[["with_keys","withKeys","list[str]"]]',
+    "TypeConverter": '[["entries","entries","list[TypeConverterEntry]"]]',
+    "TypeConverterEntry": '[["key","key","str"],["type","type","str"]]',
+    "UpdateDeliveryConfigurationResponse": "[]",
+    "UpdateLookupTableResponse": '[["lookup_table_arn","lookupTableArn","str"],["last_updated_time","lastUpdatedTime","int"]]',
+    "UpdateScheduledQueryResponse": '[["scheduled_query_arn","scheduledQueryArn","str"],["name","name","str"],["description","description","str"],["query_language","queryLanguage","str"],["query_string","queryString","str"],["log_group_identifiers","logGroupIdentifiers","list[str]"],["schedule_expression","scheduleExpression","str"],["timezone","timezone","str"],["start_time_offset","startTimeOffset","int"],["end_time_offset","endTimeOffset","int"],["destination_configuration","destinationConfiguration","DestinationConfiguration"],["state","state","str"],["schedule_type","scheduleType","str"],["last_triggered_time","lastTriggeredTime","int"],["last_execution_status","lastExecutionStatus","str"],["schedule_start_time","scheduleStartTime","int"],["schedule_end_time","scheduleEndTime","int"],["execution_role_arn","executionRoleArn","str"],["creation_time","creationTime","int"],["last_updated_time","lastUpdatedTime","int"]]',
+    "UpperCaseString": '[["with_keys","withKeys","list[str]"]]',
+}
+RESULTS = Results(globals(), RESULT_FIELDS)
+
+
+def __getattr__(name: str) -> Any:
+    """A result class, made on first use."""
+    return RESULTS.attribute(name)
 
 
 class AccessDeniedException(ServiceError):
@@ -3863,10 +2758,11 @@ class Client(BaseClient):
     paginators = PAGINATORS
     errors = ERRORS
     exceptions = exceptions
+    results = RESULTS
 
     def associate_kms_key(self, **params: Any) -> Result:
         """AssociateKmsKey: logGroupName, kmsKeyId*, resourceIdentifier (* required)."""
-        return self._call("AssociateKmsKey", params, Result)
+        return self._call("AssociateKmsKey", params, "Result")
 
     def associate_source_to_s3_table_integration(
         self, **params: Any
@@ -3875,220 +2771,220 @@ class Client(BaseClient):
         return self._call(
             "AssociateSourceToS3TableIntegration",
             params,
-            AssociateSourceToS3TableIntegrationResponse,
+            "AssociateSourceToS3TableIntegrationResponse",
         )
 
     def cancel_export_task(self, **params: Any) -> Result:
         """CancelExportTask: taskId* (* required)."""
-        return self._call("CancelExportTask", params, Result)
+        return self._call("CancelExportTask", params, "Result")
 
     def cancel_import_task(self, **params: Any) -> CancelImportTaskResponse:
         """CancelImportTask: importId* (* required)."""
-        return self._call("CancelImportTask", params, CancelImportTaskResponse)
+        return self._call("CancelImportTask", params, "CancelImportTaskResponse")
 
     def create_delivery(self, **params: Any) -> CreateDeliveryResponse:
         """CreateDelivery: deliverySourceName*, deliveryDestinationArn*, recordFields, fieldDelimiter, s3DeliveryConfiguration, tags (* required)."""
-        return self._call("CreateDelivery", params, CreateDeliveryResponse)
+        return self._call("CreateDelivery", params, "CreateDeliveryResponse")
 
     def create_export_task(self, **params: Any) -> CreateExportTaskResponse:
         """CreateExportTask: taskName, logGroupName*, logStreamNamePrefix, from*, to*, destination*, destinationPrefix (* required)."""
-        return self._call("CreateExportTask", params, CreateExportTaskResponse)
+        return self._call("CreateExportTask", params, "CreateExportTaskResponse")
 
     def create_import_task(self, **params: Any) -> CreateImportTaskResponse:
         """CreateImportTask: importSourceArn*, importRoleArn*, importFilter (* required)."""
-        return self._call("CreateImportTask", params, CreateImportTaskResponse)
+        return self._call("CreateImportTask", params, "CreateImportTaskResponse")
 
     def create_log_anomaly_detector(self, **params: Any) -> CreateLogAnomalyDetectorResponse:
         """CreateLogAnomalyDetector: logGroupArnList*, detectorName, evaluationFrequency, filterPattern, kmsKeyId, anomalyVisibilityTime, tags (* required)."""
-        return self._call("CreateLogAnomalyDetector", params, CreateLogAnomalyDetectorResponse)
+        return self._call("CreateLogAnomalyDetector", params, "CreateLogAnomalyDetectorResponse")
 
     def create_log_group(self, **params: Any) -> Result:
         """CreateLogGroup: logGroupName*, kmsKeyId, tags, logGroupClass, deletionProtectionEnabled (* required)."""
-        return self._call("CreateLogGroup", params, Result)
+        return self._call("CreateLogGroup", params, "Result")
 
     def create_log_stream(self, **params: Any) -> Result:
         """CreateLogStream: logGroupName*, logStreamName* (* required)."""
-        return self._call("CreateLogStream", params, Result)
+        return self._call("CreateLogStream", params, "Result")
 
     def create_lookup_table(self, **params: Any) -> CreateLookupTableResponse:
         """CreateLookupTable: lookupTableName*, description, tableBody, queryId, kmsKeyId, tags (* required)."""
-        return self._call("CreateLookupTable", params, CreateLookupTableResponse)
+        return self._call("CreateLookupTable", params, "CreateLookupTableResponse")
 
     def create_scheduled_query(self, **params: Any) -> CreateScheduledQueryResponse:
         """CreateScheduledQuery: name*, description, queryLanguage*, queryString*, logGroupIdentifiers, scheduleExpression*, timezone, startTimeOffset, endTimeOffset, destinationConfiguration, scheduleStartTime, scheduleEndTime, executionRoleArn*, state, tags (* required)."""
-        return self._call("CreateScheduledQuery", params, CreateScheduledQueryResponse)
+        return self._call("CreateScheduledQuery", params, "CreateScheduledQueryResponse")
 
     def delete_account_policy(self, **params: Any) -> DeleteAccountPolicyResponse:
         """DeleteAccountPolicy: policyName*, policyType*, dryRun (* required)."""
-        return self._call("DeleteAccountPolicy", params, DeleteAccountPolicyResponse)
+        return self._call("DeleteAccountPolicy", params, "DeleteAccountPolicyResponse")
 
     def delete_data_protection_policy(self, **params: Any) -> Result:
         """DeleteDataProtectionPolicy: logGroupIdentifier* (* required)."""
-        return self._call("DeleteDataProtectionPolicy", params, Result)
+        return self._call("DeleteDataProtectionPolicy", params, "Result")
 
     def delete_delivery(self, **params: Any) -> Result:
         """DeleteDelivery: id* (* required)."""
-        return self._call("DeleteDelivery", params, Result)
+        return self._call("DeleteDelivery", params, "Result")
 
     def delete_delivery_destination(self, **params: Any) -> Result:
         """DeleteDeliveryDestination: name* (* required)."""
-        return self._call("DeleteDeliveryDestination", params, Result)
+        return self._call("DeleteDeliveryDestination", params, "Result")
 
     def delete_delivery_destination_policy(self, **params: Any) -> Result:
         """DeleteDeliveryDestinationPolicy: deliveryDestinationName* (* required)."""
-        return self._call("DeleteDeliveryDestinationPolicy", params, Result)
+        return self._call("DeleteDeliveryDestinationPolicy", params, "Result")
 
     def delete_delivery_source(self, **params: Any) -> Result:
         """DeleteDeliverySource: name* (* required)."""
-        return self._call("DeleteDeliverySource", params, Result)
+        return self._call("DeleteDeliverySource", params, "Result")
 
     def delete_destination(self, **params: Any) -> Result:
         """DeleteDestination: destinationName* (* required)."""
-        return self._call("DeleteDestination", params, Result)
+        return self._call("DeleteDestination", params, "Result")
 
     def delete_index_policy(self, **params: Any) -> DeleteIndexPolicyResponse:
         """DeleteIndexPolicy: logGroupIdentifier* (* required)."""
-        return self._call("DeleteIndexPolicy", params, DeleteIndexPolicyResponse)
+        return self._call("DeleteIndexPolicy", params, "DeleteIndexPolicyResponse")
 
     def delete_integration(self, **params: Any) -> DeleteIntegrationResponse:
         """DeleteIntegration: integrationName*, force (* required)."""
-        return self._call("DeleteIntegration", params, DeleteIntegrationResponse)
+        return self._call("DeleteIntegration", params, "DeleteIntegrationResponse")
 
     def delete_log_anomaly_detector(self, **params: Any) -> Result:
         """DeleteLogAnomalyDetector: anomalyDetectorArn* (* required)."""
-        return self._call("DeleteLogAnomalyDetector", params, Result)
+        return self._call("DeleteLogAnomalyDetector", params, "Result")
 
     def delete_log_group(self, **params: Any) -> Result:
         """DeleteLogGroup: logGroupName* (* required)."""
-        return self._call("DeleteLogGroup", params, Result)
+        return self._call("DeleteLogGroup", params, "Result")
 
     def delete_log_stream(self, **params: Any) -> Result:
         """DeleteLogStream: logGroupName*, logStreamName* (* required)."""
-        return self._call("DeleteLogStream", params, Result)
+        return self._call("DeleteLogStream", params, "Result")
 
     def delete_lookup_table(self, **params: Any) -> Result:
         """DeleteLookupTable: lookupTableArn* (* required)."""
-        return self._call("DeleteLookupTable", params, Result)
+        return self._call("DeleteLookupTable", params, "Result")
 
     def delete_metric_filter(self, **params: Any) -> Result:
         """DeleteMetricFilter: logGroupName*, filterName* (* required)."""
-        return self._call("DeleteMetricFilter", params, Result)
+        return self._call("DeleteMetricFilter", params, "Result")
 
     def delete_query_definition(self, **params: Any) -> DeleteQueryDefinitionResponse:
         """DeleteQueryDefinition: queryDefinitionId* (* required)."""
-        return self._call("DeleteQueryDefinition", params, DeleteQueryDefinitionResponse)
+        return self._call("DeleteQueryDefinition", params, "DeleteQueryDefinitionResponse")
 
     def delete_resource_policy(self, **params: Any) -> Result:
         """DeleteResourcePolicy: policyName, resourceArn, expectedRevisionId (* required)."""
-        return self._call("DeleteResourcePolicy", params, Result)
+        return self._call("DeleteResourcePolicy", params, "Result")
 
     def delete_retention_policy(self, **params: Any) -> Result:
         """DeleteRetentionPolicy: logGroupName* (* required)."""
-        return self._call("DeleteRetentionPolicy", params, Result)
+        return self._call("DeleteRetentionPolicy", params, "Result")
 
     def delete_scheduled_query(self, **params: Any) -> DeleteScheduledQueryResponse:
         """DeleteScheduledQuery: identifier* (* required)."""
-        return self._call("DeleteScheduledQuery", params, DeleteScheduledQueryResponse)
+        return self._call("DeleteScheduledQuery", params, "DeleteScheduledQueryResponse")
 
     def delete_subscription_filter(self, **params: Any) -> Result:
         """DeleteSubscriptionFilter: logGroupName*, filterName* (* required)."""
-        return self._call("DeleteSubscriptionFilter", params, Result)
+        return self._call("DeleteSubscriptionFilter", params, "Result")
 
     def delete_syslog_configuration(self, **params: Any) -> Result:
         """DeleteSyslogConfiguration: logGroupIdentifier*, vpcEndpointId (* required)."""
-        return self._call("DeleteSyslogConfiguration", params, Result)
+        return self._call("DeleteSyslogConfiguration", params, "Result")
 
     def delete_transformer(self, **params: Any) -> Result:
         """DeleteTransformer: logGroupIdentifier* (* required)."""
-        return self._call("DeleteTransformer", params, Result)
+        return self._call("DeleteTransformer", params, "Result")
 
     def describe_account_policies(self, **params: Any) -> DescribeAccountPoliciesResponse:
         """DescribeAccountPolicies: policyType*, policyName, accountIdentifiers, nextToken (* required)."""
-        return self._call("DescribeAccountPolicies", params, DescribeAccountPoliciesResponse)
+        return self._call("DescribeAccountPolicies", params, "DescribeAccountPoliciesResponse")
 
     def describe_configuration_templates(
         self, **params: Any
     ) -> DescribeConfigurationTemplatesResponse:
         """DescribeConfigurationTemplates: service, logTypes, resourceTypes, deliveryDestinationTypes, nextToken, limit (* required)."""
         return self._call(
-            "DescribeConfigurationTemplates", params, DescribeConfigurationTemplatesResponse
+            "DescribeConfigurationTemplates", params, "DescribeConfigurationTemplatesResponse"
         )
 
     def describe_deliveries(self, **params: Any) -> DescribeDeliveriesResponse:
         """DescribeDeliveries: nextToken, limit, deliverySourceNames (* required)."""
-        return self._call("DescribeDeliveries", params, DescribeDeliveriesResponse)
+        return self._call("DescribeDeliveries", params, "DescribeDeliveriesResponse")
 
     def describe_delivery_destinations(self, **params: Any) -> DescribeDeliveryDestinationsResponse:
         """DescribeDeliveryDestinations: nextToken, limit, names (* required)."""
         return self._call(
-            "DescribeDeliveryDestinations", params, DescribeDeliveryDestinationsResponse
+            "DescribeDeliveryDestinations", params, "DescribeDeliveryDestinationsResponse"
         )
 
     def describe_delivery_sources(self, **params: Any) -> DescribeDeliverySourcesResponse:
         """DescribeDeliverySources: nextToken, limit, resourceArns (* required)."""
-        return self._call("DescribeDeliverySources", params, DescribeDeliverySourcesResponse)
+        return self._call("DescribeDeliverySources", params, "DescribeDeliverySourcesResponse")
 
     def describe_destinations(self, **params: Any) -> DescribeDestinationsResponse:
         """DescribeDestinations: DestinationNamePrefix, nextToken, limit (* required)."""
-        return self._call("DescribeDestinations", params, DescribeDestinationsResponse)
+        return self._call("DescribeDestinations", params, "DescribeDestinationsResponse")
 
     def describe_export_tasks(self, **params: Any) -> DescribeExportTasksResponse:
         """DescribeExportTasks: taskId, statusCode, nextToken, limit (* required)."""
-        return self._call("DescribeExportTasks", params, DescribeExportTasksResponse)
+        return self._call("DescribeExportTasks", params, "DescribeExportTasksResponse")
 
     def describe_field_indexes(self, **params: Any) -> DescribeFieldIndexesResponse:
         """DescribeFieldIndexes: logGroupIdentifiers*, indexCategories, nextToken (* required)."""
-        return self._call("DescribeFieldIndexes", params, DescribeFieldIndexesResponse)
+        return self._call("DescribeFieldIndexes", params, "DescribeFieldIndexesResponse")
 
     def describe_import_task_batches(self, **params: Any) -> DescribeImportTaskBatchesResponse:
         """DescribeImportTaskBatches: importId*, batchImportStatus, limit, nextToken (* required)."""
-        return self._call("DescribeImportTaskBatches", params, DescribeImportTaskBatchesResponse)
+        return self._call("DescribeImportTaskBatches", params, "DescribeImportTaskBatchesResponse")
 
     def describe_import_tasks(self, **params: Any) -> DescribeImportTasksResponse:
         """DescribeImportTasks: importId, importStatus, importSourceArn, limit, nextToken (* required)."""
-        return self._call("DescribeImportTasks", params, DescribeImportTasksResponse)
+        return self._call("DescribeImportTasks", params, "DescribeImportTasksResponse")
 
     def describe_index_policies(self, **params: Any) -> DescribeIndexPoliciesResponse:
         """DescribeIndexPolicies: logGroupIdentifiers*, nextToken (* required)."""
-        return self._call("DescribeIndexPolicies", params, DescribeIndexPoliciesResponse)
+        return self._call("DescribeIndexPolicies", params, "DescribeIndexPoliciesResponse")
 
     def describe_log_groups(self, **params: Any) -> DescribeLogGroupsResponse:
         """DescribeLogGroups: accountIdentifiers, logGroupNamePrefix, logGroupNamePattern, nextToken, limit, includeLinkedAccounts, logGroupClass, logGroupIdentifiers (* required)."""
-        return self._call("DescribeLogGroups", params, DescribeLogGroupsResponse)
+        return self._call("DescribeLogGroups", params, "DescribeLogGroupsResponse")
 
     def describe_log_streams(self, **params: Any) -> DescribeLogStreamsResponse:
         """DescribeLogStreams: logGroupName, logGroupIdentifier, logStreamNamePrefix, orderBy, descending, nextToken, limit (* required)."""
-        return self._call("DescribeLogStreams", params, DescribeLogStreamsResponse)
+        return self._call("DescribeLogStreams", params, "DescribeLogStreamsResponse")
 
     def describe_lookup_tables(self, **params: Any) -> DescribeLookupTablesResponse:
         """DescribeLookupTables: lookupTableNamePrefix, maxResults, nextToken (* required)."""
-        return self._call("DescribeLookupTables", params, DescribeLookupTablesResponse)
+        return self._call("DescribeLookupTables", params, "DescribeLookupTablesResponse")
 
     def describe_metric_filters(self, **params: Any) -> DescribeMetricFiltersResponse:
         """DescribeMetricFilters: logGroupName, filterNamePrefix, nextToken, limit, metricName, metricNamespace (* required)."""
-        return self._call("DescribeMetricFilters", params, DescribeMetricFiltersResponse)
+        return self._call("DescribeMetricFilters", params, "DescribeMetricFiltersResponse")
 
     def describe_queries(self, **params: Any) -> DescribeQueriesResponse:
         """DescribeQueries: logGroupName, status, maxResults, nextToken, queryLanguage (* required)."""
-        return self._call("DescribeQueries", params, DescribeQueriesResponse)
+        return self._call("DescribeQueries", params, "DescribeQueriesResponse")
 
     def describe_query_definitions(self, **params: Any) -> DescribeQueryDefinitionsResponse:
         """DescribeQueryDefinitions: queryLanguage, queryDefinitionNamePrefix, maxResults, nextToken (* required)."""
-        return self._call("DescribeQueryDefinitions", params, DescribeQueryDefinitionsResponse)
+        return self._call("DescribeQueryDefinitions", params, "DescribeQueryDefinitionsResponse")
 
     def describe_resource_policies(self, **params: Any) -> DescribeResourcePoliciesResponse:
         """DescribeResourcePolicies: nextToken, limit, resourceArn, policyScope (* required)."""
-        return self._call("DescribeResourcePolicies", params, DescribeResourcePoliciesResponse)
+        return self._call("DescribeResourcePolicies", params, "DescribeResourcePoliciesResponse")
 
     def describe_subscription_filters(self, **params: Any) -> DescribeSubscriptionFiltersResponse:
         """DescribeSubscriptionFilters: logGroupName*, filterNamePrefix, nextToken, limit (* required)."""
         return self._call(
-            "DescribeSubscriptionFilters", params, DescribeSubscriptionFiltersResponse
+            "DescribeSubscriptionFilters", params, "DescribeSubscriptionFiltersResponse"
         )
 
     def disassociate_kms_key(self, **params: Any) -> Result:
         """DisassociateKmsKey: logGroupName, resourceIdentifier (* required)."""
-        return self._call("DisassociateKmsKey", params, Result)
+        return self._call("DisassociateKmsKey", params, "Result")
 
     def disassociate_source_from_s3_table_integration(
         self, **params: Any
@@ -4097,282 +2993,282 @@ class Client(BaseClient):
         return self._call(
             "DisassociateSourceFromS3TableIntegration",
             params,
-            DisassociateSourceFromS3TableIntegrationResponse,
+            "DisassociateSourceFromS3TableIntegrationResponse",
         )
 
     def filter_log_events(self, **params: Any) -> FilterLogEventsResponse:
         """FilterLogEvents: logGroupName, logGroupIdentifier, logStreamNames, logStreamNamePrefix, startTime, endTime, filterPattern, nextToken, limit, startFromHead, interleaved, unmask (* required)."""
-        return self._call("FilterLogEvents", params, FilterLogEventsResponse)
+        return self._call("FilterLogEvents", params, "FilterLogEventsResponse")
 
     def get_data_protection_policy(self, **params: Any) -> GetDataProtectionPolicyResponse:
         """GetDataProtectionPolicy: logGroupIdentifier* (* required)."""
-        return self._call("GetDataProtectionPolicy", params, GetDataProtectionPolicyResponse)
+        return self._call("GetDataProtectionPolicy", params, "GetDataProtectionPolicyResponse")
 
     def get_delivery(self, **params: Any) -> GetDeliveryResponse:
         """GetDelivery: id* (* required)."""
-        return self._call("GetDelivery", params, GetDeliveryResponse)
+        return self._call("GetDelivery", params, "GetDeliveryResponse")
 
     def get_delivery_destination(self, **params: Any) -> GetDeliveryDestinationResponse:
         """GetDeliveryDestination: name* (* required)."""
-        return self._call("GetDeliveryDestination", params, GetDeliveryDestinationResponse)
+        return self._call("GetDeliveryDestination", params, "GetDeliveryDestinationResponse")
 
     def get_delivery_destination_policy(
         self, **params: Any
     ) -> GetDeliveryDestinationPolicyResponse:
         """GetDeliveryDestinationPolicy: deliveryDestinationName* (* required)."""
         return self._call(
-            "GetDeliveryDestinationPolicy", params, GetDeliveryDestinationPolicyResponse
+            "GetDeliveryDestinationPolicy", params, "GetDeliveryDestinationPolicyResponse"
         )
 
     def get_delivery_source(self, **params: Any) -> GetDeliverySourceResponse:
         """GetDeliverySource: name* (* required)."""
-        return self._call("GetDeliverySource", params, GetDeliverySourceResponse)
+        return self._call("GetDeliverySource", params, "GetDeliverySourceResponse")
 
     def get_integration(self, **params: Any) -> GetIntegrationResponse:
         """GetIntegration: integrationName* (* required)."""
-        return self._call("GetIntegration", params, GetIntegrationResponse)
+        return self._call("GetIntegration", params, "GetIntegrationResponse")
 
     def get_log_anomaly_detector(self, **params: Any) -> GetLogAnomalyDetectorResponse:
         """GetLogAnomalyDetector: anomalyDetectorArn* (* required)."""
-        return self._call("GetLogAnomalyDetector", params, GetLogAnomalyDetectorResponse)
+        return self._call("GetLogAnomalyDetector", params, "GetLogAnomalyDetectorResponse")
 
     def get_log_events(self, **params: Any) -> GetLogEventsResponse:
         """GetLogEvents: logGroupName, logGroupIdentifier, logStreamName*, startTime, endTime, nextToken, limit, startFromHead, unmask (* required)."""
-        return self._call("GetLogEvents", params, GetLogEventsResponse)
+        return self._call("GetLogEvents", params, "GetLogEventsResponse")
 
     def get_log_fields(self, **params: Any) -> GetLogFieldsResponse:
         """GetLogFields: dataSourceName*, dataSourceType* (* required)."""
-        return self._call("GetLogFields", params, GetLogFieldsResponse)
+        return self._call("GetLogFields", params, "GetLogFieldsResponse")
 
     def get_log_group_fields(self, **params: Any) -> GetLogGroupFieldsResponse:
         """GetLogGroupFields: logGroupName, time, logGroupIdentifier (* required)."""
-        return self._call("GetLogGroupFields", params, GetLogGroupFieldsResponse)
+        return self._call("GetLogGroupFields", params, "GetLogGroupFieldsResponse")
 
     def get_log_object(self, **params: Any) -> GetLogObjectResponse:
         """GetLogObject: unmask, logObjectPointer* (* required)."""
-        return self._call("GetLogObject", params, GetLogObjectResponse)
+        return self._call("GetLogObject", params, "GetLogObjectResponse")
 
     def get_log_record(self, **params: Any) -> GetLogRecordResponse:
         """GetLogRecord: logRecordPointer*, unmask (* required)."""
-        return self._call("GetLogRecord", params, GetLogRecordResponse)
+        return self._call("GetLogRecord", params, "GetLogRecordResponse")
 
     def get_lookup_table(self, **params: Any) -> GetLookupTableResponse:
         """GetLookupTable: lookupTableArn* (* required)."""
-        return self._call("GetLookupTable", params, GetLookupTableResponse)
+        return self._call("GetLookupTable", params, "GetLookupTableResponse")
 
     def get_query_results(self, **params: Any) -> GetQueryResultsResponse:
         """GetQueryResults: queryId*, nextToken, maxItems (* required)."""
-        return self._call("GetQueryResults", params, GetQueryResultsResponse)
+        return self._call("GetQueryResults", params, "GetQueryResultsResponse")
 
     def get_scheduled_query(self, **params: Any) -> GetScheduledQueryResponse:
         """GetScheduledQuery: identifier* (* required)."""
-        return self._call("GetScheduledQuery", params, GetScheduledQueryResponse)
+        return self._call("GetScheduledQuery", params, "GetScheduledQueryResponse")
 
     def get_scheduled_query_history(self, **params: Any) -> GetScheduledQueryHistoryResponse:
         """GetScheduledQueryHistory: identifier*, startTime*, endTime*, executionStatuses, maxResults, nextToken (* required)."""
-        return self._call("GetScheduledQueryHistory", params, GetScheduledQueryHistoryResponse)
+        return self._call("GetScheduledQueryHistory", params, "GetScheduledQueryHistoryResponse")
 
     def get_storage_tier_policy(self, **params: Any) -> GetStorageTierPolicyResponse:
         """GetStorageTierPolicy."""
-        return self._call("GetStorageTierPolicy", params, GetStorageTierPolicyResponse)
+        return self._call("GetStorageTierPolicy", params, "GetStorageTierPolicyResponse")
 
     def get_transformer(self, **params: Any) -> GetTransformerResponse:
         """GetTransformer: logGroupIdentifier* (* required)."""
-        return self._call("GetTransformer", params, GetTransformerResponse)
+        return self._call("GetTransformer", params, "GetTransformerResponse")
 
     def list_aggregate_log_group_summaries(
         self, **params: Any
     ) -> ListAggregateLogGroupSummariesResponse:
         """ListAggregateLogGroupSummaries: accountIdentifiers, includeLinkedAccounts, logGroupClass, logGroupNamePattern, dataSources, groupBy*, nextToken, limit (* required)."""
         return self._call(
-            "ListAggregateLogGroupSummaries", params, ListAggregateLogGroupSummariesResponse
+            "ListAggregateLogGroupSummaries", params, "ListAggregateLogGroupSummariesResponse"
         )
 
     def list_anomalies(self, **params: Any) -> ListAnomaliesResponse:
         """ListAnomalies: anomalyDetectorArn, suppressionState, limit, nextToken (* required)."""
-        return self._call("ListAnomalies", params, ListAnomaliesResponse)
+        return self._call("ListAnomalies", params, "ListAnomaliesResponse")
 
     def list_integrations(self, **params: Any) -> ListIntegrationsResponse:
         """ListIntegrations: integrationNamePrefix, integrationType, integrationStatus (* required)."""
-        return self._call("ListIntegrations", params, ListIntegrationsResponse)
+        return self._call("ListIntegrations", params, "ListIntegrationsResponse")
 
     def list_log_anomaly_detectors(self, **params: Any) -> ListLogAnomalyDetectorsResponse:
         """ListLogAnomalyDetectors: filterLogGroupArn, limit, nextToken (* required)."""
-        return self._call("ListLogAnomalyDetectors", params, ListLogAnomalyDetectorsResponse)
+        return self._call("ListLogAnomalyDetectors", params, "ListLogAnomalyDetectorsResponse")
 
     def list_log_groups(self, **params: Any) -> ListLogGroupsResponse:
         """ListLogGroups: logGroupNamePattern, logGroupClass, includeLinkedAccounts, accountIdentifiers, nextToken, limit, dataSources, fieldIndexNames, logGroupTags (* required)."""
-        return self._call("ListLogGroups", params, ListLogGroupsResponse)
+        return self._call("ListLogGroups", params, "ListLogGroupsResponse")
 
     def list_log_groups_for_query(self, **params: Any) -> ListLogGroupsForQueryResponse:
         """ListLogGroupsForQuery: queryId*, nextToken, maxResults (* required)."""
-        return self._call("ListLogGroupsForQuery", params, ListLogGroupsForQueryResponse)
+        return self._call("ListLogGroupsForQuery", params, "ListLogGroupsForQueryResponse")
 
     def list_scheduled_queries(self, **params: Any) -> ListScheduledQueriesResponse:
         """ListScheduledQueries: maxResults, nextToken, state, scheduleType (* required)."""
-        return self._call("ListScheduledQueries", params, ListScheduledQueriesResponse)
+        return self._call("ListScheduledQueries", params, "ListScheduledQueriesResponse")
 
     def list_sources_for_s3_table_integration(
         self, **params: Any
     ) -> ListSourcesForS3TableIntegrationResponse:
         """ListSourcesForS3TableIntegration: integrationArn*, maxResults, nextToken (* required)."""
         return self._call(
-            "ListSourcesForS3TableIntegration", params, ListSourcesForS3TableIntegrationResponse
+            "ListSourcesForS3TableIntegration", params, "ListSourcesForS3TableIntegrationResponse"
         )
 
     def list_syslog_configurations(self, **params: Any) -> ListSyslogConfigurationsResponse:
         """ListSyslogConfigurations: logGroupIdentifier, vpcEndpointId, nextToken, maxResults (* required)."""
-        return self._call("ListSyslogConfigurations", params, ListSyslogConfigurationsResponse)
+        return self._call("ListSyslogConfigurations", params, "ListSyslogConfigurationsResponse")
 
     def list_tags_for_resource(self, **params: Any) -> ListTagsForResourceResponse:
         """ListTagsForResource: resourceArn* (* required)."""
-        return self._call("ListTagsForResource", params, ListTagsForResourceResponse)
+        return self._call("ListTagsForResource", params, "ListTagsForResourceResponse")
 
     def list_tags_log_group(self, **params: Any) -> ListTagsLogGroupResponse:
         """ListTagsLogGroup: logGroupName* (* required)."""
-        return self._call("ListTagsLogGroup", params, ListTagsLogGroupResponse)
+        return self._call("ListTagsLogGroup", params, "ListTagsLogGroupResponse")
 
     def put_account_policy(self, **params: Any) -> PutAccountPolicyResponse:
         """PutAccountPolicy: policyName*, policyDocument*, policyType*, scope, selectionCriteria, dryRun (* required)."""
-        return self._call("PutAccountPolicy", params, PutAccountPolicyResponse)
+        return self._call("PutAccountPolicy", params, "PutAccountPolicyResponse")
 
     def put_bearer_token_authentication(self, **params: Any) -> Result:
         """PutBearerTokenAuthentication: logGroupIdentifier*, bearerTokenAuthenticationEnabled* (* required)."""
-        return self._call("PutBearerTokenAuthentication", params, Result)
+        return self._call("PutBearerTokenAuthentication", params, "Result")
 
     def put_data_protection_policy(self, **params: Any) -> PutDataProtectionPolicyResponse:
         """PutDataProtectionPolicy: logGroupIdentifier*, policyDocument* (* required)."""
-        return self._call("PutDataProtectionPolicy", params, PutDataProtectionPolicyResponse)
+        return self._call("PutDataProtectionPolicy", params, "PutDataProtectionPolicyResponse")
 
     def put_delivery_destination(self, **params: Any) -> PutDeliveryDestinationResponse:
         """PutDeliveryDestination: name*, outputFormat, deliveryDestinationConfiguration, deliveryDestinationType, roleArn, tags (* required)."""
-        return self._call("PutDeliveryDestination", params, PutDeliveryDestinationResponse)
+        return self._call("PutDeliveryDestination", params, "PutDeliveryDestinationResponse")
 
     def put_delivery_destination_policy(
         self, **params: Any
     ) -> PutDeliveryDestinationPolicyResponse:
         """PutDeliveryDestinationPolicy: deliveryDestinationName*, deliveryDestinationPolicy* (* required)."""
         return self._call(
-            "PutDeliveryDestinationPolicy", params, PutDeliveryDestinationPolicyResponse
+            "PutDeliveryDestinationPolicy", params, "PutDeliveryDestinationPolicyResponse"
         )
 
     def put_delivery_source(self, **params: Any) -> PutDeliverySourceResponse:
         """PutDeliverySource: name*, resourceArn*, logType*, tags, deliverySourceConfiguration (* required)."""
-        return self._call("PutDeliverySource", params, PutDeliverySourceResponse)
+        return self._call("PutDeliverySource", params, "PutDeliverySourceResponse")
 
     def put_destination(self, **params: Any) -> PutDestinationResponse:
         """PutDestination: destinationName*, targetArn*, roleArn*, tags (* required)."""
-        return self._call("PutDestination", params, PutDestinationResponse)
+        return self._call("PutDestination", params, "PutDestinationResponse")
 
     def put_destination_policy(self, **params: Any) -> Result:
         """PutDestinationPolicy: destinationName*, accessPolicy*, forceUpdate (* required)."""
-        return self._call("PutDestinationPolicy", params, Result)
+        return self._call("PutDestinationPolicy", params, "Result")
 
     def put_index_policy(self, **params: Any) -> PutIndexPolicyResponse:
         """PutIndexPolicy: logGroupIdentifier*, policyDocument* (* required)."""
-        return self._call("PutIndexPolicy", params, PutIndexPolicyResponse)
+        return self._call("PutIndexPolicy", params, "PutIndexPolicyResponse")
 
     def put_integration(self, **params: Any) -> PutIntegrationResponse:
         """PutIntegration: integrationName*, resourceConfig*, integrationType* (* required)."""
-        return self._call("PutIntegration", params, PutIntegrationResponse)
+        return self._call("PutIntegration", params, "PutIntegrationResponse")
 
     def put_log_events(self, **params: Any) -> PutLogEventsResponse:
         """PutLogEvents: logGroupName*, logStreamName*, logEvents*, sequenceToken, entity (* required)."""
-        return self._call("PutLogEvents", params, PutLogEventsResponse)
+        return self._call("PutLogEvents", params, "PutLogEventsResponse")
 
     def put_log_group_deletion_protection(self, **params: Any) -> Result:
         """PutLogGroupDeletionProtection: logGroupIdentifier*, deletionProtectionEnabled* (* required)."""
-        return self._call("PutLogGroupDeletionProtection", params, Result)
+        return self._call("PutLogGroupDeletionProtection", params, "Result")
 
     def put_metric_filter(self, **params: Any) -> Result:
         """PutMetricFilter: logGroupName*, filterName*, filterPattern*, metricTransformations*, applyOnTransformedLogs, fieldSelectionCriteria, emitSystemFieldDimensions (* required)."""
-        return self._call("PutMetricFilter", params, Result)
+        return self._call("PutMetricFilter", params, "Result")
 
     def put_query_definition(self, **params: Any) -> PutQueryDefinitionResponse:
         """PutQueryDefinition: queryLanguage, name*, queryDefinitionId, logGroupNames, queryString*, clientToken, parameters (* required)."""
-        return self._call("PutQueryDefinition", params, PutQueryDefinitionResponse)
+        return self._call("PutQueryDefinition", params, "PutQueryDefinitionResponse")
 
     def put_resource_policy(self, **params: Any) -> PutResourcePolicyResponse:
         """PutResourcePolicy: policyName, policyDocument, resourceArn, expectedRevisionId (* required)."""
-        return self._call("PutResourcePolicy", params, PutResourcePolicyResponse)
+        return self._call("PutResourcePolicy", params, "PutResourcePolicyResponse")
 
     def put_retention_policy(self, **params: Any) -> Result:
         """PutRetentionPolicy: logGroupName*, retentionInDays* (* required)."""
-        return self._call("PutRetentionPolicy", params, Result)
+        return self._call("PutRetentionPolicy", params, "Result")
 
     def put_storage_tier_policy(self, **params: Any) -> PutStorageTierPolicyResponse:
         """PutStorageTierPolicy: storageTier* (* required)."""
-        return self._call("PutStorageTierPolicy", params, PutStorageTierPolicyResponse)
+        return self._call("PutStorageTierPolicy", params, "PutStorageTierPolicyResponse")
 
     def put_subscription_filter(self, **params: Any) -> Result:
         """PutSubscriptionFilter: logGroupName*, filterName*, filterPattern*, destinationArn*, roleArn, distribution, applyOnTransformedLogs, fieldSelectionCriteria, emitSystemFields (* required)."""
-        return self._call("PutSubscriptionFilter", params, Result)
+        return self._call("PutSubscriptionFilter", params, "Result")
 
     def put_syslog_configuration(self, **params: Any) -> Result:
         """PutSyslogConfiguration: logGroupIdentifier*, vpcEndpointId (* required)."""
-        return self._call("PutSyslogConfiguration", params, Result)
+        return self._call("PutSyslogConfiguration", params, "Result")
 
     def put_transformer(self, **params: Any) -> Result:
         """PutTransformer: logGroupIdentifier*, transformerConfig* (* required)."""
-        return self._call("PutTransformer", params, Result)
+        return self._call("PutTransformer", params, "Result")
 
     def start_live_tail(self, **params: Any) -> StartLiveTailResponse:
         """StartLiveTail: logGroupIdentifiers*, logStreamNames, logStreamNamePrefixes, logEventFilterPattern (* required)."""
-        return self._call("StartLiveTail", params, StartLiveTailResponse)
+        return self._call("StartLiveTail", params, "StartLiveTailResponse")
 
     def start_query(self, **params: Any) -> StartQueryResponse:
         """StartQuery: queryLanguage, logGroupName, logGroupNames, logGroupIdentifiers, startTime*, endTime*, queryString*, limit (* required)."""
-        return self._call("StartQuery", params, StartQueryResponse)
+        return self._call("StartQuery", params, "StartQueryResponse")
 
     def stop_query(self, **params: Any) -> StopQueryResponse:
         """StopQuery: queryId* (* required)."""
-        return self._call("StopQuery", params, StopQueryResponse)
+        return self._call("StopQuery", params, "StopQueryResponse")
 
     def tag_log_group(self, **params: Any) -> Result:
         """TagLogGroup: logGroupName*, tags* (* required)."""
-        return self._call("TagLogGroup", params, Result)
+        return self._call("TagLogGroup", params, "Result")
 
     def tag_resource(self, **params: Any) -> Result:
         """TagResource: resourceArn*, tags* (* required)."""
-        return self._call("TagResource", params, Result)
+        return self._call("TagResource", params, "Result")
 
     def test_metric_filter(self, **params: Any) -> TestMetricFilterResponse:
         """TestMetricFilter: filterPattern*, logEventMessages* (* required)."""
-        return self._call("TestMetricFilter", params, TestMetricFilterResponse)
+        return self._call("TestMetricFilter", params, "TestMetricFilterResponse")
 
     def test_transformer(self, **params: Any) -> TestTransformerResponse:
         """TestTransformer: transformerConfig*, logEventMessages* (* required)."""
-        return self._call("TestTransformer", params, TestTransformerResponse)
+        return self._call("TestTransformer", params, "TestTransformerResponse")
 
     def untag_log_group(self, **params: Any) -> Result:
         """UntagLogGroup: logGroupName*, tags* (* required)."""
-        return self._call("UntagLogGroup", params, Result)
+        return self._call("UntagLogGroup", params, "Result")
 
     def untag_resource(self, **params: Any) -> Result:
         """UntagResource: resourceArn*, tagKeys* (* required)."""
-        return self._call("UntagResource", params, Result)
+        return self._call("UntagResource", params, "Result")
 
     def update_anomaly(self, **params: Any) -> Result:
         """UpdateAnomaly: anomalyId, patternId, anomalyDetectorArn*, suppressionType, suppressionPeriod, baseline (* required)."""
-        return self._call("UpdateAnomaly", params, Result)
+        return self._call("UpdateAnomaly", params, "Result")
 
     def update_delivery_configuration(self, **params: Any) -> UpdateDeliveryConfigurationResponse:
         """UpdateDeliveryConfiguration: id*, recordFields, fieldDelimiter, s3DeliveryConfiguration (* required)."""
         return self._call(
-            "UpdateDeliveryConfiguration", params, UpdateDeliveryConfigurationResponse
+            "UpdateDeliveryConfiguration", params, "UpdateDeliveryConfigurationResponse"
         )
 
     def update_log_anomaly_detector(self, **params: Any) -> Result:
         """UpdateLogAnomalyDetector: anomalyDetectorArn*, evaluationFrequency, filterPattern, anomalyVisibilityTime, enabled* (* required)."""
-        return self._call("UpdateLogAnomalyDetector", params, Result)
+        return self._call("UpdateLogAnomalyDetector", params, "Result")
 
     def update_lookup_table(self, **params: Any) -> UpdateLookupTableResponse:
         """UpdateLookupTable: lookupTableArn*, description, tableBody, queryId, kmsKeyId (* required)."""
-        return self._call("UpdateLookupTable", params, UpdateLookupTableResponse)
+        return self._call("UpdateLookupTable", params, "UpdateLookupTableResponse")
 
     def update_scheduled_query(self, **params: Any) -> UpdateScheduledQueryResponse:
         """UpdateScheduledQuery: identifier*, description, queryLanguage*, queryString*, logGroupIdentifiers, scheduleExpression*, timezone, startTimeOffset, endTimeOffset, destinationConfiguration, scheduleStartTime, scheduleEndTime, executionRoleArn*, state (* required)."""
-        return self._call("UpdateScheduledQuery", params, UpdateScheduledQueryResponse)
+        return self._call("UpdateScheduledQuery", params, "UpdateScheduledQueryResponse")
 
     def get_paginator(self, operation: str) -> Paginator:
         """Pages (``.paginate(**params)``) and items (``.items(**params)``)."""

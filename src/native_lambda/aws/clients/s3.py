@@ -12,13 +12,1638 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from native_lambda.aws.protocols import UNSET, BaseClient, Result, ServiceError
+from native_lambda.aws.protocols import UNSET, BaseClient, Result, Results, ServiceError
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
 
     from native_lambda.aws.protocols import Paginator
+
+    # The result Structs as type checkers see them; at run time each class is made
+    # from RESULT_FIELDS when first used (see native_lambda.aws.protocols.Results).
+
+    class AbacStatus(Result):
+        """``AbacStatus``."""
+
+        status: str = UNSET
+
+    class AbortIncompleteMultipartUpload(Result):
+        """``AbortIncompleteMultipartUpload``."""
+
+        days_after_initiation: int = UNSET
+
+    class AbortMultipartUploadOutput(Result):
+        """``AbortMultipartUploadOutput``."""
+
+        request_charged: str = UNSET
+        version_id: str = UNSET
+
+    class AccessControlTranslation(Result):
+        """``AccessControlTranslation``."""
+
+        owner: str = UNSET
+
+    class AnalyticsAndOperator(Result):
+        """``AnalyticsAndOperator``."""
+
+        prefix: str = UNSET
+        tags: list[Tag] = UNSET
+
+    class AnalyticsConfiguration(Result):
+        """``AnalyticsConfiguration``."""
+
+        id: str = UNSET
+        filter: AnalyticsFilter = UNSET
+        storage_class_analysis: StorageClassAnalysis = UNSET
+
+    class AnalyticsExportDestination(Result):
+        """``AnalyticsExportDestination``."""
+
+        s3_bucket_destination: AnalyticsS3BucketDestination = UNSET
+
+    class AnalyticsFilter(Result):
+        """``AnalyticsFilter``."""
+
+        prefix: str = UNSET
+        tag: Tag = UNSET
+        and_: AnalyticsAndOperator = UNSET
+
+    class AnalyticsS3BucketDestination(Result):
+        """``AnalyticsS3BucketDestination``."""
+
+        format: str = UNSET
+        bucket_account_id: str = UNSET
+        bucket: str = UNSET
+        prefix: str = UNSET
+
+    class AnnotationEntry(Result):
+        """``AnnotationEntry``."""
+
+        annotation_name: str = UNSET
+        last_modified: datetime = UNSET
+        e_tag: str = UNSET
+        checksum_algorithm: list[str] = UNSET
+        size: int = UNSET
+        replication_status: str = UNSET
+
+    class AnnotationTableConfigurationResult(Result):
+        """``AnnotationTableConfigurationResult``."""
+
+        configuration_state: str = UNSET
+        table_status: str = UNSET
+        error: ErrorDetails = UNSET
+        table_name: str = UNSET
+        table_arn: str = UNSET
+        role: str = UNSET
+
+    class BlockedEncryptionTypes(Result):
+        """``BlockedEncryptionTypes``."""
+
+        encryption_type: list[str] = UNSET
+
+    class Bucket(Result):
+        """``Bucket``."""
+
+        name: str = UNSET
+        creation_date: datetime = UNSET
+        bucket_region: str = UNSET
+        bucket_arn: str = UNSET
+
+    class CORSRule(Result):
+        """``CORSRule``."""
+
+        id: str = UNSET
+        allowed_headers: list[str] = UNSET
+        allowed_methods: list[str] = UNSET
+        allowed_origins: list[str] = UNSET
+        expose_headers: list[str] = UNSET
+        max_age_seconds: int = UNSET
+
+    class Checksum(Result):
+        """``Checksum``."""
+
+        checksum_crc32: str = UNSET
+        checksum_crc32_c: str = UNSET
+        checksum_crc64_nvme: str = UNSET
+        checksum_sha1: str = UNSET
+        checksum_sha256: str = UNSET
+        checksum_sha512: str = UNSET
+        checksum_md5: str = UNSET
+        checksum_xxhash64: str = UNSET
+        checksum_xxhash3: str = UNSET
+        checksum_xxhash128: str = UNSET
+        checksum_type: str = UNSET
+
+    class CloudFunctionConfiguration(Result):
+        """``CloudFunctionConfiguration``."""
+
+        id: str = UNSET
+        event: str = UNSET
+        events: list[str] = UNSET
+        cloud_function: str = UNSET
+        invocation_role: str = UNSET
+
+    class CommonPrefix(Result):
+        """``CommonPrefix``."""
+
+        prefix: str = UNSET
+
+    class CompleteMultipartUploadOutput(Result):
+        """``CompleteMultipartUploadOutput``."""
+
+        location: str = UNSET
+        bucket: str = UNSET
+        key: str = UNSET
+        expiration: str = UNSET
+        e_tag: str = UNSET
+        checksum_crc32: str = UNSET
+        checksum_crc32_c: str = UNSET
+        checksum_crc64_nvme: str = UNSET
+        checksum_sha1: str = UNSET
+        checksum_sha256: str = UNSET
+        checksum_sha512: str = UNSET
+        checksum_md5: str = UNSET
+        checksum_xxhash64: str = UNSET
+        checksum_xxhash3: str = UNSET
+        checksum_xxhash128: str = UNSET
+        checksum_type: str = UNSET
+        server_side_encryption: str = UNSET
+        version_id: str = UNSET
+        ssekms_key_id: str = UNSET
+        bucket_key_enabled: bool = UNSET
+        request_charged: str = UNSET
+
+    class Condition(Result):
+        """``Condition``."""
+
+        http_error_code_returned_equals: str = UNSET
+        key_prefix_equals: str = UNSET
+
+    class ContinuationEvent(Result):
+        """``ContinuationEvent``."""
+
+    class CopyObjectOutput(Result):
+        """``CopyObjectOutput``."""
+
+        copy_object_result: CopyObjectResult = UNSET
+        expiration: str = UNSET
+        copy_source_version_id: str = UNSET
+        version_id: str = UNSET
+        server_side_encryption: str = UNSET
+        sse_customer_algorithm: str = UNSET
+        sse_customer_key_md5: str = UNSET
+        ssekms_key_id: str = UNSET
+        ssekms_encryption_context: str = UNSET
+        bucket_key_enabled: bool = UNSET
+        request_charged: str = UNSET
+
+    class CopyObjectResult(Result):
+        """``CopyObjectResult``."""
+
+        e_tag: str = UNSET
+        last_modified: datetime = UNSET
+        checksum_type: str = UNSET
+        checksum_crc32: str = UNSET
+        checksum_crc32_c: str = UNSET
+        checksum_crc64_nvme: str = UNSET
+        checksum_sha1: str = UNSET
+        checksum_sha256: str = UNSET
+        checksum_sha512: str = UNSET
+        checksum_md5: str = UNSET
+        checksum_xxhash64: str = UNSET
+        checksum_xxhash3: str = UNSET
+        checksum_xxhash128: str = UNSET
+
+    class CopyPartResult(Result):
+        """``CopyPartResult``."""
+
+        e_tag: str = UNSET
+        last_modified: datetime = UNSET
+        checksum_crc32: str = UNSET
+        checksum_crc32_c: str = UNSET
+        checksum_crc64_nvme: str = UNSET
+        checksum_sha1: str = UNSET
+        checksum_sha256: str = UNSET
+        checksum_sha512: str = UNSET
+        checksum_md5: str = UNSET
+        checksum_xxhash64: str = UNSET
+        checksum_xxhash3: str = UNSET
+        checksum_xxhash128: str = UNSET
+
+    class CreateBucketOutput(Result):
+        """``CreateBucketOutput``."""
+
+        location: str = UNSET
+        bucket_arn: str = UNSET
+
+    class CreateMultipartUploadOutput(Result):
+        """``CreateMultipartUploadOutput``."""
+
+        abort_date: datetime = UNSET
+        abort_rule_id: str = UNSET
+        bucket: str = UNSET
+        key: str = UNSET
+        upload_id: str = UNSET
+        server_side_encryption: str = UNSET
+        sse_customer_algorithm: str = UNSET
+        sse_customer_key_md5: str = UNSET
+        ssekms_key_id: str = UNSET
+        ssekms_encryption_context: str = UNSET
+        bucket_key_enabled: bool = UNSET
+        request_charged: str = UNSET
+        checksum_algorithm: str = UNSET
+        checksum_type: str = UNSET
+        version_id: str = UNSET
+
+    class CreateSessionOutput(Result):
+        """``CreateSessionOutput``."""
+
+        server_side_encryption: str = UNSET
+        ssekms_key_id: str = UNSET
+        ssekms_encryption_context: str = UNSET
+        bucket_key_enabled: bool = UNSET
+        credentials: SessionCredentials = UNSET
+
+    class DefaultRetention(Result):
+        """``DefaultRetention``."""
+
+        mode: str = UNSET
+        days: int = UNSET
+        years: int = UNSET
+        default_event_hold: EventHoldDuration = UNSET
+
+    class DeleteMarkerEntry(Result):
+        """``DeleteMarkerEntry``."""
+
+        owner: Owner = UNSET
+        key: str = UNSET
+        version_id: str = UNSET
+        is_latest: bool = UNSET
+        last_modified: datetime = UNSET
+
+    class DeleteMarkerReplication(Result):
+        """``DeleteMarkerReplication``."""
+
+        status: str = UNSET
+
+    class DeleteObjectAnnotationOutput(Result):
+        """``DeleteObjectAnnotationOutput``."""
+
+        object_version_id: str = UNSET
+        request_charged: str = UNSET
+
+    class DeleteObjectOutput(Result):
+        """``DeleteObjectOutput``."""
+
+        delete_marker: bool = UNSET
+        version_id: str = UNSET
+        request_charged: str = UNSET
+
+    class DeleteObjectTaggingOutput(Result):
+        """``DeleteObjectTaggingOutput``."""
+
+        version_id: str = UNSET
+
+    class DeleteObjectsOutput(Result):
+        """``DeleteObjectsOutput``."""
+
+        deleted: list[DeletedObject] = UNSET
+        request_charged: str = UNSET
+        errors: list[Error] = UNSET
+
+    class DeletedObject(Result):
+        """``DeletedObject``."""
+
+        key: str = UNSET
+        version_id: str = UNSET
+        delete_marker: bool = UNSET
+        delete_marker_version_id: str = UNSET
+
+    class Destination(Result):
+        """``Destination``."""
+
+        bucket: str = UNSET
+        account: str = UNSET
+        storage_class: str = UNSET
+        access_control_translation: AccessControlTranslation = UNSET
+        encryption_configuration: EncryptionConfiguration = UNSET
+        replication_time: ReplicationTime = UNSET
+        metrics: Metrics = UNSET
+
+    class DestinationResult(Result):
+        """``DestinationResult``."""
+
+        table_bucket_type: str = UNSET
+        table_bucket_arn: str = UNSET
+        table_namespace: str = UNSET
+
+    class EncryptionConfiguration(Result):
+        """``EncryptionConfiguration``."""
+
+        replica_kms_key_id: str = UNSET
+        use_source_multi_region_key: UseSourceMultiRegionKey = UNSET
+
+    class EndEvent(Result):
+        """``EndEvent``."""
+
+    class Error(Result):
+        """``Error``."""
+
+        key: str = UNSET
+        version_id: str = UNSET
+        code: str = UNSET
+        message: str = UNSET
+
+    class ErrorDetails(Result):
+        """``ErrorDetails``."""
+
+        error_code: str = UNSET
+        error_message: str = UNSET
+
+    class ErrorDocument(Result):
+        """``ErrorDocument``."""
+
+        key: str = UNSET
+
+    class EventBridgeConfiguration(Result):
+        """``EventBridgeConfiguration``."""
+
+    class EventHoldDuration(Result):
+        """``EventHoldDuration``."""
+
+        days: int = UNSET
+        years: int = UNSET
+
+    class ExistingObjectReplication(Result):
+        """``ExistingObjectReplication``."""
+
+        status: str = UNSET
+
+    class FilterRule(Result):
+        """``FilterRule``."""
+
+        name: str = UNSET
+        value: str = UNSET
+
+    class GetBucketAbacOutput(Result):
+        """``GetBucketAbacOutput``."""
+
+        abac_status: AbacStatus = UNSET
+
+    class GetBucketAccelerateConfigurationOutput(Result):
+        """``GetBucketAccelerateConfigurationOutput``."""
+
+        status: str = UNSET
+        request_charged: str = UNSET
+
+    class GetBucketAclOutput(Result):
+        """``GetBucketAclOutput``."""
+
+        owner: Owner = UNSET
+        grants: list[Grant] = UNSET
+
+    class GetBucketAnalyticsConfigurationOutput(Result):
+        """``GetBucketAnalyticsConfigurationOutput``."""
+
+        analytics_configuration: AnalyticsConfiguration = UNSET
+
+    class GetBucketCorsOutput(Result):
+        """``GetBucketCorsOutput``."""
+
+        cors_rules: list[CORSRule] = UNSET
+
+    class GetBucketEncryptionOutput(Result):
+        """``GetBucketEncryptionOutput``."""
+
+        server_side_encryption_configuration: ServerSideEncryptionConfiguration = UNSET
+
+    class GetBucketIntelligentTieringConfigurationOutput(Result):
+        """``GetBucketIntelligentTieringConfigurationOutput``."""
+
+        intelligent_tiering_configuration: IntelligentTieringConfiguration = UNSET
+
+    class GetBucketInventoryConfigurationOutput(Result):
+        """``GetBucketInventoryConfigurationOutput``."""
+
+        inventory_configuration: InventoryConfiguration = UNSET
+
+    class GetBucketLifecycleConfigurationOutput(Result):
+        """``GetBucketLifecycleConfigurationOutput``."""
+
+        rules: list[LifecycleRule] = UNSET
+        transition_default_minimum_object_size: str = UNSET
+
+    class GetBucketLifecycleOutput(Result):
+        """``GetBucketLifecycleOutput``."""
+
+        rules: list[Rule] = UNSET
+
+    class GetBucketLocationOutput(Result):
+        """``GetBucketLocationOutput``."""
+
+        location_constraint: str = UNSET
+
+    class GetBucketLoggingOutput(Result):
+        """``GetBucketLoggingOutput``."""
+
+        logging_enabled: LoggingEnabled = UNSET
+
+    class GetBucketMetadataConfigurationOutput(Result):
+        """``GetBucketMetadataConfigurationOutput``."""
+
+        get_bucket_metadata_configuration_result: GetBucketMetadataConfigurationResult = UNSET
+
+    class GetBucketMetadataConfigurationResult(Result):
+        """``GetBucketMetadataConfigurationResult``."""
+
+        metadata_configuration_result: MetadataConfigurationResult = UNSET
+
+    class GetBucketMetadataTableConfigurationOutput(Result):
+        """``GetBucketMetadataTableConfigurationOutput``."""
+
+        get_bucket_metadata_table_configuration_result: "GetBucketMetadataTableConfigurationResult" = UNSET
+
+    class GetBucketMetadataTableConfigurationResult(Result):
+        """``GetBucketMetadataTableConfigurationResult``."""
+
+        metadata_table_configuration_result: MetadataTableConfigurationResult = UNSET
+        status: str = UNSET
+        error: ErrorDetails = UNSET
+
+    class GetBucketMetricsConfigurationOutput(Result):
+        """``GetBucketMetricsConfigurationOutput``."""
+
+        metrics_configuration: MetricsConfiguration = UNSET
+
+    class GetBucketOwnershipControlsOutput(Result):
+        """``GetBucketOwnershipControlsOutput``."""
+
+        ownership_controls: OwnershipControls = UNSET
+
+    class GetBucketPolicyOutput(Result):
+        """``GetBucketPolicyOutput``."""
+
+        policy: str = UNSET
+
+    class GetBucketPolicyStatusOutput(Result):
+        """``GetBucketPolicyStatusOutput``."""
+
+        policy_status: PolicyStatus = UNSET
+
+    class GetBucketReplicationOutput(Result):
+        """``GetBucketReplicationOutput``."""
+
+        replication_configuration: ReplicationConfiguration = UNSET
+
+    class GetBucketRequestPaymentOutput(Result):
+        """``GetBucketRequestPaymentOutput``."""
+
+        payer: str = UNSET
+
+    class GetBucketTaggingOutput(Result):
+        """``GetBucketTaggingOutput``."""
+
+        tag_set: list[Tag] = UNSET
+
+    class GetBucketVersioningOutput(Result):
+        """``GetBucketVersioningOutput``."""
+
+        status: str = UNSET
+        mfa_delete: str = UNSET
+
+    class GetBucketWebsiteOutput(Result):
+        """``GetBucketWebsiteOutput``."""
+
+        redirect_all_requests_to: RedirectAllRequestsTo = UNSET
+        index_document: IndexDocument = UNSET
+        error_document: ErrorDocument = UNSET
+        routing_rules: list[RoutingRule] = UNSET
+
+    class GetObjectAclOutput(Result):
+        """``GetObjectAclOutput``."""
+
+        owner: Owner = UNSET
+        grants: list[Grant] = UNSET
+        request_charged: str = UNSET
+
+    class GetObjectAnnotationOutput(Result):
+        """``GetObjectAnnotationOutput``."""
+
+        annotation_payload: object = UNSET
+        object_version_id: str = UNSET
+        last_modified: datetime = UNSET
+        content_length: int = UNSET
+        e_tag: str = UNSET
+        checksum_crc32: str = UNSET
+        checksum_crc32_c: str = UNSET
+        checksum_crc64_nvme: str = UNSET
+        checksum_sha1: str = UNSET
+        checksum_sha256: str = UNSET
+        checksum_sha512: str = UNSET
+        checksum_md5: str = UNSET
+        checksum_xxhash64: str = UNSET
+        checksum_xxhash3: str = UNSET
+        checksum_xxhash128: str = UNSET
+        checksum_type: str = UNSET
+        server_side_encryption: str = UNSET
+        request_charged: str = UNSET
+        replication_status: str = UNSET
+
+    class GetObjectAttributesOutput(Result):
+        """``GetObjectAttributesOutput``."""
+
+        delete_marker: bool = UNSET
+        last_modified: datetime = UNSET
+        version_id: str = UNSET
+        request_charged: str = UNSET
+        e_tag: str = UNSET
+        checksum: Checksum = UNSET
+        object_parts: GetObjectAttributesParts = UNSET
+        storage_class: str = UNSET
+        object_size: int = UNSET
+
+    class GetObjectAttributesParts(Result):
+        """``GetObjectAttributesParts``."""
+
+        total_parts_count: int = UNSET
+        part_number_marker: int = UNSET
+        next_part_number_marker: int = UNSET
+        max_parts: int = UNSET
+        is_truncated: bool = UNSET
+        parts: list[ObjectPart] = UNSET
+
+    class GetObjectLegalHoldOutput(Result):
+        """``GetObjectLegalHoldOutput``."""
+
+        legal_hold: ObjectLockLegalHold = UNSET
+
+    class GetObjectLockConfigurationOutput(Result):
+        """``GetObjectLockConfigurationOutput``."""
+
+        object_lock_configuration: ObjectLockConfiguration = UNSET
+
+    class GetObjectOutput(Result):
+        """``GetObjectOutput``."""
+
+        body: object = UNSET
+        delete_marker: bool = UNSET
+        accept_ranges: str = UNSET
+        expiration: str = UNSET
+        restore: str = UNSET
+        last_modified: datetime = UNSET
+        content_length: int = UNSET
+        e_tag: str = UNSET
+        checksum_crc32: str = UNSET
+        checksum_crc32_c: str = UNSET
+        checksum_crc64_nvme: str = UNSET
+        checksum_sha1: str = UNSET
+        checksum_sha256: str = UNSET
+        checksum_sha512: str = UNSET
+        checksum_md5: str = UNSET
+        checksum_xxhash64: str = UNSET
+        checksum_xxhash3: str = UNSET
+        checksum_xxhash128: str = UNSET
+        checksum_type: str = UNSET
+        missing_meta: int = UNSET
+        version_id: str = UNSET
+        cache_control: str = UNSET
+        content_disposition: str = UNSET
+        content_encoding: str = UNSET
+        content_language: str = UNSET
+        content_range: str = UNSET
+        content_type: str = UNSET
+        expires: datetime = UNSET
+        website_redirect_location: str = UNSET
+        server_side_encryption: str = UNSET
+        metadata: dict[str, str] = UNSET
+        sse_customer_algorithm: str = UNSET
+        sse_customer_key_md5: str = UNSET
+        ssekms_key_id: str = UNSET
+        bucket_key_enabled: bool = UNSET
+        storage_class: str = UNSET
+        request_charged: str = UNSET
+        replication_status: str = UNSET
+        parts_count: int = UNSET
+        tag_count: int = UNSET
+        object_lock_mode: str = UNSET
+        object_lock_retain_until_date: datetime = UNSET
+        object_lock_legal_hold_status: str = UNSET
+        object_lock_event_hold: str = UNSET
+        object_lock_event_hold_duration_days: int = UNSET
+        object_lock_event_hold_duration_years: int = UNSET
+
+    class GetObjectRetentionOutput(Result):
+        """``GetObjectRetentionOutput``."""
+
+        retention: ObjectLockRetention = UNSET
+
+    class GetObjectTaggingOutput(Result):
+        """``GetObjectTaggingOutput``."""
+
+        version_id: str = UNSET
+        tag_set: list[Tag] = UNSET
+
+    class GetObjectTorrentOutput(Result):
+        """``GetObjectTorrentOutput``."""
+
+        body: object = UNSET
+        request_charged: str = UNSET
+
+    class GetPublicAccessBlockOutput(Result):
+        """``GetPublicAccessBlockOutput``."""
+
+        public_access_block_configuration: PublicAccessBlockConfiguration = UNSET
+
+    class Grant(Result):
+        """``Grant``."""
+
+        grantee: Grantee = UNSET
+        permission: str = UNSET
+
+    class Grantee(Result):
+        """``Grantee``."""
+
+        display_name: str = UNSET
+        email_address: str = UNSET
+        id: str = UNSET
+        type: str = UNSET
+        uri: str = UNSET
+
+    class HeadBucketOutput(Result):
+        """``HeadBucketOutput``."""
+
+        bucket_arn: str = UNSET
+        bucket_location_type: str = UNSET
+        bucket_location_name: str = UNSET
+        bucket_region: str = UNSET
+        access_point_alias: bool = UNSET
+
+    class HeadObjectOutput(Result):
+        """``HeadObjectOutput``."""
+
+        delete_marker: bool = UNSET
+        accept_ranges: str = UNSET
+        expiration: str = UNSET
+        restore: str = UNSET
+        archive_status: str = UNSET
+        last_modified: datetime = UNSET
+        content_length: int = UNSET
+        checksum_crc32: str = UNSET
+        checksum_crc32_c: str = UNSET
+        checksum_crc64_nvme: str = UNSET
+        checksum_sha1: str = UNSET
+        checksum_sha256: str = UNSET
+        checksum_sha512: str = UNSET
+        checksum_md5: str = UNSET
+        checksum_xxhash64: str = UNSET
+        checksum_xxhash3: str = UNSET
+        checksum_xxhash128: str = UNSET
+        checksum_type: str = UNSET
+        e_tag: str = UNSET
+        missing_meta: int = UNSET
+        version_id: str = UNSET
+        cache_control: str = UNSET
+        content_disposition: str = UNSET
+        content_encoding: str = UNSET
+        content_language: str = UNSET
+        content_type: str = UNSET
+        content_range: str = UNSET
+        expires: datetime = UNSET
+        website_redirect_location: str = UNSET
+        server_side_encryption: str = UNSET
+        metadata: dict[str, str] = UNSET
+        sse_customer_algorithm: str = UNSET
+        sse_customer_key_md5: str = UNSET
+        ssekms_key_id: str = UNSET
+        bucket_key_enabled: bool = UNSET
+        storage_class: str = UNSET
+        request_charged: str = UNSET
+        replication_status: str = UNSET
+        parts_count: int = UNSET
+        tag_count: int = UNSET
+        object_lock_mode: str = UNSET
+        object_lock_retain_until_date: datetime = UNSET
+        object_lock_legal_hold_status: str = UNSET
+        object_lock_event_hold: str = UNSET
+        object_lock_event_hold_duration_days: int = UNSET
+        object_lock_event_hold_duration_years: int = UNSET
+
+    class IndexDocument(Result):
+        """``IndexDocument``."""
+
+        suffix: str = UNSET
+
+    class Initiator(Result):
+        """``Initiator``."""
+
+        id: str = UNSET
+        display_name: str = UNSET
+
+    class IntelligentTieringAndOperator(Result):
+        """``IntelligentTieringAndOperator``."""
+
+        prefix: str = UNSET
+        tags: list[Tag] = UNSET
+
+    class IntelligentTieringConfiguration(Result):
+        """``IntelligentTieringConfiguration``."""
+
+        id: str = UNSET
+        filter: IntelligentTieringFilter = UNSET
+        status: str = UNSET
+        tierings: list[Tiering] = UNSET
+
+    class IntelligentTieringFilter(Result):
+        """``IntelligentTieringFilter``."""
+
+        prefix: str = UNSET
+        tag: Tag = UNSET
+        and_: IntelligentTieringAndOperator = UNSET
+
+    class InventoryConfiguration(Result):
+        """``InventoryConfiguration``."""
+
+        destination: InventoryDestination = UNSET
+        is_enabled: bool = UNSET
+        filter: InventoryFilter = UNSET
+        id: str = UNSET
+        included_object_versions: str = UNSET
+        optional_fields: list[str] = UNSET
+        schedule: InventorySchedule = UNSET
+
+    class InventoryDestination(Result):
+        """``InventoryDestination``."""
+
+        s3_bucket_destination: InventoryS3BucketDestination = UNSET
+
+    class InventoryEncryption(Result):
+        """``InventoryEncryption``."""
+
+        sses3: SSES3 = UNSET
+        ssekms: SSEKMS = UNSET
+
+    class InventoryFilter(Result):
+        """``InventoryFilter``."""
+
+        prefix: str = UNSET
+
+    class InventoryS3BucketDestination(Result):
+        """``InventoryS3BucketDestination``."""
+
+        account_id: str = UNSET
+        bucket: str = UNSET
+        format: str = UNSET
+        prefix: str = UNSET
+        encryption: InventoryEncryption = UNSET
+
+    class InventorySchedule(Result):
+        """``InventorySchedule``."""
+
+        frequency: str = UNSET
+
+    class InventoryTableConfigurationResult(Result):
+        """``InventoryTableConfigurationResult``."""
+
+        configuration_state: str = UNSET
+        table_status: str = UNSET
+        error: ErrorDetails = UNSET
+        table_name: str = UNSET
+        table_arn: str = UNSET
+
+    class JournalTableConfigurationResult(Result):
+        """``JournalTableConfigurationResult``."""
+
+        table_status: str = UNSET
+        error: ErrorDetails = UNSET
+        table_name: str = UNSET
+        table_arn: str = UNSET
+        record_expiration: RecordExpiration = UNSET
+
+    class LambdaFunctionConfiguration(Result):
+        """``LambdaFunctionConfiguration``."""
+
+        id: str = UNSET
+        lambda_function_arn: str = UNSET
+        events: list[str] = UNSET
+        filter: NotificationConfigurationFilter = UNSET
+
+    class LifecycleExpiration(Result):
+        """``LifecycleExpiration``."""
+
+        date: datetime = UNSET
+        days: int = UNSET
+        expired_object_delete_marker: bool = UNSET
+
+    class LifecycleRule(Result):
+        """``LifecycleRule``."""
+
+        expiration: LifecycleExpiration = UNSET
+        id: str = UNSET
+        prefix: str = UNSET
+        filter: LifecycleRuleFilter = UNSET
+        status: str = UNSET
+        transitions: list[Transition] = UNSET
+        noncurrent_version_transitions: list[NoncurrentVersionTransition] = UNSET
+        noncurrent_version_expiration: NoncurrentVersionExpiration = UNSET
+        abort_incomplete_multipart_upload: AbortIncompleteMultipartUpload = UNSET
+
+    class LifecycleRuleAndOperator(Result):
+        """``LifecycleRuleAndOperator``."""
+
+        prefix: str = UNSET
+        tags: list[Tag] = UNSET
+        object_size_greater_than: int = UNSET
+        object_size_less_than: int = UNSET
+
+    class LifecycleRuleFilter(Result):
+        """``LifecycleRuleFilter``."""
+
+        prefix: str = UNSET
+        tag: Tag = UNSET
+        object_size_greater_than: int = UNSET
+        object_size_less_than: int = UNSET
+        and_: LifecycleRuleAndOperator = UNSET
+
+    class ListBucketAnalyticsConfigurationsOutput(Result):
+        """``ListBucketAnalyticsConfigurationsOutput``."""
+
+        is_truncated: bool = UNSET
+        continuation_token: str = UNSET
+        next_continuation_token: str = UNSET
+        analytics_configuration_list: list[AnalyticsConfiguration] = UNSET
+
+    class ListBucketIntelligentTieringConfigurationsOutput(Result):
+        """``ListBucketIntelligentTieringConfigurationsOutput``."""
+
+        is_truncated: bool = UNSET
+        continuation_token: str = UNSET
+        next_continuation_token: str = UNSET
+        intelligent_tiering_configuration_list: list[IntelligentTieringConfiguration] = UNSET
+
+    class ListBucketInventoryConfigurationsOutput(Result):
+        """``ListBucketInventoryConfigurationsOutput``."""
+
+        continuation_token: str = UNSET
+        inventory_configuration_list: list[InventoryConfiguration] = UNSET
+        is_truncated: bool = UNSET
+        next_continuation_token: str = UNSET
+
+    class ListBucketMetricsConfigurationsOutput(Result):
+        """``ListBucketMetricsConfigurationsOutput``."""
+
+        is_truncated: bool = UNSET
+        continuation_token: str = UNSET
+        next_continuation_token: str = UNSET
+        metrics_configuration_list: list[MetricsConfiguration] = UNSET
+
+    class ListBucketsOutput(Result):
+        """``ListBucketsOutput``."""
+
+        buckets: list[Bucket] = UNSET
+        owner: Owner = UNSET
+        continuation_token: str = UNSET
+        prefix: str = UNSET
+
+    class ListDirectoryBucketsOutput(Result):
+        """``ListDirectoryBucketsOutput``."""
+
+        buckets: list[Bucket] = UNSET
+        continuation_token: str = UNSET
+
+    class ListMultipartUploadsOutput(Result):
+        """``ListMultipartUploadsOutput``."""
+
+        bucket: str = UNSET
+        key_marker: str = UNSET
+        upload_id_marker: str = UNSET
+        next_key_marker: str = UNSET
+        prefix: str = UNSET
+        delimiter: str = UNSET
+        next_upload_id_marker: str = UNSET
+        max_uploads: int = UNSET
+        is_truncated: bool = UNSET
+        uploads: list[MultipartUpload] = UNSET
+        common_prefixes: list[CommonPrefix] = UNSET
+        encoding_type: str = UNSET
+        request_charged: str = UNSET
+
+    class ListObjectAnnotationsOutput(Result):
+        """``ListObjectAnnotationsOutput``."""
+
+        annotations: list[AnnotationEntry] = UNSET
+        bucket: str = UNSET
+        key: str = UNSET
+        object_version_id: str = UNSET
+        annotation_prefix: str = UNSET
+        max_annotation_results: int = UNSET
+        annotation_count: int = UNSET
+        continuation_token: str = UNSET
+        next_continuation_token: str = UNSET
+        request_charged: str = UNSET
+
+    class ListObjectVersionsOutput(Result):
+        """``ListObjectVersionsOutput``."""
+
+        is_truncated: bool = UNSET
+        key_marker: str = UNSET
+        version_id_marker: str = UNSET
+        next_key_marker: str = UNSET
+        next_version_id_marker: str = UNSET
+        versions: list[ObjectVersion] = UNSET
+        delete_markers: list[DeleteMarkerEntry] = UNSET
+        name: str = UNSET
+        prefix: str = UNSET
+        delimiter: str = UNSET
+        max_keys: int = UNSET
+        common_prefixes: list[CommonPrefix] = UNSET
+        encoding_type: str = UNSET
+        request_charged: str = UNSET
+
+    class ListObjectsOutput(Result):
+        """``ListObjectsOutput``."""
+
+        is_truncated: bool = UNSET
+        marker: str = UNSET
+        next_marker: str = UNSET
+        contents: list[Object] = UNSET
+        name: str = UNSET
+        prefix: str = UNSET
+        delimiter: str = UNSET
+        max_keys: int = UNSET
+        common_prefixes: list[CommonPrefix] = UNSET
+        encoding_type: str = UNSET
+        request_charged: str = UNSET
+
+    class ListObjectsV2Output(Result):
+        """``ListObjectsV2Output``."""
+
+        is_truncated: bool = UNSET
+        contents: list[Object] = UNSET
+        name: str = UNSET
+        prefix: str = UNSET
+        delimiter: str = UNSET
+        max_keys: int = UNSET
+        common_prefixes: list[CommonPrefix] = UNSET
+        encoding_type: str = UNSET
+        key_count: int = UNSET
+        continuation_token: str = UNSET
+        next_continuation_token: str = UNSET
+        start_after: str = UNSET
+        request_charged: str = UNSET
+
+    class ListPartsOutput(Result):
+        """``ListPartsOutput``."""
+
+        abort_date: datetime = UNSET
+        abort_rule_id: str = UNSET
+        bucket: str = UNSET
+        key: str = UNSET
+        upload_id: str = UNSET
+        part_number_marker: int = UNSET
+        next_part_number_marker: int = UNSET
+        max_parts: int = UNSET
+        is_truncated: bool = UNSET
+        parts: list[Part] = UNSET
+        initiator: Initiator = UNSET
+        owner: Owner = UNSET
+        storage_class: str = UNSET
+        request_charged: str = UNSET
+        checksum_algorithm: str = UNSET
+        checksum_type: str = UNSET
+        version_id: str = UNSET
+
+    class LoggingEnabled(Result):
+        """``LoggingEnabled``."""
+
+        target_bucket: str = UNSET
+        target_grants: list[TargetGrant] = UNSET
+        target_prefix: str = UNSET
+        target_object_key_format: TargetObjectKeyFormat = UNSET
+
+    class MetadataConfigurationResult(Result):
+        """``MetadataConfigurationResult``."""
+
+        destination_result: DestinationResult = UNSET
+        journal_table_configuration_result: JournalTableConfigurationResult = UNSET
+        inventory_table_configuration_result: InventoryTableConfigurationResult = UNSET
+        annotation_table_configuration_result: AnnotationTableConfigurationResult = UNSET
+
+    class MetadataTableConfigurationResult(Result):
+        """``MetadataTableConfigurationResult``."""
+
+        s3_tables_destination_result: S3TablesDestinationResult = UNSET
+
+    class Metrics(Result):
+        """``Metrics``."""
+
+        status: str = UNSET
+        event_threshold: ReplicationTimeValue = UNSET
+
+    class MetricsAndOperator(Result):
+        """``MetricsAndOperator``."""
+
+        prefix: str = UNSET
+        tags: list[Tag] = UNSET
+        access_point_arn: str = UNSET
+
+    class MetricsConfiguration(Result):
+        """``MetricsConfiguration``."""
+
+        id: str = UNSET
+        filter: MetricsFilter = UNSET
+
+    class MetricsFilter(Result):
+        """``MetricsFilter``."""
+
+        prefix: str = UNSET
+        tag: Tag = UNSET
+        access_point_arn: str = UNSET
+        and_: MetricsAndOperator = UNSET
+
+    class MultipartUpload(Result):
+        """``MultipartUpload``."""
+
+        upload_id: str = UNSET
+        key: str = UNSET
+        initiated: datetime = UNSET
+        storage_class: str = UNSET
+        owner: Owner = UNSET
+        initiator: Initiator = UNSET
+        checksum_algorithm: str = UNSET
+        checksum_type: str = UNSET
+        version_id: str = UNSET
+
+    class NoncurrentVersionExpiration(Result):
+        """``NoncurrentVersionExpiration``."""
+
+        noncurrent_days: int = UNSET
+        newer_noncurrent_versions: int = UNSET
+
+    class NoncurrentVersionTransition(Result):
+        """``NoncurrentVersionTransition``."""
+
+        noncurrent_days: int = UNSET
+        storage_class: str = UNSET
+        newer_noncurrent_versions: int = UNSET
+
+    class NotificationConfiguration(Result):
+        """``NotificationConfiguration``."""
+
+        topic_configurations: list[TopicConfiguration] = UNSET
+        queue_configurations: list[QueueConfiguration] = UNSET
+        lambda_function_configurations: list[LambdaFunctionConfiguration] = UNSET
+        event_bridge_configuration: EventBridgeConfiguration = UNSET
+
+    class NotificationConfigurationDeprecated(Result):
+        """``NotificationConfigurationDeprecated``."""
+
+        topic_configuration: TopicConfigurationDeprecated = UNSET
+        queue_configuration: QueueConfigurationDeprecated = UNSET
+        cloud_function_configuration: CloudFunctionConfiguration = UNSET
+
+    class NotificationConfigurationFilter(Result):
+        """``NotificationConfigurationFilter``."""
+
+        key: S3KeyFilter = UNSET
+
+    class Object(Result):
+        """``Object``."""
+
+        key: str = UNSET
+        last_modified: datetime = UNSET
+        e_tag: str = UNSET
+        checksum_algorithm: list[str] = UNSET
+        checksum_type: str = UNSET
+        size: int = UNSET
+        storage_class: str = UNSET
+        owner: Owner = UNSET
+        restore_status: RestoreStatus = UNSET
+
+    class ObjectLockConfiguration(Result):
+        """``ObjectLockConfiguration``."""
+
+        object_lock_enabled: str = UNSET
+        rule: ObjectLockRule = UNSET
+
+    class ObjectLockLegalHold(Result):
+        """``ObjectLockLegalHold``."""
+
+        status: str = UNSET
+
+    class ObjectLockRetention(Result):
+        """``ObjectLockRetention``."""
+
+        mode: str = UNSET
+        retain_until_date: datetime = UNSET
+        event_hold: str = UNSET
+        event_hold_duration: EventHoldDuration = UNSET
+
+    class ObjectLockRule(Result):
+        """``ObjectLockRule``."""
+
+        default_retention: DefaultRetention = UNSET
+
+    class ObjectPart(Result):
+        """``ObjectPart``."""
+
+        part_number: int = UNSET
+        size: int = UNSET
+        checksum_crc32: str = UNSET
+        checksum_crc32_c: str = UNSET
+        checksum_crc64_nvme: str = UNSET
+        checksum_sha1: str = UNSET
+        checksum_sha256: str = UNSET
+        checksum_sha512: str = UNSET
+        checksum_md5: str = UNSET
+        checksum_xxhash64: str = UNSET
+        checksum_xxhash3: str = UNSET
+        checksum_xxhash128: str = UNSET
+
+    class ObjectVersion(Result):
+        """``ObjectVersion``."""
+
+        e_tag: str = UNSET
+        checksum_algorithm: list[str] = UNSET
+        checksum_type: str = UNSET
+        size: int = UNSET
+        storage_class: str = UNSET
+        key: str = UNSET
+        version_id: str = UNSET
+        is_latest: bool = UNSET
+        last_modified: datetime = UNSET
+        owner: Owner = UNSET
+        restore_status: RestoreStatus = UNSET
+
+    class Owner(Result):
+        """``Owner``."""
+
+        display_name: str = UNSET
+        id: str = UNSET
+
+    class OwnershipControls(Result):
+        """``OwnershipControls``."""
+
+        rules: list[OwnershipControlsRule] = UNSET
+
+    class OwnershipControlsRule(Result):
+        """``OwnershipControlsRule``."""
+
+        object_ownership: str = UNSET
+
+    class Part(Result):
+        """``Part``."""
+
+        part_number: int = UNSET
+        last_modified: datetime = UNSET
+        e_tag: str = UNSET
+        size: int = UNSET
+        checksum_crc32: str = UNSET
+        checksum_crc32_c: str = UNSET
+        checksum_crc64_nvme: str = UNSET
+        checksum_sha1: str = UNSET
+        checksum_sha256: str = UNSET
+        checksum_sha512: str = UNSET
+        checksum_md5: str = UNSET
+        checksum_xxhash64: str = UNSET
+        checksum_xxhash3: str = UNSET
+        checksum_xxhash128: str = UNSET
+
+    class PartitionedPrefix(Result):
+        """``PartitionedPrefix``."""
+
+        partition_date_source: str = UNSET
+
+    class PolicyStatus(Result):
+        """``PolicyStatus``."""
+
+        is_public: bool = UNSET
+
+    class Progress(Result):
+        """``Progress``."""
+
+        bytes_scanned: int = UNSET
+        bytes_processed: int = UNSET
+        bytes_returned: int = UNSET
+
+    class ProgressEvent(Result):
+        """``ProgressEvent``."""
+
+        details: Progress = UNSET
+
+    class PublicAccessBlockConfiguration(Result):
+        """``PublicAccessBlockConfiguration``."""
+
+        block_public_acls: bool = UNSET
+        ignore_public_acls: bool = UNSET
+        block_public_policy: bool = UNSET
+        restrict_public_buckets: bool = UNSET
+
+    class PutBucketLifecycleConfigurationOutput(Result):
+        """``PutBucketLifecycleConfigurationOutput``."""
+
+        transition_default_minimum_object_size: str = UNSET
+
+    class PutObjectAclOutput(Result):
+        """``PutObjectAclOutput``."""
+
+        request_charged: str = UNSET
+
+    class PutObjectAnnotationOutput(Result):
+        """``PutObjectAnnotationOutput``."""
+
+        key: str = UNSET
+        annotation_name: str = UNSET
+        object_version_id: str = UNSET
+        e_tag: str = UNSET
+        checksum_crc32: str = UNSET
+        checksum_crc32_c: str = UNSET
+        checksum_crc64_nvme: str = UNSET
+        checksum_sha1: str = UNSET
+        checksum_sha256: str = UNSET
+        checksum_sha512: str = UNSET
+        checksum_md5: str = UNSET
+        checksum_xxhash64: str = UNSET
+        checksum_xxhash3: str = UNSET
+        checksum_xxhash128: str = UNSET
+        checksum_type: str = UNSET
+        server_side_encryption: str = UNSET
+        request_charged: str = UNSET
+
+    class PutObjectLegalHoldOutput(Result):
+        """``PutObjectLegalHoldOutput``."""
+
+        request_charged: str = UNSET
+
+    class PutObjectLockConfigurationOutput(Result):
+        """``PutObjectLockConfigurationOutput``."""
+
+        request_charged: str = UNSET
+
+    class PutObjectOutput(Result):
+        """``PutObjectOutput``."""
+
+        expiration: str = UNSET
+        e_tag: str = UNSET
+        checksum_crc32: str = UNSET
+        checksum_crc32_c: str = UNSET
+        checksum_crc64_nvme: str = UNSET
+        checksum_sha1: str = UNSET
+        checksum_sha256: str = UNSET
+        checksum_sha512: str = UNSET
+        checksum_md5: str = UNSET
+        checksum_xxhash64: str = UNSET
+        checksum_xxhash3: str = UNSET
+        checksum_xxhash128: str = UNSET
+        checksum_type: str = UNSET
+        server_side_encryption: str = UNSET
+        version_id: str = UNSET
+        sse_customer_algorithm: str = UNSET
+        sse_customer_key_md5: str = UNSET
+        ssekms_key_id: str = UNSET
+        ssekms_encryption_context: str = UNSET
+        bucket_key_enabled: bool = UNSET
+        size: int = UNSET
+        request_charged: str = UNSET
+
+    class PutObjectRetentionOutput(Result):
+        """``PutObjectRetentionOutput``."""
+
+        request_charged: str = UNSET
+
+    class PutObjectTaggingOutput(Result):
+        """``PutObjectTaggingOutput``."""
+
+        version_id: str = UNSET
+
+    class QueueConfiguration(Result):
+        """``QueueConfiguration``."""
+
+        id: str = UNSET
+        queue_arn: str = UNSET
+        events: list[str] = UNSET
+        filter: NotificationConfigurationFilter = UNSET
+
+    class QueueConfigurationDeprecated(Result):
+        """``QueueConfigurationDeprecated``."""
+
+        id: str = UNSET
+        event: str = UNSET
+        events: list[str] = UNSET
+        queue: str = UNSET
+
+    class RecordExpiration(Result):
+        """``RecordExpiration``."""
+
+        expiration: str = UNSET
+        days: int = UNSET
+
+    class RecordsEvent(Result):
+        """``RecordsEvent``."""
+
+        payload: bytes = UNSET
+
+    class Redirect(Result):
+        """``Redirect``."""
+
+        host_name: str = UNSET
+        http_redirect_code: str = UNSET
+        protocol: str = UNSET
+        replace_key_prefix_with: str = UNSET
+        replace_key_with: str = UNSET
+
+    class RedirectAllRequestsTo(Result):
+        """``RedirectAllRequestsTo``."""
+
+        host_name: str = UNSET
+        protocol: str = UNSET
+
+    class RenameObjectOutput(Result):
+        """``RenameObjectOutput``."""
+
+    class ReplicaModifications(Result):
+        """``ReplicaModifications``."""
+
+        status: str = UNSET
+
+    class ReplicationConfiguration(Result):
+        """``ReplicationConfiguration``."""
+
+        role: str = UNSET
+        rules: list[ReplicationRule] = UNSET
+
+    class ReplicationRule(Result):
+        """``ReplicationRule``."""
+
+        id: str = UNSET
+        priority: int = UNSET
+        prefix: str = UNSET
+        filter: ReplicationRuleFilter = UNSET
+        status: str = UNSET
+        source_selection_criteria: SourceSelectionCriteria = UNSET
+        existing_object_replication: ExistingObjectReplication = UNSET
+        destination: Destination = UNSET
+        delete_marker_replication: DeleteMarkerReplication = UNSET
+
+    class ReplicationRuleAndOperator(Result):
+        """``ReplicationRuleAndOperator``."""
+
+        prefix: str = UNSET
+        tags: list[Tag] = UNSET
+        not_: ReplicationRuleNotOperator = UNSET
+
+    class ReplicationRuleFilter(Result):
+        """``ReplicationRuleFilter``."""
+
+        prefix: str = UNSET
+        tag: Tag = UNSET
+        and_: ReplicationRuleAndOperator = UNSET
+        not_: ReplicationRuleNotOperator = UNSET
+
+    class ReplicationRuleNotOperator(Result):
+        """``ReplicationRuleNotOperator``."""
+
+        prefix: str = UNSET
+        tag: Tag = UNSET
+        or_: ReplicationRuleOrOperator = UNSET
+
+    class ReplicationRuleOrOperator(Result):
+        """``ReplicationRuleOrOperator``."""
+
+        prefixes: list[str] = UNSET
+        tags: list[Tag] = UNSET
+
+    class ReplicationTime(Result):
+        """``ReplicationTime``."""
+
+        status: str = UNSET
+        time: ReplicationTimeValue = UNSET
+
+    class ReplicationTimeValue(Result):
+        """``ReplicationTimeValue``."""
+
+        minutes: int = UNSET
+
+    class RestoreObjectOutput(Result):
+        """``RestoreObjectOutput``."""
+
+        request_charged: str = UNSET
+        restore_output_path: str = UNSET
+
+    class RestoreStatus(Result):
+        """``RestoreStatus``."""
+
+        is_restore_in_progress: bool = UNSET
+        restore_expiry_date: datetime = UNSET
+
+    class RoutingRule(Result):
+        """``RoutingRule``."""
+
+        condition: Condition = UNSET
+        redirect: Redirect = UNSET
+
+    class Rule(Result):
+        """``Rule``."""
+
+        expiration: LifecycleExpiration = UNSET
+        id: str = UNSET
+        prefix: str = UNSET
+        status: str = UNSET
+        transition: Transition = UNSET
+        noncurrent_version_transition: NoncurrentVersionTransition = UNSET
+        noncurrent_version_expiration: NoncurrentVersionExpiration = UNSET
+        abort_incomplete_multipart_upload: AbortIncompleteMultipartUpload = UNSET
+
+    class S3KeyFilter(Result):
+        """``S3KeyFilter``."""
+
+        filter_rules: list[FilterRule] = UNSET
+
+    class S3TablesDestinationResult(Result):
+        """``S3TablesDestinationResult``."""
+
+        table_bucket_arn: str = UNSET
+        table_name: str = UNSET
+        table_arn: str = UNSET
+        table_namespace: str = UNSET
+
+    class SSEKMS(Result):
+        """``SSEKMS``."""
+
+        key_id: str = UNSET
+
+    class SSES3(Result):
+        """``SSES3``."""
+
+    class SelectObjectContentEventStream(Result):
+        """``SelectObjectContentEventStream``."""
+
+        records: RecordsEvent = UNSET
+        stats: StatsEvent = UNSET
+        progress: ProgressEvent = UNSET
+        cont: ContinuationEvent = UNSET
+        end: EndEvent = UNSET
+
+    class SelectObjectContentOutput(Result):
+        """``SelectObjectContentOutput``."""
+
+        payload: object = UNSET
+
+    class ServerSideEncryptionByDefault(Result):
+        """``ServerSideEncryptionByDefault``."""
+
+        sse_algorithm: str = UNSET
+        kms_master_key_id: str = UNSET
+
+    class ServerSideEncryptionConfiguration(Result):
+        """``ServerSideEncryptionConfiguration``."""
+
+        rules: list[ServerSideEncryptionRule] = UNSET
+
+    class ServerSideEncryptionRule(Result):
+        """``ServerSideEncryptionRule``."""
+
+        apply_server_side_encryption_by_default: ServerSideEncryptionByDefault = UNSET
+        bucket_key_enabled: bool = UNSET
+        blocked_encryption_types: BlockedEncryptionTypes = UNSET
+
+    class SessionCredentials(Result):
+        """``SessionCredentials``."""
+
+        access_key_id: str = UNSET
+        secret_access_key: str = UNSET
+        session_token: str = UNSET
+        expiration: datetime = UNSET
+
+    class SimplePrefix(Result):
+        """``SimplePrefix``."""
+
+    class SourceSelectionCriteria(Result):
+        """``SourceSelectionCriteria``."""
+
+        sse_kms_encrypted_objects: SseKmsEncryptedObjects = UNSET
+        replica_modifications: ReplicaModifications = UNSET
+
+    class SseKmsEncryptedObjects(Result):
+        """``SseKmsEncryptedObjects``."""
+
+        status: str = UNSET
+
+    class Stats(Result):
+        """``Stats``."""
+
+        bytes_scanned: int = UNSET
+        bytes_processed: int = UNSET
+        bytes_returned: int = UNSET
+
+    class StatsEvent(Result):
+        """``StatsEvent``."""
+
+        details: Stats = UNSET
+
+    class StorageClassAnalysis(Result):
+        """``StorageClassAnalysis``."""
+
+        data_export: StorageClassAnalysisDataExport = UNSET
+
+    class StorageClassAnalysisDataExport(Result):
+        """``StorageClassAnalysisDataExport``."""
+
+        output_schema_version: str = UNSET
+        destination: AnalyticsExportDestination = UNSET
+
+    class Tag(Result):
+        """``Tag``."""
+
+        key: str = UNSET
+        value: str = UNSET
+
+    class TargetGrant(Result):
+        """``TargetGrant``."""
+
+        grantee: Grantee = UNSET
+        permission: str = UNSET
+
+    class TargetObjectKeyFormat(Result):
+        """``TargetObjectKeyFormat``."""
+
+        simple_prefix: SimplePrefix = UNSET
+        partitioned_prefix: PartitionedPrefix = UNSET
+
+    class Tiering(Result):
+        """``Tiering``."""
+
+        days: int = UNSET
+        access_tier: str = UNSET
+
+    class TopicConfiguration(Result):
+        """``TopicConfiguration``."""
+
+        id: str = UNSET
+        topic_arn: str = UNSET
+        events: list[str] = UNSET
+        filter: NotificationConfigurationFilter = UNSET
+
+    class TopicConfigurationDeprecated(Result):
+        """``TopicConfigurationDeprecated``."""
+
+        id: str = UNSET
+        events: list[str] = UNSET
+        event: str = UNSET
+        topic: str = UNSET
+
+    class Transition(Result):
+        """``Transition``."""
+
+        date: datetime = UNSET
+        days: int = UNSET
+        storage_class: str = UNSET
+
+    class UpdateObjectEncryptionResponse(Result):
+        """``UpdateObjectEncryptionResponse``."""
+
+        request_charged: str = UNSET
+
+    class UploadPartCopyOutput(Result):
+        """``UploadPartCopyOutput``."""
+
+        copy_source_version_id: str = UNSET
+        copy_part_result: CopyPartResult = UNSET
+        server_side_encryption: str = UNSET
+        sse_customer_algorithm: str = UNSET
+        sse_customer_key_md5: str = UNSET
+        ssekms_key_id: str = UNSET
+        bucket_key_enabled: bool = UNSET
+        request_charged: str = UNSET
+        version_id: str = UNSET
+
+    class UploadPartOutput(Result):
+        """``UploadPartOutput``."""
+
+        server_side_encryption: str = UNSET
+        e_tag: str = UNSET
+        checksum_crc32: str = UNSET
+        checksum_crc32_c: str = UNSET
+        checksum_crc64_nvme: str = UNSET
+        checksum_sha1: str = UNSET
+        checksum_sha256: str = UNSET
+        checksum_sha512: str = UNSET
+        checksum_md5: str = UNSET
+        checksum_xxhash64: str = UNSET
+        checksum_xxhash3: str = UNSET
+        checksum_xxhash128: str = UNSET
+        sse_customer_algorithm: str = UNSET
+        sse_customer_key_md5: str = UNSET
+        ssekms_key_id: str = UNSET
+        bucket_key_enabled: bool = UNSET
+        request_charged: str = UNSET
+        version_id: str = UNSET
+
+    class UseSourceMultiRegionKey(Result):
+        """``UseSourceMultiRegionKey``."""
+
+        status: str = UNSET
+
 
 __all__ = ["Client", "exceptions"]
 
@@ -889,3456 +2514,215 @@ PAGINATORS: dict = {
     "ListObjectsV2": '{"input_token":"ContinuationToken","limit_key":"MaxKeys","more_results":"IsTruncated","non_aggregate_keys":["RequestCharged","Prefix"],"output_token":"NextContinuationToken","result_key":["Contents","CommonPrefixes"]}',
     "ListParts": '{"input_token":"PartNumberMarker","limit_key":"MaxParts","more_results":"IsTruncated","non_aggregate_keys":["ChecksumAlgorithm","Initiator","Owner","StorageClass","ChecksumType"],"output_token":"NextPartNumberMarker","result_key":"Parts"}',
 }
-
-
-_R_AbacStatus = {
-    "status": "Status",
-}
-
-
-class AbacStatus(Result, rename=_R_AbacStatus):
-    """``AbacStatus``."""
-
-    status: str = UNSET
-
-
-_R_AbortIncompleteMultipartUpload = {
-    "days_after_initiation": "DaysAfterInitiation",
-}
-
-
-class AbortIncompleteMultipartUpload(Result, rename=_R_AbortIncompleteMultipartUpload):
-    """``AbortIncompleteMultipartUpload``."""
-
-    days_after_initiation: int = UNSET
-
-
-_R_AbortMultipartUploadOutput = {
-    "request_charged": "RequestCharged",
-    "version_id": "VersionId",
-}
-
-
-class AbortMultipartUploadOutput(Result, rename=_R_AbortMultipartUploadOutput):
-    """``AbortMultipartUploadOutput``."""
-
-    request_charged: str = UNSET
-    version_id: str = UNSET
-
-
-_R_AccessControlTranslation = {
-    "owner": "Owner",
-}
-
-
-class AccessControlTranslation(Result, rename=_R_AccessControlTranslation):
-    """``AccessControlTranslation``."""
-
-    owner: str = UNSET
-
-
-_R_AnalyticsAndOperator = {
-    "prefix": "Prefix",
-    "tags": "Tags",
-}
-
-
-class AnalyticsAndOperator(Result, rename=_R_AnalyticsAndOperator):
-    """``AnalyticsAndOperator``."""
-
-    prefix: str = UNSET
-    tags: list[Tag] = UNSET
-
-
-_R_AnalyticsConfiguration = {
-    "filter": "Filter",
-    "id": "Id",
-    "storage_class_analysis": "StorageClassAnalysis",
-}
-
-
-class AnalyticsConfiguration(Result, rename=_R_AnalyticsConfiguration):
-    """``AnalyticsConfiguration``."""
-
-    id: str = UNSET
-    filter: AnalyticsFilter = UNSET
-    storage_class_analysis: StorageClassAnalysis = UNSET
-
-
-_R_AnalyticsExportDestination = {
-    "s3_bucket_destination": "S3BucketDestination",
-}
-
-
-class AnalyticsExportDestination(Result, rename=_R_AnalyticsExportDestination):
-    """``AnalyticsExportDestination``."""
-
-    s3_bucket_destination: AnalyticsS3BucketDestination = UNSET
-
-
-_R_AnalyticsFilter = {
-    "and_": "And",
-    "prefix": "Prefix",
-    "tag": "Tag",
-}
-
-
-class AnalyticsFilter(Result, rename=_R_AnalyticsFilter):
-    """``AnalyticsFilter``."""
-
-    prefix: str = UNSET
-    tag: Tag = UNSET
-    and_: AnalyticsAndOperator = UNSET
-
-
-_R_AnalyticsS3BucketDestination = {
-    "bucket": "Bucket",
-    "bucket_account_id": "BucketAccountId",
-    "format": "Format",
-    "prefix": "Prefix",
-}
-
-
-class AnalyticsS3BucketDestination(Result, rename=_R_AnalyticsS3BucketDestination):
-    """``AnalyticsS3BucketDestination``."""
-
-    format: str = UNSET
-    bucket_account_id: str = UNSET
-    bucket: str = UNSET
-    prefix: str = UNSET
-
-
-_R_AnnotationEntry = {
-    "annotation_name": "AnnotationName",
-    "checksum_algorithm": "ChecksumAlgorithm",
-    "e_tag": "ETag",
-    "last_modified": "LastModified",
-    "replication_status": "ReplicationStatus",
-    "size": "Size",
-}
-
-
-class AnnotationEntry(Result, rename=_R_AnnotationEntry):
-    """``AnnotationEntry``."""
-
-    annotation_name: str = UNSET
-    last_modified: datetime = UNSET
-    e_tag: str = UNSET
-    checksum_algorithm: list[str] = UNSET
-    size: int = UNSET
-    replication_status: str = UNSET
-
-
-_R_AnnotationTableConfigurationResult = {
-    "configuration_state": "ConfigurationState",
-    "error": "Error",
-    "role": "Role",
-    "table_arn": "TableArn",
-    "table_name": "TableName",
-    "table_status": "TableStatus",
-}
-
-
-class AnnotationTableConfigurationResult(Result, rename=_R_AnnotationTableConfigurationResult):
-    """``AnnotationTableConfigurationResult``."""
-
-    configuration_state: str = UNSET
-    table_status: str = UNSET
-    error: ErrorDetails = UNSET
-    table_name: str = UNSET
-    table_arn: str = UNSET
-    role: str = UNSET
-
-
-_R_BlockedEncryptionTypes = {
-    "encryption_type": "EncryptionType",
-}
-
-
-class BlockedEncryptionTypes(Result, rename=_R_BlockedEncryptionTypes):
-    """``BlockedEncryptionTypes``."""
-
-    encryption_type: list[str] = UNSET
-
-
-_R_Bucket = {
-    "bucket_arn": "BucketArn",
-    "bucket_region": "BucketRegion",
-    "creation_date": "CreationDate",
-    "name": "Name",
-}
-
-
-class Bucket(Result, rename=_R_Bucket):
-    """``Bucket``."""
-
-    name: str = UNSET
-    creation_date: datetime = UNSET
-    bucket_region: str = UNSET
-    bucket_arn: str = UNSET
-
-
-_R_CORSRule = {
-    "allowed_headers": "AllowedHeaders",
-    "allowed_methods": "AllowedMethods",
-    "allowed_origins": "AllowedOrigins",
-    "expose_headers": "ExposeHeaders",
-    "id": "ID",
-    "max_age_seconds": "MaxAgeSeconds",
-}
-
-
-class CORSRule(Result, rename=_R_CORSRule):
-    """``CORSRule``."""
-
-    id: str = UNSET
-    allowed_headers: list[str] = UNSET
-    allowed_methods: list[str] = UNSET
-    allowed_origins: list[str] = UNSET
-    expose_headers: list[str] = UNSET
-    max_age_seconds: int = UNSET
-
-
-_R_Checksum = {
-    "checksum_crc32": "ChecksumCRC32",
-    "checksum_crc32_c": "ChecksumCRC32C",
-    "checksum_crc64_nvme": "ChecksumCRC64NVME",
-    "checksum_md5": "ChecksumMD5",
-    "checksum_sha1": "ChecksumSHA1",
-    "checksum_sha256": "ChecksumSHA256",
-    "checksum_sha512": "ChecksumSHA512",
-    "checksum_type": "ChecksumType",
-    "checksum_xxhash128": "ChecksumXXHASH128",
-    "checksum_xxhash3": "ChecksumXXHASH3",
-    "checksum_xxhash64": "ChecksumXXHASH64",
-}
-
-
-class Checksum(Result, rename=_R_Checksum):
-    """``Checksum``."""
-
-    checksum_crc32: str = UNSET
-    checksum_crc32_c: str = UNSET
-    checksum_crc64_nvme: str = UNSET
-    checksum_sha1: str = UNSET
-    checksum_sha256: str = UNSET
-    checksum_sha512: str = UNSET
-    checksum_md5: str = UNSET
-    checksum_xxhash64: str = UNSET
-    checksum_xxhash3: str = UNSET
-    checksum_xxhash128: str = UNSET
-    checksum_type: str = UNSET
-
-
-_R_CloudFunctionConfiguration = {
-    "cloud_function": "CloudFunction",
-    "event": "Event",
-    "events": "Events",
-    "id": "Id",
-    "invocation_role": "InvocationRole",
-}
-
-
-class CloudFunctionConfiguration(Result, rename=_R_CloudFunctionConfiguration):
-    """``CloudFunctionConfiguration``."""
-
-    id: str = UNSET
-    event: str = UNSET
-    events: list[str] = UNSET
-    cloud_function: str = UNSET
-    invocation_role: str = UNSET
-
-
-_R_CommonPrefix = {
-    "prefix": "Prefix",
-}
-
-
-class CommonPrefix(Result, rename=_R_CommonPrefix):
-    """``CommonPrefix``."""
-
-    prefix: str = UNSET
-
-
-_R_CompleteMultipartUploadOutput = {
-    "bucket": "Bucket",
-    "bucket_key_enabled": "BucketKeyEnabled",
-    "checksum_crc32": "ChecksumCRC32",
-    "checksum_crc32_c": "ChecksumCRC32C",
-    "checksum_crc64_nvme": "ChecksumCRC64NVME",
-    "checksum_md5": "ChecksumMD5",
-    "checksum_sha1": "ChecksumSHA1",
-    "checksum_sha256": "ChecksumSHA256",
-    "checksum_sha512": "ChecksumSHA512",
-    "checksum_type": "ChecksumType",
-    "checksum_xxhash128": "ChecksumXXHASH128",
-    "checksum_xxhash3": "ChecksumXXHASH3",
-    "checksum_xxhash64": "ChecksumXXHASH64",
-    "e_tag": "ETag",
-    "expiration": "Expiration",
-    "key": "Key",
-    "location": "Location",
-    "request_charged": "RequestCharged",
-    "server_side_encryption": "ServerSideEncryption",
-    "ssekms_key_id": "SSEKMSKeyId",
-    "version_id": "VersionId",
-}
-
-
-class CompleteMultipartUploadOutput(Result, rename=_R_CompleteMultipartUploadOutput):
-    """``CompleteMultipartUploadOutput``."""
-
-    location: str = UNSET
-    bucket: str = UNSET
-    key: str = UNSET
-    expiration: str = UNSET
-    e_tag: str = UNSET
-    checksum_crc32: str = UNSET
-    checksum_crc32_c: str = UNSET
-    checksum_crc64_nvme: str = UNSET
-    checksum_sha1: str = UNSET
-    checksum_sha256: str = UNSET
-    checksum_sha512: str = UNSET
-    checksum_md5: str = UNSET
-    checksum_xxhash64: str = UNSET
-    checksum_xxhash3: str = UNSET
-    checksum_xxhash128: str = UNSET
-    checksum_type: str = UNSET
-    server_side_encryption: str = UNSET
-    version_id: str = UNSET
-    ssekms_key_id: str = UNSET
-    bucket_key_enabled: bool = UNSET
-    request_charged: str = UNSET
-
-
-_R_Condition = {
-    "http_error_code_returned_equals": "HttpErrorCodeReturnedEquals",
-    "key_prefix_equals": "KeyPrefixEquals",
-}
-
-
-class Condition(Result, rename=_R_Condition):
-    """``Condition``."""
-
-    http_error_code_returned_equals: str = UNSET
-    key_prefix_equals: str = UNSET
-
-
-class ContinuationEvent(Result):
-    """``ContinuationEvent``."""
-
-
-_R_CopyObjectOutput = {
-    "bucket_key_enabled": "BucketKeyEnabled",
-    "copy_object_result": "CopyObjectResult",
-    "copy_source_version_id": "CopySourceVersionId",
-    "expiration": "Expiration",
-    "request_charged": "RequestCharged",
-    "server_side_encryption": "ServerSideEncryption",
-    "sse_customer_algorithm": "SSECustomerAlgorithm",
-    "sse_customer_key_md5": "SSECustomerKeyMD5",
-    "ssekms_encryption_context": "SSEKMSEncryptionContext",
-    "ssekms_key_id": "SSEKMSKeyId",
-    "version_id": "VersionId",
-}
-
-
-class CopyObjectOutput(Result, rename=_R_CopyObjectOutput):
-    """``CopyObjectOutput``."""
-
-    copy_object_result: CopyObjectResult = UNSET
-    expiration: str = UNSET
-    copy_source_version_id: str = UNSET
-    version_id: str = UNSET
-    server_side_encryption: str = UNSET
-    sse_customer_algorithm: str = UNSET
-    sse_customer_key_md5: str = UNSET
-    ssekms_key_id: str = UNSET
-    ssekms_encryption_context: str = UNSET
-    bucket_key_enabled: bool = UNSET
-    request_charged: str = UNSET
-
-
-_R_CopyObjectResult = {
-    "checksum_crc32": "ChecksumCRC32",
-    "checksum_crc32_c": "ChecksumCRC32C",
-    "checksum_crc64_nvme": "ChecksumCRC64NVME",
-    "checksum_md5": "ChecksumMD5",
-    "checksum_sha1": "ChecksumSHA1",
-    "checksum_sha256": "ChecksumSHA256",
-    "checksum_sha512": "ChecksumSHA512",
-    "checksum_type": "ChecksumType",
-    "checksum_xxhash128": "ChecksumXXHASH128",
-    "checksum_xxhash3": "ChecksumXXHASH3",
-    "checksum_xxhash64": "ChecksumXXHASH64",
-    "e_tag": "ETag",
-    "last_modified": "LastModified",
-}
-
-
-class CopyObjectResult(Result, rename=_R_CopyObjectResult):
-    """``CopyObjectResult``."""
-
-    e_tag: str = UNSET
-    last_modified: datetime = UNSET
-    checksum_type: str = UNSET
-    checksum_crc32: str = UNSET
-    checksum_crc32_c: str = UNSET
-    checksum_crc64_nvme: str = UNSET
-    checksum_sha1: str = UNSET
-    checksum_sha256: str = UNSET
-    checksum_sha512: str = UNSET
-    checksum_md5: str = UNSET
-    checksum_xxhash64: str = UNSET
-    checksum_xxhash3: str = UNSET
-    checksum_xxhash128: str = UNSET
-
-
-_R_CopyPartResult = {
-    "checksum_crc32": "ChecksumCRC32",
-    "checksum_crc32_c": "ChecksumCRC32C",
-    "checksum_crc64_nvme": "ChecksumCRC64NVME",
-    "checksum_md5": "ChecksumMD5",
-    "checksum_sha1": "ChecksumSHA1",
-    "checksum_sha256": "ChecksumSHA256",
-    "checksum_sha512": "ChecksumSHA512",
-    "checksum_xxhash128": "ChecksumXXHASH128",
-    "checksum_xxhash3": "ChecksumXXHASH3",
-    "checksum_xxhash64": "ChecksumXXHASH64",
-    "e_tag": "ETag",
-    "last_modified": "LastModified",
-}
-
-
-class CopyPartResult(Result, rename=_R_CopyPartResult):
-    """``CopyPartResult``."""
-
-    e_tag: str = UNSET
-    last_modified: datetime = UNSET
-    checksum_crc32: str = UNSET
-    checksum_crc32_c: str = UNSET
-    checksum_crc64_nvme: str = UNSET
-    checksum_sha1: str = UNSET
-    checksum_sha256: str = UNSET
-    checksum_sha512: str = UNSET
-    checksum_md5: str = UNSET
-    checksum_xxhash64: str = UNSET
-    checksum_xxhash3: str = UNSET
-    checksum_xxhash128: str = UNSET
-
-
-_R_CreateBucketOutput = {
-    "bucket_arn": "BucketArn",
-    "location": "Location",
-}
-
-
-class CreateBucketOutput(Result, rename=_R_CreateBucketOutput):
-    """``CreateBucketOutput``."""
-
-    location: str = UNSET
-    bucket_arn: str = UNSET
-
-
-_R_CreateMultipartUploadOutput = {
-    "abort_date": "AbortDate",
-    "abort_rule_id": "AbortRuleId",
-    "bucket": "Bucket",
-    "bucket_key_enabled": "BucketKeyEnabled",
-    "checksum_algorithm": "ChecksumAlgorithm",
-    "checksum_type": "ChecksumType",
-    "key": "Key",
-    "request_charged": "RequestCharged",
-    "server_side_encryption": "ServerSideEncryption",
-    "sse_customer_algorithm": "SSECustomerAlgorithm",
-    "sse_customer_key_md5": "SSECustomerKeyMD5",
-    "ssekms_encryption_context": "SSEKMSEncryptionContext",
-    "ssekms_key_id": "SSEKMSKeyId",
-    "upload_id": "UploadId",
-    "version_id": "VersionId",
-}
-
-
-class CreateMultipartUploadOutput(Result, rename=_R_CreateMultipartUploadOutput):
-    """``CreateMultipartUploadOutput``."""
-
-    abort_date: datetime = UNSET
-    abort_rule_id: str = UNSET
-    bucket: str = UNSET
-    key: str = UNSET
-    upload_id: str = UNSET
-    server_side_encryption: str = UNSET
-    sse_customer_algorithm: str = UNSET
-    sse_customer_key_md5: str = UNSET
-    ssekms_key_id: str = UNSET
-    ssekms_encryption_context: str = UNSET
-    bucket_key_enabled: bool = UNSET
-    request_charged: str = UNSET
-    checksum_algorithm: str = UNSET
-    checksum_type: str = UNSET
-    version_id: str = UNSET
-
-
-_R_CreateSessionOutput = {
-    "bucket_key_enabled": "BucketKeyEnabled",
-    "credentials": "Credentials",
-    "server_side_encryption": "ServerSideEncryption",
-    "ssekms_encryption_context": "SSEKMSEncryptionContext",
-    "ssekms_key_id": "SSEKMSKeyId",
-}
-
-
-class CreateSessionOutput(Result, rename=_R_CreateSessionOutput):
-    """``CreateSessionOutput``."""
-
-    server_side_encryption: str = UNSET
-    ssekms_key_id: str = UNSET
-    ssekms_encryption_context: str = UNSET
-    bucket_key_enabled: bool = UNSET
-    credentials: SessionCredentials = UNSET
-
-
-_R_DefaultRetention = {
-    "days": "Days",
-    "default_event_hold": "DefaultEventHold",
-    "mode": "Mode",
-    "years": "Years",
-}
-
-
-class DefaultRetention(Result, rename=_R_DefaultRetention):
-    """``DefaultRetention``."""
-
-    mode: str = UNSET
-    days: int = UNSET
-    years: int = UNSET
-    default_event_hold: EventHoldDuration = UNSET
-
-
-_R_DeleteMarkerEntry = {
-    "is_latest": "IsLatest",
-    "key": "Key",
-    "last_modified": "LastModified",
-    "owner": "Owner",
-    "version_id": "VersionId",
-}
-
-
-class DeleteMarkerEntry(Result, rename=_R_DeleteMarkerEntry):
-    """``DeleteMarkerEntry``."""
-
-    owner: Owner = UNSET
-    key: str = UNSET
-    version_id: str = UNSET
-    is_latest: bool = UNSET
-    last_modified: datetime = UNSET
-
-
-_R_DeleteMarkerReplication = {
-    "status": "Status",
-}
-
-
-class DeleteMarkerReplication(Result, rename=_R_DeleteMarkerReplication):
-    """``DeleteMarkerReplication``."""
-
-    status: str = UNSET
-
-
-_R_DeleteObjectAnnotationOutput = {
-    "object_version_id": "ObjectVersionId",
-    "request_charged": "RequestCharged",
-}
-
-
-class DeleteObjectAnnotationOutput(Result, rename=_R_DeleteObjectAnnotationOutput):
-    """``DeleteObjectAnnotationOutput``."""
-
-    object_version_id: str = UNSET
-    request_charged: str = UNSET
-
-
-_R_DeleteObjectOutput = {
-    "delete_marker": "DeleteMarker",
-    "request_charged": "RequestCharged",
-    "version_id": "VersionId",
-}
-
-
-class DeleteObjectOutput(Result, rename=_R_DeleteObjectOutput):
-    """``DeleteObjectOutput``."""
-
-    delete_marker: bool = UNSET
-    version_id: str = UNSET
-    request_charged: str = UNSET
-
-
-_R_DeleteObjectTaggingOutput = {
-    "version_id": "VersionId",
-}
-
-
-class DeleteObjectTaggingOutput(Result, rename=_R_DeleteObjectTaggingOutput):
-    """``DeleteObjectTaggingOutput``."""
-
-    version_id: str = UNSET
-
-
-_R_DeleteObjectsOutput = {
-    "deleted": "Deleted",
-    "errors": "Errors",
-    "request_charged": "RequestCharged",
-}
-
-
-class DeleteObjectsOutput(Result, rename=_R_DeleteObjectsOutput):
-    """``DeleteObjectsOutput``."""
-
-    deleted: list[DeletedObject] = UNSET
-    request_charged: str = UNSET
-    errors: list[Error] = UNSET
-
-
-_R_DeletedObject = {
-    "delete_marker": "DeleteMarker",
-    "delete_marker_version_id": "DeleteMarkerVersionId",
-    "key": "Key",
-    "version_id": "VersionId",
-}
-
-
-class DeletedObject(Result, rename=_R_DeletedObject):
-    """``DeletedObject``."""
-
-    key: str = UNSET
-    version_id: str = UNSET
-    delete_marker: bool = UNSET
-    delete_marker_version_id: str = UNSET
-
-
-_R_Destination = {
-    "access_control_translation": "AccessControlTranslation",
-    "account": "Account",
-    "bucket": "Bucket",
-    "encryption_configuration": "EncryptionConfiguration",
-    "metrics": "Metrics",
-    "replication_time": "ReplicationTime",
-    "storage_class": "StorageClass",
-}
-
-
-class Destination(Result, rename=_R_Destination):
-    """``Destination``."""
-
-    bucket: str = UNSET
-    account: str = UNSET
-    storage_class: str = UNSET
-    access_control_translation: AccessControlTranslation = UNSET
-    encryption_configuration: EncryptionConfiguration = UNSET
-    replication_time: ReplicationTime = UNSET
-    metrics: Metrics = UNSET
-
-
-_R_DestinationResult = {
-    "table_bucket_arn": "TableBucketArn",
-    "table_bucket_type": "TableBucketType",
-    "table_namespace": "TableNamespace",
-}
-
-
-class DestinationResult(Result, rename=_R_DestinationResult):
-    """``DestinationResult``."""
-
-    table_bucket_type: str = UNSET
-    table_bucket_arn: str = UNSET
-    table_namespace: str = UNSET
-
-
-_R_EncryptionConfiguration = {
-    "replica_kms_key_id": "ReplicaKmsKeyID",
-    "use_source_multi_region_key": "UseSourceMultiRegionKey",
-}
-
-
-class EncryptionConfiguration(Result, rename=_R_EncryptionConfiguration):
-    """``EncryptionConfiguration``."""
-
-    replica_kms_key_id: str = UNSET
-    use_source_multi_region_key: UseSourceMultiRegionKey = UNSET
-
-
-class EndEvent(Result):
-    """``EndEvent``."""
-
-
-_R_Error = {
-    "code": "Code",
-    "key": "Key",
-    "message": "Message",
-    "version_id": "VersionId",
-}
-
-
-class Error(Result, rename=_R_Error):
-    """``Error``."""
-
-    key: str = UNSET
-    version_id: str = UNSET
-    code: str = UNSET
-    message: str = UNSET
-
-
-_R_ErrorDetails = {
-    "error_code": "ErrorCode",
-    "error_message": "ErrorMessage",
-}
-
-
-class ErrorDetails(Result, rename=_R_ErrorDetails):
-    """``ErrorDetails``."""
-
-    error_code: str = UNSET
-    error_message: str = UNSET
-
-
-_R_ErrorDocument = {
-    "key": "Key",
-}
-
-
-class ErrorDocument(Result, rename=_R_ErrorDocument):
-    """``ErrorDocument``."""
-
-    key: str = UNSET
-
-
-class EventBridgeConfiguration(Result):
-    """``EventBridgeConfiguration``."""
-
-
-_R_EventHoldDuration = {
-    "days": "Days",
-    "years": "Years",
-}
-
-
-class EventHoldDuration(Result, rename=_R_EventHoldDuration):
-    """``EventHoldDuration``."""
-
-    days: int = UNSET
-    years: int = UNSET
-
-
-_R_ExistingObjectReplication = {
-    "status": "Status",
-}
-
-
-class ExistingObjectReplication(Result, rename=_R_ExistingObjectReplication):
-    """``ExistingObjectReplication``."""
-
-    status: str = UNSET
-
-
-_R_FilterRule = {
-    "name": "Name",
-    "value": "Value",
-}
-
-
-class FilterRule(Result, rename=_R_FilterRule):
-    """``FilterRule``."""
-
-    name: str = UNSET
-    value: str = UNSET
-
-
-_R_GetBucketAbacOutput = {
-    "abac_status": "AbacStatus",
-}
-
-
-class GetBucketAbacOutput(Result, rename=_R_GetBucketAbacOutput):
-    """``GetBucketAbacOutput``."""
-
-    abac_status: AbacStatus = UNSET
-
-
-_R_GetBucketAccelerateConfigurationOutput = {
-    "request_charged": "RequestCharged",
-    "status": "Status",
-}
-
-
-class GetBucketAccelerateConfigurationOutput(
-    Result, rename=_R_GetBucketAccelerateConfigurationOutput
-):
-    """``GetBucketAccelerateConfigurationOutput``."""
-
-    status: str = UNSET
-    request_charged: str = UNSET
-
-
-_R_GetBucketAclOutput = {
-    "grants": "Grants",
-    "owner": "Owner",
-}
-
-
-class GetBucketAclOutput(Result, rename=_R_GetBucketAclOutput):
-    """``GetBucketAclOutput``."""
-
-    owner: Owner = UNSET
-    grants: list[Grant] = UNSET
-
-
-_R_GetBucketAnalyticsConfigurationOutput = {
-    "analytics_configuration": "AnalyticsConfiguration",
-}
-
-
-class GetBucketAnalyticsConfigurationOutput(
-    Result, rename=_R_GetBucketAnalyticsConfigurationOutput
-):
-    """``GetBucketAnalyticsConfigurationOutput``."""
-
-    analytics_configuration: AnalyticsConfiguration = UNSET
-
-
-_R_GetBucketCorsOutput = {
-    "cors_rules": "CORSRules",
-}
-
-
-class GetBucketCorsOutput(Result, rename=_R_GetBucketCorsOutput):
-    """``GetBucketCorsOutput``."""
-
-    cors_rules: list[CORSRule] = UNSET
-
-
-_R_GetBucketEncryptionOutput = {
-    "server_side_encryption_configuration": "ServerSideEncryptionConfiguration",
-}
-
-
-class GetBucketEncryptionOutput(Result, rename=_R_GetBucketEncryptionOutput):
-    """``GetBucketEncryptionOutput``."""
-
-    server_side_encryption_configuration: ServerSideEncryptionConfiguration = UNSET
-
-
-_R_GetBucketIntelligentTieringConfigurationOutput = {
-    "intelligent_tiering_configuration": "IntelligentTieringConfiguration",
-}
-
-
-class GetBucketIntelligentTieringConfigurationOutput(
-    Result, rename=_R_GetBucketIntelligentTieringConfigurationOutput
-):
-    """``GetBucketIntelligentTieringConfigurationOutput``."""
-
-    intelligent_tiering_configuration: IntelligentTieringConfiguration = UNSET
-
-
-_R_GetBucketInventoryConfigurationOutput = {
-    "inventory_configuration": "InventoryConfiguration",
-}
-
-
-class GetBucketInventoryConfigurationOutput(
-    Result, rename=_R_GetBucketInventoryConfigurationOutput
-):
-    """``GetBucketInventoryConfigurationOutput``."""
-
-    inventory_configuration: InventoryConfiguration = UNSET
-
-
-_R_GetBucketLifecycleConfigurationOutput = {
-    "rules": "Rules",
-    "transition_default_minimum_object_size": "TransitionDefaultMinimumObjectSize",
-}
-
-
-class GetBucketLifecycleConfigurationOutput(
-    Result, rename=_R_GetBucketLifecycleConfigurationOutput
-):
-    """``GetBucketLifecycleConfigurationOutput``."""
-
-    rules: list[LifecycleRule] = UNSET
-    transition_default_minimum_object_size: str = UNSET
-
-
-_R_GetBucketLifecycleOutput = {
-    "rules": "Rules",
-}
-
-
-class GetBucketLifecycleOutput(Result, rename=_R_GetBucketLifecycleOutput):
-    """``GetBucketLifecycleOutput``."""
-
-    rules: list[Rule] = UNSET
-
-
-_R_GetBucketLocationOutput = {
-    "location_constraint": "LocationConstraint",
-}
-
-
-class GetBucketLocationOutput(Result, rename=_R_GetBucketLocationOutput):
-    """``GetBucketLocationOutput``."""
-
-    location_constraint: str = UNSET
-
-
-_R_GetBucketLoggingOutput = {
-    "logging_enabled": "LoggingEnabled",
-}
-
-
-class GetBucketLoggingOutput(Result, rename=_R_GetBucketLoggingOutput):
-    """``GetBucketLoggingOutput``."""
-
-    logging_enabled: LoggingEnabled = UNSET
-
-
-_R_GetBucketMetadataConfigurationOutput = {
-    "get_bucket_metadata_configuration_result": "GetBucketMetadataConfigurationResult",
-}
-
-
-class GetBucketMetadataConfigurationOutput(Result, rename=_R_GetBucketMetadataConfigurationOutput):
-    """``GetBucketMetadataConfigurationOutput``."""
-
-    get_bucket_metadata_configuration_result: GetBucketMetadataConfigurationResult = UNSET
-
-
-_R_GetBucketMetadataConfigurationResult = {
-    "metadata_configuration_result": "MetadataConfigurationResult",
-}
-
-
-class GetBucketMetadataConfigurationResult(Result, rename=_R_GetBucketMetadataConfigurationResult):
-    """``GetBucketMetadataConfigurationResult``."""
-
-    metadata_configuration_result: MetadataConfigurationResult = UNSET
-
-
-_R_GetBucketMetadataTableConfigurationOutput = {
-    "get_bucket_metadata_table_configuration_result": "GetBucketMetadataTableConfigurationResult",
-}
-
-
-class GetBucketMetadataTableConfigurationOutput(
-    Result, rename=_R_GetBucketMetadataTableConfigurationOutput
-):
-    """``GetBucketMetadataTableConfigurationOutput``."""
-
-    get_bucket_metadata_table_configuration_result: "GetBucketMetadataTableConfigurationResult" = (
-        UNSET
-    )
-
-
-_R_GetBucketMetadataTableConfigurationResult = {
-    "error": "Error",
-    "metadata_table_configuration_result": "MetadataTableConfigurationResult",
-    "status": "Status",
-}
-
-
-class GetBucketMetadataTableConfigurationResult(
-    Result, rename=_R_GetBucketMetadataTableConfigurationResult
-):
-    """``GetBucketMetadataTableConfigurationResult``."""
-
-    metadata_table_configuration_result: MetadataTableConfigurationResult = UNSET
-    status: str = UNSET
-    error: ErrorDetails = UNSET
-
-
-_R_GetBucketMetricsConfigurationOutput = {
-    "metrics_configuration": "MetricsConfiguration",
-}
-
-
-class GetBucketMetricsConfigurationOutput(Result, rename=_R_GetBucketMetricsConfigurationOutput):
-    """``GetBucketMetricsConfigurationOutput``."""
-
-    metrics_configuration: MetricsConfiguration = UNSET
-
-
-_R_GetBucketOwnershipControlsOutput = {
-    "ownership_controls": "OwnershipControls",
-}
-
-
-class GetBucketOwnershipControlsOutput(Result, rename=_R_GetBucketOwnershipControlsOutput):
-    """``GetBucketOwnershipControlsOutput``."""
-
-    ownership_controls: OwnershipControls = UNSET
-
-
-_R_GetBucketPolicyOutput = {
-    "policy": "Policy",
-}
-
-
-class GetBucketPolicyOutput(Result, rename=_R_GetBucketPolicyOutput):
-    """``GetBucketPolicyOutput``."""
-
-    policy: str = UNSET
-
-
-_R_GetBucketPolicyStatusOutput = {
-    "policy_status": "PolicyStatus",
-}
-
-
-class GetBucketPolicyStatusOutput(Result, rename=_R_GetBucketPolicyStatusOutput):
-    """``GetBucketPolicyStatusOutput``."""
-
-    policy_status: PolicyStatus = UNSET
-
-
-_R_GetBucketReplicationOutput = {
-    "replication_configuration": "ReplicationConfiguration",
-}
-
-
-class GetBucketReplicationOutput(Result, rename=_R_GetBucketReplicationOutput):
-    """``GetBucketReplicationOutput``."""
-
-    replication_configuration: ReplicationConfiguration = UNSET
-
-
-_R_GetBucketRequestPaymentOutput = {
-    "payer": "Payer",
-}
-
-
-class GetBucketRequestPaymentOutput(Result, rename=_R_GetBucketRequestPaymentOutput):
-    """``GetBucketRequestPaymentOutput``."""
-
-    payer: str = UNSET
-
-
-_R_GetBucketTaggingOutput = {
-    "tag_set": "TagSet",
-}
-
-
-class GetBucketTaggingOutput(Result, rename=_R_GetBucketTaggingOutput):
-    """``GetBucketTaggingOutput``."""
-
-    tag_set: list[Tag] = UNSET
-
-
-_R_GetBucketVersioningOutput = {
-    "mfa_delete": "MFADelete",
-    "status": "Status",
-}
-
-
-class GetBucketVersioningOutput(Result, rename=_R_GetBucketVersioningOutput):
-    """``GetBucketVersioningOutput``."""
-
-    status: str = UNSET
-    mfa_delete: str = UNSET
-
-
-_R_GetBucketWebsiteOutput = {
-    "error_document": "ErrorDocument",
-    "index_document": "IndexDocument",
-    "redirect_all_requests_to": "RedirectAllRequestsTo",
-    "routing_rules": "RoutingRules",
-}
-
-
-class GetBucketWebsiteOutput(Result, rename=_R_GetBucketWebsiteOutput):
-    """``GetBucketWebsiteOutput``."""
-
-    redirect_all_requests_to: RedirectAllRequestsTo = UNSET
-    index_document: IndexDocument = UNSET
-    error_document: ErrorDocument = UNSET
-    routing_rules: list[RoutingRule] = UNSET
-
-
-_R_GetObjectAclOutput = {
-    "grants": "Grants",
-    "owner": "Owner",
-    "request_charged": "RequestCharged",
-}
-
-
-class GetObjectAclOutput(Result, rename=_R_GetObjectAclOutput):
-    """``GetObjectAclOutput``."""
-
-    owner: Owner = UNSET
-    grants: list[Grant] = UNSET
-    request_charged: str = UNSET
-
-
-_R_GetObjectAnnotationOutput = {
-    "annotation_payload": "AnnotationPayload",
-    "checksum_crc32": "ChecksumCRC32",
-    "checksum_crc32_c": "ChecksumCRC32C",
-    "checksum_crc64_nvme": "ChecksumCRC64NVME",
-    "checksum_md5": "ChecksumMD5",
-    "checksum_sha1": "ChecksumSHA1",
-    "checksum_sha256": "ChecksumSHA256",
-    "checksum_sha512": "ChecksumSHA512",
-    "checksum_type": "ChecksumType",
-    "checksum_xxhash128": "ChecksumXXHASH128",
-    "checksum_xxhash3": "ChecksumXXHASH3",
-    "checksum_xxhash64": "ChecksumXXHASH64",
-    "content_length": "ContentLength",
-    "e_tag": "ETag",
-    "last_modified": "LastModified",
-    "object_version_id": "ObjectVersionId",
-    "replication_status": "ReplicationStatus",
-    "request_charged": "RequestCharged",
-    "server_side_encryption": "ServerSideEncryption",
-}
-
-
-class GetObjectAnnotationOutput(Result, rename=_R_GetObjectAnnotationOutput):
-    """``GetObjectAnnotationOutput``."""
-
-    annotation_payload: object = UNSET
-    object_version_id: str = UNSET
-    last_modified: datetime = UNSET
-    content_length: int = UNSET
-    e_tag: str = UNSET
-    checksum_crc32: str = UNSET
-    checksum_crc32_c: str = UNSET
-    checksum_crc64_nvme: str = UNSET
-    checksum_sha1: str = UNSET
-    checksum_sha256: str = UNSET
-    checksum_sha512: str = UNSET
-    checksum_md5: str = UNSET
-    checksum_xxhash64: str = UNSET
-    checksum_xxhash3: str = UNSET
-    checksum_xxhash128: str = UNSET
-    checksum_type: str = UNSET
-    server_side_encryption: str = UNSET
-    request_charged: str = UNSET
-    replication_status: str = UNSET
-
-
-_R_GetObjectAttributesOutput = {
-    "checksum": "Checksum",
-    "delete_marker": "DeleteMarker",
-    "e_tag": "ETag",
-    "last_modified": "LastModified",
-    "object_parts": "ObjectParts",
-    "object_size": "ObjectSize",
-    "request_charged": "RequestCharged",
-    "storage_class": "StorageClass",
-    "version_id": "VersionId",
-}
-
-
-class GetObjectAttributesOutput(Result, rename=_R_GetObjectAttributesOutput):
-    """``GetObjectAttributesOutput``."""
-
-    delete_marker: bool = UNSET
-    last_modified: datetime = UNSET
-    version_id: str = UNSET
-    request_charged: str = UNSET
-    e_tag: str = UNSET
-    checksum: Checksum = UNSET
-    object_parts: GetObjectAttributesParts = UNSET
-    storage_class: str = UNSET
-    object_size: int = UNSET
-
-
-_R_GetObjectAttributesParts = {
-    "is_truncated": "IsTruncated",
-    "max_parts": "MaxParts",
-    "next_part_number_marker": "NextPartNumberMarker",
-    "part_number_marker": "PartNumberMarker",
-    "parts": "Parts",
-    "total_parts_count": "TotalPartsCount",
-}
-
-
-class GetObjectAttributesParts(Result, rename=_R_GetObjectAttributesParts):
-    """``GetObjectAttributesParts``."""
-
-    total_parts_count: int = UNSET
-    part_number_marker: int = UNSET
-    next_part_number_marker: int = UNSET
-    max_parts: int = UNSET
-    is_truncated: bool = UNSET
-    parts: list[ObjectPart] = UNSET
-
-
-_R_GetObjectLegalHoldOutput = {
-    "legal_hold": "LegalHold",
-}
-
-
-class GetObjectLegalHoldOutput(Result, rename=_R_GetObjectLegalHoldOutput):
-    """``GetObjectLegalHoldOutput``."""
-
-    legal_hold: ObjectLockLegalHold = UNSET
-
-
-_R_GetObjectLockConfigurationOutput = {
-    "object_lock_configuration": "ObjectLockConfiguration",
-}
-
-
-class GetObjectLockConfigurationOutput(Result, rename=_R_GetObjectLockConfigurationOutput):
-    """``GetObjectLockConfigurationOutput``."""
-
-    object_lock_configuration: ObjectLockConfiguration = UNSET
-
-
-_R_GetObjectOutput = {
-    "accept_ranges": "AcceptRanges",
-    "body": "Body",
-    "bucket_key_enabled": "BucketKeyEnabled",
-    "cache_control": "CacheControl",
-    "checksum_crc32": "ChecksumCRC32",
-    "checksum_crc32_c": "ChecksumCRC32C",
-    "checksum_crc64_nvme": "ChecksumCRC64NVME",
-    "checksum_md5": "ChecksumMD5",
-    "checksum_sha1": "ChecksumSHA1",
-    "checksum_sha256": "ChecksumSHA256",
-    "checksum_sha512": "ChecksumSHA512",
-    "checksum_type": "ChecksumType",
-    "checksum_xxhash128": "ChecksumXXHASH128",
-    "checksum_xxhash3": "ChecksumXXHASH3",
-    "checksum_xxhash64": "ChecksumXXHASH64",
-    "content_disposition": "ContentDisposition",
-    "content_encoding": "ContentEncoding",
-    "content_language": "ContentLanguage",
-    "content_length": "ContentLength",
-    "content_range": "ContentRange",
-    "content_type": "ContentType",
-    "delete_marker": "DeleteMarker",
-    "e_tag": "ETag",
-    "expiration": "Expiration",
-    "expires": "Expires",
-    "last_modified": "LastModified",
-    "metadata": "Metadata",
-    "missing_meta": "MissingMeta",
-    "object_lock_event_hold": "ObjectLockEventHold",
-    "object_lock_event_hold_duration_days": "ObjectLockEventHoldDurationDays",
-    "object_lock_event_hold_duration_years": "ObjectLockEventHoldDurationYears",
-    "object_lock_legal_hold_status": "ObjectLockLegalHoldStatus",
-    "object_lock_mode": "ObjectLockMode",
-    "object_lock_retain_until_date": "ObjectLockRetainUntilDate",
-    "parts_count": "PartsCount",
-    "replication_status": "ReplicationStatus",
-    "request_charged": "RequestCharged",
-    "restore": "Restore",
-    "server_side_encryption": "ServerSideEncryption",
-    "sse_customer_algorithm": "SSECustomerAlgorithm",
-    "sse_customer_key_md5": "SSECustomerKeyMD5",
-    "ssekms_key_id": "SSEKMSKeyId",
-    "storage_class": "StorageClass",
-    "tag_count": "TagCount",
-    "version_id": "VersionId",
-    "website_redirect_location": "WebsiteRedirectLocation",
-}
-
-
-class GetObjectOutput(Result, rename=_R_GetObjectOutput):
-    """``GetObjectOutput``."""
-
-    body: object = UNSET
-    delete_marker: bool = UNSET
-    accept_ranges: str = UNSET
-    expiration: str = UNSET
-    restore: str = UNSET
-    last_modified: datetime = UNSET
-    content_length: int = UNSET
-    e_tag: str = UNSET
-    checksum_crc32: str = UNSET
-    checksum_crc32_c: str = UNSET
-    checksum_crc64_nvme: str = UNSET
-    checksum_sha1: str = UNSET
-    checksum_sha256: str = UNSET
-    checksum_sha512: str = UNSET
-    checksum_md5: str = UNSET
-    checksum_xxhash64: str = UNSET
-    checksum_xxhash3: str = UNSET
-    checksum_xxhash128: str = UNSET
-    checksum_type: str = UNSET
-    missing_meta: int = UNSET
-    version_id: str = UNSET
-    cache_control: str = UNSET
-    content_disposition: str = UNSET
-    content_encoding: str = UNSET
-    content_language: str = UNSET
-    content_range: str = UNSET
-    content_type: str = UNSET
-    expires: datetime = UNSET
-    website_redirect_location: str = UNSET
-    server_side_encryption: str = UNSET
-    metadata: dict[str, str] = UNSET
-    sse_customer_algorithm: str = UNSET
-    sse_customer_key_md5: str = UNSET
-    ssekms_key_id: str = UNSET
-    bucket_key_enabled: bool = UNSET
-    storage_class: str = UNSET
-    request_charged: str = UNSET
-    replication_status: str = UNSET
-    parts_count: int = UNSET
-    tag_count: int = UNSET
-    object_lock_mode: str = UNSET
-    object_lock_retain_until_date: datetime = UNSET
-    object_lock_legal_hold_status: str = UNSET
-    object_lock_event_hold: str = UNSET
-    object_lock_event_hold_duration_days: int = UNSET
-    object_lock_event_hold_duration_years: int = UNSET
-
-
-_R_GetObjectRetentionOutput = {
-    "retention": "Retention",
-}
-
-
-class GetObjectRetentionOutput(Result, rename=_R_GetObjectRetentionOutput):
-    """``GetObjectRetentionOutput``."""
-
-    retention: ObjectLockRetention = UNSET
-
-
-_R_GetObjectTaggingOutput = {
-    "tag_set": "TagSet",
-    "version_id": "VersionId",
-}
-
-
-class GetObjectTaggingOutput(Result, rename=_R_GetObjectTaggingOutput):
-    """``GetObjectTaggingOutput``."""
-
-    version_id: str = UNSET
-    tag_set: list[Tag] = UNSET
-
-
-_R_GetObjectTorrentOutput = {
-    "body": "Body",
-    "request_charged": "RequestCharged",
-}
-
-
-class GetObjectTorrentOutput(Result, rename=_R_GetObjectTorrentOutput):
-    """``GetObjectTorrentOutput``."""
-
-    body: object = UNSET
-    request_charged: str = UNSET
-
-
-_R_GetPublicAccessBlockOutput = {
-    "public_access_block_configuration": "PublicAccessBlockConfiguration",
-}
-
-
-class GetPublicAccessBlockOutput(Result, rename=_R_GetPublicAccessBlockOutput):
-    """``GetPublicAccessBlockOutput``."""
-
-    public_access_block_configuration: PublicAccessBlockConfiguration = UNSET
-
-
-_R_Grant = {
-    "grantee": "Grantee",
-    "permission": "Permission",
-}
-
-
-class Grant(Result, rename=_R_Grant):
-    """``Grant``."""
-
-    grantee: Grantee = UNSET
-    permission: str = UNSET
-
-
-_R_Grantee = {
-    "display_name": "DisplayName",
-    "email_address": "EmailAddress",
-    "id": "ID",
-    "type": "Type",
-    "uri": "URI",
-}
-
-
-class Grantee(Result, rename=_R_Grantee):
-    """``Grantee``."""
-
-    display_name: str = UNSET
-    email_address: str = UNSET
-    id: str = UNSET
-    type: str = UNSET
-    uri: str = UNSET
-
-
-_R_HeadBucketOutput = {
-    "access_point_alias": "AccessPointAlias",
-    "bucket_arn": "BucketArn",
-    "bucket_location_name": "BucketLocationName",
-    "bucket_location_type": "BucketLocationType",
-    "bucket_region": "BucketRegion",
-}
-
-
-class HeadBucketOutput(Result, rename=_R_HeadBucketOutput):
-    """``HeadBucketOutput``."""
-
-    bucket_arn: str = UNSET
-    bucket_location_type: str = UNSET
-    bucket_location_name: str = UNSET
-    bucket_region: str = UNSET
-    access_point_alias: bool = UNSET
-
-
-_R_HeadObjectOutput = {
-    "accept_ranges": "AcceptRanges",
-    "archive_status": "ArchiveStatus",
-    "bucket_key_enabled": "BucketKeyEnabled",
-    "cache_control": "CacheControl",
-    "checksum_crc32": "ChecksumCRC32",
-    "checksum_crc32_c": "ChecksumCRC32C",
-    "checksum_crc64_nvme": "ChecksumCRC64NVME",
-    "checksum_md5": "ChecksumMD5",
-    "checksum_sha1": "ChecksumSHA1",
-    "checksum_sha256": "ChecksumSHA256",
-    "checksum_sha512": "ChecksumSHA512",
-    "checksum_type": "ChecksumType",
-    "checksum_xxhash128": "ChecksumXXHASH128",
-    "checksum_xxhash3": "ChecksumXXHASH3",
-    "checksum_xxhash64": "ChecksumXXHASH64",
-    "content_disposition": "ContentDisposition",
-    "content_encoding": "ContentEncoding",
-    "content_language": "ContentLanguage",
-    "content_length": "ContentLength",
-    "content_range": "ContentRange",
-    "content_type": "ContentType",
-    "delete_marker": "DeleteMarker",
-    "e_tag": "ETag",
-    "expiration": "Expiration",
-    "expires": "Expires",
-    "last_modified": "LastModified",
-    "metadata": "Metadata",
-    "missing_meta": "MissingMeta",
-    "object_lock_event_hold": "ObjectLockEventHold",
-    "object_lock_event_hold_duration_days": "ObjectLockEventHoldDurationDays",
-    "object_lock_event_hold_duration_years": "ObjectLockEventHoldDurationYears",
-    "object_lock_legal_hold_status": "ObjectLockLegalHoldStatus",
-    "object_lock_mode": "ObjectLockMode",
-    "object_lock_retain_until_date": "ObjectLockRetainUntilDate",
-    "parts_count": "PartsCount",
-    "replication_status": "ReplicationStatus",
-    "request_charged": "RequestCharged",
-    "restore": "Restore",
-    "server_side_encryption": "ServerSideEncryption",
-    "sse_customer_algorithm": "SSECustomerAlgorithm",
-    "sse_customer_key_md5": "SSECustomerKeyMD5",
-    "ssekms_key_id": "SSEKMSKeyId",
-    "storage_class": "StorageClass",
-    "tag_count": "TagCount",
-    "version_id": "VersionId",
-    "website_redirect_location": "WebsiteRedirectLocation",
-}
-
-
-class HeadObjectOutput(Result, rename=_R_HeadObjectOutput):
-    """``HeadObjectOutput``."""
-
-    delete_marker: bool = UNSET
-    accept_ranges: str = UNSET
-    expiration: str = UNSET
-    restore: str = UNSET
-    archive_status: str = UNSET
-    last_modified: datetime = UNSET
-    content_length: int = UNSET
-    checksum_crc32: str = UNSET
-    checksum_crc32_c: str = UNSET
-    checksum_crc64_nvme: str = UNSET
-    checksum_sha1: str = UNSET
-    checksum_sha256: str = UNSET
-    checksum_sha512: str = UNSET
-    checksum_md5: str = UNSET
-    checksum_xxhash64: str = UNSET
-    checksum_xxhash3: str = UNSET
-    checksum_xxhash128: str = UNSET
-    checksum_type: str = UNSET
-    e_tag: str = UNSET
-    missing_meta: int = UNSET
-    version_id: str = UNSET
-    cache_control: str = UNSET
-    content_disposition: str = UNSET
-    content_encoding: str = UNSET
-    content_language: str = UNSET
-    content_type: str = UNSET
-    content_range: str = UNSET
-    expires: datetime = UNSET
-    website_redirect_location: str = UNSET
-    server_side_encryption: str = UNSET
-    metadata: dict[str, str] = UNSET
-    sse_customer_algorithm: str = UNSET
-    sse_customer_key_md5: str = UNSET
-    ssekms_key_id: str = UNSET
-    bucket_key_enabled: bool = UNSET
-    storage_class: str = UNSET
-    request_charged: str = UNSET
-    replication_status: str = UNSET
-    parts_count: int = UNSET
-    tag_count: int = UNSET
-    object_lock_mode: str = UNSET
-    object_lock_retain_until_date: datetime = UNSET
-    object_lock_legal_hold_status: str = UNSET
-    object_lock_event_hold: str = UNSET
-    object_lock_event_hold_duration_days: int = UNSET
-    object_lock_event_hold_duration_years: int = UNSET
-
-
-_R_IndexDocument = {
-    "suffix": "Suffix",
-}
-
-
-class IndexDocument(Result, rename=_R_IndexDocument):
-    """``IndexDocument``."""
-
-    suffix: str = UNSET
-
-
-_R_Initiator = {
-    "display_name": "DisplayName",
-    "id": "ID",
-}
-
-
-class Initiator(Result, rename=_R_Initiator):
-    """``Initiator``."""
-
-    id: str = UNSET
-    display_name: str = UNSET
-
-
-_R_IntelligentTieringAndOperator = {
-    "prefix": "Prefix",
-    "tags": "Tags",
-}
-
-
-class IntelligentTieringAndOperator(Result, rename=_R_IntelligentTieringAndOperator):
-    """``IntelligentTieringAndOperator``."""
-
-    prefix: str = UNSET
-    tags: list[Tag] = UNSET
-
-
-_R_IntelligentTieringConfiguration = {
-    "filter": "Filter",
-    "id": "Id",
-    "status": "Status",
-    "tierings": "Tierings",
-}
-
-
-class IntelligentTieringConfiguration(Result, rename=_R_IntelligentTieringConfiguration):
-    """``IntelligentTieringConfiguration``."""
-
-    id: str = UNSET
-    filter: IntelligentTieringFilter = UNSET
-    status: str = UNSET
-    tierings: list[Tiering] = UNSET
-
-
-_R_IntelligentTieringFilter = {
-    "and_": "And",
-    "prefix": "Prefix",
-    "tag": "Tag",
-}
-
-
-class IntelligentTieringFilter(Result, rename=_R_IntelligentTieringFilter):
-    """``IntelligentTieringFilter``."""
-
-    prefix: str = UNSET
-    tag: Tag = UNSET
-    and_: IntelligentTieringAndOperator = UNSET
-
-
-_R_InventoryConfiguration = {
-    "destination": "Destination",
-    "filter": "Filter",
-    "id": "Id",
-    "included_object_versions": "IncludedObjectVersions",
-    "is_enabled": "IsEnabled",
-    "optional_fields": "OptionalFields",
-    "schedule": "Schedule",
-}
-
-
-class InventoryConfiguration(Result, rename=_R_InventoryConfiguration):
-    """``InventoryConfiguration``."""
-
-    destination: InventoryDestination = UNSET
-    is_enabled: bool = UNSET
-    filter: InventoryFilter = UNSET
-    id: str = UNSET
-    included_object_versions: str = UNSET
-    optional_fields: list[str] = UNSET
-    schedule: InventorySchedule = UNSET
-
-
-_R_InventoryDestination = {
-    "s3_bucket_destination": "S3BucketDestination",
-}
-
-
-class InventoryDestination(Result, rename=_R_InventoryDestination):
-    """``InventoryDestination``."""
-
-    s3_bucket_destination: InventoryS3BucketDestination = UNSET
-
-
-_R_InventoryEncryption = {
-    "ssekms": "SSEKMS",
-    "sses3": "SSES3",
-}
-
-
-class InventoryEncryption(Result, rename=_R_InventoryEncryption):
-    """``InventoryEncryption``."""
-
-    sses3: SSES3 = UNSET
-    ssekms: SSEKMS = UNSET
-
-
-_R_InventoryFilter = {
-    "prefix": "Prefix",
-}
-
-
-class InventoryFilter(Result, rename=_R_InventoryFilter):
-    """``InventoryFilter``."""
-
-    prefix: str = UNSET
-
-
-_R_InventoryS3BucketDestination = {
-    "account_id": "AccountId",
-    "bucket": "Bucket",
-    "encryption": "Encryption",
-    "format": "Format",
-    "prefix": "Prefix",
-}
-
-
-class InventoryS3BucketDestination(Result, rename=_R_InventoryS3BucketDestination):
-    """``InventoryS3BucketDestination``."""
-
-    account_id: str = UNSET
-    bucket: str = UNSET
-    format: str = UNSET
-    prefix: str = UNSET
-    encryption: InventoryEncryption = UNSET
-
-
-_R_InventorySchedule = {
-    "frequency": "Frequency",
-}
-
-
-class InventorySchedule(Result, rename=_R_InventorySchedule):
-    """``InventorySchedule``."""
-
-    frequency: str = UNSET
-
-
-_R_InventoryTableConfigurationResult = {
-    "configuration_state": "ConfigurationState",
-    "error": "Error",
-    "table_arn": "TableArn",
-    "table_name": "TableName",
-    "table_status": "TableStatus",
-}
-
-
-class InventoryTableConfigurationResult(Result, rename=_R_InventoryTableConfigurationResult):
-    """``InventoryTableConfigurationResult``."""
-
-    configuration_state: str = UNSET
-    table_status: str = UNSET
-    error: ErrorDetails = UNSET
-    table_name: str = UNSET
-    table_arn: str = UNSET
-
-
-_R_JournalTableConfigurationResult = {
-    "error": "Error",
-    "record_expiration": "RecordExpiration",
-    "table_arn": "TableArn",
-    "table_name": "TableName",
-    "table_status": "TableStatus",
-}
-
-
-class JournalTableConfigurationResult(Result, rename=_R_JournalTableConfigurationResult):
-    """``JournalTableConfigurationResult``."""
-
-    table_status: str = UNSET
-    error: ErrorDetails = UNSET
-    table_name: str = UNSET
-    table_arn: str = UNSET
-    record_expiration: RecordExpiration = UNSET
-
-
-_R_LambdaFunctionConfiguration = {
-    "events": "Events",
-    "filter": "Filter",
-    "id": "Id",
-    "lambda_function_arn": "LambdaFunctionArn",
-}
-
-
-class LambdaFunctionConfiguration(Result, rename=_R_LambdaFunctionConfiguration):
-    """``LambdaFunctionConfiguration``."""
-
-    id: str = UNSET
-    lambda_function_arn: str = UNSET
-    events: list[str] = UNSET
-    filter: NotificationConfigurationFilter = UNSET
-
-
-_R_LifecycleExpiration = {
-    "date": "Date",
-    "days": "Days",
-    "expired_object_delete_marker": "ExpiredObjectDeleteMarker",
-}
-
-
-class LifecycleExpiration(Result, rename=_R_LifecycleExpiration):
-    """``LifecycleExpiration``."""
-
-    date: datetime = UNSET
-    days: int = UNSET
-    expired_object_delete_marker: bool = UNSET
-
-
-_R_LifecycleRule = {
-    "abort_incomplete_multipart_upload": "AbortIncompleteMultipartUpload",
-    "expiration": "Expiration",
-    "filter": "Filter",
-    "id": "ID",
-    "noncurrent_version_expiration": "NoncurrentVersionExpiration",
-    "noncurrent_version_transitions": "NoncurrentVersionTransitions",
-    "prefix": "Prefix",
-    "status": "Status",
-    "transitions": "Transitions",
-}
-
-
-class LifecycleRule(Result, rename=_R_LifecycleRule):
-    """``LifecycleRule``."""
-
-    expiration: LifecycleExpiration = UNSET
-    id: str = UNSET
-    prefix: str = UNSET
-    filter: LifecycleRuleFilter = UNSET
-    status: str = UNSET
-    transitions: list[Transition] = UNSET
-    noncurrent_version_transitions: list[NoncurrentVersionTransition] = UNSET
-    noncurrent_version_expiration: NoncurrentVersionExpiration = UNSET
-    abort_incomplete_multipart_upload: AbortIncompleteMultipartUpload = UNSET
-
-
-_R_LifecycleRuleAndOperator = {
-    "object_size_greater_than": "ObjectSizeGreaterThan",
-    "object_size_less_than": "ObjectSizeLessThan",
-    "prefix": "Prefix",
-    "tags": "Tags",
-}
-
-
-class LifecycleRuleAndOperator(Result, rename=_R_LifecycleRuleAndOperator):
-    """``LifecycleRuleAndOperator``."""
-
-    prefix: str = UNSET
-    tags: list[Tag] = UNSET
-    object_size_greater_than: int = UNSET
-    object_size_less_than: int = UNSET
-
-
-_R_LifecycleRuleFilter = {
-    "and_": "And",
-    "object_size_greater_than": "ObjectSizeGreaterThan",
-    "object_size_less_than": "ObjectSizeLessThan",
-    "prefix": "Prefix",
-    "tag": "Tag",
-}
-
-
-class LifecycleRuleFilter(Result, rename=_R_LifecycleRuleFilter):
-    """``LifecycleRuleFilter``."""
-
-    prefix: str = UNSET
-    tag: Tag = UNSET
-    object_size_greater_than: int = UNSET
-    object_size_less_than: int = UNSET
-    and_: LifecycleRuleAndOperator = UNSET
-
-
-_R_ListBucketAnalyticsConfigurationsOutput = {
-    "analytics_configuration_list": "AnalyticsConfigurationList",
-    "continuation_token": "ContinuationToken",
-    "is_truncated": "IsTruncated",
-    "next_continuation_token": "NextContinuationToken",
-}
-
-
-class ListBucketAnalyticsConfigurationsOutput(
-    Result, rename=_R_ListBucketAnalyticsConfigurationsOutput
-):
-    """``ListBucketAnalyticsConfigurationsOutput``."""
-
-    is_truncated: bool = UNSET
-    continuation_token: str = UNSET
-    next_continuation_token: str = UNSET
-    analytics_configuration_list: list[AnalyticsConfiguration] = UNSET
-
-
-_R_ListBucketIntelligentTieringConfigurationsOutput = {
-    "continuation_token": "ContinuationToken",
-    "intelligent_tiering_configuration_list": "IntelligentTieringConfigurationList",
-    "is_truncated": "IsTruncated",
-    "next_continuation_token": "NextContinuationToken",
-}
-
-
-class ListBucketIntelligentTieringConfigurationsOutput(
-    Result, rename=_R_ListBucketIntelligentTieringConfigurationsOutput
-):
-    """``ListBucketIntelligentTieringConfigurationsOutput``."""
-
-    is_truncated: bool = UNSET
-    continuation_token: str = UNSET
-    next_continuation_token: str = UNSET
-    intelligent_tiering_configuration_list: list[IntelligentTieringConfiguration] = UNSET
-
-
-_R_ListBucketInventoryConfigurationsOutput = {
-    "continuation_token": "ContinuationToken",
-    "inventory_configuration_list": "InventoryConfigurationList",
-    "is_truncated": "IsTruncated",
-    "next_continuation_token": "NextContinuationToken",
-}
-
-
-class ListBucketInventoryConfigurationsOutput(
-    Result, rename=_R_ListBucketInventoryConfigurationsOutput
-):
-    """``ListBucketInventoryConfigurationsOutput``."""
-
-    continuation_token: str = UNSET
-    inventory_configuration_list: list[InventoryConfiguration] = UNSET
-    is_truncated: bool = UNSET
-    next_continuation_token: str = UNSET
-
-
-_R_ListBucketMetricsConfigurationsOutput = {
-    "continuation_token": "ContinuationToken",
-    "is_truncated": "IsTruncated",
-    "metrics_configuration_list": "MetricsConfigurationList",
-    "next_continuation_token": "NextContinuationToken",
-}
-
-
-class ListBucketMetricsConfigurationsOutput(
-    Result, rename=_R_ListBucketMetricsConfigurationsOutput
-):
-    """``ListBucketMetricsConfigurationsOutput``."""
-
-    is_truncated: bool = UNSET
-    continuation_token: str = UNSET
-    next_continuation_token: str = UNSET
-    metrics_configuration_list: list[MetricsConfiguration] = UNSET
-
-
-_R_ListBucketsOutput = {
-    "buckets": "Buckets",
-    "continuation_token": "ContinuationToken",
-    "owner": "Owner",
-    "prefix": "Prefix",
-}
-
-
-class ListBucketsOutput(Result, rename=_R_ListBucketsOutput):
-    """``ListBucketsOutput``."""
-
-    buckets: list[Bucket] = UNSET
-    owner: Owner = UNSET
-    continuation_token: str = UNSET
-    prefix: str = UNSET
-
-
-_R_ListDirectoryBucketsOutput = {
-    "buckets": "Buckets",
-    "continuation_token": "ContinuationToken",
-}
-
-
-class ListDirectoryBucketsOutput(Result, rename=_R_ListDirectoryBucketsOutput):
-    """``ListDirectoryBucketsOutput``."""
-
-    buckets: list[Bucket] = UNSET
-    continuation_token: str = UNSET
-
-
-_R_ListMultipartUploadsOutput = {
-    "bucket": "Bucket",
-    "common_prefixes": "CommonPrefixes",
-    "delimiter": "Delimiter",
-    "encoding_type": "EncodingType",
-    "is_truncated": "IsTruncated",
-    "key_marker": "KeyMarker",
-    "max_uploads": "MaxUploads",
-    "next_key_marker": "NextKeyMarker",
-    "next_upload_id_marker": "NextUploadIdMarker",
-    "prefix": "Prefix",
-    "request_charged": "RequestCharged",
-    "upload_id_marker": "UploadIdMarker",
-    "uploads": "Uploads",
-}
-
-
-class ListMultipartUploadsOutput(Result, rename=_R_ListMultipartUploadsOutput):
-    """``ListMultipartUploadsOutput``."""
-
-    bucket: str = UNSET
-    key_marker: str = UNSET
-    upload_id_marker: str = UNSET
-    next_key_marker: str = UNSET
-    prefix: str = UNSET
-    delimiter: str = UNSET
-    next_upload_id_marker: str = UNSET
-    max_uploads: int = UNSET
-    is_truncated: bool = UNSET
-    uploads: list[MultipartUpload] = UNSET
-    common_prefixes: list[CommonPrefix] = UNSET
-    encoding_type: str = UNSET
-    request_charged: str = UNSET
-
-
-_R_ListObjectAnnotationsOutput = {
-    "annotation_count": "AnnotationCount",
-    "annotation_prefix": "AnnotationPrefix",
-    "annotations": "Annotations",
-    "bucket": "Bucket",
-    "continuation_token": "ContinuationToken",
-    "key": "Key",
-    "max_annotation_results": "MaxAnnotationResults",
-    "next_continuation_token": "NextContinuationToken",
-    "object_version_id": "ObjectVersionId",
-    "request_charged": "RequestCharged",
-}
-
-
-class ListObjectAnnotationsOutput(Result, rename=_R_ListObjectAnnotationsOutput):
-    """``ListObjectAnnotationsOutput``."""
-
-    annotations: list[AnnotationEntry] = UNSET
-    bucket: str = UNSET
-    key: str = UNSET
-    object_version_id: str = UNSET
-    annotation_prefix: str = UNSET
-    max_annotation_results: int = UNSET
-    annotation_count: int = UNSET
-    continuation_token: str = UNSET
-    next_continuation_token: str = UNSET
-    request_charged: str = UNSET
-
-
-_R_ListObjectVersionsOutput = {
-    "common_prefixes": "CommonPrefixes",
-    "delete_markers": "DeleteMarkers",
-    "delimiter": "Delimiter",
-    "encoding_type": "EncodingType",
-    "is_truncated": "IsTruncated",
-    "key_marker": "KeyMarker",
-    "max_keys": "MaxKeys",
-    "name": "Name",
-    "next_key_marker": "NextKeyMarker",
-    "next_version_id_marker": "NextVersionIdMarker",
-    "prefix": "Prefix",
-    "request_charged": "RequestCharged",
-    "version_id_marker": "VersionIdMarker",
-    "versions": "Versions",
-}
-
-
-class ListObjectVersionsOutput(Result, rename=_R_ListObjectVersionsOutput):
-    """``ListObjectVersionsOutput``."""
-
-    is_truncated: bool = UNSET
-    key_marker: str = UNSET
-    version_id_marker: str = UNSET
-    next_key_marker: str = UNSET
-    next_version_id_marker: str = UNSET
-    versions: list[ObjectVersion] = UNSET
-    delete_markers: list[DeleteMarkerEntry] = UNSET
-    name: str = UNSET
-    prefix: str = UNSET
-    delimiter: str = UNSET
-    max_keys: int = UNSET
-    common_prefixes: list[CommonPrefix] = UNSET
-    encoding_type: str = UNSET
-    request_charged: str = UNSET
-
-
-_R_ListObjectsOutput = {
-    "common_prefixes": "CommonPrefixes",
-    "contents": "Contents",
-    "delimiter": "Delimiter",
-    "encoding_type": "EncodingType",
-    "is_truncated": "IsTruncated",
-    "marker": "Marker",
-    "max_keys": "MaxKeys",
-    "name": "Name",
-    "next_marker": "NextMarker",
-    "prefix": "Prefix",
-    "request_charged": "RequestCharged",
-}
-
-
-class ListObjectsOutput(Result, rename=_R_ListObjectsOutput):
-    """``ListObjectsOutput``."""
-
-    is_truncated: bool = UNSET
-    marker: str = UNSET
-    next_marker: str = UNSET
-    contents: list[Object] = UNSET
-    name: str = UNSET
-    prefix: str = UNSET
-    delimiter: str = UNSET
-    max_keys: int = UNSET
-    common_prefixes: list[CommonPrefix] = UNSET
-    encoding_type: str = UNSET
-    request_charged: str = UNSET
-
-
-_R_ListObjectsV2Output = {
-    "common_prefixes": "CommonPrefixes",
-    "contents": "Contents",
-    "continuation_token": "ContinuationToken",
-    "delimiter": "Delimiter",
-    "encoding_type": "EncodingType",
-    "is_truncated": "IsTruncated",
-    "key_count": "KeyCount",
-    "max_keys": "MaxKeys",
-    "name": "Name",
-    "next_continuation_token": "NextContinuationToken",
-    "prefix": "Prefix",
-    "request_charged": "RequestCharged",
-    "start_after": "StartAfter",
-}
-
-
-class ListObjectsV2Output(Result, rename=_R_ListObjectsV2Output):
-    """``ListObjectsV2Output``."""
-
-    is_truncated: bool = UNSET
-    contents: list[Object] = UNSET
-    name: str = UNSET
-    prefix: str = UNSET
-    delimiter: str = UNSET
-    max_keys: int = UNSET
-    common_prefixes: list[CommonPrefix] = UNSET
-    encoding_type: str = UNSET
-    key_count: int = UNSET
-    continuation_token: str = UNSET
-    next_continuation_token: str = UNSET
-    start_after: str = UNSET
-    request_charged: str = UNSET
-
-
-_R_ListPartsOutput = {
-    "abort_date": "AbortDate",
-    "abort_rule_id": "AbortRuleId",
-    "bucket": "Bucket",
-    "checksum_algorithm": "ChecksumAlgorithm",
-    "checksum_type": "ChecksumType",
-    "initiator": "Initiator",
-    "is_truncated": "IsTruncated",
-    "key": "Key",
-    "max_parts": "MaxParts",
-    "next_part_number_marker": "NextPartNumberMarker",
-    "owner": "Owner",
-    "part_number_marker": "PartNumberMarker",
-    "parts": "Parts",
-    "request_charged": "RequestCharged",
-    "storage_class": "StorageClass",
-    "upload_id": "UploadId",
-    "version_id": "VersionId",
-}
-
-
-class ListPartsOutput(Result, rename=_R_ListPartsOutput):
-    """``ListPartsOutput``."""
-
-    abort_date: datetime = UNSET
-    abort_rule_id: str = UNSET
-    bucket: str = UNSET
-    key: str = UNSET
-    upload_id: str = UNSET
-    part_number_marker: int = UNSET
-    next_part_number_marker: int = UNSET
-    max_parts: int = UNSET
-    is_truncated: bool = UNSET
-    parts: list[Part] = UNSET
-    initiator: Initiator = UNSET
-    owner: Owner = UNSET
-    storage_class: str = UNSET
-    request_charged: str = UNSET
-    checksum_algorithm: str = UNSET
-    checksum_type: str = UNSET
-    version_id: str = UNSET
-
-
-_R_LoggingEnabled = {
-    "target_bucket": "TargetBucket",
-    "target_grants": "TargetGrants",
-    "target_object_key_format": "TargetObjectKeyFormat",
-    "target_prefix": "TargetPrefix",
-}
-
-
-class LoggingEnabled(Result, rename=_R_LoggingEnabled):
-    """``LoggingEnabled``."""
-
-    target_bucket: str = UNSET
-    target_grants: list[TargetGrant] = UNSET
-    target_prefix: str = UNSET
-    target_object_key_format: TargetObjectKeyFormat = UNSET
-
-
-_R_MetadataConfigurationResult = {
-    "annotation_table_configuration_result": "AnnotationTableConfigurationResult",
-    "destination_result": "DestinationResult",
-    "inventory_table_configuration_result": "InventoryTableConfigurationResult",
-    "journal_table_configuration_result": "JournalTableConfigurationResult",
-}
-
-
-class MetadataConfigurationResult(Result, rename=_R_MetadataConfigurationResult):
-    """``MetadataConfigurationResult``."""
-
-    destination_result: DestinationResult = UNSET
-    journal_table_configuration_result: JournalTableConfigurationResult = UNSET
-    inventory_table_configuration_result: InventoryTableConfigurationResult = UNSET
-    annotation_table_configuration_result: AnnotationTableConfigurationResult = UNSET
-
-
-_R_MetadataTableConfigurationResult = {
-    "s3_tables_destination_result": "S3TablesDestinationResult",
-}
-
-
-class MetadataTableConfigurationResult(Result, rename=_R_MetadataTableConfigurationResult):
-    """``MetadataTableConfigurationResult``."""
-
-    s3_tables_destination_result: S3TablesDestinationResult = UNSET
-
-
-_R_Metrics = {
-    "event_threshold": "EventThreshold",
-    "status": "Status",
-}
-
-
-class Metrics(Result, rename=_R_Metrics):
-    """``Metrics``."""
-
-    status: str = UNSET
-    event_threshold: ReplicationTimeValue = UNSET
-
-
-_R_MetricsAndOperator = {
-    "access_point_arn": "AccessPointArn",
-    "prefix": "Prefix",
-    "tags": "Tags",
-}
-
-
-class MetricsAndOperator(Result, rename=_R_MetricsAndOperator):
-    """``MetricsAndOperator``."""
-
-    prefix: str = UNSET
-    tags: list[Tag] = UNSET
-    access_point_arn: str = UNSET
-
-
-_R_MetricsConfiguration = {
-    "filter": "Filter",
-    "id": "Id",
-}
-
-
-class MetricsConfiguration(Result, rename=_R_MetricsConfiguration):
-    """``MetricsConfiguration``."""
-
-    id: str = UNSET
-    filter: MetricsFilter = UNSET
-
-
-_R_MetricsFilter = {
-    "access_point_arn": "AccessPointArn",
-    "and_": "And",
-    "prefix": "Prefix",
-    "tag": "Tag",
-}
-
-
-class MetricsFilter(Result, rename=_R_MetricsFilter):
-    """``MetricsFilter``."""
-
-    prefix: str = UNSET
-    tag: Tag = UNSET
-    access_point_arn: str = UNSET
-    and_: MetricsAndOperator = UNSET
-
-
-_R_MultipartUpload = {
-    "checksum_algorithm": "ChecksumAlgorithm",
-    "checksum_type": "ChecksumType",
-    "initiated": "Initiated",
-    "initiator": "Initiator",
-    "key": "Key",
-    "owner": "Owner",
-    "storage_class": "StorageClass",
-    "upload_id": "UploadId",
-    "version_id": "VersionId",
-}
-
-
-class MultipartUpload(Result, rename=_R_MultipartUpload):
-    """``MultipartUpload``."""
-
-    upload_id: str = UNSET
-    key: str = UNSET
-    initiated: datetime = UNSET
-    storage_class: str = UNSET
-    owner: Owner = UNSET
-    initiator: Initiator = UNSET
-    checksum_algorithm: str = UNSET
-    checksum_type: str = UNSET
-    version_id: str = UNSET
-
-
-_R_NoncurrentVersionExpiration = {
-    "newer_noncurrent_versions": "NewerNoncurrentVersions",
-    "noncurrent_days": "NoncurrentDays",
-}
-
-
-class NoncurrentVersionExpiration(Result, rename=_R_NoncurrentVersionExpiration):
-    """``NoncurrentVersionExpiration``."""
-
-    noncurrent_days: int = UNSET
-    newer_noncurrent_versions: int = UNSET
-
-
-_R_NoncurrentVersionTransition = {
-    "newer_noncurrent_versions": "NewerNoncurrentVersions",
-    "noncurrent_days": "NoncurrentDays",
-    "storage_class": "StorageClass",
-}
-
-
-class NoncurrentVersionTransition(Result, rename=_R_NoncurrentVersionTransition):
-    """``NoncurrentVersionTransition``."""
-
-    noncurrent_days: int = UNSET
-    storage_class: str = UNSET
-    newer_noncurrent_versions: int = UNSET
-
-
-_R_NotificationConfiguration = {
-    "event_bridge_configuration": "EventBridgeConfiguration",
-    "lambda_function_configurations": "LambdaFunctionConfigurations",
-    "queue_configurations": "QueueConfigurations",
-    "topic_configurations": "TopicConfigurations",
-}
-
-
-class NotificationConfiguration(Result, rename=_R_NotificationConfiguration):
-    """``NotificationConfiguration``."""
-
-    topic_configurations: list[TopicConfiguration] = UNSET
-    queue_configurations: list[QueueConfiguration] = UNSET
-    lambda_function_configurations: list[LambdaFunctionConfiguration] = UNSET
-    event_bridge_configuration: EventBridgeConfiguration = UNSET
-
-
-_R_NotificationConfigurationDeprecated = {
-    "cloud_function_configuration": "CloudFunctionConfiguration",
-    "queue_configuration": "QueueConfiguration",
-    "topic_configuration": "TopicConfiguration",
-}
-
-
-class NotificationConfigurationDeprecated(Result, rename=_R_NotificationConfigurationDeprecated):
-    """``NotificationConfigurationDeprecated``."""
-
-    topic_configuration: TopicConfigurationDeprecated = UNSET
-    queue_configuration: QueueConfigurationDeprecated = UNSET
-    cloud_function_configuration: CloudFunctionConfiguration = UNSET
-
-
-_R_NotificationConfigurationFilter = {
-    "key": "Key",
-}
-
-
-class NotificationConfigurationFilter(Result, rename=_R_NotificationConfigurationFilter):
-    """``NotificationConfigurationFilter``."""
-
-    key: S3KeyFilter = UNSET
-
-
-_R_Object = {
-    "checksum_algorithm": "ChecksumAlgorithm",
-    "checksum_type": "ChecksumType",
-    "e_tag": "ETag",
-    "key": "Key",
-    "last_modified": "LastModified",
-    "owner": "Owner",
-    "restore_status": "RestoreStatus",
-    "size": "Size",
-    "storage_class": "StorageClass",
-}
-
-
-class Object(Result, rename=_R_Object):
-    """``Object``."""
-
-    key: str = UNSET
-    last_modified: datetime = UNSET
-    e_tag: str = UNSET
-    checksum_algorithm: list[str] = UNSET
-    checksum_type: str = UNSET
-    size: int = UNSET
-    storage_class: str = UNSET
-    owner: Owner = UNSET
-    restore_status: RestoreStatus = UNSET
-
-
-_R_ObjectLockConfiguration = {
-    "object_lock_enabled": "ObjectLockEnabled",
-    "rule": "Rule",
-}
-
-
-class ObjectLockConfiguration(Result, rename=_R_ObjectLockConfiguration):
-    """``ObjectLockConfiguration``."""
-
-    object_lock_enabled: str = UNSET
-    rule: ObjectLockRule = UNSET
-
-
-_R_ObjectLockLegalHold = {
-    "status": "Status",
-}
-
-
-class ObjectLockLegalHold(Result, rename=_R_ObjectLockLegalHold):
-    """``ObjectLockLegalHold``."""
-
-    status: str = UNSET
-
-
-_R_ObjectLockRetention = {
-    "event_hold": "EventHold",
-    "event_hold_duration": "EventHoldDuration",
-    "mode": "Mode",
-    "retain_until_date": "RetainUntilDate",
-}
-
-
-class ObjectLockRetention(Result, rename=_R_ObjectLockRetention):
-    """``ObjectLockRetention``."""
-
-    mode: str = UNSET
-    retain_until_date: datetime = UNSET
-    event_hold: str = UNSET
-    event_hold_duration: EventHoldDuration = UNSET
-
-
-_R_ObjectLockRule = {
-    "default_retention": "DefaultRetention",
-}
-
-
-class ObjectLockRule(Result, rename=_R_ObjectLockRule):
-    """``ObjectLockRule``."""
-
-    default_retention: DefaultRetention = UNSET
-
-
-_R_ObjectPart = {
-    "checksum_crc32": "ChecksumCRC32",
-    "checksum_crc32_c": "ChecksumCRC32C",
-    "checksum_crc64_nvme": "ChecksumCRC64NVME",
-    "checksum_md5": "ChecksumMD5",
-    "checksum_sha1": "ChecksumSHA1",
-    "checksum_sha256": "ChecksumSHA256",
-    "checksum_sha512": "ChecksumSHA512",
-    "checksum_xxhash128": "ChecksumXXHASH128",
-    "checksum_xxhash3": "ChecksumXXHASH3",
-    "checksum_xxhash64": "ChecksumXXHASH64",
-    "part_number": "PartNumber",
-    "size": "Size",
-}
-
-
-class ObjectPart(Result, rename=_R_ObjectPart):
-    """``ObjectPart``."""
-
-    part_number: int = UNSET
-    size: int = UNSET
-    checksum_crc32: str = UNSET
-    checksum_crc32_c: str = UNSET
-    checksum_crc64_nvme: str = UNSET
-    checksum_sha1: str = UNSET
-    checksum_sha256: str = UNSET
-    checksum_sha512: str = UNSET
-    checksum_md5: str = UNSET
-    checksum_xxhash64: str = UNSET
-    checksum_xxhash3: str = UNSET
-    checksum_xxhash128: str = UNSET
-
-
-_R_ObjectVersion = {
-    "checksum_algorithm": "ChecksumAlgorithm",
-    "checksum_type": "ChecksumType",
-    "e_tag": "ETag",
-    "is_latest": "IsLatest",
-    "key": "Key",
-    "last_modified": "LastModified",
-    "owner": "Owner",
-    "restore_status": "RestoreStatus",
-    "size": "Size",
-    "storage_class": "StorageClass",
-    "version_id": "VersionId",
-}
-
-
-class ObjectVersion(Result, rename=_R_ObjectVersion):
-    """``ObjectVersion``."""
-
-    e_tag: str = UNSET
-    checksum_algorithm: list[str] = UNSET
-    checksum_type: str = UNSET
-    size: int = UNSET
-    storage_class: str = UNSET
-    key: str = UNSET
-    version_id: str = UNSET
-    is_latest: bool = UNSET
-    last_modified: datetime = UNSET
-    owner: Owner = UNSET
-    restore_status: RestoreStatus = UNSET
-
-
-_R_Owner = {
-    "display_name": "DisplayName",
-    "id": "ID",
-}
-
-
-class Owner(Result, rename=_R_Owner):
-    """``Owner``."""
-
-    display_name: str = UNSET
-    id: str = UNSET
-
-
-_R_OwnershipControls = {
-    "rules": "Rules",
-}
-
-
-class OwnershipControls(Result, rename=_R_OwnershipControls):
-    """``OwnershipControls``."""
-
-    rules: list[OwnershipControlsRule] = UNSET
-
-
-_R_OwnershipControlsRule = {
-    "object_ownership": "ObjectOwnership",
-}
-
-
-class OwnershipControlsRule(Result, rename=_R_OwnershipControlsRule):
-    """``OwnershipControlsRule``."""
-
-    object_ownership: str = UNSET
-
-
-_R_Part = {
-    "checksum_crc32": "ChecksumCRC32",
-    "checksum_crc32_c": "ChecksumCRC32C",
-    "checksum_crc64_nvme": "ChecksumCRC64NVME",
-    "checksum_md5": "ChecksumMD5",
-    "checksum_sha1": "ChecksumSHA1",
-    "checksum_sha256": "ChecksumSHA256",
-    "checksum_sha512": "ChecksumSHA512",
-    "checksum_xxhash128": "ChecksumXXHASH128",
-    "checksum_xxhash3": "ChecksumXXHASH3",
-    "checksum_xxhash64": "ChecksumXXHASH64",
-    "e_tag": "ETag",
-    "last_modified": "LastModified",
-    "part_number": "PartNumber",
-    "size": "Size",
-}
-
-
-class Part(Result, rename=_R_Part):
-    """``Part``."""
-
-    part_number: int = UNSET
-    last_modified: datetime = UNSET
-    e_tag: str = UNSET
-    size: int = UNSET
-    checksum_crc32: str = UNSET
-    checksum_crc32_c: str = UNSET
-    checksum_crc64_nvme: str = UNSET
-    checksum_sha1: str = UNSET
-    checksum_sha256: str = UNSET
-    checksum_sha512: str = UNSET
-    checksum_md5: str = UNSET
-    checksum_xxhash64: str = UNSET
-    checksum_xxhash3: str = UNSET
-    checksum_xxhash128: str = UNSET
-
-
-_R_PartitionedPrefix = {
-    "partition_date_source": "PartitionDateSource",
-}
-
-
-class PartitionedPrefix(Result, rename=_R_PartitionedPrefix):
-    """``PartitionedPrefix``."""
-
-    partition_date_source: str = UNSET
-
-
-_R_PolicyStatus = {
-    "is_public": "IsPublic",
-}
-
-
-class PolicyStatus(Result, rename=_R_PolicyStatus):
-    """``PolicyStatus``."""
-
-    is_public: bool = UNSET
-
-
-_R_Progress = {
-    "bytes_processed": "BytesProcessed",
-    "bytes_returned": "BytesReturned",
-    "bytes_scanned": "BytesScanned",
-}
-
-
-class Progress(Result, rename=_R_Progress):
-    """``Progress``."""
-
-    bytes_scanned: int = UNSET
-    bytes_processed: int = UNSET
-    bytes_returned: int = UNSET
-
-
-_R_ProgressEvent = {
-    "details": "Details",
-}
-
-
-class ProgressEvent(Result, rename=_R_ProgressEvent):
-    """``ProgressEvent``."""
-
-    details: Progress = UNSET
-
-
-_R_PublicAccessBlockConfiguration = {
-    "block_public_acls": "BlockPublicAcls",
-    "block_public_policy": "BlockPublicPolicy",
-    "ignore_public_acls": "IgnorePublicAcls",
-    "restrict_public_buckets": "RestrictPublicBuckets",
-}
-
-
-class PublicAccessBlockConfiguration(Result, rename=_R_PublicAccessBlockConfiguration):
-    """``PublicAccessBlockConfiguration``."""
-
-    block_public_acls: bool = UNSET
-    ignore_public_acls: bool = UNSET
-    block_public_policy: bool = UNSET
-    restrict_public_buckets: bool = UNSET
-
-
-_R_PutBucketLifecycleConfigurationOutput = {
-    "transition_default_minimum_object_size": "TransitionDefaultMinimumObjectSize",
-}
-
-
-class PutBucketLifecycleConfigurationOutput(
-    Result, rename=_R_PutBucketLifecycleConfigurationOutput
-):
-    """``PutBucketLifecycleConfigurationOutput``."""
-
-    transition_default_minimum_object_size: str = UNSET
-
-
-_R_PutObjectAclOutput = {
-    "request_charged": "RequestCharged",
-}
-
-
-class PutObjectAclOutput(Result, rename=_R_PutObjectAclOutput):
-    """``PutObjectAclOutput``."""
-
-    request_charged: str = UNSET
-
-
-_R_PutObjectAnnotationOutput = {
-    "annotation_name": "AnnotationName",
-    "checksum_crc32": "ChecksumCRC32",
-    "checksum_crc32_c": "ChecksumCRC32C",
-    "checksum_crc64_nvme": "ChecksumCRC64NVME",
-    "checksum_md5": "ChecksumMD5",
-    "checksum_sha1": "ChecksumSHA1",
-    "checksum_sha256": "ChecksumSHA256",
-    "checksum_sha512": "ChecksumSHA512",
-    "checksum_type": "ChecksumType",
-    "checksum_xxhash128": "ChecksumXXHASH128",
-    "checksum_xxhash3": "ChecksumXXHASH3",
-    "checksum_xxhash64": "ChecksumXXHASH64",
-    "e_tag": "ETag",
-    "key": "Key",
-    "object_version_id": "ObjectVersionId",
-    "request_charged": "RequestCharged",
-    "server_side_encryption": "ServerSideEncryption",
-}
-
-
-class PutObjectAnnotationOutput(Result, rename=_R_PutObjectAnnotationOutput):
-    """``PutObjectAnnotationOutput``."""
-
-    key: str = UNSET
-    annotation_name: str = UNSET
-    object_version_id: str = UNSET
-    e_tag: str = UNSET
-    checksum_crc32: str = UNSET
-    checksum_crc32_c: str = UNSET
-    checksum_crc64_nvme: str = UNSET
-    checksum_sha1: str = UNSET
-    checksum_sha256: str = UNSET
-    checksum_sha512: str = UNSET
-    checksum_md5: str = UNSET
-    checksum_xxhash64: str = UNSET
-    checksum_xxhash3: str = UNSET
-    checksum_xxhash128: str = UNSET
-    checksum_type: str = UNSET
-    server_side_encryption: str = UNSET
-    request_charged: str = UNSET
-
-
-_R_PutObjectLegalHoldOutput = {
-    "request_charged": "RequestCharged",
-}
-
-
-class PutObjectLegalHoldOutput(Result, rename=_R_PutObjectLegalHoldOutput):
-    """``PutObjectLegalHoldOutput``."""
-
-    request_charged: str = UNSET
-
-
-_R_PutObjectLockConfigurationOutput = {
-    "request_charged": "RequestCharged",
-}
-
-
-class PutObjectLockConfigurationOutput(Result, rename=_R_PutObjectLockConfigurationOutput):
-    """``PutObjectLockConfigurationOutput``."""
-
-    request_charged: str = UNSET
-
-
-_R_PutObjectOutput = {
-    "bucket_key_enabled": "BucketKeyEnabled",
-    "checksum_crc32": "ChecksumCRC32",
-    "checksum_crc32_c": "ChecksumCRC32C",
-    "checksum_crc64_nvme": "ChecksumCRC64NVME",
-    "checksum_md5": "ChecksumMD5",
-    "checksum_sha1": "ChecksumSHA1",
-    "checksum_sha256": "ChecksumSHA256",
-    "checksum_sha512": "ChecksumSHA512",
-    "checksum_type": "ChecksumType",
-    "checksum_xxhash128": "ChecksumXXHASH128",
-    "checksum_xxhash3": "ChecksumXXHASH3",
-    "checksum_xxhash64": "ChecksumXXHASH64",
-    "e_tag": "ETag",
-    "expiration": "Expiration",
-    "request_charged": "RequestCharged",
-    "server_side_encryption": "ServerSideEncryption",
-    "size": "Size",
-    "sse_customer_algorithm": "SSECustomerAlgorithm",
-    "sse_customer_key_md5": "SSECustomerKeyMD5",
-    "ssekms_encryption_context": "SSEKMSEncryptionContext",
-    "ssekms_key_id": "SSEKMSKeyId",
-    "version_id": "VersionId",
-}
-
-
-class PutObjectOutput(Result, rename=_R_PutObjectOutput):
-    """``PutObjectOutput``."""
-
-    expiration: str = UNSET
-    e_tag: str = UNSET
-    checksum_crc32: str = UNSET
-    checksum_crc32_c: str = UNSET
-    checksum_crc64_nvme: str = UNSET
-    checksum_sha1: str = UNSET
-    checksum_sha256: str = UNSET
-    checksum_sha512: str = UNSET
-    checksum_md5: str = UNSET
-    checksum_xxhash64: str = UNSET
-    checksum_xxhash3: str = UNSET
-    checksum_xxhash128: str = UNSET
-    checksum_type: str = UNSET
-    server_side_encryption: str = UNSET
-    version_id: str = UNSET
-    sse_customer_algorithm: str = UNSET
-    sse_customer_key_md5: str = UNSET
-    ssekms_key_id: str = UNSET
-    ssekms_encryption_context: str = UNSET
-    bucket_key_enabled: bool = UNSET
-    size: int = UNSET
-    request_charged: str = UNSET
-
-
-_R_PutObjectRetentionOutput = {
-    "request_charged": "RequestCharged",
-}
-
-
-class PutObjectRetentionOutput(Result, rename=_R_PutObjectRetentionOutput):
-    """``PutObjectRetentionOutput``."""
-
-    request_charged: str = UNSET
-
-
-_R_PutObjectTaggingOutput = {
-    "version_id": "VersionId",
-}
-
-
-class PutObjectTaggingOutput(Result, rename=_R_PutObjectTaggingOutput):
-    """``PutObjectTaggingOutput``."""
-
-    version_id: str = UNSET
-
-
-_R_QueueConfiguration = {
-    "events": "Events",
-    "filter": "Filter",
-    "id": "Id",
-    "queue_arn": "QueueArn",
-}
-
-
-class QueueConfiguration(Result, rename=_R_QueueConfiguration):
-    """``QueueConfiguration``."""
-
-    id: str = UNSET
-    queue_arn: str = UNSET
-    events: list[str] = UNSET
-    filter: NotificationConfigurationFilter = UNSET
-
-
-_R_QueueConfigurationDeprecated = {
-    "event": "Event",
-    "events": "Events",
-    "id": "Id",
-    "queue": "Queue",
-}
-
-
-class QueueConfigurationDeprecated(Result, rename=_R_QueueConfigurationDeprecated):
-    """``QueueConfigurationDeprecated``."""
-
-    id: str = UNSET
-    event: str = UNSET
-    events: list[str] = UNSET
-    queue: str = UNSET
-
-
-_R_RecordExpiration = {
-    "days": "Days",
-    "expiration": "Expiration",
-}
-
-
-class RecordExpiration(Result, rename=_R_RecordExpiration):
-    """``RecordExpiration``."""
-
-    expiration: str = UNSET
-    days: int = UNSET
-
-
-_R_RecordsEvent = {
-    "payload": "Payload",
-}
-
-
-class RecordsEvent(Result, rename=_R_RecordsEvent):
-    """``RecordsEvent``."""
-
-    payload: bytes = UNSET
-
-
-_R_Redirect = {
-    "host_name": "HostName",
-    "http_redirect_code": "HttpRedirectCode",
-    "protocol": "Protocol",
-    "replace_key_prefix_with": "ReplaceKeyPrefixWith",
-    "replace_key_with": "ReplaceKeyWith",
-}
-
-
-class Redirect(Result, rename=_R_Redirect):
-    """``Redirect``."""
-
-    host_name: str = UNSET
-    http_redirect_code: str = UNSET
-    protocol: str = UNSET
-    replace_key_prefix_with: str = UNSET
-    replace_key_with: str = UNSET
-
-
-_R_RedirectAllRequestsTo = {
-    "host_name": "HostName",
-    "protocol": "Protocol",
-}
-
-
-class RedirectAllRequestsTo(Result, rename=_R_RedirectAllRequestsTo):
-    """``RedirectAllRequestsTo``."""
-
-    host_name: str = UNSET
-    protocol: str = UNSET
-
-
-class RenameObjectOutput(Result):
-    """``RenameObjectOutput``."""
-
-
-_R_ReplicaModifications = {
-    "status": "Status",
-}
-
-
-class ReplicaModifications(Result, rename=_R_ReplicaModifications):
-    """``ReplicaModifications``."""
-
-    status: str = UNSET
-
-
-_R_ReplicationConfiguration = {
-    "role": "Role",
-    "rules": "Rules",
-}
-
-
-class ReplicationConfiguration(Result, rename=_R_ReplicationConfiguration):
-    """``ReplicationConfiguration``."""
-
-    role: str = UNSET
-    rules: list[ReplicationRule] = UNSET
-
-
-_R_ReplicationRule = {
-    "delete_marker_replication": "DeleteMarkerReplication",
-    "destination": "Destination",
-    "existing_object_replication": "ExistingObjectReplication",
-    "filter": "Filter",
-    "id": "ID",
-    "prefix": "Prefix",
-    "priority": "Priority",
-    "source_selection_criteria": "SourceSelectionCriteria",
-    "status": "Status",
-}
-
-
-class ReplicationRule(Result, rename=_R_ReplicationRule):
-    """``ReplicationRule``."""
-
-    id: str = UNSET
-    priority: int = UNSET
-    prefix: str = UNSET
-    filter: ReplicationRuleFilter = UNSET
-    status: str = UNSET
-    source_selection_criteria: SourceSelectionCriteria = UNSET
-    existing_object_replication: ExistingObjectReplication = UNSET
-    destination: Destination = UNSET
-    delete_marker_replication: DeleteMarkerReplication = UNSET
-
-
-_R_ReplicationRuleAndOperator = {
-    "not_": "Not",
-    "prefix": "Prefix",
-    "tags": "Tags",
-}
-
-
-class ReplicationRuleAndOperator(Result, rename=_R_ReplicationRuleAndOperator):
-    """``ReplicationRuleAndOperator``."""
-
-    prefix: str = UNSET
-    tags: list[Tag] = UNSET
-    not_: ReplicationRuleNotOperator = UNSET
-
-
-_R_ReplicationRuleFilter = {
-    "and_": "And",
-    "not_": "Not",
-    "prefix": "Prefix",
-    "tag": "Tag",
-}
-
-
-class ReplicationRuleFilter(Result, rename=_R_ReplicationRuleFilter):
-    """``ReplicationRuleFilter``."""
-
-    prefix: str = UNSET
-    tag: Tag = UNSET
-    and_: ReplicationRuleAndOperator = UNSET
-    not_: ReplicationRuleNotOperator = UNSET
-
-
-_R_ReplicationRuleNotOperator = {
-    "or_": "Or",
-    "prefix": "Prefix",
-    "tag": "Tag",
-}
-
-
-class ReplicationRuleNotOperator(Result, rename=_R_ReplicationRuleNotOperator):
-    """``ReplicationRuleNotOperator``."""
-
-    prefix: str = UNSET
-    tag: Tag = UNSET
-    or_: ReplicationRuleOrOperator = UNSET
-
-
-_R_ReplicationRuleOrOperator = {
-    "prefixes": "Prefixes",
-    "tags": "Tags",
-}
-
-
-class ReplicationRuleOrOperator(Result, rename=_R_ReplicationRuleOrOperator):
-    """``ReplicationRuleOrOperator``."""
-
-    prefixes: list[str] = UNSET
-    tags: list[Tag] = UNSET
-
-
-_R_ReplicationTime = {
-    "status": "Status",
-    "time": "Time",
-}
-
-
-class ReplicationTime(Result, rename=_R_ReplicationTime):
-    """``ReplicationTime``."""
-
-    status: str = UNSET
-    time: ReplicationTimeValue = UNSET
-
-
-_R_ReplicationTimeValue = {
-    "minutes": "Minutes",
-}
-
-
-class ReplicationTimeValue(Result, rename=_R_ReplicationTimeValue):
-    """``ReplicationTimeValue``."""
-
-    minutes: int = UNSET
-
-
-_R_RestoreObjectOutput = {
-    "request_charged": "RequestCharged",
-    "restore_output_path": "RestoreOutputPath",
-}
-
-
-class RestoreObjectOutput(Result, rename=_R_RestoreObjectOutput):
-    """``RestoreObjectOutput``."""
-
-    request_charged: str = UNSET
-    restore_output_path: str = UNSET
-
-
-_R_RestoreStatus = {
-    "is_restore_in_progress": "IsRestoreInProgress",
-    "restore_expiry_date": "RestoreExpiryDate",
-}
-
-
-class RestoreStatus(Result, rename=_R_RestoreStatus):
-    """``RestoreStatus``."""
-
-    is_restore_in_progress: bool = UNSET
-    restore_expiry_date: datetime = UNSET
-
-
-_R_RoutingRule = {
-    "condition": "Condition",
-    "redirect": "Redirect",
-}
-
-
-class RoutingRule(Result, rename=_R_RoutingRule):
-    """``RoutingRule``."""
-
-    condition: Condition = UNSET
-    redirect: Redirect = UNSET
-
-
-_R_Rule = {
-    "abort_incomplete_multipart_upload": "AbortIncompleteMultipartUpload",
-    "expiration": "Expiration",
-    "id": "ID",
-    "noncurrent_version_expiration": "NoncurrentVersionExpiration",
-    "noncurrent_version_transition": "NoncurrentVersionTransition",
-    "prefix": "Prefix",
-    "status": "Status",
-    "transition": "Transition",
-}
-
-
-class Rule(Result, rename=_R_Rule):
-    """``Rule``."""
-
-    expiration: LifecycleExpiration = UNSET
-    id: str = UNSET
-    prefix: str = UNSET
-    status: str = UNSET
-    transition: Transition = UNSET
-    noncurrent_version_transition: NoncurrentVersionTransition = UNSET
-    noncurrent_version_expiration: NoncurrentVersionExpiration = UNSET
-    abort_incomplete_multipart_upload: AbortIncompleteMultipartUpload = UNSET
-
-
-_R_S3KeyFilter = {
-    "filter_rules": "FilterRules",
-}
-
-
-class S3KeyFilter(Result, rename=_R_S3KeyFilter):
-    """``S3KeyFilter``."""
-
-    filter_rules: list[FilterRule] = UNSET
-
-
-_R_S3TablesDestinationResult = {
-    "table_arn": "TableArn",
-    "table_bucket_arn": "TableBucketArn",
-    "table_name": "TableName",
-    "table_namespace": "TableNamespace",
-}
-
-
-class S3TablesDestinationResult(Result, rename=_R_S3TablesDestinationResult):
-    """``S3TablesDestinationResult``."""
-
-    table_bucket_arn: str = UNSET
-    table_name: str = UNSET
-    table_arn: str = UNSET
-    table_namespace: str = UNSET
-
-
-_R_SSEKMS = {
-    "key_id": "KeyId",
-}
-
-
-class SSEKMS(Result, rename=_R_SSEKMS):
-    """``SSEKMS``."""
-
-    key_id: str = UNSET
-
-
-class SSES3(Result):
-    """``SSES3``."""
-
-
-_R_SelectObjectContentEventStream = {
-    "cont": "Cont",
-    "end": "End",
-    "progress": "Progress",
-    "records": "Records",
-    "stats": "Stats",
-}
-
-
-class SelectObjectContentEventStream(Result, rename=_R_SelectObjectContentEventStream):
-    """``SelectObjectContentEventStream``."""
-
-    records: RecordsEvent = UNSET
-    stats: StatsEvent = UNSET
-    progress: ProgressEvent = UNSET
-    cont: ContinuationEvent = UNSET
-    end: EndEvent = UNSET
-
-
-_R_SelectObjectContentOutput = {
-    "payload": "Payload",
-}
-
-
-class SelectObjectContentOutput(Result, rename=_R_SelectObjectContentOutput):
-    """``SelectObjectContentOutput``."""
-
-    payload: object = UNSET
-
-
-_R_ServerSideEncryptionByDefault = {
-    "kms_master_key_id": "KMSMasterKeyID",
-    "sse_algorithm": "SSEAlgorithm",
-}
-
-
-class ServerSideEncryptionByDefault(Result, rename=_R_ServerSideEncryptionByDefault):
-    """``ServerSideEncryptionByDefault``."""
-
-    sse_algorithm: str = UNSET
-    kms_master_key_id: str = UNSET
-
-
-_R_ServerSideEncryptionConfiguration = {
-    "rules": "Rules",
-}
-
-
-class ServerSideEncryptionConfiguration(Result, rename=_R_ServerSideEncryptionConfiguration):
-    """``ServerSideEncryptionConfiguration``."""
-
-    rules: list[ServerSideEncryptionRule] = UNSET
-
-
-_R_ServerSideEncryptionRule = {
-    "apply_server_side_encryption_by_default": "ApplyServerSideEncryptionByDefault",
-    "blocked_encryption_types": "BlockedEncryptionTypes",
-    "bucket_key_enabled": "BucketKeyEnabled",
-}
-
-
-class ServerSideEncryptionRule(Result, rename=_R_ServerSideEncryptionRule):
-    """``ServerSideEncryptionRule``."""
-
-    apply_server_side_encryption_by_default: ServerSideEncryptionByDefault = UNSET
-    bucket_key_enabled: bool = UNSET
-    blocked_encryption_types: BlockedEncryptionTypes = UNSET
-
-
-_R_SessionCredentials = {
-    "access_key_id": "AccessKeyId",
-    "expiration": "Expiration",
-    "secret_access_key": "SecretAccessKey",
-    "session_token": "SessionToken",
-}
-
-
-class SessionCredentials(Result, rename=_R_SessionCredentials):
-    """``SessionCredentials``."""
-
-    access_key_id: str = UNSET
-    secret_access_key: str = UNSET
-    session_token: str = UNSET
-    expiration: datetime = UNSET
-
-
-class SimplePrefix(Result):
-    """``SimplePrefix``."""
-
-
-_R_SourceSelectionCriteria = {
-    "replica_modifications": "ReplicaModifications",
-    "sse_kms_encrypted_objects": "SseKmsEncryptedObjects",
-}
-
-
-class SourceSelectionCriteria(Result, rename=_R_SourceSelectionCriteria):
-    """``SourceSelectionCriteria``."""
-
-    sse_kms_encrypted_objects: SseKmsEncryptedObjects = UNSET
-    replica_modifications: ReplicaModifications = UNSET
-
-
-_R_SseKmsEncryptedObjects = {
-    "status": "Status",
-}
-
-
-class SseKmsEncryptedObjects(Result, rename=_R_SseKmsEncryptedObjects):
-    """``SseKmsEncryptedObjects``."""
-
-    status: str = UNSET
-
-
-_R_Stats = {
-    "bytes_processed": "BytesProcessed",
-    "bytes_returned": "BytesReturned",
-    "bytes_scanned": "BytesScanned",
-}
-
-
-class Stats(Result, rename=_R_Stats):
-    """``Stats``."""
-
-    bytes_scanned: int = UNSET
-    bytes_processed: int = UNSET
-    bytes_returned: int = UNSET
-
-
-_R_StatsEvent = {
-    "details": "Details",
-}
-
-
-class StatsEvent(Result, rename=_R_StatsEvent):
-    """``StatsEvent``."""
-
-    details: Stats = UNSET
-
-
-_R_StorageClassAnalysis = {
-    "data_export": "DataExport",
-}
-
-
-class StorageClassAnalysis(Result, rename=_R_StorageClassAnalysis):
-    """``StorageClassAnalysis``."""
-
-    data_export: StorageClassAnalysisDataExport = UNSET
-
-
-_R_StorageClassAnalysisDataExport = {
-    "destination": "Destination",
-    "output_schema_version": "OutputSchemaVersion",
-}
-
-
-class StorageClassAnalysisDataExport(Result, rename=_R_StorageClassAnalysisDataExport):
-    """``StorageClassAnalysisDataExport``."""
-
-    output_schema_version: str = UNSET
-    destination: AnalyticsExportDestination = UNSET
-
-
-_R_Tag = {
-    "key": "Key",
-    "value": "Value",
-}
-
-
-class Tag(Result, rename=_R_Tag):
-    """``Tag``."""
-
-    key: str = UNSET
-    value: str = UNSET
-
-
-_R_TargetGrant = {
-    "grantee": "Grantee",
-    "permission": "Permission",
-}
-
-
-class TargetGrant(Result, rename=_R_TargetGrant):
-    """``TargetGrant``."""
-
-    grantee: Grantee = UNSET
-    permission: str = UNSET
-
-
-_R_TargetObjectKeyFormat = {
-    "partitioned_prefix": "PartitionedPrefix",
-    "simple_prefix": "SimplePrefix",
-}
-
-
-class TargetObjectKeyFormat(Result, rename=_R_TargetObjectKeyFormat):
-    """``TargetObjectKeyFormat``."""
-
-    simple_prefix: SimplePrefix = UNSET
-    partitioned_prefix: PartitionedPrefix = UNSET
-
-
-_R_Tiering = {
-    "access_tier": "AccessTier",
-    "days": "Days",
-}
-
-
-class Tiering(Result, rename=_R_Tiering):
-    """``Tiering``."""
-
-    days: int = UNSET
-    access_tier: str = UNSET
-
-
-_R_TopicConfiguration = {
-    "events": "Events",
-    "filter": "Filter",
-    "id": "Id",
-    "topic_arn": "TopicArn",
-}
-
-
-class TopicConfiguration(Result, rename=_R_TopicConfiguration):
-    """``TopicConfiguration``."""
-
-    id: str = UNSET
-    topic_arn: str = UNSET
-    events: list[str] = UNSET
-    filter: NotificationConfigurationFilter = UNSET
-
-
-_R_TopicConfigurationDeprecated = {
-    "event": "Event",
-    "events": "Events",
-    "id": "Id",
-    "topic": "Topic",
-}
-
-
-class TopicConfigurationDeprecated(Result, rename=_R_TopicConfigurationDeprecated):
-    """``TopicConfigurationDeprecated``."""
-
-    id: str = UNSET
-    events: list[str] = UNSET
-    event: str = UNSET
-    topic: str = UNSET
-
-
-_R_Transition = {
-    "date": "Date",
-    "days": "Days",
-    "storage_class": "StorageClass",
-}
-
-
-class Transition(Result, rename=_R_Transition):
-    """``Transition``."""
-
-    date: datetime = UNSET
-    days: int = UNSET
-    storage_class: str = UNSET
-
-
-_R_UpdateObjectEncryptionResponse = {
-    "request_charged": "RequestCharged",
-}
-
-
-class UpdateObjectEncryptionResponse(Result, rename=_R_UpdateObjectEncryptionResponse):
-    """``UpdateObjectEncryptionResponse``."""
-
-    request_charged: str = UNSET
-
-
-_R_UploadPartCopyOutput = {
-    "bucket_key_enabled": "BucketKeyEnabled",
-    "copy_part_result": "CopyPartResult",
-    "copy_source_version_id": "CopySourceVersionId",
-    "request_charged": "RequestCharged",
-    "server_side_encryption": "ServerSideEncryption",
-    "sse_customer_algorithm": "SSECustomerAlgorithm",
-    "sse_customer_key_md5": "SSECustomerKeyMD5",
-    "ssekms_key_id": "SSEKMSKeyId",
-    "version_id": "VersionId",
-}
-
-
-class UploadPartCopyOutput(Result, rename=_R_UploadPartCopyOutput):
-    """``UploadPartCopyOutput``."""
-
-    copy_source_version_id: str = UNSET
-    copy_part_result: CopyPartResult = UNSET
-    server_side_encryption: str = UNSET
-    sse_customer_algorithm: str = UNSET
-    sse_customer_key_md5: str = UNSET
-    ssekms_key_id: str = UNSET
-    bucket_key_enabled: bool = UNSET
-    request_charged: str = UNSET
-    version_id: str = UNSET
-
-
-_R_UploadPartOutput = {
-    "bucket_key_enabled": "BucketKeyEnabled",
-    "checksum_crc32": "ChecksumCRC32",
-    "checksum_crc32_c": "ChecksumCRC32C",
-    "checksum_crc64_nvme": "ChecksumCRC64NVME",
-    "checksum_md5": "ChecksumMD5",
-    "checksum_sha1": "ChecksumSHA1",
-    "checksum_sha256": "ChecksumSHA256",
-    "checksum_sha512": "ChecksumSHA512",
-    "checksum_xxhash128": "ChecksumXXHASH128",
-    "checksum_xxhash3": "ChecksumXXHASH3",
-    "checksum_xxhash64": "ChecksumXXHASH64",
-    "e_tag": "ETag",
-    "request_charged": "RequestCharged",
-    "server_side_encryption": "ServerSideEncryption",
-    "sse_customer_algorithm": "SSECustomerAlgorithm",
-    "sse_customer_key_md5": "SSECustomerKeyMD5",
-    "ssekms_key_id": "SSEKMSKeyId",
-    "version_id": "VersionId",
-}
-
-
-class UploadPartOutput(Result, rename=_R_UploadPartOutput):
-    """``UploadPartOutput``."""
-
-    server_side_encryption: str = UNSET
-    e_tag: str = UNSET
-    checksum_crc32: str = UNSET
-    checksum_crc32_c: str = UNSET
-    checksum_crc64_nvme: str = UNSET
-    checksum_sha1: str = UNSET
-    checksum_sha256: str = UNSET
-    checksum_sha512: str = UNSET
-    checksum_md5: str = UNSET
-    checksum_xxhash64: str = UNSET
-    checksum_xxhash3: str = UNSET
-    checksum_xxhash128: str = UNSET
-    sse_customer_algorithm: str = UNSET
-    sse_customer_key_md5: str = UNSET
-    ssekms_key_id: str = UNSET
-    bucket_key_enabled: bool = UNSET
-    request_charged: str = UNSET
-    version_id: str = UNSET
-
-
-_R_UseSourceMultiRegionKey = {
-    "status": "Status",
-}
-
-
-class UseSourceMultiRegionKey(Result, rename=_R_UseSourceMultiRegionKey):
-    """``UseSourceMultiRegionKey``."""
-
-    status: str = UNSET
+# Result classes as data: class name -> [[attribute, member, annotation], ...].
+RESULT_FIELDS = {
+    "AbacStatus": '[["status","Status","str"]]',
+    "AbortIncompleteMultipartUpload": '[["days_after_initiation","DaysAfterInitiation","int"]]',
+    "AbortMultipartUploadOutput": '[["request_charged","RequestCharged","str"],["version_id","VersionId","str"]]',
+    "AccessControlTranslation": '[["owner","Owner","str"]]',
+    "AnalyticsAndOperator": '[["prefix","Prefix","str"],["tags","Tags","list[Tag]"]]',
+    "AnalyticsConfiguration": '[["id","Id","str"],["filter","Filter","AnalyticsFilter"],["storage_class_analysis","StorageClassAnalysis","StorageClassAnalysis"]]',
+    "AnalyticsExportDestination": '[["s3_bucket_destination","S3BucketDestination","AnalyticsS3BucketDestination"]]',
+    "AnalyticsFilter": '[["prefix","Prefix","str"],["tag","Tag","Tag"],["and_","And","AnalyticsAndOperator"]]',
+    "AnalyticsS3BucketDestination": '[["format","Format","str"],["bucket_account_id","BucketAccountId","str"],["bucket","Bucket","str"],["prefix","Prefix","str"]]',
+    "AnnotationEntry": '[["annotation_name","AnnotationName","str"],["last_modified","LastModified","datetime"],["e_tag","ETag","str"],["checksum_algorithm","ChecksumAlgorithm","list[str]"],["size","Size","int"],["replication_status","ReplicationStatus","str"]]',
+    "AnnotationTableConfigurationResult": '[["configuration_state","ConfigurationState","str"],["table_status","TableStatus","str"],["error","Error","ErrorDetails"],["table_name","TableName","str"],["table_arn","TableArn","str"],["role","Role","str"]]',
+    "BlockedEncryptionTypes": '[["encryption_type","EncryptionType","list[str]"]]',
+    "Bucket": '[["name","Name","str"],["creation_date","CreationDate","datetime"],["bucket_region","BucketRegion","str"],["bucket_arn","BucketArn","str"]]',
+    "CORSRule": '[["id","ID","str"],["allowed_headers","AllowedHeaders","list[str]"],["allowed_methods","AllowedMethods","list[str]"],["allowed_origins","AllowedOrigins","list[str]"],["expose_headers","ExposeHeaders","list[str]"],["max_age_seconds","MaxAgeSeconds","int"]]',
+    "Checksum": '[["checksum_crc32","ChecksumCRC32","str"],["checksum_crc32_c","ChecksumCRC32C","str"],["checksum_crc64_nvme","ChecksumCRC64NVME","str"],["checksum_sha1","ChecksumSHA1","str"],["checksum_sha256","ChecksumSHA256","str"],["checksum_sha512","ChecksumSHA512","str"],["checksum_md5","ChecksumMD5","str"],["checksum_xxhash64","ChecksumXXHASH64","str"],["checksum_xxhash3","ChecksumXXHASH3","str"],["checksum_xxhash128","ChecksumXXHASH128","str"],["checksum_type","ChecksumType","str"]]',
+    "CloudFunctionConfiguration": '[["id","Id","str"],["event","Event","str"],["events","Events","list[str]"],["cloud_function","CloudFunction","str"],["invocation_role","InvocationRole","str"]]',
+    "CommonPrefix": '[["prefix","Prefix","str"]]',
+    "CompleteMultipartUploadOutput": '[["location","Location","str"],["bucket","Bucket","str"],["key","Key","str"],["expiration","Expiration","str"],["e_tag","ETag","str"],["checksum_crc32","ChecksumCRC32","str"],["checksum_crc32_c","ChecksumCRC32C","str"],["checksum_crc64_nvme","ChecksumCRC64NVME","str"],["checksum_sha1","ChecksumSHA1","str"],["checksum_sha256","ChecksumSHA256","str"],["checksum_sha512","ChecksumSHA512","str"],["checksum_md5","ChecksumMD5","str"],["checksum_xxhash64","ChecksumXXHASH64","str"],["checksum_xxhash3","ChecksumXXHASH3","str"],["checksum_xxhash128","ChecksumXXHASH128","str"],["checksum_type","ChecksumType","str"],["server_side_encryption","ServerSideEncryption","str"],["version_id","VersionId","str"],["ssekms_key_id","SSEKMSKeyId","str"],["bucket_key_enabled","BucketKeyEnabled","bool"],["request_charged","RequestCharged","str"]]',
+    "Condition": '[["http_error_code_returned_equals","HttpErrorCodeReturnedEquals","str"],["key_prefix_equals","KeyPrefixEquals","str"]]',
+    "ContinuationEvent": "[]",
+    "CopyObjectOutput": '[["copy_object_result","CopyObjectResult","CopyObjectResult"],["expiration","Expiration","str"],["copy_source_version_id","CopySourceVersionId","str"],["version_id","VersionId","str"],["server_side_encryption","ServerSideEncryption","str"],["sse_customer_algorithm","SSECustomerAlgorithm","str"],["sse_customer_key_md5","SSECustomerKeyMD5","str"],["ssekms_key_id","SSEKMSKeyId","str"],["ssekms_encryption_context","SSEKMSEncryptionContext","str"],["bucket_key_enabled","BucketKeyEnabled","bool"],["request_charged","RequestCharged","str"]]',
+    "CopyObjectResult": '[["e_tag","ETag","str"],["last_modified","LastModified","datetime"],["checksum_type","ChecksumType","str"],["checksum_crc32","ChecksumCRC32","str"],["checksum_crc32_c","ChecksumCRC32C","str"],["checksum_crc64_nvme","ChecksumCRC64NVME","str"],["checksum_sha1","ChecksumSHA1","str"],["checksum_sha256","ChecksumSHA256","str"],["checksum_sha512","ChecksumSHA512","str"],["checksum_md5","ChecksumMD5","str"],["checksum_xxhash64","ChecksumXXHASH64","str"],["checksum_xxhash3","ChecksumXXHASH3","str"],["checksum_xxhash128","ChecksumXXHASH128","str"]]',
+    "CopyPartResult": '[["e_tag","ETag","str"],["last_modified","LastModified","datetime"],["checksum_crc32","ChecksumCRC32","str"],["checksum_crc32_c","ChecksumCRC32C","str"],["checksum_crc64_nvme","ChecksumCRC64NVME","str"],["checksum_sha1","ChecksumSHA1","str"],["checksum_sha256","ChecksumSHA256","str"],["checksum_sha512","ChecksumSHA512","str"],["checksum_md5","ChecksumMD5","str"],["checksum_xxhash64","ChecksumXXHASH64","str"],["checksum_xxhash3","ChecksumXXHASH3","str"],["checksum_xxhash128","ChecksumXXHASH128","str"]]',
+    "CreateBucketOutput": '[["location","Location","str"],["bucket_arn","BucketArn","str"]]',
+    "CreateMultipartUploadOutput": '[["abort_date","AbortDate","datetime"],["abort_rule_id","AbortRuleId","str"],["bucket","Bucket","str"],["key","Key","str"],["upload_id","UploadId","str"],["server_side_encryption","ServerSideEncryption","str"],["sse_customer_algorithm","SSECustomerAlgorithm","str"],["sse_customer_key_md5","SSECustomerKeyMD5","str"],["ssekms_key_id","SSEKMSKeyId","str"],["ssekms_encryption_context","SSEKMSEncryptionContext","str"],["bucket_key_enabled","BucketKeyEnabled","bool"],["request_charged","RequestCharged","str"],["checksum_algorithm","ChecksumAlgorithm","str"],["checksum_type","ChecksumType","str"],["version_id","VersionId","str"]]',
+    "CreateSessionOutput": '[["server_side_encryption","ServerSideEncryption","str"],["ssekms_key_id","SSEKMSKeyId","str"],["ssekms_encryption_context","SSEKMSEncryptionContext","str"],["bucket_key_enabled","BucketKeyEnabled","bool"],["credentials","Credentials","SessionCredentials"]]',
+    "DefaultRetention": '[["mode","Mode","str"],["days","Days","int"],["years","Years","int"],["default_event_hold","DefaultEventHold","EventHoldDuration"]]',
+    "DeleteMarkerEntry": '[["owner","Owner","Owner"],["key","Key","str"],["version_id","VersionId","str"],["is_latest","IsLatest","bool"],["last_modified","LastModified","datetime"]]',
+    "DeleteMarkerReplication": '[["status","Status","str"]]',
+    "DeleteObjectAnnotationOutput": '[["object_version_id","ObjectVersionId","str"],["request_charged","RequestCharged","str"]]',
+    "DeleteObjectOutput": '[["delete_marker","DeleteMarker","bool"],["version_id","VersionId","str"],["request_charged","RequestCharged","str"]]',
+    "DeleteObjectTaggingOutput": '[["version_id","VersionId","str"]]',
+    "DeleteObjectsOutput": '[["deleted","Deleted","list[DeletedObject]"],["request_charged","RequestCharged","str"],["errors","Errors","list[Error]"]]',
+    "DeletedObject": '[["key","Key","str"],["version_id","VersionId","str"],["delete_marker","DeleteMarker","bool"],["delete_marker_version_id","DeleteMarkerVersionId","str"]]',
+    "Destination": '[["bucket","Bucket","str"],["account","Account","str"],["storage_class","StorageClass","str"],["access_control_translation","AccessControlTranslation","AccessControlTranslation"],["encryption_configuration","EncryptionConfiguration","EncryptionConfiguration"],["replication_time","ReplicationTime","ReplicationTime"],["metrics","Metrics","Metrics"]]',
+    "DestinationResult": '[["table_bucket_type","TableBucketType","str"],["table_bucket_arn","TableBucketArn","str"],["table_namespace","TableNamespace","str"]]',
+    "EncryptionConfiguration": '[["replica_kms_key_id","ReplicaKmsKeyID","str"],["use_source_multi_region_key","UseSourceMultiRegionKey","UseSourceMultiRegionKey"]]',
+    "EndEvent": "[]",
+    "Error": '[["key","Key","str"],["version_id","VersionId","str"],["code","Code","str"],["message","Message","str"]]',
+    "ErrorDetails": '[["error_code","ErrorCode","str"],["error_message","ErrorMessage","str"]]',
+    "ErrorDocument": '[["key","Key","str"]]',
+    "EventBridgeConfiguration": "[]",
+    "EventHoldDuration": '[["days","Days","int"],["years","Years","int"]]',
+    "ExistingObjectReplication": '[["status","Status","str"]]',
+    "FilterRule": '[["name","Name","str"],["value","Value","str"]]',
+    "GetBucketAbacOutput": '[["abac_status","AbacStatus","AbacStatus"]]',
+    "GetBucketAccelerateConfigurationOutput": '[["status","Status","str"],["request_charged","RequestCharged","str"]]',
+    "GetBucketAclOutput": '[["owner","Owner","Owner"],["grants","Grants","list[Grant]"]]',
+    "GetBucketAnalyticsConfigurationOutput": '[["analytics_configuration","AnalyticsConfiguration","AnalyticsConfiguration"]]',
+    "GetBucketCorsOutput": '[["cors_rules","CORSRules","list[CORSRule]"]]',
+    "GetBucketEncryptionOutput": '[["server_side_encryption_configuration","ServerSideEncryptionConfiguration","ServerSideEncryptionConfiguration"]]',
+    "GetBucketIntelligentTieringConfigurationOutput": '[["intelligent_tiering_configuration","IntelligentTieringConfiguration","IntelligentTieringConfiguration"]]',
+    "GetBucketInventoryConfigurationOutput": '[["inventory_configuration","InventoryConfiguration","InventoryConfiguration"]]',
+    "GetBucketLifecycleConfigurationOutput": '[["rules","Rules","list[LifecycleRule]"],["transition_default_minimum_object_size","TransitionDefaultMinimumObjectSize","str"]]',
+    "GetBucketLifecycleOutput": '[["rules","Rules","list[Rule]"]]',
+    "GetBucketLocationOutput": '[["location_constraint","LocationConstraint","str"]]',
+    "GetBucketLoggingOutput": '[["logging_enabled","LoggingEnabled","LoggingEnabled"]]',
+    "GetBucketMetadataConfigurationOutput": '[["get_bucket_metadata_configuration_result","GetBucketMetadataConfigurationResult","GetBucketMetadataConfigurationResult"]]',
+    "GetBucketMetadataConfigurationResult": '[["metadata_configuration_result","MetadataConfigurationResult","MetadataConfigurationResult"]]',
+    "GetBucketMetadataTableConfigurationOutput": '[["get_bucket_metadata_table_configuration_result","GetBucketMetadataTableConfigurationResult","GetBucketMetadataTableConfigurationResult"]]',
+    "GetBucketMetadataTableConfigurationResult": '[["metadata_table_configuration_result","MetadataTableConfigurationResult","MetadataTableConfigurationResult"],["status","Status","str"],["error","Error","ErrorDetails"]]',
+    "GetBucketMetricsConfigurationOutput": '[["metrics_configuration","MetricsConfiguration","MetricsConfiguration"]]',
+    "GetBucketOwnershipControlsOutput": '[["ownership_controls","OwnershipControls","OwnershipControls"]]',
+    "GetBucketPolicyOutput": '[["policy","Policy","str"]]',
+    "GetBucketPolicyStatusOutput": '[["policy_status","PolicyStatus","PolicyStatus"]]',
+    "GetBucketReplicationOutput": '[["replication_configuration","ReplicationConfiguration","ReplicationConfiguration"]]',
+    "GetBucketRequestPaymentOutput": '[["payer","Payer","str"]]',
+    "GetBucketTaggingOutput": '[["tag_set","TagSet","list[Tag]"]]',
+    "GetBucketVersioningOutput": '[["status","Status","str"],["mfa_delete","MFADelete","str"]]',
+    "GetBucketWebsiteOutput": '[["redirect_all_requests_to","RedirectAllRequestsTo","RedirectAllRequestsTo"],["index_document","IndexDocument","IndexDocument"],["error_document","ErrorDocument","ErrorDocument"],["routing_rules","RoutingRules","list[RoutingRule]"]]',
+    "GetObjectAclOutput": '[["owner","Owner","Owner"],["grants","Grants","list[Grant]"],["request_charged","RequestCharged","str"]]',
+    "GetObjectAnnotationOutput": '[["annotation_payload","AnnotationPayload","object"],["object_version_id","ObjectVersionId","str"],["last_modified","LastModified","datetime"],["content_length","ContentLength","int"],["e_tag","ETag","str"],["checksum_crc32","ChecksumCRC32","str"],["checksum_crc32_c","ChecksumCRC32C","str"],["checksum_crc64_nvme","ChecksumCRC64NVME","str"],["checksum_sha1","ChecksumSHA1","str"],["checksum_sha256","ChecksumSHA256","str"],["checksum_sha512","ChecksumSHA512","str"],["checksum_md5","ChecksumMD5","str"],["checksum_xxhash64","ChecksumXXHASH64","str"],["checksum_xxhash3","ChecksumXXHASH3","str"],["checksum_xxhash128","ChecksumXXHASH128","str"],["checksum_type","ChecksumType","str"],["server_side_encryption","ServerSideEncryption","str"],["request_charged","RequestCharged","str"],["replication_status","ReplicationStatus","str"]]',
+    "GetObjectAttributesOutput": '[["delete_marker","DeleteMarker","bool"],["last_modified","LastModified","datetime"],["version_id","VersionId","str"],["request_charged","RequestCharged","str"],["e_tag","ETag","str"],["checksum","Checksum","Checksum"],["object_parts","ObjectParts","GetObjectAttributesParts"],["storage_class","StorageClass","str"],["object_size","ObjectSize","int"]]',
+    "GetObjectAttributesParts": '[["total_parts_count","TotalPartsCount","int"],["part_number_marker","PartNumberMarker","int"],["next_part_number_marker","NextPartNumberMarker","int"],["max_parts","MaxParts","int"],["is_truncated","IsTruncated","bool"],["parts","Parts","list[ObjectPart]"]]',
+    "GetObjectLegalHoldOutput": '[["legal_hold","LegalHold","ObjectLockLegalHold"]]',
+    "GetObjectLockConfigurationOutput": '[["object_lock_configuration","ObjectLockConfiguration","ObjectLockConfiguration"]]',
+    "GetObjectOutput": '[["body","Body","object"],["delete_marker","DeleteMarker","bool"],["accept_ranges","AcceptRanges","str"],["expiration","Expiration","str"],["restore","Restore","str"],["last_modified","LastModified","datetime"],["content_length","ContentLength","int"],["e_tag","ETag","str"],["checksum_crc32","ChecksumCRC32","str"],["checksum_crc32_c","ChecksumCRC32C","str"],["checksum_crc64_nvme","ChecksumCRC64NVME","str"],["checksum_sha1","ChecksumSHA1","str"],["checksum_sha256","ChecksumSHA256","str"],["checksum_sha512","ChecksumSHA512","str"],["checksum_md5","ChecksumMD5","str"],["checksum_xxhash64","ChecksumXXHASH64","str"],["checksum_xxhash3","ChecksumXXHASH3","str"],["checksum_xxhash128","ChecksumXXHASH128","str"],["checksum_type","ChecksumType","str"],["missing_meta","MissingMeta","int"],["version_id","VersionId","str"],["cache_control","CacheControl","str"],["content_disposition","ContentDisposition","str"],["content_encoding","ContentEncoding","str"],["content_language","ContentLanguage","str"],["content_range","ContentRange","str"],["content_type","ContentType","str"],["expires","Expires","datetime"],["website_redirect_location","WebsiteRedirectLocation","str"],["server_side_encryption","ServerSideEncryption","str"],["metadata","Metadata","dict[str, str]"],["sse_customer_algorithm","SSECustomerAlgorithm","str"],["sse_customer_key_md5","SSECustomerKeyMD5","str"],["ssekms_key_id","SSEKMSKeyId","str"],["bucket_key_enabled","BucketKeyEnabled","bool"],["storage_class","StorageClass","str"],["request_charged","RequestCharged","str"],["replication_status","ReplicationStatus","str"],["parts_count","PartsCount","int"],["tag_count","TagCount","int"],["object_lock_mode","ObjectLockMode","str"],["object_lock_retain_until_date","ObjectLockRetainUntilDate","datetime"],["object_lock_legal_hold_status","ObjectLockLegalHoldStatus","str"],["object_lock_event_hold","ObjectLockEventHold","str"],["object_lock_event_hold_duration_days","ObjectLockEventHoldDurationDays","int"],["object_lock_event_hold_duration_years","ObjectLockEventHoldDurationYears","int"]]',
+    "GetObjectRetentionOutput": '[["retention","Retention","ObjectLockRetention"]]',
+    "GetObjectTaggingOutput": '[["version_id","VersionId","str"],["tag_set","TagSet","list[Tag]"]]',
+    "GetObjectTorrentOutput": '[["body","Body","object"],["request_charged","RequestCharged","str"]]',
+    "GetPublicAccessBlockOutput": '[["public_access_block_configuration","PublicAccessBlockConfiguration","PublicAccessBlockConfiguration"]]',
+    "Grant": '[["grantee","Grantee","Grantee"],["permission","Permission","str"]]',
+    "Grantee": '[["display_name","DisplayName","str"],["email_address","EmailAddress","str"],["id","ID","str"],["type","Type","str"],["uri","URI","str"]]',
+    "HeadBucketOutput": '[["bucket_arn","BucketArn","str"],["bucket_location_type","BucketLocationType","str"],["bucket_location_name","BucketLocationName","str"],["bucket_region","BucketRegion","str"],["access_point_alias","AccessPointAlias","bool"]]',
+    "HeadObjectOutput": '[["delete_marker","DeleteMarker","bool"],["accept_ranges","AcceptRanges","str"],["expiration","Expiration","str"],["restore","Restore","str"],["archive_status","ArchiveStatus","str"],["last_modified","LastModified","datetime"],["content_length","ContentLength","int"],["checksum_crc32","ChecksumCRC32","str"],["checksum_crc32_c","ChecksumCRC32C","str"],["checksum_crc64_nvme","ChecksumCRC64NVME","str"],["checksum_sha1","ChecksumSHA1","str"],["checksum_sha256","ChecksumSHA256","str"],["checksum_sha512","ChecksumSHA512","str"],["checksum_md5","ChecksumMD5","str"],["checksum_xxhash64","ChecksumXXHASH64","str"],["checksum_xxhash3","ChecksumXXHASH3","str"],["checksum_xxhash128","ChecksumXXHASH128","str"],["checksum_type","ChecksumType","str"],["e_tag","ETag","str"],["missing_meta","MissingMeta","int"],["version_id","VersionId","str"],["cache_control","CacheControl","str"],["content_disposition","ContentDisposition","str"],["content_encoding","ContentEncoding","str"],["content_language","ContentLanguage","str"],["content_type","ContentType","str"],["content_range","ContentRange","str"],["expires","Expires","datetime"],["website_redirect_location","WebsiteRedirectLocation","str"],["server_side_encryption","ServerSideEncryption","str"],["metadata","Metadata","dict[str, str]"],["sse_customer_algorithm","SSECustomerAlgorithm","str"],["sse_customer_key_md5","SSECustomerKeyMD5","str"],["ssekms_key_id","SSEKMSKeyId","str"],["bucket_key_enabled","BucketKeyEnabled","bool"],["storage_class","StorageClass","str"],["request_charged","RequestCharged","str"],["replication_status","ReplicationStatus","str"],["parts_count","PartsCount","int"],["tag_count","TagCount","int"],["object_lock_mode","ObjectLockMode","str"],["object_lock_retain_until_date","ObjectLockRetainUntilDate","datetime"],["object_lock_legal_hold_status","ObjectLockLegalHoldStatus","str"],["object_lock_event_hold","ObjectLockEventHold","str"],["object_lock_event_hold_duration_days","ObjectLockEventHoldDurationDays","int"],["object_lock_event_hold_duration_years","ObjectLockEventHoldDurationYears","int"]]',
+    "IndexDocument": '[["suffix","Suffix","str"]]',
+    "Initiator": '[["id","ID","str"],["display_name","DisplayName","str"]]',
+    "IntelligentTieringAndOperator": '[["prefix","Prefix","str"],["tags","Tags","list[Tag]"]]',
+    "IntelligentTieringConfiguration": '[["id","Id","str"],["filter","Filter","IntelligentTieringFilter"],["status","Status","str"],["tierings","Tierings","list[Tiering]"]]',
+    "IntelligentTieringFilter": '[["prefix","Prefix","str"],["tag","Tag","Tag"],["and_","And","IntelligentTieringAndOperator"]]',
+    "InventoryConfiguration": '[["destination","Destination","InventoryDestination"],["is_enabled","IsEnabled","bool"],["filter","Filter","InventoryFilter"],["id","Id","str"],["included_object_versions","IncludedObjectVersions","str"],["optional_fields","OptionalFields","list[str]"],["schedule","Schedule","InventorySchedule"]]',
+    "InventoryDestination": '[["s3_bucket_destination","S3BucketDestination","InventoryS3BucketDestination"]]',
+    "InventoryEncryption": '[["sses3","SSES3","SSES3"],["ssekms","SSEKMS","SSEKMS"]]',
+    "InventoryFilter": '[["prefix","Prefix","str"]]',
+    "InventoryS3BucketDestination": '[["account_id","AccountId","str"],["bucket","Bucket","str"],["format","Format","str"],["prefix","Prefix","str"],["encryption","Encryption","InventoryEncryption"]]',
+    "InventorySchedule": '[["frequency","Frequency","str"]]',
+    "InventoryTableConfigurationResult": '[["configuration_state","ConfigurationState","str"],["table_status","TableStatus","str"],["error","Error","ErrorDetails"],["table_name","TableName","str"],["table_arn","TableArn","str"]]',
+    "JournalTableConfigurationResult": '[["table_status","TableStatus","str"],["error","Error","ErrorDetails"],["table_name","TableName","str"],["table_arn","TableArn","str"],["record_expiration","RecordExpiration","RecordExpiration"]]',
+    "LambdaFunctionConfiguration": '[["id","Id","str"],["lambda_function_arn","LambdaFunctionArn","str"],["events","Events","list[str]"],["filter","Filter","NotificationConfigurationFilter"]]',
+    "LifecycleExpiration": '[["date","Date","datetime"],["days","Days","int"],["expired_object_delete_marker","ExpiredObjectDeleteMarker","bool"]]',
+    "LifecycleRule": '[["expiration","Expiration","LifecycleExpiration"],["id","ID","str"],["prefix","Prefix","str"],["filter","Filter","LifecycleRuleFilter"],["status","Status","str"],["transitions","Transitions","list[Transition]"],["noncurrent_version_transitions","NoncurrentVersionTransitions","list[NoncurrentVersionTransition]"],["noncurrent_version_expiration","NoncurrentVersionExpiration","NoncurrentVersionExpiration"],["abort_incomplete_multipart_upload","AbortIncompleteMultipartUpload","AbortIncompleteMultipartUpload"]]',
+    "LifecycleRuleAndOperator": '[["prefix","Prefix","str"],["tags","Tags","list[Tag]"],["object_size_greater_than","ObjectSizeGreaterThan","int"],["object_size_less_than","ObjectSizeLessThan","int"]]',
+    "LifecycleRuleFilter": '[["prefix","Prefix","str"],["tag","Tag","Tag"],["object_size_greater_than","ObjectSizeGreaterThan","int"],["object_size_less_than","ObjectSizeLessThan","int"],["and_","And","LifecycleRuleAndOperator"]]',
+    "ListBucketAnalyticsConfigurationsOutput": '[["is_truncated","IsTruncated","bool"],["continuation_token","ContinuationToken","str"],["next_continuation_token","NextContinuationToken","str"],["analytics_configuration_list","AnalyticsConfigurationList","list[AnalyticsConfiguration]"]]',
+    "ListBucketIntelligentTieringConfigurationsOutput": '[["is_truncated","IsTruncated","bool"],["continuation_token","ContinuationToken","str"],["next_continuation_token","NextContinuationToken","str"],["intelligent_tiering_configuration_list","IntelligentTieringConfigurationList","list[IntelligentTieringConfiguration]"]]',
+    "ListBucketInventoryConfigurationsOutput": '[["continuation_token","ContinuationToken","str"],["inventory_configuration_list","InventoryConfigurationList","list[InventoryConfiguration]"],["is_truncated","IsTruncated","bool"],["next_continuation_token","NextContinuationToken","str"]]',
+    "ListBucketMetricsConfigurationsOutput": '[["is_truncated","IsTruncated","bool"],["continuation_token","ContinuationToken","str"],["next_continuation_token","NextContinuationToken","str"],["metrics_configuration_list","MetricsConfigurationList","list[MetricsConfiguration]"]]',
+    "ListBucketsOutput": '[["buckets","Buckets","list[Bucket]"],["owner","Owner","Owner"],["continuation_token","ContinuationToken","str"],["prefix","Prefix","str"]]',
+    "ListDirectoryBucketsOutput": '[["buckets","Buckets","list[Bucket]"],["continuation_token","ContinuationToken","str"]]',
+    "ListMultipartUploadsOutput": '[["bucket","Bucket","str"],["key_marker","KeyMarker","str"],["upload_id_marker","UploadIdMarker","str"],["next_key_marker","NextKeyMarker","str"],["prefix","Prefix","str"],["delimiter","Delimiter","str"],["next_upload_id_marker","NextUploadIdMarker","str"],["max_uploads","MaxUploads","int"],["is_truncated","IsTruncated","bool"],["uploads","Uploads","list[MultipartUpload]"],["common_prefixes","CommonPrefixes","list[CommonPrefix]"],["encoding_type","EncodingType","str"],["request_charged","RequestCharged","str"]]',
+    "ListObjectAnnotationsOutput": '[["annotations","Annotations","list[AnnotationEntry]"],["bucket","Bucket","str"],["key","Key","str"],["object_version_id","ObjectVersionId","str"],["annotation_prefix","AnnotationPrefix","str"],["max_annotation_results","MaxAnnotationResults","int"],["annotation_count","AnnotationCount","int"],["continuation_token","ContinuationToken","str"],["next_continuation_token","NextContinuationToken","str"],["request_charged","RequestCharged","str"]]',
+    "ListObjectVersionsOutput": '[["is_truncated","IsTruncated","bool"],["key_marker","KeyMarker","str"],["version_id_marker","VersionIdMarker","str"],["next_key_marker","NextKeyMarker","str"],["next_version_id_marker","NextVersionIdMarker","str"],["versions","Versions","list[ObjectVersion]"],["delete_markers","DeleteMarkers","list[DeleteMarkerEntry]"],["name","Name","str"],["prefix","Prefix","str"],["delimiter","Delimiter","str"],["max_keys","MaxKeys","int"],["common_prefixes","CommonPrefixes","list[CommonPrefix]"],["encoding_type","EncodingType","str"],["request_charged","RequestCharged","str"]]',
+    "ListObjectsOutput": '[["is_truncated","IsTruncated","bool"],["marker","Marker","str"],["next_marker","NextMarker","str"],["contents","Contents","list[Object]"],["name","Name","str"],["prefix","Prefix","str"],["delimiter","Delimiter","str"],["max_keys","MaxKeys","int"],["common_prefixes","CommonPrefixes","list[CommonPrefix]"],["encoding_type","EncodingType","str"],["request_charged","RequestCharged","str"]]',
+    "ListObjectsV2Output": '[["is_truncated","IsTruncated","bool"],["contents","Contents","list[Object]"],["name","Name","str"],["prefix","Prefix","str"],["delimiter","Delimiter","str"],["max_keys","MaxKeys","int"],["common_prefixes","CommonPrefixes","list[CommonPrefix]"],["encoding_type","EncodingType","str"],["key_count","KeyCount","int"],["continuation_token","ContinuationToken","str"],["next_continuation_token","NextContinuationToken","str"],["start_after","StartAfter","str"],["request_charged","RequestCharged","str"]]',
+    "ListPartsOutput": '[["abort_date","AbortDate","datetime"],["abort_rule_id","AbortRuleId","str"],["bucket","Bucket","str"],["key","Key","str"],["upload_id","UploadId","str"],["part_number_marker","PartNumberMarker","int"],["next_part_number_marker","NextPartNumberMarker","int"],["max_parts","MaxParts","int"],["is_truncated","IsTruncated","bool"],["parts","Parts","list[Part]"],["initiator","Initiator","Initiator"],["owner","Owner","Owner"],["storage_class","StorageClass","str"],["request_charged","RequestCharged","str"],["checksum_algorithm","ChecksumAlgorithm","str"],["checksum_type","ChecksumType","str"],["version_id","VersionId","str"]]',
+    "LoggingEnabled": '[["target_bucket","TargetBucket","str"],["target_grants","TargetGrants","list[TargetGrant]"],["target_prefix","TargetPrefix","str"],["target_object_key_format","TargetObjectKeyFormat","TargetObjectKeyFormat"]]',
+    "MetadataConfigurationResult": '[["destination_result","DestinationResult","DestinationResult"],["journal_table_configuration_result","JournalTableConfigurationResult","JournalTableConfigurationResult"],["inventory_table_configuration_result","InventoryTableConfigurationResult","InventoryTableConfigurationResult"],["annotation_table_configuration_result","AnnotationTableConfigurationResult","AnnotationTableConfigurationResult"]]',
+    "MetadataTableConfigurationResult": '[["s3_tables_destination_result","S3TablesDestinationResult","S3TablesDestinationResult"]]',
+    "Metrics": '[["status","Status","str"],["event_threshold","EventThreshold","ReplicationTimeValue"]]',
+    "MetricsAndOperator": '[["prefix","Prefix","str"],["tags","Tags","list[Tag]"],["access_point_arn","AccessPointArn","str"]]',
+    "MetricsConfiguration": '[["id","Id","str"],["filter","Filter","MetricsFilter"]]',
+    "MetricsFilter": '[["prefix","Prefix","str"],["tag","Tag","Tag"],["access_point_arn","AccessPointArn","str"],["and_","And","MetricsAndOperator"]]',
+    "MultipartUpload": '[["upload_id","UploadId","str"],["key","Key","str"],["initiated","Initiated","datetime"],["storage_class","StorageClass","str"],["owner","Owner","Owner"],["initiator","Initiator","Initiator"],["checksum_algorithm","ChecksumAlgorithm","str"],["checksum_type","ChecksumType","str"],["version_id","VersionId","str"]]',
+    "NoncurrentVersionExpiration": '[["noncurrent_days","NoncurrentDays","int"],["newer_noncurrent_versions","NewerNoncurrentVersions","int"]]',
+    "NoncurrentVersionTransition": '[["noncurrent_days","NoncurrentDays","int"],["storage_class","StorageClass","str"],["newer_noncurrent_versions","NewerNoncurrentVersions","int"]]',
+    "NotificationConfiguration": '[["topic_configurations","TopicConfigurations","list[TopicConfiguration]"],["queue_configurations","QueueConfigurations","list[QueueConfiguration]"],["lambda_function_configurations","LambdaFunctionConfigurations","list[LambdaFunctionConfiguration]"],["event_bridge_configuration","EventBridgeConfiguration","EventBridgeConfiguration"]]',
+    "NotificationConfigurationDeprecated": '[["topic_configuration","TopicConfiguration","TopicConfigurationDeprecated"],["queue_configuration","QueueConfiguration","QueueConfigurationDeprecated"],["cloud_function_configuration","CloudFunctionConfiguration","CloudFunctionConfiguration"]]',
+    "NotificationConfigurationFilter": '[["key","Key","S3KeyFilter"]]',
+    "Object": '[["key","Key","str"],["last_modified","LastModified","datetime"],["e_tag","ETag","str"],["checksum_algorithm","ChecksumAlgorithm","list[str]"],["checksum_type","ChecksumType","str"],["size","Size","int"],["storage_class","StorageClass","str"],["owner","Owner","Owner"],["restore_status","RestoreStatus","RestoreStatus"]]',
+    "ObjectLockConfiguration": '[["object_lock_enabled","ObjectLockEnabled","str"],["rule","Rule","ObjectLockRule"]]',
+    "ObjectLockLegalHold": '[["status","Status","str"]]',
+    "ObjectLockRetention": '[["mode","Mode","str"],["retain_until_date","RetainUntilDate","datetime"],["event_hold","EventHold","str"],["event_hold_duration","EventHoldDuration","EventHoldDuration"]]',
+    "ObjectLockRule": '[["default_retention","DefaultRetention","DefaultRetention"]]',
+    "ObjectPart": '[["part_number","PartNumber","int"],["size","Size","int"],["checksum_crc32","ChecksumCRC32","str"],["checksum_crc32_c","ChecksumCRC32C","str"],["checksum_crc64_nvme","ChecksumCRC64NVME","str"],["checksum_sha1","ChecksumSHA1","str"],["checksum_sha256","ChecksumSHA256","str"],["checksum_sha512","ChecksumSHA512","str"],["checksum_md5","ChecksumMD5","str"],["checksum_xxhash64","ChecksumXXHASH64","str"],["checksum_xxhash3","ChecksumXXHASH3","str"],["checksum_xxhash128","ChecksumXXHASH128","str"]]',
+    "ObjectVersion": '[["e_tag","ETag","str"],["checksum_algorithm","ChecksumAlgorithm","list[str]"],["checksum_type","ChecksumType","str"],["size","Size","int"],["storage_class","StorageClass","str"],["key","Key","str"],["version_id","VersionId","str"],["is_latest","IsLatest","bool"],["last_modified","LastModified","datetime"],["owner","Owner","Owner"],["restore_status","RestoreStatus","RestoreStatus"]]',
+    "Owner": '[["display_name","DisplayName","str"],["id","ID","str"]]',
+    "OwnershipControls": '[["rules","Rules","list[OwnershipControlsRule]"]]',
+    "OwnershipControlsRule": '[["object_ownership","ObjectOwnership","str"]]',
+    "Part": '[["part_number","PartNumber","int"],["last_modified","LastModified","datetime"],["e_tag","ETag","str"],["size","Size","int"],["checksum_crc32","ChecksumCRC32","str"],["checksum_crc32_c","ChecksumCRC32C","str"],["checksum_crc64_nvme","ChecksumCRC64NVME","str"],["checksum_sha1","ChecksumSHA1","str"],["checksum_sha256","ChecksumSHA256","str"],["checksum_sha512","ChecksumSHA512","str"],["checksum_md5","ChecksumMD5","str"],["checksum_xxhash64","ChecksumXXHASH64","str"],["checksum_xxhash3","ChecksumXXHASH3","str"],["checksum_xxhash128","ChecksumXXHASH128","str"]]',
+    "PartitionedPrefix": '[["partition_date_source","PartitionDateSource","str"]]',
+    "PolicyStatus": '[["is_public","IsPublic","bool"]]',
+    "Progress": '[["bytes_scanned","BytesScanned","int"],["bytes_processed","BytesProcessed","int"],["bytes_returned","BytesReturned","int"]]',
+    "ProgressEvent": '[["details","Details","Progress"]]',
+    "PublicAccessBlockConfiguration": '[["block_public_acls","BlockPublicAcls","bool"],["ignore_public_acls","IgnorePublicAcls","bool"],["block_public_policy","BlockPublicPolicy","bool"],["restrict_public_buckets","RestrictPublicBuckets","bool"]]',
+    "PutBucketLifecycleConfigurationOutput": '[["transition_default_minimum_object_size","TransitionDefaultMinimumObjectSize","str"]]',
+    "PutObjectAclOutput": '[["request_charged","RequestCharged","str"]]',
+    "PutObjectAnnotationOutput": '[["key","Key","str"],["annotation_name","AnnotationName","str"],["object_version_id","ObjectVersionId","str"],["e_tag","ETag","str"],["checksum_crc32","ChecksumCRC32","str"],["checksum_crc32_c","ChecksumCRC32C","str"],["checksum_crc64_nvme","ChecksumCRC64NVME","str"],["checksum_sha1","ChecksumSHA1","str"],["checksum_sha256","ChecksumSHA256","str"],["checksum_sha512","ChecksumSHA512","str"],["checksum_md5","ChecksumMD5","str"],["checksum_xxhash64","ChecksumXXHASH64","str"],["checksum_xxhash3","ChecksumXXHASH3","str"],["checksum_xxhash128","ChecksumXXHASH128","str"],["checksum_type","ChecksumType","str"],["server_side_encryption","ServerSideEncryption","str"],["request_charged","RequestCharged","str"]]',
+    "PutObjectLegalHoldOutput": '[["request_charged","RequestCharged","str"]]',
+    "PutObjectLockConfigurationOutput": '[["request_charged","RequestCharged","str"]]',
+    "PutObjectOutput": '[["expiration","Expiration","str"],["e_tag","ETag","str"],["checksum_crc32","ChecksumCRC32","str"],["checksum_crc32_c","ChecksumCRC32C","str"],["checksum_crc64_nvme","ChecksumCRC64NVME","str"],["checksum_sha1","ChecksumSHA1","str"],["checksum_sha256","ChecksumSHA256","str"],["checksum_sha512","ChecksumSHA512","str"],["checksum_md5","ChecksumMD5","str"],["checksum_xxhash64","ChecksumXXHASH64","str"],["checksum_xxhash3","ChecksumXXHASH3","str"],["checksum_xxhash128","ChecksumXXHASH128","str"],["checksum_type","ChecksumType","str"],["server_side_encryption","ServerSideEncryption","str"],["version_id","VersionId","str"],["sse_customer_algorithm","SSECustomerAlgorithm","str"],["sse_customer_key_md5","SSECustomerKeyMD5","str"],["ssekms_key_id","SSEKMSKeyId","str"],["ssekms_encryption_context","SSEKMSEncryptionContext","str"],["bucket_key_enabled","BucketKeyEnabled","bool"],["size","Size","int"],["request_charged","RequestCharged","str"]]',
+    "PutObjectRetentionOutput": '[["request_charged","RequestCharged","str"]]',
+    "PutObjectTaggingOutput": '[["version_id","VersionId","str"]]',
+    "QueueConfiguration": '[["id","Id","str"],["queue_arn","QueueArn","str"],["events","Events","list[str]"],["filter","Filter","NotificationConfigurationFilter"]]',
+    "QueueConfigurationDeprecated": '[["id","Id","str"],["event","Event","str"],["events","Events","list[str]"],["queue","Queue","str"]]',
+    "RecordExpiration": '[["expiration","Expiration","str"],["days","Days","int"]]',
+    "RecordsEvent": '[["payload","Payload","bytes"]]',
+    "Redirect": '[["host_name","HostName","str"],["http_redirect_code","HttpRedirectCode","str"],["protocol","Protocol","str"],["replace_key_prefix_with","ReplaceKeyPrefixWith","str"],["replace_key_with","ReplaceKeyWith","str"]]',
+    "RedirectAllRequestsTo": '[["host_name","HostName","str"],["protocol","Protocol","str"]]',
+    "RenameObjectOutput": "[]",
+    "ReplicaModifications": '[["status","Status","str"]]',
+    "ReplicationConfiguration": '[["role","Role","str"],["rules","Rules","list[ReplicationRule]"]]',
+    "ReplicationRule": '[["id","ID","str"],["priority","Priority","int"],["prefix","Prefix","str"],["filter","Filter","ReplicationRuleFilter"],["status","Status","str"],["source_selection_criteria","SourceSelectionCriteria","SourceSelectionCriteria"],["existing_object_replication","ExistingObjectReplication","ExistingObjectReplication"],["destination","Destination","Destination"],["delete_marker_replication","DeleteMarkerReplication","DeleteMarkerReplication"]]',
+    "ReplicationRuleAndOperator": '[["prefix","Prefix","str"],["tags","Tags","list[Tag]"],["not_","Not","ReplicationRuleNotOperator"]]',
+    "ReplicationRuleFilter": '[["prefix","Prefix","str"],["tag","Tag","Tag"],["and_","And","ReplicationRuleAndOperator"],["not_","Not","ReplicationRuleNotOperator"]]',
+    "ReplicationRuleNotOperator": '[["prefix","Prefix","str"],["tag","Tag","Tag"],["or_","Or","ReplicationRuleOrOperator"]]',
+    "ReplicationRuleOrOperator": '[["prefixes","Prefixes","list[str]"],["tags","Tags","list[Tag]"]]',
+    "ReplicationTime": '[["status","Status","str"],["time","Time","ReplicationTimeValue"]]',
+    "ReplicationTimeValue": '[["minutes","Minutes","int"]]',
+    "RestoreObjectOutput": '[["request_charged","RequestCharged","str"],["restore_output_path","RestoreOutputPath","str"]]',
+    "RestoreStatus": '[["is_restore_in_progress","IsRestoreInProgress","bool"],["restore_expiry_date","RestoreExpiryDate","datetime"]]',
+    "RoutingRule": '[["condition","Condition","Condition"],["redirect","Redirect","Redirect"]]',
+    "Rule": '[["expiration","Expiration","LifecycleExpiration"],["id","ID","str"],["prefix","Prefix","str"],["status","Status","str"],["transition","Transition","Transition"],["noncurrent_version_transition","NoncurrentVersionTransition","NoncurrentVersionTransition"],["noncurrent_version_expiration","NoncurrentVersionExpiration","NoncurrentVersionExpiration"],["abort_incomplete_multipart_upload","AbortIncompleteMultipartUpload","AbortIncompleteMultipartUpload"]]',
+    "S3KeyFilter": '[["filter_rules","FilterRules","list[FilterRule]"]]',
+    "S3TablesDestinationResult": '[["table_bucket_arn","TableBucketArn","str"],["table_name","TableName","str"],["table_arn","TableArn","str"],["table_namespace","TableNamespace","str"]]',
+    "SSEKMS": '[["key_id","KeyId","str"]]',
+    "SSES3": "[]",
+    "SelectObjectContentEventStream": '[["records","Records","RecordsEvent"],["stats","Stats","StatsEvent"],["progress","Progress","ProgressEvent"],["cont","Cont","ContinuationEvent"],["end","End","EndEvent"]]',
+    "SelectObjectContentOutput": '[["payload","Payload","object"]]',
+    "ServerSideEncryptionByDefault": '[["sse_algorithm","SSEAlgorithm","str"],["kms_master_key_id","KMSMasterKeyID","str"]]',
+    "ServerSideEncryptionConfiguration": '[["rules","Rules","list[ServerSideEncryptionRule]"]]',
+    "ServerSideEncryptionRule": '[["apply_server_side_encryption_by_default","ApplyServerSideEncryptionByDefault","ServerSideEncryptionByDefault"],["bucket_key_enabled","BucketKeyEnabled","bool"],["blocked_encryption_types","BlockedEncryptionTypes","BlockedEncryptionTypes"]]',
+    "SessionCredentials": '[["access_key_id","AccessKeyId","str"],["secret_access_key","SecretAccessKey","str"],["session_token","SessionToken","str"],["expiration","Expiration","datetime"]]',
+    "SimplePrefix": "[]",
+    "SourceSelectionCriteria": '[["sse_kms_encrypted_objects","SseKmsEncryptedObjects","SseKmsEncryptedObjects"],["replica_modifications","ReplicaModifications","ReplicaModifications"]]',
+    "SseKmsEncryptedObjects": '[["status","Status","str"]]',
+    "Stats": '[["bytes_scanned","BytesScanned","int"],["bytes_processed","BytesProcessed","int"],["bytes_returned","BytesReturned","int"]]',
+    "StatsEvent": '[["details","Details","Stats"]]',
+    "StorageClassAnalysis": '[["data_export","DataExport","StorageClassAnalysisDataExport"]]',
+    "StorageClassAnalysisDataExport": '[["output_schema_version","OutputSchemaVersion","str"],["destination","Destination","AnalyticsExportDestination"]]',
+    "Tag": '[["key","Key","str"],["value","Value","str"]]',
+    "TargetGrant": '[["grantee","Grantee","Grantee"],["permission","Permission","str"]]',
+    "TargetObjectKeyFormat": '[["simple_prefix","SimplePrefix","SimplePrefix"],["partitioned_prefix","PartitionedPrefix","PartitionedPrefix"]]',
+    "Tiering": '[["days","Days","int"],["access_tier","AccessTier","str"]]',
+    "TopicConfiguration": '[["id","Id","str"],["topic_arn","TopicArn","str"],["events","Events","list[str]"],["filter","Filter","NotificationConfigurationFilter"]]',
+    "TopicConfigurationDeprecated": '[["id","Id","str"],["events","Events","list[str]"],["event","Event","str"],["topic","Topic","str"]]',
+    "Transition": '[["date","Date","datetime"],["days","Days","int"],["storage_class","StorageClass","str"]]',
+    "UpdateObjectEncryptionResponse": '[["request_charged","RequestCharged","str"]]',
+    "UploadPartCopyOutput": '[["copy_source_version_id","CopySourceVersionId","str"],["copy_part_result","CopyPartResult","CopyPartResult"],["server_side_encryption","ServerSideEncryption","str"],["sse_customer_algorithm","SSECustomerAlgorithm","str"],["sse_customer_key_md5","SSECustomerKeyMD5","str"],["ssekms_key_id","SSEKMSKeyId","str"],["bucket_key_enabled","BucketKeyEnabled","bool"],["request_charged","RequestCharged","str"],["version_id","VersionId","str"]]',
+    "UploadPartOutput": '[["server_side_encryption","ServerSideEncryption","str"],["e_tag","ETag","str"],["checksum_crc32","ChecksumCRC32","str"],["checksum_crc32_c","ChecksumCRC32C","str"],["checksum_crc64_nvme","ChecksumCRC64NVME","str"],["checksum_sha1","ChecksumSHA1","str"],["checksum_sha256","ChecksumSHA256","str"],["checksum_sha512","ChecksumSHA512","str"],["checksum_md5","ChecksumMD5","str"],["checksum_xxhash64","ChecksumXXHASH64","str"],["checksum_xxhash3","ChecksumXXHASH3","str"],["checksum_xxhash128","ChecksumXXHASH128","str"],["sse_customer_algorithm","SSECustomerAlgorithm","str"],["sse_customer_key_md5","SSECustomerKeyMD5","str"],["ssekms_key_id","SSEKMSKeyId","str"],["bucket_key_enabled","BucketKeyEnabled","bool"],["request_charged","RequestCharged","str"],["version_id","VersionId","str"]]',
+    "UseSourceMultiRegionKey": '[["status","Status","str"]]',
+}
+RESULTS = Results(globals(), RESULT_FIELDS)
+
+
+def __getattr__(name: str) -> Any:
+    """A result class, made on first use."""
+    return RESULTS.attribute(name)
 
 
 class AccessDenied(ServiceError):
@@ -4540,150 +2924,151 @@ class Client(BaseClient):
     paginators = PAGINATORS
     errors = ERRORS
     exceptions = exceptions
+    results = RESULTS
 
     def abort_multipart_upload(self, **params: Any) -> AbortMultipartUploadOutput:
         """AbortMultipartUpload: Bucket*, Key*, UploadId*, RequestPayer, ExpectedBucketOwner, IfMatchInitiatedTime (* required)."""
-        return self._call("AbortMultipartUpload", params, AbortMultipartUploadOutput)
+        return self._call("AbortMultipartUpload", params, "AbortMultipartUploadOutput")
 
     def complete_multipart_upload(self, **params: Any) -> CompleteMultipartUploadOutput:
         """CompleteMultipartUpload: Bucket*, Key*, MultipartUpload, UploadId*, ChecksumCRC32, ChecksumCRC32C, ChecksumCRC64NVME, ChecksumSHA1, ChecksumSHA256, ChecksumSHA512, ChecksumMD5, ChecksumXXHASH64, ChecksumXXHASH3, ChecksumXXHASH128, ChecksumType, MpuObjectSize, RequestPayer, ExpectedBucketOwner, IfMatch, IfNoneMatch, SSECustomerAlgorithm, SSECustomerKey, SSECustomerKeyMD5 (* required)."""
-        return self._call("CompleteMultipartUpload", params, CompleteMultipartUploadOutput)
+        return self._call("CompleteMultipartUpload", params, "CompleteMultipartUploadOutput")
 
     def copy_object(self, **params: Any) -> CopyObjectOutput:
         """CopyObject: ACL, Bucket*, CacheControl, ChecksumAlgorithm, ContentDisposition, ContentEncoding, ContentLanguage, ContentType, CopySource*, CopySourceIfMatch, CopySourceIfModifiedSince, CopySourceIfNoneMatch, CopySourceIfUnmodifiedSince, Expires, GrantFullControl, GrantRead, GrantReadACP, GrantWriteACP, IfMatch, IfNoneMatch, Key*, Metadata, MetadataDirective, TaggingDirective, AnnotationDirective, ServerSideEncryption, StorageClass, WebsiteRedirectLocation, SSECustomerAlgorithm, SSECustomerKey, SSECustomerKeyMD5, SSEKMSKeyId, SSEKMSEncryptionContext, BucketKeyEnabled, CopySourceSSECustomerAlgorithm, CopySourceSSECustomerKey, CopySourceSSECustomerKeyMD5, RequestPayer, Tagging, ObjectLockMode, ObjectLockRetainUntilDate, ObjectLockLegalHoldStatus, ObjectLockEventHold, ObjectLockEventHoldDurationDays, ObjectLockEventHoldDurationYears, ExpectedBucketOwner, ExpectedSourceBucketOwner (* required)."""
-        return self._call("CopyObject", params, CopyObjectOutput)
+        return self._call("CopyObject", params, "CopyObjectOutput")
 
     def create_bucket(self, **params: Any) -> CreateBucketOutput:
         """CreateBucket: ACL, Bucket*, CreateBucketConfiguration, GrantFullControl, GrantRead, GrantReadACP, GrantWrite, GrantWriteACP, ObjectLockEnabledForBucket, ObjectOwnership, BucketNamespace (* required)."""
-        return self._call("CreateBucket", params, CreateBucketOutput)
+        return self._call("CreateBucket", params, "CreateBucketOutput")
 
     def create_bucket_metadata_configuration(self, **params: Any) -> Result:
         """CreateBucketMetadataConfiguration: Bucket*, ContentMD5, ChecksumAlgorithm, MetadataConfiguration*, ExpectedBucketOwner (* required)."""
-        return self._call("CreateBucketMetadataConfiguration", params, Result)
+        return self._call("CreateBucketMetadataConfiguration", params, "Result")
 
     def create_bucket_metadata_table_configuration(self, **params: Any) -> Result:
         """CreateBucketMetadataTableConfiguration: Bucket*, ContentMD5, ChecksumAlgorithm, MetadataTableConfiguration*, ExpectedBucketOwner (* required)."""
-        return self._call("CreateBucketMetadataTableConfiguration", params, Result)
+        return self._call("CreateBucketMetadataTableConfiguration", params, "Result")
 
     def create_multipart_upload(self, **params: Any) -> CreateMultipartUploadOutput:
         """CreateMultipartUpload: ACL, Bucket*, CacheControl, ContentDisposition, ContentEncoding, ContentLanguage, ContentType, Expires, GrantFullControl, GrantRead, GrantReadACP, GrantWriteACP, Key*, Metadata, ServerSideEncryption, StorageClass, WebsiteRedirectLocation, SSECustomerAlgorithm, SSECustomerKey, SSECustomerKeyMD5, SSEKMSKeyId, SSEKMSEncryptionContext, BucketKeyEnabled, RequestPayer, Tagging, ObjectLockMode, ObjectLockRetainUntilDate, ObjectLockLegalHoldStatus, ObjectLockEventHold, ObjectLockEventHoldDurationDays, ObjectLockEventHoldDurationYears, ExpectedBucketOwner, ChecksumAlgorithm, ChecksumType (* required)."""
-        return self._call("CreateMultipartUpload", params, CreateMultipartUploadOutput)
+        return self._call("CreateMultipartUpload", params, "CreateMultipartUploadOutput")
 
     def create_session(self, **params: Any) -> CreateSessionOutput:
         """CreateSession: SessionMode, Bucket*, ServerSideEncryption, SSEKMSKeyId, SSEKMSEncryptionContext, BucketKeyEnabled (* required)."""
-        return self._call("CreateSession", params, CreateSessionOutput)
+        return self._call("CreateSession", params, "CreateSessionOutput")
 
     def delete_bucket(self, **params: Any) -> Result:
         """DeleteBucket: Bucket*, ExpectedBucketOwner (* required)."""
-        return self._call("DeleteBucket", params, Result)
+        return self._call("DeleteBucket", params, "Result")
 
     def delete_bucket_analytics_configuration(self, **params: Any) -> Result:
         """DeleteBucketAnalyticsConfiguration: Bucket*, Id*, ExpectedBucketOwner (* required)."""
-        return self._call("DeleteBucketAnalyticsConfiguration", params, Result)
+        return self._call("DeleteBucketAnalyticsConfiguration", params, "Result")
 
     def delete_bucket_cors(self, **params: Any) -> Result:
         """DeleteBucketCors: Bucket*, ExpectedBucketOwner (* required)."""
-        return self._call("DeleteBucketCors", params, Result)
+        return self._call("DeleteBucketCors", params, "Result")
 
     def delete_bucket_encryption(self, **params: Any) -> Result:
         """DeleteBucketEncryption: Bucket*, ExpectedBucketOwner (* required)."""
-        return self._call("DeleteBucketEncryption", params, Result)
+        return self._call("DeleteBucketEncryption", params, "Result")
 
     def delete_bucket_intelligent_tiering_configuration(self, **params: Any) -> Result:
         """DeleteBucketIntelligentTieringConfiguration: Bucket*, Id*, ExpectedBucketOwner (* required)."""
-        return self._call("DeleteBucketIntelligentTieringConfiguration", params, Result)
+        return self._call("DeleteBucketIntelligentTieringConfiguration", params, "Result")
 
     def delete_bucket_inventory_configuration(self, **params: Any) -> Result:
         """DeleteBucketInventoryConfiguration: Bucket*, Id*, ExpectedBucketOwner (* required)."""
-        return self._call("DeleteBucketInventoryConfiguration", params, Result)
+        return self._call("DeleteBucketInventoryConfiguration", params, "Result")
 
     def delete_bucket_lifecycle(self, **params: Any) -> Result:
         """DeleteBucketLifecycle: Bucket*, ExpectedBucketOwner (* required)."""
-        return self._call("DeleteBucketLifecycle", params, Result)
+        return self._call("DeleteBucketLifecycle", params, "Result")
 
     def delete_bucket_metadata_configuration(self, **params: Any) -> Result:
         """DeleteBucketMetadataConfiguration: Bucket*, ExpectedBucketOwner (* required)."""
-        return self._call("DeleteBucketMetadataConfiguration", params, Result)
+        return self._call("DeleteBucketMetadataConfiguration", params, "Result")
 
     def delete_bucket_metadata_table_configuration(self, **params: Any) -> Result:
         """DeleteBucketMetadataTableConfiguration: Bucket*, ExpectedBucketOwner (* required)."""
-        return self._call("DeleteBucketMetadataTableConfiguration", params, Result)
+        return self._call("DeleteBucketMetadataTableConfiguration", params, "Result")
 
     def delete_bucket_metrics_configuration(self, **params: Any) -> Result:
         """DeleteBucketMetricsConfiguration: Bucket*, Id*, ExpectedBucketOwner (* required)."""
-        return self._call("DeleteBucketMetricsConfiguration", params, Result)
+        return self._call("DeleteBucketMetricsConfiguration", params, "Result")
 
     def delete_bucket_ownership_controls(self, **params: Any) -> Result:
         """DeleteBucketOwnershipControls: Bucket*, ExpectedBucketOwner (* required)."""
-        return self._call("DeleteBucketOwnershipControls", params, Result)
+        return self._call("DeleteBucketOwnershipControls", params, "Result")
 
     def delete_bucket_policy(self, **params: Any) -> Result:
         """DeleteBucketPolicy: Bucket*, ExpectedBucketOwner (* required)."""
-        return self._call("DeleteBucketPolicy", params, Result)
+        return self._call("DeleteBucketPolicy", params, "Result")
 
     def delete_bucket_replication(self, **params: Any) -> Result:
         """DeleteBucketReplication: Bucket*, ExpectedBucketOwner (* required)."""
-        return self._call("DeleteBucketReplication", params, Result)
+        return self._call("DeleteBucketReplication", params, "Result")
 
     def delete_bucket_tagging(self, **params: Any) -> Result:
         """DeleteBucketTagging: Bucket*, ExpectedBucketOwner (* required)."""
-        return self._call("DeleteBucketTagging", params, Result)
+        return self._call("DeleteBucketTagging", params, "Result")
 
     def delete_bucket_website(self, **params: Any) -> Result:
         """DeleteBucketWebsite: Bucket*, ExpectedBucketOwner (* required)."""
-        return self._call("DeleteBucketWebsite", params, Result)
+        return self._call("DeleteBucketWebsite", params, "Result")
 
     def delete_object(self, **params: Any) -> DeleteObjectOutput:
         """DeleteObject: Bucket*, Key*, MFA, VersionId, RequestPayer, BypassGovernanceRetention, ExpectedBucketOwner, IfMatch, IfMatchLastModifiedTime, IfMatchSize (* required)."""
-        return self._call("DeleteObject", params, DeleteObjectOutput)
+        return self._call("DeleteObject", params, "DeleteObjectOutput")
 
     def delete_object_annotation(self, **params: Any) -> DeleteObjectAnnotationOutput:
         """DeleteObjectAnnotation: Bucket*, Key*, AnnotationName*, VersionId, RequestPayer, ExpectedBucketOwner, ObjectIfMatch (* required)."""
-        return self._call("DeleteObjectAnnotation", params, DeleteObjectAnnotationOutput)
+        return self._call("DeleteObjectAnnotation", params, "DeleteObjectAnnotationOutput")
 
     def delete_object_tagging(self, **params: Any) -> DeleteObjectTaggingOutput:
         """DeleteObjectTagging: Bucket*, Key*, VersionId, ExpectedBucketOwner (* required)."""
-        return self._call("DeleteObjectTagging", params, DeleteObjectTaggingOutput)
+        return self._call("DeleteObjectTagging", params, "DeleteObjectTaggingOutput")
 
     def delete_objects(self, **params: Any) -> DeleteObjectsOutput:
         """DeleteObjects: Bucket*, Delete*, MFA, RequestPayer, BypassGovernanceRetention, ExpectedBucketOwner, ChecksumAlgorithm (* required)."""
-        return self._call("DeleteObjects", params, DeleteObjectsOutput)
+        return self._call("DeleteObjects", params, "DeleteObjectsOutput")
 
     def delete_public_access_block(self, **params: Any) -> Result:
         """DeletePublicAccessBlock: Bucket*, ExpectedBucketOwner (* required)."""
-        return self._call("DeletePublicAccessBlock", params, Result)
+        return self._call("DeletePublicAccessBlock", params, "Result")
 
     def get_bucket_abac(self, **params: Any) -> GetBucketAbacOutput:
         """GetBucketAbac: Bucket*, ExpectedBucketOwner (* required)."""
-        return self._call("GetBucketAbac", params, GetBucketAbacOutput)
+        return self._call("GetBucketAbac", params, "GetBucketAbacOutput")
 
     def get_bucket_accelerate_configuration(
         self, **params: Any
     ) -> GetBucketAccelerateConfigurationOutput:
         """GetBucketAccelerateConfiguration: Bucket*, ExpectedBucketOwner, RequestPayer (* required)."""
         return self._call(
-            "GetBucketAccelerateConfiguration", params, GetBucketAccelerateConfigurationOutput
+            "GetBucketAccelerateConfiguration", params, "GetBucketAccelerateConfigurationOutput"
         )
 
     def get_bucket_acl(self, **params: Any) -> GetBucketAclOutput:
         """GetBucketAcl: Bucket*, ExpectedBucketOwner (* required)."""
-        return self._call("GetBucketAcl", params, GetBucketAclOutput)
+        return self._call("GetBucketAcl", params, "GetBucketAclOutput")
 
     def get_bucket_analytics_configuration(
         self, **params: Any
     ) -> GetBucketAnalyticsConfigurationOutput:
         """GetBucketAnalyticsConfiguration: Bucket*, Id*, ExpectedBucketOwner (* required)."""
         return self._call(
-            "GetBucketAnalyticsConfiguration", params, GetBucketAnalyticsConfigurationOutput
+            "GetBucketAnalyticsConfiguration", params, "GetBucketAnalyticsConfigurationOutput"
         )
 
     def get_bucket_cors(self, **params: Any) -> GetBucketCorsOutput:
         """GetBucketCors: Bucket*, ExpectedBucketOwner (* required)."""
-        return self._call("GetBucketCors", params, GetBucketCorsOutput)
+        return self._call("GetBucketCors", params, "GetBucketCorsOutput")
 
     def get_bucket_encryption(self, **params: Any) -> GetBucketEncryptionOutput:
         """GetBucketEncryption: Bucket*, ExpectedBucketOwner (* required)."""
-        return self._call("GetBucketEncryption", params, GetBucketEncryptionOutput)
+        return self._call("GetBucketEncryption", params, "GetBucketEncryptionOutput")
 
     def get_bucket_intelligent_tiering_configuration(
         self, **params: Any
@@ -4692,7 +3077,7 @@ class Client(BaseClient):
         return self._call(
             "GetBucketIntelligentTieringConfiguration",
             params,
-            GetBucketIntelligentTieringConfigurationOutput,
+            "GetBucketIntelligentTieringConfigurationOutput",
         )
 
     def get_bucket_inventory_configuration(
@@ -4700,35 +3085,35 @@ class Client(BaseClient):
     ) -> GetBucketInventoryConfigurationOutput:
         """GetBucketInventoryConfiguration: Bucket*, Id*, ExpectedBucketOwner (* required)."""
         return self._call(
-            "GetBucketInventoryConfiguration", params, GetBucketInventoryConfigurationOutput
+            "GetBucketInventoryConfiguration", params, "GetBucketInventoryConfigurationOutput"
         )
 
     def get_bucket_lifecycle(self, **params: Any) -> GetBucketLifecycleOutput:
         """GetBucketLifecycle: Bucket*, ExpectedBucketOwner (* required)."""
-        return self._call("GetBucketLifecycle", params, GetBucketLifecycleOutput)
+        return self._call("GetBucketLifecycle", params, "GetBucketLifecycleOutput")
 
     def get_bucket_lifecycle_configuration(
         self, **params: Any
     ) -> GetBucketLifecycleConfigurationOutput:
         """GetBucketLifecycleConfiguration: Bucket*, ExpectedBucketOwner (* required)."""
         return self._call(
-            "GetBucketLifecycleConfiguration", params, GetBucketLifecycleConfigurationOutput
+            "GetBucketLifecycleConfiguration", params, "GetBucketLifecycleConfigurationOutput"
         )
 
     def get_bucket_location(self, **params: Any) -> GetBucketLocationOutput:
         """GetBucketLocation: Bucket*, ExpectedBucketOwner (* required)."""
-        return self._call("GetBucketLocation", params, GetBucketLocationOutput)
+        return self._call("GetBucketLocation", params, "GetBucketLocationOutput")
 
     def get_bucket_logging(self, **params: Any) -> GetBucketLoggingOutput:
         """GetBucketLogging: Bucket*, ExpectedBucketOwner (* required)."""
-        return self._call("GetBucketLogging", params, GetBucketLoggingOutput)
+        return self._call("GetBucketLogging", params, "GetBucketLoggingOutput")
 
     def get_bucket_metadata_configuration(
         self, **params: Any
     ) -> GetBucketMetadataConfigurationOutput:
         """GetBucketMetadataConfiguration: Bucket*, ExpectedBucketOwner (* required)."""
         return self._call(
-            "GetBucketMetadataConfiguration", params, GetBucketMetadataConfigurationOutput
+            "GetBucketMetadataConfiguration", params, "GetBucketMetadataConfigurationOutput"
         )
 
     def get_bucket_metadata_table_configuration(
@@ -4736,7 +3121,9 @@ class Client(BaseClient):
     ) -> GetBucketMetadataTableConfigurationOutput:
         """GetBucketMetadataTableConfiguration: Bucket*, ExpectedBucketOwner (* required)."""
         return self._call(
-            "GetBucketMetadataTableConfiguration", params, GetBucketMetadataTableConfigurationOutput
+            "GetBucketMetadataTableConfiguration",
+            params,
+            "GetBucketMetadataTableConfigurationOutput",
         )
 
     def get_bucket_metrics_configuration(
@@ -4744,103 +3131,103 @@ class Client(BaseClient):
     ) -> GetBucketMetricsConfigurationOutput:
         """GetBucketMetricsConfiguration: Bucket*, Id*, ExpectedBucketOwner (* required)."""
         return self._call(
-            "GetBucketMetricsConfiguration", params, GetBucketMetricsConfigurationOutput
+            "GetBucketMetricsConfiguration", params, "GetBucketMetricsConfigurationOutput"
         )
 
     def get_bucket_notification(self, **params: Any) -> NotificationConfigurationDeprecated:
         """GetBucketNotification: Bucket*, ExpectedBucketOwner (* required)."""
-        return self._call("GetBucketNotification", params, NotificationConfigurationDeprecated)
+        return self._call("GetBucketNotification", params, "NotificationConfigurationDeprecated")
 
     def get_bucket_notification_configuration(self, **params: Any) -> NotificationConfiguration:
         """GetBucketNotificationConfiguration: Bucket*, ExpectedBucketOwner (* required)."""
-        return self._call("GetBucketNotificationConfiguration", params, NotificationConfiguration)
+        return self._call("GetBucketNotificationConfiguration", params, "NotificationConfiguration")
 
     def get_bucket_ownership_controls(self, **params: Any) -> GetBucketOwnershipControlsOutput:
         """GetBucketOwnershipControls: Bucket*, ExpectedBucketOwner (* required)."""
-        return self._call("GetBucketOwnershipControls", params, GetBucketOwnershipControlsOutput)
+        return self._call("GetBucketOwnershipControls", params, "GetBucketOwnershipControlsOutput")
 
     def get_bucket_policy(self, **params: Any) -> GetBucketPolicyOutput:
         """GetBucketPolicy: Bucket*, ExpectedBucketOwner (* required)."""
-        return self._call("GetBucketPolicy", params, GetBucketPolicyOutput)
+        return self._call("GetBucketPolicy", params, "GetBucketPolicyOutput")
 
     def get_bucket_policy_status(self, **params: Any) -> GetBucketPolicyStatusOutput:
         """GetBucketPolicyStatus: Bucket*, ExpectedBucketOwner (* required)."""
-        return self._call("GetBucketPolicyStatus", params, GetBucketPolicyStatusOutput)
+        return self._call("GetBucketPolicyStatus", params, "GetBucketPolicyStatusOutput")
 
     def get_bucket_replication(self, **params: Any) -> GetBucketReplicationOutput:
         """GetBucketReplication: Bucket*, ExpectedBucketOwner (* required)."""
-        return self._call("GetBucketReplication", params, GetBucketReplicationOutput)
+        return self._call("GetBucketReplication", params, "GetBucketReplicationOutput")
 
     def get_bucket_request_payment(self, **params: Any) -> GetBucketRequestPaymentOutput:
         """GetBucketRequestPayment: Bucket*, ExpectedBucketOwner (* required)."""
-        return self._call("GetBucketRequestPayment", params, GetBucketRequestPaymentOutput)
+        return self._call("GetBucketRequestPayment", params, "GetBucketRequestPaymentOutput")
 
     def get_bucket_tagging(self, **params: Any) -> GetBucketTaggingOutput:
         """GetBucketTagging: Bucket*, ExpectedBucketOwner (* required)."""
-        return self._call("GetBucketTagging", params, GetBucketTaggingOutput)
+        return self._call("GetBucketTagging", params, "GetBucketTaggingOutput")
 
     def get_bucket_versioning(self, **params: Any) -> GetBucketVersioningOutput:
         """GetBucketVersioning: Bucket*, ExpectedBucketOwner (* required)."""
-        return self._call("GetBucketVersioning", params, GetBucketVersioningOutput)
+        return self._call("GetBucketVersioning", params, "GetBucketVersioningOutput")
 
     def get_bucket_website(self, **params: Any) -> GetBucketWebsiteOutput:
         """GetBucketWebsite: Bucket*, ExpectedBucketOwner (* required)."""
-        return self._call("GetBucketWebsite", params, GetBucketWebsiteOutput)
+        return self._call("GetBucketWebsite", params, "GetBucketWebsiteOutput")
 
     def get_object(self, **params: Any) -> GetObjectOutput:
         """GetObject: Bucket*, IfMatch, IfModifiedSince, IfNoneMatch, IfUnmodifiedSince, Key*, Range, ResponseCacheControl, ResponseContentDisposition, ResponseContentEncoding, ResponseContentLanguage, ResponseContentType, ResponseExpires, VersionId, SSECustomerAlgorithm, SSECustomerKey, SSECustomerKeyMD5, RequestPayer, PartNumber, ExpectedBucketOwner, ChecksumMode (* required)."""
-        return self._call("GetObject", params, GetObjectOutput)
+        return self._call("GetObject", params, "GetObjectOutput")
 
     def get_object_acl(self, **params: Any) -> GetObjectAclOutput:
         """GetObjectAcl: Bucket*, Key*, VersionId, RequestPayer, ExpectedBucketOwner (* required)."""
-        return self._call("GetObjectAcl", params, GetObjectAclOutput)
+        return self._call("GetObjectAcl", params, "GetObjectAclOutput")
 
     def get_object_annotation(self, **params: Any) -> GetObjectAnnotationOutput:
         """GetObjectAnnotation: Bucket*, Key*, AnnotationName*, VersionId, RequestPayer, ExpectedBucketOwner, ChecksumMode (* required)."""
-        return self._call("GetObjectAnnotation", params, GetObjectAnnotationOutput)
+        return self._call("GetObjectAnnotation", params, "GetObjectAnnotationOutput")
 
     def get_object_attributes(self, **params: Any) -> GetObjectAttributesOutput:
         """GetObjectAttributes: Bucket*, Key*, VersionId, MaxParts, PartNumberMarker, SSECustomerAlgorithm, SSECustomerKey, SSECustomerKeyMD5, RequestPayer, ExpectedBucketOwner, ObjectAttributes* (* required)."""
-        return self._call("GetObjectAttributes", params, GetObjectAttributesOutput)
+        return self._call("GetObjectAttributes", params, "GetObjectAttributesOutput")
 
     def get_object_legal_hold(self, **params: Any) -> GetObjectLegalHoldOutput:
         """GetObjectLegalHold: Bucket*, Key*, VersionId, RequestPayer, ExpectedBucketOwner (* required)."""
-        return self._call("GetObjectLegalHold", params, GetObjectLegalHoldOutput)
+        return self._call("GetObjectLegalHold", params, "GetObjectLegalHoldOutput")
 
     def get_object_lock_configuration(self, **params: Any) -> GetObjectLockConfigurationOutput:
         """GetObjectLockConfiguration: Bucket*, ExpectedBucketOwner (* required)."""
-        return self._call("GetObjectLockConfiguration", params, GetObjectLockConfigurationOutput)
+        return self._call("GetObjectLockConfiguration", params, "GetObjectLockConfigurationOutput")
 
     def get_object_retention(self, **params: Any) -> GetObjectRetentionOutput:
         """GetObjectRetention: Bucket*, Key*, VersionId, RequestPayer, ExpectedBucketOwner (* required)."""
-        return self._call("GetObjectRetention", params, GetObjectRetentionOutput)
+        return self._call("GetObjectRetention", params, "GetObjectRetentionOutput")
 
     def get_object_tagging(self, **params: Any) -> GetObjectTaggingOutput:
         """GetObjectTagging: Bucket*, Key*, VersionId, ExpectedBucketOwner, RequestPayer (* required)."""
-        return self._call("GetObjectTagging", params, GetObjectTaggingOutput)
+        return self._call("GetObjectTagging", params, "GetObjectTaggingOutput")
 
     def get_object_torrent(self, **params: Any) -> GetObjectTorrentOutput:
         """GetObjectTorrent: Bucket*, Key*, RequestPayer, ExpectedBucketOwner (* required)."""
-        return self._call("GetObjectTorrent", params, GetObjectTorrentOutput)
+        return self._call("GetObjectTorrent", params, "GetObjectTorrentOutput")
 
     def get_public_access_block(self, **params: Any) -> GetPublicAccessBlockOutput:
         """GetPublicAccessBlock: Bucket*, ExpectedBucketOwner (* required)."""
-        return self._call("GetPublicAccessBlock", params, GetPublicAccessBlockOutput)
+        return self._call("GetPublicAccessBlock", params, "GetPublicAccessBlockOutput")
 
     def head_bucket(self, **params: Any) -> HeadBucketOutput:
         """HeadBucket: Bucket*, ExpectedBucketOwner (* required)."""
-        return self._call("HeadBucket", params, HeadBucketOutput)
+        return self._call("HeadBucket", params, "HeadBucketOutput")
 
     def head_object(self, **params: Any) -> HeadObjectOutput:
         """HeadObject: Bucket*, IfMatch, IfModifiedSince, IfNoneMatch, IfUnmodifiedSince, Key*, Range, ResponseCacheControl, ResponseContentDisposition, ResponseContentEncoding, ResponseContentLanguage, ResponseContentType, ResponseExpires, VersionId, SSECustomerAlgorithm, SSECustomerKey, SSECustomerKeyMD5, RequestPayer, PartNumber, ExpectedBucketOwner, ChecksumMode (* required)."""
-        return self._call("HeadObject", params, HeadObjectOutput)
+        return self._call("HeadObject", params, "HeadObjectOutput")
 
     def list_bucket_analytics_configurations(
         self, **params: Any
     ) -> ListBucketAnalyticsConfigurationsOutput:
         """ListBucketAnalyticsConfigurations: Bucket*, ContinuationToken, ExpectedBucketOwner (* required)."""
         return self._call(
-            "ListBucketAnalyticsConfigurations", params, ListBucketAnalyticsConfigurationsOutput
+            "ListBucketAnalyticsConfigurations", params, "ListBucketAnalyticsConfigurationsOutput"
         )
 
     def list_bucket_intelligent_tiering_configurations(
@@ -4850,7 +3237,7 @@ class Client(BaseClient):
         return self._call(
             "ListBucketIntelligentTieringConfigurations",
             params,
-            ListBucketIntelligentTieringConfigurationsOutput,
+            "ListBucketIntelligentTieringConfigurationsOutput",
         )
 
     def list_bucket_inventory_configurations(
@@ -4858,7 +3245,7 @@ class Client(BaseClient):
     ) -> ListBucketInventoryConfigurationsOutput:
         """ListBucketInventoryConfigurations: Bucket*, ContinuationToken, ExpectedBucketOwner (* required)."""
         return self._call(
-            "ListBucketInventoryConfigurations", params, ListBucketInventoryConfigurationsOutput
+            "ListBucketInventoryConfigurations", params, "ListBucketInventoryConfigurationsOutput"
         )
 
     def list_bucket_metrics_configurations(
@@ -4866,200 +3253,200 @@ class Client(BaseClient):
     ) -> ListBucketMetricsConfigurationsOutput:
         """ListBucketMetricsConfigurations: Bucket*, ContinuationToken, ExpectedBucketOwner (* required)."""
         return self._call(
-            "ListBucketMetricsConfigurations", params, ListBucketMetricsConfigurationsOutput
+            "ListBucketMetricsConfigurations", params, "ListBucketMetricsConfigurationsOutput"
         )
 
     def list_buckets(self, **params: Any) -> ListBucketsOutput:
         """ListBuckets: MaxBuckets, ContinuationToken, Prefix, BucketRegion (* required)."""
-        return self._call("ListBuckets", params, ListBucketsOutput)
+        return self._call("ListBuckets", params, "ListBucketsOutput")
 
     def list_directory_buckets(self, **params: Any) -> ListDirectoryBucketsOutput:
         """ListDirectoryBuckets: ContinuationToken, MaxDirectoryBuckets (* required)."""
-        return self._call("ListDirectoryBuckets", params, ListDirectoryBucketsOutput)
+        return self._call("ListDirectoryBuckets", params, "ListDirectoryBucketsOutput")
 
     def list_multipart_uploads(self, **params: Any) -> ListMultipartUploadsOutput:
         """ListMultipartUploads: Bucket*, Delimiter, EncodingType, KeyMarker, MaxUploads, Prefix, UploadIdMarker, ExpectedBucketOwner, RequestPayer (* required)."""
-        return self._call("ListMultipartUploads", params, ListMultipartUploadsOutput)
+        return self._call("ListMultipartUploads", params, "ListMultipartUploadsOutput")
 
     def list_object_annotations(self, **params: Any) -> ListObjectAnnotationsOutput:
         """ListObjectAnnotations: Bucket*, Key*, VersionId, MaxAnnotationResults, AnnotationPrefix, ContinuationToken, RequestPayer, ExpectedBucketOwner (* required)."""
-        return self._call("ListObjectAnnotations", params, ListObjectAnnotationsOutput)
+        return self._call("ListObjectAnnotations", params, "ListObjectAnnotationsOutput")
 
     def list_object_versions(self, **params: Any) -> ListObjectVersionsOutput:
         """ListObjectVersions: Bucket*, Delimiter, EncodingType, KeyMarker, MaxKeys, Prefix, VersionIdMarker, ExpectedBucketOwner, RequestPayer, OptionalObjectAttributes (* required)."""
-        return self._call("ListObjectVersions", params, ListObjectVersionsOutput)
+        return self._call("ListObjectVersions", params, "ListObjectVersionsOutput")
 
     def list_objects(self, **params: Any) -> ListObjectsOutput:
         """ListObjects: Bucket*, Delimiter, EncodingType, Marker, MaxKeys, Prefix, RequestPayer, ExpectedBucketOwner, OptionalObjectAttributes (* required)."""
-        return self._call("ListObjects", params, ListObjectsOutput)
+        return self._call("ListObjects", params, "ListObjectsOutput")
 
     def list_objects_v2(self, **params: Any) -> ListObjectsV2Output:
         """ListObjectsV2: Bucket*, Delimiter, EncodingType, MaxKeys, Prefix, ContinuationToken, FetchOwner, StartAfter, RequestPayer, ExpectedBucketOwner, OptionalObjectAttributes (* required)."""
-        return self._call("ListObjectsV2", params, ListObjectsV2Output)
+        return self._call("ListObjectsV2", params, "ListObjectsV2Output")
 
     def list_parts(self, **params: Any) -> ListPartsOutput:
         """ListParts: Bucket*, Key*, MaxParts, PartNumberMarker, UploadId*, RequestPayer, ExpectedBucketOwner, SSECustomerAlgorithm, SSECustomerKey, SSECustomerKeyMD5 (* required)."""
-        return self._call("ListParts", params, ListPartsOutput)
+        return self._call("ListParts", params, "ListPartsOutput")
 
     def put_bucket_abac(self, **params: Any) -> Result:
         """PutBucketAbac: Bucket*, ContentMD5, ChecksumAlgorithm, ExpectedBucketOwner, AbacStatus* (* required)."""
-        return self._call("PutBucketAbac", params, Result)
+        return self._call("PutBucketAbac", params, "Result")
 
     def put_bucket_accelerate_configuration(self, **params: Any) -> Result:
         """PutBucketAccelerateConfiguration: Bucket*, AccelerateConfiguration*, ExpectedBucketOwner, ChecksumAlgorithm (* required)."""
-        return self._call("PutBucketAccelerateConfiguration", params, Result)
+        return self._call("PutBucketAccelerateConfiguration", params, "Result")
 
     def put_bucket_acl(self, **params: Any) -> Result:
         """PutBucketAcl: ACL, AccessControlPolicy, Bucket*, ContentMD5, ChecksumAlgorithm, GrantFullControl, GrantRead, GrantReadACP, GrantWrite, GrantWriteACP, ExpectedBucketOwner (* required)."""
-        return self._call("PutBucketAcl", params, Result)
+        return self._call("PutBucketAcl", params, "Result")
 
     def put_bucket_analytics_configuration(self, **params: Any) -> Result:
         """PutBucketAnalyticsConfiguration: Bucket*, Id*, AnalyticsConfiguration*, ExpectedBucketOwner (* required)."""
-        return self._call("PutBucketAnalyticsConfiguration", params, Result)
+        return self._call("PutBucketAnalyticsConfiguration", params, "Result")
 
     def put_bucket_cors(self, **params: Any) -> Result:
         """PutBucketCors: Bucket*, CORSConfiguration*, ContentMD5, ChecksumAlgorithm, ExpectedBucketOwner (* required)."""
-        return self._call("PutBucketCors", params, Result)
+        return self._call("PutBucketCors", params, "Result")
 
     def put_bucket_encryption(self, **params: Any) -> Result:
         """PutBucketEncryption: Bucket*, ContentMD5, ChecksumAlgorithm, ServerSideEncryptionConfiguration*, ExpectedBucketOwner (* required)."""
-        return self._call("PutBucketEncryption", params, Result)
+        return self._call("PutBucketEncryption", params, "Result")
 
     def put_bucket_intelligent_tiering_configuration(self, **params: Any) -> Result:
         """PutBucketIntelligentTieringConfiguration: Bucket*, Id*, ExpectedBucketOwner, IntelligentTieringConfiguration* (* required)."""
-        return self._call("PutBucketIntelligentTieringConfiguration", params, Result)
+        return self._call("PutBucketIntelligentTieringConfiguration", params, "Result")
 
     def put_bucket_inventory_configuration(self, **params: Any) -> Result:
         """PutBucketInventoryConfiguration: Bucket*, Id*, InventoryConfiguration*, ExpectedBucketOwner (* required)."""
-        return self._call("PutBucketInventoryConfiguration", params, Result)
+        return self._call("PutBucketInventoryConfiguration", params, "Result")
 
     def put_bucket_lifecycle(self, **params: Any) -> Result:
         """PutBucketLifecycle: Bucket*, ContentMD5, ChecksumAlgorithm, LifecycleConfiguration, ExpectedBucketOwner (* required)."""
-        return self._call("PutBucketLifecycle", params, Result)
+        return self._call("PutBucketLifecycle", params, "Result")
 
     def put_bucket_lifecycle_configuration(
         self, **params: Any
     ) -> PutBucketLifecycleConfigurationOutput:
         """PutBucketLifecycleConfiguration: Bucket*, ChecksumAlgorithm, LifecycleConfiguration, ExpectedBucketOwner, TransitionDefaultMinimumObjectSize (* required)."""
         return self._call(
-            "PutBucketLifecycleConfiguration", params, PutBucketLifecycleConfigurationOutput
+            "PutBucketLifecycleConfiguration", params, "PutBucketLifecycleConfigurationOutput"
         )
 
     def put_bucket_logging(self, **params: Any) -> Result:
         """PutBucketLogging: Bucket*, BucketLoggingStatus*, ContentMD5, ChecksumAlgorithm, ExpectedBucketOwner (* required)."""
-        return self._call("PutBucketLogging", params, Result)
+        return self._call("PutBucketLogging", params, "Result")
 
     def put_bucket_metrics_configuration(self, **params: Any) -> Result:
         """PutBucketMetricsConfiguration: Bucket*, Id*, MetricsConfiguration*, ExpectedBucketOwner (* required)."""
-        return self._call("PutBucketMetricsConfiguration", params, Result)
+        return self._call("PutBucketMetricsConfiguration", params, "Result")
 
     def put_bucket_notification(self, **params: Any) -> Result:
         """PutBucketNotification: Bucket*, ContentMD5, ChecksumAlgorithm, NotificationConfiguration*, ExpectedBucketOwner (* required)."""
-        return self._call("PutBucketNotification", params, Result)
+        return self._call("PutBucketNotification", params, "Result")
 
     def put_bucket_notification_configuration(self, **params: Any) -> Result:
         """PutBucketNotificationConfiguration: Bucket*, NotificationConfiguration*, ExpectedBucketOwner, SkipDestinationValidation (* required)."""
-        return self._call("PutBucketNotificationConfiguration", params, Result)
+        return self._call("PutBucketNotificationConfiguration", params, "Result")
 
     def put_bucket_ownership_controls(self, **params: Any) -> Result:
         """PutBucketOwnershipControls: Bucket*, ContentMD5, ExpectedBucketOwner, OwnershipControls*, ChecksumAlgorithm (* required)."""
-        return self._call("PutBucketOwnershipControls", params, Result)
+        return self._call("PutBucketOwnershipControls", params, "Result")
 
     def put_bucket_policy(self, **params: Any) -> Result:
         """PutBucketPolicy: Bucket*, ContentMD5, ChecksumAlgorithm, ConfirmRemoveSelfBucketAccess, Policy*, ExpectedBucketOwner (* required)."""
-        return self._call("PutBucketPolicy", params, Result)
+        return self._call("PutBucketPolicy", params, "Result")
 
     def put_bucket_replication(self, **params: Any) -> Result:
         """PutBucketReplication: Bucket*, ContentMD5, ChecksumAlgorithm, ReplicationConfiguration*, Token, ExpectedBucketOwner (* required)."""
-        return self._call("PutBucketReplication", params, Result)
+        return self._call("PutBucketReplication", params, "Result")
 
     def put_bucket_request_payment(self, **params: Any) -> Result:
         """PutBucketRequestPayment: Bucket*, ContentMD5, ChecksumAlgorithm, RequestPaymentConfiguration*, ExpectedBucketOwner (* required)."""
-        return self._call("PutBucketRequestPayment", params, Result)
+        return self._call("PutBucketRequestPayment", params, "Result")
 
     def put_bucket_tagging(self, **params: Any) -> Result:
         """PutBucketTagging: Bucket*, ContentMD5, ChecksumAlgorithm, Tagging*, ExpectedBucketOwner (* required)."""
-        return self._call("PutBucketTagging", params, Result)
+        return self._call("PutBucketTagging", params, "Result")
 
     def put_bucket_versioning(self, **params: Any) -> Result:
         """PutBucketVersioning: Bucket*, ContentMD5, ChecksumAlgorithm, MFA, VersioningConfiguration*, ExpectedBucketOwner (* required)."""
-        return self._call("PutBucketVersioning", params, Result)
+        return self._call("PutBucketVersioning", params, "Result")
 
     def put_bucket_website(self, **params: Any) -> Result:
         """PutBucketWebsite: Bucket*, ContentMD5, ChecksumAlgorithm, WebsiteConfiguration*, ExpectedBucketOwner (* required)."""
-        return self._call("PutBucketWebsite", params, Result)
+        return self._call("PutBucketWebsite", params, "Result")
 
     def put_object(self, **params: Any) -> PutObjectOutput:
         """PutObject: ACL, Body, Bucket*, CacheControl, ContentDisposition, ContentEncoding, ContentLanguage, ContentLength, ContentMD5, ContentType, ChecksumAlgorithm, ChecksumCRC32, ChecksumCRC32C, ChecksumCRC64NVME, ChecksumSHA1, ChecksumSHA256, ChecksumSHA512, ChecksumMD5, ChecksumXXHASH64, ChecksumXXHASH3, ChecksumXXHASH128, Expires, IfMatch, IfNoneMatch, GrantFullControl, GrantRead, GrantReadACP, GrantWriteACP, Key*, WriteOffsetBytes, Metadata, ServerSideEncryption, StorageClass, WebsiteRedirectLocation, SSECustomerAlgorithm, SSECustomerKey, SSECustomerKeyMD5, SSEKMSKeyId, SSEKMSEncryptionContext, BucketKeyEnabled, RequestPayer, Tagging, ObjectLockMode, ObjectLockRetainUntilDate, ObjectLockLegalHoldStatus, ObjectLockEventHold, ObjectLockEventHoldDurationDays, ObjectLockEventHoldDurationYears, ExpectedBucketOwner (* required)."""
-        return self._call("PutObject", params, PutObjectOutput)
+        return self._call("PutObject", params, "PutObjectOutput")
 
     def put_object_acl(self, **params: Any) -> PutObjectAclOutput:
         """PutObjectAcl: ACL, AccessControlPolicy, Bucket*, ContentMD5, ChecksumAlgorithm, GrantFullControl, GrantRead, GrantReadACP, GrantWrite, GrantWriteACP, Key*, RequestPayer, VersionId, ExpectedBucketOwner (* required)."""
-        return self._call("PutObjectAcl", params, PutObjectAclOutput)
+        return self._call("PutObjectAcl", params, "PutObjectAclOutput")
 
     def put_object_annotation(self, **params: Any) -> PutObjectAnnotationOutput:
         """PutObjectAnnotation: Bucket*, Key*, VersionId, AnnotationName*, AnnotationPayload*, ObjectIfMatch, ChecksumAlgorithm, ChecksumCRC32, ChecksumCRC32C, ChecksumCRC64NVME, ChecksumSHA1, ChecksumSHA256, ChecksumSHA512, ChecksumMD5, ChecksumXXHASH64, ChecksumXXHASH3, ChecksumXXHASH128, ContentMD5, RequestPayer, ExpectedBucketOwner (* required)."""
-        return self._call("PutObjectAnnotation", params, PutObjectAnnotationOutput)
+        return self._call("PutObjectAnnotation", params, "PutObjectAnnotationOutput")
 
     def put_object_legal_hold(self, **params: Any) -> PutObjectLegalHoldOutput:
         """PutObjectLegalHold: Bucket*, Key*, LegalHold, RequestPayer, VersionId, ContentMD5, ChecksumAlgorithm, ExpectedBucketOwner (* required)."""
-        return self._call("PutObjectLegalHold", params, PutObjectLegalHoldOutput)
+        return self._call("PutObjectLegalHold", params, "PutObjectLegalHoldOutput")
 
     def put_object_lock_configuration(self, **params: Any) -> PutObjectLockConfigurationOutput:
         """PutObjectLockConfiguration: Bucket*, ObjectLockConfiguration, RequestPayer, Token, ContentMD5, ChecksumAlgorithm, ExpectedBucketOwner (* required)."""
-        return self._call("PutObjectLockConfiguration", params, PutObjectLockConfigurationOutput)
+        return self._call("PutObjectLockConfiguration", params, "PutObjectLockConfigurationOutput")
 
     def put_object_retention(self, **params: Any) -> PutObjectRetentionOutput:
         """PutObjectRetention: Bucket*, Key*, Retention, RequestPayer, VersionId, BypassGovernanceRetention, ContentMD5, ChecksumAlgorithm, ExpectedBucketOwner (* required)."""
-        return self._call("PutObjectRetention", params, PutObjectRetentionOutput)
+        return self._call("PutObjectRetention", params, "PutObjectRetentionOutput")
 
     def put_object_tagging(self, **params: Any) -> PutObjectTaggingOutput:
         """PutObjectTagging: Bucket*, Key*, VersionId, ContentMD5, ChecksumAlgorithm, Tagging*, ExpectedBucketOwner, RequestPayer (* required)."""
-        return self._call("PutObjectTagging", params, PutObjectTaggingOutput)
+        return self._call("PutObjectTagging", params, "PutObjectTaggingOutput")
 
     def put_public_access_block(self, **params: Any) -> Result:
         """PutPublicAccessBlock: Bucket*, ContentMD5, ChecksumAlgorithm, PublicAccessBlockConfiguration*, ExpectedBucketOwner (* required)."""
-        return self._call("PutPublicAccessBlock", params, Result)
+        return self._call("PutPublicAccessBlock", params, "Result")
 
     def rename_object(self, **params: Any) -> RenameObjectOutput:
         """RenameObject: Bucket*, Key*, RenameSource*, DestinationIfMatch, DestinationIfNoneMatch, DestinationIfModifiedSince, DestinationIfUnmodifiedSince, SourceIfMatch, SourceIfNoneMatch, SourceIfModifiedSince, SourceIfUnmodifiedSince, ClientToken (* required)."""
-        return self._call("RenameObject", params, RenameObjectOutput)
+        return self._call("RenameObject", params, "RenameObjectOutput")
 
     def restore_object(self, **params: Any) -> RestoreObjectOutput:
         """RestoreObject: Bucket*, Key*, VersionId, RestoreRequest, RequestPayer, ChecksumAlgorithm, ExpectedBucketOwner (* required)."""
-        return self._call("RestoreObject", params, RestoreObjectOutput)
+        return self._call("RestoreObject", params, "RestoreObjectOutput")
 
     def select_object_content(self, **params: Any) -> SelectObjectContentOutput:
         """SelectObjectContent: Bucket*, Key*, SSECustomerAlgorithm, SSECustomerKey, SSECustomerKeyMD5, Expression*, ExpressionType*, RequestProgress, InputSerialization*, OutputSerialization*, ScanRange, ExpectedBucketOwner (* required)."""
-        return self._call("SelectObjectContent", params, SelectObjectContentOutput)
+        return self._call("SelectObjectContent", params, "SelectObjectContentOutput")
 
     def update_bucket_metadata_annotation_table_configuration(self, **params: Any) -> Result:
         """UpdateBucketMetadataAnnotationTableConfiguration: Bucket*, ContentMD5, ChecksumAlgorithm, AnnotationTableConfiguration*, ExpectedBucketOwner (* required)."""
-        return self._call("UpdateBucketMetadataAnnotationTableConfiguration", params, Result)
+        return self._call("UpdateBucketMetadataAnnotationTableConfiguration", params, "Result")
 
     def update_bucket_metadata_inventory_table_configuration(self, **params: Any) -> Result:
         """UpdateBucketMetadataInventoryTableConfiguration: Bucket*, ContentMD5, ChecksumAlgorithm, InventoryTableConfiguration*, ExpectedBucketOwner (* required)."""
-        return self._call("UpdateBucketMetadataInventoryTableConfiguration", params, Result)
+        return self._call("UpdateBucketMetadataInventoryTableConfiguration", params, "Result")
 
     def update_bucket_metadata_journal_table_configuration(self, **params: Any) -> Result:
         """UpdateBucketMetadataJournalTableConfiguration: Bucket*, ContentMD5, ChecksumAlgorithm, JournalTableConfiguration*, ExpectedBucketOwner (* required)."""
-        return self._call("UpdateBucketMetadataJournalTableConfiguration", params, Result)
+        return self._call("UpdateBucketMetadataJournalTableConfiguration", params, "Result")
 
     def update_object_encryption(self, **params: Any) -> UpdateObjectEncryptionResponse:
         """UpdateObjectEncryption: Bucket*, Key*, VersionId, ObjectEncryption*, RequestPayer, ExpectedBucketOwner, ContentMD5, ChecksumAlgorithm (* required)."""
-        return self._call("UpdateObjectEncryption", params, UpdateObjectEncryptionResponse)
+        return self._call("UpdateObjectEncryption", params, "UpdateObjectEncryptionResponse")
 
     def upload_part(self, **params: Any) -> UploadPartOutput:
         """UploadPart: Body, Bucket*, ContentLength, ContentMD5, ChecksumAlgorithm, ChecksumCRC32, ChecksumCRC32C, ChecksumCRC64NVME, ChecksumSHA1, ChecksumSHA256, ChecksumSHA512, ChecksumMD5, ChecksumXXHASH64, ChecksumXXHASH3, ChecksumXXHASH128, Key*, PartNumber*, UploadId*, SSECustomerAlgorithm, SSECustomerKey, SSECustomerKeyMD5, RequestPayer, ExpectedBucketOwner (* required)."""
-        return self._call("UploadPart", params, UploadPartOutput)
+        return self._call("UploadPart", params, "UploadPartOutput")
 
     def upload_part_copy(self, **params: Any) -> UploadPartCopyOutput:
         """UploadPartCopy: Bucket*, CopySource*, CopySourceIfMatch, CopySourceIfModifiedSince, CopySourceIfNoneMatch, CopySourceIfUnmodifiedSince, CopySourceRange, Key*, PartNumber*, UploadId*, SSECustomerAlgorithm, SSECustomerKey, SSECustomerKeyMD5, CopySourceSSECustomerAlgorithm, CopySourceSSECustomerKey, CopySourceSSECustomerKeyMD5, RequestPayer, ExpectedBucketOwner, ExpectedSourceBucketOwner (* required)."""
-        return self._call("UploadPartCopy", params, UploadPartCopyOutput)
+        return self._call("UploadPartCopy", params, "UploadPartCopyOutput")
 
     def write_get_object_response(self, **params: Any) -> Result:
         """WriteGetObjectResponse: RequestRoute*, RequestToken*, Body, StatusCode, ErrorCode, ErrorMessage, AcceptRanges, CacheControl, ContentDisposition, ContentEncoding, ContentLanguage, ContentLength, ContentRange, ContentType, ChecksumCRC32, ChecksumCRC32C, ChecksumCRC64NVME, ChecksumSHA1, ChecksumSHA256, ChecksumSHA512, ChecksumMD5, ChecksumXXHASH64, ChecksumXXHASH3, ChecksumXXHASH128, DeleteMarker, ETag, Expires, Expiration, LastModified, MissingMeta, Metadata, ObjectLockMode, ObjectLockLegalHoldStatus, ObjectLockRetainUntilDate, PartsCount, ReplicationStatus, RequestCharged, Restore, ServerSideEncryption, SSECustomerAlgorithm, SSEKMSKeyId, SSECustomerKeyMD5, StorageClass, TagCount, VersionId, BucketKeyEnabled (* required)."""
-        return self._call("WriteGetObjectResponse", params, Result)
+        return self._call("WriteGetObjectResponse", params, "Result")
 
     def get_paginator(self, operation: str) -> Paginator:
         """Pages (``.paginate(**params)``) and items (``.items(**params)``)."""

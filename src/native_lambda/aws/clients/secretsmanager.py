@@ -12,13 +12,306 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from native_lambda.aws.protocols import UNSET, BaseClient, Result, ServiceError
+from native_lambda.aws.protocols import UNSET, BaseClient, Result, Results, ServiceError
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
 
     from native_lambda.aws.protocols import Paginator
+
+    # The result Structs as type checkers see them; at run time each class is made
+    # from RESULT_FIELDS when first used (see native_lambda.aws.protocols.Results).
+
+    class APIErrorType(Result):
+        """``APIErrorType``."""
+
+        secret_id: str = UNSET
+        error_code: str = UNSET
+        message: str = UNSET
+
+    class AssociateCrossAccountReplicaResponse(Result):
+        """``AssociateCrossAccountReplicaResponse``."""
+
+        arn: str = UNSET
+        cross_account_replica_arn: str = UNSET
+        replication_status: str = UNSET
+
+    class BatchGetSecretValueResponse(Result):
+        """``BatchGetSecretValueResponse``."""
+
+        secret_values: list[SecretValueEntry] = UNSET
+        next_token: str = UNSET
+        errors: list[APIErrorType] = UNSET
+
+    class CancelRotateSecretResponse(Result):
+        """``CancelRotateSecretResponse``."""
+
+        arn: str = UNSET
+        name: str = UNSET
+        version_id: str = UNSET
+
+    class CreateSecretResponse(Result):
+        """``CreateSecretResponse``."""
+
+        arn: str = UNSET
+        name: str = UNSET
+        version_id: str = UNSET
+        replication_status: list[ReplicationStatusType] = UNSET
+
+    class CrossAccountPrimaryType(Result):
+        """``CrossAccountPrimaryType``."""
+
+        primary_secret_arn: str = UNSET
+        replication_status: str = UNSET
+        status_message: str = UNSET
+
+    class CrossAccountReplicaEntry(Result):
+        """``CrossAccountReplicaEntry``."""
+
+        replica_secret_arn: str = UNSET
+        replication_role_arn: str = UNSET
+        replication_status: str = UNSET
+        status_message: str = UNSET
+
+    class DeleteResourcePolicyResponse(Result):
+        """``DeleteResourcePolicyResponse``."""
+
+        arn: str = UNSET
+        name: str = UNSET
+        policy_name: str = UNSET
+
+    class DeleteSecretResponse(Result):
+        """``DeleteSecretResponse``."""
+
+        arn: str = UNSET
+        name: str = UNSET
+        deletion_date: datetime = UNSET
+
+    class DescribeSecretResponse(Result):
+        """``DescribeSecretResponse``."""
+
+        arn: str = UNSET
+        name: str = UNSET
+        type: str = UNSET
+        description: str = UNSET
+        kms_key_id: str = UNSET
+        rotation_enabled: bool = UNSET
+        rotation_lambda_arn: str = UNSET
+        rotation_rules: RotationRulesType = UNSET
+        external_secret_rotation_metadata: list[ExternalSecretRotationMetadataItem] = UNSET
+        external_secret_rotation_role_arn: str = UNSET
+        last_rotated_date: datetime = UNSET
+        last_changed_date: datetime = UNSET
+        last_accessed_date: datetime = UNSET
+        deleted_date: datetime = UNSET
+        next_rotation_date: datetime = UNSET
+        tags: list[Tag] = UNSET
+        version_ids_to_stages: dict[str, list[str]] = UNSET
+        owning_service: str = UNSET
+        created_date: datetime = UNSET
+        primary_region: str = UNSET
+        replication_status: list[ReplicationStatusType] = UNSET
+        cross_account_primary: CrossAccountPrimaryType = UNSET
+        cross_account_replicas: list[CrossAccountReplicaEntry] = UNSET
+
+    class DisassociateCrossAccountReplicaResponse(Result):
+        """``DisassociateCrossAccountReplicaResponse``."""
+
+        arn: str = UNSET
+        cross_account_replica_arn: str = UNSET
+
+    class ExternalSecretRotationMetadataItem(Result):
+        """``ExternalSecretRotationMetadataItem``."""
+
+        key: str = UNSET
+        value: str = UNSET
+
+    class GetRandomPasswordResponse(Result):
+        """``GetRandomPasswordResponse``."""
+
+        random_password: str = UNSET
+
+    class GetResourcePolicyResponse(Result):
+        """``GetResourcePolicyResponse``."""
+
+        arn: str = UNSET
+        name: str = UNSET
+        resource_policy: str = UNSET
+        policy_name: str = UNSET
+
+    class GetSecretValueResponse(Result):
+        """``GetSecretValueResponse``."""
+
+        arn: str = UNSET
+        name: str = UNSET
+        version_id: str = UNSET
+        secret_binary: bytes = UNSET
+        secret_string: str = UNSET
+        version_stages: list[str] = UNSET
+        created_date: datetime = UNSET
+
+    class ListResourcePoliciesResponse(Result):
+        """``ListResourcePoliciesResponse``."""
+
+        resource_policies: list[ResourcePolicySummary] = UNSET
+        next_token: str = UNSET
+
+    class ListSecretVersionIdsResponse(Result):
+        """``ListSecretVersionIdsResponse``."""
+
+        versions: list[SecretVersionsListEntry] = UNSET
+        next_token: str = UNSET
+        arn: str = UNSET
+        name: str = UNSET
+
+    class ListSecretsResponse(Result):
+        """``ListSecretsResponse``."""
+
+        secret_list: list[SecretListEntry] = UNSET
+        next_token: str = UNSET
+
+    class PutResourcePolicyResponse(Result):
+        """``PutResourcePolicyResponse``."""
+
+        arn: str = UNSET
+        name: str = UNSET
+        policy_name: str = UNSET
+
+    class PutSecretValueResponse(Result):
+        """``PutSecretValueResponse``."""
+
+        arn: str = UNSET
+        name: str = UNSET
+        version_id: str = UNSET
+        version_stages: list[str] = UNSET
+
+    class RemoveRegionsFromReplicationResponse(Result):
+        """``RemoveRegionsFromReplicationResponse``."""
+
+        arn: str = UNSET
+        replication_status: list[ReplicationStatusType] = UNSET
+
+    class ReplicateSecretToRegionsResponse(Result):
+        """``ReplicateSecretToRegionsResponse``."""
+
+        arn: str = UNSET
+        replication_status: list[ReplicationStatusType] = UNSET
+
+    class ReplicationStatusType(Result):
+        """``ReplicationStatusType``."""
+
+        region: str = UNSET
+        kms_key_id: str = UNSET
+        status: str = UNSET
+        status_message: str = UNSET
+        last_accessed_date: datetime = UNSET
+
+    class ResourcePolicySummary(Result):
+        """``ResourcePolicySummary``."""
+
+        policy_name: str = UNSET
+
+    class RestoreSecretResponse(Result):
+        """``RestoreSecretResponse``."""
+
+        arn: str = UNSET
+        name: str = UNSET
+
+    class RotateSecretResponse(Result):
+        """``RotateSecretResponse``."""
+
+        arn: str = UNSET
+        name: str = UNSET
+        version_id: str = UNSET
+
+    class RotationRulesType(Result):
+        """``RotationRulesType``."""
+
+        automatically_after_days: int = UNSET
+        duration: str = UNSET
+        schedule_expression: str = UNSET
+
+    class SecretListEntry(Result):
+        """``SecretListEntry``."""
+
+        arn: str = UNSET
+        name: str = UNSET
+        type: str = UNSET
+        description: str = UNSET
+        kms_key_id: str = UNSET
+        rotation_enabled: bool = UNSET
+        rotation_lambda_arn: str = UNSET
+        rotation_rules: RotationRulesType = UNSET
+        external_secret_rotation_metadata: list[ExternalSecretRotationMetadataItem] = UNSET
+        external_secret_rotation_role_arn: str = UNSET
+        last_rotated_date: datetime = UNSET
+        last_changed_date: datetime = UNSET
+        last_accessed_date: datetime = UNSET
+        deleted_date: datetime = UNSET
+        next_rotation_date: datetime = UNSET
+        tags: list[Tag] = UNSET
+        secret_versions_to_stages: dict[str, list[str]] = UNSET
+        owning_service: str = UNSET
+        created_date: datetime = UNSET
+        primary_region: str = UNSET
+
+    class SecretValueEntry(Result):
+        """``SecretValueEntry``."""
+
+        arn: str = UNSET
+        name: str = UNSET
+        version_id: str = UNSET
+        secret_binary: bytes = UNSET
+        secret_string: str = UNSET
+        version_stages: list[str] = UNSET
+        created_date: datetime = UNSET
+
+    class SecretVersionsListEntry(Result):
+        """``SecretVersionsListEntry``."""
+
+        version_id: str = UNSET
+        version_stages: list[str] = UNSET
+        last_accessed_date: datetime = UNSET
+        created_date: datetime = UNSET
+        kms_key_ids: list[str] = UNSET
+
+    class StopReplicationToReplicaResponse(Result):
+        """``StopReplicationToReplicaResponse``."""
+
+        arn: str = UNSET
+
+    class Tag(Result):
+        """``Tag``."""
+
+        key: str = UNSET
+        value: str = UNSET
+
+    class UpdateSecretResponse(Result):
+        """``UpdateSecretResponse``."""
+
+        arn: str = UNSET
+        name: str = UNSET
+        version_id: str = UNSET
+
+    class UpdateSecretVersionStageResponse(Result):
+        """``UpdateSecretVersionStageResponse``."""
+
+        arn: str = UNSET
+        name: str = UNSET
+
+    class ValidateResourcePolicyResponse(Result):
+        """``ValidateResourcePolicyResponse``."""
+
+        policy_validation_passed: bool = UNSET
+        validation_errors: list[ValidationErrorsEntry] = UNSET
+
+    class ValidationErrorsEntry(Result):
+        """``ValidationErrorsEntry``."""
+
+        check_name: str = UNSET
+        error_message: str = UNSET
+
 
 __all__ = ["Client", "exceptions"]
 
@@ -221,622 +514,51 @@ PAGINATORS: dict = {
     "ListResourcePolicies": '{"input_token":"NextToken","limit_key":"MaxResults","output_token":"NextToken","result_key":"ResourcePolicies"}',
     "ListSecrets": '{"input_token":"NextToken","limit_key":"MaxResults","output_token":"NextToken","result_key":"SecretList"}',
 }
-
-
-_R_APIErrorType = {
-    "error_code": "ErrorCode",
-    "message": "Message",
-    "secret_id": "SecretId",
+# Result classes as data: class name -> [[attribute, member, annotation], ...].
+RESULT_FIELDS = {
+    "APIErrorType": '[["secret_id","SecretId","str"],["error_code","ErrorCode","str"],["message","Message","str"]]',
+    "AssociateCrossAccountReplicaResponse": '[["arn","ARN","str"],["cross_account_replica_arn","CrossAccountReplicaARN","str"],["replication_status","ReplicationStatus","str"]]',
+    "BatchGetSecretValueResponse": '[["secret_values","SecretValues","list[SecretValueEntry]"],["next_token","NextToken","str"],["errors","Errors","list[APIErrorType]"]]',
+    "CancelRotateSecretResponse": '[["arn","ARN","str"],["name","Name","str"],["version_id","VersionId","str"]]',
+    "CreateSecretResponse": '[["arn","ARN","str"],["name","Name","str"],["version_id","VersionId","str"],["replication_status","ReplicationStatus","list[ReplicationStatusType]"]]',
+    "CrossAccountPrimaryType": '[["primary_secret_arn","PrimarySecretARN","str"],["replication_status","ReplicationStatus","str"],["status_message","StatusMessage","str"]]',
+    "CrossAccountReplicaEntry": '[["replica_secret_arn","ReplicaSecretARN","str"],["replication_role_arn","ReplicationRoleARN","str"],["replication_status","ReplicationStatus","str"],["status_message","StatusMessage","str"]]',
+    "DeleteResourcePolicyResponse": '[["arn","ARN","str"],["name","Name","str"],["policy_name","PolicyName","str"]]',
+    "DeleteSecretResponse": '[["arn","ARN","str"],["name","Name","str"],["deletion_date","DeletionDate","datetime"]]',
+    "DescribeSecretResponse": '[["arn","ARN","str"],["name","Name","str"],["type","Type","str"],["description","Description","str"],["kms_key_id","KmsKeyId","str"],["rotation_enabled","RotationEnabled","bool"],["rotation_lambda_arn","RotationLambdaARN","str"],["rotation_rules","RotationRules","RotationRulesType"],["external_secret_rotation_metadata","ExternalSecretRotationMetadata","list[ExternalSecretRotationMetadataItem]"],["external_secret_rotation_role_arn","ExternalSecretRotationRoleArn","str"],["last_rotated_date","LastRotatedDate","datetime"],["last_changed_date","LastChangedDate","datetime"],["last_accessed_date","LastAccessedDate","datetime"],["deleted_date","DeletedDate","datetime"],["next_rotation_date","NextRotationDate","datetime"],["tags","Tags","list[Tag]"],["version_ids_to_stages","VersionIdsToStages","dict[str, list[str]]"],["owning_service","OwningService","str"],["created_date","CreatedDate","datetime"],["primary_region","PrimaryRegion","str"],["replication_status","ReplicationStatus","list[ReplicationStatusType]"],["cross_account_primary","CrossAccountPrimary","CrossAccountPrimaryType"],["cross_account_replicas","CrossAccountReplicas","list[CrossAccountReplicaEntry]"]]',
+    "DisassociateCrossAccountReplicaResponse": '[["arn","ARN","str"],["cross_account_replica_arn","CrossAccountReplicaARN","str"]]',
+    "ExternalSecretRotationMetadataItem": '[["key","Key","str"],["value","Value","str"]]',
+    "GetRandomPasswordResponse": '[["random_password","RandomPassword","str"]]',
+    "GetResourcePolicyResponse": '[["arn","ARN","str"],["name","Name","str"],["resource_policy","ResourcePolicy","str"],["policy_name","PolicyName","str"]]',
+    "GetSecretValueResponse": '[["arn","ARN","str"],["name","Name","str"],["version_id","VersionId","str"],["secret_binary","SecretBinary","bytes"],["secret_string","SecretString","str"],["version_stages","VersionStages","list[str]"],["created_date","CreatedDate","datetime"]]',
+    "ListResourcePoliciesResponse": '[["resource_policies","ResourcePolicies","list[ResourcePolicySummary]"],["next_token","NextToken","str"]]',
+    "ListSecretVersionIdsResponse": '[["versions","Versions","list[SecretVersionsListEntry]"],["next_token","NextToken","str"],["arn","ARN","str"],["name","Name","str"]]',
+    "ListSecretsResponse": '[["secret_list","SecretList","list[SecretListEntry]"],["next_token","NextToken","str"]]',
+    "PutResourcePolicyResponse": '[["arn","ARN","str"],["name","Name","str"],["policy_name","PolicyName","str"]]',
+    "PutSecretValueResponse": '[["arn","ARN","str"],["name","Name","str"],["version_id","VersionId","str"],["version_stages","VersionStages","list[str]"]]',
+    "RemoveRegionsFromReplicationResponse": '[["arn","ARN","str"],["replication_status","ReplicationStatus","list[ReplicationStatusType]"]]',
+    "ReplicateSecretToRegionsResponse": '[["arn","ARN","str"],["replication_status","ReplicationStatus","list[ReplicationStatusType]"]]',
+    "ReplicationStatusType": '[["region","Region","str"],["kms_key_id","KmsKeyId","str"],["status","Status","str"],["status_message","StatusMessage","str"],["last_accessed_date","LastAccessedDate","datetime"]]',
+    "ResourcePolicySummary": '[["policy_name","PolicyName","str"]]',
+    "RestoreSecretResponse": '[["arn","ARN","str"],["name","Name","str"]]',
+    "RotateSecretResponse": '[["arn","ARN","str"],["name","Name","str"],["version_id","VersionId","str"]]',
+    "RotationRulesType": '[["automatically_after_days","AutomaticallyAfterDays","int"],["duration","Duration","str"],["schedule_expression","ScheduleExpression","str"]]',
+    "SecretListEntry": '[["arn","ARN","str"],["name","Name","str"],["type","Type","str"],["description","Description","str"],["kms_key_id","KmsKeyId","str"],["rotation_enabled","RotationEnabled","bool"],["rotation_lambda_arn","RotationLambdaARN","str"],["rotation_rules","RotationRules","RotationRulesType"],["external_secret_rotation_metadata","ExternalSecretRotationMetadata","list[ExternalSecretRotationMetadataItem]"],["external_secret_rotation_role_arn","ExternalSecretRotationRoleArn","str"],["last_rotated_date","LastRotatedDate","datetime"],["last_changed_date","LastChangedDate","datetime"],["last_accessed_date","LastAccessedDate","datetime"],["deleted_date","DeletedDate","datetime"],["next_rotation_date","NextRotationDate","datetime"],["tags","Tags","list[Tag]"],["secret_versions_to_stages","SecretVersionsToStages","dict[str, list[str]]"],["owning_service","OwningService","str"],["created_date","CreatedDate","datetime"],["primary_region","PrimaryRegion","str"]]',
+    "SecretValueEntry": '[["arn","ARN","str"],["name","Name","str"],["version_id","VersionId","str"],["secret_binary","SecretBinary","bytes"],["secret_string","SecretString","str"],["version_stages","VersionStages","list[str]"],["created_date","CreatedDate","datetime"]]',
+    "SecretVersionsListEntry": '[["version_id","VersionId","str"],["version_stages","VersionStages","list[str]"],["last_accessed_date","LastAccessedDate","datetime"],["created_date","CreatedDate","datetime"],["kms_key_ids","KmsKeyIds","list[str]"]]',
+    "StopReplicationToReplicaResponse": '[["arn","ARN","str"]]',
+    "Tag": '[["key","Key","str"],["value","Value","str"]]',
+    "UpdateSecretResponse": '[["arn","ARN","str"],["name","Name","str"],["version_id","VersionId","str"]]',
+    "UpdateSecretVersionStageResponse": '[["arn","ARN","str"],["name","Name","str"]]',
+    "ValidateResourcePolicyResponse": '[["policy_validation_passed","PolicyValidationPassed","bool"],["validation_errors","ValidationErrors","list[ValidationErrorsEntry]"]]',
+    "ValidationErrorsEntry": '[["check_name","CheckName","str"],["error_message","ErrorMessage","str"]]',
 }
+RESULTS = Results(globals(), RESULT_FIELDS)
 
 
-class APIErrorType(Result, rename=_R_APIErrorType):
-    """``APIErrorType``."""
-
-    secret_id: str = UNSET
-    error_code: str = UNSET
-    message: str = UNSET
-
-
-_R_AssociateCrossAccountReplicaResponse = {
-    "arn": "ARN",
-    "cross_account_replica_arn": "CrossAccountReplicaARN",
-    "replication_status": "ReplicationStatus",
-}
-
-
-class AssociateCrossAccountReplicaResponse(Result, rename=_R_AssociateCrossAccountReplicaResponse):
-    """``AssociateCrossAccountReplicaResponse``."""
-
-    arn: str = UNSET
-    cross_account_replica_arn: str = UNSET
-    replication_status: str = UNSET
-
-
-_R_BatchGetSecretValueResponse = {
-    "errors": "Errors",
-    "next_token": "NextToken",
-    "secret_values": "SecretValues",
-}
-
-
-class BatchGetSecretValueResponse(Result, rename=_R_BatchGetSecretValueResponse):
-    """``BatchGetSecretValueResponse``."""
-
-    secret_values: list[SecretValueEntry] = UNSET
-    next_token: str = UNSET
-    errors: list[APIErrorType] = UNSET
-
-
-_R_CancelRotateSecretResponse = {
-    "arn": "ARN",
-    "name": "Name",
-    "version_id": "VersionId",
-}
-
-
-class CancelRotateSecretResponse(Result, rename=_R_CancelRotateSecretResponse):
-    """``CancelRotateSecretResponse``."""
-
-    arn: str = UNSET
-    name: str = UNSET
-    version_id: str = UNSET
-
-
-_R_CreateSecretResponse = {
-    "arn": "ARN",
-    "name": "Name",
-    "replication_status": "ReplicationStatus",
-    "version_id": "VersionId",
-}
-
-
-class CreateSecretResponse(Result, rename=_R_CreateSecretResponse):
-    """``CreateSecretResponse``."""
-
-    arn: str = UNSET
-    name: str = UNSET
-    version_id: str = UNSET
-    replication_status: list[ReplicationStatusType] = UNSET
-
-
-_R_CrossAccountPrimaryType = {
-    "primary_secret_arn": "PrimarySecretARN",
-    "replication_status": "ReplicationStatus",
-    "status_message": "StatusMessage",
-}
-
-
-class CrossAccountPrimaryType(Result, rename=_R_CrossAccountPrimaryType):
-    """``CrossAccountPrimaryType``."""
-
-    primary_secret_arn: str = UNSET
-    replication_status: str = UNSET
-    status_message: str = UNSET
-
-
-_R_CrossAccountReplicaEntry = {
-    "replica_secret_arn": "ReplicaSecretARN",
-    "replication_role_arn": "ReplicationRoleARN",
-    "replication_status": "ReplicationStatus",
-    "status_message": "StatusMessage",
-}
-
-
-class CrossAccountReplicaEntry(Result, rename=_R_CrossAccountReplicaEntry):
-    """``CrossAccountReplicaEntry``."""
-
-    replica_secret_arn: str = UNSET
-    replication_role_arn: str = UNSET
-    replication_status: str = UNSET
-    status_message: str = UNSET
-
-
-_R_DeleteResourcePolicyResponse = {
-    "arn": "ARN",
-    "name": "Name",
-    "policy_name": "PolicyName",
-}
-
-
-class DeleteResourcePolicyResponse(Result, rename=_R_DeleteResourcePolicyResponse):
-    """``DeleteResourcePolicyResponse``."""
-
-    arn: str = UNSET
-    name: str = UNSET
-    policy_name: str = UNSET
-
-
-_R_DeleteSecretResponse = {
-    "arn": "ARN",
-    "deletion_date": "DeletionDate",
-    "name": "Name",
-}
-
-
-class DeleteSecretResponse(Result, rename=_R_DeleteSecretResponse):
-    """``DeleteSecretResponse``."""
-
-    arn: str = UNSET
-    name: str = UNSET
-    deletion_date: datetime = UNSET
-
-
-_R_DescribeSecretResponse = {
-    "arn": "ARN",
-    "created_date": "CreatedDate",
-    "cross_account_primary": "CrossAccountPrimary",
-    "cross_account_replicas": "CrossAccountReplicas",
-    "deleted_date": "DeletedDate",
-    "description": "Description",
-    "external_secret_rotation_metadata": "ExternalSecretRotationMetadata",
-    "external_secret_rotation_role_arn": "ExternalSecretRotationRoleArn",
-    "kms_key_id": "KmsKeyId",
-    "last_accessed_date": "LastAccessedDate",
-    "last_changed_date": "LastChangedDate",
-    "last_rotated_date": "LastRotatedDate",
-    "name": "Name",
-    "next_rotation_date": "NextRotationDate",
-    "owning_service": "OwningService",
-    "primary_region": "PrimaryRegion",
-    "replication_status": "ReplicationStatus",
-    "rotation_enabled": "RotationEnabled",
-    "rotation_lambda_arn": "RotationLambdaARN",
-    "rotation_rules": "RotationRules",
-    "tags": "Tags",
-    "type": "Type",
-    "version_ids_to_stages": "VersionIdsToStages",
-}
-
-
-class DescribeSecretResponse(Result, rename=_R_DescribeSecretResponse):
-    """``DescribeSecretResponse``."""
-
-    arn: str = UNSET
-    name: str = UNSET
-    type: str = UNSET
-    description: str = UNSET
-    kms_key_id: str = UNSET
-    rotation_enabled: bool = UNSET
-    rotation_lambda_arn: str = UNSET
-    rotation_rules: RotationRulesType = UNSET
-    external_secret_rotation_metadata: list[ExternalSecretRotationMetadataItem] = UNSET
-    external_secret_rotation_role_arn: str = UNSET
-    last_rotated_date: datetime = UNSET
-    last_changed_date: datetime = UNSET
-    last_accessed_date: datetime = UNSET
-    deleted_date: datetime = UNSET
-    next_rotation_date: datetime = UNSET
-    tags: list[Tag] = UNSET
-    version_ids_to_stages: dict[str, list[str]] = UNSET
-    owning_service: str = UNSET
-    created_date: datetime = UNSET
-    primary_region: str = UNSET
-    replication_status: list[ReplicationStatusType] = UNSET
-    cross_account_primary: CrossAccountPrimaryType = UNSET
-    cross_account_replicas: list[CrossAccountReplicaEntry] = UNSET
-
-
-_R_DisassociateCrossAccountReplicaResponse = {
-    "arn": "ARN",
-    "cross_account_replica_arn": "CrossAccountReplicaARN",
-}
-
-
-class DisassociateCrossAccountReplicaResponse(
-    Result, rename=_R_DisassociateCrossAccountReplicaResponse
-):
-    """``DisassociateCrossAccountReplicaResponse``."""
-
-    arn: str = UNSET
-    cross_account_replica_arn: str = UNSET
-
-
-_R_ExternalSecretRotationMetadataItem = {
-    "key": "Key",
-    "value": "Value",
-}
-
-
-class ExternalSecretRotationMetadataItem(Result, rename=_R_ExternalSecretRotationMetadataItem):
-    """``ExternalSecretRotationMetadataItem``."""
-
-    key: str = UNSET
-    value: str = UNSET
-
-
-_R_GetRandomPasswordResponse = {
-    "random_password": "RandomPassword",
-}
-
-
-class GetRandomPasswordResponse(Result, rename=_R_GetRandomPasswordResponse):
-    """``GetRandomPasswordResponse``."""
-
-    random_password: str = UNSET
-
-
-_R_GetResourcePolicyResponse = {
-    "arn": "ARN",
-    "name": "Name",
-    "policy_name": "PolicyName",
-    "resource_policy": "ResourcePolicy",
-}
-
-
-class GetResourcePolicyResponse(Result, rename=_R_GetResourcePolicyResponse):
-    """``GetResourcePolicyResponse``."""
-
-    arn: str = UNSET
-    name: str = UNSET
-    resource_policy: str = UNSET
-    policy_name: str = UNSET
-
-
-_R_GetSecretValueResponse = {
-    "arn": "ARN",
-    "created_date": "CreatedDate",
-    "name": "Name",
-    "secret_binary": "SecretBinary",
-    "secret_string": "SecretString",
-    "version_id": "VersionId",
-    "version_stages": "VersionStages",
-}
-
-
-class GetSecretValueResponse(Result, rename=_R_GetSecretValueResponse):
-    """``GetSecretValueResponse``."""
-
-    arn: str = UNSET
-    name: str = UNSET
-    version_id: str = UNSET
-    secret_binary: bytes = UNSET
-    secret_string: str = UNSET
-    version_stages: list[str] = UNSET
-    created_date: datetime = UNSET
-
-
-_R_ListResourcePoliciesResponse = {
-    "next_token": "NextToken",
-    "resource_policies": "ResourcePolicies",
-}
-
-
-class ListResourcePoliciesResponse(Result, rename=_R_ListResourcePoliciesResponse):
-    """``ListResourcePoliciesResponse``."""
-
-    resource_policies: list[ResourcePolicySummary] = UNSET
-    next_token: str = UNSET
-
-
-_R_ListSecretVersionIdsResponse = {
-    "arn": "ARN",
-    "name": "Name",
-    "next_token": "NextToken",
-    "versions": "Versions",
-}
-
-
-class ListSecretVersionIdsResponse(Result, rename=_R_ListSecretVersionIdsResponse):
-    """``ListSecretVersionIdsResponse``."""
-
-    versions: list[SecretVersionsListEntry] = UNSET
-    next_token: str = UNSET
-    arn: str = UNSET
-    name: str = UNSET
-
-
-_R_ListSecretsResponse = {
-    "next_token": "NextToken",
-    "secret_list": "SecretList",
-}
-
-
-class ListSecretsResponse(Result, rename=_R_ListSecretsResponse):
-    """``ListSecretsResponse``."""
-
-    secret_list: list[SecretListEntry] = UNSET
-    next_token: str = UNSET
-
-
-_R_PutResourcePolicyResponse = {
-    "arn": "ARN",
-    "name": "Name",
-    "policy_name": "PolicyName",
-}
-
-
-class PutResourcePolicyResponse(Result, rename=_R_PutResourcePolicyResponse):
-    """``PutResourcePolicyResponse``."""
-
-    arn: str = UNSET
-    name: str = UNSET
-    policy_name: str = UNSET
-
-
-_R_PutSecretValueResponse = {
-    "arn": "ARN",
-    "name": "Name",
-    "version_id": "VersionId",
-    "version_stages": "VersionStages",
-}
-
-
-class PutSecretValueResponse(Result, rename=_R_PutSecretValueResponse):
-    """``PutSecretValueResponse``."""
-
-    arn: str = UNSET
-    name: str = UNSET
-    version_id: str = UNSET
-    version_stages: list[str] = UNSET
-
-
-_R_RemoveRegionsFromReplicationResponse = {
-    "arn": "ARN",
-    "replication_status": "ReplicationStatus",
-}
-
-
-class RemoveRegionsFromReplicationResponse(Result, rename=_R_RemoveRegionsFromReplicationResponse):
-    """``RemoveRegionsFromReplicationResponse``."""
-
-    arn: str = UNSET
-    replication_status: list[ReplicationStatusType] = UNSET
-
-
-_R_ReplicateSecretToRegionsResponse = {
-    "arn": "ARN",
-    "replication_status": "ReplicationStatus",
-}
-
-
-class ReplicateSecretToRegionsResponse(Result, rename=_R_ReplicateSecretToRegionsResponse):
-    """``ReplicateSecretToRegionsResponse``."""
-
-    arn: str = UNSET
-    replication_status: list[ReplicationStatusType] = UNSET
-
-
-_R_ReplicationStatusType = {
-    "kms_key_id": "KmsKeyId",
-    "last_accessed_date": "LastAccessedDate",
-    "region": "Region",
-    "status": "Status",
-    "status_message": "StatusMessage",
-}
-
-
-class ReplicationStatusType(Result, rename=_R_ReplicationStatusType):
-    """``ReplicationStatusType``."""
-
-    region: str = UNSET
-    kms_key_id: str = UNSET
-    status: str = UNSET
-    status_message: str = UNSET
-    last_accessed_date: datetime = UNSET
-
-
-_R_ResourcePolicySummary = {
-    "policy_name": "PolicyName",
-}
-
-
-class ResourcePolicySummary(Result, rename=_R_ResourcePolicySummary):
-    """``ResourcePolicySummary``."""
-
-    policy_name: str = UNSET
-
-
-_R_RestoreSecretResponse = {
-    "arn": "ARN",
-    "name": "Name",
-}
-
-
-class RestoreSecretResponse(Result, rename=_R_RestoreSecretResponse):
-    """``RestoreSecretResponse``."""
-
-    arn: str = UNSET
-    name: str = UNSET
-
-
-_R_RotateSecretResponse = {
-    "arn": "ARN",
-    "name": "Name",
-    "version_id": "VersionId",
-}
-
-
-class RotateSecretResponse(Result, rename=_R_RotateSecretResponse):
-    """``RotateSecretResponse``."""
-
-    arn: str = UNSET
-    name: str = UNSET
-    version_id: str = UNSET
-
-
-_R_RotationRulesType = {
-    "automatically_after_days": "AutomaticallyAfterDays",
-    "duration": "Duration",
-    "schedule_expression": "ScheduleExpression",
-}
-
-
-class RotationRulesType(Result, rename=_R_RotationRulesType):
-    """``RotationRulesType``."""
-
-    automatically_after_days: int = UNSET
-    duration: str = UNSET
-    schedule_expression: str = UNSET
-
-
-_R_SecretListEntry = {
-    "arn": "ARN",
-    "created_date": "CreatedDate",
-    "deleted_date": "DeletedDate",
-    "description": "Description",
-    "external_secret_rotation_metadata": "ExternalSecretRotationMetadata",
-    "external_secret_rotation_role_arn": "ExternalSecretRotationRoleArn",
-    "kms_key_id": "KmsKeyId",
-    "last_accessed_date": "LastAccessedDate",
-    "last_changed_date": "LastChangedDate",
-    "last_rotated_date": "LastRotatedDate",
-    "name": "Name",
-    "next_rotation_date": "NextRotationDate",
-    "owning_service": "OwningService",
-    "primary_region": "PrimaryRegion",
-    "rotation_enabled": "RotationEnabled",
-    "rotation_lambda_arn": "RotationLambdaARN",
-    "rotation_rules": "RotationRules",
-    "secret_versions_to_stages": "SecretVersionsToStages",
-    "tags": "Tags",
-    "type": "Type",
-}
-
-
-class SecretListEntry(Result, rename=_R_SecretListEntry):
-    """``SecretListEntry``."""
-
-    arn: str = UNSET
-    name: str = UNSET
-    type: str = UNSET
-    description: str = UNSET
-    kms_key_id: str = UNSET
-    rotation_enabled: bool = UNSET
-    rotation_lambda_arn: str = UNSET
-    rotation_rules: RotationRulesType = UNSET
-    external_secret_rotation_metadata: list[ExternalSecretRotationMetadataItem] = UNSET
-    external_secret_rotation_role_arn: str = UNSET
-    last_rotated_date: datetime = UNSET
-    last_changed_date: datetime = UNSET
-    last_accessed_date: datetime = UNSET
-    deleted_date: datetime = UNSET
-    next_rotation_date: datetime = UNSET
-    tags: list[Tag] = UNSET
-    secret_versions_to_stages: dict[str, list[str]] = UNSET
-    owning_service: str = UNSET
-    created_date: datetime = UNSET
-    primary_region: str = UNSET
-
-
-_R_SecretValueEntry = {
-    "arn": "ARN",
-    "created_date": "CreatedDate",
-    "name": "Name",
-    "secret_binary": "SecretBinary",
-    "secret_string": "SecretString",
-    "version_id": "VersionId",
-    "version_stages": "VersionStages",
-}
-
-
-class SecretValueEntry(Result, rename=_R_SecretValueEntry):
-    """``SecretValueEntry``."""
-
-    arn: str = UNSET
-    name: str = UNSET
-    version_id: str = UNSET
-    secret_binary: bytes = UNSET
-    secret_string: str = UNSET
-    version_stages: list[str] = UNSET
-    created_date: datetime = UNSET
-
-
-_R_SecretVersionsListEntry = {
-    "created_date": "CreatedDate",
-    "kms_key_ids": "KmsKeyIds",
-    "last_accessed_date": "LastAccessedDate",
-    "version_id": "VersionId",
-    "version_stages": "VersionStages",
-}
-
-
-class SecretVersionsListEntry(Result, rename=_R_SecretVersionsListEntry):
-    """``SecretVersionsListEntry``."""
-
-    version_id: str = UNSET
-    version_stages: list[str] = UNSET
-    last_accessed_date: datetime = UNSET
-    created_date: datetime = UNSET
-    kms_key_ids: list[str] = UNSET
-
-
-_R_StopReplicationToReplicaResponse = {
-    "arn": "ARN",
-}
-
-
-class StopReplicationToReplicaResponse(Result, rename=_R_StopReplicationToReplicaResponse):
-    """``StopReplicationToReplicaResponse``."""
-
-    arn: str = UNSET
-
-
-_R_Tag = {
-    "key": "Key",
-    "value": "Value",
-}
-
-
-class Tag(Result, rename=_R_Tag):
-    """``Tag``."""
-
-    key: str = UNSET
-    value: str = UNSET
-
-
-_R_UpdateSecretResponse = {
-    "arn": "ARN",
-    "name": "Name",
-    "version_id": "VersionId",
-}
-
-
-class UpdateSecretResponse(Result, rename=_R_UpdateSecretResponse):
-    """``UpdateSecretResponse``."""
-
-    arn: str = UNSET
-    name: str = UNSET
-    version_id: str = UNSET
-
-
-_R_UpdateSecretVersionStageResponse = {
-    "arn": "ARN",
-    "name": "Name",
-}
-
-
-class UpdateSecretVersionStageResponse(Result, rename=_R_UpdateSecretVersionStageResponse):
-    """``UpdateSecretVersionStageResponse``."""
-
-    arn: str = UNSET
-    name: str = UNSET
-
-
-_R_ValidateResourcePolicyResponse = {
-    "policy_validation_passed": "PolicyValidationPassed",
-    "validation_errors": "ValidationErrors",
-}
-
-
-class ValidateResourcePolicyResponse(Result, rename=_R_ValidateResourcePolicyResponse):
-    """``ValidateResourcePolicyResponse``."""
-
-    policy_validation_passed: bool = UNSET
-    validation_errors: list[ValidationErrorsEntry] = UNSET
-
-
-_R_ValidationErrorsEntry = {
-    "check_name": "CheckName",
-    "error_message": "ErrorMessage",
-}
-
-
-class ValidationErrorsEntry(Result, rename=_R_ValidationErrorsEntry):
-    """``ValidationErrorsEntry``."""
-
-    check_name: str = UNSET
-    error_message: str = UNSET
+def __getattr__(name: str) -> Any:
+    """A result class, made on first use."""
+    return RESULTS.attribute(name)
 
 
 class DecryptionFailure(ServiceError):
@@ -966,122 +688,123 @@ class Client(BaseClient):
     paginators = PAGINATORS
     errors = ERRORS
     exceptions = exceptions
+    results = RESULTS
 
     def associate_cross_account_replica(
         self, **params: Any
     ) -> AssociateCrossAccountReplicaResponse:
         """AssociateCrossAccountReplica: SecretId*, CrossAccountReplicaARN*, ReplicaRestriction, ReplicationRoleARN (* required)."""
         return self._call(
-            "AssociateCrossAccountReplica", params, AssociateCrossAccountReplicaResponse
+            "AssociateCrossAccountReplica", params, "AssociateCrossAccountReplicaResponse"
         )
 
     def batch_get_secret_value(self, **params: Any) -> BatchGetSecretValueResponse:
         """BatchGetSecretValue: SecretIdList, Filters, MaxResults, NextToken (* required)."""
-        return self._call("BatchGetSecretValue", params, BatchGetSecretValueResponse)
+        return self._call("BatchGetSecretValue", params, "BatchGetSecretValueResponse")
 
     def cancel_rotate_secret(self, **params: Any) -> CancelRotateSecretResponse:
         """CancelRotateSecret: SecretId* (* required)."""
-        return self._call("CancelRotateSecret", params, CancelRotateSecretResponse)
+        return self._call("CancelRotateSecret", params, "CancelRotateSecretResponse")
 
     def create_secret(self, **params: Any) -> CreateSecretResponse:
         """CreateSecret: Name*, ClientRequestToken, Description, KmsKeyId, SecretBinary, SecretString, Tags, AddReplicaRegions, ForceOverwriteReplicaSecret, Type, CrossAccountPrimaryARN (* required)."""
-        return self._call("CreateSecret", params, CreateSecretResponse)
+        return self._call("CreateSecret", params, "CreateSecretResponse")
 
     def delete_resource_policy(self, **params: Any) -> DeleteResourcePolicyResponse:
         """DeleteResourcePolicy: SecretId*, PolicyName (* required)."""
-        return self._call("DeleteResourcePolicy", params, DeleteResourcePolicyResponse)
+        return self._call("DeleteResourcePolicy", params, "DeleteResourcePolicyResponse")
 
     def delete_secret(self, **params: Any) -> DeleteSecretResponse:
         """DeleteSecret: SecretId*, RecoveryWindowInDays, ForceDeleteWithoutRecovery (* required)."""
-        return self._call("DeleteSecret", params, DeleteSecretResponse)
+        return self._call("DeleteSecret", params, "DeleteSecretResponse")
 
     def describe_secret(self, **params: Any) -> DescribeSecretResponse:
         """DescribeSecret: SecretId* (* required)."""
-        return self._call("DescribeSecret", params, DescribeSecretResponse)
+        return self._call("DescribeSecret", params, "DescribeSecretResponse")
 
     def disassociate_cross_account_replica(
         self, **params: Any
     ) -> DisassociateCrossAccountReplicaResponse:
         """DisassociateCrossAccountReplica: SecretId*, CrossAccountReplicaARN* (* required)."""
         return self._call(
-            "DisassociateCrossAccountReplica", params, DisassociateCrossAccountReplicaResponse
+            "DisassociateCrossAccountReplica", params, "DisassociateCrossAccountReplicaResponse"
         )
 
     def get_random_password(self, **params: Any) -> GetRandomPasswordResponse:
         """GetRandomPassword: PasswordLength, ExcludeCharacters, ExcludeNumbers, ExcludePunctuation, ExcludeUppercase, ExcludeLowercase, IncludeSpace, RequireEachIncludedType (* required)."""
-        return self._call("GetRandomPassword", params, GetRandomPasswordResponse)
+        return self._call("GetRandomPassword", params, "GetRandomPasswordResponse")
 
     def get_resource_policy(self, **params: Any) -> GetResourcePolicyResponse:
         """GetResourcePolicy: SecretId*, PolicyName (* required)."""
-        return self._call("GetResourcePolicy", params, GetResourcePolicyResponse)
+        return self._call("GetResourcePolicy", params, "GetResourcePolicyResponse")
 
     def get_secret_value(self, **params: Any) -> GetSecretValueResponse:
         """GetSecretValue: SecretId*, VersionId, VersionStage (* required)."""
-        return self._call("GetSecretValue", params, GetSecretValueResponse)
+        return self._call("GetSecretValue", params, "GetSecretValueResponse")
 
     def list_resource_policies(self, **params: Any) -> ListResourcePoliciesResponse:
         """ListResourcePolicies: SecretId*, MaxResults, NextToken (* required)."""
-        return self._call("ListResourcePolicies", params, ListResourcePoliciesResponse)
+        return self._call("ListResourcePolicies", params, "ListResourcePoliciesResponse")
 
     def list_secret_version_ids(self, **params: Any) -> ListSecretVersionIdsResponse:
         """ListSecretVersionIds: SecretId*, MaxResults, NextToken, IncludeDeprecated (* required)."""
-        return self._call("ListSecretVersionIds", params, ListSecretVersionIdsResponse)
+        return self._call("ListSecretVersionIds", params, "ListSecretVersionIdsResponse")
 
     def list_secrets(self, **params: Any) -> ListSecretsResponse:
         """ListSecrets: IncludePlannedDeletion, MaxResults, NextToken, Filters, SortOrder, SortBy (* required)."""
-        return self._call("ListSecrets", params, ListSecretsResponse)
+        return self._call("ListSecrets", params, "ListSecretsResponse")
 
     def put_resource_policy(self, **params: Any) -> PutResourcePolicyResponse:
         """PutResourcePolicy: SecretId*, ResourcePolicy*, PolicyName, BlockPublicPolicy (* required)."""
-        return self._call("PutResourcePolicy", params, PutResourcePolicyResponse)
+        return self._call("PutResourcePolicy", params, "PutResourcePolicyResponse")
 
     def put_secret_value(self, **params: Any) -> PutSecretValueResponse:
         """PutSecretValue: SecretId*, ClientRequestToken, SecretBinary, SecretString, VersionStages, RotationToken (* required)."""
-        return self._call("PutSecretValue", params, PutSecretValueResponse)
+        return self._call("PutSecretValue", params, "PutSecretValueResponse")
 
     def remove_regions_from_replication(
         self, **params: Any
     ) -> RemoveRegionsFromReplicationResponse:
         """RemoveRegionsFromReplication: SecretId*, RemoveReplicaRegions* (* required)."""
         return self._call(
-            "RemoveRegionsFromReplication", params, RemoveRegionsFromReplicationResponse
+            "RemoveRegionsFromReplication", params, "RemoveRegionsFromReplicationResponse"
         )
 
     def replicate_secret_to_regions(self, **params: Any) -> ReplicateSecretToRegionsResponse:
         """ReplicateSecretToRegions: SecretId*, AddReplicaRegions*, ForceOverwriteReplicaSecret (* required)."""
-        return self._call("ReplicateSecretToRegions", params, ReplicateSecretToRegionsResponse)
+        return self._call("ReplicateSecretToRegions", params, "ReplicateSecretToRegionsResponse")
 
     def restore_secret(self, **params: Any) -> RestoreSecretResponse:
         """RestoreSecret: SecretId* (* required)."""
-        return self._call("RestoreSecret", params, RestoreSecretResponse)
+        return self._call("RestoreSecret", params, "RestoreSecretResponse")
 
     def rotate_secret(self, **params: Any) -> RotateSecretResponse:
         """RotateSecret: SecretId*, ClientRequestToken, RotationLambdaARN, RotationRules, ExternalSecretRotationMetadata, ExternalSecretRotationRoleArn, RotateImmediately (* required)."""
-        return self._call("RotateSecret", params, RotateSecretResponse)
+        return self._call("RotateSecret", params, "RotateSecretResponse")
 
     def stop_replication_to_replica(self, **params: Any) -> StopReplicationToReplicaResponse:
         """StopReplicationToReplica: SecretId* (* required)."""
-        return self._call("StopReplicationToReplica", params, StopReplicationToReplicaResponse)
+        return self._call("StopReplicationToReplica", params, "StopReplicationToReplicaResponse")
 
     def tag_resource(self, **params: Any) -> Result:
         """TagResource: SecretId*, Tags* (* required)."""
-        return self._call("TagResource", params, Result)
+        return self._call("TagResource", params, "Result")
 
     def untag_resource(self, **params: Any) -> Result:
         """UntagResource: SecretId*, TagKeys* (* required)."""
-        return self._call("UntagResource", params, Result)
+        return self._call("UntagResource", params, "Result")
 
     def update_secret(self, **params: Any) -> UpdateSecretResponse:
         """UpdateSecret: SecretId*, ClientRequestToken, Description, KmsKeyId, SecretBinary, SecretString, Type (* required)."""
-        return self._call("UpdateSecret", params, UpdateSecretResponse)
+        return self._call("UpdateSecret", params, "UpdateSecretResponse")
 
     def update_secret_version_stage(self, **params: Any) -> UpdateSecretVersionStageResponse:
         """UpdateSecretVersionStage: SecretId*, VersionStage*, RemoveFromVersionId, MoveToVersionId (* required)."""
-        return self._call("UpdateSecretVersionStage", params, UpdateSecretVersionStageResponse)
+        return self._call("UpdateSecretVersionStage", params, "UpdateSecretVersionStageResponse")
 
     def validate_resource_policy(self, **params: Any) -> ValidateResourcePolicyResponse:
         """ValidateResourcePolicy: SecretId, ResourcePolicy* (* required)."""
-        return self._call("ValidateResourcePolicy", params, ValidateResourcePolicyResponse)
+        return self._call("ValidateResourcePolicy", params, "ValidateResourcePolicyResponse")
 
     def get_paginator(self, operation: str) -> Paginator:
         """Pages (``.paginate(**params)``) and items (``.items(**params)``)."""

@@ -12,13 +12,231 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from native_lambda.aws.protocols import UNSET, BaseClient, Result, ServiceError
+from native_lambda.aws.protocols import UNSET, BaseClient, Result, Results, ServiceError
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
 
     from native_lambda.aws.protocols import Paginator
+
+    # The result Structs as type checkers see them; at run time each class is made
+    # from RESULT_FIELDS when first used (see native_lambda.aws.protocols.Results).
+
+    class BatchResultErrorEntry(Result):
+        """``BatchResultErrorEntry``."""
+
+        id: str = UNSET
+        code: str = UNSET
+        message: str = UNSET
+        sender_fault: bool = UNSET
+
+    class CheckIfPhoneNumberIsOptedOutResponse(Result):
+        """``CheckIfPhoneNumberIsOptedOutResponse``."""
+
+        is_opted_out: bool = UNSET
+
+    class ConfirmSubscriptionResponse(Result):
+        """``ConfirmSubscriptionResponse``."""
+
+        subscription_arn: str = UNSET
+
+    class CreateEndpointResponse(Result):
+        """``CreateEndpointResponse``."""
+
+        endpoint_arn: str = UNSET
+
+    class CreatePlatformApplicationResponse(Result):
+        """``CreatePlatformApplicationResponse``."""
+
+        platform_application_arn: str = UNSET
+
+    class CreateSMSSandboxPhoneNumberResult(Result):
+        """``CreateSMSSandboxPhoneNumberResult``."""
+
+    class CreateTopicResponse(Result):
+        """``CreateTopicResponse``."""
+
+        topic_arn: str = UNSET
+
+    class DeleteSMSSandboxPhoneNumberResult(Result):
+        """``DeleteSMSSandboxPhoneNumberResult``."""
+
+    class Endpoint(Result):
+        """``Endpoint``."""
+
+        endpoint_arn: str = UNSET
+        attributes: dict[str, str] = UNSET
+
+    class GetDataProtectionPolicyResponse(Result):
+        """``GetDataProtectionPolicyResponse``."""
+
+        data_protection_policy: str = UNSET
+
+    class GetEndpointAttributesResponse(Result):
+        """``GetEndpointAttributesResponse``."""
+
+        attributes: dict[str, str] = UNSET
+
+    class GetPlatformApplicationAttributesResponse(Result):
+        """``GetPlatformApplicationAttributesResponse``."""
+
+        attributes: dict[str, str] = UNSET
+
+    class GetSMSAttributesResponse(Result):
+        """``GetSMSAttributesResponse``."""
+
+        attributes: dict[str, str] = UNSET
+
+    class GetSMSSandboxAccountStatusResult(Result):
+        """``GetSMSSandboxAccountStatusResult``."""
+
+        is_in_sandbox: bool = UNSET
+
+    class GetSubscriptionAttributesResponse(Result):
+        """``GetSubscriptionAttributesResponse``."""
+
+        attributes: dict[str, str] = UNSET
+
+    class GetTopicAttributesResponse(Result):
+        """``GetTopicAttributesResponse``."""
+
+        attributes: dict[str, str] = UNSET
+
+    class ListEndpointsByPlatformApplicationResponse(Result):
+        """``ListEndpointsByPlatformApplicationResponse``."""
+
+        endpoints: list[Endpoint] = UNSET
+        next_token: str = UNSET
+
+    class ListOriginationNumbersResult(Result):
+        """``ListOriginationNumbersResult``."""
+
+        next_token: str = UNSET
+        phone_numbers: list[PhoneNumberInformation] = UNSET
+
+    class ListPhoneNumbersOptedOutResponse(Result):
+        """``ListPhoneNumbersOptedOutResponse``."""
+
+        phone_numbers: list[str] = UNSET
+        next_token: str = UNSET
+
+    class ListPlatformApplicationsResponse(Result):
+        """``ListPlatformApplicationsResponse``."""
+
+        platform_applications: list[PlatformApplication] = UNSET
+        next_token: str = UNSET
+
+    class ListSMSSandboxPhoneNumbersResult(Result):
+        """``ListSMSSandboxPhoneNumbersResult``."""
+
+        phone_numbers: list[SMSSandboxPhoneNumber] = UNSET
+        next_token: str = UNSET
+
+    class ListSubscriptionsByTopicResponse(Result):
+        """``ListSubscriptionsByTopicResponse``."""
+
+        subscriptions: list[Subscription] = UNSET
+        next_token: str = UNSET
+
+    class ListSubscriptionsResponse(Result):
+        """``ListSubscriptionsResponse``."""
+
+        subscriptions: list[Subscription] = UNSET
+        next_token: str = UNSET
+
+    class ListTagsForResourceResponse(Result):
+        """``ListTagsForResourceResponse``."""
+
+        tags: list[Tag] = UNSET
+
+    class ListTopicsResponse(Result):
+        """``ListTopicsResponse``."""
+
+        topics: list[Topic] = UNSET
+        next_token: str = UNSET
+
+    class OptInPhoneNumberResponse(Result):
+        """``OptInPhoneNumberResponse``."""
+
+    class PhoneNumberInformation(Result):
+        """``PhoneNumberInformation``."""
+
+        created_at: datetime = UNSET
+        phone_number: str = UNSET
+        status: str = UNSET
+        iso2_country_code: str = UNSET
+        route_type: str = UNSET
+        number_capabilities: list[str] = UNSET
+
+    class PlatformApplication(Result):
+        """``PlatformApplication``."""
+
+        platform_application_arn: str = UNSET
+        attributes: dict[str, str] = UNSET
+
+    class PublishBatchResponse(Result):
+        """``PublishBatchResponse``."""
+
+        successful: list[PublishBatchResultEntry] = UNSET
+        failed: list[BatchResultErrorEntry] = UNSET
+
+    class PublishBatchResultEntry(Result):
+        """``PublishBatchResultEntry``."""
+
+        id: str = UNSET
+        message_id: str = UNSET
+        sequence_number: str = UNSET
+
+    class PublishResponse(Result):
+        """``PublishResponse``."""
+
+        message_id: str = UNSET
+        sequence_number: str = UNSET
+
+    class SMSSandboxPhoneNumber(Result):
+        """``SMSSandboxPhoneNumber``."""
+
+        phone_number: str = UNSET
+        status: str = UNSET
+
+    class SetSMSAttributesResponse(Result):
+        """``SetSMSAttributesResponse``."""
+
+    class SubscribeResponse(Result):
+        """``SubscribeResponse``."""
+
+        subscription_arn: str = UNSET
+
+    class Subscription(Result):
+        """``Subscription``."""
+
+        subscription_arn: str = UNSET
+        owner: str = UNSET
+        protocol: str = UNSET
+        endpoint: str = UNSET
+        topic_arn: str = UNSET
+
+    class Tag(Result):
+        """``Tag``."""
+
+        key: str = UNSET
+        value: str = UNSET
+
+    class TagResourceResponse(Result):
+        """``TagResourceResponse``."""
+
+    class Topic(Result):
+        """``Topic``."""
+
+        topic_arn: str = UNSET
+
+    class UntagResourceResponse(Result):
+        """``UntagResourceResponse``."""
+
+    class VerifySMSSandboxPhoneNumberResult(Result):
+        """``VerifySMSSandboxPhoneNumberResult``."""
+
 
 __all__ = ["Client", "exceptions"]
 
@@ -262,452 +480,55 @@ PAGINATORS: dict = {
     "ListSubscriptionsByTopic": '{"input_token":"NextToken","output_token":"NextToken","result_key":"Subscriptions"}',
     "ListTopics": '{"input_token":"NextToken","output_token":"NextToken","result_key":"Topics"}',
 }
-
-
-_R_BatchResultErrorEntry = {
-    "code": "Code",
-    "id": "Id",
-    "message": "Message",
-    "sender_fault": "SenderFault",
+# Result classes as data: class name -> [[attribute, member, annotation], ...].
+RESULT_FIELDS = {
+    "BatchResultErrorEntry": '[["id","Id","str"],["code","Code","str"],["message","Message","str"],["sender_fault","SenderFault","bool"]]',
+    "CheckIfPhoneNumberIsOptedOutResponse": '[["is_opted_out","isOptedOut","bool"]]',
+    "ConfirmSubscriptionResponse": '[["subscription_arn","SubscriptionArn","str"]]',
+    "CreateEndpointResponse": '[["endpoint_arn","EndpointArn","str"]]',
+    "CreatePlatformApplicationResponse": '[["platform_application_arn","PlatformApplicationArn","str"]]',
+    "CreateSMSSandboxPhoneNumberResult": "[]",
+    "CreateTopicResponse": '[["topic_arn","TopicArn","str"]]',
+    "DeleteSMSSandboxPhoneNumberResult": "[]",
+    "Endpoint": '[["endpoint_arn","EndpointArn","str"],["attributes","Attributes","dict[str, str]"]]',
+    "GetDataProtectionPolicyResponse": '[["data_protection_policy","DataProtectionPolicy","str"]]',
+    "GetEndpointAttributesResponse": '[["attributes","Attributes","dict[str, str]"]]',
+    "GetPlatformApplicationAttributesResponse": '[["attributes","Attributes","dict[str, str]"]]',
+    "GetSMSAttributesResponse": '[["attributes","attributes","dict[str, str]"]]',
+    "GetSMSSandboxAccountStatusResult": '[["is_in_sandbox","IsInSandbox","bool"]]',
+    "GetSubscriptionAttributesResponse": '[["attributes","Attributes","dict[str, str]"]]',
+    "GetTopicAttributesResponse": '[["attributes","Attributes","dict[str, str]"]]',
+    "ListEndpointsByPlatformApplicationResponse": '[["endpoints","Endpoints","list[Endpoint]"],["next_token","NextToken","str"]]',
+    "ListOriginationNumbersResult": '[["next_token","NextToken","str"],["phone_numbers","PhoneNumbers","list[PhoneNumberInformation]"]]',
+    "ListPhoneNumbersOptedOutResponse": '[["phone_numbers","phoneNumbers","list[str]"],["next_token","nextToken","str"]]',
+    "ListPlatformApplicationsResponse": '[["platform_applications","PlatformApplications","list[PlatformApplication]"],["next_token","NextToken","str"]]',
+    "ListSMSSandboxPhoneNumbersResult": '[["phone_numbers","PhoneNumbers","list[SMSSandboxPhoneNumber]"],["next_token","NextToken","str"]]',
+    "ListSubscriptionsByTopicResponse": '[["subscriptions","Subscriptions","list[Subscription]"],["next_token","NextToken","str"]]',
+    "ListSubscriptionsResponse": '[["subscriptions","Subscriptions","list[Subscription]"],["next_token","NextToken","str"]]',
+    "ListTagsForResourceResponse": '[["tags","Tags","list[Tag]"]]',
+    "ListTopicsResponse": '[["topics","Topics","list[Topic]"],["next_token","NextToken","str"]]',
+    "OptInPhoneNumberResponse": "[]",
+    "PhoneNumberInformation": '[["created_at","CreatedAt","datetime"],["phone_number","PhoneNumber","str"],["status","Status","str"],["iso2_country_code","Iso2CountryCode","str"],["route_type","RouteType","str"],["number_capabilities","NumberCapabilities","list[str]"]]',
+    "PlatformApplication": '[["platform_application_arn","PlatformApplicationArn","str"],["attributes","Attributes","dict[str, str]"]]',
+    "PublishBatchResponse": '[["successful","Successful","list[PublishBatchResultEntry]"],["failed","Failed","list[BatchResultErrorEntry]"]]',
+    "PublishBatchResultEntry": '[["id","Id","str"],["message_id","MessageId","str"],["sequence_number","SequenceNumber","str"]]',
+    "PublishResponse": '[["message_id","MessageId","str"],["sequence_number","SequenceNumber","str"]]',
+    "SMSSandboxPhoneNumber": '[["phone_number","PhoneNumber","str"],["status","Status","str"]]',
+    "SetSMSAttributesResponse": "[]",
+    "SubscribeResponse": '[["subscription_arn","SubscriptionArn","str"]]',
+    "Subscription": '[["subscription_arn","SubscriptionArn","str"],["owner","Owner","str"],["protocol","Protocol","str"],["endpoint","Endpoint","str"],["topic_arn","TopicArn","str"]]',
+    "Tag": '[["key","Key","str"],["value","Value","str"]]',
+    "TagResourceResponse": "[]",
+    "Topic": '[["topic_arn","TopicArn","str"]]',
+    "UntagResourceResponse": "[]",
+    "VerifySMSSandboxPhoneNumberResult": "[]",
 }
+RESULTS = Results(globals(), RESULT_FIELDS)
 
 
-class BatchResultErrorEntry(Result, rename=_R_BatchResultErrorEntry):
-    """``BatchResultErrorEntry``."""
-
-    id: str = UNSET
-    code: str = UNSET
-    message: str = UNSET
-    sender_fault: bool = UNSET
-
-
-_R_CheckIfPhoneNumberIsOptedOutResponse = {
-    "is_opted_out": "isOptedOut",
-}
-
-
-class CheckIfPhoneNumberIsOptedOutResponse(Result, rename=_R_CheckIfPhoneNumberIsOptedOutResponse):
-    """``CheckIfPhoneNumberIsOptedOutResponse``."""
-
-    is_opted_out: bool = UNSET
-
-
-_R_ConfirmSubscriptionResponse = {
-    "subscription_arn": "SubscriptionArn",
-}
-
-
-class ConfirmSubscriptionResponse(Result, rename=_R_ConfirmSubscriptionResponse):
-    """``ConfirmSubscriptionResponse``."""
-
-    subscription_arn: str = UNSET
-
-
-_R_CreateEndpointResponse = {
-    "endpoint_arn": "EndpointArn",
-}
-
-
-class CreateEndpointResponse(Result, rename=_R_CreateEndpointResponse):
-    """``CreateEndpointResponse``."""
-
-    endpoint_arn: str = UNSET
-
-
-_R_CreatePlatformApplicationResponse = {
-    "platform_application_arn": "PlatformApplicationArn",
-}
-
-
-class CreatePlatformApplicationResponse(Result, rename=_R_CreatePlatformApplicationResponse):
-    """``CreatePlatformApplicationResponse``."""
-
-    platform_application_arn: str = UNSET
-
-
-class CreateSMSSandboxPhoneNumberResult(Result):
-    """``CreateSMSSandboxPhoneNumberResult``."""
-
-
-_R_CreateTopicResponse = {
-    "topic_arn": "TopicArn",
-}
-
-
-class CreateTopicResponse(Result, rename=_R_CreateTopicResponse):
-    """``CreateTopicResponse``."""
-
-    topic_arn: str = UNSET
-
-
-class DeleteSMSSandboxPhoneNumberResult(Result):
-    """``DeleteSMSSandboxPhoneNumberResult``."""
-
-
-_R_Endpoint = {
-    "attributes": "Attributes",
-    "endpoint_arn": "EndpointArn",
-}
-
-
-class Endpoint(Result, rename=_R_Endpoint):
-    """``Endpoint``."""
-
-    endpoint_arn: str = UNSET
-    attributes: dict[str, str] = UNSET
-
-
-_R_GetDataProtectionPolicyResponse = {
-    "data_protection_policy": "DataProtectionPolicy",
-}
-
-
-class GetDataProtectionPolicyResponse(Result, rename=_R_GetDataProtectionPolicyResponse):
-    """``GetDataProtectionPolicyResponse``."""
-
-    data_protection_policy: str = UNSET
-
-
-_R_GetEndpointAttributesResponse = {
-    "attributes": "Attributes",
-}
-
-
-class GetEndpointAttributesResponse(Result, rename=_R_GetEndpointAttributesResponse):
-    """``GetEndpointAttributesResponse``."""
-
-    attributes: dict[str, str] = UNSET
-
-
-_R_GetPlatformApplicationAttributesResponse = {
-    "attributes": "Attributes",
-}
-
-
-class GetPlatformApplicationAttributesResponse(
-    Result, rename=_R_GetPlatformApplicationAttributesResponse
-):
-    """``GetPlatformApplicationAttributesResponse``."""
-
-    attributes: dict[str, str] = UNSET
-
-
-class GetSMSAttributesResponse(Result):
-    """``GetSMSAttributesResponse``."""
-
-    attributes: dict[str, str] = UNSET
-
-
-_R_GetSMSSandboxAccountStatusResult = {
-    "is_in_sandbox": "IsInSandbox",
-}
-
-
-class GetSMSSandboxAccountStatusResult(Result, rename=_R_GetSMSSandboxAccountStatusResult):
-    """``GetSMSSandboxAccountStatusResult``."""
-
-    is_in_sandbox: bool = UNSET
-
-
-_R_GetSubscriptionAttributesResponse = {
-    "attributes": "Attributes",
-}
-
-
-class GetSubscriptionAttributesResponse(Result, rename=_R_GetSubscriptionAttributesResponse):
-    """``GetSubscriptionAttributesResponse``."""
-
-    attributes: dict[str, str] = UNSET
-
-
-_R_GetTopicAttributesResponse = {
-    "attributes": "Attributes",
-}
-
-
-class GetTopicAttributesResponse(Result, rename=_R_GetTopicAttributesResponse):
-    """``GetTopicAttributesResponse``."""
-
-    attributes: dict[str, str] = UNSET
-
-
-_R_ListEndpointsByPlatformApplicationResponse = {
-    "endpoints": "Endpoints",
-    "next_token": "NextToken",
-}
-
-
-class ListEndpointsByPlatformApplicationResponse(
-    Result, rename=_R_ListEndpointsByPlatformApplicationResponse
-):
-    """``ListEndpointsByPlatformApplicationResponse``."""
-
-    endpoints: list[Endpoint] = UNSET
-    next_token: str = UNSET
-
-
-_R_ListOriginationNumbersResult = {
-    "next_token": "NextToken",
-    "phone_numbers": "PhoneNumbers",
-}
-
-
-class ListOriginationNumbersResult(Result, rename=_R_ListOriginationNumbersResult):
-    """``ListOriginationNumbersResult``."""
-
-    next_token: str = UNSET
-    phone_numbers: list[PhoneNumberInformation] = UNSET
-
-
-_R_ListPhoneNumbersOptedOutResponse = {
-    "next_token": "nextToken",
-    "phone_numbers": "phoneNumbers",
-}
-
-
-class ListPhoneNumbersOptedOutResponse(Result, rename=_R_ListPhoneNumbersOptedOutResponse):
-    """``ListPhoneNumbersOptedOutResponse``."""
-
-    phone_numbers: list[str] = UNSET
-    next_token: str = UNSET
-
-
-_R_ListPlatformApplicationsResponse = {
-    "next_token": "NextToken",
-    "platform_applications": "PlatformApplications",
-}
-
-
-class ListPlatformApplicationsResponse(Result, rename=_R_ListPlatformApplicationsResponse):
-    """``ListPlatformApplicationsResponse``."""
-
-    platform_applications: list[PlatformApplication] = UNSET
-    next_token: str = UNSET
-
-
-_R_ListSMSSandboxPhoneNumbersResult = {
-    "next_token": "NextToken",
-    "phone_numbers": "PhoneNumbers",
-}
-
-
-class ListSMSSandboxPhoneNumbersResult(Result, rename=_R_ListSMSSandboxPhoneNumbersResult):
-    """``ListSMSSandboxPhoneNumbersResult``."""
-
-    phone_numbers: list[SMSSandboxPhoneNumber] = UNSET
-    next_token: str = UNSET
-
-
-_R_ListSubscriptionsByTopicResponse = {
-    "next_token": "NextToken",
-    "subscriptions": "Subscriptions",
-}
-
-
-class ListSubscriptionsByTopicResponse(Result, rename=_R_ListSubscriptionsByTopicResponse):
-    """``ListSubscriptionsByTopicResponse``."""
-
-    subscriptions: list[Subscription] = UNSET
-    next_token: str = UNSET
-
-
-_R_ListSubscriptionsResponse = {
-    "next_token": "NextToken",
-    "subscriptions": "Subscriptions",
-}
-
-
-class ListSubscriptionsResponse(Result, rename=_R_ListSubscriptionsResponse):
-    """``ListSubscriptionsResponse``."""
-
-    subscriptions: list[Subscription] = UNSET
-    next_token: str = UNSET
-
-
-_R_ListTagsForResourceResponse = {
-    "tags": "Tags",
-}
-
-
-class ListTagsForResourceResponse(Result, rename=_R_ListTagsForResourceResponse):
-    """``ListTagsForResourceResponse``."""
-
-    tags: list[Tag] = UNSET
-
-
-_R_ListTopicsResponse = {
-    "next_token": "NextToken",
-    "topics": "Topics",
-}
-
-
-class ListTopicsResponse(Result, rename=_R_ListTopicsResponse):
-    """``ListTopicsResponse``."""
-
-    topics: list[Topic] = UNSET
-    next_token: str = UNSET
-
-
-class OptInPhoneNumberResponse(Result):
-    """``OptInPhoneNumberResponse``."""
-
-
-_R_PhoneNumberInformation = {
-    "created_at": "CreatedAt",
-    "iso2_country_code": "Iso2CountryCode",
-    "number_capabilities": "NumberCapabilities",
-    "phone_number": "PhoneNumber",
-    "route_type": "RouteType",
-    "status": "Status",
-}
-
-
-class PhoneNumberInformation(Result, rename=_R_PhoneNumberInformation):
-    """``PhoneNumberInformation``."""
-
-    created_at: datetime = UNSET
-    phone_number: str = UNSET
-    status: str = UNSET
-    iso2_country_code: str = UNSET
-    route_type: str = UNSET
-    number_capabilities: list[str] = UNSET
-
-
-_R_PlatformApplication = {
-    "attributes": "Attributes",
-    "platform_application_arn": "PlatformApplicationArn",
-}
-
-
-class PlatformApplication(Result, rename=_R_PlatformApplication):
-    """``PlatformApplication``."""
-
-    platform_application_arn: str = UNSET
-    attributes: dict[str, str] = UNSET
-
-
-_R_PublishBatchResponse = {
-    "failed": "Failed",
-    "successful": "Successful",
-}
-
-
-class PublishBatchResponse(Result, rename=_R_PublishBatchResponse):
-    """``PublishBatchResponse``."""
-
-    successful: list[PublishBatchResultEntry] = UNSET
-    failed: list[BatchResultErrorEntry] = UNSET
-
-
-_R_PublishBatchResultEntry = {
-    "id": "Id",
-    "message_id": "MessageId",
-    "sequence_number": "SequenceNumber",
-}
-
-
-class PublishBatchResultEntry(Result, rename=_R_PublishBatchResultEntry):
-    """``PublishBatchResultEntry``."""
-
-    id: str = UNSET
-    message_id: str = UNSET
-    sequence_number: str = UNSET
-
-
-_R_PublishResponse = {
-    "message_id": "MessageId",
-    "sequence_number": "SequenceNumber",
-}
-
-
-class PublishResponse(Result, rename=_R_PublishResponse):
-    """``PublishResponse``."""
-
-    message_id: str = UNSET
-    sequence_number: str = UNSET
-
-
-_R_SMSSandboxPhoneNumber = {
-    "phone_number": "PhoneNumber",
-    "status": "Status",
-}
-
-
-class SMSSandboxPhoneNumber(Result, rename=_R_SMSSandboxPhoneNumber):
-    """``SMSSandboxPhoneNumber``."""
-
-    phone_number: str = UNSET
-    status: str = UNSET
-
-
-class SetSMSAttributesResponse(Result):
-    """``SetSMSAttributesResponse``."""
-
-
-_R_SubscribeResponse = {
-    "subscription_arn": "SubscriptionArn",
-}
-
-
-class SubscribeResponse(Result, rename=_R_SubscribeResponse):
-    """``SubscribeResponse``."""
-
-    subscription_arn: str = UNSET
-
-
-_R_Subscription = {
-    "endpoint": "Endpoint",
-    "owner": "Owner",
-    "protocol": "Protocol",
-    "subscription_arn": "SubscriptionArn",
-    "topic_arn": "TopicArn",
-}
-
-
-class Subscription(Result, rename=_R_Subscription):
-    """``Subscription``."""
-
-    subscription_arn: str = UNSET
-    owner: str = UNSET
-    protocol: str = UNSET
-    endpoint: str = UNSET
-    topic_arn: str = UNSET
-
-
-_R_Tag = {
-    "key": "Key",
-    "value": "Value",
-}
-
-
-class Tag(Result, rename=_R_Tag):
-    """``Tag``."""
-
-    key: str = UNSET
-    value: str = UNSET
-
-
-class TagResourceResponse(Result):
-    """``TagResourceResponse``."""
-
-
-_R_Topic = {
-    "topic_arn": "TopicArn",
-}
-
-
-class Topic(Result, rename=_R_Topic):
-    """``Topic``."""
-
-    topic_arn: str = UNSET
-
-
-class UntagResourceResponse(Result):
-    """``UntagResourceResponse``."""
-
-
-class VerifySMSSandboxPhoneNumberResult(Result):
-    """``VerifySMSSandboxPhoneNumberResult``."""
+def __getattr__(name: str) -> Any:
+    """A result class, made on first use."""
+    return RESULTS.attribute(name)
 
 
 class AuthorizationErrorException(ServiceError):
@@ -1066,186 +887,195 @@ class Client(BaseClient):
     paginators = PAGINATORS
     errors = ERRORS
     exceptions = exceptions
+    results = RESULTS
 
     def add_permission(self, **params: Any) -> Result:
         """AddPermission: TopicArn*, Label*, AWSAccountId*, ActionName* (* required)."""
-        return self._call("AddPermission", params, Result)
+        return self._call("AddPermission", params, "Result")
 
     def check_if_phone_number_is_opted_out(
         self, **params: Any
     ) -> CheckIfPhoneNumberIsOptedOutResponse:
         """CheckIfPhoneNumberIsOptedOut: phoneNumber* (* required)."""
         return self._call(
-            "CheckIfPhoneNumberIsOptedOut", params, CheckIfPhoneNumberIsOptedOutResponse
+            "CheckIfPhoneNumberIsOptedOut", params, "CheckIfPhoneNumberIsOptedOutResponse"
         )
 
     def confirm_subscription(self, **params: Any) -> ConfirmSubscriptionResponse:
         """ConfirmSubscription: TopicArn*, Token*, AuthenticateOnUnsubscribe (* required)."""
-        return self._call("ConfirmSubscription", params, ConfirmSubscriptionResponse)
+        return self._call("ConfirmSubscription", params, "ConfirmSubscriptionResponse")
 
     def create_platform_application(self, **params: Any) -> CreatePlatformApplicationResponse:
         """CreatePlatformApplication: Name*, Platform*, Attributes* (* required)."""
-        return self._call("CreatePlatformApplication", params, CreatePlatformApplicationResponse)
+        return self._call("CreatePlatformApplication", params, "CreatePlatformApplicationResponse")
 
     def create_platform_endpoint(self, **params: Any) -> CreateEndpointResponse:
         """CreatePlatformEndpoint: PlatformApplicationArn*, Token*, CustomUserData, Attributes (* required)."""
-        return self._call("CreatePlatformEndpoint", params, CreateEndpointResponse)
+        return self._call("CreatePlatformEndpoint", params, "CreateEndpointResponse")
 
     def create_sms_sandbox_phone_number(self, **params: Any) -> CreateSMSSandboxPhoneNumberResult:
         """CreateSMSSandboxPhoneNumber: PhoneNumber*, LanguageCode (* required)."""
-        return self._call("CreateSMSSandboxPhoneNumber", params, CreateSMSSandboxPhoneNumberResult)
+        return self._call(
+            "CreateSMSSandboxPhoneNumber", params, "CreateSMSSandboxPhoneNumberResult"
+        )
 
     def create_topic(self, **params: Any) -> CreateTopicResponse:
         """CreateTopic: Name*, Attributes, Tags, DataProtectionPolicy (* required)."""
-        return self._call("CreateTopic", params, CreateTopicResponse)
+        return self._call("CreateTopic", params, "CreateTopicResponse")
 
     def delete_endpoint(self, **params: Any) -> Result:
         """DeleteEndpoint: EndpointArn* (* required)."""
-        return self._call("DeleteEndpoint", params, Result)
+        return self._call("DeleteEndpoint", params, "Result")
 
     def delete_platform_application(self, **params: Any) -> Result:
         """DeletePlatformApplication: PlatformApplicationArn* (* required)."""
-        return self._call("DeletePlatformApplication", params, Result)
+        return self._call("DeletePlatformApplication", params, "Result")
 
     def delete_sms_sandbox_phone_number(self, **params: Any) -> DeleteSMSSandboxPhoneNumberResult:
         """DeleteSMSSandboxPhoneNumber: PhoneNumber* (* required)."""
-        return self._call("DeleteSMSSandboxPhoneNumber", params, DeleteSMSSandboxPhoneNumberResult)
+        return self._call(
+            "DeleteSMSSandboxPhoneNumber", params, "DeleteSMSSandboxPhoneNumberResult"
+        )
 
     def delete_topic(self, **params: Any) -> Result:
         """DeleteTopic: TopicArn* (* required)."""
-        return self._call("DeleteTopic", params, Result)
+        return self._call("DeleteTopic", params, "Result")
 
     def get_data_protection_policy(self, **params: Any) -> GetDataProtectionPolicyResponse:
         """GetDataProtectionPolicy: ResourceArn* (* required)."""
-        return self._call("GetDataProtectionPolicy", params, GetDataProtectionPolicyResponse)
+        return self._call("GetDataProtectionPolicy", params, "GetDataProtectionPolicyResponse")
 
     def get_endpoint_attributes(self, **params: Any) -> GetEndpointAttributesResponse:
         """GetEndpointAttributes: EndpointArn* (* required)."""
-        return self._call("GetEndpointAttributes", params, GetEndpointAttributesResponse)
+        return self._call("GetEndpointAttributes", params, "GetEndpointAttributesResponse")
 
     def get_platform_application_attributes(
         self, **params: Any
     ) -> GetPlatformApplicationAttributesResponse:
         """GetPlatformApplicationAttributes: PlatformApplicationArn* (* required)."""
         return self._call(
-            "GetPlatformApplicationAttributes", params, GetPlatformApplicationAttributesResponse
+            "GetPlatformApplicationAttributes", params, "GetPlatformApplicationAttributesResponse"
         )
 
     def get_sms_attributes(self, **params: Any) -> GetSMSAttributesResponse:
         """GetSMSAttributes: attributes (* required)."""
-        return self._call("GetSMSAttributes", params, GetSMSAttributesResponse)
+        return self._call("GetSMSAttributes", params, "GetSMSAttributesResponse")
 
     def get_sms_sandbox_account_status(self, **params: Any) -> GetSMSSandboxAccountStatusResult:
         """GetSMSSandboxAccountStatus."""
-        return self._call("GetSMSSandboxAccountStatus", params, GetSMSSandboxAccountStatusResult)
+        return self._call("GetSMSSandboxAccountStatus", params, "GetSMSSandboxAccountStatusResult")
 
     def get_subscription_attributes(self, **params: Any) -> GetSubscriptionAttributesResponse:
         """GetSubscriptionAttributes: SubscriptionArn* (* required)."""
-        return self._call("GetSubscriptionAttributes", params, GetSubscriptionAttributesResponse)
+        return self._call("GetSubscriptionAttributes", params, "GetSubscriptionAttributesResponse")
 
     def get_topic_attributes(self, **params: Any) -> GetTopicAttributesResponse:
         """GetTopicAttributes: TopicArn* (* required)."""
-        return self._call("GetTopicAttributes", params, GetTopicAttributesResponse)
+        return self._call("GetTopicAttributes", params, "GetTopicAttributesResponse")
 
     def list_endpoints_by_platform_application(
         self, **params: Any
     ) -> ListEndpointsByPlatformApplicationResponse:
         """ListEndpointsByPlatformApplication: PlatformApplicationArn*, NextToken (* required)."""
         return self._call(
-            "ListEndpointsByPlatformApplication", params, ListEndpointsByPlatformApplicationResponse
+            "ListEndpointsByPlatformApplication",
+            params,
+            "ListEndpointsByPlatformApplicationResponse",
         )
 
     def list_origination_numbers(self, **params: Any) -> ListOriginationNumbersResult:
         """ListOriginationNumbers: NextToken, MaxResults (* required)."""
-        return self._call("ListOriginationNumbers", params, ListOriginationNumbersResult)
+        return self._call("ListOriginationNumbers", params, "ListOriginationNumbersResult")
 
     def list_phone_numbers_opted_out(self, **params: Any) -> ListPhoneNumbersOptedOutResponse:
         """ListPhoneNumbersOptedOut: nextToken (* required)."""
-        return self._call("ListPhoneNumbersOptedOut", params, ListPhoneNumbersOptedOutResponse)
+        return self._call("ListPhoneNumbersOptedOut", params, "ListPhoneNumbersOptedOutResponse")
 
     def list_platform_applications(self, **params: Any) -> ListPlatformApplicationsResponse:
         """ListPlatformApplications: NextToken (* required)."""
-        return self._call("ListPlatformApplications", params, ListPlatformApplicationsResponse)
+        return self._call("ListPlatformApplications", params, "ListPlatformApplicationsResponse")
 
     def list_sms_sandbox_phone_numbers(self, **params: Any) -> ListSMSSandboxPhoneNumbersResult:
         """ListSMSSandboxPhoneNumbers: NextToken, MaxResults (* required)."""
-        return self._call("ListSMSSandboxPhoneNumbers", params, ListSMSSandboxPhoneNumbersResult)
+        return self._call("ListSMSSandboxPhoneNumbers", params, "ListSMSSandboxPhoneNumbersResult")
 
     def list_subscriptions(self, **params: Any) -> ListSubscriptionsResponse:
         """ListSubscriptions: NextToken (* required)."""
-        return self._call("ListSubscriptions", params, ListSubscriptionsResponse)
+        return self._call("ListSubscriptions", params, "ListSubscriptionsResponse")
 
     def list_subscriptions_by_topic(self, **params: Any) -> ListSubscriptionsByTopicResponse:
         """ListSubscriptionsByTopic: TopicArn*, NextToken (* required)."""
-        return self._call("ListSubscriptionsByTopic", params, ListSubscriptionsByTopicResponse)
+        return self._call("ListSubscriptionsByTopic", params, "ListSubscriptionsByTopicResponse")
 
     def list_tags_for_resource(self, **params: Any) -> ListTagsForResourceResponse:
         """ListTagsForResource: ResourceArn* (* required)."""
-        return self._call("ListTagsForResource", params, ListTagsForResourceResponse)
+        return self._call("ListTagsForResource", params, "ListTagsForResourceResponse")
 
     def list_topics(self, **params: Any) -> ListTopicsResponse:
         """ListTopics: NextToken (* required)."""
-        return self._call("ListTopics", params, ListTopicsResponse)
+        return self._call("ListTopics", params, "ListTopicsResponse")
 
     def opt_in_phone_number(self, **params: Any) -> OptInPhoneNumberResponse:
         """OptInPhoneNumber: phoneNumber* (* required)."""
-        return self._call("OptInPhoneNumber", params, OptInPhoneNumberResponse)
+        return self._call("OptInPhoneNumber", params, "OptInPhoneNumberResponse")
 
     def publish(self, **params: Any) -> PublishResponse:
         """Publish: TopicArn, TargetArn, PhoneNumber, Message*, Subject, MessageStructure, MessageAttributes, MessageDeduplicationId, MessageGroupId (* required)."""
-        return self._call("Publish", params, PublishResponse)
+        return self._call("Publish", params, "PublishResponse")
 
     def publish_batch(self, **params: Any) -> PublishBatchResponse:
         """PublishBatch: TopicArn*, PublishBatchRequestEntries* (* required)."""
-        return self._call("PublishBatch", params, PublishBatchResponse)
+        return self._call("PublishBatch", params, "PublishBatchResponse")
 
     def put_data_protection_policy(self, **params: Any) -> Result:
         """PutDataProtectionPolicy: ResourceArn*, DataProtectionPolicy* (* required)."""
-        return self._call("PutDataProtectionPolicy", params, Result)
+        return self._call("PutDataProtectionPolicy", params, "Result")
 
     def remove_permission(self, **params: Any) -> Result:
         """RemovePermission: TopicArn*, Label* (* required)."""
-        return self._call("RemovePermission", params, Result)
+        return self._call("RemovePermission", params, "Result")
 
     def set_endpoint_attributes(self, **params: Any) -> Result:
         """SetEndpointAttributes: EndpointArn*, Attributes* (* required)."""
-        return self._call("SetEndpointAttributes", params, Result)
+        return self._call("SetEndpointAttributes", params, "Result")
 
     def set_platform_application_attributes(self, **params: Any) -> Result:
         """SetPlatformApplicationAttributes: PlatformApplicationArn*, Attributes* (* required)."""
-        return self._call("SetPlatformApplicationAttributes", params, Result)
+        return self._call("SetPlatformApplicationAttributes", params, "Result")
 
     def set_sms_attributes(self, **params: Any) -> SetSMSAttributesResponse:
         """SetSMSAttributes: attributes* (* required)."""
-        return self._call("SetSMSAttributes", params, SetSMSAttributesResponse)
+        return self._call("SetSMSAttributes", params, "SetSMSAttributesResponse")
 
     def set_subscription_attributes(self, **params: Any) -> Result:
         """SetSubscriptionAttributes: SubscriptionArn*, AttributeName*, AttributeValue (* required)."""
-        return self._call("SetSubscriptionAttributes", params, Result)
+        return self._call("SetSubscriptionAttributes", params, "Result")
 
     def set_topic_attributes(self, **params: Any) -> Result:
         """SetTopicAttributes: TopicArn*, AttributeName*, AttributeValue (* required)."""
-        return self._call("SetTopicAttributes", params, Result)
+        return self._call("SetTopicAttributes", params, "Result")
 
     def subscribe(self, **params: Any) -> SubscribeResponse:
         """Subscribe: TopicArn*, Protocol*, Endpoint, Attributes, ReturnSubscriptionArn (* required)."""
-        return self._call("Subscribe", params, SubscribeResponse)
+        return self._call("Subscribe", params, "SubscribeResponse")
 
     def tag_resource(self, **params: Any) -> TagResourceResponse:
         """TagResource: ResourceArn*, Tags* (* required)."""
-        return self._call("TagResource", params, TagResourceResponse)
+        return self._call("TagResource", params, "TagResourceResponse")
 
     def unsubscribe(self, **params: Any) -> Result:
         """Unsubscribe: SubscriptionArn* (* required)."""
-        return self._call("Unsubscribe", params, Result)
+        return self._call("Unsubscribe", params, "Result")
 
     def untag_resource(self, **params: Any) -> UntagResourceResponse:
         """UntagResource: ResourceArn*, TagKeys* (* required)."""
-        return self._call("UntagResource", params, UntagResourceResponse)
+        return self._call("UntagResource", params, "UntagResourceResponse")
 
     def verify_sms_sandbox_phone_number(self, **params: Any) -> VerifySMSSandboxPhoneNumberResult:
         """VerifySMSSandboxPhoneNumber: PhoneNumber*, OneTimePassword* (* required)."""
-        return self._call("VerifySMSSandboxPhoneNumber", params, VerifySMSSandboxPhoneNumberResult)
+        return self._call(
+            "VerifySMSSandboxPhoneNumber", params, "VerifySMSSandboxPhoneNumberResult"
+        )
 
     def get_paginator(self, operation: str) -> Paginator:
         """Pages (``.paginate(**params)``) and items (``.items(**params)``)."""

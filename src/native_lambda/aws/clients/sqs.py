@@ -12,13 +12,157 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from native_lambda.aws.protocols import UNSET, BaseClient, Result, ServiceError
+from native_lambda.aws.protocols import UNSET, BaseClient, Result, Results, ServiceError
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
 
     from native_lambda.aws.protocols import Paginator
+
+    # The result Structs as type checkers see them; at run time each class is made
+    # from RESULT_FIELDS when first used (see native_lambda.aws.protocols.Results).
+
+    class BatchResultErrorEntry(Result):
+        """``BatchResultErrorEntry``."""
+
+        id: str = UNSET
+        sender_fault: bool = UNSET
+        code: str = UNSET
+        message: str = UNSET
+
+    class CancelMessageMoveTaskResult(Result):
+        """``CancelMessageMoveTaskResult``."""
+
+        approximate_number_of_messages_moved: int = UNSET
+
+    class ChangeMessageVisibilityBatchResult(Result):
+        """``ChangeMessageVisibilityBatchResult``."""
+
+        successful: list[ChangeMessageVisibilityBatchResultEntry] = UNSET
+        failed: list[BatchResultErrorEntry] = UNSET
+
+    class ChangeMessageVisibilityBatchResultEntry(Result):
+        """``ChangeMessageVisibilityBatchResultEntry``."""
+
+        id: str = UNSET
+
+    class CreateQueueResult(Result):
+        """``CreateQueueResult``."""
+
+        queue_url: str = UNSET
+
+    class DeleteMessageBatchResult(Result):
+        """``DeleteMessageBatchResult``."""
+
+        successful: list[DeleteMessageBatchResultEntry] = UNSET
+        failed: list[BatchResultErrorEntry] = UNSET
+
+    class DeleteMessageBatchResultEntry(Result):
+        """``DeleteMessageBatchResultEntry``."""
+
+        id: str = UNSET
+
+    class GetQueueAttributesResult(Result):
+        """``GetQueueAttributesResult``."""
+
+        attributes: dict[str, str] = UNSET
+
+    class GetQueueUrlResult(Result):
+        """``GetQueueUrlResult``."""
+
+        queue_url: str = UNSET
+
+    class ListDeadLetterSourceQueuesResult(Result):
+        """``ListDeadLetterSourceQueuesResult``."""
+
+        queue_urls: list[str] = UNSET
+        next_token: str = UNSET
+
+    class ListMessageMoveTasksResult(Result):
+        """``ListMessageMoveTasksResult``."""
+
+        results: list[ListMessageMoveTasksResultEntry] = UNSET
+
+    class ListMessageMoveTasksResultEntry(Result):
+        """``ListMessageMoveTasksResultEntry``."""
+
+        task_handle: str = UNSET
+        status: str = UNSET
+        source_arn: str = UNSET
+        destination_arn: str = UNSET
+        max_number_of_messages_per_second: int = UNSET
+        approximate_number_of_messages_moved: int = UNSET
+        approximate_number_of_messages_to_move: int = UNSET
+        failure_reason: str = UNSET
+        started_timestamp: int = UNSET
+
+    class ListQueueTagsResult(Result):
+        """``ListQueueTagsResult``."""
+
+        tags: dict[str, str] = UNSET
+
+    class ListQueuesResult(Result):
+        """``ListQueuesResult``."""
+
+        queue_urls: list[str] = UNSET
+        next_token: str = UNSET
+
+    class Message(Result):
+        """``Message``."""
+
+        message_id: str = UNSET
+        receipt_handle: str = UNSET
+        md5_of_body: str = UNSET
+        body: str = UNSET
+        attributes: dict[str, str] = UNSET
+        md5_of_message_attributes: str = UNSET
+        message_attributes: dict[str, MessageAttributeValue] = UNSET
+
+    class MessageAttributeValue(Result):
+        """``MessageAttributeValue``."""
+
+        string_value: str = UNSET
+        binary_value: bytes = UNSET
+        string_list_values: list[str] = UNSET
+        binary_list_values: list[bytes] = UNSET
+        data_type: str = UNSET
+
+    class ReceiveMessageResult(Result):
+        """``ReceiveMessageResult``."""
+
+        messages: list[Message] = UNSET
+
+    class SendMessageBatchResult(Result):
+        """``SendMessageBatchResult``."""
+
+        successful: list[SendMessageBatchResultEntry] = UNSET
+        failed: list[BatchResultErrorEntry] = UNSET
+
+    class SendMessageBatchResultEntry(Result):
+        """``SendMessageBatchResultEntry``."""
+
+        id: str = UNSET
+        message_id: str = UNSET
+        md5_of_message_body: str = UNSET
+        md5_of_message_attributes: str = UNSET
+        md5_of_message_system_attributes: str = UNSET
+        sequence_number: str = UNSET
+
+    class SendMessageResult(Result):
+        """``SendMessageResult``."""
+
+        md5_of_message_body: str = UNSET
+        md5_of_message_attributes: str = UNSET
+        md5_of_message_system_attributes: str = UNSET
+        message_id: str = UNSET
+        sequence_number: str = UNSET
+
+    class StartMessageMoveTaskResult(Result):
+        """``StartMessageMoveTaskResult``."""
+
+        task_handle: str = UNSET
+
 
 __all__ = ["Client", "exceptions"]
 
@@ -179,309 +323,36 @@ PAGINATORS: dict = {
     "ListDeadLetterSourceQueues": '{"input_token":"NextToken","limit_key":"MaxResults","output_token":"NextToken","result_key":"queueUrls"}',
     "ListQueues": '{"input_token":"NextToken","limit_key":"MaxResults","output_token":"NextToken","result_key":"QueueUrls"}',
 }
-
-
-_R_BatchResultErrorEntry = {
-    "code": "Code",
-    "id": "Id",
-    "message": "Message",
-    "sender_fault": "SenderFault",
+# Result classes as data: class name -> [[attribute, member, annotation], ...].
+RESULT_FIELDS = {
+    "BatchResultErrorEntry": '[["id","Id","str"],["sender_fault","SenderFault","bool"],["code","Code","str"],["message","Message","str"]]',
+    "CancelMessageMoveTaskResult": '[["approximate_number_of_messages_moved","ApproximateNumberOfMessagesMoved","int"]]',
+    "ChangeMessageVisibilityBatchResult": '[["successful","Successful","list[ChangeMessageVisibilityBatchResultEntry]"],["failed","Failed","list[BatchResultErrorEntry]"]]',
+    "ChangeMessageVisibilityBatchResultEntry": '[["id","Id","str"]]',
+    "CreateQueueResult": '[["queue_url","QueueUrl","str"]]',
+    "DeleteMessageBatchResult": '[["successful","Successful","list[DeleteMessageBatchResultEntry]"],["failed","Failed","list[BatchResultErrorEntry]"]]',
+    "DeleteMessageBatchResultEntry": '[["id","Id","str"]]',
+    "GetQueueAttributesResult": '[["attributes","Attributes","dict[str, str]"]]',
+    "GetQueueUrlResult": '[["queue_url","QueueUrl","str"]]',
+    "ListDeadLetterSourceQueuesResult": '[["queue_urls","queueUrls","list[str]"],["next_token","NextToken","str"]]',
+    "ListMessageMoveTasksResult": '[["results","Results","list[ListMessageMoveTasksResultEntry]"]]',
+    "ListMessageMoveTasksResultEntry": '[["task_handle","TaskHandle","str"],["status","Status","str"],["source_arn","SourceArn","str"],["destination_arn","DestinationArn","str"],["max_number_of_messages_per_second","MaxNumberOfMessagesPerSecond","int"],["approximate_number_of_messages_moved","ApproximateNumberOfMessagesMoved","int"],["approximate_number_of_messages_to_move","ApproximateNumberOfMessagesToMove","int"],["failure_reason","FailureReason","str"],["started_timestamp","StartedTimestamp","int"]]',
+    "ListQueueTagsResult": '[["tags","Tags","dict[str, str]"]]',
+    "ListQueuesResult": '[["queue_urls","QueueUrls","list[str]"],["next_token","NextToken","str"]]',
+    "Message": '[["message_id","MessageId","str"],["receipt_handle","ReceiptHandle","str"],["md5_of_body","MD5OfBody","str"],["body","Body","str"],["attributes","Attributes","dict[str, str]"],["md5_of_message_attributes","MD5OfMessageAttributes","str"],["message_attributes","MessageAttributes","dict[str, MessageAttributeValue]"]]',
+    "MessageAttributeValue": '[["string_value","StringValue","str"],["binary_value","BinaryValue","bytes"],["string_list_values","StringListValues","list[str]"],["binary_list_values","BinaryListValues","list[bytes]"],["data_type","DataType","str"]]',
+    "ReceiveMessageResult": '[["messages","Messages","list[Message]"]]',
+    "SendMessageBatchResult": '[["successful","Successful","list[SendMessageBatchResultEntry]"],["failed","Failed","list[BatchResultErrorEntry]"]]',
+    "SendMessageBatchResultEntry": '[["id","Id","str"],["message_id","MessageId","str"],["md5_of_message_body","MD5OfMessageBody","str"],["md5_of_message_attributes","MD5OfMessageAttributes","str"],["md5_of_message_system_attributes","MD5OfMessageSystemAttributes","str"],["sequence_number","SequenceNumber","str"]]',
+    "SendMessageResult": '[["md5_of_message_body","MD5OfMessageBody","str"],["md5_of_message_attributes","MD5OfMessageAttributes","str"],["md5_of_message_system_attributes","MD5OfMessageSystemAttributes","str"],["message_id","MessageId","str"],["sequence_number","SequenceNumber","str"]]',
+    "StartMessageMoveTaskResult": '[["task_handle","TaskHandle","str"]]',
 }
+RESULTS = Results(globals(), RESULT_FIELDS)
 
 
-class BatchResultErrorEntry(Result, rename=_R_BatchResultErrorEntry):
-    """``BatchResultErrorEntry``."""
-
-    id: str = UNSET
-    sender_fault: bool = UNSET
-    code: str = UNSET
-    message: str = UNSET
-
-
-_R_CancelMessageMoveTaskResult = {
-    "approximate_number_of_messages_moved": "ApproximateNumberOfMessagesMoved",
-}
-
-
-class CancelMessageMoveTaskResult(Result, rename=_R_CancelMessageMoveTaskResult):
-    """``CancelMessageMoveTaskResult``."""
-
-    approximate_number_of_messages_moved: int = UNSET
-
-
-_R_ChangeMessageVisibilityBatchResult = {
-    "failed": "Failed",
-    "successful": "Successful",
-}
-
-
-class ChangeMessageVisibilityBatchResult(Result, rename=_R_ChangeMessageVisibilityBatchResult):
-    """``ChangeMessageVisibilityBatchResult``."""
-
-    successful: list[ChangeMessageVisibilityBatchResultEntry] = UNSET
-    failed: list[BatchResultErrorEntry] = UNSET
-
-
-_R_ChangeMessageVisibilityBatchResultEntry = {
-    "id": "Id",
-}
-
-
-class ChangeMessageVisibilityBatchResultEntry(
-    Result, rename=_R_ChangeMessageVisibilityBatchResultEntry
-):
-    """``ChangeMessageVisibilityBatchResultEntry``."""
-
-    id: str = UNSET
-
-
-_R_CreateQueueResult = {
-    "queue_url": "QueueUrl",
-}
-
-
-class CreateQueueResult(Result, rename=_R_CreateQueueResult):
-    """``CreateQueueResult``."""
-
-    queue_url: str = UNSET
-
-
-_R_DeleteMessageBatchResult = {
-    "failed": "Failed",
-    "successful": "Successful",
-}
-
-
-class DeleteMessageBatchResult(Result, rename=_R_DeleteMessageBatchResult):
-    """``DeleteMessageBatchResult``."""
-
-    successful: list[DeleteMessageBatchResultEntry] = UNSET
-    failed: list[BatchResultErrorEntry] = UNSET
-
-
-_R_DeleteMessageBatchResultEntry = {
-    "id": "Id",
-}
-
-
-class DeleteMessageBatchResultEntry(Result, rename=_R_DeleteMessageBatchResultEntry):
-    """``DeleteMessageBatchResultEntry``."""
-
-    id: str = UNSET
-
-
-_R_GetQueueAttributesResult = {
-    "attributes": "Attributes",
-}
-
-
-class GetQueueAttributesResult(Result, rename=_R_GetQueueAttributesResult):
-    """``GetQueueAttributesResult``."""
-
-    attributes: dict[str, str] = UNSET
-
-
-_R_GetQueueUrlResult = {
-    "queue_url": "QueueUrl",
-}
-
-
-class GetQueueUrlResult(Result, rename=_R_GetQueueUrlResult):
-    """``GetQueueUrlResult``."""
-
-    queue_url: str = UNSET
-
-
-_R_ListDeadLetterSourceQueuesResult = {
-    "next_token": "NextToken",
-    "queue_urls": "queueUrls",
-}
-
-
-class ListDeadLetterSourceQueuesResult(Result, rename=_R_ListDeadLetterSourceQueuesResult):
-    """``ListDeadLetterSourceQueuesResult``."""
-
-    queue_urls: list[str] = UNSET
-    next_token: str = UNSET
-
-
-_R_ListMessageMoveTasksResult = {
-    "results": "Results",
-}
-
-
-class ListMessageMoveTasksResult(Result, rename=_R_ListMessageMoveTasksResult):
-    """``ListMessageMoveTasksResult``."""
-
-    results: list[ListMessageMoveTasksResultEntry] = UNSET
-
-
-_R_ListMessageMoveTasksResultEntry = {
-    "approximate_number_of_messages_moved": "ApproximateNumberOfMessagesMoved",
-    "approximate_number_of_messages_to_move": "ApproximateNumberOfMessagesToMove",
-    "destination_arn": "DestinationArn",
-    "failure_reason": "FailureReason",
-    "max_number_of_messages_per_second": "MaxNumberOfMessagesPerSecond",
-    "source_arn": "SourceArn",
-    "started_timestamp": "StartedTimestamp",
-    "status": "Status",
-    "task_handle": "TaskHandle",
-}
-
-
-class ListMessageMoveTasksResultEntry(Result, rename=_R_ListMessageMoveTasksResultEntry):
-    """``ListMessageMoveTasksResultEntry``."""
-
-    task_handle: str = UNSET
-    status: str = UNSET
-    source_arn: str = UNSET
-    destination_arn: str = UNSET
-    max_number_of_messages_per_second: int = UNSET
-    approximate_number_of_messages_moved: int = UNSET
-    approximate_number_of_messages_to_move: int = UNSET
-    failure_reason: str = UNSET
-    started_timestamp: int = UNSET
-
-
-_R_ListQueueTagsResult = {
-    "tags": "Tags",
-}
-
-
-class ListQueueTagsResult(Result, rename=_R_ListQueueTagsResult):
-    """``ListQueueTagsResult``."""
-
-    tags: dict[str, str] = UNSET
-
-
-_R_ListQueuesResult = {
-    "next_token": "NextToken",
-    "queue_urls": "QueueUrls",
-}
-
-
-class ListQueuesResult(Result, rename=_R_ListQueuesResult):
-    """``ListQueuesResult``."""
-
-    queue_urls: list[str] = UNSET
-    next_token: str = UNSET
-
-
-_R_Message = {
-    "attributes": "Attributes",
-    "body": "Body",
-    "md5_of_body": "MD5OfBody",
-    "md5_of_message_attributes": "MD5OfMessageAttributes",
-    "message_attributes": "MessageAttributes",
-    "message_id": "MessageId",
-    "receipt_handle": "ReceiptHandle",
-}
-
-
-class Message(Result, rename=_R_Message):
-    """``Message``."""
-
-    message_id: str = UNSET
-    receipt_handle: str = UNSET
-    md5_of_body: str = UNSET
-    body: str = UNSET
-    attributes: dict[str, str] = UNSET
-    md5_of_message_attributes: str = UNSET
-    message_attributes: dict[str, MessageAttributeValue] = UNSET
-
-
-_R_MessageAttributeValue = {
-    "binary_list_values": "BinaryListValues",
-    "binary_value": "BinaryValue",
-    "data_type": "DataType",
-    "string_list_values": "StringListValues",
-    "string_value": "StringValue",
-}
-
-
-class MessageAttributeValue(Result, rename=_R_MessageAttributeValue):
-    """``MessageAttributeValue``."""
-
-    string_value: str = UNSET
-    binary_value: bytes = UNSET
-    string_list_values: list[str] = UNSET
-    binary_list_values: list[bytes] = UNSET
-    data_type: str = UNSET
-
-
-_R_ReceiveMessageResult = {
-    "messages": "Messages",
-}
-
-
-class ReceiveMessageResult(Result, rename=_R_ReceiveMessageResult):
-    """``ReceiveMessageResult``."""
-
-    messages: list[Message] = UNSET
-
-
-_R_SendMessageBatchResult = {
-    "failed": "Failed",
-    "successful": "Successful",
-}
-
-
-class SendMessageBatchResult(Result, rename=_R_SendMessageBatchResult):
-    """``SendMessageBatchResult``."""
-
-    successful: list[SendMessageBatchResultEntry] = UNSET
-    failed: list[BatchResultErrorEntry] = UNSET
-
-
-_R_SendMessageBatchResultEntry = {
-    "id": "Id",
-    "md5_of_message_attributes": "MD5OfMessageAttributes",
-    "md5_of_message_body": "MD5OfMessageBody",
-    "md5_of_message_system_attributes": "MD5OfMessageSystemAttributes",
-    "message_id": "MessageId",
-    "sequence_number": "SequenceNumber",
-}
-
-
-class SendMessageBatchResultEntry(Result, rename=_R_SendMessageBatchResultEntry):
-    """``SendMessageBatchResultEntry``."""
-
-    id: str = UNSET
-    message_id: str = UNSET
-    md5_of_message_body: str = UNSET
-    md5_of_message_attributes: str = UNSET
-    md5_of_message_system_attributes: str = UNSET
-    sequence_number: str = UNSET
-
-
-_R_SendMessageResult = {
-    "md5_of_message_attributes": "MD5OfMessageAttributes",
-    "md5_of_message_body": "MD5OfMessageBody",
-    "md5_of_message_system_attributes": "MD5OfMessageSystemAttributes",
-    "message_id": "MessageId",
-    "sequence_number": "SequenceNumber",
-}
-
-
-class SendMessageResult(Result, rename=_R_SendMessageResult):
-    """``SendMessageResult``."""
-
-    md5_of_message_body: str = UNSET
-    md5_of_message_attributes: str = UNSET
-    md5_of_message_system_attributes: str = UNSET
-    message_id: str = UNSET
-    sequence_number: str = UNSET
-
-
-_R_StartMessageMoveTaskResult = {
-    "task_handle": "TaskHandle",
-}
-
-
-class StartMessageMoveTaskResult(Result, rename=_R_StartMessageMoveTaskResult):
-    """``StartMessageMoveTaskResult``."""
-
-    task_handle: str = UNSET
+def __getattr__(name: str) -> Any:
+    """A result class, made on first use."""
+    return RESULTS.attribute(name)
 
 
 class BatchEntryIdsNotDistinct(ServiceError):
@@ -755,100 +626,101 @@ class Client(BaseClient):
     paginators = PAGINATORS
     errors = ERRORS
     exceptions = exceptions
+    results = RESULTS
 
     def add_permission(self, **params: Any) -> Result:
         """AddPermission: QueueUrl*, Label*, AWSAccountIds*, Actions* (* required)."""
-        return self._call("AddPermission", params, Result)
+        return self._call("AddPermission", params, "Result")
 
     def cancel_message_move_task(self, **params: Any) -> CancelMessageMoveTaskResult:
         """CancelMessageMoveTask: TaskHandle* (* required)."""
-        return self._call("CancelMessageMoveTask", params, CancelMessageMoveTaskResult)
+        return self._call("CancelMessageMoveTask", params, "CancelMessageMoveTaskResult")
 
     def change_message_visibility(self, **params: Any) -> Result:
         """ChangeMessageVisibility: QueueUrl*, ReceiptHandle*, VisibilityTimeout* (* required)."""
-        return self._call("ChangeMessageVisibility", params, Result)
+        return self._call("ChangeMessageVisibility", params, "Result")
 
     def change_message_visibility_batch(self, **params: Any) -> ChangeMessageVisibilityBatchResult:
         """ChangeMessageVisibilityBatch: QueueUrl*, Entries* (* required)."""
         return self._call(
-            "ChangeMessageVisibilityBatch", params, ChangeMessageVisibilityBatchResult
+            "ChangeMessageVisibilityBatch", params, "ChangeMessageVisibilityBatchResult"
         )
 
     def create_queue(self, **params: Any) -> CreateQueueResult:
         """CreateQueue: QueueName*, Attributes, tags (* required)."""
-        return self._call("CreateQueue", params, CreateQueueResult)
+        return self._call("CreateQueue", params, "CreateQueueResult")
 
     def delete_message(self, **params: Any) -> Result:
         """DeleteMessage: QueueUrl*, ReceiptHandle* (* required)."""
-        return self._call("DeleteMessage", params, Result)
+        return self._call("DeleteMessage", params, "Result")
 
     def delete_message_batch(self, **params: Any) -> DeleteMessageBatchResult:
         """DeleteMessageBatch: QueueUrl*, Entries* (* required)."""
-        return self._call("DeleteMessageBatch", params, DeleteMessageBatchResult)
+        return self._call("DeleteMessageBatch", params, "DeleteMessageBatchResult")
 
     def delete_queue(self, **params: Any) -> Result:
         """DeleteQueue: QueueUrl* (* required)."""
-        return self._call("DeleteQueue", params, Result)
+        return self._call("DeleteQueue", params, "Result")
 
     def get_queue_attributes(self, **params: Any) -> GetQueueAttributesResult:
         """GetQueueAttributes: QueueUrl*, AttributeNames (* required)."""
-        return self._call("GetQueueAttributes", params, GetQueueAttributesResult)
+        return self._call("GetQueueAttributes", params, "GetQueueAttributesResult")
 
     def get_queue_url(self, **params: Any) -> GetQueueUrlResult:
         """GetQueueUrl: QueueName*, QueueOwnerAWSAccountId (* required)."""
-        return self._call("GetQueueUrl", params, GetQueueUrlResult)
+        return self._call("GetQueueUrl", params, "GetQueueUrlResult")
 
     def list_dead_letter_source_queues(self, **params: Any) -> ListDeadLetterSourceQueuesResult:
         """ListDeadLetterSourceQueues: QueueUrl*, NextToken, MaxResults (* required)."""
-        return self._call("ListDeadLetterSourceQueues", params, ListDeadLetterSourceQueuesResult)
+        return self._call("ListDeadLetterSourceQueues", params, "ListDeadLetterSourceQueuesResult")
 
     def list_message_move_tasks(self, **params: Any) -> ListMessageMoveTasksResult:
         """ListMessageMoveTasks: SourceArn*, MaxResults (* required)."""
-        return self._call("ListMessageMoveTasks", params, ListMessageMoveTasksResult)
+        return self._call("ListMessageMoveTasks", params, "ListMessageMoveTasksResult")
 
     def list_queue_tags(self, **params: Any) -> ListQueueTagsResult:
         """ListQueueTags: QueueUrl* (* required)."""
-        return self._call("ListQueueTags", params, ListQueueTagsResult)
+        return self._call("ListQueueTags", params, "ListQueueTagsResult")
 
     def list_queues(self, **params: Any) -> ListQueuesResult:
         """ListQueues: QueueNamePrefix, NextToken, MaxResults (* required)."""
-        return self._call("ListQueues", params, ListQueuesResult)
+        return self._call("ListQueues", params, "ListQueuesResult")
 
     def purge_queue(self, **params: Any) -> Result:
         """PurgeQueue: QueueUrl* (* required)."""
-        return self._call("PurgeQueue", params, Result)
+        return self._call("PurgeQueue", params, "Result")
 
     def receive_message(self, **params: Any) -> ReceiveMessageResult:
         """ReceiveMessage: QueueUrl*, AttributeNames, MessageSystemAttributeNames, MessageAttributeNames, MaxNumberOfMessages, VisibilityTimeout, WaitTimeSeconds, ReceiveRequestAttemptId (* required)."""
-        return self._call("ReceiveMessage", params, ReceiveMessageResult)
+        return self._call("ReceiveMessage", params, "ReceiveMessageResult")
 
     def remove_permission(self, **params: Any) -> Result:
         """RemovePermission: QueueUrl*, Label* (* required)."""
-        return self._call("RemovePermission", params, Result)
+        return self._call("RemovePermission", params, "Result")
 
     def send_message(self, **params: Any) -> SendMessageResult:
         """SendMessage: QueueUrl*, MessageBody*, DelaySeconds, MessageAttributes, MessageSystemAttributes, MessageDeduplicationId, MessageGroupId (* required)."""
-        return self._call("SendMessage", params, SendMessageResult)
+        return self._call("SendMessage", params, "SendMessageResult")
 
     def send_message_batch(self, **params: Any) -> SendMessageBatchResult:
         """SendMessageBatch: QueueUrl*, Entries* (* required)."""
-        return self._call("SendMessageBatch", params, SendMessageBatchResult)
+        return self._call("SendMessageBatch", params, "SendMessageBatchResult")
 
     def set_queue_attributes(self, **params: Any) -> Result:
         """SetQueueAttributes: QueueUrl*, Attributes* (* required)."""
-        return self._call("SetQueueAttributes", params, Result)
+        return self._call("SetQueueAttributes", params, "Result")
 
     def start_message_move_task(self, **params: Any) -> StartMessageMoveTaskResult:
         """StartMessageMoveTask: SourceArn*, DestinationArn, MaxNumberOfMessagesPerSecond (* required)."""
-        return self._call("StartMessageMoveTask", params, StartMessageMoveTaskResult)
+        return self._call("StartMessageMoveTask", params, "StartMessageMoveTaskResult")
 
     def tag_queue(self, **params: Any) -> Result:
         """TagQueue: QueueUrl*, Tags* (* required)."""
-        return self._call("TagQueue", params, Result)
+        return self._call("TagQueue", params, "Result")
 
     def untag_queue(self, **params: Any) -> Result:
         """UntagQueue: QueueUrl*, TagKeys* (* required)."""
-        return self._call("UntagQueue", params, Result)
+        return self._call("UntagQueue", params, "Result")
 
     def get_paginator(self, operation: str) -> Paginator:
         """Pages (``.paginate(**params)``) and items (``.items(**params)``)."""

@@ -12,13 +12,2494 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from native_lambda.aws.protocols import UNSET, BaseClient, Result, ServiceError
+from native_lambda.aws.protocols import UNSET, BaseClient, Result, Results, ServiceError
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
 
     from native_lambda.aws.protocols import Paginator
+
+    # The result Structs as type checkers see them; at run time each class is made
+    # from RESULT_FIELDS when first used (see native_lambda.aws.protocols.Results).
+
+    class AccountSharingInfo(Result):
+        """``AccountSharingInfo``."""
+
+        account_id: str = UNSET
+        shared_document_version: str = UNSET
+
+    class Activation(Result):
+        """``Activation``."""
+
+        activation_id: str = UNSET
+        description: str = UNSET
+        default_instance_name: str = UNSET
+        iam_role: str = UNSET
+        registration_limit: int = UNSET
+        registrations_count: int = UNSET
+        expiration_date: datetime = UNSET
+        expired: bool = UNSET
+        created_date: datetime = UNSET
+        tags: list[Tag] = UNSET
+
+    class AddTagsToResourceResult(Result):
+        """``AddTagsToResourceResult``."""
+
+    class Alarm(Result):
+        """``Alarm``."""
+
+        name: str = UNSET
+
+    class AlarmConfiguration(Result):
+        """``AlarmConfiguration``."""
+
+        ignore_poll_alarm_failure: bool = UNSET
+        alarms: list[Alarm] = UNSET
+
+    class AlarmStateInformation(Result):
+        """``AlarmStateInformation``."""
+
+        name: str = UNSET
+        state: str = UNSET
+
+    class AssociateOpsItemRelatedItemResponse(Result):
+        """``AssociateOpsItemRelatedItemResponse``."""
+
+        association_id: str = UNSET
+
+    class Association(Result):
+        """``Association``."""
+
+        name: str = UNSET
+        instance_id: str = UNSET
+        association_id: str = UNSET
+        association_version: str = UNSET
+        document_version: str = UNSET
+        targets: list[Target] = UNSET
+        last_execution_date: datetime = UNSET
+        overview: AssociationOverview = UNSET
+        schedule_expression: str = UNSET
+        association_name: str = UNSET
+        schedule_offset: int = UNSET
+        duration: int = UNSET
+        target_maps: list[dict[str, list[str]]] = UNSET
+
+    class AssociationDescription(Result):
+        """``AssociationDescription``."""
+
+        name: str = UNSET
+        instance_id: str = UNSET
+        association_version: str = UNSET
+        date: datetime = UNSET
+        last_update_association_date: datetime = UNSET
+        status: AssociationStatus = UNSET
+        overview: AssociationOverview = UNSET
+        document_version: str = UNSET
+        automation_target_parameter_name: str = UNSET
+        parameters: dict[str, list[str]] = UNSET
+        association_id: str = UNSET
+        targets: list[Target] = UNSET
+        schedule_expression: str = UNSET
+        output_location: InstanceAssociationOutputLocation = UNSET
+        last_execution_date: datetime = UNSET
+        last_successful_execution_date: datetime = UNSET
+        association_name: str = UNSET
+        max_errors: str = UNSET
+        max_concurrency: str = UNSET
+        compliance_severity: str = UNSET
+        sync_compliance: str = UNSET
+        apply_only_at_cron_interval: bool = UNSET
+        calendar_names: list[str] = UNSET
+        target_locations: list[TargetLocation] = UNSET
+        schedule_offset: int = UNSET
+        duration: int = UNSET
+        target_maps: list[dict[str, list[str]]] = UNSET
+        alarm_configuration: AlarmConfiguration = UNSET
+        triggered_alarms: list[AlarmStateInformation] = UNSET
+        association_dispatch_assume_role: str = UNSET
+
+    class AssociationExecution(Result):
+        """``AssociationExecution``."""
+
+        association_id: str = UNSET
+        association_version: str = UNSET
+        execution_id: str = UNSET
+        status: str = UNSET
+        detailed_status: str = UNSET
+        created_time: datetime = UNSET
+        last_execution_date: datetime = UNSET
+        resource_count_by_status: str = UNSET
+        alarm_configuration: AlarmConfiguration = UNSET
+        triggered_alarms: list[AlarmStateInformation] = UNSET
+
+    class AssociationExecutionTarget(Result):
+        """``AssociationExecutionTarget``."""
+
+        association_id: str = UNSET
+        association_version: str = UNSET
+        execution_id: str = UNSET
+        resource_id: str = UNSET
+        resource_type: str = UNSET
+        status: str = UNSET
+        detailed_status: str = UNSET
+        last_execution_date: datetime = UNSET
+        output_source: OutputSource = UNSET
+
+    class AssociationOverview(Result):
+        """``AssociationOverview``."""
+
+        status: str = UNSET
+        detailed_status: str = UNSET
+        association_status_aggregated_count: dict[str, int] = UNSET
+
+    class AssociationStatus(Result):
+        """``AssociationStatus``."""
+
+        date: datetime = UNSET
+        name: str = UNSET
+        message: str = UNSET
+        additional_info: str = UNSET
+
+    class AssociationVersionInfo(Result):
+        """``AssociationVersionInfo``."""
+
+        association_id: str = UNSET
+        association_version: str = UNSET
+        created_date: datetime = UNSET
+        name: str = UNSET
+        document_version: str = UNSET
+        parameters: dict[str, list[str]] = UNSET
+        targets: list[Target] = UNSET
+        schedule_expression: str = UNSET
+        output_location: InstanceAssociationOutputLocation = UNSET
+        association_name: str = UNSET
+        max_errors: str = UNSET
+        max_concurrency: str = UNSET
+        compliance_severity: str = UNSET
+        sync_compliance: str = UNSET
+        apply_only_at_cron_interval: bool = UNSET
+        calendar_names: list[str] = UNSET
+        target_locations: list[TargetLocation] = UNSET
+        schedule_offset: int = UNSET
+        duration: int = UNSET
+        target_maps: list[dict[str, list[str]]] = UNSET
+        association_dispatch_assume_role: str = UNSET
+
+    class AttachmentContent(Result):
+        """``AttachmentContent``."""
+
+        name: str = UNSET
+        size: int = UNSET
+        hash: str = UNSET
+        hash_type: str = UNSET
+        url: str = UNSET
+
+    class AttachmentInformation(Result):
+        """``AttachmentInformation``."""
+
+        name: str = UNSET
+
+    class AutomationExecution(Result):
+        """``AutomationExecution``."""
+
+        automation_execution_id: str = UNSET
+        document_name: str = UNSET
+        document_version: str = UNSET
+        execution_start_time: datetime = UNSET
+        execution_end_time: datetime = UNSET
+        automation_execution_status: str = UNSET
+        step_executions: list[StepExecution] = UNSET
+        step_executions_truncated: bool = UNSET
+        parameters: dict[str, list[str]] = UNSET
+        outputs: dict[str, list[str]] = UNSET
+        failure_message: str = UNSET
+        warning_message: str = UNSET
+        mode: str = UNSET
+        parent_automation_execution_id: str = UNSET
+        executed_by: str = UNSET
+        current_step_name: str = UNSET
+        current_action: str = UNSET
+        target_parameter_name: str = UNSET
+        targets: list[Target] = UNSET
+        target_maps: list[dict[str, list[str]]] = UNSET
+        resolved_targets: ResolvedTargets = UNSET
+        max_concurrency: str = UNSET
+        max_errors: str = UNSET
+        target: str = UNSET
+        target_locations: list[TargetLocation] = UNSET
+        progress_counters: ProgressCounters = UNSET
+        alarm_configuration: AlarmConfiguration = UNSET
+        triggered_alarms: list[AlarmStateInformation] = UNSET
+        target_locations_url: str = UNSET
+        automation_subtype: str = UNSET
+        scheduled_time: datetime = UNSET
+        runbooks: list[Runbook] = UNSET
+        ops_item_id: str = UNSET
+        association_id: str = UNSET
+        change_request_name: str = UNSET
+        variables: dict[str, list[str]] = UNSET
+        targets_summary: TargetsSummary = UNSET
+
+    class AutomationExecutionMetadata(Result):
+        """``AutomationExecutionMetadata``."""
+
+        automation_execution_id: str = UNSET
+        document_name: str = UNSET
+        document_version: str = UNSET
+        automation_execution_status: str = UNSET
+        execution_start_time: datetime = UNSET
+        execution_end_time: datetime = UNSET
+        executed_by: str = UNSET
+        log_file: str = UNSET
+        outputs: dict[str, list[str]] = UNSET
+        mode: str = UNSET
+        parent_automation_execution_id: str = UNSET
+        current_step_name: str = UNSET
+        current_action: str = UNSET
+        failure_message: str = UNSET
+        warning_message: str = UNSET
+        target_parameter_name: str = UNSET
+        targets: list[Target] = UNSET
+        target_maps: list[dict[str, list[str]]] = UNSET
+        resolved_targets: ResolvedTargets = UNSET
+        max_concurrency: str = UNSET
+        max_errors: str = UNSET
+        target: str = UNSET
+        automation_type: str = UNSET
+        alarm_configuration: AlarmConfiguration = UNSET
+        triggered_alarms: list[AlarmStateInformation] = UNSET
+        target_locations_url: str = UNSET
+        automation_subtype: str = UNSET
+        scheduled_time: datetime = UNSET
+        runbooks: list[Runbook] = UNSET
+        ops_item_id: str = UNSET
+        association_id: str = UNSET
+        change_request_name: str = UNSET
+
+    class AutomationExecutionPreview(Result):
+        """``AutomationExecutionPreview``."""
+
+        step_previews: dict[str, int] = UNSET
+        regions: list[str] = UNSET
+        target_previews: list[TargetPreview] = UNSET
+        total_accounts: int = UNSET
+
+    class AzureConfiguration(Result):
+        """``AzureConfiguration``."""
+
+        tenant_id: str = UNSET
+        tenant_display_name: str = UNSET
+        application_id: str = UNSET
+        application_display_name: str = UNSET
+        targets: ConfigurationTargets = UNSET
+
+    class AzureSubscription(Result):
+        """``AzureSubscription``."""
+
+        id: str = UNSET
+        display_name: str = UNSET
+
+    class CancelCommandResult(Result):
+        """``CancelCommandResult``."""
+
+    class CancelMaintenanceWindowExecutionResult(Result):
+        """``CancelMaintenanceWindowExecutionResult``."""
+
+        window_execution_id: str = UNSET
+
+    class CloudConnectorConfiguration(Result):
+        """``CloudConnectorConfiguration``."""
+
+        azure_configuration: AzureConfiguration = UNSET
+        gcp_configuration: GcpConfiguration = UNSET
+
+    class CloudConnectorSummary(Result):
+        """``CloudConnectorSummary``."""
+
+        cloud_connector_id: str = UNSET
+        display_name: str = UNSET
+        description: str = UNSET
+        role_arn: str = UNSET
+        created_at: datetime = UNSET
+        updated_at: datetime = UNSET
+        provider: str = UNSET
+        config_connector_arn: str = UNSET
+
+    class CloudWatchOutputConfig(Result):
+        """``CloudWatchOutputConfig``."""
+
+        cloud_watch_log_group_name: str = UNSET
+        cloud_watch_output_enabled: bool = UNSET
+
+    class Command(Result):
+        """``Command``."""
+
+        command_id: str = UNSET
+        document_name: str = UNSET
+        document_version: str = UNSET
+        comment: str = UNSET
+        expires_after: datetime = UNSET
+        parameters: dict[str, list[str]] = UNSET
+        instance_ids: list[str] = UNSET
+        targets: list[Target] = UNSET
+        requested_date_time: datetime = UNSET
+        status: str = UNSET
+        status_details: str = UNSET
+        output_s3_region: str = UNSET
+        output_s3_bucket_name: str = UNSET
+        output_s3_key_prefix: str = UNSET
+        max_concurrency: str = UNSET
+        max_errors: str = UNSET
+        target_count: int = UNSET
+        completed_count: int = UNSET
+        error_count: int = UNSET
+        delivery_timed_out_count: int = UNSET
+        service_role: str = UNSET
+        notification_config: NotificationConfig = UNSET
+        cloud_watch_output_config: CloudWatchOutputConfig = UNSET
+        timeout_seconds: int = UNSET
+        alarm_configuration: AlarmConfiguration = UNSET
+        triggered_alarms: list[AlarmStateInformation] = UNSET
+
+    class CommandInvocation(Result):
+        """``CommandInvocation``."""
+
+        command_id: str = UNSET
+        instance_id: str = UNSET
+        instance_name: str = UNSET
+        comment: str = UNSET
+        document_name: str = UNSET
+        document_version: str = UNSET
+        requested_date_time: datetime = UNSET
+        status: str = UNSET
+        status_details: str = UNSET
+        trace_output: str = UNSET
+        standard_output_url: str = UNSET
+        standard_error_url: str = UNSET
+        command_plugins: list[CommandPlugin] = UNSET
+        service_role: str = UNSET
+        notification_config: NotificationConfig = UNSET
+        cloud_watch_output_config: CloudWatchOutputConfig = UNSET
+
+    class CommandPlugin(Result):
+        """``CommandPlugin``."""
+
+        name: str = UNSET
+        status: str = UNSET
+        status_details: str = UNSET
+        response_code: int = UNSET
+        response_start_date_time: datetime = UNSET
+        response_finish_date_time: datetime = UNSET
+        output: str = UNSET
+        standard_output_url: str = UNSET
+        standard_error_url: str = UNSET
+        output_s3_region: str = UNSET
+        output_s3_bucket_name: str = UNSET
+        output_s3_key_prefix: str = UNSET
+
+    class ComplianceExecutionSummary(Result):
+        """``ComplianceExecutionSummary``."""
+
+        execution_time: datetime = UNSET
+        execution_id: str = UNSET
+        execution_type: str = UNSET
+
+    class ComplianceItem(Result):
+        """``ComplianceItem``."""
+
+        compliance_type: str = UNSET
+        resource_type: str = UNSET
+        resource_id: str = UNSET
+        id: str = UNSET
+        title: str = UNSET
+        status: str = UNSET
+        severity: str = UNSET
+        execution_summary: ComplianceExecutionSummary = UNSET
+        details: dict[str, str] = UNSET
+
+    class ComplianceSummaryItem(Result):
+        """``ComplianceSummaryItem``."""
+
+        compliance_type: str = UNSET
+        compliant_summary: CompliantSummary = UNSET
+        non_compliant_summary: NonCompliantSummary = UNSET
+
+    class CompliantSummary(Result):
+        """``CompliantSummary``."""
+
+        compliant_count: int = UNSET
+        severity_summary: SeveritySummary = UNSET
+
+    class ConfigurationTargets(Result):
+        """``ConfigurationTargets``."""
+
+        subscriptions: list[AzureSubscription] = UNSET
+
+    class CreateActivationResult(Result):
+        """``CreateActivationResult``."""
+
+        activation_id: str = UNSET
+        activation_code: str = UNSET
+
+    class CreateAssociationBatchRequestEntry(Result):
+        """``CreateAssociationBatchRequestEntry``."""
+
+        name: str = UNSET
+        instance_id: str = UNSET
+        parameters: dict[str, list[str]] = UNSET
+        automation_target_parameter_name: str = UNSET
+        document_version: str = UNSET
+        targets: list[Target] = UNSET
+        schedule_expression: str = UNSET
+        output_location: InstanceAssociationOutputLocation = UNSET
+        association_name: str = UNSET
+        max_errors: str = UNSET
+        max_concurrency: str = UNSET
+        compliance_severity: str = UNSET
+        sync_compliance: str = UNSET
+        apply_only_at_cron_interval: bool = UNSET
+        calendar_names: list[str] = UNSET
+        target_locations: list[TargetLocation] = UNSET
+        schedule_offset: int = UNSET
+        duration: int = UNSET
+        target_maps: list[dict[str, list[str]]] = UNSET
+        alarm_configuration: AlarmConfiguration = UNSET
+
+    class CreateAssociationBatchResult(Result):
+        """``CreateAssociationBatchResult``."""
+
+        successful: list[AssociationDescription] = UNSET
+        failed: list[FailedCreateAssociation] = UNSET
+
+    class CreateAssociationResult(Result):
+        """``CreateAssociationResult``."""
+
+        association_description: AssociationDescription = UNSET
+
+    class CreateCloudConnectorResult(Result):
+        """``CreateCloudConnectorResult``."""
+
+        cloud_connector_id: str = UNSET
+
+    class CreateDocumentResult(Result):
+        """``CreateDocumentResult``."""
+
+        document_description: DocumentDescription = UNSET
+
+    class CreateMaintenanceWindowResult(Result):
+        """``CreateMaintenanceWindowResult``."""
+
+        window_id: str = UNSET
+
+    class CreateOpsItemResponse(Result):
+        """``CreateOpsItemResponse``."""
+
+        ops_item_id: str = UNSET
+        ops_item_arn: str = UNSET
+
+    class CreateOpsMetadataResult(Result):
+        """``CreateOpsMetadataResult``."""
+
+        ops_metadata_arn: str = UNSET
+
+    class CreatePatchBaselineResult(Result):
+        """``CreatePatchBaselineResult``."""
+
+        baseline_id: str = UNSET
+
+    class CreateResourceDataSyncResult(Result):
+        """``CreateResourceDataSyncResult``."""
+
+    class Credentials(Result):
+        """``Credentials``."""
+
+        access_key_id: str = UNSET
+        secret_access_key: str = UNSET
+        session_token: str = UNSET
+        expiration_time: datetime = UNSET
+
+    class DeleteActivationResult(Result):
+        """``DeleteActivationResult``."""
+
+    class DeleteAssociationResult(Result):
+        """``DeleteAssociationResult``."""
+
+    class DeleteCloudConnectorResult(Result):
+        """``DeleteCloudConnectorResult``."""
+
+        cloud_connector_id: str = UNSET
+
+    class DeleteDocumentResult(Result):
+        """``DeleteDocumentResult``."""
+
+    class DeleteInventoryResult(Result):
+        """``DeleteInventoryResult``."""
+
+        deletion_id: str = UNSET
+        type_name: str = UNSET
+        deletion_summary: InventoryDeletionSummary = UNSET
+
+    class DeleteMaintenanceWindowResult(Result):
+        """``DeleteMaintenanceWindowResult``."""
+
+        window_id: str = UNSET
+
+    class DeleteOpsItemResponse(Result):
+        """``DeleteOpsItemResponse``."""
+
+    class DeleteOpsMetadataResult(Result):
+        """``DeleteOpsMetadataResult``."""
+
+    class DeleteParameterResult(Result):
+        """``DeleteParameterResult``."""
+
+    class DeleteParametersResult(Result):
+        """``DeleteParametersResult``."""
+
+        deleted_parameters: list[str] = UNSET
+        invalid_parameters: list[str] = UNSET
+
+    class DeletePatchBaselineResult(Result):
+        """``DeletePatchBaselineResult``."""
+
+        baseline_id: str = UNSET
+
+    class DeleteResourceDataSyncResult(Result):
+        """``DeleteResourceDataSyncResult``."""
+
+    class DeleteResourcePolicyResponse(Result):
+        """``DeleteResourcePolicyResponse``."""
+
+    class DeregisterDefaultHostManagementConfigurationResult(Result):
+        """``DeregisterDefaultHostManagementConfigurationResult``."""
+
+    class DeregisterManagedInstanceResult(Result):
+        """``DeregisterManagedInstanceResult``."""
+
+    class DeregisterPatchBaselineForPatchGroupResult(Result):
+        """``DeregisterPatchBaselineForPatchGroupResult``."""
+
+        baseline_id: str = UNSET
+        patch_group: str = UNSET
+
+    class DeregisterTargetFromMaintenanceWindowResult(Result):
+        """``DeregisterTargetFromMaintenanceWindowResult``."""
+
+        window_id: str = UNSET
+        window_target_id: str = UNSET
+
+    class DeregisterTaskFromMaintenanceWindowResult(Result):
+        """``DeregisterTaskFromMaintenanceWindowResult``."""
+
+        window_id: str = UNSET
+        window_task_id: str = UNSET
+
+    class DescribeActivationsResult(Result):
+        """``DescribeActivationsResult``."""
+
+        activation_list: list[Activation] = UNSET
+        next_token: str = UNSET
+
+    class DescribeAssociationExecutionTargetsResult(Result):
+        """``DescribeAssociationExecutionTargetsResult``."""
+
+        association_execution_targets: list[AssociationExecutionTarget] = UNSET
+        next_token: str = UNSET
+
+    class DescribeAssociationExecutionsResult(Result):
+        """``DescribeAssociationExecutionsResult``."""
+
+        association_executions: list[AssociationExecution] = UNSET
+        next_token: str = UNSET
+
+    class DescribeAssociationResult(Result):
+        """``DescribeAssociationResult``."""
+
+        association_description: AssociationDescription = UNSET
+
+    class DescribeAutomationExecutionsResult(Result):
+        """``DescribeAutomationExecutionsResult``."""
+
+        automation_execution_metadata_list: list[AutomationExecutionMetadata] = UNSET
+        next_token: str = UNSET
+
+    class DescribeAutomationStepExecutionsResult(Result):
+        """``DescribeAutomationStepExecutionsResult``."""
+
+        step_executions: list[StepExecution] = UNSET
+        next_token: str = UNSET
+
+    class DescribeAvailablePatchesResult(Result):
+        """``DescribeAvailablePatchesResult``."""
+
+        patches: list[Patch] = UNSET
+        next_token: str = UNSET
+
+    class DescribeDocumentPermissionResponse(Result):
+        """``DescribeDocumentPermissionResponse``."""
+
+        account_ids: list[str] = UNSET
+        account_sharing_info_list: list[AccountSharingInfo] = UNSET
+        next_token: str = UNSET
+
+    class DescribeDocumentResult(Result):
+        """``DescribeDocumentResult``."""
+
+        document: DocumentDescription = UNSET
+
+    class DescribeEffectiveInstanceAssociationsResult(Result):
+        """``DescribeEffectiveInstanceAssociationsResult``."""
+
+        associations: list[InstanceAssociation] = UNSET
+        next_token: str = UNSET
+
+    class DescribeEffectivePatchesForPatchBaselineResult(Result):
+        """``DescribeEffectivePatchesForPatchBaselineResult``."""
+
+        effective_patches: list[EffectivePatch] = UNSET
+        next_token: str = UNSET
+
+    class DescribeInstanceAssociationsStatusResult(Result):
+        """``DescribeInstanceAssociationsStatusResult``."""
+
+        instance_association_status_infos: list[InstanceAssociationStatusInfo] = UNSET
+        next_token: str = UNSET
+
+    class DescribeInstanceInformationResult(Result):
+        """``DescribeInstanceInformationResult``."""
+
+        instance_information_list: list[InstanceInformation] = UNSET
+        next_token: str = UNSET
+
+    class DescribeInstancePatchStatesForPatchGroupResult(Result):
+        """``DescribeInstancePatchStatesForPatchGroupResult``."""
+
+        instance_patch_states: list[InstancePatchState] = UNSET
+        next_token: str = UNSET
+
+    class DescribeInstancePatchStatesResult(Result):
+        """``DescribeInstancePatchStatesResult``."""
+
+        instance_patch_states: list[InstancePatchState] = UNSET
+        next_token: str = UNSET
+
+    class DescribeInstancePatchesResult(Result):
+        """``DescribeInstancePatchesResult``."""
+
+        patches: list[PatchComplianceData] = UNSET
+        next_token: str = UNSET
+
+    class DescribeInstancePropertiesResult(Result):
+        """``DescribeInstancePropertiesResult``."""
+
+        instance_properties: list[InstanceProperty] = UNSET
+        next_token: str = UNSET
+
+    class DescribeInventoryDeletionsResult(Result):
+        """``DescribeInventoryDeletionsResult``."""
+
+        inventory_deletions: list[InventoryDeletionStatusItem] = UNSET
+        next_token: str = UNSET
+
+    class DescribeMaintenanceWindowExecutionTaskInvocationsResult(Result):
+        """``DescribeMaintenanceWindowExecutionTaskInvocationsResult``."""
+
+        window_execution_task_invocation_identities: "list[MaintenanceWindowExecutionTaskInvocationIdentity]" = UNSET
+        next_token: str = UNSET
+
+    class DescribeMaintenanceWindowExecutionTasksResult(Result):
+        """``DescribeMaintenanceWindowExecutionTasksResult``."""
+
+        window_execution_task_identities: list[MaintenanceWindowExecutionTaskIdentity] = UNSET
+        next_token: str = UNSET
+
+    class DescribeMaintenanceWindowExecutionsResult(Result):
+        """``DescribeMaintenanceWindowExecutionsResult``."""
+
+        window_executions: list[MaintenanceWindowExecution] = UNSET
+        next_token: str = UNSET
+
+    class DescribeMaintenanceWindowScheduleResult(Result):
+        """``DescribeMaintenanceWindowScheduleResult``."""
+
+        scheduled_window_executions: list[ScheduledWindowExecution] = UNSET
+        next_token: str = UNSET
+
+    class DescribeMaintenanceWindowTargetsResult(Result):
+        """``DescribeMaintenanceWindowTargetsResult``."""
+
+        targets: list[MaintenanceWindowTarget] = UNSET
+        next_token: str = UNSET
+
+    class DescribeMaintenanceWindowTasksResult(Result):
+        """``DescribeMaintenanceWindowTasksResult``."""
+
+        tasks: list[MaintenanceWindowTask] = UNSET
+        next_token: str = UNSET
+
+    class DescribeMaintenanceWindowsForTargetResult(Result):
+        """``DescribeMaintenanceWindowsForTargetResult``."""
+
+        window_identities: list[MaintenanceWindowIdentityForTarget] = UNSET
+        next_token: str = UNSET
+
+    class DescribeMaintenanceWindowsResult(Result):
+        """``DescribeMaintenanceWindowsResult``."""
+
+        window_identities: list[MaintenanceWindowIdentity] = UNSET
+        next_token: str = UNSET
+
+    class DescribeOpsItemsResponse(Result):
+        """``DescribeOpsItemsResponse``."""
+
+        next_token: str = UNSET
+        ops_item_summaries: list[OpsItemSummary] = UNSET
+
+    class DescribeParametersResult(Result):
+        """``DescribeParametersResult``."""
+
+        parameters: list[ParameterMetadata] = UNSET
+        next_token: str = UNSET
+
+    class DescribePatchBaselinesResult(Result):
+        """``DescribePatchBaselinesResult``."""
+
+        baseline_identities: list[PatchBaselineIdentity] = UNSET
+        next_token: str = UNSET
+
+    class DescribePatchGroupStateResult(Result):
+        """``DescribePatchGroupStateResult``."""
+
+        instances: int = UNSET
+        instances_with_installed_patches: int = UNSET
+        instances_with_installed_other_patches: int = UNSET
+        instances_with_installed_pending_reboot_patches: int = UNSET
+        instances_with_installed_rejected_patches: int = UNSET
+        instances_with_missing_patches: int = UNSET
+        instances_with_failed_patches: int = UNSET
+        instances_with_not_applicable_patches: int = UNSET
+        instances_with_unreported_not_applicable_patches: int = UNSET
+        instances_with_critical_non_compliant_patches: int = UNSET
+        instances_with_security_non_compliant_patches: int = UNSET
+        instances_with_other_non_compliant_patches: int = UNSET
+        instances_with_available_security_updates: int = UNSET
+
+    class DescribePatchGroupsResult(Result):
+        """``DescribePatchGroupsResult``."""
+
+        mappings: list[PatchGroupPatchBaselineMapping] = UNSET
+        next_token: str = UNSET
+
+    class DescribePatchPropertiesResult(Result):
+        """``DescribePatchPropertiesResult``."""
+
+        properties: list[dict[str, str]] = UNSET
+        next_token: str = UNSET
+
+    class DescribeSessionsResponse(Result):
+        """``DescribeSessionsResponse``."""
+
+        sessions: list[Session] = UNSET
+        next_token: str = UNSET
+
+    class DisassociateOpsItemRelatedItemResponse(Result):
+        """``DisassociateOpsItemRelatedItemResponse``."""
+
+    class DocumentDefaultVersionDescription(Result):
+        """``DocumentDefaultVersionDescription``."""
+
+        name: str = UNSET
+        default_version: str = UNSET
+        default_version_name: str = UNSET
+
+    class DocumentDescription(Result):
+        """``DocumentDescription``."""
+
+        sha1: str = UNSET
+        hash: str = UNSET
+        hash_type: str = UNSET
+        name: str = UNSET
+        display_name: str = UNSET
+        version_name: str = UNSET
+        owner: str = UNSET
+        created_date: datetime = UNSET
+        status: str = UNSET
+        status_information: str = UNSET
+        document_version: str = UNSET
+        description: str = UNSET
+        parameters: list[DocumentParameter] = UNSET
+        platform_types: list[str] = UNSET
+        document_type: str = UNSET
+        schema_version: str = UNSET
+        latest_version: str = UNSET
+        default_version: str = UNSET
+        document_format: str = UNSET
+        target_type: str = UNSET
+        tags: list[Tag] = UNSET
+        attachments_information: list[AttachmentInformation] = UNSET
+        requires: list[DocumentRequires] = UNSET
+        author: str = UNSET
+        review_information: list[ReviewInformation] = UNSET
+        approved_version: str = UNSET
+        pending_review_version: str = UNSET
+        review_status: str = UNSET
+        category: list[str] = UNSET
+        category_enum: list[str] = UNSET
+        cloud_providers: list[str] = UNSET
+
+    class DocumentIdentifier(Result):
+        """``DocumentIdentifier``."""
+
+        name: str = UNSET
+        created_date: datetime = UNSET
+        display_name: str = UNSET
+        owner: str = UNSET
+        version_name: str = UNSET
+        platform_types: list[str] = UNSET
+        document_version: str = UNSET
+        document_type: str = UNSET
+        schema_version: str = UNSET
+        document_format: str = UNSET
+        target_type: str = UNSET
+        tags: list[Tag] = UNSET
+        requires: list[DocumentRequires] = UNSET
+        review_status: str = UNSET
+        author: str = UNSET
+        cloud_providers: list[str] = UNSET
+
+    class DocumentMetadataResponseInfo(Result):
+        """``DocumentMetadataResponseInfo``."""
+
+        reviewer_response: list[DocumentReviewerResponseSource] = UNSET
+
+    class DocumentParameter(Result):
+        """``DocumentParameter``."""
+
+        name: str = UNSET
+        type: str = UNSET
+        description: str = UNSET
+        default_value: str = UNSET
+
+    class DocumentRequires(Result):
+        """``DocumentRequires``."""
+
+        name: str = UNSET
+        version: str = UNSET
+        require_type: str = UNSET
+        version_name: str = UNSET
+
+    class DocumentReviewCommentSource(Result):
+        """``DocumentReviewCommentSource``."""
+
+        type: str = UNSET
+        content: str = UNSET
+
+    class DocumentReviewerResponseSource(Result):
+        """``DocumentReviewerResponseSource``."""
+
+        create_time: datetime = UNSET
+        updated_time: datetime = UNSET
+        review_status: str = UNSET
+        comment: list[DocumentReviewCommentSource] = UNSET
+        reviewer: str = UNSET
+
+    class DocumentVersionInfo(Result):
+        """``DocumentVersionInfo``."""
+
+        name: str = UNSET
+        display_name: str = UNSET
+        document_version: str = UNSET
+        version_name: str = UNSET
+        created_date: datetime = UNSET
+        is_default_version: bool = UNSET
+        document_format: str = UNSET
+        status: str = UNSET
+        status_information: str = UNSET
+        review_status: str = UNSET
+        cloud_providers: list[str] = UNSET
+
+    class EffectivePatch(Result):
+        """``EffectivePatch``."""
+
+        patch: Patch = UNSET
+        patch_status: PatchStatus = UNSET
+
+    class ExecutionPreview(Result):
+        """``ExecutionPreview``."""
+
+        automation: AutomationExecutionPreview = UNSET
+
+    class FailedCreateAssociation(Result):
+        """``FailedCreateAssociation``."""
+
+        entry: CreateAssociationBatchRequestEntry = UNSET
+        message: str = UNSET
+        fault: str = UNSET
+
+    class FailureDetails(Result):
+        """``FailureDetails``."""
+
+        failure_stage: str = UNSET
+        failure_type: str = UNSET
+        details: dict[str, list[str]] = UNSET
+
+    class GcpConfiguration(Result):
+        """``GcpConfiguration``."""
+
+        organization_id: str = UNSET
+        workload_identity_pool_provider: str = UNSET
+        service_account_email: str = UNSET
+        targets: GcpConfigurationTargets = UNSET
+
+    class GcpConfigurationTargets(Result):
+        """``GcpConfigurationTargets``."""
+
+        projects: list[GcpProject] = UNSET
+
+    class GcpProject(Result):
+        """``GcpProject``."""
+
+        project_id: str = UNSET
+        project_display_name: str = UNSET
+
+    class GetAccessTokenResponse(Result):
+        """``GetAccessTokenResponse``."""
+
+        credentials: Credentials = UNSET
+        access_request_status: str = UNSET
+
+    class GetAutomationExecutionResult(Result):
+        """``GetAutomationExecutionResult``."""
+
+        automation_execution: AutomationExecution = UNSET
+
+    class GetCalendarStateResponse(Result):
+        """``GetCalendarStateResponse``."""
+
+        state: str = UNSET
+        at_time: str = UNSET
+        next_transition_time: str = UNSET
+
+    class GetCloudConnectorResult(Result):
+        """``GetCloudConnectorResult``."""
+
+        cloud_connector_arn: str = UNSET
+        display_name: str = UNSET
+        description: str = UNSET
+        role_arn: str = UNSET
+        configuration: CloudConnectorConfiguration = UNSET
+        config_connector_arn: str = UNSET
+        created_at: datetime = UNSET
+        updated_at: datetime = UNSET
+
+    class GetCommandInvocationResult(Result):
+        """``GetCommandInvocationResult``."""
+
+        command_id: str = UNSET
+        instance_id: str = UNSET
+        comment: str = UNSET
+        document_name: str = UNSET
+        document_version: str = UNSET
+        plugin_name: str = UNSET
+        response_code: int = UNSET
+        execution_start_date_time: str = UNSET
+        execution_elapsed_time: str = UNSET
+        execution_end_date_time: str = UNSET
+        status: str = UNSET
+        status_details: str = UNSET
+        standard_output_content: str = UNSET
+        standard_output_url: str = UNSET
+        standard_error_content: str = UNSET
+        standard_error_url: str = UNSET
+        cloud_watch_output_config: CloudWatchOutputConfig = UNSET
+
+    class GetConnectionStatusResponse(Result):
+        """``GetConnectionStatusResponse``."""
+
+        target: str = UNSET
+        status: str = UNSET
+
+    class GetDefaultPatchBaselineResult(Result):
+        """``GetDefaultPatchBaselineResult``."""
+
+        baseline_id: str = UNSET
+        operating_system: str = UNSET
+
+    class GetDeployablePatchSnapshotForInstanceResult(Result):
+        """``GetDeployablePatchSnapshotForInstanceResult``."""
+
+        instance_id: str = UNSET
+        snapshot_id: str = UNSET
+        snapshot_download_url: str = UNSET
+        product: str = UNSET
+
+    class GetDocumentResult(Result):
+        """``GetDocumentResult``."""
+
+        name: str = UNSET
+        created_date: datetime = UNSET
+        display_name: str = UNSET
+        version_name: str = UNSET
+        document_version: str = UNSET
+        status: str = UNSET
+        status_information: str = UNSET
+        content: str = UNSET
+        document_type: str = UNSET
+        document_format: str = UNSET
+        requires: list[DocumentRequires] = UNSET
+        attachments_content: list[AttachmentContent] = UNSET
+        review_status: str = UNSET
+
+    class GetExecutionPreviewResponse(Result):
+        """``GetExecutionPreviewResponse``."""
+
+        execution_preview_id: str = UNSET
+        ended_at: datetime = UNSET
+        status: str = UNSET
+        status_message: str = UNSET
+        execution_preview: ExecutionPreview = UNSET
+
+    class GetInventoryResult(Result):
+        """``GetInventoryResult``."""
+
+        entities: list[InventoryResultEntity] = UNSET
+        next_token: str = UNSET
+
+    class GetInventorySchemaResult(Result):
+        """``GetInventorySchemaResult``."""
+
+        schemas: list[InventoryItemSchema] = UNSET
+        next_token: str = UNSET
+
+    class GetMaintenanceWindowExecutionResult(Result):
+        """``GetMaintenanceWindowExecutionResult``."""
+
+        window_execution_id: str = UNSET
+        task_ids: list[str] = UNSET
+        status: str = UNSET
+        status_details: str = UNSET
+        start_time: datetime = UNSET
+        end_time: datetime = UNSET
+
+    class GetMaintenanceWindowExecutionTaskInvocationResult(Result):
+        """``GetMaintenanceWindowExecutionTaskInvocationResult``."""
+
+        window_execution_id: str = UNSET
+        task_execution_id: str = UNSET
+        invocation_id: str = UNSET
+        execution_id: str = UNSET
+        task_type: str = UNSET
+        parameters: str = UNSET
+        status: str = UNSET
+        status_details: str = UNSET
+        start_time: datetime = UNSET
+        end_time: datetime = UNSET
+        owner_information: str = UNSET
+        window_target_id: str = UNSET
+
+    class GetMaintenanceWindowExecutionTaskResult(Result):
+        """``GetMaintenanceWindowExecutionTaskResult``."""
+
+        window_execution_id: str = UNSET
+        task_execution_id: str = UNSET
+        task_arn: str = UNSET
+        service_role: str = UNSET
+        type: str = UNSET
+        task_parameters: list[dict[str, MaintenanceWindowTaskParameterValueExpression]] = UNSET
+        priority: int = UNSET
+        max_concurrency: str = UNSET
+        max_errors: str = UNSET
+        status: str = UNSET
+        status_details: str = UNSET
+        start_time: datetime = UNSET
+        end_time: datetime = UNSET
+        alarm_configuration: AlarmConfiguration = UNSET
+        triggered_alarms: list[AlarmStateInformation] = UNSET
+
+    class GetMaintenanceWindowResult(Result):
+        """``GetMaintenanceWindowResult``."""
+
+        window_id: str = UNSET
+        name: str = UNSET
+        description: str = UNSET
+        start_date: str = UNSET
+        end_date: str = UNSET
+        schedule: str = UNSET
+        schedule_timezone: str = UNSET
+        schedule_offset: int = UNSET
+        next_execution_time: str = UNSET
+        duration: int = UNSET
+        cutoff: int = UNSET
+        allow_unassociated_targets: bool = UNSET
+        enabled: bool = UNSET
+        created_date: datetime = UNSET
+        modified_date: datetime = UNSET
+
+    class GetMaintenanceWindowTaskResult(Result):
+        """``GetMaintenanceWindowTaskResult``."""
+
+        window_id: str = UNSET
+        window_task_id: str = UNSET
+        targets: list[Target] = UNSET
+        task_arn: str = UNSET
+        service_role_arn: str = UNSET
+        task_type: str = UNSET
+        task_parameters: dict[str, MaintenanceWindowTaskParameterValueExpression] = UNSET
+        task_invocation_parameters: MaintenanceWindowTaskInvocationParameters = UNSET
+        priority: int = UNSET
+        max_concurrency: str = UNSET
+        max_errors: str = UNSET
+        logging_info: LoggingInfo = UNSET
+        name: str = UNSET
+        description: str = UNSET
+        cutoff_behavior: str = UNSET
+        alarm_configuration: AlarmConfiguration = UNSET
+
+    class GetOpsItemResponse(Result):
+        """``GetOpsItemResponse``."""
+
+        ops_item: OpsItem = UNSET
+
+    class GetOpsMetadataResult(Result):
+        """``GetOpsMetadataResult``."""
+
+        resource_id: str = UNSET
+        metadata: dict[str, MetadataValue] = UNSET
+        next_token: str = UNSET
+
+    class GetOpsSummaryResult(Result):
+        """``GetOpsSummaryResult``."""
+
+        entities: list[OpsEntity] = UNSET
+        next_token: str = UNSET
+
+    class GetParameterHistoryResult(Result):
+        """``GetParameterHistoryResult``."""
+
+        parameters: list[ParameterHistory] = UNSET
+        next_token: str = UNSET
+
+    class GetParameterResult(Result):
+        """``GetParameterResult``."""
+
+        parameter: Parameter = UNSET
+
+    class GetParametersByPathResult(Result):
+        """``GetParametersByPathResult``."""
+
+        parameters: list[Parameter] = UNSET
+        next_token: str = UNSET
+
+    class GetParametersResult(Result):
+        """``GetParametersResult``."""
+
+        parameters: list[Parameter] = UNSET
+        invalid_parameters: list[str] = UNSET
+
+    class GetPatchBaselineForPatchGroupResult(Result):
+        """``GetPatchBaselineForPatchGroupResult``."""
+
+        baseline_id: str = UNSET
+        patch_group: str = UNSET
+        operating_system: str = UNSET
+
+    class GetPatchBaselineResult(Result):
+        """``GetPatchBaselineResult``."""
+
+        baseline_id: str = UNSET
+        name: str = UNSET
+        operating_system: str = UNSET
+        global_filters: PatchFilterGroup = UNSET
+        approval_rules: PatchRuleGroup = UNSET
+        approved_patches: list[str] = UNSET
+        approved_patches_compliance_level: str = UNSET
+        approved_patches_enable_non_security: bool = UNSET
+        rejected_patches: list[str] = UNSET
+        rejected_patches_action: str = UNSET
+        patch_groups: list[str] = UNSET
+        created_date: datetime = UNSET
+        modified_date: datetime = UNSET
+        description: str = UNSET
+        sources: list[PatchSource] = UNSET
+        available_security_updates_compliance_status: str = UNSET
+
+    class GetResourcePoliciesResponse(Result):
+        """``GetResourcePoliciesResponse``."""
+
+        next_token: str = UNSET
+        policies: list[GetResourcePoliciesResponseEntry] = UNSET
+
+    class GetResourcePoliciesResponseEntry(Result):
+        """``GetResourcePoliciesResponseEntry``."""
+
+        policy_id: str = UNSET
+        policy_hash: str = UNSET
+        policy: str = UNSET
+
+    class GetServiceSettingResult(Result):
+        """``GetServiceSettingResult``."""
+
+        service_setting: ServiceSetting = UNSET
+
+    class InstanceAggregatedAssociationOverview(Result):
+        """``InstanceAggregatedAssociationOverview``."""
+
+        detailed_status: str = UNSET
+        instance_association_status_aggregated_count: dict[str, int] = UNSET
+
+    class InstanceAssociation(Result):
+        """``InstanceAssociation``."""
+
+        association_id: str = UNSET
+        instance_id: str = UNSET
+        content: str = UNSET
+        association_version: str = UNSET
+
+    class InstanceAssociationOutputLocation(Result):
+        """``InstanceAssociationOutputLocation``."""
+
+        s3_location: S3OutputLocation = UNSET
+
+    class InstanceAssociationOutputUrl(Result):
+        """``InstanceAssociationOutputUrl``."""
+
+        s3_output_url: S3OutputUrl = UNSET
+
+    class InstanceAssociationStatusInfo(Result):
+        """``InstanceAssociationStatusInfo``."""
+
+        association_id: str = UNSET
+        name: str = UNSET
+        document_version: str = UNSET
+        association_version: str = UNSET
+        instance_id: str = UNSET
+        execution_date: datetime = UNSET
+        status: str = UNSET
+        detailed_status: str = UNSET
+        execution_summary: str = UNSET
+        error_code: str = UNSET
+        output_url: InstanceAssociationOutputUrl = UNSET
+        association_name: str = UNSET
+
+    class InstanceInfo(Result):
+        """``InstanceInfo``."""
+
+        agent_type: str = UNSET
+        agent_version: str = UNSET
+        computer_name: str = UNSET
+        instance_status: str = UNSET
+        ip_address: str = UNSET
+        managed_status: str = UNSET
+        name: str = UNSET
+        platform_type: str = UNSET
+        platform_name: str = UNSET
+        platform_version: str = UNSET
+        resource_type: str = UNSET
+        source_type: str = UNSET
+        source_id: str = UNSET
+        source_location: str = UNSET
+        availability_zone: str = UNSET
+        availability_zone_id: str = UNSET
+
+    class InstanceInformation(Result):
+        """``InstanceInformation``."""
+
+        instance_id: str = UNSET
+        ping_status: str = UNSET
+        last_ping_date_time: datetime = UNSET
+        agent_version: str = UNSET
+        is_latest_version: bool = UNSET
+        platform_type: str = UNSET
+        platform_name: str = UNSET
+        platform_version: str = UNSET
+        activation_id: str = UNSET
+        iam_role: str = UNSET
+        registration_date: datetime = UNSET
+        resource_type: str = UNSET
+        name: str = UNSET
+        ip_address: str = UNSET
+        computer_name: str = UNSET
+        association_status: str = UNSET
+        last_association_execution_date: datetime = UNSET
+        last_successful_association_execution_date: datetime = UNSET
+        association_overview: InstanceAggregatedAssociationOverview = UNSET
+        source_id: str = UNSET
+        source_type: str = UNSET
+        source_location: str = UNSET
+
+    class InstancePatchState(Result):
+        """``InstancePatchState``."""
+
+        instance_id: str = UNSET
+        patch_group: str = UNSET
+        baseline_id: str = UNSET
+        snapshot_id: str = UNSET
+        install_override_list: str = UNSET
+        owner_information: str = UNSET
+        installed_count: int = UNSET
+        installed_other_count: int = UNSET
+        installed_pending_reboot_count: int = UNSET
+        installed_rejected_count: int = UNSET
+        missing_count: int = UNSET
+        failed_count: int = UNSET
+        unreported_not_applicable_count: int = UNSET
+        not_applicable_count: int = UNSET
+        available_security_update_count: int = UNSET
+        operation_start_time: datetime = UNSET
+        operation_end_time: datetime = UNSET
+        operation: str = UNSET
+        last_no_reboot_install_operation_time: datetime = UNSET
+        reboot_option: str = UNSET
+        critical_non_compliant_count: int = UNSET
+        security_non_compliant_count: int = UNSET
+        other_non_compliant_count: int = UNSET
+
+    class InstanceProperty(Result):
+        """``InstanceProperty``."""
+
+        name: str = UNSET
+        instance_id: str = UNSET
+        instance_type: str = UNSET
+        instance_role: str = UNSET
+        key_name: str = UNSET
+        instance_state: str = UNSET
+        architecture: str = UNSET
+        ip_address: str = UNSET
+        launch_time: datetime = UNSET
+        ping_status: str = UNSET
+        last_ping_date_time: datetime = UNSET
+        agent_version: str = UNSET
+        platform_type: str = UNSET
+        platform_name: str = UNSET
+        platform_version: str = UNSET
+        activation_id: str = UNSET
+        iam_role: str = UNSET
+        registration_date: datetime = UNSET
+        resource_type: str = UNSET
+        computer_name: str = UNSET
+        association_status: str = UNSET
+        last_association_execution_date: datetime = UNSET
+        last_successful_association_execution_date: datetime = UNSET
+        association_overview: InstanceAggregatedAssociationOverview = UNSET
+        source_id: str = UNSET
+        source_type: str = UNSET
+        source_location: str = UNSET
+        availability_zone: str = UNSET
+
+    class InventoryDeletionStatusItem(Result):
+        """``InventoryDeletionStatusItem``."""
+
+        deletion_id: str = UNSET
+        type_name: str = UNSET
+        deletion_start_time: datetime = UNSET
+        last_status: str = UNSET
+        last_status_message: str = UNSET
+        deletion_summary: InventoryDeletionSummary = UNSET
+        last_status_update_time: datetime = UNSET
+
+    class InventoryDeletionSummary(Result):
+        """``InventoryDeletionSummary``."""
+
+        total_count: int = UNSET
+        remaining_count: int = UNSET
+        summary_items: list[InventoryDeletionSummaryItem] = UNSET
+
+    class InventoryDeletionSummaryItem(Result):
+        """``InventoryDeletionSummaryItem``."""
+
+        version: str = UNSET
+        count: int = UNSET
+        remaining_count: int = UNSET
+
+    class InventoryItemAttribute(Result):
+        """``InventoryItemAttribute``."""
+
+        name: str = UNSET
+        data_type: str = UNSET
+
+    class InventoryItemSchema(Result):
+        """``InventoryItemSchema``."""
+
+        type_name: str = UNSET
+        version: str = UNSET
+        attributes: list[InventoryItemAttribute] = UNSET
+        display_name: str = UNSET
+
+    class InventoryResultEntity(Result):
+        """``InventoryResultEntity``."""
+
+        id: str = UNSET
+        data: dict[str, InventoryResultItem] = UNSET
+
+    class InventoryResultItem(Result):
+        """``InventoryResultItem``."""
+
+        type_name: str = UNSET
+        schema_version: str = UNSET
+        capture_time: str = UNSET
+        content_hash: str = UNSET
+        content: list[dict[str, str]] = UNSET
+
+    class LabelParameterVersionResult(Result):
+        """``LabelParameterVersionResult``."""
+
+        invalid_labels: list[str] = UNSET
+        parameter_version: int = UNSET
+
+    class ListAssociationVersionsResult(Result):
+        """``ListAssociationVersionsResult``."""
+
+        association_versions: list[AssociationVersionInfo] = UNSET
+        next_token: str = UNSET
+
+    class ListAssociationsResult(Result):
+        """``ListAssociationsResult``."""
+
+        associations: list[Association] = UNSET
+        next_token: str = UNSET
+
+    class ListCloudConnectorsResult(Result):
+        """``ListCloudConnectorsResult``."""
+
+        cloud_connectors: list[CloudConnectorSummary] = UNSET
+        next_token: str = UNSET
+
+    class ListCommandInvocationsResult(Result):
+        """``ListCommandInvocationsResult``."""
+
+        command_invocations: list[CommandInvocation] = UNSET
+        next_token: str = UNSET
+
+    class ListCommandsResult(Result):
+        """``ListCommandsResult``."""
+
+        commands: list[Command] = UNSET
+        next_token: str = UNSET
+
+    class ListComplianceItemsResult(Result):
+        """``ListComplianceItemsResult``."""
+
+        compliance_items: list[ComplianceItem] = UNSET
+        next_token: str = UNSET
+
+    class ListComplianceSummariesResult(Result):
+        """``ListComplianceSummariesResult``."""
+
+        compliance_summary_items: list[ComplianceSummaryItem] = UNSET
+        next_token: str = UNSET
+
+    class ListDocumentMetadataHistoryResponse(Result):
+        """``ListDocumentMetadataHistoryResponse``."""
+
+        name: str = UNSET
+        document_version: str = UNSET
+        author: str = UNSET
+        metadata: DocumentMetadataResponseInfo = UNSET
+        next_token: str = UNSET
+
+    class ListDocumentVersionsResult(Result):
+        """``ListDocumentVersionsResult``."""
+
+        document_versions: list[DocumentVersionInfo] = UNSET
+        next_token: str = UNSET
+
+    class ListDocumentsResult(Result):
+        """``ListDocumentsResult``."""
+
+        document_identifiers: list[DocumentIdentifier] = UNSET
+        next_token: str = UNSET
+
+    class ListInventoryEntriesResult(Result):
+        """``ListInventoryEntriesResult``."""
+
+        type_name: str = UNSET
+        instance_id: str = UNSET
+        schema_version: str = UNSET
+        capture_time: str = UNSET
+        entries: list[dict[str, str]] = UNSET
+        next_token: str = UNSET
+
+    class ListNodesResult(Result):
+        """``ListNodesResult``."""
+
+        nodes: list[Node] = UNSET
+        next_token: str = UNSET
+
+    class ListNodesSummaryResult(Result):
+        """``ListNodesSummaryResult``."""
+
+        summary: list[dict[str, str]] = UNSET
+        next_token: str = UNSET
+
+    class ListOpsItemEventsResponse(Result):
+        """``ListOpsItemEventsResponse``."""
+
+        next_token: str = UNSET
+        summaries: list[OpsItemEventSummary] = UNSET
+
+    class ListOpsItemRelatedItemsResponse(Result):
+        """``ListOpsItemRelatedItemsResponse``."""
+
+        next_token: str = UNSET
+        summaries: list[OpsItemRelatedItemSummary] = UNSET
+
+    class ListOpsMetadataResult(Result):
+        """``ListOpsMetadataResult``."""
+
+        ops_metadata_list: list[OpsMetadata] = UNSET
+        next_token: str = UNSET
+
+    class ListResourceComplianceSummariesResult(Result):
+        """``ListResourceComplianceSummariesResult``."""
+
+        resource_compliance_summary_items: list[ResourceComplianceSummaryItem] = UNSET
+        next_token: str = UNSET
+
+    class ListResourceDataSyncResult(Result):
+        """``ListResourceDataSyncResult``."""
+
+        resource_data_sync_items: list[ResourceDataSyncItem] = UNSET
+        next_token: str = UNSET
+
+    class ListTagsForResourceResult(Result):
+        """``ListTagsForResourceResult``."""
+
+        tag_list: list[Tag] = UNSET
+
+    class LoggingInfo(Result):
+        """``LoggingInfo``."""
+
+        s3_bucket_name: str = UNSET
+        s3_key_prefix: str = UNSET
+        s3_region: str = UNSET
+
+    class MaintenanceWindowAutomationParameters(Result):
+        """``MaintenanceWindowAutomationParameters``."""
+
+        document_version: str = UNSET
+        parameters: dict[str, list[str]] = UNSET
+
+    class MaintenanceWindowExecution(Result):
+        """``MaintenanceWindowExecution``."""
+
+        window_id: str = UNSET
+        window_execution_id: str = UNSET
+        status: str = UNSET
+        status_details: str = UNSET
+        start_time: datetime = UNSET
+        end_time: datetime = UNSET
+
+    class MaintenanceWindowExecutionTaskIdentity(Result):
+        """``MaintenanceWindowExecutionTaskIdentity``."""
+
+        window_execution_id: str = UNSET
+        task_execution_id: str = UNSET
+        status: str = UNSET
+        status_details: str = UNSET
+        start_time: datetime = UNSET
+        end_time: datetime = UNSET
+        task_arn: str = UNSET
+        task_type: str = UNSET
+        alarm_configuration: AlarmConfiguration = UNSET
+        triggered_alarms: list[AlarmStateInformation] = UNSET
+
+    class MaintenanceWindowExecutionTaskInvocationIdentity(Result):
+        """``MaintenanceWindowExecutionTaskInvocationIdentity``."""
+
+        window_execution_id: str = UNSET
+        task_execution_id: str = UNSET
+        invocation_id: str = UNSET
+        execution_id: str = UNSET
+        task_type: str = UNSET
+        parameters: str = UNSET
+        status: str = UNSET
+        status_details: str = UNSET
+        start_time: datetime = UNSET
+        end_time: datetime = UNSET
+        owner_information: str = UNSET
+        window_target_id: str = UNSET
+
+    class MaintenanceWindowIdentity(Result):
+        """``MaintenanceWindowIdentity``."""
+
+        window_id: str = UNSET
+        name: str = UNSET
+        description: str = UNSET
+        enabled: bool = UNSET
+        duration: int = UNSET
+        cutoff: int = UNSET
+        schedule: str = UNSET
+        schedule_timezone: str = UNSET
+        schedule_offset: int = UNSET
+        end_date: str = UNSET
+        start_date: str = UNSET
+        next_execution_time: str = UNSET
+
+    class MaintenanceWindowIdentityForTarget(Result):
+        """``MaintenanceWindowIdentityForTarget``."""
+
+        window_id: str = UNSET
+        name: str = UNSET
+
+    class MaintenanceWindowLambdaParameters(Result):
+        """``MaintenanceWindowLambdaParameters``."""
+
+        client_context: str = UNSET
+        qualifier: str = UNSET
+        payload: bytes = UNSET
+
+    class MaintenanceWindowRunCommandParameters(Result):
+        """``MaintenanceWindowRunCommandParameters``."""
+
+        comment: str = UNSET
+        cloud_watch_output_config: CloudWatchOutputConfig = UNSET
+        document_hash: str = UNSET
+        document_hash_type: str = UNSET
+        document_version: str = UNSET
+        notification_config: NotificationConfig = UNSET
+        output_s3_bucket_name: str = UNSET
+        output_s3_key_prefix: str = UNSET
+        parameters: dict[str, list[str]] = UNSET
+        service_role_arn: str = UNSET
+        timeout_seconds: int = UNSET
+
+    class MaintenanceWindowStepFunctionsParameters(Result):
+        """``MaintenanceWindowStepFunctionsParameters``."""
+
+        input: str = UNSET
+        name: str = UNSET
+
+    class MaintenanceWindowTarget(Result):
+        """``MaintenanceWindowTarget``."""
+
+        window_id: str = UNSET
+        window_target_id: str = UNSET
+        resource_type: str = UNSET
+        targets: list[Target] = UNSET
+        owner_information: str = UNSET
+        name: str = UNSET
+        description: str = UNSET
+
+    class MaintenanceWindowTask(Result):
+        """``MaintenanceWindowTask``."""
+
+        window_id: str = UNSET
+        window_task_id: str = UNSET
+        task_arn: str = UNSET
+        type: str = UNSET
+        targets: list[Target] = UNSET
+        task_parameters: dict[str, MaintenanceWindowTaskParameterValueExpression] = UNSET
+        priority: int = UNSET
+        logging_info: LoggingInfo = UNSET
+        service_role_arn: str = UNSET
+        max_concurrency: str = UNSET
+        max_errors: str = UNSET
+        name: str = UNSET
+        description: str = UNSET
+        cutoff_behavior: str = UNSET
+        alarm_configuration: AlarmConfiguration = UNSET
+
+    class MaintenanceWindowTaskInvocationParameters(Result):
+        """``MaintenanceWindowTaskInvocationParameters``."""
+
+        run_command: MaintenanceWindowRunCommandParameters = UNSET
+        automation: MaintenanceWindowAutomationParameters = UNSET
+        step_functions: MaintenanceWindowStepFunctionsParameters = UNSET
+        lambda_: MaintenanceWindowLambdaParameters = UNSET
+
+    class MaintenanceWindowTaskParameterValueExpression(Result):
+        """``MaintenanceWindowTaskParameterValueExpression``."""
+
+        values: list[str] = UNSET
+
+    class MetadataValue(Result):
+        """``MetadataValue``."""
+
+        value: str = UNSET
+
+    class ModifyDocumentPermissionResponse(Result):
+        """``ModifyDocumentPermissionResponse``."""
+
+    class Node(Result):
+        """``Node``."""
+
+        capture_time: datetime = UNSET
+        id: str = UNSET
+        owner: NodeOwnerInfo = UNSET
+        region: str = UNSET
+        node_type: NodeType = UNSET
+
+    class NodeOwnerInfo(Result):
+        """``NodeOwnerInfo``."""
+
+        account_id: str = UNSET
+        organizational_unit_id: str = UNSET
+        organizational_unit_path: str = UNSET
+
+    class NodeType(Result):
+        """``NodeType``."""
+
+        instance: InstanceInfo = UNSET
+
+    class NonCompliantSummary(Result):
+        """``NonCompliantSummary``."""
+
+        non_compliant_count: int = UNSET
+        severity_summary: SeveritySummary = UNSET
+
+    class NotificationConfig(Result):
+        """``NotificationConfig``."""
+
+        notification_arn: str = UNSET
+        notification_events: list[str] = UNSET
+        notification_type: str = UNSET
+
+    class OpsEntity(Result):
+        """``OpsEntity``."""
+
+        id: str = UNSET
+        data: dict[str, OpsEntityItem] = UNSET
+
+    class OpsEntityItem(Result):
+        """``OpsEntityItem``."""
+
+        capture_time: str = UNSET
+        content: list[dict[str, str]] = UNSET
+
+    class OpsItem(Result):
+        """``OpsItem``."""
+
+        created_by: str = UNSET
+        ops_item_type: str = UNSET
+        created_time: datetime = UNSET
+        description: str = UNSET
+        last_modified_by: str = UNSET
+        last_modified_time: datetime = UNSET
+        notifications: list[OpsItemNotification] = UNSET
+        priority: int = UNSET
+        related_ops_items: list[RelatedOpsItem] = UNSET
+        status: str = UNSET
+        ops_item_id: str = UNSET
+        version: str = UNSET
+        title: str = UNSET
+        source: str = UNSET
+        operational_data: dict[str, OpsItemDataValue] = UNSET
+        category: str = UNSET
+        severity: str = UNSET
+        actual_start_time: datetime = UNSET
+        actual_end_time: datetime = UNSET
+        planned_start_time: datetime = UNSET
+        planned_end_time: datetime = UNSET
+        ops_item_arn: str = UNSET
+
+    class OpsItemDataValue(Result):
+        """``OpsItemDataValue``."""
+
+        value: str = UNSET
+        type: str = UNSET
+
+    class OpsItemEventSummary(Result):
+        """``OpsItemEventSummary``."""
+
+        ops_item_id: str = UNSET
+        event_id: str = UNSET
+        source: str = UNSET
+        detail_type: str = UNSET
+        detail: str = UNSET
+        created_by: OpsItemIdentity = UNSET
+        created_time: datetime = UNSET
+
+    class OpsItemIdentity(Result):
+        """``OpsItemIdentity``."""
+
+        arn: str = UNSET
+
+    class OpsItemNotification(Result):
+        """``OpsItemNotification``."""
+
+        arn: str = UNSET
+
+    class OpsItemRelatedItemSummary(Result):
+        """``OpsItemRelatedItemSummary``."""
+
+        ops_item_id: str = UNSET
+        association_id: str = UNSET
+        resource_type: str = UNSET
+        association_type: str = UNSET
+        resource_uri: str = UNSET
+        created_by: OpsItemIdentity = UNSET
+        created_time: datetime = UNSET
+        last_modified_by: OpsItemIdentity = UNSET
+        last_modified_time: datetime = UNSET
+
+    class OpsItemSummary(Result):
+        """``OpsItemSummary``."""
+
+        created_by: str = UNSET
+        created_time: datetime = UNSET
+        last_modified_by: str = UNSET
+        last_modified_time: datetime = UNSET
+        priority: int = UNSET
+        source: str = UNSET
+        status: str = UNSET
+        ops_item_id: str = UNSET
+        title: str = UNSET
+        operational_data: dict[str, OpsItemDataValue] = UNSET
+        category: str = UNSET
+        severity: str = UNSET
+        ops_item_type: str = UNSET
+        actual_start_time: datetime = UNSET
+        actual_end_time: datetime = UNSET
+        planned_start_time: datetime = UNSET
+        planned_end_time: datetime = UNSET
+
+    class OpsMetadata(Result):
+        """``OpsMetadata``."""
+
+        resource_id: str = UNSET
+        ops_metadata_arn: str = UNSET
+        last_modified_date: datetime = UNSET
+        last_modified_user: str = UNSET
+        creation_date: datetime = UNSET
+
+    class OutputSource(Result):
+        """``OutputSource``."""
+
+        output_source_id: str = UNSET
+        output_source_type: str = UNSET
+
+    class Parameter(Result):
+        """``Parameter``."""
+
+        name: str = UNSET
+        type: str = UNSET
+        value: str = UNSET
+        version: int = UNSET
+        selector: str = UNSET
+        source_result: str = UNSET
+        last_modified_date: datetime = UNSET
+        arn: str = UNSET
+        data_type: str = UNSET
+
+    class ParameterHistory(Result):
+        """``ParameterHistory``."""
+
+        name: str = UNSET
+        type: str = UNSET
+        key_id: str = UNSET
+        last_modified_date: datetime = UNSET
+        last_modified_user: str = UNSET
+        description: str = UNSET
+        value: str = UNSET
+        allowed_pattern: str = UNSET
+        version: int = UNSET
+        labels: list[str] = UNSET
+        tier: str = UNSET
+        policies: list[ParameterInlinePolicy] = UNSET
+        data_type: str = UNSET
+
+    class ParameterInlinePolicy(Result):
+        """``ParameterInlinePolicy``."""
+
+        policy_text: str = UNSET
+        policy_type: str = UNSET
+        policy_status: str = UNSET
+
+    class ParameterMetadata(Result):
+        """``ParameterMetadata``."""
+
+        name: str = UNSET
+        arn: str = UNSET
+        type: str = UNSET
+        key_id: str = UNSET
+        last_modified_date: datetime = UNSET
+        last_modified_user: str = UNSET
+        description: str = UNSET
+        allowed_pattern: str = UNSET
+        version: int = UNSET
+        tier: str = UNSET
+        policies: list[ParameterInlinePolicy] = UNSET
+        data_type: str = UNSET
+
+    class ParentStepDetails(Result):
+        """``ParentStepDetails``."""
+
+        step_execution_id: str = UNSET
+        step_name: str = UNSET
+        action: str = UNSET
+        iteration: int = UNSET
+        iterator_value: str = UNSET
+
+    class Patch(Result):
+        """``Patch``."""
+
+        id: str = UNSET
+        release_date: datetime = UNSET
+        title: str = UNSET
+        description: str = UNSET
+        content_url: str = UNSET
+        vendor: str = UNSET
+        product_family: str = UNSET
+        product: str = UNSET
+        classification: str = UNSET
+        msrc_severity: str = UNSET
+        kb_number: str = UNSET
+        msrc_number: str = UNSET
+        language: str = UNSET
+        advisory_ids: list[str] = UNSET
+        bugzilla_ids: list[str] = UNSET
+        cve_ids: list[str] = UNSET
+        name: str = UNSET
+        epoch: int = UNSET
+        version: str = UNSET
+        release: str = UNSET
+        arch: str = UNSET
+        severity: str = UNSET
+        repository: str = UNSET
+
+    class PatchBaselineIdentity(Result):
+        """``PatchBaselineIdentity``."""
+
+        baseline_id: str = UNSET
+        baseline_name: str = UNSET
+        operating_system: str = UNSET
+        baseline_description: str = UNSET
+        default_baseline: bool = UNSET
+
+    class PatchComplianceData(Result):
+        """``PatchComplianceData``."""
+
+        title: str = UNSET
+        kb_id: str = UNSET
+        classification: str = UNSET
+        severity: str = UNSET
+        state: str = UNSET
+        installed_time: datetime = UNSET
+        cve_ids: str = UNSET
+
+    class PatchFilter(Result):
+        """``PatchFilter``."""
+
+        key: str = UNSET
+        values: list[str] = UNSET
+
+    class PatchFilterGroup(Result):
+        """``PatchFilterGroup``."""
+
+        patch_filters: list[PatchFilter] = UNSET
+
+    class PatchGroupPatchBaselineMapping(Result):
+        """``PatchGroupPatchBaselineMapping``."""
+
+        patch_group: str = UNSET
+        baseline_identity: PatchBaselineIdentity = UNSET
+
+    class PatchRule(Result):
+        """``PatchRule``."""
+
+        patch_filter_group: PatchFilterGroup = UNSET
+        compliance_level: str = UNSET
+        approve_after_days: int = UNSET
+        approve_until_date: str = UNSET
+        enable_non_security: bool = UNSET
+
+    class PatchRuleGroup(Result):
+        """``PatchRuleGroup``."""
+
+        patch_rules: list[PatchRule] = UNSET
+
+    class PatchSource(Result):
+        """``PatchSource``."""
+
+        name: str = UNSET
+        products: list[str] = UNSET
+        configuration: str = UNSET
+
+    class PatchStatus(Result):
+        """``PatchStatus``."""
+
+        deployment_status: str = UNSET
+        compliance_level: str = UNSET
+        approval_date: datetime = UNSET
+
+    class ProgressCounters(Result):
+        """``ProgressCounters``."""
+
+        total_steps: int = UNSET
+        success_steps: int = UNSET
+        failed_steps: int = UNSET
+        cancelled_steps: int = UNSET
+        timed_out_steps: int = UNSET
+
+    class PutComplianceItemsResult(Result):
+        """``PutComplianceItemsResult``."""
+
+    class PutInventoryResult(Result):
+        """``PutInventoryResult``."""
+
+        message: str = UNSET
+
+    class PutParameterResult(Result):
+        """``PutParameterResult``."""
+
+        version: int = UNSET
+        tier: str = UNSET
+
+    class PutResourcePolicyResponse(Result):
+        """``PutResourcePolicyResponse``."""
+
+        policy_id: str = UNSET
+        policy_hash: str = UNSET
+
+    class RegisterDefaultHostManagementConfigurationResult(Result):
+        """``RegisterDefaultHostManagementConfigurationResult``."""
+
+        role_arn: str = UNSET
+
+    class RegisterDefaultPatchBaselineResult(Result):
+        """``RegisterDefaultPatchBaselineResult``."""
+
+        baseline_id: str = UNSET
+
+    class RegisterPatchBaselineForPatchGroupResult(Result):
+        """``RegisterPatchBaselineForPatchGroupResult``."""
+
+        baseline_id: str = UNSET
+        patch_group: str = UNSET
+
+    class RegisterTargetWithMaintenanceWindowResult(Result):
+        """``RegisterTargetWithMaintenanceWindowResult``."""
+
+        window_target_id: str = UNSET
+
+    class RegisterTaskWithMaintenanceWindowResult(Result):
+        """``RegisterTaskWithMaintenanceWindowResult``."""
+
+        window_task_id: str = UNSET
+
+    class RelatedOpsItem(Result):
+        """``RelatedOpsItem``."""
+
+        ops_item_id: str = UNSET
+
+    class RemoveTagsFromResourceResult(Result):
+        """``RemoveTagsFromResourceResult``."""
+
+    class ResetServiceSettingResult(Result):
+        """``ResetServiceSettingResult``."""
+
+        service_setting: ServiceSetting = UNSET
+
+    class ResolvedTargets(Result):
+        """``ResolvedTargets``."""
+
+        parameter_values: list[str] = UNSET
+        truncated: bool = UNSET
+
+    class ResourceComplianceSummaryItem(Result):
+        """``ResourceComplianceSummaryItem``."""
+
+        compliance_type: str = UNSET
+        resource_type: str = UNSET
+        resource_id: str = UNSET
+        status: str = UNSET
+        overall_severity: str = UNSET
+        execution_summary: ComplianceExecutionSummary = UNSET
+        compliant_summary: CompliantSummary = UNSET
+        non_compliant_summary: NonCompliantSummary = UNSET
+
+    class ResourceDataSyncAwsOrganizationsSource(Result):
+        """``ResourceDataSyncAwsOrganizationsSource``."""
+
+        organization_source_type: str = UNSET
+        organizational_units: list[ResourceDataSyncOrganizationalUnit] = UNSET
+
+    class ResourceDataSyncDestinationDataSharing(Result):
+        """``ResourceDataSyncDestinationDataSharing``."""
+
+        destination_data_sharing_type: str = UNSET
+
+    class ResourceDataSyncItem(Result):
+        """``ResourceDataSyncItem``."""
+
+        sync_name: str = UNSET
+        sync_type: str = UNSET
+        sync_source: ResourceDataSyncSourceWithState = UNSET
+        s3_destination: ResourceDataSyncS3Destination = UNSET
+        last_sync_time: datetime = UNSET
+        last_successful_sync_time: datetime = UNSET
+        sync_last_modified_time: datetime = UNSET
+        last_status: str = UNSET
+        sync_created_time: datetime = UNSET
+        last_sync_status_message: str = UNSET
+
+    class ResourceDataSyncOrganizationalUnit(Result):
+        """``ResourceDataSyncOrganizationalUnit``."""
+
+        organizational_unit_id: str = UNSET
+
+    class ResourceDataSyncS3Destination(Result):
+        """``ResourceDataSyncS3Destination``."""
+
+        bucket_name: str = UNSET
+        prefix: str = UNSET
+        sync_format: str = UNSET
+        region: str = UNSET
+        awskms_key_arn: str = UNSET
+        destination_data_sharing: ResourceDataSyncDestinationDataSharing = UNSET
+
+    class ResourceDataSyncSourceWithState(Result):
+        """``ResourceDataSyncSourceWithState``."""
+
+        source_type: str = UNSET
+        aws_organizations_source: ResourceDataSyncAwsOrganizationsSource = UNSET
+        source_regions: list[str] = UNSET
+        include_future_regions: bool = UNSET
+        state: str = UNSET
+        enable_all_ops_data_sources: bool = UNSET
+
+    class ResumeSessionResponse(Result):
+        """``ResumeSessionResponse``."""
+
+        session_id: str = UNSET
+        token_value: str = UNSET
+        stream_url: str = UNSET
+
+    class ReviewInformation(Result):
+        """``ReviewInformation``."""
+
+        reviewed_time: datetime = UNSET
+        status: str = UNSET
+        reviewer: str = UNSET
+
+    class Runbook(Result):
+        """``Runbook``."""
+
+        document_name: str = UNSET
+        document_version: str = UNSET
+        parameters: dict[str, list[str]] = UNSET
+        target_parameter_name: str = UNSET
+        targets: list[Target] = UNSET
+        target_maps: list[dict[str, list[str]]] = UNSET
+        max_concurrency: str = UNSET
+        max_errors: str = UNSET
+        target_locations: list[TargetLocation] = UNSET
+
+    class S3OutputLocation(Result):
+        """``S3OutputLocation``."""
+
+        output_s3_region: str = UNSET
+        output_s3_bucket_name: str = UNSET
+        output_s3_key_prefix: str = UNSET
+
+    class S3OutputUrl(Result):
+        """``S3OutputUrl``."""
+
+        output_url: str = UNSET
+
+    class ScheduledWindowExecution(Result):
+        """``ScheduledWindowExecution``."""
+
+        window_id: str = UNSET
+        name: str = UNSET
+        execution_time: str = UNSET
+
+    class SendAutomationSignalResult(Result):
+        """``SendAutomationSignalResult``."""
+
+    class SendCommandResult(Result):
+        """``SendCommandResult``."""
+
+        command: Command = UNSET
+
+    class ServiceSetting(Result):
+        """``ServiceSetting``."""
+
+        setting_id: str = UNSET
+        setting_value: str = UNSET
+        last_modified_date: datetime = UNSET
+        last_modified_user: str = UNSET
+        arn: str = UNSET
+        status: str = UNSET
+
+    class Session(Result):
+        """``Session``."""
+
+        session_id: str = UNSET
+        target: str = UNSET
+        status: str = UNSET
+        start_date: datetime = UNSET
+        end_date: datetime = UNSET
+        document_name: str = UNSET
+        owner: str = UNSET
+        reason: str = UNSET
+        details: str = UNSET
+        output_url: SessionManagerOutputUrl = UNSET
+        max_session_duration: str = UNSET
+        access_type: str = UNSET
+
+    class SessionManagerOutputUrl(Result):
+        """``SessionManagerOutputUrl``."""
+
+        s3_output_url: str = UNSET
+        cloud_watch_output_url: str = UNSET
+
+    class SeveritySummary(Result):
+        """``SeveritySummary``."""
+
+        critical_count: int = UNSET
+        high_count: int = UNSET
+        medium_count: int = UNSET
+        low_count: int = UNSET
+        informational_count: int = UNSET
+        unspecified_count: int = UNSET
+
+    class StartAccessRequestResponse(Result):
+        """``StartAccessRequestResponse``."""
+
+        access_request_id: str = UNSET
+
+    class StartAssociationsOnceResult(Result):
+        """``StartAssociationsOnceResult``."""
+
+    class StartAutomationExecutionResult(Result):
+        """``StartAutomationExecutionResult``."""
+
+        automation_execution_id: str = UNSET
+
+    class StartChangeRequestExecutionResult(Result):
+        """``StartChangeRequestExecutionResult``."""
+
+        automation_execution_id: str = UNSET
+
+    class StartExecutionPreviewResponse(Result):
+        """``StartExecutionPreviewResponse``."""
+
+        execution_preview_id: str = UNSET
+
+    class StartSessionResponse(Result):
+        """``StartSessionResponse``."""
+
+        session_id: str = UNSET
+        token_value: str = UNSET
+        stream_url: str = UNSET
+
+    class StepExecution(Result):
+        """``StepExecution``."""
+
+        step_name: str = UNSET
+        action: str = UNSET
+        timeout_seconds: int = UNSET
+        on_failure: str = UNSET
+        max_attempts: int = UNSET
+        execution_start_time: datetime = UNSET
+        execution_end_time: datetime = UNSET
+        step_status: str = UNSET
+        response_code: str = UNSET
+        inputs: dict[str, str] = UNSET
+        outputs: dict[str, list[str]] = UNSET
+        response: str = UNSET
+        failure_message: str = UNSET
+        warning_message: str = UNSET
+        failure_details: FailureDetails = UNSET
+        step_execution_id: str = UNSET
+        overridden_parameters: dict[str, list[str]] = UNSET
+        is_end: bool = UNSET
+        next_step: str = UNSET
+        is_critical: bool = UNSET
+        valid_next_steps: list[str] = UNSET
+        targets: list[Target] = UNSET
+        target_location: TargetLocation = UNSET
+        triggered_alarms: list[AlarmStateInformation] = UNSET
+        parent_step_details: ParentStepDetails = UNSET
+
+    class StopAutomationExecutionResult(Result):
+        """``StopAutomationExecutionResult``."""
+
+    class Tag(Result):
+        """``Tag``."""
+
+        key: str = UNSET
+        value: str = UNSET
+
+    class Target(Result):
+        """``Target``."""
+
+        key: str = UNSET
+        values: list[str] = UNSET
+
+    class TargetLocation(Result):
+        """``TargetLocation``."""
+
+        accounts: list[str] = UNSET
+        regions: list[str] = UNSET
+        target_location_max_concurrency: str = UNSET
+        target_location_max_errors: str = UNSET
+        execution_role_name: str = UNSET
+        target_location_alarm_configuration: AlarmConfiguration = UNSET
+        include_child_organization_units: bool = UNSET
+        exclude_accounts: list[str] = UNSET
+        targets: list[Target] = UNSET
+        targets_max_concurrency: str = UNSET
+        targets_max_errors: str = UNSET
+
+    class TargetPreview(Result):
+        """``TargetPreview``."""
+
+        count: int = UNSET
+        target_type: str = UNSET
+
+    class TargetsSummary(Result):
+        """``TargetsSummary``."""
+
+        total_count: int = UNSET
+        started_count: int = UNSET
+        completed_count: int = UNSET
+        successful_count: int = UNSET
+        failed_count: int = UNSET
+
+    class TerminateSessionResponse(Result):
+        """``TerminateSessionResponse``."""
+
+        session_id: str = UNSET
+
+    class UnlabelParameterVersionResult(Result):
+        """``UnlabelParameterVersionResult``."""
+
+        removed_labels: list[str] = UNSET
+        invalid_labels: list[str] = UNSET
+
+    class UpdateAssociationResult(Result):
+        """``UpdateAssociationResult``."""
+
+        association_description: AssociationDescription = UNSET
+
+    class UpdateAssociationStatusResult(Result):
+        """``UpdateAssociationStatusResult``."""
+
+        association_description: AssociationDescription = UNSET
+
+    class UpdateCloudConnectorResult(Result):
+        """``UpdateCloudConnectorResult``."""
+
+        cloud_connector_id: str = UNSET
+
+    class UpdateDocumentDefaultVersionResult(Result):
+        """``UpdateDocumentDefaultVersionResult``."""
+
+        description: DocumentDefaultVersionDescription = UNSET
+
+    class UpdateDocumentMetadataResponse(Result):
+        """``UpdateDocumentMetadataResponse``."""
+
+    class UpdateDocumentResult(Result):
+        """``UpdateDocumentResult``."""
+
+        document_description: DocumentDescription = UNSET
+
+    class UpdateMaintenanceWindowResult(Result):
+        """``UpdateMaintenanceWindowResult``."""
+
+        window_id: str = UNSET
+        name: str = UNSET
+        description: str = UNSET
+        start_date: str = UNSET
+        end_date: str = UNSET
+        schedule: str = UNSET
+        schedule_timezone: str = UNSET
+        schedule_offset: int = UNSET
+        duration: int = UNSET
+        cutoff: int = UNSET
+        allow_unassociated_targets: bool = UNSET
+        enabled: bool = UNSET
+
+    class UpdateMaintenanceWindowTargetResult(Result):
+        """``UpdateMaintenanceWindowTargetResult``."""
+
+        window_id: str = UNSET
+        window_target_id: str = UNSET
+        targets: list[Target] = UNSET
+        owner_information: str = UNSET
+        name: str = UNSET
+        description: str = UNSET
+
+    class UpdateMaintenanceWindowTaskResult(Result):
+        """``UpdateMaintenanceWindowTaskResult``."""
+
+        window_id: str = UNSET
+        window_task_id: str = UNSET
+        targets: list[Target] = UNSET
+        task_arn: str = UNSET
+        service_role_arn: str = UNSET
+        task_parameters: dict[str, MaintenanceWindowTaskParameterValueExpression] = UNSET
+        task_invocation_parameters: MaintenanceWindowTaskInvocationParameters = UNSET
+        priority: int = UNSET
+        max_concurrency: str = UNSET
+        max_errors: str = UNSET
+        logging_info: LoggingInfo = UNSET
+        name: str = UNSET
+        description: str = UNSET
+        cutoff_behavior: str = UNSET
+        alarm_configuration: AlarmConfiguration = UNSET
+
+    class UpdateManagedInstanceRoleResult(Result):
+        """``UpdateManagedInstanceRoleResult``."""
+
+    class UpdateOpsItemResponse(Result):
+        """``UpdateOpsItemResponse``."""
+
+    class UpdateOpsMetadataResult(Result):
+        """``UpdateOpsMetadataResult``."""
+
+        ops_metadata_arn: str = UNSET
+
+    class UpdatePatchBaselineResult(Result):
+        """``UpdatePatchBaselineResult``."""
+
+        baseline_id: str = UNSET
+        name: str = UNSET
+        operating_system: str = UNSET
+        global_filters: PatchFilterGroup = UNSET
+        approval_rules: PatchRuleGroup = UNSET
+        approved_patches: list[str] = UNSET
+        approved_patches_compliance_level: str = UNSET
+        approved_patches_enable_non_security: bool = UNSET
+        rejected_patches: list[str] = UNSET
+        rejected_patches_action: str = UNSET
+        created_date: datetime = UNSET
+        modified_date: datetime = UNSET
+        description: str = UNSET
+        sources: list[PatchSource] = UNSET
+        available_security_updates_compliance_status: str = UNSET
+
+    class UpdateResourceDataSyncResult(Result):
+        """``UpdateResourceDataSyncResult``."""
+
+    class UpdateServiceSettingResult(Result):
+        """``UpdateServiceSettingResult``."""
+
+    class ValidateCloudConnectorResult(Result):
+        """``ValidateCloudConnectorResult``."""
+
+        validation_findings: list[ValidationFinding] = UNSET
+        next_token: str = UNSET
+
+    class ValidationFinding(Result):
+        """``ValidationFinding``."""
+
+        type: str = UNSET
+        code: str = UNSET
+        message: str = UNSET
+        provider_message: str = UNSET
+        scope: ValidationFindingScope = UNSET
+
+    class ValidationFindingScope(Result):
+        """``ValidationFindingScope``."""
+
+        type: str = UNSET
+        id: str = UNSET
+
 
 __all__ = ["Client", "exceptions"]
 
@@ -1605,5245 +4086,307 @@ PAGINATORS: dict = {
     "ListResourceDataSync": '{"input_token":"NextToken","limit_key":"MaxResults","output_token":"NextToken","result_key":"ResourceDataSyncItems"}',
     "ValidateCloudConnector": '{"input_token":"NextToken","limit_key":"MaxResults","output_token":"NextToken","result_key":"ValidationFindings"}',
 }
-
-
-_R_AccountSharingInfo = {
-    "account_id": "AccountId",
-    "shared_document_version": "SharedDocumentVersion",
-}
-
-
-class AccountSharingInfo(Result, rename=_R_AccountSharingInfo):
-    """``AccountSharingInfo``."""
-
-    account_id: str = UNSET
-    shared_document_version: str = UNSET
-
-
-_R_Activation = {
-    "activation_id": "ActivationId",
-    "created_date": "CreatedDate",
-    "default_instance_name": "DefaultInstanceName",
-    "description": "Description",
-    "expiration_date": "ExpirationDate",
-    "expired": "Expired",
-    "iam_role": "IamRole",
-    "registration_limit": "RegistrationLimit",
-    "registrations_count": "RegistrationsCount",
-    "tags": "Tags",
-}
-
-
-class Activation(Result, rename=_R_Activation):
-    """``Activation``."""
-
-    activation_id: str = UNSET
-    description: str = UNSET
-    default_instance_name: str = UNSET
-    iam_role: str = UNSET
-    registration_limit: int = UNSET
-    registrations_count: int = UNSET
-    expiration_date: datetime = UNSET
-    expired: bool = UNSET
-    created_date: datetime = UNSET
-    tags: list[Tag] = UNSET
-
-
-class AddTagsToResourceResult(Result):
-    """``AddTagsToResourceResult``."""
-
-
-_R_Alarm = {
-    "name": "Name",
-}
-
-
-class Alarm(Result, rename=_R_Alarm):
-    """``Alarm``."""
-
-    name: str = UNSET
-
-
-_R_AlarmConfiguration = {
-    "alarms": "Alarms",
-    "ignore_poll_alarm_failure": "IgnorePollAlarmFailure",
-}
-
-
-class AlarmConfiguration(Result, rename=_R_AlarmConfiguration):
-    """``AlarmConfiguration``."""
-
-    ignore_poll_alarm_failure: bool = UNSET
-    alarms: list[Alarm] = UNSET
-
-
-_R_AlarmStateInformation = {
-    "name": "Name",
-    "state": "State",
-}
-
-
-class AlarmStateInformation(Result, rename=_R_AlarmStateInformation):
-    """``AlarmStateInformation``."""
-
-    name: str = UNSET
-    state: str = UNSET
-
-
-_R_AssociateOpsItemRelatedItemResponse = {
-    "association_id": "AssociationId",
-}
-
-
-class AssociateOpsItemRelatedItemResponse(Result, rename=_R_AssociateOpsItemRelatedItemResponse):
-    """``AssociateOpsItemRelatedItemResponse``."""
-
-    association_id: str = UNSET
-
-
-_R_Association = {
-    "association_id": "AssociationId",
-    "association_name": "AssociationName",
-    "association_version": "AssociationVersion",
-    "document_version": "DocumentVersion",
-    "duration": "Duration",
-    "instance_id": "InstanceId",
-    "last_execution_date": "LastExecutionDate",
-    "name": "Name",
-    "overview": "Overview",
-    "schedule_expression": "ScheduleExpression",
-    "schedule_offset": "ScheduleOffset",
-    "target_maps": "TargetMaps",
-    "targets": "Targets",
-}
-
-
-class Association(Result, rename=_R_Association):
-    """``Association``."""
-
-    name: str = UNSET
-    instance_id: str = UNSET
-    association_id: str = UNSET
-    association_version: str = UNSET
-    document_version: str = UNSET
-    targets: list[Target] = UNSET
-    last_execution_date: datetime = UNSET
-    overview: AssociationOverview = UNSET
-    schedule_expression: str = UNSET
-    association_name: str = UNSET
-    schedule_offset: int = UNSET
-    duration: int = UNSET
-    target_maps: list[dict[str, list[str]]] = UNSET
-
-
-_R_AssociationDescription = {
-    "alarm_configuration": "AlarmConfiguration",
-    "apply_only_at_cron_interval": "ApplyOnlyAtCronInterval",
-    "association_dispatch_assume_role": "AssociationDispatchAssumeRole",
-    "association_id": "AssociationId",
-    "association_name": "AssociationName",
-    "association_version": "AssociationVersion",
-    "automation_target_parameter_name": "AutomationTargetParameterName",
-    "calendar_names": "CalendarNames",
-    "compliance_severity": "ComplianceSeverity",
-    "date": "Date",
-    "document_version": "DocumentVersion",
-    "duration": "Duration",
-    "instance_id": "InstanceId",
-    "last_execution_date": "LastExecutionDate",
-    "last_successful_execution_date": "LastSuccessfulExecutionDate",
-    "last_update_association_date": "LastUpdateAssociationDate",
-    "max_concurrency": "MaxConcurrency",
-    "max_errors": "MaxErrors",
-    "name": "Name",
-    "output_location": "OutputLocation",
-    "overview": "Overview",
-    "parameters": "Parameters",
-    "schedule_expression": "ScheduleExpression",
-    "schedule_offset": "ScheduleOffset",
-    "status": "Status",
-    "sync_compliance": "SyncCompliance",
-    "target_locations": "TargetLocations",
-    "target_maps": "TargetMaps",
-    "targets": "Targets",
-    "triggered_alarms": "TriggeredAlarms",
-}
-
-
-class AssociationDescription(Result, rename=_R_AssociationDescription):
-    """``AssociationDescription``."""
-
-    name: str = UNSET
-    instance_id: str = UNSET
-    association_version: str = UNSET
-    date: datetime = UNSET
-    last_update_association_date: datetime = UNSET
-    status: AssociationStatus = UNSET
-    overview: AssociationOverview = UNSET
-    document_version: str = UNSET
-    automation_target_parameter_name: str = UNSET
-    parameters: dict[str, list[str]] = UNSET
-    association_id: str = UNSET
-    targets: list[Target] = UNSET
-    schedule_expression: str = UNSET
-    output_location: InstanceAssociationOutputLocation = UNSET
-    last_execution_date: datetime = UNSET
-    last_successful_execution_date: datetime = UNSET
-    association_name: str = UNSET
-    max_errors: str = UNSET
-    max_concurrency: str = UNSET
-    compliance_severity: str = UNSET
-    sync_compliance: str = UNSET
-    apply_only_at_cron_interval: bool = UNSET
-    calendar_names: list[str] = UNSET
-    target_locations: list[TargetLocation] = UNSET
-    schedule_offset: int = UNSET
-    duration: int = UNSET
-    target_maps: list[dict[str, list[str]]] = UNSET
-    alarm_configuration: AlarmConfiguration = UNSET
-    triggered_alarms: list[AlarmStateInformation] = UNSET
-    association_dispatch_assume_role: str = UNSET
-
-
-_R_AssociationExecution = {
-    "alarm_configuration": "AlarmConfiguration",
-    "association_id": "AssociationId",
-    "association_version": "AssociationVersion",
-    "created_time": "CreatedTime",
-    "detailed_status": "DetailedStatus",
-    "execution_id": "ExecutionId",
-    "last_execution_date": "LastExecutionDate",
-    "resource_count_by_status": "ResourceCountByStatus",
-    "status": "Status",
-    "triggered_alarms": "TriggeredAlarms",
-}
-
-
-class AssociationExecution(Result, rename=_R_AssociationExecution):
-    """``AssociationExecution``."""
-
-    association_id: str = UNSET
-    association_version: str = UNSET
-    execution_id: str = UNSET
-    status: str = UNSET
-    detailed_status: str = UNSET
-    created_time: datetime = UNSET
-    last_execution_date: datetime = UNSET
-    resource_count_by_status: str = UNSET
-    alarm_configuration: AlarmConfiguration = UNSET
-    triggered_alarms: list[AlarmStateInformation] = UNSET
-
-
-_R_AssociationExecutionTarget = {
-    "association_id": "AssociationId",
-    "association_version": "AssociationVersion",
-    "detailed_status": "DetailedStatus",
-    "execution_id": "ExecutionId",
-    "last_execution_date": "LastExecutionDate",
-    "output_source": "OutputSource",
-    "resource_id": "ResourceId",
-    "resource_type": "ResourceType",
-    "status": "Status",
-}
-
-
-class AssociationExecutionTarget(Result, rename=_R_AssociationExecutionTarget):
-    """``AssociationExecutionTarget``."""
-
-    association_id: str = UNSET
-    association_version: str = UNSET
-    execution_id: str = UNSET
-    resource_id: str = UNSET
-    resource_type: str = UNSET
-    status: str = UNSET
-    detailed_status: str = UNSET
-    last_execution_date: datetime = UNSET
-    output_source: OutputSource = UNSET
-
-
-_R_AssociationOverview = {
-    "association_status_aggregated_count": "AssociationStatusAggregatedCount",
-    "detailed_status": "DetailedStatus",
-    "status": "Status",
-}
-
-
-class AssociationOverview(Result, rename=_R_AssociationOverview):
-    """``AssociationOverview``."""
-
-    status: str = UNSET
-    detailed_status: str = UNSET
-    association_status_aggregated_count: dict[str, int] = UNSET
-
-
-_R_AssociationStatus = {
-    "additional_info": "AdditionalInfo",
-    "date": "Date",
-    "message": "Message",
-    "name": "Name",
-}
-
-
-class AssociationStatus(Result, rename=_R_AssociationStatus):
-    """``AssociationStatus``."""
-
-    date: datetime = UNSET
-    name: str = UNSET
-    message: str = UNSET
-    additional_info: str = UNSET
-
-
-_R_AssociationVersionInfo = {
-    "apply_only_at_cron_interval": "ApplyOnlyAtCronInterval",
-    "association_dispatch_assume_role": "AssociationDispatchAssumeRole",
-    "association_id": "AssociationId",
-    "association_name": "AssociationName",
-    "association_version": "AssociationVersion",
-    "calendar_names": "CalendarNames",
-    "compliance_severity": "ComplianceSeverity",
-    "created_date": "CreatedDate",
-    "document_version": "DocumentVersion",
-    "duration": "Duration",
-    "max_concurrency": "MaxConcurrency",
-    "max_errors": "MaxErrors",
-    "name": "Name",
-    "output_location": "OutputLocation",
-    "parameters": "Parameters",
-    "schedule_expression": "ScheduleExpression",
-    "schedule_offset": "ScheduleOffset",
-    "sync_compliance": "SyncCompliance",
-    "target_locations": "TargetLocations",
-    "target_maps": "TargetMaps",
-    "targets": "Targets",
-}
-
-
-class AssociationVersionInfo(Result, rename=_R_AssociationVersionInfo):
-    """``AssociationVersionInfo``."""
-
-    association_id: str = UNSET
-    association_version: str = UNSET
-    created_date: datetime = UNSET
-    name: str = UNSET
-    document_version: str = UNSET
-    parameters: dict[str, list[str]] = UNSET
-    targets: list[Target] = UNSET
-    schedule_expression: str = UNSET
-    output_location: InstanceAssociationOutputLocation = UNSET
-    association_name: str = UNSET
-    max_errors: str = UNSET
-    max_concurrency: str = UNSET
-    compliance_severity: str = UNSET
-    sync_compliance: str = UNSET
-    apply_only_at_cron_interval: bool = UNSET
-    calendar_names: list[str] = UNSET
-    target_locations: list[TargetLocation] = UNSET
-    schedule_offset: int = UNSET
-    duration: int = UNSET
-    target_maps: list[dict[str, list[str]]] = UNSET
-    association_dispatch_assume_role: str = UNSET
-
-
-_R_AttachmentContent = {
-    "hash": "Hash",
-    "hash_type": "HashType",
-    "name": "Name",
-    "size": "Size",
-    "url": "Url",
-}
-
-
-class AttachmentContent(Result, rename=_R_AttachmentContent):
-    """``AttachmentContent``."""
-
-    name: str = UNSET
-    size: int = UNSET
-    hash: str = UNSET
-    hash_type: str = UNSET
-    url: str = UNSET
-
-
-_R_AttachmentInformation = {
-    "name": "Name",
-}
-
-
-class AttachmentInformation(Result, rename=_R_AttachmentInformation):
-    """``AttachmentInformation``."""
-
-    name: str = UNSET
-
-
-_R_AutomationExecution = {
-    "alarm_configuration": "AlarmConfiguration",
-    "association_id": "AssociationId",
-    "automation_execution_id": "AutomationExecutionId",
-    "automation_execution_status": "AutomationExecutionStatus",
-    "automation_subtype": "AutomationSubtype",
-    "change_request_name": "ChangeRequestName",
-    "current_action": "CurrentAction",
-    "current_step_name": "CurrentStepName",
-    "document_name": "DocumentName",
-    "document_version": "DocumentVersion",
-    "executed_by": "ExecutedBy",
-    "execution_end_time": "ExecutionEndTime",
-    "execution_start_time": "ExecutionStartTime",
-    "failure_message": "FailureMessage",
-    "max_concurrency": "MaxConcurrency",
-    "max_errors": "MaxErrors",
-    "mode": "Mode",
-    "ops_item_id": "OpsItemId",
-    "outputs": "Outputs",
-    "parameters": "Parameters",
-    "parent_automation_execution_id": "ParentAutomationExecutionId",
-    "progress_counters": "ProgressCounters",
-    "resolved_targets": "ResolvedTargets",
-    "runbooks": "Runbooks",
-    "scheduled_time": "ScheduledTime",
-    "step_executions": "StepExecutions",
-    "step_executions_truncated": "StepExecutionsTruncated",
-    "target": "Target",
-    "target_locations": "TargetLocations",
-    "target_locations_url": "TargetLocationsURL",
-    "target_maps": "TargetMaps",
-    "target_parameter_name": "TargetParameterName",
-    "targets": "Targets",
-    "targets_summary": "TargetsSummary",
-    "triggered_alarms": "TriggeredAlarms",
-    "variables": "Variables",
-    "warning_message": "WarningMessage",
-}
-
-
-class AutomationExecution(Result, rename=_R_AutomationExecution):
-    """``AutomationExecution``."""
-
-    automation_execution_id: str = UNSET
-    document_name: str = UNSET
-    document_version: str = UNSET
-    execution_start_time: datetime = UNSET
-    execution_end_time: datetime = UNSET
-    automation_execution_status: str = UNSET
-    step_executions: list[StepExecution] = UNSET
-    step_executions_truncated: bool = UNSET
-    parameters: dict[str, list[str]] = UNSET
-    outputs: dict[str, list[str]] = UNSET
-    failure_message: str = UNSET
-    warning_message: str = UNSET
-    mode: str = UNSET
-    parent_automation_execution_id: str = UNSET
-    executed_by: str = UNSET
-    current_step_name: str = UNSET
-    current_action: str = UNSET
-    target_parameter_name: str = UNSET
-    targets: list[Target] = UNSET
-    target_maps: list[dict[str, list[str]]] = UNSET
-    resolved_targets: ResolvedTargets = UNSET
-    max_concurrency: str = UNSET
-    max_errors: str = UNSET
-    target: str = UNSET
-    target_locations: list[TargetLocation] = UNSET
-    progress_counters: ProgressCounters = UNSET
-    alarm_configuration: AlarmConfiguration = UNSET
-    triggered_alarms: list[AlarmStateInformation] = UNSET
-    target_locations_url: str = UNSET
-    automation_subtype: str = UNSET
-    scheduled_time: datetime = UNSET
-    runbooks: list[Runbook] = UNSET
-    ops_item_id: str = UNSET
-    association_id: str = UNSET
-    change_request_name: str = UNSET
-    variables: dict[str, list[str]] = UNSET
-    targets_summary: TargetsSummary = UNSET
-
-
-_R_AutomationExecutionMetadata = {
-    "alarm_configuration": "AlarmConfiguration",
-    "association_id": "AssociationId",
-    "automation_execution_id": "AutomationExecutionId",
-    "automation_execution_status": "AutomationExecutionStatus",
-    "automation_subtype": "AutomationSubtype",
-    "automation_type": "AutomationType",
-    "change_request_name": "ChangeRequestName",
-    "current_action": "CurrentAction",
-    "current_step_name": "CurrentStepName",
-    "document_name": "DocumentName",
-    "document_version": "DocumentVersion",
-    "executed_by": "ExecutedBy",
-    "execution_end_time": "ExecutionEndTime",
-    "execution_start_time": "ExecutionStartTime",
-    "failure_message": "FailureMessage",
-    "log_file": "LogFile",
-    "max_concurrency": "MaxConcurrency",
-    "max_errors": "MaxErrors",
-    "mode": "Mode",
-    "ops_item_id": "OpsItemId",
-    "outputs": "Outputs",
-    "parent_automation_execution_id": "ParentAutomationExecutionId",
-    "resolved_targets": "ResolvedTargets",
-    "runbooks": "Runbooks",
-    "scheduled_time": "ScheduledTime",
-    "target": "Target",
-    "target_locations_url": "TargetLocationsURL",
-    "target_maps": "TargetMaps",
-    "target_parameter_name": "TargetParameterName",
-    "targets": "Targets",
-    "triggered_alarms": "TriggeredAlarms",
-    "warning_message": "WarningMessage",
-}
-
-
-class AutomationExecutionMetadata(Result, rename=_R_AutomationExecutionMetadata):
-    """``AutomationExecutionMetadata``."""
-
-    automation_execution_id: str = UNSET
-    document_name: str = UNSET
-    document_version: str = UNSET
-    automation_execution_status: str = UNSET
-    execution_start_time: datetime = UNSET
-    execution_end_time: datetime = UNSET
-    executed_by: str = UNSET
-    log_file: str = UNSET
-    outputs: dict[str, list[str]] = UNSET
-    mode: str = UNSET
-    parent_automation_execution_id: str = UNSET
-    current_step_name: str = UNSET
-    current_action: str = UNSET
-    failure_message: str = UNSET
-    warning_message: str = UNSET
-    target_parameter_name: str = UNSET
-    targets: list[Target] = UNSET
-    target_maps: list[dict[str, list[str]]] = UNSET
-    resolved_targets: ResolvedTargets = UNSET
-    max_concurrency: str = UNSET
-    max_errors: str = UNSET
-    target: str = UNSET
-    automation_type: str = UNSET
-    alarm_configuration: AlarmConfiguration = UNSET
-    triggered_alarms: list[AlarmStateInformation] = UNSET
-    target_locations_url: str = UNSET
-    automation_subtype: str = UNSET
-    scheduled_time: datetime = UNSET
-    runbooks: list[Runbook] = UNSET
-    ops_item_id: str = UNSET
-    association_id: str = UNSET
-    change_request_name: str = UNSET
-
-
-_R_AutomationExecutionPreview = {
-    "regions": "Regions",
-    "step_previews": "StepPreviews",
-    "target_previews": "TargetPreviews",
-    "total_accounts": "TotalAccounts",
-}
-
-
-class AutomationExecutionPreview(Result, rename=_R_AutomationExecutionPreview):
-    """``AutomationExecutionPreview``."""
-
-    step_previews: dict[str, int] = UNSET
-    regions: list[str] = UNSET
-    target_previews: list[TargetPreview] = UNSET
-    total_accounts: int = UNSET
-
-
-_R_AzureConfiguration = {
-    "application_display_name": "ApplicationDisplayName",
-    "application_id": "ApplicationId",
-    "targets": "Targets",
-    "tenant_display_name": "TenantDisplayName",
-    "tenant_id": "TenantId",
-}
-
-
-class AzureConfiguration(Result, rename=_R_AzureConfiguration):
-    """``AzureConfiguration``."""
-
-    tenant_id: str = UNSET
-    tenant_display_name: str = UNSET
-    application_id: str = UNSET
-    application_display_name: str = UNSET
-    targets: ConfigurationTargets = UNSET
-
-
-_R_AzureSubscription = {
-    "display_name": "DisplayName",
-    "id": "Id",
-}
-
-
-class AzureSubscription(Result, rename=_R_AzureSubscription):
-    """``AzureSubscription``."""
-
-    id: str = UNSET
-    display_name: str = UNSET
-
-
-class CancelCommandResult(Result):
-    """``CancelCommandResult``."""
-
-
-_R_CancelMaintenanceWindowExecutionResult = {
-    "window_execution_id": "WindowExecutionId",
-}
-
-
-class CancelMaintenanceWindowExecutionResult(
-    Result, rename=_R_CancelMaintenanceWindowExecutionResult
-):
-    """``CancelMaintenanceWindowExecutionResult``."""
-
-    window_execution_id: str = UNSET
-
-
-_R_CloudConnectorConfiguration = {
-    "azure_configuration": "AzureConfiguration",
-    "gcp_configuration": "GcpConfiguration",
-}
-
-
-class CloudConnectorConfiguration(Result, rename=_R_CloudConnectorConfiguration):
-    """``CloudConnectorConfiguration``."""
-
-    azure_configuration: AzureConfiguration = UNSET
-    gcp_configuration: GcpConfiguration = UNSET
-
-
-_R_CloudConnectorSummary = {
-    "cloud_connector_id": "CloudConnectorId",
-    "config_connector_arn": "ConfigConnectorArn",
-    "created_at": "CreatedAt",
-    "description": "Description",
-    "display_name": "DisplayName",
-    "provider": "Provider",
-    "role_arn": "RoleArn",
-    "updated_at": "UpdatedAt",
-}
-
-
-class CloudConnectorSummary(Result, rename=_R_CloudConnectorSummary):
-    """``CloudConnectorSummary``."""
-
-    cloud_connector_id: str = UNSET
-    display_name: str = UNSET
-    description: str = UNSET
-    role_arn: str = UNSET
-    created_at: datetime = UNSET
-    updated_at: datetime = UNSET
-    provider: str = UNSET
-    config_connector_arn: str = UNSET
-
-
-_R_CloudWatchOutputConfig = {
-    "cloud_watch_log_group_name": "CloudWatchLogGroupName",
-    "cloud_watch_output_enabled": "CloudWatchOutputEnabled",
-}
-
-
-class CloudWatchOutputConfig(Result, rename=_R_CloudWatchOutputConfig):
-    """``CloudWatchOutputConfig``."""
-
-    cloud_watch_log_group_name: str = UNSET
-    cloud_watch_output_enabled: bool = UNSET
-
-
-_R_Command = {
-    "alarm_configuration": "AlarmConfiguration",
-    "cloud_watch_output_config": "CloudWatchOutputConfig",
-    "command_id": "CommandId",
-    "comment": "Comment",
-    "completed_count": "CompletedCount",
-    "delivery_timed_out_count": "DeliveryTimedOutCount",
-    "document_name": "DocumentName",
-    "document_version": "DocumentVersion",
-    "error_count": "ErrorCount",
-    "expires_after": "ExpiresAfter",
-    "instance_ids": "InstanceIds",
-    "max_concurrency": "MaxConcurrency",
-    "max_errors": "MaxErrors",
-    "notification_config": "NotificationConfig",
-    "output_s3_bucket_name": "OutputS3BucketName",
-    "output_s3_key_prefix": "OutputS3KeyPrefix",
-    "output_s3_region": "OutputS3Region",
-    "parameters": "Parameters",
-    "requested_date_time": "RequestedDateTime",
-    "service_role": "ServiceRole",
-    "status": "Status",
-    "status_details": "StatusDetails",
-    "target_count": "TargetCount",
-    "targets": "Targets",
-    "timeout_seconds": "TimeoutSeconds",
-    "triggered_alarms": "TriggeredAlarms",
-}
-
-
-class Command(Result, rename=_R_Command):
-    """``Command``."""
-
-    command_id: str = UNSET
-    document_name: str = UNSET
-    document_version: str = UNSET
-    comment: str = UNSET
-    expires_after: datetime = UNSET
-    parameters: dict[str, list[str]] = UNSET
-    instance_ids: list[str] = UNSET
-    targets: list[Target] = UNSET
-    requested_date_time: datetime = UNSET
-    status: str = UNSET
-    status_details: str = UNSET
-    output_s3_region: str = UNSET
-    output_s3_bucket_name: str = UNSET
-    output_s3_key_prefix: str = UNSET
-    max_concurrency: str = UNSET
-    max_errors: str = UNSET
-    target_count: int = UNSET
-    completed_count: int = UNSET
-    error_count: int = UNSET
-    delivery_timed_out_count: int = UNSET
-    service_role: str = UNSET
-    notification_config: NotificationConfig = UNSET
-    cloud_watch_output_config: CloudWatchOutputConfig = UNSET
-    timeout_seconds: int = UNSET
-    alarm_configuration: AlarmConfiguration = UNSET
-    triggered_alarms: list[AlarmStateInformation] = UNSET
-
-
-_R_CommandInvocation = {
-    "cloud_watch_output_config": "CloudWatchOutputConfig",
-    "command_id": "CommandId",
-    "command_plugins": "CommandPlugins",
-    "comment": "Comment",
-    "document_name": "DocumentName",
-    "document_version": "DocumentVersion",
-    "instance_id": "InstanceId",
-    "instance_name": "InstanceName",
-    "notification_config": "NotificationConfig",
-    "requested_date_time": "RequestedDateTime",
-    "service_role": "ServiceRole",
-    "standard_error_url": "StandardErrorUrl",
-    "standard_output_url": "StandardOutputUrl",
-    "status": "Status",
-    "status_details": "StatusDetails",
-    "trace_output": "TraceOutput",
-}
-
-
-class CommandInvocation(Result, rename=_R_CommandInvocation):
-    """``CommandInvocation``."""
-
-    command_id: str = UNSET
-    instance_id: str = UNSET
-    instance_name: str = UNSET
-    comment: str = UNSET
-    document_name: str = UNSET
-    document_version: str = UNSET
-    requested_date_time: datetime = UNSET
-    status: str = UNSET
-    status_details: str = UNSET
-    trace_output: str = UNSET
-    standard_output_url: str = UNSET
-    standard_error_url: str = UNSET
-    command_plugins: list[CommandPlugin] = UNSET
-    service_role: str = UNSET
-    notification_config: NotificationConfig = UNSET
-    cloud_watch_output_config: CloudWatchOutputConfig = UNSET
-
-
-_R_CommandPlugin = {
-    "name": "Name",
-    "output": "Output",
-    "output_s3_bucket_name": "OutputS3BucketName",
-    "output_s3_key_prefix": "OutputS3KeyPrefix",
-    "output_s3_region": "OutputS3Region",
-    "response_code": "ResponseCode",
-    "response_finish_date_time": "ResponseFinishDateTime",
-    "response_start_date_time": "ResponseStartDateTime",
-    "standard_error_url": "StandardErrorUrl",
-    "standard_output_url": "StandardOutputUrl",
-    "status": "Status",
-    "status_details": "StatusDetails",
-}
-
-
-class CommandPlugin(Result, rename=_R_CommandPlugin):
-    """``CommandPlugin``."""
-
-    name: str = UNSET
-    status: str = UNSET
-    status_details: str = UNSET
-    response_code: int = UNSET
-    response_start_date_time: datetime = UNSET
-    response_finish_date_time: datetime = UNSET
-    output: str = UNSET
-    standard_output_url: str = UNSET
-    standard_error_url: str = UNSET
-    output_s3_region: str = UNSET
-    output_s3_bucket_name: str = UNSET
-    output_s3_key_prefix: str = UNSET
-
-
-_R_ComplianceExecutionSummary = {
-    "execution_id": "ExecutionId",
-    "execution_time": "ExecutionTime",
-    "execution_type": "ExecutionType",
-}
-
-
-class ComplianceExecutionSummary(Result, rename=_R_ComplianceExecutionSummary):
-    """``ComplianceExecutionSummary``."""
-
-    execution_time: datetime = UNSET
-    execution_id: str = UNSET
-    execution_type: str = UNSET
-
-
-_R_ComplianceItem = {
-    "compliance_type": "ComplianceType",
-    "details": "Details",
-    "execution_summary": "ExecutionSummary",
-    "id": "Id",
-    "resource_id": "ResourceId",
-    "resource_type": "ResourceType",
-    "severity": "Severity",
-    "status": "Status",
-    "title": "Title",
-}
-
-
-class ComplianceItem(Result, rename=_R_ComplianceItem):
-    """``ComplianceItem``."""
-
-    compliance_type: str = UNSET
-    resource_type: str = UNSET
-    resource_id: str = UNSET
-    id: str = UNSET
-    title: str = UNSET
-    status: str = UNSET
-    severity: str = UNSET
-    execution_summary: ComplianceExecutionSummary = UNSET
-    details: dict[str, str] = UNSET
-
-
-_R_ComplianceSummaryItem = {
-    "compliance_type": "ComplianceType",
-    "compliant_summary": "CompliantSummary",
-    "non_compliant_summary": "NonCompliantSummary",
-}
-
-
-class ComplianceSummaryItem(Result, rename=_R_ComplianceSummaryItem):
-    """``ComplianceSummaryItem``."""
-
-    compliance_type: str = UNSET
-    compliant_summary: CompliantSummary = UNSET
-    non_compliant_summary: NonCompliantSummary = UNSET
-
-
-_R_CompliantSummary = {
-    "compliant_count": "CompliantCount",
-    "severity_summary": "SeveritySummary",
-}
-
-
-class CompliantSummary(Result, rename=_R_CompliantSummary):
-    """``CompliantSummary``."""
-
-    compliant_count: int = UNSET
-    severity_summary: SeveritySummary = UNSET
-
-
-_R_ConfigurationTargets = {
-    "subscriptions": "Subscriptions",
-}
-
-
-class ConfigurationTargets(Result, rename=_R_ConfigurationTargets):
-    """``ConfigurationTargets``."""
-
-    subscriptions: list[AzureSubscription] = UNSET
-
-
-_R_CreateActivationResult = {
-    "activation_code": "ActivationCode",
-    "activation_id": "ActivationId",
-}
-
-
-class CreateActivationResult(Result, rename=_R_CreateActivationResult):
-    """``CreateActivationResult``."""
-
-    activation_id: str = UNSET
-    activation_code: str = UNSET
-
-
-_R_CreateAssociationBatchRequestEntry = {
-    "alarm_configuration": "AlarmConfiguration",
-    "apply_only_at_cron_interval": "ApplyOnlyAtCronInterval",
-    "association_name": "AssociationName",
-    "automation_target_parameter_name": "AutomationTargetParameterName",
-    "calendar_names": "CalendarNames",
-    "compliance_severity": "ComplianceSeverity",
-    "document_version": "DocumentVersion",
-    "duration": "Duration",
-    "instance_id": "InstanceId",
-    "max_concurrency": "MaxConcurrency",
-    "max_errors": "MaxErrors",
-    "name": "Name",
-    "output_location": "OutputLocation",
-    "parameters": "Parameters",
-    "schedule_expression": "ScheduleExpression",
-    "schedule_offset": "ScheduleOffset",
-    "sync_compliance": "SyncCompliance",
-    "target_locations": "TargetLocations",
-    "target_maps": "TargetMaps",
-    "targets": "Targets",
-}
-
-
-class CreateAssociationBatchRequestEntry(Result, rename=_R_CreateAssociationBatchRequestEntry):
-    """``CreateAssociationBatchRequestEntry``."""
-
-    name: str = UNSET
-    instance_id: str = UNSET
-    parameters: dict[str, list[str]] = UNSET
-    automation_target_parameter_name: str = UNSET
-    document_version: str = UNSET
-    targets: list[Target] = UNSET
-    schedule_expression: str = UNSET
-    output_location: InstanceAssociationOutputLocation = UNSET
-    association_name: str = UNSET
-    max_errors: str = UNSET
-    max_concurrency: str = UNSET
-    compliance_severity: str = UNSET
-    sync_compliance: str = UNSET
-    apply_only_at_cron_interval: bool = UNSET
-    calendar_names: list[str] = UNSET
-    target_locations: list[TargetLocation] = UNSET
-    schedule_offset: int = UNSET
-    duration: int = UNSET
-    target_maps: list[dict[str, list[str]]] = UNSET
-    alarm_configuration: AlarmConfiguration = UNSET
-
-
-_R_CreateAssociationBatchResult = {
-    "failed": "Failed",
-    "successful": "Successful",
-}
-
-
-class CreateAssociationBatchResult(Result, rename=_R_CreateAssociationBatchResult):
-    """``CreateAssociationBatchResult``."""
-
-    successful: list[AssociationDescription] = UNSET
-    failed: list[FailedCreateAssociation] = UNSET
-
-
-_R_CreateAssociationResult = {
-    "association_description": "AssociationDescription",
-}
-
-
-class CreateAssociationResult(Result, rename=_R_CreateAssociationResult):
-    """``CreateAssociationResult``."""
-
-    association_description: AssociationDescription = UNSET
-
-
-_R_CreateCloudConnectorResult = {
-    "cloud_connector_id": "CloudConnectorId",
-}
-
-
-class CreateCloudConnectorResult(Result, rename=_R_CreateCloudConnectorResult):
-    """``CreateCloudConnectorResult``."""
-
-    cloud_connector_id: str = UNSET
-
-
-_R_CreateDocumentResult = {
-    "document_description": "DocumentDescription",
-}
-
-
-class CreateDocumentResult(Result, rename=_R_CreateDocumentResult):
-    """``CreateDocumentResult``."""
-
-    document_description: DocumentDescription = UNSET
-
-
-_R_CreateMaintenanceWindowResult = {
-    "window_id": "WindowId",
-}
-
-
-class CreateMaintenanceWindowResult(Result, rename=_R_CreateMaintenanceWindowResult):
-    """``CreateMaintenanceWindowResult``."""
-
-    window_id: str = UNSET
-
-
-_R_CreateOpsItemResponse = {
-    "ops_item_arn": "OpsItemArn",
-    "ops_item_id": "OpsItemId",
-}
-
-
-class CreateOpsItemResponse(Result, rename=_R_CreateOpsItemResponse):
-    """``CreateOpsItemResponse``."""
-
-    ops_item_id: str = UNSET
-    ops_item_arn: str = UNSET
-
-
-_R_CreateOpsMetadataResult = {
-    "ops_metadata_arn": "OpsMetadataArn",
-}
-
-
-class CreateOpsMetadataResult(Result, rename=_R_CreateOpsMetadataResult):
-    """``CreateOpsMetadataResult``."""
-
-    ops_metadata_arn: str = UNSET
-
-
-_R_CreatePatchBaselineResult = {
-    "baseline_id": "BaselineId",
-}
-
-
-class CreatePatchBaselineResult(Result, rename=_R_CreatePatchBaselineResult):
-    """``CreatePatchBaselineResult``."""
-
-    baseline_id: str = UNSET
-
-
-class CreateResourceDataSyncResult(Result):
-    """``CreateResourceDataSyncResult``."""
-
-
-_R_Credentials = {
-    "access_key_id": "AccessKeyId",
-    "expiration_time": "ExpirationTime",
-    "secret_access_key": "SecretAccessKey",
-    "session_token": "SessionToken",
-}
-
-
-class Credentials(Result, rename=_R_Credentials):
-    """``Credentials``."""
-
-    access_key_id: str = UNSET
-    secret_access_key: str = UNSET
-    session_token: str = UNSET
-    expiration_time: datetime = UNSET
-
-
-class DeleteActivationResult(Result):
-    """``DeleteActivationResult``."""
-
-
-class DeleteAssociationResult(Result):
-    """``DeleteAssociationResult``."""
-
-
-_R_DeleteCloudConnectorResult = {
-    "cloud_connector_id": "CloudConnectorId",
-}
-
-
-class DeleteCloudConnectorResult(Result, rename=_R_DeleteCloudConnectorResult):
-    """``DeleteCloudConnectorResult``."""
-
-    cloud_connector_id: str = UNSET
-
-
-class DeleteDocumentResult(Result):
-    """``DeleteDocumentResult``."""
-
-
-_R_DeleteInventoryResult = {
-    "deletion_id": "DeletionId",
-    "deletion_summary": "DeletionSummary",
-    "type_name": "TypeName",
-}
-
-
-class DeleteInventoryResult(Result, rename=_R_DeleteInventoryResult):
-    """``DeleteInventoryResult``."""
-
-    deletion_id: str = UNSET
-    type_name: str = UNSET
-    deletion_summary: InventoryDeletionSummary = UNSET
-
-
-_R_DeleteMaintenanceWindowResult = {
-    "window_id": "WindowId",
-}
-
-
-class DeleteMaintenanceWindowResult(Result, rename=_R_DeleteMaintenanceWindowResult):
-    """``DeleteMaintenanceWindowResult``."""
-
-    window_id: str = UNSET
-
-
-class DeleteOpsItemResponse(Result):
-    """``DeleteOpsItemResponse``."""
-
-
-class DeleteOpsMetadataResult(Result):
-    """``DeleteOpsMetadataResult``."""
-
-
-class DeleteParameterResult(Result):
-    """``DeleteParameterResult``."""
-
-
-_R_DeleteParametersResult = {
-    "deleted_parameters": "DeletedParameters",
-    "invalid_parameters": "InvalidParameters",
-}
-
-
-class DeleteParametersResult(Result, rename=_R_DeleteParametersResult):
-    """``DeleteParametersResult``."""
-
-    deleted_parameters: list[str] = UNSET
-    invalid_parameters: list[str] = UNSET
-
-
-_R_DeletePatchBaselineResult = {
-    "baseline_id": "BaselineId",
-}
-
-
-class DeletePatchBaselineResult(Result, rename=_R_DeletePatchBaselineResult):
-    """``DeletePatchBaselineResult``."""
-
-    baseline_id: str = UNSET
-
-
-class DeleteResourceDataSyncResult(Result):
-    """``DeleteResourceDataSyncResult``."""
-
-
-class DeleteResourcePolicyResponse(Result):
-    """``DeleteResourcePolicyResponse``."""
-
-
-class DeregisterDefaultHostManagementConfigurationResult(Result):
-    """``DeregisterDefaultHostManagementConfigurationResult``."""
-
-
-class DeregisterManagedInstanceResult(Result):
-    """``DeregisterManagedInstanceResult``."""
-
-
-_R_DeregisterPatchBaselineForPatchGroupResult = {
-    "baseline_id": "BaselineId",
-    "patch_group": "PatchGroup",
-}
-
-
-class DeregisterPatchBaselineForPatchGroupResult(
-    Result, rename=_R_DeregisterPatchBaselineForPatchGroupResult
-):
-    """``DeregisterPatchBaselineForPatchGroupResult``."""
-
-    baseline_id: str = UNSET
-    patch_group: str = UNSET
-
-
-_R_DeregisterTargetFromMaintenanceWindowResult = {
-    "window_id": "WindowId",
-    "window_target_id": "WindowTargetId",
-}
-
-
-class DeregisterTargetFromMaintenanceWindowResult(
-    Result, rename=_R_DeregisterTargetFromMaintenanceWindowResult
-):
-    """``DeregisterTargetFromMaintenanceWindowResult``."""
-
-    window_id: str = UNSET
-    window_target_id: str = UNSET
-
-
-_R_DeregisterTaskFromMaintenanceWindowResult = {
-    "window_id": "WindowId",
-    "window_task_id": "WindowTaskId",
-}
-
-
-class DeregisterTaskFromMaintenanceWindowResult(
-    Result, rename=_R_DeregisterTaskFromMaintenanceWindowResult
-):
-    """``DeregisterTaskFromMaintenanceWindowResult``."""
-
-    window_id: str = UNSET
-    window_task_id: str = UNSET
-
-
-_R_DescribeActivationsResult = {
-    "activation_list": "ActivationList",
-    "next_token": "NextToken",
-}
-
-
-class DescribeActivationsResult(Result, rename=_R_DescribeActivationsResult):
-    """``DescribeActivationsResult``."""
-
-    activation_list: list[Activation] = UNSET
-    next_token: str = UNSET
-
-
-_R_DescribeAssociationExecutionTargetsResult = {
-    "association_execution_targets": "AssociationExecutionTargets",
-    "next_token": "NextToken",
-}
-
-
-class DescribeAssociationExecutionTargetsResult(
-    Result, rename=_R_DescribeAssociationExecutionTargetsResult
-):
-    """``DescribeAssociationExecutionTargetsResult``."""
-
-    association_execution_targets: list[AssociationExecutionTarget] = UNSET
-    next_token: str = UNSET
-
-
-_R_DescribeAssociationExecutionsResult = {
-    "association_executions": "AssociationExecutions",
-    "next_token": "NextToken",
-}
-
-
-class DescribeAssociationExecutionsResult(Result, rename=_R_DescribeAssociationExecutionsResult):
-    """``DescribeAssociationExecutionsResult``."""
-
-    association_executions: list[AssociationExecution] = UNSET
-    next_token: str = UNSET
-
-
-_R_DescribeAssociationResult = {
-    "association_description": "AssociationDescription",
-}
-
-
-class DescribeAssociationResult(Result, rename=_R_DescribeAssociationResult):
-    """``DescribeAssociationResult``."""
-
-    association_description: AssociationDescription = UNSET
-
-
-_R_DescribeAutomationExecutionsResult = {
-    "automation_execution_metadata_list": "AutomationExecutionMetadataList",
-    "next_token": "NextToken",
-}
-
-
-class DescribeAutomationExecutionsResult(Result, rename=_R_DescribeAutomationExecutionsResult):
-    """``DescribeAutomationExecutionsResult``."""
-
-    automation_execution_metadata_list: list[AutomationExecutionMetadata] = UNSET
-    next_token: str = UNSET
-
-
-_R_DescribeAutomationStepExecutionsResult = {
-    "next_token": "NextToken",
-    "step_executions": "StepExecutions",
-}
-
-
-class DescribeAutomationStepExecutionsResult(
-    Result, rename=_R_DescribeAutomationStepExecutionsResult
-):
-    """``DescribeAutomationStepExecutionsResult``."""
-
-    step_executions: list[StepExecution] = UNSET
-    next_token: str = UNSET
-
-
-_R_DescribeAvailablePatchesResult = {
-    "next_token": "NextToken",
-    "patches": "Patches",
-}
-
-
-class DescribeAvailablePatchesResult(Result, rename=_R_DescribeAvailablePatchesResult):
-    """``DescribeAvailablePatchesResult``."""
-
-    patches: list[Patch] = UNSET
-    next_token: str = UNSET
-
-
-_R_DescribeDocumentPermissionResponse = {
-    "account_ids": "AccountIds",
-    "account_sharing_info_list": "AccountSharingInfoList",
-    "next_token": "NextToken",
-}
-
-
-class DescribeDocumentPermissionResponse(Result, rename=_R_DescribeDocumentPermissionResponse):
-    """``DescribeDocumentPermissionResponse``."""
-
-    account_ids: list[str] = UNSET
-    account_sharing_info_list: list[AccountSharingInfo] = UNSET
-    next_token: str = UNSET
-
-
-_R_DescribeDocumentResult = {
-    "document": "Document",
-}
-
-
-class DescribeDocumentResult(Result, rename=_R_DescribeDocumentResult):
-    """``DescribeDocumentResult``."""
-
-    document: DocumentDescription = UNSET
-
-
-_R_DescribeEffectiveInstanceAssociationsResult = {
-    "associations": "Associations",
-    "next_token": "NextToken",
-}
-
-
-class DescribeEffectiveInstanceAssociationsResult(
-    Result, rename=_R_DescribeEffectiveInstanceAssociationsResult
-):
-    """``DescribeEffectiveInstanceAssociationsResult``."""
-
-    associations: list[InstanceAssociation] = UNSET
-    next_token: str = UNSET
-
-
-_R_DescribeEffectivePatchesForPatchBaselineResult = {
-    "effective_patches": "EffectivePatches",
-    "next_token": "NextToken",
-}
-
-
-class DescribeEffectivePatchesForPatchBaselineResult(
-    Result, rename=_R_DescribeEffectivePatchesForPatchBaselineResult
-):
-    """``DescribeEffectivePatchesForPatchBaselineResult``."""
-
-    effective_patches: list[EffectivePatch] = UNSET
-    next_token: str = UNSET
-
-
-_R_DescribeInstanceAssociationsStatusResult = {
-    "instance_association_status_infos": "InstanceAssociationStatusInfos",
-    "next_token": "NextToken",
-}
-
-
-class DescribeInstanceAssociationsStatusResult(
-    Result, rename=_R_DescribeInstanceAssociationsStatusResult
-):
-    """``DescribeInstanceAssociationsStatusResult``."""
-
-    instance_association_status_infos: list[InstanceAssociationStatusInfo] = UNSET
-    next_token: str = UNSET
-
-
-_R_DescribeInstanceInformationResult = {
-    "instance_information_list": "InstanceInformationList",
-    "next_token": "NextToken",
-}
-
-
-class DescribeInstanceInformationResult(Result, rename=_R_DescribeInstanceInformationResult):
-    """``DescribeInstanceInformationResult``."""
-
-    instance_information_list: list[InstanceInformation] = UNSET
-    next_token: str = UNSET
-
-
-_R_DescribeInstancePatchStatesForPatchGroupResult = {
-    "instance_patch_states": "InstancePatchStates",
-    "next_token": "NextToken",
-}
-
-
-class DescribeInstancePatchStatesForPatchGroupResult(
-    Result, rename=_R_DescribeInstancePatchStatesForPatchGroupResult
-):
-    """``DescribeInstancePatchStatesForPatchGroupResult``."""
-
-    instance_patch_states: list[InstancePatchState] = UNSET
-    next_token: str = UNSET
-
-
-_R_DescribeInstancePatchStatesResult = {
-    "instance_patch_states": "InstancePatchStates",
-    "next_token": "NextToken",
-}
-
-
-class DescribeInstancePatchStatesResult(Result, rename=_R_DescribeInstancePatchStatesResult):
-    """``DescribeInstancePatchStatesResult``."""
-
-    instance_patch_states: list[InstancePatchState] = UNSET
-    next_token: str = UNSET
-
-
-_R_DescribeInstancePatchesResult = {
-    "next_token": "NextToken",
-    "patches": "Patches",
-}
-
-
-class DescribeInstancePatchesResult(Result, rename=_R_DescribeInstancePatchesResult):
-    """``DescribeInstancePatchesResult``."""
-
-    patches: list[PatchComplianceData] = UNSET
-    next_token: str = UNSET
-
-
-_R_DescribeInstancePropertiesResult = {
-    "instance_properties": "InstanceProperties",
-    "next_token": "NextToken",
-}
-
-
-class DescribeInstancePropertiesResult(Result, rename=_R_DescribeInstancePropertiesResult):
-    """``DescribeInstancePropertiesResult``."""
-
-    instance_properties: list[InstanceProperty] = UNSET
-    next_token: str = UNSET
-
-
-_R_DescribeInventoryDeletionsResult = {
-    "inventory_deletions": "InventoryDeletions",
-    "next_token": "NextToken",
-}
-
-
-class DescribeInventoryDeletionsResult(Result, rename=_R_DescribeInventoryDeletionsResult):
-    """``DescribeInventoryDeletionsResult``."""
-
-    inventory_deletions: list[InventoryDeletionStatusItem] = UNSET
-    next_token: str = UNSET
-
-
-_R_DescribeMaintenanceWindowExecutionTaskInvocationsResult = {
-    "next_token": "NextToken",
-    "window_execution_task_invocation_identities": "WindowExecutionTaskInvocationIdentities",
-}
-
-
-class DescribeMaintenanceWindowExecutionTaskInvocationsResult(
-    Result, rename=_R_DescribeMaintenanceWindowExecutionTaskInvocationsResult
-):
-    """``DescribeMaintenanceWindowExecutionTaskInvocationsResult``."""
-
-    window_execution_task_invocation_identities: "list[MaintenanceWindowExecutionTaskInvocationIdentity]" = UNSET
-    next_token: str = UNSET
-
-
-_R_DescribeMaintenanceWindowExecutionTasksResult = {
-    "next_token": "NextToken",
-    "window_execution_task_identities": "WindowExecutionTaskIdentities",
-}
-
-
-class DescribeMaintenanceWindowExecutionTasksResult(
-    Result, rename=_R_DescribeMaintenanceWindowExecutionTasksResult
-):
-    """``DescribeMaintenanceWindowExecutionTasksResult``."""
-
-    window_execution_task_identities: list[MaintenanceWindowExecutionTaskIdentity] = UNSET
-    next_token: str = UNSET
-
-
-_R_DescribeMaintenanceWindowExecutionsResult = {
-    "next_token": "NextToken",
-    "window_executions": "WindowExecutions",
-}
-
-
-class DescribeMaintenanceWindowExecutionsResult(
-    Result, rename=_R_DescribeMaintenanceWindowExecutionsResult
-):
-    """``DescribeMaintenanceWindowExecutionsResult``."""
-
-    window_executions: list[MaintenanceWindowExecution] = UNSET
-    next_token: str = UNSET
-
-
-_R_DescribeMaintenanceWindowScheduleResult = {
-    "next_token": "NextToken",
-    "scheduled_window_executions": "ScheduledWindowExecutions",
-}
-
-
-class DescribeMaintenanceWindowScheduleResult(
-    Result, rename=_R_DescribeMaintenanceWindowScheduleResult
-):
-    """``DescribeMaintenanceWindowScheduleResult``."""
-
-    scheduled_window_executions: list[ScheduledWindowExecution] = UNSET
-    next_token: str = UNSET
-
-
-_R_DescribeMaintenanceWindowTargetsResult = {
-    "next_token": "NextToken",
-    "targets": "Targets",
-}
-
-
-class DescribeMaintenanceWindowTargetsResult(
-    Result, rename=_R_DescribeMaintenanceWindowTargetsResult
-):
-    """``DescribeMaintenanceWindowTargetsResult``."""
-
-    targets: list[MaintenanceWindowTarget] = UNSET
-    next_token: str = UNSET
-
-
-_R_DescribeMaintenanceWindowTasksResult = {
-    "next_token": "NextToken",
-    "tasks": "Tasks",
-}
-
-
-class DescribeMaintenanceWindowTasksResult(Result, rename=_R_DescribeMaintenanceWindowTasksResult):
-    """``DescribeMaintenanceWindowTasksResult``."""
-
-    tasks: list[MaintenanceWindowTask] = UNSET
-    next_token: str = UNSET
-
-
-_R_DescribeMaintenanceWindowsForTargetResult = {
-    "next_token": "NextToken",
-    "window_identities": "WindowIdentities",
-}
-
-
-class DescribeMaintenanceWindowsForTargetResult(
-    Result, rename=_R_DescribeMaintenanceWindowsForTargetResult
-):
-    """``DescribeMaintenanceWindowsForTargetResult``."""
-
-    window_identities: list[MaintenanceWindowIdentityForTarget] = UNSET
-    next_token: str = UNSET
-
-
-_R_DescribeMaintenanceWindowsResult = {
-    "next_token": "NextToken",
-    "window_identities": "WindowIdentities",
-}
-
-
-class DescribeMaintenanceWindowsResult(Result, rename=_R_DescribeMaintenanceWindowsResult):
-    """``DescribeMaintenanceWindowsResult``."""
-
-    window_identities: list[MaintenanceWindowIdentity] = UNSET
-    next_token: str = UNSET
-
-
-_R_DescribeOpsItemsResponse = {
-    "next_token": "NextToken",
-    "ops_item_summaries": "OpsItemSummaries",
-}
-
-
-class DescribeOpsItemsResponse(Result, rename=_R_DescribeOpsItemsResponse):
-    """``DescribeOpsItemsResponse``."""
-
-    next_token: str = UNSET
-    ops_item_summaries: list[OpsItemSummary] = UNSET
-
-
-_R_DescribeParametersResult = {
-    "next_token": "NextToken",
-    "parameters": "Parameters",
-}
-
-
-class DescribeParametersResult(Result, rename=_R_DescribeParametersResult):
-    """``DescribeParametersResult``."""
-
-    parameters: list[ParameterMetadata] = UNSET
-    next_token: str = UNSET
-
-
-_R_DescribePatchBaselinesResult = {
-    "baseline_identities": "BaselineIdentities",
-    "next_token": "NextToken",
-}
-
-
-class DescribePatchBaselinesResult(Result, rename=_R_DescribePatchBaselinesResult):
-    """``DescribePatchBaselinesResult``."""
-
-    baseline_identities: list[PatchBaselineIdentity] = UNSET
-    next_token: str = UNSET
-
-
-_R_DescribePatchGroupStateResult = {
-    "instances": "Instances",
-    "instances_with_available_security_updates": "InstancesWithAvailableSecurityUpdates",
-    "instances_with_critical_non_compliant_patches": "InstancesWithCriticalNonCompliantPatches",
-    "instances_with_failed_patches": "InstancesWithFailedPatches",
-    "instances_with_installed_other_patches": "InstancesWithInstalledOtherPatches",
-    "instances_with_installed_patches": "InstancesWithInstalledPatches",
-    "instances_with_installed_pending_reboot_patches": "InstancesWithInstalledPendingRebootPatches",
-    "instances_with_installed_rejected_patches": "InstancesWithInstalledRejectedPatches",
-    "instances_with_missing_patches": "InstancesWithMissingPatches",
-    "instances_with_not_applicable_patches": "InstancesWithNotApplicablePatches",
-    "instances_with_other_non_compliant_patches": "InstancesWithOtherNonCompliantPatches",
-    "instances_with_security_non_compliant_patches": "InstancesWithSecurityNonCompliantPatches",
-    "instances_with_unreported_not_applicable_patches": "InstancesWithUnreportedNotApplicablePatches",
-}
-
-
-class DescribePatchGroupStateResult(Result, rename=_R_DescribePatchGroupStateResult):
-    """``DescribePatchGroupStateResult``."""
-
-    instances: int = UNSET
-    instances_with_installed_patches: int = UNSET
-    instances_with_installed_other_patches: int = UNSET
-    instances_with_installed_pending_reboot_patches: int = UNSET
-    instances_with_installed_rejected_patches: int = UNSET
-    instances_with_missing_patches: int = UNSET
-    instances_with_failed_patches: int = UNSET
-    instances_with_not_applicable_patches: int = UNSET
-    instances_with_unreported_not_applicable_patches: int = UNSET
-    instances_with_critical_non_compliant_patches: int = UNSET
-    instances_with_security_non_compliant_patches: int = UNSET
-    instances_with_other_non_compliant_patches: int = UNSET
-    instances_with_available_security_updates: int = UNSET
-
-
-_R_DescribePatchGroupsResult = {
-    "mappings": "Mappings",
-    "next_token": "NextToken",
-}
-
-
-class DescribePatchGroupsResult(Result, rename=_R_DescribePatchGroupsResult):
-    """``DescribePatchGroupsResult``."""
-
-    mappings: list[PatchGroupPatchBaselineMapping] = UNSET
-    next_token: str = UNSET
-
-
-_R_DescribePatchPropertiesResult = {
-    "next_token": "NextToken",
-    "properties": "Properties",
-}
-
-
-class DescribePatchPropertiesResult(Result, rename=_R_DescribePatchPropertiesResult):
-    """``DescribePatchPropertiesResult``."""
-
-    properties: list[dict[str, str]] = UNSET
-    next_token: str = UNSET
-
-
-_R_DescribeSessionsResponse = {
-    "next_token": "NextToken",
-    "sessions": "Sessions",
-}
-
-
-class DescribeSessionsResponse(Result, rename=_R_DescribeSessionsResponse):
-    """``DescribeSessionsResponse``."""
-
-    sessions: list[Session] = UNSET
-    next_token: str = UNSET
-
-
-class DisassociateOpsItemRelatedItemResponse(Result):
-    """``DisassociateOpsItemRelatedItemResponse``."""
-
-
-_R_DocumentDefaultVersionDescription = {
-    "default_version": "DefaultVersion",
-    "default_version_name": "DefaultVersionName",
-    "name": "Name",
-}
-
-
-class DocumentDefaultVersionDescription(Result, rename=_R_DocumentDefaultVersionDescription):
-    """``DocumentDefaultVersionDescription``."""
-
-    name: str = UNSET
-    default_version: str = UNSET
-    default_version_name: str = UNSET
-
-
-_R_DocumentDescription = {
-    "approved_version": "ApprovedVersion",
-    "attachments_information": "AttachmentsInformation",
-    "author": "Author",
-    "category": "Category",
-    "category_enum": "CategoryEnum",
-    "cloud_providers": "CloudProviders",
-    "created_date": "CreatedDate",
-    "default_version": "DefaultVersion",
-    "description": "Description",
-    "display_name": "DisplayName",
-    "document_format": "DocumentFormat",
-    "document_type": "DocumentType",
-    "document_version": "DocumentVersion",
-    "hash": "Hash",
-    "hash_type": "HashType",
-    "latest_version": "LatestVersion",
-    "name": "Name",
-    "owner": "Owner",
-    "parameters": "Parameters",
-    "pending_review_version": "PendingReviewVersion",
-    "platform_types": "PlatformTypes",
-    "requires": "Requires",
-    "review_information": "ReviewInformation",
-    "review_status": "ReviewStatus",
-    "schema_version": "SchemaVersion",
-    "sha1": "Sha1",
-    "status": "Status",
-    "status_information": "StatusInformation",
-    "tags": "Tags",
-    "target_type": "TargetType",
-    "version_name": "VersionName",
-}
-
-
-class DocumentDescription(Result, rename=_R_DocumentDescription):
-    """``DocumentDescription``."""
-
-    sha1: str = UNSET
-    hash: str = UNSET
-    hash_type: str = UNSET
-    name: str = UNSET
-    display_name: str = UNSET
-    version_name: str = UNSET
-    owner: str = UNSET
-    created_date: datetime = UNSET
-    status: str = UNSET
-    status_information: str = UNSET
-    document_version: str = UNSET
-    description: str = UNSET
-    parameters: list[DocumentParameter] = UNSET
-    platform_types: list[str] = UNSET
-    document_type: str = UNSET
-    schema_version: str = UNSET
-    latest_version: str = UNSET
-    default_version: str = UNSET
-    document_format: str = UNSET
-    target_type: str = UNSET
-    tags: list[Tag] = UNSET
-    attachments_information: list[AttachmentInformation] = UNSET
-    requires: list[DocumentRequires] = UNSET
-    author: str = UNSET
-    review_information: list[ReviewInformation] = UNSET
-    approved_version: str = UNSET
-    pending_review_version: str = UNSET
-    review_status: str = UNSET
-    category: list[str] = UNSET
-    category_enum: list[str] = UNSET
-    cloud_providers: list[str] = UNSET
-
-
-_R_DocumentIdentifier = {
-    "author": "Author",
-    "cloud_providers": "CloudProviders",
-    "created_date": "CreatedDate",
-    "display_name": "DisplayName",
-    "document_format": "DocumentFormat",
-    "document_type": "DocumentType",
-    "document_version": "DocumentVersion",
-    "name": "Name",
-    "owner": "Owner",
-    "platform_types": "PlatformTypes",
-    "requires": "Requires",
-    "review_status": "ReviewStatus",
-    "schema_version": "SchemaVersion",
-    "tags": "Tags",
-    "target_type": "TargetType",
-    "version_name": "VersionName",
-}
-
-
-class DocumentIdentifier(Result, rename=_R_DocumentIdentifier):
-    """``DocumentIdentifier``."""
-
-    name: str = UNSET
-    created_date: datetime = UNSET
-    display_name: str = UNSET
-    owner: str = UNSET
-    version_name: str = UNSET
-    platform_types: list[str] = UNSET
-    document_version: str = UNSET
-    document_type: str = UNSET
-    schema_version: str = UNSET
-    document_format: str = UNSET
-    target_type: str = UNSET
-    tags: list[Tag] = UNSET
-    requires: list[DocumentRequires] = UNSET
-    review_status: str = UNSET
-    author: str = UNSET
-    cloud_providers: list[str] = UNSET
-
-
-_R_DocumentMetadataResponseInfo = {
-    "reviewer_response": "ReviewerResponse",
-}
-
-
-class DocumentMetadataResponseInfo(Result, rename=_R_DocumentMetadataResponseInfo):
-    """``DocumentMetadataResponseInfo``."""
-
-    reviewer_response: list[DocumentReviewerResponseSource] = UNSET
-
-
-_R_DocumentParameter = {
-    "default_value": "DefaultValue",
-    "description": "Description",
-    "name": "Name",
-    "type": "Type",
-}
-
-
-class DocumentParameter(Result, rename=_R_DocumentParameter):
-    """``DocumentParameter``."""
-
-    name: str = UNSET
-    type: str = UNSET
-    description: str = UNSET
-    default_value: str = UNSET
-
-
-_R_DocumentRequires = {
-    "name": "Name",
-    "require_type": "RequireType",
-    "version": "Version",
-    "version_name": "VersionName",
-}
-
-
-class DocumentRequires(Result, rename=_R_DocumentRequires):
-    """``DocumentRequires``."""
-
-    name: str = UNSET
-    version: str = UNSET
-    require_type: str = UNSET
-    version_name: str = UNSET
-
-
-_R_DocumentReviewCommentSource = {
-    "content": "Content",
-    "type": "Type",
-}
-
-
-class DocumentReviewCommentSource(Result, rename=_R_DocumentReviewCommentSource):
-    """``DocumentReviewCommentSource``."""
-
-    type: str = UNSET
-    content: str = UNSET
-
-
-_R_DocumentReviewerResponseSource = {
-    "comment": "Comment",
-    "create_time": "CreateTime",
-    "review_status": "ReviewStatus",
-    "reviewer": "Reviewer",
-    "updated_time": "UpdatedTime",
-}
-
-
-class DocumentReviewerResponseSource(Result, rename=_R_DocumentReviewerResponseSource):
-    """``DocumentReviewerResponseSource``."""
-
-    create_time: datetime = UNSET
-    updated_time: datetime = UNSET
-    review_status: str = UNSET
-    comment: list[DocumentReviewCommentSource] = UNSET
-    reviewer: str = UNSET
-
-
-_R_DocumentVersionInfo = {
-    "cloud_providers": "CloudProviders",
-    "created_date": "CreatedDate",
-    "display_name": "DisplayName",
-    "document_format": "DocumentFormat",
-    "document_version": "DocumentVersion",
-    "is_default_version": "IsDefaultVersion",
-    "name": "Name",
-    "review_status": "ReviewStatus",
-    "status": "Status",
-    "status_information": "StatusInformation",
-    "version_name": "VersionName",
-}
-
-
-class DocumentVersionInfo(Result, rename=_R_DocumentVersionInfo):
-    """``DocumentVersionInfo``."""
-
-    name: str = UNSET
-    display_name: str = UNSET
-    document_version: str = UNSET
-    version_name: str = UNSET
-    created_date: datetime = UNSET
-    is_default_version: bool = UNSET
-    document_format: str = UNSET
-    status: str = UNSET
-    status_information: str = UNSET
-    review_status: str = UNSET
-    cloud_providers: list[str] = UNSET
-
-
-_R_EffectivePatch = {
-    "patch": "Patch",
-    "patch_status": "PatchStatus",
-}
-
-
-class EffectivePatch(Result, rename=_R_EffectivePatch):
-    """``EffectivePatch``."""
-
-    patch: Patch = UNSET
-    patch_status: PatchStatus = UNSET
-
-
-_R_ExecutionPreview = {
-    "automation": "Automation",
-}
-
-
-class ExecutionPreview(Result, rename=_R_ExecutionPreview):
-    """``ExecutionPreview``."""
-
-    automation: AutomationExecutionPreview = UNSET
-
-
-_R_FailedCreateAssociation = {
-    "entry": "Entry",
-    "fault": "Fault",
-    "message": "Message",
-}
-
-
-class FailedCreateAssociation(Result, rename=_R_FailedCreateAssociation):
-    """``FailedCreateAssociation``."""
-
-    entry: CreateAssociationBatchRequestEntry = UNSET
-    message: str = UNSET
-    fault: str = UNSET
-
-
-_R_FailureDetails = {
-    "details": "Details",
-    "failure_stage": "FailureStage",
-    "failure_type": "FailureType",
-}
-
-
-class FailureDetails(Result, rename=_R_FailureDetails):
-    """``FailureDetails``."""
-
-    failure_stage: str = UNSET
-    failure_type: str = UNSET
-    details: dict[str, list[str]] = UNSET
-
-
-_R_GcpConfiguration = {
-    "organization_id": "OrganizationId",
-    "service_account_email": "ServiceAccountEmail",
-    "targets": "Targets",
-    "workload_identity_pool_provider": "WorkloadIdentityPoolProvider",
-}
-
-
-class GcpConfiguration(Result, rename=_R_GcpConfiguration):
-    """``GcpConfiguration``."""
-
-    organization_id: str = UNSET
-    workload_identity_pool_provider: str = UNSET
-    service_account_email: str = UNSET
-    targets: GcpConfigurationTargets = UNSET
-
-
-_R_GcpConfigurationTargets = {
-    "projects": "Projects",
-}
-
-
-class GcpConfigurationTargets(Result, rename=_R_GcpConfigurationTargets):
-    """``GcpConfigurationTargets``."""
-
-    projects: list[GcpProject] = UNSET
-
-
-_R_GcpProject = {
-    "project_display_name": "ProjectDisplayName",
-    "project_id": "ProjectId",
-}
-
-
-class GcpProject(Result, rename=_R_GcpProject):
-    """``GcpProject``."""
-
-    project_id: str = UNSET
-    project_display_name: str = UNSET
-
-
-_R_GetAccessTokenResponse = {
-    "access_request_status": "AccessRequestStatus",
-    "credentials": "Credentials",
-}
-
-
-class GetAccessTokenResponse(Result, rename=_R_GetAccessTokenResponse):
-    """``GetAccessTokenResponse``."""
-
-    credentials: Credentials = UNSET
-    access_request_status: str = UNSET
-
-
-_R_GetAutomationExecutionResult = {
-    "automation_execution": "AutomationExecution",
-}
-
-
-class GetAutomationExecutionResult(Result, rename=_R_GetAutomationExecutionResult):
-    """``GetAutomationExecutionResult``."""
-
-    automation_execution: AutomationExecution = UNSET
-
-
-_R_GetCalendarStateResponse = {
-    "at_time": "AtTime",
-    "next_transition_time": "NextTransitionTime",
-    "state": "State",
-}
-
-
-class GetCalendarStateResponse(Result, rename=_R_GetCalendarStateResponse):
-    """``GetCalendarStateResponse``."""
-
-    state: str = UNSET
-    at_time: str = UNSET
-    next_transition_time: str = UNSET
-
-
-_R_GetCloudConnectorResult = {
-    "cloud_connector_arn": "CloudConnectorArn",
-    "config_connector_arn": "ConfigConnectorArn",
-    "configuration": "Configuration",
-    "created_at": "CreatedAt",
-    "description": "Description",
-    "display_name": "DisplayName",
-    "role_arn": "RoleArn",
-    "updated_at": "UpdatedAt",
-}
-
-
-class GetCloudConnectorResult(Result, rename=_R_GetCloudConnectorResult):
-    """``GetCloudConnectorResult``."""
-
-    cloud_connector_arn: str = UNSET
-    display_name: str = UNSET
-    description: str = UNSET
-    role_arn: str = UNSET
-    configuration: CloudConnectorConfiguration = UNSET
-    config_connector_arn: str = UNSET
-    created_at: datetime = UNSET
-    updated_at: datetime = UNSET
-
-
-_R_GetCommandInvocationResult = {
-    "cloud_watch_output_config": "CloudWatchOutputConfig",
-    "command_id": "CommandId",
-    "comment": "Comment",
-    "document_name": "DocumentName",
-    "document_version": "DocumentVersion",
-    "execution_elapsed_time": "ExecutionElapsedTime",
-    "execution_end_date_time": "ExecutionEndDateTime",
-    "execution_start_date_time": "ExecutionStartDateTime",
-    "instance_id": "InstanceId",
-    "plugin_name": "PluginName",
-    "response_code": "ResponseCode",
-    "standard_error_content": "StandardErrorContent",
-    "standard_error_url": "StandardErrorUrl",
-    "standard_output_content": "StandardOutputContent",
-    "standard_output_url": "StandardOutputUrl",
-    "status": "Status",
-    "status_details": "StatusDetails",
-}
-
-
-class GetCommandInvocationResult(Result, rename=_R_GetCommandInvocationResult):
-    """``GetCommandInvocationResult``."""
-
-    command_id: str = UNSET
-    instance_id: str = UNSET
-    comment: str = UNSET
-    document_name: str = UNSET
-    document_version: str = UNSET
-    plugin_name: str = UNSET
-    response_code: int = UNSET
-    execution_start_date_time: str = UNSET
-    execution_elapsed_time: str = UNSET
-    execution_end_date_time: str = UNSET
-    status: str = UNSET
-    status_details: str = UNSET
-    standard_output_content: str = UNSET
-    standard_output_url: str = UNSET
-    standard_error_content: str = UNSET
-    standard_error_url: str = UNSET
-    cloud_watch_output_config: CloudWatchOutputConfig = UNSET
-
-
-_R_GetConnectionStatusResponse = {
-    "status": "Status",
-    "target": "Target",
-}
-
-
-class GetConnectionStatusResponse(Result, rename=_R_GetConnectionStatusResponse):
-    """``GetConnectionStatusResponse``."""
-
-    target: str = UNSET
-    status: str = UNSET
-
-
-_R_GetDefaultPatchBaselineResult = {
-    "baseline_id": "BaselineId",
-    "operating_system": "OperatingSystem",
-}
-
-
-class GetDefaultPatchBaselineResult(Result, rename=_R_GetDefaultPatchBaselineResult):
-    """``GetDefaultPatchBaselineResult``."""
-
-    baseline_id: str = UNSET
-    operating_system: str = UNSET
-
-
-_R_GetDeployablePatchSnapshotForInstanceResult = {
-    "instance_id": "InstanceId",
-    "product": "Product",
-    "snapshot_download_url": "SnapshotDownloadUrl",
-    "snapshot_id": "SnapshotId",
-}
-
-
-class GetDeployablePatchSnapshotForInstanceResult(
-    Result, rename=_R_GetDeployablePatchSnapshotForInstanceResult
-):
-    """``GetDeployablePatchSnapshotForInstanceResult``."""
-
-    instance_id: str = UNSET
-    snapshot_id: str = UNSET
-    snapshot_download_url: str = UNSET
-    product: str = UNSET
-
-
-_R_GetDocumentResult = {
-    "attachments_content": "AttachmentsContent",
-    "content": "Content",
-    "created_date": "CreatedDate",
-    "display_name": "DisplayName",
-    "document_format": "DocumentFormat",
-    "document_type": "DocumentType",
-    "document_version": "DocumentVersion",
-    "name": "Name",
-    "requires": "Requires",
-    "review_status": "ReviewStatus",
-    "status": "Status",
-    "status_information": "StatusInformation",
-    "version_name": "VersionName",
-}
-
-
-class GetDocumentResult(Result, rename=_R_GetDocumentResult):
-    """``GetDocumentResult``."""
-
-    name: str = UNSET
-    created_date: datetime = UNSET
-    display_name: str = UNSET
-    version_name: str = UNSET
-    document_version: str = UNSET
-    status: str = UNSET
-    status_information: str = UNSET
-    content: str = UNSET
-    document_type: str = UNSET
-    document_format: str = UNSET
-    requires: list[DocumentRequires] = UNSET
-    attachments_content: list[AttachmentContent] = UNSET
-    review_status: str = UNSET
-
-
-_R_GetExecutionPreviewResponse = {
-    "ended_at": "EndedAt",
-    "execution_preview": "ExecutionPreview",
-    "execution_preview_id": "ExecutionPreviewId",
-    "status": "Status",
-    "status_message": "StatusMessage",
-}
-
-
-class GetExecutionPreviewResponse(Result, rename=_R_GetExecutionPreviewResponse):
-    """``GetExecutionPreviewResponse``."""
-
-    execution_preview_id: str = UNSET
-    ended_at: datetime = UNSET
-    status: str = UNSET
-    status_message: str = UNSET
-    execution_preview: ExecutionPreview = UNSET
-
-
-_R_GetInventoryResult = {
-    "entities": "Entities",
-    "next_token": "NextToken",
-}
-
-
-class GetInventoryResult(Result, rename=_R_GetInventoryResult):
-    """``GetInventoryResult``."""
-
-    entities: list[InventoryResultEntity] = UNSET
-    next_token: str = UNSET
-
-
-_R_GetInventorySchemaResult = {
-    "next_token": "NextToken",
-    "schemas": "Schemas",
-}
-
-
-class GetInventorySchemaResult(Result, rename=_R_GetInventorySchemaResult):
-    """``GetInventorySchemaResult``."""
-
-    schemas: list[InventoryItemSchema] = UNSET
-    next_token: str = UNSET
-
-
-_R_GetMaintenanceWindowExecutionResult = {
-    "end_time": "EndTime",
-    "start_time": "StartTime",
-    "status": "Status",
-    "status_details": "StatusDetails",
-    "task_ids": "TaskIds",
-    "window_execution_id": "WindowExecutionId",
-}
-
-
-class GetMaintenanceWindowExecutionResult(Result, rename=_R_GetMaintenanceWindowExecutionResult):
-    """``GetMaintenanceWindowExecutionResult``."""
-
-    window_execution_id: str = UNSET
-    task_ids: list[str] = UNSET
-    status: str = UNSET
-    status_details: str = UNSET
-    start_time: datetime = UNSET
-    end_time: datetime = UNSET
-
-
-_R_GetMaintenanceWindowExecutionTaskInvocationResult = {
-    "end_time": "EndTime",
-    "execution_id": "ExecutionId",
-    "invocation_id": "InvocationId",
-    "owner_information": "OwnerInformation",
-    "parameters": "Parameters",
-    "start_time": "StartTime",
-    "status": "Status",
-    "status_details": "StatusDetails",
-    "task_execution_id": "TaskExecutionId",
-    "task_type": "TaskType",
-    "window_execution_id": "WindowExecutionId",
-    "window_target_id": "WindowTargetId",
-}
-
-
-class GetMaintenanceWindowExecutionTaskInvocationResult(
-    Result, rename=_R_GetMaintenanceWindowExecutionTaskInvocationResult
-):
-    """``GetMaintenanceWindowExecutionTaskInvocationResult``."""
-
-    window_execution_id: str = UNSET
-    task_execution_id: str = UNSET
-    invocation_id: str = UNSET
-    execution_id: str = UNSET
-    task_type: str = UNSET
-    parameters: str = UNSET
-    status: str = UNSET
-    status_details: str = UNSET
-    start_time: datetime = UNSET
-    end_time: datetime = UNSET
-    owner_information: str = UNSET
-    window_target_id: str = UNSET
-
-
-_R_GetMaintenanceWindowExecutionTaskResult = {
-    "alarm_configuration": "AlarmConfiguration",
-    "end_time": "EndTime",
-    "max_concurrency": "MaxConcurrency",
-    "max_errors": "MaxErrors",
-    "priority": "Priority",
-    "service_role": "ServiceRole",
-    "start_time": "StartTime",
-    "status": "Status",
-    "status_details": "StatusDetails",
-    "task_arn": "TaskArn",
-    "task_execution_id": "TaskExecutionId",
-    "task_parameters": "TaskParameters",
-    "triggered_alarms": "TriggeredAlarms",
-    "type": "Type",
-    "window_execution_id": "WindowExecutionId",
-}
-
-
-class GetMaintenanceWindowExecutionTaskResult(
-    Result, rename=_R_GetMaintenanceWindowExecutionTaskResult
-):
-    """``GetMaintenanceWindowExecutionTaskResult``."""
-
-    window_execution_id: str = UNSET
-    task_execution_id: str = UNSET
-    task_arn: str = UNSET
-    service_role: str = UNSET
-    type: str = UNSET
-    task_parameters: list[dict[str, MaintenanceWindowTaskParameterValueExpression]] = UNSET
-    priority: int = UNSET
-    max_concurrency: str = UNSET
-    max_errors: str = UNSET
-    status: str = UNSET
-    status_details: str = UNSET
-    start_time: datetime = UNSET
-    end_time: datetime = UNSET
-    alarm_configuration: AlarmConfiguration = UNSET
-    triggered_alarms: list[AlarmStateInformation] = UNSET
-
-
-_R_GetMaintenanceWindowResult = {
-    "allow_unassociated_targets": "AllowUnassociatedTargets",
-    "created_date": "CreatedDate",
-    "cutoff": "Cutoff",
-    "description": "Description",
-    "duration": "Duration",
-    "enabled": "Enabled",
-    "end_date": "EndDate",
-    "modified_date": "ModifiedDate",
-    "name": "Name",
-    "next_execution_time": "NextExecutionTime",
-    "schedule": "Schedule",
-    "schedule_offset": "ScheduleOffset",
-    "schedule_timezone": "ScheduleTimezone",
-    "start_date": "StartDate",
-    "window_id": "WindowId",
-}
-
-
-class GetMaintenanceWindowResult(Result, rename=_R_GetMaintenanceWindowResult):
-    """``GetMaintenanceWindowResult``."""
-
-    window_id: str = UNSET
-    name: str = UNSET
-    description: str = UNSET
-    start_date: str = UNSET
-    end_date: str = UNSET
-    schedule: str = UNSET
-    schedule_timezone: str = UNSET
-    schedule_offset: int = UNSET
-    next_execution_time: str = UNSET
-    duration: int = UNSET
-    cutoff: int = UNSET
-    allow_unassociated_targets: bool = UNSET
-    enabled: bool = UNSET
-    created_date: datetime = UNSET
-    modified_date: datetime = UNSET
-
-
-_R_GetMaintenanceWindowTaskResult = {
-    "alarm_configuration": "AlarmConfiguration",
-    "cutoff_behavior": "CutoffBehavior",
-    "description": "Description",
-    "logging_info": "LoggingInfo",
-    "max_concurrency": "MaxConcurrency",
-    "max_errors": "MaxErrors",
-    "name": "Name",
-    "priority": "Priority",
-    "service_role_arn": "ServiceRoleArn",
-    "targets": "Targets",
-    "task_arn": "TaskArn",
-    "task_invocation_parameters": "TaskInvocationParameters",
-    "task_parameters": "TaskParameters",
-    "task_type": "TaskType",
-    "window_id": "WindowId",
-    "window_task_id": "WindowTaskId",
-}
-
-
-class GetMaintenanceWindowTaskResult(Result, rename=_R_GetMaintenanceWindowTaskResult):
-    """``GetMaintenanceWindowTaskResult``."""
-
-    window_id: str = UNSET
-    window_task_id: str = UNSET
-    targets: list[Target] = UNSET
-    task_arn: str = UNSET
-    service_role_arn: str = UNSET
-    task_type: str = UNSET
-    task_parameters: dict[str, MaintenanceWindowTaskParameterValueExpression] = UNSET
-    task_invocation_parameters: MaintenanceWindowTaskInvocationParameters = UNSET
-    priority: int = UNSET
-    max_concurrency: str = UNSET
-    max_errors: str = UNSET
-    logging_info: LoggingInfo = UNSET
-    name: str = UNSET
-    description: str = UNSET
-    cutoff_behavior: str = UNSET
-    alarm_configuration: AlarmConfiguration = UNSET
-
-
-_R_GetOpsItemResponse = {
-    "ops_item": "OpsItem",
-}
-
-
-class GetOpsItemResponse(Result, rename=_R_GetOpsItemResponse):
-    """``GetOpsItemResponse``."""
-
-    ops_item: OpsItem = UNSET
-
-
-_R_GetOpsMetadataResult = {
-    "metadata": "Metadata",
-    "next_token": "NextToken",
-    "resource_id": "ResourceId",
-}
-
-
-class GetOpsMetadataResult(Result, rename=_R_GetOpsMetadataResult):
-    """``GetOpsMetadataResult``."""
-
-    resource_id: str = UNSET
-    metadata: dict[str, MetadataValue] = UNSET
-    next_token: str = UNSET
-
-
-_R_GetOpsSummaryResult = {
-    "entities": "Entities",
-    "next_token": "NextToken",
-}
-
-
-class GetOpsSummaryResult(Result, rename=_R_GetOpsSummaryResult):
-    """``GetOpsSummaryResult``."""
-
-    entities: list[OpsEntity] = UNSET
-    next_token: str = UNSET
-
-
-_R_GetParameterHistoryResult = {
-    "next_token": "NextToken",
-    "parameters": "Parameters",
-}
-
-
-class GetParameterHistoryResult(Result, rename=_R_GetParameterHistoryResult):
-    """``GetParameterHistoryResult``."""
-
-    parameters: list[ParameterHistory] = UNSET
-    next_token: str = UNSET
-
-
-_R_GetParameterResult = {
-    "parameter": "Parameter",
-}
-
-
-class GetParameterResult(Result, rename=_R_GetParameterResult):
-    """``GetParameterResult``."""
-
-    parameter: Parameter = UNSET
-
-
-_R_GetParametersByPathResult = {
-    "next_token": "NextToken",
-    "parameters": "Parameters",
-}
-
-
-class GetParametersByPathResult(Result, rename=_R_GetParametersByPathResult):
-    """``GetParametersByPathResult``."""
-
-    parameters: list[Parameter] = UNSET
-    next_token: str = UNSET
-
-
-_R_GetParametersResult = {
-    "invalid_parameters": "InvalidParameters",
-    "parameters": "Parameters",
-}
-
-
-class GetParametersResult(Result, rename=_R_GetParametersResult):
-    """``GetParametersResult``."""
-
-    parameters: list[Parameter] = UNSET
-    invalid_parameters: list[str] = UNSET
-
-
-_R_GetPatchBaselineForPatchGroupResult = {
-    "baseline_id": "BaselineId",
-    "operating_system": "OperatingSystem",
-    "patch_group": "PatchGroup",
-}
-
-
-class GetPatchBaselineForPatchGroupResult(Result, rename=_R_GetPatchBaselineForPatchGroupResult):
-    """``GetPatchBaselineForPatchGroupResult``."""
-
-    baseline_id: str = UNSET
-    patch_group: str = UNSET
-    operating_system: str = UNSET
-
-
-_R_GetPatchBaselineResult = {
-    "approval_rules": "ApprovalRules",
-    "approved_patches": "ApprovedPatches",
-    "approved_patches_compliance_level": "ApprovedPatchesComplianceLevel",
-    "approved_patches_enable_non_security": "ApprovedPatchesEnableNonSecurity",
-    "available_security_updates_compliance_status": "AvailableSecurityUpdatesComplianceStatus",
-    "baseline_id": "BaselineId",
-    "created_date": "CreatedDate",
-    "description": "Description",
-    "global_filters": "GlobalFilters",
-    "modified_date": "ModifiedDate",
-    "name": "Name",
-    "operating_system": "OperatingSystem",
-    "patch_groups": "PatchGroups",
-    "rejected_patches": "RejectedPatches",
-    "rejected_patches_action": "RejectedPatchesAction",
-    "sources": "Sources",
-}
-
-
-class GetPatchBaselineResult(Result, rename=_R_GetPatchBaselineResult):
-    """``GetPatchBaselineResult``."""
-
-    baseline_id: str = UNSET
-    name: str = UNSET
-    operating_system: str = UNSET
-    global_filters: PatchFilterGroup = UNSET
-    approval_rules: PatchRuleGroup = UNSET
-    approved_patches: list[str] = UNSET
-    approved_patches_compliance_level: str = UNSET
-    approved_patches_enable_non_security: bool = UNSET
-    rejected_patches: list[str] = UNSET
-    rejected_patches_action: str = UNSET
-    patch_groups: list[str] = UNSET
-    created_date: datetime = UNSET
-    modified_date: datetime = UNSET
-    description: str = UNSET
-    sources: list[PatchSource] = UNSET
-    available_security_updates_compliance_status: str = UNSET
-
-
-_R_GetResourcePoliciesResponse = {
-    "next_token": "NextToken",
-    "policies": "Policies",
-}
-
-
-class GetResourcePoliciesResponse(Result, rename=_R_GetResourcePoliciesResponse):
-    """``GetResourcePoliciesResponse``."""
-
-    next_token: str = UNSET
-    policies: list[GetResourcePoliciesResponseEntry] = UNSET
-
-
-_R_GetResourcePoliciesResponseEntry = {
-    "policy": "Policy",
-    "policy_hash": "PolicyHash",
-    "policy_id": "PolicyId",
-}
-
-
-class GetResourcePoliciesResponseEntry(Result, rename=_R_GetResourcePoliciesResponseEntry):
-    """``GetResourcePoliciesResponseEntry``."""
-
-    policy_id: str = UNSET
-    policy_hash: str = UNSET
-    policy: str = UNSET
-
-
-_R_GetServiceSettingResult = {
-    "service_setting": "ServiceSetting",
-}
-
-
-class GetServiceSettingResult(Result, rename=_R_GetServiceSettingResult):
-    """``GetServiceSettingResult``."""
-
-    service_setting: ServiceSetting = UNSET
-
-
-_R_InstanceAggregatedAssociationOverview = {
-    "detailed_status": "DetailedStatus",
-    "instance_association_status_aggregated_count": "InstanceAssociationStatusAggregatedCount",
-}
-
-
-class InstanceAggregatedAssociationOverview(
-    Result, rename=_R_InstanceAggregatedAssociationOverview
-):
-    """``InstanceAggregatedAssociationOverview``."""
-
-    detailed_status: str = UNSET
-    instance_association_status_aggregated_count: dict[str, int] = UNSET
-
-
-_R_InstanceAssociation = {
-    "association_id": "AssociationId",
-    "association_version": "AssociationVersion",
-    "content": "Content",
-    "instance_id": "InstanceId",
-}
-
-
-class InstanceAssociation(Result, rename=_R_InstanceAssociation):
-    """``InstanceAssociation``."""
-
-    association_id: str = UNSET
-    instance_id: str = UNSET
-    content: str = UNSET
-    association_version: str = UNSET
-
-
-_R_InstanceAssociationOutputLocation = {
-    "s3_location": "S3Location",
-}
-
-
-class InstanceAssociationOutputLocation(Result, rename=_R_InstanceAssociationOutputLocation):
-    """``InstanceAssociationOutputLocation``."""
-
-    s3_location: S3OutputLocation = UNSET
-
-
-_R_InstanceAssociationOutputUrl = {
-    "s3_output_url": "S3OutputUrl",
-}
-
-
-class InstanceAssociationOutputUrl(Result, rename=_R_InstanceAssociationOutputUrl):
-    """``InstanceAssociationOutputUrl``."""
-
-    s3_output_url: S3OutputUrl = UNSET
-
-
-_R_InstanceAssociationStatusInfo = {
-    "association_id": "AssociationId",
-    "association_name": "AssociationName",
-    "association_version": "AssociationVersion",
-    "detailed_status": "DetailedStatus",
-    "document_version": "DocumentVersion",
-    "error_code": "ErrorCode",
-    "execution_date": "ExecutionDate",
-    "execution_summary": "ExecutionSummary",
-    "instance_id": "InstanceId",
-    "name": "Name",
-    "output_url": "OutputUrl",
-    "status": "Status",
-}
-
-
-class InstanceAssociationStatusInfo(Result, rename=_R_InstanceAssociationStatusInfo):
-    """``InstanceAssociationStatusInfo``."""
-
-    association_id: str = UNSET
-    name: str = UNSET
-    document_version: str = UNSET
-    association_version: str = UNSET
-    instance_id: str = UNSET
-    execution_date: datetime = UNSET
-    status: str = UNSET
-    detailed_status: str = UNSET
-    execution_summary: str = UNSET
-    error_code: str = UNSET
-    output_url: InstanceAssociationOutputUrl = UNSET
-    association_name: str = UNSET
-
-
-_R_InstanceInfo = {
-    "agent_type": "AgentType",
-    "agent_version": "AgentVersion",
-    "availability_zone": "AvailabilityZone",
-    "availability_zone_id": "AvailabilityZoneId",
-    "computer_name": "ComputerName",
-    "instance_status": "InstanceStatus",
-    "ip_address": "IpAddress",
-    "managed_status": "ManagedStatus",
-    "name": "Name",
-    "platform_name": "PlatformName",
-    "platform_type": "PlatformType",
-    "platform_version": "PlatformVersion",
-    "resource_type": "ResourceType",
-    "source_id": "SourceId",
-    "source_location": "SourceLocation",
-    "source_type": "SourceType",
-}
-
-
-class InstanceInfo(Result, rename=_R_InstanceInfo):
-    """``InstanceInfo``."""
-
-    agent_type: str = UNSET
-    agent_version: str = UNSET
-    computer_name: str = UNSET
-    instance_status: str = UNSET
-    ip_address: str = UNSET
-    managed_status: str = UNSET
-    name: str = UNSET
-    platform_type: str = UNSET
-    platform_name: str = UNSET
-    platform_version: str = UNSET
-    resource_type: str = UNSET
-    source_type: str = UNSET
-    source_id: str = UNSET
-    source_location: str = UNSET
-    availability_zone: str = UNSET
-    availability_zone_id: str = UNSET
-
-
-_R_InstanceInformation = {
-    "activation_id": "ActivationId",
-    "agent_version": "AgentVersion",
-    "association_overview": "AssociationOverview",
-    "association_status": "AssociationStatus",
-    "computer_name": "ComputerName",
-    "iam_role": "IamRole",
-    "instance_id": "InstanceId",
-    "ip_address": "IPAddress",
-    "is_latest_version": "IsLatestVersion",
-    "last_association_execution_date": "LastAssociationExecutionDate",
-    "last_ping_date_time": "LastPingDateTime",
-    "last_successful_association_execution_date": "LastSuccessfulAssociationExecutionDate",
-    "name": "Name",
-    "ping_status": "PingStatus",
-    "platform_name": "PlatformName",
-    "platform_type": "PlatformType",
-    "platform_version": "PlatformVersion",
-    "registration_date": "RegistrationDate",
-    "resource_type": "ResourceType",
-    "source_id": "SourceId",
-    "source_location": "SourceLocation",
-    "source_type": "SourceType",
-}
-
-
-class InstanceInformation(Result, rename=_R_InstanceInformation):
-    """``InstanceInformation``."""
-
-    instance_id: str = UNSET
-    ping_status: str = UNSET
-    last_ping_date_time: datetime = UNSET
-    agent_version: str = UNSET
-    is_latest_version: bool = UNSET
-    platform_type: str = UNSET
-    platform_name: str = UNSET
-    platform_version: str = UNSET
-    activation_id: str = UNSET
-    iam_role: str = UNSET
-    registration_date: datetime = UNSET
-    resource_type: str = UNSET
-    name: str = UNSET
-    ip_address: str = UNSET
-    computer_name: str = UNSET
-    association_status: str = UNSET
-    last_association_execution_date: datetime = UNSET
-    last_successful_association_execution_date: datetime = UNSET
-    association_overview: InstanceAggregatedAssociationOverview = UNSET
-    source_id: str = UNSET
-    source_type: str = UNSET
-    source_location: str = UNSET
-
-
-_R_InstancePatchState = {
-    "available_security_update_count": "AvailableSecurityUpdateCount",
-    "baseline_id": "BaselineId",
-    "critical_non_compliant_count": "CriticalNonCompliantCount",
-    "failed_count": "FailedCount",
-    "install_override_list": "InstallOverrideList",
-    "installed_count": "InstalledCount",
-    "installed_other_count": "InstalledOtherCount",
-    "installed_pending_reboot_count": "InstalledPendingRebootCount",
-    "installed_rejected_count": "InstalledRejectedCount",
-    "instance_id": "InstanceId",
-    "last_no_reboot_install_operation_time": "LastNoRebootInstallOperationTime",
-    "missing_count": "MissingCount",
-    "not_applicable_count": "NotApplicableCount",
-    "operation": "Operation",
-    "operation_end_time": "OperationEndTime",
-    "operation_start_time": "OperationStartTime",
-    "other_non_compliant_count": "OtherNonCompliantCount",
-    "owner_information": "OwnerInformation",
-    "patch_group": "PatchGroup",
-    "reboot_option": "RebootOption",
-    "security_non_compliant_count": "SecurityNonCompliantCount",
-    "snapshot_id": "SnapshotId",
-    "unreported_not_applicable_count": "UnreportedNotApplicableCount",
-}
-
-
-class InstancePatchState(Result, rename=_R_InstancePatchState):
-    """``InstancePatchState``."""
-
-    instance_id: str = UNSET
-    patch_group: str = UNSET
-    baseline_id: str = UNSET
-    snapshot_id: str = UNSET
-    install_override_list: str = UNSET
-    owner_information: str = UNSET
-    installed_count: int = UNSET
-    installed_other_count: int = UNSET
-    installed_pending_reboot_count: int = UNSET
-    installed_rejected_count: int = UNSET
-    missing_count: int = UNSET
-    failed_count: int = UNSET
-    unreported_not_applicable_count: int = UNSET
-    not_applicable_count: int = UNSET
-    available_security_update_count: int = UNSET
-    operation_start_time: datetime = UNSET
-    operation_end_time: datetime = UNSET
-    operation: str = UNSET
-    last_no_reboot_install_operation_time: datetime = UNSET
-    reboot_option: str = UNSET
-    critical_non_compliant_count: int = UNSET
-    security_non_compliant_count: int = UNSET
-    other_non_compliant_count: int = UNSET
-
-
-_R_InstanceProperty = {
-    "activation_id": "ActivationId",
-    "agent_version": "AgentVersion",
-    "architecture": "Architecture",
-    "association_overview": "AssociationOverview",
-    "association_status": "AssociationStatus",
-    "availability_zone": "AvailabilityZone",
-    "computer_name": "ComputerName",
-    "iam_role": "IamRole",
-    "instance_id": "InstanceId",
-    "instance_role": "InstanceRole",
-    "instance_state": "InstanceState",
-    "instance_type": "InstanceType",
-    "ip_address": "IPAddress",
-    "key_name": "KeyName",
-    "last_association_execution_date": "LastAssociationExecutionDate",
-    "last_ping_date_time": "LastPingDateTime",
-    "last_successful_association_execution_date": "LastSuccessfulAssociationExecutionDate",
-    "launch_time": "LaunchTime",
-    "name": "Name",
-    "ping_status": "PingStatus",
-    "platform_name": "PlatformName",
-    "platform_type": "PlatformType",
-    "platform_version": "PlatformVersion",
-    "registration_date": "RegistrationDate",
-    "resource_type": "ResourceType",
-    "source_id": "SourceId",
-    "source_location": "SourceLocation",
-    "source_type": "SourceType",
-}
-
-
-class InstanceProperty(Result, rename=_R_InstanceProperty):
-    """``InstanceProperty``."""
-
-    name: str = UNSET
-    instance_id: str = UNSET
-    instance_type: str = UNSET
-    instance_role: str = UNSET
-    key_name: str = UNSET
-    instance_state: str = UNSET
-    architecture: str = UNSET
-    ip_address: str = UNSET
-    launch_time: datetime = UNSET
-    ping_status: str = UNSET
-    last_ping_date_time: datetime = UNSET
-    agent_version: str = UNSET
-    platform_type: str = UNSET
-    platform_name: str = UNSET
-    platform_version: str = UNSET
-    activation_id: str = UNSET
-    iam_role: str = UNSET
-    registration_date: datetime = UNSET
-    resource_type: str = UNSET
-    computer_name: str = UNSET
-    association_status: str = UNSET
-    last_association_execution_date: datetime = UNSET
-    last_successful_association_execution_date: datetime = UNSET
-    association_overview: InstanceAggregatedAssociationOverview = UNSET
-    source_id: str = UNSET
-    source_type: str = UNSET
-    source_location: str = UNSET
-    availability_zone: str = UNSET
-
-
-_R_InventoryDeletionStatusItem = {
-    "deletion_id": "DeletionId",
-    "deletion_start_time": "DeletionStartTime",
-    "deletion_summary": "DeletionSummary",
-    "last_status": "LastStatus",
-    "last_status_message": "LastStatusMessage",
-    "last_status_update_time": "LastStatusUpdateTime",
-    "type_name": "TypeName",
-}
-
-
-class InventoryDeletionStatusItem(Result, rename=_R_InventoryDeletionStatusItem):
-    """``InventoryDeletionStatusItem``."""
-
-    deletion_id: str = UNSET
-    type_name: str = UNSET
-    deletion_start_time: datetime = UNSET
-    last_status: str = UNSET
-    last_status_message: str = UNSET
-    deletion_summary: InventoryDeletionSummary = UNSET
-    last_status_update_time: datetime = UNSET
-
-
-_R_InventoryDeletionSummary = {
-    "remaining_count": "RemainingCount",
-    "summary_items": "SummaryItems",
-    "total_count": "TotalCount",
-}
-
-
-class InventoryDeletionSummary(Result, rename=_R_InventoryDeletionSummary):
-    """``InventoryDeletionSummary``."""
-
-    total_count: int = UNSET
-    remaining_count: int = UNSET
-    summary_items: list[InventoryDeletionSummaryItem] = UNSET
-
-
-_R_InventoryDeletionSummaryItem = {
-    "count": "Count",
-    "remaining_count": "RemainingCount",
-    "version": "Version",
-}
-
-
-class InventoryDeletionSummaryItem(Result, rename=_R_InventoryDeletionSummaryItem):
-    """``InventoryDeletionSummaryItem``."""
-
-    version: str = UNSET
-    count: int = UNSET
-    remaining_count: int = UNSET
-
-
-_R_InventoryItemAttribute = {
-    "data_type": "DataType",
-    "name": "Name",
-}
-
-
-class InventoryItemAttribute(Result, rename=_R_InventoryItemAttribute):
-    """``InventoryItemAttribute``."""
-
-    name: str = UNSET
-    data_type: str = UNSET
-
-
-_R_InventoryItemSchema = {
-    "attributes": "Attributes",
-    "display_name": "DisplayName",
-    "type_name": "TypeName",
-    "version": "Version",
-}
-
-
-class InventoryItemSchema(Result, rename=_R_InventoryItemSchema):
-    """``InventoryItemSchema``."""
-
-    type_name: str = UNSET
-    version: str = UNSET
-    attributes: list[InventoryItemAttribute] = UNSET
-    display_name: str = UNSET
-
-
-_R_InventoryResultEntity = {
-    "data": "Data",
-    "id": "Id",
-}
-
-
-class InventoryResultEntity(Result, rename=_R_InventoryResultEntity):
-    """``InventoryResultEntity``."""
-
-    id: str = UNSET
-    data: dict[str, InventoryResultItem] = UNSET
-
-
-_R_InventoryResultItem = {
-    "capture_time": "CaptureTime",
-    "content": "Content",
-    "content_hash": "ContentHash",
-    "schema_version": "SchemaVersion",
-    "type_name": "TypeName",
-}
-
-
-class InventoryResultItem(Result, rename=_R_InventoryResultItem):
-    """``InventoryResultItem``."""
-
-    type_name: str = UNSET
-    schema_version: str = UNSET
-    capture_time: str = UNSET
-    content_hash: str = UNSET
-    content: list[dict[str, str]] = UNSET
-
-
-_R_LabelParameterVersionResult = {
-    "invalid_labels": "InvalidLabels",
-    "parameter_version": "ParameterVersion",
-}
-
-
-class LabelParameterVersionResult(Result, rename=_R_LabelParameterVersionResult):
-    """``LabelParameterVersionResult``."""
-
-    invalid_labels: list[str] = UNSET
-    parameter_version: int = UNSET
-
-
-_R_ListAssociationVersionsResult = {
-    "association_versions": "AssociationVersions",
-    "next_token": "NextToken",
-}
-
-
-class ListAssociationVersionsResult(Result, rename=_R_ListAssociationVersionsResult):
-    """``ListAssociationVersionsResult``."""
-
-    association_versions: list[AssociationVersionInfo] = UNSET
-    next_token: str = UNSET
-
-
-_R_ListAssociationsResult = {
-    "associations": "Associations",
-    "next_token": "NextToken",
-}
-
-
-class ListAssociationsResult(Result, rename=_R_ListAssociationsResult):
-    """``ListAssociationsResult``."""
-
-    associations: list[Association] = UNSET
-    next_token: str = UNSET
-
-
-_R_ListCloudConnectorsResult = {
-    "cloud_connectors": "CloudConnectors",
-    "next_token": "NextToken",
-}
-
-
-class ListCloudConnectorsResult(Result, rename=_R_ListCloudConnectorsResult):
-    """``ListCloudConnectorsResult``."""
-
-    cloud_connectors: list[CloudConnectorSummary] = UNSET
-    next_token: str = UNSET
-
-
-_R_ListCommandInvocationsResult = {
-    "command_invocations": "CommandInvocations",
-    "next_token": "NextToken",
-}
-
-
-class ListCommandInvocationsResult(Result, rename=_R_ListCommandInvocationsResult):
-    """``ListCommandInvocationsResult``."""
-
-    command_invocations: list[CommandInvocation] = UNSET
-    next_token: str = UNSET
-
-
-_R_ListCommandsResult = {
-    "commands": "Commands",
-    "next_token": "NextToken",
-}
-
-
-class ListCommandsResult(Result, rename=_R_ListCommandsResult):
-    """``ListCommandsResult``."""
-
-    commands: list[Command] = UNSET
-    next_token: str = UNSET
-
-
-_R_ListComplianceItemsResult = {
-    "compliance_items": "ComplianceItems",
-    "next_token": "NextToken",
-}
-
-
-class ListComplianceItemsResult(Result, rename=_R_ListComplianceItemsResult):
-    """``ListComplianceItemsResult``."""
-
-    compliance_items: list[ComplianceItem] = UNSET
-    next_token: str = UNSET
-
-
-_R_ListComplianceSummariesResult = {
-    "compliance_summary_items": "ComplianceSummaryItems",
-    "next_token": "NextToken",
-}
-
-
-class ListComplianceSummariesResult(Result, rename=_R_ListComplianceSummariesResult):
-    """``ListComplianceSummariesResult``."""
-
-    compliance_summary_items: list[ComplianceSummaryItem] = UNSET
-    next_token: str = UNSET
-
-
-_R_ListDocumentMetadataHistoryResponse = {
-    "author": "Author",
-    "document_version": "DocumentVersion",
-    "metadata": "Metadata",
-    "name": "Name",
-    "next_token": "NextToken",
-}
-
-
-class ListDocumentMetadataHistoryResponse(Result, rename=_R_ListDocumentMetadataHistoryResponse):
-    """``ListDocumentMetadataHistoryResponse``."""
-
-    name: str = UNSET
-    document_version: str = UNSET
-    author: str = UNSET
-    metadata: DocumentMetadataResponseInfo = UNSET
-    next_token: str = UNSET
-
-
-_R_ListDocumentVersionsResult = {
-    "document_versions": "DocumentVersions",
-    "next_token": "NextToken",
-}
-
-
-class ListDocumentVersionsResult(Result, rename=_R_ListDocumentVersionsResult):
-    """``ListDocumentVersionsResult``."""
-
-    document_versions: list[DocumentVersionInfo] = UNSET
-    next_token: str = UNSET
-
-
-_R_ListDocumentsResult = {
-    "document_identifiers": "DocumentIdentifiers",
-    "next_token": "NextToken",
-}
-
-
-class ListDocumentsResult(Result, rename=_R_ListDocumentsResult):
-    """``ListDocumentsResult``."""
-
-    document_identifiers: list[DocumentIdentifier] = UNSET
-    next_token: str = UNSET
-
-
-_R_ListInventoryEntriesResult = {
-    "capture_time": "CaptureTime",
-    "entries": "Entries",
-    "instance_id": "InstanceId",
-    "next_token": "NextToken",
-    "schema_version": "SchemaVersion",
-    "type_name": "TypeName",
-}
-
-
-class ListInventoryEntriesResult(Result, rename=_R_ListInventoryEntriesResult):
-    """``ListInventoryEntriesResult``."""
-
-    type_name: str = UNSET
-    instance_id: str = UNSET
-    schema_version: str = UNSET
-    capture_time: str = UNSET
-    entries: list[dict[str, str]] = UNSET
-    next_token: str = UNSET
-
-
-_R_ListNodesResult = {
-    "next_token": "NextToken",
-    "nodes": "Nodes",
-}
-
-
-class ListNodesResult(Result, rename=_R_ListNodesResult):
-    """``ListNodesResult``."""
-
-    nodes: list[Node] = UNSET
-    next_token: str = UNSET
-
-
-_R_ListNodesSummaryResult = {
-    "next_token": "NextToken",
-    "summary": "Summary",
-}
-
-
-class ListNodesSummaryResult(Result, rename=_R_ListNodesSummaryResult):
-    """``ListNodesSummaryResult``."""
-
-    summary: list[dict[str, str]] = UNSET
-    next_token: str = UNSET
-
-
-_R_ListOpsItemEventsResponse = {
-    "next_token": "NextToken",
-    "summaries": "Summaries",
-}
-
-
-class ListOpsItemEventsResponse(Result, rename=_R_ListOpsItemEventsResponse):
-    """``ListOpsItemEventsResponse``."""
-
-    next_token: str = UNSET
-    summaries: list[OpsItemEventSummary] = UNSET
-
-
-_R_ListOpsItemRelatedItemsResponse = {
-    "next_token": "NextToken",
-    "summaries": "Summaries",
-}
-
-
-class ListOpsItemRelatedItemsResponse(Result, rename=_R_ListOpsItemRelatedItemsResponse):
-    """``ListOpsItemRelatedItemsResponse``."""
-
-    next_token: str = UNSET
-    summaries: list[OpsItemRelatedItemSummary] = UNSET
-
-
-_R_ListOpsMetadataResult = {
-    "next_token": "NextToken",
-    "ops_metadata_list": "OpsMetadataList",
-}
-
-
-class ListOpsMetadataResult(Result, rename=_R_ListOpsMetadataResult):
-    """``ListOpsMetadataResult``."""
-
-    ops_metadata_list: list[OpsMetadata] = UNSET
-    next_token: str = UNSET
-
-
-_R_ListResourceComplianceSummariesResult = {
-    "next_token": "NextToken",
-    "resource_compliance_summary_items": "ResourceComplianceSummaryItems",
-}
-
-
-class ListResourceComplianceSummariesResult(
-    Result, rename=_R_ListResourceComplianceSummariesResult
-):
-    """``ListResourceComplianceSummariesResult``."""
-
-    resource_compliance_summary_items: list[ResourceComplianceSummaryItem] = UNSET
-    next_token: str = UNSET
-
-
-_R_ListResourceDataSyncResult = {
-    "next_token": "NextToken",
-    "resource_data_sync_items": "ResourceDataSyncItems",
-}
-
-
-class ListResourceDataSyncResult(Result, rename=_R_ListResourceDataSyncResult):
-    """``ListResourceDataSyncResult``."""
-
-    resource_data_sync_items: list[ResourceDataSyncItem] = UNSET
-    next_token: str = UNSET
-
-
-_R_ListTagsForResourceResult = {
-    "tag_list": "TagList",
-}
-
-
-class ListTagsForResourceResult(Result, rename=_R_ListTagsForResourceResult):
-    """``ListTagsForResourceResult``."""
-
-    tag_list: list[Tag] = UNSET
-
-
-_R_LoggingInfo = {
-    "s3_bucket_name": "S3BucketName",
-    "s3_key_prefix": "S3KeyPrefix",
-    "s3_region": "S3Region",
-}
-
-
-class LoggingInfo(Result, rename=_R_LoggingInfo):
-    """``LoggingInfo``."""
-
-    s3_bucket_name: str = UNSET
-    s3_key_prefix: str = UNSET
-    s3_region: str = UNSET
-
-
-_R_MaintenanceWindowAutomationParameters = {
-    "document_version": "DocumentVersion",
-    "parameters": "Parameters",
-}
-
-
-class MaintenanceWindowAutomationParameters(
-    Result, rename=_R_MaintenanceWindowAutomationParameters
-):
-    """``MaintenanceWindowAutomationParameters``."""
-
-    document_version: str = UNSET
-    parameters: dict[str, list[str]] = UNSET
-
-
-_R_MaintenanceWindowExecution = {
-    "end_time": "EndTime",
-    "start_time": "StartTime",
-    "status": "Status",
-    "status_details": "StatusDetails",
-    "window_execution_id": "WindowExecutionId",
-    "window_id": "WindowId",
-}
-
-
-class MaintenanceWindowExecution(Result, rename=_R_MaintenanceWindowExecution):
-    """``MaintenanceWindowExecution``."""
-
-    window_id: str = UNSET
-    window_execution_id: str = UNSET
-    status: str = UNSET
-    status_details: str = UNSET
-    start_time: datetime = UNSET
-    end_time: datetime = UNSET
-
-
-_R_MaintenanceWindowExecutionTaskIdentity = {
-    "alarm_configuration": "AlarmConfiguration",
-    "end_time": "EndTime",
-    "start_time": "StartTime",
-    "status": "Status",
-    "status_details": "StatusDetails",
-    "task_arn": "TaskArn",
-    "task_execution_id": "TaskExecutionId",
-    "task_type": "TaskType",
-    "triggered_alarms": "TriggeredAlarms",
-    "window_execution_id": "WindowExecutionId",
-}
-
-
-class MaintenanceWindowExecutionTaskIdentity(
-    Result, rename=_R_MaintenanceWindowExecutionTaskIdentity
-):
-    """``MaintenanceWindowExecutionTaskIdentity``."""
-
-    window_execution_id: str = UNSET
-    task_execution_id: str = UNSET
-    status: str = UNSET
-    status_details: str = UNSET
-    start_time: datetime = UNSET
-    end_time: datetime = UNSET
-    task_arn: str = UNSET
-    task_type: str = UNSET
-    alarm_configuration: AlarmConfiguration = UNSET
-    triggered_alarms: list[AlarmStateInformation] = UNSET
-
-
-_R_MaintenanceWindowExecutionTaskInvocationIdentity = {
-    "end_time": "EndTime",
-    "execution_id": "ExecutionId",
-    "invocation_id": "InvocationId",
-    "owner_information": "OwnerInformation",
-    "parameters": "Parameters",
-    "start_time": "StartTime",
-    "status": "Status",
-    "status_details": "StatusDetails",
-    "task_execution_id": "TaskExecutionId",
-    "task_type": "TaskType",
-    "window_execution_id": "WindowExecutionId",
-    "window_target_id": "WindowTargetId",
-}
-
-
-class MaintenanceWindowExecutionTaskInvocationIdentity(
-    Result, rename=_R_MaintenanceWindowExecutionTaskInvocationIdentity
-):
-    """``MaintenanceWindowExecutionTaskInvocationIdentity``."""
-
-    window_execution_id: str = UNSET
-    task_execution_id: str = UNSET
-    invocation_id: str = UNSET
-    execution_id: str = UNSET
-    task_type: str = UNSET
-    parameters: str = UNSET
-    status: str = UNSET
-    status_details: str = UNSET
-    start_time: datetime = UNSET
-    end_time: datetime = UNSET
-    owner_information: str = UNSET
-    window_target_id: str = UNSET
-
-
-_R_MaintenanceWindowIdentity = {
-    "cutoff": "Cutoff",
-    "description": "Description",
-    "duration": "Duration",
-    "enabled": "Enabled",
-    "end_date": "EndDate",
-    "name": "Name",
-    "next_execution_time": "NextExecutionTime",
-    "schedule": "Schedule",
-    "schedule_offset": "ScheduleOffset",
-    "schedule_timezone": "ScheduleTimezone",
-    "start_date": "StartDate",
-    "window_id": "WindowId",
-}
-
-
-class MaintenanceWindowIdentity(Result, rename=_R_MaintenanceWindowIdentity):
-    """``MaintenanceWindowIdentity``."""
-
-    window_id: str = UNSET
-    name: str = UNSET
-    description: str = UNSET
-    enabled: bool = UNSET
-    duration: int = UNSET
-    cutoff: int = UNSET
-    schedule: str = UNSET
-    schedule_timezone: str = UNSET
-    schedule_offset: int = UNSET
-    end_date: str = UNSET
-    start_date: str = UNSET
-    next_execution_time: str = UNSET
-
-
-_R_MaintenanceWindowIdentityForTarget = {
-    "name": "Name",
-    "window_id": "WindowId",
-}
-
-
-class MaintenanceWindowIdentityForTarget(Result, rename=_R_MaintenanceWindowIdentityForTarget):
-    """``MaintenanceWindowIdentityForTarget``."""
-
-    window_id: str = UNSET
-    name: str = UNSET
-
-
-_R_MaintenanceWindowLambdaParameters = {
-    "client_context": "ClientContext",
-    "payload": "Payload",
-    "qualifier": "Qualifier",
-}
-
-
-class MaintenanceWindowLambdaParameters(Result, rename=_R_MaintenanceWindowLambdaParameters):
-    """``MaintenanceWindowLambdaParameters``."""
-
-    client_context: str = UNSET
-    qualifier: str = UNSET
-    payload: bytes = UNSET
-
-
-_R_MaintenanceWindowRunCommandParameters = {
-    "cloud_watch_output_config": "CloudWatchOutputConfig",
-    "comment": "Comment",
-    "document_hash": "DocumentHash",
-    "document_hash_type": "DocumentHashType",
-    "document_version": "DocumentVersion",
-    "notification_config": "NotificationConfig",
-    "output_s3_bucket_name": "OutputS3BucketName",
-    "output_s3_key_prefix": "OutputS3KeyPrefix",
-    "parameters": "Parameters",
-    "service_role_arn": "ServiceRoleArn",
-    "timeout_seconds": "TimeoutSeconds",
-}
-
-
-class MaintenanceWindowRunCommandParameters(
-    Result, rename=_R_MaintenanceWindowRunCommandParameters
-):
-    """``MaintenanceWindowRunCommandParameters``."""
-
-    comment: str = UNSET
-    cloud_watch_output_config: CloudWatchOutputConfig = UNSET
-    document_hash: str = UNSET
-    document_hash_type: str = UNSET
-    document_version: str = UNSET
-    notification_config: NotificationConfig = UNSET
-    output_s3_bucket_name: str = UNSET
-    output_s3_key_prefix: str = UNSET
-    parameters: dict[str, list[str]] = UNSET
-    service_role_arn: str = UNSET
-    timeout_seconds: int = UNSET
-
-
-_R_MaintenanceWindowStepFunctionsParameters = {
-    "input": "Input",
-    "name": "Name",
-}
-
-
-class MaintenanceWindowStepFunctionsParameters(
-    Result, rename=_R_MaintenanceWindowStepFunctionsParameters
-):
-    """``MaintenanceWindowStepFunctionsParameters``."""
-
-    input: str = UNSET
-    name: str = UNSET
-
-
-_R_MaintenanceWindowTarget = {
-    "description": "Description",
-    "name": "Name",
-    "owner_information": "OwnerInformation",
-    "resource_type": "ResourceType",
-    "targets": "Targets",
-    "window_id": "WindowId",
-    "window_target_id": "WindowTargetId",
-}
-
-
-class MaintenanceWindowTarget(Result, rename=_R_MaintenanceWindowTarget):
-    """``MaintenanceWindowTarget``."""
-
-    window_id: str = UNSET
-    window_target_id: str = UNSET
-    resource_type: str = UNSET
-    targets: list[Target] = UNSET
-    owner_information: str = UNSET
-    name: str = UNSET
-    description: str = UNSET
-
-
-_R_MaintenanceWindowTask = {
-    "alarm_configuration": "AlarmConfiguration",
-    "cutoff_behavior": "CutoffBehavior",
-    "description": "Description",
-    "logging_info": "LoggingInfo",
-    "max_concurrency": "MaxConcurrency",
-    "max_errors": "MaxErrors",
-    "name": "Name",
-    "priority": "Priority",
-    "service_role_arn": "ServiceRoleArn",
-    "targets": "Targets",
-    "task_arn": "TaskArn",
-    "task_parameters": "TaskParameters",
-    "type": "Type",
-    "window_id": "WindowId",
-    "window_task_id": "WindowTaskId",
-}
-
-
-class MaintenanceWindowTask(Result, rename=_R_MaintenanceWindowTask):
-    """``MaintenanceWindowTask``."""
-
-    window_id: str = UNSET
-    window_task_id: str = UNSET
-    task_arn: str = UNSET
-    type: str = UNSET
-    targets: list[Target] = UNSET
-    task_parameters: dict[str, MaintenanceWindowTaskParameterValueExpression] = UNSET
-    priority: int = UNSET
-    logging_info: LoggingInfo = UNSET
-    service_role_arn: str = UNSET
-    max_concurrency: str = UNSET
-    max_errors: str = UNSET
-    name: str = UNSET
-    description: str = UNSET
-    cutoff_behavior: str = UNSET
-    alarm_configuration: AlarmConfiguration = UNSET
-
-
-_R_MaintenanceWindowTaskInvocationParameters = {
-    "automation": "Automation",
-    "lambda_": "Lambda",
-    "run_command": "RunCommand",
-    "step_functions": "StepFunctions",
-}
-
-
-class MaintenanceWindowTaskInvocationParameters(
-    Result, rename=_R_MaintenanceWindowTaskInvocationParameters
-):
-    """``MaintenanceWindowTaskInvocationParameters``."""
-
-    run_command: MaintenanceWindowRunCommandParameters = UNSET
-    automation: MaintenanceWindowAutomationParameters = UNSET
-    step_functions: MaintenanceWindowStepFunctionsParameters = UNSET
-    lambda_: MaintenanceWindowLambdaParameters = UNSET
-
-
-_R_MaintenanceWindowTaskParameterValueExpression = {
-    "values": "Values",
-}
-
-
-class MaintenanceWindowTaskParameterValueExpression(
-    Result, rename=_R_MaintenanceWindowTaskParameterValueExpression
-):
-    """``MaintenanceWindowTaskParameterValueExpression``."""
-
-    values: list[str] = UNSET
-
-
-_R_MetadataValue = {
-    "value": "Value",
-}
-
-
-class MetadataValue(Result, rename=_R_MetadataValue):
-    """``MetadataValue``."""
-
-    value: str = UNSET
-
-
-class ModifyDocumentPermissionResponse(Result):
-    """``ModifyDocumentPermissionResponse``."""
-
-
-_R_Node = {
-    "capture_time": "CaptureTime",
-    "id": "Id",
-    "node_type": "NodeType",
-    "owner": "Owner",
-    "region": "Region",
-}
-
-
-class Node(Result, rename=_R_Node):
-    """``Node``."""
-
-    capture_time: datetime = UNSET
-    id: str = UNSET
-    owner: NodeOwnerInfo = UNSET
-    region: str = UNSET
-    node_type: NodeType = UNSET
-
-
-_R_NodeOwnerInfo = {
-    "account_id": "AccountId",
-    "organizational_unit_id": "OrganizationalUnitId",
-    "organizational_unit_path": "OrganizationalUnitPath",
-}
-
-
-class NodeOwnerInfo(Result, rename=_R_NodeOwnerInfo):
-    """``NodeOwnerInfo``."""
-
-    account_id: str = UNSET
-    organizational_unit_id: str = UNSET
-    organizational_unit_path: str = UNSET
-
-
-_R_NodeType = {
-    "instance": "Instance",
-}
-
-
-class NodeType(Result, rename=_R_NodeType):
-    """``NodeType``."""
-
-    instance: InstanceInfo = UNSET
-
-
-_R_NonCompliantSummary = {
-    "non_compliant_count": "NonCompliantCount",
-    "severity_summary": "SeveritySummary",
-}
-
-
-class NonCompliantSummary(Result, rename=_R_NonCompliantSummary):
-    """``NonCompliantSummary``."""
-
-    non_compliant_count: int = UNSET
-    severity_summary: SeveritySummary = UNSET
-
-
-_R_NotificationConfig = {
-    "notification_arn": "NotificationArn",
-    "notification_events": "NotificationEvents",
-    "notification_type": "NotificationType",
-}
-
-
-class NotificationConfig(Result, rename=_R_NotificationConfig):
-    """``NotificationConfig``."""
-
-    notification_arn: str = UNSET
-    notification_events: list[str] = UNSET
-    notification_type: str = UNSET
-
-
-_R_OpsEntity = {
-    "data": "Data",
-    "id": "Id",
-}
-
-
-class OpsEntity(Result, rename=_R_OpsEntity):
-    """``OpsEntity``."""
-
-    id: str = UNSET
-    data: dict[str, OpsEntityItem] = UNSET
-
-
-_R_OpsEntityItem = {
-    "capture_time": "CaptureTime",
-    "content": "Content",
-}
-
-
-class OpsEntityItem(Result, rename=_R_OpsEntityItem):
-    """``OpsEntityItem``."""
-
-    capture_time: str = UNSET
-    content: list[dict[str, str]] = UNSET
-
-
-_R_OpsItem = {
-    "actual_end_time": "ActualEndTime",
-    "actual_start_time": "ActualStartTime",
-    "category": "Category",
-    "created_by": "CreatedBy",
-    "created_time": "CreatedTime",
-    "description": "Description",
-    "last_modified_by": "LastModifiedBy",
-    "last_modified_time": "LastModifiedTime",
-    "notifications": "Notifications",
-    "operational_data": "OperationalData",
-    "ops_item_arn": "OpsItemArn",
-    "ops_item_id": "OpsItemId",
-    "ops_item_type": "OpsItemType",
-    "planned_end_time": "PlannedEndTime",
-    "planned_start_time": "PlannedStartTime",
-    "priority": "Priority",
-    "related_ops_items": "RelatedOpsItems",
-    "severity": "Severity",
-    "source": "Source",
-    "status": "Status",
-    "title": "Title",
-    "version": "Version",
-}
-
-
-class OpsItem(Result, rename=_R_OpsItem):
-    """``OpsItem``."""
-
-    created_by: str = UNSET
-    ops_item_type: str = UNSET
-    created_time: datetime = UNSET
-    description: str = UNSET
-    last_modified_by: str = UNSET
-    last_modified_time: datetime = UNSET
-    notifications: list[OpsItemNotification] = UNSET
-    priority: int = UNSET
-    related_ops_items: list[RelatedOpsItem] = UNSET
-    status: str = UNSET
-    ops_item_id: str = UNSET
-    version: str = UNSET
-    title: str = UNSET
-    source: str = UNSET
-    operational_data: dict[str, OpsItemDataValue] = UNSET
-    category: str = UNSET
-    severity: str = UNSET
-    actual_start_time: datetime = UNSET
-    actual_end_time: datetime = UNSET
-    planned_start_time: datetime = UNSET
-    planned_end_time: datetime = UNSET
-    ops_item_arn: str = UNSET
-
-
-_R_OpsItemDataValue = {
-    "type": "Type",
-    "value": "Value",
-}
-
-
-class OpsItemDataValue(Result, rename=_R_OpsItemDataValue):
-    """``OpsItemDataValue``."""
-
-    value: str = UNSET
-    type: str = UNSET
-
-
-_R_OpsItemEventSummary = {
-    "created_by": "CreatedBy",
-    "created_time": "CreatedTime",
-    "detail": "Detail",
-    "detail_type": "DetailType",
-    "event_id": "EventId",
-    "ops_item_id": "OpsItemId",
-    "source": "Source",
-}
-
-
-class OpsItemEventSummary(Result, rename=_R_OpsItemEventSummary):
-    """``OpsItemEventSummary``."""
-
-    ops_item_id: str = UNSET
-    event_id: str = UNSET
-    source: str = UNSET
-    detail_type: str = UNSET
-    detail: str = UNSET
-    created_by: OpsItemIdentity = UNSET
-    created_time: datetime = UNSET
-
-
-_R_OpsItemIdentity = {
-    "arn": "Arn",
-}
-
-
-class OpsItemIdentity(Result, rename=_R_OpsItemIdentity):
-    """``OpsItemIdentity``."""
-
-    arn: str = UNSET
-
-
-_R_OpsItemNotification = {
-    "arn": "Arn",
-}
-
-
-class OpsItemNotification(Result, rename=_R_OpsItemNotification):
-    """``OpsItemNotification``."""
-
-    arn: str = UNSET
-
-
-_R_OpsItemRelatedItemSummary = {
-    "association_id": "AssociationId",
-    "association_type": "AssociationType",
-    "created_by": "CreatedBy",
-    "created_time": "CreatedTime",
-    "last_modified_by": "LastModifiedBy",
-    "last_modified_time": "LastModifiedTime",
-    "ops_item_id": "OpsItemId",
-    "resource_type": "ResourceType",
-    "resource_uri": "ResourceUri",
-}
-
-
-class OpsItemRelatedItemSummary(Result, rename=_R_OpsItemRelatedItemSummary):
-    """``OpsItemRelatedItemSummary``."""
-
-    ops_item_id: str = UNSET
-    association_id: str = UNSET
-    resource_type: str = UNSET
-    association_type: str = UNSET
-    resource_uri: str = UNSET
-    created_by: OpsItemIdentity = UNSET
-    created_time: datetime = UNSET
-    last_modified_by: OpsItemIdentity = UNSET
-    last_modified_time: datetime = UNSET
-
-
-_R_OpsItemSummary = {
-    "actual_end_time": "ActualEndTime",
-    "actual_start_time": "ActualStartTime",
-    "category": "Category",
-    "created_by": "CreatedBy",
-    "created_time": "CreatedTime",
-    "last_modified_by": "LastModifiedBy",
-    "last_modified_time": "LastModifiedTime",
-    "operational_data": "OperationalData",
-    "ops_item_id": "OpsItemId",
-    "ops_item_type": "OpsItemType",
-    "planned_end_time": "PlannedEndTime",
-    "planned_start_time": "PlannedStartTime",
-    "priority": "Priority",
-    "severity": "Severity",
-    "source": "Source",
-    "status": "Status",
-    "title": "Title",
-}
-
-
-class OpsItemSummary(Result, rename=_R_OpsItemSummary):
-    """``OpsItemSummary``."""
-
-    created_by: str = UNSET
-    created_time: datetime = UNSET
-    last_modified_by: str = UNSET
-    last_modified_time: datetime = UNSET
-    priority: int = UNSET
-    source: str = UNSET
-    status: str = UNSET
-    ops_item_id: str = UNSET
-    title: str = UNSET
-    operational_data: dict[str, OpsItemDataValue] = UNSET
-    category: str = UNSET
-    severity: str = UNSET
-    ops_item_type: str = UNSET
-    actual_start_time: datetime = UNSET
-    actual_end_time: datetime = UNSET
-    planned_start_time: datetime = UNSET
-    planned_end_time: datetime = UNSET
-
-
-_R_OpsMetadata = {
-    "creation_date": "CreationDate",
-    "last_modified_date": "LastModifiedDate",
-    "last_modified_user": "LastModifiedUser",
-    "ops_metadata_arn": "OpsMetadataArn",
-    "resource_id": "ResourceId",
-}
-
-
-class OpsMetadata(Result, rename=_R_OpsMetadata):
-    """``OpsMetadata``."""
-
-    resource_id: str = UNSET
-    ops_metadata_arn: str = UNSET
-    last_modified_date: datetime = UNSET
-    last_modified_user: str = UNSET
-    creation_date: datetime = UNSET
-
-
-_R_OutputSource = {
-    "output_source_id": "OutputSourceId",
-    "output_source_type": "OutputSourceType",
-}
-
-
-class OutputSource(Result, rename=_R_OutputSource):
-    """``OutputSource``."""
-
-    output_source_id: str = UNSET
-    output_source_type: str = UNSET
-
-
-_R_Parameter = {
-    "arn": "ARN",
-    "data_type": "DataType",
-    "last_modified_date": "LastModifiedDate",
-    "name": "Name",
-    "selector": "Selector",
-    "source_result": "SourceResult",
-    "type": "Type",
-    "value": "Value",
-    "version": "Version",
-}
-
-
-class Parameter(Result, rename=_R_Parameter):
-    """``Parameter``."""
-
-    name: str = UNSET
-    type: str = UNSET
-    value: str = UNSET
-    version: int = UNSET
-    selector: str = UNSET
-    source_result: str = UNSET
-    last_modified_date: datetime = UNSET
-    arn: str = UNSET
-    data_type: str = UNSET
-
-
-_R_ParameterHistory = {
-    "allowed_pattern": "AllowedPattern",
-    "data_type": "DataType",
-    "description": "Description",
-    "key_id": "KeyId",
-    "labels": "Labels",
-    "last_modified_date": "LastModifiedDate",
-    "last_modified_user": "LastModifiedUser",
-    "name": "Name",
-    "policies": "Policies",
-    "tier": "Tier",
-    "type": "Type",
-    "value": "Value",
-    "version": "Version",
-}
-
-
-class ParameterHistory(Result, rename=_R_ParameterHistory):
-    """``ParameterHistory``."""
-
-    name: str = UNSET
-    type: str = UNSET
-    key_id: str = UNSET
-    last_modified_date: datetime = UNSET
-    last_modified_user: str = UNSET
-    description: str = UNSET
-    value: str = UNSET
-    allowed_pattern: str = UNSET
-    version: int = UNSET
-    labels: list[str] = UNSET
-    tier: str = UNSET
-    policies: list[ParameterInlinePolicy] = UNSET
-    data_type: str = UNSET
-
-
-_R_ParameterInlinePolicy = {
-    "policy_status": "PolicyStatus",
-    "policy_text": "PolicyText",
-    "policy_type": "PolicyType",
-}
-
-
-class ParameterInlinePolicy(Result, rename=_R_ParameterInlinePolicy):
-    """``ParameterInlinePolicy``."""
-
-    policy_text: str = UNSET
-    policy_type: str = UNSET
-    policy_status: str = UNSET
-
-
-_R_ParameterMetadata = {
-    "allowed_pattern": "AllowedPattern",
-    "arn": "ARN",
-    "data_type": "DataType",
-    "description": "Description",
-    "key_id": "KeyId",
-    "last_modified_date": "LastModifiedDate",
-    "last_modified_user": "LastModifiedUser",
-    "name": "Name",
-    "policies": "Policies",
-    "tier": "Tier",
-    "type": "Type",
-    "version": "Version",
-}
-
-
-class ParameterMetadata(Result, rename=_R_ParameterMetadata):
-    """``ParameterMetadata``."""
-
-    name: str = UNSET
-    arn: str = UNSET
-    type: str = UNSET
-    key_id: str = UNSET
-    last_modified_date: datetime = UNSET
-    last_modified_user: str = UNSET
-    description: str = UNSET
-    allowed_pattern: str = UNSET
-    version: int = UNSET
-    tier: str = UNSET
-    policies: list[ParameterInlinePolicy] = UNSET
-    data_type: str = UNSET
-
-
-_R_ParentStepDetails = {
-    "action": "Action",
-    "iteration": "Iteration",
-    "iterator_value": "IteratorValue",
-    "step_execution_id": "StepExecutionId",
-    "step_name": "StepName",
-}
-
-
-class ParentStepDetails(Result, rename=_R_ParentStepDetails):
-    """``ParentStepDetails``."""
-
-    step_execution_id: str = UNSET
-    step_name: str = UNSET
-    action: str = UNSET
-    iteration: int = UNSET
-    iterator_value: str = UNSET
-
-
-_R_Patch = {
-    "advisory_ids": "AdvisoryIds",
-    "arch": "Arch",
-    "bugzilla_ids": "BugzillaIds",
-    "classification": "Classification",
-    "content_url": "ContentUrl",
-    "cve_ids": "CVEIds",
-    "description": "Description",
-    "epoch": "Epoch",
-    "id": "Id",
-    "kb_number": "KbNumber",
-    "language": "Language",
-    "msrc_number": "MsrcNumber",
-    "msrc_severity": "MsrcSeverity",
-    "name": "Name",
-    "product": "Product",
-    "product_family": "ProductFamily",
-    "release": "Release",
-    "release_date": "ReleaseDate",
-    "repository": "Repository",
-    "severity": "Severity",
-    "title": "Title",
-    "vendor": "Vendor",
-    "version": "Version",
-}
-
-
-class Patch(Result, rename=_R_Patch):
-    """``Patch``."""
-
-    id: str = UNSET
-    release_date: datetime = UNSET
-    title: str = UNSET
-    description: str = UNSET
-    content_url: str = UNSET
-    vendor: str = UNSET
-    product_family: str = UNSET
-    product: str = UNSET
-    classification: str = UNSET
-    msrc_severity: str = UNSET
-    kb_number: str = UNSET
-    msrc_number: str = UNSET
-    language: str = UNSET
-    advisory_ids: list[str] = UNSET
-    bugzilla_ids: list[str] = UNSET
-    cve_ids: list[str] = UNSET
-    name: str = UNSET
-    epoch: int = UNSET
-    version: str = UNSET
-    release: str = UNSET
-    arch: str = UNSET
-    severity: str = UNSET
-    repository: str = UNSET
-
-
-_R_PatchBaselineIdentity = {
-    "baseline_description": "BaselineDescription",
-    "baseline_id": "BaselineId",
-    "baseline_name": "BaselineName",
-    "default_baseline": "DefaultBaseline",
-    "operating_system": "OperatingSystem",
-}
-
-
-class PatchBaselineIdentity(Result, rename=_R_PatchBaselineIdentity):
-    """``PatchBaselineIdentity``."""
-
-    baseline_id: str = UNSET
-    baseline_name: str = UNSET
-    operating_system: str = UNSET
-    baseline_description: str = UNSET
-    default_baseline: bool = UNSET
-
-
-_R_PatchComplianceData = {
-    "classification": "Classification",
-    "cve_ids": "CVEIds",
-    "installed_time": "InstalledTime",
-    "kb_id": "KBId",
-    "severity": "Severity",
-    "state": "State",
-    "title": "Title",
-}
-
-
-class PatchComplianceData(Result, rename=_R_PatchComplianceData):
-    """``PatchComplianceData``."""
-
-    title: str = UNSET
-    kb_id: str = UNSET
-    classification: str = UNSET
-    severity: str = UNSET
-    state: str = UNSET
-    installed_time: datetime = UNSET
-    cve_ids: str = UNSET
-
-
-_R_PatchFilter = {
-    "key": "Key",
-    "values": "Values",
-}
-
-
-class PatchFilter(Result, rename=_R_PatchFilter):
-    """``PatchFilter``."""
-
-    key: str = UNSET
-    values: list[str] = UNSET
-
-
-_R_PatchFilterGroup = {
-    "patch_filters": "PatchFilters",
-}
-
-
-class PatchFilterGroup(Result, rename=_R_PatchFilterGroup):
-    """``PatchFilterGroup``."""
-
-    patch_filters: list[PatchFilter] = UNSET
-
-
-_R_PatchGroupPatchBaselineMapping = {
-    "baseline_identity": "BaselineIdentity",
-    "patch_group": "PatchGroup",
-}
-
-
-class PatchGroupPatchBaselineMapping(Result, rename=_R_PatchGroupPatchBaselineMapping):
-    """``PatchGroupPatchBaselineMapping``."""
-
-    patch_group: str = UNSET
-    baseline_identity: PatchBaselineIdentity = UNSET
-
-
-_R_PatchRule = {
-    "approve_after_days": "ApproveAfterDays",
-    "approve_until_date": "ApproveUntilDate",
-    "compliance_level": "ComplianceLevel",
-    "enable_non_security": "EnableNonSecurity",
-    "patch_filter_group": "PatchFilterGroup",
-}
-
-
-class PatchRule(Result, rename=_R_PatchRule):
-    """``PatchRule``."""
-
-    patch_filter_group: PatchFilterGroup = UNSET
-    compliance_level: str = UNSET
-    approve_after_days: int = UNSET
-    approve_until_date: str = UNSET
-    enable_non_security: bool = UNSET
-
-
-_R_PatchRuleGroup = {
-    "patch_rules": "PatchRules",
-}
-
-
-class PatchRuleGroup(Result, rename=_R_PatchRuleGroup):
-    """``PatchRuleGroup``."""
-
-    patch_rules: list[PatchRule] = UNSET
-
-
-_R_PatchSource = {
-    "configuration": "Configuration",
-    "name": "Name",
-    "products": "Products",
-}
-
-
-class PatchSource(Result, rename=_R_PatchSource):
-    """``PatchSource``."""
-
-    name: str = UNSET
-    products: list[str] = UNSET
-    configuration: str = UNSET
-
-
-_R_PatchStatus = {
-    "approval_date": "ApprovalDate",
-    "compliance_level": "ComplianceLevel",
-    "deployment_status": "DeploymentStatus",
-}
-
-
-class PatchStatus(Result, rename=_R_PatchStatus):
-    """``PatchStatus``."""
-
-    deployment_status: str = UNSET
-    compliance_level: str = UNSET
-    approval_date: datetime = UNSET
-
-
-_R_ProgressCounters = {
-    "cancelled_steps": "CancelledSteps",
-    "failed_steps": "FailedSteps",
-    "success_steps": "SuccessSteps",
-    "timed_out_steps": "TimedOutSteps",
-    "total_steps": "TotalSteps",
-}
-
-
-class ProgressCounters(Result, rename=_R_ProgressCounters):
-    """``ProgressCounters``."""
-
-    total_steps: int = UNSET
-    success_steps: int = UNSET
-    failed_steps: int = UNSET
-    cancelled_steps: int = UNSET
-    timed_out_steps: int = UNSET
-
-
-class PutComplianceItemsResult(Result):
-    """``PutComplianceItemsResult``."""
-
-
-_R_PutInventoryResult = {
-    "message": "Message",
-}
-
-
-class PutInventoryResult(Result, rename=_R_PutInventoryResult):
-    """``PutInventoryResult``."""
-
-    message: str = UNSET
-
-
-_R_PutParameterResult = {
-    "tier": "Tier",
-    "version": "Version",
-}
-
-
-class PutParameterResult(Result, rename=_R_PutParameterResult):
-    """``PutParameterResult``."""
-
-    version: int = UNSET
-    tier: str = UNSET
-
-
-_R_PutResourcePolicyResponse = {
-    "policy_hash": "PolicyHash",
-    "policy_id": "PolicyId",
-}
-
-
-class PutResourcePolicyResponse(Result, rename=_R_PutResourcePolicyResponse):
-    """``PutResourcePolicyResponse``."""
-
-    policy_id: str = UNSET
-    policy_hash: str = UNSET
-
-
-_R_RegisterDefaultHostManagementConfigurationResult = {
-    "role_arn": "RoleArn",
-}
-
-
-class RegisterDefaultHostManagementConfigurationResult(
-    Result, rename=_R_RegisterDefaultHostManagementConfigurationResult
-):
-    """``RegisterDefaultHostManagementConfigurationResult``."""
-
-    role_arn: str = UNSET
-
-
-_R_RegisterDefaultPatchBaselineResult = {
-    "baseline_id": "BaselineId",
-}
-
-
-class RegisterDefaultPatchBaselineResult(Result, rename=_R_RegisterDefaultPatchBaselineResult):
-    """``RegisterDefaultPatchBaselineResult``."""
-
-    baseline_id: str = UNSET
-
-
-_R_RegisterPatchBaselineForPatchGroupResult = {
-    "baseline_id": "BaselineId",
-    "patch_group": "PatchGroup",
-}
-
-
-class RegisterPatchBaselineForPatchGroupResult(
-    Result, rename=_R_RegisterPatchBaselineForPatchGroupResult
-):
-    """``RegisterPatchBaselineForPatchGroupResult``."""
-
-    baseline_id: str = UNSET
-    patch_group: str = UNSET
-
-
-_R_RegisterTargetWithMaintenanceWindowResult = {
-    "window_target_id": "WindowTargetId",
-}
-
-
-class RegisterTargetWithMaintenanceWindowResult(
-    Result, rename=_R_RegisterTargetWithMaintenanceWindowResult
-):
-    """``RegisterTargetWithMaintenanceWindowResult``."""
-
-    window_target_id: str = UNSET
-
-
-_R_RegisterTaskWithMaintenanceWindowResult = {
-    "window_task_id": "WindowTaskId",
-}
-
-
-class RegisterTaskWithMaintenanceWindowResult(
-    Result, rename=_R_RegisterTaskWithMaintenanceWindowResult
-):
-    """``RegisterTaskWithMaintenanceWindowResult``."""
-
-    window_task_id: str = UNSET
-
-
-_R_RelatedOpsItem = {
-    "ops_item_id": "OpsItemId",
-}
-
-
-class RelatedOpsItem(Result, rename=_R_RelatedOpsItem):
-    """``RelatedOpsItem``."""
-
-    ops_item_id: str = UNSET
-
-
-class RemoveTagsFromResourceResult(Result):
-    """``RemoveTagsFromResourceResult``."""
-
-
-_R_ResetServiceSettingResult = {
-    "service_setting": "ServiceSetting",
-}
-
-
-class ResetServiceSettingResult(Result, rename=_R_ResetServiceSettingResult):
-    """``ResetServiceSettingResult``."""
-
-    service_setting: ServiceSetting = UNSET
-
-
-_R_ResolvedTargets = {
-    "parameter_values": "ParameterValues",
-    "truncated": "Truncated",
-}
-
-
-class ResolvedTargets(Result, rename=_R_ResolvedTargets):
-    """``ResolvedTargets``."""
-
-    parameter_values: list[str] = UNSET
-    truncated: bool = UNSET
-
-
-_R_ResourceComplianceSummaryItem = {
-    "compliance_type": "ComplianceType",
-    "compliant_summary": "CompliantSummary",
-    "execution_summary": "ExecutionSummary",
-    "non_compliant_summary": "NonCompliantSummary",
-    "overall_severity": "OverallSeverity",
-    "resource_id": "ResourceId",
-    "resource_type": "ResourceType",
-    "status": "Status",
-}
-
-
-class ResourceComplianceSummaryItem(Result, rename=_R_ResourceComplianceSummaryItem):
-    """``ResourceComplianceSummaryItem``."""
-
-    compliance_type: str = UNSET
-    resource_type: str = UNSET
-    resource_id: str = UNSET
-    status: str = UNSET
-    overall_severity: str = UNSET
-    execution_summary: ComplianceExecutionSummary = UNSET
-    compliant_summary: CompliantSummary = UNSET
-    non_compliant_summary: NonCompliantSummary = UNSET
-
-
-_R_ResourceDataSyncAwsOrganizationsSource = {
-    "organization_source_type": "OrganizationSourceType",
-    "organizational_units": "OrganizationalUnits",
-}
-
-
-class ResourceDataSyncAwsOrganizationsSource(
-    Result, rename=_R_ResourceDataSyncAwsOrganizationsSource
-):
-    """``ResourceDataSyncAwsOrganizationsSource``."""
-
-    organization_source_type: str = UNSET
-    organizational_units: list[ResourceDataSyncOrganizationalUnit] = UNSET
-
-
-_R_ResourceDataSyncDestinationDataSharing = {
-    "destination_data_sharing_type": "DestinationDataSharingType",
-}
-
-
-class ResourceDataSyncDestinationDataSharing(
-    Result, rename=_R_ResourceDataSyncDestinationDataSharing
-):
-    """``ResourceDataSyncDestinationDataSharing``."""
-
-    destination_data_sharing_type: str = UNSET
-
-
-_R_ResourceDataSyncItem = {
-    "last_status": "LastStatus",
-    "last_successful_sync_time": "LastSuccessfulSyncTime",
-    "last_sync_status_message": "LastSyncStatusMessage",
-    "last_sync_time": "LastSyncTime",
-    "s3_destination": "S3Destination",
-    "sync_created_time": "SyncCreatedTime",
-    "sync_last_modified_time": "SyncLastModifiedTime",
-    "sync_name": "SyncName",
-    "sync_source": "SyncSource",
-    "sync_type": "SyncType",
-}
-
-
-class ResourceDataSyncItem(Result, rename=_R_ResourceDataSyncItem):
-    """``ResourceDataSyncItem``."""
-
-    sync_name: str = UNSET
-    sync_type: str = UNSET
-    sync_source: ResourceDataSyncSourceWithState = UNSET
-    s3_destination: ResourceDataSyncS3Destination = UNSET
-    last_sync_time: datetime = UNSET
-    last_successful_sync_time: datetime = UNSET
-    sync_last_modified_time: datetime = UNSET
-    last_status: str = UNSET
-    sync_created_time: datetime = UNSET
-    last_sync_status_message: str = UNSET
-
-
-_R_ResourceDataSyncOrganizationalUnit = {
-    "organizational_unit_id": "OrganizationalUnitId",
-}
-
-
-class ResourceDataSyncOrganizationalUnit(Result, rename=_R_ResourceDataSyncOrganizationalUnit):
-    """``ResourceDataSyncOrganizationalUnit``."""
-
-    organizational_unit_id: str = UNSET
-
-
-_R_ResourceDataSyncS3Destination = {
-    "awskms_key_arn": "AWSKMSKeyARN",
-    "bucket_name": "BucketName",
-    "destination_data_sharing": "DestinationDataSharing",
-    "prefix": "Prefix",
-    "region": "Region",
-    "sync_format": "SyncFormat",
-}
-
-
-class ResourceDataSyncS3Destination(Result, rename=_R_ResourceDataSyncS3Destination):
-    """``ResourceDataSyncS3Destination``."""
-
-    bucket_name: str = UNSET
-    prefix: str = UNSET
-    sync_format: str = UNSET
-    region: str = UNSET
-    awskms_key_arn: str = UNSET
-    destination_data_sharing: ResourceDataSyncDestinationDataSharing = UNSET
-
-
-_R_ResourceDataSyncSourceWithState = {
-    "aws_organizations_source": "AwsOrganizationsSource",
-    "enable_all_ops_data_sources": "EnableAllOpsDataSources",
-    "include_future_regions": "IncludeFutureRegions",
-    "source_regions": "SourceRegions",
-    "source_type": "SourceType",
-    "state": "State",
-}
-
-
-class ResourceDataSyncSourceWithState(Result, rename=_R_ResourceDataSyncSourceWithState):
-    """``ResourceDataSyncSourceWithState``."""
-
-    source_type: str = UNSET
-    aws_organizations_source: ResourceDataSyncAwsOrganizationsSource = UNSET
-    source_regions: list[str] = UNSET
-    include_future_regions: bool = UNSET
-    state: str = UNSET
-    enable_all_ops_data_sources: bool = UNSET
-
-
-_R_ResumeSessionResponse = {
-    "session_id": "SessionId",
-    "stream_url": "StreamUrl",
-    "token_value": "TokenValue",
-}
-
-
-class ResumeSessionResponse(Result, rename=_R_ResumeSessionResponse):
-    """``ResumeSessionResponse``."""
-
-    session_id: str = UNSET
-    token_value: str = UNSET
-    stream_url: str = UNSET
-
-
-_R_ReviewInformation = {
-    "reviewed_time": "ReviewedTime",
-    "reviewer": "Reviewer",
-    "status": "Status",
-}
-
-
-class ReviewInformation(Result, rename=_R_ReviewInformation):
-    """``ReviewInformation``."""
-
-    reviewed_time: datetime = UNSET
-    status: str = UNSET
-    reviewer: str = UNSET
-
-
-_R_Runbook = {
-    "document_name": "DocumentName",
-    "document_version": "DocumentVersion",
-    "max_concurrency": "MaxConcurrency",
-    "max_errors": "MaxErrors",
-    "parameters": "Parameters",
-    "target_locations": "TargetLocations",
-    "target_maps": "TargetMaps",
-    "target_parameter_name": "TargetParameterName",
-    "targets": "Targets",
-}
-
-
-class Runbook(Result, rename=_R_Runbook):
-    """``Runbook``."""
-
-    document_name: str = UNSET
-    document_version: str = UNSET
-    parameters: dict[str, list[str]] = UNSET
-    target_parameter_name: str = UNSET
-    targets: list[Target] = UNSET
-    target_maps: list[dict[str, list[str]]] = UNSET
-    max_concurrency: str = UNSET
-    max_errors: str = UNSET
-    target_locations: list[TargetLocation] = UNSET
-
-
-_R_S3OutputLocation = {
-    "output_s3_bucket_name": "OutputS3BucketName",
-    "output_s3_key_prefix": "OutputS3KeyPrefix",
-    "output_s3_region": "OutputS3Region",
-}
-
-
-class S3OutputLocation(Result, rename=_R_S3OutputLocation):
-    """``S3OutputLocation``."""
-
-    output_s3_region: str = UNSET
-    output_s3_bucket_name: str = UNSET
-    output_s3_key_prefix: str = UNSET
-
-
-_R_S3OutputUrl = {
-    "output_url": "OutputUrl",
-}
-
-
-class S3OutputUrl(Result, rename=_R_S3OutputUrl):
-    """``S3OutputUrl``."""
-
-    output_url: str = UNSET
-
-
-_R_ScheduledWindowExecution = {
-    "execution_time": "ExecutionTime",
-    "name": "Name",
-    "window_id": "WindowId",
-}
-
-
-class ScheduledWindowExecution(Result, rename=_R_ScheduledWindowExecution):
-    """``ScheduledWindowExecution``."""
-
-    window_id: str = UNSET
-    name: str = UNSET
-    execution_time: str = UNSET
-
-
-class SendAutomationSignalResult(Result):
-    """``SendAutomationSignalResult``."""
-
-
-_R_SendCommandResult = {
-    "command": "Command",
-}
-
-
-class SendCommandResult(Result, rename=_R_SendCommandResult):
-    """``SendCommandResult``."""
-
-    command: Command = UNSET
-
-
-_R_ServiceSetting = {
-    "arn": "ARN",
-    "last_modified_date": "LastModifiedDate",
-    "last_modified_user": "LastModifiedUser",
-    "setting_id": "SettingId",
-    "setting_value": "SettingValue",
-    "status": "Status",
-}
-
-
-class ServiceSetting(Result, rename=_R_ServiceSetting):
-    """``ServiceSetting``."""
-
-    setting_id: str = UNSET
-    setting_value: str = UNSET
-    last_modified_date: datetime = UNSET
-    last_modified_user: str = UNSET
-    arn: str = UNSET
-    status: str = UNSET
-
-
-_R_Session = {
-    "access_type": "AccessType",
-    "details": "Details",
-    "document_name": "DocumentName",
-    "end_date": "EndDate",
-    "max_session_duration": "MaxSessionDuration",
-    "output_url": "OutputUrl",
-    "owner": "Owner",
-    "reason": "Reason",
-    "session_id": "SessionId",
-    "start_date": "StartDate",
-    "status": "Status",
-    "target": "Target",
-}
-
-
-class Session(Result, rename=_R_Session):
-    """``Session``."""
-
-    session_id: str = UNSET
-    target: str = UNSET
-    status: str = UNSET
-    start_date: datetime = UNSET
-    end_date: datetime = UNSET
-    document_name: str = UNSET
-    owner: str = UNSET
-    reason: str = UNSET
-    details: str = UNSET
-    output_url: SessionManagerOutputUrl = UNSET
-    max_session_duration: str = UNSET
-    access_type: str = UNSET
-
-
-_R_SessionManagerOutputUrl = {
-    "cloud_watch_output_url": "CloudWatchOutputUrl",
-    "s3_output_url": "S3OutputUrl",
-}
-
-
-class SessionManagerOutputUrl(Result, rename=_R_SessionManagerOutputUrl):
-    """``SessionManagerOutputUrl``."""
-
-    s3_output_url: str = UNSET
-    cloud_watch_output_url: str = UNSET
-
-
-_R_SeveritySummary = {
-    "critical_count": "CriticalCount",
-    "high_count": "HighCount",
-    "informational_count": "InformationalCount",
-    "low_count": "LowCount",
-    "medium_count": "MediumCount",
-    "unspecified_count": "UnspecifiedCount",
-}
-
-
-class SeveritySummary(Result, rename=_R_SeveritySummary):
-    """``SeveritySummary``."""
-
-    critical_count: int = UNSET
-    high_count: int = UNSET
-    medium_count: int = UNSET
-    low_count: int = UNSET
-    informational_count: int = UNSET
-    unspecified_count: int = UNSET
-
-
-_R_StartAccessRequestResponse = {
-    "access_request_id": "AccessRequestId",
-}
-
-
-class StartAccessRequestResponse(Result, rename=_R_StartAccessRequestResponse):
-    """``StartAccessRequestResponse``."""
-
-    access_request_id: str = UNSET
-
-
-class StartAssociationsOnceResult(Result):
-    """``StartAssociationsOnceResult``."""
-
-
-_R_StartAutomationExecutionResult = {
-    "automation_execution_id": "AutomationExecutionId",
-}
-
-
-class StartAutomationExecutionResult(Result, rename=_R_StartAutomationExecutionResult):
-    """``StartAutomationExecutionResult``."""
-
-    automation_execution_id: str = UNSET
-
-
-_R_StartChangeRequestExecutionResult = {
-    "automation_execution_id": "AutomationExecutionId",
-}
-
-
-class StartChangeRequestExecutionResult(Result, rename=_R_StartChangeRequestExecutionResult):
-    """``StartChangeRequestExecutionResult``."""
-
-    automation_execution_id: str = UNSET
-
-
-_R_StartExecutionPreviewResponse = {
-    "execution_preview_id": "ExecutionPreviewId",
-}
-
-
-class StartExecutionPreviewResponse(Result, rename=_R_StartExecutionPreviewResponse):
-    """``StartExecutionPreviewResponse``."""
-
-    execution_preview_id: str = UNSET
-
-
-_R_StartSessionResponse = {
-    "session_id": "SessionId",
-    "stream_url": "StreamUrl",
-    "token_value": "TokenValue",
-}
-
-
-class StartSessionResponse(Result, rename=_R_StartSessionResponse):
-    """``StartSessionResponse``."""
-
-    session_id: str = UNSET
-    token_value: str = UNSET
-    stream_url: str = UNSET
-
-
-_R_StepExecution = {
-    "action": "Action",
-    "execution_end_time": "ExecutionEndTime",
-    "execution_start_time": "ExecutionStartTime",
-    "failure_details": "FailureDetails",
-    "failure_message": "FailureMessage",
-    "inputs": "Inputs",
-    "is_critical": "IsCritical",
-    "is_end": "IsEnd",
-    "max_attempts": "MaxAttempts",
-    "next_step": "NextStep",
-    "on_failure": "OnFailure",
-    "outputs": "Outputs",
-    "overridden_parameters": "OverriddenParameters",
-    "parent_step_details": "ParentStepDetails",
-    "response": "Response",
-    "response_code": "ResponseCode",
-    "step_execution_id": "StepExecutionId",
-    "step_name": "StepName",
-    "step_status": "StepStatus",
-    "target_location": "TargetLocation",
-    "targets": "Targets",
-    "timeout_seconds": "TimeoutSeconds",
-    "triggered_alarms": "TriggeredAlarms",
-    "valid_next_steps": "ValidNextSteps",
-    "warning_message": "WarningMessage",
-}
-
-
-class StepExecution(Result, rename=_R_StepExecution):
-    """``StepExecution``."""
-
-    step_name: str = UNSET
-    action: str = UNSET
-    timeout_seconds: int = UNSET
-    on_failure: str = UNSET
-    max_attempts: int = UNSET
-    execution_start_time: datetime = UNSET
-    execution_end_time: datetime = UNSET
-    step_status: str = UNSET
-    response_code: str = UNSET
-    inputs: dict[str, str] = UNSET
-    outputs: dict[str, list[str]] = UNSET
-    response: str = UNSET
-    failure_message: str = UNSET
-    warning_message: str = UNSET
-    failure_details: FailureDetails = UNSET
-    step_execution_id: str = UNSET
-    overridden_parameters: dict[str, list[str]] = UNSET
-    is_end: bool = UNSET
-    next_step: str = UNSET
-    is_critical: bool = UNSET
-    valid_next_steps: list[str] = UNSET
-    targets: list[Target] = UNSET
-    target_location: TargetLocation = UNSET
-    triggered_alarms: list[AlarmStateInformation] = UNSET
-    parent_step_details: ParentStepDetails = UNSET
-
-
-class StopAutomationExecutionResult(Result):
-    """``StopAutomationExecutionResult``."""
-
-
-_R_Tag = {
-    "key": "Key",
-    "value": "Value",
-}
-
-
-class Tag(Result, rename=_R_Tag):
-    """``Tag``."""
-
-    key: str = UNSET
-    value: str = UNSET
-
-
-_R_Target = {
-    "key": "Key",
-    "values": "Values",
-}
-
-
-class Target(Result, rename=_R_Target):
-    """``Target``."""
-
-    key: str = UNSET
-    values: list[str] = UNSET
-
-
-_R_TargetLocation = {
-    "accounts": "Accounts",
-    "exclude_accounts": "ExcludeAccounts",
-    "execution_role_name": "ExecutionRoleName",
-    "include_child_organization_units": "IncludeChildOrganizationUnits",
-    "regions": "Regions",
-    "target_location_alarm_configuration": "TargetLocationAlarmConfiguration",
-    "target_location_max_concurrency": "TargetLocationMaxConcurrency",
-    "target_location_max_errors": "TargetLocationMaxErrors",
-    "targets": "Targets",
-    "targets_max_concurrency": "TargetsMaxConcurrency",
-    "targets_max_errors": "TargetsMaxErrors",
-}
-
-
-class TargetLocation(Result, rename=_R_TargetLocation):
-    """``TargetLocation``."""
-
-    accounts: list[str] = UNSET
-    regions: list[str] = UNSET
-    target_location_max_concurrency: str = UNSET
-    target_location_max_errors: str = UNSET
-    execution_role_name: str = UNSET
-    target_location_alarm_configuration: AlarmConfiguration = UNSET
-    include_child_organization_units: bool = UNSET
-    exclude_accounts: list[str] = UNSET
-    targets: list[Target] = UNSET
-    targets_max_concurrency: str = UNSET
-    targets_max_errors: str = UNSET
-
-
-_R_TargetPreview = {
-    "count": "Count",
-    "target_type": "TargetType",
-}
-
-
-class TargetPreview(Result, rename=_R_TargetPreview):
-    """``TargetPreview``."""
-
-    count: int = UNSET
-    target_type: str = UNSET
-
-
-_R_TargetsSummary = {
-    "completed_count": "CompletedCount",
-    "failed_count": "FailedCount",
-    "started_count": "StartedCount",
-    "successful_count": "SuccessfulCount",
-    "total_count": "TotalCount",
-}
-
-
-class TargetsSummary(Result, rename=_R_TargetsSummary):
-    """``TargetsSummary``."""
-
-    total_count: int = UNSET
-    started_count: int = UNSET
-    completed_count: int = UNSET
-    successful_count: int = UNSET
-    failed_count: int = UNSET
-
-
-_R_TerminateSessionResponse = {
-    "session_id": "SessionId",
-}
-
-
-class TerminateSessionResponse(Result, rename=_R_TerminateSessionResponse):
-    """``TerminateSessionResponse``."""
-
-    session_id: str = UNSET
-
-
-_R_UnlabelParameterVersionResult = {
-    "invalid_labels": "InvalidLabels",
-    "removed_labels": "RemovedLabels",
-}
-
-
-class UnlabelParameterVersionResult(Result, rename=_R_UnlabelParameterVersionResult):
-    """``UnlabelParameterVersionResult``."""
-
-    removed_labels: list[str] = UNSET
-    invalid_labels: list[str] = UNSET
-
-
-_R_UpdateAssociationResult = {
-    "association_description": "AssociationDescription",
-}
-
-
-class UpdateAssociationResult(Result, rename=_R_UpdateAssociationResult):
-    """``UpdateAssociationResult``."""
-
-    association_description: AssociationDescription = UNSET
-
-
-_R_UpdateAssociationStatusResult = {
-    "association_description": "AssociationDescription",
-}
-
-
-class UpdateAssociationStatusResult(Result, rename=_R_UpdateAssociationStatusResult):
-    """``UpdateAssociationStatusResult``."""
-
-    association_description: AssociationDescription = UNSET
-
-
-_R_UpdateCloudConnectorResult = {
-    "cloud_connector_id": "CloudConnectorId",
-}
-
-
-class UpdateCloudConnectorResult(Result, rename=_R_UpdateCloudConnectorResult):
-    """``UpdateCloudConnectorResult``."""
-
-    cloud_connector_id: str = UNSET
-
-
-_R_UpdateDocumentDefaultVersionResult = {
-    "description": "Description",
-}
-
-
-class UpdateDocumentDefaultVersionResult(Result, rename=_R_UpdateDocumentDefaultVersionResult):
-    """``UpdateDocumentDefaultVersionResult``."""
-
-    description: DocumentDefaultVersionDescription = UNSET
-
-
-class UpdateDocumentMetadataResponse(Result):
-    """``UpdateDocumentMetadataResponse``."""
-
-
-_R_UpdateDocumentResult = {
-    "document_description": "DocumentDescription",
-}
-
-
-class UpdateDocumentResult(Result, rename=_R_UpdateDocumentResult):
-    """``UpdateDocumentResult``."""
-
-    document_description: DocumentDescription = UNSET
-
-
-_R_UpdateMaintenanceWindowResult = {
-    "allow_unassociated_targets": "AllowUnassociatedTargets",
-    "cutoff": "Cutoff",
-    "description": "Description",
-    "duration": "Duration",
-    "enabled": "Enabled",
-    "end_date": "EndDate",
-    "name": "Name",
-    "schedule": "Schedule",
-    "schedule_offset": "ScheduleOffset",
-    "schedule_timezone": "ScheduleTimezone",
-    "start_date": "StartDate",
-    "window_id": "WindowId",
-}
-
-
-class UpdateMaintenanceWindowResult(Result, rename=_R_UpdateMaintenanceWindowResult):
-    """``UpdateMaintenanceWindowResult``."""
-
-    window_id: str = UNSET
-    name: str = UNSET
-    description: str = UNSET
-    start_date: str = UNSET
-    end_date: str = UNSET
-    schedule: str = UNSET
-    schedule_timezone: str = UNSET
-    schedule_offset: int = UNSET
-    duration: int = UNSET
-    cutoff: int = UNSET
-    allow_unassociated_targets: bool = UNSET
-    enabled: bool = UNSET
-
-
-_R_UpdateMaintenanceWindowTargetResult = {
-    "description": "Description",
-    "name": "Name",
-    "owner_information": "OwnerInformation",
-    "targets": "Targets",
-    "window_id": "WindowId",
-    "window_target_id": "WindowTargetId",
-}
-
-
-class UpdateMaintenanceWindowTargetResult(Result, rename=_R_UpdateMaintenanceWindowTargetResult):
-    """``UpdateMaintenanceWindowTargetResult``."""
-
-    window_id: str = UNSET
-    window_target_id: str = UNSET
-    targets: list[Target] = UNSET
-    owner_information: str = UNSET
-    name: str = UNSET
-    description: str = UNSET
-
-
-_R_UpdateMaintenanceWindowTaskResult = {
-    "alarm_configuration": "AlarmConfiguration",
-    "cutoff_behavior": "CutoffBehavior",
-    "description": "Description",
-    "logging_info": "LoggingInfo",
-    "max_concurrency": "MaxConcurrency",
-    "max_errors": "MaxErrors",
-    "name": "Name",
-    "priority": "Priority",
-    "service_role_arn": "ServiceRoleArn",
-    "targets": "Targets",
-    "task_arn": "TaskArn",
-    "task_invocation_parameters": "TaskInvocationParameters",
-    "task_parameters": "TaskParameters",
-    "window_id": "WindowId",
-    "window_task_id": "WindowTaskId",
-}
-
-
-class UpdateMaintenanceWindowTaskResult(Result, rename=_R_UpdateMaintenanceWindowTaskResult):
-    """``UpdateMaintenanceWindowTaskResult``."""
-
-    window_id: str = UNSET
-    window_task_id: str = UNSET
-    targets: list[Target] = UNSET
-    task_arn: str = UNSET
-    service_role_arn: str = UNSET
-    task_parameters: dict[str, MaintenanceWindowTaskParameterValueExpression] = UNSET
-    task_invocation_parameters: MaintenanceWindowTaskInvocationParameters = UNSET
-    priority: int = UNSET
-    max_concurrency: str = UNSET
-    max_errors: str = UNSET
-    logging_info: LoggingInfo = UNSET
-    name: str = UNSET
-    description: str = UNSET
-    cutoff_behavior: str = UNSET
-    alarm_configuration: AlarmConfiguration = UNSET
-
-
-class UpdateManagedInstanceRoleResult(Result):
-    """``UpdateManagedInstanceRoleResult``."""
-
-
-class UpdateOpsItemResponse(Result):
-    """``UpdateOpsItemResponse``."""
-
-
-_R_UpdateOpsMetadataResult = {
-    "ops_metadata_arn": "OpsMetadataArn",
-}
-
-
-class UpdateOpsMetadataResult(Result, rename=_R_UpdateOpsMetadataResult):
-    """``UpdateOpsMetadataResult``."""
-
-    ops_metadata_arn: str = UNSET
-
-
-_R_UpdatePatchBaselineResult = {
-    "approval_rules": "ApprovalRules",
-    "approved_patches": "ApprovedPatches",
-    "approved_patches_compliance_level": "ApprovedPatchesComplianceLevel",
-    "approved_patches_enable_non_security": "ApprovedPatchesEnableNonSecurity",
-    "available_security_updates_compliance_status": "AvailableSecurityUpdatesComplianceStatus",
-    "baseline_id": "BaselineId",
-    "created_date": "CreatedDate",
-    "description": "Description",
-    "global_filters": "GlobalFilters",
-    "modified_date": "ModifiedDate",
-    "name": "Name",
-    "operating_system": "OperatingSystem",
-    "rejected_patches": "RejectedPatches",
-    "rejected_patches_action": "RejectedPatchesAction",
-    "sources": "Sources",
-}
-
-
-class UpdatePatchBaselineResult(Result, rename=_R_UpdatePatchBaselineResult):
-    """``UpdatePatchBaselineResult``."""
-
-    baseline_id: str = UNSET
-    name: str = UNSET
-    operating_system: str = UNSET
-    global_filters: PatchFilterGroup = UNSET
-    approval_rules: PatchRuleGroup = UNSET
-    approved_patches: list[str] = UNSET
-    approved_patches_compliance_level: str = UNSET
-    approved_patches_enable_non_security: bool = UNSET
-    rejected_patches: list[str] = UNSET
-    rejected_patches_action: str = UNSET
-    created_date: datetime = UNSET
-    modified_date: datetime = UNSET
-    description: str = UNSET
-    sources: list[PatchSource] = UNSET
-    available_security_updates_compliance_status: str = UNSET
-
-
-class UpdateResourceDataSyncResult(Result):
-    """``UpdateResourceDataSyncResult``."""
-
-
-class UpdateServiceSettingResult(Result):
-    """``UpdateServiceSettingResult``."""
-
-
-_R_ValidateCloudConnectorResult = {
-    "next_token": "NextToken",
-    "validation_findings": "ValidationFindings",
-}
-
-
-class ValidateCloudConnectorResult(Result, rename=_R_ValidateCloudConnectorResult):
-    """``ValidateCloudConnectorResult``."""
-
-    validation_findings: list[ValidationFinding] = UNSET
-    next_token: str = UNSET
-
-
-_R_ValidationFinding = {
-    "code": "Code",
-    "message": "Message",
-    "provider_message": "ProviderMessage",
-    "scope": "Scope",
-    "type": "Type",
-}
-
-
-class ValidationFinding(Result, rename=_R_ValidationFinding):
-    """``ValidationFinding``."""
-
-    type: str = UNSET
-    code: str = UNSET
-    message: str = UNSET
-    provider_message: str = UNSET
-    scope: ValidationFindingScope = UNSET
-
-
-_R_ValidationFindingScope = {
-    "id": "Id",
-    "type": "Type",
-}
-
-
-class ValidationFindingScope(Result, rename=_R_ValidationFindingScope):
-    """``ValidationFindingScope``."""
-
-    type: str = UNSET
-    id: str = UNSET
+# Result classes as data: class name -> [[attribute, member, annotation], ...].
+RESULT_FIELDS = {
+    "AccountSharingInfo": '[["account_id","AccountId","str"],["shared_document_version","SharedDocumentVersion","str"]]',
+    "Activation": '[["activation_id","ActivationId","str"],["description","Description","str"],["default_instance_name","DefaultInstanceName","str"],["iam_role","IamRole","str"],["registration_limit","RegistrationLimit","int"],["registrations_count","RegistrationsCount","int"],["expiration_date","ExpirationDate","datetime"],["expired","Expired","bool"],["created_date","CreatedDate","datetime"],["tags","Tags","list[Tag]"]]',
+    "AddTagsToResourceResult": "[]",
+    "Alarm": '[["name","Name","str"]]',
+    "AlarmConfiguration": '[["ignore_poll_alarm_failure","IgnorePollAlarmFailure","bool"],["alarms","Alarms","list[Alarm]"]]',
+    "AlarmStateInformation": '[["name","Name","str"],["state","State","str"]]',
+    "AssociateOpsItemRelatedItemResponse": '[["association_id","AssociationId","str"]]',
+    "Association": '[["name","Name","str"],["instance_id","InstanceId","str"],["association_id","AssociationId","str"],["association_version","AssociationVersion","str"],["document_version","DocumentVersion","str"],["targets","Targets","list[Target]"],["last_execution_date","LastExecutionDate","datetime"],["overview","Overview","AssociationOverview"],["schedule_expression","ScheduleExpression","str"],["association_name","AssociationName","str"],["schedule_offset","ScheduleOffset","int"],["duration","Duration","int"],["target_maps","TargetMaps","list[dict[str, list[str]]]"]]',
+    "AssociationDescription": '[["name","Name","str"],["instance_id","InstanceId","str"],["association_version","AssociationVersion","str"],["date","Date","datetime"],["last_update_association_date","LastUpdateAssociationDate","datetime"],["status","Status","AssociationStatus"],["overview","Overview","AssociationOverview"],["document_version","DocumentVersion","str"],["automation_target_parameter_name","AutomationTargetParameterName","str"],["parameters","Parameters","dict[str, list[str]]"],["association_id","AssociationId","str"],["targets","Targets","list[Target]"],["schedule_expression","ScheduleExpression","str"],["output_location","OutputLocation","InstanceAssociationOutputLocation"],["last_execution_date","LastExecutionDate","datetime"],["last_successful_execution_date","LastSuccessfulExecutionDate","datetime"],["association_name","AssociationName","str"],["max_errors","MaxErrors","str"],["max_concurrency","MaxConcurrency","str"],["compliance_severity","ComplianceSeverity","str"],["sync_compliance","SyncCompliance","str"],["apply_only_at_cron_interval","ApplyOnlyAtCronInterval","bool"],["calendar_names","CalendarNames","list[str]"],["target_locations","TargetLocations","list[TargetLocation]"],["schedule_offset","ScheduleOffset","int"],["duration","Duration","int"],["target_maps","TargetMaps","list[dict[str, list[str]]]"],["alarm_configuration","AlarmConfiguration","AlarmConfiguration"],["triggered_alarms","TriggeredAlarms","list[AlarmStateInformation]"],["association_dispatch_assume_role","AssociationDispatchAssumeRole","str"]]',
+    "AssociationExecution": '[["association_id","AssociationId","str"],["association_version","AssociationVersion","str"],["execution_id","ExecutionId","str"],["status","Status","str"],["detailed_status","DetailedStatus","str"],["created_time","CreatedTime","datetime"],["last_execution_date","LastExecutionDate","datetime"],["resource_count_by_status","ResourceCountByStatus","str"],["alarm_configuration","AlarmConfiguration","AlarmConfiguration"],["triggered_alarms","TriggeredAlarms","list[AlarmStateInformation]"]]',
+    "AssociationExecutionTarget": '[["association_id","AssociationId","str"],["association_version","AssociationVersion","str"],["execution_id","ExecutionId","str"],["resource_id","ResourceId","str"],["resource_type","ResourceType","str"],["status","Status","str"],["detailed_status","DetailedStatus","str"],["last_execution_date","LastExecutionDate","datetime"],["output_source","OutputSource","OutputSource"]]',
+    "AssociationOverview": '[["status","Status","str"],["detailed_status","DetailedStatus","str"],["association_status_aggregated_count","AssociationStatusAggregatedCount","dict[str, int]"]]',
+    "AssociationStatus": '[["date","Date","datetime"],["name","Name","str"],["message","Message","str"],["additional_info","AdditionalInfo","str"]]',
+    "AssociationVersionInfo": '[["association_id","AssociationId","str"],["association_version","AssociationVersion","str"],["created_date","CreatedDate","datetime"],["name","Name","str"],["document_version","DocumentVersion","str"],["parameters","Parameters","dict[str, list[str]]"],["targets","Targets","list[Target]"],["schedule_expression","ScheduleExpression","str"],["output_location","OutputLocation","InstanceAssociationOutputLocation"],["association_name","AssociationName","str"],["max_errors","MaxErrors","str"],["max_concurrency","MaxConcurrency","str"],["compliance_severity","ComplianceSeverity","str"],["sync_compliance","SyncCompliance","str"],["apply_only_at_cron_interval","ApplyOnlyAtCronInterval","bool"],["calendar_names","CalendarNames","list[str]"],["target_locations","TargetLocations","list[TargetLocation]"],["schedule_offset","ScheduleOffset","int"],["duration","Duration","int"],["target_maps","TargetMaps","list[dict[str, list[str]]]"],["association_dispatch_assume_role","AssociationDispatchAssumeRole","str"]]',
+    "AttachmentContent": '[["name","Name","str"],["size","Size","int"],["hash","Hash","str"],["hash_type","HashType","str"],["url","Url","str"]]',
+    "AttachmentInformation": '[["name","Name","str"]]',
+    "AutomationExecution": '[["automation_execution_id","AutomationExecutionId","str"],["document_name","DocumentName","str"],["document_version","DocumentVersion","str"],["execution_start_time","ExecutionStartTime","datetime"],["execution_end_time","ExecutionEndTime","datetime"],["automation_execution_status","AutomationExecutionStatus","str"],["step_executions","StepExecutions","list[StepExecution]"],["step_executions_truncated","StepExecutionsTruncated","bool"],["parameters","Parameters","dict[str, list[str]]"],["outputs","Outputs","dict[str, list[str]]"],["failure_message","FailureMessage","str"],["warning_message","WarningMessage","str"],["mode","Mode","str"],["parent_automation_execution_id","ParentAutomationExecutionId","str"],["executed_by","ExecutedBy","str"],["current_step_name","CurrentStepName","str"],["current_action","CurrentAction","str"],["target_parameter_name","TargetParameterName","str"],["targets","Targets","list[Target]"],["target_maps","TargetMaps","list[dict[str, list[str]]]"],["resolved_targets","ResolvedTargets","ResolvedTargets"],["max_concurrency","MaxConcurrency","str"],["max_errors","MaxErrors","str"],["target","Target","str"],["target_locations","TargetLocations","list[TargetLocation]"],["progress_counters","ProgressCounters","ProgressCounters"],["alarm_configuration","AlarmConfiguration","AlarmConfiguration"],["triggered_alarms","TriggeredAlarms","list[AlarmStateInformation]"],["target_locations_url","TargetLocationsURL","str"],["automation_subtype","AutomationSubtype","str"],["scheduled_time","ScheduledTime","datetime"],["runbooks","Runbooks","list[Runbook]"],["ops_item_id","OpsItemId","str"],["association_id","AssociationId","str"],["change_request_name","ChangeRequestName","str"],["variables","Variables","dict[str, list[str]]"],["targets_summary","TargetsSummary","TargetsSummary"]]',
+    "AutomationExecutionMetadata": '[["automation_execution_id","AutomationExecutionId","str"],["document_name","DocumentName","str"],["document_version","DocumentVersion","str"],["automation_execution_status","AutomationExecutionStatus","str"],["execution_start_time","ExecutionStartTime","datetime"],["execution_end_time","ExecutionEndTime","datetime"],["executed_by","ExecutedBy","str"],["log_file","LogFile","str"],["outputs","Outputs","dict[str, list[str]]"],["mode","Mode","str"],["parent_automation_execution_id","ParentAutomationExecutionId","str"],["current_step_name","CurrentStepName","str"],["current_action","CurrentAction","str"],["failure_message","FailureMessage","str"],["warning_message","WarningMessage","str"],["target_parameter_name","TargetParameterName","str"],["targets","Targets","list[Target]"],["target_maps","TargetMaps","list[dict[str, list[str]]]"],["resolved_targets","ResolvedTargets","ResolvedTargets"],["max_concurrency","MaxConcurrency","str"],["max_errors","MaxErrors","str"],["target","Target","str"],["automation_type","AutomationType","str"],["alarm_configuration","AlarmConfiguration","AlarmConfiguration"],["triggered_alarms","TriggeredAlarms","list[AlarmStateInformation]"],["target_locations_url","TargetLocationsURL","str"],["automation_subtype","AutomationSubtype","str"],["scheduled_time","ScheduledTime","datetime"],["runbooks","Runbooks","list[Runbook]"],["ops_item_id","OpsItemId","str"],["association_id","AssociationId","str"],["change_request_name","ChangeRequestName","str"]]',
+    "AutomationExecutionPreview": '[["step_previews","StepPreviews","dict[str, int]"],["regions","Regions","list[str]"],["target_previews","TargetPreviews","list[TargetPreview]"],["total_accounts","TotalAccounts","int"]]',
+    "AzureConfiguration": '[["tenant_id","TenantId","str"],["tenant_display_name","TenantDisplayName","str"],["application_id","ApplicationId","str"],["application_display_name","ApplicationDisplayName","str"],["targets","Targets","ConfigurationTargets"]]',
+    "AzureSubscription": '[["id","Id","str"],["display_name","DisplayName","str"]]',
+    "CancelCommandResult": "[]",
+    "CancelMaintenanceWindowExecutionResult": '[["window_execution_id","WindowExecutionId","str"]]',
+    "CloudConnectorConfiguration": '[["azure_configuration","AzureConfiguration","AzureConfiguration"],["gcp_configuration","GcpConfiguration","GcpConfiguration"]]',
+    "CloudConnectorSummary": '[["cloud_connector_id","CloudConnectorId","str"],["display_name","DisplayName","str"],["description","Description","str"],["role_arn","RoleArn","str"],["created_at","CreatedAt","datetime"],["updated_at","UpdatedAt","datetime"],["provider","Provider","str"],["config_connector_arn","ConfigConnectorArn","str"]]',
+    "CloudWatchOutputConfig": '[["cloud_watch_log_group_name","CloudWatchLogGroupName","str"],["cloud_watch_output_enabled","CloudWatchOutputEnabled","bool"]]',
+    "Command": '[["command_id","CommandId","str"],["document_name","DocumentName","str"],["document_version","DocumentVersion","str"],["comment","Comment","str"],["expires_after","ExpiresAfter","datetime"],["parameters","Parameters","dict[str, list[str]]"],["instance_ids","InstanceIds","list[str]"],["targets","Targets","list[Target]"],["requested_date_time","RequestedDateTime","datetime"],["status","Status","str"],["status_details","StatusDetails","str"],["output_s3_region","OutputS3Region","str"],["output_s3_bucket_name","OutputS3BucketName","str"],["output_s3_key_prefix","OutputS3KeyPrefix","str"],["max_concurrency","MaxConcurrency","str"],["max_errors","MaxErrors","str"],["target_count","TargetCount","int"],["completed_count","CompletedCount","int"],["error_count","ErrorCount","int"],["delivery_timed_out_count","DeliveryTimedOutCount","int"],["service_role","ServiceRole","str"],["notification_config","NotificationConfig","NotificationConfig"],["cloud_watch_output_config","CloudWatchOutputConfig","CloudWatchOutputConfig"],["timeout_seconds","TimeoutSeconds","int"],["alarm_configuration","AlarmConfiguration","AlarmConfiguration"],["triggered_alarms","TriggeredAlarms","list[AlarmStateInformation]"]]',
+    "CommandInvocation": '[["command_id","CommandId","str"],["instance_id","InstanceId","str"],["instance_name","InstanceName","str"],["comment","Comment","str"],["document_name","DocumentName","str"],["document_version","DocumentVersion","str"],["requested_date_time","RequestedDateTime","datetime"],["status","Status","str"],["status_details","StatusDetails","str"],["trace_output","TraceOutput","str"],["standard_output_url","StandardOutputUrl","str"],["standard_error_url","StandardErrorUrl","str"],["command_plugins","CommandPlugins","list[CommandPlugin]"],["service_role","ServiceRole","str"],["notification_config","NotificationConfig","NotificationConfig"],["cloud_watch_output_config","CloudWatchOutputConfig","CloudWatchOutputConfig"]]',
+    "CommandPlugin": '[["name","Name","str"],["status","Status","str"],["status_details","StatusDetails","str"],["response_code","ResponseCode","int"],["response_start_date_time","ResponseStartDateTime","datetime"],["response_finish_date_time","ResponseFinishDateTime","datetime"],["output","Output","str"],["standard_output_url","StandardOutputUrl","str"],["standard_error_url","StandardErrorUrl","str"],["output_s3_region","OutputS3Region","str"],["output_s3_bucket_name","OutputS3BucketName","str"],["output_s3_key_prefix","OutputS3KeyPrefix","str"]]',
+    "ComplianceExecutionSummary": '[["execution_time","ExecutionTime","datetime"],["execution_id","ExecutionId","str"],["execution_type","ExecutionType","str"]]',
+    "ComplianceItem": '[["compliance_type","ComplianceType","str"],["resource_type","ResourceType","str"],["resource_id","ResourceId","str"],["id","Id","str"],["title","Title","str"],["status","Status","str"],["severity","Severity","str"],["execution_summary","ExecutionSummary","ComplianceExecutionSummary"],["details","Details","dict[str, str]"]]',
+    "ComplianceSummaryItem": '[["compliance_type","ComplianceType","str"],["compliant_summary","CompliantSummary","CompliantSummary"],["non_compliant_summary","NonCompliantSummary","NonCompliantSummary"]]',
+    "CompliantSummary": '[["compliant_count","CompliantCount","int"],["severity_summary","SeveritySummary","SeveritySummary"]]',
+    "ConfigurationTargets": '[["subscriptions","Subscriptions","list[AzureSubscription]"]]',
+    "CreateActivationResult": '[["activation_id","ActivationId","str"],["activation_code","ActivationCode","str"]]',
+    "CreateAssociationBatchRequestEntry": '[["name","Name","str"],["instance_id","InstanceId","str"],["parameters","Parameters","dict[str, list[str]]"],["automation_target_parameter_name","AutomationTargetParameterName","str"],["document_version","DocumentVersion","str"],["targets","Targets","list[Target]"],["schedule_expression","ScheduleExpression","str"],["output_location","OutputLocation","InstanceAssociationOutputLocation"],["association_name","AssociationName","str"],["max_errors","MaxErrors","str"],["max_concurrency","MaxConcurrency","str"],["compliance_severity","ComplianceSeverity","str"],["sync_compliance","SyncCompliance","str"],["apply_only_at_cron_interval","ApplyOnlyAtCronInterval","bool"],["calendar_names","CalendarNames","list[str]"],["target_locations","TargetLocations","list[TargetLocation]"],["schedule_offset","ScheduleOffset","int"],["duration","Duration","int"],["target_maps","TargetMaps","list[dict[str, list[str]]]"],["alarm_configuration","AlarmConfiguration","AlarmConfiguration"]]',
+    "CreateAssociationBatchResult": '[["successful","Successful","list[AssociationDescription]"],["failed","Failed","list[FailedCreateAssociation]"]]',
+    "CreateAssociationResult": '[["association_description","AssociationDescription","AssociationDescription"]]',
+    "CreateCloudConnectorResult": '[["cloud_connector_id","CloudConnectorId","str"]]',
+    "CreateDocumentResult": '[["document_description","DocumentDescription","DocumentDescription"]]',
+    "CreateMaintenanceWindowResult": '[["window_id","WindowId","str"]]',
+    "CreateOpsItemResponse": '[["ops_item_id","OpsItemId","str"],["ops_item_arn","OpsItemArn","str"]]',
+    "CreateOpsMetadataResult": '[["ops_metadata_arn","OpsMetadataArn","str"]]',
+    "CreatePatchBaselineResult": '[["baseline_id","BaselineId","str"]]',
+    "CreateResourceDataSyncResult": "[]",
+    "Credentials": '[["access_key_id","AccessKeyId","str"],["secret_access_key","SecretAccessKey","str"],["session_token","SessionToken","str"],["expiration_time","ExpirationTime","datetime"]]',
+    "DeleteActivationResult": "[]",
+    "DeleteAssociationResult": "[]",
+    "DeleteCloudConnectorResult": '[["cloud_connector_id","CloudConnectorId","str"]]',
+    "DeleteDocumentResult": "[]",
+    "DeleteInventoryResult": '[["deletion_id","DeletionId","str"],["type_name","TypeName","str"],["deletion_summary","DeletionSummary","InventoryDeletionSummary"]]',
+    "DeleteMaintenanceWindowResult": '[["window_id","WindowId","str"]]',
+    "DeleteOpsItemResponse": "[]",
+    "DeleteOpsMetadataResult": "[]",
+    "DeleteParameterResult": "[]",
+    "DeleteParametersResult": '[["deleted_parameters","DeletedParameters","list[str]"],["invalid_parameters","InvalidParameters","list[str]"]]',
+    "DeletePatchBaselineResult": '[["baseline_id","BaselineId","str"]]',
+    "DeleteResourceDataSyncResult": "[]",
+    "DeleteResourcePolicyResponse": "[]",
+    "DeregisterDefaultHostManagementConfigurationResult": "[]",
+    "DeregisterManagedInstanceResult": "[]",
+    "DeregisterPatchBaselineForPatchGroupResult": '[["baseline_id","BaselineId","str"],["patch_group","PatchGroup","str"]]',
+    "DeregisterTargetFromMaintenanceWindowResult": '[["window_id","WindowId","str"],["window_target_id","WindowTargetId","str"]]',
+    "DeregisterTaskFromMaintenanceWindowResult": '[["window_id","WindowId","str"],["window_task_id","WindowTaskId","str"]]',
+    "DescribeActivationsResult": '[["activation_list","ActivationList","list[Activation]"],["next_token","NextToken","str"]]',
+    "DescribeAssociationExecutionTargetsResult": '[["association_execution_targets","AssociationExecutionTargets","list[AssociationExecutionTarget]"],["next_token","NextToken","str"]]',
+    "DescribeAssociationExecutionsResult": '[["association_executions","AssociationExecutions","list[AssociationExecution]"],["next_token","NextToken","str"]]',
+    "DescribeAssociationResult": '[["association_description","AssociationDescription","AssociationDescription"]]',
+    "DescribeAutomationExecutionsResult": '[["automation_execution_metadata_list","AutomationExecutionMetadataList","list[AutomationExecutionMetadata]"],["next_token","NextToken","str"]]',
+    "DescribeAutomationStepExecutionsResult": '[["step_executions","StepExecutions","list[StepExecution]"],["next_token","NextToken","str"]]',
+    "DescribeAvailablePatchesResult": '[["patches","Patches","list[Patch]"],["next_token","NextToken","str"]]',
+    "DescribeDocumentPermissionResponse": '[["account_ids","AccountIds","list[str]"],["account_sharing_info_list","AccountSharingInfoList","list[AccountSharingInfo]"],["next_token","NextToken","str"]]',
+    "DescribeDocumentResult": '[["document","Document","DocumentDescription"]]',
+    "DescribeEffectiveInstanceAssociationsResult": '[["associations","Associations","list[InstanceAssociation]"],["next_token","NextToken","str"]]',
+    "DescribeEffectivePatchesForPatchBaselineResult": '[["effective_patches","EffectivePatches","list[EffectivePatch]"],["next_token","NextToken","str"]]',
+    "DescribeInstanceAssociationsStatusResult": '[["instance_association_status_infos","InstanceAssociationStatusInfos","list[InstanceAssociationStatusInfo]"],["next_token","NextToken","str"]]',
+    "DescribeInstanceInformationResult": '[["instance_information_list","InstanceInformationList","list[InstanceInformation]"],["next_token","NextToken","str"]]',
+    "DescribeInstancePatchStatesForPatchGroupResult": '[["instance_patch_states","InstancePatchStates","list[InstancePatchState]"],["next_token","NextToken","str"]]',
+    "DescribeInstancePatchStatesResult": '[["instance_patch_states","InstancePatchStates","list[InstancePatchState]"],["next_token","NextToken","str"]]',
+    "DescribeInstancePatchesResult": '[["patches","Patches","list[PatchComplianceData]"],["next_token","NextToken","str"]]',
+    "DescribeInstancePropertiesResult": '[["instance_properties","InstanceProperties","list[InstanceProperty]"],["next_token","NextToken","str"]]',
+    "DescribeInventoryDeletionsResult": '[["inventory_deletions","InventoryDeletions","list[InventoryDeletionStatusItem]"],["next_token","NextToken","str"]]',
+    "DescribeMaintenanceWindowExecutionTaskInvocationsResult": '[["window_execution_task_invocation_identities","WindowExecutionTaskInvocationIdentities","list[MaintenanceWindowExecutionTaskInvocationIdentity]"],["next_token","NextToken","str"]]',
+    "DescribeMaintenanceWindowExecutionTasksResult": '[["window_execution_task_identities","WindowExecutionTaskIdentities","list[MaintenanceWindowExecutionTaskIdentity]"],["next_token","NextToken","str"]]',
+    "DescribeMaintenanceWindowExecutionsResult": '[["window_executions","WindowExecutions","list[MaintenanceWindowExecution]"],["next_token","NextToken","str"]]',
+    "DescribeMaintenanceWindowScheduleResult": '[["scheduled_window_executions","ScheduledWindowExecutions","list[ScheduledWindowExecution]"],["next_token","NextToken","str"]]',
+    "DescribeMaintenanceWindowTargetsResult": '[["targets","Targets","list[MaintenanceWindowTarget]"],["next_token","NextToken","str"]]',
+    "DescribeMaintenanceWindowTasksResult": '[["tasks","Tasks","list[MaintenanceWindowTask]"],["next_token","NextToken","str"]]',
+    "DescribeMaintenanceWindowsForTargetResult": '[["window_identities","WindowIdentities","list[MaintenanceWindowIdentityForTarget]"],["next_token","NextToken","str"]]',
+    "DescribeMaintenanceWindowsResult": '[["window_identities","WindowIdentities","list[MaintenanceWindowIdentity]"],["next_token","NextToken","str"]]',
+    "DescribeOpsItemsResponse": '[["next_token","NextToken","str"],["ops_item_summaries","OpsItemSummaries","list[OpsItemSummary]"]]',
+    "DescribeParametersResult": '[["parameters","Parameters","list[ParameterMetadata]"],["next_token","NextToken","str"]]',
+    "DescribePatchBaselinesResult": '[["baseline_identities","BaselineIdentities","list[PatchBaselineIdentity]"],["next_token","NextToken","str"]]',
+    "DescribePatchGroupStateResult": '[["instances","Instances","int"],["instances_with_installed_patches","InstancesWithInstalledPatches","int"],["instances_with_installed_other_patches","InstancesWithInstalledOtherPatches","int"],["instances_with_installed_pending_reboot_patches","InstancesWithInstalledPendingRebootPatches","int"],["instances_with_installed_rejected_patches","InstancesWithInstalledRejectedPatches","int"],["instances_with_missing_patches","InstancesWithMissingPatches","int"],["instances_with_failed_patches","InstancesWithFailedPatches","int"],["instances_with_not_applicable_patches","InstancesWithNotApplicablePatches","int"],["instances_with_unreported_not_applicable_patches","InstancesWithUnreportedNotApplicablePatches","int"],["instances_with_critical_non_compliant_patches","InstancesWithCriticalNonCompliantPatches","int"],["instances_with_security_non_compliant_patches","InstancesWithSecurityNonCompliantPatches","int"],["instances_with_other_non_compliant_patches","InstancesWithOtherNonCompliantPatches","int"],["instances_with_available_security_updates","InstancesWithAvailableSecurityUpdates","int"]]',
+    "DescribePatchGroupsResult": '[["mappings","Mappings","list[PatchGroupPatchBaselineMapping]"],["next_token","NextToken","str"]]',
+    "DescribePatchPropertiesResult": '[["properties","Properties","list[dict[str, str]]"],["next_token","NextToken","str"]]',
+    "DescribeSessionsResponse": '[["sessions","Sessions","list[Session]"],["next_token","NextToken","str"]]',
+    "DisassociateOpsItemRelatedItemResponse": "[]",
+    "DocumentDefaultVersionDescription": '[["name","Name","str"],["default_version","DefaultVersion","str"],["default_version_name","DefaultVersionName","str"]]',
+    "DocumentDescription": '[["sha1","Sha1","str"],["hash","Hash","str"],["hash_type","HashType","str"],["name","Name","str"],["display_name","DisplayName","str"],["version_name","VersionName","str"],["owner","Owner","str"],["created_date","CreatedDate","datetime"],["status","Status","str"],["status_information","StatusInformation","str"],["document_version","DocumentVersion","str"],["description","Description","str"],["parameters","Parameters","list[DocumentParameter]"],["platform_types","PlatformTypes","list[str]"],["document_type","DocumentType","str"],["schema_version","SchemaVersion","str"],["latest_version","LatestVersion","str"],["default_version","DefaultVersion","str"],["document_format","DocumentFormat","str"],["target_type","TargetType","str"],["tags","Tags","list[Tag]"],["attachments_information","AttachmentsInformation","list[AttachmentInformation]"],["requires","Requires","list[DocumentRequires]"],["author","Author","str"],["review_information","ReviewInformation","list[ReviewInformation]"],["approved_version","ApprovedVersion","str"],["pending_review_version","PendingReviewVersion","str"],["review_status","ReviewStatus","str"],["category","Category","list[str]"],["category_enum","CategoryEnum","list[str]"],["cloud_providers","CloudProviders","list[str]"]]',
+    "DocumentIdentifier": '[["name","Name","str"],["created_date","CreatedDate","datetime"],["display_name","DisplayName","str"],["owner","Owner","str"],["version_name","VersionName","str"],["platform_types","PlatformTypes","list[str]"],["document_version","DocumentVersion","str"],["document_type","DocumentType","str"],["schema_version","SchemaVersion","str"],["document_format","DocumentFormat","str"],["target_type","TargetType","str"],["tags","Tags","list[Tag]"],["requires","Requires","list[DocumentRequires]"],["review_status","ReviewStatus","str"],["author","Author","str"],["cloud_providers","CloudProviders","list[str]"]]',
+    "DocumentMetadataResponseInfo": '[["reviewer_response","ReviewerResponse","list[DocumentReviewerResponseSource]"]]',
+    "DocumentParameter": '[["name","Name","str"],["type","Type","str"],["description","Description","str"],["default_value","DefaultValue","str"]]',
+    "DocumentRequires": '[["name","Name","str"],["version","Version","str"],["require_type","RequireType","str"],["version_name","VersionName","str"]]',
+    "DocumentReviewCommentSource": '[["type","Type","str"],["content","Content","str"]]',
+    "DocumentReviewerResponseSource": '[["create_time","CreateTime","datetime"],["updated_time","UpdatedTime","datetime"],["review_status","ReviewStatus","str"],["comment","Comment","list[DocumentReviewCommentSource]"],["reviewer","Reviewer","str"]]',
+    "DocumentVersionInfo": '[["name","Name","str"],["display_name","DisplayName","str"],["document_version","DocumentVersion","str"],["version_name","VersionName","str"],["created_date","CreatedDate","datetime"],["is_default_version","IsDefaultVersion","bool"],["document_format","DocumentFormat","str"],["status","Status","str"],["status_information","StatusInformation","str"],["review_status","ReviewStatus","str"],["cloud_providers","CloudProviders","list[str]"]]',
+    "EffectivePatch": '[["patch","Patch","Patch"],["patch_status","PatchStatus","PatchStatus"]]',
+    "ExecutionPreview": '[["automation","Automation","AutomationExecutionPreview"]]',
+    "FailedCreateAssociation": '[["entry","Entry","CreateAssociationBatchRequestEntry"],["message","Message","str"],["fault","Fault","str"]]',
+    "FailureDetails": '[["failure_stage","FailureStage","str"],["failure_type","FailureType","str"],["details","Details","dict[str, list[str]]"]]',
+    "GcpConfiguration": '[["organization_id","OrganizationId","str"],["workload_identity_pool_provider","WorkloadIdentityPoolProvider","str"],["service_account_email","ServiceAccountEmail","str"],["targets","Targets","GcpConfigurationTargets"]]',
+    "GcpConfigurationTargets": '[["projects","Projects","list[GcpProject]"]]',
+    "GcpProject": '[["project_id","ProjectId","str"],["project_display_name","ProjectDisplayName","str"]]',
+    "GetAccessTokenResponse": '[["credentials","Credentials","Credentials"],["access_request_status","AccessRequestStatus","str"]]',
+    "GetAutomationExecutionResult": '[["automation_execution","AutomationExecution","AutomationExecution"]]',
+    "GetCalendarStateResponse": '[["state","State","str"],["at_time","AtTime","str"],["next_transition_time","NextTransitionTime","str"]]',
+    "GetCloudConnectorResult": '[["cloud_connector_arn","CloudConnectorArn","str"],["display_name","DisplayName","str"],["description","Description","str"],["role_arn","RoleArn","str"],["configuration","Configuration","CloudConnectorConfiguration"],["config_connector_arn","ConfigConnectorArn","str"],["created_at","CreatedAt","datetime"],["updated_at","UpdatedAt","datetime"]]',
+    "GetCommandInvocationResult": '[["command_id","CommandId","str"],["instance_id","InstanceId","str"],["comment","Comment","str"],["document_name","DocumentName","str"],["document_version","DocumentVersion","str"],["plugin_name","PluginName","str"],["response_code","ResponseCode","int"],["execution_start_date_time","ExecutionStartDateTime","str"],["execution_elapsed_time","ExecutionElapsedTime","str"],["execution_end_date_time","ExecutionEndDateTime","str"],["status","Status","str"],["status_details","StatusDetails","str"],["standard_output_content","StandardOutputContent","str"],["standard_output_url","StandardOutputUrl","str"],["standard_error_content","StandardErrorContent","str"],["standard_error_url","StandardErrorUrl","str"],["cloud_watch_output_config","CloudWatchOutputConfig","CloudWatchOutputConfig"]]',
+    "GetConnectionStatusResponse": '[["target","Target","str"],["status","Status","str"]]',
+    "GetDefaultPatchBaselineResult": '[["baseline_id","BaselineId","str"],["operating_system","OperatingSystem","str"]]',
+    "GetDeployablePatchSnapshotForInstanceResult": '[["instance_id","InstanceId","str"],["snapshot_id","SnapshotId","str"],["snapshot_download_url","SnapshotDownloadUrl","str"],["product","Product","str"]]',
+    "GetDocumentResult": '[["name","Name","str"],["created_date","CreatedDate","datetime"],["display_name","DisplayName","str"],["version_name","VersionName","str"],["document_version","DocumentVersion","str"],["status","Status","str"],["status_information","StatusInformation","str"],["content","Content","str"],["document_type","DocumentType","str"],["document_format","DocumentFormat","str"],["requires","Requires","list[DocumentRequires]"],["attachments_content","AttachmentsContent","list[AttachmentContent]"],["review_status","ReviewStatus","str"]]',
+    "GetExecutionPreviewResponse": '[["execution_preview_id","ExecutionPreviewId","str"],["ended_at","EndedAt","datetime"],["status","Status","str"],["status_message","StatusMessage","str"],["execution_preview","ExecutionPreview","ExecutionPreview"]]',
+    "GetInventoryResult": '[["entities","Entities","list[InventoryResultEntity]"],["next_token","NextToken","str"]]',
+    "GetInventorySchemaResult": '[["schemas","Schemas","list[InventoryItemSchema]"],["next_token","NextToken","str"]]',
+    "GetMaintenanceWindowExecutionResult": '[["window_execution_id","WindowExecutionId","str"],["task_ids","TaskIds","list[str]"],["status","Status","str"],["status_details","StatusDetails","str"],["start_time","StartTime","datetime"],["end_time","EndTime","datetime"]]',
+    "GetMaintenanceWindowExecutionTaskInvocationResult": '[["window_execution_id","WindowExecutionId","str"],["task_execution_id","TaskExecutionId","str"],["invocation_id","InvocationId","str"],["execution_id","ExecutionId","str"],["task_type","TaskType","str"],["parameters","Parameters","str"],["status","Status","str"],["status_details","StatusDetails","str"],["start_time","StartTime","datetime"],["end_time","EndTime","datetime"],["owner_information","OwnerInformation","str"],["window_target_id","WindowTargetId","str"]]',
+    "GetMaintenanceWindowExecutionTaskResult": '[["window_execution_id","WindowExecutionId","str"],["task_execution_id","TaskExecutionId","str"],["task_arn","TaskArn","str"],["service_role","ServiceRole","str"],["type","Type","str"],["task_parameters","TaskParameters","list[dict[str, MaintenanceWindowTaskParameterValueExpression]]"],["priority","Priority","int"],["max_concurrency","MaxConcurrency","str"],["max_errors","MaxErrors","str"],["status","Status","str"],["status_details","StatusDetails","str"],["start_time","StartTime","datetime"],["end_time","EndTime","datetime"],["alarm_configuration","AlarmConfiguration","AlarmConfiguration"],["triggered_alarms","TriggeredAlarms","list[AlarmStateInformation]"]]',
+    "GetMaintenanceWindowResult": '[["window_id","WindowId","str"],["name","Name","str"],["description","Description","str"],["start_date","StartDate","str"],["end_date","EndDate","str"],["schedule","Schedule","str"],["schedule_timezone","ScheduleTimezone","str"],["schedule_offset","ScheduleOffset","int"],["next_execution_time","NextExecutionTime","str"],["duration","Duration","int"],["cutoff","Cutoff","int"],["allow_unassociated_targets","AllowUnassociatedTargets","bool"],["enabled","Enabled","bool"],["created_date","CreatedDate","datetime"],["modified_date","ModifiedDate","datetime"]]',
+    "GetMaintenanceWindowTaskResult": '[["window_id","WindowId","str"],["window_task_id","WindowTaskId","str"],["targets","Targets","list[Target]"],["task_arn","TaskArn","str"],["service_role_arn","ServiceRoleArn","str"],["task_type","TaskType","str"],["task_parameters","TaskParameters","dict[str, MaintenanceWindowTaskParameterValueExpression]"],["task_invocation_parameters","TaskInvocationParameters","MaintenanceWindowTaskInvocationParameters"],["priority","Priority","int"],["max_concurrency","MaxConcurrency","str"],["max_errors","MaxErrors","str"],["logging_info","LoggingInfo","LoggingInfo"],["name","Name","str"],["description","Description","str"],["cutoff_behavior","CutoffBehavior","str"],["alarm_configuration","AlarmConfiguration","AlarmConfiguration"]]',
+    "GetOpsItemResponse": '[["ops_item","OpsItem","OpsItem"]]',
+    "GetOpsMetadataResult": '[["resource_id","ResourceId","str"],["metadata","Metadata","dict[str, MetadataValue]"],["next_token","NextToken","str"]]',
+    "GetOpsSummaryResult": '[["entities","Entities","list[OpsEntity]"],["next_token","NextToken","str"]]',
+    "GetParameterHistoryResult": '[["parameters","Parameters","list[ParameterHistory]"],["next_token","NextToken","str"]]',
+    "GetParameterResult": '[["parameter","Parameter","Parameter"]]',
+    "GetParametersByPathResult": '[["parameters","Parameters","list[Parameter]"],["next_token","NextToken","str"]]',
+    "GetParametersResult": '[["parameters","Parameters","list[Parameter]"],["invalid_parameters","InvalidParameters","list[str]"]]',
+    "GetPatchBaselineForPatchGroupResult": '[["baseline_id","BaselineId","str"],["patch_group","PatchGroup","str"],["operating_system","OperatingSystem","str"]]',
+    "GetPatchBaselineResult": '[["baseline_id","BaselineId","str"],["name","Name","str"],["operating_system","OperatingSystem","str"],["global_filters","GlobalFilters","PatchFilterGroup"],["approval_rules","ApprovalRules","PatchRuleGroup"],["approved_patches","ApprovedPatches","list[str]"],["approved_patches_compliance_level","ApprovedPatchesComplianceLevel","str"],["approved_patches_enable_non_security","ApprovedPatchesEnableNonSecurity","bool"],["rejected_patches","RejectedPatches","list[str]"],["rejected_patches_action","RejectedPatchesAction","str"],["patch_groups","PatchGroups","list[str]"],["created_date","CreatedDate","datetime"],["modified_date","ModifiedDate","datetime"],["description","Description","str"],["sources","Sources","list[PatchSource]"],["available_security_updates_compliance_status","AvailableSecurityUpdatesComplianceStatus","str"]]',
+    "GetResourcePoliciesResponse": '[["next_token","NextToken","str"],["policies","Policies","list[GetResourcePoliciesResponseEntry]"]]',
+    "GetResourcePoliciesResponseEntry": '[["policy_id","PolicyId","str"],["policy_hash","PolicyHash","str"],["policy","Policy","str"]]',
+    "GetServiceSettingResult": '[["service_setting","ServiceSetting","ServiceSetting"]]',
+    "InstanceAggregatedAssociationOverview": '[["detailed_status","DetailedStatus","str"],["instance_association_status_aggregated_count","InstanceAssociationStatusAggregatedCount","dict[str, int]"]]',
+    "InstanceAssociation": '[["association_id","AssociationId","str"],["instance_id","InstanceId","str"],["content","Content","str"],["association_version","AssociationVersion","str"]]',
+    "InstanceAssociationOutputLocation": '[["s3_location","S3Location","S3OutputLocation"]]',
+    "InstanceAssociationOutputUrl": '[["s3_output_url","S3OutputUrl","S3OutputUrl"]]',
+    "InstanceAssociationStatusInfo": '[["association_id","AssociationId","str"],["name","Name","str"],["document_version","DocumentVersion","str"],["association_version","AssociationVersion","str"],["instance_id","InstanceId","str"],["execution_date","ExecutionDate","datetime"],["status","Status","str"],["detailed_status","DetailedStatus","str"],["execution_summary","ExecutionSummary","str"],["error_code","ErrorCode","str"],["output_url","OutputUrl","InstanceAssociationOutputUrl"],["association_name","AssociationName","str"]]',
+    "InstanceInfo": '[["agent_type","AgentType","str"],["agent_version","AgentVersion","str"],["computer_name","ComputerName","str"],["instance_status","InstanceStatus","str"],["ip_address","IpAddress","str"],["managed_status","ManagedStatus","str"],["name","Name","str"],["platform_type","PlatformType","str"],["platform_name","PlatformName","str"],["platform_version","PlatformVersion","str"],["resource_type","ResourceType","str"],["source_type","SourceType","str"],["source_id","SourceId","str"],["source_location","SourceLocation","str"],["availability_zone","AvailabilityZone","str"],["availability_zone_id","AvailabilityZoneId","str"]]',
+    "InstanceInformation": '[["instance_id","InstanceId","str"],["ping_status","PingStatus","str"],["last_ping_date_time","LastPingDateTime","datetime"],["agent_version","AgentVersion","str"],["is_latest_version","IsLatestVersion","bool"],["platform_type","PlatformType","str"],["platform_name","PlatformName","str"],["platform_version","PlatformVersion","str"],["activation_id","ActivationId","str"],["iam_role","IamRole","str"],["registration_date","RegistrationDate","datetime"],["resource_type","ResourceType","str"],["name","Name","str"],["ip_address","IPAddress","str"],["computer_name","ComputerName","str"],["association_status","AssociationStatus","str"],["last_association_execution_date","LastAssociationExecutionDate","datetime"],["last_successful_association_execution_date","LastSuccessfulAssociationExecutionDate","datetime"],["association_overview","AssociationOverview","InstanceAggregatedAssociationOverview"],["source_id","SourceId","str"],["source_type","SourceType","str"],["source_location","SourceLocation","str"]]',
+    "InstancePatchState": '[["instance_id","InstanceId","str"],["patch_group","PatchGroup","str"],["baseline_id","BaselineId","str"],["snapshot_id","SnapshotId","str"],["install_override_list","InstallOverrideList","str"],["owner_information","OwnerInformation","str"],["installed_count","InstalledCount","int"],["installed_other_count","InstalledOtherCount","int"],["installed_pending_reboot_count","InstalledPendingRebootCount","int"],["installed_rejected_count","InstalledRejectedCount","int"],["missing_count","MissingCount","int"],["failed_count","FailedCount","int"],["unreported_not_applicable_count","UnreportedNotApplicableCount","int"],["not_applicable_count","NotApplicableCount","int"],["available_security_update_count","AvailableSecurityUpdateCount","int"],["operation_start_time","OperationStartTime","datetime"],["operation_end_time","OperationEndTime","datetime"],["operation","Operation","str"],["last_no_reboot_install_operation_time","LastNoRebootInstallOperationTime","datetime"],["reboot_option","RebootOption","str"],["critical_non_compliant_count","CriticalNonCompliantCount","int"],["security_non_compliant_count","SecurityNonCompliantCount","int"],["other_non_compliant_count","OtherNonCompliantCount","int"]]',
+    "InstanceProperty": '[["name","Name","str"],["instance_id","InstanceId","str"],["instance_type","InstanceType","str"],["instance_role","InstanceRole","str"],["key_name","KeyName","str"],["instance_state","InstanceState","str"],["architecture","Architecture","str"],["ip_address","IPAddress","str"],["launch_time","LaunchTime","datetime"],["ping_status","PingStatus","str"],["last_ping_date_time","LastPingDateTime","datetime"],["agent_version","AgentVersion","str"],["platform_type","PlatformType","str"],["platform_name","PlatformName","str"],["platform_version","PlatformVersion","str"],["activation_id","ActivationId","str"],["iam_role","IamRole","str"],["registration_date","RegistrationDate","datetime"],["resource_type","ResourceType","str"],["computer_name","ComputerName","str"],["association_status","AssociationStatus","str"],["last_association_execution_date","LastAssociationExecutionDate","datetime"],["last_successful_association_execution_date","LastSuccessfulAssociationExecutionDate","datetime"],["association_overview","AssociationOverview","InstanceAggregatedAssociationOverview"],["source_id","SourceId","str"],["source_type","SourceType","str"],["source_location","SourceLocation","str"],["availability_zone","AvailabilityZone","str"]]',
+    "InventoryDeletionStatusItem": '[["deletion_id","DeletionId","str"],["type_name","TypeName","str"],["deletion_start_time","DeletionStartTime","datetime"],["last_status","LastStatus","str"],["last_status_message","LastStatusMessage","str"],["deletion_summary","DeletionSummary","InventoryDeletionSummary"],["last_status_update_time","LastStatusUpdateTime","datetime"]]',
+    "InventoryDeletionSummary": '[["total_count","TotalCount","int"],["remaining_count","RemainingCount","int"],["summary_items","SummaryItems","list[InventoryDeletionSummaryItem]"]]',
+    "InventoryDeletionSummaryItem": '[["version","Version","str"],["count","Count","int"],["remaining_count","RemainingCount","int"]]',
+    "InventoryItemAttribute": '[["name","Name","str"],["data_type","DataType","str"]]',
+    "InventoryItemSchema": '[["type_name","TypeName","str"],["version","Version","str"],["attributes","Attributes","list[InventoryItemAttribute]"],["display_name","DisplayName","str"]]',
+    "InventoryResultEntity": '[["id","Id","str"],["data","Data","dict[str, InventoryResultItem]"]]',
+    "InventoryResultItem": '[["type_name","TypeName","str"],["schema_version","SchemaVersion","str"],["capture_time","CaptureTime","str"],["content_hash","ContentHash","str"],["content","Content","list[dict[str, str]]"]]',
+    "LabelParameterVersionResult": '[["invalid_labels","InvalidLabels","list[str]"],["parameter_version","ParameterVersion","int"]]',
+    "ListAssociationVersionsResult": '[["association_versions","AssociationVersions","list[AssociationVersionInfo]"],["next_token","NextToken","str"]]',
+    "ListAssociationsResult": '[["associations","Associations","list[Association]"],["next_token","NextToken","str"]]',
+    "ListCloudConnectorsResult": '[["cloud_connectors","CloudConnectors","list[CloudConnectorSummary]"],["next_token","NextToken","str"]]',
+    "ListCommandInvocationsResult": '[["command_invocations","CommandInvocations","list[CommandInvocation]"],["next_token","NextToken","str"]]',
+    "ListCommandsResult": '[["commands","Commands","list[Command]"],["next_token","NextToken","str"]]',
+    "ListComplianceItemsResult": '[["compliance_items","ComplianceItems","list[ComplianceItem]"],["next_token","NextToken","str"]]',
+    "ListComplianceSummariesResult": '[["compliance_summary_items","ComplianceSummaryItems","list[ComplianceSummaryItem]"],["next_token","NextToken","str"]]',
+    "ListDocumentMetadataHistoryResponse": '[["name","Name","str"],["document_version","DocumentVersion","str"],["author","Author","str"],["metadata","Metadata","DocumentMetadataResponseInfo"],["next_token","NextToken","str"]]',
+    "ListDocumentVersionsResult": '[["document_versions","DocumentVersions","list[DocumentVersionInfo]"],["next_token","NextToken","str"]]',
+    "ListDocumentsResult": '[["document_identifiers","DocumentIdentifiers","list[DocumentIdentifier]"],["next_token","NextToken","str"]]',
+    "ListInventoryEntriesResult": '[["type_name","TypeName","str"],["instance_id","InstanceId","str"],["schema_version","SchemaVersion","str"],["capture_time","CaptureTime","str"],["entries","Entries","list[dict[str, str]]"],["next_token","NextToken","str"]]',
+    "ListNodesResult": '[["nodes","Nodes","list[Node]"],["next_token","NextToken","str"]]',
+    "ListNodesSummaryResult": '[["summary","Summary","list[dict[str, str]]"],["next_token","NextToken","str"]]',
+    "ListOpsItemEventsResponse": '[["next_token","NextToken","str"],["summaries","Summaries","list[OpsItemEventSummary]"]]',
+    "ListOpsItemRelatedItemsResponse": '[["next_token","NextToken","str"],["summaries","Summaries","list[OpsItemRelatedItemSummary]"]]',
+    "ListOpsMetadataResult": '[["ops_metadata_list","OpsMetadataList","list[OpsMetadata]"],["next_token","NextToken","str"]]',
+    "ListResourceComplianceSummariesResult": '[["resource_compliance_summary_items","ResourceComplianceSummaryItems","list[ResourceComplianceSummaryItem]"],["next_token","NextToken","str"]]',
+    "ListResourceDataSyncResult": '[["resource_data_sync_items","ResourceDataSyncItems","list[ResourceDataSyncItem]"],["next_token","NextToken","str"]]',
+    "ListTagsForResourceResult": '[["tag_list","TagList","list[Tag]"]]',
+    "LoggingInfo": '[["s3_bucket_name","S3BucketName","str"],["s3_key_prefix","S3KeyPrefix","str"],["s3_region","S3Region","str"]]',
+    "MaintenanceWindowAutomationParameters": '[["document_version","DocumentVersion","str"],["parameters","Parameters","dict[str, list[str]]"]]',
+    "MaintenanceWindowExecution": '[["window_id","WindowId","str"],["window_execution_id","WindowExecutionId","str"],["status","Status","str"],["status_details","StatusDetails","str"],["start_time","StartTime","datetime"],["end_time","EndTime","datetime"]]',
+    "MaintenanceWindowExecutionTaskIdentity": '[["window_execution_id","WindowExecutionId","str"],["task_execution_id","TaskExecutionId","str"],["status","Status","str"],["status_details","StatusDetails","str"],["start_time","StartTime","datetime"],["end_time","EndTime","datetime"],["task_arn","TaskArn","str"],["task_type","TaskType","str"],["alarm_configuration","AlarmConfiguration","AlarmConfiguration"],["triggered_alarms","TriggeredAlarms","list[AlarmStateInformation]"]]',
+    "MaintenanceWindowExecutionTaskInvocationIdentity": '[["window_execution_id","WindowExecutionId","str"],["task_execution_id","TaskExecutionId","str"],["invocation_id","InvocationId","str"],["execution_id","ExecutionId","str"],["task_type","TaskType","str"],["parameters","Parameters","str"],["status","Status","str"],["status_details","StatusDetails","str"],["start_time","StartTime","datetime"],["end_time","EndTime","datetime"],["owner_information","OwnerInformation","str"],["window_target_id","WindowTargetId","str"]]',
+    "MaintenanceWindowIdentity": '[["window_id","WindowId","str"],["name","Name","str"],["description","Description","str"],["enabled","Enabled","bool"],["duration","Duration","int"],["cutoff","Cutoff","int"],["schedule","Schedule","str"],["schedule_timezone","ScheduleTimezone","str"],["schedule_offset","ScheduleOffset","int"],["end_date","EndDate","str"],["start_date","StartDate","str"],["next_execution_time","NextExecutionTime","str"]]',
+    "MaintenanceWindowIdentityForTarget": '[["window_id","WindowId","str"],["name","Name","str"]]',
+    "MaintenanceWindowLambdaParameters": '[["client_context","ClientContext","str"],["qualifier","Qualifier","str"],["payload","Payload","bytes"]]',
+    "MaintenanceWindowRunCommandParameters": '[["comment","Comment","str"],["cloud_watch_output_config","CloudWatchOutputConfig","CloudWatchOutputConfig"],["document_hash","DocumentHash","str"],["document_hash_type","DocumentHashType","str"],["document_version","DocumentVersion","str"],["notification_config","NotificationConfig","NotificationConfig"],["output_s3_bucket_name","OutputS3BucketName","str"],["output_s3_key_prefix","OutputS3KeyPrefix","str"],["parameters","Parameters","dict[str, list[str]]"],["service_role_arn","ServiceRoleArn","str"],["timeout_seconds","TimeoutSeconds","int"]]',
+    "MaintenanceWindowStepFunctionsParameters": '[["input","Input","str"],["name","Name","str"]]',
+    "MaintenanceWindowTarget": '[["window_id","WindowId","str"],["window_target_id","WindowTargetId","str"],["resource_type","ResourceType","str"],["targets","Targets","list[Target]"],["owner_information","OwnerInformation","str"],["name","Name","str"],["description","Description","str"]]',
+    "MaintenanceWindowTask": '[["window_id","WindowId","str"],["window_task_id","WindowTaskId","str"],["task_arn","TaskArn","str"],["type","Type","str"],["targets","Targets","list[Target]"],["task_parameters","TaskParameters","dict[str, MaintenanceWindowTaskParameterValueExpression]"],["priority","Priority","int"],["logging_info","LoggingInfo","LoggingInfo"],["service_role_arn","ServiceRoleArn","str"],["max_concurrency","MaxConcurrency","str"],["max_errors","MaxErrors","str"],["name","Name","str"],["description","Description","str"],["cutoff_behavior","CutoffBehavior","str"],["alarm_configuration","AlarmConfiguration","AlarmConfiguration"]]',
+    "MaintenanceWindowTaskInvocationParameters": '[["run_command","RunCommand","MaintenanceWindowRunCommandParameters"],["automation","Automation","MaintenanceWindowAutomationParameters"],["step_functions","StepFunctions","MaintenanceWindowStepFunctionsParameters"],["lambda_","Lambda","MaintenanceWindowLambdaParameters"]]',
+    "MaintenanceWindowTaskParameterValueExpression": '[["values","Values","list[str]"]]',
+    "MetadataValue": '[["value","Value","str"]]',
+    "ModifyDocumentPermissionResponse": "[]",
+    "Node": '[["capture_time","CaptureTime","datetime"],["id","Id","str"],["owner","Owner","NodeOwnerInfo"],["region","Region","str"],["node_type","NodeType","NodeType"]]',
+    "NodeOwnerInfo": '[["account_id","AccountId","str"],["organizational_unit_id","OrganizationalUnitId","str"],["organizational_unit_path","OrganizationalUnitPath","str"]]',
+    "NodeType": '[["instance","Instance","InstanceInfo"]]',
+    "NonCompliantSummary": '[["non_compliant_count","NonCompliantCount","int"],["severity_summary","SeveritySummary","SeveritySummary"]]',
+    "NotificationConfig": '[["notification_arn","NotificationArn","str"],["notification_events","NotificationEvents","list[str]"],["notification_type","NotificationType","str"]]',
+    "OpsEntity": '[["id","Id","str"],["data","Data","dict[str, OpsEntityItem]"]]',
+    "OpsEntityItem": '[["capture_time","CaptureTime","str"],["content","Content","list[dict[str, str]]"]]',
+    "OpsItem": '[["created_by","CreatedBy","str"],["ops_item_type","OpsItemType","str"],["created_time","CreatedTime","datetime"],["description","Description","str"],["last_modified_by","LastModifiedBy","str"],["last_modified_time","LastModifiedTime","datetime"],["notifications","Notifications","list[OpsItemNotification]"],["priority","Priority","int"],["related_ops_items","RelatedOpsItems","list[RelatedOpsItem]"],["status","Status","str"],["ops_item_id","OpsItemId","str"],["version","Version","str"],["title","Title","str"],["source","Source","str"],["operational_data","OperationalData","dict[str, OpsItemDataValue]"],["category","Category","str"],["severity","Severity","str"],["actual_start_time","ActualStartTime","datetime"],["actual_end_time","ActualEndTime","datetime"],["planned_start_time","PlannedStartTime","datetime"],["planned_end_time","PlannedEndTime","datetime"],["ops_item_arn","OpsItemArn","str"]]',
+    "OpsItemDataValue": '[["value","Value","str"],["type","Type","str"]]',
+    "OpsItemEventSummary": '[["ops_item_id","OpsItemId","str"],["event_id","EventId","str"],["source","Source","str"],["detail_type","DetailType","str"],["detail","Detail","str"],["created_by","CreatedBy","OpsItemIdentity"],["created_time","CreatedTime","datetime"]]',
+    "OpsItemIdentity": '[["arn","Arn","str"]]',
+    "OpsItemNotification": '[["arn","Arn","str"]]',
+    "OpsItemRelatedItemSummary": '[["ops_item_id","OpsItemId","str"],["association_id","AssociationId","str"],["resource_type","ResourceType","str"],["association_type","AssociationType","str"],["resource_uri","ResourceUri","str"],["created_by","CreatedBy","OpsItemIdentity"],["created_time","CreatedTime","datetime"],["last_modified_by","LastModifiedBy","OpsItemIdentity"],["last_modified_time","LastModifiedTime","datetime"]]',
+    "OpsItemSummary": '[["created_by","CreatedBy","str"],["created_time","CreatedTime","datetime"],["last_modified_by","LastModifiedBy","str"],["last_modified_time","LastModifiedTime","datetime"],["priority","Priority","int"],["source","Source","str"],["status","Status","str"],["ops_item_id","OpsItemId","str"],["title","Title","str"],["operational_data","OperationalData","dict[str, OpsItemDataValue]"],["category","Category","str"],["severity","Severity","str"],["ops_item_type","OpsItemType","str"],["actual_start_time","ActualStartTime","datetime"],["actual_end_time","ActualEndTime","datetime"],["planned_start_time","PlannedStartTime","datetime"],["planned_end_time","PlannedEndTime","datetime"]]',
+    "OpsMetadata": '[["resource_id","ResourceId","str"],["ops_metadata_arn","OpsMetadataArn","str"],["last_modified_date","LastModifiedDate","datetime"],["last_modified_user","LastModifiedUser","str"],["creation_date","CreationDate","datetime"]]',
+    "OutputSource": '[["output_source_id","OutputSourceId","str"],["output_source_type","OutputSourceType","str"]]',
+    "Parameter": '[["name","Name","str"],["type","Type","str"],["value","Value","str"],["version","Version","int"],["selector","Selector","str"],["source_result","SourceResult","str"],["last_modified_date","LastModifiedDate","datetime"],["arn","ARN","str"],["data_type","DataType","str"]]',
+    "ParameterHistory": '[["name","Name","str"],["type","Type","str"],["key_id","KeyId","str"],["last_modified_date","LastModifiedDate","datetime"],["last_modified_user","LastModifiedUser","str"],["description","Description","str"],["value","Value","str"],["allowed_pattern","AllowedPattern","str"],["version","Version","int"],["labels","Labels","list[str]"],["tier","Tier","str"],["policies","Policies","list[ParameterInlinePolicy]"],["data_type","DataType","str"]]',
+    "ParameterInlinePolicy": '[["policy_text","PolicyText","str"],["policy_type","PolicyType","str"],["policy_status","PolicyStatus","str"]]',
+    "ParameterMetadata": '[["name","Name","str"],["arn","ARN","str"],["type","Type","str"],["key_id","KeyId","str"],["last_modified_date","LastModifiedDate","datetime"],["last_modified_user","LastModifiedUser","str"],["description","Description","str"],["allowed_pattern","AllowedPattern","str"],["version","Version","int"],["tier","Tier","str"],["policies","Policies","list[ParameterInlinePolicy]"],["data_type","DataType","str"]]',
+    "ParentStepDetails": '[["step_execution_id","StepExecutionId","str"],["step_name","StepName","str"],["action","Action","str"],["iteration","Iteration","int"],["iterator_value","IteratorValue","str"]]',
+    "Patch": '[["id","Id","str"],["release_date","ReleaseDate","datetime"],["title","Title","str"],["description","Description","str"],["content_url","ContentUrl","str"],["vendor","Vendor","str"],["product_family","ProductFamily","str"],["product","Product","str"],["classification","Classification","str"],["msrc_severity","MsrcSeverity","str"],["kb_number","KbNumber","str"],["msrc_number","MsrcNumber","str"],["language","Language","str"],["advisory_ids","AdvisoryIds","list[str]"],["bugzilla_ids","BugzillaIds","list[str]"],["cve_ids","CVEIds","list[str]"],["name","Name","str"],["epoch","Epoch","int"],["version","Version","str"],["release","Release","str"],["arch","Arch","str"],["severity","Severity","str"],["repository","Repository","str"]]',
+    "PatchBaselineIdentity": '[["baseline_id","BaselineId","str"],["baseline_name","BaselineName","str"],["operating_system","OperatingSystem","str"],["baseline_description","BaselineDescription","str"],["default_baseline","DefaultBaseline","bool"]]',
+    "PatchComplianceData": '[["title","Title","str"],["kb_id","KBId","str"],["classification","Classification","str"],["severity","Severity","str"],["state","State","str"],["installed_time","InstalledTime","datetime"],["cve_ids","CVEIds","str"]]',
+    "PatchFilter": '[["key","Key","str"],["values","Values","list[str]"]]',
+    "PatchFilterGroup": '[["patch_filters","PatchFilters","list[PatchFilter]"]]',
+    "PatchGroupPatchBaselineMapping": '[["patch_group","PatchGroup","str"],["baseline_identity","BaselineIdentity","PatchBaselineIdentity"]]',
+    "PatchRule": '[["patch_filter_group","PatchFilterGroup","PatchFilterGroup"],["compliance_level","ComplianceLevel","str"],["approve_after_days","ApproveAfterDays","int"],["approve_until_date","ApproveUntilDate","str"],["enable_non_security","EnableNonSecurity","bool"]]',
+    "PatchRuleGroup": '[["patch_rules","PatchRules","list[PatchRule]"]]',
+    "PatchSource": '[["name","Name","str"],["products","Products","list[str]"],["configuration","Configuration","str"]]',
+    "PatchStatus": '[["deployment_status","DeploymentStatus","str"],["compliance_level","ComplianceLevel","str"],["approval_date","ApprovalDate","datetime"]]',
+    "ProgressCounters": '[["total_steps","TotalSteps","int"],["success_steps","SuccessSteps","int"],["failed_steps","FailedSteps","int"],["cancelled_steps","CancelledSteps","int"],["timed_out_steps","TimedOutSteps","int"]]',
+    "PutComplianceItemsResult": "[]",
+    "PutInventoryResult": '[["message","Message","str"]]',
+    "PutParameterResult": '[["version","Version","int"],["tier","Tier","str"]]',
+    "PutResourcePolicyResponse": '[["policy_id","PolicyId","str"],["policy_hash","PolicyHash","str"]]',
+    "RegisterDefaultHostManagementConfigurationResult": '[["role_arn","RoleArn","str"]]',
+    "RegisterDefaultPatchBaselineResult": '[["baseline_id","BaselineId","str"]]',
+    "RegisterPatchBaselineForPatchGroupResult": '[["baseline_id","BaselineId","str"],["patch_group","PatchGroup","str"]]',
+    "RegisterTargetWithMaintenanceWindowResult": '[["window_target_id","WindowTargetId","str"]]',
+    "RegisterTaskWithMaintenanceWindowResult": '[["window_task_id","WindowTaskId","str"]]',
+    "RelatedOpsItem": '[["ops_item_id","OpsItemId","str"]]',
+    "RemoveTagsFromResourceResult": "[]",
+    "ResetServiceSettingResult": '[["service_setting","ServiceSetting","ServiceSetting"]]',
+    "ResolvedTargets": '[["parameter_values","ParameterValues","list[str]"],["truncated","Truncated","bool"]]',
+    "ResourceComplianceSummaryItem": '[["compliance_type","ComplianceType","str"],["resource_type","ResourceType","str"],["resource_id","ResourceId","str"],["status","Status","str"],["overall_severity","OverallSeverity","str"],["execution_summary","ExecutionSummary","ComplianceExecutionSummary"],["compliant_summary","CompliantSummary","CompliantSummary"],["non_compliant_summary","NonCompliantSummary","NonCompliantSummary"]]',
+    "ResourceDataSyncAwsOrganizationsSource": '[["organization_source_type","OrganizationSourceType","str"],["organizational_units","OrganizationalUnits","list[ResourceDataSyncOrganizationalUnit]"]]',
+    "ResourceDataSyncDestinationDataSharing": '[["destination_data_sharing_type","DestinationDataSharingType","str"]]',
+    "ResourceDataSyncItem": '[["sync_name","SyncName","str"],["sync_type","SyncType","str"],["sync_source","SyncSource","ResourceDataSyncSourceWithState"],["s3_destination","S3Destination","ResourceDataSyncS3Destination"],["last_sync_time","LastSyncTime","datetime"],["last_successful_sync_time","LastSuccessfulSyncTime","datetime"],["sync_last_modified_time","SyncLastModifiedTime","datetime"],["last_status","LastStatus","str"],["sync_created_time","SyncCreatedTime","datetime"],["last_sync_status_message","LastSyncStatusMessage","str"]]',
+    "ResourceDataSyncOrganizationalUnit": '[["organizational_unit_id","OrganizationalUnitId","str"]]',
+    "ResourceDataSyncS3Destination": '[["bucket_name","BucketName","str"],["prefix","Prefix","str"],["sync_format","SyncFormat","str"],["region","Region","str"],["awskms_key_arn","AWSKMSKeyARN","str"],["destination_data_sharing","DestinationDataSharing","ResourceDataSyncDestinationDataSharing"]]',
+    "ResourceDataSyncSourceWithState": '[["source_type","SourceType","str"],["aws_organizations_source","AwsOrganizationsSource","ResourceDataSyncAwsOrganizationsSource"],["source_regions","SourceRegions","list[str]"],["include_future_regions","IncludeFutureRegions","bool"],["state","State","str"],["enable_all_ops_data_sources","EnableAllOpsDataSources","bool"]]',
+    "ResumeSessionResponse": '[["session_id","SessionId","str"],["token_value","TokenValue","str"],["stream_url","StreamUrl","str"]]',
+    "ReviewInformation": '[["reviewed_time","ReviewedTime","datetime"],["status","Status","str"],["reviewer","Reviewer","str"]]',
+    "Runbook": '[["document_name","DocumentName","str"],["document_version","DocumentVersion","str"],["parameters","Parameters","dict[str, list[str]]"],["target_parameter_name","TargetParameterName","str"],["targets","Targets","list[Target]"],["target_maps","TargetMaps","list[dict[str, list[str]]]"],["max_concurrency","MaxConcurrency","str"],["max_errors","MaxErrors","str"],["target_locations","TargetLocations","list[TargetLocation]"]]',
+    "S3OutputLocation": '[["output_s3_region","OutputS3Region","str"],["output_s3_bucket_name","OutputS3BucketName","str"],["output_s3_key_prefix","OutputS3KeyPrefix","str"]]',
+    "S3OutputUrl": '[["output_url","OutputUrl","str"]]',
+    "ScheduledWindowExecution": '[["window_id","WindowId","str"],["name","Name","str"],["execution_time","ExecutionTime","str"]]',
+    "SendAutomationSignalResult": "[]",
+    "SendCommandResult": '[["command","Command","Command"]]',
+    "ServiceSetting": '[["setting_id","SettingId","str"],["setting_value","SettingValue","str"],["last_modified_date","LastModifiedDate","datetime"],["last_modified_user","LastModifiedUser","str"],["arn","ARN","str"],["status","Status","str"]]',
+    "Session": '[["session_id","SessionId","str"],["target","Target","str"],["status","Status","str"],["start_date","StartDate","datetime"],["end_date","EndDate","datetime"],["document_name","DocumentName","str"],["owner","Owner","str"],["reason","Reason","str"],["details","Details","str"],["output_url","OutputUrl","SessionManagerOutputUrl"],["max_session_duration","MaxSessionDuration","str"],["access_type","AccessType","str"]]',
+    "SessionManagerOutputUrl": '[["s3_output_url","S3OutputUrl","str"],["cloud_watch_output_url","CloudWatchOutputUrl","str"]]',
+    "SeveritySummary": '[["critical_count","CriticalCount","int"],["high_count","HighCount","int"],["medium_count","MediumCount","int"],["low_count","LowCount","int"],["informational_count","InformationalCount","int"],["unspecified_count","UnspecifiedCount","int"]]',
+    "StartAccessRequestResponse": '[["access_request_id","AccessRequestId","str"]]',
+    "StartAssociationsOnceResult": "[]",
+    "StartAutomationExecutionResult": '[["automation_execution_id","AutomationExecutionId","str"]]',
+    "StartChangeRequestExecutionResult": '[["automation_execution_id","AutomationExecutionId","str"]]',
+    "StartExecutionPreviewResponse": '[["execution_preview_id","ExecutionPreviewId","str"]]',
+    "StartSessionResponse": '[["session_id","SessionId","str"],["token_value","TokenValue","str"],["stream_url","StreamUrl","str"]]',
+    "StepExecution": '[["step_name","StepName","str"],["action","Action","str"],["timeout_seconds","TimeoutSeconds","int"],["on_failure","OnFailure","str"],["max_attempts","MaxAttempts","int"],["execution_start_time","ExecutionStartTime","datetime"],["execution_end_time","ExecutionEndTime","datetime"],["step_status","StepStatus","str"],["response_code","ResponseCode","str"],["inputs","Inputs","dict[str, str]"],["outputs","Outputs","dict[str, list[str]]"],["response","Response","str"],["failure_message","FailureMessage","str"],["warning_message","WarningMessage","str"],["failure_details","FailureDetails","FailureDetails"],["step_execution_id","StepExecutionId","str"],["overridden_parameters","OverriddenParameters","dict[str, list[str]]"],["is_end","IsEnd","bool"],["next_step","NextStep","str"],["is_critical","IsCritical","bool"],["valid_next_steps","ValidNextSteps","list[str]"],["targets","Targets","list[Target]"],["target_location","TargetLocation","TargetLocation"],["triggered_alarms","TriggeredAlarms","list[AlarmStateInformation]"],["parent_step_details","ParentStepDetails","ParentStepDetails"]]',
+    "StopAutomationExecutionResult": "[]",
+    "Tag": '[["key","Key","str"],["value","Value","str"]]',
+    "Target": '[["key","Key","str"],["values","Values","list[str]"]]',
+    "TargetLocation": '[["accounts","Accounts","list[str]"],["regions","Regions","list[str]"],["target_location_max_concurrency","TargetLocationMaxConcurrency","str"],["target_location_max_errors","TargetLocationMaxErrors","str"],["execution_role_name","ExecutionRoleName","str"],["target_location_alarm_configuration","TargetLocationAlarmConfiguration","AlarmConfiguration"],["include_child_organization_units","IncludeChildOrganizationUnits","bool"],["exclude_accounts","ExcludeAccounts","list[str]"],["targets","Targets","list[Target]"],["targets_max_concurrency","TargetsMaxConcurrency","str"],["targets_max_errors","TargetsMaxErrors","str"]]',
+    "TargetPreview": '[["count","Count","int"],["target_type","TargetType","str"]]',
+    "TargetsSummary": '[["total_count","TotalCount","int"],["started_count","StartedCount","int"],["completed_count","CompletedCount","int"],["successful_count","SuccessfulCount","int"],["failed_count","FailedCount","int"]]',
+    "TerminateSessionResponse": '[["session_id","SessionId","str"]]',
+    "UnlabelParameterVersionResult": '[["removed_labels","RemovedLabels","list[str]"],["invalid_labels","InvalidLabels","list[str]"]]',
+    "UpdateAssociationResult": '[["association_description","AssociationDescription","AssociationDescription"]]',
+    "UpdateAssociationStatusResult": '[["association_description","AssociationDescription","AssociationDescription"]]',
+    "UpdateCloudConnectorResult": '[["cloud_connector_id","CloudConnectorId","str"]]',
+    "UpdateDocumentDefaultVersionResult": '[["description","Description","DocumentDefaultVersionDescription"]]',
+    "UpdateDocumentMetadataResponse": "[]",
+    "UpdateDocumentResult": '[["document_description","DocumentDescription","DocumentDescription"]]',
+    "UpdateMaintenanceWindowResult": '[["window_id","WindowId","str"],["name","Name","str"],["description","Description","str"],["start_date","StartDate","str"],["end_date","EndDate","str"],["schedule","Schedule","str"],["schedule_timezone","ScheduleTimezone","str"],["schedule_offset","ScheduleOffset","int"],["duration","Duration","int"],["cutoff","Cutoff","int"],["allow_unassociated_targets","AllowUnassociatedTargets","bool"],["enabled","Enabled","bool"]]',
+    "UpdateMaintenanceWindowTargetResult": '[["window_id","WindowId","str"],["window_target_id","WindowTargetId","str"],["targets","Targets","list[Target]"],["owner_information","OwnerInformation","str"],["name","Name","str"],["description","Description","str"]]',
+    "UpdateMaintenanceWindowTaskResult": '[["window_id","WindowId","str"],["window_task_id","WindowTaskId","str"],["targets","Targets","list[Target]"],["task_arn","TaskArn","str"],["service_role_arn","ServiceRoleArn","str"],["task_parameters","TaskParameters","dict[str, MaintenanceWindowTaskParameterValueExpression]"],["task_invocation_parameters","TaskInvocationParameters","MaintenanceWindowTaskInvocationParameters"],["priority","Priority","int"],["max_concurrency","MaxConcurrency","str"],["max_errors","MaxErrors","str"],["logging_info","LoggingInfo","LoggingInfo"],["name","Name","str"],["description","Description","str"],["cutoff_behavior","CutoffBehavior","str"],["alarm_configuration","AlarmConfiguration","AlarmConfiguration"]]',
+    "UpdateManagedInstanceRoleResult": "[]",
+    "UpdateOpsItemResponse": "[]",
+    "UpdateOpsMetadataResult": '[["ops_metadata_arn","OpsMetadataArn","str"]]',
+    "UpdatePatchBaselineResult": '[["baseline_id","BaselineId","str"],["name","Name","str"],["operating_system","OperatingSystem","str"],["global_filters","GlobalFilters","PatchFilterGroup"],["approval_rules","ApprovalRules","PatchRuleGroup"],["approved_patches","ApprovedPatches","list[str]"],["approved_patches_compliance_level","ApprovedPatchesComplianceLevel","str"],["approved_patches_enable_non_security","ApprovedPatchesEnableNonSecurity","bool"],["rejected_patches","RejectedPatches","list[str]"],["rejected_patches_action","RejectedPatchesAction","str"],["created_date","CreatedDate","datetime"],["modified_date","ModifiedDate","datetime"],["description","Description","str"],["sources","Sources","list[PatchSource]"],["available_security_updates_compliance_status","AvailableSecurityUpdatesComplianceStatus","str"]]',
+    "UpdateResourceDataSyncResult": "[]",
+    "UpdateServiceSettingResult": "[]",
+    "ValidateCloudConnectorResult": '[["validation_findings","ValidationFindings","list[ValidationFinding]"],["next_token","NextToken","str"]]',
+    "ValidationFinding": '[["type","Type","str"],["code","Code","str"],["message","Message","str"],["provider_message","ProviderMessage","str"],["scope","Scope","ValidationFindingScope"]]',
+    "ValidationFindingScope": '[["type","Type","str"],["id","Id","str"]]',
+}
+RESULTS = Results(globals(), RESULT_FIELDS)
+
+
+def __getattr__(name: str) -> Any:
+    """A result class, made on first use."""
+    return RESULTS.attribute(name)
 
 
 class AccessDeniedException(ServiceError):
@@ -8125,120 +5668,121 @@ class Client(BaseClient):
     paginators = PAGINATORS
     errors = ERRORS
     exceptions = exceptions
+    results = RESULTS
 
     def add_tags_to_resource(self, **params: Any) -> AddTagsToResourceResult:
         """AddTagsToResource: ResourceType*, ResourceId*, Tags* (* required)."""
-        return self._call("AddTagsToResource", params, AddTagsToResourceResult)
+        return self._call("AddTagsToResource", params, "AddTagsToResourceResult")
 
     def associate_ops_item_related_item(self, **params: Any) -> AssociateOpsItemRelatedItemResponse:
         """AssociateOpsItemRelatedItem: OpsItemId*, AssociationType*, ResourceType*, ResourceUri* (* required)."""
         return self._call(
-            "AssociateOpsItemRelatedItem", params, AssociateOpsItemRelatedItemResponse
+            "AssociateOpsItemRelatedItem", params, "AssociateOpsItemRelatedItemResponse"
         )
 
     def cancel_command(self, **params: Any) -> CancelCommandResult:
         """CancelCommand: CommandId*, InstanceIds (* required)."""
-        return self._call("CancelCommand", params, CancelCommandResult)
+        return self._call("CancelCommand", params, "CancelCommandResult")
 
     def cancel_maintenance_window_execution(
         self, **params: Any
     ) -> CancelMaintenanceWindowExecutionResult:
         """CancelMaintenanceWindowExecution: WindowExecutionId* (* required)."""
         return self._call(
-            "CancelMaintenanceWindowExecution", params, CancelMaintenanceWindowExecutionResult
+            "CancelMaintenanceWindowExecution", params, "CancelMaintenanceWindowExecutionResult"
         )
 
     def create_activation(self, **params: Any) -> CreateActivationResult:
         """CreateActivation: Description, DefaultInstanceName, IamRole*, RegistrationLimit, ExpirationDate, Tags, RegistrationMetadata (* required)."""
-        return self._call("CreateActivation", params, CreateActivationResult)
+        return self._call("CreateActivation", params, "CreateActivationResult")
 
     def create_association(self, **params: Any) -> CreateAssociationResult:
         """CreateAssociation: Name*, DocumentVersion, InstanceId, Parameters, Targets, ScheduleExpression, OutputLocation, AssociationName, AutomationTargetParameterName, MaxErrors, MaxConcurrency, ComplianceSeverity, SyncCompliance, ApplyOnlyAtCronInterval, CalendarNames, TargetLocations, ScheduleOffset, Duration, TargetMaps, Tags, AlarmConfiguration, AssociationDispatchAssumeRole (* required)."""
-        return self._call("CreateAssociation", params, CreateAssociationResult)
+        return self._call("CreateAssociation", params, "CreateAssociationResult")
 
     def create_association_batch(self, **params: Any) -> CreateAssociationBatchResult:
         """CreateAssociationBatch: Entries*, AssociationDispatchAssumeRole (* required)."""
-        return self._call("CreateAssociationBatch", params, CreateAssociationBatchResult)
+        return self._call("CreateAssociationBatch", params, "CreateAssociationBatchResult")
 
     def create_cloud_connector(self, **params: Any) -> CreateCloudConnectorResult:
         """CreateCloudConnector: DisplayName*, RoleArn*, Description, Configuration*, ConfigConnectorArn, Tags (* required)."""
-        return self._call("CreateCloudConnector", params, CreateCloudConnectorResult)
+        return self._call("CreateCloudConnector", params, "CreateCloudConnectorResult")
 
     def create_document(self, **params: Any) -> CreateDocumentResult:
         """CreateDocument: Content*, Requires, Attachments, Name*, DisplayName, VersionName, DocumentType, DocumentFormat, TargetType, Tags, CloudProviders (* required)."""
-        return self._call("CreateDocument", params, CreateDocumentResult)
+        return self._call("CreateDocument", params, "CreateDocumentResult")
 
     def create_maintenance_window(self, **params: Any) -> CreateMaintenanceWindowResult:
         """CreateMaintenanceWindow: Name*, Description, StartDate, EndDate, Schedule*, ScheduleTimezone, ScheduleOffset, Duration*, Cutoff*, AllowUnassociatedTargets*, ClientToken, Tags (* required)."""
-        return self._call("CreateMaintenanceWindow", params, CreateMaintenanceWindowResult)
+        return self._call("CreateMaintenanceWindow", params, "CreateMaintenanceWindowResult")
 
     def create_ops_item(self, **params: Any) -> CreateOpsItemResponse:
         """CreateOpsItem: Description*, OpsItemType, OperationalData, Notifications, Priority, RelatedOpsItems, Source*, Title*, Tags, Category, Severity, ActualStartTime, ActualEndTime, PlannedStartTime, PlannedEndTime, AccountId (* required)."""
-        return self._call("CreateOpsItem", params, CreateOpsItemResponse)
+        return self._call("CreateOpsItem", params, "CreateOpsItemResponse")
 
     def create_ops_metadata(self, **params: Any) -> CreateOpsMetadataResult:
         """CreateOpsMetadata: ResourceId*, Metadata, Tags (* required)."""
-        return self._call("CreateOpsMetadata", params, CreateOpsMetadataResult)
+        return self._call("CreateOpsMetadata", params, "CreateOpsMetadataResult")
 
     def create_patch_baseline(self, **params: Any) -> CreatePatchBaselineResult:
         """CreatePatchBaseline: OperatingSystem, Name*, GlobalFilters, ApprovalRules, ApprovedPatches, ApprovedPatchesComplianceLevel, ApprovedPatchesEnableNonSecurity, RejectedPatches, RejectedPatchesAction, Description, Sources, AvailableSecurityUpdatesComplianceStatus, ClientToken, Tags (* required)."""
-        return self._call("CreatePatchBaseline", params, CreatePatchBaselineResult)
+        return self._call("CreatePatchBaseline", params, "CreatePatchBaselineResult")
 
     def create_resource_data_sync(self, **params: Any) -> CreateResourceDataSyncResult:
         """CreateResourceDataSync: SyncName*, S3Destination, SyncType, SyncSource (* required)."""
-        return self._call("CreateResourceDataSync", params, CreateResourceDataSyncResult)
+        return self._call("CreateResourceDataSync", params, "CreateResourceDataSyncResult")
 
     def delete_activation(self, **params: Any) -> DeleteActivationResult:
         """DeleteActivation: ActivationId* (* required)."""
-        return self._call("DeleteActivation", params, DeleteActivationResult)
+        return self._call("DeleteActivation", params, "DeleteActivationResult")
 
     def delete_association(self, **params: Any) -> DeleteAssociationResult:
         """DeleteAssociation: Name, InstanceId, AssociationId (* required)."""
-        return self._call("DeleteAssociation", params, DeleteAssociationResult)
+        return self._call("DeleteAssociation", params, "DeleteAssociationResult")
 
     def delete_cloud_connector(self, **params: Any) -> DeleteCloudConnectorResult:
         """DeleteCloudConnector: CloudConnectorId* (* required)."""
-        return self._call("DeleteCloudConnector", params, DeleteCloudConnectorResult)
+        return self._call("DeleteCloudConnector", params, "DeleteCloudConnectorResult")
 
     def delete_document(self, **params: Any) -> DeleteDocumentResult:
         """DeleteDocument: Name*, DocumentVersion, VersionName, Force (* required)."""
-        return self._call("DeleteDocument", params, DeleteDocumentResult)
+        return self._call("DeleteDocument", params, "DeleteDocumentResult")
 
     def delete_inventory(self, **params: Any) -> DeleteInventoryResult:
         """DeleteInventory: TypeName*, SchemaDeleteOption, DryRun, ClientToken (* required)."""
-        return self._call("DeleteInventory", params, DeleteInventoryResult)
+        return self._call("DeleteInventory", params, "DeleteInventoryResult")
 
     def delete_maintenance_window(self, **params: Any) -> DeleteMaintenanceWindowResult:
         """DeleteMaintenanceWindow: WindowId* (* required)."""
-        return self._call("DeleteMaintenanceWindow", params, DeleteMaintenanceWindowResult)
+        return self._call("DeleteMaintenanceWindow", params, "DeleteMaintenanceWindowResult")
 
     def delete_ops_item(self, **params: Any) -> DeleteOpsItemResponse:
         """DeleteOpsItem: OpsItemId* (* required)."""
-        return self._call("DeleteOpsItem", params, DeleteOpsItemResponse)
+        return self._call("DeleteOpsItem", params, "DeleteOpsItemResponse")
 
     def delete_ops_metadata(self, **params: Any) -> DeleteOpsMetadataResult:
         """DeleteOpsMetadata: OpsMetadataArn* (* required)."""
-        return self._call("DeleteOpsMetadata", params, DeleteOpsMetadataResult)
+        return self._call("DeleteOpsMetadata", params, "DeleteOpsMetadataResult")
 
     def delete_parameter(self, **params: Any) -> DeleteParameterResult:
         """DeleteParameter: Name* (* required)."""
-        return self._call("DeleteParameter", params, DeleteParameterResult)
+        return self._call("DeleteParameter", params, "DeleteParameterResult")
 
     def delete_parameters(self, **params: Any) -> DeleteParametersResult:
         """DeleteParameters: Names* (* required)."""
-        return self._call("DeleteParameters", params, DeleteParametersResult)
+        return self._call("DeleteParameters", params, "DeleteParametersResult")
 
     def delete_patch_baseline(self, **params: Any) -> DeletePatchBaselineResult:
         """DeletePatchBaseline: BaselineId* (* required)."""
-        return self._call("DeletePatchBaseline", params, DeletePatchBaselineResult)
+        return self._call("DeletePatchBaseline", params, "DeletePatchBaselineResult")
 
     def delete_resource_data_sync(self, **params: Any) -> DeleteResourceDataSyncResult:
         """DeleteResourceDataSync: SyncName*, SyncType (* required)."""
-        return self._call("DeleteResourceDataSync", params, DeleteResourceDataSyncResult)
+        return self._call("DeleteResourceDataSync", params, "DeleteResourceDataSyncResult")
 
     def delete_resource_policy(self, **params: Any) -> DeleteResourcePolicyResponse:
         """DeleteResourcePolicy: ResourceArn*, PolicyId*, PolicyHash*, DeletionMode (* required)."""
-        return self._call("DeleteResourcePolicy", params, DeleteResourcePolicyResponse)
+        return self._call("DeleteResourcePolicy", params, "DeleteResourcePolicyResponse")
 
     def deregister_default_host_management_configuration(
         self, **params: Any
@@ -8247,12 +5791,12 @@ class Client(BaseClient):
         return self._call(
             "DeregisterDefaultHostManagementConfiguration",
             params,
-            DeregisterDefaultHostManagementConfigurationResult,
+            "DeregisterDefaultHostManagementConfigurationResult",
         )
 
     def deregister_managed_instance(self, **params: Any) -> DeregisterManagedInstanceResult:
         """DeregisterManagedInstance: InstanceId* (* required)."""
-        return self._call("DeregisterManagedInstance", params, DeregisterManagedInstanceResult)
+        return self._call("DeregisterManagedInstance", params, "DeregisterManagedInstanceResult")
 
     def deregister_patch_baseline_for_patch_group(
         self, **params: Any
@@ -8261,7 +5805,7 @@ class Client(BaseClient):
         return self._call(
             "DeregisterPatchBaselineForPatchGroup",
             params,
-            DeregisterPatchBaselineForPatchGroupResult,
+            "DeregisterPatchBaselineForPatchGroupResult",
         )
 
     def deregister_target_from_maintenance_window(
@@ -8271,7 +5815,7 @@ class Client(BaseClient):
         return self._call(
             "DeregisterTargetFromMaintenanceWindow",
             params,
-            DeregisterTargetFromMaintenanceWindowResult,
+            "DeregisterTargetFromMaintenanceWindowResult",
         )
 
     def deregister_task_from_maintenance_window(
@@ -8279,35 +5823,39 @@ class Client(BaseClient):
     ) -> DeregisterTaskFromMaintenanceWindowResult:
         """DeregisterTaskFromMaintenanceWindow: WindowId*, WindowTaskId* (* required)."""
         return self._call(
-            "DeregisterTaskFromMaintenanceWindow", params, DeregisterTaskFromMaintenanceWindowResult
+            "DeregisterTaskFromMaintenanceWindow",
+            params,
+            "DeregisterTaskFromMaintenanceWindowResult",
         )
 
     def describe_activations(self, **params: Any) -> DescribeActivationsResult:
         """DescribeActivations: Filters, MaxResults, NextToken (* required)."""
-        return self._call("DescribeActivations", params, DescribeActivationsResult)
+        return self._call("DescribeActivations", params, "DescribeActivationsResult")
 
     def describe_association(self, **params: Any) -> DescribeAssociationResult:
         """DescribeAssociation: Name, InstanceId, AssociationId, AssociationVersion (* required)."""
-        return self._call("DescribeAssociation", params, DescribeAssociationResult)
+        return self._call("DescribeAssociation", params, "DescribeAssociationResult")
 
     def describe_association_execution_targets(
         self, **params: Any
     ) -> DescribeAssociationExecutionTargetsResult:
         """DescribeAssociationExecutionTargets: AssociationId*, ExecutionId*, Filters, MaxResults, NextToken (* required)."""
         return self._call(
-            "DescribeAssociationExecutionTargets", params, DescribeAssociationExecutionTargetsResult
+            "DescribeAssociationExecutionTargets",
+            params,
+            "DescribeAssociationExecutionTargetsResult",
         )
 
     def describe_association_executions(self, **params: Any) -> DescribeAssociationExecutionsResult:
         """DescribeAssociationExecutions: AssociationId*, Filters, MaxResults, NextToken (* required)."""
         return self._call(
-            "DescribeAssociationExecutions", params, DescribeAssociationExecutionsResult
+            "DescribeAssociationExecutions", params, "DescribeAssociationExecutionsResult"
         )
 
     def describe_automation_executions(self, **params: Any) -> DescribeAutomationExecutionsResult:
         """DescribeAutomationExecutions: Filters, MaxResults, NextToken (* required)."""
         return self._call(
-            "DescribeAutomationExecutions", params, DescribeAutomationExecutionsResult
+            "DescribeAutomationExecutions", params, "DescribeAutomationExecutionsResult"
         )
 
     def describe_automation_step_executions(
@@ -8315,20 +5863,22 @@ class Client(BaseClient):
     ) -> DescribeAutomationStepExecutionsResult:
         """DescribeAutomationStepExecutions: AutomationExecutionId*, Filters, NextToken, MaxResults, ReverseOrder (* required)."""
         return self._call(
-            "DescribeAutomationStepExecutions", params, DescribeAutomationStepExecutionsResult
+            "DescribeAutomationStepExecutions", params, "DescribeAutomationStepExecutionsResult"
         )
 
     def describe_available_patches(self, **params: Any) -> DescribeAvailablePatchesResult:
         """DescribeAvailablePatches: Filters, MaxResults, NextToken (* required)."""
-        return self._call("DescribeAvailablePatches", params, DescribeAvailablePatchesResult)
+        return self._call("DescribeAvailablePatches", params, "DescribeAvailablePatchesResult")
 
     def describe_document(self, **params: Any) -> DescribeDocumentResult:
         """DescribeDocument: Name*, DocumentVersion, VersionName (* required)."""
-        return self._call("DescribeDocument", params, DescribeDocumentResult)
+        return self._call("DescribeDocument", params, "DescribeDocumentResult")
 
     def describe_document_permission(self, **params: Any) -> DescribeDocumentPermissionResponse:
         """DescribeDocumentPermission: Name*, PermissionType*, MaxResults, NextToken (* required)."""
-        return self._call("DescribeDocumentPermission", params, DescribeDocumentPermissionResponse)
+        return self._call(
+            "DescribeDocumentPermission", params, "DescribeDocumentPermissionResponse"
+        )
 
     def describe_effective_instance_associations(
         self, **params: Any
@@ -8337,7 +5887,7 @@ class Client(BaseClient):
         return self._call(
             "DescribeEffectiveInstanceAssociations",
             params,
-            DescribeEffectiveInstanceAssociationsResult,
+            "DescribeEffectiveInstanceAssociationsResult",
         )
 
     def describe_effective_patches_for_patch_baseline(
@@ -8347,7 +5897,7 @@ class Client(BaseClient):
         return self._call(
             "DescribeEffectivePatchesForPatchBaseline",
             params,
-            DescribeEffectivePatchesForPatchBaselineResult,
+            "DescribeEffectivePatchesForPatchBaselineResult",
         )
 
     def describe_instance_associations_status(
@@ -8355,16 +5905,20 @@ class Client(BaseClient):
     ) -> DescribeInstanceAssociationsStatusResult:
         """DescribeInstanceAssociationsStatus: InstanceId*, MaxResults, NextToken (* required)."""
         return self._call(
-            "DescribeInstanceAssociationsStatus", params, DescribeInstanceAssociationsStatusResult
+            "DescribeInstanceAssociationsStatus", params, "DescribeInstanceAssociationsStatusResult"
         )
 
     def describe_instance_information(self, **params: Any) -> DescribeInstanceInformationResult:
         """DescribeInstanceInformation: InstanceInformationFilterList, Filters, MaxResults, NextToken (* required)."""
-        return self._call("DescribeInstanceInformation", params, DescribeInstanceInformationResult)
+        return self._call(
+            "DescribeInstanceInformation", params, "DescribeInstanceInformationResult"
+        )
 
     def describe_instance_patch_states(self, **params: Any) -> DescribeInstancePatchStatesResult:
         """DescribeInstancePatchStates: InstanceIds*, NextToken, MaxResults (* required)."""
-        return self._call("DescribeInstancePatchStates", params, DescribeInstancePatchStatesResult)
+        return self._call(
+            "DescribeInstancePatchStates", params, "DescribeInstancePatchStatesResult"
+        )
 
     def describe_instance_patch_states_for_patch_group(
         self, **params: Any
@@ -8373,20 +5927,20 @@ class Client(BaseClient):
         return self._call(
             "DescribeInstancePatchStatesForPatchGroup",
             params,
-            DescribeInstancePatchStatesForPatchGroupResult,
+            "DescribeInstancePatchStatesForPatchGroupResult",
         )
 
     def describe_instance_patches(self, **params: Any) -> DescribeInstancePatchesResult:
         """DescribeInstancePatches: InstanceId*, Filters, NextToken, MaxResults (* required)."""
-        return self._call("DescribeInstancePatches", params, DescribeInstancePatchesResult)
+        return self._call("DescribeInstancePatches", params, "DescribeInstancePatchesResult")
 
     def describe_instance_properties(self, **params: Any) -> DescribeInstancePropertiesResult:
         """DescribeInstanceProperties: InstancePropertyFilterList, FiltersWithOperator, MaxResults, NextToken (* required)."""
-        return self._call("DescribeInstanceProperties", params, DescribeInstancePropertiesResult)
+        return self._call("DescribeInstanceProperties", params, "DescribeInstancePropertiesResult")
 
     def describe_inventory_deletions(self, **params: Any) -> DescribeInventoryDeletionsResult:
         """DescribeInventoryDeletions: DeletionId, NextToken, MaxResults (* required)."""
-        return self._call("DescribeInventoryDeletions", params, DescribeInventoryDeletionsResult)
+        return self._call("DescribeInventoryDeletions", params, "DescribeInventoryDeletionsResult")
 
     def describe_maintenance_window_execution_task_invocations(
         self, **params: Any
@@ -8395,7 +5949,7 @@ class Client(BaseClient):
         return self._call(
             "DescribeMaintenanceWindowExecutionTaskInvocations",
             params,
-            DescribeMaintenanceWindowExecutionTaskInvocationsResult,
+            "DescribeMaintenanceWindowExecutionTaskInvocationsResult",
         )
 
     def describe_maintenance_window_execution_tasks(
@@ -8405,7 +5959,7 @@ class Client(BaseClient):
         return self._call(
             "DescribeMaintenanceWindowExecutionTasks",
             params,
-            DescribeMaintenanceWindowExecutionTasksResult,
+            "DescribeMaintenanceWindowExecutionTasksResult",
         )
 
     def describe_maintenance_window_executions(
@@ -8413,7 +5967,9 @@ class Client(BaseClient):
     ) -> DescribeMaintenanceWindowExecutionsResult:
         """DescribeMaintenanceWindowExecutions: WindowId*, Filters, MaxResults, NextToken (* required)."""
         return self._call(
-            "DescribeMaintenanceWindowExecutions", params, DescribeMaintenanceWindowExecutionsResult
+            "DescribeMaintenanceWindowExecutions",
+            params,
+            "DescribeMaintenanceWindowExecutionsResult",
         )
 
     def describe_maintenance_window_schedule(
@@ -8421,7 +5977,7 @@ class Client(BaseClient):
     ) -> DescribeMaintenanceWindowScheduleResult:
         """DescribeMaintenanceWindowSchedule: WindowId, Targets, ResourceType, Filters, MaxResults, NextToken (* required)."""
         return self._call(
-            "DescribeMaintenanceWindowSchedule", params, DescribeMaintenanceWindowScheduleResult
+            "DescribeMaintenanceWindowSchedule", params, "DescribeMaintenanceWindowScheduleResult"
         )
 
     def describe_maintenance_window_targets(
@@ -8429,7 +5985,7 @@ class Client(BaseClient):
     ) -> DescribeMaintenanceWindowTargetsResult:
         """DescribeMaintenanceWindowTargets: WindowId*, Filters, MaxResults, NextToken (* required)."""
         return self._call(
-            "DescribeMaintenanceWindowTargets", params, DescribeMaintenanceWindowTargetsResult
+            "DescribeMaintenanceWindowTargets", params, "DescribeMaintenanceWindowTargetsResult"
         )
 
     def describe_maintenance_window_tasks(
@@ -8437,84 +5993,86 @@ class Client(BaseClient):
     ) -> DescribeMaintenanceWindowTasksResult:
         """DescribeMaintenanceWindowTasks: WindowId*, Filters, MaxResults, NextToken (* required)."""
         return self._call(
-            "DescribeMaintenanceWindowTasks", params, DescribeMaintenanceWindowTasksResult
+            "DescribeMaintenanceWindowTasks", params, "DescribeMaintenanceWindowTasksResult"
         )
 
     def describe_maintenance_windows(self, **params: Any) -> DescribeMaintenanceWindowsResult:
         """DescribeMaintenanceWindows: Filters, MaxResults, NextToken (* required)."""
-        return self._call("DescribeMaintenanceWindows", params, DescribeMaintenanceWindowsResult)
+        return self._call("DescribeMaintenanceWindows", params, "DescribeMaintenanceWindowsResult")
 
     def describe_maintenance_windows_for_target(
         self, **params: Any
     ) -> DescribeMaintenanceWindowsForTargetResult:
         """DescribeMaintenanceWindowsForTarget: Targets*, ResourceType*, MaxResults, NextToken (* required)."""
         return self._call(
-            "DescribeMaintenanceWindowsForTarget", params, DescribeMaintenanceWindowsForTargetResult
+            "DescribeMaintenanceWindowsForTarget",
+            params,
+            "DescribeMaintenanceWindowsForTargetResult",
         )
 
     def describe_ops_items(self, **params: Any) -> DescribeOpsItemsResponse:
         """DescribeOpsItems: OpsItemFilters, MaxResults, NextToken (* required)."""
-        return self._call("DescribeOpsItems", params, DescribeOpsItemsResponse)
+        return self._call("DescribeOpsItems", params, "DescribeOpsItemsResponse")
 
     def describe_parameters(self, **params: Any) -> DescribeParametersResult:
         """DescribeParameters: Filters, ParameterFilters, MaxResults, NextToken, Shared (* required)."""
-        return self._call("DescribeParameters", params, DescribeParametersResult)
+        return self._call("DescribeParameters", params, "DescribeParametersResult")
 
     def describe_patch_baselines(self, **params: Any) -> DescribePatchBaselinesResult:
         """DescribePatchBaselines: Filters, MaxResults, NextToken (* required)."""
-        return self._call("DescribePatchBaselines", params, DescribePatchBaselinesResult)
+        return self._call("DescribePatchBaselines", params, "DescribePatchBaselinesResult")
 
     def describe_patch_group_state(self, **params: Any) -> DescribePatchGroupStateResult:
         """DescribePatchGroupState: PatchGroup* (* required)."""
-        return self._call("DescribePatchGroupState", params, DescribePatchGroupStateResult)
+        return self._call("DescribePatchGroupState", params, "DescribePatchGroupStateResult")
 
     def describe_patch_groups(self, **params: Any) -> DescribePatchGroupsResult:
         """DescribePatchGroups: MaxResults, Filters, NextToken (* required)."""
-        return self._call("DescribePatchGroups", params, DescribePatchGroupsResult)
+        return self._call("DescribePatchGroups", params, "DescribePatchGroupsResult")
 
     def describe_patch_properties(self, **params: Any) -> DescribePatchPropertiesResult:
         """DescribePatchProperties: OperatingSystem*, Property*, PatchSet, MaxResults, NextToken (* required)."""
-        return self._call("DescribePatchProperties", params, DescribePatchPropertiesResult)
+        return self._call("DescribePatchProperties", params, "DescribePatchPropertiesResult")
 
     def describe_sessions(self, **params: Any) -> DescribeSessionsResponse:
         """DescribeSessions: State*, MaxResults, NextToken, Filters (* required)."""
-        return self._call("DescribeSessions", params, DescribeSessionsResponse)
+        return self._call("DescribeSessions", params, "DescribeSessionsResponse")
 
     def disassociate_ops_item_related_item(
         self, **params: Any
     ) -> DisassociateOpsItemRelatedItemResponse:
         """DisassociateOpsItemRelatedItem: OpsItemId*, AssociationId* (* required)."""
         return self._call(
-            "DisassociateOpsItemRelatedItem", params, DisassociateOpsItemRelatedItemResponse
+            "DisassociateOpsItemRelatedItem", params, "DisassociateOpsItemRelatedItemResponse"
         )
 
     def get_access_token(self, **params: Any) -> GetAccessTokenResponse:
         """GetAccessToken: AccessRequestId* (* required)."""
-        return self._call("GetAccessToken", params, GetAccessTokenResponse)
+        return self._call("GetAccessToken", params, "GetAccessTokenResponse")
 
     def get_automation_execution(self, **params: Any) -> GetAutomationExecutionResult:
         """GetAutomationExecution: AutomationExecutionId* (* required)."""
-        return self._call("GetAutomationExecution", params, GetAutomationExecutionResult)
+        return self._call("GetAutomationExecution", params, "GetAutomationExecutionResult")
 
     def get_calendar_state(self, **params: Any) -> GetCalendarStateResponse:
         """GetCalendarState: CalendarNames*, AtTime (* required)."""
-        return self._call("GetCalendarState", params, GetCalendarStateResponse)
+        return self._call("GetCalendarState", params, "GetCalendarStateResponse")
 
     def get_cloud_connector(self, **params: Any) -> GetCloudConnectorResult:
         """GetCloudConnector: CloudConnectorId* (* required)."""
-        return self._call("GetCloudConnector", params, GetCloudConnectorResult)
+        return self._call("GetCloudConnector", params, "GetCloudConnectorResult")
 
     def get_command_invocation(self, **params: Any) -> GetCommandInvocationResult:
         """GetCommandInvocation: CommandId*, InstanceId*, PluginName (* required)."""
-        return self._call("GetCommandInvocation", params, GetCommandInvocationResult)
+        return self._call("GetCommandInvocation", params, "GetCommandInvocationResult")
 
     def get_connection_status(self, **params: Any) -> GetConnectionStatusResponse:
         """GetConnectionStatus: Target* (* required)."""
-        return self._call("GetConnectionStatus", params, GetConnectionStatusResponse)
+        return self._call("GetConnectionStatus", params, "GetConnectionStatusResponse")
 
     def get_default_patch_baseline(self, **params: Any) -> GetDefaultPatchBaselineResult:
         """GetDefaultPatchBaseline: OperatingSystem (* required)."""
-        return self._call("GetDefaultPatchBaseline", params, GetDefaultPatchBaselineResult)
+        return self._call("GetDefaultPatchBaseline", params, "GetDefaultPatchBaselineResult")
 
     def get_deployable_patch_snapshot_for_instance(
         self, **params: Any
@@ -8523,35 +6081,35 @@ class Client(BaseClient):
         return self._call(
             "GetDeployablePatchSnapshotForInstance",
             params,
-            GetDeployablePatchSnapshotForInstanceResult,
+            "GetDeployablePatchSnapshotForInstanceResult",
         )
 
     def get_document(self, **params: Any) -> GetDocumentResult:
         """GetDocument: Name*, VersionName, DocumentVersion, DocumentFormat (* required)."""
-        return self._call("GetDocument", params, GetDocumentResult)
+        return self._call("GetDocument", params, "GetDocumentResult")
 
     def get_execution_preview(self, **params: Any) -> GetExecutionPreviewResponse:
         """GetExecutionPreview: ExecutionPreviewId* (* required)."""
-        return self._call("GetExecutionPreview", params, GetExecutionPreviewResponse)
+        return self._call("GetExecutionPreview", params, "GetExecutionPreviewResponse")
 
     def get_inventory(self, **params: Any) -> GetInventoryResult:
         """GetInventory: Filters, Aggregators, ResultAttributes, NextToken, MaxResults (* required)."""
-        return self._call("GetInventory", params, GetInventoryResult)
+        return self._call("GetInventory", params, "GetInventoryResult")
 
     def get_inventory_schema(self, **params: Any) -> GetInventorySchemaResult:
         """GetInventorySchema: TypeName, NextToken, MaxResults, Aggregator, SubType (* required)."""
-        return self._call("GetInventorySchema", params, GetInventorySchemaResult)
+        return self._call("GetInventorySchema", params, "GetInventorySchemaResult")
 
     def get_maintenance_window(self, **params: Any) -> GetMaintenanceWindowResult:
         """GetMaintenanceWindow: WindowId* (* required)."""
-        return self._call("GetMaintenanceWindow", params, GetMaintenanceWindowResult)
+        return self._call("GetMaintenanceWindow", params, "GetMaintenanceWindowResult")
 
     def get_maintenance_window_execution(
         self, **params: Any
     ) -> GetMaintenanceWindowExecutionResult:
         """GetMaintenanceWindowExecution: WindowExecutionId* (* required)."""
         return self._call(
-            "GetMaintenanceWindowExecution", params, GetMaintenanceWindowExecutionResult
+            "GetMaintenanceWindowExecution", params, "GetMaintenanceWindowExecutionResult"
         )
 
     def get_maintenance_window_execution_task(
@@ -8559,7 +6117,7 @@ class Client(BaseClient):
     ) -> GetMaintenanceWindowExecutionTaskResult:
         """GetMaintenanceWindowExecutionTask: WindowExecutionId*, TaskId* (* required)."""
         return self._call(
-            "GetMaintenanceWindowExecutionTask", params, GetMaintenanceWindowExecutionTaskResult
+            "GetMaintenanceWindowExecutionTask", params, "GetMaintenanceWindowExecutionTaskResult"
         )
 
     def get_maintenance_window_execution_task_invocation(
@@ -8569,166 +6127,166 @@ class Client(BaseClient):
         return self._call(
             "GetMaintenanceWindowExecutionTaskInvocation",
             params,
-            GetMaintenanceWindowExecutionTaskInvocationResult,
+            "GetMaintenanceWindowExecutionTaskInvocationResult",
         )
 
     def get_maintenance_window_task(self, **params: Any) -> GetMaintenanceWindowTaskResult:
         """GetMaintenanceWindowTask: WindowId*, WindowTaskId* (* required)."""
-        return self._call("GetMaintenanceWindowTask", params, GetMaintenanceWindowTaskResult)
+        return self._call("GetMaintenanceWindowTask", params, "GetMaintenanceWindowTaskResult")
 
     def get_ops_item(self, **params: Any) -> GetOpsItemResponse:
         """GetOpsItem: OpsItemId*, OpsItemArn (* required)."""
-        return self._call("GetOpsItem", params, GetOpsItemResponse)
+        return self._call("GetOpsItem", params, "GetOpsItemResponse")
 
     def get_ops_metadata(self, **params: Any) -> GetOpsMetadataResult:
         """GetOpsMetadata: OpsMetadataArn*, MaxResults, NextToken (* required)."""
-        return self._call("GetOpsMetadata", params, GetOpsMetadataResult)
+        return self._call("GetOpsMetadata", params, "GetOpsMetadataResult")
 
     def get_ops_summary(self, **params: Any) -> GetOpsSummaryResult:
         """GetOpsSummary: SyncName, Filters, Aggregators, ResultAttributes, NextToken, MaxResults (* required)."""
-        return self._call("GetOpsSummary", params, GetOpsSummaryResult)
+        return self._call("GetOpsSummary", params, "GetOpsSummaryResult")
 
     def get_parameter(self, **params: Any) -> GetParameterResult:
         """GetParameter: Name*, WithDecryption (* required)."""
-        return self._call("GetParameter", params, GetParameterResult)
+        return self._call("GetParameter", params, "GetParameterResult")
 
     def get_parameter_history(self, **params: Any) -> GetParameterHistoryResult:
         """GetParameterHistory: Name*, WithDecryption, MaxResults, NextToken (* required)."""
-        return self._call("GetParameterHistory", params, GetParameterHistoryResult)
+        return self._call("GetParameterHistory", params, "GetParameterHistoryResult")
 
     def get_parameters(self, **params: Any) -> GetParametersResult:
         """GetParameters: Names*, WithDecryption (* required)."""
-        return self._call("GetParameters", params, GetParametersResult)
+        return self._call("GetParameters", params, "GetParametersResult")
 
     def get_parameters_by_path(self, **params: Any) -> GetParametersByPathResult:
         """GetParametersByPath: Path*, Recursive, ParameterFilters, WithDecryption, MaxResults, NextToken (* required)."""
-        return self._call("GetParametersByPath", params, GetParametersByPathResult)
+        return self._call("GetParametersByPath", params, "GetParametersByPathResult")
 
     def get_patch_baseline(self, **params: Any) -> GetPatchBaselineResult:
         """GetPatchBaseline: BaselineId* (* required)."""
-        return self._call("GetPatchBaseline", params, GetPatchBaselineResult)
+        return self._call("GetPatchBaseline", params, "GetPatchBaselineResult")
 
     def get_patch_baseline_for_patch_group(
         self, **params: Any
     ) -> GetPatchBaselineForPatchGroupResult:
         """GetPatchBaselineForPatchGroup: PatchGroup*, OperatingSystem (* required)."""
         return self._call(
-            "GetPatchBaselineForPatchGroup", params, GetPatchBaselineForPatchGroupResult
+            "GetPatchBaselineForPatchGroup", params, "GetPatchBaselineForPatchGroupResult"
         )
 
     def get_resource_policies(self, **params: Any) -> GetResourcePoliciesResponse:
         """GetResourcePolicies: ResourceArn*, NextToken, MaxResults (* required)."""
-        return self._call("GetResourcePolicies", params, GetResourcePoliciesResponse)
+        return self._call("GetResourcePolicies", params, "GetResourcePoliciesResponse")
 
     def get_service_setting(self, **params: Any) -> GetServiceSettingResult:
         """GetServiceSetting: SettingId* (* required)."""
-        return self._call("GetServiceSetting", params, GetServiceSettingResult)
+        return self._call("GetServiceSetting", params, "GetServiceSettingResult")
 
     def label_parameter_version(self, **params: Any) -> LabelParameterVersionResult:
         """LabelParameterVersion: Name*, ParameterVersion, Labels* (* required)."""
-        return self._call("LabelParameterVersion", params, LabelParameterVersionResult)
+        return self._call("LabelParameterVersion", params, "LabelParameterVersionResult")
 
     def list_association_versions(self, **params: Any) -> ListAssociationVersionsResult:
         """ListAssociationVersions: AssociationId*, MaxResults, NextToken (* required)."""
-        return self._call("ListAssociationVersions", params, ListAssociationVersionsResult)
+        return self._call("ListAssociationVersions", params, "ListAssociationVersionsResult")
 
     def list_associations(self, **params: Any) -> ListAssociationsResult:
         """ListAssociations: AssociationFilterList, MaxResults, NextToken (* required)."""
-        return self._call("ListAssociations", params, ListAssociationsResult)
+        return self._call("ListAssociations", params, "ListAssociationsResult")
 
     def list_cloud_connectors(self, **params: Any) -> ListCloudConnectorsResult:
         """ListCloudConnectors: MaxResults, NextToken, Filters (* required)."""
-        return self._call("ListCloudConnectors", params, ListCloudConnectorsResult)
+        return self._call("ListCloudConnectors", params, "ListCloudConnectorsResult")
 
     def list_command_invocations(self, **params: Any) -> ListCommandInvocationsResult:
         """ListCommandInvocations: CommandId, InstanceId, MaxResults, NextToken, Filters, Details (* required)."""
-        return self._call("ListCommandInvocations", params, ListCommandInvocationsResult)
+        return self._call("ListCommandInvocations", params, "ListCommandInvocationsResult")
 
     def list_commands(self, **params: Any) -> ListCommandsResult:
         """ListCommands: CommandId, InstanceId, MaxResults, NextToken, Filters (* required)."""
-        return self._call("ListCommands", params, ListCommandsResult)
+        return self._call("ListCommands", params, "ListCommandsResult")
 
     def list_compliance_items(self, **params: Any) -> ListComplianceItemsResult:
         """ListComplianceItems: Filters, ResourceIds, ResourceTypes, NextToken, MaxResults (* required)."""
-        return self._call("ListComplianceItems", params, ListComplianceItemsResult)
+        return self._call("ListComplianceItems", params, "ListComplianceItemsResult")
 
     def list_compliance_summaries(self, **params: Any) -> ListComplianceSummariesResult:
         """ListComplianceSummaries: Filters, NextToken, MaxResults (* required)."""
-        return self._call("ListComplianceSummaries", params, ListComplianceSummariesResult)
+        return self._call("ListComplianceSummaries", params, "ListComplianceSummariesResult")
 
     def list_document_metadata_history(self, **params: Any) -> ListDocumentMetadataHistoryResponse:
         """ListDocumentMetadataHistory: Name*, DocumentVersion, Metadata*, NextToken, MaxResults (* required)."""
         return self._call(
-            "ListDocumentMetadataHistory", params, ListDocumentMetadataHistoryResponse
+            "ListDocumentMetadataHistory", params, "ListDocumentMetadataHistoryResponse"
         )
 
     def list_document_versions(self, **params: Any) -> ListDocumentVersionsResult:
         """ListDocumentVersions: Name*, MaxResults, NextToken (* required)."""
-        return self._call("ListDocumentVersions", params, ListDocumentVersionsResult)
+        return self._call("ListDocumentVersions", params, "ListDocumentVersionsResult")
 
     def list_documents(self, **params: Any) -> ListDocumentsResult:
         """ListDocuments: DocumentFilterList, Filters, MaxResults, NextToken (* required)."""
-        return self._call("ListDocuments", params, ListDocumentsResult)
+        return self._call("ListDocuments", params, "ListDocumentsResult")
 
     def list_inventory_entries(self, **params: Any) -> ListInventoryEntriesResult:
         """ListInventoryEntries: InstanceId*, TypeName*, Filters, NextToken, MaxResults (* required)."""
-        return self._call("ListInventoryEntries", params, ListInventoryEntriesResult)
+        return self._call("ListInventoryEntries", params, "ListInventoryEntriesResult")
 
     def list_nodes(self, **params: Any) -> ListNodesResult:
         """ListNodes: SyncName, Filters, NextToken, MaxResults (* required)."""
-        return self._call("ListNodes", params, ListNodesResult)
+        return self._call("ListNodes", params, "ListNodesResult")
 
     def list_nodes_summary(self, **params: Any) -> ListNodesSummaryResult:
         """ListNodesSummary: SyncName, Filters, Aggregators*, NextToken, MaxResults (* required)."""
-        return self._call("ListNodesSummary", params, ListNodesSummaryResult)
+        return self._call("ListNodesSummary", params, "ListNodesSummaryResult")
 
     def list_ops_item_events(self, **params: Any) -> ListOpsItemEventsResponse:
         """ListOpsItemEvents: Filters, MaxResults, NextToken (* required)."""
-        return self._call("ListOpsItemEvents", params, ListOpsItemEventsResponse)
+        return self._call("ListOpsItemEvents", params, "ListOpsItemEventsResponse")
 
     def list_ops_item_related_items(self, **params: Any) -> ListOpsItemRelatedItemsResponse:
         """ListOpsItemRelatedItems: OpsItemId, Filters, MaxResults, NextToken (* required)."""
-        return self._call("ListOpsItemRelatedItems", params, ListOpsItemRelatedItemsResponse)
+        return self._call("ListOpsItemRelatedItems", params, "ListOpsItemRelatedItemsResponse")
 
     def list_ops_metadata(self, **params: Any) -> ListOpsMetadataResult:
         """ListOpsMetadata: Filters, MaxResults, NextToken (* required)."""
-        return self._call("ListOpsMetadata", params, ListOpsMetadataResult)
+        return self._call("ListOpsMetadata", params, "ListOpsMetadataResult")
 
     def list_resource_compliance_summaries(
         self, **params: Any
     ) -> ListResourceComplianceSummariesResult:
         """ListResourceComplianceSummaries: Filters, NextToken, MaxResults (* required)."""
         return self._call(
-            "ListResourceComplianceSummaries", params, ListResourceComplianceSummariesResult
+            "ListResourceComplianceSummaries", params, "ListResourceComplianceSummariesResult"
         )
 
     def list_resource_data_sync(self, **params: Any) -> ListResourceDataSyncResult:
         """ListResourceDataSync: SyncType, NextToken, MaxResults (* required)."""
-        return self._call("ListResourceDataSync", params, ListResourceDataSyncResult)
+        return self._call("ListResourceDataSync", params, "ListResourceDataSyncResult")
 
     def list_tags_for_resource(self, **params: Any) -> ListTagsForResourceResult:
         """ListTagsForResource: ResourceType*, ResourceId* (* required)."""
-        return self._call("ListTagsForResource", params, ListTagsForResourceResult)
+        return self._call("ListTagsForResource", params, "ListTagsForResourceResult")
 
     def modify_document_permission(self, **params: Any) -> ModifyDocumentPermissionResponse:
         """ModifyDocumentPermission: Name*, PermissionType*, AccountIdsToAdd, AccountIdsToRemove, SharedDocumentVersion (* required)."""
-        return self._call("ModifyDocumentPermission", params, ModifyDocumentPermissionResponse)
+        return self._call("ModifyDocumentPermission", params, "ModifyDocumentPermissionResponse")
 
     def put_compliance_items(self, **params: Any) -> PutComplianceItemsResult:
         """PutComplianceItems: ResourceId*, ResourceType*, ComplianceType*, ExecutionSummary*, Items*, ItemContentHash, UploadType (* required)."""
-        return self._call("PutComplianceItems", params, PutComplianceItemsResult)
+        return self._call("PutComplianceItems", params, "PutComplianceItemsResult")
 
     def put_inventory(self, **params: Any) -> PutInventoryResult:
         """PutInventory: InstanceId*, Items* (* required)."""
-        return self._call("PutInventory", params, PutInventoryResult)
+        return self._call("PutInventory", params, "PutInventoryResult")
 
     def put_parameter(self, **params: Any) -> PutParameterResult:
         """PutParameter: Name*, Description, Value*, Type, KeyId, Overwrite, AllowedPattern, Tags, Tier, Policies, DataType (* required)."""
-        return self._call("PutParameter", params, PutParameterResult)
+        return self._call("PutParameter", params, "PutParameterResult")
 
     def put_resource_policy(self, **params: Any) -> PutResourcePolicyResponse:
         """PutResourcePolicy: ResourceArn*, Policy*, PolicyId, PolicyHash (* required)."""
-        return self._call("PutResourcePolicy", params, PutResourcePolicyResponse)
+        return self._call("PutResourcePolicy", params, "PutResourcePolicyResponse")
 
     def register_default_host_management_configuration(
         self, **params: Any
@@ -8737,13 +6295,13 @@ class Client(BaseClient):
         return self._call(
             "RegisterDefaultHostManagementConfiguration",
             params,
-            RegisterDefaultHostManagementConfigurationResult,
+            "RegisterDefaultHostManagementConfigurationResult",
         )
 
     def register_default_patch_baseline(self, **params: Any) -> RegisterDefaultPatchBaselineResult:
         """RegisterDefaultPatchBaseline: BaselineId* (* required)."""
         return self._call(
-            "RegisterDefaultPatchBaseline", params, RegisterDefaultPatchBaselineResult
+            "RegisterDefaultPatchBaseline", params, "RegisterDefaultPatchBaselineResult"
         )
 
     def register_patch_baseline_for_patch_group(
@@ -8751,7 +6309,7 @@ class Client(BaseClient):
     ) -> RegisterPatchBaselineForPatchGroupResult:
         """RegisterPatchBaselineForPatchGroup: BaselineId*, PatchGroup* (* required)."""
         return self._call(
-            "RegisterPatchBaselineForPatchGroup", params, RegisterPatchBaselineForPatchGroupResult
+            "RegisterPatchBaselineForPatchGroup", params, "RegisterPatchBaselineForPatchGroupResult"
         )
 
     def register_target_with_maintenance_window(
@@ -8759,7 +6317,9 @@ class Client(BaseClient):
     ) -> RegisterTargetWithMaintenanceWindowResult:
         """RegisterTargetWithMaintenanceWindow: WindowId*, ResourceType*, Targets*, OwnerInformation, Name, Description, ClientToken (* required)."""
         return self._call(
-            "RegisterTargetWithMaintenanceWindow", params, RegisterTargetWithMaintenanceWindowResult
+            "RegisterTargetWithMaintenanceWindow",
+            params,
+            "RegisterTargetWithMaintenanceWindowResult",
         )
 
     def register_task_with_maintenance_window(
@@ -8767,134 +6327,138 @@ class Client(BaseClient):
     ) -> RegisterTaskWithMaintenanceWindowResult:
         """RegisterTaskWithMaintenanceWindow: WindowId*, Targets, TaskArn*, ServiceRoleArn, TaskType*, TaskParameters, TaskInvocationParameters, Priority, MaxConcurrency, MaxErrors, LoggingInfo, Name, Description, ClientToken, CutoffBehavior, AlarmConfiguration (* required)."""
         return self._call(
-            "RegisterTaskWithMaintenanceWindow", params, RegisterTaskWithMaintenanceWindowResult
+            "RegisterTaskWithMaintenanceWindow", params, "RegisterTaskWithMaintenanceWindowResult"
         )
 
     def remove_tags_from_resource(self, **params: Any) -> RemoveTagsFromResourceResult:
         """RemoveTagsFromResource: ResourceType*, ResourceId*, TagKeys* (* required)."""
-        return self._call("RemoveTagsFromResource", params, RemoveTagsFromResourceResult)
+        return self._call("RemoveTagsFromResource", params, "RemoveTagsFromResourceResult")
 
     def reset_service_setting(self, **params: Any) -> ResetServiceSettingResult:
         """ResetServiceSetting: SettingId* (* required)."""
-        return self._call("ResetServiceSetting", params, ResetServiceSettingResult)
+        return self._call("ResetServiceSetting", params, "ResetServiceSettingResult")
 
     def resume_session(self, **params: Any) -> ResumeSessionResponse:
         """ResumeSession: SessionId* (* required)."""
-        return self._call("ResumeSession", params, ResumeSessionResponse)
+        return self._call("ResumeSession", params, "ResumeSessionResponse")
 
     def send_automation_signal(self, **params: Any) -> SendAutomationSignalResult:
         """SendAutomationSignal: AutomationExecutionId*, SignalType*, Payload (* required)."""
-        return self._call("SendAutomationSignal", params, SendAutomationSignalResult)
+        return self._call("SendAutomationSignal", params, "SendAutomationSignalResult")
 
     def send_command(self, **params: Any) -> SendCommandResult:
         """SendCommand: InstanceIds, Targets, DocumentName*, DocumentVersion, DocumentHash, DocumentHashType, TimeoutSeconds, Comment, Parameters, OutputS3Region, OutputS3BucketName, OutputS3KeyPrefix, MaxConcurrency, MaxErrors, ServiceRoleArn, NotificationConfig, CloudWatchOutputConfig, AlarmConfiguration (* required)."""
-        return self._call("SendCommand", params, SendCommandResult)
+        return self._call("SendCommand", params, "SendCommandResult")
 
     def start_access_request(self, **params: Any) -> StartAccessRequestResponse:
         """StartAccessRequest: Reason*, Targets*, Tags (* required)."""
-        return self._call("StartAccessRequest", params, StartAccessRequestResponse)
+        return self._call("StartAccessRequest", params, "StartAccessRequestResponse")
 
     def start_associations_once(self, **params: Any) -> StartAssociationsOnceResult:
         """StartAssociationsOnce: AssociationIds* (* required)."""
-        return self._call("StartAssociationsOnce", params, StartAssociationsOnceResult)
+        return self._call("StartAssociationsOnce", params, "StartAssociationsOnceResult")
 
     def start_automation_execution(self, **params: Any) -> StartAutomationExecutionResult:
         """StartAutomationExecution: DocumentName*, DocumentVersion, Parameters, ClientToken, Mode, TargetParameterName, Targets, TargetMaps, MaxConcurrency, MaxErrors, TargetLocations, Tags, AlarmConfiguration, TargetLocationsURL (* required)."""
-        return self._call("StartAutomationExecution", params, StartAutomationExecutionResult)
+        return self._call("StartAutomationExecution", params, "StartAutomationExecutionResult")
 
     def start_change_request_execution(self, **params: Any) -> StartChangeRequestExecutionResult:
         """StartChangeRequestExecution: ScheduledTime, DocumentName*, DocumentVersion, Parameters, ChangeRequestName, ClientToken, AutoApprove, Runbooks*, Tags, ScheduledEndTime, ChangeDetails (* required)."""
-        return self._call("StartChangeRequestExecution", params, StartChangeRequestExecutionResult)
+        return self._call(
+            "StartChangeRequestExecution", params, "StartChangeRequestExecutionResult"
+        )
 
     def start_execution_preview(self, **params: Any) -> StartExecutionPreviewResponse:
         """StartExecutionPreview: DocumentName*, DocumentVersion, ExecutionInputs (* required)."""
-        return self._call("StartExecutionPreview", params, StartExecutionPreviewResponse)
+        return self._call("StartExecutionPreview", params, "StartExecutionPreviewResponse")
 
     def start_session(self, **params: Any) -> StartSessionResponse:
         """StartSession: Target*, DocumentName, Reason, Parameters (* required)."""
-        return self._call("StartSession", params, StartSessionResponse)
+        return self._call("StartSession", params, "StartSessionResponse")
 
     def stop_automation_execution(self, **params: Any) -> StopAutomationExecutionResult:
         """StopAutomationExecution: AutomationExecutionId*, Type (* required)."""
-        return self._call("StopAutomationExecution", params, StopAutomationExecutionResult)
+        return self._call("StopAutomationExecution", params, "StopAutomationExecutionResult")
 
     def terminate_session(self, **params: Any) -> TerminateSessionResponse:
         """TerminateSession: SessionId* (* required)."""
-        return self._call("TerminateSession", params, TerminateSessionResponse)
+        return self._call("TerminateSession", params, "TerminateSessionResponse")
 
     def unlabel_parameter_version(self, **params: Any) -> UnlabelParameterVersionResult:
         """UnlabelParameterVersion: Name*, ParameterVersion*, Labels* (* required)."""
-        return self._call("UnlabelParameterVersion", params, UnlabelParameterVersionResult)
+        return self._call("UnlabelParameterVersion", params, "UnlabelParameterVersionResult")
 
     def update_association(self, **params: Any) -> UpdateAssociationResult:
         """UpdateAssociation: AssociationId*, Parameters, DocumentVersion, ScheduleExpression, OutputLocation, Name, Targets, AssociationName, AssociationVersion, AutomationTargetParameterName, MaxErrors, MaxConcurrency, ComplianceSeverity, SyncCompliance, ApplyOnlyAtCronInterval, CalendarNames, TargetLocations, ScheduleOffset, Duration, TargetMaps, AlarmConfiguration, AssociationDispatchAssumeRole (* required)."""
-        return self._call("UpdateAssociation", params, UpdateAssociationResult)
+        return self._call("UpdateAssociation", params, "UpdateAssociationResult")
 
     def update_association_status(self, **params: Any) -> UpdateAssociationStatusResult:
         """UpdateAssociationStatus: Name*, InstanceId*, AssociationStatus* (* required)."""
-        return self._call("UpdateAssociationStatus", params, UpdateAssociationStatusResult)
+        return self._call("UpdateAssociationStatus", params, "UpdateAssociationStatusResult")
 
     def update_cloud_connector(self, **params: Any) -> UpdateCloudConnectorResult:
         """UpdateCloudConnector: CloudConnectorId*, DisplayName, Configuration, Description (* required)."""
-        return self._call("UpdateCloudConnector", params, UpdateCloudConnectorResult)
+        return self._call("UpdateCloudConnector", params, "UpdateCloudConnectorResult")
 
     def update_document(self, **params: Any) -> UpdateDocumentResult:
         """UpdateDocument: Content*, Attachments, Name*, DisplayName, VersionName, DocumentVersion, DocumentFormat, TargetType, CloudProviders (* required)."""
-        return self._call("UpdateDocument", params, UpdateDocumentResult)
+        return self._call("UpdateDocument", params, "UpdateDocumentResult")
 
     def update_document_default_version(self, **params: Any) -> UpdateDocumentDefaultVersionResult:
         """UpdateDocumentDefaultVersion: Name*, DocumentVersion* (* required)."""
         return self._call(
-            "UpdateDocumentDefaultVersion", params, UpdateDocumentDefaultVersionResult
+            "UpdateDocumentDefaultVersion", params, "UpdateDocumentDefaultVersionResult"
         )
 
     def update_document_metadata(self, **params: Any) -> UpdateDocumentMetadataResponse:
         """UpdateDocumentMetadata: Name*, DocumentVersion, DocumentReviews* (* required)."""
-        return self._call("UpdateDocumentMetadata", params, UpdateDocumentMetadataResponse)
+        return self._call("UpdateDocumentMetadata", params, "UpdateDocumentMetadataResponse")
 
     def update_maintenance_window(self, **params: Any) -> UpdateMaintenanceWindowResult:
         """UpdateMaintenanceWindow: WindowId*, Name, Description, StartDate, EndDate, Schedule, ScheduleTimezone, ScheduleOffset, Duration, Cutoff, AllowUnassociatedTargets, Enabled, Replace (* required)."""
-        return self._call("UpdateMaintenanceWindow", params, UpdateMaintenanceWindowResult)
+        return self._call("UpdateMaintenanceWindow", params, "UpdateMaintenanceWindowResult")
 
     def update_maintenance_window_target(
         self, **params: Any
     ) -> UpdateMaintenanceWindowTargetResult:
         """UpdateMaintenanceWindowTarget: WindowId*, WindowTargetId*, Targets, OwnerInformation, Name, Description, Replace (* required)."""
         return self._call(
-            "UpdateMaintenanceWindowTarget", params, UpdateMaintenanceWindowTargetResult
+            "UpdateMaintenanceWindowTarget", params, "UpdateMaintenanceWindowTargetResult"
         )
 
     def update_maintenance_window_task(self, **params: Any) -> UpdateMaintenanceWindowTaskResult:
         """UpdateMaintenanceWindowTask: WindowId*, WindowTaskId*, Targets, TaskArn, ServiceRoleArn, TaskParameters, TaskInvocationParameters, Priority, MaxConcurrency, MaxErrors, LoggingInfo, Name, Description, Replace, CutoffBehavior, AlarmConfiguration (* required)."""
-        return self._call("UpdateMaintenanceWindowTask", params, UpdateMaintenanceWindowTaskResult)
+        return self._call(
+            "UpdateMaintenanceWindowTask", params, "UpdateMaintenanceWindowTaskResult"
+        )
 
     def update_managed_instance_role(self, **params: Any) -> UpdateManagedInstanceRoleResult:
         """UpdateManagedInstanceRole: InstanceId*, IamRole* (* required)."""
-        return self._call("UpdateManagedInstanceRole", params, UpdateManagedInstanceRoleResult)
+        return self._call("UpdateManagedInstanceRole", params, "UpdateManagedInstanceRoleResult")
 
     def update_ops_item(self, **params: Any) -> UpdateOpsItemResponse:
         """UpdateOpsItem: Description, OperationalData, OperationalDataToDelete, Notifications, Priority, RelatedOpsItems, Status, OpsItemId*, Title, Category, Severity, ActualStartTime, ActualEndTime, PlannedStartTime, PlannedEndTime, OpsItemArn (* required)."""
-        return self._call("UpdateOpsItem", params, UpdateOpsItemResponse)
+        return self._call("UpdateOpsItem", params, "UpdateOpsItemResponse")
 
     def update_ops_metadata(self, **params: Any) -> UpdateOpsMetadataResult:
         """UpdateOpsMetadata: OpsMetadataArn*, MetadataToUpdate, KeysToDelete (* required)."""
-        return self._call("UpdateOpsMetadata", params, UpdateOpsMetadataResult)
+        return self._call("UpdateOpsMetadata", params, "UpdateOpsMetadataResult")
 
     def update_patch_baseline(self, **params: Any) -> UpdatePatchBaselineResult:
         """UpdatePatchBaseline: BaselineId*, Name, GlobalFilters, ApprovalRules, ApprovedPatches, ApprovedPatchesComplianceLevel, ApprovedPatchesEnableNonSecurity, RejectedPatches, RejectedPatchesAction, Description, Sources, AvailableSecurityUpdatesComplianceStatus, Replace (* required)."""
-        return self._call("UpdatePatchBaseline", params, UpdatePatchBaselineResult)
+        return self._call("UpdatePatchBaseline", params, "UpdatePatchBaselineResult")
 
     def update_resource_data_sync(self, **params: Any) -> UpdateResourceDataSyncResult:
         """UpdateResourceDataSync: SyncName*, SyncType*, SyncSource* (* required)."""
-        return self._call("UpdateResourceDataSync", params, UpdateResourceDataSyncResult)
+        return self._call("UpdateResourceDataSync", params, "UpdateResourceDataSyncResult")
 
     def update_service_setting(self, **params: Any) -> UpdateServiceSettingResult:
         """UpdateServiceSetting: SettingId*, SettingValue* (* required)."""
-        return self._call("UpdateServiceSetting", params, UpdateServiceSettingResult)
+        return self._call("UpdateServiceSetting", params, "UpdateServiceSettingResult")
 
     def validate_cloud_connector(self, **params: Any) -> ValidateCloudConnectorResult:
         """ValidateCloudConnector: CloudConnectorId*, MaxResults, NextToken (* required)."""
-        return self._call("ValidateCloudConnector", params, ValidateCloudConnectorResult)
+        return self._call("ValidateCloudConnector", params, "ValidateCloudConnectorResult")
 
     def get_paginator(self, operation: str) -> Paginator:
         """Pages (``.paginate(**params)``) and items (``.items(**params)``)."""

@@ -12,13 +12,166 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from native_lambda.aws.protocols import UNSET, BaseClient, Result, ServiceError
+from native_lambda.aws.protocols import UNSET, BaseClient, Result, Results, ServiceError
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
 
     from native_lambda.aws.protocols import Paginator
+
+    # The result Structs as type checkers see them; at run time each class is made
+    # from RESULT_FIELDS when first used (see native_lambda.aws.protocols.Results).
+
+    class AssumeRoleResponse(Result):
+        """``AssumeRoleResponse``."""
+
+        credentials: Credentials = UNSET
+        assumed_role_user: AssumedRoleUser = UNSET
+        packed_policy_size: int = UNSET
+        source_identity: str = UNSET
+        session_token_utilization: int = UNSET
+        session_token_size: int = UNSET
+
+    class AssumeRoleWithSAMLResponse(Result):
+        """``AssumeRoleWithSAMLResponse``."""
+
+        credentials: Credentials = UNSET
+        assumed_role_user: AssumedRoleUser = UNSET
+        packed_policy_size: int = UNSET
+        subject: str = UNSET
+        subject_type: str = UNSET
+        issuer: str = UNSET
+        audience: str = UNSET
+        name_qualifier: str = UNSET
+        source_identity: str = UNSET
+        session_token_utilization: int = UNSET
+        session_token_size: int = UNSET
+        trusted_identity_propagation_context: TrustedIdentityPropagationContext = UNSET
+
+    class AssumeRoleWithWebIdentityResponse(Result):
+        """``AssumeRoleWithWebIdentityResponse``."""
+
+        credentials: Credentials = UNSET
+        subject_from_web_identity_token: str = UNSET
+        assumed_role_user: AssumedRoleUser = UNSET
+        packed_policy_size: int = UNSET
+        provider: str = UNSET
+        audience: str = UNSET
+        source_identity: str = UNSET
+        session_token_utilization: int = UNSET
+        session_token_size: int = UNSET
+        trusted_identity_propagation_context: TrustedIdentityPropagationContext = UNSET
+
+    class AssumeRootResponse(Result):
+        """``AssumeRootResponse``."""
+
+        credentials: Credentials = UNSET
+        source_identity: str = UNSET
+        session_token_utilization: int = UNSET
+        session_token_size: int = UNSET
+
+    class AssumedRoleUser(Result):
+        """``AssumedRoleUser``."""
+
+        assumed_role_id: str = UNSET
+        arn: str = UNSET
+
+    class Credentials(Result):
+        """``Credentials``."""
+
+        access_key_id: str = UNSET
+        secret_access_key: str = UNSET
+        session_token: str = UNSET
+        expiration: datetime = UNSET
+
+    class DecodeAuthorizationMessageResponse(Result):
+        """``DecodeAuthorizationMessageResponse``."""
+
+        decoded_message: str = UNSET
+
+    class FederatedUser(Result):
+        """``FederatedUser``."""
+
+        federated_user_id: str = UNSET
+        arn: str = UNSET
+
+    class GetAccessKeyInfoResponse(Result):
+        """``GetAccessKeyInfoResponse``."""
+
+        account: str = UNSET
+
+    class GetCallerIdentityResponse(Result):
+        """``GetCallerIdentityResponse``."""
+
+        user_id: str = UNSET
+        account: str = UNSET
+        arn: str = UNSET
+
+    class GetDelegatedAccessTokenResponse(Result):
+        """``GetDelegatedAccessTokenResponse``."""
+
+        credentials: Credentials = UNSET
+        packed_policy_size: int = UNSET
+        assumed_principal: str = UNSET
+
+    class GetFederationTokenResponse(Result):
+        """``GetFederationTokenResponse``."""
+
+        credentials: Credentials = UNSET
+        federated_user: FederatedUser = UNSET
+        packed_policy_size: int = UNSET
+        session_token_utilization: int = UNSET
+        session_token_size: int = UNSET
+
+    class GetScopedCredentialsResponse(Result):
+        """``GetScopedCredentialsResponse``."""
+
+        credentials: Credentials = UNSET
+        session_info: ScopedSession = UNSET
+        session_token_utilization: int = UNSET
+        session_token_size: int = UNSET
+        scoped_policies_count: int = UNSET
+        source_identity: str = UNSET
+
+    class GetSessionTokenResponse(Result):
+        """``GetSessionTokenResponse``."""
+
+        credentials: Credentials = UNSET
+        session_token_utilization: int = UNSET
+        session_token_size: int = UNSET
+
+    class GetWebIdentityTokenResponse(Result):
+        """``GetWebIdentityTokenResponse``."""
+
+        web_identity_token: str = UNSET
+        expiration: datetime = UNSET
+
+    class OriginIdentity(Result):
+        """``OriginIdentity``."""
+
+        subject: str = UNSET
+        subject_type: str = UNSET
+        issuer: str = UNSET
+        federated_provider_arn: str = UNSET
+
+    class ScopedSession(Result):
+        """``ScopedSession``."""
+
+        scoped_session_id: str = UNSET
+        arn: str = UNSET
+
+    class TransactionContext(Result):
+        """``TransactionContext``."""
+
+        identity_provider: dict[str, str] = UNSET
+
+    class TrustedIdentityPropagationContext(Result):
+        """``TrustedIdentityPropagationContext``."""
+
+        origin_identity: OriginIdentity = UNSET
+        transaction_context: TransactionContext = UNSET
+
 
 __all__ = ["Client", "exceptions"]
 
@@ -175,323 +328,34 @@ OPERATIONS = {
     "GetWebIdentityToken": '{"errors":[{"shape":"SessionDurationEscalationException"},{"shape":"OutboundWebIdentityFederationDisabledException"},{"shape":"JWTPayloadSizeExceededException"}],"http":{"method":"POST","requestUri":"/"},"input":{"shape":"GetWebIdentityTokenRequest"},"output":{"resultWrapper":"GetWebIdentityTokenResult","shape":"GetWebIdentityTokenResponse"}}',
 }
 PAGINATORS: dict = {}
-
-
-_R_AssumeRoleResponse = {
-    "assumed_role_user": "AssumedRoleUser",
-    "credentials": "Credentials",
-    "packed_policy_size": "PackedPolicySize",
-    "session_token_size": "SessionTokenSize",
-    "session_token_utilization": "SessionTokenUtilization",
-    "source_identity": "SourceIdentity",
+# Result classes as data: class name -> [[attribute, member, annotation], ...].
+RESULT_FIELDS = {
+    "AssumeRoleResponse": '[["credentials","Credentials","Credentials"],["assumed_role_user","AssumedRoleUser","AssumedRoleUser"],["packed_policy_size","PackedPolicySize","int"],["source_identity","SourceIdentity","str"],["session_token_utilization","SessionTokenUtilization","int"],["session_token_size","SessionTokenSize","int"]]',
+    "AssumeRoleWithSAMLResponse": '[["credentials","Credentials","Credentials"],["assumed_role_user","AssumedRoleUser","AssumedRoleUser"],["packed_policy_size","PackedPolicySize","int"],["subject","Subject","str"],["subject_type","SubjectType","str"],["issuer","Issuer","str"],["audience","Audience","str"],["name_qualifier","NameQualifier","str"],["source_identity","SourceIdentity","str"],["session_token_utilization","SessionTokenUtilization","int"],["session_token_size","SessionTokenSize","int"],["trusted_identity_propagation_context","TrustedIdentityPropagationContext","TrustedIdentityPropagationContext"]]',
+    "AssumeRoleWithWebIdentityResponse": '[["credentials","Credentials","Credentials"],["subject_from_web_identity_token","SubjectFromWebIdentityToken","str"],["assumed_role_user","AssumedRoleUser","AssumedRoleUser"],["packed_policy_size","PackedPolicySize","int"],["provider","Provider","str"],["audience","Audience","str"],["source_identity","SourceIdentity","str"],["session_token_utilization","SessionTokenUtilization","int"],["session_token_size","SessionTokenSize","int"],["trusted_identity_propagation_context","TrustedIdentityPropagationContext","TrustedIdentityPropagationContext"]]',
+    "AssumeRootResponse": '[["credentials","Credentials","Credentials"],["source_identity","SourceIdentity","str"],["session_token_utilization","SessionTokenUtilization","int"],["session_token_size","SessionTokenSize","int"]]',
+    "AssumedRoleUser": '[["assumed_role_id","AssumedRoleId","str"],["arn","Arn","str"]]',
+    "Credentials": '[["access_key_id","AccessKeyId","str"],["secret_access_key","SecretAccessKey","str"],["session_token","SessionToken","str"],["expiration","Expiration","datetime"]]',
+    "DecodeAuthorizationMessageResponse": '[["decoded_message","DecodedMessage","str"]]',
+    "FederatedUser": '[["federated_user_id","FederatedUserId","str"],["arn","Arn","str"]]',
+    "GetAccessKeyInfoResponse": '[["account","Account","str"]]',
+    "GetCallerIdentityResponse": '[["user_id","UserId","str"],["account","Account","str"],["arn","Arn","str"]]',
+    "GetDelegatedAccessTokenResponse": '[["credentials","Credentials","Credentials"],["packed_policy_size","PackedPolicySize","int"],["assumed_principal","AssumedPrincipal","str"]]',
+    "GetFederationTokenResponse": '[["credentials","Credentials","Credentials"],["federated_user","FederatedUser","FederatedUser"],["packed_policy_size","PackedPolicySize","int"],["session_token_utilization","SessionTokenUtilization","int"],["session_token_size","SessionTokenSize","int"]]',
+    "GetScopedCredentialsResponse": '[["credentials","Credentials","Credentials"],["session_info","SessionInfo","ScopedSession"],["session_token_utilization","SessionTokenUtilization","int"],["session_token_size","SessionTokenSize","int"],["scoped_policies_count","ScopedPoliciesCount","int"],["source_identity","SourceIdentity","str"]]',
+    "GetSessionTokenResponse": '[["credentials","Credentials","Credentials"],["session_token_utilization","SessionTokenUtilization","int"],["session_token_size","SessionTokenSize","int"]]',
+    "GetWebIdentityTokenResponse": '[["web_identity_token","WebIdentityToken","str"],["expiration","Expiration","datetime"]]',
+    "OriginIdentity": '[["subject","Subject","str"],["subject_type","SubjectType","str"],["issuer","Issuer","str"],["federated_provider_arn","FederatedProviderArn","str"]]',
+    "ScopedSession": '[["scoped_session_id","ScopedSessionId","str"],["arn","Arn","str"]]',
+    "TransactionContext": '[["identity_provider","IdentityProvider","dict[str, str]"]]',
+    "TrustedIdentityPropagationContext": '[["origin_identity","OriginIdentity","OriginIdentity"],["transaction_context","TransactionContext","TransactionContext"]]',
 }
+RESULTS = Results(globals(), RESULT_FIELDS)
 
 
-class AssumeRoleResponse(Result, rename=_R_AssumeRoleResponse):
-    """``AssumeRoleResponse``."""
-
-    credentials: Credentials = UNSET
-    assumed_role_user: AssumedRoleUser = UNSET
-    packed_policy_size: int = UNSET
-    source_identity: str = UNSET
-    session_token_utilization: int = UNSET
-    session_token_size: int = UNSET
-
-
-_R_AssumeRoleWithSAMLResponse = {
-    "assumed_role_user": "AssumedRoleUser",
-    "audience": "Audience",
-    "credentials": "Credentials",
-    "issuer": "Issuer",
-    "name_qualifier": "NameQualifier",
-    "packed_policy_size": "PackedPolicySize",
-    "session_token_size": "SessionTokenSize",
-    "session_token_utilization": "SessionTokenUtilization",
-    "source_identity": "SourceIdentity",
-    "subject": "Subject",
-    "subject_type": "SubjectType",
-    "trusted_identity_propagation_context": "TrustedIdentityPropagationContext",
-}
-
-
-class AssumeRoleWithSAMLResponse(Result, rename=_R_AssumeRoleWithSAMLResponse):
-    """``AssumeRoleWithSAMLResponse``."""
-
-    credentials: Credentials = UNSET
-    assumed_role_user: AssumedRoleUser = UNSET
-    packed_policy_size: int = UNSET
-    subject: str = UNSET
-    subject_type: str = UNSET
-    issuer: str = UNSET
-    audience: str = UNSET
-    name_qualifier: str = UNSET
-    source_identity: str = UNSET
-    session_token_utilization: int = UNSET
-    session_token_size: int = UNSET
-    trusted_identity_propagation_context: TrustedIdentityPropagationContext = UNSET
-
-
-_R_AssumeRoleWithWebIdentityResponse = {
-    "assumed_role_user": "AssumedRoleUser",
-    "audience": "Audience",
-    "credentials": "Credentials",
-    "packed_policy_size": "PackedPolicySize",
-    "provider": "Provider",
-    "session_token_size": "SessionTokenSize",
-    "session_token_utilization": "SessionTokenUtilization",
-    "source_identity": "SourceIdentity",
-    "subject_from_web_identity_token": "SubjectFromWebIdentityToken",
-    "trusted_identity_propagation_context": "TrustedIdentityPropagationContext",
-}
-
-
-class AssumeRoleWithWebIdentityResponse(Result, rename=_R_AssumeRoleWithWebIdentityResponse):
-    """``AssumeRoleWithWebIdentityResponse``."""
-
-    credentials: Credentials = UNSET
-    subject_from_web_identity_token: str = UNSET
-    assumed_role_user: AssumedRoleUser = UNSET
-    packed_policy_size: int = UNSET
-    provider: str = UNSET
-    audience: str = UNSET
-    source_identity: str = UNSET
-    session_token_utilization: int = UNSET
-    session_token_size: int = UNSET
-    trusted_identity_propagation_context: TrustedIdentityPropagationContext = UNSET
-
-
-_R_AssumeRootResponse = {
-    "credentials": "Credentials",
-    "session_token_size": "SessionTokenSize",
-    "session_token_utilization": "SessionTokenUtilization",
-    "source_identity": "SourceIdentity",
-}
-
-
-class AssumeRootResponse(Result, rename=_R_AssumeRootResponse):
-    """``AssumeRootResponse``."""
-
-    credentials: Credentials = UNSET
-    source_identity: str = UNSET
-    session_token_utilization: int = UNSET
-    session_token_size: int = UNSET
-
-
-_R_AssumedRoleUser = {
-    "arn": "Arn",
-    "assumed_role_id": "AssumedRoleId",
-}
-
-
-class AssumedRoleUser(Result, rename=_R_AssumedRoleUser):
-    """``AssumedRoleUser``."""
-
-    assumed_role_id: str = UNSET
-    arn: str = UNSET
-
-
-_R_Credentials = {
-    "access_key_id": "AccessKeyId",
-    "expiration": "Expiration",
-    "secret_access_key": "SecretAccessKey",
-    "session_token": "SessionToken",
-}
-
-
-class Credentials(Result, rename=_R_Credentials):
-    """``Credentials``."""
-
-    access_key_id: str = UNSET
-    secret_access_key: str = UNSET
-    session_token: str = UNSET
-    expiration: datetime = UNSET
-
-
-_R_DecodeAuthorizationMessageResponse = {
-    "decoded_message": "DecodedMessage",
-}
-
-
-class DecodeAuthorizationMessageResponse(Result, rename=_R_DecodeAuthorizationMessageResponse):
-    """``DecodeAuthorizationMessageResponse``."""
-
-    decoded_message: str = UNSET
-
-
-_R_FederatedUser = {
-    "arn": "Arn",
-    "federated_user_id": "FederatedUserId",
-}
-
-
-class FederatedUser(Result, rename=_R_FederatedUser):
-    """``FederatedUser``."""
-
-    federated_user_id: str = UNSET
-    arn: str = UNSET
-
-
-_R_GetAccessKeyInfoResponse = {
-    "account": "Account",
-}
-
-
-class GetAccessKeyInfoResponse(Result, rename=_R_GetAccessKeyInfoResponse):
-    """``GetAccessKeyInfoResponse``."""
-
-    account: str = UNSET
-
-
-_R_GetCallerIdentityResponse = {
-    "account": "Account",
-    "arn": "Arn",
-    "user_id": "UserId",
-}
-
-
-class GetCallerIdentityResponse(Result, rename=_R_GetCallerIdentityResponse):
-    """``GetCallerIdentityResponse``."""
-
-    user_id: str = UNSET
-    account: str = UNSET
-    arn: str = UNSET
-
-
-_R_GetDelegatedAccessTokenResponse = {
-    "assumed_principal": "AssumedPrincipal",
-    "credentials": "Credentials",
-    "packed_policy_size": "PackedPolicySize",
-}
-
-
-class GetDelegatedAccessTokenResponse(Result, rename=_R_GetDelegatedAccessTokenResponse):
-    """``GetDelegatedAccessTokenResponse``."""
-
-    credentials: Credentials = UNSET
-    packed_policy_size: int = UNSET
-    assumed_principal: str = UNSET
-
-
-_R_GetFederationTokenResponse = {
-    "credentials": "Credentials",
-    "federated_user": "FederatedUser",
-    "packed_policy_size": "PackedPolicySize",
-    "session_token_size": "SessionTokenSize",
-    "session_token_utilization": "SessionTokenUtilization",
-}
-
-
-class GetFederationTokenResponse(Result, rename=_R_GetFederationTokenResponse):
-    """``GetFederationTokenResponse``."""
-
-    credentials: Credentials = UNSET
-    federated_user: FederatedUser = UNSET
-    packed_policy_size: int = UNSET
-    session_token_utilization: int = UNSET
-    session_token_size: int = UNSET
-
-
-_R_GetScopedCredentialsResponse = {
-    "credentials": "Credentials",
-    "scoped_policies_count": "ScopedPoliciesCount",
-    "session_info": "SessionInfo",
-    "session_token_size": "SessionTokenSize",
-    "session_token_utilization": "SessionTokenUtilization",
-    "source_identity": "SourceIdentity",
-}
-
-
-class GetScopedCredentialsResponse(Result, rename=_R_GetScopedCredentialsResponse):
-    """``GetScopedCredentialsResponse``."""
-
-    credentials: Credentials = UNSET
-    session_info: ScopedSession = UNSET
-    session_token_utilization: int = UNSET
-    session_token_size: int = UNSET
-    scoped_policies_count: int = UNSET
-    source_identity: str = UNSET
-
-
-_R_GetSessionTokenResponse = {
-    "credentials": "Credentials",
-    "session_token_size": "SessionTokenSize",
-    "session_token_utilization": "SessionTokenUtilization",
-}
-
-
-class GetSessionTokenResponse(Result, rename=_R_GetSessionTokenResponse):
-    """``GetSessionTokenResponse``."""
-
-    credentials: Credentials = UNSET
-    session_token_utilization: int = UNSET
-    session_token_size: int = UNSET
-
-
-_R_GetWebIdentityTokenResponse = {
-    "expiration": "Expiration",
-    "web_identity_token": "WebIdentityToken",
-}
-
-
-class GetWebIdentityTokenResponse(Result, rename=_R_GetWebIdentityTokenResponse):
-    """``GetWebIdentityTokenResponse``."""
-
-    web_identity_token: str = UNSET
-    expiration: datetime = UNSET
-
-
-_R_OriginIdentity = {
-    "federated_provider_arn": "FederatedProviderArn",
-    "issuer": "Issuer",
-    "subject": "Subject",
-    "subject_type": "SubjectType",
-}
-
-
-class OriginIdentity(Result, rename=_R_OriginIdentity):
-    """``OriginIdentity``."""
-
-    subject: str = UNSET
-    subject_type: str = UNSET
-    issuer: str = UNSET
-    federated_provider_arn: str = UNSET
-
-
-_R_ScopedSession = {
-    "arn": "Arn",
-    "scoped_session_id": "ScopedSessionId",
-}
-
-
-class ScopedSession(Result, rename=_R_ScopedSession):
-    """``ScopedSession``."""
-
-    scoped_session_id: str = UNSET
-    arn: str = UNSET
-
-
-_R_TransactionContext = {
-    "identity_provider": "IdentityProvider",
-}
-
-
-class TransactionContext(Result, rename=_R_TransactionContext):
-    """``TransactionContext``."""
-
-    identity_provider: dict[str, str] = UNSET
-
-
-_R_TrustedIdentityPropagationContext = {
-    "origin_identity": "OriginIdentity",
-    "transaction_context": "TransactionContext",
-}
-
-
-class TrustedIdentityPropagationContext(Result, rename=_R_TrustedIdentityPropagationContext):
-    """``TrustedIdentityPropagationContext``."""
-
-    origin_identity: OriginIdentity = UNSET
-    transaction_context: TransactionContext = UNSET
+def __getattr__(name: str) -> Any:
+    """A result class, made on first use."""
+    return RESULTS.attribute(name)
 
 
 class ExpiredTokenException(ServiceError):
@@ -656,54 +520,57 @@ class Client(BaseClient):
     paginators = PAGINATORS
     errors = ERRORS
     exceptions = exceptions
+    results = RESULTS
 
     def assume_role(self, **params: Any) -> AssumeRoleResponse:
         """AssumeRole: RoleArn*, RoleSessionName*, PolicyArns, Policy, DurationSeconds, Tags, TransitiveTagKeys, ExternalId, SerialNumber, TokenCode, SourceIdentity, ProvidedContexts, MinimumSessionTokenSize (* required)."""
-        return self._call("AssumeRole", params, AssumeRoleResponse)
+        return self._call("AssumeRole", params, "AssumeRoleResponse")
 
     def assume_role_with_saml(self, **params: Any) -> AssumeRoleWithSAMLResponse:
         """AssumeRoleWithSAML: RoleArn*, PrincipalArn*, SAMLAssertion*, PolicyArns, Policy, DurationSeconds, MinimumSessionTokenSize (* required)."""
-        return self._call("AssumeRoleWithSAML", params, AssumeRoleWithSAMLResponse)
+        return self._call("AssumeRoleWithSAML", params, "AssumeRoleWithSAMLResponse")
 
     def assume_role_with_web_identity(self, **params: Any) -> AssumeRoleWithWebIdentityResponse:
         """AssumeRoleWithWebIdentity: RoleArn*, RoleSessionName*, WebIdentityToken*, ProviderId, PolicyArns, Policy, DurationSeconds, MinimumSessionTokenSize (* required)."""
-        return self._call("AssumeRoleWithWebIdentity", params, AssumeRoleWithWebIdentityResponse)
+        return self._call("AssumeRoleWithWebIdentity", params, "AssumeRoleWithWebIdentityResponse")
 
     def assume_root(self, **params: Any) -> AssumeRootResponse:
         """AssumeRoot: TargetPrincipal*, TaskPolicyArn*, DurationSeconds, MinimumSessionTokenSize (* required)."""
-        return self._call("AssumeRoot", params, AssumeRootResponse)
+        return self._call("AssumeRoot", params, "AssumeRootResponse")
 
     def decode_authorization_message(self, **params: Any) -> DecodeAuthorizationMessageResponse:
         """DecodeAuthorizationMessage: EncodedMessage* (* required)."""
-        return self._call("DecodeAuthorizationMessage", params, DecodeAuthorizationMessageResponse)
+        return self._call(
+            "DecodeAuthorizationMessage", params, "DecodeAuthorizationMessageResponse"
+        )
 
     def get_access_key_info(self, **params: Any) -> GetAccessKeyInfoResponse:
         """GetAccessKeyInfo: AccessKeyId* (* required)."""
-        return self._call("GetAccessKeyInfo", params, GetAccessKeyInfoResponse)
+        return self._call("GetAccessKeyInfo", params, "GetAccessKeyInfoResponse")
 
     def get_caller_identity(self, **params: Any) -> GetCallerIdentityResponse:
         """GetCallerIdentity."""
-        return self._call("GetCallerIdentity", params, GetCallerIdentityResponse)
+        return self._call("GetCallerIdentity", params, "GetCallerIdentityResponse")
 
     def get_delegated_access_token(self, **params: Any) -> GetDelegatedAccessTokenResponse:
         """GetDelegatedAccessToken: TradeInToken* (* required)."""
-        return self._call("GetDelegatedAccessToken", params, GetDelegatedAccessTokenResponse)
+        return self._call("GetDelegatedAccessToken", params, "GetDelegatedAccessTokenResponse")
 
     def get_federation_token(self, **params: Any) -> GetFederationTokenResponse:
         """GetFederationToken: Name*, Policy, PolicyArns, DurationSeconds, Tags, MinimumSessionTokenSize (* required)."""
-        return self._call("GetFederationToken", params, GetFederationTokenResponse)
+        return self._call("GetFederationToken", params, "GetFederationTokenResponse")
 
     def get_scoped_credentials(self, **params: Any) -> GetScopedCredentialsResponse:
         """GetScopedCredentials: Policy, DurationSeconds, MinimumSessionTokenSize, ScopedSessionDescription (* required)."""
-        return self._call("GetScopedCredentials", params, GetScopedCredentialsResponse)
+        return self._call("GetScopedCredentials", params, "GetScopedCredentialsResponse")
 
     def get_session_token(self, **params: Any) -> GetSessionTokenResponse:
         """GetSessionToken: DurationSeconds, SerialNumber, TokenCode, MinimumSessionTokenSize (* required)."""
-        return self._call("GetSessionToken", params, GetSessionTokenResponse)
+        return self._call("GetSessionToken", params, "GetSessionTokenResponse")
 
     def get_web_identity_token(self, **params: Any) -> GetWebIdentityTokenResponse:
         """GetWebIdentityToken: Audience*, DurationSeconds, SigningAlgorithm*, Scope, SubjectMode, Tags (* required)."""
-        return self._call("GetWebIdentityToken", params, GetWebIdentityTokenResponse)
+        return self._call("GetWebIdentityToken", params, "GetWebIdentityTokenResponse")
 
     def get_paginator(self, operation: str) -> Paginator:
         """Pages (``.paginate(**params)``) and items (``.items(**params)``)."""

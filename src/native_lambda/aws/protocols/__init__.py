@@ -5,7 +5,14 @@ Generated modules import from here; nothing heavy loads until a client is create
 
 from __future__ import annotations
 
-from ._result import UNSET, ParamValidationError, Result, ServiceError, TransportError
+from ._result import (
+    UNSET,
+    ParamValidationError,
+    Result,
+    Results,
+    ServiceError,
+    TransportError,
+)
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -21,6 +28,7 @@ __all__ = [
     "Paginator",
     "ParamValidationError",
     "Result",
+    "Results",
     "ServiceError",
     "StreamingBody",
     "TransportError",

@@ -8,16 +8,15 @@ from __future__ import annotations
 
 import time
 
-import msgspec
-
-from .. import _credentials, _sigv4
+from .. import _credentials
 from .._encoding import split_url, uri_encode
 from .._types import Credentials
-from . import _endpoint, _parse, _retry, _transport
+from . import _endpoint, _retry, _transport
 from ._model import ServiceModel
 from ._result import ServiceError, TransportError
-from ._serialize import serialize
-from ._validate import validate
+
+# Validation, serialization, signing and parsing are imported by the first call, not at
+# import: a function that constructs its clients during init pays for them once, later.
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -44,6 +43,7 @@ class BaseClient:
     paginators: Dict[str, str] = {}
     errors: Dict[str, Any] = {}
     exceptions: Any = None
+    results: Any = None  # the module's Results: result classes by name
 
     def __init__(
         self,
@@ -92,7 +92,13 @@ class BaseClient:
 
     # -- one operation --------------------------------------------------------------------
 
-    def _call(self, name: str, params: Dict[str, Any], cls: Any) -> Any:
+    def _call(self, name: str, params: Dict[str, Any], result: str) -> Any:
+        import msgspec
+
+        from . import _parse
+        from ._serialize import serialize
+        from ._validate import validate
+
         model = self._model
         op = model.operation(name)
         in_ref = op.get("input")
@@ -105,7 +111,7 @@ class BaseClient:
         request = serialize(model, op, params)
         response = self._send(op, request, self._streams(op))
         parsed = _parse.result(model, op, response.status, response.headers, response.body)
-        return msgspec.convert(parsed, cls)
+        return msgspec.convert(parsed, self.results.get(result))
 
     def _streams(self, op: Dict[str, Any]) -> bool:
         out = op.get("output")
@@ -155,6 +161,8 @@ class BaseClient:
             headers["Content-MD5"] = base64.b64encode(hashlib.md5(body).digest()).decode()
         auth = op.get("auth") or []
         if op.get("authtype") != "none" and "smithy.api#noAuth" not in auth:
+            from .. import _sigv4
+
             creds = self._credentials
             if not isinstance(creds, Credentials):
                 creds = creds.get()
@@ -217,6 +225,8 @@ class BaseClient:
             if not failed:
                 self._quota.refund(cost)
                 return response
+            from . import _parse
+
             code, message, details = _parse.error(
                 self._model, op, status, response.reason, response.headers, response.body
             )
@@ -281,6 +291,10 @@ class BaseClient:
         HttpMethod: Optional[str] = None,
     ) -> str:
         """A URL that performs ``ClientMethod`` with ``Params`` without credentials."""
+        from .. import _sigv4
+        from ._serialize import serialize
+        from ._validate import validate
+
         model = self._model
         op = model.operation(self._op_name(ClientMethod))
         params = dict(Params or {})

@@ -93,3 +93,55 @@ class TransportError(OSError):
     def __init__(self, message: str, *, sent: bool) -> None:
         super().__init__(message)
         self.sent = sent  # True when the request may have reached the service
+
+
+class Results:
+    """A generated module's result Structs, made on first use.
+
+    Creating ~200 Struct classes at import is most of a module's import cost, and a
+    function uses a handful. The module holds each class as data (attribute, member name,
+    annotation) and this makes a class, and the classes its annotations name, into the
+    module's namespace when it is first needed, where msgspec resolves the annotations.
+    """
+
+    __slots__ = ("_ns", "_table")
+
+    def __init__(self, namespace: Dict[str, Any], table: Dict[str, str]) -> None:
+        self._ns = namespace
+        self._table = table
+
+    def get(self, name: str) -> Any:
+        found = self._ns.get(name)
+        if found is None:
+            found = self._make(name)
+        return found
+
+    def attribute(self, name: str) -> Any:
+        """The module's ``__getattr__``: a result class by name."""
+        if name not in self._table:
+            raise AttributeError(f"module {self._ns['__name__']!r} has no attribute {name!r}")
+        return self.get(name)
+
+    def _make(self, name: str) -> Any:
+        ns, table = self._ns, self._table
+        todo = [name]
+        while todo:
+            current = todo.pop()
+            if current in ns:
+                continue
+            fields = msgspec.json.decode(table[current])
+            rename = {attr: member for attr, member, _ in fields if attr != member}
+            ns[current] = msgspec.defstruct(
+                current,
+                [(attr, annotation, UNSET) for attr, _, annotation in fields],
+                bases=(Result,),
+                module=ns["__name__"],
+                rename=rename or None,
+                omit_defaults=True,
+            )
+            for _, _, annotation in fields:
+                for word in annotation.replace("[", " ").replace("]", " ").split():
+                    word = word.rstrip(",")
+                    if word in table and word not in ns:
+                        todo.append(word)
+        return ns[name]

@@ -3,8 +3,6 @@ retry quota that stops a client from retrying into an outage."""
 
 from __future__ import annotations
 
-import random
-
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Dict, Optional
@@ -80,4 +78,6 @@ def idempotent(op: Dict, has_token: bool) -> bool:
 
 def backoff(attempt: int) -> float:
     """Seconds before retry number ``attempt`` (1-based): full jitter, capped."""
+    import random
+
     return random.random() * min(MAX_BACKOFF, 2.0 ** (attempt - 1))
