@@ -4,13 +4,16 @@
 back what DynamoDB sent, and msgspec does the typing while decoding: numbers become
 ``Decimal``, binaries ``bytes`` (from base64), ``SS``/``NS``/``BS`` sets. ``.value``,
 :func:`to_python` and the ``StreamRecord.new_item``/``old_item``/``key_item`` views turn
-them into plain Python values; :func:`from_python` goes the other way.
+them into plain Python values; :func:`from_python` goes the other way. The conversion
+rules are :mod:`native_lambda.aws.dynamodb`'s, shared with the generated DynamoDB client.
 """
 
 from decimal import Decimal
 from typing import Any, Dict, List, Mapping, Optional, Set
 
 import msgspec
+
+from native_lambda.aws.dynamodb import classify, to_plain
 
 from ._base import CamelStruct, PascalStruct
 
@@ -42,25 +45,18 @@ class AttributeValue(msgspec.Struct, omit_defaults=True):
     @property
     def value(self) -> Any:
         """The plain Python value: str, Decimal, bytes, set, dict, list, bool or None."""
-        if self.S is not None:
-            return self.S
-        if self.N is not None:
-            return self.N
-        if self.M is not None:
-            return {k: v.value for k, v in self.M.items()}
-        if self.L is not None:
-            return [v.value for v in self.L]
-        if self.BOOL is not None:
-            return self.BOOL
-        if self.B is not None:
-            return self.B
-        if self.SS is not None:
-            return self.SS
-        if self.NS is not None:
-            return self.NS
-        if self.BS is not None:
-            return self.BS
+        for member in _MEMBERS:
+            payload = getattr(self, member)
+            if payload is not None:
+                return to_plain(member, payload, _value)
         return None  # NULL
+
+
+_MEMBERS = ("S", "N", "M", "L", "BOOL", "B", "SS", "NS", "BS")
+
+
+def _value(attribute: AttributeValue) -> Any:
+    return attribute.value
 
 
 def to_python(item: "Optional[Mapping[str, AttributeValue]]") -> "Optional[Dict[str, Any]]":
@@ -72,31 +68,12 @@ def to_python(item: "Optional[Mapping[str, AttributeValue]]") -> "Optional[Dict[
 
 def from_python(value: Any) -> AttributeValue:
     """The AttributeValue for a plain value (the inverse of ``.value``)."""
-    if isinstance(value, str):
-        return AttributeValue(S=value)
-    if isinstance(value, bool):
-        return AttributeValue(BOOL=value)
-    if isinstance(value, (int, float, Decimal)):
-        return AttributeValue(N=Decimal(str(value)))
-    if isinstance(value, (bytes, bytearray, memoryview)):
-        return AttributeValue(B=bytes(value))
-    if value is None:
-        return AttributeValue(NULL=True)
-    if isinstance(value, Mapping):
-        return AttributeValue(M={str(k): from_python(v) for k, v in value.items()})
-    if isinstance(value, (set, frozenset)):
-        if not value:
-            raise ValueError("DynamoDB has no empty sets")
-        if all(isinstance(v, str) for v in value):
-            return AttributeValue(SS=set(value))
-        if all(isinstance(v, (bytes, bytearray)) for v in value):
-            return AttributeValue(BS={bytes(v) for v in value})
-        if all(isinstance(v, (int, float, Decimal)) and not isinstance(v, bool) for v in value):
-            return AttributeValue(NS={Decimal(str(v)) for v in value})
-        raise TypeError(f"a DynamoDB set holds only strings, numbers or binaries: {value!r}")
-    if isinstance(value, (list, tuple)):
-        return AttributeValue(L=[from_python(v) for v in value])
-    raise TypeError(f"no DynamoDB type for {type(value).__name__}: {value!r}")
+    member, payload = classify(value)
+    if member == "M":
+        payload = {k: from_python(v) for k, v in payload.items()}
+    elif member == "L":
+        payload = [from_python(v) for v in payload]
+    return AttributeValue(**{member: payload})
 
 
 def item_from_python(item: "Mapping[str, Any]") -> "Dict[str, AttributeValue]":
