@@ -127,3 +127,49 @@ def build_times(work: Path, extra_args: tuple[str, ...] = ()) -> dict[str, float
             else:
                 os.environ["CCACHE_DIR"] = old_ccache
     return {"clean_s": clean, "incremental_s": incremental}
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Build in this interpreter and print the result as JSON: ``run.py`` starts this with
+    each benchmarked Python, since Nuitka compiles for the Python it runs under."""
+    import argparse
+    import json
+    import platform
+
+    p = argparse.ArgumentParser(description=main.__doc__)
+    p.add_argument("--work", type=Path, required=True)
+    p.add_argument("--name", default="native")
+    p.add_argument("--targets", default="host")
+    p.add_argument("--untuned", action="store_true", help="start-up tuning off")
+    p.add_argument("--nuitka-arg", action="append", default=[])
+    args = p.parse_args(argv)
+    out = build_for(
+        args.work,
+        tuple(args.targets.split(",")),
+        extra_args=tuple(args.nuitka_arg),
+        name=args.name,
+        startup_tuning=not args.untuned,
+    )
+    art = out.artifact
+    print(
+        json.dumps(
+            {
+                "task_dir": str(art.task_dir),
+                "opt_dir": str(art.opt_dir),
+                "function_zip": str(art.function_zip) if art.function_zip else None,
+                "layer_zip": str(art.layer_zip) if art.layer_zip else None,
+                "seconds": out.seconds,
+                "sizes": out.sizes,
+                "target": out.target,
+                "python": platform.python_version(),
+                "tuning": not args.untuned,
+            }
+        )
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    import sys
+
+    sys.exit(main())

@@ -1,6 +1,8 @@
 """Benchmark native-lambda against awslambdaric, the shell+curl bootstrap and a C floor.
 
     python scripts/bench/run.py                 # build the bench function, race, report
+    python scripts/bench/run.py --python 3.13,3.11   # the Pythons raced (default: the
+                                                # default target's 3.13, then 3.11)
     python scripts/bench/run.py --quick         # fewer rounds/invocations (smoke run)
     python scripts/bench/run.py --build-times   # also clean vs incremental build (minutes)
     python scripts/bench/run.py --untuned       # also race a build without the start-up
@@ -10,9 +12,12 @@
     python scripts/bench/run.py --report-only   # re-render results.md/chart from results.json
 
 Method: one lean Runtime API server (server.py) in this process; every runtime serves the
-same typed echo function. Rounds are interleaved (each round runs every runtime once, in a
-shuffled order) so the noise of a shared machine spreads over all of them; the table shows
-medians over rounds. Writes bench-results/results.md, results.json and chart.png.
+same typed echo function. Each Python version is a column: its compiled bootstrap is built
+by Nuitka running under that Python (``pyenvs``: one venv per version), and awslambdaric and
+native-lambda on CPython run on the same interpreter, so every ratio compares like with like.
+Rounds are interleaved (each round runs every runtime once, in a shuffled order) so the
+noise of a shared machine spreads over all of them; the table shows medians over rounds.
+Writes bench-results/results.md, results.json and chart.png.
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ import json
 import os
 import platform
 import random
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -31,8 +37,15 @@ REPO = Path(__file__).resolve().parent.parent.parent
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
-from scripts.bench import payloads, report  # noqa: E402
-from scripts.bench.runtimes import Artifact, Runtime, base_python, contenders, unpack_dist  # noqa: E402
+from scripts.bench import native_build, payloads, pyenvs, report  # noqa: E402
+from scripts.bench.runtimes import (  # noqa: E402
+    Artifact,
+    Runtime,
+    machine_contenders,
+    native_runtime,
+    python_contenders,
+    unpack_dist,
+)
 from scripts.bench.session import Session, SessionError, bare_start, rss_of_bare  # noqa: E402
 
 
@@ -79,6 +92,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         default="al2023,host",
         help="build targets to try in order (a host build fails al2023's ABI check)",
     )
+    p.add_argument(
+        "--python",
+        default=",".join(pyenvs.DEFAULT_VERSIONS),
+        help="Python versions raced, one column each (default: %(default)s; the first is "
+        "the default target's); every version gets its own build and awslambdaric",
+    )
     p.add_argument("--seed", type=int, default=7)
     p.add_argument(
         "--report-only", action="store_true", help="re-render results.md/chart from results.json"
@@ -93,83 +112,81 @@ def log(msg: str) -> None:
     print(f"[bench {time.strftime('%H:%M:%S')}] {msg}", flush=True)
 
 
-def prepare_native(args: argparse.Namespace, work: Path, raw: dict[str, Any]) -> list[Runtime]:
-    """Compiled contenders (with their artifact sizes recorded in ``raw``)."""
-    from scripts.bench import native_build
+def build_native(
+    args: argparse.Namespace, work: Path, env_python: Path, name: str, untuned: bool
+) -> dict[str, Any]:
+    """Build the bench function with ``env_python`` (Nuitka compiles for the Python it runs
+    under) through ``native_build.py``; returns its JSON description of the build."""
+    cmd = [
+        str(env_python),
+        str(REPO / "scripts" / "bench" / "native_build.py"),
+        "--work",
+        str(work),
+        "--name",
+        name,
+        "--targets",
+        args.target,
+    ]
+    cmd += ["--untuned"] if untuned else []
+    cmd += [f"--nuitka-arg={a}" for a in args.nuitka_arg]
+    env = dict(os.environ, PYTHONPATH=pyenvs.project_pythonpath())
+    proc = subprocess.run(cmd, env=env, capture_output=True, text=True, check=False)
+    if proc.returncode != 0:
+        raise SystemExit(f"bench: build {name} failed:\n{proc.stdout[-3000:]}{proc.stderr[-3000:]}")
+    return dict(json.loads(proc.stdout.strip().splitlines()[-1]))
 
-    extra: list[Runtime] = []
+
+def prepare_native(
+    args: argparse.Namespace, work: Path, raw: dict[str, Any], version: str, env_python: Path
+) -> list[Runtime]:
+    """Compiled contenders of one Python version (their artifact sizes recorded in ``raw``)."""
+    builds: list[tuple[str, Artifact, dict[str, Any]]] = []
     if args.dist:
         art = unpack_dist(args.dist, work / "unpacked-dist")
-        builds: list[tuple[str, Artifact, object]] = [("native", art, None)]
+        builds.append(("native", art, {"target": "prebuilt", "tuning": True}))
     else:
-        log("building the bench function with native-lambda's toolchain (ccache keeps reruns fast)")
-        targets = tuple(args.target.split(","))
-        out = native_build.build_for(
-            work, targets, extra_args=tuple(args.nuitka_arg), name="native"
-        )
-        log(f"built for target {out.target} in {out.seconds:.1f}s")
-        raw["build_target"] = out.target
-        builds = [("native", out.artifact, out)]
-        if args.untuned:
-            untuned = native_build.build_for(
-                work,
-                (out.target,),
-                extra_args=tuple(args.nuitka_arg),
-                name="native-untuned",
-                startup_tuning=False,
+        variants = [("native", False)] + ([("native-untuned", True)] if args.untuned else [])
+        for name, untuned in variants:
+            log(f"Python {version}: building {name} (ccache keeps reruns fast)")
+            out = build_native(args, work, env_python, name, untuned)
+            log(f"Python {version}: built {name} for {out['target']} in {out['seconds']:.1f}s")
+            art = Artifact(
+                Path(out["task_dir"]),
+                Path(out["opt_dir"]),
+                Path(out["function_zip"]) if out["function_zip"] else None,
+                Path(out["layer_zip"]) if out["layer_zip"] else None,
             )
-            log(f"built the untuned variant in {untuned.seconds:.1f}s")
-            builds.append(("native-untuned", untuned.artifact, untuned))
-    for name, art, _ in builds:
+            builds.append((name, art, out))
+    rts = []
+    for name, art, out in builds:
+        rt = native_runtime(
+            name, art, python=version, tuning=bool(out["tuning"]), target=str(out["target"])
+        )
         sizes = native_build.sizes_of(art)
-        if name == "native":
-            raw["artifact_bytes"] = sizes
-            raw["artifact"] = {
-                "function.zip": f"{sizes['function_zip'] / 1e6:.2f} MB",
-                "layer.zip": f"{sizes['layer_zip'] / 1e6:.2f} MB",
-                "zipped together": f"{sizes['zipped_total'] / 1e6:.2f} MB (target ≤ 12 MB)",
-                "unzipped": f"{sizes['unzipped_total'] / 1e6:.2f} MB",
-                "bootstrap ELF": f"{sizes['bootstrap'] / 1e6:.2f} MB",
-                "build target": raw.get("build_target", "prebuilt"),
-            }
-        else:
-            raw[f"artifact_bytes_{name}"] = sizes
-            raw.setdefault("artifact", {})[f"{name}: zipped together / unzipped"] = (
-                f"{sizes['zipped_total'] / 1e6:.2f} MB / {sizes['unzipped_total'] / 1e6:.2f} MB"
-            )
-        opt_lib = art.opt_dir / "lib"
-        label = (
-            "native-lambda (compiled)"
-            if name == "native"
-            else "native-lambda (compiled, start-up tuning off)"
+        raw.setdefault("artifact_bytes", {})[rt.name] = sizes
+        raw.setdefault("artifact", {})[f"{rt.name}: function.zip + layer.zip (unzipped)"] = (
+            f"{sizes['function_zip'] / 1e6:.2f} + {sizes['layer_zip'] / 1e6:.2f} MB "
+            f"({sizes['unzipped_total'] / 1e6:.2f} MB), bootstrap {sizes['bootstrap'] / 1e6:.2f} MB"
         )
-        extra.append(
-            Runtime(
-                name,
-                label,
-                [str(art.bootstrap)],
-                cwd=art.task_dir,
-                env={
-                    "LD_LIBRARY_PATH": f"{opt_lib}:{art.task_dir}",
-                    "LAMBDA_TASK_ROOT": str(art.task_dir),
-                },
-            )
-        )
-    if args.build_times:
+        rts.append(rt)
+    if args.build_times and version == "{}.{}".format(*sys.version_info[:2]):
         log("timing a clean build (empty ccache) and an incremental one (one-line change)")
         raw["build_times"] = native_build.build_times(work, tuple(args.nuitka_arg))
         bt = raw["build_times"]
-        raw.setdefault("artifact", {})["clean build"] = f"{bt['clean_s']:.0f} s (empty ccache)"
+        raw["artifact"]["clean build"] = f"{bt['clean_s']:.0f} s (empty ccache)"
         raw["artifact"]["incremental rebuild"] = (
             f"{bt['incremental_s']:.0f} s (one-line change, warm ccache)"
         )
-    return extra
+    return rts
 
 
 def empty_record() -> dict[str, Any]:
     return {
         "init_ms": [],
         "init_cpu_ms": [],
+        "pss_init_kb": [],
+        "minflt_init": [],
+        "majflt_init": [],
         "first_ms": [],
         "rss_init_kb": [],
         "round_trips_us": {},
@@ -181,14 +198,7 @@ def write_results(out: Path, raw: dict[str, Any], failures: list[str]) -> None:
     """results.md (also printed), results.json (raw samples + summary) and chart.png."""
     summary = report.summarize(raw)
     text = report.markdown(raw, summary)
-    for name in ("native", "native-untuned"):
-        checks = report.targets(raw, summary, name)
-        if checks:
-            text += (
-                f"\nTargets (issue 7), {raw['labels'][name]}:\n\n"
-                + "\n".join(f"- [{'x' if ok else ' '}] {t}: {detail}" for t, ok, detail in checks)
-                + "\n"
-            )
+    text += report.columns(raw, summary)
     if failures:
         text += "\nFailures:\n\n" + "\n".join(f"- {f.splitlines()[0]}" for f in failures) + "\n"
     (out / "results.md").write_text(text)
@@ -216,21 +226,37 @@ def main(argv: list[str] | None = None) -> int:
 
     raw: dict[str, Any] = {
         "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
-        "machine": f"{platform.machine()}, {os.cpu_count()} CPUs, {platform.platform()}, "
-        f"Python {platform.python_version()}",
+        "machine": f"{platform.machine()}, {os.cpu_count()} CPUs, {platform.platform()}",
         "groups": list(payloads.SIZES),
         "labels": {},
+        "config": {},
         "runtimes": {},
+        "pythons": args.python.split(","),
     }
     rts: list[Runtime] = []
-    if not args.no_native and (only is None or any(n.startswith("native") for n in only)):
-        rts += prepare_native(args, work, raw)
-    rts += contenders(work, None, [n for n in only if not n.startswith("native")] if only else None)
+    bare: dict[str, str] = {}
+    for version in raw["pythons"]:
+        env_python = pyenvs.ensure_env(version)
+        vwork = work / f"py{version}"
+        vwork.mkdir(parents=True, exist_ok=True)
+        bare[version] = pyenvs.base_interpreter(env_python)
+        if not args.no_native and (only is None or any(n.startswith("native") for n in only)):
+            rts += prepare_native(args, vwork, raw, version, env_python)
+        rts += python_contenders(vwork, env_python, version)
+    rts += machine_contenders(work)
+    if only:
+        rts = [r for r in rts if r.kind.startswith("native") or r.kind in only]
     if not rts:
         log("nothing to run")
         return 2
     for rt in rts:
         raw["labels"][rt.name] = rt.label
+        raw["config"][rt.name] = {
+            "kind": rt.kind,
+            "python": rt.python,
+            "tuning": rt.tuning,
+            "target": rt.target,
+        }
         raw["runtimes"][rt.name] = empty_record()
     raw["method"] = (
         f"{args.cold} cold rounds + {args.rounds} warm rounds interleaved, runtimes shuffled "
@@ -240,7 +266,6 @@ def main(argv: list[str] | None = None) -> int:
     )
     events = {name: payloads.make(size) for name, size in payloads.SIZES.items()}
     counts = dict(zip(payloads.SIZES, (args.warm, *args.large)))
-    python = base_python()
     failures: list[str] = []
 
     def race(warm: Optional[Callable[[Session, Dict[str, Any]], None]]) -> None:
@@ -255,6 +280,9 @@ def main(argv: list[str] | None = None) -> int:
                     rec["init_ms"].append(s.result.init_ms)
                     rec["init_cpu_ms"].append(s.result.init_cpu_ms)
                     rec["first_ms"].append(s.result.first_ms)
+                    rec["pss_init_kb"].append(s.result.pss_init_kb)
+                    rec["minflt_init"].append(s.result.minflt_init)
+                    rec["majflt_init"].append(s.result.majflt_init)
                     if warm is None:
                         rec["rss_init_kb"].append(s.result.rss_kb["init"])
                     else:
@@ -274,11 +302,12 @@ def main(argv: list[str] | None = None) -> int:
     log(f"runtimes: {', '.join(r.name for r in rts)}")
     for i in range(args.cold):
         race(None)
-        wall, cpu = bare_start(python)
-        raw.setdefault("bare_start_ms", []).append(wall)
-        raw.setdefault("bare_start_cpu_ms", []).append(cpu)
+        for version, python in bare.items():
+            wall, cpu = bare_start(python)
+            raw.setdefault("bare_start_ms", {}).setdefault(version, []).append(wall)
+            raw.setdefault("bare_start_cpu_ms", {}).setdefault(version, []).append(cpu)
         log(f"cold round {i + 1}/{args.cold} done")
-    raw["bare_rss_kb"] = rss_of_bare(python)
+    raw["bare_rss_kb"] = {version: rss_of_bare(python) for version, python in bare.items()}
     for i in range(args.rounds):
         race(warm_groups)
         log(f"warm round {i + 1}/{args.rounds} done")

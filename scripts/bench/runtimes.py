@@ -41,6 +41,12 @@ class Runtime:
     cwd: Path = FUNCTION_DIR
     env: dict[str, str] = field(default_factory=dict)
     note: str = ""
+    #: configuration shown on every row: Python version ("" for the shell and the C floor),
+    #: start-up tuning ("on"/"off", "" where it does not apply), build target
+    python: str = ""
+    tuning: str = ""
+    target: str = ""
+    kind: str = ""  # native, native-untuned, cpython, awslambdaric, ... (name without @X.Y)
 
 
 def base_env(runtime_api: str, task_root: Path) -> dict[str, str]:
@@ -67,17 +73,21 @@ def base_python() -> str:
     return str(Path(sys.base_prefix) / "bin" / f"python{sys.version_info[0]}.{sys.version_info[1]}")
 
 
-def make_clean_venv(work: Path) -> Path:
-    """A pip-less venv whose site-packages links only the packages the contenders use."""
-    venv = work / "clean-venv"
+def make_clean_venv(work: Path, env_python: Path | None = None) -> Path:
+    """A pip-less venv whose site-packages links only the packages the contenders use,
+    taken from ``env_python``'s environment (default: this process's dev venv)."""
+    from scripts.bench import pyenvs
+
+    env_python = env_python or Path(sys.executable)
+    base = pyenvs.base_interpreter(env_python)
+    version = base.rsplit("python", 1)[1]
+    venv = work / f"clean-venv-{version}"
     python = venv / "bin" / "python"
     if not python.exists():
-        subprocess.run([base_python(), "-m", "venv", "--without-pip", str(venv)], check=True)
-    site = venv / "lib" / f"python{sys.version_info[0]}.{sys.version_info[1]}" / "site-packages"
-    dev_site = Path(next(p for p in sys.path if p.endswith("site-packages")))
-    import native_lambda  # the dev venv has it (editable); link the source package
-
-    links = {"native_lambda": Path(native_lambda.__file__).parent}
+        subprocess.run([base, "-m", "venv", "--without-pip", str(venv)], check=True)
+    site = venv / "lib" / f"python{version}" / "site-packages"
+    dev_site = pyenvs.site_packages(env_python)
+    links = {"native_lambda": REPO / "src" / "native_lambda"}
     for name in _CLEAN_VENV_PACKAGES:
         hits = [p for p in dev_site.iterdir() if p.name == name or p.name.startswith(name + ".")]
         hits = [p for p in hits if not p.name.endswith((".dist-info", ".pth"))]
@@ -134,44 +144,64 @@ def unpack_dist(dist: Path, target: Path) -> Artifact:
     return Artifact(task, opt, fz, lz if lz.is_file() else None)
 
 
-def contenders(
-    work: Path, artifact: Artifact | None, only: list[str] | None = None
-) -> list[Runtime]:
-    """All runtimes to race, in a fixed order (the runner shuffles per round)."""
-    python = str(make_clean_venv(work))
-    rts: list[Runtime] = []
-    if artifact is not None:
-        opt_lib = artifact.opt_dir / "lib"
-        rts.append(
-            Runtime(
-                "native",
-                "native-lambda (compiled)",
-                [str(artifact.bootstrap)],
-                cwd=artifact.task_dir,
-                env={
-                    "LD_LIBRARY_PATH": f"{opt_lib}:{artifact.task_dir}",
-                    "LAMBDA_TASK_ROOT": str(artifact.task_dir),
-                },
-            )
+def native_runtime(
+    name: str, artifact: Artifact, *, python: str, tuning: bool, target: str
+) -> Runtime:
+    """The compiled bootstrap, unpacked the way Lambda does it (task root + /opt/lib)."""
+    opt_lib = artifact.opt_dir / "lib"
+    tuned = "on" if tuning else "off"
+    return Runtime(
+        f"{name}@{python}" if python else name,
+        "native-lambda, compiled" + ("" if tuning else ", start-up tuning off"),
+        [str(artifact.bootstrap)],
+        cwd=artifact.task_dir,
+        env={
+            "LD_LIBRARY_PATH": f"{opt_lib}:{artifact.task_dir}",
+            "LAMBDA_TASK_ROOT": str(artifact.task_dir),
+        },
+        python=python,
+        tuning=tuned,
+        target=target,
+        kind=name,
+    )
+
+
+def python_contenders(work: Path, env_python: Path, version: str) -> list[Runtime]:
+    """The CPython contenders on one interpreter (same one as that column's compiled build)."""
+    python = str(make_clean_venv(work, env_python))
+
+    def rt(kind: str, label: str, command: list[str], **kw: object) -> Runtime:
+        return Runtime(
+            f"{kind}@{version}",
+            label,
+            command,
+            python=version,
+            kind=kind,
+            **kw,  # type: ignore[arg-type]
         )
-    rts += [
-        Runtime("cpython", "native-lambda on CPython", [python, "-m", "native_lambda", HANDLER]),
-        Runtime("awslambdaric", "awslambdaric (CPython)", [python, "-m", "awslambdaric", HANDLER]),
-        Runtime(
+
+    return [
+        rt("cpython", "native-lambda on CPython", [python, "-m", "native_lambda", HANDLER]),
+        rt("awslambdaric", "awslambdaric (CPython)", [python, "-m", "awslambdaric", HANDLER]),
+        rt(
             "awslambdaric-plain",
             "awslambdaric, untyped hello-world handler (calibration)",
             [python, "-m", "awslambdaric", "bench_plain.handler"],
             env={"_HANDLER": "bench_plain.handler"},
             note="no msgspec import: the shape of lambda-perf's python hello world",
         ),
+    ]
+
+
+def machine_contenders(work: Path) -> list[Runtime]:
+    """The contenders no Python version applies to."""
+    return [
         Runtime(
             "shell",
             "shell + curl bootstrap",
             ["/bin/sh", str(HERE / "bootstrap.sh")],
             note="RSS is the shell's; each curl is a separate short-lived process",
+            kind="shell",
         ),
-        Runtime("floor", "C floor", [str(compile_floor(work))]),
+        Runtime("floor", "C floor", [str(compile_floor(work))], kind="floor"),
     ]
-    if only:
-        rts = [r for r in rts if r.name in only]
-    return rts

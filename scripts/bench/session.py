@@ -37,6 +37,11 @@ class SessionResult:
     first_ms: float = 0.0
     round_trips_us: dict[str, list[float]] = field(default_factory=dict)  # group -> samples
     rss_kb: dict[str, int] = field(default_factory=dict)  # "init", after group name
+    #: at the first GET /next: proportional set size (kB; shared pages divided among their
+    #: users, so a library mapped by several processes is not counted whole) and page faults
+    pss_init_kb: int = 0
+    minflt_init: int = 0
+    majflt_init: int = 0
 
 
 def cpu_ns(pid: int) -> int:
@@ -50,6 +55,22 @@ def cpu_ns(pid: int) -> int:
         with contextlib.suppress(OSError), open(f"/proc/{pid}/task/{task}/schedstat") as f:
             total += int(f.read().split()[0])
     return total
+
+
+def pss_kb(pid: int) -> int:
+    """Proportional set size of ``pid`` in kB (``/proc/<pid>/smaps_rollup``)."""
+    with open(f"/proc/{pid}/smaps_rollup") as f:
+        for line in f:
+            if line.startswith("Pss:"):
+                return int(line.split()[1])
+    return 0
+
+
+def page_faults(pid: int) -> tuple[int, int]:
+    """(minor, major) page faults of ``pid`` so far (``/proc/<pid>/stat`` fields 10 and 12)."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return int(fields[7]), int(fields[9])
 
 
 def _vm_hwm_kb(pid: int) -> int:
@@ -85,6 +106,7 @@ class Session:
         self.result = SessionResult()
         self._pid = 0
         self._init_cpu_ns = 0
+        self._init_mem = (0, 0, 0)
         self.server.on_first_next = self._sample_init
 
     def start(self, first_event: bytes) -> None:
@@ -113,6 +135,7 @@ class Session:
         self._check(out, first_event)
         self.result.init_ms = (first_next - spawn) / 1e6
         self.result.init_cpu_ms = self._init_cpu_ns / 1e6
+        self.result.pss_init_kb, self.result.minflt_init, self.result.majflt_init = self._init_mem
         self.result.first_ms = (out.answered_ns - first_next) / 1e6
         self.result.rss_kb["init"] = _vm_hwm_kb(self.proc.pid)
 
@@ -155,6 +178,8 @@ class Session:
         if self._pid:
             with contextlib.suppress(OSError):
                 self._init_cpu_ns = cpu_ns(self._pid)
+            with contextlib.suppress(OSError):
+                self._init_mem = (pss_kb(self._pid), *page_faults(self._pid))
 
     def _rid(self) -> str:
         rid = f"{self.count:08d}-0000-4000-8000-bench"

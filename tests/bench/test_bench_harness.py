@@ -99,17 +99,35 @@ def test_report_ratios_and_targets() -> None:
         "machine": "m",
         "method": "x",
         "groups": ["1KB", "1MB"],
-        "labels": {"native": "N", "awslambdaric": "A", "floor": "F"},
-        "runtimes": {
-            "native": rec(10, 50, 10240),
-            "awslambdaric": rec(40, 100, 20480),
-            "floor": rec(1, 25, 1024),
-        },
-        "bare_start_ms": [5.0, 6.0, 7.0],
+        "pythons": ["3.13", "3.11"],
+        "labels": {},
+        "config": {},
+        "runtimes": {},
+        "bare_start_ms": {"3.13": [5.0, 6.0, 7.0], "3.11": [5.0]},
     }
+    for name, kind, python, r in (
+        ("native@3.13", "native", "3.13", rec(10, 50, 10240)),
+        ("awslambdaric@3.13", "awslambdaric", "3.13", rec(40, 100, 20480)),
+        ("native@3.11", "native", "3.11", rec(30, 50, 10240)),
+        ("awslambdaric@3.11", "awslambdaric", "3.11", rec(40, 200, 20480)),
+        ("floor", "floor", "", rec(1, 25, 1024)),
+    ):
+        raw["labels"][name] = kind.upper()
+        raw["config"][name] = {"kind": kind, "python": python, "tuning": "on", "target": "host"}
+        raw["runtimes"][name] = r
     summary = report.summarize(raw)
     text = report.markdown(raw, summary)
-    assert "| N | 0.25x | 0.25x | 0.50x | 0.50x | 0.50x |" in text  # vs awslambdaric
-    checks = {name: ok for name, ok, _ in report.targets(raw, summary)}
-    assert checks["init (wall) ≤ 0.5x awslambdaric"] is True
-    assert checks["stretch: init (wall) within 3 ms of bare interpreter"] is False  # 10 - 6 > 3
+    # each row against awslambdaric on its own Python; the floor against the first one's
+    assert "| NATIVE | 3.13 | 0.25x | 0.25x | 0.50x | 0.50x | 0.50x |" in text
+    assert "| NATIVE | 3.11 | 0.75x | 0.75x | 0.25x | 0.25x | 0.50x |" in text
+    assert "| FLOOR | - | 0.03x |" in text
+    checks = {name: ok for name, ok, _ in report.targets(raw, summary, "native@3.13")}
+    assert checks["init (wall) ≤ 0.5x"] is True
+    assert checks["moonshot: init (wall) within 3 ms of `python -S -I -c pass`"] is False
+    assert checks["peak RSS ≤ 0.8x"] is True
+    table = report.columns(raw, summary)
+    assert "| target | Python 3.13 (host, tuning on) | Python 3.11 (host, tuning on) |" in table
+    assert (
+        "| init (wall) ≤ 0.5x | 10.0 / 40.0 ms = 0.25x met | 30.0 / 40.0 ms = 0.75x **missed** |"
+        in table
+    )
