@@ -198,11 +198,9 @@ def render(model: Model, botocore_version: str, source_name: str) -> str:
     w("")
     w("ERRORS = {")
     codes: Dict[str, str] = {}
-    for name in errors:
-        codes.setdefault(name, error_classes[name])
-        code = model.shapes[name].get("error", {}).get("code")
-        if code:
-            codes.setdefault(code, error_classes[name])
+    for name in errors:  # by error code (the modeled one, else the name); botocore's
+        code = model.shapes[name].get("error", {}).get("code") or name
+        codes[code] = error_classes[name]  # table keeps the last shape of a shared code
     for code in sorted(codes):
         w(f"    {_literal(code)}: {codes[code]},")
     w("}")

@@ -238,9 +238,7 @@ class BaseClient:
                     cost = taken
                     time.sleep(_retry.backoff(attempt))
                     continue
-            # Query-compatible JSON services: the class by the JSON code, the code as before.
-            modeled = details["Error"].get("QueryErrorCode") or code
-            cls = self.errors.get(modeled, ServiceError)
+            cls = self.errors.get(_parse.class_code(self._service, details), ServiceError)
             raise cls(code, message, status, details, op["name"])
 
     # -- boto3 conveniences ---------------------------------------------------------------

@@ -116,10 +116,15 @@ def error(
     model: ServiceModel, op: Dict[str, Any], status: int, reason: str, headers: Headers, body: bytes
 ) -> Tuple[str, str, Dict[str, Any]]:
     """(code, message, boto3's error response dict without ResponseMetadata)."""
+    stripped = body.strip() if isinstance(body, bytes) else b""
+    if status >= 500 and (not stripped or stripped.startswith(b"<html>")):
+        # A proxy's or load balancer's page, not the service's: code and reason from HTTP.
+        return str(status), reason, {"Error": {"Code": str(status), "Message": reason}}
     protocol = model.metadata["protocol"]
     if protocol in ("json", "rest-json"):
         return _json_error(model, status, headers, body)
     details: Dict[str, Any] = {}
+    found = None
     if body:
         from . import _parse_xml
 
@@ -133,11 +138,19 @@ def error(
                 found = _parse_xml.find(node, "Error")
             for child in found if found is not None else ():
                 details[child.tag] = child.text or ""
+            if found is not None and node.tag == "Error":
+                # S3's request ids: botocore files them under ResponseMetadata.
+                details.pop("RequestId", None)
+                details.pop("HostId", None)
     code = details.get("Code") or str(status)
     message = details.get("Message", reason if not body else "")
     details.setdefault("Code", code)
     details.setdefault("Message", message)
-    return code, message, {"Error": details}
+    response: Dict[str, Any] = {"Error": details}
+    shape = _error_shape(model, code) if found is not None else None
+    if shape is not None and shape.get("type") == "structure":
+        response.update(_parse_xml.structure(model, shape, found))  # botocore's modeled fields
+    return code, message, response
 
 
 def _json_error(
@@ -149,36 +162,57 @@ def _json_error(
         data = {}
     if not isinstance(data, dict):
         data = {}
-    code = (
-        header(headers, "x-amzn-errortype")
-        or data.get("__type")
-        or data.get("code")
-        or data.get("Code")
-        or str(status)
-    )
-    code = code.partition(":")[0].rpartition("#")[2]
-    message = data.get("message") or data.get("Message") or data.get("errorMessage") or ""
+    # botocore's order: the body's __type (else the status); a query-compatible service's
+    # x-amzn-query-error code; then, for rest-json only, x-amzn-errortype or a body code.
+    code = _short(str(data.get("__type", str(status))))
+    message = data.get("message", data.get("Message", ""))
     error_info: Dict[str, Any] = {"Message": message, "Code": code}
     query_error = header(headers, "x-amzn-query-error")
-    if query_error and "awsQueryCompatible" in model.metadata:
-        qcode, _, kind = query_error.partition(";")
-        error_info["QueryErrorCode"] = code
-        error_info["Code"] = code = qcode
-        error_info["Type"] = kind
+    if query_error:
+        parts = query_error.split(";")
+        if len(parts) == 2 and parts[0]:
+            error_info["QueryErrorCode"] = code
+            error_info["Type"] = parts[1]
+            error_info["Code"] = code = parts[0]
+    if model.metadata["protocol"] == "rest-json":
+        found = header(headers, "x-amzn-errortype")
+        if found is None and ("code" in data or "Code" in data):
+            found = data.get("code", data.get("Code", ""))
+        if isinstance(found, str):
+            error_info["Code"] = code = _short(found)
     response: Dict[str, Any] = {"Error": error_info}
     return code, message, _modeled(model, code, data, response)
+
+
+def class_code(service: str, details: Dict[str, Any]) -> str:
+    """The code that picks the exception class, as botocore picks it: the error code; for
+    SQS (whose shapes carry no query code) the JSON code of a query-compatible answer."""
+    error = details["Error"]
+    if service == "sqs" and error.get("QueryErrorCode"):
+        return str(error["QueryErrorCode"])
+    return str(error["Code"])
+
+
+def _short(code: str) -> str:
+    """``ns#Name:http://...`` -> ``Name``."""
+    return code.split(":", 1)[0].rsplit("#", 1)[-1]
+
+
+def _error_shape(model: ServiceModel, code: str) -> Optional[Dict[str, Any]]:
+    """The exception shape whose error code (modeled ``code``, else its name) is ``code``."""
+    for name, text in model._shapes.items():
+        if '"exception":true' in text:
+            shape = model.shape(name)
+            if (shape.get("error", {}).get("code") or name) == code:
+                return shape
+    return None
 
 
 def _modeled(
     model: ServiceModel, code: str, data: Dict[str, Any], response: Dict[str, Any]
 ) -> Dict[str, Any]:
-    name = code if code in model._shapes else None
-    if name is None:
-        return response
-    shape = model.shape(name)
-    if shape.get("type") == "structure":
-        extra = _parse_json.value(model, shape, data)
-        extra.pop("message", None)
-        extra.pop("Message", None)
-        response.update(extra)
+    """botocore adds the members of the modeled error (found by the query code if any)."""
+    shape = _error_shape(model, response["Error"].get("QueryErrorCode") or code)
+    if shape is not None and shape.get("type") == "structure":
+        response.update(_parse_json.value(model, shape, data))
     return response
