@@ -141,19 +141,43 @@ def test_plugin_fails_loudly_when_nuitka_changed_the_line(
     assert "patchInspectModule(tstate, 1);" in source.read_text()
 
 
-@pytest.mark.parametrize("applies", [True, False])
-def test_plugin_edits_the_build_copy_only_where_it_applies(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, applies: bool
+@pytest.mark.parametrize("skips_call", [True, False])
+def test_plugin_edits_the_build_copies_for_the_python_version(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, skips_call: bool
 ) -> None:
-    """Through Nuitka's own provider: a link into Nuitka first, then our regular file (Python
-    < 3.12), or the link left alone (3.12+, where the call installs patches compiled code needs)."""
+    """Through Nuitka's own provider: links into Nuitka first, then our regular files.
+    Python < 3.12: the call is removed from MainProgram.c. 3.12+: the call stays (it also
+    installs patches compiled code needs) and only the inspect part of InspectPatcher.c,
+    inlined into CompiledFunctionType.c, is compiled out."""
     plugin = load_plugin(monkeypatch)
-    monkeypatch.setattr(plugin, "APPLIES", applies)
-    plugin._provide(str(tmp_path), ["MainProgram.c"])
-    copied = tmp_path / "static_src" / "MainProgram.c"
-    assert copied.is_symlink() is not applies
-    assert (plugin.CALL in copied.read_text(encoding="utf-8")) is not applies
+    monkeypatch.setattr(plugin, "SKIPS_CALL", skips_call)
+    plugin._provide(str(tmp_path), ["CompiledFunctionType.c", "MainProgram.c"])
+    main = tmp_path / "static_src" / "MainProgram.c"
+    functions = tmp_path / "static_src" / "CompiledFunctionType.c"
+    assert main.is_symlink() is not skips_call
+    assert functions.is_symlink() is skips_call
+    assert (plugin.CALL in main.read_text(encoding="utf-8")) is not skips_call
+    text = functions.read_text(encoding="utf-8")
+    assert (plugin.INCLUDE in text) is skips_call
+    assert (plugin.INSPECT_SKIPPED in text) is not skips_call
+    if not skips_call:  # the 3.12+ patches compiled code needs are still compiled in
+        assert "patchTypingModule();" in text and "_getframemodulename" in text
+        assert plugin.INSPECT_PART not in text
     assert plugin.CALL in installed_main_program().read_text(encoding="utf-8")
+    installed = installed_main_program().with_name("InspectPatcher.c").read_text()
+    assert plugin.INSPECT_PART in installed
+
+
+def test_plugin_fails_loudly_when_the_inspect_block_changed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    plugin = load_plugin(monkeypatch)
+    (tmp_path / "InspectPatcher.c").write_text("void patchInspectModule(void) {}\n")
+    source = tmp_path / "CompiledFunctionType.c"
+    source.write_text(plugin.INCLUDE)
+    with pytest.raises(RuntimeError, match="CHECK_OBJECT"):
+        plugin.skip_inspect_part(str(source))
+    assert source.read_text() == plugin.INCLUDE
 
 
 @pytest.mark.compile

@@ -2,10 +2,11 @@
 
 Two files handed to Nuitka (measured in README "Design", start-up tuning):
 
-* ``nuitka_plugin.py`` (``--user-plugin``): drops Nuitka's unconditional
-  ``patchInspectModule()`` call from ``main()``, which imports ``inspect`` (and ast, dis,
-  tokenize ...) and compiles patch code on every start (Python < 3.12 only: from 3.12 that
-  call also installs patches compiled code needs, see the plugin);
+* ``nuitka_plugin.py`` (``--user-plugin``): skips the inspect part of Nuitka's start-up
+  patching (``patchInspectModule()``), which imports ``inspect`` (and ast, dis, tokenize ...)
+  and compiles patch code on every start. Python < 3.12: the call goes; 3.12+: the call stays
+  for the ``sys._getframemodulename`` and ``typing`` patches compiled code needs, and only
+  its inspect block is compiled out (see the plugin);
 * ``anti_bloat.yml`` (``--user-package-configuration-file``): source edits that defer
   imports nobody needs at start (``uuid`` without ``platform``; msgspec's rarely used
   submodules on first use). The deferred modules still ship.
