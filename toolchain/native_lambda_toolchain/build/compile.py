@@ -30,7 +30,7 @@ from typing import Dict, List, Optional, Sequence, Tuple
 from native_lambda.handler_ref import HandlerRef
 
 from ..errors import BuildError
-from . import startup
+from . import reach, startup
 from .entry import ENTRY_NAME, write_entry
 from .nuitka_run import run_nuitka
 from .progress import Progress, echo, say
@@ -200,6 +200,8 @@ def compile_handler(req: CompileRequest) -> CompileResult:
     env = build_env(req)
     say(req.progress, f"compiling {req.handler} with Nuitka (log: {req.log_path})")
     excluded = unused_stdlib_extensions(req, entry, env)
+    needs = reach.scan(req.roots, source_path(req.project_dir)) if req.startup_tuning else None
+    excluded = sorted(set(excluded) | set(needs.left_out() if needs else ()))
     cmd = nuitka_command(req, entry, excluded)
     if req.report_path.exists():
         req.report_path.unlink()
@@ -209,6 +211,8 @@ def compile_handler(req: CompileRequest) -> CompileResult:
         raise BuildError(f"Nuitka reported success but {binary} is missing", hint=str(req.log_path))
     report = read_report(req.report_path)
     warnings = check_report(report, req.exclude_modules, req.roots)
+    if needs is not None:
+        reach.check_report(report, needs)
     say(req.progress, f"compiled in {seconds:.1f}s: {binary}")
     return CompileResult(
         dist_dir=req.dist_dir,
