@@ -129,7 +129,10 @@ def run_deps_stage(
         raise BuildError("the dependency stage printed no result", hint="\n".join(lines[-10:]))
     data = json.loads(result[len(RESULT_PREFIX) :])
     site = cache / Path(data["site"]).relative_to(CACHE_MOUNT)
-    out.write(f"dependency stage: {len(data['packages'])} packages ready in {seconds:.1f}s\n")
+    out.write(
+        f"dependency stage: {len(data['packages'])} packages ready in {seconds:.1f}s "
+        f"({site}, mounted read-only at {DEPS_MOUNT})\n"
+    )
     out.flush()
     return site
 
