@@ -4,7 +4,8 @@ Each zip entry is charged to a package: its top-level folder in ``function.zip``
 modules, data files, bytecode packages), and for ``layer.zip`` the wheel the library came
 from (``numpy.libs/`` -> numpy) or ``system`` for the build image's libraries. The bootstrap
 itself is split by the size of each package's compiled objects in Nuitka's build folder
-(``module.<name>.o``), an estimate; the rest of it is the interpreter and the runtime.
+(``module.<name>.o``), an estimate; the rest of it is the interpreter, the
+constants blob of every module and the bundled standard library.
 
 Lambda refuses a function whose unzipped code and layers exceed 250 MB, and a direct upload
 over 50 MB zipped: the build fails past either limit with this table in the message.
@@ -21,7 +22,7 @@ from ..dist import BOOTSTRAP
 from ..errors import BuildError
 from .package import MiB, Summary
 
-INTERPRETER = "(python + runtime)"
+INTERPRETER = "(interpreter+constants)"
 SYSTEM = "(system libraries)"
 
 
