@@ -87,8 +87,13 @@ class BaseClient:
 
             max_attempts = int(os.environ.get("AWS_MAX_ATTEMPTS") or 3)
         self._max_attempts = max(1, max_attempts)
-        self._addressing = addressing_style
+        # botocore's "auto": virtual-hosted on AWS's endpoints, path-style on a custom one.
+        custom = self.endpoint_url != _endpoint.regional(meta, region)
+        self._addressing = "path" if addressing_style == "auto" and custom else addressing_style
         self._quota = _retry.quota(self.endpoint_url)
+        self._proxy = _endpoint.proxy_for(
+            self._scheme, self._netloc.rpartition(":")[0] or self._netloc
+        )
 
     # -- one operation --------------------------------------------------------------------
 
@@ -207,6 +212,7 @@ class BaseClient:
                     connect_timeout=self._timeouts[0],
                     read_timeout=self._timeouts[1],
                     stream=stream,
+                    proxy=self._proxy,
                 )
             except TransportError as exc:
                 retry = not exc.sent or _retry.idempotent(op, has_token)

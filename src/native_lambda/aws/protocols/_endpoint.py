@@ -20,8 +20,37 @@ def resolve(metadata: Dict[str, str], region: str, endpoint_url: Optional[str]) 
         found = found or env.get("AWS_ENDPOINT_URL")
         if found:
             return found.rstrip("/")
+    return regional(metadata, region)
+
+
+def regional(metadata: Dict[str, str], region: str) -> str:
+    """The service's standard regional endpoint."""
     suffix = "amazonaws.com.cn" if region.startswith("cn-") else "amazonaws.com"
     return f"https://{metadata['endpointPrefix']}.{region}.{suffix}"
+
+
+def proxy_for(scheme: str, host: str) -> Optional[str]:
+    """The proxy (host:port) for ``scheme`` requests to ``host``, as botocore reads it:
+    ``HTTPS_PROXY``/``HTTP_PROXY`` (either case), except hosts ``NO_PROXY`` names."""
+    env = os.environ
+    value = env.get(scheme.upper() + "_PROXY") or env.get(scheme + "_proxy")
+    if not value:
+        return None
+    for entry in (env.get("NO_PROXY") or env.get("no_proxy") or "").split(","):
+        entry = entry.strip().lower()
+        if entry == "*":
+            return None
+        entry = entry.lstrip("*").lstrip(".")
+        if entry and (host == entry or host.endswith("." + entry)):
+            return None
+    netloc = value.partition("://")[2] if "://" in value else value
+    netloc = netloc.split("/", 1)[0]
+    if "@" in netloc:
+        raise ValueError(
+            f"{scheme.upper()}_PROXY={value!r}: proxy credentials are not supported; "
+            "use a proxy that does not ask for them"
+        )
+    return netloc
 
 
 def _is_ip(host: str) -> bool:

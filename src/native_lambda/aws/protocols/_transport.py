@@ -7,6 +7,9 @@ HTTP/1.1, so a blocking socket, one ``sendall`` per small request and a hand-wri
 response reader are enough. ``ssl`` (and ``socket.py``, which it needs) is imported only
 when the first ``https`` connection is opened.
 
+An HTTP proxy (``proxy``, host:port) gets plain requests in absolute form and a
+``CONNECT`` tunnel for TLS ones.
+
 Timeouts: ``connect_timeout`` for the TCP (and TLS) connect, ``read_timeout`` for each
 socket read and write after it. An idle pooled connection the server closed is noticed
 before it is used, and a send that fails on a reused connection is repeated once on a
@@ -25,7 +28,7 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any, Dict, List, Optional, Tuple
 
-_IDLE: Dict[Tuple[str, str], List[_Conn]] = {}
+_IDLE: Dict[Tuple[str, str, Optional[str]], List[_Conn]] = {}
 _MAX_IDLE = 8
 _CRLF2 = b"\r\n\r\n"
 _RECV = 65536
@@ -55,9 +58,14 @@ class _Conn:
 
     __slots__ = ("buf", "sock")
 
-    def __init__(self, scheme: str, netloc: str, timeout: float) -> None:
+    def __init__(self, scheme: str, netloc: str, timeout: float, proxy: Optional[str]) -> None:
         host, port = _split(netloc, scheme)
-        self.sock: Any = (_tls if scheme == "https" else _open)(host, port, timeout)
+        if proxy is None:
+            self.sock: Any = (_tls if scheme == "https" else _open)(host, port, timeout)
+        elif scheme == "https":
+            self.sock = _tls(host, port, timeout, proxy)
+        else:  # requests go to the proxy in absolute form
+            self.sock = _open(*_split(proxy, "http"), timeout)
         self.buf = b""
 
     def close(self) -> None:
@@ -111,19 +119,36 @@ def _open(host: str, port: int, timeout: float) -> Any:
     raise error if error is not None else OSError(f"no address found for {host}")
 
 
-def _tls(host: str, port: int, timeout: float) -> Any:
+def _tls(host: str, port: int, timeout: float, proxy: Optional[str] = None) -> Any:
     import socket
     import ssl
 
     if not _TLS:
         _TLS.append(ssl.create_default_context())
-    raw = socket.create_connection((host, port), timeout)
+    raw = socket.create_connection(_split(proxy, "http") if proxy else (host, port), timeout)
     raw.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     try:
+        if proxy:
+            _tunnel(raw, f"{host}:{port}", proxy)
         return _TLS[0].wrap_socket(raw, server_hostname=host)
     except BaseException:
         raw.close()
         raise
+
+
+def _tunnel(sock: Any, target: str, proxy: str) -> None:
+    """Ask an HTTP proxy for a tunnel to ``target`` (``CONNECT``) and check its answer."""
+    sock.sendall(f"CONNECT {target} HTTP/1.1\r\nHost: {target}\r\n\r\n".encode("latin-1"))
+    head = b""
+    while _CRLF2 not in head:
+        data = sock.recv(4096)
+        if not data or len(head) > _MAX_HEAD:
+            raise OSError(f"the proxy {proxy} closed the connection during CONNECT")
+        head += data
+    status = head.split(b" ", 2)[1:2]
+    if status != [b"200"]:
+        line = head.split(b"\r\n", 1)[0].decode("latin-1")
+        raise OSError(f"the proxy {proxy} refused a tunnel to {target}: {line}")
 
 
 def _head(method: str, target: str, headers: Dict[str, str], body: Any) -> bytes:
@@ -221,13 +246,16 @@ def send(
     connect_timeout: float = 60.0,
     read_timeout: float = 60.0,
     stream: bool = False,
+    proxy: Optional[str] = None,
 ) -> Response:
     """One exchange; ``stream`` leaves a successful answer's body unread (a
     :class:`StreamingBody`)."""
     if isinstance(body, str):
         body = body.encode("utf-8")
-    key = (scheme, netloc)
+    key = (scheme, netloc, proxy)
     idle = _IDLE.setdefault(key, [])
+    if proxy is not None and scheme == "http":
+        target = f"http://{netloc}{target}"
     head = _head(method, target, headers, body)
     start = body.tell() if hasattr(body, "tell") else 0
     fresh = False
@@ -241,7 +269,7 @@ def send(
         if conn is None:
             fresh = True
             try:
-                conn = _Conn(scheme, netloc, connect_timeout)
+                conn = _Conn(scheme, netloc, connect_timeout, proxy)
             except OSError as exc:
                 raise TransportError(f"{netloc}: {_what(exc)}", sent=False) from None
         sent = False
