@@ -31,6 +31,8 @@ STREAMING_AND_CONCURRENCY = tuple(
     + [f"tests.concurrency.handlers.conc_fns.{n}" for n in ("sleepy", "async_sleepy", "loaded")]
     + ["tests.concurrency.handlers.conc_graceful.handler"]
 )
+#: Compiled in for tests/clients: generated DynamoDB and SQS clients on moto
+CLIENTS_HANDLER = "tests.clients.handlers.ddb_to_sqs.handler"
 
 
 @dataclass
@@ -114,5 +116,5 @@ def built_example(tmp_path_factory: pytest.TempPathFactory) -> Built:
     if reuse and os.environ.get("CI") != "true":
         return _reused(Path(reuse))
     base = tmp_path_factory.mktemp("built-example")
-    handlers = (TUNING_PROBE, *STREAMING_AND_CONCURRENCY)
+    handlers = (TUNING_PROBE, *STREAMING_AND_CONCURRENCY, CLIENTS_HANDLER)
     return build_artifacts(base / "dist", base / "work", handlers=handlers)
