@@ -19,6 +19,7 @@ def _zips(tmp_path: Path) -> package.Summary:
             ("bootstrap", b"\x7fELF" + b"b" * (3 * MiB)),
             ("numpy/_core/_multiarray_umath.cpython-39-x86_64-linux-gnu.so", b"n" * (2 * MiB)),
             ("certifi/cacert.pem", b"c" * 300_000),
+            ("_ssl.cpython-39-x86_64-linux-gnu.so", b"x" * 1000),
             ("pydantic-2.13.5.dist-info/METADATA", b"m" * 1000),
         ],
     )
@@ -40,7 +41,11 @@ OWNER = {
 
 def test_shares_charge_each_entry_to_its_package(tmp_path: Path) -> None:
     summary = _zips(tmp_path)
-    origins = {"libscipy_openblas64_-ff651d7f.so": "numpy.libs/libscipy.so", "libssl.so.1.1": ""}
+    # libssl: copied into the dist folder by Nuitka from the build image, owned by no wheel
+    origins = {
+        "libscipy_openblas64_-ff651d7f.so": "numpy.libs/libscipy.so",
+        "libssl.so.1.1": "libssl.so.1.1",
+    }
     compiled = {"pydantic": 1 * MiB, "pydantic_core": 0, "numpy": MiB // 2}
     shares = {s.package: s for s in sizes.package_shares(summary, OWNER, origins, compiled)}
     assert shares["numpy"].layer_bytes == 5 * MiB
@@ -48,6 +53,7 @@ def test_shares_charge_each_entry_to_its_package(tmp_path: Path) -> None:
     assert shares["pydantic"].function_bytes == MiB + 1000
     assert shares["certifi"].function_bytes == 300_000
     assert shares[sizes.SYSTEM].layer_bytes == 1
+    assert shares[sizes.STDLIB_EXTENSIONS].function_bytes == 1000
     assert shares[sizes.INTERPRETER].function_bytes == 3 * MiB + 4 - MiB - MiB // 2
     ordered = sizes.package_shares(summary, OWNER, origins, compiled)
     assert ordered[0].package == "numpy"  # largest first

@@ -24,6 +24,7 @@ from .package import MiB, Summary
 
 INTERPRETER = "(interpreter+constants)"
 SYSTEM = "(system libraries)"
+STDLIB_EXTENSIONS = "(stdlib extensions)"
 
 
 @dataclass
@@ -86,13 +87,20 @@ def package_shares(
         top = name.split("/")[0]
         if top.endswith(".dist-info"):
             top = top.split("-")[0]
+        if "/" not in name and ".so" in name and not _owned(top, owner):
+            add(STDLIB_EXTENSIONS, "function", size)  # lib-dynload modules beside bootstrap
+            continue
         add(label(top), "function", size)
     if len(artifacts) > 1:
         for name, size in artifacts[1].entries:
-            lib = name.split("/")[-1]
-            origin = layer_origin.get(lib, "")
-            add(label(origin.split("/")[0]) if origin else SYSTEM, "layer", size)
+            origin = layer_origin.get(name.split("/")[-1], "")
+            top = origin.split("/")[0]
+            add(label(top) if origin and _owned(top, owner) else SYSTEM, "layer", size)
     return sorted(rows.values(), key=lambda r: (-r.total, r.package))
+
+
+def _owned(top: str, owner: Mapping[str, str]) -> bool:
+    return bool(owner.get(top.split(".cpython")[0]) or owner.get(top))
 
 
 def _split_bootstrap(size: int, compiled: Mapping[str, int]) -> Dict[str, int]:
