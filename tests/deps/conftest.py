@@ -6,6 +6,9 @@ with ``native-lambda build --target al2023`` in the bullseye stand-in, through t
 dependency stage with network, offline compile stage. The first build on a machine compiles
 for 10-20 minutes (2 cores); ccache and Nuitka's caches make a rerun much shorter.
 
+``NATIVE_LAMBDA_TEST_DEPS_BUILD=FOLDER`` (outside CI) reuses a build made by hand into
+FOLDER/dist with its output in FOLDER/build.log.
+
 ``cpython``: the same requirements installed into a fresh venv, and a runner that calls a
 handler of the project under CPython, for the answers the compiled handlers must match.
 """
@@ -19,6 +22,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -29,6 +33,14 @@ from local_tls import LocalCA, https_server, make_ca
 
 @pytest.fixture(scope="session")
 def deps_build(tmp_path_factory: pytest.TempPathFactory) -> DepsBuild:
+    reuse = os.environ.get("NATIVE_LAMBDA_TEST_DEPS_BUILD")
+    if reuse and os.environ.get("CI") != "true":  # a folder with project/, dist/, build.log
+        folder = Path(reuse)
+        dist = folder / "dist"
+        output = (folder / "build.log").read_text()
+        return DepsBuild(
+            folder / "project", dist, dist / "function.zip", dist / "layer.zip", output, 0
+        )
     base = tmp_path_factory.mktemp("deps-build")
     project = copy_project(base / "project")
     dist = base / "dist"
