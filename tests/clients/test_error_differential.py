@@ -18,7 +18,7 @@ import pytest
 from botocore.awsrequest import HeadersDict
 from botocore.parsers import create_parser
 
-from native_lambda.aws.protocols import ServiceError, _parse
+from native_lambda.aws.protocols import _parse
 from native_lambda_toolchain.clients import SHIPPED
 
 from .differential import load
@@ -122,7 +122,7 @@ def test_error_answers_parse_as_botocore_parses_them(service: str) -> None:
         if mine != theirs:
             failures.append(f"{label}: botocore {theirs!r}\n  ours {mine!r}")
             continue
-        cls = mod.ERRORS.get(_parse.class_code(service, mine), ServiceError)
+        cls = mod.exceptions.from_code(_parse.class_code(service, mine))
         their_cls = client.exceptions.from_code(their_code)
         expected = "ServiceError" if their_cls.__name__ == "ClientError" else their_cls.__name__
         if cls.__name__.rstrip("_") != expected:

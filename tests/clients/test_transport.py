@@ -30,7 +30,8 @@ def test_import_and_construction_load_no_http_client_ssl_email_or_result_classes
         "heavy = sorted(m for m in ('http.client', 'email.parser', 'ssl', 'socket',"
         " 'native_lambda.aws.protocols._serialize', 'native_lambda.aws.protocols._parse')"
         " if m in sys.modules)\n"
-        "made = 'GetItemOutput' in vars(dynamodb) or 'AttributeValue' in vars(dynamodb)\n"
+        "made = any(n in vars(dynamodb) for n in"
+        " ('GetItemOutput', 'AttributeValue', 'ConditionalCheckFailedException'))\n"
         "print(heavy, made)\n"
         "cls = dynamodb.GetItemOutput\n"
         "print(cls.__name__, cls.__struct_fields__, 'AttributeValue' in vars(dynamodb))\n"
@@ -40,6 +41,19 @@ def test_import_and_construction_load_no_http_client_ssl_email_or_result_classes
     ).stdout.splitlines()
     assert out[0] == "[] False"
     assert out[1] == "GetItemOutput ('item', 'consumed_capacity') True"
+
+
+def test_error_classes_are_made_once_on_first_use() -> None:
+    from native_lambda.aws.protocols import ServiceError
+
+    cls = dynamodb.exceptions.ConditionalCheckFailedException
+    assert issubclass(cls, ServiceError) and cls.code == "ConditionalCheckFailedException"
+    assert dynamodb.ConditionalCheckFailedException is cls
+    assert dynamodb.Client.exceptions.from_code("ConditionalCheckFailedException") is cls
+    assert dynamodb.exceptions.from_code("NoSuchCode") is ServiceError
+    assert dynamodb.exceptions.ClientError is ServiceError
+    with pytest.raises(AttributeError, match="models no error 'Nope'"):
+        dynamodb.exceptions.Nope  # noqa: B018
 
 
 def test_unknown_module_attribute_is_an_attribute_error() -> None:

@@ -121,7 +121,10 @@ def render(model: Model, botocore_version: str, source_name: str) -> str:
     w("")
     w("from datetime import datetime")
     w("")
-    w("from native_lambda.aws.protocols import UNSET, BaseClient, Result, Results, ServiceError")
+    w("from native_lambda.aws.protocols import (")
+    for name in ("UNSET", "BaseClient", "Exceptions", "Result", "Results", "ServiceError"):
+        w(f"    {name},")
+    w(")")
     w("")
     w("TYPE_CHECKING = False")
     w("if TYPE_CHECKING:")
@@ -134,9 +137,9 @@ def render(model: Model, botocore_version: str, source_name: str) -> str:
     for name in results:
         w("")
         _render_struct(w, model, name, classes)
+    _render_error_stubs(w, model, errors, error_classes)
     w("")
-    if results:
-        w("")  # two blank lines after a class, as ruff format writes them
+    w("")  # two blank lines after a class, as ruff format writes them
     w("__all__ = [" + '"Client", "exceptions"' + "]")
     w("")
     w(f"BOTOCORE_VERSION = {_literal(botocore_version)}")
@@ -167,43 +170,25 @@ def render(model: Model, botocore_version: str, source_name: str) -> str:
     w("RESULTS = Results(globals(), RESULT_FIELDS)")
     w("")
     w("")
-    w("def __getattr__(name: str) -> Any:")
-    w('    """A result class, made on first use."""')
-    w("    return RESULTS.attribute(name)")
+    w("# Modeled errors as data: exceptions attribute -> 'ClassName code status'.")
+    w("ERROR_TABLE = {")
     for name in errors:
-        w("")
-        w("")
-        shape = model.shapes[name]
-        code = shape.get("error", {}).get("code", name)
-        status = shape.get("error", {}).get("httpStatusCode", 400)
-        w(f"class {error_classes[name]}(ServiceError):")
-        w(f'    """The modeled ``{name}`` error."""')
-        w("")
-        w(f"    code = {_literal(code)}")
-        w(f"    status = {int(status)}")
-    w("")
-    w("")
-    w("class exceptions:  # boto3's name: client.exceptions.<Code>")
-    w('    """The modeled errors by name; ``ClientError`` catches any service error."""')
-    w("")
-    w("    ClientError = ServiceError")
-    for name in errors:
-        attr = class_name(name) if class_name(name) == name else name
+        attr = _error_attr(name)
         if attr.isidentifier():
-            line = f"    {attr} = {error_classes[name]}"
-            if len(line) > 100:
-                line = f"    {attr} = (\n        {error_classes[name]}\n    )"
-            w(line)
-    w("")
-    w("")
-    w("ERRORS = {")
-    codes: Dict[str, str] = {}
-    for name in errors:  # by error code (the modeled one, else the name); botocore's
-        code = model.shapes[name].get("error", {}).get("code") or name
-        codes[code] = error_classes[name]  # table keeps the last shape of a shared code
-    for code in sorted(codes):
-        w(f"    {_literal(code)}: {codes[code]},")
+            shape = model.shapes[name]
+            code = shape.get("error", {}).get("code", name)
+            status = int(shape.get("error", {}).get("httpStatusCode", 400))
+            w(f"    {_literal(attr)}: {_literal(f'{error_classes[name]} {code} {status}')},")
     w("}")
+    w("if not TYPE_CHECKING:")
+    w("    exceptions = Exceptions(globals(), ERROR_TABLE)")
+    w("")
+    w("")
+    w("def __getattr__(name: str) -> Any:")
+    w('    """A result or error class, made on first use."""')
+    w("    if name in RESULT_FIELDS:")
+    w("        return RESULTS.get(name)")
+    w("    return exceptions.named(name)")
     w("")
     w("")
     w("class Client(BaseClient):")
@@ -213,7 +198,6 @@ def render(model: Model, botocore_version: str, source_name: str) -> str:
     w("    shapes = SHAPES")
     w("    operations = OPERATIONS")
     w("    paginators = PAGINATORS")
-    w("    errors = ERRORS")
     w("    exceptions = exceptions")
     w("    results = RESULTS")
     for op_name in sorted(model.operations, key=method_name):
@@ -265,6 +249,39 @@ def _params_doc(model: Model, op: Dict[str, Any]) -> str:
     required = set(shape.get("required", []))
     names = [m + ("*" if m in required else "") for m in shape.get("members", {})]
     return ": " + ", ".join(names) + " (* required)" if names else ""
+
+
+def _error_attr(name: str) -> str:
+    """The ``exceptions`` attribute of error shape ``name`` (botocore's: the shape name)."""
+    return class_name(name) if class_name(name) == name else name
+
+
+def _render_error_stubs(
+    w: Any, model: Model, errors: List[str], error_classes: Dict[str, str]
+) -> None:
+    """The error classes and ``exceptions`` as type checkers see them."""
+    for name in errors:
+        w("")
+        w(f"    class {error_classes[name]}(ServiceError):")
+        w(f'        """The modeled ``{name}`` error."""')
+    w("")
+    w("    class exceptions:  # boto3's name: client.exceptions.<Code>")
+    w('        """The modeled errors by name; ``ClientError`` catches any service error."""')
+    w("")
+    w("        ClientError = ServiceError")
+    for name in errors:
+        attr = _error_attr(name)
+        if attr.isidentifier():
+            line = f"        {attr} = {error_classes[name]}"
+            if len(line) > 100:
+                line = f"        {attr} = (\n            {error_classes[name]}\n        )"
+            w(line)
+    w("")
+    w("        @staticmethod")
+    w("        def from_code(code: str) -> type[ServiceError]: ...")
+    w("")
+    w("        @staticmethod")
+    w("        def named(class_name: str) -> type[ServiceError]: ...")
 
 
 def _members(model: Model, name: str, classes: Dict[str, str]) -> List[List[str]]:

@@ -12,7 +12,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from native_lambda.aws.protocols import UNSET, BaseClient, Result, Results, ServiceError
+from native_lambda.aws.protocols import (
+    UNSET,
+    BaseClient,
+    Exceptions,
+    Result,
+    Results,
+    ServiceError,
+)
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -747,6 +754,93 @@ if TYPE_CHECKING:
         warm_up_period_duration_in_minutes: int = UNSET
         only_start_evaluating_after_warm_up_period_ends: bool = UNSET
 
+    class ConcurrentModificationException(ServiceError):
+        """The modeled ``ConcurrentModificationException`` error."""
+
+    class ConflictException(ServiceError):
+        """The modeled ``ConflictException`` error."""
+
+    class DashboardInvalidInputError(ServiceError):
+        """The modeled ``DashboardInvalidInputError`` error."""
+
+    class DashboardNotFoundError(ServiceError):
+        """The modeled ``DashboardNotFoundError`` error."""
+
+    class InternalServiceFault(ServiceError):
+        """The modeled ``InternalServiceFault`` error."""
+
+    class InvalidFormatFault(ServiceError):
+        """The modeled ``InvalidFormatFault`` error."""
+
+    class InvalidNextToken(ServiceError):
+        """The modeled ``InvalidNextToken`` error."""
+
+    class InvalidParameterCombinationException(ServiceError):
+        """The modeled ``InvalidParameterCombinationException`` error."""
+
+    class InvalidParameterValueException(ServiceError):
+        """The modeled ``InvalidParameterValueException`` error."""
+
+    class KmsAccessDeniedException(ServiceError):
+        """The modeled ``KmsAccessDeniedException`` error."""
+
+    class KmsKeyDisabledException(ServiceError):
+        """The modeled ``KmsKeyDisabledException`` error."""
+
+    class KmsKeyNotFoundException(ServiceError):
+        """The modeled ``KmsKeyNotFoundException`` error."""
+
+    class LimitExceededException(ServiceError):
+        """The modeled ``LimitExceededException`` error."""
+
+    class LimitExceededFault(ServiceError):
+        """The modeled ``LimitExceededFault`` error."""
+
+    class MissingRequiredParameterException(ServiceError):
+        """The modeled ``MissingRequiredParameterException`` error."""
+
+    class ResourceConflict(ServiceError):
+        """The modeled ``ResourceConflict`` error."""
+
+    class ResourceNotFound(ServiceError):
+        """The modeled ``ResourceNotFound`` error."""
+
+    class ResourceNotFoundException(ServiceError):
+        """The modeled ``ResourceNotFoundException`` error."""
+
+    class ValidationException(ServiceError):
+        """The modeled ``ValidationException`` error."""
+
+    class exceptions:  # boto3's name: client.exceptions.<Code>
+        """The modeled errors by name; ``ClientError`` catches any service error."""
+
+        ClientError = ServiceError
+        ConcurrentModificationException = ConcurrentModificationException
+        ConflictException = ConflictException
+        DashboardInvalidInputError = DashboardInvalidInputError
+        DashboardNotFoundError = DashboardNotFoundError
+        InternalServiceFault = InternalServiceFault
+        InvalidFormatFault = InvalidFormatFault
+        InvalidNextToken = InvalidNextToken
+        InvalidParameterCombinationException = InvalidParameterCombinationException
+        InvalidParameterValueException = InvalidParameterValueException
+        KmsAccessDeniedException = KmsAccessDeniedException
+        KmsKeyDisabledException = KmsKeyDisabledException
+        KmsKeyNotFoundException = KmsKeyNotFoundException
+        LimitExceededException = LimitExceededException
+        LimitExceededFault = LimitExceededFault
+        MissingRequiredParameterException = MissingRequiredParameterException
+        ResourceConflict = ResourceConflict
+        ResourceNotFound = ResourceNotFound
+        ResourceNotFoundException = ResourceNotFoundException
+        ValidationException = ValidationException
+
+        @staticmethod
+        def from_code(code: str) -> type[ServiceError]: ...
+
+        @staticmethod
+        def named(class_name: str) -> type[ServiceError]: ...
+
 
 __all__ = ["Client", "exceptions"]
 
@@ -1343,189 +1437,37 @@ RESULT_FIELDS = {
 RESULTS = Results(globals(), RESULT_FIELDS)
 
 
-def __getattr__(name: str) -> Any:
-    """A result class, made on first use."""
-    return RESULTS.attribute(name)
-
-
-class ConcurrentModificationException(ServiceError):
-    """The modeled ``ConcurrentModificationException`` error."""
-
-    code = "ConcurrentModificationException"
-    status = 429
-
-
-class ConflictException(ServiceError):
-    """The modeled ``ConflictException`` error."""
-
-    code = "ConflictException"
-    status = 409
-
-
-class DashboardInvalidInputError(ServiceError):
-    """The modeled ``DashboardInvalidInputError`` error."""
-
-    code = "InvalidParameterInput"
-    status = 400
-
-
-class DashboardNotFoundError(ServiceError):
-    """The modeled ``DashboardNotFoundError`` error."""
-
-    code = "ResourceNotFound"
-    status = 404
-
-
-class InternalServiceFault(ServiceError):
-    """The modeled ``InternalServiceFault`` error."""
-
-    code = "InternalServiceError"
-    status = 500
-
-
-class InvalidFormatFault(ServiceError):
-    """The modeled ``InvalidFormatFault`` error."""
-
-    code = "InvalidFormat"
-    status = 400
-
-
-class InvalidNextToken(ServiceError):
-    """The modeled ``InvalidNextToken`` error."""
-
-    code = "InvalidNextToken"
-    status = 400
-
-
-class InvalidParameterCombinationException(ServiceError):
-    """The modeled ``InvalidParameterCombinationException`` error."""
-
-    code = "InvalidParameterCombination"
-    status = 400
-
-
-class InvalidParameterValueException(ServiceError):
-    """The modeled ``InvalidParameterValueException`` error."""
-
-    code = "InvalidParameterValue"
-    status = 400
-
-
-class KmsAccessDeniedException(ServiceError):
-    """The modeled ``KmsAccessDeniedException`` error."""
-
-    code = "KmsAccessDeniedException"
-    status = 400
-
-
-class KmsKeyDisabledException(ServiceError):
-    """The modeled ``KmsKeyDisabledException`` error."""
-
-    code = "KmsKeyDisabledException"
-    status = 400
-
-
-class KmsKeyNotFoundException(ServiceError):
-    """The modeled ``KmsKeyNotFoundException`` error."""
-
-    code = "KmsKeyNotFoundException"
-    status = 400
-
-
-class LimitExceededException(ServiceError):
-    """The modeled ``LimitExceededException`` error."""
-
-    code = "LimitExceededException"
-    status = 400
-
-
-class LimitExceededFault(ServiceError):
-    """The modeled ``LimitExceededFault`` error."""
-
-    code = "LimitExceeded"
-    status = 400
-
-
-class MissingRequiredParameterException(ServiceError):
-    """The modeled ``MissingRequiredParameterException`` error."""
-
-    code = "MissingParameter"
-    status = 400
-
-
-class ResourceConflict(ServiceError):
-    """The modeled ``ResourceConflict`` error."""
-
-    code = "ResourceConflict"
-    status = 409
-
-
-class ResourceNotFound(ServiceError):
-    """The modeled ``ResourceNotFound`` error."""
-
-    code = "ResourceNotFound"
-    status = 404
-
-
-class ResourceNotFoundException(ServiceError):
-    """The modeled ``ResourceNotFoundException`` error."""
-
-    code = "ResourceNotFoundException"
-    status = 404
-
-
-class ValidationException(ServiceError):
-    """The modeled ``ValidationException`` error."""
-
-    code = "ValidationError"
-    status = 400
-
-
-class exceptions:  # boto3's name: client.exceptions.<Code>
-    """The modeled errors by name; ``ClientError`` catches any service error."""
-
-    ClientError = ServiceError
-    ConcurrentModificationException = ConcurrentModificationException
-    ConflictException = ConflictException
-    DashboardInvalidInputError = DashboardInvalidInputError
-    DashboardNotFoundError = DashboardNotFoundError
-    InternalServiceFault = InternalServiceFault
-    InvalidFormatFault = InvalidFormatFault
-    InvalidNextToken = InvalidNextToken
-    InvalidParameterCombinationException = InvalidParameterCombinationException
-    InvalidParameterValueException = InvalidParameterValueException
-    KmsAccessDeniedException = KmsAccessDeniedException
-    KmsKeyDisabledException = KmsKeyDisabledException
-    KmsKeyNotFoundException = KmsKeyNotFoundException
-    LimitExceededException = LimitExceededException
-    LimitExceededFault = LimitExceededFault
-    MissingRequiredParameterException = MissingRequiredParameterException
-    ResourceConflict = ResourceConflict
-    ResourceNotFound = ResourceNotFound
-    ResourceNotFoundException = ResourceNotFoundException
-    ValidationException = ValidationException
-
-
-ERRORS = {
-    "ConcurrentModificationException": ConcurrentModificationException,
-    "ConflictException": ConflictException,
-    "InternalServiceError": InternalServiceFault,
-    "InvalidFormat": InvalidFormatFault,
-    "InvalidNextToken": InvalidNextToken,
-    "InvalidParameterCombination": InvalidParameterCombinationException,
-    "InvalidParameterInput": DashboardInvalidInputError,
-    "InvalidParameterValue": InvalidParameterValueException,
-    "KmsAccessDeniedException": KmsAccessDeniedException,
-    "KmsKeyDisabledException": KmsKeyDisabledException,
-    "KmsKeyNotFoundException": KmsKeyNotFoundException,
-    "LimitExceeded": LimitExceededFault,
-    "LimitExceededException": LimitExceededException,
-    "MissingParameter": MissingRequiredParameterException,
-    "ResourceConflict": ResourceConflict,
-    "ResourceNotFound": ResourceNotFound,
-    "ResourceNotFoundException": ResourceNotFoundException,
-    "ValidationError": ValidationException,
+# Modeled errors as data: exceptions attribute -> 'ClassName code status'.
+ERROR_TABLE = {
+    "ConcurrentModificationException": "ConcurrentModificationException ConcurrentModificationException 429",
+    "ConflictException": "ConflictException ConflictException 409",
+    "DashboardInvalidInputError": "DashboardInvalidInputError InvalidParameterInput 400",
+    "DashboardNotFoundError": "DashboardNotFoundError ResourceNotFound 404",
+    "InternalServiceFault": "InternalServiceFault InternalServiceError 500",
+    "InvalidFormatFault": "InvalidFormatFault InvalidFormat 400",
+    "InvalidNextToken": "InvalidNextToken InvalidNextToken 400",
+    "InvalidParameterCombinationException": "InvalidParameterCombinationException InvalidParameterCombination 400",
+    "InvalidParameterValueException": "InvalidParameterValueException InvalidParameterValue 400",
+    "KmsAccessDeniedException": "KmsAccessDeniedException KmsAccessDeniedException 400",
+    "KmsKeyDisabledException": "KmsKeyDisabledException KmsKeyDisabledException 400",
+    "KmsKeyNotFoundException": "KmsKeyNotFoundException KmsKeyNotFoundException 400",
+    "LimitExceededException": "LimitExceededException LimitExceededException 400",
+    "LimitExceededFault": "LimitExceededFault LimitExceeded 400",
+    "MissingRequiredParameterException": "MissingRequiredParameterException MissingParameter 400",
+    "ResourceConflict": "ResourceConflict ResourceConflict 409",
+    "ResourceNotFound": "ResourceNotFound ResourceNotFound 404",
+    "ResourceNotFoundException": "ResourceNotFoundException ResourceNotFoundException 404",
+    "ValidationException": "ValidationException ValidationError 400",
 }
+if not TYPE_CHECKING:
+    exceptions = Exceptions(globals(), ERROR_TABLE)
+
+
+def __getattr__(name: str) -> Any:
+    """A result or error class, made on first use."""
+    if name in RESULT_FIELDS:
+        return RESULTS.get(name)
+    return exceptions.named(name)
 
 
 class Client(BaseClient):
@@ -1535,7 +1477,6 @@ class Client(BaseClient):
     shapes = SHAPES
     operations = OPERATIONS
     paginators = PAGINATORS
-    errors = ERRORS
     exceptions = exceptions
     results = RESULTS
 

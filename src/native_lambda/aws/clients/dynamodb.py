@@ -12,7 +12,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from native_lambda.aws.protocols import UNSET, BaseClient, Result, Results, ServiceError
+from native_lambda.aws.protocols import (
+    UNSET,
+    BaseClient,
+    Exceptions,
+    Result,
+    Results,
+    ServiceError,
+)
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -1155,6 +1162,153 @@ if TYPE_CHECKING:
         put_request: PutRequest = UNSET
         delete_request: DeleteRequest = UNSET
 
+    class BackupInUseException(ServiceError):
+        """The modeled ``BackupInUseException`` error."""
+
+    class BackupNotFoundException(ServiceError):
+        """The modeled ``BackupNotFoundException`` error."""
+
+    class ConditionalCheckFailedException(ServiceError):
+        """The modeled ``ConditionalCheckFailedException`` error."""
+
+    class ContinuousBackupsUnavailableException(ServiceError):
+        """The modeled ``ContinuousBackupsUnavailableException`` error."""
+
+    class DuplicateItemException(ServiceError):
+        """The modeled ``DuplicateItemException`` error."""
+
+    class ExportConflictException(ServiceError):
+        """The modeled ``ExportConflictException`` error."""
+
+    class ExportNotFoundException(ServiceError):
+        """The modeled ``ExportNotFoundException`` error."""
+
+    class GlobalTableAlreadyExistsException(ServiceError):
+        """The modeled ``GlobalTableAlreadyExistsException`` error."""
+
+    class GlobalTableNotFoundException(ServiceError):
+        """The modeled ``GlobalTableNotFoundException`` error."""
+
+    class IdempotentParameterMismatchException(ServiceError):
+        """The modeled ``IdempotentParameterMismatchException`` error."""
+
+    class ImportConflictException(ServiceError):
+        """The modeled ``ImportConflictException`` error."""
+
+    class ImportNotFoundException(ServiceError):
+        """The modeled ``ImportNotFoundException`` error."""
+
+    class IndexNotFoundException(ServiceError):
+        """The modeled ``IndexNotFoundException`` error."""
+
+    class InternalServerError(ServiceError):
+        """The modeled ``InternalServerError`` error."""
+
+    class InvalidExportTimeException(ServiceError):
+        """The modeled ``InvalidExportTimeException`` error."""
+
+    class InvalidRestoreTimeException(ServiceError):
+        """The modeled ``InvalidRestoreTimeException`` error."""
+
+    class ItemCollectionSizeLimitExceededException(ServiceError):
+        """The modeled ``ItemCollectionSizeLimitExceededException`` error."""
+
+    class LimitExceededException(ServiceError):
+        """The modeled ``LimitExceededException`` error."""
+
+    class PointInTimeRecoveryUnavailableException(ServiceError):
+        """The modeled ``PointInTimeRecoveryUnavailableException`` error."""
+
+    class PolicyNotFoundException(ServiceError):
+        """The modeled ``PolicyNotFoundException`` error."""
+
+    class ProvisionedThroughputExceededException(ServiceError):
+        """The modeled ``ProvisionedThroughputExceededException`` error."""
+
+    class ReplicaAlreadyExistsException(ServiceError):
+        """The modeled ``ReplicaAlreadyExistsException`` error."""
+
+    class ReplicaNotFoundException(ServiceError):
+        """The modeled ``ReplicaNotFoundException`` error."""
+
+    class ReplicatedWriteConflictException(ServiceError):
+        """The modeled ``ReplicatedWriteConflictException`` error."""
+
+    class RequestLimitExceeded(ServiceError):
+        """The modeled ``RequestLimitExceeded`` error."""
+
+    class ResourceInUseException(ServiceError):
+        """The modeled ``ResourceInUseException`` error."""
+
+    class ResourceNotFoundException(ServiceError):
+        """The modeled ``ResourceNotFoundException`` error."""
+
+    class TableAlreadyExistsException(ServiceError):
+        """The modeled ``TableAlreadyExistsException`` error."""
+
+    class TableInUseException(ServiceError):
+        """The modeled ``TableInUseException`` error."""
+
+    class TableNotFoundException(ServiceError):
+        """The modeled ``TableNotFoundException`` error."""
+
+    class ThrottlingException(ServiceError):
+        """The modeled ``ThrottlingException`` error."""
+
+    class TransactionCanceledException(ServiceError):
+        """The modeled ``TransactionCanceledException`` error."""
+
+    class TransactionConflictException(ServiceError):
+        """The modeled ``TransactionConflictException`` error."""
+
+    class TransactionInProgressException(ServiceError):
+        """The modeled ``TransactionInProgressException`` error."""
+
+    class exceptions:  # boto3's name: client.exceptions.<Code>
+        """The modeled errors by name; ``ClientError`` catches any service error."""
+
+        ClientError = ServiceError
+        BackupInUseException = BackupInUseException
+        BackupNotFoundException = BackupNotFoundException
+        ConditionalCheckFailedException = ConditionalCheckFailedException
+        ContinuousBackupsUnavailableException = ContinuousBackupsUnavailableException
+        DuplicateItemException = DuplicateItemException
+        ExportConflictException = ExportConflictException
+        ExportNotFoundException = ExportNotFoundException
+        GlobalTableAlreadyExistsException = GlobalTableAlreadyExistsException
+        GlobalTableNotFoundException = GlobalTableNotFoundException
+        IdempotentParameterMismatchException = IdempotentParameterMismatchException
+        ImportConflictException = ImportConflictException
+        ImportNotFoundException = ImportNotFoundException
+        IndexNotFoundException = IndexNotFoundException
+        InternalServerError = InternalServerError
+        InvalidExportTimeException = InvalidExportTimeException
+        InvalidRestoreTimeException = InvalidRestoreTimeException
+        ItemCollectionSizeLimitExceededException = ItemCollectionSizeLimitExceededException
+        LimitExceededException = LimitExceededException
+        PointInTimeRecoveryUnavailableException = PointInTimeRecoveryUnavailableException
+        PolicyNotFoundException = PolicyNotFoundException
+        ProvisionedThroughputExceededException = ProvisionedThroughputExceededException
+        ReplicaAlreadyExistsException = ReplicaAlreadyExistsException
+        ReplicaNotFoundException = ReplicaNotFoundException
+        ReplicatedWriteConflictException = ReplicatedWriteConflictException
+        RequestLimitExceeded = RequestLimitExceeded
+        ResourceInUseException = ResourceInUseException
+        ResourceNotFoundException = ResourceNotFoundException
+        TableAlreadyExistsException = TableAlreadyExistsException
+        TableInUseException = TableInUseException
+        TableNotFoundException = TableNotFoundException
+        ThrottlingException = ThrottlingException
+        TransactionCanceledException = TransactionCanceledException
+        TransactionConflictException = TransactionConflictException
+        TransactionInProgressException = TransactionInProgressException
+
+        @staticmethod
+        def from_code(code: str) -> type[ServiceError]: ...
+
+        @staticmethod
+        def named(class_name: str) -> type[ServiceError]: ...
+
 
 __all__ = ["Client", "exceptions"]
 
@@ -1951,325 +2105,52 @@ RESULT_FIELDS = {
 RESULTS = Results(globals(), RESULT_FIELDS)
 
 
-def __getattr__(name: str) -> Any:
-    """A result class, made on first use."""
-    return RESULTS.attribute(name)
-
-
-class BackupInUseException(ServiceError):
-    """The modeled ``BackupInUseException`` error."""
-
-    code = "BackupInUseException"
-    status = 400
-
-
-class BackupNotFoundException(ServiceError):
-    """The modeled ``BackupNotFoundException`` error."""
-
-    code = "BackupNotFoundException"
-    status = 400
-
-
-class ConditionalCheckFailedException(ServiceError):
-    """The modeled ``ConditionalCheckFailedException`` error."""
-
-    code = "ConditionalCheckFailedException"
-    status = 400
-
-
-class ContinuousBackupsUnavailableException(ServiceError):
-    """The modeled ``ContinuousBackupsUnavailableException`` error."""
-
-    code = "ContinuousBackupsUnavailableException"
-    status = 400
-
-
-class DuplicateItemException(ServiceError):
-    """The modeled ``DuplicateItemException`` error."""
-
-    code = "DuplicateItemException"
-    status = 400
-
-
-class ExportConflictException(ServiceError):
-    """The modeled ``ExportConflictException`` error."""
-
-    code = "ExportConflictException"
-    status = 400
-
-
-class ExportNotFoundException(ServiceError):
-    """The modeled ``ExportNotFoundException`` error."""
-
-    code = "ExportNotFoundException"
-    status = 400
-
-
-class GlobalTableAlreadyExistsException(ServiceError):
-    """The modeled ``GlobalTableAlreadyExistsException`` error."""
-
-    code = "GlobalTableAlreadyExistsException"
-    status = 400
-
-
-class GlobalTableNotFoundException(ServiceError):
-    """The modeled ``GlobalTableNotFoundException`` error."""
-
-    code = "GlobalTableNotFoundException"
-    status = 400
-
-
-class IdempotentParameterMismatchException(ServiceError):
-    """The modeled ``IdempotentParameterMismatchException`` error."""
-
-    code = "IdempotentParameterMismatchException"
-    status = 400
-
-
-class ImportConflictException(ServiceError):
-    """The modeled ``ImportConflictException`` error."""
-
-    code = "ImportConflictException"
-    status = 400
-
-
-class ImportNotFoundException(ServiceError):
-    """The modeled ``ImportNotFoundException`` error."""
-
-    code = "ImportNotFoundException"
-    status = 400
-
-
-class IndexNotFoundException(ServiceError):
-    """The modeled ``IndexNotFoundException`` error."""
-
-    code = "IndexNotFoundException"
-    status = 400
-
-
-class InternalServerError(ServiceError):
-    """The modeled ``InternalServerError`` error."""
-
-    code = "InternalServerError"
-    status = 400
-
-
-class InvalidExportTimeException(ServiceError):
-    """The modeled ``InvalidExportTimeException`` error."""
-
-    code = "InvalidExportTimeException"
-    status = 400
-
-
-class InvalidRestoreTimeException(ServiceError):
-    """The modeled ``InvalidRestoreTimeException`` error."""
-
-    code = "InvalidRestoreTimeException"
-    status = 400
-
-
-class ItemCollectionSizeLimitExceededException(ServiceError):
-    """The modeled ``ItemCollectionSizeLimitExceededException`` error."""
-
-    code = "ItemCollectionSizeLimitExceededException"
-    status = 400
-
-
-class LimitExceededException(ServiceError):
-    """The modeled ``LimitExceededException`` error."""
-
-    code = "LimitExceededException"
-    status = 400
-
-
-class PointInTimeRecoveryUnavailableException(ServiceError):
-    """The modeled ``PointInTimeRecoveryUnavailableException`` error."""
-
-    code = "PointInTimeRecoveryUnavailableException"
-    status = 400
-
-
-class PolicyNotFoundException(ServiceError):
-    """The modeled ``PolicyNotFoundException`` error."""
-
-    code = "PolicyNotFoundException"
-    status = 400
-
-
-class ProvisionedThroughputExceededException(ServiceError):
-    """The modeled ``ProvisionedThroughputExceededException`` error."""
-
-    code = "ProvisionedThroughputExceededException"
-    status = 400
-
-
-class ReplicaAlreadyExistsException(ServiceError):
-    """The modeled ``ReplicaAlreadyExistsException`` error."""
-
-    code = "ReplicaAlreadyExistsException"
-    status = 400
-
-
-class ReplicaNotFoundException(ServiceError):
-    """The modeled ``ReplicaNotFoundException`` error."""
-
-    code = "ReplicaNotFoundException"
-    status = 400
-
-
-class ReplicatedWriteConflictException(ServiceError):
-    """The modeled ``ReplicatedWriteConflictException`` error."""
-
-    code = "ReplicatedWriteConflictException"
-    status = 400
-
-
-class RequestLimitExceeded(ServiceError):
-    """The modeled ``RequestLimitExceeded`` error."""
-
-    code = "RequestLimitExceeded"
-    status = 400
-
-
-class ResourceInUseException(ServiceError):
-    """The modeled ``ResourceInUseException`` error."""
-
-    code = "ResourceInUseException"
-    status = 400
-
-
-class ResourceNotFoundException(ServiceError):
-    """The modeled ``ResourceNotFoundException`` error."""
-
-    code = "ResourceNotFoundException"
-    status = 400
-
-
-class TableAlreadyExistsException(ServiceError):
-    """The modeled ``TableAlreadyExistsException`` error."""
-
-    code = "TableAlreadyExistsException"
-    status = 400
-
-
-class TableInUseException(ServiceError):
-    """The modeled ``TableInUseException`` error."""
-
-    code = "TableInUseException"
-    status = 400
-
-
-class TableNotFoundException(ServiceError):
-    """The modeled ``TableNotFoundException`` error."""
-
-    code = "TableNotFoundException"
-    status = 400
-
-
-class ThrottlingException(ServiceError):
-    """The modeled ``ThrottlingException`` error."""
-
-    code = "ThrottlingException"
-    status = 400
-
-
-class TransactionCanceledException(ServiceError):
-    """The modeled ``TransactionCanceledException`` error."""
-
-    code = "TransactionCanceledException"
-    status = 400
-
-
-class TransactionConflictException(ServiceError):
-    """The modeled ``TransactionConflictException`` error."""
-
-    code = "TransactionConflictException"
-    status = 400
-
-
-class TransactionInProgressException(ServiceError):
-    """The modeled ``TransactionInProgressException`` error."""
-
-    code = "TransactionInProgressException"
-    status = 400
-
-
-class exceptions:  # boto3's name: client.exceptions.<Code>
-    """The modeled errors by name; ``ClientError`` catches any service error."""
-
-    ClientError = ServiceError
-    BackupInUseException = BackupInUseException
-    BackupNotFoundException = BackupNotFoundException
-    ConditionalCheckFailedException = ConditionalCheckFailedException
-    ContinuousBackupsUnavailableException = ContinuousBackupsUnavailableException
-    DuplicateItemException = DuplicateItemException
-    ExportConflictException = ExportConflictException
-    ExportNotFoundException = ExportNotFoundException
-    GlobalTableAlreadyExistsException = GlobalTableAlreadyExistsException
-    GlobalTableNotFoundException = GlobalTableNotFoundException
-    IdempotentParameterMismatchException = IdempotentParameterMismatchException
-    ImportConflictException = ImportConflictException
-    ImportNotFoundException = ImportNotFoundException
-    IndexNotFoundException = IndexNotFoundException
-    InternalServerError = InternalServerError
-    InvalidExportTimeException = InvalidExportTimeException
-    InvalidRestoreTimeException = InvalidRestoreTimeException
-    ItemCollectionSizeLimitExceededException = ItemCollectionSizeLimitExceededException
-    LimitExceededException = LimitExceededException
-    PointInTimeRecoveryUnavailableException = PointInTimeRecoveryUnavailableException
-    PolicyNotFoundException = PolicyNotFoundException
-    ProvisionedThroughputExceededException = ProvisionedThroughputExceededException
-    ReplicaAlreadyExistsException = ReplicaAlreadyExistsException
-    ReplicaNotFoundException = ReplicaNotFoundException
-    ReplicatedWriteConflictException = ReplicatedWriteConflictException
-    RequestLimitExceeded = RequestLimitExceeded
-    ResourceInUseException = ResourceInUseException
-    ResourceNotFoundException = ResourceNotFoundException
-    TableAlreadyExistsException = TableAlreadyExistsException
-    TableInUseException = TableInUseException
-    TableNotFoundException = TableNotFoundException
-    ThrottlingException = ThrottlingException
-    TransactionCanceledException = TransactionCanceledException
-    TransactionConflictException = TransactionConflictException
-    TransactionInProgressException = TransactionInProgressException
-
-
-ERRORS = {
-    "BackupInUseException": BackupInUseException,
-    "BackupNotFoundException": BackupNotFoundException,
-    "ConditionalCheckFailedException": ConditionalCheckFailedException,
-    "ContinuousBackupsUnavailableException": ContinuousBackupsUnavailableException,
-    "DuplicateItemException": DuplicateItemException,
-    "ExportConflictException": ExportConflictException,
-    "ExportNotFoundException": ExportNotFoundException,
-    "GlobalTableAlreadyExistsException": GlobalTableAlreadyExistsException,
-    "GlobalTableNotFoundException": GlobalTableNotFoundException,
-    "IdempotentParameterMismatchException": IdempotentParameterMismatchException,
-    "ImportConflictException": ImportConflictException,
-    "ImportNotFoundException": ImportNotFoundException,
-    "IndexNotFoundException": IndexNotFoundException,
-    "InternalServerError": InternalServerError,
-    "InvalidExportTimeException": InvalidExportTimeException,
-    "InvalidRestoreTimeException": InvalidRestoreTimeException,
-    "ItemCollectionSizeLimitExceededException": ItemCollectionSizeLimitExceededException,
-    "LimitExceededException": LimitExceededException,
-    "PointInTimeRecoveryUnavailableException": PointInTimeRecoveryUnavailableException,
-    "PolicyNotFoundException": PolicyNotFoundException,
-    "ProvisionedThroughputExceededException": ProvisionedThroughputExceededException,
-    "ReplicaAlreadyExistsException": ReplicaAlreadyExistsException,
-    "ReplicaNotFoundException": ReplicaNotFoundException,
-    "ReplicatedWriteConflictException": ReplicatedWriteConflictException,
-    "RequestLimitExceeded": RequestLimitExceeded,
-    "ResourceInUseException": ResourceInUseException,
-    "ResourceNotFoundException": ResourceNotFoundException,
-    "TableAlreadyExistsException": TableAlreadyExistsException,
-    "TableInUseException": TableInUseException,
-    "TableNotFoundException": TableNotFoundException,
-    "ThrottlingException": ThrottlingException,
-    "TransactionCanceledException": TransactionCanceledException,
-    "TransactionConflictException": TransactionConflictException,
-    "TransactionInProgressException": TransactionInProgressException,
+# Modeled errors as data: exceptions attribute -> 'ClassName code status'.
+ERROR_TABLE = {
+    "BackupInUseException": "BackupInUseException BackupInUseException 400",
+    "BackupNotFoundException": "BackupNotFoundException BackupNotFoundException 400",
+    "ConditionalCheckFailedException": "ConditionalCheckFailedException ConditionalCheckFailedException 400",
+    "ContinuousBackupsUnavailableException": "ContinuousBackupsUnavailableException ContinuousBackupsUnavailableException 400",
+    "DuplicateItemException": "DuplicateItemException DuplicateItemException 400",
+    "ExportConflictException": "ExportConflictException ExportConflictException 400",
+    "ExportNotFoundException": "ExportNotFoundException ExportNotFoundException 400",
+    "GlobalTableAlreadyExistsException": "GlobalTableAlreadyExistsException GlobalTableAlreadyExistsException 400",
+    "GlobalTableNotFoundException": "GlobalTableNotFoundException GlobalTableNotFoundException 400",
+    "IdempotentParameterMismatchException": "IdempotentParameterMismatchException IdempotentParameterMismatchException 400",
+    "ImportConflictException": "ImportConflictException ImportConflictException 400",
+    "ImportNotFoundException": "ImportNotFoundException ImportNotFoundException 400",
+    "IndexNotFoundException": "IndexNotFoundException IndexNotFoundException 400",
+    "InternalServerError": "InternalServerError InternalServerError 400",
+    "InvalidExportTimeException": "InvalidExportTimeException InvalidExportTimeException 400",
+    "InvalidRestoreTimeException": "InvalidRestoreTimeException InvalidRestoreTimeException 400",
+    "ItemCollectionSizeLimitExceededException": "ItemCollectionSizeLimitExceededException ItemCollectionSizeLimitExceededException 400",
+    "LimitExceededException": "LimitExceededException LimitExceededException 400",
+    "PointInTimeRecoveryUnavailableException": "PointInTimeRecoveryUnavailableException PointInTimeRecoveryUnavailableException 400",
+    "PolicyNotFoundException": "PolicyNotFoundException PolicyNotFoundException 400",
+    "ProvisionedThroughputExceededException": "ProvisionedThroughputExceededException ProvisionedThroughputExceededException 400",
+    "ReplicaAlreadyExistsException": "ReplicaAlreadyExistsException ReplicaAlreadyExistsException 400",
+    "ReplicaNotFoundException": "ReplicaNotFoundException ReplicaNotFoundException 400",
+    "ReplicatedWriteConflictException": "ReplicatedWriteConflictException ReplicatedWriteConflictException 400",
+    "RequestLimitExceeded": "RequestLimitExceeded RequestLimitExceeded 400",
+    "ResourceInUseException": "ResourceInUseException ResourceInUseException 400",
+    "ResourceNotFoundException": "ResourceNotFoundException ResourceNotFoundException 400",
+    "TableAlreadyExistsException": "TableAlreadyExistsException TableAlreadyExistsException 400",
+    "TableInUseException": "TableInUseException TableInUseException 400",
+    "TableNotFoundException": "TableNotFoundException TableNotFoundException 400",
+    "ThrottlingException": "ThrottlingException ThrottlingException 400",
+    "TransactionCanceledException": "TransactionCanceledException TransactionCanceledException 400",
+    "TransactionConflictException": "TransactionConflictException TransactionConflictException 400",
+    "TransactionInProgressException": "TransactionInProgressException TransactionInProgressException 400",
 }
+if not TYPE_CHECKING:
+    exceptions = Exceptions(globals(), ERROR_TABLE)
+
+
+def __getattr__(name: str) -> Any:
+    """A result or error class, made on first use."""
+    if name in RESULT_FIELDS:
+        return RESULTS.get(name)
+    return exceptions.named(name)
 
 
 class Client(BaseClient):
@@ -2279,7 +2160,6 @@ class Client(BaseClient):
     shapes = SHAPES
     operations = OPERATIONS
     paginators = PAGINATORS
-    errors = ERRORS
     exceptions = exceptions
     results = RESULTS
 

@@ -12,7 +12,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from native_lambda.aws.protocols import UNSET, BaseClient, Result, Results, ServiceError
+from native_lambda.aws.protocols import (
+    UNSET,
+    BaseClient,
+    Exceptions,
+    Result,
+    Results,
+    ServiceError,
+)
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -826,6 +833,69 @@ if TYPE_CHECKING:
         dead_letter_config: DeadLetterConfig = UNSET
         log_config: LogConfig = UNSET
 
+    class AccessDeniedException(ServiceError):
+        """The modeled ``AccessDeniedException`` error."""
+
+    class ConcurrentModificationException(ServiceError):
+        """The modeled ``ConcurrentModificationException`` error."""
+
+    class IllegalStatusException(ServiceError):
+        """The modeled ``IllegalStatusException`` error."""
+
+    class InternalException(ServiceError):
+        """The modeled ``InternalException`` error."""
+
+    class InvalidEventPatternException(ServiceError):
+        """The modeled ``InvalidEventPatternException`` error."""
+
+    class InvalidStateException(ServiceError):
+        """The modeled ``InvalidStateException`` error."""
+
+    class LimitExceededException(ServiceError):
+        """The modeled ``LimitExceededException`` error."""
+
+    class ManagedRuleException(ServiceError):
+        """The modeled ``ManagedRuleException`` error."""
+
+    class OperationDisabledException(ServiceError):
+        """The modeled ``OperationDisabledException`` error."""
+
+    class PolicyLengthExceededException(ServiceError):
+        """The modeled ``PolicyLengthExceededException`` error."""
+
+    class ResourceAlreadyExistsException(ServiceError):
+        """The modeled ``ResourceAlreadyExistsException`` error."""
+
+    class ResourceNotFoundException(ServiceError):
+        """The modeled ``ResourceNotFoundException`` error."""
+
+    class ThrottlingException(ServiceError):
+        """The modeled ``ThrottlingException`` error."""
+
+    class exceptions:  # boto3's name: client.exceptions.<Code>
+        """The modeled errors by name; ``ClientError`` catches any service error."""
+
+        ClientError = ServiceError
+        AccessDeniedException = AccessDeniedException
+        ConcurrentModificationException = ConcurrentModificationException
+        IllegalStatusException = IllegalStatusException
+        InternalException = InternalException
+        InvalidEventPatternException = InvalidEventPatternException
+        InvalidStateException = InvalidStateException
+        LimitExceededException = LimitExceededException
+        ManagedRuleException = ManagedRuleException
+        OperationDisabledException = OperationDisabledException
+        PolicyLengthExceededException = PolicyLengthExceededException
+        ResourceAlreadyExistsException = ResourceAlreadyExistsException
+        ResourceNotFoundException = ResourceNotFoundException
+        ThrottlingException = ThrottlingException
+
+        @staticmethod
+        def from_code(code: str) -> type[ServiceError]: ...
+
+        @staticmethod
+        def named(class_name: str) -> type[ServiceError]: ...
+
 
 __all__ = ["Client", "exceptions"]
 
@@ -1370,136 +1440,31 @@ RESULT_FIELDS = {
 RESULTS = Results(globals(), RESULT_FIELDS)
 
 
-def __getattr__(name: str) -> Any:
-    """A result class, made on first use."""
-    return RESULTS.attribute(name)
-
-
-class AccessDeniedException(ServiceError):
-    """The modeled ``AccessDeniedException`` error."""
-
-    code = "AccessDeniedException"
-    status = 400
-
-
-class ConcurrentModificationException(ServiceError):
-    """The modeled ``ConcurrentModificationException`` error."""
-
-    code = "ConcurrentModificationException"
-    status = 400
-
-
-class IllegalStatusException(ServiceError):
-    """The modeled ``IllegalStatusException`` error."""
-
-    code = "IllegalStatusException"
-    status = 400
-
-
-class InternalException(ServiceError):
-    """The modeled ``InternalException`` error."""
-
-    code = "InternalException"
-    status = 400
-
-
-class InvalidEventPatternException(ServiceError):
-    """The modeled ``InvalidEventPatternException`` error."""
-
-    code = "InvalidEventPatternException"
-    status = 400
-
-
-class InvalidStateException(ServiceError):
-    """The modeled ``InvalidStateException`` error."""
-
-    code = "InvalidStateException"
-    status = 400
-
-
-class LimitExceededException(ServiceError):
-    """The modeled ``LimitExceededException`` error."""
-
-    code = "LimitExceededException"
-    status = 400
-
-
-class ManagedRuleException(ServiceError):
-    """The modeled ``ManagedRuleException`` error."""
-
-    code = "ManagedRuleException"
-    status = 400
-
-
-class OperationDisabledException(ServiceError):
-    """The modeled ``OperationDisabledException`` error."""
-
-    code = "OperationDisabledException"
-    status = 400
-
-
-class PolicyLengthExceededException(ServiceError):
-    """The modeled ``PolicyLengthExceededException`` error."""
-
-    code = "PolicyLengthExceededException"
-    status = 400
-
-
-class ResourceAlreadyExistsException(ServiceError):
-    """The modeled ``ResourceAlreadyExistsException`` error."""
-
-    code = "ResourceAlreadyExistsException"
-    status = 400
-
-
-class ResourceNotFoundException(ServiceError):
-    """The modeled ``ResourceNotFoundException`` error."""
-
-    code = "ResourceNotFoundException"
-    status = 400
-
-
-class ThrottlingException(ServiceError):
-    """The modeled ``ThrottlingException`` error."""
-
-    code = "ThrottlingException"
-    status = 400
-
-
-class exceptions:  # boto3's name: client.exceptions.<Code>
-    """The modeled errors by name; ``ClientError`` catches any service error."""
-
-    ClientError = ServiceError
-    AccessDeniedException = AccessDeniedException
-    ConcurrentModificationException = ConcurrentModificationException
-    IllegalStatusException = IllegalStatusException
-    InternalException = InternalException
-    InvalidEventPatternException = InvalidEventPatternException
-    InvalidStateException = InvalidStateException
-    LimitExceededException = LimitExceededException
-    ManagedRuleException = ManagedRuleException
-    OperationDisabledException = OperationDisabledException
-    PolicyLengthExceededException = PolicyLengthExceededException
-    ResourceAlreadyExistsException = ResourceAlreadyExistsException
-    ResourceNotFoundException = ResourceNotFoundException
-    ThrottlingException = ThrottlingException
-
-
-ERRORS = {
-    "AccessDeniedException": AccessDeniedException,
-    "ConcurrentModificationException": ConcurrentModificationException,
-    "IllegalStatusException": IllegalStatusException,
-    "InternalException": InternalException,
-    "InvalidEventPatternException": InvalidEventPatternException,
-    "InvalidStateException": InvalidStateException,
-    "LimitExceededException": LimitExceededException,
-    "ManagedRuleException": ManagedRuleException,
-    "OperationDisabledException": OperationDisabledException,
-    "PolicyLengthExceededException": PolicyLengthExceededException,
-    "ResourceAlreadyExistsException": ResourceAlreadyExistsException,
-    "ResourceNotFoundException": ResourceNotFoundException,
-    "ThrottlingException": ThrottlingException,
+# Modeled errors as data: exceptions attribute -> 'ClassName code status'.
+ERROR_TABLE = {
+    "AccessDeniedException": "AccessDeniedException AccessDeniedException 400",
+    "ConcurrentModificationException": "ConcurrentModificationException ConcurrentModificationException 400",
+    "IllegalStatusException": "IllegalStatusException IllegalStatusException 400",
+    "InternalException": "InternalException InternalException 400",
+    "InvalidEventPatternException": "InvalidEventPatternException InvalidEventPatternException 400",
+    "InvalidStateException": "InvalidStateException InvalidStateException 400",
+    "LimitExceededException": "LimitExceededException LimitExceededException 400",
+    "ManagedRuleException": "ManagedRuleException ManagedRuleException 400",
+    "OperationDisabledException": "OperationDisabledException OperationDisabledException 400",
+    "PolicyLengthExceededException": "PolicyLengthExceededException PolicyLengthExceededException 400",
+    "ResourceAlreadyExistsException": "ResourceAlreadyExistsException ResourceAlreadyExistsException 400",
+    "ResourceNotFoundException": "ResourceNotFoundException ResourceNotFoundException 400",
+    "ThrottlingException": "ThrottlingException ThrottlingException 400",
 }
+if not TYPE_CHECKING:
+    exceptions = Exceptions(globals(), ERROR_TABLE)
+
+
+def __getattr__(name: str) -> Any:
+    """A result or error class, made on first use."""
+    if name in RESULT_FIELDS:
+        return RESULTS.get(name)
+    return exceptions.named(name)
 
 
 class Client(BaseClient):
@@ -1509,7 +1474,6 @@ class Client(BaseClient):
     shapes = SHAPES
     operations = OPERATIONS
     paginators = PAGINATORS
-    errors = ERRORS
     exceptions = exceptions
     results = RESULTS
 

@@ -12,7 +12,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from native_lambda.aws.protocols import UNSET, BaseClient, Result, Results, ServiceError
+from native_lambda.aws.protocols import (
+    UNSET,
+    BaseClient,
+    Exceptions,
+    Result,
+    Results,
+    ServiceError,
+)
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -675,6 +682,89 @@ if TYPE_CHECKING:
         target_mi_bps: int = UNSET
         current_mi_bps: int = UNSET
 
+    class AccessDeniedException(ServiceError):
+        """The modeled ``AccessDeniedException`` error."""
+
+    class DryRunOperationException(ServiceError):
+        """The modeled ``DryRunOperationException`` error."""
+
+    class ExpiredIteratorException(ServiceError):
+        """The modeled ``ExpiredIteratorException`` error."""
+
+    class ExpiredNextTokenException(ServiceError):
+        """The modeled ``ExpiredNextTokenException`` error."""
+
+    class InternalFailureException_(ServiceError):
+        """The modeled ``InternalFailureException`` error."""
+
+    class InvalidArgumentException(ServiceError):
+        """The modeled ``InvalidArgumentException`` error."""
+
+    class KMSAccessDeniedException_(ServiceError):
+        """The modeled ``KMSAccessDeniedException`` error."""
+
+    class KMSDisabledException_(ServiceError):
+        """The modeled ``KMSDisabledException`` error."""
+
+    class KMSInvalidStateException_(ServiceError):
+        """The modeled ``KMSInvalidStateException`` error."""
+
+    class KMSNotFoundException_(ServiceError):
+        """The modeled ``KMSNotFoundException`` error."""
+
+    class KMSOptInRequired_(ServiceError):
+        """The modeled ``KMSOptInRequired`` error."""
+
+    class KMSThrottlingException_(ServiceError):
+        """The modeled ``KMSThrottlingException`` error."""
+
+    class LimitExceededException(ServiceError):
+        """The modeled ``LimitExceededException`` error."""
+
+    class ProvisionedThroughputExceededException(ServiceError):
+        """The modeled ``ProvisionedThroughputExceededException`` error."""
+
+    class ResourceInUseException_(ServiceError):
+        """The modeled ``ResourceInUseException`` error."""
+
+    class ResourceNotFoundException_(ServiceError):
+        """The modeled ``ResourceNotFoundException`` error."""
+
+    class ThrottlingException(ServiceError):
+        """The modeled ``ThrottlingException`` error."""
+
+    class ValidationException(ServiceError):
+        """The modeled ``ValidationException`` error."""
+
+    class exceptions:  # boto3's name: client.exceptions.<Code>
+        """The modeled errors by name; ``ClientError`` catches any service error."""
+
+        ClientError = ServiceError
+        AccessDeniedException = AccessDeniedException
+        DryRunOperationException = DryRunOperationException
+        ExpiredIteratorException = ExpiredIteratorException
+        ExpiredNextTokenException = ExpiredNextTokenException
+        InternalFailureException = InternalFailureException_
+        InvalidArgumentException = InvalidArgumentException
+        KMSAccessDeniedException = KMSAccessDeniedException_
+        KMSDisabledException = KMSDisabledException_
+        KMSInvalidStateException = KMSInvalidStateException_
+        KMSNotFoundException = KMSNotFoundException_
+        KMSOptInRequired = KMSOptInRequired_
+        KMSThrottlingException = KMSThrottlingException_
+        LimitExceededException = LimitExceededException
+        ProvisionedThroughputExceededException = ProvisionedThroughputExceededException
+        ResourceInUseException = ResourceInUseException_
+        ResourceNotFoundException = ResourceNotFoundException_
+        ThrottlingException = ThrottlingException
+        ValidationException = ValidationException
+
+        @staticmethod
+        def from_code(code: str) -> type[ServiceError]: ...
+
+        @staticmethod
+        def named(class_name: str) -> type[ServiceError]: ...
+
 
 __all__ = ["Client", "exceptions"]
 
@@ -1171,181 +1261,36 @@ RESULT_FIELDS = {
 RESULTS = Results(globals(), RESULT_FIELDS)
 
 
-def __getattr__(name: str) -> Any:
-    """A result class, made on first use."""
-    return RESULTS.attribute(name)
-
-
-class AccessDeniedException(ServiceError):
-    """The modeled ``AccessDeniedException`` error."""
-
-    code = "AccessDeniedException"
-    status = 400
-
-
-class DryRunOperationException(ServiceError):
-    """The modeled ``DryRunOperationException`` error."""
-
-    code = "DryRunOperationException"
-    status = 400
-
-
-class ExpiredIteratorException(ServiceError):
-    """The modeled ``ExpiredIteratorException`` error."""
-
-    code = "ExpiredIteratorException"
-    status = 400
-
-
-class ExpiredNextTokenException(ServiceError):
-    """The modeled ``ExpiredNextTokenException`` error."""
-
-    code = "ExpiredNextTokenException"
-    status = 400
-
-
-class InternalFailureException_(ServiceError):
-    """The modeled ``InternalFailureException`` error."""
-
-    code = "InternalFailureException"
-    status = 400
-
-
-class InvalidArgumentException(ServiceError):
-    """The modeled ``InvalidArgumentException`` error."""
-
-    code = "InvalidArgumentException"
-    status = 400
-
-
-class KMSAccessDeniedException_(ServiceError):
-    """The modeled ``KMSAccessDeniedException`` error."""
-
-    code = "KMSAccessDeniedException"
-    status = 400
-
-
-class KMSDisabledException_(ServiceError):
-    """The modeled ``KMSDisabledException`` error."""
-
-    code = "KMSDisabledException"
-    status = 400
-
-
-class KMSInvalidStateException_(ServiceError):
-    """The modeled ``KMSInvalidStateException`` error."""
-
-    code = "KMSInvalidStateException"
-    status = 400
-
-
-class KMSNotFoundException_(ServiceError):
-    """The modeled ``KMSNotFoundException`` error."""
-
-    code = "KMSNotFoundException"
-    status = 400
-
-
-class KMSOptInRequired_(ServiceError):
-    """The modeled ``KMSOptInRequired`` error."""
-
-    code = "KMSOptInRequired"
-    status = 400
-
-
-class KMSThrottlingException_(ServiceError):
-    """The modeled ``KMSThrottlingException`` error."""
-
-    code = "KMSThrottlingException"
-    status = 400
-
-
-class LimitExceededException(ServiceError):
-    """The modeled ``LimitExceededException`` error."""
-
-    code = "LimitExceededException"
-    status = 400
-
-
-class ProvisionedThroughputExceededException(ServiceError):
-    """The modeled ``ProvisionedThroughputExceededException`` error."""
-
-    code = "ProvisionedThroughputExceededException"
-    status = 400
-
-
-class ResourceInUseException_(ServiceError):
-    """The modeled ``ResourceInUseException`` error."""
-
-    code = "ResourceInUseException"
-    status = 400
-
-
-class ResourceNotFoundException_(ServiceError):
-    """The modeled ``ResourceNotFoundException`` error."""
-
-    code = "ResourceNotFoundException"
-    status = 400
-
-
-class ThrottlingException(ServiceError):
-    """The modeled ``ThrottlingException`` error."""
-
-    code = "ThrottlingException"
-    status = 400
-
-
-class ValidationException(ServiceError):
-    """The modeled ``ValidationException`` error."""
-
-    code = "ValidationException"
-    status = 400
-
-
-class exceptions:  # boto3's name: client.exceptions.<Code>
-    """The modeled errors by name; ``ClientError`` catches any service error."""
-
-    ClientError = ServiceError
-    AccessDeniedException = AccessDeniedException
-    DryRunOperationException = DryRunOperationException
-    ExpiredIteratorException = ExpiredIteratorException
-    ExpiredNextTokenException = ExpiredNextTokenException
-    InternalFailureException = InternalFailureException_
-    InvalidArgumentException = InvalidArgumentException
-    KMSAccessDeniedException = KMSAccessDeniedException_
-    KMSDisabledException = KMSDisabledException_
-    KMSInvalidStateException = KMSInvalidStateException_
-    KMSNotFoundException = KMSNotFoundException_
-    KMSOptInRequired = KMSOptInRequired_
-    KMSThrottlingException = KMSThrottlingException_
-    LimitExceededException = LimitExceededException
-    ProvisionedThroughputExceededException = ProvisionedThroughputExceededException
-    ResourceInUseException = ResourceInUseException_
-    ResourceNotFoundException = ResourceNotFoundException_
-    ThrottlingException = ThrottlingException
-    ValidationException = ValidationException
-
-
-ERRORS = {
-    "AccessDeniedException": AccessDeniedException,
-    "DryRunOperationException": DryRunOperationException,
-    "ExpiredIteratorException": ExpiredIteratorException,
-    "ExpiredNextTokenException": ExpiredNextTokenException,
-    "InternalFailureException": InternalFailureException_,
-    "InvalidArgumentException": InvalidArgumentException,
-    "KMSAccessDeniedException": KMSAccessDeniedException_,
-    "KMSDisabledException": KMSDisabledException_,
-    "KMSInvalidStateException": KMSInvalidStateException_,
-    "KMSNotFoundException": KMSNotFoundException_,
-    "KMSOptInRequired": KMSOptInRequired_,
-    "KMSThrottlingException": KMSThrottlingException_,
-    "LimitExceededException": LimitExceededException,
-    "ProvisionedThroughputExceededException": ProvisionedThroughputExceededException,
-    "ResourceInUseException": ResourceInUseException_,
-    "ResourceNotFoundException": ResourceNotFoundException_,
-    "ThrottlingException": ThrottlingException,
-    "ValidationException": ValidationException,
+# Modeled errors as data: exceptions attribute -> 'ClassName code status'.
+ERROR_TABLE = {
+    "AccessDeniedException": "AccessDeniedException AccessDeniedException 400",
+    "DryRunOperationException": "DryRunOperationException DryRunOperationException 400",
+    "ExpiredIteratorException": "ExpiredIteratorException ExpiredIteratorException 400",
+    "ExpiredNextTokenException": "ExpiredNextTokenException ExpiredNextTokenException 400",
+    "InternalFailureException": "InternalFailureException_ InternalFailureException 400",
+    "InvalidArgumentException": "InvalidArgumentException InvalidArgumentException 400",
+    "KMSAccessDeniedException": "KMSAccessDeniedException_ KMSAccessDeniedException 400",
+    "KMSDisabledException": "KMSDisabledException_ KMSDisabledException 400",
+    "KMSInvalidStateException": "KMSInvalidStateException_ KMSInvalidStateException 400",
+    "KMSNotFoundException": "KMSNotFoundException_ KMSNotFoundException 400",
+    "KMSOptInRequired": "KMSOptInRequired_ KMSOptInRequired 400",
+    "KMSThrottlingException": "KMSThrottlingException_ KMSThrottlingException 400",
+    "LimitExceededException": "LimitExceededException LimitExceededException 400",
+    "ProvisionedThroughputExceededException": "ProvisionedThroughputExceededException ProvisionedThroughputExceededException 400",
+    "ResourceInUseException": "ResourceInUseException_ ResourceInUseException 400",
+    "ResourceNotFoundException": "ResourceNotFoundException_ ResourceNotFoundException 400",
+    "ThrottlingException": "ThrottlingException ThrottlingException 400",
+    "ValidationException": "ValidationException ValidationException 400",
 }
+if not TYPE_CHECKING:
+    exceptions = Exceptions(globals(), ERROR_TABLE)
+
+
+def __getattr__(name: str) -> Any:
+    """A result or error class, made on first use."""
+    if name in RESULT_FIELDS:
+        return RESULTS.get(name)
+    return exceptions.named(name)
 
 
 class Client(BaseClient):
@@ -1355,7 +1300,6 @@ class Client(BaseClient):
     shapes = SHAPES
     operations = OPERATIONS
     paginators = PAGINATORS
-    errors = ERRORS
     exceptions = exceptions
     results = RESULTS
 

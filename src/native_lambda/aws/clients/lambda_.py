@@ -12,7 +12,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from native_lambda.aws.protocols import UNSET, BaseClient, Result, Results, ServiceError
+from native_lambda.aws.protocols import (
+    UNSET,
+    BaseClient,
+    Exceptions,
+    Result,
+    Results,
+    ServiceError,
+)
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -1298,6 +1305,253 @@ if TYPE_CHECKING:
 
         duration: int = UNSET
 
+    class AliasLimitExceededException(ServiceError):
+        """The modeled ``AliasLimitExceededException`` error."""
+
+    class CallbackTimeoutException(ServiceError):
+        """The modeled ``CallbackTimeoutException`` error."""
+
+    class CapacityProviderLimitExceededException(ServiceError):
+        """The modeled ``CapacityProviderLimitExceededException`` error."""
+
+    class CodeArtifactUserDeletedException(ServiceError):
+        """The modeled ``CodeArtifactUserDeletedException`` error."""
+
+    class CodeArtifactUserFailedException(ServiceError):
+        """The modeled ``CodeArtifactUserFailedException`` error."""
+
+    class CodeArtifactUserPendingException(ServiceError):
+        """The modeled ``CodeArtifactUserPendingException`` error."""
+
+    class CodeSigningConfigNotFoundException(ServiceError):
+        """The modeled ``CodeSigningConfigNotFoundException`` error."""
+
+    class CodeStorageExceededException(ServiceError):
+        """The modeled ``CodeStorageExceededException`` error."""
+
+    class CodeVerificationFailedException(ServiceError):
+        """The modeled ``CodeVerificationFailedException`` error."""
+
+    class DurableExecutionAlreadyStartedException(ServiceError):
+        """The modeled ``DurableExecutionAlreadyStartedException`` error."""
+
+    class EC2AccessDeniedException(ServiceError):
+        """The modeled ``EC2AccessDeniedException`` error."""
+
+    class EC2ThrottledException(ServiceError):
+        """The modeled ``EC2ThrottledException`` error."""
+
+    class EC2UnexpectedException(ServiceError):
+        """The modeled ``EC2UnexpectedException`` error."""
+
+    class EFSIOException(ServiceError):
+        """The modeled ``EFSIOException`` error."""
+
+    class EFSMountConnectivityException(ServiceError):
+        """The modeled ``EFSMountConnectivityException`` error."""
+
+    class EFSMountFailureException(ServiceError):
+        """The modeled ``EFSMountFailureException`` error."""
+
+    class EFSMountTimeoutException(ServiceError):
+        """The modeled ``EFSMountTimeoutException`` error."""
+
+    class ENILimitReachedException(ServiceError):
+        """The modeled ``ENILimitReachedException`` error."""
+
+    class ENINotReadyException(ServiceError):
+        """The modeled ``ENINotReadyException`` error."""
+
+    class FunctionVersionsPerCapacityProviderLimitExceededException(ServiceError):
+        """The modeled ``FunctionVersionsPerCapacityProviderLimitExceededException`` error."""
+
+    class InvalidCodeSignatureException(ServiceError):
+        """The modeled ``InvalidCodeSignatureException`` error."""
+
+    class InvalidParameterValueException(ServiceError):
+        """The modeled ``InvalidParameterValueException`` error."""
+
+    class InvalidRequestContentException(ServiceError):
+        """The modeled ``InvalidRequestContentException`` error."""
+
+    class InvalidRuntimeException(ServiceError):
+        """The modeled ``InvalidRuntimeException`` error."""
+
+    class InvalidSecurityGroupIDException(ServiceError):
+        """The modeled ``InvalidSecurityGroupIDException`` error."""
+
+    class InvalidSubnetIDException(ServiceError):
+        """The modeled ``InvalidSubnetIDException`` error."""
+
+    class InvalidZipFileException(ServiceError):
+        """The modeled ``InvalidZipFileException`` error."""
+
+    class KMSAccessDeniedException(ServiceError):
+        """The modeled ``KMSAccessDeniedException`` error."""
+
+    class KMSDisabledException(ServiceError):
+        """The modeled ``KMSDisabledException`` error."""
+
+    class KMSInvalidStateException(ServiceError):
+        """The modeled ``KMSInvalidStateException`` error."""
+
+    class KMSNotFoundException(ServiceError):
+        """The modeled ``KMSNotFoundException`` error."""
+
+    class ModeNotSupportedException(ServiceError):
+        """The modeled ``ModeNotSupportedException`` error."""
+
+    class NoPublishedVersionException(ServiceError):
+        """The modeled ``NoPublishedVersionException`` error."""
+
+    class PolicyLengthExceededException(ServiceError):
+        """The modeled ``PolicyLengthExceededException`` error."""
+
+    class PreconditionFailedException(ServiceError):
+        """The modeled ``PreconditionFailedException`` error."""
+
+    class ProvisionedConcurrencyConfigNotFoundException(ServiceError):
+        """The modeled ``ProvisionedConcurrencyConfigNotFoundException`` error."""
+
+    class PublicPolicyException(ServiceError):
+        """The modeled ``PublicPolicyException`` error."""
+
+    class RecursiveInvocationException(ServiceError):
+        """The modeled ``RecursiveInvocationException`` error."""
+
+    class RequestTooLargeException(ServiceError):
+        """The modeled ``RequestTooLargeException`` error."""
+
+    class ResourceConflictException(ServiceError):
+        """The modeled ``ResourceConflictException`` error."""
+
+    class ResourceInUseException(ServiceError):
+        """The modeled ``ResourceInUseException`` error."""
+
+    class ResourceNotFoundException(ServiceError):
+        """The modeled ``ResourceNotFoundException`` error."""
+
+    class ResourceNotReadyException(ServiceError):
+        """The modeled ``ResourceNotReadyException`` error."""
+
+    class RuntimeAliasDeletedException(ServiceError):
+        """The modeled ``RuntimeAliasDeletedException`` error."""
+
+    class RuntimeVersionDeletedException(ServiceError):
+        """The modeled ``RuntimeVersionDeletedException`` error."""
+
+    class S3FilesMountConnectivityException(ServiceError):
+        """The modeled ``S3FilesMountConnectivityException`` error."""
+
+    class S3FilesMountFailureException(ServiceError):
+        """The modeled ``S3FilesMountFailureException`` error."""
+
+    class S3FilesMountTimeoutException(ServiceError):
+        """The modeled ``S3FilesMountTimeoutException`` error."""
+
+    class SerializedRequestEntityTooLargeException(ServiceError):
+        """The modeled ``SerializedRequestEntityTooLargeException`` error."""
+
+    class ServiceException(ServiceError):
+        """The modeled ``ServiceException`` error."""
+
+    class ServiceQuotaExceededException(ServiceError):
+        """The modeled ``ServiceQuotaExceededException`` error."""
+
+    class SnapStartException(ServiceError):
+        """The modeled ``SnapStartException`` error."""
+
+    class SnapStartNotReadyException(ServiceError):
+        """The modeled ``SnapStartNotReadyException`` error."""
+
+    class SnapStartRegenerationFailureException(ServiceError):
+        """The modeled ``SnapStartRegenerationFailureException`` error."""
+
+    class SnapStartTimeoutException(ServiceError):
+        """The modeled ``SnapStartTimeoutException`` error."""
+
+    class SubnetIPAddressLimitReachedException(ServiceError):
+        """The modeled ``SubnetIPAddressLimitReachedException`` error."""
+
+    class TooManyRequestsException(ServiceError):
+        """The modeled ``TooManyRequestsException`` error."""
+
+    class UnsupportedMediaTypeException(ServiceError):
+        """The modeled ``UnsupportedMediaTypeException`` error."""
+
+    class exceptions:  # boto3's name: client.exceptions.<Code>
+        """The modeled errors by name; ``ClientError`` catches any service error."""
+
+        ClientError = ServiceError
+        AliasLimitExceededException = AliasLimitExceededException
+        CallbackTimeoutException = CallbackTimeoutException
+        CapacityProviderLimitExceededException = CapacityProviderLimitExceededException
+        CodeArtifactUserDeletedException = CodeArtifactUserDeletedException
+        CodeArtifactUserFailedException = CodeArtifactUserFailedException
+        CodeArtifactUserPendingException = CodeArtifactUserPendingException
+        CodeSigningConfigNotFoundException = CodeSigningConfigNotFoundException
+        CodeStorageExceededException = CodeStorageExceededException
+        CodeVerificationFailedException = CodeVerificationFailedException
+        DurableExecutionAlreadyStartedException = DurableExecutionAlreadyStartedException
+        EC2AccessDeniedException = EC2AccessDeniedException
+        EC2ThrottledException = EC2ThrottledException
+        EC2UnexpectedException = EC2UnexpectedException
+        EFSIOException = EFSIOException
+        EFSMountConnectivityException = EFSMountConnectivityException
+        EFSMountFailureException = EFSMountFailureException
+        EFSMountTimeoutException = EFSMountTimeoutException
+        ENILimitReachedException = ENILimitReachedException
+        ENINotReadyException = ENINotReadyException
+        FunctionVersionsPerCapacityProviderLimitExceededException = (
+            FunctionVersionsPerCapacityProviderLimitExceededException
+        )
+        InvalidCodeSignatureException = InvalidCodeSignatureException
+        InvalidParameterValueException = InvalidParameterValueException
+        InvalidRequestContentException = InvalidRequestContentException
+        InvalidRuntimeException = InvalidRuntimeException
+        InvalidSecurityGroupIDException = InvalidSecurityGroupIDException
+        InvalidSubnetIDException = InvalidSubnetIDException
+        InvalidZipFileException = InvalidZipFileException
+        KMSAccessDeniedException = KMSAccessDeniedException
+        KMSDisabledException = KMSDisabledException
+        KMSInvalidStateException = KMSInvalidStateException
+        KMSNotFoundException = KMSNotFoundException
+        ModeNotSupportedException = ModeNotSupportedException
+        NoPublishedVersionException = NoPublishedVersionException
+        PolicyLengthExceededException = PolicyLengthExceededException
+        PreconditionFailedException = PreconditionFailedException
+        ProvisionedConcurrencyConfigNotFoundException = (
+            ProvisionedConcurrencyConfigNotFoundException
+        )
+        PublicPolicyException = PublicPolicyException
+        RecursiveInvocationException = RecursiveInvocationException
+        RequestTooLargeException = RequestTooLargeException
+        ResourceConflictException = ResourceConflictException
+        ResourceInUseException = ResourceInUseException
+        ResourceNotFoundException = ResourceNotFoundException
+        ResourceNotReadyException = ResourceNotReadyException
+        RuntimeAliasDeletedException = RuntimeAliasDeletedException
+        RuntimeVersionDeletedException = RuntimeVersionDeletedException
+        S3FilesMountConnectivityException = S3FilesMountConnectivityException
+        S3FilesMountFailureException = S3FilesMountFailureException
+        S3FilesMountTimeoutException = S3FilesMountTimeoutException
+        SerializedRequestEntityTooLargeException = SerializedRequestEntityTooLargeException
+        ServiceException = ServiceException
+        ServiceQuotaExceededException = ServiceQuotaExceededException
+        SnapStartException = SnapStartException
+        SnapStartNotReadyException = SnapStartNotReadyException
+        SnapStartRegenerationFailureException = SnapStartRegenerationFailureException
+        SnapStartTimeoutException = SnapStartTimeoutException
+        SubnetIPAddressLimitReachedException = SubnetIPAddressLimitReachedException
+        TooManyRequestsException = TooManyRequestsException
+        UnsupportedMediaTypeException = UnsupportedMediaTypeException
+
+        @staticmethod
+        def from_code(code: str) -> type[ServiceError]: ...
+
+        @staticmethod
+        def named(class_name: str) -> type[ServiceError]: ...
+
 
 __all__ = ["Client", "exceptions"]
 
@@ -2224,543 +2478,76 @@ RESULT_FIELDS = {
 RESULTS = Results(globals(), RESULT_FIELDS)
 
 
-def __getattr__(name: str) -> Any:
-    """A result class, made on first use."""
-    return RESULTS.attribute(name)
-
-
-class AliasLimitExceededException(ServiceError):
-    """The modeled ``AliasLimitExceededException`` error."""
-
-    code = "AliasLimitExceededException"
-    status = 400
-
-
-class CallbackTimeoutException(ServiceError):
-    """The modeled ``CallbackTimeoutException`` error."""
-
-    code = "CallbackTimeoutException"
-    status = 400
-
-
-class CapacityProviderLimitExceededException(ServiceError):
-    """The modeled ``CapacityProviderLimitExceededException`` error."""
-
-    code = "CapacityProviderLimitExceededException"
-    status = 400
-
-
-class CodeArtifactUserDeletedException(ServiceError):
-    """The modeled ``CodeArtifactUserDeletedException`` error."""
-
-    code = "CodeArtifactUserDeletedException"
-    status = 409
-
-
-class CodeArtifactUserFailedException(ServiceError):
-    """The modeled ``CodeArtifactUserFailedException`` error."""
-
-    code = "CodeArtifactUserFailedException"
-    status = 409
-
-
-class CodeArtifactUserPendingException(ServiceError):
-    """The modeled ``CodeArtifactUserPendingException`` error."""
-
-    code = "CodeArtifactUserPendingException"
-    status = 409
-
-
-class CodeSigningConfigNotFoundException(ServiceError):
-    """The modeled ``CodeSigningConfigNotFoundException`` error."""
-
-    code = "CodeSigningConfigNotFoundException"
-    status = 404
-
-
-class CodeStorageExceededException(ServiceError):
-    """The modeled ``CodeStorageExceededException`` error."""
-
-    code = "CodeStorageExceededException"
-    status = 400
-
-
-class CodeVerificationFailedException(ServiceError):
-    """The modeled ``CodeVerificationFailedException`` error."""
-
-    code = "CodeVerificationFailedException"
-    status = 400
-
-
-class DurableExecutionAlreadyStartedException(ServiceError):
-    """The modeled ``DurableExecutionAlreadyStartedException`` error."""
-
-    code = "DurableExecutionAlreadyStartedException"
-    status = 409
-
-
-class EC2AccessDeniedException(ServiceError):
-    """The modeled ``EC2AccessDeniedException`` error."""
-
-    code = "EC2AccessDeniedException"
-    status = 502
-
-
-class EC2ThrottledException(ServiceError):
-    """The modeled ``EC2ThrottledException`` error."""
-
-    code = "EC2ThrottledException"
-    status = 502
-
-
-class EC2UnexpectedException(ServiceError):
-    """The modeled ``EC2UnexpectedException`` error."""
-
-    code = "EC2UnexpectedException"
-    status = 502
-
-
-class EFSIOException(ServiceError):
-    """The modeled ``EFSIOException`` error."""
-
-    code = "EFSIOException"
-    status = 410
-
-
-class EFSMountConnectivityException(ServiceError):
-    """The modeled ``EFSMountConnectivityException`` error."""
-
-    code = "EFSMountConnectivityException"
-    status = 408
-
-
-class EFSMountFailureException(ServiceError):
-    """The modeled ``EFSMountFailureException`` error."""
-
-    code = "EFSMountFailureException"
-    status = 403
-
-
-class EFSMountTimeoutException(ServiceError):
-    """The modeled ``EFSMountTimeoutException`` error."""
-
-    code = "EFSMountTimeoutException"
-    status = 408
-
-
-class ENILimitReachedException(ServiceError):
-    """The modeled ``ENILimitReachedException`` error."""
-
-    code = "ENILimitReachedException"
-    status = 502
-
-
-class ENINotReadyException(ServiceError):
-    """The modeled ``ENINotReadyException`` error."""
-
-    code = "ENINotReadyException"
-    status = 502
-
-
-class FunctionVersionsPerCapacityProviderLimitExceededException(ServiceError):
-    """The modeled ``FunctionVersionsPerCapacityProviderLimitExceededException`` error."""
-
-    code = "FunctionVersionsPerCapacityProviderLimitExceededException"
-    status = 400
-
-
-class InvalidCodeSignatureException(ServiceError):
-    """The modeled ``InvalidCodeSignatureException`` error."""
-
-    code = "InvalidCodeSignatureException"
-    status = 400
-
-
-class InvalidParameterValueException(ServiceError):
-    """The modeled ``InvalidParameterValueException`` error."""
-
-    code = "InvalidParameterValueException"
-    status = 400
-
-
-class InvalidRequestContentException(ServiceError):
-    """The modeled ``InvalidRequestContentException`` error."""
-
-    code = "InvalidRequestContentException"
-    status = 400
-
-
-class InvalidRuntimeException(ServiceError):
-    """The modeled ``InvalidRuntimeException`` error."""
-
-    code = "InvalidRuntimeException"
-    status = 502
-
-
-class InvalidSecurityGroupIDException(ServiceError):
-    """The modeled ``InvalidSecurityGroupIDException`` error."""
-
-    code = "InvalidSecurityGroupIDException"
-    status = 502
-
-
-class InvalidSubnetIDException(ServiceError):
-    """The modeled ``InvalidSubnetIDException`` error."""
-
-    code = "InvalidSubnetIDException"
-    status = 502
-
-
-class InvalidZipFileException(ServiceError):
-    """The modeled ``InvalidZipFileException`` error."""
-
-    code = "InvalidZipFileException"
-    status = 502
-
-
-class KMSAccessDeniedException(ServiceError):
-    """The modeled ``KMSAccessDeniedException`` error."""
-
-    code = "KMSAccessDeniedException"
-    status = 502
-
-
-class KMSDisabledException(ServiceError):
-    """The modeled ``KMSDisabledException`` error."""
-
-    code = "KMSDisabledException"
-    status = 502
-
-
-class KMSInvalidStateException(ServiceError):
-    """The modeled ``KMSInvalidStateException`` error."""
-
-    code = "KMSInvalidStateException"
-    status = 502
-
-
-class KMSNotFoundException(ServiceError):
-    """The modeled ``KMSNotFoundException`` error."""
-
-    code = "KMSNotFoundException"
-    status = 502
-
-
-class ModeNotSupportedException(ServiceError):
-    """The modeled ``ModeNotSupportedException`` error."""
-
-    code = "ModeNotSupportedException"
-    status = 400
-
-
-class NoPublishedVersionException(ServiceError):
-    """The modeled ``NoPublishedVersionException`` error."""
-
-    code = "NoPublishedVersionException"
-    status = 400
-
-
-class PolicyLengthExceededException(ServiceError):
-    """The modeled ``PolicyLengthExceededException`` error."""
-
-    code = "PolicyLengthExceededException"
-    status = 400
-
-
-class PreconditionFailedException(ServiceError):
-    """The modeled ``PreconditionFailedException`` error."""
-
-    code = "PreconditionFailedException"
-    status = 412
-
-
-class ProvisionedConcurrencyConfigNotFoundException(ServiceError):
-    """The modeled ``ProvisionedConcurrencyConfigNotFoundException`` error."""
-
-    code = "ProvisionedConcurrencyConfigNotFoundException"
-    status = 404
-
-
-class PublicPolicyException(ServiceError):
-    """The modeled ``PublicPolicyException`` error."""
-
-    code = "PublicPolicyException"
-    status = 400
-
-
-class RecursiveInvocationException(ServiceError):
-    """The modeled ``RecursiveInvocationException`` error."""
-
-    code = "RecursiveInvocationException"
-    status = 400
-
-
-class RequestTooLargeException(ServiceError):
-    """The modeled ``RequestTooLargeException`` error."""
-
-    code = "RequestTooLargeException"
-    status = 413
-
-
-class ResourceConflictException(ServiceError):
-    """The modeled ``ResourceConflictException`` error."""
-
-    code = "ResourceConflictException"
-    status = 409
-
-
-class ResourceInUseException(ServiceError):
-    """The modeled ``ResourceInUseException`` error."""
-
-    code = "ResourceInUseException"
-    status = 400
-
-
-class ResourceNotFoundException(ServiceError):
-    """The modeled ``ResourceNotFoundException`` error."""
-
-    code = "ResourceNotFoundException"
-    status = 404
-
-
-class ResourceNotReadyException(ServiceError):
-    """The modeled ``ResourceNotReadyException`` error."""
-
-    code = "ResourceNotReadyException"
-    status = 502
-
-
-class RuntimeAliasDeletedException(ServiceError):
-    """The modeled ``RuntimeAliasDeletedException`` error."""
-
-    code = "RuntimeAliasDeletedException"
-    status = 409
-
-
-class RuntimeVersionDeletedException(ServiceError):
-    """The modeled ``RuntimeVersionDeletedException`` error."""
-
-    code = "RuntimeVersionDeletedException"
-    status = 409
-
-
-class S3FilesMountConnectivityException(ServiceError):
-    """The modeled ``S3FilesMountConnectivityException`` error."""
-
-    code = "S3FilesMountConnectivityException"
-    status = 408
-
-
-class S3FilesMountFailureException(ServiceError):
-    """The modeled ``S3FilesMountFailureException`` error."""
-
-    code = "S3FilesMountFailureException"
-    status = 403
-
-
-class S3FilesMountTimeoutException(ServiceError):
-    """The modeled ``S3FilesMountTimeoutException`` error."""
-
-    code = "S3FilesMountTimeoutException"
-    status = 408
-
-
-class SerializedRequestEntityTooLargeException(ServiceError):
-    """The modeled ``SerializedRequestEntityTooLargeException`` error."""
-
-    code = "SerializedRequestEntityTooLargeException"
-    status = 413
-
-
-class ServiceException(ServiceError):
-    """The modeled ``ServiceException`` error."""
-
-    code = "ServiceException"
-    status = 500
-
-
-class ServiceQuotaExceededException(ServiceError):
-    """The modeled ``ServiceQuotaExceededException`` error."""
-
-    code = "ServiceQuotaExceededException"
-    status = 402
-
-
-class SnapStartException(ServiceError):
-    """The modeled ``SnapStartException`` error."""
-
-    code = "SnapStartException"
-    status = 400
-
-
-class SnapStartNotReadyException(ServiceError):
-    """The modeled ``SnapStartNotReadyException`` error."""
-
-    code = "SnapStartNotReadyException"
-    status = 409
-
-
-class SnapStartRegenerationFailureException(ServiceError):
-    """The modeled ``SnapStartRegenerationFailureException`` error."""
-
-    code = "SnapStartRegenerationFailureException"
-    status = 409
-
-
-class SnapStartTimeoutException(ServiceError):
-    """The modeled ``SnapStartTimeoutException`` error."""
-
-    code = "SnapStartTimeoutException"
-    status = 408
-
-
-class SubnetIPAddressLimitReachedException(ServiceError):
-    """The modeled ``SubnetIPAddressLimitReachedException`` error."""
-
-    code = "SubnetIPAddressLimitReachedException"
-    status = 502
-
-
-class TooManyRequestsException(ServiceError):
-    """The modeled ``TooManyRequestsException`` error."""
-
-    code = "TooManyRequestsException"
-    status = 429
-
-
-class UnsupportedMediaTypeException(ServiceError):
-    """The modeled ``UnsupportedMediaTypeException`` error."""
-
-    code = "UnsupportedMediaTypeException"
-    status = 415
-
-
-class exceptions:  # boto3's name: client.exceptions.<Code>
-    """The modeled errors by name; ``ClientError`` catches any service error."""
-
-    ClientError = ServiceError
-    AliasLimitExceededException = AliasLimitExceededException
-    CallbackTimeoutException = CallbackTimeoutException
-    CapacityProviderLimitExceededException = CapacityProviderLimitExceededException
-    CodeArtifactUserDeletedException = CodeArtifactUserDeletedException
-    CodeArtifactUserFailedException = CodeArtifactUserFailedException
-    CodeArtifactUserPendingException = CodeArtifactUserPendingException
-    CodeSigningConfigNotFoundException = CodeSigningConfigNotFoundException
-    CodeStorageExceededException = CodeStorageExceededException
-    CodeVerificationFailedException = CodeVerificationFailedException
-    DurableExecutionAlreadyStartedException = DurableExecutionAlreadyStartedException
-    EC2AccessDeniedException = EC2AccessDeniedException
-    EC2ThrottledException = EC2ThrottledException
-    EC2UnexpectedException = EC2UnexpectedException
-    EFSIOException = EFSIOException
-    EFSMountConnectivityException = EFSMountConnectivityException
-    EFSMountFailureException = EFSMountFailureException
-    EFSMountTimeoutException = EFSMountTimeoutException
-    ENILimitReachedException = ENILimitReachedException
-    ENINotReadyException = ENINotReadyException
-    FunctionVersionsPerCapacityProviderLimitExceededException = (
-        FunctionVersionsPerCapacityProviderLimitExceededException
-    )
-    InvalidCodeSignatureException = InvalidCodeSignatureException
-    InvalidParameterValueException = InvalidParameterValueException
-    InvalidRequestContentException = InvalidRequestContentException
-    InvalidRuntimeException = InvalidRuntimeException
-    InvalidSecurityGroupIDException = InvalidSecurityGroupIDException
-    InvalidSubnetIDException = InvalidSubnetIDException
-    InvalidZipFileException = InvalidZipFileException
-    KMSAccessDeniedException = KMSAccessDeniedException
-    KMSDisabledException = KMSDisabledException
-    KMSInvalidStateException = KMSInvalidStateException
-    KMSNotFoundException = KMSNotFoundException
-    ModeNotSupportedException = ModeNotSupportedException
-    NoPublishedVersionException = NoPublishedVersionException
-    PolicyLengthExceededException = PolicyLengthExceededException
-    PreconditionFailedException = PreconditionFailedException
-    ProvisionedConcurrencyConfigNotFoundException = ProvisionedConcurrencyConfigNotFoundException
-    PublicPolicyException = PublicPolicyException
-    RecursiveInvocationException = RecursiveInvocationException
-    RequestTooLargeException = RequestTooLargeException
-    ResourceConflictException = ResourceConflictException
-    ResourceInUseException = ResourceInUseException
-    ResourceNotFoundException = ResourceNotFoundException
-    ResourceNotReadyException = ResourceNotReadyException
-    RuntimeAliasDeletedException = RuntimeAliasDeletedException
-    RuntimeVersionDeletedException = RuntimeVersionDeletedException
-    S3FilesMountConnectivityException = S3FilesMountConnectivityException
-    S3FilesMountFailureException = S3FilesMountFailureException
-    S3FilesMountTimeoutException = S3FilesMountTimeoutException
-    SerializedRequestEntityTooLargeException = SerializedRequestEntityTooLargeException
-    ServiceException = ServiceException
-    ServiceQuotaExceededException = ServiceQuotaExceededException
-    SnapStartException = SnapStartException
-    SnapStartNotReadyException = SnapStartNotReadyException
-    SnapStartRegenerationFailureException = SnapStartRegenerationFailureException
-    SnapStartTimeoutException = SnapStartTimeoutException
-    SubnetIPAddressLimitReachedException = SubnetIPAddressLimitReachedException
-    TooManyRequestsException = TooManyRequestsException
-    UnsupportedMediaTypeException = UnsupportedMediaTypeException
-
-
-ERRORS = {
-    "AliasLimitExceededException": AliasLimitExceededException,
-    "CallbackTimeoutException": CallbackTimeoutException,
-    "CapacityProviderLimitExceededException": CapacityProviderLimitExceededException,
-    "CodeArtifactUserDeletedException": CodeArtifactUserDeletedException,
-    "CodeArtifactUserFailedException": CodeArtifactUserFailedException,
-    "CodeArtifactUserPendingException": CodeArtifactUserPendingException,
-    "CodeSigningConfigNotFoundException": CodeSigningConfigNotFoundException,
-    "CodeStorageExceededException": CodeStorageExceededException,
-    "CodeVerificationFailedException": CodeVerificationFailedException,
-    "DurableExecutionAlreadyStartedException": DurableExecutionAlreadyStartedException,
-    "EC2AccessDeniedException": EC2AccessDeniedException,
-    "EC2ThrottledException": EC2ThrottledException,
-    "EC2UnexpectedException": EC2UnexpectedException,
-    "EFSIOException": EFSIOException,
-    "EFSMountConnectivityException": EFSMountConnectivityException,
-    "EFSMountFailureException": EFSMountFailureException,
-    "EFSMountTimeoutException": EFSMountTimeoutException,
-    "ENILimitReachedException": ENILimitReachedException,
-    "ENINotReadyException": ENINotReadyException,
-    "FunctionVersionsPerCapacityProviderLimitExceededException": FunctionVersionsPerCapacityProviderLimitExceededException,
-    "InvalidCodeSignatureException": InvalidCodeSignatureException,
-    "InvalidParameterValueException": InvalidParameterValueException,
-    "InvalidRequestContentException": InvalidRequestContentException,
-    "InvalidRuntimeException": InvalidRuntimeException,
-    "InvalidSecurityGroupIDException": InvalidSecurityGroupIDException,
-    "InvalidSubnetIDException": InvalidSubnetIDException,
-    "InvalidZipFileException": InvalidZipFileException,
-    "KMSAccessDeniedException": KMSAccessDeniedException,
-    "KMSDisabledException": KMSDisabledException,
-    "KMSInvalidStateException": KMSInvalidStateException,
-    "KMSNotFoundException": KMSNotFoundException,
-    "ModeNotSupportedException": ModeNotSupportedException,
-    "NoPublishedVersionException": NoPublishedVersionException,
-    "PolicyLengthExceededException": PolicyLengthExceededException,
-    "PreconditionFailedException": PreconditionFailedException,
-    "ProvisionedConcurrencyConfigNotFoundException": ProvisionedConcurrencyConfigNotFoundException,
-    "PublicPolicyException": PublicPolicyException,
-    "RecursiveInvocationException": RecursiveInvocationException,
-    "RequestTooLargeException": RequestTooLargeException,
-    "ResourceConflictException": ResourceConflictException,
-    "ResourceInUseException": ResourceInUseException,
-    "ResourceNotFoundException": ResourceNotFoundException,
-    "ResourceNotReadyException": ResourceNotReadyException,
-    "RuntimeAliasDeletedException": RuntimeAliasDeletedException,
-    "RuntimeVersionDeletedException": RuntimeVersionDeletedException,
-    "S3FilesMountConnectivityException": S3FilesMountConnectivityException,
-    "S3FilesMountFailureException": S3FilesMountFailureException,
-    "S3FilesMountTimeoutException": S3FilesMountTimeoutException,
-    "SerializedRequestEntityTooLargeException": SerializedRequestEntityTooLargeException,
-    "ServiceException": ServiceException,
-    "ServiceQuotaExceededException": ServiceQuotaExceededException,
-    "SnapStartException": SnapStartException,
-    "SnapStartNotReadyException": SnapStartNotReadyException,
-    "SnapStartRegenerationFailureException": SnapStartRegenerationFailureException,
-    "SnapStartTimeoutException": SnapStartTimeoutException,
-    "SubnetIPAddressLimitReachedException": SubnetIPAddressLimitReachedException,
-    "TooManyRequestsException": TooManyRequestsException,
-    "UnsupportedMediaTypeException": UnsupportedMediaTypeException,
+# Modeled errors as data: exceptions attribute -> 'ClassName code status'.
+ERROR_TABLE = {
+    "AliasLimitExceededException": "AliasLimitExceededException AliasLimitExceededException 400",
+    "CallbackTimeoutException": "CallbackTimeoutException CallbackTimeoutException 400",
+    "CapacityProviderLimitExceededException": "CapacityProviderLimitExceededException CapacityProviderLimitExceededException 400",
+    "CodeArtifactUserDeletedException": "CodeArtifactUserDeletedException CodeArtifactUserDeletedException 409",
+    "CodeArtifactUserFailedException": "CodeArtifactUserFailedException CodeArtifactUserFailedException 409",
+    "CodeArtifactUserPendingException": "CodeArtifactUserPendingException CodeArtifactUserPendingException 409",
+    "CodeSigningConfigNotFoundException": "CodeSigningConfigNotFoundException CodeSigningConfigNotFoundException 404",
+    "CodeStorageExceededException": "CodeStorageExceededException CodeStorageExceededException 400",
+    "CodeVerificationFailedException": "CodeVerificationFailedException CodeVerificationFailedException 400",
+    "DurableExecutionAlreadyStartedException": "DurableExecutionAlreadyStartedException DurableExecutionAlreadyStartedException 409",
+    "EC2AccessDeniedException": "EC2AccessDeniedException EC2AccessDeniedException 502",
+    "EC2ThrottledException": "EC2ThrottledException EC2ThrottledException 502",
+    "EC2UnexpectedException": "EC2UnexpectedException EC2UnexpectedException 502",
+    "EFSIOException": "EFSIOException EFSIOException 410",
+    "EFSMountConnectivityException": "EFSMountConnectivityException EFSMountConnectivityException 408",
+    "EFSMountFailureException": "EFSMountFailureException EFSMountFailureException 403",
+    "EFSMountTimeoutException": "EFSMountTimeoutException EFSMountTimeoutException 408",
+    "ENILimitReachedException": "ENILimitReachedException ENILimitReachedException 502",
+    "ENINotReadyException": "ENINotReadyException ENINotReadyException 502",
+    "FunctionVersionsPerCapacityProviderLimitExceededException": "FunctionVersionsPerCapacityProviderLimitExceededException FunctionVersionsPerCapacityProviderLimitExceededException 400",
+    "InvalidCodeSignatureException": "InvalidCodeSignatureException InvalidCodeSignatureException 400",
+    "InvalidParameterValueException": "InvalidParameterValueException InvalidParameterValueException 400",
+    "InvalidRequestContentException": "InvalidRequestContentException InvalidRequestContentException 400",
+    "InvalidRuntimeException": "InvalidRuntimeException InvalidRuntimeException 502",
+    "InvalidSecurityGroupIDException": "InvalidSecurityGroupIDException InvalidSecurityGroupIDException 502",
+    "InvalidSubnetIDException": "InvalidSubnetIDException InvalidSubnetIDException 502",
+    "InvalidZipFileException": "InvalidZipFileException InvalidZipFileException 502",
+    "KMSAccessDeniedException": "KMSAccessDeniedException KMSAccessDeniedException 502",
+    "KMSDisabledException": "KMSDisabledException KMSDisabledException 502",
+    "KMSInvalidStateException": "KMSInvalidStateException KMSInvalidStateException 502",
+    "KMSNotFoundException": "KMSNotFoundException KMSNotFoundException 502",
+    "ModeNotSupportedException": "ModeNotSupportedException ModeNotSupportedException 400",
+    "NoPublishedVersionException": "NoPublishedVersionException NoPublishedVersionException 400",
+    "PolicyLengthExceededException": "PolicyLengthExceededException PolicyLengthExceededException 400",
+    "PreconditionFailedException": "PreconditionFailedException PreconditionFailedException 412",
+    "ProvisionedConcurrencyConfigNotFoundException": "ProvisionedConcurrencyConfigNotFoundException ProvisionedConcurrencyConfigNotFoundException 404",
+    "PublicPolicyException": "PublicPolicyException PublicPolicyException 400",
+    "RecursiveInvocationException": "RecursiveInvocationException RecursiveInvocationException 400",
+    "RequestTooLargeException": "RequestTooLargeException RequestTooLargeException 413",
+    "ResourceConflictException": "ResourceConflictException ResourceConflictException 409",
+    "ResourceInUseException": "ResourceInUseException ResourceInUseException 400",
+    "ResourceNotFoundException": "ResourceNotFoundException ResourceNotFoundException 404",
+    "ResourceNotReadyException": "ResourceNotReadyException ResourceNotReadyException 502",
+    "RuntimeAliasDeletedException": "RuntimeAliasDeletedException RuntimeAliasDeletedException 409",
+    "RuntimeVersionDeletedException": "RuntimeVersionDeletedException RuntimeVersionDeletedException 409",
+    "S3FilesMountConnectivityException": "S3FilesMountConnectivityException S3FilesMountConnectivityException 408",
+    "S3FilesMountFailureException": "S3FilesMountFailureException S3FilesMountFailureException 403",
+    "S3FilesMountTimeoutException": "S3FilesMountTimeoutException S3FilesMountTimeoutException 408",
+    "SerializedRequestEntityTooLargeException": "SerializedRequestEntityTooLargeException SerializedRequestEntityTooLargeException 413",
+    "ServiceException": "ServiceException ServiceException 500",
+    "ServiceQuotaExceededException": "ServiceQuotaExceededException ServiceQuotaExceededException 402",
+    "SnapStartException": "SnapStartException SnapStartException 400",
+    "SnapStartNotReadyException": "SnapStartNotReadyException SnapStartNotReadyException 409",
+    "SnapStartRegenerationFailureException": "SnapStartRegenerationFailureException SnapStartRegenerationFailureException 409",
+    "SnapStartTimeoutException": "SnapStartTimeoutException SnapStartTimeoutException 408",
+    "SubnetIPAddressLimitReachedException": "SubnetIPAddressLimitReachedException SubnetIPAddressLimitReachedException 502",
+    "TooManyRequestsException": "TooManyRequestsException TooManyRequestsException 429",
+    "UnsupportedMediaTypeException": "UnsupportedMediaTypeException UnsupportedMediaTypeException 415",
 }
+if not TYPE_CHECKING:
+    exceptions = Exceptions(globals(), ERROR_TABLE)
+
+
+def __getattr__(name: str) -> Any:
+    """A result or error class, made on first use."""
+    if name in RESULT_FIELDS:
+        return RESULTS.get(name)
+    return exceptions.named(name)
 
 
 class Client(BaseClient):
@@ -2770,7 +2557,6 @@ class Client(BaseClient):
     shapes = SHAPES
     operations = OPERATIONS
     paginators = PAGINATORS
-    errors = ERRORS
     exceptions = exceptions
     results = RESULTS
 

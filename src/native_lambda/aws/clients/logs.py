@@ -12,7 +12,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from native_lambda.aws.protocols import UNSET, BaseClient, Result, Results, ServiceError
+from native_lambda.aws.protocols import (
+    UNSET,
+    BaseClient,
+    Exceptions,
+    Result,
+    Results,
+    ServiceError,
+)
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -1476,6 +1483,101 @@ if TYPE_CHECKING:
 
         with_keys: list[str] = UNSET
 
+    class AccessDeniedException(ServiceError):
+        """The modeled ``AccessDeniedException`` error."""
+
+    class ConflictException(ServiceError):
+        """The modeled ``ConflictException`` error."""
+
+    class DataAlreadyAcceptedException(ServiceError):
+        """The modeled ``DataAlreadyAcceptedException`` error."""
+
+    class InternalServerException(ServiceError):
+        """The modeled ``InternalServerException`` error."""
+
+    class InternalStreamingException_(ServiceError):
+        """The modeled ``InternalStreamingException`` error."""
+
+    class InvalidOperationException(ServiceError):
+        """The modeled ``InvalidOperationException`` error."""
+
+    class InvalidParameterException(ServiceError):
+        """The modeled ``InvalidParameterException`` error."""
+
+    class InvalidSequenceTokenException(ServiceError):
+        """The modeled ``InvalidSequenceTokenException`` error."""
+
+    class LimitExceededException(ServiceError):
+        """The modeled ``LimitExceededException`` error."""
+
+    class MalformedQueryException(ServiceError):
+        """The modeled ``MalformedQueryException`` error."""
+
+    class OperationAbortedException(ServiceError):
+        """The modeled ``OperationAbortedException`` error."""
+
+    class ResourceAlreadyExistsException(ServiceError):
+        """The modeled ``ResourceAlreadyExistsException`` error."""
+
+    class ResourceNotFoundException(ServiceError):
+        """The modeled ``ResourceNotFoundException`` error."""
+
+    class ServiceQuotaExceededException(ServiceError):
+        """The modeled ``ServiceQuotaExceededException`` error."""
+
+    class ServiceUnavailableException(ServiceError):
+        """The modeled ``ServiceUnavailableException`` error."""
+
+    class SessionStreamingException_(ServiceError):
+        """The modeled ``SessionStreamingException`` error."""
+
+    class SessionTimeoutException_(ServiceError):
+        """The modeled ``SessionTimeoutException`` error."""
+
+    class ThrottlingException(ServiceError):
+        """The modeled ``ThrottlingException`` error."""
+
+    class TooManyTagsException(ServiceError):
+        """The modeled ``TooManyTagsException`` error."""
+
+    class UnrecognizedClientException(ServiceError):
+        """The modeled ``UnrecognizedClientException`` error."""
+
+    class ValidationException(ServiceError):
+        """The modeled ``ValidationException`` error."""
+
+    class exceptions:  # boto3's name: client.exceptions.<Code>
+        """The modeled errors by name; ``ClientError`` catches any service error."""
+
+        ClientError = ServiceError
+        AccessDeniedException = AccessDeniedException
+        ConflictException = ConflictException
+        DataAlreadyAcceptedException = DataAlreadyAcceptedException
+        InternalServerException = InternalServerException
+        InternalStreamingException = InternalStreamingException_
+        InvalidOperationException = InvalidOperationException
+        InvalidParameterException = InvalidParameterException
+        InvalidSequenceTokenException = InvalidSequenceTokenException
+        LimitExceededException = LimitExceededException
+        MalformedQueryException = MalformedQueryException
+        OperationAbortedException = OperationAbortedException
+        ResourceAlreadyExistsException = ResourceAlreadyExistsException
+        ResourceNotFoundException = ResourceNotFoundException
+        ServiceQuotaExceededException = ServiceQuotaExceededException
+        ServiceUnavailableException = ServiceUnavailableException
+        SessionStreamingException = SessionStreamingException_
+        SessionTimeoutException = SessionTimeoutException_
+        ThrottlingException = ThrottlingException
+        TooManyTagsException = TooManyTagsException
+        UnrecognizedClientException = UnrecognizedClientException
+        ValidationException = ValidationException
+
+        @staticmethod
+        def from_code(code: str) -> type[ServiceError]: ...
+
+        @staticmethod
+        def named(class_name: str) -> type[ServiceError]: ...
+
 
 __all__ = ["Client", "exceptions"]
 
@@ -2545,208 +2647,39 @@ RESULT_FIELDS = {
 RESULTS = Results(globals(), RESULT_FIELDS)
 
 
-def __getattr__(name: str) -> Any:
-    """A result class, made on first use."""
-    return RESULTS.attribute(name)
-
-
-class AccessDeniedException(ServiceError):
-    """The modeled ``AccessDeniedException`` error."""
-
-    code = "AccessDeniedException"
-    status = 400
-
-
-class ConflictException(ServiceError):
-    """The modeled ``ConflictException`` error."""
-
-    code = "ConflictException"
-    status = 400
-
-
-class DataAlreadyAcceptedException(ServiceError):
-    """The modeled ``DataAlreadyAcceptedException`` error."""
-
-    code = "DataAlreadyAcceptedException"
-    status = 400
-
-
-class InternalServerException(ServiceError):
-    """The modeled ``InternalServerException`` error."""
-
-    code = "InternalServerException"
-    status = 400
-
-
-class InternalStreamingException_(ServiceError):
-    """The modeled ``InternalStreamingException`` error."""
-
-    code = "InternalStreamingException"
-    status = 400
-
-
-class InvalidOperationException(ServiceError):
-    """The modeled ``InvalidOperationException`` error."""
-
-    code = "InvalidOperationException"
-    status = 400
-
-
-class InvalidParameterException(ServiceError):
-    """The modeled ``InvalidParameterException`` error."""
-
-    code = "InvalidParameterException"
-    status = 400
-
-
-class InvalidSequenceTokenException(ServiceError):
-    """The modeled ``InvalidSequenceTokenException`` error."""
-
-    code = "InvalidSequenceTokenException"
-    status = 400
-
-
-class LimitExceededException(ServiceError):
-    """The modeled ``LimitExceededException`` error."""
-
-    code = "LimitExceededException"
-    status = 400
-
-
-class MalformedQueryException(ServiceError):
-    """The modeled ``MalformedQueryException`` error."""
-
-    code = "MalformedQueryException"
-    status = 400
-
-
-class OperationAbortedException(ServiceError):
-    """The modeled ``OperationAbortedException`` error."""
-
-    code = "OperationAbortedException"
-    status = 400
-
-
-class ResourceAlreadyExistsException(ServiceError):
-    """The modeled ``ResourceAlreadyExistsException`` error."""
-
-    code = "ResourceAlreadyExistsException"
-    status = 400
-
-
-class ResourceNotFoundException(ServiceError):
-    """The modeled ``ResourceNotFoundException`` error."""
-
-    code = "ResourceNotFoundException"
-    status = 400
-
-
-class ServiceQuotaExceededException(ServiceError):
-    """The modeled ``ServiceQuotaExceededException`` error."""
-
-    code = "ServiceQuotaExceededException"
-    status = 400
-
-
-class ServiceUnavailableException(ServiceError):
-    """The modeled ``ServiceUnavailableException`` error."""
-
-    code = "ServiceUnavailableException"
-    status = 400
-
-
-class SessionStreamingException_(ServiceError):
-    """The modeled ``SessionStreamingException`` error."""
-
-    code = "SessionStreamingException"
-    status = 400
-
-
-class SessionTimeoutException_(ServiceError):
-    """The modeled ``SessionTimeoutException`` error."""
-
-    code = "SessionTimeoutException"
-    status = 400
-
-
-class ThrottlingException(ServiceError):
-    """The modeled ``ThrottlingException`` error."""
-
-    code = "ThrottlingException"
-    status = 400
-
-
-class TooManyTagsException(ServiceError):
-    """The modeled ``TooManyTagsException`` error."""
-
-    code = "TooManyTagsException"
-    status = 400
-
-
-class UnrecognizedClientException(ServiceError):
-    """The modeled ``UnrecognizedClientException`` error."""
-
-    code = "UnrecognizedClientException"
-    status = 400
-
-
-class ValidationException(ServiceError):
-    """The modeled ``ValidationException`` error."""
-
-    code = "ValidationException"
-    status = 400
-
-
-class exceptions:  # boto3's name: client.exceptions.<Code>
-    """The modeled errors by name; ``ClientError`` catches any service error."""
-
-    ClientError = ServiceError
-    AccessDeniedException = AccessDeniedException
-    ConflictException = ConflictException
-    DataAlreadyAcceptedException = DataAlreadyAcceptedException
-    InternalServerException = InternalServerException
-    InternalStreamingException = InternalStreamingException_
-    InvalidOperationException = InvalidOperationException
-    InvalidParameterException = InvalidParameterException
-    InvalidSequenceTokenException = InvalidSequenceTokenException
-    LimitExceededException = LimitExceededException
-    MalformedQueryException = MalformedQueryException
-    OperationAbortedException = OperationAbortedException
-    ResourceAlreadyExistsException = ResourceAlreadyExistsException
-    ResourceNotFoundException = ResourceNotFoundException
-    ServiceQuotaExceededException = ServiceQuotaExceededException
-    ServiceUnavailableException = ServiceUnavailableException
-    SessionStreamingException = SessionStreamingException_
-    SessionTimeoutException = SessionTimeoutException_
-    ThrottlingException = ThrottlingException
-    TooManyTagsException = TooManyTagsException
-    UnrecognizedClientException = UnrecognizedClientException
-    ValidationException = ValidationException
-
-
-ERRORS = {
-    "AccessDeniedException": AccessDeniedException,
-    "ConflictException": ConflictException,
-    "DataAlreadyAcceptedException": DataAlreadyAcceptedException,
-    "InternalServerException": InternalServerException,
-    "InternalStreamingException": InternalStreamingException_,
-    "InvalidOperationException": InvalidOperationException,
-    "InvalidParameterException": InvalidParameterException,
-    "InvalidSequenceTokenException": InvalidSequenceTokenException,
-    "LimitExceededException": LimitExceededException,
-    "MalformedQueryException": MalformedQueryException,
-    "OperationAbortedException": OperationAbortedException,
-    "ResourceAlreadyExistsException": ResourceAlreadyExistsException,
-    "ResourceNotFoundException": ResourceNotFoundException,
-    "ServiceQuotaExceededException": ServiceQuotaExceededException,
-    "ServiceUnavailableException": ServiceUnavailableException,
-    "SessionStreamingException": SessionStreamingException_,
-    "SessionTimeoutException": SessionTimeoutException_,
-    "ThrottlingException": ThrottlingException,
-    "TooManyTagsException": TooManyTagsException,
-    "UnrecognizedClientException": UnrecognizedClientException,
-    "ValidationException": ValidationException,
+# Modeled errors as data: exceptions attribute -> 'ClassName code status'.
+ERROR_TABLE = {
+    "AccessDeniedException": "AccessDeniedException AccessDeniedException 400",
+    "ConflictException": "ConflictException ConflictException 400",
+    "DataAlreadyAcceptedException": "DataAlreadyAcceptedException DataAlreadyAcceptedException 400",
+    "InternalServerException": "InternalServerException InternalServerException 400",
+    "InternalStreamingException": "InternalStreamingException_ InternalStreamingException 400",
+    "InvalidOperationException": "InvalidOperationException InvalidOperationException 400",
+    "InvalidParameterException": "InvalidParameterException InvalidParameterException 400",
+    "InvalidSequenceTokenException": "InvalidSequenceTokenException InvalidSequenceTokenException 400",
+    "LimitExceededException": "LimitExceededException LimitExceededException 400",
+    "MalformedQueryException": "MalformedQueryException MalformedQueryException 400",
+    "OperationAbortedException": "OperationAbortedException OperationAbortedException 400",
+    "ResourceAlreadyExistsException": "ResourceAlreadyExistsException ResourceAlreadyExistsException 400",
+    "ResourceNotFoundException": "ResourceNotFoundException ResourceNotFoundException 400",
+    "ServiceQuotaExceededException": "ServiceQuotaExceededException ServiceQuotaExceededException 400",
+    "ServiceUnavailableException": "ServiceUnavailableException ServiceUnavailableException 400",
+    "SessionStreamingException": "SessionStreamingException_ SessionStreamingException 400",
+    "SessionTimeoutException": "SessionTimeoutException_ SessionTimeoutException 400",
+    "ThrottlingException": "ThrottlingException ThrottlingException 400",
+    "TooManyTagsException": "TooManyTagsException TooManyTagsException 400",
+    "UnrecognizedClientException": "UnrecognizedClientException UnrecognizedClientException 400",
+    "ValidationException": "ValidationException ValidationException 400",
 }
+if not TYPE_CHECKING:
+    exceptions = Exceptions(globals(), ERROR_TABLE)
+
+
+def __getattr__(name: str) -> Any:
+    """A result or error class, made on first use."""
+    if name in RESULT_FIELDS:
+        return RESULTS.get(name)
+    return exceptions.named(name)
 
 
 class Client(BaseClient):
@@ -2756,7 +2689,6 @@ class Client(BaseClient):
     shapes = SHAPES
     operations = OPERATIONS
     paginators = PAGINATORS
-    errors = ERRORS
     exceptions = exceptions
     results = RESULTS
 

@@ -12,7 +12,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from native_lambda.aws.protocols import UNSET, BaseClient, Result, Results, ServiceError
+from native_lambda.aws.protocols import (
+    UNSET,
+    BaseClient,
+    Exceptions,
+    Result,
+    Results,
+    ServiceError,
+)
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -1644,6 +1651,97 @@ if TYPE_CHECKING:
 
         status: str = UNSET
 
+    class AccessDenied(ServiceError):
+        """The modeled ``AccessDenied`` error."""
+
+    class AnnotationLimitExceeded(ServiceError):
+        """The modeled ``AnnotationLimitExceeded`` error."""
+
+    class AnnotationNameTooLong(ServiceError):
+        """The modeled ``AnnotationNameTooLong`` error."""
+
+    class BucketAlreadyExists(ServiceError):
+        """The modeled ``BucketAlreadyExists`` error."""
+
+    class BucketAlreadyOwnedByYou(ServiceError):
+        """The modeled ``BucketAlreadyOwnedByYou`` error."""
+
+    class EncryptionTypeMismatch(ServiceError):
+        """The modeled ``EncryptionTypeMismatch`` error."""
+
+    class IdempotencyParameterMismatch(ServiceError):
+        """The modeled ``IdempotencyParameterMismatch`` error."""
+
+    class InvalidAnnotationName(ServiceError):
+        """The modeled ``InvalidAnnotationName`` error."""
+
+    class InvalidObjectState(ServiceError):
+        """The modeled ``InvalidObjectState`` error."""
+
+    class InvalidPrefix(ServiceError):
+        """The modeled ``InvalidPrefix`` error."""
+
+    class InvalidRequest(ServiceError):
+        """The modeled ``InvalidRequest`` error."""
+
+    class InvalidWriteOffset(ServiceError):
+        """The modeled ``InvalidWriteOffset`` error."""
+
+    class NoSuchAnnotation(ServiceError):
+        """The modeled ``NoSuchAnnotation`` error."""
+
+    class NoSuchBucket(ServiceError):
+        """The modeled ``NoSuchBucket`` error."""
+
+    class NoSuchKey(ServiceError):
+        """The modeled ``NoSuchKey`` error."""
+
+    class NoSuchUpload(ServiceError):
+        """The modeled ``NoSuchUpload`` error."""
+
+    class ObjectAlreadyInActiveTierError(ServiceError):
+        """The modeled ``ObjectAlreadyInActiveTierError`` error."""
+
+    class ObjectNotInActiveTierError(ServiceError):
+        """The modeled ``ObjectNotInActiveTierError`` error."""
+
+    class TooManyParts(ServiceError):
+        """The modeled ``TooManyParts`` error."""
+
+    class UnsupportedMediaType(ServiceError):
+        """The modeled ``UnsupportedMediaType`` error."""
+
+    class exceptions:  # boto3's name: client.exceptions.<Code>
+        """The modeled errors by name; ``ClientError`` catches any service error."""
+
+        ClientError = ServiceError
+        AccessDenied = AccessDenied
+        AnnotationLimitExceeded = AnnotationLimitExceeded
+        AnnotationNameTooLong = AnnotationNameTooLong
+        BucketAlreadyExists = BucketAlreadyExists
+        BucketAlreadyOwnedByYou = BucketAlreadyOwnedByYou
+        EncryptionTypeMismatch = EncryptionTypeMismatch
+        IdempotencyParameterMismatch = IdempotencyParameterMismatch
+        InvalidAnnotationName = InvalidAnnotationName
+        InvalidObjectState = InvalidObjectState
+        InvalidPrefix = InvalidPrefix
+        InvalidRequest = InvalidRequest
+        InvalidWriteOffset = InvalidWriteOffset
+        NoSuchAnnotation = NoSuchAnnotation
+        NoSuchBucket = NoSuchBucket
+        NoSuchKey = NoSuchKey
+        NoSuchUpload = NoSuchUpload
+        ObjectAlreadyInActiveTierError = ObjectAlreadyInActiveTierError
+        ObjectNotInActiveTierError = ObjectNotInActiveTierError
+        TooManyParts = TooManyParts
+        UnsupportedMediaType = UnsupportedMediaType
+
+        @staticmethod
+        def from_code(code: str) -> type[ServiceError]: ...
+
+        @staticmethod
+        def named(class_name: str) -> type[ServiceError]: ...
+
 
 __all__ = ["Client", "exceptions"]
 
@@ -2720,199 +2818,38 @@ RESULT_FIELDS = {
 RESULTS = Results(globals(), RESULT_FIELDS)
 
 
-def __getattr__(name: str) -> Any:
-    """A result class, made on first use."""
-    return RESULTS.attribute(name)
-
-
-class AccessDenied(ServiceError):
-    """The modeled ``AccessDenied`` error."""
-
-    code = "AccessDenied"
-    status = 403
-
-
-class AnnotationLimitExceeded(ServiceError):
-    """The modeled ``AnnotationLimitExceeded`` error."""
-
-    code = "AnnotationLimitExceeded"
-    status = 400
-
-
-class AnnotationNameTooLong(ServiceError):
-    """The modeled ``AnnotationNameTooLong`` error."""
-
-    code = "AnnotationNameTooLong"
-    status = 400
-
-
-class BucketAlreadyExists(ServiceError):
-    """The modeled ``BucketAlreadyExists`` error."""
-
-    code = "BucketAlreadyExists"
-    status = 409
-
-
-class BucketAlreadyOwnedByYou(ServiceError):
-    """The modeled ``BucketAlreadyOwnedByYou`` error."""
-
-    code = "BucketAlreadyOwnedByYou"
-    status = 409
-
-
-class EncryptionTypeMismatch(ServiceError):
-    """The modeled ``EncryptionTypeMismatch`` error."""
-
-    code = "EncryptionTypeMismatch"
-    status = 400
-
-
-class IdempotencyParameterMismatch(ServiceError):
-    """The modeled ``IdempotencyParameterMismatch`` error."""
-
-    code = "IdempotencyParameterMismatch"
-    status = 400
-
-
-class InvalidAnnotationName(ServiceError):
-    """The modeled ``InvalidAnnotationName`` error."""
-
-    code = "InvalidAnnotationName"
-    status = 400
-
-
-class InvalidObjectState(ServiceError):
-    """The modeled ``InvalidObjectState`` error."""
-
-    code = "InvalidObjectState"
-    status = 403
-
-
-class InvalidPrefix(ServiceError):
-    """The modeled ``InvalidPrefix`` error."""
-
-    code = "InvalidPrefix"
-    status = 400
-
-
-class InvalidRequest(ServiceError):
-    """The modeled ``InvalidRequest`` error."""
-
-    code = "InvalidRequest"
-    status = 400
-
-
-class InvalidWriteOffset(ServiceError):
-    """The modeled ``InvalidWriteOffset`` error."""
-
-    code = "InvalidWriteOffset"
-    status = 400
-
-
-class NoSuchAnnotation(ServiceError):
-    """The modeled ``NoSuchAnnotation`` error."""
-
-    code = "NoSuchAnnotation"
-    status = 404
-
-
-class NoSuchBucket(ServiceError):
-    """The modeled ``NoSuchBucket`` error."""
-
-    code = "NoSuchBucket"
-    status = 404
-
-
-class NoSuchKey(ServiceError):
-    """The modeled ``NoSuchKey`` error."""
-
-    code = "NoSuchKey"
-    status = 404
-
-
-class NoSuchUpload(ServiceError):
-    """The modeled ``NoSuchUpload`` error."""
-
-    code = "NoSuchUpload"
-    status = 404
-
-
-class ObjectAlreadyInActiveTierError(ServiceError):
-    """The modeled ``ObjectAlreadyInActiveTierError`` error."""
-
-    code = "ObjectAlreadyInActiveTierError"
-    status = 403
-
-
-class ObjectNotInActiveTierError(ServiceError):
-    """The modeled ``ObjectNotInActiveTierError`` error."""
-
-    code = "ObjectNotInActiveTierError"
-    status = 403
-
-
-class TooManyParts(ServiceError):
-    """The modeled ``TooManyParts`` error."""
-
-    code = "TooManyParts"
-    status = 400
-
-
-class UnsupportedMediaType(ServiceError):
-    """The modeled ``UnsupportedMediaType`` error."""
-
-    code = "UnsupportedMediaType"
-    status = 415
-
-
-class exceptions:  # boto3's name: client.exceptions.<Code>
-    """The modeled errors by name; ``ClientError`` catches any service error."""
-
-    ClientError = ServiceError
-    AccessDenied = AccessDenied
-    AnnotationLimitExceeded = AnnotationLimitExceeded
-    AnnotationNameTooLong = AnnotationNameTooLong
-    BucketAlreadyExists = BucketAlreadyExists
-    BucketAlreadyOwnedByYou = BucketAlreadyOwnedByYou
-    EncryptionTypeMismatch = EncryptionTypeMismatch
-    IdempotencyParameterMismatch = IdempotencyParameterMismatch
-    InvalidAnnotationName = InvalidAnnotationName
-    InvalidObjectState = InvalidObjectState
-    InvalidPrefix = InvalidPrefix
-    InvalidRequest = InvalidRequest
-    InvalidWriteOffset = InvalidWriteOffset
-    NoSuchAnnotation = NoSuchAnnotation
-    NoSuchBucket = NoSuchBucket
-    NoSuchKey = NoSuchKey
-    NoSuchUpload = NoSuchUpload
-    ObjectAlreadyInActiveTierError = ObjectAlreadyInActiveTierError
-    ObjectNotInActiveTierError = ObjectNotInActiveTierError
-    TooManyParts = TooManyParts
-    UnsupportedMediaType = UnsupportedMediaType
-
-
-ERRORS = {
-    "AccessDenied": AccessDenied,
-    "AnnotationLimitExceeded": AnnotationLimitExceeded,
-    "AnnotationNameTooLong": AnnotationNameTooLong,
-    "BucketAlreadyExists": BucketAlreadyExists,
-    "BucketAlreadyOwnedByYou": BucketAlreadyOwnedByYou,
-    "EncryptionTypeMismatch": EncryptionTypeMismatch,
-    "IdempotencyParameterMismatch": IdempotencyParameterMismatch,
-    "InvalidAnnotationName": InvalidAnnotationName,
-    "InvalidObjectState": InvalidObjectState,
-    "InvalidPrefix": InvalidPrefix,
-    "InvalidRequest": InvalidRequest,
-    "InvalidWriteOffset": InvalidWriteOffset,
-    "NoSuchAnnotation": NoSuchAnnotation,
-    "NoSuchBucket": NoSuchBucket,
-    "NoSuchKey": NoSuchKey,
-    "NoSuchUpload": NoSuchUpload,
-    "ObjectAlreadyInActiveTierError": ObjectAlreadyInActiveTierError,
-    "ObjectNotInActiveTierError": ObjectNotInActiveTierError,
-    "TooManyParts": TooManyParts,
-    "UnsupportedMediaType": UnsupportedMediaType,
+# Modeled errors as data: exceptions attribute -> 'ClassName code status'.
+ERROR_TABLE = {
+    "AccessDenied": "AccessDenied AccessDenied 403",
+    "AnnotationLimitExceeded": "AnnotationLimitExceeded AnnotationLimitExceeded 400",
+    "AnnotationNameTooLong": "AnnotationNameTooLong AnnotationNameTooLong 400",
+    "BucketAlreadyExists": "BucketAlreadyExists BucketAlreadyExists 409",
+    "BucketAlreadyOwnedByYou": "BucketAlreadyOwnedByYou BucketAlreadyOwnedByYou 409",
+    "EncryptionTypeMismatch": "EncryptionTypeMismatch EncryptionTypeMismatch 400",
+    "IdempotencyParameterMismatch": "IdempotencyParameterMismatch IdempotencyParameterMismatch 400",
+    "InvalidAnnotationName": "InvalidAnnotationName InvalidAnnotationName 400",
+    "InvalidObjectState": "InvalidObjectState InvalidObjectState 403",
+    "InvalidPrefix": "InvalidPrefix InvalidPrefix 400",
+    "InvalidRequest": "InvalidRequest InvalidRequest 400",
+    "InvalidWriteOffset": "InvalidWriteOffset InvalidWriteOffset 400",
+    "NoSuchAnnotation": "NoSuchAnnotation NoSuchAnnotation 404",
+    "NoSuchBucket": "NoSuchBucket NoSuchBucket 404",
+    "NoSuchKey": "NoSuchKey NoSuchKey 404",
+    "NoSuchUpload": "NoSuchUpload NoSuchUpload 404",
+    "ObjectAlreadyInActiveTierError": "ObjectAlreadyInActiveTierError ObjectAlreadyInActiveTierError 403",
+    "ObjectNotInActiveTierError": "ObjectNotInActiveTierError ObjectNotInActiveTierError 403",
+    "TooManyParts": "TooManyParts TooManyParts 400",
+    "UnsupportedMediaType": "UnsupportedMediaType UnsupportedMediaType 415",
 }
+if not TYPE_CHECKING:
+    exceptions = Exceptions(globals(), ERROR_TABLE)
+
+
+def __getattr__(name: str) -> Any:
+    """A result or error class, made on first use."""
+    if name in RESULT_FIELDS:
+        return RESULTS.get(name)
+    return exceptions.named(name)
 
 
 class Client(BaseClient):
@@ -2922,7 +2859,6 @@ class Client(BaseClient):
     shapes = SHAPES
     operations = OPERATIONS
     paginators = PAGINATORS
-    errors = ERRORS
     exceptions = exceptions
     results = RESULTS
 

@@ -12,7 +12,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from native_lambda.aws.protocols import UNSET, BaseClient, Result, Results, ServiceError
+from native_lambda.aws.protocols import (
+    UNSET,
+    BaseClient,
+    Exceptions,
+    Result,
+    Results,
+    ServiceError,
+)
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -312,6 +319,65 @@ if TYPE_CHECKING:
         check_name: str = UNSET
         error_message: str = UNSET
 
+    class DecryptionFailure(ServiceError):
+        """The modeled ``DecryptionFailure`` error."""
+
+    class EncryptionFailure(ServiceError):
+        """The modeled ``EncryptionFailure`` error."""
+
+    class InternalServiceError(ServiceError):
+        """The modeled ``InternalServiceError`` error."""
+
+    class InvalidNextTokenException(ServiceError):
+        """The modeled ``InvalidNextTokenException`` error."""
+
+    class InvalidParameterException(ServiceError):
+        """The modeled ``InvalidParameterException`` error."""
+
+    class InvalidRequestException(ServiceError):
+        """The modeled ``InvalidRequestException`` error."""
+
+    class LimitExceededException(ServiceError):
+        """The modeled ``LimitExceededException`` error."""
+
+    class MalformedPolicyDocumentException(ServiceError):
+        """The modeled ``MalformedPolicyDocumentException`` error."""
+
+    class PreconditionNotMetException(ServiceError):
+        """The modeled ``PreconditionNotMetException`` error."""
+
+    class PublicPolicyException(ServiceError):
+        """The modeled ``PublicPolicyException`` error."""
+
+    class ResourceExistsException(ServiceError):
+        """The modeled ``ResourceExistsException`` error."""
+
+    class ResourceNotFoundException(ServiceError):
+        """The modeled ``ResourceNotFoundException`` error."""
+
+    class exceptions:  # boto3's name: client.exceptions.<Code>
+        """The modeled errors by name; ``ClientError`` catches any service error."""
+
+        ClientError = ServiceError
+        DecryptionFailure = DecryptionFailure
+        EncryptionFailure = EncryptionFailure
+        InternalServiceError = InternalServiceError
+        InvalidNextTokenException = InvalidNextTokenException
+        InvalidParameterException = InvalidParameterException
+        InvalidRequestException = InvalidRequestException
+        LimitExceededException = LimitExceededException
+        MalformedPolicyDocumentException = MalformedPolicyDocumentException
+        PreconditionNotMetException = PreconditionNotMetException
+        PublicPolicyException = PublicPolicyException
+        ResourceExistsException = ResourceExistsException
+        ResourceNotFoundException = ResourceNotFoundException
+
+        @staticmethod
+        def from_code(code: str) -> type[ServiceError]: ...
+
+        @staticmethod
+        def named(class_name: str) -> type[ServiceError]: ...
+
 
 __all__ = ["Client", "exceptions"]
 
@@ -556,127 +622,30 @@ RESULT_FIELDS = {
 RESULTS = Results(globals(), RESULT_FIELDS)
 
 
-def __getattr__(name: str) -> Any:
-    """A result class, made on first use."""
-    return RESULTS.attribute(name)
-
-
-class DecryptionFailure(ServiceError):
-    """The modeled ``DecryptionFailure`` error."""
-
-    code = "DecryptionFailure"
-    status = 400
-
-
-class EncryptionFailure(ServiceError):
-    """The modeled ``EncryptionFailure`` error."""
-
-    code = "EncryptionFailure"
-    status = 400
-
-
-class InternalServiceError(ServiceError):
-    """The modeled ``InternalServiceError`` error."""
-
-    code = "InternalServiceError"
-    status = 400
-
-
-class InvalidNextTokenException(ServiceError):
-    """The modeled ``InvalidNextTokenException`` error."""
-
-    code = "InvalidNextTokenException"
-    status = 400
-
-
-class InvalidParameterException(ServiceError):
-    """The modeled ``InvalidParameterException`` error."""
-
-    code = "InvalidParameterException"
-    status = 400
-
-
-class InvalidRequestException(ServiceError):
-    """The modeled ``InvalidRequestException`` error."""
-
-    code = "InvalidRequestException"
-    status = 400
-
-
-class LimitExceededException(ServiceError):
-    """The modeled ``LimitExceededException`` error."""
-
-    code = "LimitExceededException"
-    status = 400
-
-
-class MalformedPolicyDocumentException(ServiceError):
-    """The modeled ``MalformedPolicyDocumentException`` error."""
-
-    code = "MalformedPolicyDocumentException"
-    status = 400
-
-
-class PreconditionNotMetException(ServiceError):
-    """The modeled ``PreconditionNotMetException`` error."""
-
-    code = "PreconditionNotMetException"
-    status = 400
-
-
-class PublicPolicyException(ServiceError):
-    """The modeled ``PublicPolicyException`` error."""
-
-    code = "PublicPolicyException"
-    status = 400
-
-
-class ResourceExistsException(ServiceError):
-    """The modeled ``ResourceExistsException`` error."""
-
-    code = "ResourceExistsException"
-    status = 400
-
-
-class ResourceNotFoundException(ServiceError):
-    """The modeled ``ResourceNotFoundException`` error."""
-
-    code = "ResourceNotFoundException"
-    status = 400
-
-
-class exceptions:  # boto3's name: client.exceptions.<Code>
-    """The modeled errors by name; ``ClientError`` catches any service error."""
-
-    ClientError = ServiceError
-    DecryptionFailure = DecryptionFailure
-    EncryptionFailure = EncryptionFailure
-    InternalServiceError = InternalServiceError
-    InvalidNextTokenException = InvalidNextTokenException
-    InvalidParameterException = InvalidParameterException
-    InvalidRequestException = InvalidRequestException
-    LimitExceededException = LimitExceededException
-    MalformedPolicyDocumentException = MalformedPolicyDocumentException
-    PreconditionNotMetException = PreconditionNotMetException
-    PublicPolicyException = PublicPolicyException
-    ResourceExistsException = ResourceExistsException
-    ResourceNotFoundException = ResourceNotFoundException
-
-
-ERRORS = {
-    "DecryptionFailure": DecryptionFailure,
-    "EncryptionFailure": EncryptionFailure,
-    "InternalServiceError": InternalServiceError,
-    "InvalidNextTokenException": InvalidNextTokenException,
-    "InvalidParameterException": InvalidParameterException,
-    "InvalidRequestException": InvalidRequestException,
-    "LimitExceededException": LimitExceededException,
-    "MalformedPolicyDocumentException": MalformedPolicyDocumentException,
-    "PreconditionNotMetException": PreconditionNotMetException,
-    "PublicPolicyException": PublicPolicyException,
-    "ResourceExistsException": ResourceExistsException,
-    "ResourceNotFoundException": ResourceNotFoundException,
+# Modeled errors as data: exceptions attribute -> 'ClassName code status'.
+ERROR_TABLE = {
+    "DecryptionFailure": "DecryptionFailure DecryptionFailure 400",
+    "EncryptionFailure": "EncryptionFailure EncryptionFailure 400",
+    "InternalServiceError": "InternalServiceError InternalServiceError 400",
+    "InvalidNextTokenException": "InvalidNextTokenException InvalidNextTokenException 400",
+    "InvalidParameterException": "InvalidParameterException InvalidParameterException 400",
+    "InvalidRequestException": "InvalidRequestException InvalidRequestException 400",
+    "LimitExceededException": "LimitExceededException LimitExceededException 400",
+    "MalformedPolicyDocumentException": "MalformedPolicyDocumentException MalformedPolicyDocumentException 400",
+    "PreconditionNotMetException": "PreconditionNotMetException PreconditionNotMetException 400",
+    "PublicPolicyException": "PublicPolicyException PublicPolicyException 400",
+    "ResourceExistsException": "ResourceExistsException ResourceExistsException 400",
+    "ResourceNotFoundException": "ResourceNotFoundException ResourceNotFoundException 400",
 }
+if not TYPE_CHECKING:
+    exceptions = Exceptions(globals(), ERROR_TABLE)
+
+
+def __getattr__(name: str) -> Any:
+    """A result or error class, made on first use."""
+    if name in RESULT_FIELDS:
+        return RESULTS.get(name)
+    return exceptions.named(name)
 
 
 class Client(BaseClient):
@@ -686,7 +655,6 @@ class Client(BaseClient):
     shapes = SHAPES
     operations = OPERATIONS
     paginators = PAGINATORS
-    errors = ERRORS
     exceptions = exceptions
     results = RESULTS
 

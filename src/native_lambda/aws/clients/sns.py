@@ -12,7 +12,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from native_lambda.aws.protocols import UNSET, BaseClient, Result, Results, ServiceError
+from native_lambda.aws.protocols import (
+    UNSET,
+    BaseClient,
+    Exceptions,
+    Result,
+    Results,
+    ServiceError,
+)
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -236,6 +243,153 @@ if TYPE_CHECKING:
 
     class VerifySMSSandboxPhoneNumberResult(Result):
         """``VerifySMSSandboxPhoneNumberResult``."""
+
+    class AuthorizationErrorException(ServiceError):
+        """The modeled ``AuthorizationErrorException`` error."""
+
+    class BatchEntryIdsNotDistinctException(ServiceError):
+        """The modeled ``BatchEntryIdsNotDistinctException`` error."""
+
+    class BatchRequestTooLongException(ServiceError):
+        """The modeled ``BatchRequestTooLongException`` error."""
+
+    class ConcurrentAccessException(ServiceError):
+        """The modeled ``ConcurrentAccessException`` error."""
+
+    class EmptyBatchRequestException(ServiceError):
+        """The modeled ``EmptyBatchRequestException`` error."""
+
+    class EndpointDisabledException(ServiceError):
+        """The modeled ``EndpointDisabledException`` error."""
+
+    class FilterPolicyLimitExceededException(ServiceError):
+        """The modeled ``FilterPolicyLimitExceededException`` error."""
+
+    class InternalErrorException(ServiceError):
+        """The modeled ``InternalErrorException`` error."""
+
+    class InvalidBatchEntryIdException(ServiceError):
+        """The modeled ``InvalidBatchEntryIdException`` error."""
+
+    class InvalidParameterException(ServiceError):
+        """The modeled ``InvalidParameterException`` error."""
+
+    class InvalidParameterValueException(ServiceError):
+        """The modeled ``InvalidParameterValueException`` error."""
+
+    class InvalidSecurityException(ServiceError):
+        """The modeled ``InvalidSecurityException`` error."""
+
+    class InvalidStateException(ServiceError):
+        """The modeled ``InvalidStateException`` error."""
+
+    class KMSAccessDeniedException(ServiceError):
+        """The modeled ``KMSAccessDeniedException`` error."""
+
+    class KMSDisabledException(ServiceError):
+        """The modeled ``KMSDisabledException`` error."""
+
+    class KMSInvalidStateException(ServiceError):
+        """The modeled ``KMSInvalidStateException`` error."""
+
+    class KMSNotFoundException(ServiceError):
+        """The modeled ``KMSNotFoundException`` error."""
+
+    class KMSOptInRequired(ServiceError):
+        """The modeled ``KMSOptInRequired`` error."""
+
+    class KMSThrottlingException(ServiceError):
+        """The modeled ``KMSThrottlingException`` error."""
+
+    class NotFoundException(ServiceError):
+        """The modeled ``NotFoundException`` error."""
+
+    class OptedOutException(ServiceError):
+        """The modeled ``OptedOutException`` error."""
+
+    class PlatformApplicationDisabledException(ServiceError):
+        """The modeled ``PlatformApplicationDisabledException`` error."""
+
+    class ReplayLimitExceededException(ServiceError):
+        """The modeled ``ReplayLimitExceededException`` error."""
+
+    class ResourceNotFoundException(ServiceError):
+        """The modeled ``ResourceNotFoundException`` error."""
+
+    class StaleTagException(ServiceError):
+        """The modeled ``StaleTagException`` error."""
+
+    class SubscriptionLimitExceededException(ServiceError):
+        """The modeled ``SubscriptionLimitExceededException`` error."""
+
+    class TagLimitExceededException(ServiceError):
+        """The modeled ``TagLimitExceededException`` error."""
+
+    class TagPolicyException(ServiceError):
+        """The modeled ``TagPolicyException`` error."""
+
+    class ThrottledException(ServiceError):
+        """The modeled ``ThrottledException`` error."""
+
+    class TooManyEntriesInBatchRequestException(ServiceError):
+        """The modeled ``TooManyEntriesInBatchRequestException`` error."""
+
+    class TopicLimitExceededException(ServiceError):
+        """The modeled ``TopicLimitExceededException`` error."""
+
+    class UserErrorException(ServiceError):
+        """The modeled ``UserErrorException`` error."""
+
+    class ValidationException(ServiceError):
+        """The modeled ``ValidationException`` error."""
+
+    class VerificationException(ServiceError):
+        """The modeled ``VerificationException`` error."""
+
+    class exceptions:  # boto3's name: client.exceptions.<Code>
+        """The modeled errors by name; ``ClientError`` catches any service error."""
+
+        ClientError = ServiceError
+        AuthorizationErrorException = AuthorizationErrorException
+        BatchEntryIdsNotDistinctException = BatchEntryIdsNotDistinctException
+        BatchRequestTooLongException = BatchRequestTooLongException
+        ConcurrentAccessException = ConcurrentAccessException
+        EmptyBatchRequestException = EmptyBatchRequestException
+        EndpointDisabledException = EndpointDisabledException
+        FilterPolicyLimitExceededException = FilterPolicyLimitExceededException
+        InternalErrorException = InternalErrorException
+        InvalidBatchEntryIdException = InvalidBatchEntryIdException
+        InvalidParameterException = InvalidParameterException
+        InvalidParameterValueException = InvalidParameterValueException
+        InvalidSecurityException = InvalidSecurityException
+        InvalidStateException = InvalidStateException
+        KMSAccessDeniedException = KMSAccessDeniedException
+        KMSDisabledException = KMSDisabledException
+        KMSInvalidStateException = KMSInvalidStateException
+        KMSNotFoundException = KMSNotFoundException
+        KMSOptInRequired = KMSOptInRequired
+        KMSThrottlingException = KMSThrottlingException
+        NotFoundException = NotFoundException
+        OptedOutException = OptedOutException
+        PlatformApplicationDisabledException = PlatformApplicationDisabledException
+        ReplayLimitExceededException = ReplayLimitExceededException
+        ResourceNotFoundException = ResourceNotFoundException
+        StaleTagException = StaleTagException
+        SubscriptionLimitExceededException = SubscriptionLimitExceededException
+        TagLimitExceededException = TagLimitExceededException
+        TagPolicyException = TagPolicyException
+        ThrottledException = ThrottledException
+        TooManyEntriesInBatchRequestException = TooManyEntriesInBatchRequestException
+        TopicLimitExceededException = TopicLimitExceededException
+        UserErrorException = UserErrorException
+        ValidationException = ValidationException
+        VerificationException = VerificationException
+
+        @staticmethod
+        def from_code(code: str) -> type[ServiceError]: ...
+
+        @staticmethod
+        def named(class_name: str) -> type[ServiceError]: ...
 
 
 __all__ = ["Client", "exceptions"]
@@ -526,325 +680,52 @@ RESULT_FIELDS = {
 RESULTS = Results(globals(), RESULT_FIELDS)
 
 
-def __getattr__(name: str) -> Any:
-    """A result class, made on first use."""
-    return RESULTS.attribute(name)
-
-
-class AuthorizationErrorException(ServiceError):
-    """The modeled ``AuthorizationErrorException`` error."""
-
-    code = "AuthorizationError"
-    status = 403
-
-
-class BatchEntryIdsNotDistinctException(ServiceError):
-    """The modeled ``BatchEntryIdsNotDistinctException`` error."""
-
-    code = "BatchEntryIdsNotDistinct"
-    status = 400
-
-
-class BatchRequestTooLongException(ServiceError):
-    """The modeled ``BatchRequestTooLongException`` error."""
-
-    code = "BatchRequestTooLong"
-    status = 400
-
-
-class ConcurrentAccessException(ServiceError):
-    """The modeled ``ConcurrentAccessException`` error."""
-
-    code = "ConcurrentAccess"
-    status = 400
-
-
-class EmptyBatchRequestException(ServiceError):
-    """The modeled ``EmptyBatchRequestException`` error."""
-
-    code = "EmptyBatchRequest"
-    status = 400
-
-
-class EndpointDisabledException(ServiceError):
-    """The modeled ``EndpointDisabledException`` error."""
-
-    code = "EndpointDisabled"
-    status = 400
-
-
-class FilterPolicyLimitExceededException(ServiceError):
-    """The modeled ``FilterPolicyLimitExceededException`` error."""
-
-    code = "FilterPolicyLimitExceeded"
-    status = 403
-
-
-class InternalErrorException(ServiceError):
-    """The modeled ``InternalErrorException`` error."""
-
-    code = "InternalError"
-    status = 500
-
-
-class InvalidBatchEntryIdException(ServiceError):
-    """The modeled ``InvalidBatchEntryIdException`` error."""
-
-    code = "InvalidBatchEntryId"
-    status = 400
-
-
-class InvalidParameterException(ServiceError):
-    """The modeled ``InvalidParameterException`` error."""
-
-    code = "InvalidParameter"
-    status = 400
-
-
-class InvalidParameterValueException(ServiceError):
-    """The modeled ``InvalidParameterValueException`` error."""
-
-    code = "ParameterValueInvalid"
-    status = 400
-
-
-class InvalidSecurityException(ServiceError):
-    """The modeled ``InvalidSecurityException`` error."""
-
-    code = "InvalidSecurity"
-    status = 403
-
-
-class InvalidStateException(ServiceError):
-    """The modeled ``InvalidStateException`` error."""
-
-    code = "InvalidState"
-    status = 400
-
-
-class KMSAccessDeniedException(ServiceError):
-    """The modeled ``KMSAccessDeniedException`` error."""
-
-    code = "KMSAccessDenied"
-    status = 400
-
-
-class KMSDisabledException(ServiceError):
-    """The modeled ``KMSDisabledException`` error."""
-
-    code = "KMSDisabled"
-    status = 400
-
-
-class KMSInvalidStateException(ServiceError):
-    """The modeled ``KMSInvalidStateException`` error."""
-
-    code = "KMSInvalidState"
-    status = 400
-
-
-class KMSNotFoundException(ServiceError):
-    """The modeled ``KMSNotFoundException`` error."""
-
-    code = "KMSNotFound"
-    status = 400
-
-
-class KMSOptInRequired(ServiceError):
-    """The modeled ``KMSOptInRequired`` error."""
-
-    code = "KMSOptInRequired"
-    status = 403
-
-
-class KMSThrottlingException(ServiceError):
-    """The modeled ``KMSThrottlingException`` error."""
-
-    code = "KMSThrottling"
-    status = 400
-
-
-class NotFoundException(ServiceError):
-    """The modeled ``NotFoundException`` error."""
-
-    code = "NotFound"
-    status = 404
-
-
-class OptedOutException(ServiceError):
-    """The modeled ``OptedOutException`` error."""
-
-    code = "OptedOut"
-    status = 400
-
-
-class PlatformApplicationDisabledException(ServiceError):
-    """The modeled ``PlatformApplicationDisabledException`` error."""
-
-    code = "PlatformApplicationDisabled"
-    status = 400
-
-
-class ReplayLimitExceededException(ServiceError):
-    """The modeled ``ReplayLimitExceededException`` error."""
-
-    code = "ReplayLimitExceeded"
-    status = 403
-
-
-class ResourceNotFoundException(ServiceError):
-    """The modeled ``ResourceNotFoundException`` error."""
-
-    code = "ResourceNotFound"
-    status = 404
-
-
-class StaleTagException(ServiceError):
-    """The modeled ``StaleTagException`` error."""
-
-    code = "StaleTag"
-    status = 400
-
-
-class SubscriptionLimitExceededException(ServiceError):
-    """The modeled ``SubscriptionLimitExceededException`` error."""
-
-    code = "SubscriptionLimitExceeded"
-    status = 403
-
-
-class TagLimitExceededException(ServiceError):
-    """The modeled ``TagLimitExceededException`` error."""
-
-    code = "TagLimitExceeded"
-    status = 400
-
-
-class TagPolicyException(ServiceError):
-    """The modeled ``TagPolicyException`` error."""
-
-    code = "TagPolicy"
-    status = 400
-
-
-class ThrottledException(ServiceError):
-    """The modeled ``ThrottledException`` error."""
-
-    code = "Throttled"
-    status = 429
-
-
-class TooManyEntriesInBatchRequestException(ServiceError):
-    """The modeled ``TooManyEntriesInBatchRequestException`` error."""
-
-    code = "TooManyEntriesInBatchRequest"
-    status = 400
-
-
-class TopicLimitExceededException(ServiceError):
-    """The modeled ``TopicLimitExceededException`` error."""
-
-    code = "TopicLimitExceeded"
-    status = 403
-
-
-class UserErrorException(ServiceError):
-    """The modeled ``UserErrorException`` error."""
-
-    code = "UserError"
-    status = 400
-
-
-class ValidationException(ServiceError):
-    """The modeled ``ValidationException`` error."""
-
-    code = "ValidationException"
-    status = 400
-
-
-class VerificationException(ServiceError):
-    """The modeled ``VerificationException`` error."""
-
-    code = "VerificationException"
-    status = 400
-
-
-class exceptions:  # boto3's name: client.exceptions.<Code>
-    """The modeled errors by name; ``ClientError`` catches any service error."""
-
-    ClientError = ServiceError
-    AuthorizationErrorException = AuthorizationErrorException
-    BatchEntryIdsNotDistinctException = BatchEntryIdsNotDistinctException
-    BatchRequestTooLongException = BatchRequestTooLongException
-    ConcurrentAccessException = ConcurrentAccessException
-    EmptyBatchRequestException = EmptyBatchRequestException
-    EndpointDisabledException = EndpointDisabledException
-    FilterPolicyLimitExceededException = FilterPolicyLimitExceededException
-    InternalErrorException = InternalErrorException
-    InvalidBatchEntryIdException = InvalidBatchEntryIdException
-    InvalidParameterException = InvalidParameterException
-    InvalidParameterValueException = InvalidParameterValueException
-    InvalidSecurityException = InvalidSecurityException
-    InvalidStateException = InvalidStateException
-    KMSAccessDeniedException = KMSAccessDeniedException
-    KMSDisabledException = KMSDisabledException
-    KMSInvalidStateException = KMSInvalidStateException
-    KMSNotFoundException = KMSNotFoundException
-    KMSOptInRequired = KMSOptInRequired
-    KMSThrottlingException = KMSThrottlingException
-    NotFoundException = NotFoundException
-    OptedOutException = OptedOutException
-    PlatformApplicationDisabledException = PlatformApplicationDisabledException
-    ReplayLimitExceededException = ReplayLimitExceededException
-    ResourceNotFoundException = ResourceNotFoundException
-    StaleTagException = StaleTagException
-    SubscriptionLimitExceededException = SubscriptionLimitExceededException
-    TagLimitExceededException = TagLimitExceededException
-    TagPolicyException = TagPolicyException
-    ThrottledException = ThrottledException
-    TooManyEntriesInBatchRequestException = TooManyEntriesInBatchRequestException
-    TopicLimitExceededException = TopicLimitExceededException
-    UserErrorException = UserErrorException
-    ValidationException = ValidationException
-    VerificationException = VerificationException
-
-
-ERRORS = {
-    "AuthorizationError": AuthorizationErrorException,
-    "BatchEntryIdsNotDistinct": BatchEntryIdsNotDistinctException,
-    "BatchRequestTooLong": BatchRequestTooLongException,
-    "ConcurrentAccess": ConcurrentAccessException,
-    "EmptyBatchRequest": EmptyBatchRequestException,
-    "EndpointDisabled": EndpointDisabledException,
-    "FilterPolicyLimitExceeded": FilterPolicyLimitExceededException,
-    "InternalError": InternalErrorException,
-    "InvalidBatchEntryId": InvalidBatchEntryIdException,
-    "InvalidParameter": InvalidParameterException,
-    "InvalidSecurity": InvalidSecurityException,
-    "InvalidState": InvalidStateException,
-    "KMSAccessDenied": KMSAccessDeniedException,
-    "KMSDisabled": KMSDisabledException,
-    "KMSInvalidState": KMSInvalidStateException,
-    "KMSNotFound": KMSNotFoundException,
-    "KMSOptInRequired": KMSOptInRequired,
-    "KMSThrottling": KMSThrottlingException,
-    "NotFound": NotFoundException,
-    "OptedOut": OptedOutException,
-    "ParameterValueInvalid": InvalidParameterValueException,
-    "PlatformApplicationDisabled": PlatformApplicationDisabledException,
-    "ReplayLimitExceeded": ReplayLimitExceededException,
-    "ResourceNotFound": ResourceNotFoundException,
-    "StaleTag": StaleTagException,
-    "SubscriptionLimitExceeded": SubscriptionLimitExceededException,
-    "TagLimitExceeded": TagLimitExceededException,
-    "TagPolicy": TagPolicyException,
-    "Throttled": ThrottledException,
-    "TooManyEntriesInBatchRequest": TooManyEntriesInBatchRequestException,
-    "TopicLimitExceeded": TopicLimitExceededException,
-    "UserError": UserErrorException,
-    "ValidationException": ValidationException,
-    "VerificationException": VerificationException,
+# Modeled errors as data: exceptions attribute -> 'ClassName code status'.
+ERROR_TABLE = {
+    "AuthorizationErrorException": "AuthorizationErrorException AuthorizationError 403",
+    "BatchEntryIdsNotDistinctException": "BatchEntryIdsNotDistinctException BatchEntryIdsNotDistinct 400",
+    "BatchRequestTooLongException": "BatchRequestTooLongException BatchRequestTooLong 400",
+    "ConcurrentAccessException": "ConcurrentAccessException ConcurrentAccess 400",
+    "EmptyBatchRequestException": "EmptyBatchRequestException EmptyBatchRequest 400",
+    "EndpointDisabledException": "EndpointDisabledException EndpointDisabled 400",
+    "FilterPolicyLimitExceededException": "FilterPolicyLimitExceededException FilterPolicyLimitExceeded 403",
+    "InternalErrorException": "InternalErrorException InternalError 500",
+    "InvalidBatchEntryIdException": "InvalidBatchEntryIdException InvalidBatchEntryId 400",
+    "InvalidParameterException": "InvalidParameterException InvalidParameter 400",
+    "InvalidParameterValueException": "InvalidParameterValueException ParameterValueInvalid 400",
+    "InvalidSecurityException": "InvalidSecurityException InvalidSecurity 403",
+    "InvalidStateException": "InvalidStateException InvalidState 400",
+    "KMSAccessDeniedException": "KMSAccessDeniedException KMSAccessDenied 400",
+    "KMSDisabledException": "KMSDisabledException KMSDisabled 400",
+    "KMSInvalidStateException": "KMSInvalidStateException KMSInvalidState 400",
+    "KMSNotFoundException": "KMSNotFoundException KMSNotFound 400",
+    "KMSOptInRequired": "KMSOptInRequired KMSOptInRequired 403",
+    "KMSThrottlingException": "KMSThrottlingException KMSThrottling 400",
+    "NotFoundException": "NotFoundException NotFound 404",
+    "OptedOutException": "OptedOutException OptedOut 400",
+    "PlatformApplicationDisabledException": "PlatformApplicationDisabledException PlatformApplicationDisabled 400",
+    "ReplayLimitExceededException": "ReplayLimitExceededException ReplayLimitExceeded 403",
+    "ResourceNotFoundException": "ResourceNotFoundException ResourceNotFound 404",
+    "StaleTagException": "StaleTagException StaleTag 400",
+    "SubscriptionLimitExceededException": "SubscriptionLimitExceededException SubscriptionLimitExceeded 403",
+    "TagLimitExceededException": "TagLimitExceededException TagLimitExceeded 400",
+    "TagPolicyException": "TagPolicyException TagPolicy 400",
+    "ThrottledException": "ThrottledException Throttled 429",
+    "TooManyEntriesInBatchRequestException": "TooManyEntriesInBatchRequestException TooManyEntriesInBatchRequest 400",
+    "TopicLimitExceededException": "TopicLimitExceededException TopicLimitExceeded 403",
+    "UserErrorException": "UserErrorException UserError 400",
+    "ValidationException": "ValidationException ValidationException 400",
+    "VerificationException": "VerificationException VerificationException 400",
 }
+if not TYPE_CHECKING:
+    exceptions = Exceptions(globals(), ERROR_TABLE)
+
+
+def __getattr__(name: str) -> Any:
+    """A result or error class, made on first use."""
+    if name in RESULT_FIELDS:
+        return RESULTS.get(name)
+    return exceptions.named(name)
 
 
 class Client(BaseClient):
@@ -854,7 +735,6 @@ class Client(BaseClient):
     shapes = SHAPES
     operations = OPERATIONS
     paginators = PAGINATORS
-    errors = ERRORS
     exceptions = exceptions
     results = RESULTS
 

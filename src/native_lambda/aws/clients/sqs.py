@@ -12,7 +12,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from native_lambda.aws.protocols import UNSET, BaseClient, Result, Results, ServiceError
+from native_lambda.aws.protocols import (
+    UNSET,
+    BaseClient,
+    Exceptions,
+    Result,
+    Results,
+    ServiceError,
+)
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -162,6 +169,129 @@ if TYPE_CHECKING:
         """``StartMessageMoveTaskResult``."""
 
         task_handle: str = UNSET
+
+    class BatchEntryIdsNotDistinct(ServiceError):
+        """The modeled ``BatchEntryIdsNotDistinct`` error."""
+
+    class BatchRequestTooLong(ServiceError):
+        """The modeled ``BatchRequestTooLong`` error."""
+
+    class EmptyBatchRequest(ServiceError):
+        """The modeled ``EmptyBatchRequest`` error."""
+
+    class InvalidAddress(ServiceError):
+        """The modeled ``InvalidAddress`` error."""
+
+    class InvalidAttributeName(ServiceError):
+        """The modeled ``InvalidAttributeName`` error."""
+
+    class InvalidAttributeValue(ServiceError):
+        """The modeled ``InvalidAttributeValue`` error."""
+
+    class InvalidBatchEntryId(ServiceError):
+        """The modeled ``InvalidBatchEntryId`` error."""
+
+    class InvalidIdFormat(ServiceError):
+        """The modeled ``InvalidIdFormat`` error."""
+
+    class InvalidMessageContents(ServiceError):
+        """The modeled ``InvalidMessageContents`` error."""
+
+    class InvalidSecurity(ServiceError):
+        """The modeled ``InvalidSecurity`` error."""
+
+    class KmsAccessDenied(ServiceError):
+        """The modeled ``KmsAccessDenied`` error."""
+
+    class KmsDisabled(ServiceError):
+        """The modeled ``KmsDisabled`` error."""
+
+    class KmsInvalidKeyUsage(ServiceError):
+        """The modeled ``KmsInvalidKeyUsage`` error."""
+
+    class KmsInvalidState(ServiceError):
+        """The modeled ``KmsInvalidState`` error."""
+
+    class KmsNotFound(ServiceError):
+        """The modeled ``KmsNotFound`` error."""
+
+    class KmsOptInRequired(ServiceError):
+        """The modeled ``KmsOptInRequired`` error."""
+
+    class KmsThrottled(ServiceError):
+        """The modeled ``KmsThrottled`` error."""
+
+    class MessageNotInflight(ServiceError):
+        """The modeled ``MessageNotInflight`` error."""
+
+    class OverLimit(ServiceError):
+        """The modeled ``OverLimit`` error."""
+
+    class PurgeQueueInProgress(ServiceError):
+        """The modeled ``PurgeQueueInProgress`` error."""
+
+    class QueueDeletedRecently(ServiceError):
+        """The modeled ``QueueDeletedRecently`` error."""
+
+    class QueueDoesNotExist(ServiceError):
+        """The modeled ``QueueDoesNotExist`` error."""
+
+    class QueueNameExists(ServiceError):
+        """The modeled ``QueueNameExists`` error."""
+
+    class ReceiptHandleIsInvalid(ServiceError):
+        """The modeled ``ReceiptHandleIsInvalid`` error."""
+
+    class RequestThrottled(ServiceError):
+        """The modeled ``RequestThrottled`` error."""
+
+    class ResourceNotFoundException(ServiceError):
+        """The modeled ``ResourceNotFoundException`` error."""
+
+    class TooManyEntriesInBatchRequest(ServiceError):
+        """The modeled ``TooManyEntriesInBatchRequest`` error."""
+
+    class UnsupportedOperation(ServiceError):
+        """The modeled ``UnsupportedOperation`` error."""
+
+    class exceptions:  # boto3's name: client.exceptions.<Code>
+        """The modeled errors by name; ``ClientError`` catches any service error."""
+
+        ClientError = ServiceError
+        BatchEntryIdsNotDistinct = BatchEntryIdsNotDistinct
+        BatchRequestTooLong = BatchRequestTooLong
+        EmptyBatchRequest = EmptyBatchRequest
+        InvalidAddress = InvalidAddress
+        InvalidAttributeName = InvalidAttributeName
+        InvalidAttributeValue = InvalidAttributeValue
+        InvalidBatchEntryId = InvalidBatchEntryId
+        InvalidIdFormat = InvalidIdFormat
+        InvalidMessageContents = InvalidMessageContents
+        InvalidSecurity = InvalidSecurity
+        KmsAccessDenied = KmsAccessDenied
+        KmsDisabled = KmsDisabled
+        KmsInvalidKeyUsage = KmsInvalidKeyUsage
+        KmsInvalidState = KmsInvalidState
+        KmsNotFound = KmsNotFound
+        KmsOptInRequired = KmsOptInRequired
+        KmsThrottled = KmsThrottled
+        MessageNotInflight = MessageNotInflight
+        OverLimit = OverLimit
+        PurgeQueueInProgress = PurgeQueueInProgress
+        QueueDeletedRecently = QueueDeletedRecently
+        QueueDoesNotExist = QueueDoesNotExist
+        QueueNameExists = QueueNameExists
+        ReceiptHandleIsInvalid = ReceiptHandleIsInvalid
+        RequestThrottled = RequestThrottled
+        ResourceNotFoundException = ResourceNotFoundException
+        TooManyEntriesInBatchRequest = TooManyEntriesInBatchRequest
+        UnsupportedOperation = UnsupportedOperation
+
+        @staticmethod
+        def from_code(code: str) -> type[ServiceError]: ...
+
+        @staticmethod
+        def named(class_name: str) -> type[ServiceError]: ...
 
 
 __all__ = ["Client", "exceptions"]
@@ -350,271 +480,46 @@ RESULT_FIELDS = {
 RESULTS = Results(globals(), RESULT_FIELDS)
 
 
-def __getattr__(name: str) -> Any:
-    """A result class, made on first use."""
-    return RESULTS.attribute(name)
-
-
-class BatchEntryIdsNotDistinct(ServiceError):
-    """The modeled ``BatchEntryIdsNotDistinct`` error."""
-
-    code = "BatchEntryIdsNotDistinct"
-    status = 400
-
-
-class BatchRequestTooLong(ServiceError):
-    """The modeled ``BatchRequestTooLong`` error."""
-
-    code = "BatchRequestTooLong"
-    status = 400
-
-
-class EmptyBatchRequest(ServiceError):
-    """The modeled ``EmptyBatchRequest`` error."""
-
-    code = "EmptyBatchRequest"
-    status = 400
-
-
-class InvalidAddress(ServiceError):
-    """The modeled ``InvalidAddress`` error."""
-
-    code = "InvalidAddress"
-    status = 400
-
-
-class InvalidAttributeName(ServiceError):
-    """The modeled ``InvalidAttributeName`` error."""
-
-    code = "InvalidAttributeName"
-    status = 400
-
-
-class InvalidAttributeValue(ServiceError):
-    """The modeled ``InvalidAttributeValue`` error."""
-
-    code = "InvalidAttributeValue"
-    status = 400
-
-
-class InvalidBatchEntryId(ServiceError):
-    """The modeled ``InvalidBatchEntryId`` error."""
-
-    code = "InvalidBatchEntryId"
-    status = 400
-
-
-class InvalidIdFormat(ServiceError):
-    """The modeled ``InvalidIdFormat`` error."""
-
-    code = "InvalidIdFormat"
-    status = 400
-
-
-class InvalidMessageContents(ServiceError):
-    """The modeled ``InvalidMessageContents`` error."""
-
-    code = "InvalidMessageContents"
-    status = 400
-
-
-class InvalidSecurity(ServiceError):
-    """The modeled ``InvalidSecurity`` error."""
-
-    code = "InvalidSecurity"
-    status = 400
-
-
-class KmsAccessDenied(ServiceError):
-    """The modeled ``KmsAccessDenied`` error."""
-
-    code = "KmsAccessDenied"
-    status = 400
-
-
-class KmsDisabled(ServiceError):
-    """The modeled ``KmsDisabled`` error."""
-
-    code = "KmsDisabled"
-    status = 400
-
-
-class KmsInvalidKeyUsage(ServiceError):
-    """The modeled ``KmsInvalidKeyUsage`` error."""
-
-    code = "KmsInvalidKeyUsage"
-    status = 400
-
-
-class KmsInvalidState(ServiceError):
-    """The modeled ``KmsInvalidState`` error."""
-
-    code = "KmsInvalidState"
-    status = 400
-
-
-class KmsNotFound(ServiceError):
-    """The modeled ``KmsNotFound`` error."""
-
-    code = "KmsNotFound"
-    status = 400
-
-
-class KmsOptInRequired(ServiceError):
-    """The modeled ``KmsOptInRequired`` error."""
-
-    code = "KmsOptInRequired"
-    status = 400
-
-
-class KmsThrottled(ServiceError):
-    """The modeled ``KmsThrottled`` error."""
-
-    code = "KmsThrottled"
-    status = 400
-
-
-class MessageNotInflight(ServiceError):
-    """The modeled ``MessageNotInflight`` error."""
-
-    code = "MessageNotInflight"
-    status = 400
-
-
-class OverLimit(ServiceError):
-    """The modeled ``OverLimit`` error."""
-
-    code = "OverLimit"
-    status = 400
-
-
-class PurgeQueueInProgress(ServiceError):
-    """The modeled ``PurgeQueueInProgress`` error."""
-
-    code = "PurgeQueueInProgress"
-    status = 400
-
-
-class QueueDeletedRecently(ServiceError):
-    """The modeled ``QueueDeletedRecently`` error."""
-
-    code = "QueueDeletedRecently"
-    status = 400
-
-
-class QueueDoesNotExist(ServiceError):
-    """The modeled ``QueueDoesNotExist`` error."""
-
-    code = "QueueDoesNotExist"
-    status = 400
-
-
-class QueueNameExists(ServiceError):
-    """The modeled ``QueueNameExists`` error."""
-
-    code = "QueueNameExists"
-    status = 400
-
-
-class ReceiptHandleIsInvalid(ServiceError):
-    """The modeled ``ReceiptHandleIsInvalid`` error."""
-
-    code = "ReceiptHandleIsInvalid"
-    status = 400
-
-
-class RequestThrottled(ServiceError):
-    """The modeled ``RequestThrottled`` error."""
-
-    code = "RequestThrottled"
-    status = 400
-
-
-class ResourceNotFoundException(ServiceError):
-    """The modeled ``ResourceNotFoundException`` error."""
-
-    code = "ResourceNotFoundException"
-    status = 400
-
-
-class TooManyEntriesInBatchRequest(ServiceError):
-    """The modeled ``TooManyEntriesInBatchRequest`` error."""
-
-    code = "TooManyEntriesInBatchRequest"
-    status = 400
-
-
-class UnsupportedOperation(ServiceError):
-    """The modeled ``UnsupportedOperation`` error."""
-
-    code = "UnsupportedOperation"
-    status = 400
-
-
-class exceptions:  # boto3's name: client.exceptions.<Code>
-    """The modeled errors by name; ``ClientError`` catches any service error."""
-
-    ClientError = ServiceError
-    BatchEntryIdsNotDistinct = BatchEntryIdsNotDistinct
-    BatchRequestTooLong = BatchRequestTooLong
-    EmptyBatchRequest = EmptyBatchRequest
-    InvalidAddress = InvalidAddress
-    InvalidAttributeName = InvalidAttributeName
-    InvalidAttributeValue = InvalidAttributeValue
-    InvalidBatchEntryId = InvalidBatchEntryId
-    InvalidIdFormat = InvalidIdFormat
-    InvalidMessageContents = InvalidMessageContents
-    InvalidSecurity = InvalidSecurity
-    KmsAccessDenied = KmsAccessDenied
-    KmsDisabled = KmsDisabled
-    KmsInvalidKeyUsage = KmsInvalidKeyUsage
-    KmsInvalidState = KmsInvalidState
-    KmsNotFound = KmsNotFound
-    KmsOptInRequired = KmsOptInRequired
-    KmsThrottled = KmsThrottled
-    MessageNotInflight = MessageNotInflight
-    OverLimit = OverLimit
-    PurgeQueueInProgress = PurgeQueueInProgress
-    QueueDeletedRecently = QueueDeletedRecently
-    QueueDoesNotExist = QueueDoesNotExist
-    QueueNameExists = QueueNameExists
-    ReceiptHandleIsInvalid = ReceiptHandleIsInvalid
-    RequestThrottled = RequestThrottled
-    ResourceNotFoundException = ResourceNotFoundException
-    TooManyEntriesInBatchRequest = TooManyEntriesInBatchRequest
-    UnsupportedOperation = UnsupportedOperation
-
-
-ERRORS = {
-    "BatchEntryIdsNotDistinct": BatchEntryIdsNotDistinct,
-    "BatchRequestTooLong": BatchRequestTooLong,
-    "EmptyBatchRequest": EmptyBatchRequest,
-    "InvalidAddress": InvalidAddress,
-    "InvalidAttributeName": InvalidAttributeName,
-    "InvalidAttributeValue": InvalidAttributeValue,
-    "InvalidBatchEntryId": InvalidBatchEntryId,
-    "InvalidIdFormat": InvalidIdFormat,
-    "InvalidMessageContents": InvalidMessageContents,
-    "InvalidSecurity": InvalidSecurity,
-    "KmsAccessDenied": KmsAccessDenied,
-    "KmsDisabled": KmsDisabled,
-    "KmsInvalidKeyUsage": KmsInvalidKeyUsage,
-    "KmsInvalidState": KmsInvalidState,
-    "KmsNotFound": KmsNotFound,
-    "KmsOptInRequired": KmsOptInRequired,
-    "KmsThrottled": KmsThrottled,
-    "MessageNotInflight": MessageNotInflight,
-    "OverLimit": OverLimit,
-    "PurgeQueueInProgress": PurgeQueueInProgress,
-    "QueueDeletedRecently": QueueDeletedRecently,
-    "QueueDoesNotExist": QueueDoesNotExist,
-    "QueueNameExists": QueueNameExists,
-    "ReceiptHandleIsInvalid": ReceiptHandleIsInvalid,
-    "RequestThrottled": RequestThrottled,
-    "ResourceNotFoundException": ResourceNotFoundException,
-    "TooManyEntriesInBatchRequest": TooManyEntriesInBatchRequest,
-    "UnsupportedOperation": UnsupportedOperation,
+# Modeled errors as data: exceptions attribute -> 'ClassName code status'.
+ERROR_TABLE = {
+    "BatchEntryIdsNotDistinct": "BatchEntryIdsNotDistinct BatchEntryIdsNotDistinct 400",
+    "BatchRequestTooLong": "BatchRequestTooLong BatchRequestTooLong 400",
+    "EmptyBatchRequest": "EmptyBatchRequest EmptyBatchRequest 400",
+    "InvalidAddress": "InvalidAddress InvalidAddress 400",
+    "InvalidAttributeName": "InvalidAttributeName InvalidAttributeName 400",
+    "InvalidAttributeValue": "InvalidAttributeValue InvalidAttributeValue 400",
+    "InvalidBatchEntryId": "InvalidBatchEntryId InvalidBatchEntryId 400",
+    "InvalidIdFormat": "InvalidIdFormat InvalidIdFormat 400",
+    "InvalidMessageContents": "InvalidMessageContents InvalidMessageContents 400",
+    "InvalidSecurity": "InvalidSecurity InvalidSecurity 400",
+    "KmsAccessDenied": "KmsAccessDenied KmsAccessDenied 400",
+    "KmsDisabled": "KmsDisabled KmsDisabled 400",
+    "KmsInvalidKeyUsage": "KmsInvalidKeyUsage KmsInvalidKeyUsage 400",
+    "KmsInvalidState": "KmsInvalidState KmsInvalidState 400",
+    "KmsNotFound": "KmsNotFound KmsNotFound 400",
+    "KmsOptInRequired": "KmsOptInRequired KmsOptInRequired 400",
+    "KmsThrottled": "KmsThrottled KmsThrottled 400",
+    "MessageNotInflight": "MessageNotInflight MessageNotInflight 400",
+    "OverLimit": "OverLimit OverLimit 400",
+    "PurgeQueueInProgress": "PurgeQueueInProgress PurgeQueueInProgress 400",
+    "QueueDeletedRecently": "QueueDeletedRecently QueueDeletedRecently 400",
+    "QueueDoesNotExist": "QueueDoesNotExist QueueDoesNotExist 400",
+    "QueueNameExists": "QueueNameExists QueueNameExists 400",
+    "ReceiptHandleIsInvalid": "ReceiptHandleIsInvalid ReceiptHandleIsInvalid 400",
+    "RequestThrottled": "RequestThrottled RequestThrottled 400",
+    "ResourceNotFoundException": "ResourceNotFoundException ResourceNotFoundException 400",
+    "TooManyEntriesInBatchRequest": "TooManyEntriesInBatchRequest TooManyEntriesInBatchRequest 400",
+    "UnsupportedOperation": "UnsupportedOperation UnsupportedOperation 400",
 }
+if not TYPE_CHECKING:
+    exceptions = Exceptions(globals(), ERROR_TABLE)
+
+
+def __getattr__(name: str) -> Any:
+    """A result or error class, made on first use."""
+    if name in RESULT_FIELDS:
+        return RESULTS.get(name)
+    return exceptions.named(name)
 
 
 class Client(BaseClient):
@@ -624,7 +529,6 @@ class Client(BaseClient):
     shapes = SHAPES
     operations = OPERATIONS
     paginators = PAGINATORS
-    errors = ERRORS
     exceptions = exceptions
     results = RESULTS
 

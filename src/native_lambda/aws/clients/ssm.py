@@ -12,7 +12,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from native_lambda.aws.protocols import UNSET, BaseClient, Result, Results, ServiceError
+from native_lambda.aws.protocols import (
+    UNSET,
+    BaseClient,
+    Exceptions,
+    Result,
+    Results,
+    ServiceError,
+)
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -2500,6 +2507,583 @@ if TYPE_CHECKING:
         type: str = UNSET
         id: str = UNSET
 
+    class AccessDeniedException(ServiceError):
+        """The modeled ``AccessDeniedException`` error."""
+
+    class AlreadyExistsException(ServiceError):
+        """The modeled ``AlreadyExistsException`` error."""
+
+    class AssociatedInstances(ServiceError):
+        """The modeled ``AssociatedInstances`` error."""
+
+    class AssociationAlreadyExists(ServiceError):
+        """The modeled ``AssociationAlreadyExists`` error."""
+
+    class AssociationDoesNotExist(ServiceError):
+        """The modeled ``AssociationDoesNotExist`` error."""
+
+    class AssociationExecutionDoesNotExist(ServiceError):
+        """The modeled ``AssociationExecutionDoesNotExist`` error."""
+
+    class AssociationLimitExceeded(ServiceError):
+        """The modeled ``AssociationLimitExceeded`` error."""
+
+    class AssociationVersionLimitExceeded(ServiceError):
+        """The modeled ``AssociationVersionLimitExceeded`` error."""
+
+    class AutomationDefinitionNotApprovedException(ServiceError):
+        """The modeled ``AutomationDefinitionNotApprovedException`` error."""
+
+    class AutomationDefinitionNotFoundException(ServiceError):
+        """The modeled ``AutomationDefinitionNotFoundException`` error."""
+
+    class AutomationDefinitionVersionNotFoundException(ServiceError):
+        """The modeled ``AutomationDefinitionVersionNotFoundException`` error."""
+
+    class AutomationExecutionLimitExceededException(ServiceError):
+        """The modeled ``AutomationExecutionLimitExceededException`` error."""
+
+    class AutomationExecutionNotFoundException(ServiceError):
+        """The modeled ``AutomationExecutionNotFoundException`` error."""
+
+    class AutomationStepNotFoundException(ServiceError):
+        """The modeled ``AutomationStepNotFoundException`` error."""
+
+    class ComplianceTypeCountLimitExceededException(ServiceError):
+        """The modeled ``ComplianceTypeCountLimitExceededException`` error."""
+
+    class ConflictException(ServiceError):
+        """The modeled ``ConflictException`` error."""
+
+    class CustomSchemaCountLimitExceededException(ServiceError):
+        """The modeled ``CustomSchemaCountLimitExceededException`` error."""
+
+    class DocumentAlreadyExists(ServiceError):
+        """The modeled ``DocumentAlreadyExists`` error."""
+
+    class DocumentLimitExceeded(ServiceError):
+        """The modeled ``DocumentLimitExceeded`` error."""
+
+    class DocumentPermissionLimit(ServiceError):
+        """The modeled ``DocumentPermissionLimit`` error."""
+
+    class DocumentVersionLimitExceeded(ServiceError):
+        """The modeled ``DocumentVersionLimitExceeded`` error."""
+
+    class DoesNotExistException(ServiceError):
+        """The modeled ``DoesNotExistException`` error."""
+
+    class DuplicateDocumentContent(ServiceError):
+        """The modeled ``DuplicateDocumentContent`` error."""
+
+    class DuplicateDocumentVersionName(ServiceError):
+        """The modeled ``DuplicateDocumentVersionName`` error."""
+
+    class DuplicateInstanceId(ServiceError):
+        """The modeled ``DuplicateInstanceId`` error."""
+
+    class FeatureNotAvailableException(ServiceError):
+        """The modeled ``FeatureNotAvailableException`` error."""
+
+    class HierarchyLevelLimitExceededException(ServiceError):
+        """The modeled ``HierarchyLevelLimitExceededException`` error."""
+
+    class HierarchyTypeMismatchException(ServiceError):
+        """The modeled ``HierarchyTypeMismatchException`` error."""
+
+    class IdempotentParameterMismatch(ServiceError):
+        """The modeled ``IdempotentParameterMismatch`` error."""
+
+    class IncompatiblePolicyException(ServiceError):
+        """The modeled ``IncompatiblePolicyException`` error."""
+
+    class InternalServerError(ServiceError):
+        """The modeled ``InternalServerError`` error."""
+
+    class InvalidActivation(ServiceError):
+        """The modeled ``InvalidActivation`` error."""
+
+    class InvalidActivationId(ServiceError):
+        """The modeled ``InvalidActivationId`` error."""
+
+    class InvalidAggregatorException(ServiceError):
+        """The modeled ``InvalidAggregatorException`` error."""
+
+    class InvalidAllowedPatternException(ServiceError):
+        """The modeled ``InvalidAllowedPatternException`` error."""
+
+    class InvalidAssociation(ServiceError):
+        """The modeled ``InvalidAssociation`` error."""
+
+    class InvalidAssociationVersion(ServiceError):
+        """The modeled ``InvalidAssociationVersion`` error."""
+
+    class InvalidAutomationExecutionParametersException(ServiceError):
+        """The modeled ``InvalidAutomationExecutionParametersException`` error."""
+
+    class InvalidAutomationSignalException(ServiceError):
+        """The modeled ``InvalidAutomationSignalException`` error."""
+
+    class InvalidAutomationStatusUpdateException(ServiceError):
+        """The modeled ``InvalidAutomationStatusUpdateException`` error."""
+
+    class InvalidCommandId(ServiceError):
+        """The modeled ``InvalidCommandId`` error."""
+
+    class InvalidDeleteInventoryParametersException(ServiceError):
+        """The modeled ``InvalidDeleteInventoryParametersException`` error."""
+
+    class InvalidDeletionIdException(ServiceError):
+        """The modeled ``InvalidDeletionIdException`` error."""
+
+    class InvalidDocument(ServiceError):
+        """The modeled ``InvalidDocument`` error."""
+
+    class InvalidDocumentContent(ServiceError):
+        """The modeled ``InvalidDocumentContent`` error."""
+
+    class InvalidDocumentOperation(ServiceError):
+        """The modeled ``InvalidDocumentOperation`` error."""
+
+    class InvalidDocumentSchemaVersion(ServiceError):
+        """The modeled ``InvalidDocumentSchemaVersion`` error."""
+
+    class InvalidDocumentType(ServiceError):
+        """The modeled ``InvalidDocumentType`` error."""
+
+    class InvalidDocumentVersion(ServiceError):
+        """The modeled ``InvalidDocumentVersion`` error."""
+
+    class InvalidFilter(ServiceError):
+        """The modeled ``InvalidFilter`` error."""
+
+    class InvalidFilterKey(ServiceError):
+        """The modeled ``InvalidFilterKey`` error."""
+
+    class InvalidFilterOption(ServiceError):
+        """The modeled ``InvalidFilterOption`` error."""
+
+    class InvalidFilterValue(ServiceError):
+        """The modeled ``InvalidFilterValue`` error."""
+
+    class InvalidInstanceId(ServiceError):
+        """The modeled ``InvalidInstanceId`` error."""
+
+    class InvalidInstanceInformationFilterValue(ServiceError):
+        """The modeled ``InvalidInstanceInformationFilterValue`` error."""
+
+    class InvalidInstancePropertyFilterValue(ServiceError):
+        """The modeled ``InvalidInstancePropertyFilterValue`` error."""
+
+    class InvalidInventoryGroupException(ServiceError):
+        """The modeled ``InvalidInventoryGroupException`` error."""
+
+    class InvalidInventoryItemContextException(ServiceError):
+        """The modeled ``InvalidInventoryItemContextException`` error."""
+
+    class InvalidInventoryRequestException(ServiceError):
+        """The modeled ``InvalidInventoryRequestException`` error."""
+
+    class InvalidItemContentException(ServiceError):
+        """The modeled ``InvalidItemContentException`` error."""
+
+    class InvalidKeyId(ServiceError):
+        """The modeled ``InvalidKeyId`` error."""
+
+    class InvalidNextToken(ServiceError):
+        """The modeled ``InvalidNextToken`` error."""
+
+    class InvalidNotificationConfig(ServiceError):
+        """The modeled ``InvalidNotificationConfig`` error."""
+
+    class InvalidOptionException(ServiceError):
+        """The modeled ``InvalidOptionException`` error."""
+
+    class InvalidOutputFolder(ServiceError):
+        """The modeled ``InvalidOutputFolder`` error."""
+
+    class InvalidOutputLocation(ServiceError):
+        """The modeled ``InvalidOutputLocation`` error."""
+
+    class InvalidParameters(ServiceError):
+        """The modeled ``InvalidParameters`` error."""
+
+    class InvalidPermissionType(ServiceError):
+        """The modeled ``InvalidPermissionType`` error."""
+
+    class InvalidPluginName(ServiceError):
+        """The modeled ``InvalidPluginName`` error."""
+
+    class InvalidPolicyAttributeException(ServiceError):
+        """The modeled ``InvalidPolicyAttributeException`` error."""
+
+    class InvalidPolicyTypeException(ServiceError):
+        """The modeled ``InvalidPolicyTypeException`` error."""
+
+    class InvalidResourceId(ServiceError):
+        """The modeled ``InvalidResourceId`` error."""
+
+    class InvalidResourceType(ServiceError):
+        """The modeled ``InvalidResourceType`` error."""
+
+    class InvalidResultAttributeException(ServiceError):
+        """The modeled ``InvalidResultAttributeException`` error."""
+
+    class InvalidRole(ServiceError):
+        """The modeled ``InvalidRole`` error."""
+
+    class InvalidSchedule(ServiceError):
+        """The modeled ``InvalidSchedule`` error."""
+
+    class InvalidTag(ServiceError):
+        """The modeled ``InvalidTag`` error."""
+
+    class InvalidTarget(ServiceError):
+        """The modeled ``InvalidTarget`` error."""
+
+    class InvalidTargetMaps(ServiceError):
+        """The modeled ``InvalidTargetMaps`` error."""
+
+    class InvalidTypeNameException(ServiceError):
+        """The modeled ``InvalidTypeNameException`` error."""
+
+    class InvalidUpdate(ServiceError):
+        """The modeled ``InvalidUpdate`` error."""
+
+    class InvocationDoesNotExist(ServiceError):
+        """The modeled ``InvocationDoesNotExist`` error."""
+
+    class ItemContentMismatchException(ServiceError):
+        """The modeled ``ItemContentMismatchException`` error."""
+
+    class ItemSizeLimitExceededException(ServiceError):
+        """The modeled ``ItemSizeLimitExceededException`` error."""
+
+    class MalformedResourcePolicyDocumentException(ServiceError):
+        """The modeled ``MalformedResourcePolicyDocumentException`` error."""
+
+    class MaxDocumentSizeExceeded(ServiceError):
+        """The modeled ``MaxDocumentSizeExceeded`` error."""
+
+    class NoLongerSupportedException(ServiceError):
+        """The modeled ``NoLongerSupportedException`` error."""
+
+    class OpsItemAccessDeniedException(ServiceError):
+        """The modeled ``OpsItemAccessDeniedException`` error."""
+
+    class OpsItemAlreadyExistsException(ServiceError):
+        """The modeled ``OpsItemAlreadyExistsException`` error."""
+
+    class OpsItemConflictException(ServiceError):
+        """The modeled ``OpsItemConflictException`` error."""
+
+    class OpsItemInvalidParameterException(ServiceError):
+        """The modeled ``OpsItemInvalidParameterException`` error."""
+
+    class OpsItemLimitExceededException(ServiceError):
+        """The modeled ``OpsItemLimitExceededException`` error."""
+
+    class OpsItemNotFoundException(ServiceError):
+        """The modeled ``OpsItemNotFoundException`` error."""
+
+    class OpsItemRelatedItemAlreadyExistsException(ServiceError):
+        """The modeled ``OpsItemRelatedItemAlreadyExistsException`` error."""
+
+    class OpsItemRelatedItemAssociationNotFoundException(ServiceError):
+        """The modeled ``OpsItemRelatedItemAssociationNotFoundException`` error."""
+
+    class OpsMetadataAlreadyExistsException(ServiceError):
+        """The modeled ``OpsMetadataAlreadyExistsException`` error."""
+
+    class OpsMetadataInvalidArgumentException(ServiceError):
+        """The modeled ``OpsMetadataInvalidArgumentException`` error."""
+
+    class OpsMetadataKeyLimitExceededException(ServiceError):
+        """The modeled ``OpsMetadataKeyLimitExceededException`` error."""
+
+    class OpsMetadataLimitExceededException(ServiceError):
+        """The modeled ``OpsMetadataLimitExceededException`` error."""
+
+    class OpsMetadataNotFoundException(ServiceError):
+        """The modeled ``OpsMetadataNotFoundException`` error."""
+
+    class OpsMetadataTooManyUpdatesException(ServiceError):
+        """The modeled ``OpsMetadataTooManyUpdatesException`` error."""
+
+    class ParameterAlreadyExists(ServiceError):
+        """The modeled ``ParameterAlreadyExists`` error."""
+
+    class ParameterLimitExceeded(ServiceError):
+        """The modeled ``ParameterLimitExceeded`` error."""
+
+    class ParameterMaxVersionLimitExceeded(ServiceError):
+        """The modeled ``ParameterMaxVersionLimitExceeded`` error."""
+
+    class ParameterNotFound(ServiceError):
+        """The modeled ``ParameterNotFound`` error."""
+
+    class ParameterPatternMismatchException(ServiceError):
+        """The modeled ``ParameterPatternMismatchException`` error."""
+
+    class ParameterVersionLabelLimitExceeded(ServiceError):
+        """The modeled ``ParameterVersionLabelLimitExceeded`` error."""
+
+    class ParameterVersionNotFound(ServiceError):
+        """The modeled ``ParameterVersionNotFound`` error."""
+
+    class PoliciesLimitExceededException(ServiceError):
+        """The modeled ``PoliciesLimitExceededException`` error."""
+
+    class ResourceDataSyncAlreadyExistsException(ServiceError):
+        """The modeled ``ResourceDataSyncAlreadyExistsException`` error."""
+
+    class ResourceDataSyncConflictException(ServiceError):
+        """The modeled ``ResourceDataSyncConflictException`` error."""
+
+    class ResourceDataSyncCountExceededException(ServiceError):
+        """The modeled ``ResourceDataSyncCountExceededException`` error."""
+
+    class ResourceDataSyncInvalidConfigurationException(ServiceError):
+        """The modeled ``ResourceDataSyncInvalidConfigurationException`` error."""
+
+    class ResourceDataSyncNotFoundException(ServiceError):
+        """The modeled ``ResourceDataSyncNotFoundException`` error."""
+
+    class ResourceInUseException(ServiceError):
+        """The modeled ``ResourceInUseException`` error."""
+
+    class ResourceLimitExceededException(ServiceError):
+        """The modeled ``ResourceLimitExceededException`` error."""
+
+    class ResourceNotFoundException(ServiceError):
+        """The modeled ``ResourceNotFoundException`` error."""
+
+    class ResourcePolicyConflictException(ServiceError):
+        """The modeled ``ResourcePolicyConflictException`` error."""
+
+    class ResourcePolicyInvalidParameterException(ServiceError):
+        """The modeled ``ResourcePolicyInvalidParameterException`` error."""
+
+    class ResourcePolicyLimitExceededException(ServiceError):
+        """The modeled ``ResourcePolicyLimitExceededException`` error."""
+
+    class ResourcePolicyNotFoundException(ServiceError):
+        """The modeled ``ResourcePolicyNotFoundException`` error."""
+
+    class ServiceQuotaExceededException(ServiceError):
+        """The modeled ``ServiceQuotaExceededException`` error."""
+
+    class ServiceSettingNotFound(ServiceError):
+        """The modeled ``ServiceSettingNotFound`` error."""
+
+    class StatusUnchanged(ServiceError):
+        """The modeled ``StatusUnchanged`` error."""
+
+    class SubTypeCountLimitExceededException(ServiceError):
+        """The modeled ``SubTypeCountLimitExceededException`` error."""
+
+    class TargetInUseException(ServiceError):
+        """The modeled ``TargetInUseException`` error."""
+
+    class TargetNotConnected(ServiceError):
+        """The modeled ``TargetNotConnected`` error."""
+
+    class ThrottlingException(ServiceError):
+        """The modeled ``ThrottlingException`` error."""
+
+    class TooManyTagsError(ServiceError):
+        """The modeled ``TooManyTagsError`` error."""
+
+    class TooManyUpdates(ServiceError):
+        """The modeled ``TooManyUpdates`` error."""
+
+    class TotalSizeLimitExceededException(ServiceError):
+        """The modeled ``TotalSizeLimitExceededException`` error."""
+
+    class UnsupportedCalendarException(ServiceError):
+        """The modeled ``UnsupportedCalendarException`` error."""
+
+    class UnsupportedFeatureRequiredException(ServiceError):
+        """The modeled ``UnsupportedFeatureRequiredException`` error."""
+
+    class UnsupportedInventoryItemContextException(ServiceError):
+        """The modeled ``UnsupportedInventoryItemContextException`` error."""
+
+    class UnsupportedInventorySchemaVersionException(ServiceError):
+        """The modeled ``UnsupportedInventorySchemaVersionException`` error."""
+
+    class UnsupportedOperatingSystem(ServiceError):
+        """The modeled ``UnsupportedOperatingSystem`` error."""
+
+    class UnsupportedOperationException(ServiceError):
+        """The modeled ``UnsupportedOperationException`` error."""
+
+    class UnsupportedParameterType(ServiceError):
+        """The modeled ``UnsupportedParameterType`` error."""
+
+    class UnsupportedPlatformType(ServiceError):
+        """The modeled ``UnsupportedPlatformType`` error."""
+
+    class ValidationException(ServiceError):
+        """The modeled ``ValidationException`` error."""
+
+    class exceptions:  # boto3's name: client.exceptions.<Code>
+        """The modeled errors by name; ``ClientError`` catches any service error."""
+
+        ClientError = ServiceError
+        AccessDeniedException = AccessDeniedException
+        AlreadyExistsException = AlreadyExistsException
+        AssociatedInstances = AssociatedInstances
+        AssociationAlreadyExists = AssociationAlreadyExists
+        AssociationDoesNotExist = AssociationDoesNotExist
+        AssociationExecutionDoesNotExist = AssociationExecutionDoesNotExist
+        AssociationLimitExceeded = AssociationLimitExceeded
+        AssociationVersionLimitExceeded = AssociationVersionLimitExceeded
+        AutomationDefinitionNotApprovedException = AutomationDefinitionNotApprovedException
+        AutomationDefinitionNotFoundException = AutomationDefinitionNotFoundException
+        AutomationDefinitionVersionNotFoundException = AutomationDefinitionVersionNotFoundException
+        AutomationExecutionLimitExceededException = AutomationExecutionLimitExceededException
+        AutomationExecutionNotFoundException = AutomationExecutionNotFoundException
+        AutomationStepNotFoundException = AutomationStepNotFoundException
+        ComplianceTypeCountLimitExceededException = ComplianceTypeCountLimitExceededException
+        ConflictException = ConflictException
+        CustomSchemaCountLimitExceededException = CustomSchemaCountLimitExceededException
+        DocumentAlreadyExists = DocumentAlreadyExists
+        DocumentLimitExceeded = DocumentLimitExceeded
+        DocumentPermissionLimit = DocumentPermissionLimit
+        DocumentVersionLimitExceeded = DocumentVersionLimitExceeded
+        DoesNotExistException = DoesNotExistException
+        DuplicateDocumentContent = DuplicateDocumentContent
+        DuplicateDocumentVersionName = DuplicateDocumentVersionName
+        DuplicateInstanceId = DuplicateInstanceId
+        FeatureNotAvailableException = FeatureNotAvailableException
+        HierarchyLevelLimitExceededException = HierarchyLevelLimitExceededException
+        HierarchyTypeMismatchException = HierarchyTypeMismatchException
+        IdempotentParameterMismatch = IdempotentParameterMismatch
+        IncompatiblePolicyException = IncompatiblePolicyException
+        InternalServerError = InternalServerError
+        InvalidActivation = InvalidActivation
+        InvalidActivationId = InvalidActivationId
+        InvalidAggregatorException = InvalidAggregatorException
+        InvalidAllowedPatternException = InvalidAllowedPatternException
+        InvalidAssociation = InvalidAssociation
+        InvalidAssociationVersion = InvalidAssociationVersion
+        InvalidAutomationExecutionParametersException = (
+            InvalidAutomationExecutionParametersException
+        )
+        InvalidAutomationSignalException = InvalidAutomationSignalException
+        InvalidAutomationStatusUpdateException = InvalidAutomationStatusUpdateException
+        InvalidCommandId = InvalidCommandId
+        InvalidDeleteInventoryParametersException = InvalidDeleteInventoryParametersException
+        InvalidDeletionIdException = InvalidDeletionIdException
+        InvalidDocument = InvalidDocument
+        InvalidDocumentContent = InvalidDocumentContent
+        InvalidDocumentOperation = InvalidDocumentOperation
+        InvalidDocumentSchemaVersion = InvalidDocumentSchemaVersion
+        InvalidDocumentType = InvalidDocumentType
+        InvalidDocumentVersion = InvalidDocumentVersion
+        InvalidFilter = InvalidFilter
+        InvalidFilterKey = InvalidFilterKey
+        InvalidFilterOption = InvalidFilterOption
+        InvalidFilterValue = InvalidFilterValue
+        InvalidInstanceId = InvalidInstanceId
+        InvalidInstanceInformationFilterValue = InvalidInstanceInformationFilterValue
+        InvalidInstancePropertyFilterValue = InvalidInstancePropertyFilterValue
+        InvalidInventoryGroupException = InvalidInventoryGroupException
+        InvalidInventoryItemContextException = InvalidInventoryItemContextException
+        InvalidInventoryRequestException = InvalidInventoryRequestException
+        InvalidItemContentException = InvalidItemContentException
+        InvalidKeyId = InvalidKeyId
+        InvalidNextToken = InvalidNextToken
+        InvalidNotificationConfig = InvalidNotificationConfig
+        InvalidOptionException = InvalidOptionException
+        InvalidOutputFolder = InvalidOutputFolder
+        InvalidOutputLocation = InvalidOutputLocation
+        InvalidParameters = InvalidParameters
+        InvalidPermissionType = InvalidPermissionType
+        InvalidPluginName = InvalidPluginName
+        InvalidPolicyAttributeException = InvalidPolicyAttributeException
+        InvalidPolicyTypeException = InvalidPolicyTypeException
+        InvalidResourceId = InvalidResourceId
+        InvalidResourceType = InvalidResourceType
+        InvalidResultAttributeException = InvalidResultAttributeException
+        InvalidRole = InvalidRole
+        InvalidSchedule = InvalidSchedule
+        InvalidTag = InvalidTag
+        InvalidTarget = InvalidTarget
+        InvalidTargetMaps = InvalidTargetMaps
+        InvalidTypeNameException = InvalidTypeNameException
+        InvalidUpdate = InvalidUpdate
+        InvocationDoesNotExist = InvocationDoesNotExist
+        ItemContentMismatchException = ItemContentMismatchException
+        ItemSizeLimitExceededException = ItemSizeLimitExceededException
+        MalformedResourcePolicyDocumentException = MalformedResourcePolicyDocumentException
+        MaxDocumentSizeExceeded = MaxDocumentSizeExceeded
+        NoLongerSupportedException = NoLongerSupportedException
+        OpsItemAccessDeniedException = OpsItemAccessDeniedException
+        OpsItemAlreadyExistsException = OpsItemAlreadyExistsException
+        OpsItemConflictException = OpsItemConflictException
+        OpsItemInvalidParameterException = OpsItemInvalidParameterException
+        OpsItemLimitExceededException = OpsItemLimitExceededException
+        OpsItemNotFoundException = OpsItemNotFoundException
+        OpsItemRelatedItemAlreadyExistsException = OpsItemRelatedItemAlreadyExistsException
+        OpsItemRelatedItemAssociationNotFoundException = (
+            OpsItemRelatedItemAssociationNotFoundException
+        )
+        OpsMetadataAlreadyExistsException = OpsMetadataAlreadyExistsException
+        OpsMetadataInvalidArgumentException = OpsMetadataInvalidArgumentException
+        OpsMetadataKeyLimitExceededException = OpsMetadataKeyLimitExceededException
+        OpsMetadataLimitExceededException = OpsMetadataLimitExceededException
+        OpsMetadataNotFoundException = OpsMetadataNotFoundException
+        OpsMetadataTooManyUpdatesException = OpsMetadataTooManyUpdatesException
+        ParameterAlreadyExists = ParameterAlreadyExists
+        ParameterLimitExceeded = ParameterLimitExceeded
+        ParameterMaxVersionLimitExceeded = ParameterMaxVersionLimitExceeded
+        ParameterNotFound = ParameterNotFound
+        ParameterPatternMismatchException = ParameterPatternMismatchException
+        ParameterVersionLabelLimitExceeded = ParameterVersionLabelLimitExceeded
+        ParameterVersionNotFound = ParameterVersionNotFound
+        PoliciesLimitExceededException = PoliciesLimitExceededException
+        ResourceDataSyncAlreadyExistsException = ResourceDataSyncAlreadyExistsException
+        ResourceDataSyncConflictException = ResourceDataSyncConflictException
+        ResourceDataSyncCountExceededException = ResourceDataSyncCountExceededException
+        ResourceDataSyncInvalidConfigurationException = (
+            ResourceDataSyncInvalidConfigurationException
+        )
+        ResourceDataSyncNotFoundException = ResourceDataSyncNotFoundException
+        ResourceInUseException = ResourceInUseException
+        ResourceLimitExceededException = ResourceLimitExceededException
+        ResourceNotFoundException = ResourceNotFoundException
+        ResourcePolicyConflictException = ResourcePolicyConflictException
+        ResourcePolicyInvalidParameterException = ResourcePolicyInvalidParameterException
+        ResourcePolicyLimitExceededException = ResourcePolicyLimitExceededException
+        ResourcePolicyNotFoundException = ResourcePolicyNotFoundException
+        ServiceQuotaExceededException = ServiceQuotaExceededException
+        ServiceSettingNotFound = ServiceSettingNotFound
+        StatusUnchanged = StatusUnchanged
+        SubTypeCountLimitExceededException = SubTypeCountLimitExceededException
+        TargetInUseException = TargetInUseException
+        TargetNotConnected = TargetNotConnected
+        ThrottlingException = ThrottlingException
+        TooManyTagsError = TooManyTagsError
+        TooManyUpdates = TooManyUpdates
+        TotalSizeLimitExceededException = TotalSizeLimitExceededException
+        UnsupportedCalendarException = UnsupportedCalendarException
+        UnsupportedFeatureRequiredException = UnsupportedFeatureRequiredException
+        UnsupportedInventoryItemContextException = UnsupportedInventoryItemContextException
+        UnsupportedInventorySchemaVersionException = UnsupportedInventorySchemaVersionException
+        UnsupportedOperatingSystem = UnsupportedOperatingSystem
+        UnsupportedOperationException = UnsupportedOperationException
+        UnsupportedParameterType = UnsupportedParameterType
+        UnsupportedPlatformType = UnsupportedPlatformType
+        ValidationException = ValidationException
+
+        @staticmethod
+        def from_code(code: str) -> type[ServiceError]: ...
+
+        @staticmethod
+        def named(class_name: str) -> type[ServiceError]: ...
+
 
 __all__ = ["Client", "exceptions"]
 
@@ -4384,1279 +4968,158 @@ RESULT_FIELDS = {
 RESULTS = Results(globals(), RESULT_FIELDS)
 
 
-def __getattr__(name: str) -> Any:
-    """A result class, made on first use."""
-    return RESULTS.attribute(name)
-
-
-class AccessDeniedException(ServiceError):
-    """The modeled ``AccessDeniedException`` error."""
-
-    code = "AccessDeniedException"
-    status = 400
-
-
-class AlreadyExistsException(ServiceError):
-    """The modeled ``AlreadyExistsException`` error."""
-
-    code = "AlreadyExistsException"
-    status = 400
-
-
-class AssociatedInstances(ServiceError):
-    """The modeled ``AssociatedInstances`` error."""
-
-    code = "AssociatedInstances"
-    status = 400
-
-
-class AssociationAlreadyExists(ServiceError):
-    """The modeled ``AssociationAlreadyExists`` error."""
-
-    code = "AssociationAlreadyExists"
-    status = 400
-
-
-class AssociationDoesNotExist(ServiceError):
-    """The modeled ``AssociationDoesNotExist`` error."""
-
-    code = "AssociationDoesNotExist"
-    status = 400
-
-
-class AssociationExecutionDoesNotExist(ServiceError):
-    """The modeled ``AssociationExecutionDoesNotExist`` error."""
-
-    code = "AssociationExecutionDoesNotExist"
-    status = 400
-
-
-class AssociationLimitExceeded(ServiceError):
-    """The modeled ``AssociationLimitExceeded`` error."""
-
-    code = "AssociationLimitExceeded"
-    status = 400
-
-
-class AssociationVersionLimitExceeded(ServiceError):
-    """The modeled ``AssociationVersionLimitExceeded`` error."""
-
-    code = "AssociationVersionLimitExceeded"
-    status = 400
-
-
-class AutomationDefinitionNotApprovedException(ServiceError):
-    """The modeled ``AutomationDefinitionNotApprovedException`` error."""
-
-    code = "AutomationDefinitionNotApprovedException"
-    status = 400
-
-
-class AutomationDefinitionNotFoundException(ServiceError):
-    """The modeled ``AutomationDefinitionNotFoundException`` error."""
-
-    code = "AutomationDefinitionNotFoundException"
-    status = 400
-
-
-class AutomationDefinitionVersionNotFoundException(ServiceError):
-    """The modeled ``AutomationDefinitionVersionNotFoundException`` error."""
-
-    code = "AutomationDefinitionVersionNotFoundException"
-    status = 400
-
-
-class AutomationExecutionLimitExceededException(ServiceError):
-    """The modeled ``AutomationExecutionLimitExceededException`` error."""
-
-    code = "AutomationExecutionLimitExceededException"
-    status = 400
-
-
-class AutomationExecutionNotFoundException(ServiceError):
-    """The modeled ``AutomationExecutionNotFoundException`` error."""
-
-    code = "AutomationExecutionNotFoundException"
-    status = 400
-
-
-class AutomationStepNotFoundException(ServiceError):
-    """The modeled ``AutomationStepNotFoundException`` error."""
-
-    code = "AutomationStepNotFoundException"
-    status = 400
-
-
-class ComplianceTypeCountLimitExceededException(ServiceError):
-    """The modeled ``ComplianceTypeCountLimitExceededException`` error."""
-
-    code = "ComplianceTypeCountLimitExceededException"
-    status = 400
-
-
-class ConflictException(ServiceError):
-    """The modeled ``ConflictException`` error."""
-
-    code = "ConflictException"
-    status = 400
-
-
-class CustomSchemaCountLimitExceededException(ServiceError):
-    """The modeled ``CustomSchemaCountLimitExceededException`` error."""
-
-    code = "CustomSchemaCountLimitExceededException"
-    status = 400
-
-
-class DocumentAlreadyExists(ServiceError):
-    """The modeled ``DocumentAlreadyExists`` error."""
-
-    code = "DocumentAlreadyExists"
-    status = 400
-
-
-class DocumentLimitExceeded(ServiceError):
-    """The modeled ``DocumentLimitExceeded`` error."""
-
-    code = "DocumentLimitExceeded"
-    status = 400
-
-
-class DocumentPermissionLimit(ServiceError):
-    """The modeled ``DocumentPermissionLimit`` error."""
-
-    code = "DocumentPermissionLimit"
-    status = 400
-
-
-class DocumentVersionLimitExceeded(ServiceError):
-    """The modeled ``DocumentVersionLimitExceeded`` error."""
-
-    code = "DocumentVersionLimitExceeded"
-    status = 400
-
-
-class DoesNotExistException(ServiceError):
-    """The modeled ``DoesNotExistException`` error."""
-
-    code = "DoesNotExistException"
-    status = 400
-
-
-class DuplicateDocumentContent(ServiceError):
-    """The modeled ``DuplicateDocumentContent`` error."""
-
-    code = "DuplicateDocumentContent"
-    status = 400
-
-
-class DuplicateDocumentVersionName(ServiceError):
-    """The modeled ``DuplicateDocumentVersionName`` error."""
-
-    code = "DuplicateDocumentVersionName"
-    status = 400
-
-
-class DuplicateInstanceId(ServiceError):
-    """The modeled ``DuplicateInstanceId`` error."""
-
-    code = "DuplicateInstanceId"
-    status = 400
-
-
-class FeatureNotAvailableException(ServiceError):
-    """The modeled ``FeatureNotAvailableException`` error."""
-
-    code = "FeatureNotAvailableException"
-    status = 400
-
-
-class HierarchyLevelLimitExceededException(ServiceError):
-    """The modeled ``HierarchyLevelLimitExceededException`` error."""
-
-    code = "HierarchyLevelLimitExceededException"
-    status = 400
-
-
-class HierarchyTypeMismatchException(ServiceError):
-    """The modeled ``HierarchyTypeMismatchException`` error."""
-
-    code = "HierarchyTypeMismatchException"
-    status = 400
-
-
-class IdempotentParameterMismatch(ServiceError):
-    """The modeled ``IdempotentParameterMismatch`` error."""
-
-    code = "IdempotentParameterMismatch"
-    status = 400
-
-
-class IncompatiblePolicyException(ServiceError):
-    """The modeled ``IncompatiblePolicyException`` error."""
-
-    code = "IncompatiblePolicyException"
-    status = 400
-
-
-class InternalServerError(ServiceError):
-    """The modeled ``InternalServerError`` error."""
-
-    code = "InternalServerError"
-    status = 400
-
-
-class InvalidActivation(ServiceError):
-    """The modeled ``InvalidActivation`` error."""
-
-    code = "InvalidActivation"
-    status = 400
-
-
-class InvalidActivationId(ServiceError):
-    """The modeled ``InvalidActivationId`` error."""
-
-    code = "InvalidActivationId"
-    status = 400
-
-
-class InvalidAggregatorException(ServiceError):
-    """The modeled ``InvalidAggregatorException`` error."""
-
-    code = "InvalidAggregatorException"
-    status = 400
-
-
-class InvalidAllowedPatternException(ServiceError):
-    """The modeled ``InvalidAllowedPatternException`` error."""
-
-    code = "InvalidAllowedPatternException"
-    status = 400
-
-
-class InvalidAssociation(ServiceError):
-    """The modeled ``InvalidAssociation`` error."""
-
-    code = "InvalidAssociation"
-    status = 400
-
-
-class InvalidAssociationVersion(ServiceError):
-    """The modeled ``InvalidAssociationVersion`` error."""
-
-    code = "InvalidAssociationVersion"
-    status = 400
-
-
-class InvalidAutomationExecutionParametersException(ServiceError):
-    """The modeled ``InvalidAutomationExecutionParametersException`` error."""
-
-    code = "InvalidAutomationExecutionParametersException"
-    status = 400
-
-
-class InvalidAutomationSignalException(ServiceError):
-    """The modeled ``InvalidAutomationSignalException`` error."""
-
-    code = "InvalidAutomationSignalException"
-    status = 400
-
-
-class InvalidAutomationStatusUpdateException(ServiceError):
-    """The modeled ``InvalidAutomationStatusUpdateException`` error."""
-
-    code = "InvalidAutomationStatusUpdateException"
-    status = 400
-
-
-class InvalidCommandId(ServiceError):
-    """The modeled ``InvalidCommandId`` error."""
-
-    code = "InvalidCommandId"
-    status = 400
-
-
-class InvalidDeleteInventoryParametersException(ServiceError):
-    """The modeled ``InvalidDeleteInventoryParametersException`` error."""
-
-    code = "InvalidDeleteInventoryParametersException"
-    status = 400
-
-
-class InvalidDeletionIdException(ServiceError):
-    """The modeled ``InvalidDeletionIdException`` error."""
-
-    code = "InvalidDeletionIdException"
-    status = 400
-
-
-class InvalidDocument(ServiceError):
-    """The modeled ``InvalidDocument`` error."""
-
-    code = "InvalidDocument"
-    status = 400
-
-
-class InvalidDocumentContent(ServiceError):
-    """The modeled ``InvalidDocumentContent`` error."""
-
-    code = "InvalidDocumentContent"
-    status = 400
-
-
-class InvalidDocumentOperation(ServiceError):
-    """The modeled ``InvalidDocumentOperation`` error."""
-
-    code = "InvalidDocumentOperation"
-    status = 400
-
-
-class InvalidDocumentSchemaVersion(ServiceError):
-    """The modeled ``InvalidDocumentSchemaVersion`` error."""
-
-    code = "InvalidDocumentSchemaVersion"
-    status = 400
-
-
-class InvalidDocumentType(ServiceError):
-    """The modeled ``InvalidDocumentType`` error."""
-
-    code = "InvalidDocumentType"
-    status = 400
-
-
-class InvalidDocumentVersion(ServiceError):
-    """The modeled ``InvalidDocumentVersion`` error."""
-
-    code = "InvalidDocumentVersion"
-    status = 400
-
-
-class InvalidFilter(ServiceError):
-    """The modeled ``InvalidFilter`` error."""
-
-    code = "InvalidFilter"
-    status = 400
-
-
-class InvalidFilterKey(ServiceError):
-    """The modeled ``InvalidFilterKey`` error."""
-
-    code = "InvalidFilterKey"
-    status = 400
-
-
-class InvalidFilterOption(ServiceError):
-    """The modeled ``InvalidFilterOption`` error."""
-
-    code = "InvalidFilterOption"
-    status = 400
-
-
-class InvalidFilterValue(ServiceError):
-    """The modeled ``InvalidFilterValue`` error."""
-
-    code = "InvalidFilterValue"
-    status = 400
-
-
-class InvalidInstanceId(ServiceError):
-    """The modeled ``InvalidInstanceId`` error."""
-
-    code = "InvalidInstanceId"
-    status = 400
-
-
-class InvalidInstanceInformationFilterValue(ServiceError):
-    """The modeled ``InvalidInstanceInformationFilterValue`` error."""
-
-    code = "InvalidInstanceInformationFilterValue"
-    status = 400
-
-
-class InvalidInstancePropertyFilterValue(ServiceError):
-    """The modeled ``InvalidInstancePropertyFilterValue`` error."""
-
-    code = "InvalidInstancePropertyFilterValue"
-    status = 400
-
-
-class InvalidInventoryGroupException(ServiceError):
-    """The modeled ``InvalidInventoryGroupException`` error."""
-
-    code = "InvalidInventoryGroupException"
-    status = 400
-
-
-class InvalidInventoryItemContextException(ServiceError):
-    """The modeled ``InvalidInventoryItemContextException`` error."""
-
-    code = "InvalidInventoryItemContextException"
-    status = 400
-
-
-class InvalidInventoryRequestException(ServiceError):
-    """The modeled ``InvalidInventoryRequestException`` error."""
-
-    code = "InvalidInventoryRequestException"
-    status = 400
-
-
-class InvalidItemContentException(ServiceError):
-    """The modeled ``InvalidItemContentException`` error."""
-
-    code = "InvalidItemContentException"
-    status = 400
-
-
-class InvalidKeyId(ServiceError):
-    """The modeled ``InvalidKeyId`` error."""
-
-    code = "InvalidKeyId"
-    status = 400
-
-
-class InvalidNextToken(ServiceError):
-    """The modeled ``InvalidNextToken`` error."""
-
-    code = "InvalidNextToken"
-    status = 400
-
-
-class InvalidNotificationConfig(ServiceError):
-    """The modeled ``InvalidNotificationConfig`` error."""
-
-    code = "InvalidNotificationConfig"
-    status = 400
-
-
-class InvalidOptionException(ServiceError):
-    """The modeled ``InvalidOptionException`` error."""
-
-    code = "InvalidOptionException"
-    status = 400
-
-
-class InvalidOutputFolder(ServiceError):
-    """The modeled ``InvalidOutputFolder`` error."""
-
-    code = "InvalidOutputFolder"
-    status = 400
-
-
-class InvalidOutputLocation(ServiceError):
-    """The modeled ``InvalidOutputLocation`` error."""
-
-    code = "InvalidOutputLocation"
-    status = 400
-
-
-class InvalidParameters(ServiceError):
-    """The modeled ``InvalidParameters`` error."""
-
-    code = "InvalidParameters"
-    status = 400
-
-
-class InvalidPermissionType(ServiceError):
-    """The modeled ``InvalidPermissionType`` error."""
-
-    code = "InvalidPermissionType"
-    status = 400
-
-
-class InvalidPluginName(ServiceError):
-    """The modeled ``InvalidPluginName`` error."""
-
-    code = "InvalidPluginName"
-    status = 400
-
-
-class InvalidPolicyAttributeException(ServiceError):
-    """The modeled ``InvalidPolicyAttributeException`` error."""
-
-    code = "InvalidPolicyAttributeException"
-    status = 400
-
-
-class InvalidPolicyTypeException(ServiceError):
-    """The modeled ``InvalidPolicyTypeException`` error."""
-
-    code = "InvalidPolicyTypeException"
-    status = 400
-
-
-class InvalidResourceId(ServiceError):
-    """The modeled ``InvalidResourceId`` error."""
-
-    code = "InvalidResourceId"
-    status = 400
-
-
-class InvalidResourceType(ServiceError):
-    """The modeled ``InvalidResourceType`` error."""
-
-    code = "InvalidResourceType"
-    status = 400
-
-
-class InvalidResultAttributeException(ServiceError):
-    """The modeled ``InvalidResultAttributeException`` error."""
-
-    code = "InvalidResultAttributeException"
-    status = 400
-
-
-class InvalidRole(ServiceError):
-    """The modeled ``InvalidRole`` error."""
-
-    code = "InvalidRole"
-    status = 400
-
-
-class InvalidSchedule(ServiceError):
-    """The modeled ``InvalidSchedule`` error."""
-
-    code = "InvalidSchedule"
-    status = 400
-
-
-class InvalidTag(ServiceError):
-    """The modeled ``InvalidTag`` error."""
-
-    code = "InvalidTag"
-    status = 400
-
-
-class InvalidTarget(ServiceError):
-    """The modeled ``InvalidTarget`` error."""
-
-    code = "InvalidTarget"
-    status = 400
-
-
-class InvalidTargetMaps(ServiceError):
-    """The modeled ``InvalidTargetMaps`` error."""
-
-    code = "InvalidTargetMaps"
-    status = 400
-
-
-class InvalidTypeNameException(ServiceError):
-    """The modeled ``InvalidTypeNameException`` error."""
-
-    code = "InvalidTypeNameException"
-    status = 400
-
-
-class InvalidUpdate(ServiceError):
-    """The modeled ``InvalidUpdate`` error."""
-
-    code = "InvalidUpdate"
-    status = 400
-
-
-class InvocationDoesNotExist(ServiceError):
-    """The modeled ``InvocationDoesNotExist`` error."""
-
-    code = "InvocationDoesNotExist"
-    status = 400
-
-
-class ItemContentMismatchException(ServiceError):
-    """The modeled ``ItemContentMismatchException`` error."""
-
-    code = "ItemContentMismatchException"
-    status = 400
-
-
-class ItemSizeLimitExceededException(ServiceError):
-    """The modeled ``ItemSizeLimitExceededException`` error."""
-
-    code = "ItemSizeLimitExceededException"
-    status = 400
-
-
-class MalformedResourcePolicyDocumentException(ServiceError):
-    """The modeled ``MalformedResourcePolicyDocumentException`` error."""
-
-    code = "MalformedResourcePolicyDocumentException"
-    status = 400
-
-
-class MaxDocumentSizeExceeded(ServiceError):
-    """The modeled ``MaxDocumentSizeExceeded`` error."""
-
-    code = "MaxDocumentSizeExceeded"
-    status = 400
-
-
-class NoLongerSupportedException(ServiceError):
-    """The modeled ``NoLongerSupportedException`` error."""
-
-    code = "NoLongerSupportedException"
-    status = 400
-
-
-class OpsItemAccessDeniedException(ServiceError):
-    """The modeled ``OpsItemAccessDeniedException`` error."""
-
-    code = "OpsItemAccessDeniedException"
-    status = 400
-
-
-class OpsItemAlreadyExistsException(ServiceError):
-    """The modeled ``OpsItemAlreadyExistsException`` error."""
-
-    code = "OpsItemAlreadyExistsException"
-    status = 400
-
-
-class OpsItemConflictException(ServiceError):
-    """The modeled ``OpsItemConflictException`` error."""
-
-    code = "OpsItemConflictException"
-    status = 400
-
-
-class OpsItemInvalidParameterException(ServiceError):
-    """The modeled ``OpsItemInvalidParameterException`` error."""
-
-    code = "OpsItemInvalidParameterException"
-    status = 400
-
-
-class OpsItemLimitExceededException(ServiceError):
-    """The modeled ``OpsItemLimitExceededException`` error."""
-
-    code = "OpsItemLimitExceededException"
-    status = 400
-
-
-class OpsItemNotFoundException(ServiceError):
-    """The modeled ``OpsItemNotFoundException`` error."""
-
-    code = "OpsItemNotFoundException"
-    status = 400
-
-
-class OpsItemRelatedItemAlreadyExistsException(ServiceError):
-    """The modeled ``OpsItemRelatedItemAlreadyExistsException`` error."""
-
-    code = "OpsItemRelatedItemAlreadyExistsException"
-    status = 400
-
-
-class OpsItemRelatedItemAssociationNotFoundException(ServiceError):
-    """The modeled ``OpsItemRelatedItemAssociationNotFoundException`` error."""
-
-    code = "OpsItemRelatedItemAssociationNotFoundException"
-    status = 400
-
-
-class OpsMetadataAlreadyExistsException(ServiceError):
-    """The modeled ``OpsMetadataAlreadyExistsException`` error."""
-
-    code = "OpsMetadataAlreadyExistsException"
-    status = 400
-
-
-class OpsMetadataInvalidArgumentException(ServiceError):
-    """The modeled ``OpsMetadataInvalidArgumentException`` error."""
-
-    code = "OpsMetadataInvalidArgumentException"
-    status = 400
-
-
-class OpsMetadataKeyLimitExceededException(ServiceError):
-    """The modeled ``OpsMetadataKeyLimitExceededException`` error."""
-
-    code = "OpsMetadataKeyLimitExceededException"
-    status = 400
-
-
-class OpsMetadataLimitExceededException(ServiceError):
-    """The modeled ``OpsMetadataLimitExceededException`` error."""
-
-    code = "OpsMetadataLimitExceededException"
-    status = 400
-
-
-class OpsMetadataNotFoundException(ServiceError):
-    """The modeled ``OpsMetadataNotFoundException`` error."""
-
-    code = "OpsMetadataNotFoundException"
-    status = 400
-
-
-class OpsMetadataTooManyUpdatesException(ServiceError):
-    """The modeled ``OpsMetadataTooManyUpdatesException`` error."""
-
-    code = "OpsMetadataTooManyUpdatesException"
-    status = 400
-
-
-class ParameterAlreadyExists(ServiceError):
-    """The modeled ``ParameterAlreadyExists`` error."""
-
-    code = "ParameterAlreadyExists"
-    status = 400
-
-
-class ParameterLimitExceeded(ServiceError):
-    """The modeled ``ParameterLimitExceeded`` error."""
-
-    code = "ParameterLimitExceeded"
-    status = 400
-
-
-class ParameterMaxVersionLimitExceeded(ServiceError):
-    """The modeled ``ParameterMaxVersionLimitExceeded`` error."""
-
-    code = "ParameterMaxVersionLimitExceeded"
-    status = 400
-
-
-class ParameterNotFound(ServiceError):
-    """The modeled ``ParameterNotFound`` error."""
-
-    code = "ParameterNotFound"
-    status = 400
-
-
-class ParameterPatternMismatchException(ServiceError):
-    """The modeled ``ParameterPatternMismatchException`` error."""
-
-    code = "ParameterPatternMismatchException"
-    status = 400
-
-
-class ParameterVersionLabelLimitExceeded(ServiceError):
-    """The modeled ``ParameterVersionLabelLimitExceeded`` error."""
-
-    code = "ParameterVersionLabelLimitExceeded"
-    status = 400
-
-
-class ParameterVersionNotFound(ServiceError):
-    """The modeled ``ParameterVersionNotFound`` error."""
-
-    code = "ParameterVersionNotFound"
-    status = 400
-
-
-class PoliciesLimitExceededException(ServiceError):
-    """The modeled ``PoliciesLimitExceededException`` error."""
-
-    code = "PoliciesLimitExceededException"
-    status = 400
-
-
-class ResourceDataSyncAlreadyExistsException(ServiceError):
-    """The modeled ``ResourceDataSyncAlreadyExistsException`` error."""
-
-    code = "ResourceDataSyncAlreadyExistsException"
-    status = 400
-
-
-class ResourceDataSyncConflictException(ServiceError):
-    """The modeled ``ResourceDataSyncConflictException`` error."""
-
-    code = "ResourceDataSyncConflictException"
-    status = 400
-
-
-class ResourceDataSyncCountExceededException(ServiceError):
-    """The modeled ``ResourceDataSyncCountExceededException`` error."""
-
-    code = "ResourceDataSyncCountExceededException"
-    status = 400
-
-
-class ResourceDataSyncInvalidConfigurationException(ServiceError):
-    """The modeled ``ResourceDataSyncInvalidConfigurationException`` error."""
-
-    code = "ResourceDataSyncInvalidConfigurationException"
-    status = 400
-
-
-class ResourceDataSyncNotFoundException(ServiceError):
-    """The modeled ``ResourceDataSyncNotFoundException`` error."""
-
-    code = "ResourceDataSyncNotFoundException"
-    status = 400
-
-
-class ResourceInUseException(ServiceError):
-    """The modeled ``ResourceInUseException`` error."""
-
-    code = "ResourceInUseException"
-    status = 400
-
-
-class ResourceLimitExceededException(ServiceError):
-    """The modeled ``ResourceLimitExceededException`` error."""
-
-    code = "ResourceLimitExceededException"
-    status = 400
-
-
-class ResourceNotFoundException(ServiceError):
-    """The modeled ``ResourceNotFoundException`` error."""
-
-    code = "ResourceNotFoundException"
-    status = 400
-
-
-class ResourcePolicyConflictException(ServiceError):
-    """The modeled ``ResourcePolicyConflictException`` error."""
-
-    code = "ResourcePolicyConflictException"
-    status = 400
-
-
-class ResourcePolicyInvalidParameterException(ServiceError):
-    """The modeled ``ResourcePolicyInvalidParameterException`` error."""
-
-    code = "ResourcePolicyInvalidParameterException"
-    status = 400
-
-
-class ResourcePolicyLimitExceededException(ServiceError):
-    """The modeled ``ResourcePolicyLimitExceededException`` error."""
-
-    code = "ResourcePolicyLimitExceededException"
-    status = 400
-
-
-class ResourcePolicyNotFoundException(ServiceError):
-    """The modeled ``ResourcePolicyNotFoundException`` error."""
-
-    code = "ResourcePolicyNotFoundException"
-    status = 400
-
-
-class ServiceQuotaExceededException(ServiceError):
-    """The modeled ``ServiceQuotaExceededException`` error."""
-
-    code = "ServiceQuotaExceededException"
-    status = 400
-
-
-class ServiceSettingNotFound(ServiceError):
-    """The modeled ``ServiceSettingNotFound`` error."""
-
-    code = "ServiceSettingNotFound"
-    status = 400
-
-
-class StatusUnchanged(ServiceError):
-    """The modeled ``StatusUnchanged`` error."""
-
-    code = "StatusUnchanged"
-    status = 400
-
-
-class SubTypeCountLimitExceededException(ServiceError):
-    """The modeled ``SubTypeCountLimitExceededException`` error."""
-
-    code = "SubTypeCountLimitExceededException"
-    status = 400
-
-
-class TargetInUseException(ServiceError):
-    """The modeled ``TargetInUseException`` error."""
-
-    code = "TargetInUseException"
-    status = 400
-
-
-class TargetNotConnected(ServiceError):
-    """The modeled ``TargetNotConnected`` error."""
-
-    code = "TargetNotConnected"
-    status = 400
-
-
-class ThrottlingException(ServiceError):
-    """The modeled ``ThrottlingException`` error."""
-
-    code = "ThrottlingException"
-    status = 400
-
-
-class TooManyTagsError(ServiceError):
-    """The modeled ``TooManyTagsError`` error."""
-
-    code = "TooManyTagsError"
-    status = 400
-
-
-class TooManyUpdates(ServiceError):
-    """The modeled ``TooManyUpdates`` error."""
-
-    code = "TooManyUpdates"
-    status = 400
-
-
-class TotalSizeLimitExceededException(ServiceError):
-    """The modeled ``TotalSizeLimitExceededException`` error."""
-
-    code = "TotalSizeLimitExceededException"
-    status = 400
-
-
-class UnsupportedCalendarException(ServiceError):
-    """The modeled ``UnsupportedCalendarException`` error."""
-
-    code = "UnsupportedCalendarException"
-    status = 400
-
-
-class UnsupportedFeatureRequiredException(ServiceError):
-    """The modeled ``UnsupportedFeatureRequiredException`` error."""
-
-    code = "UnsupportedFeatureRequiredException"
-    status = 400
-
-
-class UnsupportedInventoryItemContextException(ServiceError):
-    """The modeled ``UnsupportedInventoryItemContextException`` error."""
-
-    code = "UnsupportedInventoryItemContextException"
-    status = 400
-
-
-class UnsupportedInventorySchemaVersionException(ServiceError):
-    """The modeled ``UnsupportedInventorySchemaVersionException`` error."""
-
-    code = "UnsupportedInventorySchemaVersionException"
-    status = 400
-
-
-class UnsupportedOperatingSystem(ServiceError):
-    """The modeled ``UnsupportedOperatingSystem`` error."""
-
-    code = "UnsupportedOperatingSystem"
-    status = 400
-
-
-class UnsupportedOperationException(ServiceError):
-    """The modeled ``UnsupportedOperationException`` error."""
-
-    code = "UnsupportedOperationException"
-    status = 400
-
-
-class UnsupportedParameterType(ServiceError):
-    """The modeled ``UnsupportedParameterType`` error."""
-
-    code = "UnsupportedParameterType"
-    status = 400
-
-
-class UnsupportedPlatformType(ServiceError):
-    """The modeled ``UnsupportedPlatformType`` error."""
-
-    code = "UnsupportedPlatformType"
-    status = 400
-
-
-class ValidationException(ServiceError):
-    """The modeled ``ValidationException`` error."""
-
-    code = "ValidationException"
-    status = 400
-
-
-class exceptions:  # boto3's name: client.exceptions.<Code>
-    """The modeled errors by name; ``ClientError`` catches any service error."""
-
-    ClientError = ServiceError
-    AccessDeniedException = AccessDeniedException
-    AlreadyExistsException = AlreadyExistsException
-    AssociatedInstances = AssociatedInstances
-    AssociationAlreadyExists = AssociationAlreadyExists
-    AssociationDoesNotExist = AssociationDoesNotExist
-    AssociationExecutionDoesNotExist = AssociationExecutionDoesNotExist
-    AssociationLimitExceeded = AssociationLimitExceeded
-    AssociationVersionLimitExceeded = AssociationVersionLimitExceeded
-    AutomationDefinitionNotApprovedException = AutomationDefinitionNotApprovedException
-    AutomationDefinitionNotFoundException = AutomationDefinitionNotFoundException
-    AutomationDefinitionVersionNotFoundException = AutomationDefinitionVersionNotFoundException
-    AutomationExecutionLimitExceededException = AutomationExecutionLimitExceededException
-    AutomationExecutionNotFoundException = AutomationExecutionNotFoundException
-    AutomationStepNotFoundException = AutomationStepNotFoundException
-    ComplianceTypeCountLimitExceededException = ComplianceTypeCountLimitExceededException
-    ConflictException = ConflictException
-    CustomSchemaCountLimitExceededException = CustomSchemaCountLimitExceededException
-    DocumentAlreadyExists = DocumentAlreadyExists
-    DocumentLimitExceeded = DocumentLimitExceeded
-    DocumentPermissionLimit = DocumentPermissionLimit
-    DocumentVersionLimitExceeded = DocumentVersionLimitExceeded
-    DoesNotExistException = DoesNotExistException
-    DuplicateDocumentContent = DuplicateDocumentContent
-    DuplicateDocumentVersionName = DuplicateDocumentVersionName
-    DuplicateInstanceId = DuplicateInstanceId
-    FeatureNotAvailableException = FeatureNotAvailableException
-    HierarchyLevelLimitExceededException = HierarchyLevelLimitExceededException
-    HierarchyTypeMismatchException = HierarchyTypeMismatchException
-    IdempotentParameterMismatch = IdempotentParameterMismatch
-    IncompatiblePolicyException = IncompatiblePolicyException
-    InternalServerError = InternalServerError
-    InvalidActivation = InvalidActivation
-    InvalidActivationId = InvalidActivationId
-    InvalidAggregatorException = InvalidAggregatorException
-    InvalidAllowedPatternException = InvalidAllowedPatternException
-    InvalidAssociation = InvalidAssociation
-    InvalidAssociationVersion = InvalidAssociationVersion
-    InvalidAutomationExecutionParametersException = InvalidAutomationExecutionParametersException
-    InvalidAutomationSignalException = InvalidAutomationSignalException
-    InvalidAutomationStatusUpdateException = InvalidAutomationStatusUpdateException
-    InvalidCommandId = InvalidCommandId
-    InvalidDeleteInventoryParametersException = InvalidDeleteInventoryParametersException
-    InvalidDeletionIdException = InvalidDeletionIdException
-    InvalidDocument = InvalidDocument
-    InvalidDocumentContent = InvalidDocumentContent
-    InvalidDocumentOperation = InvalidDocumentOperation
-    InvalidDocumentSchemaVersion = InvalidDocumentSchemaVersion
-    InvalidDocumentType = InvalidDocumentType
-    InvalidDocumentVersion = InvalidDocumentVersion
-    InvalidFilter = InvalidFilter
-    InvalidFilterKey = InvalidFilterKey
-    InvalidFilterOption = InvalidFilterOption
-    InvalidFilterValue = InvalidFilterValue
-    InvalidInstanceId = InvalidInstanceId
-    InvalidInstanceInformationFilterValue = InvalidInstanceInformationFilterValue
-    InvalidInstancePropertyFilterValue = InvalidInstancePropertyFilterValue
-    InvalidInventoryGroupException = InvalidInventoryGroupException
-    InvalidInventoryItemContextException = InvalidInventoryItemContextException
-    InvalidInventoryRequestException = InvalidInventoryRequestException
-    InvalidItemContentException = InvalidItemContentException
-    InvalidKeyId = InvalidKeyId
-    InvalidNextToken = InvalidNextToken
-    InvalidNotificationConfig = InvalidNotificationConfig
-    InvalidOptionException = InvalidOptionException
-    InvalidOutputFolder = InvalidOutputFolder
-    InvalidOutputLocation = InvalidOutputLocation
-    InvalidParameters = InvalidParameters
-    InvalidPermissionType = InvalidPermissionType
-    InvalidPluginName = InvalidPluginName
-    InvalidPolicyAttributeException = InvalidPolicyAttributeException
-    InvalidPolicyTypeException = InvalidPolicyTypeException
-    InvalidResourceId = InvalidResourceId
-    InvalidResourceType = InvalidResourceType
-    InvalidResultAttributeException = InvalidResultAttributeException
-    InvalidRole = InvalidRole
-    InvalidSchedule = InvalidSchedule
-    InvalidTag = InvalidTag
-    InvalidTarget = InvalidTarget
-    InvalidTargetMaps = InvalidTargetMaps
-    InvalidTypeNameException = InvalidTypeNameException
-    InvalidUpdate = InvalidUpdate
-    InvocationDoesNotExist = InvocationDoesNotExist
-    ItemContentMismatchException = ItemContentMismatchException
-    ItemSizeLimitExceededException = ItemSizeLimitExceededException
-    MalformedResourcePolicyDocumentException = MalformedResourcePolicyDocumentException
-    MaxDocumentSizeExceeded = MaxDocumentSizeExceeded
-    NoLongerSupportedException = NoLongerSupportedException
-    OpsItemAccessDeniedException = OpsItemAccessDeniedException
-    OpsItemAlreadyExistsException = OpsItemAlreadyExistsException
-    OpsItemConflictException = OpsItemConflictException
-    OpsItemInvalidParameterException = OpsItemInvalidParameterException
-    OpsItemLimitExceededException = OpsItemLimitExceededException
-    OpsItemNotFoundException = OpsItemNotFoundException
-    OpsItemRelatedItemAlreadyExistsException = OpsItemRelatedItemAlreadyExistsException
-    OpsItemRelatedItemAssociationNotFoundException = OpsItemRelatedItemAssociationNotFoundException
-    OpsMetadataAlreadyExistsException = OpsMetadataAlreadyExistsException
-    OpsMetadataInvalidArgumentException = OpsMetadataInvalidArgumentException
-    OpsMetadataKeyLimitExceededException = OpsMetadataKeyLimitExceededException
-    OpsMetadataLimitExceededException = OpsMetadataLimitExceededException
-    OpsMetadataNotFoundException = OpsMetadataNotFoundException
-    OpsMetadataTooManyUpdatesException = OpsMetadataTooManyUpdatesException
-    ParameterAlreadyExists = ParameterAlreadyExists
-    ParameterLimitExceeded = ParameterLimitExceeded
-    ParameterMaxVersionLimitExceeded = ParameterMaxVersionLimitExceeded
-    ParameterNotFound = ParameterNotFound
-    ParameterPatternMismatchException = ParameterPatternMismatchException
-    ParameterVersionLabelLimitExceeded = ParameterVersionLabelLimitExceeded
-    ParameterVersionNotFound = ParameterVersionNotFound
-    PoliciesLimitExceededException = PoliciesLimitExceededException
-    ResourceDataSyncAlreadyExistsException = ResourceDataSyncAlreadyExistsException
-    ResourceDataSyncConflictException = ResourceDataSyncConflictException
-    ResourceDataSyncCountExceededException = ResourceDataSyncCountExceededException
-    ResourceDataSyncInvalidConfigurationException = ResourceDataSyncInvalidConfigurationException
-    ResourceDataSyncNotFoundException = ResourceDataSyncNotFoundException
-    ResourceInUseException = ResourceInUseException
-    ResourceLimitExceededException = ResourceLimitExceededException
-    ResourceNotFoundException = ResourceNotFoundException
-    ResourcePolicyConflictException = ResourcePolicyConflictException
-    ResourcePolicyInvalidParameterException = ResourcePolicyInvalidParameterException
-    ResourcePolicyLimitExceededException = ResourcePolicyLimitExceededException
-    ResourcePolicyNotFoundException = ResourcePolicyNotFoundException
-    ServiceQuotaExceededException = ServiceQuotaExceededException
-    ServiceSettingNotFound = ServiceSettingNotFound
-    StatusUnchanged = StatusUnchanged
-    SubTypeCountLimitExceededException = SubTypeCountLimitExceededException
-    TargetInUseException = TargetInUseException
-    TargetNotConnected = TargetNotConnected
-    ThrottlingException = ThrottlingException
-    TooManyTagsError = TooManyTagsError
-    TooManyUpdates = TooManyUpdates
-    TotalSizeLimitExceededException = TotalSizeLimitExceededException
-    UnsupportedCalendarException = UnsupportedCalendarException
-    UnsupportedFeatureRequiredException = UnsupportedFeatureRequiredException
-    UnsupportedInventoryItemContextException = UnsupportedInventoryItemContextException
-    UnsupportedInventorySchemaVersionException = UnsupportedInventorySchemaVersionException
-    UnsupportedOperatingSystem = UnsupportedOperatingSystem
-    UnsupportedOperationException = UnsupportedOperationException
-    UnsupportedParameterType = UnsupportedParameterType
-    UnsupportedPlatformType = UnsupportedPlatformType
-    ValidationException = ValidationException
-
-
-ERRORS = {
-    "AccessDeniedException": AccessDeniedException,
-    "AlreadyExistsException": AlreadyExistsException,
-    "AssociatedInstances": AssociatedInstances,
-    "AssociationAlreadyExists": AssociationAlreadyExists,
-    "AssociationDoesNotExist": AssociationDoesNotExist,
-    "AssociationExecutionDoesNotExist": AssociationExecutionDoesNotExist,
-    "AssociationLimitExceeded": AssociationLimitExceeded,
-    "AssociationVersionLimitExceeded": AssociationVersionLimitExceeded,
-    "AutomationDefinitionNotApprovedException": AutomationDefinitionNotApprovedException,
-    "AutomationDefinitionNotFoundException": AutomationDefinitionNotFoundException,
-    "AutomationDefinitionVersionNotFoundException": AutomationDefinitionVersionNotFoundException,
-    "AutomationExecutionLimitExceededException": AutomationExecutionLimitExceededException,
-    "AutomationExecutionNotFoundException": AutomationExecutionNotFoundException,
-    "AutomationStepNotFoundException": AutomationStepNotFoundException,
-    "ComplianceTypeCountLimitExceededException": ComplianceTypeCountLimitExceededException,
-    "ConflictException": ConflictException,
-    "CustomSchemaCountLimitExceededException": CustomSchemaCountLimitExceededException,
-    "DocumentAlreadyExists": DocumentAlreadyExists,
-    "DocumentLimitExceeded": DocumentLimitExceeded,
-    "DocumentPermissionLimit": DocumentPermissionLimit,
-    "DocumentVersionLimitExceeded": DocumentVersionLimitExceeded,
-    "DoesNotExistException": DoesNotExistException,
-    "DuplicateDocumentContent": DuplicateDocumentContent,
-    "DuplicateDocumentVersionName": DuplicateDocumentVersionName,
-    "DuplicateInstanceId": DuplicateInstanceId,
-    "FeatureNotAvailableException": FeatureNotAvailableException,
-    "HierarchyLevelLimitExceededException": HierarchyLevelLimitExceededException,
-    "HierarchyTypeMismatchException": HierarchyTypeMismatchException,
-    "IdempotentParameterMismatch": IdempotentParameterMismatch,
-    "IncompatiblePolicyException": IncompatiblePolicyException,
-    "InternalServerError": InternalServerError,
-    "InvalidActivation": InvalidActivation,
-    "InvalidActivationId": InvalidActivationId,
-    "InvalidAggregatorException": InvalidAggregatorException,
-    "InvalidAllowedPatternException": InvalidAllowedPatternException,
-    "InvalidAssociation": InvalidAssociation,
-    "InvalidAssociationVersion": InvalidAssociationVersion,
-    "InvalidAutomationExecutionParametersException": InvalidAutomationExecutionParametersException,
-    "InvalidAutomationSignalException": InvalidAutomationSignalException,
-    "InvalidAutomationStatusUpdateException": InvalidAutomationStatusUpdateException,
-    "InvalidCommandId": InvalidCommandId,
-    "InvalidDeleteInventoryParametersException": InvalidDeleteInventoryParametersException,
-    "InvalidDeletionIdException": InvalidDeletionIdException,
-    "InvalidDocument": InvalidDocument,
-    "InvalidDocumentContent": InvalidDocumentContent,
-    "InvalidDocumentOperation": InvalidDocumentOperation,
-    "InvalidDocumentSchemaVersion": InvalidDocumentSchemaVersion,
-    "InvalidDocumentType": InvalidDocumentType,
-    "InvalidDocumentVersion": InvalidDocumentVersion,
-    "InvalidFilter": InvalidFilter,
-    "InvalidFilterKey": InvalidFilterKey,
-    "InvalidFilterOption": InvalidFilterOption,
-    "InvalidFilterValue": InvalidFilterValue,
-    "InvalidInstanceId": InvalidInstanceId,
-    "InvalidInstanceInformationFilterValue": InvalidInstanceInformationFilterValue,
-    "InvalidInstancePropertyFilterValue": InvalidInstancePropertyFilterValue,
-    "InvalidInventoryGroupException": InvalidInventoryGroupException,
-    "InvalidInventoryItemContextException": InvalidInventoryItemContextException,
-    "InvalidInventoryRequestException": InvalidInventoryRequestException,
-    "InvalidItemContentException": InvalidItemContentException,
-    "InvalidKeyId": InvalidKeyId,
-    "InvalidNextToken": InvalidNextToken,
-    "InvalidNotificationConfig": InvalidNotificationConfig,
-    "InvalidOptionException": InvalidOptionException,
-    "InvalidOutputFolder": InvalidOutputFolder,
-    "InvalidOutputLocation": InvalidOutputLocation,
-    "InvalidParameters": InvalidParameters,
-    "InvalidPermissionType": InvalidPermissionType,
-    "InvalidPluginName": InvalidPluginName,
-    "InvalidPolicyAttributeException": InvalidPolicyAttributeException,
-    "InvalidPolicyTypeException": InvalidPolicyTypeException,
-    "InvalidResourceId": InvalidResourceId,
-    "InvalidResourceType": InvalidResourceType,
-    "InvalidResultAttributeException": InvalidResultAttributeException,
-    "InvalidRole": InvalidRole,
-    "InvalidSchedule": InvalidSchedule,
-    "InvalidTag": InvalidTag,
-    "InvalidTarget": InvalidTarget,
-    "InvalidTargetMaps": InvalidTargetMaps,
-    "InvalidTypeNameException": InvalidTypeNameException,
-    "InvalidUpdate": InvalidUpdate,
-    "InvocationDoesNotExist": InvocationDoesNotExist,
-    "ItemContentMismatchException": ItemContentMismatchException,
-    "ItemSizeLimitExceededException": ItemSizeLimitExceededException,
-    "MalformedResourcePolicyDocumentException": MalformedResourcePolicyDocumentException,
-    "MaxDocumentSizeExceeded": MaxDocumentSizeExceeded,
-    "NoLongerSupportedException": NoLongerSupportedException,
-    "OpsItemAccessDeniedException": OpsItemAccessDeniedException,
-    "OpsItemAlreadyExistsException": OpsItemAlreadyExistsException,
-    "OpsItemConflictException": OpsItemConflictException,
-    "OpsItemInvalidParameterException": OpsItemInvalidParameterException,
-    "OpsItemLimitExceededException": OpsItemLimitExceededException,
-    "OpsItemNotFoundException": OpsItemNotFoundException,
-    "OpsItemRelatedItemAlreadyExistsException": OpsItemRelatedItemAlreadyExistsException,
-    "OpsItemRelatedItemAssociationNotFoundException": OpsItemRelatedItemAssociationNotFoundException,
-    "OpsMetadataAlreadyExistsException": OpsMetadataAlreadyExistsException,
-    "OpsMetadataInvalidArgumentException": OpsMetadataInvalidArgumentException,
-    "OpsMetadataKeyLimitExceededException": OpsMetadataKeyLimitExceededException,
-    "OpsMetadataLimitExceededException": OpsMetadataLimitExceededException,
-    "OpsMetadataNotFoundException": OpsMetadataNotFoundException,
-    "OpsMetadataTooManyUpdatesException": OpsMetadataTooManyUpdatesException,
-    "ParameterAlreadyExists": ParameterAlreadyExists,
-    "ParameterLimitExceeded": ParameterLimitExceeded,
-    "ParameterMaxVersionLimitExceeded": ParameterMaxVersionLimitExceeded,
-    "ParameterNotFound": ParameterNotFound,
-    "ParameterPatternMismatchException": ParameterPatternMismatchException,
-    "ParameterVersionLabelLimitExceeded": ParameterVersionLabelLimitExceeded,
-    "ParameterVersionNotFound": ParameterVersionNotFound,
-    "PoliciesLimitExceededException": PoliciesLimitExceededException,
-    "ResourceDataSyncAlreadyExistsException": ResourceDataSyncAlreadyExistsException,
-    "ResourceDataSyncConflictException": ResourceDataSyncConflictException,
-    "ResourceDataSyncCountExceededException": ResourceDataSyncCountExceededException,
-    "ResourceDataSyncInvalidConfigurationException": ResourceDataSyncInvalidConfigurationException,
-    "ResourceDataSyncNotFoundException": ResourceDataSyncNotFoundException,
-    "ResourceInUseException": ResourceInUseException,
-    "ResourceLimitExceededException": ResourceLimitExceededException,
-    "ResourceNotFoundException": ResourceNotFoundException,
-    "ResourcePolicyConflictException": ResourcePolicyConflictException,
-    "ResourcePolicyInvalidParameterException": ResourcePolicyInvalidParameterException,
-    "ResourcePolicyLimitExceededException": ResourcePolicyLimitExceededException,
-    "ResourcePolicyNotFoundException": ResourcePolicyNotFoundException,
-    "ServiceQuotaExceededException": ServiceQuotaExceededException,
-    "ServiceSettingNotFound": ServiceSettingNotFound,
-    "StatusUnchanged": StatusUnchanged,
-    "SubTypeCountLimitExceededException": SubTypeCountLimitExceededException,
-    "TargetInUseException": TargetInUseException,
-    "TargetNotConnected": TargetNotConnected,
-    "ThrottlingException": ThrottlingException,
-    "TooManyTagsError": TooManyTagsError,
-    "TooManyUpdates": TooManyUpdates,
-    "TotalSizeLimitExceededException": TotalSizeLimitExceededException,
-    "UnsupportedCalendarException": UnsupportedCalendarException,
-    "UnsupportedFeatureRequiredException": UnsupportedFeatureRequiredException,
-    "UnsupportedInventoryItemContextException": UnsupportedInventoryItemContextException,
-    "UnsupportedInventorySchemaVersionException": UnsupportedInventorySchemaVersionException,
-    "UnsupportedOperatingSystem": UnsupportedOperatingSystem,
-    "UnsupportedOperationException": UnsupportedOperationException,
-    "UnsupportedParameterType": UnsupportedParameterType,
-    "UnsupportedPlatformType": UnsupportedPlatformType,
-    "ValidationException": ValidationException,
+# Modeled errors as data: exceptions attribute -> 'ClassName code status'.
+ERROR_TABLE = {
+    "AccessDeniedException": "AccessDeniedException AccessDeniedException 400",
+    "AlreadyExistsException": "AlreadyExistsException AlreadyExistsException 400",
+    "AssociatedInstances": "AssociatedInstances AssociatedInstances 400",
+    "AssociationAlreadyExists": "AssociationAlreadyExists AssociationAlreadyExists 400",
+    "AssociationDoesNotExist": "AssociationDoesNotExist AssociationDoesNotExist 400",
+    "AssociationExecutionDoesNotExist": "AssociationExecutionDoesNotExist AssociationExecutionDoesNotExist 400",
+    "AssociationLimitExceeded": "AssociationLimitExceeded AssociationLimitExceeded 400",
+    "AssociationVersionLimitExceeded": "AssociationVersionLimitExceeded AssociationVersionLimitExceeded 400",
+    "AutomationDefinitionNotApprovedException": "AutomationDefinitionNotApprovedException AutomationDefinitionNotApprovedException 400",
+    "AutomationDefinitionNotFoundException": "AutomationDefinitionNotFoundException AutomationDefinitionNotFoundException 400",
+    "AutomationDefinitionVersionNotFoundException": "AutomationDefinitionVersionNotFoundException AutomationDefinitionVersionNotFoundException 400",
+    "AutomationExecutionLimitExceededException": "AutomationExecutionLimitExceededException AutomationExecutionLimitExceededException 400",
+    "AutomationExecutionNotFoundException": "AutomationExecutionNotFoundException AutomationExecutionNotFoundException 400",
+    "AutomationStepNotFoundException": "AutomationStepNotFoundException AutomationStepNotFoundException 400",
+    "ComplianceTypeCountLimitExceededException": "ComplianceTypeCountLimitExceededException ComplianceTypeCountLimitExceededException 400",
+    "ConflictException": "ConflictException ConflictException 400",
+    "CustomSchemaCountLimitExceededException": "CustomSchemaCountLimitExceededException CustomSchemaCountLimitExceededException 400",
+    "DocumentAlreadyExists": "DocumentAlreadyExists DocumentAlreadyExists 400",
+    "DocumentLimitExceeded": "DocumentLimitExceeded DocumentLimitExceeded 400",
+    "DocumentPermissionLimit": "DocumentPermissionLimit DocumentPermissionLimit 400",
+    "DocumentVersionLimitExceeded": "DocumentVersionLimitExceeded DocumentVersionLimitExceeded 400",
+    "DoesNotExistException": "DoesNotExistException DoesNotExistException 400",
+    "DuplicateDocumentContent": "DuplicateDocumentContent DuplicateDocumentContent 400",
+    "DuplicateDocumentVersionName": "DuplicateDocumentVersionName DuplicateDocumentVersionName 400",
+    "DuplicateInstanceId": "DuplicateInstanceId DuplicateInstanceId 400",
+    "FeatureNotAvailableException": "FeatureNotAvailableException FeatureNotAvailableException 400",
+    "HierarchyLevelLimitExceededException": "HierarchyLevelLimitExceededException HierarchyLevelLimitExceededException 400",
+    "HierarchyTypeMismatchException": "HierarchyTypeMismatchException HierarchyTypeMismatchException 400",
+    "IdempotentParameterMismatch": "IdempotentParameterMismatch IdempotentParameterMismatch 400",
+    "IncompatiblePolicyException": "IncompatiblePolicyException IncompatiblePolicyException 400",
+    "InternalServerError": "InternalServerError InternalServerError 400",
+    "InvalidActivation": "InvalidActivation InvalidActivation 400",
+    "InvalidActivationId": "InvalidActivationId InvalidActivationId 400",
+    "InvalidAggregatorException": "InvalidAggregatorException InvalidAggregatorException 400",
+    "InvalidAllowedPatternException": "InvalidAllowedPatternException InvalidAllowedPatternException 400",
+    "InvalidAssociation": "InvalidAssociation InvalidAssociation 400",
+    "InvalidAssociationVersion": "InvalidAssociationVersion InvalidAssociationVersion 400",
+    "InvalidAutomationExecutionParametersException": "InvalidAutomationExecutionParametersException InvalidAutomationExecutionParametersException 400",
+    "InvalidAutomationSignalException": "InvalidAutomationSignalException InvalidAutomationSignalException 400",
+    "InvalidAutomationStatusUpdateException": "InvalidAutomationStatusUpdateException InvalidAutomationStatusUpdateException 400",
+    "InvalidCommandId": "InvalidCommandId InvalidCommandId 400",
+    "InvalidDeleteInventoryParametersException": "InvalidDeleteInventoryParametersException InvalidDeleteInventoryParametersException 400",
+    "InvalidDeletionIdException": "InvalidDeletionIdException InvalidDeletionIdException 400",
+    "InvalidDocument": "InvalidDocument InvalidDocument 400",
+    "InvalidDocumentContent": "InvalidDocumentContent InvalidDocumentContent 400",
+    "InvalidDocumentOperation": "InvalidDocumentOperation InvalidDocumentOperation 400",
+    "InvalidDocumentSchemaVersion": "InvalidDocumentSchemaVersion InvalidDocumentSchemaVersion 400",
+    "InvalidDocumentType": "InvalidDocumentType InvalidDocumentType 400",
+    "InvalidDocumentVersion": "InvalidDocumentVersion InvalidDocumentVersion 400",
+    "InvalidFilter": "InvalidFilter InvalidFilter 400",
+    "InvalidFilterKey": "InvalidFilterKey InvalidFilterKey 400",
+    "InvalidFilterOption": "InvalidFilterOption InvalidFilterOption 400",
+    "InvalidFilterValue": "InvalidFilterValue InvalidFilterValue 400",
+    "InvalidInstanceId": "InvalidInstanceId InvalidInstanceId 400",
+    "InvalidInstanceInformationFilterValue": "InvalidInstanceInformationFilterValue InvalidInstanceInformationFilterValue 400",
+    "InvalidInstancePropertyFilterValue": "InvalidInstancePropertyFilterValue InvalidInstancePropertyFilterValue 400",
+    "InvalidInventoryGroupException": "InvalidInventoryGroupException InvalidInventoryGroupException 400",
+    "InvalidInventoryItemContextException": "InvalidInventoryItemContextException InvalidInventoryItemContextException 400",
+    "InvalidInventoryRequestException": "InvalidInventoryRequestException InvalidInventoryRequestException 400",
+    "InvalidItemContentException": "InvalidItemContentException InvalidItemContentException 400",
+    "InvalidKeyId": "InvalidKeyId InvalidKeyId 400",
+    "InvalidNextToken": "InvalidNextToken InvalidNextToken 400",
+    "InvalidNotificationConfig": "InvalidNotificationConfig InvalidNotificationConfig 400",
+    "InvalidOptionException": "InvalidOptionException InvalidOptionException 400",
+    "InvalidOutputFolder": "InvalidOutputFolder InvalidOutputFolder 400",
+    "InvalidOutputLocation": "InvalidOutputLocation InvalidOutputLocation 400",
+    "InvalidParameters": "InvalidParameters InvalidParameters 400",
+    "InvalidPermissionType": "InvalidPermissionType InvalidPermissionType 400",
+    "InvalidPluginName": "InvalidPluginName InvalidPluginName 400",
+    "InvalidPolicyAttributeException": "InvalidPolicyAttributeException InvalidPolicyAttributeException 400",
+    "InvalidPolicyTypeException": "InvalidPolicyTypeException InvalidPolicyTypeException 400",
+    "InvalidResourceId": "InvalidResourceId InvalidResourceId 400",
+    "InvalidResourceType": "InvalidResourceType InvalidResourceType 400",
+    "InvalidResultAttributeException": "InvalidResultAttributeException InvalidResultAttributeException 400",
+    "InvalidRole": "InvalidRole InvalidRole 400",
+    "InvalidSchedule": "InvalidSchedule InvalidSchedule 400",
+    "InvalidTag": "InvalidTag InvalidTag 400",
+    "InvalidTarget": "InvalidTarget InvalidTarget 400",
+    "InvalidTargetMaps": "InvalidTargetMaps InvalidTargetMaps 400",
+    "InvalidTypeNameException": "InvalidTypeNameException InvalidTypeNameException 400",
+    "InvalidUpdate": "InvalidUpdate InvalidUpdate 400",
+    "InvocationDoesNotExist": "InvocationDoesNotExist InvocationDoesNotExist 400",
+    "ItemContentMismatchException": "ItemContentMismatchException ItemContentMismatchException 400",
+    "ItemSizeLimitExceededException": "ItemSizeLimitExceededException ItemSizeLimitExceededException 400",
+    "MalformedResourcePolicyDocumentException": "MalformedResourcePolicyDocumentException MalformedResourcePolicyDocumentException 400",
+    "MaxDocumentSizeExceeded": "MaxDocumentSizeExceeded MaxDocumentSizeExceeded 400",
+    "NoLongerSupportedException": "NoLongerSupportedException NoLongerSupportedException 400",
+    "OpsItemAccessDeniedException": "OpsItemAccessDeniedException OpsItemAccessDeniedException 400",
+    "OpsItemAlreadyExistsException": "OpsItemAlreadyExistsException OpsItemAlreadyExistsException 400",
+    "OpsItemConflictException": "OpsItemConflictException OpsItemConflictException 400",
+    "OpsItemInvalidParameterException": "OpsItemInvalidParameterException OpsItemInvalidParameterException 400",
+    "OpsItemLimitExceededException": "OpsItemLimitExceededException OpsItemLimitExceededException 400",
+    "OpsItemNotFoundException": "OpsItemNotFoundException OpsItemNotFoundException 400",
+    "OpsItemRelatedItemAlreadyExistsException": "OpsItemRelatedItemAlreadyExistsException OpsItemRelatedItemAlreadyExistsException 400",
+    "OpsItemRelatedItemAssociationNotFoundException": "OpsItemRelatedItemAssociationNotFoundException OpsItemRelatedItemAssociationNotFoundException 400",
+    "OpsMetadataAlreadyExistsException": "OpsMetadataAlreadyExistsException OpsMetadataAlreadyExistsException 400",
+    "OpsMetadataInvalidArgumentException": "OpsMetadataInvalidArgumentException OpsMetadataInvalidArgumentException 400",
+    "OpsMetadataKeyLimitExceededException": "OpsMetadataKeyLimitExceededException OpsMetadataKeyLimitExceededException 400",
+    "OpsMetadataLimitExceededException": "OpsMetadataLimitExceededException OpsMetadataLimitExceededException 400",
+    "OpsMetadataNotFoundException": "OpsMetadataNotFoundException OpsMetadataNotFoundException 400",
+    "OpsMetadataTooManyUpdatesException": "OpsMetadataTooManyUpdatesException OpsMetadataTooManyUpdatesException 400",
+    "ParameterAlreadyExists": "ParameterAlreadyExists ParameterAlreadyExists 400",
+    "ParameterLimitExceeded": "ParameterLimitExceeded ParameterLimitExceeded 400",
+    "ParameterMaxVersionLimitExceeded": "ParameterMaxVersionLimitExceeded ParameterMaxVersionLimitExceeded 400",
+    "ParameterNotFound": "ParameterNotFound ParameterNotFound 400",
+    "ParameterPatternMismatchException": "ParameterPatternMismatchException ParameterPatternMismatchException 400",
+    "ParameterVersionLabelLimitExceeded": "ParameterVersionLabelLimitExceeded ParameterVersionLabelLimitExceeded 400",
+    "ParameterVersionNotFound": "ParameterVersionNotFound ParameterVersionNotFound 400",
+    "PoliciesLimitExceededException": "PoliciesLimitExceededException PoliciesLimitExceededException 400",
+    "ResourceDataSyncAlreadyExistsException": "ResourceDataSyncAlreadyExistsException ResourceDataSyncAlreadyExistsException 400",
+    "ResourceDataSyncConflictException": "ResourceDataSyncConflictException ResourceDataSyncConflictException 400",
+    "ResourceDataSyncCountExceededException": "ResourceDataSyncCountExceededException ResourceDataSyncCountExceededException 400",
+    "ResourceDataSyncInvalidConfigurationException": "ResourceDataSyncInvalidConfigurationException ResourceDataSyncInvalidConfigurationException 400",
+    "ResourceDataSyncNotFoundException": "ResourceDataSyncNotFoundException ResourceDataSyncNotFoundException 400",
+    "ResourceInUseException": "ResourceInUseException ResourceInUseException 400",
+    "ResourceLimitExceededException": "ResourceLimitExceededException ResourceLimitExceededException 400",
+    "ResourceNotFoundException": "ResourceNotFoundException ResourceNotFoundException 400",
+    "ResourcePolicyConflictException": "ResourcePolicyConflictException ResourcePolicyConflictException 400",
+    "ResourcePolicyInvalidParameterException": "ResourcePolicyInvalidParameterException ResourcePolicyInvalidParameterException 400",
+    "ResourcePolicyLimitExceededException": "ResourcePolicyLimitExceededException ResourcePolicyLimitExceededException 400",
+    "ResourcePolicyNotFoundException": "ResourcePolicyNotFoundException ResourcePolicyNotFoundException 400",
+    "ServiceQuotaExceededException": "ServiceQuotaExceededException ServiceQuotaExceededException 400",
+    "ServiceSettingNotFound": "ServiceSettingNotFound ServiceSettingNotFound 400",
+    "StatusUnchanged": "StatusUnchanged StatusUnchanged 400",
+    "SubTypeCountLimitExceededException": "SubTypeCountLimitExceededException SubTypeCountLimitExceededException 400",
+    "TargetInUseException": "TargetInUseException TargetInUseException 400",
+    "TargetNotConnected": "TargetNotConnected TargetNotConnected 400",
+    "ThrottlingException": "ThrottlingException ThrottlingException 400",
+    "TooManyTagsError": "TooManyTagsError TooManyTagsError 400",
+    "TooManyUpdates": "TooManyUpdates TooManyUpdates 400",
+    "TotalSizeLimitExceededException": "TotalSizeLimitExceededException TotalSizeLimitExceededException 400",
+    "UnsupportedCalendarException": "UnsupportedCalendarException UnsupportedCalendarException 400",
+    "UnsupportedFeatureRequiredException": "UnsupportedFeatureRequiredException UnsupportedFeatureRequiredException 400",
+    "UnsupportedInventoryItemContextException": "UnsupportedInventoryItemContextException UnsupportedInventoryItemContextException 400",
+    "UnsupportedInventorySchemaVersionException": "UnsupportedInventorySchemaVersionException UnsupportedInventorySchemaVersionException 400",
+    "UnsupportedOperatingSystem": "UnsupportedOperatingSystem UnsupportedOperatingSystem 400",
+    "UnsupportedOperationException": "UnsupportedOperationException UnsupportedOperationException 400",
+    "UnsupportedParameterType": "UnsupportedParameterType UnsupportedParameterType 400",
+    "UnsupportedPlatformType": "UnsupportedPlatformType UnsupportedPlatformType 400",
+    "ValidationException": "ValidationException ValidationException 400",
 }
+if not TYPE_CHECKING:
+    exceptions = Exceptions(globals(), ERROR_TABLE)
+
+
+def __getattr__(name: str) -> Any:
+    """A result or error class, made on first use."""
+    if name in RESULT_FIELDS:
+        return RESULTS.get(name)
+    return exceptions.named(name)
 
 
 class Client(BaseClient):
@@ -5666,7 +5129,6 @@ class Client(BaseClient):
     shapes = SHAPES
     operations = OPERATIONS
     paginators = PAGINATORS
-    errors = ERRORS
     exceptions = exceptions
     results = RESULTS
 

@@ -12,7 +12,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from native_lambda.aws.protocols import UNSET, BaseClient, Result, Results, ServiceError
+from native_lambda.aws.protocols import (
+    UNSET,
+    BaseClient,
+    Exceptions,
+    Result,
+    Results,
+    ServiceError,
+)
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -171,6 +178,79 @@ if TYPE_CHECKING:
 
         origin_identity: OriginIdentity = UNSET
         transaction_context: TransactionContext = UNSET
+
+    class ExpiredTokenException(ServiceError):
+        """The modeled ``ExpiredTokenException`` error."""
+
+    class ExpiredTradeInTokenException(ServiceError):
+        """The modeled ``ExpiredTradeInTokenException`` error."""
+
+    class IDPCommunicationErrorException(ServiceError):
+        """The modeled ``IDPCommunicationErrorException`` error."""
+
+    class IDPRejectedClaimException(ServiceError):
+        """The modeled ``IDPRejectedClaimException`` error."""
+
+    class InsufficientSessionLifetimeException(ServiceError):
+        """The modeled ``InsufficientSessionLifetimeException`` error."""
+
+    class InvalidAuthorizationMessageException(ServiceError):
+        """The modeled ``InvalidAuthorizationMessageException`` error."""
+
+    class InvalidContextAssertionException(ServiceError):
+        """The modeled ``InvalidContextAssertionException`` error."""
+
+    class InvalidIdentityTokenException(ServiceError):
+        """The modeled ``InvalidIdentityTokenException`` error."""
+
+    class InvalidSubjectCredentialsException(ServiceError):
+        """The modeled ``InvalidSubjectCredentialsException`` error."""
+
+    class JWTPayloadSizeExceededException(ServiceError):
+        """The modeled ``JWTPayloadSizeExceededException`` error."""
+
+    class MalformedPolicyDocumentException(ServiceError):
+        """The modeled ``MalformedPolicyDocumentException`` error."""
+
+    class OutboundWebIdentityFederationDisabledException(ServiceError):
+        """The modeled ``OutboundWebIdentityFederationDisabledException`` error."""
+
+    class PackedPolicyTooLargeException(ServiceError):
+        """The modeled ``PackedPolicyTooLargeException`` error."""
+
+    class RegionDisabledException(ServiceError):
+        """The modeled ``RegionDisabledException`` error."""
+
+    class SessionDurationEscalationException(ServiceError):
+        """The modeled ``SessionDurationEscalationException`` error."""
+
+    class exceptions:  # boto3's name: client.exceptions.<Code>
+        """The modeled errors by name; ``ClientError`` catches any service error."""
+
+        ClientError = ServiceError
+        ExpiredTokenException = ExpiredTokenException
+        ExpiredTradeInTokenException = ExpiredTradeInTokenException
+        IDPCommunicationErrorException = IDPCommunicationErrorException
+        IDPRejectedClaimException = IDPRejectedClaimException
+        InsufficientSessionLifetimeException = InsufficientSessionLifetimeException
+        InvalidAuthorizationMessageException = InvalidAuthorizationMessageException
+        InvalidContextAssertionException = InvalidContextAssertionException
+        InvalidIdentityTokenException = InvalidIdentityTokenException
+        InvalidSubjectCredentialsException = InvalidSubjectCredentialsException
+        JWTPayloadSizeExceededException = JWTPayloadSizeExceededException
+        MalformedPolicyDocumentException = MalformedPolicyDocumentException
+        OutboundWebIdentityFederationDisabledException = (
+            OutboundWebIdentityFederationDisabledException
+        )
+        PackedPolicyTooLargeException = PackedPolicyTooLargeException
+        RegionDisabledException = RegionDisabledException
+        SessionDurationEscalationException = SessionDurationEscalationException
+
+        @staticmethod
+        def from_code(code: str) -> type[ServiceError]: ...
+
+        @staticmethod
+        def named(class_name: str) -> type[ServiceError]: ...
 
 
 __all__ = ["Client", "exceptions"]
@@ -353,154 +433,33 @@ RESULT_FIELDS = {
 RESULTS = Results(globals(), RESULT_FIELDS)
 
 
-def __getattr__(name: str) -> Any:
-    """A result class, made on first use."""
-    return RESULTS.attribute(name)
-
-
-class ExpiredTokenException(ServiceError):
-    """The modeled ``ExpiredTokenException`` error."""
-
-    code = "ExpiredTokenException"
-    status = 400
-
-
-class ExpiredTradeInTokenException(ServiceError):
-    """The modeled ``ExpiredTradeInTokenException`` error."""
-
-    code = "ExpiredTradeInTokenException"
-    status = 400
-
-
-class IDPCommunicationErrorException(ServiceError):
-    """The modeled ``IDPCommunicationErrorException`` error."""
-
-    code = "IDPCommunicationError"
-    status = 400
-
-
-class IDPRejectedClaimException(ServiceError):
-    """The modeled ``IDPRejectedClaimException`` error."""
-
-    code = "IDPRejectedClaim"
-    status = 403
-
-
-class InsufficientSessionLifetimeException(ServiceError):
-    """The modeled ``InsufficientSessionLifetimeException`` error."""
-
-    code = "InsufficientSessionLifetime"
-    status = 400
-
-
-class InvalidAuthorizationMessageException(ServiceError):
-    """The modeled ``InvalidAuthorizationMessageException`` error."""
-
-    code = "InvalidAuthorizationMessageException"
-    status = 400
-
-
-class InvalidContextAssertionException(ServiceError):
-    """The modeled ``InvalidContextAssertionException`` error."""
-
-    code = "InvalidContextAssertion"
-    status = 400
-
-
-class InvalidIdentityTokenException(ServiceError):
-    """The modeled ``InvalidIdentityTokenException`` error."""
-
-    code = "InvalidIdentityToken"
-    status = 400
-
-
-class InvalidSubjectCredentialsException(ServiceError):
-    """The modeled ``InvalidSubjectCredentialsException`` error."""
-
-    code = "InvalidSubjectCredentials"
-    status = 400
-
-
-class JWTPayloadSizeExceededException(ServiceError):
-    """The modeled ``JWTPayloadSizeExceededException`` error."""
-
-    code = "JWTPayloadSizeExceededException"
-    status = 400
-
-
-class MalformedPolicyDocumentException(ServiceError):
-    """The modeled ``MalformedPolicyDocumentException`` error."""
-
-    code = "MalformedPolicyDocument"
-    status = 400
-
-
-class OutboundWebIdentityFederationDisabledException(ServiceError):
-    """The modeled ``OutboundWebIdentityFederationDisabledException`` error."""
-
-    code = "OutboundWebIdentityFederationDisabledException"
-    status = 403
-
-
-class PackedPolicyTooLargeException(ServiceError):
-    """The modeled ``PackedPolicyTooLargeException`` error."""
-
-    code = "PackedPolicyTooLarge"
-    status = 400
-
-
-class RegionDisabledException(ServiceError):
-    """The modeled ``RegionDisabledException`` error."""
-
-    code = "RegionDisabledException"
-    status = 403
-
-
-class SessionDurationEscalationException(ServiceError):
-    """The modeled ``SessionDurationEscalationException`` error."""
-
-    code = "SessionDurationEscalationException"
-    status = 403
-
-
-class exceptions:  # boto3's name: client.exceptions.<Code>
-    """The modeled errors by name; ``ClientError`` catches any service error."""
-
-    ClientError = ServiceError
-    ExpiredTokenException = ExpiredTokenException
-    ExpiredTradeInTokenException = ExpiredTradeInTokenException
-    IDPCommunicationErrorException = IDPCommunicationErrorException
-    IDPRejectedClaimException = IDPRejectedClaimException
-    InsufficientSessionLifetimeException = InsufficientSessionLifetimeException
-    InvalidAuthorizationMessageException = InvalidAuthorizationMessageException
-    InvalidContextAssertionException = InvalidContextAssertionException
-    InvalidIdentityTokenException = InvalidIdentityTokenException
-    InvalidSubjectCredentialsException = InvalidSubjectCredentialsException
-    JWTPayloadSizeExceededException = JWTPayloadSizeExceededException
-    MalformedPolicyDocumentException = MalformedPolicyDocumentException
-    OutboundWebIdentityFederationDisabledException = OutboundWebIdentityFederationDisabledException
-    PackedPolicyTooLargeException = PackedPolicyTooLargeException
-    RegionDisabledException = RegionDisabledException
-    SessionDurationEscalationException = SessionDurationEscalationException
-
-
-ERRORS = {
-    "ExpiredTokenException": ExpiredTokenException,
-    "ExpiredTradeInTokenException": ExpiredTradeInTokenException,
-    "IDPCommunicationError": IDPCommunicationErrorException,
-    "IDPRejectedClaim": IDPRejectedClaimException,
-    "InsufficientSessionLifetime": InsufficientSessionLifetimeException,
-    "InvalidAuthorizationMessageException": InvalidAuthorizationMessageException,
-    "InvalidContextAssertion": InvalidContextAssertionException,
-    "InvalidIdentityToken": InvalidIdentityTokenException,
-    "InvalidSubjectCredentials": InvalidSubjectCredentialsException,
-    "JWTPayloadSizeExceededException": JWTPayloadSizeExceededException,
-    "MalformedPolicyDocument": MalformedPolicyDocumentException,
-    "OutboundWebIdentityFederationDisabledException": OutboundWebIdentityFederationDisabledException,
-    "PackedPolicyTooLarge": PackedPolicyTooLargeException,
-    "RegionDisabledException": RegionDisabledException,
-    "SessionDurationEscalationException": SessionDurationEscalationException,
+# Modeled errors as data: exceptions attribute -> 'ClassName code status'.
+ERROR_TABLE = {
+    "ExpiredTokenException": "ExpiredTokenException ExpiredTokenException 400",
+    "ExpiredTradeInTokenException": "ExpiredTradeInTokenException ExpiredTradeInTokenException 400",
+    "IDPCommunicationErrorException": "IDPCommunicationErrorException IDPCommunicationError 400",
+    "IDPRejectedClaimException": "IDPRejectedClaimException IDPRejectedClaim 403",
+    "InsufficientSessionLifetimeException": "InsufficientSessionLifetimeException InsufficientSessionLifetime 400",
+    "InvalidAuthorizationMessageException": "InvalidAuthorizationMessageException InvalidAuthorizationMessageException 400",
+    "InvalidContextAssertionException": "InvalidContextAssertionException InvalidContextAssertion 400",
+    "InvalidIdentityTokenException": "InvalidIdentityTokenException InvalidIdentityToken 400",
+    "InvalidSubjectCredentialsException": "InvalidSubjectCredentialsException InvalidSubjectCredentials 400",
+    "JWTPayloadSizeExceededException": "JWTPayloadSizeExceededException JWTPayloadSizeExceededException 400",
+    "MalformedPolicyDocumentException": "MalformedPolicyDocumentException MalformedPolicyDocument 400",
+    "OutboundWebIdentityFederationDisabledException": "OutboundWebIdentityFederationDisabledException OutboundWebIdentityFederationDisabledException 403",
+    "PackedPolicyTooLargeException": "PackedPolicyTooLargeException PackedPolicyTooLarge 400",
+    "RegionDisabledException": "RegionDisabledException RegionDisabledException 403",
+    "SessionDurationEscalationException": "SessionDurationEscalationException SessionDurationEscalationException 403",
 }
+if not TYPE_CHECKING:
+    exceptions = Exceptions(globals(), ERROR_TABLE)
+
+
+def __getattr__(name: str) -> Any:
+    """A result or error class, made on first use."""
+    if name in RESULT_FIELDS:
+        return RESULTS.get(name)
+    return exceptions.named(name)
 
 
 class Client(BaseClient):
@@ -510,7 +469,6 @@ class Client(BaseClient):
     shapes = SHAPES
     operations = OPERATIONS
     paginators = PAGINATORS
-    errors = ERRORS
     exceptions = exceptions
     results = RESULTS
 

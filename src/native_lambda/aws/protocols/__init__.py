@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from ._result import (
     UNSET,
+    Exceptions,
     ParamValidationError,
     Result,
     Results,
@@ -25,6 +26,7 @@ if TYPE_CHECKING:
 __all__ = [
     "UNSET",
     "BaseClient",
+    "Exceptions",
     "Paginator",
     "ParamValidationError",
     "Result",

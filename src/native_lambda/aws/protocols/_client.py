@@ -13,7 +13,7 @@ from .._encoding import split_url, uri_encode
 from .._types import Credentials
 from . import _endpoint, _retry, _transport
 from ._model import ServiceModel
-from ._result import ServiceError, TransportError
+from ._result import TransportError
 
 # Validation, serialization, signing and parsing are imported by the first call, not at
 # import: a function that constructs its clients during init pays for them once, later.
@@ -41,7 +41,6 @@ class BaseClient:
     shapes: Dict[str, str] = {}
     operations: Dict[str, str] = {}
     paginators: Dict[str, str] = {}
-    errors: Dict[str, Any] = {}
     exceptions: Any = None
     results: Any = None  # the module's Results: result classes by name
 
@@ -244,7 +243,7 @@ class BaseClient:
                     cost = taken
                     time.sleep(_retry.backoff(attempt))
                     continue
-            cls = self.errors.get(_parse.class_code(self._service, details), ServiceError)
+            cls = self.exceptions.from_code(_parse.class_code(self._service, details))
             raise cls(code, message, status, details, op["name"])
 
     # -- boto3 conveniences ---------------------------------------------------------------

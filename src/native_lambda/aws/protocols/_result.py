@@ -145,3 +145,53 @@ class Results:
                     if word in table and word not in ns:
                         todo.append(word)
         return ns[name]
+
+
+class Exceptions:
+    """A client's ``exceptions``: the modeled error classes by name, each made on first use
+    (a module holds dozens and a function meets a few); ``ClientError`` catches them all."""
+
+    ClientError = ServiceError
+
+    def __init__(self, namespace: Dict[str, Any], table: Dict[str, str]) -> None:
+        self._ns = namespace
+        self._table = table  # attribute -> "ClassName code status"
+        self._codes: Optional[Dict[str, str]] = None
+
+    def __getattr__(self, name: str) -> Any:
+        entry = self.__dict__["_table"].get(name)
+        if entry is None:
+            raise AttributeError(f"{self._ns['__name__']} models no error {name!r}")
+        class_name, code, status = entry.split(" ")
+        cls = self._ns.get(class_name)
+        if cls is None:
+            cls = type(
+                class_name,
+                (ServiceError,),
+                {
+                    "__doc__": f"The modeled ``{name}`` error.",
+                    "__module__": self._ns["__name__"],
+                    "code": code,
+                    "status": int(status),
+                },
+            )
+            self._ns[class_name] = cls
+        setattr(self, name, cls)  # found directly from now on
+        return cls
+
+    def from_code(self, code: str) -> Any:
+        """The class for an error code (botocore's ``from_code``); ``ServiceError`` if none."""
+        if self._codes is None:
+            codes: Dict[str, str] = {}
+            for attr, entry in sorted(self._table.items()):
+                codes[entry.split(" ")[1]] = attr  # a code two shapes share: the last one
+            self._codes = codes
+        found = self._codes.get(code)
+        return ServiceError if found is None else getattr(self, found)
+
+    def named(self, class_name: str) -> Any:
+        """An error class by its class name (the module's ``__getattr__``)."""
+        for attr, entry in self._table.items():
+            if entry.split(" ", 1)[0] == class_name:
+                return getattr(self, attr)
+        raise AttributeError(f"module {self._ns['__name__']!r} has no attribute {class_name!r}")
