@@ -47,15 +47,45 @@ print(json.dumps({"total": time.monotonic() - start, "lines": lines,
                   "timings": result.timings}))
 """
 _PHASE = re.compile(r"^\s*\[\s*([\d.]+)s\] (.+)$")
+_DONE = re.compile(r"^compiled in ([\d.]+)s")
 
 
 def phases(lines: list[str]) -> list[tuple[str, float]]:
-    """(phase, seconds spent in it) from the progress lines' elapsed stamps."""
+    """(phase, seconds spent in it) from the progress lines' elapsed stamps: Nuitka's start
+    up to its first phase, each phase, and after the last one (standalone collection) up to
+    the end of the Nuitka run ("compiled in N s")."""
     marks = [(m.group(2), float(m.group(1))) for m in map(_PHASE.match, lines) if m]
     marks = [(name, t) for name, t in marks if not name.startswith("still ")]
-    out = []
-    for (name, t), (_, nxt) in zip(marks, [*marks[1:], ("end", marks[-1][1] if marks else 0)]):
+    ends = [float(m.group(1)) for m in map(_DONE.match, lines) if m]
+    end = ends[-1] if ends else (marks[-1][1] if marks else 0.0)
+    out = [("Nuitka start", marks[0][1] if marks else 0.0)]
+    for (name, t), (_, nxt) in zip(marks, [*marks[1:], ("end", end)]):
         out.append((name, nxt - t))
+    return out
+
+
+def outside_nuitka(res: dict[str, Any]) -> float:
+    """Compile-stage seconds outside the Nuitka run: handler check, entry, import scan."""
+    ends = [float(m.group(1)) for m in map(_DONE.match, res["lines"]) if m]
+    return float(res["timings"].get("compile", 0.0)) - (ends[-1] if ends else 0.0)
+
+
+def analysis_by_kind(report: Path) -> list[str]:
+    """Nuitka's optimisation seconds per module kind in the last build (its report's
+    ``optimization-time``): what the "analysing" phase spends on compiled code (the handler,
+    the runtime, compiled packages) against the stdlib it ships as bytecode."""
+    import xml.etree.ElementTree as ET
+
+    seconds: dict[str, float] = {}
+    count: dict[str, int] = {}
+    for mod in ET.parse(str(report)).getroot().iter("module"):
+        kind = mod.get("kind", "")
+        spent = sum(float(t.get("time", 0)) for t in mod.iter("optimization-time"))
+        seconds[kind] = seconds.get(kind, 0.0) + spent
+        count[kind] = count.get(kind, 0) + 1
+    out = ["| module kind (last build) | modules | optimisation s |", "|---|---|---|"]
+    for kind in sorted(seconds, key=lambda k: -seconds[k]):
+        out.append(f"| {kind} | {count[kind]} | {seconds[kind]:.1f} |")
     return out
 
 
@@ -94,17 +124,22 @@ def main(argv: list[str] | None = None) -> int:
         f"Python {args.python}, host target, {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}; "
         f"kept work folder and warm ccache. First build {first['total']:.1f} s.",
         "",
-        "| build | total s | "
+        "| build | total s | import scan etc. | "
         + " | ".join(n for n, _ in phases(changed["lines"]))
         + " | after Nuitka (vendor, ABI, zips) s |",
-        "|---|---|" + "---|" * (len(phases(changed["lines"])) + 1),
+        "|---|---|---|" + "---|" * (len(phases(changed["lines"])) + 1),
     ]
     for name, res in (("one-line change", changed), ("no change", same)):
         steps = dict(phases(res["lines"]))
         timings = res["timings"]
         after = sum(v for k, v in timings.items() if k != "compile")
         cells = [f"{steps.get(n, 0.0):.1f}" for n, _ in phases(changed["lines"])]
-        lines.append(f"| {name} | {res['total']:.1f} | " + " | ".join(cells) + f" | {after:.1f} |")
+        lines.append(
+            f"| {name} | {res['total']:.1f} | {outside_nuitka(res):.1f} | "
+            + " | ".join(cells)
+            + f" | {after:.1f} |"
+        )
+    lines += ["", *analysis_by_kind(work / "build" / "nuitka" / "nuitka-report.xml")]
     text = "\n".join(lines) + "\n"
     (args.out / "rebuild-phases.md").write_text(text)
     print(text)
