@@ -57,6 +57,7 @@ def bench(session: nox.Session) -> None:
     session.run("python", "scripts/bench/events.py", *session.posargs)
     session.run("python", "scripts/bench/streaming.py")
     session.run("python", "scripts/bench/clients.py")
+    session.run("python", "scripts/bench/clients_function.py")
     engine = session.run("python", "-c", ENGINE_PROBE, silent=True, success_codes=[0, 1], log=False)
     if engine and engine.strip() == "yes":
         session.run("python", "scripts/bench/container_rebuild.py", "--check")

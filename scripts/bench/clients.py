@@ -3,7 +3,8 @@
 - import + client construction (fresh processes, min and median);
 - per-call client overhead (serialize, sign, send, parse) against a local keep-alive server
   that answers instantly, so what is left is the client's own work;
-- the transport choice: importing httpx vs http.client, and a call through each;
+- the transport choice: importing httpx, http.client and our raw-socket transport, and a
+  bare POST through each;
 - size: each shipped module's source and byte code, zipped.
 
 Prints a Markdown table; every number is measured here, on this machine, under CPython.
@@ -19,6 +20,7 @@ import os
 import statistics
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import zipfile
@@ -33,12 +35,17 @@ ENV = dict(
     AWS_REGION="us-east-1",
     AWS_DEFAULT_REGION="us-east-1",  # boto3 reads only this one
 )
+# Byte code cached as an installed package has it, wherever the tree is read-only or
+# PYTHONDONTWRITEBYTECODE is set: else every fresh process would compile the sources.
+ENV.pop("PYTHONDONTWRITEBYTECODE", None)
+ENV["PYTHONPYCACHEPREFIX"] = tempfile.mkdtemp(prefix="bench-clients-pyc-")
 ITEM = {"Item": {"pk": {"S": "order-1"}, "total": {"N": "12.5"}, "tags": {"SS": ["a", "b"]}}}
 
 
 def _fresh(code: str, runs: int) -> tuple:
     """(min, median) ms of ``code``'s own timer over ``runs`` fresh interpreters."""
     samples = []
+    subprocess.run([sys.executable, "-c", code], env=ENV, capture_output=True, check=True)
     for _ in range(runs):
         out = subprocess.run(
             [sys.executable, "-c", code], env=ENV, capture_output=True, text=True, check=True
@@ -51,9 +58,15 @@ TIMED = "import time; t = time.perf_counter()\n{body}\nprint((time.perf_counter(
 OURS_IMPORT = TIMED.format(
     body="from native_lambda.aws.clients import dynamodb\nc = dynamodb.Client()"
 )
+#: what a function pays on top of the runtime, which has msgspec loaded already
+OURS_AFTER_RUNTIME = "import msgspec, msgspec.json, native_lambda._errors\n" + OURS_IMPORT
 BOTO3_IMPORT = TIMED.format(body="import boto3\nc = boto3.client('dynamodb')")
 HTTPX_IMPORT = TIMED.format(body="import httpx")
 HTTPCLIENT_IMPORT = TIMED.format(body="import http.client")
+# the package door (and msgspec, which it loads) first: the transport's own cost only
+OURS_TRANSPORT_IMPORT = "import native_lambda.aws.protocols\n" + TIMED.format(
+    body="import native_lambda.aws.protocols._transport"
+)
 
 
 class _Handler(http.server.BaseHTTPRequestHandler):
@@ -111,13 +124,23 @@ def _calls(url: str, n: int) -> dict:
     body = b'{"TableName":"t"}'
     headers = {"Content-Type": "application/x-amz-json-1.0"}
     host = url.split("//")[1]
-    results["http.client keep-alive (ours)"] = _per_call(
+    results["raw-socket keep-alive (ours)"] = _per_call(
         lambda: _transport.send("http", host, "POST", "/", headers, body), n
     )
     with httpx.Client() as client:
         results["httpx.Client"] = _per_call(
             lambda: client.post(url + "/", content=body, headers=headers).read(), n
         )
+    import http.client
+
+    conn = http.client.HTTPConnection(host)
+
+    def plain() -> None:
+        conn.request("POST", "/", body=body, headers=headers)
+        conn.getresponse().read()
+
+    results["http.client keep-alive"] = _per_call(plain, n)
+    conn.close()
     return results
 
 
@@ -145,10 +168,15 @@ def main() -> int:
     print("| measure | native-lambda | boto3 / botocore |")
     print("|---|---|---|")
     ours = _fresh(OURS_IMPORT, runs)
+    after = _fresh(OURS_AFTER_RUNTIME, runs)
     boto = _fresh(BOTO3_IMPORT, max(5, runs // 3))
     print(
         f"| import + DynamoDB client, min / median ms | {ours[0]:.1f} / {ours[1]:.1f} | "
         f"{boto[0]:.1f} / {boto[1]:.1f} |"
+    )
+    print(
+        f"| the same with msgspec already loaded (as in the runtime), min / median ms | "
+        f"{after[0]:.1f} / {after[1]:.1f} | |"
     )
     calls = _calls(_server(), n)
     ratio = calls["ours"] / calls["botocore"]
@@ -158,11 +186,16 @@ def main() -> int:
     )
     print("\n| transport | import, min / median ms | bare POST per call, µs |")
     print("|---|---|---|")
+    mine = _fresh(OURS_TRANSPORT_IMPORT, runs)
     hc = _fresh(HTTPCLIENT_IMPORT, runs)
     hx = _fresh(HTTPX_IMPORT, runs)
     print(
-        f"| http.client keep-alive (ours) | {hc[0]:.1f} / {hc[1]:.1f} | "
-        f"{calls['http.client keep-alive (ours)']:.0f} |"
+        f"| raw-socket keep-alive (ours) | {mine[0]:.1f} / {mine[1]:.1f} | "
+        f"{calls['raw-socket keep-alive (ours)']:.0f} |"
+    )
+    print(
+        f"| http.client keep-alive | {hc[0]:.1f} / {hc[1]:.1f} | "
+        f"{calls['http.client keep-alive']:.0f} |"
     )
     print(f"| httpx.Client | {hx[0]:.1f} / {hx[1]:.1f} | {calls['httpx.Client']:.0f} |")
     print("\n| client module | source bytes | source zipped | byte code zipped |")
