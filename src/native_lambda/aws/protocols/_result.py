@@ -116,12 +116,6 @@ class Results:
             found = self._make(name)
         return found
 
-    def attribute(self, name: str) -> Any:
-        """The module's ``__getattr__``: a result class by name."""
-        if name not in self._table:
-            raise AttributeError(f"module {self._ns['__name__']!r} has no attribute {name!r}")
-        return self.get(name)
-
     def _make(self, name: str) -> Any:
         ns, table = self._ns, self._table
         todo = [name]
