@@ -1,5 +1,6 @@
 """The clients on Python 3.9 (AL2023's system Python, the build image's): every shipped
-module imports, builds its result types and makes real calls against moto."""
+module imports, builds its result types and makes real calls against moto (DynamoDB values
+and a modeled error class made on first use among them)."""
 
 from __future__ import annotations
 
@@ -24,6 +25,18 @@ db.create_table(TableName="py39", KeySchema=[{"AttributeName": "k", "KeyType": "
 db.put_item(TableName="py39", Item={"k": {"S": "a"}, "m": {"M": {"l": {"L": [{"N": "1"}]}}}})
 got = db.get_item(TableName="py39", Key={"k": {"S": "a"}})
 assert got.item["m"].m["l"].l[0].n == "1", got
+from decimal import Decimal
+from native_lambda.aws import dynamodb as values
+db.put_item(TableName="py39", Item=values.serialize_item({"k": "b", "n": 7, "s": {"x"}}))
+plain = values.deserialize_item(db.get_item(TableName="py39", Key={"k": {"S": "b"}}).item)
+assert plain == {"k": "b", "n": Decimal(7), "s": {"x"}}, plain
+try:
+    db.put_item(
+        TableName="py39", Item={"k": {"S": "b"}}, ConditionExpression="attribute_not_exists(k)"
+    )
+    raise AssertionError("no conditional failure")
+except dynamodb.exceptions.ConditionalCheckFailedException as exc:
+    assert exc.status == 400
 c = s3.Client(); c.create_bucket(Bucket="py39-bucket")
 c.put_object(Bucket="py39-bucket", Key="k", Body=b"x")
 assert c.get_object(Bucket="py39-bucket", Key="k").body.read() == b"x"
