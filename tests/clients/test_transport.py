@@ -23,12 +23,16 @@ def _fresh_pool() -> None:
 
 
 def test_import_and_construction_load_no_http_client_ssl_email_or_result_classes() -> None:
+    """Construction loads only what it needs; sending, signing, credentials and parsing
+    load with the first call, and no result or error class exists before it is used."""
     code = (
         "import sys\n"
         "from native_lambda.aws.clients import dynamodb\n"
         "dynamodb.Client(region_name='us-east-1')\n"
         "heavy = sorted(m for m in ('http.client', 'email.parser', 'ssl', 'socket',"
-        " 'native_lambda.aws.protocols._serialize', 'native_lambda.aws.protocols._parse')"
+        " 'native_lambda.aws.protocols._serialize', 'native_lambda.aws.protocols._parse',"
+        " 'native_lambda.aws.protocols._transport', 'native_lambda.aws.protocols._retry',"
+        " 'native_lambda.aws._credentials', 'native_lambda.aws._sigv4')"
         " if m in sys.modules)\n"
         "made = any(n in vars(dynamodb) for n in"
         " ('GetItemOutput', 'AttributeValue', 'ConditionalCheckFailedException'))\n"

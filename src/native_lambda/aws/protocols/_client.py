@@ -6,22 +6,23 @@ does the rest. Nothing here imports ``typing`` or ``httpx``.
 
 from __future__ import annotations
 
+import os
 import time
 
-from .. import _credentials
 from .._encoding import split_url, uri_encode
-from .._types import Credentials
-from . import _endpoint, _retry, _transport
+from . import _endpoint
 from ._model import ServiceModel
 from ._result import TransportError
 
-# Validation, serialization, signing and parsing are imported by the first call, not at
-# import: a function that constructs its clients during init pays for them once, later.
+# Validation, serialization, signing, credentials, retries, the transport and parsing are
+# imported by the first call, not by import and construction (each compiled module costs
+# about 0.1 ms to load): a client a function constructs but never calls costs nothing more.
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any, Dict, Optional, Tuple
 
+    from . import _transport
     from ._request import Request
 
 _CHECKSUM_OPS = frozenset(
@@ -64,16 +65,19 @@ class BaseClient:
             cls._service_model = model  # type: ignore[attr-defined]
         self._model = model
         meta = model.metadata
-        region = region_name or _credentials.resolve_region()
+        env = os.environ
+        region = region_name or env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION")
+        if not region:  # a profile's region: the config file is read only then
+            from .._credentials import resolve_region
+
+            region = resolve_region()
         if not region:
             raise ValueError("no AWS region: pass region_name= or set AWS_REGION")
         self.region = region
+        self._keys: Optional[Tuple[str, str, Optional[str]]] = None
         if aws_access_key_id or aws_secret_access_key:
-            self._credentials: Any = Credentials(
-                aws_access_key_id or "", aws_secret_access_key or "", aws_session_token
-            )
-        else:
-            self._credentials = _credentials.CredentialsProvider()
+            self._keys = (aws_access_key_id or "", aws_secret_access_key or "", aws_session_token)
+        self._credentials: Any = None  # made by the first signature
         self.endpoint_url = _endpoint.resolve(meta, region, endpoint_url)
         parts = split_url(self.endpoint_url)
         self._scheme, self._netloc = parts.scheme, parts.netloc
@@ -82,17 +86,37 @@ class BaseClient:
         self._s3 = self._service == "s3"
         self._timeouts = (connect_timeout, read_timeout)
         if max_attempts is None:
-            import os
-
-            max_attempts = int(os.environ.get("AWS_MAX_ATTEMPTS") or 3)
+            max_attempts = int(env.get("AWS_MAX_ATTEMPTS") or 3)
         self._max_attempts = max(1, max_attempts)
         # botocore's "auto": virtual-hosted on AWS's endpoints, path-style on a custom one.
         custom = self.endpoint_url != _endpoint.regional(meta, region)
         self._addressing = "path" if addressing_style == "auto" and custom else addressing_style
-        self._quota = _retry.quota(self.endpoint_url)
+        self._quota_found: Any = None
         self._proxy = _endpoint.proxy_for(
             self._scheme, self._netloc.rpartition(":")[0] or self._netloc
         )
+
+    @property
+    def _quota(self) -> Any:
+        """The retry quota this client shares with every client of its endpoint."""
+        if self._quota_found is None:
+            from . import _retry
+
+            self._quota_found = _retry.quota(self.endpoint_url)
+        return self._quota_found
+
+    def _signing_credentials(self) -> Any:
+        """The credentials to sign with now (the provider refreshes expiring ones)."""
+        if self._credentials is None:
+            if self._keys is not None:
+                from .._types import Credentials
+
+                self._credentials = Credentials(*self._keys)
+            else:
+                from .._credentials import CredentialsProvider
+
+                self._credentials = CredentialsProvider()
+        return self._credentials if self._keys is not None else self._credentials.get()
 
     # -- one operation --------------------------------------------------------------------
 
@@ -167,9 +191,7 @@ class BaseClient:
         if op.get("authtype") != "none" and "smithy.api#noAuth" not in auth:
             from .. import _sigv4
 
-            creds = self._credentials
-            if not isinstance(creds, Credentials):
-                creds = creds.get()
+            creds = self._signing_credentials()
             headers.update(
                 _sigv4.sign_headers(
                     request.method,
@@ -186,6 +208,8 @@ class BaseClient:
         return host, target, headers
 
     def _send(self, op: Dict[str, Any], request: Request, stream: bool) -> _transport.Response:
+        from . import _parse, _retry, _transport
+
         attempt = 0
         has_token = (
             any(
@@ -230,8 +254,6 @@ class BaseClient:
             if not failed:
                 self._quota.refund(cost)
                 return response
-            from . import _parse
-
             code, message, details = _parse.error(
                 self._model, op, status, response.reason, response.headers, response.body
             )
@@ -305,9 +327,7 @@ class BaseClient:
             validate(model, model.shape(op["input"]["shape"]), params, op["name"])
         request = serialize(model, op, params)
         host, target = self._url(request)
-        creds = self._credentials
-        if not isinstance(creds, Credentials):
-            creds = creds.get()
+        creds = self._signing_credentials()
         return _sigv4.presign_url(
             HttpMethod or request.method,
             f"{self._scheme}://{host}{target}",
