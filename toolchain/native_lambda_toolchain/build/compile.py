@@ -30,7 +30,7 @@ from typing import Dict, List, Optional, Sequence, Tuple
 from native_lambda.handler_ref import HandlerRef
 
 from ..errors import BuildError
-from . import reach, startup
+from . import reach, scan_cache, startup
 from .entry import ENTRY_NAME, write_entry
 from .nuitka_run import run_nuitka
 from .progress import Progress, echo, say
@@ -199,7 +199,14 @@ def compile_handler(req: CompileRequest) -> CompileResult:
     entry = write_entry(req.work_dir, str(req.handler), [str(h) for h in req.handlers])
     env = build_env(req)
     say(req.progress, f"compiling {req.handler} with Nuitka (log: {req.log_path})")
-    excluded = unused_stdlib_extensions(req, entry, env)
+    excluded = scan_cache.cached(
+        req.work_dir,
+        req.work_dir / "stdlib-scan.json",
+        scan_cache.scan_inputs(
+            req.python, req.roots, req.exclude_modules, env["PYTHONPATH"], entry
+        ),
+        lambda: unused_stdlib_extensions(req, entry, env),
+    )
     needs = reach.scan(req.roots, source_path(req.project_dir)) if req.startup_tuning else None
     excluded = sorted(set(excluded) | set(needs.left_out() if needs else ()))
     cmd = nuitka_command(req, entry, excluded)

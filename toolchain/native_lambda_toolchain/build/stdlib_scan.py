@@ -79,10 +79,15 @@ def reach(spec: dict, excludes: list) -> modulefinder.ModuleFinder:
                     finder.import_hook(dep)
 
 
-def unused(spec: dict) -> list:
-    """The extension and optional modules to leave out of the build."""
+def unused(spec: dict, visited=None) -> list:
+    """The extension and optional modules to leave out of the build; ``visited`` gets the
+    files the scan read (``scan_cache`` compares them next time)."""
     excludes = list(spec["excludes"])
     finder = reach(spec, excludes)
+    if visited is not None:
+        visited.append(spec["entry"])
+        files = (getattr(m, "__file__", None) for m in finder.modules.values())
+        visited += [f for f in files if f]
     found = set(finder.modules) | set(finder.badmodules)
     out = [n for n in dynload_names() if n not in found]
     for owner, optional in sorted(spec["optional"].items()):
@@ -99,4 +104,8 @@ def unused(spec: dict) -> list:
 
 if __name__ == "__main__":
     with open(sys.argv[1], encoding="utf-8") as handle:
-        print(json.dumps(unused(json.load(handle))))
+        seen: list = []
+        answer = unused(json.load(handle), seen)
+    with open(sys.argv[1] + ".visited", "w", encoding="utf-8") as handle:
+        json.dump(sorted(set(seen)), handle)
+    print(json.dumps(answer))
