@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import re
 import statistics
+import subprocess
 import sys
 import time
 from collections import defaultdict
@@ -80,7 +81,7 @@ def table(rows: dict[str, dict[str, list[int]]]) -> list[str]:
         {c for r in rows.values() for c in r},
         key=lambda c: -max(r.get(c, [0, 0])[0] for r in rows.values()),
     )
-    lines = ["| mapping | " + " | ".join(f"{n} Rss / Pss MB" for n in names) + " |"]
+    lines = ["| mapping | " + " | ".join(f"{n} Rss / Pss MiB" for n in names) + " |"]
     lines.append("|---|" + "---|" * len(names))
     for c in cats:
         cells = [
@@ -99,6 +100,20 @@ def table(rows: dict[str, dict[str, list[int]]]) -> list[str]:
 #: What a msgspec patch deferring its eager imports in ``_core``'s init could leave out of a
 #: typed handler's init (``typing``, ``re``, ``enum`` are needed for the typed decoder anyway).
 DEFERRABLE = ("datetime", "_datetime", "decimal", "_decimal", "numbers", "uuid", "_uuid")
+
+
+def section_sizes(binary: Path) -> dict[str, int]:
+    """Sizes of the bootstrap's ``.text`` and ``.rodata`` (``readelf -SW``), to set beside
+    what of them is resident."""
+    out = subprocess.run(
+        ["readelf", "-SW", str(binary)], capture_output=True, text=True, check=True
+    )
+    sizes = {}
+    for line in out.stdout.splitlines():
+        parts = line.replace("[ ", "[").split()
+        if len(parts) > 5 and parts[1] in (".text", ".rodata"):
+            sizes[parts[1]] = int(parts[5], 16)
+    return sizes
 
 
 def import_profile(rt: Runtime, logs: Path, top: int, runs: int) -> list[str]:
@@ -177,6 +192,12 @@ def main(argv: list[str] | None = None) -> int:
             assert s.proc is not None
             rows[rt.name] = smaps(s.proc.pid)
     text = [f"Python {args.python}, after init and one 1 KB invocation:", "", *table(rows)]
+    sizes = section_sizes(art.bootstrap)
+    text += [
+        "",
+        "bootstrap ELF sections: "
+        + ", ".join(f"{name} {size / 2**20:.2f} MB" for name, size in sizes.items()),
+    ]
     text += ["", f"Import-time profile of the compiled bootstrap, Python {args.python}:", ""]
     text += import_profile(rts[0], logs, args.top, args.runs)
     out = "\n".join(text) + "\n"
