@@ -54,7 +54,13 @@ def bench(session: nox.Session) -> None:
     then, when a Docker engine answers, the container build's clean vs one-line-change rebuild."""
     session.install("-e", EVERYTHING)
     session.run("python", "scripts/bench/run.py", "--target", "host", *session.posargs)
-    session.run("python", "scripts/bench/events.py", *session.posargs)
+    # where the init time and the memory go (run.py's Python 3.13 build), and the bound of
+    # msgspec's deferrable imports (README "Benchmarks")
+    session.run("python", "scripts/bench/breakdown.py")
+    session.run("python", "scripts/bench/msgspec_defer.py")
+    # run.py's options (--python, --cold ...) are not events.py's; --quick is both's
+    quick = [a for a in session.posargs if a == "--quick"]
+    session.run("python", "scripts/bench/events.py", *quick)
     session.run("python", "scripts/bench/streaming.py")
     session.run("python", "scripts/bench/clients.py")
     session.run("python", "scripts/bench/clients_function.py")

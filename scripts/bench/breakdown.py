@@ -1,7 +1,6 @@
 """Where init time and memory go: an import-time profile and an smaps breakdown at init.
 
-    python scripts/bench/breakdown.py --dist-dir bench-results/work/py3.13/unpacked-native \\
-        --python 3.13
+    python scripts/bench/breakdown.py [--python 3.13]   # after run.py, which builds it
 
 Starts the compiled bench function and awslambdaric (same interpreter) against the bench's
 Runtime API server, answers the first event, and while each waits for the second reads
@@ -165,7 +164,11 @@ def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    p.add_argument("--dist-dir", type=Path, required=True, help="unpacked build: task/ and opt/")
+    p.add_argument(
+        "--dist-dir",
+        type=Path,
+        help="unpacked build: task/ and opt/ (default: run.py's build of that Python)",
+    )
     p.add_argument("--python", default=pyenvs.DEFAULT_VERSIONS[0])
     p.add_argument("--out", type=Path, default=REPO / "bench-results")
     p.add_argument("--top", type=int, default=15)
@@ -177,7 +180,7 @@ def main(argv: list[str] | None = None) -> int:
     logs = args.out / "logs"
     logs.mkdir(parents=True, exist_ok=True)
     python = str(make_clean_venv(work, env_python))
-    dist = args.dist_dir.resolve()
+    dist = (args.dist_dir or work / "unpacked-native").resolve()
     art = Artifact(dist / "task", dist / "opt", None, None)
     rts = [
         native_runtime("native", art, python=args.python, tuning=True, target="host"),
