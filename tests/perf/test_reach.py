@@ -29,7 +29,27 @@ def test_sync_handler_with_runtime_and_msgspec_only_leaves_both_out(tmp_path: Pa
         {"fn.py": "import msgspec\nfrom native_lambda import Context\ndef handler(e, c): ...\n"},
     )
     found = reach.scan(["fn"], search)
-    assert found.left_out() == (*reach.ASYNC_MODULES, *reach.TLS_MODULES)
+    assert found.left_out() == (*reach.ASYNC_MODULES, *reach.TLS_MODULES, reach.HTTPX_ADAPTER)
+
+
+@pytest.mark.parametrize(
+    ("source", "adapter"),
+    [
+        ("from native_lambda.aws.clients import dynamodb\n", False),
+        ("from native_lambda import aws\nsign = aws.sign_headers\n", False),
+        ("from native_lambda import aws\nauth = aws.sigv4_auth(creds)\n", True),
+        ("from native_lambda.aws import sigv4_auth\n", True),
+        ("import httpx\n", True),
+    ],
+)
+def test_the_httpx_adapter_is_kept_only_when_named(
+    tmp_path: Path, source: str, adapter: bool
+) -> None:
+    """The aws door mentions its httpx adapter; only code that uses it keeps httpx (and with
+    it anyio and asyncio) in the bootstrap."""
+    found = reach.scan(["fn"], project(tmp_path, {"fn.py": source}))
+    assert found.httpx_adapter == adapter, found.why
+    assert (reach.HTTPX_ADAPTER in found.left_out()) == (not adapter)
 
 
 @pytest.mark.parametrize(

@@ -17,6 +17,11 @@ is walked at every start.
 
 Without ``_hashlib``, ``hashlib`` still works on CPython's built-in digests.
 
+* **the httpx adapter** (``native_lambda.aws._httpx``, reached only through
+  ``aws.sigv4_auth``) is left out unless a scanned module names ``sigv4_auth`` or imports
+  httpx: ``native_lambda.aws``'s door mentions it, and following it would pull httpx, anyio
+  and asyncio into every bootstrap that signs AWS calls or uses the generated clients.
+
 After the compile, ``check_report`` fails the build when something other than the runtime's
 ``async def`` path still imports asyncio (Nuitka's report names the importer): the bootstrap
 would fail at that import. Python 3.9-compatible (runs in the build container).
@@ -58,6 +63,9 @@ TLS_IMPORTS = frozenset(
 QUIET_PACKAGES = frozenset({"native_lambda", "msgspec", "__future__"})
 #: Who may import asyncio lazily in a synchronous program: the runtime, to run ``async def``.
 RUNTIME_ASYNC_IMPORTERS = frozenset({"native_lambda._loop"})
+#: The runtime's httpx adapter and the one public name that reaches it.
+HTTPX_ADAPTER = "native_lambda.aws._httpx"
+HTTPX_ENTRY = "sigv4_auth"
 
 
 @dataclass
@@ -66,6 +74,7 @@ class Reach:
 
     asyncio: bool = False
     tls: bool = False
+    httpx_adapter: bool = False
     why: Dict[str, str] = field(default_factory=dict)
     scanned: List[str] = field(default_factory=list)
 
@@ -76,6 +85,8 @@ class Reach:
             out += ASYNC_MODULES
         if not self.tls:
             out += TLS_MODULES
+        if not self.httpx_adapter:
+            out += (HTTPX_ADAPTER,)
         return out
 
 
@@ -155,12 +166,18 @@ def scan(modules: Sequence[str], search: Sequence[str]) -> Reach:
             if isinstance(node, _ASYNC_NODES) and not found.asyncio:
                 found.asyncio = True
                 found.why.setdefault("asyncio", f"{path}:{node.lineno}: async syntax")
+            if _names_httpx_entry(node) and not found.httpx_adapter:
+                found.httpx_adapter = True
+                found.why.setdefault("httpx_adapter", f"{path}:{node.lineno}: {HTTPX_ENTRY}")
         for imported, line in _imports(tree, package):
             top = imported.split(".")[0]
             where = f"{path}:{line}: imports {imported}"
             if imported == "native_lambda.aws" or imported.startswith("native_lambda.aws."):
                 found.tls = True  # signed AWS calls over HTTPS
                 found.why.setdefault("tls", where)
+            if top == "httpx" or imported == HTTPX_ADAPTER:
+                found.httpx_adapter = True
+                found.why.setdefault("httpx_adapter", where)
             if top in QUIET_PACKAGES:
                 continue  # the runtime and msgspec: known not to need either at init
             if _module_file(imported, search).is_file() or _module_file(top, search).is_file():
@@ -176,6 +193,17 @@ def scan(modules: Sequence[str], search: Sequence[str]) -> Reach:
                 found.tls = True
                 found.why.setdefault("tls", where)
     return found
+
+
+def _names_httpx_entry(node: ast.AST) -> bool:
+    """``sigv4_auth`` as a name, an attribute or an imported name."""
+    if isinstance(node, ast.Name):
+        return node.id == HTTPX_ENTRY
+    if isinstance(node, ast.Attribute):
+        return node.attr == HTTPX_ENTRY
+    if isinstance(node, ast.ImportFrom):
+        return any(alias.name == HTTPX_ENTRY for alias in node.names)
+    return False
 
 
 def check_report(report: ReportSummary, reach: Reach) -> None:
