@@ -113,13 +113,8 @@ def _native(work: Path) -> Path:
     from native_lambda_toolchain.build import pipeline
     from native_lambda_toolchain.build.config import BuildConfig
 
-    # httpx is reachable only through native_lambda.aws's lazy sigv4_auth door; the function
-    # never uses it, and following it would pull asyncio (anyio) into a sync handler's build.
-    config = BuildConfig(
-        project_dir=FN_DIR,
-        handler=HandlerRef.parse("orders_native.handler"),
-        exclude_modules=("httpx",),
-    )
+    # No exclusions: the build leaves the unused httpx adapter out by itself (build/reach.py).
+    config = BuildConfig(project_dir=FN_DIR, handler=HandlerRef.parse("orders_native.handler"))
     result = pipeline.build(
         pipeline.BuildRequest(
             config=config,
