@@ -84,6 +84,8 @@ class CompileRequest:
     progress: Progress = echo
     #: installed third-party trees (the dependency stage's), searched after the project
     deps_dirs: Tuple[Path, ...] = ()
+    #: not compiled in: imported at run time from source + bytecode beside the binary
+    bytecode_packages: Tuple[str, ...] = ()
 
     @property
     def roots(self) -> List[str]:
@@ -182,6 +184,12 @@ def nuitka_command(req: CompileRequest, entry: Path, excluded: Sequence[str]) ->
         cmd.append(f"--jobs={req.jobs}")
     for name in sorted(set(FORBIDDEN) | set(req.exclude_modules) | set(excluded)):
         cmd.append(f"--nofollow-import-to={name}")
+    if req.bytecode_packages:
+        for name in sorted(set(req.bytecode_packages)):
+            cmd.append(f"--nofollow-import-to={name}")
+        # Nuitka's standalone loader otherwise refuses to import a module it was told not
+        # to follow; these are imported at run time from their source beside the binary.
+        cmd.append("--no-deployment-flag=excluded-module-usage")
     for name in req.roots:
         cmd.append(f"--include-module={name}")
     for name in sorted(set(req.include_package_data)):
