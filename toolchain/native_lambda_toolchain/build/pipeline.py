@@ -178,7 +178,6 @@ def build(req: BuildRequest) -> BuildResult:
         removed_unimported=pruned,
         startup_tuning=req.startup_tuning,
     )
-    info = dist.write_record(out, record)
     summary = package.summary(
         function_zip,
         layer_zip,
@@ -198,6 +197,7 @@ def build(req: BuildRequest) -> BuildResult:
     sizes.check_limits(
         summary, table, max_unzipped_mb=cfg.max_unzipped_mb, max_zipped_mb=cfg.max_zipped_mb
     )
+    info = dist.write_record(out, record)  # only for a bundle Lambda accepts
     return BuildResult(
         function_zip=function_zip,
         layer_zip=layer_zip,
