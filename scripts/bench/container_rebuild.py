@@ -62,7 +62,8 @@ handler = "{HANDLER}"
 """
 
 _DONE = re.compile(
-    r"container build done: base image ([\d.]+)s, compile stage ([\d.]+)s, total ([\d.]+)s"
+    r"container build done: base image ([\d.]+)s, (?:dependencies [\d.]+s, )?"
+    r"compile stage ([\d.]+)s, total ([\d.]+)s"
 )
 
 
