@@ -106,3 +106,12 @@ def deps_https_url(deps_ca: LocalCA) -> Iterator[str]:
     """Base URL of an HTTPS server on 127.0.0.1 with a certificate from ``deps_ca``."""
     with https_server(deps_ca) as url:
         yield url
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests of the shared dependency build carry ``deps_build``: ``nox -s deps`` runs them;
+    ``nox -s tests`` (CI) deselects them, since that one build alone is 30-60 minutes on a
+    2-core machine with a cold ccache."""
+    for item in items:
+        if "deps_build" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.deps_build)
