@@ -8,8 +8,8 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 
-from native_lambda_toolchain.emulator import Emulator
 from native_lambda_toolchain.build.policy import load_policy
+from native_lambda_toolchain.emulator import Emulator
 from native_lambda_toolchain.sandbox import Sandbox
 
 #: glibc's own libraries (x86_64): all a Lambda-like root may hold; the layer never ships them

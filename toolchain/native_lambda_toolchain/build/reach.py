@@ -168,7 +168,9 @@ def scan(modules: Sequence[str], search: Sequence[str]) -> Reach:
                 found.why.setdefault("asyncio", f"{path}:{node.lineno}: async syntax")
             if _names_httpx_entry(node) and not found.httpx_adapter:
                 found.httpx_adapter = True
-                found.why.setdefault("httpx_adapter", f"{path}:{node.lineno}: {HTTPX_ENTRY}")
+                found.why.setdefault(
+                    "httpx_adapter", f"{path}:{getattr(node, 'lineno', 0)}: {HTTPX_ENTRY}"
+                )
         for imported, line in _imports(tree, package):
             top = imported.split(".")[0]
             where = f"{path}:{line}: imports {imported}"
