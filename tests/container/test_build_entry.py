@@ -13,10 +13,10 @@ from native_lambda.handler_ref import HandlerRef
 from native_lambda_toolchain.build.config import BuildConfig
 from native_lambda_toolchain.container import (
     BaseImageSpec,
-    CompilePlan,
+    BuildStagePlan,
     connect,
     ensure_base_image,
-    run_compile,
+    run_build_stage,
 )
 from native_lambda_toolchain.container._orchestrate import _package_dirs
 
@@ -34,7 +34,7 @@ def run_stage(tmp_path: Path, build_args: list[str], config: BuildConfig | None)
             BaseImageSpec(base_image=BULLSEYE_IMAGE, python_version="3.9"),
             out=io.StringIO(),
         )
-        plan = CompilePlan(
+        plan = BuildStagePlan(
             image=image,
             project_dir=ROOT,
             out_dir=tmp_path / "out",
@@ -48,7 +48,7 @@ def run_stage(tmp_path: Path, build_args: list[str], config: BuildConfig | None)
         )
         assert plan.command()[1:3] == ["-m", "native_lambda_toolchain.build"]
         out = io.StringIO()
-        return run_compile(client, plan, out=out), out.getvalue()
+        return run_build_stage(client, plan, out=out), out.getvalue()
     finally:
         client.close()
 

@@ -10,10 +10,10 @@ import pytest
 
 from native_lambda_toolchain.container import (
     BaseImageSpec,
-    CompilePlan,
+    BuildStagePlan,
     connect,
     ensure_base_image,
-    run_compile,
+    run_build_stage,
 )
 from native_lambda_toolchain.container._orchestrate import _package_dirs
 from native_lambda_toolchain.container._run import OUT_LABEL
@@ -35,7 +35,7 @@ def test_files_written_by_the_stage_belong_to_the_given_user(tmp_path: Path) -> 
     image = ensure_base_image(
         client, BaseImageSpec(base_image=BULLSEYE_IMAGE, python_version="3.9"), out=io.StringIO()
     )
-    plan = CompilePlan(
+    plan = BuildStagePlan(
         image=image,
         project_dir=ROOT,
         out_dir=folders["out"],
@@ -57,7 +57,7 @@ def test_files_written_by_the_stage_belong_to_the_given_user(tmp_path: Path) -> 
         ],
     )
     out = io.StringIO()
-    status = run_compile(client, plan, out=out)
+    status = run_build_stage(client, plan, out=out)
     assert status != 0, out.getvalue()
     assert "--no-such-option" in out.getvalue()
     written = [p for p in (tmp_path / "work" / "nuitka").rglob("*")]

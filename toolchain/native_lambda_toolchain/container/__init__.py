@@ -32,14 +32,14 @@ from ._image import ensure_base_image, ensure_from_image
 from ._options import add_arguments
 from ._orchestrate import build_in_container
 from ._platform import image_arch
-from ._run import CompilePlan, run_compile
+from ._run import BuildStagePlan, run_build_stage
 
 __all__ = [
     "DEFAULT_BASE_IMAGE",
     "DEFAULT_PYTHON_VERSION",
     "BaseImageSpec",
     "BaseImageUnavailable",
-    "CompilePlan",
+    "BuildStagePlan",
     "EngineUnavailable",
     "add_arguments",
     "build_in_container",
@@ -50,5 +50,5 @@ __all__ = [
     "export_glibc",
     "find_definition_dir",
     "image_arch",
-    "run_compile",
+    "run_build_stage",
 ]

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Dict, List, Optional, TextIO
 from ..deps import RESULT_PREFIX, DependencySet
 from ..errors import BuildError, ToolchainError
 from ._definition import host_ca_bundle, host_pip_index, uses_local_index
-from ._run import PY_ROOT, CompilePlan
+from ._run import PY_ROOT, BuildStagePlan
 
 if TYPE_CHECKING:
     import docker
@@ -41,7 +41,7 @@ def deps_cache(root: Path) -> Path:
 
 def run_deps_stage(
     client: docker.DockerClient,
-    plan: CompilePlan,
+    plan: BuildStagePlan,
     deps: DependencySet,
     target: str,
     cache: Path,

@@ -16,7 +16,7 @@ from ._deps import DEPS_MOUNT, deps_cache, run_deps_stage
 from ._engine import BaseImageUnavailable, connect, native_platform, rootless
 from ._image import ensure_base_image
 from ._options import cache_root
-from ._run import CompilePlan, invoking_user, run_compile
+from ._run import BuildStagePlan, invoking_user, run_build_stage
 
 #: ``native-lambda build`` options that mean the same inside the container (flag -> attr).
 FORWARD_VALUES = (("--lto", "lto"), ("--jobs", "jobs"))
@@ -58,7 +58,7 @@ def _config(args: argparse.Namespace) -> BuildConfig:
 
 def plan_for(
     args: argparse.Namespace, image: str, platform: Optional[str], as_root: bool
-) -> CompilePlan:
+) -> BuildStagePlan:
     """Host folders and the in-container command for one build."""
     config = _config(args)
     project_dir, handler = config.project_dir, str(config.handler)
@@ -66,13 +66,13 @@ def plan_for(
     out_dir = Path(getattr(args, "out", None) or project_dir / "dist").resolve()
     # Keyed by what shapes the compiled output, not by the project's path: a fresh clone
     # (CI) or a copy reuses the Nuitka work folder, and disk use stays bounded. Builds that
-    # share a folder take turns (run_compile locks it).
+    # share a folder take turns (run_build_stage locks it).
     key = hashlib.sha256("\0".join([str(handler), target, image]).encode()).hexdigest()[:16]
     state = cache_root() / "container" / key
     work_dir = getattr(args, "work_dir", None)
     build_args = ["--target", target, "--out", "/out", "--work-dir", "/work"]
     build_args += forward_args(args)
-    return CompilePlan(
+    return BuildStagePlan(
         image=image,
         project_dir=project_dir,
         out_dir=out_dir,
@@ -90,13 +90,13 @@ def plan_for(
     )
 
 
-def plan_target(plan: CompilePlan) -> str:
+def plan_target(plan: BuildStagePlan) -> str:
     """The ``--target`` the plan builds for."""
     args = plan.build_args
     return args[args.index("--target") + 1] if "--target" in args else "al2023"
 
 
-def _dependencies(args: argparse.Namespace, plan: CompilePlan) -> Optional[DependencySet]:
+def _dependencies(args: argparse.Namespace, plan: BuildStagePlan) -> Optional[DependencySet]:
     """The function's dependencies (``deps.detect``), said aloud either way."""
     from ..deps import detect
 
@@ -159,7 +159,7 @@ def build_in_container(
             ready = time.monotonic()
             err.write(f"compile stage in {image}: project {plan.project_dir} -> {plan.out_dir}\n")
             err.flush()
-            status = run_compile(client, plan)
+            status = run_build_stage(client, plan)
         finally:
             client.close()
     except BaseImageUnavailable as exc:

@@ -47,7 +47,7 @@ BUILD_ENTRY = ("-m", "native_lambda_toolchain.build")
 
 
 @dataclass
-class CompilePlan:
+class BuildStagePlan:
     """Everything the compile stage needs; host paths are absolute."""
 
     image: str
@@ -118,8 +118,8 @@ class CompilePlan:
 OUT_LABEL = "io.native-lambda.out"
 
 
-def run_compile(
-    client: docker.DockerClient, plan: CompilePlan, out: Optional[TextIO] = None
+def run_build_stage(
+    client: docker.DockerClient, plan: BuildStagePlan, out: Optional[TextIO] = None
 ) -> int:
     """Create, start, stream and remove the compile container; its exit status."""
     out = out or sys.stdout
@@ -129,7 +129,7 @@ def run_compile(
         return _run_locked(client, plan, out)
 
 
-def _run_locked(client: docker.DockerClient, plan: CompilePlan, out: TextIO) -> int:
+def _run_locked(client: docker.DockerClient, plan: BuildStagePlan, out: TextIO) -> int:
     from docker.errors import APIError, DockerException, NotFound
 
     start = time.monotonic()
