@@ -99,7 +99,7 @@ def find_project(start: Path) -> Path:
 def read_tool_table(pyproject: Path) -> Dict[str, Any]:
     """The ``[tool.native-lambda]`` table of ``pyproject`` ({} when absent)."""
     text = pyproject.read_text(encoding="utf-8")
-    loads = _toml_loads()
+    loads = toml_parser()
     if loads is not None:
         try:
             data = loads(text)
@@ -110,7 +110,8 @@ def read_tool_table(pyproject: Path) -> Dict[str, Any]:
     return _minimal_table(text, TABLE, pyproject)
 
 
-def _toml_loads() -> Optional[Callable[[str], Dict[str, Any]]]:
+def toml_parser() -> Optional[Callable[[str], Dict[str, Any]]]:
+    """The standard library's TOML parser (3.11+), else tomli; None when neither is there."""
     try:
         import tomllib  # Python 3.11+
 

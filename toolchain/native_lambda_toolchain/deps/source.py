@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional, Sequence, Set
 
+from ..build.config import toml_parser
 from ..errors import BuildError
 
 #: The files looked for, in order of preference.
@@ -40,18 +41,9 @@ class DependencySet:
 
 def toml_loads() -> Callable[[str], Dict[str, Any]]:
     """A TOML parser on any supported Python (3.9 has none in its standard library)."""
-    try:
-        import tomllib
-
-        return tomllib.loads
-    except ImportError:
-        pass
-    try:
-        import tomli
-
-        return tomli.loads
-    except ImportError:
-        pass
+    loads = toml_parser()
+    if loads is not None:
+        return loads
     try:
         from pip._vendor import tomli as pip_tomli  # every pip since 21.2 carries one
 
