@@ -13,7 +13,7 @@ from functools import cache
 
 import pytest
 
-pytest_plugins = ["fixtures_emulator", "fixtures_build"]
+pytest_plugins = ["fixtures_emulator", "fixtures_build", "launch_runtime"]
 
 IN_CI = os.environ.get("CI") == "true"
 

@@ -1,8 +1,8 @@
 """Start a handler under the emulator on CPython (``python -m native_lambda``) or compiled
 (the shared session build's bootstrap, the handler selected by ``_HANDLER``).
 
-Used by tests/streaming and tests/concurrency through their ``launch`` fixture, which is
-parametrized over both runtimes; the compiled one needs the ``compile`` marker."""
+Used by tests/streaming and tests/concurrency through the ``launch`` fixture below (a plugin
+of tests/conftest.py), parametrized over both runtimes; the compiled one carries ``compile``."""
 
 from __future__ import annotations
 
@@ -56,3 +56,13 @@ def launcher(
         return emu
 
     return launch
+
+
+@pytest.fixture(params=RUNTIMES)
+def launch(
+    request: pytest.FixtureRequest,
+    tmp_path_factory: pytest.TempPathFactory,
+    emulator_factory: Callable[..., Any],
+) -> Callable[..., Any]:
+    """``launch(handler)``: a handler under the emulator, on CPython and compiled."""
+    return launcher(request.param, request, tmp_path_factory, emulator_factory)
