@@ -47,6 +47,8 @@ class BuildRecord(msgspec.Struct, forbid_unknown_fields=False, kw_only=True):
     not_followed: List[str] = []
     removed_unimported: List[str] = []
     startup_tuning: bool = True
+    #: build profile: ``release`` (what ships) or ``dev`` (C unoptimised, fast to compile)
+    profile: str = "release"
 
 
 def write_record(dist_dir: Path, record: BuildRecord) -> Path:

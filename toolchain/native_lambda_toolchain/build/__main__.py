@@ -17,6 +17,7 @@ from typing import Optional, Sequence
 from ..errors import ToolchainError, render_error
 from . import MIN_PYTHON
 from .config import BuildConfig, load_config
+from .profiles import DEFAULT_PROFILE, PROFILES
 
 
 def parser() -> argparse.ArgumentParser:
@@ -40,6 +41,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--lto", choices=("no", "yes", "auto"), default="no")
     p.add_argument("--jobs", type=int, default=None)
     p.add_argument("--no-startup-tuning", dest="startup_tuning", action="store_false")
+    p.add_argument("--profile", choices=tuple(PROFILES), default=DEFAULT_PROFILE)
     p.add_argument(
         "--nuitka-arg",
         action="append",
@@ -92,6 +94,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             lto=args.lto,
             jobs=args.jobs,
             startup_tuning=args.startup_tuning,
+            profile=args.profile,
             nuitka_args=tuple(args.nuitka_arg),
             deps_dirs=tuple(args.deps_dir),
         )

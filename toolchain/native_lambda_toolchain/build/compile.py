@@ -33,6 +33,7 @@ from ..errors import BuildError
 from . import reach, scan_cache, startup
 from .entry import ENTRY_NAME, write_entry
 from .nuitka_run import run_nuitka
+from .profiles import DEFAULT_PROFILE, profile
 from .progress import Progress, echo, say
 from .report import C_IMPORTS, FORBIDDEN, ReportSummary, check_report, read_report
 
@@ -81,6 +82,8 @@ class CompileRequest:
     #: Nuitka start-up tuning (``startup`` package: no inspect patching, lazy imports); off
     #: only to compare or to rule it out when something behaves differently compiled
     startup_tuning: bool = True
+    #: ``profiles.PROFILES`` name: release (what ships) or dev (C at -O0, fast to compile)
+    profile: str = DEFAULT_PROFILE
     progress: Progress = echo
     #: installed third-party trees (the dependency stage's), searched after the project
     deps_dirs: Tuple[Path, ...] = ()
@@ -137,6 +140,9 @@ def build_env(req: CompileRequest) -> Dict[str, str]:
     env.setdefault("CCACHE_DIR", str(Path.home() / ".cache" / "ccache"))
     env.setdefault("PYTHONHASHSEED", "0")
     env.setdefault("SOURCE_DATE_EPOCH", "315532800")
+    c_flags = profile(req.profile).c_flags
+    if c_flags:  # Nuitka appends $CFLAGS after its own -O level, so these win
+        env["CFLAGS"] = " ".join([env.get("CFLAGS", ""), *c_flags]).strip()
     return env
 
 

@@ -24,6 +24,7 @@ from .config import BuildConfig
 from .elf import is_elf, read_elf
 from .handler_check import check_handler
 from .policy import Policy, load_policy
+from .profiles import DEFAULT_PROFILE, profile
 from .progress import Progress, echo, say
 from .report import unreachable_extensions
 
@@ -52,6 +53,8 @@ class BuildRequest:
     nuitka_args: Tuple[str, ...] = ()
     #: start-up tuning (``compile.CompileRequest.startup_tuning``); False to compare
     startup_tuning: bool = True
+    #: ``profiles.PROFILES`` name: release (default, what ships) or dev (fast C compile)
+    profile: str = DEFAULT_PROFILE
     progress: Progress = echo
     #: installed third-party trees from the dependency stage (read-only; on Nuitka's path)
     deps_dirs: Tuple[Path, ...] = ()
@@ -61,7 +64,8 @@ class BuildRequest:
     def resolved_work_dir(self) -> Path:
         if self.work_dir is not None:
             return Path(self.work_dir).absolute()
-        return self.config.project_dir / ".build" / self.target
+        folder = self.target if self.profile == DEFAULT_PROFILE else f"{self.target}-{self.profile}"
+        return self.config.project_dir / ".build" / folder
 
 
 @dataclass
@@ -122,6 +126,7 @@ def build(req: BuildRequest) -> BuildResult:
             jobs=req.jobs,
             extra_args=tuple(req.nuitka_args),
             startup_tuning=req.startup_tuning,
+            profile=req.profile,
             progress=req.progress,
         )
     )
@@ -177,6 +182,7 @@ def build(req: BuildRequest) -> BuildResult:
         not_followed=compiled.excluded_modules,
         removed_unimported=pruned,
         startup_tuning=req.startup_tuning,
+        profile=req.profile,
     )
     summary = package.summary(
         function_zip,
@@ -330,6 +336,8 @@ def render(result: BuildResult) -> str:
         + f" (total {sum(t.values()):.1f}s)"
     )
     lines += [f"note: {w}" for w in result.compiled.warnings]
+    if result.record.profile != DEFAULT_PROFILE:
+        lines.append(f"profile {result.record.profile}: {profile(result.record.profile).summary}")
     lines.append(f"compiler log: {result.log}")
     lines.append(f"artifacts: {result.function_zip}  {result.layer_zip}")
     return "\n".join(lines)

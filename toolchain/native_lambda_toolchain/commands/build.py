@@ -75,6 +75,15 @@ def register(subparsers: Any) -> None:
         help="build with Nuitka's default start-up (inspect patching, eager imports): "
         "for comparison, or to rule the tuning out",
     )
+    from native_lambda_toolchain.build.profiles import DEFAULT_PROFILE, PROFILES
+
+    parser.add_argument(
+        "--profile",
+        choices=tuple(PROFILES),
+        default=DEFAULT_PROFILE,
+        help="release (default): C optimised, what to deploy; dev: C at -O0, several times "
+        "faster to compile (a cold build with dependencies), slower to run",
+    )
     try:  # the container build's own options (--base-image, --python-version, ...)
         from native_lambda_toolchain.container import add_arguments
     except ImportError:
@@ -138,6 +147,7 @@ def build_on_this_machine(args: argparse.Namespace) -> int:
     """The build core's pipeline in this process; a BuildError reaches ``cli.main`` (exit 1)."""
     from native_lambda_toolchain.build.config import load_config
     from native_lambda_toolchain.build.pipeline import BuildRequest, build, render
+    from native_lambda_toolchain.build.profiles import DEFAULT_PROFILE
 
     config = load_config(args.handler, args.project)
     deps_dirs = install_dependencies(config, args)
@@ -150,6 +160,7 @@ def build_on_this_machine(args: argparse.Namespace) -> int:
             lto=args.lto,
             jobs=args.jobs,
             startup_tuning=getattr(args, "startup_tuning", True),
+            profile=getattr(args, "profile", DEFAULT_PROFILE),
             deps_dirs=deps_dirs,
         )
     )

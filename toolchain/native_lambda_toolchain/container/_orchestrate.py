@@ -19,7 +19,7 @@ from ._options import cache_root
 from ._run import BuildStagePlan, invoking_user, run_build_stage
 
 #: ``native-lambda build`` options that mean the same inside the container (flag -> attr).
-FORWARD_VALUES = (("--lto", "lto"), ("--jobs", "jobs"))
+FORWARD_VALUES = (("--lto", "lto"), ("--jobs", "jobs"), ("--profile", "profile"))
 #: ``native-lambda build`` switches to repeat inside the container: (flag, attr, default)
 FORWARD_SWITCHES = (("--no-startup-tuning", "startup_tuning", True),)
 
@@ -67,7 +67,11 @@ def plan_for(
     # Keyed by what shapes the compiled output, not by the project's path: a fresh clone
     # (CI) or a copy reuses the Nuitka work folder, and disk use stays bounded. Builds that
     # share a folder take turns (run_build_stage locks it).
-    key = hashlib.sha256("\0".join([str(handler), target, image]).encode()).hexdigest()[:16]
+    # A dev build (C at -O0) keeps its own folder, so switching profiles recompiles neither.
+    shape = [str(handler), target, image]
+    if getattr(args, "profile", "release") != "release":
+        shape.append(str(args.profile))
+    key = hashlib.sha256("\0".join(shape).encode()).hexdigest()[:16]
     state = cache_root() / "container" / key
     work_dir = getattr(args, "work_dir", None)
     build_args = ["--target", target, "--out", "/out", "--work-dir", "/work"]
