@@ -2,7 +2,7 @@
 
 Each message is: total length (u32), headers length (u32), CRC32 of those 8 bytes, the
 headers, the payload, and a CRC32 of everything before it. A header is a 1-byte name length,
-the name, a type byte (7: string) and a u16-length value. Lambda sends ``PayloadChunk``
+the name, a type byte and the value (7: string, with a u16 length). Lambda sends ``PayloadChunk``
 events (the function's bytes) and one ``InvokeComplete`` event (``ErrorCode``,
 ``ErrorDetails``, ``LogResult``). The emulator encodes; ``invoke --stream`` decodes.
 """
@@ -83,19 +83,39 @@ class Decoder:
         return len(self._buf)
 
 
+_FIXED = {2: ">b", 3: ">h", 4: ">i", 5: ">q", 8: ">q"}  # byte, short, int, long, timestamp
+
+
 def _parse_headers(block: bytes) -> dict[str, str]:
+    """Header values as text. Lambda sends strings only; the other types of the format
+    (booleans, integers, timestamps, bytes, UUIDs) are read too, so that a frame that
+    carries one is still understood rather than refused."""
     headers: dict[str, str] = {}
     i = 0
-    while i < len(block):
-        size = block[i]
-        name = block[i + 1 : i + 1 + size].decode()
-        i += 1 + size
-        kind = block[i]
-        i += 1
-        if kind != _STRING:
-            raise EventStreamError(f"event stream header {name!r} has type {kind}, not string")
-        (length,) = struct.unpack_from(">H", block, i)
-        i += 2
-        headers[name] = block[i : i + length].decode()
-        i += length
+    try:
+        while i < len(block):
+            size = block[i]
+            name = block[i + 1 : i + 1 + size].decode()
+            i += 1 + size
+            kind = block[i]
+            i += 1
+            if kind in (0, 1):
+                headers[name] = "true" if kind == 0 else "false"
+            elif kind in _FIXED:
+                fmt = _FIXED[kind]
+                headers[name] = str(struct.unpack_from(fmt, block, i)[0])
+                i += struct.calcsize(fmt)
+            elif kind == 9:
+                headers[name] = block[i : i + 16].hex()
+                i += 16
+            elif kind in (6, _STRING):
+                (length,) = struct.unpack_from(">H", block, i)
+                i += 2
+                raw = block[i : i + length]
+                headers[name] = raw.decode() if kind == _STRING else raw.hex()
+                i += length
+            else:
+                raise EventStreamError(f"event stream header {name!r} has unknown type {kind}")
+    except (IndexError, struct.error, UnicodeDecodeError) as exc:
+        raise EventStreamError(f"event stream headers do not decode: {exc}") from None
     return headers

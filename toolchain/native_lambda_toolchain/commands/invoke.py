@@ -1,6 +1,7 @@
 """``native-lambda invoke NAME 'JSON'``: invoke a deployed function (or, with ``--local``,
 the emulator's invoke endpoint) through the Lambda Invoke API; prints the result on stdout
-and the log tail on stderr."""
+and the log tail on stderr. ``--stream`` uses InvokeWithResponseStream and prints each chunk
+as it arrives."""
 
 from __future__ import annotations
 
@@ -32,7 +33,13 @@ def register(subparsers: Any) -> None:
     parser.add_argument(
         "--stream",
         action="store_true",
-        help="InvokeWithResponseStream: print chunks as they arrive (with --local)",
+        help="InvokeWithResponseStream: print chunks as they arrive",
+    )
+    parser.add_argument("--qualifier", help="version or alias to invoke")
+    parser.add_argument(
+        "--client-context",
+        metavar="JSON",
+        help="client context for the function (context.client_context); sent base64-encoded",
     )
     add_aws_arguments(parser)
     parser.set_defaults(func=run)
@@ -67,11 +74,21 @@ def run(args: argparse.Namespace) -> int:
         json.loads(payload or b"null")
     except ValueError as exc:
         raise DeployError(f"payload is not valid JSON: {exc}") from None
+    if args.client_context is not None:
+        try:
+            json.loads(args.client_context)
+        except ValueError as exc:
+            raise DeployError(f"--client-context is not valid JSON: {exc}") from None
     endpoint = (args.endpoint_url or LOCAL_ENDPOINT) if args.local else None
+    options = {
+        "log_tail": not args.no_log,
+        "qualifier": args.qualifier,
+        "client_context": args.client_context,
+    }
     if args.stream:
-        return _stream(args, payload, endpoint)
+        return _stream(args, payload, endpoint, options)
     with make_client(args, local=args.local, endpoint=endpoint) as client:
-        output = client.invoke(args.name, payload, log_tail=not args.no_log)
+        output = client.invoke(args.name, payload, **options)
         where = client.endpoint
     failed = service_failure(output)
     if failed:
@@ -96,47 +113,33 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _stream(args: argparse.Namespace, payload: bytes, endpoint: str | None) -> int:
-    """Print each PayloadChunk the moment its frame arrives; the log tail goes to stderr."""
-    import base64
-    from urllib.parse import urlsplit
+def _stream(
+    args: argparse.Namespace, payload: bytes, endpoint: str | None, options: dict[str, Any]
+) -> int:
+    """Print each PayloadChunk the moment its frame arrives; the log tail goes to stderr.
 
-    from native_lambda_toolchain.emulator import invoke_stream
+    The same signed InvokeWithResponseStream call for AWS and (``--local``) the emulator."""
+    from native_lambda_toolchain.deploy import make_client
     from native_lambda_toolchain.errors import ToolchainError
 
-    if endpoint is None:
-        raise ToolchainError(
-            "invoke --stream works with the local emulator only in this version",
-            hint="add --local (and --endpoint-url if the emulator is not on 127.0.0.1:8080)",
-        )
-    where = urlsplit(endpoint)
     out = sys.stdout.buffer
 
     def show(chunk: bytes) -> None:
         out.write(chunk)
         out.flush()
 
-    headers = {"Content-Type": "application/json"}
-    if not args.no_log:
-        headers["X-Amz-Log-Type"] = "Tail"
-    path = f"/2021-11-15/functions/{args.name}/response-streaming-invocations"
-    try:
-        result = invoke_stream(
-            where.hostname or "127.0.0.1", where.port or 80, path, payload, headers, 900.0, show
-        )
-    except OSError as exc:
-        raise ToolchainError(f"invoke {args.name} at {endpoint}: {exc}") from None
-    if result.status != 200:
+    with make_client(args, local=args.local, endpoint=endpoint) as client:
+        result = client.invoke_stream(args.name, payload, show, **options)
+    if result.log_tail:
+        tail = result.log_tail
+        sys.stderr.write(tail if tail.endswith("\n") else tail + "\n")
+    if result.error_code:
+        out.write(b"\n" if result.size else b"")
+        sys.stdout.write(str(result.error_details or "") + "\n")
+        sys.stdout.flush()
         raise ToolchainError(
-            f"invoke {args.name} at {endpoint}: HTTP {result.status}: "
-            f"{result.body.decode('utf-8', 'replace')[:300]}"
-        )
-    complete = result.complete or {}
-    if complete.get("LogResult"):
-        sys.stderr.write(base64.b64decode(complete["LogResult"]).decode("utf-8", "replace"))
-    if complete.get("ErrorCode"):
-        sys.stdout.write(str(complete.get("ErrorDetails", "")) + "\n")
-        raise ToolchainError(
-            f"function {args.name}: {complete['ErrorCode']} (its error object is on stdout)"
+            f"function {args.name}: {result.error_code} after {result.chunks} chunks "
+            "(its error object is on stdout)",
+            exit_code=1,
         )
     return 0

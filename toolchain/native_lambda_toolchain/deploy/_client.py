@@ -17,7 +17,7 @@ import re
 import time
 import urllib.parse
 from collections.abc import Callable, Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
@@ -26,6 +26,9 @@ from native_lambda.aws import Credentials, CredentialsProvider, sigv4_auth
 from ._errors import DeployError, LambdaApiError, UncertainOutcome
 from ._invoke import InvokeOutput
 from ._retry import RetryPolicy, is_throttling
+
+if TYPE_CHECKING:
+    from ._stream import StreamOutput
 
 API = "/2015-03-31"
 LAYERS_API = "/2018-10-31"
@@ -301,15 +304,28 @@ class LambdaClient:
                 )
             self._sleep(poll)
 
-    def invoke(self, name: str, payload: bytes, *, log_tail: bool = True) -> InvokeOutput:
+    # -- invoking --------------------------------------------------------------------------
+
+    def invoke(
+        self,
+        name: str,
+        payload: bytes,
+        *,
+        log_tail: bool = True,
+        qualifier: str | None = None,
+        client_context: str | None = None,
+    ) -> InvokeOutput:
         headers = {"X-Amz-Invocation-Type": "RequestResponse"}
         if log_tail:
             headers["X-Amz-Log-Type"] = "Tail"
+        if client_context is not None:
+            headers["X-Amz-Client-Context"] = base64.b64encode(client_context.encode()).decode()
         try:
             response = self._call(
                 "POST",
                 f"{API}/functions/{self._name(name)}/invocations",
                 content=payload,
+                params={"Qualifier": qualifier} if qualifier else None,
                 headers=headers,
                 operation=f"Invoke of {name}",
             )
@@ -327,4 +343,27 @@ class LambdaClient:
             function_error=response.headers.get("x-amz-function-error"),
             log_tail=tail,
             executed_version=response.headers.get("x-amz-executed-version"),
+        )
+
+    def invoke_stream(
+        self,
+        name: str,
+        payload: bytes,
+        on_chunk: Callable[[bytes], None],
+        *,
+        log_tail: bool = True,
+        qualifier: str | None = None,
+        client_context: str | None = None,
+    ) -> StreamOutput:
+        """InvokeWithResponseStream: each chunk goes to ``on_chunk`` as it arrives."""
+        from ._stream import invoke_with_response_stream
+
+        return invoke_with_response_stream(
+            self,
+            name,
+            payload,
+            on_chunk,
+            qualifier=qualifier,
+            log_tail=log_tail,
+            client_context=client_context,
         )
