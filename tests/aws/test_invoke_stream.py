@@ -194,8 +194,8 @@ def exception_frame(code: str, message: str) -> bytes:
         heads += value.encode()
     body = json.dumps({"message": message}).encode()
     prelude = struct.pack(">II", 16 + len(heads) + len(body), len(heads))
-    message = prelude + struct.pack(">I", zlib.crc32(prelude)) + heads + body
-    return message + struct.pack(">I", zlib.crc32(message))
+    frame = prelude + struct.pack(">I", zlib.crc32(prelude)) + heads + body
+    return frame + struct.pack(">I", zlib.crc32(frame))
 
 
 @pytest.mark.parametrize(

@@ -53,6 +53,40 @@ def register(subparsers: Any) -> None:
         help="extra layer version ARN to attach (repeatable)",
     )
     parser.add_argument("--delete", action="store_true", help="delete the function instead")
+    url = parser.add_argument_group("function URL")
+    url.add_argument(
+        "--url", action="store_true", help="create or update the function's URL (and print it)"
+    )
+    url.add_argument(
+        "--stream",
+        action="store_true",
+        help="with --url: InvokeMode RESPONSE_STREAM, for streaming handlers (default BUFFERED)",
+    )
+    url.add_argument(
+        "--url-auth",
+        choices=("AWS_IAM", "NONE"),
+        help="with --url: AWS_IAM (default; signed callers) or NONE (public, and the resource "
+        "policy allows anyone to call it)",
+    )
+    managed = parser.add_argument_group("Lambda Managed Instances")
+    managed.add_argument(
+        "--capacity-provider",
+        metavar="ARN",
+        help="run on this capacity provider (only when the function is created)",
+    )
+    managed.add_argument(
+        "--max-concurrency",
+        type=int,
+        metavar="N",
+        help="invocations at once per execution environment (PerExecutionEnvironmentMax"
+        "Concurrency, 1-1600; needs --capacity-provider)",
+    )
+    managed.add_argument(
+        "--memory-per-vcpu",
+        type=float,
+        metavar="GIB",
+        help="GiB of memory per vCPU: 2, 4 or 8 (needs --capacity-provider)",
+    )
     add_aws_arguments(parser)
     parser.set_defaults(func=run)
 
@@ -68,10 +102,29 @@ def _number(value: object, what: str) -> int:
         ) from None
 
 
+def _url_spec(args: argparse.Namespace) -> Any:
+    """The function URL wanted, or None; options that need --url are refused without it."""
+    from native_lambda_toolchain.deploy import DeployError, UrlSpec
+
+    if not args.url:
+        for given, option in ((args.stream, "--stream"), (args.url_auth, "--url-auth")):
+            if given:
+                raise DeployError(
+                    f"{option} sets the function URL, and --url is not given",
+                    hint=f"add --url (deploy NAME --url {option} ...)",
+                )
+        return None
+    return UrlSpec(
+        auth_type=args.url_auth or "AWS_IAM",
+        invoke_mode="RESPONSE_STREAM" if args.stream else "BUFFERED",
+    )
+
+
 def run(args: argparse.Namespace) -> int:
     from native_lambda_toolchain.deploy import (
         DeployError,
         DeploySpec,
+        capacity_config,
         deploy,
         deploy_architecture,
         make_client,
@@ -85,6 +138,12 @@ def run(args: argparse.Namespace) -> int:
             "no function name: pass NAME, set LAMBDA_FUNCTION_NAME or "
             "[tool.native-lambda] function-name"
         )
+    # Everything that can be refused without AWS is refused before the first call.
+    environment = parse_env_pairs(args.env)
+    url = _url_spec(args)
+    capacity = capacity_config(
+        args.capacity_provider, args.max_concurrency, args.memory_per_vcpu, environment
+    )
     with make_client(args) as client:
         if args.delete:
             client.delete_function(name)
@@ -100,12 +159,16 @@ def run(args: argparse.Namespace) -> int:
             architecture=deploy_architecture(
                 args.dist, args.architecture, settings.get("architecture"), print
             ),
-            environment=parse_env_pairs(args.env),
+            environment=environment,
             layer_name=args.layer_name,
             extra_layers=list(args.layer),
+            url=url,
+            capacity=capacity,
         )
         result = deploy(client, spec)
         if client.retries:
             print(f"({client.retries} throttled or failed calls retried)")
     print(result.function_arn)
+    if result.function_url:
+        print(result.function_url)
     return 0

@@ -22,8 +22,10 @@ from pathlib import Path
 from typing import Any
 
 from ..dist import FUNCTION_ZIP, LAYER_ZIP
+from . import _managed
 from ._client import LambdaClient
 from ._errors import DeployError, UncertainOutcome
+from ._url import UrlSpec, ensure_url
 
 RUNTIME = "provided.al2023"
 HASH_TAG = "native-lambda sha256:"
@@ -43,6 +45,8 @@ class DeploySpec:
     layer_name: str | None = None  # default: "<function>-libs"
     extra_layers: list[str] = field(default_factory=list)
     description: str = "native-lambda function"
+    url: UrlSpec | None = None  # create/update the function URL (None: leave it alone)
+    capacity: dict[str, Any] | None = None  # CapacityProviderConfig (Managed Instances)
 
     @property
     def layer(self) -> str:
@@ -58,6 +62,9 @@ class DeployResult:
     code_updated: bool = False
     configuration_updated: bool = False
     code_sha256: str = ""
+    function_url: str | None = None
+    url_written: bool = False
+    published: bool = False
 
 
 def _read_zip(path: Path, what: str) -> bytes:
@@ -175,6 +182,8 @@ def _configuration(spec: DeploySpec, layers: list[str], role: str | None) -> dic
     }
     if role:
         config["Role"] = role
+    if spec.capacity is not None:
+        config["CapacityProviderConfig"] = spec.capacity
     return config
 
 
@@ -190,6 +199,9 @@ def _differs(current: dict[str, Any], wanted: dict[str, Any]) -> list[str]:
         elif key == "Layers":
             have = [layer.get("Arn") for layer in current.get("Layers") or []]
             if have != value:
+                changed.append(key)
+        elif key == "CapacityProviderConfig":
+            if _managed.differs(current.get(key), value):
                 changed.append(key)
         elif current.get(key) != value:
             changed.append(key)
@@ -236,6 +248,7 @@ def deploy(
         log(f"function {spec.function_name}: created ({created.get('FunctionArn')})")
         result.created = True
     else:
+        _managed.check_existing(spec.function_name, current, spec.capacity)
         client.wait_until_ready(spec.function_name, timeout=wait_timeout)
         archs = current.get("Architectures") or ["x86_64"]
         if current.get("CodeSha256") != code_sha or archs != [spec.architecture]:
@@ -261,4 +274,14 @@ def deploy(
         f"function {spec.function_name}: ready (State={ready.get('State', 'Active')}, "
         f"LastUpdateStatus={ready.get('LastUpdateStatus', 'Successful')})"
     )
+    # Unqualified calls of a Managed Instances function run $LATEST.PUBLISHED: republish it.
+    written = result.created or result.code_updated or result.configuration_updated
+    managed = spec.capacity is not None or bool((current or {}).get("CapacityProviderConfig"))
+    if managed and written:
+        _managed.publish_latest(client, spec.function_name, log)
+        result.published = True
+    if spec.url is not None:
+        result.function_url, result.url_written = ensure_url(
+            client, spec.function_name, spec.url, log
+        )
     return result
