@@ -48,7 +48,8 @@ def complete(**fields: str) -> bytes:
 
 class Scripted:
     """A real HTTP server answering each request with the next scripted answer:
-    ``(status, headers, [pieces])``; 200 answers are sent chunked, piece by piece."""
+    ``(status, headers, [pieces])``; 200 answers are sent chunked, piece by piece, and
+    status 0 closes the connection without an answer."""
 
     def __init__(self, answers: list[tuple[int, dict[str, str], list[bytes]]]) -> None:
         self.answers = list(answers)
@@ -65,6 +66,9 @@ class Scripted:
                 body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
                 script.requests.append((self.command, self.path, self.headers.items(), body))
                 status, headers, pieces = script.answers.pop(0)
+                if status == 0:  # no answer at all
+                    self.close_connection = True
+                    return
                 self.send_response(status)
                 for name, value in headers.items():
                     self.send_header(name, value)
@@ -196,6 +200,49 @@ def exception_frame(code: str, message: str) -> bytes:
     prelude = struct.pack(">II", 16 + len(heads) + len(body), len(heads))
     frame = prelude + struct.pack(">I", zlib.crc32(prelude)) + heads + body
     return frame + struct.pack(">I", zlib.crc32(frame))
+
+
+def test_no_answer_and_5xx_are_not_repeated() -> None:
+    failure = (
+        500,
+        {"x-amzn-ErrorType": "ServiceException", "Content-Type": "application/json"},
+        [b'{"message": "internal"}'],
+    )
+    server = Scripted([(0, {}, []), failure])
+    try:
+        with client_for(server.url) as client:
+            with pytest.raises(DeployError, match=r"no answer .*RemoteProtocolError"):
+                client.invoke_stream("f", b"{}", lambda data: None)
+            with pytest.raises(DeployError, match=r"ServiceException \(HTTP 500\): internal"):
+                client.invoke_stream("f", b"{}", lambda data: None)
+    finally:
+        server.close()
+    assert len(server.requests) == 2  # one each: neither was sent again
+
+
+def test_buffered_invoke_qualifier_and_client_context_match_botocore() -> None:
+    server = Scripted([(200, {"Content-Type": "application/json"}, [b'{"ok": 1}'])])
+    try:
+        with client_for(server.url) as client:
+            out = client.invoke("f", b"{}", qualifier="7", client_context='{"a": 1}')
+    finally:
+        server.close()
+    assert out.payload == b'{"ok": 1}'
+    [(method, path, headers, body)] = server.requests
+    expected = serialize.create_serializer("rest-json").serialize_to_request(
+        {
+            "FunctionName": "f",
+            "Payload": b"{}",
+            "Qualifier": "7",
+            "LogType": "Tail",
+            "InvocationType": "RequestResponse",
+            "ClientContext": base64.b64encode(b'{"a": 1}').decode(),
+        },
+        get_session().get_service_model("lambda").operation_model("Invoke"),
+    )
+    assert (method, path, body) == ("POST", expected["url_path"] + "?Qualifier=7", b"{}")
+    wire = {k.lower(): v for k, v in headers}
+    assert all(wire[k.lower()] == v for k, v in expected["headers"].items())
 
 
 @pytest.mark.parametrize(

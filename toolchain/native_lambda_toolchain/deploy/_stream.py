@@ -96,7 +96,7 @@ def invoke_with_response_stream(
                             client.backoff(attempt, response.headers.get("retry-after"), str(error))
                             continue
                     elif error.status >= 500:
-                        raise _may_have_run(name, error.message or error.code)
+                        raise _may_have_run(name, f"{error}")
                     raise error
                 return _read(response, name, on_chunk)
         except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
@@ -105,6 +105,11 @@ def invoke_with_response_stream(
                     f"cannot reach the Lambda endpoint {client.endpoint}: {exc or type(exc)}"
                 ) from None
             client.backoff(attempt, None, f"connection failed ({exc})", CONNECT_ATTEMPTS)
+        except httpx.TransportError as exc:  # sent, and no answer began
+            why = f"no answer ({type(exc).__name__}: {exc or 'no detail'})"
+            raise _may_have_run(name, why) from None
+        except httpx.HTTPError as exc:  # a bad URL or similar: nothing was sent
+            raise DeployError(f"cannot call the Lambda endpoint {client.endpoint}: {exc}") from None
 
 
 def _read(response: httpx.Response, name: str, on_chunk: Callable[[bytes], None]) -> StreamOutput:
