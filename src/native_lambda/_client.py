@@ -16,26 +16,26 @@ from __future__ import annotations
 
 import _socket
 
-_CRLF2 = b"\r\n\r\n"
+from ._wire import (
+    CRLF2,
+    JSON,
+    MAX_HEAD,
+    NEXT,
+    UA,
+    Response,
+    RuntimeApiError,
+    content_length,
+    error_headers,
+    error_path,
+    parse_head,
+    request_head,
+    response_path,
+)
+
+__all__ = ["MAX_HEAD", "Connection", "Response", "RuntimeApi", "RuntimeApiError"]
+
 _RECV = 65536
-#: Largest response head (status line and headers) read before giving up on the peer.
-MAX_HEAD = 64 * 1024
 _MAX_CHUNK_LINE = 1024
-
-
-class RuntimeApiError(Exception):
-    """The Runtime API cannot be reached or answered in a way the runtime cannot go on from."""
-
-
-class Response:
-    """Status, lower-cased headers and body of one HTTP response."""
-
-    __slots__ = ("body", "headers", "status")
-
-    def __init__(self, status: int, headers: dict[str, str], body: bytes) -> None:
-        self.status = status
-        self.headers = headers
-        self.body = body
 
 
 class Connection:
@@ -78,13 +78,7 @@ class Connection:
         a fresh connection only when the old one was found closed before any byte of the
         response arrived (the usual keep-alive race); a second failure is fatal.
         """
-        head = b"%s %s HTTP/1.1\r\nHost: %s\r\n%sContent-Length: %d\r\n\r\n" % (
-            method,
-            path,
-            self._host,
-            headers,
-            len(body),
-        )
+        head = request_head(method, path, self._host, headers, len(body))
         # Small bodies are joined with the head: one syscall, one segment. Large ones are
         # handed to sendmsg as two buffers, which avoids copying megabytes.
         message = head + body if len(body) < 65536 else None
@@ -202,7 +196,7 @@ class Connection:
         buf = self._buf
         started = bool(buf)
         while True:
-            end = buf.find(_CRLF2)
+            end = buf.find(CRLF2)
             if end >= 0:
                 break
             if len(buf) > MAX_HEAD:
@@ -216,34 +210,10 @@ class Connection:
                 raise _Dropped
             started = True
             buf += data
-        if end > MAX_HEAD:
-            raise RuntimeApiError(
-                f"response headers from the Runtime API exceed {MAX_HEAD // 1024} KiB"
-            )
-        lines = buf[:end].decode("latin-1").split("\r\n")
-        status_line = lines[0].split(" ", 2)
-        if (
-            len(status_line) < 2
-            or not status_line[0].startswith("HTTP/")
-            or not _is_decimal(status_line[1])
-            or len(status_line[1]) != 3
-        ):
-            raise RuntimeApiError(
-                f"malformed HTTP status line from the Runtime API: {lines[0][:200]!r}"
-            )
-        status = int(status_line[1])
-        headers: dict[str, str] = {}
-        for line in lines[1:]:
-            name, _, value = line.partition(":")
-            headers[name.strip().lower()] = value.strip()
+        status, headers = parse_head(buf[:end])
         rest = buf[end + 4 :]
-        length = headers.get("content-length")
-        if length is not None:
-            if not _is_decimal(length):
-                raise RuntimeApiError(
-                    f"malformed Content-Length from the Runtime API: {length[:200]!r}"
-                )
-            size = int(length)
+        size = content_length(headers)
+        if size is not None:
             if len(rest) < size:
                 rest = self._read_exactly(rest, size)
             body, self._buf = rest[:size], rest[size:]
@@ -287,9 +257,9 @@ class Connection:
             size = int(digits, 16)
             if size == 0:
                 # Trailers (if any) end with an empty line.
-                while not (rest.startswith(b"\r\n") or _CRLF2 in rest):
+                while not (rest.startswith(b"\r\n") or CRLF2 in rest):
                     rest += self._more()
-                self._buf = rest[2:] if rest.startswith(b"\r\n") else rest.split(_CRLF2, 1)[1]
+                self._buf = rest[2:] if rest.startswith(b"\r\n") else rest.split(CRLF2, 1)[1]
                 return bytes(body)
             while len(rest) < size + 2:
                 rest += self._more()
@@ -311,11 +281,6 @@ class Connection:
         if not data:
             raise RuntimeApiError("the Runtime API closed the connection mid-body")
         return data
-
-
-def _is_decimal(text: str) -> bool:
-    """ASCII digits only: ``int()`` would also take ``-1``, ``+1``, ``1_0`` and ``" 1"``."""
-    return text.isdigit() and text.isascii()
 
 
 class _Dropped(Exception):
@@ -348,11 +313,6 @@ def _send_two(sock: _socket.socket, head: bytes, body: bytes) -> None:
         sock.sendall(view[sent:])
 
 
-_UA = b"User-Agent: native-lambda/0.1\r\n"
-_NEXT = b"/2018-06-01/runtime/invocation/next"
-_JSON = b"Content-Type: application/json\r\n"
-
-
 class RuntimeApi:
     """The four Runtime API calls a runtime makes, over one keep-alive connection."""
 
@@ -364,7 +324,7 @@ class RuntimeApi:
 
     def next(self) -> Response:
         """Long-poll for the next invocation (no timeout: Lambda freezes us while waiting)."""
-        response = self.conn.request(b"GET", _NEXT, b"", _UA)
+        response = self.conn.request(b"GET", NEXT, b"", UA)
         if response.status != 200:
             raise RuntimeApiError(
                 f"GET /runtime/invocation/next answered {response.status}: "
@@ -372,26 +332,16 @@ class RuntimeApi:
             )
         return response
 
-    def respond(self, request_id: str, body: bytes, content_type: bytes = _JSON) -> Response:
-        path = b"/2018-06-01/runtime/invocation/%s/response" % request_id.encode("latin-1")
-        return self.conn.request(b"POST", path, body, _UA + content_type)
+    def respond(self, request_id: str, body: bytes, content_type: bytes = JSON) -> Response:
+        return self.conn.request(b"POST", response_path(request_id), body, UA + content_type)
 
     def error(
         self, request_id: str, body: bytes, error_type: str, xray_cause: bytes = b""
     ) -> Response:
         """Report a failed invocation; ``xray_cause`` is one line of ASCII JSON (or empty)."""
-        path = b"/2018-06-01/runtime/invocation/%s/error" % request_id.encode("latin-1")
-        headers = _error_headers(error_type)
-        if xray_cause:
-            headers += b"Lambda-Runtime-Function-XRay-Error-Cause: " + xray_cause + b"\r\n"
-        return self.conn.request(b"POST", path, body, headers)
+        headers = error_headers(error_type, xray_cause)
+        return self.conn.request(b"POST", error_path(request_id), body, headers)
 
     def init_error(self, body: bytes, error_type: str) -> Response:
         path = b"/2018-06-01/runtime/init/error"
-        return self.conn.request(b"POST", path, body, _error_headers(error_type))
-
-
-def _error_headers(error_type: str) -> bytes:
-    # Header values must be one line of latin-1; error types are identifiers in practice.
-    safe = error_type.encode("latin-1", "replace").replace(b"\r", b"").replace(b"\n", b"")
-    return _UA + _JSON + b"Lambda-Runtime-Function-Error-Type: " + safe + b"\r\n"
+        return self.conn.request(b"POST", path, body, error_headers(error_type))

@@ -30,6 +30,9 @@ JSON = "JSON"
 # Read by formatters while an invocation runs; the loop sets them per invocation.
 request_id = ""
 tenant_id: str | None = None
+# When invocations share one process (``async def`` handlers on one event loop, ``_aloop``),
+# each task sets its own (request_id, tenant_id) here instead: a ContextVar, which tasks copy.
+per_task: Any = None
 
 log_format = TEXT
 log_level = ""
@@ -52,14 +55,30 @@ def setup() -> None:
     if fd is not None and fd.isdigit():
         _frames = os.fdopen(int(fd), "wb", 0)
     # print() must reach the log before a timeout kills us: flush per line, not per 8 KiB.
+    # Not write-through (PYTHONUNBUFFERED, -u): print() writes the text and its newline
+    # separately, and workers sharing the output pipe would then split each other's lines.
     for stream in (sys.stdout, sys.stderr):
         reconfigure = getattr(stream, "reconfigure", None)
         if reconfigure is not None:
-            reconfigure(line_buffering=True)
+            reconfigure(line_buffering=True, write_through=False)
     if "logging" in sys.modules:
         install(sys.modules["logging"])
     elif not any(isinstance(finder, _LoggingHook) for finder in sys.meta_path):
         sys.meta_path.insert(0, _LoggingHook())
+
+
+def use_per_task_ids() -> Any:
+    """Switch the formatters to per-task ids; returns the ContextVar each task sets."""
+    global per_task
+    if per_task is None:
+        import contextvars
+
+        per_task = contextvars.ContextVar("native_lambda_invocation", default=("", None))
+    return per_task
+
+
+def _ids() -> tuple[str, str | None]:
+    return (request_id, tenant_id) if per_task is None else per_task.get()
 
 
 def timestamp(now: float) -> str:
@@ -178,20 +197,21 @@ def _text_record(record: Any, handler: Any) -> str:
         message = f"{message}\n{record.exc_text}"
     if record.stack_info:
         message = f"{message}\n{record.stack_info}"
-    return f"[{record.levelname}]\t{timestamp(record.created)}\t{request_id}\t{message}"
+    return f"[{record.levelname}]\t{timestamp(record.created)}\t{_ids()[0]}\t{message}"
 
 
 def _json_record(record: Any) -> str:
     msg = record.msg
+    request, tenant = _ids()
     result: dict[str, Any] = {
         "timestamp": timestamp(record.created),
         "level": record.levelname,
         "message": msg if isinstance(msg, dict) and not record.args else record.getMessage(),
         "logger": record.name,
-        "requestId": request_id,
+        "requestId": request,
     }
-    if tenant_id is not None:
-        result["tenantId"] = tenant_id
+    if tenant is not None:
+        result["tenantId"] = tenant
     exc_info = record.exc_info
     if exc_info and exc_info[0] is not None:
         import traceback

@@ -12,75 +12,20 @@ import os
 import sys
 from typing import Any, Callable, NoReturn, Optional
 
-import msgspec
-import msgspec.json
-
 from . import _logging, _shutdown
 from ._client import RuntimeApi, RuntimeApiError
-from ._context import ClientContext, CognitoIdentity, Context, load_environment
+from ._context import load_environment
 from ._errors import (
-    CONTEXT_UNMARSHAL_ERROR,
-    HANDLER_TYPE_ERROR,
-    MARSHAL_ERROR,
     RESPONSE_TOO_LARGE,
-    UNMARSHAL_ERROR,
     Diagnostic,
-    FaultError,
     from_exception,
     invocation_failure,
 )
-from ._handler import (
-    BUFFERED,
-    add_search_path,
-    annotated_types,
-    hidden_by_wrapper,
-    is_async,
-    load,
-    stream_kind,
-)
+from ._handler import BUFFERED, add_search_path, load
+from ._invoke import PLAIN, Prepared, context_of, encoded, event_of, warn
 
 EXIT_INIT_ERROR = 1
 EXIT_RUNTIME_API = 2
-
-_JSON_TYPE = b"Content-Type: application/json\r\n"
-_BYTES_TYPE = b"Content-Type: application/unknown\r\n"
-_MARSHAL_EXCEPTIONS = (TypeError, ValueError, OverflowError, msgspec.EncodeError)
-
-
-class _Prepared:
-    """A handler with its decoder and encoder, built once at init."""
-
-    __slots__ = ("decode", "encode", "handler", "is_async", "raw_event", "streams", "undeclared")
-
-    def __init__(self, handler: Callable[..., Any], event_type: Any, name: str = "") -> None:
-        if not callable(handler):
-            raise FaultError(HANDLER_TYPE_ERROR, f"Handler {handler!r} is not callable")
-        if event_type is None:
-            event_type = annotated_types(handler)[0]
-            if hidden_by_wrapper(handler):
-                name = name or getattr(handler, "__qualname__", None) or repr(handler)
-                _warn(
-                    f"handler {name} takes (*args) and has no __wrapped__, so its event type "
-                    "is unknown and events arrive as plain JSON; decorate the wrapper with "
-                    "functools.wraps(handler) or pass event_type= to serve()"
-                )
-        self.handler = handler
-        self.is_async = is_async(handler)
-        self.streams = stream_kind(handler)
-        # bytes means "the raw payload", as awslambdaric returns bytes results verbatim.
-        self.raw_event = event_type is bytes
-        self.undeclared = event_type is Any
-        try:
-            decoder = msgspec.json.Decoder(event_type) if not self.raw_event else None
-        except TypeError as exc:
-            raise FaultError(
-                HANDLER_TYPE_ERROR, f"Unsupported event type {event_type!r}: {exc}"
-            ) from None
-        self.decode = decoder.decode if decoder is not None else bytes
-        # Results are encoded from their runtime value: one encoder serves every type.
-        # Decimals are JSON numbers as in awslambdaric (DynamoDB values are Decimals);
-        # datetime, UUID and sets take msgspec's encodings (see "Deliberate differences").
-        self.encode = msgspec.json.Encoder(decimal_format="number").encode
 
 
 def serve(
@@ -100,7 +45,7 @@ def serve(
     if on_shutdown is not None:
         _shutdown.on_shutdown(on_shutdown)
     try:
-        prepared = _Prepared(handler, event_type)
+        prepared = Prepared(handler, event_type)
     except Exception as exc:
         _init_failed(api, exc)
     _run(api, prepared)
@@ -112,7 +57,7 @@ def run_handler_string(spec: str) -> NoReturn:
     api = _start()
     add_search_path()
     try:
-        prepared = _Prepared(load(spec), None, spec)
+        prepared = Prepared(load(spec), None, spec)
     except Exception as exc:
         _init_failed(api, exc)
     _run(api, prepared)
@@ -148,7 +93,7 @@ def _init_failed(api: RuntimeApi, exc: BaseException) -> NoReturn:
     sys.exit(EXIT_INIT_ERROR)
 
 
-def _run(api: RuntimeApi, prepared: _Prepared) -> NoReturn:
+def _run(api: RuntimeApi, prepared: Prepared) -> NoReturn:
     try:
         if _shutdown.wanted():
             _shutdown.register(api.address)
@@ -158,6 +103,8 @@ def _run(api: RuntimeApi, prepared: _Prepared) -> NoReturn:
     _logging.ensure_installed()
     workers = os.environ.get("AWS_LAMBDA_MAX_CONCURRENCY", "")
     if workers.isdigit() and int(workers) > 1:
+        if prepared.is_async and prepared.streams == BUFFERED:
+            _serve_async_concurrently(api, prepared, int(workers))
         _serve_concurrently(api, prepared)
     try:
         _loop(api, prepared)
@@ -165,7 +112,7 @@ def _run(api: RuntimeApi, prepared: _Prepared) -> NoReturn:
         _die(f"Runtime API at {api.address} failed: {exc}")
 
 
-def _serve_concurrently(api: RuntimeApi, prepared: _Prepared) -> NoReturn:
+def _serve_concurrently(api: RuntimeApi, prepared: Prepared) -> NoReturn:
     """Managed Instances: fork the workers after init (see ``_workers``)."""
     from . import _workers
 
@@ -181,19 +128,33 @@ def _serve_concurrently(api: RuntimeApi, prepared: _Prepared) -> NoReturn:
     _workers.Supervisor(api.address, _workers.wanted(), work).run()
 
 
-def _loop(api: RuntimeApi, prepared: _Prepared, announce: Optional[int] = None) -> NoReturn:
+def _serve_async_concurrently(api: RuntimeApi, prepared: Prepared, count: int) -> None:
+    """``async def`` handlers: N invocations on one event loop (see ``_aloop``), unless
+    ``NATIVE_LAMBDA_ASYNC_CONCURRENCY=fork`` asks for the pre-forked workers instead."""
+    from . import _aloop
+
+    try:
+        one_loop = _aloop.wanted()
+    except Exception as exc:
+        _init_failed(api, exc)
+    if one_loop:
+        api.conn.close()
+        try:
+            _aloop.serve(api.address, prepared, count)
+        except RuntimeApiError as exc:
+            _die(f"Runtime API at {api.address} failed: {exc}")
+        _die("the event loop serving the invocations stopped")
+
+
+def _loop(api: RuntimeApi, prepared: Prepared, announce: Optional[int] = None) -> NoReturn:
     handler = prepared.handler
-    decode = prepared.decode
-    encode = prepared.encode
     run_async = _async_runner() if prepared.is_async else None
     environ = os.environ
     logging_state = _logging
     next_invocation = api.next
     respond = api.respond
-    decode_error = msgspec.DecodeError
-    marshal_errors = _MARSHAL_EXCEPTIONS
     streams = prepared.streams != BUFFERED
-    plain = _PLAIN
+    plain = PLAIN
     write = os.write
     while True:
         if announce is not None:
@@ -208,29 +169,11 @@ def _loop(api: RuntimeApi, prepared: _Prepared, announce: Optional[int] = None) 
             environ["_X_AMZN_TRACE_ID"] = trace_id
         elif "_X_AMZN_TRACE_ID" in environ:
             del environ["_X_AMZN_TRACE_ID"]
-        tenant_id = headers.get("lambda-runtime-aws-tenant-id")
         logging_state.request_id = request_id
-        logging_state.tenant_id = tenant_id
+        logging_state.tenant_id = headers.get("lambda-runtime-aws-tenant-id")
         try:
-            client_context = headers.get("lambda-runtime-client-context")
-            identity = headers.get("lambda-runtime-cognito-identity")
-            context = Context(
-                request_id,
-                headers.get("lambda-runtime-invoked-function-arn"),
-                int(headers.get("lambda-runtime-deadline-ms") or 0),
-                _from_header(client_context, ClientContext, "Client Context"),
-                _from_header(identity, CognitoIdentity, "Cognito Identity"),
-                tenant_id,
-                trace_id,
-            )
-            event_format = headers.get("content-type")
-            if event_format is None or event_format == "application/json":
-                try:
-                    event = decode(response.body)
-                except decode_error as exc:
-                    raise FaultError(UNMARSHAL_ERROR, f"Unable to unmarshal input: {exc}") from None
-            else:
-                event = _other_payload(prepared, response.body, event_format)
+            context = context_of(headers, request_id, trace_id)
+            event = event_of(prepared, headers, response.body)
             if streams:
                 answer = _streamed(api, prepared, request_id, event, context, None)
                 if answer.status != 202:
@@ -241,20 +184,12 @@ def _loop(api: RuntimeApi, prepared: _Prepared, announce: Optional[int] = None) 
                 result = run_async(result)
             elif hasattr(result, "__await__"):  # a sync callable that returned a coroutine
                 result = _async_runner()(result)
-            if type(result) is bytes:
-                body, content_type = result, _BYTES_TYPE
-            elif type(result) not in plain and hasattr(result, "__lambda_stream__"):
+            if type(result) not in plain and hasattr(result, "__lambda_stream__"):
                 answer = _streamed(api, prepared, request_id, event, context, result)
                 if answer.status != 202:
                     _refused(api, request_id, answer.status, answer.body, 0)
                 continue
-            else:
-                try:
-                    body, content_type = encode(result), _JSON_TYPE
-                    if b"NaN" in body or b"Infinity" in body:
-                        _check_finite(body)
-                except marshal_errors as exc:
-                    raise FaultError(MARSHAL_ERROR, _marshal_message(exc)) from None
+            body, content_type = encoded(prepared, result)
         except RuntimeApiError:
             raise
         except Exception as exc:
@@ -265,11 +200,8 @@ def _loop(api: RuntimeApi, prepared: _Prepared, announce: Optional[int] = None) 
             _refused(api, request_id, answer.status, answer.body, len(body))
 
 
-_PLAIN = (dict, list, str, int, float, bool, type(None), tuple)
-
-
 def _streamed(
-    api: RuntimeApi, prepared: _Prepared, request_id: str, event: Any, context: Any, result: Any
+    api: RuntimeApi, prepared: Prepared, request_id: str, event: Any, context: Any, result: Any
 ) -> Any:
     """Stream one answer: a streaming handler's, or a result with ``__lambda_stream__``."""
     from . import _streaming
@@ -307,7 +239,7 @@ def _report(
     if answer.status >= 500:
         raise RuntimeApiError(f"POST /invocation/{request_id}/error answered {answer.status}")
     if answer.status != 202 and answer.status != quiet:
-        _warn(f"POST /invocation/{request_id}/error answered {answer.status}: {answer.body!r}")
+        warn(f"POST /invocation/{request_id}/error answered {answer.status}: {answer.body!r}")
 
 
 def _refused(api: RuntimeApi, request_id: str, status: int, body: bytes, size: int) -> None:
@@ -325,61 +257,7 @@ def _refused(api: RuntimeApi, request_id: str, status: int, body: bytes, size: i
         # answers this /error with 403; the post is for Runtime APIs that wait for it.
         _report(api, request_id, Diagnostic(message, RESPONSE_TOO_LARGE, request_id), quiet=403)
         return
-    _warn(f"POST /invocation/{request_id}/response answered {status}: {body[:200]!r}")
-
-
-def _other_payload(prepared: _Prepared, body: bytes, content_type: str) -> Any:
-    """An event whose Content-Type is not plain ``application/json``: JSON with parameters
-    is still JSON; anything else is passed raw, as awslambdaric does, to a handler that
-    declares no event type (or ``bytes``). A typed handler cannot take it."""
-    media_type = content_type.partition(";")[0].strip().lower()
-    if media_type == "application/json" or media_type == "":
-        try:
-            return prepared.decode(body)
-        except msgspec.DecodeError as exc:
-            raise FaultError(UNMARSHAL_ERROR, f"Unable to unmarshal input: {exc}") from None
-    if prepared.undeclared or prepared.raw_event:
-        return body
-    raise FaultError(
-        UNMARSHAL_ERROR,
-        f"Unable to unmarshal input: the event's Content-Type is {content_type!r}, not "
-        "application/json; annotate the event parameter as bytes to receive the raw payload",
-    )
-
-
-_NON_FINITE = "NaN and infinite Decimals have no JSON form; return None or a string instead"
-
-
-def _check_finite(body: bytes) -> None:
-    """Older msgspec (0.20 included) writes non-finite Decimals as bare ``NaN``/``Infinity``,
-    which is not JSON; newer versions raise. Only bodies containing those words are re-read."""
-    try:
-        msgspec.json.decode(body)
-    except msgspec.DecodeError:
-        raise ValueError(_NON_FINITE) from None
-
-
-def _marshal_message(exc: BaseException) -> str:
-    text = str(exc)
-    if "non-finite value of a decimal" in text:  # msgspec's own wording for the same case
-        text = _NON_FINITE
-    return f"Unable to marshal response: {text}"
-
-
-def _warn(message: str) -> None:
-    sys.stderr.write(f"native_lambda: {message}\n")
-
-
-def _from_header(header: Optional[str], wrap: Callable[[Any], Any], what: str) -> Any:
-    """A JSON header (client context, Cognito identity) wrapped around its object; None
-    without the header, ``wrap({})`` when it holds no object."""
-    if not header:
-        return None
-    try:
-        data = msgspec.json.decode(header)
-    except msgspec.DecodeError as exc:
-        raise FaultError(CONTEXT_UNMARSHAL_ERROR, f"Unable to parse {what} JSON: {exc}") from None
-    return wrap(data if isinstance(data, dict) else {})
+    warn(f"POST /invocation/{request_id}/response answered {status}: {body[:200]!r}")
 
 
 _event_loop: Any = None

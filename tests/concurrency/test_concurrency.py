@@ -27,7 +27,9 @@ def test_four_workers_serve_eight_one_second_invocations_in_two_seconds(
     took = time.monotonic() - start
     assert [r.status for r in results] == [200] * 8
     assert all(r.function_error is None for r in results), [r.body for r in results]
-    assert 1.9 < took < 3.5, took
+    # Two rounds of one second; well under the eight a single process would take, with room
+    # for a loaded two-core machine.
+    assert 1.9 < took < 5, took
     assert len({r.json()["pid"] for r in results}) == 4
 
 
@@ -74,6 +76,26 @@ def test_every_log_record_and_trace_id_belongs_to_its_invocation(
     assert {r["requestId"] for r in ours} == {b["request_id"] for b in bodies}
 
 
+def test_printed_lines_of_workers_sharing_the_output_pipe_stay_whole(
+    launch: Callable[..., Any],
+) -> None:
+    # print() writes its text and its newline separately when stdout is write-through
+    # (PYTHONUNBUFFERED): the runtime buffers each line, so workers never split each other's.
+    env = {"AWS_LAMBDA_MAX_CONCURRENCY": "4", "PYTHONUNBUFFERED": "1"}
+    emu = launch(SLEEPY, env=env)
+    results = _many(emu, [{"lines": 2000, "n": i} for i in range(8)], 8)
+    assert all(r.function_error is None for r in results)
+    whole = re.compile(r"line [0-9a-f-]{36} \d{5} x{80}")
+    deadline = time.monotonic() + 3
+    while True:
+        lines = [x for x in emu.logs().splitlines() if "line " in x]
+        if len(lines) >= 16000 or time.monotonic() > deadline:
+            break
+        time.sleep(0.05)
+    broken = [x for x in lines if not whole.fullmatch(x)]
+    assert broken == [] and len(lines) == 16000, (len(lines), broken[:3])
+
+
 def test_a_killed_worker_fails_only_its_invocation_and_is_replaced(
     launch: Callable[..., Any],
 ) -> None:
@@ -118,3 +140,5 @@ def test_a_plain_handler_loads_neither_streaming_nor_workers(
     loaded = emu.invoke(b"{}").json()
     assert loaded["native_lambda._streaming"] is False
     assert loaded["native_lambda._workers"] is False
+    assert loaded["native_lambda._aloop"] is False
+    assert loaded["asyncio"] is False

@@ -107,6 +107,9 @@ def summary(usages: dict[str, set[str]]) -> ReportSummary:
 def test_report_check_allows_the_runtimes_lazy_import_only() -> None:
     sync = reach.Reach()
     reach.check_report(summary({"native_lambda._loop": {"asyncio"}, "json": {"re"}}), sync)
+    # The event-loop concurrency of async def handlers: compiled in, loaded only for them.
+    loop_modules = {"native_lambda._aloop": {"asyncio"}, "native_lambda._aclient": {"asyncio"}}
+    reach.check_report(summary(loop_modules), sync)
     with pytest.raises(BuildError, match=r"helpers\.net import\(s\) asyncio") as info:
         reach.check_report(summary({"helpers.net": {"asyncio", "os"}}), sync)
     assert "async def" in (info.value.hint or "")

@@ -16,6 +16,8 @@ def sleepy(event: Any, context: Any) -> dict:
     if event.get("crash"):
         os.kill(os.getpid(), 9)
     time.sleep(float(event.get("sleep", 0)))
+    for i in range(int(event.get("lines", 0))):  # many whole lines, for interleaving checks
+        print(f"line {context.aws_request_id} {i:05d} " + "x" * 80)
     print(f"print from {context.aws_request_id}")
     log.info("end", extra={"seen": context.aws_request_id})
     return {
@@ -28,10 +30,22 @@ def sleepy(event: Any, context: Any) -> dict:
 
 
 async def async_sleepy(event: Any, context: Any) -> dict:
+    """``sleepy`` as ``async def``: awaits ``event["sleep"]`` s between its two log records."""
     import asyncio
 
+    log.info("start %s", context.aws_request_id)
     await asyncio.sleep(float(event.get("sleep", 0)))
-    return {"request_id": context.aws_request_id, "pid": os.getpid()}
+    print(f"print from {context.aws_request_id}")
+    log.info("end", extra={"seen": context.aws_request_id})
+    if event.get("fail"):
+        raise ValueError(f"failed {event.get('n')}")
+    return {
+        "request_id": context.aws_request_id,
+        "n": event.get("n"),
+        "pid": os.getpid(),
+        "trace": os.environ.get("_X_AMZN_TRACE_ID"),
+        "context_trace": context.xray_trace_id,
+    }
 
 
 def rss(event: Any, context: Any) -> dict:
@@ -47,5 +61,11 @@ def loaded(event: Any, context: Any) -> dict:
     """Which of the streaming/concurrency modules a plain handler's process has loaded."""
     import sys
 
-    names = ("native_lambda._streaming", "native_lambda._workers", "select")
+    names = (
+        "native_lambda._streaming",
+        "native_lambda._workers",
+        "native_lambda._aloop",
+        "select",
+        "asyncio",
+    )
     return {name: name in sys.modules for name in names}

@@ -15,3 +15,7 @@ def goodbye() -> None:
 
 def handler(event: Any, context: Any) -> dict:
     return {"pid": os.getpid()}
+
+
+async def async_handler(event: Any, context: Any) -> dict:
+    return {"pid": os.getpid()}

@@ -61,8 +61,11 @@ TLS_IMPORTS = frozenset(
 )
 #: Packages that never open TLS connections on a handler's behalf at init.
 QUIET_PACKAGES = frozenset({"native_lambda", "msgspec", "__future__"})
-#: Who may import asyncio lazily in a synchronous program: the runtime, to run ``async def``.
-RUNTIME_ASYNC_IMPORTERS = frozenset({"native_lambda._loop"})
+#: Who may import asyncio lazily in a synchronous program: the runtime, to run ``async def``
+#: (``_aloop`` and ``_aclient`` serve ``async def`` handlers concurrently, loaded only for them).
+RUNTIME_ASYNC_IMPORTERS = frozenset(
+    {"native_lambda._loop", "native_lambda._aloop", "native_lambda._aclient"}
+)
 #: The runtime's httpx adapter and the one public name that reaches it.
 HTTPX_ADAPTER = "native_lambda.aws._httpx"
 HTTPX_ENTRY = "sigv4_auth"
