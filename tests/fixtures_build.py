@@ -29,7 +29,7 @@ STREAMING_AND_CONCURRENCY = tuple(
         for name in ("five", "text", "big", "fails", "fails_first", "agen", "writer", "http")
     ]
     + [f"tests.concurrency.handlers.conc_fns.{n}" for n in ("sleepy", "async_sleepy", "loaded")]
-    + ["tests.concurrency.handlers.conc_graceful.handler"]
+    + [f"tests.concurrency.handlers.conc_graceful.{n}" for n in ("handler", "async_handler")]
 )
 #: Compiled in for tests/clients: generated DynamoDB and SQS clients on moto
 CLIENTS_HANDLER = "tests.clients.handlers.ddb_to_sqs.handler"
