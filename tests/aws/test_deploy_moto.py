@@ -375,6 +375,8 @@ def test_cli_deploys_the_architecture_of_the_build_record(
         (layer,) = layer_versions(client, f"{name}-libs")
         assert layer["CompatibleArchitectures"] == ["arm64"]
 
+    assert "dev build" not in done.stdout
+
     clash = run_cli(
         ["deploy", name, "--dist", str(dist), "--architecture", "x86_64"], env, tmp_path
     )
@@ -386,6 +388,21 @@ def test_cli_deploys_the_architecture_of_the_build_record(
     assert guessed.returncode == 0, guessed.stderr
     assert "no " in guessed.stdout and "build.json" in guessed.stdout
     assert "this machine's architecture" in guessed.stdout
+
+
+def test_cli_deploy_notes_a_dev_build(aws_env, role_arn, dist_factory, tmp_path):
+    from native_lambda_toolchain.dist import BuildRecord, write_record
+
+    dist = dist_factory("dev")
+    record = BuildRecord(
+        handler="app.handler", target="al2023", architecture="x86_64", python_version="3.13"
+    )
+    record.profile = "dev"
+    write_record(dist, record)
+    env = dict(aws_env, LAMBDA_ROLE_ARN=role_arn)
+    done = run_cli(["deploy", unique("dev"), "--dist", str(dist)], env, tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "says this is a dev build" in done.stdout and "rebuild without --profile" in done.stdout
 
 
 def test_cli_invoke_says_when_moto_could_not_run_the_function(

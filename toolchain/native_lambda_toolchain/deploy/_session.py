@@ -47,9 +47,15 @@ def deploy_architecture(
 
     ``--architecture`` that contradicts the record is refused (the bootstrap would not
     start); without a record, ``--architecture``, the project setting, then this machine.
+    A dev-profile build is deployed, with a note that its C is unoptimised.
     """
     record = read_record(dist)
     if record is not None:
+        if record.profile != "release":
+            log(
+                f"note: {dist / RECORD} says this is a {record.profile} build (C compiled "
+                "unoptimised, slower): for production, rebuild without --profile"
+            )
         built = record.architecture
         if requested and requested != built:
             raise DeployError(
