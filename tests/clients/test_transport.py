@@ -47,6 +47,27 @@ def test_import_and_construction_load_no_http_client_ssl_email_or_result_classes
     assert out[1] == "GetItemOutput ('item', 'consumed_capacity') True"
 
 
+def test_model_tables_load_as_one_constant_each() -> None:
+    """A shipped module's tables (shapes, operations, paginators, result fields, errors) are
+    one string constant each, not a dict literal of hundreds of strings made at every
+    import; their lookups still answer as a dict's."""
+    from pathlib import Path
+
+    from native_lambda.aws.protocols import Table
+
+    folder = Path(dynamodb.__file__).parent
+    for path in sorted(folder.glob("[a-z]*.py")):
+        code = compile(path.read_text(encoding="utf-8"), str(path), "exec")
+        texts = [c for c in code.co_consts if isinstance(c, str) and c[:2] in ('{"', "[[")]
+        key_tuples = [c for c in code.co_consts if isinstance(c, tuple) and len(c) > 20]
+        assert not texts and not key_tuples, path.name
+    assert isinstance(dynamodb.SHAPES, Table)
+    assert "GetItemInput" in dynamodb.SHAPES and "Nope" not in dynamodb.SHAPES
+    assert dynamodb.OPERATIONS["GetItem"].startswith("{")
+    assert dynamodb.ERROR_TABLE.get("ThrottlingException", "").startswith("ThrottlingException ")
+    assert len(dynamodb.RESULT_FIELDS) == len(list(dynamodb.RESULT_FIELDS.items())) > 100
+
+
 def test_error_classes_are_made_once_on_first_use() -> None:
     from native_lambda.aws.protocols import ServiceError
 

@@ -1,14 +1,15 @@
 """Write a client module from a trimmed model: deterministic text, already ruff-formatted.
 
-The module holds the model as data (one compact JSON string per shape and per operation,
-decoded by the runtime on first use), a msgspec Struct per result structure, one exception
-class per modeled error and one method per operation.
+The module holds the model as data (one compact JSON text per shape and per operation,
+all of a table in one string constant, indexed and decoded by the runtime on first use),
+result Structs and modeled errors as data made into classes on first use, and one method
+per operation.
 """
 
 from __future__ import annotations
 
 import json
-from typing import Any, Dict, List, Set
+from typing import Any, Dict, List, Set, Tuple
 
 from ._model import Model
 from ._names import attribute_name, class_name, method_name
@@ -122,7 +123,7 @@ def render(model: Model, botocore_version: str, source_name: str) -> str:
     w("from datetime import datetime")
     w("")
     w("from native_lambda.aws.protocols import (")
-    for name in ("UNSET", "BaseClient", "Exceptions", "Result", "Results", "ServiceError"):
+    for name in ("UNSET", "BaseClient", "Exceptions", "Result", "Results", "ServiceError", "Table"):
         w(f"    {name},")
     w(")")
     w("")
@@ -148,38 +149,27 @@ def render(model: Model, botocore_version: str, source_name: str) -> str:
         w(f"    {_literal(key)}: {_literal(_compact(meta[key]))},")
     w("}")
     w("")
+    w("# Tables: one string each of 'Name text' lines, indexed when first used.")
     w("# Shapes and operations as compact JSON, decoded when first used.")
-    w("SHAPES = {")
-    for name in sorted(model.shapes):
-        w(f"    {_literal(name)}: {_literal(_compact(model.shapes[name]))},")
-    w("}")
-    w("OPERATIONS = {")
-    for name in sorted(model.operations):
-        w(f"    {_literal(name)}: {_literal(_compact(model.operations[name]))},")
-    w("}")
-    w("PAGINATORS: dict = {" + ("" if model.paginators else "}"))
-    for name in sorted(model.paginators):
-        w(f"    {_literal(name)}: {_literal(_compact(model.paginators[name]))},")
-    if model.paginators:
-        w("}")
+    _table(w, "SHAPES", [(n, _compact(model.shapes[n])) for n in sorted(model.shapes)])
+    _table(w, "OPERATIONS", [(n, _compact(model.operations[n])) for n in sorted(model.operations)])
+    _table(w, "PAGINATORS", [(n, _compact(model.paginators[n])) for n in sorted(model.paginators)])
     w("# Result classes as data: class name -> [[attribute, member, annotation], ...].")
-    w("RESULT_FIELDS = {")
-    for name in results:
-        w(f"    {_literal(classes[name])}: {_literal(_compact(_members(model, name, classes)))},")
-    w("}")
+    fields = [(classes[n], _compact(_members(model, n, classes))) for n in results]
+    _table(w, "RESULT_FIELDS", fields)
     w("RESULTS = Results(globals(), RESULT_FIELDS)")
     w("")
     w("")
     w("# Modeled errors as data: exceptions attribute -> 'ClassName code status'.")
-    w("ERROR_TABLE = {")
+    table: List[Tuple[str, str]] = []
     for name in errors:
         attr = _error_attr(name)
         if attr.isidentifier():
             shape = model.shapes[name]
             code = shape.get("error", {}).get("code", name)
             status = int(shape.get("error", {}).get("httpStatusCode", 400))
-            w(f"    {_literal(attr)}: {_literal(f'{error_classes[name]} {code} {status}')},")
-    w("}")
+            table.append((attr, f"{error_classes[name]} {code} {status}"))
+    _table(w, "ERROR_TABLE", table)
     w("if not TYPE_CHECKING:")
     w("    exceptions = Exceptions(globals(), ERROR_TABLE)")
     w("")
@@ -219,6 +209,38 @@ def render(model: Model, botocore_version: str, source_name: str) -> str:
     w("        return self._paginator(operation)")
     w("")
     return "\n".join(out)
+
+
+def _table(w: Any, variable: str, rows: List[Tuple[str, str]]) -> None:
+    """``VARIABLE = Table(...)``: one string constant of ``"name text\\n"`` lines, one
+    literal per line in the source (concatenated by the compiler), as ruff formats it."""
+    for name, _ in rows:
+        if not name or any(c.isspace() for c in name):
+            from ..errors import ToolchainError
+
+            raise ToolchainError(
+                f"the model names a shape or operation {name!r}: names have no spaces"
+            )
+    parts = [_line_literal(f"{name} {text}") for name, text in rows]
+    whole = _line_literal("".join(f"{name} {text}\n" for name, text in rows)[:-1])
+    if not rows:
+        w(f'{variable} = Table("")')
+    elif len(f"{variable} = Table({whole})") <= 100:
+        w(f"{variable} = Table({whole})")
+    elif len(f"    {whole}") <= 100:
+        w(f"{variable} = Table(\n    {whole}\n)")
+    else:
+        w(f"{variable} = Table(")
+        for part in parts:
+            w(f"    {part}")
+        w(")")
+
+
+def _line_literal(text: str) -> str:
+    """A Python string literal for ``text`` plus a newline, in the quotes ruff keeps."""
+    if '"' in text and "'" not in text:
+        return "'" + text.replace("\\", "\\\\").replace("\n", "\\n") + "\\n'"
+    return json.dumps(text + "\n")
 
 
 def _fit(indent: str, head: str, args: List[str], tail: str) -> str:

@@ -19,6 +19,7 @@ from native_lambda.aws.protocols import (
     Result,
     Results,
     ServiceError,
+    Table,
 )
 
 TYPE_CHECKING = False
@@ -392,251 +393,252 @@ METADATA = {
     "targetPrefix": '"secretsmanager"',
 }
 
+# Tables: one string each of 'Name text' lines, indexed when first used.
 # Shapes and operations as compact JSON, decoded when first used.
-SHAPES = {
-    "APIErrorListType": '{"member":{"shape":"APIErrorType"},"type":"list"}',
-    "APIErrorType": '{"members":{"ErrorCode":{"shape":"ErrorCode"},"Message":{"shape":"ErrorMessage"},"SecretId":{"shape":"SecretIdType"}},"type":"structure"}',
-    "AddReplicaRegionListType": '{"member":{"shape":"ReplicaRegionType"},"type":"list"}',
-    "AssociateCrossAccountReplicaRequest": '{"members":{"CrossAccountReplicaARN":{"shape":"SecretARNType"},"ReplicaRestriction":{"shape":"ReplicaRestrictionType"},"ReplicationRoleARN":{"shape":"RoleARNType"},"SecretId":{"shape":"SecretIdType"}},"required":["SecretId","CrossAccountReplicaARN"],"type":"structure"}',
-    "AssociateCrossAccountReplicaResponse": '{"members":{"ARN":{"shape":"SecretARNType"},"CrossAccountReplicaARN":{"shape":"SecretARNType"},"ReplicationStatus":{"shape":"StatusType"}},"type":"structure"}',
-    "AutomaticallyRotateAfterDaysType": '{"type":"long"}',
-    "BatchGetSecretValueRequest": '{"members":{"Filters":{"shape":"FiltersListType"},"MaxResults":{"shape":"MaxResultsBatchType"},"NextToken":{"shape":"NextTokenType"},"SecretIdList":{"shape":"SecretIdListType"}},"type":"structure"}',
-    "BatchGetSecretValueResponse": '{"members":{"Errors":{"shape":"APIErrorListType"},"NextToken":{"shape":"NextTokenType"},"SecretValues":{"shape":"SecretValuesType"}},"type":"structure"}',
-    "BooleanType": '{"type":"boolean"}',
-    "CancelRotateSecretRequest": '{"members":{"SecretId":{"shape":"SecretIdType"}},"required":["SecretId"],"type":"structure"}',
-    "CancelRotateSecretResponse": '{"members":{"ARN":{"shape":"SecretARNType"},"Name":{"shape":"SecretNameType"},"VersionId":{"shape":"SecretVersionIdType"}},"type":"structure"}',
-    "ClientRequestTokenType": '{"type":"string"}',
-    "CreateSecretRequest": '{"members":{"AddReplicaRegions":{"shape":"AddReplicaRegionListType"},"ClientRequestToken":{"idempotencyToken":true,"shape":"ClientRequestTokenType"},"CrossAccountPrimaryARN":{"shape":"SecretARNType"},"Description":{"shape":"DescriptionType"},"ForceOverwriteReplicaSecret":{"shape":"BooleanType"},"KmsKeyId":{"shape":"KmsKeyIdType"},"Name":{"shape":"NameType"},"SecretBinary":{"shape":"SecretBinaryType"},"SecretString":{"shape":"SecretStringType"},"Tags":{"shape":"TagListType"},"Type":{"shape":"MedeaTypeType"}},"required":["Name"],"type":"structure"}',
-    "CreateSecretResponse": '{"members":{"ARN":{"shape":"SecretARNType"},"Name":{"shape":"SecretNameType"},"ReplicationStatus":{"shape":"ReplicationStatusListType"},"VersionId":{"shape":"SecretVersionIdType"}},"type":"structure"}',
-    "CreatedDateType": '{"type":"timestamp"}',
-    "CrossAccountPrimaryType": '{"members":{"PrimarySecretARN":{"shape":"SecretARNType"},"ReplicationStatus":{"shape":"StatusType"},"StatusMessage":{"shape":"StatusMessageType"}},"type":"structure"}',
-    "CrossAccountReplicaEntry": '{"members":{"ReplicaSecretARN":{"shape":"SecretARNType"},"ReplicationRoleARN":{"shape":"RoleARNType"},"ReplicationStatus":{"shape":"StatusType"},"StatusMessage":{"shape":"StatusMessageType"}},"type":"structure"}',
-    "CrossAccountReplicaListType": '{"member":{"shape":"CrossAccountReplicaEntry"},"type":"list"}',
-    "DecryptionFailure": '{"exception":true,"members":{"Message":{"shape":"ErrorMessage"}},"type":"structure"}',
-    "DeleteResourcePolicyRequest": '{"members":{"PolicyName":{"shape":"ResourcePolicyNameType"},"SecretId":{"shape":"SecretIdType"}},"required":["SecretId"],"type":"structure"}',
-    "DeleteResourcePolicyResponse": '{"members":{"ARN":{"shape":"SecretARNType"},"Name":{"shape":"NameType"},"PolicyName":{"shape":"ResourcePolicyNameType"}},"type":"structure"}',
-    "DeleteSecretRequest": '{"members":{"ForceDeleteWithoutRecovery":{"shape":"BooleanType"},"RecoveryWindowInDays":{"shape":"RecoveryWindowInDaysType"},"SecretId":{"shape":"SecretIdType"}},"required":["SecretId"],"type":"structure"}',
-    "DeleteSecretResponse": '{"members":{"ARN":{"shape":"SecretARNType"},"DeletionDate":{"shape":"DeletionDateType"},"Name":{"shape":"SecretNameType"}},"type":"structure"}',
-    "DeletedDateType": '{"type":"timestamp"}',
-    "DeletionDateType": '{"type":"timestamp"}',
-    "DescribeSecretRequest": '{"members":{"SecretId":{"shape":"SecretIdType"}},"required":["SecretId"],"type":"structure"}',
-    "DescribeSecretResponse": '{"members":{"ARN":{"shape":"SecretARNType"},"CreatedDate":{"shape":"TimestampType"},"CrossAccountPrimary":{"shape":"CrossAccountPrimaryType"},"CrossAccountReplicas":{"shape":"CrossAccountReplicaListType"},"DeletedDate":{"shape":"DeletedDateType"},"Description":{"shape":"DescriptionType"},"ExternalSecretRotationMetadata":{"shape":"ExternalSecretRotationMetadataType"},"ExternalSecretRotationRoleArn":{"shape":"RoleARNType"},"KmsKeyId":{"shape":"KmsKeyIdType"},"LastAccessedDate":{"shape":"LastAccessedDateType"},"LastChangedDate":{"shape":"LastChangedDateType"},"LastRotatedDate":{"shape":"LastRotatedDateType"},"Name":{"shape":"SecretNameType"},"NextRotationDate":{"shape":"NextRotationDateType"},"OwningService":{"shape":"OwningServiceType"},"PrimaryRegion":{"shape":"RegionType"},"ReplicationStatus":{"shape":"ReplicationStatusListType"},"RotationEnabled":{"shape":"RotationEnabledType"},"RotationLambdaARN":{"shape":"RotationLambdaARNType"},"RotationRules":{"shape":"RotationRulesType"},"Tags":{"shape":"TagListType"},"Type":{"shape":"MedeaTypeType"},"VersionIdsToStages":{"shape":"SecretVersionsToStagesMapType"}},"type":"structure"}',
-    "DescriptionType": '{"type":"string"}',
-    "DisassociateCrossAccountReplicaRequest": '{"members":{"CrossAccountReplicaARN":{"shape":"SecretARNType"},"SecretId":{"shape":"SecretIdType"}},"required":["SecretId","CrossAccountReplicaARN"],"type":"structure"}',
-    "DisassociateCrossAccountReplicaResponse": '{"members":{"ARN":{"shape":"SecretARNType"},"CrossAccountReplicaARN":{"shape":"SecretARNType"}},"type":"structure"}',
-    "DurationType": '{"type":"string"}',
-    "EncryptionFailure": '{"exception":true,"members":{"Message":{"shape":"ErrorMessage"}},"type":"structure"}',
-    "ErrorCode": '{"type":"string"}',
-    "ErrorMessage": '{"type":"string"}',
-    "ExcludeCharactersType": '{"type":"string"}',
-    "ExcludeLowercaseType": '{"type":"boolean"}',
-    "ExcludeNumbersType": '{"type":"boolean"}',
-    "ExcludePunctuationType": '{"type":"boolean"}',
-    "ExcludeUppercaseType": '{"type":"boolean"}',
-    "ExternalSecretRotationMetadataItem": '{"members":{"Key":{"shape":"ExternalSecretRotationMetadataItemKeyType"},"Value":{"shape":"ExternalSecretRotationMetadataItemValueType"}},"type":"structure"}',
-    "ExternalSecretRotationMetadataItemKeyType": '{"type":"string"}',
-    "ExternalSecretRotationMetadataItemValueType": '{"type":"string"}',
-    "ExternalSecretRotationMetadataType": '{"member":{"shape":"ExternalSecretRotationMetadataItem"},"type":"list"}',
-    "Filter": '{"members":{"Key":{"shape":"FilterNameStringType"},"Values":{"shape":"FilterValuesStringList"}},"type":"structure"}',
-    "FilterNameStringType": '{"type":"string"}',
-    "FilterValueStringType": '{"type":"string"}',
-    "FilterValuesStringList": '{"member":{"shape":"FilterValueStringType"},"type":"list"}',
-    "FiltersListType": '{"member":{"shape":"Filter"},"type":"list"}',
-    "GetRandomPasswordRequest": '{"members":{"ExcludeCharacters":{"shape":"ExcludeCharactersType"},"ExcludeLowercase":{"shape":"ExcludeLowercaseType"},"ExcludeNumbers":{"shape":"ExcludeNumbersType"},"ExcludePunctuation":{"shape":"ExcludePunctuationType"},"ExcludeUppercase":{"shape":"ExcludeUppercaseType"},"IncludeSpace":{"shape":"IncludeSpaceType"},"PasswordLength":{"shape":"PasswordLengthType"},"RequireEachIncludedType":{"shape":"RequireEachIncludedTypeType"}},"type":"structure"}',
-    "GetRandomPasswordResponse": '{"members":{"RandomPassword":{"shape":"RandomPasswordType"}},"type":"structure"}',
-    "GetResourcePolicyRequest": '{"members":{"PolicyName":{"shape":"ResourcePolicyNameType"},"SecretId":{"shape":"SecretIdType"}},"required":["SecretId"],"type":"structure"}',
-    "GetResourcePolicyResponse": '{"members":{"ARN":{"shape":"SecretARNType"},"Name":{"shape":"NameType"},"PolicyName":{"shape":"ResourcePolicyNameType"},"ResourcePolicy":{"shape":"NonEmptyResourcePolicyType"}},"type":"structure"}',
-    "GetSecretValueRequest": '{"members":{"SecretId":{"shape":"SecretIdType"},"VersionId":{"shape":"SecretVersionIdType"},"VersionStage":{"shape":"SecretVersionStageType"}},"required":["SecretId"],"type":"structure"}',
-    "GetSecretValueResponse": '{"members":{"ARN":{"shape":"SecretARNType"},"CreatedDate":{"shape":"CreatedDateType"},"Name":{"shape":"SecretNameType"},"SecretBinary":{"shape":"SecretBinaryType"},"SecretString":{"shape":"SecretStringType"},"VersionId":{"shape":"SecretVersionIdType"},"VersionStages":{"shape":"SecretVersionStagesType"}},"type":"structure"}',
-    "IncludeSpaceType": '{"type":"boolean"}',
-    "InternalServiceError": '{"exception":true,"members":{"Message":{"shape":"ErrorMessage"}},"type":"structure"}',
-    "InvalidNextTokenException": '{"exception":true,"members":{"Message":{"shape":"ErrorMessage"}},"type":"structure"}',
-    "InvalidParameterException": '{"exception":true,"members":{"Message":{"shape":"ErrorMessage"}},"type":"structure"}',
-    "InvalidRequestException": '{"exception":true,"members":{"Message":{"shape":"ErrorMessage"}},"type":"structure"}',
-    "KmsKeyIdListType": '{"member":{"shape":"KmsKeyIdType"},"type":"list"}',
-    "KmsKeyIdType": '{"type":"string"}',
-    "LastAccessedDateType": '{"type":"timestamp"}',
-    "LastChangedDateType": '{"type":"timestamp"}',
-    "LastRotatedDateType": '{"type":"timestamp"}',
-    "LimitExceededException": '{"exception":true,"members":{"Message":{"shape":"ErrorMessage"}},"type":"structure"}',
-    "ListResourcePoliciesRequest": '{"members":{"MaxResults":{"shape":"MaxResultsType"},"NextToken":{"shape":"NextTokenType"},"SecretId":{"shape":"SecretIdType"}},"required":["SecretId"],"type":"structure"}',
-    "ListResourcePoliciesResponse": '{"members":{"NextToken":{"shape":"NextTokenType"},"ResourcePolicies":{"shape":"ResourcePolicySummaryListType"}},"required":["ResourcePolicies"],"type":"structure"}',
-    "ListSecretVersionIdsRequest": '{"members":{"IncludeDeprecated":{"shape":"BooleanType"},"MaxResults":{"shape":"MaxResultsType"},"NextToken":{"shape":"NextTokenType"},"SecretId":{"shape":"SecretIdType"}},"required":["SecretId"],"type":"structure"}',
-    "ListSecretVersionIdsResponse": '{"members":{"ARN":{"shape":"SecretARNType"},"Name":{"shape":"SecretNameType"},"NextToken":{"shape":"NextTokenType"},"Versions":{"shape":"SecretVersionsListType"}},"type":"structure"}',
-    "ListSecretsRequest": '{"members":{"Filters":{"shape":"FiltersListType"},"IncludePlannedDeletion":{"shape":"BooleanType"},"MaxResults":{"shape":"MaxResultsType"},"NextToken":{"shape":"NextTokenType"},"SortBy":{"shape":"SortByType"},"SortOrder":{"shape":"SortOrderType"}},"type":"structure"}',
-    "ListSecretsResponse": '{"members":{"NextToken":{"shape":"NextTokenType"},"SecretList":{"shape":"SecretListType"}},"type":"structure"}',
-    "MalformedPolicyDocumentException": '{"exception":true,"members":{"Message":{"shape":"ErrorMessage"}},"type":"structure"}',
-    "MaxResultsBatchType": '{"type":"integer"}',
-    "MaxResultsType": '{"type":"integer"}',
-    "MedeaTypeType": '{"type":"string"}',
-    "NameType": '{"type":"string"}',
-    "NextRotationDateType": '{"type":"timestamp"}',
-    "NextTokenType": '{"type":"string"}',
-    "NonEmptyResourcePolicyType": '{"type":"string"}',
-    "OwningServiceType": '{"type":"string"}',
-    "PasswordLengthType": '{"type":"long"}',
-    "PreconditionNotMetException": '{"exception":true,"members":{"Message":{"shape":"ErrorMessage"}},"type":"structure"}',
-    "PublicPolicyException": '{"exception":true,"members":{"Message":{"shape":"ErrorMessage"}},"type":"structure"}',
-    "PutResourcePolicyRequest": '{"members":{"BlockPublicPolicy":{"shape":"BooleanType"},"PolicyName":{"shape":"ResourcePolicyNameType"},"ResourcePolicy":{"shape":"NonEmptyResourcePolicyType"},"SecretId":{"shape":"SecretIdType"}},"required":["SecretId","ResourcePolicy"],"type":"structure"}',
-    "PutResourcePolicyResponse": '{"members":{"ARN":{"shape":"SecretARNType"},"Name":{"shape":"NameType"},"PolicyName":{"shape":"ResourcePolicyNameType"}},"type":"structure"}',
-    "PutSecretValueRequest": '{"members":{"ClientRequestToken":{"idempotencyToken":true,"shape":"ClientRequestTokenType"},"RotationToken":{"shape":"RotationTokenType"},"SecretBinary":{"shape":"SecretBinaryType"},"SecretId":{"shape":"SecretIdType"},"SecretString":{"shape":"SecretStringType"},"VersionStages":{"shape":"SecretVersionStagesType"}},"required":["SecretId"],"type":"structure"}',
-    "PutSecretValueResponse": '{"members":{"ARN":{"shape":"SecretARNType"},"Name":{"shape":"SecretNameType"},"VersionId":{"shape":"SecretVersionIdType"},"VersionStages":{"shape":"SecretVersionStagesType"}},"type":"structure"}',
-    "RandomPasswordType": '{"type":"string"}',
-    "RecoveryWindowInDaysType": '{"type":"long"}',
-    "RegionType": '{"type":"string"}',
-    "RemoveRegionsFromReplicationRequest": '{"members":{"RemoveReplicaRegions":{"shape":"RemoveReplicaRegionListType"},"SecretId":{"shape":"SecretIdType"}},"required":["SecretId","RemoveReplicaRegions"],"type":"structure"}',
-    "RemoveRegionsFromReplicationResponse": '{"members":{"ARN":{"shape":"SecretARNType"},"ReplicationStatus":{"shape":"ReplicationStatusListType"}},"type":"structure"}',
-    "RemoveReplicaRegionListType": '{"member":{"shape":"RegionType"},"type":"list"}',
-    "ReplicaRegionType": '{"members":{"KmsKeyId":{"shape":"KmsKeyIdType"},"Region":{"shape":"RegionType"}},"type":"structure"}',
-    "ReplicaRestrictionType": '{"type":"string"}',
-    "ReplicateSecretToRegionsRequest": '{"members":{"AddReplicaRegions":{"shape":"AddReplicaRegionListType"},"ForceOverwriteReplicaSecret":{"shape":"BooleanType"},"SecretId":{"shape":"SecretIdType"}},"required":["SecretId","AddReplicaRegions"],"type":"structure"}',
-    "ReplicateSecretToRegionsResponse": '{"members":{"ARN":{"shape":"SecretARNType"},"ReplicationStatus":{"shape":"ReplicationStatusListType"}},"type":"structure"}',
-    "ReplicationStatusListType": '{"member":{"shape":"ReplicationStatusType"},"type":"list"}',
-    "ReplicationStatusType": '{"members":{"KmsKeyId":{"shape":"KmsKeyIdType"},"LastAccessedDate":{"shape":"LastAccessedDateType"},"Region":{"shape":"RegionType"},"Status":{"shape":"StatusType"},"StatusMessage":{"shape":"StatusMessageType"}},"type":"structure"}',
-    "RequireEachIncludedTypeType": '{"type":"boolean"}',
-    "ResourceExistsException": '{"exception":true,"members":{"Message":{"shape":"ErrorMessage"}},"type":"structure"}',
-    "ResourceNotFoundException": '{"exception":true,"members":{"Message":{"shape":"ErrorMessage"}},"type":"structure"}',
-    "ResourcePolicyNameType": '{"type":"string"}',
-    "ResourcePolicySummary": '{"members":{"PolicyName":{"shape":"ResourcePolicyNameType"}},"type":"structure"}',
-    "ResourcePolicySummaryListType": '{"member":{"shape":"ResourcePolicySummary"},"type":"list"}',
-    "RestoreSecretRequest": '{"members":{"SecretId":{"shape":"SecretIdType"}},"required":["SecretId"],"type":"structure"}',
-    "RestoreSecretResponse": '{"members":{"ARN":{"shape":"SecretARNType"},"Name":{"shape":"SecretNameType"}},"type":"structure"}',
-    "RoleARNType": '{"type":"string"}',
-    "RotateSecretRequest": '{"members":{"ClientRequestToken":{"idempotencyToken":true,"shape":"ClientRequestTokenType"},"ExternalSecretRotationMetadata":{"shape":"ExternalSecretRotationMetadataType"},"ExternalSecretRotationRoleArn":{"shape":"RoleARNType"},"RotateImmediately":{"shape":"BooleanType"},"RotationLambdaARN":{"shape":"RotationLambdaARNType"},"RotationRules":{"shape":"RotationRulesType"},"SecretId":{"shape":"SecretIdType"}},"required":["SecretId"],"type":"structure"}',
-    "RotateSecretResponse": '{"members":{"ARN":{"shape":"SecretARNType"},"Name":{"shape":"SecretNameType"},"VersionId":{"shape":"SecretVersionIdType"}},"type":"structure"}',
-    "RotationEnabledType": '{"type":"boolean"}',
-    "RotationLambdaARNType": '{"type":"string"}',
-    "RotationRulesType": '{"members":{"AutomaticallyAfterDays":{"shape":"AutomaticallyRotateAfterDaysType"},"Duration":{"shape":"DurationType"},"ScheduleExpression":{"shape":"ScheduleExpressionType"}},"type":"structure"}',
-    "RotationTokenType": '{"type":"string"}',
-    "ScheduleExpressionType": '{"type":"string"}',
-    "SecretARNType": '{"type":"string"}',
-    "SecretBinaryType": '{"type":"blob"}',
-    "SecretIdListType": '{"member":{"shape":"SecretIdType"},"type":"list"}',
-    "SecretIdType": '{"type":"string"}',
-    "SecretListEntry": '{"members":{"ARN":{"shape":"SecretARNType"},"CreatedDate":{"shape":"TimestampType"},"DeletedDate":{"shape":"DeletedDateType"},"Description":{"shape":"DescriptionType"},"ExternalSecretRotationMetadata":{"shape":"ExternalSecretRotationMetadataType"},"ExternalSecretRotationRoleArn":{"shape":"RoleARNType"},"KmsKeyId":{"shape":"KmsKeyIdType"},"LastAccessedDate":{"shape":"LastAccessedDateType"},"LastChangedDate":{"shape":"LastChangedDateType"},"LastRotatedDate":{"shape":"LastRotatedDateType"},"Name":{"shape":"SecretNameType"},"NextRotationDate":{"shape":"NextRotationDateType"},"OwningService":{"shape":"OwningServiceType"},"PrimaryRegion":{"shape":"RegionType"},"RotationEnabled":{"shape":"RotationEnabledType"},"RotationLambdaARN":{"shape":"RotationLambdaARNType"},"RotationRules":{"shape":"RotationRulesType"},"SecretVersionsToStages":{"shape":"SecretVersionsToStagesMapType"},"Tags":{"shape":"TagListType"},"Type":{"shape":"MedeaTypeType"}},"type":"structure"}',
-    "SecretListType": '{"member":{"shape":"SecretListEntry"},"type":"list"}',
-    "SecretNameType": '{"type":"string"}',
-    "SecretStringType": '{"type":"string"}',
-    "SecretValueEntry": '{"members":{"ARN":{"shape":"SecretARNType"},"CreatedDate":{"shape":"CreatedDateType"},"Name":{"shape":"SecretNameType"},"SecretBinary":{"shape":"SecretBinaryType"},"SecretString":{"shape":"SecretStringType"},"VersionId":{"shape":"SecretVersionIdType"},"VersionStages":{"shape":"SecretVersionStagesType"}},"type":"structure"}',
-    "SecretValuesType": '{"member":{"shape":"SecretValueEntry"},"type":"list"}',
-    "SecretVersionIdType": '{"type":"string"}',
-    "SecretVersionStageType": '{"type":"string"}',
-    "SecretVersionStagesType": '{"member":{"shape":"SecretVersionStageType"},"type":"list"}',
-    "SecretVersionsListEntry": '{"members":{"CreatedDate":{"shape":"CreatedDateType"},"KmsKeyIds":{"shape":"KmsKeyIdListType"},"LastAccessedDate":{"shape":"LastAccessedDateType"},"VersionId":{"shape":"SecretVersionIdType"},"VersionStages":{"shape":"SecretVersionStagesType"}},"type":"structure"}',
-    "SecretVersionsListType": '{"member":{"shape":"SecretVersionsListEntry"},"type":"list"}',
-    "SecretVersionsToStagesMapType": '{"key":{"shape":"SecretVersionIdType"},"type":"map","value":{"shape":"SecretVersionStagesType"}}',
-    "SortByType": '{"type":"string"}',
-    "SortOrderType": '{"type":"string"}',
-    "StatusMessageType": '{"type":"string"}',
-    "StatusType": '{"type":"string"}',
-    "StopReplicationToReplicaRequest": '{"members":{"SecretId":{"shape":"SecretIdType"}},"required":["SecretId"],"type":"structure"}',
-    "StopReplicationToReplicaResponse": '{"members":{"ARN":{"shape":"SecretARNType"}},"type":"structure"}',
-    "Tag": '{"members":{"Key":{"shape":"TagKeyType"},"Value":{"shape":"TagValueType"}},"type":"structure"}',
-    "TagKeyListType": '{"member":{"shape":"TagKeyType"},"type":"list"}',
-    "TagKeyType": '{"type":"string"}',
-    "TagListType": '{"member":{"shape":"Tag"},"type":"list"}',
-    "TagResourceRequest": '{"members":{"SecretId":{"shape":"SecretIdType"},"Tags":{"shape":"TagListType"}},"required":["SecretId","Tags"],"type":"structure"}',
-    "TagValueType": '{"type":"string"}',
-    "TimestampType": '{"type":"timestamp"}',
-    "UntagResourceRequest": '{"members":{"SecretId":{"shape":"SecretIdType"},"TagKeys":{"shape":"TagKeyListType"}},"required":["SecretId","TagKeys"],"type":"structure"}',
-    "UpdateSecretRequest": '{"members":{"ClientRequestToken":{"idempotencyToken":true,"shape":"ClientRequestTokenType"},"Description":{"shape":"DescriptionType"},"KmsKeyId":{"shape":"KmsKeyIdType"},"SecretBinary":{"shape":"SecretBinaryType"},"SecretId":{"shape":"SecretIdType"},"SecretString":{"shape":"SecretStringType"},"Type":{"shape":"MedeaTypeType"}},"required":["SecretId"],"type":"structure"}',
-    "UpdateSecretResponse": '{"members":{"ARN":{"shape":"SecretARNType"},"Name":{"shape":"SecretNameType"},"VersionId":{"shape":"SecretVersionIdType"}},"type":"structure"}',
-    "UpdateSecretVersionStageRequest": '{"members":{"MoveToVersionId":{"shape":"SecretVersionIdType"},"RemoveFromVersionId":{"shape":"SecretVersionIdType"},"SecretId":{"shape":"SecretIdType"},"VersionStage":{"shape":"SecretVersionStageType"}},"required":["SecretId","VersionStage"],"type":"structure"}',
-    "UpdateSecretVersionStageResponse": '{"members":{"ARN":{"shape":"SecretARNType"},"Name":{"shape":"SecretNameType"}},"type":"structure"}',
-    "ValidateResourcePolicyRequest": '{"members":{"ResourcePolicy":{"shape":"NonEmptyResourcePolicyType"},"SecretId":{"shape":"SecretIdType"}},"required":["ResourcePolicy"],"type":"structure"}',
-    "ValidateResourcePolicyResponse": '{"members":{"PolicyValidationPassed":{"shape":"BooleanType"},"ValidationErrors":{"shape":"ValidationErrorsType"}},"type":"structure"}',
-    "ValidationErrorsEntry": '{"members":{"CheckName":{"shape":"NameType"},"ErrorMessage":{"shape":"ErrorMessage"}},"type":"structure"}',
-    "ValidationErrorsType": '{"member":{"shape":"ValidationErrorsEntry"},"type":"list"}',
-}
-OPERATIONS = {
-    "AssociateCrossAccountReplica": '{"errors":[{"shape":"ResourceNotFoundException"},{"shape":"InvalidRequestException"},{"shape":"InvalidParameterException"},{"shape":"LimitExceededException"},{"shape":"InternalServiceError"}],"http":{"method":"POST","requestUri":"/"},"input":{"shape":"AssociateCrossAccountReplicaRequest"},"output":{"shape":"AssociateCrossAccountReplicaResponse"}}',
-    "BatchGetSecretValue": '{"errors":[{"shape":"ResourceNotFoundException"},{"shape":"InvalidParameterException"},{"shape":"InvalidRequestException"},{"shape":"DecryptionFailure"},{"shape":"InternalServiceError"},{"shape":"InvalidNextTokenException"}],"http":{"method":"POST","requestUri":"/"},"input":{"shape":"BatchGetSecretValueRequest"},"output":{"shape":"BatchGetSecretValueResponse"}}',
-    "CancelRotateSecret": '{"errors":[{"shape":"ResourceNotFoundException"},{"shape":"InvalidParameterException"},{"shape":"InternalServiceError"},{"shape":"InvalidRequestException"}],"http":{"method":"POST","requestUri":"/"},"input":{"shape":"CancelRotateSecretRequest"},"output":{"shape":"CancelRotateSecretResponse"}}',
-    "CreateSecret": '{"errors":[{"shape":"InvalidParameterException"},{"shape":"InvalidRequestException"},{"shape":"LimitExceededException"},{"shape":"EncryptionFailure"},{"shape":"ResourceExistsException"},{"shape":"ResourceNotFoundException"},{"shape":"MalformedPolicyDocumentException"},{"shape":"InternalServiceError"},{"shape":"PreconditionNotMetException"},{"shape":"DecryptionFailure"}],"http":{"method":"POST","requestUri":"/"},"input":{"shape":"CreateSecretRequest"},"output":{"shape":"CreateSecretResponse"}}',
-    "DeleteResourcePolicy": '{"errors":[{"shape":"ResourceNotFoundException"},{"shape":"InternalServiceError"},{"shape":"InvalidRequestException"},{"shape":"InvalidParameterException"}],"http":{"method":"POST","requestUri":"/"},"input":{"shape":"DeleteResourcePolicyRequest"},"output":{"shape":"DeleteResourcePolicyResponse"}}',
-    "DeleteSecret": '{"errors":[{"shape":"ResourceNotFoundException"},{"shape":"InvalidParameterException"},{"shape":"InvalidRequestException"},{"shape":"InternalServiceError"}],"http":{"method":"POST","requestUri":"/"},"input":{"shape":"DeleteSecretRequest"},"output":{"shape":"DeleteSecretResponse"}}',
-    "DescribeSecret": '{"errors":[{"shape":"ResourceNotFoundException"},{"shape":"InternalServiceError"},{"shape":"InvalidParameterException"}],"http":{"method":"POST","requestUri":"/"},"input":{"shape":"DescribeSecretRequest"},"output":{"shape":"DescribeSecretResponse"}}',
-    "DisassociateCrossAccountReplica": '{"errors":[{"shape":"ResourceNotFoundException"},{"shape":"InvalidRequestException"},{"shape":"InvalidParameterException"},{"shape":"InternalServiceError"}],"http":{"method":"POST","requestUri":"/"},"input":{"shape":"DisassociateCrossAccountReplicaRequest"},"output":{"shape":"DisassociateCrossAccountReplicaResponse"}}',
-    "GetRandomPassword": '{"errors":[{"shape":"InvalidParameterException"},{"shape":"InvalidRequestException"},{"shape":"InternalServiceError"}],"http":{"method":"POST","requestUri":"/"},"input":{"shape":"GetRandomPasswordRequest"},"output":{"shape":"GetRandomPasswordResponse"}}',
-    "GetResourcePolicy": '{"errors":[{"shape":"ResourceNotFoundException"},{"shape":"InternalServiceError"},{"shape":"InvalidRequestException"},{"shape":"InvalidParameterException"}],"http":{"method":"POST","requestUri":"/"},"input":{"shape":"GetResourcePolicyRequest"},"output":{"shape":"GetResourcePolicyResponse"}}',
-    "GetSecretValue": '{"errors":[{"shape":"ResourceNotFoundException"},{"shape":"InvalidParameterException"},{"shape":"InvalidRequestException"},{"shape":"DecryptionFailure"},{"shape":"InternalServiceError"}],"http":{"method":"POST","requestUri":"/"},"input":{"shape":"GetSecretValueRequest"},"output":{"shape":"GetSecretValueResponse"}}',
-    "ListResourcePolicies": '{"errors":[{"shape":"ResourceNotFoundException"},{"shape":"InvalidNextTokenException"},{"shape":"InternalServiceError"},{"shape":"InvalidRequestException"},{"shape":"InvalidParameterException"}],"http":{"method":"POST","requestUri":"/"},"input":{"shape":"ListResourcePoliciesRequest"},"output":{"shape":"ListResourcePoliciesResponse"}}',
-    "ListSecretVersionIds": '{"errors":[{"shape":"InvalidNextTokenException"},{"shape":"ResourceNotFoundException"},{"shape":"InternalServiceError"},{"shape":"InvalidParameterException"}],"http":{"method":"POST","requestUri":"/"},"input":{"shape":"ListSecretVersionIdsRequest"},"output":{"shape":"ListSecretVersionIdsResponse"}}',
-    "ListSecrets": '{"errors":[{"shape":"InvalidParameterException"},{"shape":"InvalidRequestException"},{"shape":"InvalidNextTokenException"},{"shape":"InternalServiceError"}],"http":{"method":"POST","requestUri":"/"},"input":{"shape":"ListSecretsRequest"},"output":{"shape":"ListSecretsResponse"}}',
-    "PutResourcePolicy": '{"errors":[{"shape":"MalformedPolicyDocumentException"},{"shape":"ResourceNotFoundException"},{"shape":"InvalidParameterException"},{"shape":"InternalServiceError"},{"shape":"InvalidRequestException"},{"shape":"PublicPolicyException"}],"http":{"method":"POST","requestUri":"/"},"input":{"shape":"PutResourcePolicyRequest"},"output":{"shape":"PutResourcePolicyResponse"}}',
-    "PutSecretValue": '{"errors":[{"shape":"InvalidParameterException"},{"shape":"InvalidRequestException"},{"shape":"LimitExceededException"},{"shape":"EncryptionFailure"},{"shape":"ResourceExistsException"},{"shape":"ResourceNotFoundException"},{"shape":"InternalServiceError"},{"shape":"DecryptionFailure"}],"http":{"method":"POST","requestUri":"/"},"input":{"shape":"PutSecretValueRequest"},"output":{"shape":"PutSecretValueResponse"}}',
-    "RemoveRegionsFromReplication": '{"errors":[{"shape":"ResourceNotFoundException"},{"shape":"InvalidRequestException"},{"shape":"InvalidParameterException"},{"shape":"InternalServiceError"}],"http":{"method":"POST","requestUri":"/"},"input":{"shape":"RemoveRegionsFromReplicationRequest"},"output":{"shape":"RemoveRegionsFromReplicationResponse"}}',
-    "ReplicateSecretToRegions": '{"errors":[{"shape":"ResourceNotFoundException"},{"shape":"InvalidRequestException"},{"shape":"InvalidParameterException"},{"shape":"InternalServiceError"}],"http":{"method":"POST","requestUri":"/"},"input":{"shape":"ReplicateSecretToRegionsRequest"},"output":{"shape":"ReplicateSecretToRegionsResponse"}}',
-    "RestoreSecret": '{"errors":[{"shape":"ResourceNotFoundException"},{"shape":"InvalidParameterException"},{"shape":"InvalidRequestException"},{"shape":"InternalServiceError"}],"http":{"method":"POST","requestUri":"/"},"input":{"shape":"RestoreSecretRequest"},"output":{"shape":"RestoreSecretResponse"}}',
-    "RotateSecret": '{"errors":[{"shape":"ResourceNotFoundException"},{"shape":"InvalidParameterException"},{"shape":"InternalServiceError"},{"shape":"InvalidRequestException"}],"http":{"method":"POST","requestUri":"/"},"input":{"shape":"RotateSecretRequest"},"output":{"shape":"RotateSecretResponse"}}',
-    "StopReplicationToReplica": '{"errors":[{"shape":"ResourceNotFoundException"},{"shape":"InvalidRequestException"},{"shape":"InvalidParameterException"},{"shape":"InternalServiceError"}],"http":{"method":"POST","requestUri":"/"},"input":{"shape":"StopReplicationToReplicaRequest"},"output":{"shape":"StopReplicationToReplicaResponse"}}',
-    "TagResource": '{"errors":[{"shape":"ResourceNotFoundException"},{"shape":"InvalidRequestException"},{"shape":"InvalidParameterException"},{"shape":"InternalServiceError"}],"http":{"method":"POST","requestUri":"/"},"input":{"shape":"TagResourceRequest"}}',
-    "UntagResource": '{"errors":[{"shape":"ResourceNotFoundException"},{"shape":"InvalidRequestException"},{"shape":"InvalidParameterException"},{"shape":"InternalServiceError"}],"http":{"method":"POST","requestUri":"/"},"input":{"shape":"UntagResourceRequest"}}',
-    "UpdateSecret": '{"errors":[{"shape":"InvalidParameterException"},{"shape":"InvalidRequestException"},{"shape":"LimitExceededException"},{"shape":"EncryptionFailure"},{"shape":"ResourceExistsException"},{"shape":"ResourceNotFoundException"},{"shape":"MalformedPolicyDocumentException"},{"shape":"InternalServiceError"},{"shape":"PreconditionNotMetException"},{"shape":"DecryptionFailure"}],"http":{"method":"POST","requestUri":"/"},"input":{"shape":"UpdateSecretRequest"},"output":{"shape":"UpdateSecretResponse"}}',
-    "UpdateSecretVersionStage": '{"errors":[{"shape":"ResourceNotFoundException"},{"shape":"InvalidParameterException"},{"shape":"InvalidRequestException"},{"shape":"LimitExceededException"},{"shape":"InternalServiceError"}],"http":{"method":"POST","requestUri":"/"},"input":{"shape":"UpdateSecretVersionStageRequest"},"output":{"shape":"UpdateSecretVersionStageResponse"}}',
-    "ValidateResourcePolicy": '{"errors":[{"shape":"MalformedPolicyDocumentException"},{"shape":"ResourceNotFoundException"},{"shape":"InvalidParameterException"},{"shape":"InternalServiceError"},{"shape":"InvalidRequestException"}],"http":{"method":"POST","requestUri":"/"},"input":{"shape":"ValidateResourcePolicyRequest"},"output":{"shape":"ValidateResourcePolicyResponse"}}',
-}
-PAGINATORS: dict = {
-    "ListResourcePolicies": '{"input_token":"NextToken","limit_key":"MaxResults","output_token":"NextToken","result_key":"ResourcePolicies"}',
-    "ListSecrets": '{"input_token":"NextToken","limit_key":"MaxResults","output_token":"NextToken","result_key":"SecretList"}',
-}
+SHAPES = Table(
+    'APIErrorListType {"member":{"shape":"APIErrorType"},"type":"list"}\n'
+    'APIErrorType {"members":{"ErrorCode":{"shape":"ErrorCode"},"Message":{"shape":"ErrorMessage"},"SecretId":{"shape":"SecretIdType"}},"type":"structure"}\n'
+    'AddReplicaRegionListType {"member":{"shape":"ReplicaRegionType"},"type":"list"}\n'
+    'AssociateCrossAccountReplicaRequest {"members":{"CrossAccountReplicaARN":{"shape":"SecretARNType"},"ReplicaRestriction":{"shape":"ReplicaRestrictionType"},"ReplicationRoleARN":{"shape":"RoleARNType"},"SecretId":{"shape":"SecretIdType"}},"required":["SecretId","CrossAccountReplicaARN"],"type":"structure"}\n'
+    'AssociateCrossAccountReplicaResponse {"members":{"ARN":{"shape":"SecretARNType"},"CrossAccountReplicaARN":{"shape":"SecretARNType"},"ReplicationStatus":{"shape":"StatusType"}},"type":"structure"}\n'
+    'AutomaticallyRotateAfterDaysType {"type":"long"}\n'
+    'BatchGetSecretValueRequest {"members":{"Filters":{"shape":"FiltersListType"},"MaxResults":{"shape":"MaxResultsBatchType"},"NextToken":{"shape":"NextTokenType"},"SecretIdList":{"shape":"SecretIdListType"}},"type":"structure"}\n'
+    'BatchGetSecretValueResponse {"members":{"Errors":{"shape":"APIErrorListType"},"NextToken":{"shape":"NextTokenType"},"SecretValues":{"shape":"SecretValuesType"}},"type":"structure"}\n'
+    'BooleanType {"type":"boolean"}\n'
+    'CancelRotateSecretRequest {"members":{"SecretId":{"shape":"SecretIdType"}},"required":["SecretId"],"type":"structure"}\n'
+    'CancelRotateSecretResponse {"members":{"ARN":{"shape":"SecretARNType"},"Name":{"shape":"SecretNameType"},"VersionId":{"shape":"SecretVersionIdType"}},"type":"structure"}\n'
+    'ClientRequestTokenType {"type":"string"}\n'
+    'CreateSecretRequest {"members":{"AddReplicaRegions":{"shape":"AddReplicaRegionListType"},"ClientRequestToken":{"idempotencyToken":true,"shape":"ClientRequestTokenType"},"CrossAccountPrimaryARN":{"shape":"SecretARNType"},"Description":{"shape":"DescriptionType"},"ForceOverwriteReplicaSecret":{"shape":"BooleanType"},"KmsKeyId":{"shape":"KmsKeyIdType"},"Name":{"shape":"NameType"},"SecretBinary":{"shape":"SecretBinaryType"},"SecretString":{"shape":"SecretStringType"},"Tags":{"shape":"TagListType"},"Type":{"shape":"MedeaTypeType"}},"required":["Name"],"type":"structure"}\n'
+    'CreateSecretResponse {"members":{"ARN":{"shape":"SecretARNType"},"Name":{"shape":"SecretNameType"},"ReplicationStatus":{"shape":"ReplicationStatusListType"},"VersionId":{"shape":"SecretVersionIdType"}},"type":"structure"}\n'
+    'CreatedDateType {"type":"timestamp"}\n'
+    'CrossAccountPrimaryType {"members":{"PrimarySecretARN":{"shape":"SecretARNType"},"ReplicationStatus":{"shape":"StatusType"},"StatusMessage":{"shape":"StatusMessageType"}},"type":"structure"}\n'
+    'CrossAccountReplicaEntry {"members":{"ReplicaSecretARN":{"shape":"SecretARNType"},"ReplicationRoleARN":{"shape":"RoleARNType"},"ReplicationStatus":{"shape":"StatusType"},"StatusMessage":{"shape":"StatusMessageType"}},"type":"structure"}\n'
+    'CrossAccountReplicaListType {"member":{"shape":"CrossAccountReplicaEntry"},"type":"list"}\n'
+    'DecryptionFailure {"exception":true,"members":{"Message":{"shape":"ErrorMessage"}},"type":"structure"}\n'
+    'DeleteResourcePolicyRequest {"members":{"PolicyName":{"shape":"ResourcePolicyNameType"},"SecretId":{"shape":"SecretIdType"}},"required":["SecretId"],"type":"structure"}\n'
+    'DeleteResourcePolicyResponse {"members":{"ARN":{"shape":"SecretARNType"},"Name":{"shape":"NameType"},"PolicyName":{"shape":"ResourcePolicyNameType"}},"type":"structure"}\n'
+    'DeleteSecretRequest {"members":{"ForceDeleteWithoutRecovery":{"shape":"BooleanType"},"RecoveryWindowInDays":{"shape":"RecoveryWindowInDaysType"},"SecretId":{"shape":"SecretIdType"}},"required":["SecretId"],"type":"structure"}\n'
+    'DeleteSecretResponse {"members":{"ARN":{"shape":"SecretARNType"},"DeletionDate":{"shape":"DeletionDateType"},"Name":{"shape":"SecretNameType"}},"type":"structure"}\n'
+    'DeletedDateType {"type":"timestamp"}\n'
+    'DeletionDateType {"type":"timestamp"}\n'
+    'DescribeSecretRequest {"members":{"SecretId":{"shape":"SecretIdType"}},"required":["SecretId"],"type":"structure"}\n'
+    'DescribeSecretResponse {"members":{"ARN":{"shape":"SecretARNType"},"CreatedDate":{"shape":"TimestampType"},"CrossAccountPrimary":{"shape":"CrossAccountPrimaryType"},"CrossAccountReplicas":{"shape":"CrossAccountReplicaListType"},"DeletedDate":{"shape":"DeletedDateType"},"Description":{"shape":"DescriptionType"},"ExternalSecretRotationMetadata":{"shape":"ExternalSecretRotationMetadataType"},"ExternalSecretRotationRoleArn":{"shape":"RoleARNType"},"KmsKeyId":{"shape":"KmsKeyIdType"},"LastAccessedDate":{"shape":"LastAccessedDateType"},"LastChangedDate":{"shape":"LastChangedDateType"},"LastRotatedDate":{"shape":"LastRotatedDateType"},"Name":{"shape":"SecretNameType"},"NextRotationDate":{"shape":"NextRotationDateType"},"OwningService":{"shape":"OwningServiceType"},"PrimaryRegion":{"shape":"RegionType"},"ReplicationStatus":{"shape":"ReplicationStatusListType"},"RotationEnabled":{"shape":"RotationEnabledType"},"RotationLambdaARN":{"shape":"RotationLambdaARNType"},"RotationRules":{"shape":"RotationRulesType"},"Tags":{"shape":"TagListType"},"Type":{"shape":"MedeaTypeType"},"VersionIdsToStages":{"shape":"SecretVersionsToStagesMapType"}},"type":"structure"}\n'
+    'DescriptionType {"type":"string"}\n'
+    'DisassociateCrossAccountReplicaRequest {"members":{"CrossAccountReplicaARN":{"shape":"SecretARNType"},"SecretId":{"shape":"SecretIdType"}},"required":["SecretId","CrossAccountReplicaARN"],"type":"structure"}\n'
+    'DisassociateCrossAccountReplicaResponse {"members":{"ARN":{"shape":"SecretARNType"},"CrossAccountReplicaARN":{"shape":"SecretARNType"}},"type":"structure"}\n'
+    'DurationType {"type":"string"}\n'
+    'EncryptionFailure {"exception":true,"members":{"Message":{"shape":"ErrorMessage"}},"type":"structure"}\n'
+    'ErrorCode {"type":"string"}\n'
+    'ErrorMessage {"type":"string"}\n'
+    'ExcludeCharactersType {"type":"string"}\n'
+    'ExcludeLowercaseType {"type":"boolean"}\n'
+    'ExcludeNumbersType {"type":"boolean"}\n'
+    'ExcludePunctuationType {"type":"boolean"}\n'
+    'ExcludeUppercaseType {"type":"boolean"}\n'
+    'ExternalSecretRotationMetadataItem {"members":{"Key":{"shape":"ExternalSecretRotationMetadataItemKeyType"},"Value":{"shape":"ExternalSecretRotationMetadataItemValueType"}},"type":"structure"}\n'
+    'ExternalSecretRotationMetadataItemKeyType {"type":"string"}\n'
+    'ExternalSecretRotationMetadataItemValueType {"type":"string"}\n'
+    'ExternalSecretRotationMetadataType {"member":{"shape":"ExternalSecretRotationMetadataItem"},"type":"list"}\n'
+    'Filter {"members":{"Key":{"shape":"FilterNameStringType"},"Values":{"shape":"FilterValuesStringList"}},"type":"structure"}\n'
+    'FilterNameStringType {"type":"string"}\n'
+    'FilterValueStringType {"type":"string"}\n'
+    'FilterValuesStringList {"member":{"shape":"FilterValueStringType"},"type":"list"}\n'
+    'FiltersListType {"member":{"shape":"Filter"},"type":"list"}\n'
+    'GetRandomPasswordRequest {"members":{"ExcludeCharacters":{"shape":"ExcludeCharactersType"},"ExcludeLowercase":{"shape":"ExcludeLowercaseType"},"ExcludeNumbers":{"shape":"ExcludeNumbersType"},"ExcludePunctuation":{"shape":"ExcludePunctuationType"},"ExcludeUppercase":{"shape":"ExcludeUppercaseType"},"IncludeSpace":{"shape":"IncludeSpaceType"},"PasswordLength":{"shape":"PasswordLengthType"},"RequireEachIncludedType":{"shape":"RequireEachIncludedTypeType"}},"type":"structure"}\n'
+    'GetRandomPasswordResponse {"members":{"RandomPassword":{"shape":"RandomPasswordType"}},"type":"structure"}\n'
+    'GetResourcePolicyRequest {"members":{"PolicyName":{"shape":"ResourcePolicyNameType"},"SecretId":{"shape":"SecretIdType"}},"required":["SecretId"],"type":"structure"}\n'
+    'GetResourcePolicyResponse {"members":{"ARN":{"shape":"SecretARNType"},"Name":{"shape":"NameType"},"PolicyName":{"shape":"ResourcePolicyNameType"},"ResourcePolicy":{"shape":"NonEmptyResourcePolicyType"}},"type":"structure"}\n'
+    'GetSecretValueRequest {"members":{"SecretId":{"shape":"SecretIdType"},"VersionId":{"shape":"SecretVersionIdType"},"VersionStage":{"shape":"SecretVersionStageType"}},"required":["SecretId"],"type":"structure"}\n'
+    'GetSecretValueResponse {"members":{"ARN":{"shape":"SecretARNType"},"CreatedDate":{"shape":"CreatedDateType"},"Name":{"shape":"SecretNameType"},"SecretBinary":{"shape":"SecretBinaryType"},"SecretString":{"shape":"SecretStringType"},"VersionId":{"shape":"SecretVersionIdType"},"VersionStages":{"shape":"SecretVersionStagesType"}},"type":"structure"}\n'
+    'IncludeSpaceType {"type":"boolean"}\n'
+    'InternalServiceError {"exception":true,"members":{"Message":{"shape":"ErrorMessage"}},"type":"structure"}\n'
+    'InvalidNextTokenException {"exception":true,"members":{"Message":{"shape":"ErrorMessage"}},"type":"structure"}\n'
+    'InvalidParameterException {"exception":true,"members":{"Message":{"shape":"ErrorMessage"}},"type":"structure"}\n'
+    'InvalidRequestException {"exception":true,"members":{"Message":{"shape":"ErrorMessage"}},"type":"structure"}\n'
+    'KmsKeyIdListType {"member":{"shape":"KmsKeyIdType"},"type":"list"}\n'
+    'KmsKeyIdType {"type":"string"}\n'
+    'LastAccessedDateType {"type":"timestamp"}\n'
+    'LastChangedDateType {"type":"timestamp"}\n'
+    'LastRotatedDateType {"type":"timestamp"}\n'
+    'LimitExceededException {"exception":true,"members":{"Message":{"shape":"ErrorMessage"}},"type":"structure"}\n'
+    'ListResourcePoliciesRequest {"members":{"MaxResults":{"shape":"MaxResultsType"},"NextToken":{"shape":"NextTokenType"},"SecretId":{"shape":"SecretIdType"}},"required":["SecretId"],"type":"structure"}\n'
+    'ListResourcePoliciesResponse {"members":{"NextToken":{"shape":"NextTokenType"},"ResourcePolicies":{"shape":"ResourcePolicySummaryListType"}},"required":["ResourcePolicies"],"type":"structure"}\n'
+    'ListSecretVersionIdsRequest {"members":{"IncludeDeprecated":{"shape":"BooleanType"},"MaxResults":{"shape":"MaxResultsType"},"NextToken":{"shape":"NextTokenType"},"SecretId":{"shape":"SecretIdType"}},"required":["SecretId"],"type":"structure"}\n'
+    'ListSecretVersionIdsResponse {"members":{"ARN":{"shape":"SecretARNType"},"Name":{"shape":"SecretNameType"},"NextToken":{"shape":"NextTokenType"},"Versions":{"shape":"SecretVersionsListType"}},"type":"structure"}\n'
+    'ListSecretsRequest {"members":{"Filters":{"shape":"FiltersListType"},"IncludePlannedDeletion":{"shape":"BooleanType"},"MaxResults":{"shape":"MaxResultsType"},"NextToken":{"shape":"NextTokenType"},"SortBy":{"shape":"SortByType"},"SortOrder":{"shape":"SortOrderType"}},"type":"structure"}\n'
+    'ListSecretsResponse {"members":{"NextToken":{"shape":"NextTokenType"},"SecretList":{"shape":"SecretListType"}},"type":"structure"}\n'
+    'MalformedPolicyDocumentException {"exception":true,"members":{"Message":{"shape":"ErrorMessage"}},"type":"structure"}\n'
+    'MaxResultsBatchType {"type":"integer"}\n'
+    'MaxResultsType {"type":"integer"}\n'
+    'MedeaTypeType {"type":"string"}\n'
+    'NameType {"type":"string"}\n'
+    'NextRotationDateType {"type":"timestamp"}\n'
+    'NextTokenType {"type":"string"}\n'
+    'NonEmptyResourcePolicyType {"type":"string"}\n'
+    'OwningServiceType {"type":"string"}\n'
+    'PasswordLengthType {"type":"long"}\n'
+    'PreconditionNotMetException {"exception":true,"members":{"Message":{"shape":"ErrorMessage"}},"type":"structure"}\n'
+    'PublicPolicyException {"exception":true,"members":{"Message":{"shape":"ErrorMessage"}},"type":"structure"}\n'
+    'PutResourcePolicyRequest {"members":{"BlockPublicPolicy":{"shape":"BooleanType"},"PolicyName":{"shape":"ResourcePolicyNameType"},"ResourcePolicy":{"shape":"NonEmptyResourcePolicyType"},"SecretId":{"shape":"SecretIdType"}},"required":["SecretId","ResourcePolicy"],"type":"structure"}\n'
+    'PutResourcePolicyResponse {"members":{"ARN":{"shape":"SecretARNType"},"Name":{"shape":"NameType"},"PolicyName":{"shape":"ResourcePolicyNameType"}},"type":"structure"}\n'
+    'PutSecretValueRequest {"members":{"ClientRequestToken":{"idempotencyToken":true,"shape":"ClientRequestTokenType"},"RotationToken":{"shape":"RotationTokenType"},"SecretBinary":{"shape":"SecretBinaryType"},"SecretId":{"shape":"SecretIdType"},"SecretString":{"shape":"SecretStringType"},"VersionStages":{"shape":"SecretVersionStagesType"}},"required":["SecretId"],"type":"structure"}\n'
+    'PutSecretValueResponse {"members":{"ARN":{"shape":"SecretARNType"},"Name":{"shape":"SecretNameType"},"VersionId":{"shape":"SecretVersionIdType"},"VersionStages":{"shape":"SecretVersionStagesType"}},"type":"structure"}\n'
+    'RandomPasswordType {"type":"string"}\n'
+    'RecoveryWindowInDaysType {"type":"long"}\n'
+    'RegionType {"type":"string"}\n'
+    'RemoveRegionsFromReplicationRequest {"members":{"RemoveReplicaRegions":{"shape":"RemoveReplicaRegionListType"},"SecretId":{"shape":"SecretIdType"}},"required":["SecretId","RemoveReplicaRegions"],"type":"structure"}\n'
+    'RemoveRegionsFromReplicationResponse {"members":{"ARN":{"shape":"SecretARNType"},"ReplicationStatus":{"shape":"ReplicationStatusListType"}},"type":"structure"}\n'
+    'RemoveReplicaRegionListType {"member":{"shape":"RegionType"},"type":"list"}\n'
+    'ReplicaRegionType {"members":{"KmsKeyId":{"shape":"KmsKeyIdType"},"Region":{"shape":"RegionType"}},"type":"structure"}\n'
+    'ReplicaRestrictionType {"type":"string"}\n'
+    'ReplicateSecretToRegionsRequest {"members":{"AddReplicaRegions":{"shape":"AddReplicaRegionListType"},"ForceOverwriteReplicaSecret":{"shape":"BooleanType"},"SecretId":{"shape":"SecretIdType"}},"required":["SecretId","AddReplicaRegions"],"type":"structure"}\n'
+    'ReplicateSecretToRegionsResponse {"members":{"ARN":{"shape":"SecretARNType"},"ReplicationStatus":{"shape":"ReplicationStatusListType"}},"type":"structure"}\n'
+    'ReplicationStatusListType {"member":{"shape":"ReplicationStatusType"},"type":"list"}\n'
+    'ReplicationStatusType {"members":{"KmsKeyId":{"shape":"KmsKeyIdType"},"LastAccessedDate":{"shape":"LastAccessedDateType"},"Region":{"shape":"RegionType"},"Status":{"shape":"StatusType"},"StatusMessage":{"shape":"StatusMessageType"}},"type":"structure"}\n'
+    'RequireEachIncludedTypeType {"type":"boolean"}\n'
+    'ResourceExistsException {"exception":true,"members":{"Message":{"shape":"ErrorMessage"}},"type":"structure"}\n'
+    'ResourceNotFoundException {"exception":true,"members":{"Message":{"shape":"ErrorMessage"}},"type":"structure"}\n'
+    'ResourcePolicyNameType {"type":"string"}\n'
+    'ResourcePolicySummary {"members":{"PolicyName":{"shape":"ResourcePolicyNameType"}},"type":"structure"}\n'
+    'ResourcePolicySummaryListType {"member":{"shape":"ResourcePolicySummary"},"type":"list"}\n'
+    'RestoreSecretRequest {"members":{"SecretId":{"shape":"SecretIdType"}},"required":["SecretId"],"type":"structure"}\n'
+    'RestoreSecretResponse {"members":{"ARN":{"shape":"SecretARNType"},"Name":{"shape":"SecretNameType"}},"type":"structure"}\n'
+    'RoleARNType {"type":"string"}\n'
+    'RotateSecretRequest {"members":{"ClientRequestToken":{"idempotencyToken":true,"shape":"ClientRequestTokenType"},"ExternalSecretRotationMetadata":{"shape":"ExternalSecretRotationMetadataType"},"ExternalSecretRotationRoleArn":{"shape":"RoleARNType"},"RotateImmediately":{"shape":"BooleanType"},"RotationLambdaARN":{"shape":"RotationLambdaARNType"},"RotationRules":{"shape":"RotationRulesType"},"SecretId":{"shape":"SecretIdType"}},"required":["SecretId"],"type":"structure"}\n'
+    'RotateSecretResponse {"members":{"ARN":{"shape":"SecretARNType"},"Name":{"shape":"SecretNameType"},"VersionId":{"shape":"SecretVersionIdType"}},"type":"structure"}\n'
+    'RotationEnabledType {"type":"boolean"}\n'
+    'RotationLambdaARNType {"type":"string"}\n'
+    'RotationRulesType {"members":{"AutomaticallyAfterDays":{"shape":"AutomaticallyRotateAfterDaysType"},"Duration":{"shape":"DurationType"},"ScheduleExpression":{"shape":"ScheduleExpressionType"}},"type":"structure"}\n'
+    'RotationTokenType {"type":"string"}\n'
+    'ScheduleExpressionType {"type":"string"}\n'
+    'SecretARNType {"type":"string"}\n'
+    'SecretBinaryType {"type":"blob"}\n'
+    'SecretIdListType {"member":{"shape":"SecretIdType"},"type":"list"}\n'
+    'SecretIdType {"type":"string"}\n'
+    'SecretListEntry {"members":{"ARN":{"shape":"SecretARNType"},"CreatedDate":{"shape":"TimestampType"},"DeletedDate":{"shape":"DeletedDateType"},"Description":{"shape":"DescriptionType"},"ExternalSecretRotationMetadata":{"shape":"ExternalSecretRotationMetadataType"},"ExternalSecretRotationRoleArn":{"shape":"RoleARNType"},"KmsKeyId":{"shape":"KmsKeyIdType"},"LastAccessedDate":{"shape":"LastAccessedDateType"},"LastChangedDate":{"shape":"LastChangedDateType"},"LastRotatedDate":{"shape":"LastRotatedDateType"},"Name":{"shape":"SecretNameType"},"NextRotationDate":{"shape":"NextRotationDateType"},"OwningService":{"shape":"OwningServiceType"},"PrimaryRegion":{"shape":"RegionType"},"RotationEnabled":{"shape":"RotationEnabledType"},"RotationLambdaARN":{"shape":"RotationLambdaARNType"},"RotationRules":{"shape":"RotationRulesType"},"SecretVersionsToStages":{"shape":"SecretVersionsToStagesMapType"},"Tags":{"shape":"TagListType"},"Type":{"shape":"MedeaTypeType"}},"type":"structure"}\n'
+    'SecretListType {"member":{"shape":"SecretListEntry"},"type":"list"}\n'
+    'SecretNameType {"type":"string"}\n'
+    'SecretStringType {"type":"string"}\n'
+    'SecretValueEntry {"members":{"ARN":{"shape":"SecretARNType"},"CreatedDate":{"shape":"CreatedDateType"},"Name":{"shape":"SecretNameType"},"SecretBinary":{"shape":"SecretBinaryType"},"SecretString":{"shape":"SecretStringType"},"VersionId":{"shape":"SecretVersionIdType"},"VersionStages":{"shape":"SecretVersionStagesType"}},"type":"structure"}\n'
+    'SecretValuesType {"member":{"shape":"SecretValueEntry"},"type":"list"}\n'
+    'SecretVersionIdType {"type":"string"}\n'
+    'SecretVersionStageType {"type":"string"}\n'
+    'SecretVersionStagesType {"member":{"shape":"SecretVersionStageType"},"type":"list"}\n'
+    'SecretVersionsListEntry {"members":{"CreatedDate":{"shape":"CreatedDateType"},"KmsKeyIds":{"shape":"KmsKeyIdListType"},"LastAccessedDate":{"shape":"LastAccessedDateType"},"VersionId":{"shape":"SecretVersionIdType"},"VersionStages":{"shape":"SecretVersionStagesType"}},"type":"structure"}\n'
+    'SecretVersionsListType {"member":{"shape":"SecretVersionsListEntry"},"type":"list"}\n'
+    'SecretVersionsToStagesMapType {"key":{"shape":"SecretVersionIdType"},"type":"map","value":{"shape":"SecretVersionStagesType"}}\n'
+    'SortByType {"type":"string"}\n'
+    'SortOrderType {"type":"string"}\n'
+    'StatusMessageType {"type":"string"}\n'
+    'StatusType {"type":"string"}\n'
+    'StopReplicationToReplicaRequest {"members":{"SecretId":{"shape":"SecretIdType"}},"required":["SecretId"],"type":"structure"}\n'
+    'StopReplicationToReplicaResponse {"members":{"ARN":{"shape":"SecretARNType"}},"type":"structure"}\n'
+    'Tag {"members":{"Key":{"shape":"TagKeyType"},"Value":{"shape":"TagValueType"}},"type":"structure"}\n'
+    'TagKeyListType {"member":{"shape":"TagKeyType"},"type":"list"}\n'
+    'TagKeyType {"type":"string"}\n'
+    'TagListType {"member":{"shape":"Tag"},"type":"list"}\n'
+    'TagResourceRequest {"members":{"SecretId":{"shape":"SecretIdType"},"Tags":{"shape":"TagListType"}},"required":["SecretId","Tags"],"type":"structure"}\n'
+    'TagValueType {"type":"string"}\n'
+    'TimestampType {"type":"timestamp"}\n'
+    'UntagResourceRequest {"members":{"SecretId":{"shape":"SecretIdType"},"TagKeys":{"shape":"TagKeyListType"}},"required":["SecretId","TagKeys"],"type":"structure"}\n'
+    'UpdateSecretRequest {"members":{"ClientRequestToken":{"idempotencyToken":true,"shape":"ClientRequestTokenType"},"Description":{"shape":"DescriptionType"},"KmsKeyId":{"shape":"KmsKeyIdType"},"SecretBinary":{"shape":"SecretBinaryType"},"SecretId":{"shape":"SecretIdType"},"SecretString":{"shape":"SecretStringType"},"Type":{"shape":"MedeaTypeType"}},"required":["SecretId"],"type":"structure"}\n'
+    'UpdateSecretResponse {"members":{"ARN":{"shape":"SecretARNType"},"Name":{"shape":"SecretNameType"},"VersionId":{"shape":"SecretVersionIdType"}},"type":"structure"}\n'
+    'UpdateSecretVersionStageRequest {"members":{"MoveToVersionId":{"shape":"SecretVersionIdType"},"RemoveFromVersionId":{"shape":"SecretVersionIdType"},"SecretId":{"shape":"SecretIdType"},"VersionStage":{"shape":"SecretVersionStageType"}},"required":["SecretId","VersionStage"],"type":"structure"}\n'
+    'UpdateSecretVersionStageResponse {"members":{"ARN":{"shape":"SecretARNType"},"Name":{"shape":"SecretNameType"}},"type":"structure"}\n'
+    'ValidateResourcePolicyRequest {"members":{"ResourcePolicy":{"shape":"NonEmptyResourcePolicyType"},"SecretId":{"shape":"SecretIdType"}},"required":["ResourcePolicy"],"type":"structure"}\n'
+    'ValidateResourcePolicyResponse {"members":{"PolicyValidationPassed":{"shape":"BooleanType"},"ValidationErrors":{"shape":"ValidationErrorsType"}},"type":"structure"}\n'
+    'ValidationErrorsEntry {"members":{"CheckName":{"shape":"NameType"},"ErrorMessage":{"shape":"ErrorMessage"}},"type":"structure"}\n'
+    'ValidationErrorsType {"member":{"shape":"ValidationErrorsEntry"},"type":"list"}\n'
+)
+OPERATIONS = Table(
+    'AssociateCrossAccountReplica {"errors":[{"shape":"ResourceNotFoundException"},{"shape":"InvalidRequestException"},{"shape":"InvalidParameterException"},{"shape":"LimitExceededException"},{"shape":"InternalServiceError"}],"http":{"method":"POST","requestUri":"/"},"input":{"shape":"AssociateCrossAccountReplicaRequest"},"output":{"shape":"AssociateCrossAccountReplicaResponse"}}\n'
+    'BatchGetSecretValue {"errors":[{"shape":"ResourceNotFoundException"},{"shape":"InvalidParameterException"},{"shape":"InvalidRequestException"},{"shape":"DecryptionFailure"},{"shape":"InternalServiceError"},{"shape":"InvalidNextTokenException"}],"http":{"method":"POST","requestUri":"/"},"input":{"shape":"BatchGetSecretValueRequest"},"output":{"shape":"BatchGetSecretValueResponse"}}\n'
+    'CancelRotateSecret {"errors":[{"shape":"ResourceNotFoundException"},{"shape":"InvalidParameterException"},{"shape":"InternalServiceError"},{"shape":"InvalidRequestException"}],"http":{"method":"POST","requestUri":"/"},"input":{"shape":"CancelRotateSecretRequest"},"output":{"shape":"CancelRotateSecretResponse"}}\n'
+    'CreateSecret {"errors":[{"shape":"InvalidParameterException"},{"shape":"InvalidRequestException"},{"shape":"LimitExceededException"},{"shape":"EncryptionFailure"},{"shape":"ResourceExistsException"},{"shape":"ResourceNotFoundException"},{"shape":"MalformedPolicyDocumentException"},{"shape":"InternalServiceError"},{"shape":"PreconditionNotMetException"},{"shape":"DecryptionFailure"}],"http":{"method":"POST","requestUri":"/"},"input":{"shape":"CreateSecretRequest"},"output":{"shape":"CreateSecretResponse"}}\n'
+    'DeleteResourcePolicy {"errors":[{"shape":"ResourceNotFoundException"},{"shape":"InternalServiceError"},{"shape":"InvalidRequestException"},{"shape":"InvalidParameterException"}],"http":{"method":"POST","requestUri":"/"},"input":{"shape":"DeleteResourcePolicyRequest"},"output":{"shape":"DeleteResourcePolicyResponse"}}\n'
+    'DeleteSecret {"errors":[{"shape":"ResourceNotFoundException"},{"shape":"InvalidParameterException"},{"shape":"InvalidRequestException"},{"shape":"InternalServiceError"}],"http":{"method":"POST","requestUri":"/"},"input":{"shape":"DeleteSecretRequest"},"output":{"shape":"DeleteSecretResponse"}}\n'
+    'DescribeSecret {"errors":[{"shape":"ResourceNotFoundException"},{"shape":"InternalServiceError"},{"shape":"InvalidParameterException"}],"http":{"method":"POST","requestUri":"/"},"input":{"shape":"DescribeSecretRequest"},"output":{"shape":"DescribeSecretResponse"}}\n'
+    'DisassociateCrossAccountReplica {"errors":[{"shape":"ResourceNotFoundException"},{"shape":"InvalidRequestException"},{"shape":"InvalidParameterException"},{"shape":"InternalServiceError"}],"http":{"method":"POST","requestUri":"/"},"input":{"shape":"DisassociateCrossAccountReplicaRequest"},"output":{"shape":"DisassociateCrossAccountReplicaResponse"}}\n'
+    'GetRandomPassword {"errors":[{"shape":"InvalidParameterException"},{"shape":"InvalidRequestException"},{"shape":"InternalServiceError"}],"http":{"method":"POST","requestUri":"/"},"input":{"shape":"GetRandomPasswordRequest"},"output":{"shape":"GetRandomPasswordResponse"}}\n'
+    'GetResourcePolicy {"errors":[{"shape":"ResourceNotFoundException"},{"shape":"InternalServiceError"},{"shape":"InvalidRequestException"},{"shape":"InvalidParameterException"}],"http":{"method":"POST","requestUri":"/"},"input":{"shape":"GetResourcePolicyRequest"},"output":{"shape":"GetResourcePolicyResponse"}}\n'
+    'GetSecretValue {"errors":[{"shape":"ResourceNotFoundException"},{"shape":"InvalidParameterException"},{"shape":"InvalidRequestException"},{"shape":"DecryptionFailure"},{"shape":"InternalServiceError"}],"http":{"method":"POST","requestUri":"/"},"input":{"shape":"GetSecretValueRequest"},"output":{"shape":"GetSecretValueResponse"}}\n'
+    'ListResourcePolicies {"errors":[{"shape":"ResourceNotFoundException"},{"shape":"InvalidNextTokenException"},{"shape":"InternalServiceError"},{"shape":"InvalidRequestException"},{"shape":"InvalidParameterException"}],"http":{"method":"POST","requestUri":"/"},"input":{"shape":"ListResourcePoliciesRequest"},"output":{"shape":"ListResourcePoliciesResponse"}}\n'
+    'ListSecretVersionIds {"errors":[{"shape":"InvalidNextTokenException"},{"shape":"ResourceNotFoundException"},{"shape":"InternalServiceError"},{"shape":"InvalidParameterException"}],"http":{"method":"POST","requestUri":"/"},"input":{"shape":"ListSecretVersionIdsRequest"},"output":{"shape":"ListSecretVersionIdsResponse"}}\n'
+    'ListSecrets {"errors":[{"shape":"InvalidParameterException"},{"shape":"InvalidRequestException"},{"shape":"InvalidNextTokenException"},{"shape":"InternalServiceError"}],"http":{"method":"POST","requestUri":"/"},"input":{"shape":"ListSecretsRequest"},"output":{"shape":"ListSecretsResponse"}}\n'
+    'PutResourcePolicy {"errors":[{"shape":"MalformedPolicyDocumentException"},{"shape":"ResourceNotFoundException"},{"shape":"InvalidParameterException"},{"shape":"InternalServiceError"},{"shape":"InvalidRequestException"},{"shape":"PublicPolicyException"}],"http":{"method":"POST","requestUri":"/"},"input":{"shape":"PutResourcePolicyRequest"},"output":{"shape":"PutResourcePolicyResponse"}}\n'
+    'PutSecretValue {"errors":[{"shape":"InvalidParameterException"},{"shape":"InvalidRequestException"},{"shape":"LimitExceededException"},{"shape":"EncryptionFailure"},{"shape":"ResourceExistsException"},{"shape":"ResourceNotFoundException"},{"shape":"InternalServiceError"},{"shape":"DecryptionFailure"}],"http":{"method":"POST","requestUri":"/"},"input":{"shape":"PutSecretValueRequest"},"output":{"shape":"PutSecretValueResponse"}}\n'
+    'RemoveRegionsFromReplication {"errors":[{"shape":"ResourceNotFoundException"},{"shape":"InvalidRequestException"},{"shape":"InvalidParameterException"},{"shape":"InternalServiceError"}],"http":{"method":"POST","requestUri":"/"},"input":{"shape":"RemoveRegionsFromReplicationRequest"},"output":{"shape":"RemoveRegionsFromReplicationResponse"}}\n'
+    'ReplicateSecretToRegions {"errors":[{"shape":"ResourceNotFoundException"},{"shape":"InvalidRequestException"},{"shape":"InvalidParameterException"},{"shape":"InternalServiceError"}],"http":{"method":"POST","requestUri":"/"},"input":{"shape":"ReplicateSecretToRegionsRequest"},"output":{"shape":"ReplicateSecretToRegionsResponse"}}\n'
+    'RestoreSecret {"errors":[{"shape":"ResourceNotFoundException"},{"shape":"InvalidParameterException"},{"shape":"InvalidRequestException"},{"shape":"InternalServiceError"}],"http":{"method":"POST","requestUri":"/"},"input":{"shape":"RestoreSecretRequest"},"output":{"shape":"RestoreSecretResponse"}}\n'
+    'RotateSecret {"errors":[{"shape":"ResourceNotFoundException"},{"shape":"InvalidParameterException"},{"shape":"InternalServiceError"},{"shape":"InvalidRequestException"}],"http":{"method":"POST","requestUri":"/"},"input":{"shape":"RotateSecretRequest"},"output":{"shape":"RotateSecretResponse"}}\n'
+    'StopReplicationToReplica {"errors":[{"shape":"ResourceNotFoundException"},{"shape":"InvalidRequestException"},{"shape":"InvalidParameterException"},{"shape":"InternalServiceError"}],"http":{"method":"POST","requestUri":"/"},"input":{"shape":"StopReplicationToReplicaRequest"},"output":{"shape":"StopReplicationToReplicaResponse"}}\n'
+    'TagResource {"errors":[{"shape":"ResourceNotFoundException"},{"shape":"InvalidRequestException"},{"shape":"InvalidParameterException"},{"shape":"InternalServiceError"}],"http":{"method":"POST","requestUri":"/"},"input":{"shape":"TagResourceRequest"}}\n'
+    'UntagResource {"errors":[{"shape":"ResourceNotFoundException"},{"shape":"InvalidRequestException"},{"shape":"InvalidParameterException"},{"shape":"InternalServiceError"}],"http":{"method":"POST","requestUri":"/"},"input":{"shape":"UntagResourceRequest"}}\n'
+    'UpdateSecret {"errors":[{"shape":"InvalidParameterException"},{"shape":"InvalidRequestException"},{"shape":"LimitExceededException"},{"shape":"EncryptionFailure"},{"shape":"ResourceExistsException"},{"shape":"ResourceNotFoundException"},{"shape":"MalformedPolicyDocumentException"},{"shape":"InternalServiceError"},{"shape":"PreconditionNotMetException"},{"shape":"DecryptionFailure"}],"http":{"method":"POST","requestUri":"/"},"input":{"shape":"UpdateSecretRequest"},"output":{"shape":"UpdateSecretResponse"}}\n'
+    'UpdateSecretVersionStage {"errors":[{"shape":"ResourceNotFoundException"},{"shape":"InvalidParameterException"},{"shape":"InvalidRequestException"},{"shape":"LimitExceededException"},{"shape":"InternalServiceError"}],"http":{"method":"POST","requestUri":"/"},"input":{"shape":"UpdateSecretVersionStageRequest"},"output":{"shape":"UpdateSecretVersionStageResponse"}}\n'
+    'ValidateResourcePolicy {"errors":[{"shape":"MalformedPolicyDocumentException"},{"shape":"ResourceNotFoundException"},{"shape":"InvalidParameterException"},{"shape":"InternalServiceError"},{"shape":"InvalidRequestException"}],"http":{"method":"POST","requestUri":"/"},"input":{"shape":"ValidateResourcePolicyRequest"},"output":{"shape":"ValidateResourcePolicyResponse"}}\n'
+)
+PAGINATORS = Table(
+    'ListResourcePolicies {"input_token":"NextToken","limit_key":"MaxResults","output_token":"NextToken","result_key":"ResourcePolicies"}\n'
+    'ListSecrets {"input_token":"NextToken","limit_key":"MaxResults","output_token":"NextToken","result_key":"SecretList"}\n'
+)
 # Result classes as data: class name -> [[attribute, member, annotation], ...].
-RESULT_FIELDS = {
-    "APIErrorType": '[["secret_id","SecretId","str"],["error_code","ErrorCode","str"],["message","Message","str"]]',
-    "AssociateCrossAccountReplicaResponse": '[["arn","ARN","str"],["cross_account_replica_arn","CrossAccountReplicaARN","str"],["replication_status","ReplicationStatus","str"]]',
-    "BatchGetSecretValueResponse": '[["secret_values","SecretValues","list[SecretValueEntry]"],["next_token","NextToken","str"],["errors","Errors","list[APIErrorType]"]]',
-    "CancelRotateSecretResponse": '[["arn","ARN","str"],["name","Name","str"],["version_id","VersionId","str"]]',
-    "CreateSecretResponse": '[["arn","ARN","str"],["name","Name","str"],["version_id","VersionId","str"],["replication_status","ReplicationStatus","list[ReplicationStatusType]"]]',
-    "CrossAccountPrimaryType": '[["primary_secret_arn","PrimarySecretARN","str"],["replication_status","ReplicationStatus","str"],["status_message","StatusMessage","str"]]',
-    "CrossAccountReplicaEntry": '[["replica_secret_arn","ReplicaSecretARN","str"],["replication_role_arn","ReplicationRoleARN","str"],["replication_status","ReplicationStatus","str"],["status_message","StatusMessage","str"]]',
-    "DeleteResourcePolicyResponse": '[["arn","ARN","str"],["name","Name","str"],["policy_name","PolicyName","str"]]',
-    "DeleteSecretResponse": '[["arn","ARN","str"],["name","Name","str"],["deletion_date","DeletionDate","datetime"]]',
-    "DescribeSecretResponse": '[["arn","ARN","str"],["name","Name","str"],["type","Type","str"],["description","Description","str"],["kms_key_id","KmsKeyId","str"],["rotation_enabled","RotationEnabled","bool"],["rotation_lambda_arn","RotationLambdaARN","str"],["rotation_rules","RotationRules","RotationRulesType"],["external_secret_rotation_metadata","ExternalSecretRotationMetadata","list[ExternalSecretRotationMetadataItem]"],["external_secret_rotation_role_arn","ExternalSecretRotationRoleArn","str"],["last_rotated_date","LastRotatedDate","datetime"],["last_changed_date","LastChangedDate","datetime"],["last_accessed_date","LastAccessedDate","datetime"],["deleted_date","DeletedDate","datetime"],["next_rotation_date","NextRotationDate","datetime"],["tags","Tags","list[Tag]"],["version_ids_to_stages","VersionIdsToStages","dict[str, list[str]]"],["owning_service","OwningService","str"],["created_date","CreatedDate","datetime"],["primary_region","PrimaryRegion","str"],["replication_status","ReplicationStatus","list[ReplicationStatusType]"],["cross_account_primary","CrossAccountPrimary","CrossAccountPrimaryType"],["cross_account_replicas","CrossAccountReplicas","list[CrossAccountReplicaEntry]"]]',
-    "DisassociateCrossAccountReplicaResponse": '[["arn","ARN","str"],["cross_account_replica_arn","CrossAccountReplicaARN","str"]]',
-    "ExternalSecretRotationMetadataItem": '[["key","Key","str"],["value","Value","str"]]',
-    "GetRandomPasswordResponse": '[["random_password","RandomPassword","str"]]',
-    "GetResourcePolicyResponse": '[["arn","ARN","str"],["name","Name","str"],["resource_policy","ResourcePolicy","str"],["policy_name","PolicyName","str"]]',
-    "GetSecretValueResponse": '[["arn","ARN","str"],["name","Name","str"],["version_id","VersionId","str"],["secret_binary","SecretBinary","bytes"],["secret_string","SecretString","str"],["version_stages","VersionStages","list[str]"],["created_date","CreatedDate","datetime"]]',
-    "ListResourcePoliciesResponse": '[["resource_policies","ResourcePolicies","list[ResourcePolicySummary]"],["next_token","NextToken","str"]]',
-    "ListSecretVersionIdsResponse": '[["versions","Versions","list[SecretVersionsListEntry]"],["next_token","NextToken","str"],["arn","ARN","str"],["name","Name","str"]]',
-    "ListSecretsResponse": '[["secret_list","SecretList","list[SecretListEntry]"],["next_token","NextToken","str"]]',
-    "PutResourcePolicyResponse": '[["arn","ARN","str"],["name","Name","str"],["policy_name","PolicyName","str"]]',
-    "PutSecretValueResponse": '[["arn","ARN","str"],["name","Name","str"],["version_id","VersionId","str"],["version_stages","VersionStages","list[str]"]]',
-    "RemoveRegionsFromReplicationResponse": '[["arn","ARN","str"],["replication_status","ReplicationStatus","list[ReplicationStatusType]"]]',
-    "ReplicateSecretToRegionsResponse": '[["arn","ARN","str"],["replication_status","ReplicationStatus","list[ReplicationStatusType]"]]',
-    "ReplicationStatusType": '[["region","Region","str"],["kms_key_id","KmsKeyId","str"],["status","Status","str"],["status_message","StatusMessage","str"],["last_accessed_date","LastAccessedDate","datetime"]]',
-    "ResourcePolicySummary": '[["policy_name","PolicyName","str"]]',
-    "RestoreSecretResponse": '[["arn","ARN","str"],["name","Name","str"]]',
-    "RotateSecretResponse": '[["arn","ARN","str"],["name","Name","str"],["version_id","VersionId","str"]]',
-    "RotationRulesType": '[["automatically_after_days","AutomaticallyAfterDays","int"],["duration","Duration","str"],["schedule_expression","ScheduleExpression","str"]]',
-    "SecretListEntry": '[["arn","ARN","str"],["name","Name","str"],["type","Type","str"],["description","Description","str"],["kms_key_id","KmsKeyId","str"],["rotation_enabled","RotationEnabled","bool"],["rotation_lambda_arn","RotationLambdaARN","str"],["rotation_rules","RotationRules","RotationRulesType"],["external_secret_rotation_metadata","ExternalSecretRotationMetadata","list[ExternalSecretRotationMetadataItem]"],["external_secret_rotation_role_arn","ExternalSecretRotationRoleArn","str"],["last_rotated_date","LastRotatedDate","datetime"],["last_changed_date","LastChangedDate","datetime"],["last_accessed_date","LastAccessedDate","datetime"],["deleted_date","DeletedDate","datetime"],["next_rotation_date","NextRotationDate","datetime"],["tags","Tags","list[Tag]"],["secret_versions_to_stages","SecretVersionsToStages","dict[str, list[str]]"],["owning_service","OwningService","str"],["created_date","CreatedDate","datetime"],["primary_region","PrimaryRegion","str"]]',
-    "SecretValueEntry": '[["arn","ARN","str"],["name","Name","str"],["version_id","VersionId","str"],["secret_binary","SecretBinary","bytes"],["secret_string","SecretString","str"],["version_stages","VersionStages","list[str]"],["created_date","CreatedDate","datetime"]]',
-    "SecretVersionsListEntry": '[["version_id","VersionId","str"],["version_stages","VersionStages","list[str]"],["last_accessed_date","LastAccessedDate","datetime"],["created_date","CreatedDate","datetime"],["kms_key_ids","KmsKeyIds","list[str]"]]',
-    "StopReplicationToReplicaResponse": '[["arn","ARN","str"]]',
-    "Tag": '[["key","Key","str"],["value","Value","str"]]',
-    "UpdateSecretResponse": '[["arn","ARN","str"],["name","Name","str"],["version_id","VersionId","str"]]',
-    "UpdateSecretVersionStageResponse": '[["arn","ARN","str"],["name","Name","str"]]',
-    "ValidateResourcePolicyResponse": '[["policy_validation_passed","PolicyValidationPassed","bool"],["validation_errors","ValidationErrors","list[ValidationErrorsEntry]"]]',
-    "ValidationErrorsEntry": '[["check_name","CheckName","str"],["error_message","ErrorMessage","str"]]',
-}
+RESULT_FIELDS = Table(
+    'APIErrorType [["secret_id","SecretId","str"],["error_code","ErrorCode","str"],["message","Message","str"]]\n'
+    'AssociateCrossAccountReplicaResponse [["arn","ARN","str"],["cross_account_replica_arn","CrossAccountReplicaARN","str"],["replication_status","ReplicationStatus","str"]]\n'
+    'BatchGetSecretValueResponse [["secret_values","SecretValues","list[SecretValueEntry]"],["next_token","NextToken","str"],["errors","Errors","list[APIErrorType]"]]\n'
+    'CancelRotateSecretResponse [["arn","ARN","str"],["name","Name","str"],["version_id","VersionId","str"]]\n'
+    'CreateSecretResponse [["arn","ARN","str"],["name","Name","str"],["version_id","VersionId","str"],["replication_status","ReplicationStatus","list[ReplicationStatusType]"]]\n'
+    'CrossAccountPrimaryType [["primary_secret_arn","PrimarySecretARN","str"],["replication_status","ReplicationStatus","str"],["status_message","StatusMessage","str"]]\n'
+    'CrossAccountReplicaEntry [["replica_secret_arn","ReplicaSecretARN","str"],["replication_role_arn","ReplicationRoleARN","str"],["replication_status","ReplicationStatus","str"],["status_message","StatusMessage","str"]]\n'
+    'DeleteResourcePolicyResponse [["arn","ARN","str"],["name","Name","str"],["policy_name","PolicyName","str"]]\n'
+    'DeleteSecretResponse [["arn","ARN","str"],["name","Name","str"],["deletion_date","DeletionDate","datetime"]]\n'
+    'DescribeSecretResponse [["arn","ARN","str"],["name","Name","str"],["type","Type","str"],["description","Description","str"],["kms_key_id","KmsKeyId","str"],["rotation_enabled","RotationEnabled","bool"],["rotation_lambda_arn","RotationLambdaARN","str"],["rotation_rules","RotationRules","RotationRulesType"],["external_secret_rotation_metadata","ExternalSecretRotationMetadata","list[ExternalSecretRotationMetadataItem]"],["external_secret_rotation_role_arn","ExternalSecretRotationRoleArn","str"],["last_rotated_date","LastRotatedDate","datetime"],["last_changed_date","LastChangedDate","datetime"],["last_accessed_date","LastAccessedDate","datetime"],["deleted_date","DeletedDate","datetime"],["next_rotation_date","NextRotationDate","datetime"],["tags","Tags","list[Tag]"],["version_ids_to_stages","VersionIdsToStages","dict[str, list[str]]"],["owning_service","OwningService","str"],["created_date","CreatedDate","datetime"],["primary_region","PrimaryRegion","str"],["replication_status","ReplicationStatus","list[ReplicationStatusType]"],["cross_account_primary","CrossAccountPrimary","CrossAccountPrimaryType"],["cross_account_replicas","CrossAccountReplicas","list[CrossAccountReplicaEntry]"]]\n'
+    'DisassociateCrossAccountReplicaResponse [["arn","ARN","str"],["cross_account_replica_arn","CrossAccountReplicaARN","str"]]\n'
+    'ExternalSecretRotationMetadataItem [["key","Key","str"],["value","Value","str"]]\n'
+    'GetRandomPasswordResponse [["random_password","RandomPassword","str"]]\n'
+    'GetResourcePolicyResponse [["arn","ARN","str"],["name","Name","str"],["resource_policy","ResourcePolicy","str"],["policy_name","PolicyName","str"]]\n'
+    'GetSecretValueResponse [["arn","ARN","str"],["name","Name","str"],["version_id","VersionId","str"],["secret_binary","SecretBinary","bytes"],["secret_string","SecretString","str"],["version_stages","VersionStages","list[str]"],["created_date","CreatedDate","datetime"]]\n'
+    'ListResourcePoliciesResponse [["resource_policies","ResourcePolicies","list[ResourcePolicySummary]"],["next_token","NextToken","str"]]\n'
+    'ListSecretVersionIdsResponse [["versions","Versions","list[SecretVersionsListEntry]"],["next_token","NextToken","str"],["arn","ARN","str"],["name","Name","str"]]\n'
+    'ListSecretsResponse [["secret_list","SecretList","list[SecretListEntry]"],["next_token","NextToken","str"]]\n'
+    'PutResourcePolicyResponse [["arn","ARN","str"],["name","Name","str"],["policy_name","PolicyName","str"]]\n'
+    'PutSecretValueResponse [["arn","ARN","str"],["name","Name","str"],["version_id","VersionId","str"],["version_stages","VersionStages","list[str]"]]\n'
+    'RemoveRegionsFromReplicationResponse [["arn","ARN","str"],["replication_status","ReplicationStatus","list[ReplicationStatusType]"]]\n'
+    'ReplicateSecretToRegionsResponse [["arn","ARN","str"],["replication_status","ReplicationStatus","list[ReplicationStatusType]"]]\n'
+    'ReplicationStatusType [["region","Region","str"],["kms_key_id","KmsKeyId","str"],["status","Status","str"],["status_message","StatusMessage","str"],["last_accessed_date","LastAccessedDate","datetime"]]\n'
+    'ResourcePolicySummary [["policy_name","PolicyName","str"]]\n'
+    'RestoreSecretResponse [["arn","ARN","str"],["name","Name","str"]]\n'
+    'RotateSecretResponse [["arn","ARN","str"],["name","Name","str"],["version_id","VersionId","str"]]\n'
+    'RotationRulesType [["automatically_after_days","AutomaticallyAfterDays","int"],["duration","Duration","str"],["schedule_expression","ScheduleExpression","str"]]\n'
+    'SecretListEntry [["arn","ARN","str"],["name","Name","str"],["type","Type","str"],["description","Description","str"],["kms_key_id","KmsKeyId","str"],["rotation_enabled","RotationEnabled","bool"],["rotation_lambda_arn","RotationLambdaARN","str"],["rotation_rules","RotationRules","RotationRulesType"],["external_secret_rotation_metadata","ExternalSecretRotationMetadata","list[ExternalSecretRotationMetadataItem]"],["external_secret_rotation_role_arn","ExternalSecretRotationRoleArn","str"],["last_rotated_date","LastRotatedDate","datetime"],["last_changed_date","LastChangedDate","datetime"],["last_accessed_date","LastAccessedDate","datetime"],["deleted_date","DeletedDate","datetime"],["next_rotation_date","NextRotationDate","datetime"],["tags","Tags","list[Tag]"],["secret_versions_to_stages","SecretVersionsToStages","dict[str, list[str]]"],["owning_service","OwningService","str"],["created_date","CreatedDate","datetime"],["primary_region","PrimaryRegion","str"]]\n'
+    'SecretValueEntry [["arn","ARN","str"],["name","Name","str"],["version_id","VersionId","str"],["secret_binary","SecretBinary","bytes"],["secret_string","SecretString","str"],["version_stages","VersionStages","list[str]"],["created_date","CreatedDate","datetime"]]\n'
+    'SecretVersionsListEntry [["version_id","VersionId","str"],["version_stages","VersionStages","list[str]"],["last_accessed_date","LastAccessedDate","datetime"],["created_date","CreatedDate","datetime"],["kms_key_ids","KmsKeyIds","list[str]"]]\n'
+    'StopReplicationToReplicaResponse [["arn","ARN","str"]]\n'
+    'Tag [["key","Key","str"],["value","Value","str"]]\n'
+    'UpdateSecretResponse [["arn","ARN","str"],["name","Name","str"],["version_id","VersionId","str"]]\n'
+    'UpdateSecretVersionStageResponse [["arn","ARN","str"],["name","Name","str"]]\n'
+    'ValidateResourcePolicyResponse [["policy_validation_passed","PolicyValidationPassed","bool"],["validation_errors","ValidationErrors","list[ValidationErrorsEntry]"]]\n'
+    'ValidationErrorsEntry [["check_name","CheckName","str"],["error_message","ErrorMessage","str"]]\n'
+)
 RESULTS = Results(globals(), RESULT_FIELDS)
 
 
 # Modeled errors as data: exceptions attribute -> 'ClassName code status'.
-ERROR_TABLE = {
-    "DecryptionFailure": "DecryptionFailure DecryptionFailure 400",
-    "EncryptionFailure": "EncryptionFailure EncryptionFailure 400",
-    "InternalServiceError": "InternalServiceError InternalServiceError 400",
-    "InvalidNextTokenException": "InvalidNextTokenException InvalidNextTokenException 400",
-    "InvalidParameterException": "InvalidParameterException InvalidParameterException 400",
-    "InvalidRequestException": "InvalidRequestException InvalidRequestException 400",
-    "LimitExceededException": "LimitExceededException LimitExceededException 400",
-    "MalformedPolicyDocumentException": "MalformedPolicyDocumentException MalformedPolicyDocumentException 400",
-    "PreconditionNotMetException": "PreconditionNotMetException PreconditionNotMetException 400",
-    "PublicPolicyException": "PublicPolicyException PublicPolicyException 400",
-    "ResourceExistsException": "ResourceExistsException ResourceExistsException 400",
-    "ResourceNotFoundException": "ResourceNotFoundException ResourceNotFoundException 400",
-}
+ERROR_TABLE = Table(
+    "DecryptionFailure DecryptionFailure DecryptionFailure 400\n"
+    "EncryptionFailure EncryptionFailure EncryptionFailure 400\n"
+    "InternalServiceError InternalServiceError InternalServiceError 400\n"
+    "InvalidNextTokenException InvalidNextTokenException InvalidNextTokenException 400\n"
+    "InvalidParameterException InvalidParameterException InvalidParameterException 400\n"
+    "InvalidRequestException InvalidRequestException InvalidRequestException 400\n"
+    "LimitExceededException LimitExceededException LimitExceededException 400\n"
+    "MalformedPolicyDocumentException MalformedPolicyDocumentException MalformedPolicyDocumentException 400\n"
+    "PreconditionNotMetException PreconditionNotMetException PreconditionNotMetException 400\n"
+    "PublicPolicyException PublicPolicyException PublicPolicyException 400\n"
+    "ResourceExistsException ResourceExistsException ResourceExistsException 400\n"
+    "ResourceNotFoundException ResourceNotFoundException ResourceNotFoundException 400\n"
+)
 if not TYPE_CHECKING:
     exceptions = Exceptions(globals(), ERROR_TABLE)
 

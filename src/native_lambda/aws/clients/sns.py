@@ -19,6 +19,7 @@ from native_lambda.aws.protocols import (
     Result,
     Results,
     ServiceError,
+    Table,
 )
 
 TYPE_CHECKING = False
@@ -403,320 +404,321 @@ METADATA = {
     "xmlNamespace": '"http://sns.amazonaws.com/doc/2010-03-31/"',
 }
 
+# Tables: one string each of 'Name text' lines, indexed when first used.
 # Shapes and operations as compact JSON, decoded when first used.
-SHAPES = {
-    "ActionsList": '{"member":{"shape":"action"},"type":"list"}',
-    "AddPermissionInput": '{"members":{"AWSAccountId":{"shape":"DelegatesList"},"ActionName":{"shape":"ActionsList"},"Label":{"shape":"label"},"TopicArn":{"shape":"topicARN"}},"required":["TopicArn","Label","AWSAccountId","ActionName"],"type":"structure"}',
-    "AmazonResourceName": '{"type":"string"}',
-    "AuthorizationErrorException": '{"error":{"code":"AuthorizationError","httpStatusCode":403,"senderFault":true},"exception":true,"members":{"message":{"shape":"string"}},"type":"structure"}',
-    "BatchEntryIdsNotDistinctException": '{"error":{"code":"BatchEntryIdsNotDistinct","httpStatusCode":400,"senderFault":true},"exception":true,"members":{"message":{"shape":"string"}},"type":"structure"}',
-    "BatchRequestTooLongException": '{"error":{"code":"BatchRequestTooLong","httpStatusCode":400,"senderFault":true},"exception":true,"members":{"message":{"shape":"string"}},"type":"structure"}',
-    "BatchResultErrorEntry": '{"members":{"Code":{"shape":"String"},"Id":{"shape":"String"},"Message":{"shape":"String"},"SenderFault":{"shape":"boolean"}},"required":["Id","Code","SenderFault"],"type":"structure"}',
-    "BatchResultErrorEntryList": '{"member":{"shape":"BatchResultErrorEntry"},"type":"list"}',
-    "Binary": '{"type":"blob"}',
-    "CheckIfPhoneNumberIsOptedOutInput": '{"members":{"phoneNumber":{"shape":"PhoneNumber"}},"required":["phoneNumber"],"type":"structure"}',
-    "CheckIfPhoneNumberIsOptedOutResponse": '{"members":{"isOptedOut":{"shape":"boolean"}},"type":"structure"}',
-    "ConcurrentAccessException": '{"error":{"code":"ConcurrentAccess","httpStatusCode":400,"senderFault":true},"exception":true,"members":{"message":{"shape":"string"}},"type":"structure"}',
-    "ConfirmSubscriptionInput": '{"members":{"AuthenticateOnUnsubscribe":{"shape":"authenticateOnUnsubscribe"},"Token":{"shape":"token"},"TopicArn":{"shape":"topicARN"}},"required":["TopicArn","Token"],"type":"structure"}',
-    "ConfirmSubscriptionResponse": '{"members":{"SubscriptionArn":{"shape":"subscriptionARN"}},"type":"structure"}',
-    "CreateEndpointResponse": '{"members":{"EndpointArn":{"shape":"String"}},"type":"structure"}',
-    "CreatePlatformApplicationInput": '{"members":{"Attributes":{"shape":"MapStringToString"},"Name":{"shape":"String"},"Platform":{"shape":"String"}},"required":["Name","Platform","Attributes"],"type":"structure"}',
-    "CreatePlatformApplicationResponse": '{"members":{"PlatformApplicationArn":{"shape":"String"}},"type":"structure"}',
-    "CreatePlatformEndpointInput": '{"members":{"Attributes":{"shape":"MapStringToString"},"CustomUserData":{"shape":"String"},"PlatformApplicationArn":{"shape":"String"},"Token":{"shape":"String"}},"required":["PlatformApplicationArn","Token"],"type":"structure"}',
-    "CreateSMSSandboxPhoneNumberInput": '{"members":{"LanguageCode":{"shape":"LanguageCodeString"},"PhoneNumber":{"shape":"PhoneNumberString"}},"required":["PhoneNumber"],"type":"structure"}',
-    "CreateSMSSandboxPhoneNumberResult": '{"members":{},"type":"structure"}',
-    "CreateTopicInput": '{"members":{"Attributes":{"shape":"TopicAttributesMap"},"DataProtectionPolicy":{"shape":"attributeValue"},"Name":{"shape":"topicName"},"Tags":{"shape":"TagList"}},"required":["Name"],"type":"structure"}',
-    "CreateTopicResponse": '{"members":{"TopicArn":{"shape":"topicARN"}},"type":"structure"}',
-    "DelegatesList": '{"member":{"shape":"delegate"},"type":"list"}',
-    "DeleteEndpointInput": '{"members":{"EndpointArn":{"shape":"String"}},"required":["EndpointArn"],"type":"structure"}',
-    "DeletePlatformApplicationInput": '{"members":{"PlatformApplicationArn":{"shape":"String"}},"required":["PlatformApplicationArn"],"type":"structure"}',
-    "DeleteSMSSandboxPhoneNumberInput": '{"members":{"PhoneNumber":{"shape":"PhoneNumberString"}},"required":["PhoneNumber"],"type":"structure"}',
-    "DeleteSMSSandboxPhoneNumberResult": '{"members":{},"type":"structure"}',
-    "DeleteTopicInput": '{"members":{"TopicArn":{"shape":"topicARN"}},"required":["TopicArn"],"type":"structure"}',
-    "EmptyBatchRequestException": '{"error":{"code":"EmptyBatchRequest","httpStatusCode":400,"senderFault":true},"exception":true,"members":{"message":{"shape":"string"}},"type":"structure"}',
-    "Endpoint": '{"members":{"Attributes":{"shape":"MapStringToString"},"EndpointArn":{"shape":"String"}},"type":"structure"}',
-    "EndpointDisabledException": '{"error":{"code":"EndpointDisabled","httpStatusCode":400,"senderFault":true},"exception":true,"members":{"message":{"shape":"string"}},"type":"structure"}',
-    "FilterPolicyLimitExceededException": '{"error":{"code":"FilterPolicyLimitExceeded","httpStatusCode":403,"senderFault":true},"exception":true,"members":{"message":{"shape":"string"}},"type":"structure"}',
-    "GetDataProtectionPolicyInput": '{"members":{"ResourceArn":{"shape":"topicARN"}},"required":["ResourceArn"],"type":"structure"}',
-    "GetDataProtectionPolicyResponse": '{"members":{"DataProtectionPolicy":{"shape":"attributeValue"}},"type":"structure"}',
-    "GetEndpointAttributesInput": '{"members":{"EndpointArn":{"shape":"String"}},"required":["EndpointArn"],"type":"structure"}',
-    "GetEndpointAttributesResponse": '{"members":{"Attributes":{"shape":"MapStringToString"}},"type":"structure"}',
-    "GetPlatformApplicationAttributesInput": '{"members":{"PlatformApplicationArn":{"shape":"String"}},"required":["PlatformApplicationArn"],"type":"structure"}',
-    "GetPlatformApplicationAttributesResponse": '{"members":{"Attributes":{"shape":"MapStringToString"}},"type":"structure"}',
-    "GetSMSAttributesInput": '{"members":{"attributes":{"shape":"ListString"}},"type":"structure"}',
-    "GetSMSAttributesResponse": '{"members":{"attributes":{"shape":"MapStringToString"}},"type":"structure"}',
-    "GetSMSSandboxAccountStatusInput": '{"members":{},"type":"structure"}',
-    "GetSMSSandboxAccountStatusResult": '{"members":{"IsInSandbox":{"shape":"boolean"}},"required":["IsInSandbox"],"type":"structure"}',
-    "GetSubscriptionAttributesInput": '{"members":{"SubscriptionArn":{"shape":"subscriptionARN"}},"required":["SubscriptionArn"],"type":"structure"}',
-    "GetSubscriptionAttributesResponse": '{"members":{"Attributes":{"shape":"SubscriptionAttributesMap"}},"type":"structure"}',
-    "GetTopicAttributesInput": '{"members":{"TopicArn":{"shape":"topicARN"}},"required":["TopicArn"],"type":"structure"}',
-    "GetTopicAttributesResponse": '{"members":{"Attributes":{"shape":"TopicAttributesMap"}},"type":"structure"}',
-    "InternalErrorException": '{"error":{"code":"InternalError","httpStatusCode":500},"exception":true,"members":{"message":{"shape":"string"}},"type":"structure"}',
-    "InvalidBatchEntryIdException": '{"error":{"code":"InvalidBatchEntryId","httpStatusCode":400,"senderFault":true},"exception":true,"members":{"message":{"shape":"string"}},"type":"structure"}',
-    "InvalidParameterException": '{"error":{"code":"InvalidParameter","httpStatusCode":400,"senderFault":true},"exception":true,"members":{"message":{"shape":"string"}},"type":"structure"}',
-    "InvalidParameterValueException": '{"error":{"code":"ParameterValueInvalid","httpStatusCode":400,"senderFault":true},"exception":true,"members":{"message":{"shape":"string"}},"type":"structure"}',
-    "InvalidSecurityException": '{"error":{"code":"InvalidSecurity","httpStatusCode":403,"senderFault":true},"exception":true,"members":{"message":{"shape":"string"}},"type":"structure"}',
-    "InvalidStateException": '{"error":{"code":"InvalidState","httpStatusCode":400,"senderFault":true},"exception":true,"members":{"message":{"shape":"string"}},"type":"structure"}',
-    "Iso2CountryCode": '{"type":"string"}',
-    "KMSAccessDeniedException": '{"error":{"code":"KMSAccessDenied","httpStatusCode":400,"senderFault":true},"exception":true,"members":{"message":{"shape":"string"}},"type":"structure"}',
-    "KMSDisabledException": '{"error":{"code":"KMSDisabled","httpStatusCode":400,"senderFault":true},"exception":true,"members":{"message":{"shape":"string"}},"type":"structure"}',
-    "KMSInvalidStateException": '{"error":{"code":"KMSInvalidState","httpStatusCode":400,"senderFault":true},"exception":true,"members":{"message":{"shape":"string"}},"type":"structure"}',
-    "KMSNotFoundException": '{"error":{"code":"KMSNotFound","httpStatusCode":400,"senderFault":true},"exception":true,"members":{"message":{"shape":"string"}},"type":"structure"}',
-    "KMSOptInRequired": '{"error":{"code":"KMSOptInRequired","httpStatusCode":403,"senderFault":true},"exception":true,"members":{"message":{"shape":"string"}},"type":"structure"}',
-    "KMSThrottlingException": '{"error":{"code":"KMSThrottling","httpStatusCode":400,"senderFault":true},"exception":true,"members":{"message":{"shape":"string"}},"type":"structure"}',
-    "LanguageCodeString": '{"type":"string"}',
-    "ListEndpointsByPlatformApplicationInput": '{"members":{"NextToken":{"shape":"String"},"PlatformApplicationArn":{"shape":"String"}},"required":["PlatformApplicationArn"],"type":"structure"}',
-    "ListEndpointsByPlatformApplicationResponse": '{"members":{"Endpoints":{"shape":"ListOfEndpoints"},"NextToken":{"shape":"String"}},"type":"structure"}',
-    "ListOfEndpoints": '{"member":{"shape":"Endpoint"},"type":"list"}',
-    "ListOfPlatformApplications": '{"member":{"shape":"PlatformApplication"},"type":"list"}',
-    "ListOriginationNumbersRequest": '{"members":{"MaxResults":{"shape":"MaxItemsListOriginationNumbers"},"NextToken":{"shape":"nextToken"}},"type":"structure"}',
-    "ListOriginationNumbersResult": '{"members":{"NextToken":{"shape":"nextToken"},"PhoneNumbers":{"shape":"PhoneNumberInformationList"}},"type":"structure"}',
-    "ListPhoneNumbersOptedOutInput": '{"members":{"nextToken":{"shape":"string"}},"type":"structure"}',
-    "ListPhoneNumbersOptedOutResponse": '{"members":{"nextToken":{"shape":"string"},"phoneNumbers":{"shape":"PhoneNumberList"}},"type":"structure"}',
-    "ListPlatformApplicationsInput": '{"members":{"NextToken":{"shape":"String"}},"type":"structure"}',
-    "ListPlatformApplicationsResponse": '{"members":{"NextToken":{"shape":"String"},"PlatformApplications":{"shape":"ListOfPlatformApplications"}},"type":"structure"}',
-    "ListSMSSandboxPhoneNumbersInput": '{"members":{"MaxResults":{"shape":"MaxItems"},"NextToken":{"shape":"nextToken"}},"type":"structure"}',
-    "ListSMSSandboxPhoneNumbersResult": '{"members":{"NextToken":{"shape":"string"},"PhoneNumbers":{"shape":"SMSSandboxPhoneNumberList"}},"required":["PhoneNumbers"],"type":"structure"}',
-    "ListString": '{"member":{"shape":"String"},"type":"list"}',
-    "ListSubscriptionsByTopicInput": '{"members":{"NextToken":{"shape":"nextToken"},"TopicArn":{"shape":"topicARN"}},"required":["TopicArn"],"type":"structure"}',
-    "ListSubscriptionsByTopicResponse": '{"members":{"NextToken":{"shape":"nextToken"},"Subscriptions":{"shape":"SubscriptionsList"}},"type":"structure"}',
-    "ListSubscriptionsInput": '{"members":{"NextToken":{"shape":"nextToken"}},"type":"structure"}',
-    "ListSubscriptionsResponse": '{"members":{"NextToken":{"shape":"nextToken"},"Subscriptions":{"shape":"SubscriptionsList"}},"type":"structure"}',
-    "ListTagsForResourceRequest": '{"members":{"ResourceArn":{"shape":"AmazonResourceName"}},"required":["ResourceArn"],"type":"structure"}',
-    "ListTagsForResourceResponse": '{"members":{"Tags":{"shape":"TagList"}},"type":"structure"}',
-    "ListTopicsInput": '{"members":{"NextToken":{"shape":"nextToken"}},"type":"structure"}',
-    "ListTopicsResponse": '{"members":{"NextToken":{"shape":"nextToken"},"Topics":{"shape":"TopicsList"}},"type":"structure"}',
-    "MapStringToString": '{"key":{"shape":"String"},"type":"map","value":{"shape":"String"}}',
-    "MaxItems": '{"type":"integer"}',
-    "MaxItemsListOriginationNumbers": '{"type":"integer"}',
-    "MessageAttributeMap": '{"key":{"locationName":"Name","shape":"String"},"type":"map","value":{"locationName":"Value","shape":"MessageAttributeValue"}}',
-    "MessageAttributeValue": '{"members":{"BinaryValue":{"shape":"Binary"},"DataType":{"shape":"String"},"StringValue":{"shape":"String"}},"required":["DataType"],"type":"structure"}',
-    "NotFoundException": '{"error":{"code":"NotFound","httpStatusCode":404,"senderFault":true},"exception":true,"members":{"message":{"shape":"string"}},"type":"structure"}',
-    "NumberCapability": '{"type":"string"}',
-    "NumberCapabilityList": '{"member":{"shape":"NumberCapability"},"type":"list"}',
-    "OTPCode": '{"type":"string"}',
-    "OptInPhoneNumberInput": '{"members":{"phoneNumber":{"shape":"PhoneNumber"}},"required":["phoneNumber"],"type":"structure"}',
-    "OptInPhoneNumberResponse": '{"members":{},"type":"structure"}',
-    "OptedOutException": '{"error":{"code":"OptedOut","httpStatusCode":400,"senderFault":true},"exception":true,"members":{"message":{"shape":"string"}},"type":"structure"}',
-    "PhoneNumber": '{"type":"string"}',
-    "PhoneNumberInformation": '{"members":{"CreatedAt":{"shape":"Timestamp"},"Iso2CountryCode":{"shape":"Iso2CountryCode"},"NumberCapabilities":{"shape":"NumberCapabilityList"},"PhoneNumber":{"shape":"PhoneNumber"},"RouteType":{"shape":"RouteType"},"Status":{"shape":"String"}},"type":"structure"}',
-    "PhoneNumberInformationList": '{"member":{"shape":"PhoneNumberInformation"},"type":"list"}',
-    "PhoneNumberList": '{"member":{"shape":"PhoneNumber"},"type":"list"}',
-    "PhoneNumberString": '{"type":"string"}',
-    "PlatformApplication": '{"members":{"Attributes":{"shape":"MapStringToString"},"PlatformApplicationArn":{"shape":"String"}},"type":"structure"}',
-    "PlatformApplicationDisabledException": '{"error":{"code":"PlatformApplicationDisabled","httpStatusCode":400,"senderFault":true},"exception":true,"members":{"message":{"shape":"string"}},"type":"structure"}',
-    "PublishBatchInput": '{"members":{"PublishBatchRequestEntries":{"shape":"PublishBatchRequestEntryList"},"TopicArn":{"shape":"topicARN"}},"required":["TopicArn","PublishBatchRequestEntries"],"type":"structure"}',
-    "PublishBatchRequestEntry": '{"members":{"Id":{"shape":"String"},"Message":{"shape":"message"},"MessageAttributes":{"shape":"MessageAttributeMap"},"MessageDeduplicationId":{"shape":"String"},"MessageGroupId":{"shape":"String"},"MessageStructure":{"shape":"messageStructure"},"Subject":{"shape":"subject"}},"required":["Id","Message"],"type":"structure"}',
-    "PublishBatchRequestEntryList": '{"member":{"shape":"PublishBatchRequestEntry"},"type":"list"}',
-    "PublishBatchResponse": '{"members":{"Failed":{"shape":"BatchResultErrorEntryList"},"Successful":{"shape":"PublishBatchResultEntryList"}},"type":"structure"}',
-    "PublishBatchResultEntry": '{"members":{"Id":{"shape":"String"},"MessageId":{"shape":"messageId"},"SequenceNumber":{"shape":"String"}},"type":"structure"}',
-    "PublishBatchResultEntryList": '{"member":{"shape":"PublishBatchResultEntry"},"type":"list"}',
-    "PublishInput": '{"members":{"Message":{"shape":"message"},"MessageAttributes":{"shape":"MessageAttributeMap"},"MessageDeduplicationId":{"shape":"String"},"MessageGroupId":{"shape":"String"},"MessageStructure":{"shape":"messageStructure"},"PhoneNumber":{"shape":"PhoneNumber"},"Subject":{"shape":"subject"},"TargetArn":{"shape":"String"},"TopicArn":{"shape":"topicARN"}},"required":["Message"],"type":"structure"}',
-    "PublishResponse": '{"members":{"MessageId":{"shape":"messageId"},"SequenceNumber":{"shape":"String"}},"type":"structure"}',
-    "PutDataProtectionPolicyInput": '{"members":{"DataProtectionPolicy":{"shape":"attributeValue"},"ResourceArn":{"shape":"topicARN"}},"required":["ResourceArn","DataProtectionPolicy"],"type":"structure"}',
-    "RemovePermissionInput": '{"members":{"Label":{"shape":"label"},"TopicArn":{"shape":"topicARN"}},"required":["TopicArn","Label"],"type":"structure"}',
-    "ReplayLimitExceededException": '{"error":{"code":"ReplayLimitExceeded","httpStatusCode":403,"senderFault":true},"exception":true,"members":{"message":{"shape":"string"}},"type":"structure"}',
-    "ResourceNotFoundException": '{"error":{"code":"ResourceNotFound","httpStatusCode":404,"senderFault":true},"exception":true,"members":{"message":{"shape":"string"}},"type":"structure"}',
-    "RouteType": '{"type":"string"}',
-    "SMSSandboxPhoneNumber": '{"members":{"PhoneNumber":{"shape":"PhoneNumberString"},"Status":{"shape":"SMSSandboxPhoneNumberVerificationStatus"}},"type":"structure"}',
-    "SMSSandboxPhoneNumberList": '{"member":{"shape":"SMSSandboxPhoneNumber"},"type":"list"}',
-    "SMSSandboxPhoneNumberVerificationStatus": '{"type":"string"}',
-    "SetEndpointAttributesInput": '{"members":{"Attributes":{"shape":"MapStringToString"},"EndpointArn":{"shape":"String"}},"required":["EndpointArn","Attributes"],"type":"structure"}',
-    "SetPlatformApplicationAttributesInput": '{"members":{"Attributes":{"shape":"MapStringToString"},"PlatformApplicationArn":{"shape":"String"}},"required":["PlatformApplicationArn","Attributes"],"type":"structure"}',
-    "SetSMSAttributesInput": '{"members":{"attributes":{"shape":"MapStringToString"}},"required":["attributes"],"type":"structure"}',
-    "SetSMSAttributesResponse": '{"members":{},"type":"structure"}',
-    "SetSubscriptionAttributesInput": '{"members":{"AttributeName":{"shape":"attributeName"},"AttributeValue":{"shape":"attributeValue"},"SubscriptionArn":{"shape":"subscriptionARN"}},"required":["SubscriptionArn","AttributeName"],"type":"structure"}',
-    "SetTopicAttributesInput": '{"members":{"AttributeName":{"shape":"attributeName"},"AttributeValue":{"shape":"attributeValue"},"TopicArn":{"shape":"topicARN"}},"required":["TopicArn","AttributeName"],"type":"structure"}',
-    "StaleTagException": '{"error":{"code":"StaleTag","httpStatusCode":400,"senderFault":true},"exception":true,"members":{"message":{"shape":"string"}},"type":"structure"}',
-    "String": '{"type":"string"}',
-    "SubscribeInput": '{"members":{"Attributes":{"shape":"SubscriptionAttributesMap"},"Endpoint":{"shape":"endpoint"},"Protocol":{"shape":"protocol"},"ReturnSubscriptionArn":{"shape":"boolean"},"TopicArn":{"shape":"topicARN"}},"required":["TopicArn","Protocol"],"type":"structure"}',
-    "SubscribeResponse": '{"members":{"SubscriptionArn":{"shape":"subscriptionARN"}},"type":"structure"}',
-    "Subscription": '{"members":{"Endpoint":{"shape":"endpoint"},"Owner":{"shape":"account"},"Protocol":{"shape":"protocol"},"SubscriptionArn":{"shape":"subscriptionARN"},"TopicArn":{"shape":"topicARN"}},"type":"structure"}',
-    "SubscriptionAttributesMap": '{"key":{"shape":"attributeName"},"type":"map","value":{"shape":"attributeValue"}}',
-    "SubscriptionLimitExceededException": '{"error":{"code":"SubscriptionLimitExceeded","httpStatusCode":403,"senderFault":true},"exception":true,"members":{"message":{"shape":"string"}},"type":"structure"}',
-    "SubscriptionsList": '{"member":{"shape":"Subscription"},"type":"list"}',
-    "Tag": '{"members":{"Key":{"shape":"TagKey"},"Value":{"shape":"TagValue"}},"required":["Key","Value"],"type":"structure"}',
-    "TagKey": '{"type":"string"}',
-    "TagKeyList": '{"member":{"shape":"TagKey"},"type":"list"}',
-    "TagLimitExceededException": '{"error":{"code":"TagLimitExceeded","httpStatusCode":400,"senderFault":true},"exception":true,"members":{"message":{"shape":"string"}},"type":"structure"}',
-    "TagList": '{"member":{"shape":"Tag"},"type":"list"}',
-    "TagPolicyException": '{"error":{"code":"TagPolicy","httpStatusCode":400,"senderFault":true},"exception":true,"members":{"message":{"shape":"string"}},"type":"structure"}',
-    "TagResourceRequest": '{"members":{"ResourceArn":{"shape":"AmazonResourceName"},"Tags":{"shape":"TagList"}},"required":["ResourceArn","Tags"],"type":"structure"}',
-    "TagResourceResponse": '{"members":{},"type":"structure"}',
-    "TagValue": '{"type":"string"}',
-    "ThrottledException": '{"error":{"code":"Throttled","httpStatusCode":429,"senderFault":true},"exception":true,"members":{"message":{"shape":"string"}},"type":"structure"}',
-    "Timestamp": '{"type":"timestamp"}',
-    "TooManyEntriesInBatchRequestException": '{"error":{"code":"TooManyEntriesInBatchRequest","httpStatusCode":400,"senderFault":true},"exception":true,"members":{"message":{"shape":"string"}},"type":"structure"}',
-    "Topic": '{"members":{"TopicArn":{"shape":"topicARN"}},"type":"structure"}',
-    "TopicAttributesMap": '{"key":{"shape":"attributeName"},"type":"map","value":{"shape":"attributeValue"}}',
-    "TopicLimitExceededException": '{"error":{"code":"TopicLimitExceeded","httpStatusCode":403,"senderFault":true},"exception":true,"members":{"message":{"shape":"string"}},"type":"structure"}',
-    "TopicsList": '{"member":{"shape":"Topic"},"type":"list"}',
-    "UnsubscribeInput": '{"members":{"SubscriptionArn":{"shape":"subscriptionARN"}},"required":["SubscriptionArn"],"type":"structure"}',
-    "UntagResourceRequest": '{"members":{"ResourceArn":{"shape":"AmazonResourceName"},"TagKeys":{"shape":"TagKeyList"}},"required":["ResourceArn","TagKeys"],"type":"structure"}',
-    "UntagResourceResponse": '{"members":{},"type":"structure"}',
-    "UserErrorException": '{"error":{"code":"UserError","httpStatusCode":400,"senderFault":true},"exception":true,"members":{"message":{"shape":"string"}},"type":"structure"}',
-    "ValidationException": '{"error":{"code":"ValidationException","httpStatusCode":400,"senderFault":true},"exception":true,"members":{"Message":{"shape":"string"}},"required":["Message"],"type":"structure"}',
-    "VerificationException": '{"exception":true,"members":{"Message":{"shape":"string"},"Status":{"shape":"string"}},"required":["Message","Status"],"type":"structure"}',
-    "VerifySMSSandboxPhoneNumberInput": '{"members":{"OneTimePassword":{"shape":"OTPCode"},"PhoneNumber":{"shape":"PhoneNumberString"}},"required":["PhoneNumber","OneTimePassword"],"type":"structure"}',
-    "VerifySMSSandboxPhoneNumberResult": '{"members":{},"type":"structure"}',
-    "account": '{"type":"string"}',
-    "action": '{"type":"string"}',
-    "attributeName": '{"type":"string"}',
-    "attributeValue": '{"type":"string"}',
-    "authenticateOnUnsubscribe": '{"type":"string"}',
-    "boolean": '{"type":"boolean"}',
-    "delegate": '{"type":"string"}',
-    "endpoint": '{"type":"string"}',
-    "label": '{"type":"string"}',
-    "message": '{"type":"string"}',
-    "messageId": '{"type":"string"}',
-    "messageStructure": '{"type":"string"}',
-    "nextToken": '{"type":"string"}',
-    "protocol": '{"type":"string"}',
-    "string": '{"type":"string"}',
-    "subject": '{"type":"string"}',
-    "subscriptionARN": '{"type":"string"}',
-    "token": '{"type":"string"}',
-    "topicARN": '{"type":"string"}',
-    "topicName": '{"type":"string"}',
-}
-OPERATIONS = {
-    "AddPermission": '{"errors":[{"shape":"InvalidParameterException"},{"shape":"InternalErrorException"},{"shape":"AuthorizationErrorException"},{"shape":"NotFoundException"}],"http":{"method":"POST","requestUri":"/"},"input":{"shape":"AddPermissionInput"}}',
-    "CheckIfPhoneNumberIsOptedOut": '{"errors":[{"shape":"ThrottledException"},{"shape":"InternalErrorException"},{"shape":"AuthorizationErrorException"},{"shape":"InvalidParameterException"}],"http":{"method":"POST","requestUri":"/"},"input":{"shape":"CheckIfPhoneNumberIsOptedOutInput"},"output":{"resultWrapper":"CheckIfPhoneNumberIsOptedOutResult","shape":"CheckIfPhoneNumberIsOptedOutResponse"}}',
-    "ConfirmSubscription": '{"errors":[{"shape":"SubscriptionLimitExceededException"},{"shape":"InvalidParameterException"},{"shape":"NotFoundException"},{"shape":"InternalErrorException"},{"shape":"AuthorizationErrorException"},{"shape":"FilterPolicyLimitExceededException"},{"shape":"ReplayLimitExceededException"}],"http":{"method":"POST","requestUri":"/"},"input":{"shape":"ConfirmSubscriptionInput"},"output":{"resultWrapper":"ConfirmSubscriptionResult","shape":"ConfirmSubscriptionResponse"}}',
-    "CreatePlatformApplication": '{"errors":[{"shape":"InvalidParameterException"},{"shape":"InternalErrorException"},{"shape":"AuthorizationErrorException"}],"http":{"method":"POST","requestUri":"/"},"input":{"shape":"CreatePlatformApplicationInput"},"output":{"resultWrapper":"CreatePlatformApplicationResult","shape":"CreatePlatformApplicationResponse"}}',
-    "CreatePlatformEndpoint": '{"errors":[{"shape":"InvalidParameterException"},{"shape":"InternalErrorException"},{"shape":"AuthorizationErrorException"},{"shape":"NotFoundException"}],"http":{"method":"POST","requestUri":"/"},"input":{"shape":"CreatePlatformEndpointInput"},"output":{"resultWrapper":"CreatePlatformEndpointResult","shape":"CreateEndpointResponse"}}',
-    "CreateSMSSandboxPhoneNumber": '{"errors":[{"shape":"AuthorizationErrorException"},{"shape":"InternalErrorException"},{"shape":"InvalidParameterException"},{"shape":"OptedOutException"},{"shape":"UserErrorException"},{"shape":"ThrottledException"}],"http":{"method":"POST","requestUri":"/"},"input":{"shape":"CreateSMSSandboxPhoneNumberInput"},"output":{"resultWrapper":"CreateSMSSandboxPhoneNumberResult","shape":"CreateSMSSandboxPhoneNumberResult"}}',
-    "CreateTopic": '{"errors":[{"shape":"InvalidParameterException"},{"shape":"TopicLimitExceededException"},{"shape":"InternalErrorException"},{"shape":"AuthorizationErrorException"},{"shape":"InvalidSecurityException"},{"shape":"TagLimitExceededException"},{"shape":"StaleTagException"},{"shape":"TagPolicyException"},{"shape":"ConcurrentAccessException"}],"http":{"method":"POST","requestUri":"/"},"input":{"shape":"CreateTopicInput"},"output":{"resultWrapper":"CreateTopicResult","shape":"CreateTopicResponse"}}',
-    "DeleteEndpoint": '{"errors":[{"shape":"InvalidParameterException"},{"shape":"InternalErrorException"},{"shape":"AuthorizationErrorException"}],"http":{"method":"POST","requestUri":"/"},"input":{"shape":"DeleteEndpointInput"}}',
-    "DeletePlatformApplication": '{"errors":[{"shape":"InvalidParameterException"},{"shape":"InternalErrorException"},{"shape":"AuthorizationErrorException"}],"http":{"method":"POST","requestUri":"/"},"input":{"shape":"DeletePlatformApplicationInput"}}',
-    "DeleteSMSSandboxPhoneNumber": '{"errors":[{"shape":"AuthorizationErrorException"},{"shape":"InternalErrorException"},{"shape":"InvalidParameterException"},{"shape":"ResourceNotFoundException"},{"shape":"UserErrorException"},{"shape":"ThrottledException"}],"http":{"method":"POST","requestUri":"/"},"input":{"shape":"DeleteSMSSandboxPhoneNumberInput"},"output":{"resultWrapper":"DeleteSMSSandboxPhoneNumberResult","shape":"DeleteSMSSandboxPhoneNumberResult"}}',
-    "DeleteTopic": '{"errors":[{"shape":"InvalidParameterException"},{"shape":"InvalidStateException"},{"shape":"InternalErrorException"},{"shape":"AuthorizationErrorException"},{"shape":"NotFoundException"},{"shape":"StaleTagException"},{"shape":"TagPolicyException"},{"shape":"ConcurrentAccessException"}],"http":{"method":"POST","requestUri":"/"},"input":{"shape":"DeleteTopicInput"}}',
-    "GetDataProtectionPolicy": '{"errors":[{"shape":"InvalidParameterException"},{"shape":"InternalErrorException"},{"shape":"NotFoundException"},{"shape":"AuthorizationErrorException"},{"shape":"InvalidSecurityException"}],"http":{"method":"POST","requestUri":"/"},"input":{"shape":"GetDataProtectionPolicyInput"},"output":{"resultWrapper":"GetDataProtectionPolicyResult","shape":"GetDataProtectionPolicyResponse"}}',
-    "GetEndpointAttributes": '{"errors":[{"shape":"InvalidParameterException"},{"shape":"InternalErrorException"},{"shape":"AuthorizationErrorException"},{"shape":"NotFoundException"}],"http":{"method":"POST","requestUri":"/"},"input":{"shape":"GetEndpointAttributesInput"},"output":{"resultWrapper":"GetEndpointAttributesResult","shape":"GetEndpointAttributesResponse"}}',
-    "GetPlatformApplicationAttributes": '{"errors":[{"shape":"InvalidParameterException"},{"shape":"InternalErrorException"},{"shape":"AuthorizationErrorException"},{"shape":"NotFoundException"}],"http":{"method":"POST","requestUri":"/"},"input":{"shape":"GetPlatformApplicationAttributesInput"},"output":{"resultWrapper":"GetPlatformApplicationAttributesResult","shape":"GetPlatformApplicationAttributesResponse"}}',
-    "GetSMSAttributes": '{"errors":[{"shape":"ThrottledException"},{"shape":"InternalErrorException"},{"shape":"AuthorizationErrorException"},{"shape":"InvalidParameterException"}],"http":{"method":"POST","requestUri":"/"},"input":{"shape":"GetSMSAttributesInput"},"output":{"resultWrapper":"GetSMSAttributesResult","shape":"GetSMSAttributesResponse"}}',
-    "GetSMSSandboxAccountStatus": '{"errors":[{"shape":"AuthorizationErrorException"},{"shape":"InternalErrorException"},{"shape":"ThrottledException"}],"http":{"method":"POST","requestUri":"/"},"input":{"shape":"GetSMSSandboxAccountStatusInput"},"output":{"resultWrapper":"GetSMSSandboxAccountStatusResult","shape":"GetSMSSandboxAccountStatusResult"}}',
-    "GetSubscriptionAttributes": '{"errors":[{"shape":"InvalidParameterException"},{"shape":"InternalErrorException"},{"shape":"NotFoundException"},{"shape":"AuthorizationErrorException"}],"http":{"method":"POST","requestUri":"/"},"input":{"shape":"GetSubscriptionAttributesInput"},"output":{"resultWrapper":"GetSubscriptionAttributesResult","shape":"GetSubscriptionAttributesResponse"}}',
-    "GetTopicAttributes": '{"errors":[{"shape":"InvalidParameterException"},{"shape":"InternalErrorException"},{"shape":"NotFoundException"},{"shape":"AuthorizationErrorException"},{"shape":"InvalidSecurityException"}],"http":{"method":"POST","requestUri":"/"},"input":{"shape":"GetTopicAttributesInput"},"output":{"resultWrapper":"GetTopicAttributesResult","shape":"GetTopicAttributesResponse"}}',
-    "ListEndpointsByPlatformApplication": '{"errors":[{"shape":"InvalidParameterException"},{"shape":"InternalErrorException"},{"shape":"AuthorizationErrorException"},{"shape":"NotFoundException"}],"http":{"method":"POST","requestUri":"/"},"input":{"shape":"ListEndpointsByPlatformApplicationInput"},"output":{"resultWrapper":"ListEndpointsByPlatformApplicationResult","shape":"ListEndpointsByPlatformApplicationResponse"}}',
-    "ListOriginationNumbers": '{"errors":[{"shape":"InternalErrorException"},{"shape":"AuthorizationErrorException"},{"shape":"ThrottledException"},{"shape":"InvalidParameterException"},{"shape":"ValidationException"}],"http":{"method":"POST","requestUri":"/"},"input":{"shape":"ListOriginationNumbersRequest"},"output":{"resultWrapper":"ListOriginationNumbersResult","shape":"ListOriginationNumbersResult"}}',
-    "ListPhoneNumbersOptedOut": '{"errors":[{"shape":"ThrottledException"},{"shape":"InternalErrorException"},{"shape":"AuthorizationErrorException"},{"shape":"InvalidParameterException"}],"http":{"method":"POST","requestUri":"/"},"input":{"shape":"ListPhoneNumbersOptedOutInput"},"output":{"resultWrapper":"ListPhoneNumbersOptedOutResult","shape":"ListPhoneNumbersOptedOutResponse"}}',
-    "ListPlatformApplications": '{"errors":[{"shape":"InvalidParameterException"},{"shape":"InternalErrorException"},{"shape":"AuthorizationErrorException"}],"http":{"method":"POST","requestUri":"/"},"input":{"shape":"ListPlatformApplicationsInput"},"output":{"resultWrapper":"ListPlatformApplicationsResult","shape":"ListPlatformApplicationsResponse"}}',
-    "ListSMSSandboxPhoneNumbers": '{"errors":[{"shape":"AuthorizationErrorException"},{"shape":"InternalErrorException"},{"shape":"InvalidParameterException"},{"shape":"ResourceNotFoundException"},{"shape":"ThrottledException"}],"http":{"method":"POST","requestUri":"/"},"input":{"shape":"ListSMSSandboxPhoneNumbersInput"},"output":{"resultWrapper":"ListSMSSandboxPhoneNumbersResult","shape":"ListSMSSandboxPhoneNumbersResult"}}',
-    "ListSubscriptions": '{"errors":[{"shape":"InvalidParameterException"},{"shape":"InternalErrorException"},{"shape":"AuthorizationErrorException"}],"http":{"method":"POST","requestUri":"/"},"input":{"shape":"ListSubscriptionsInput"},"output":{"resultWrapper":"ListSubscriptionsResult","shape":"ListSubscriptionsResponse"}}',
-    "ListSubscriptionsByTopic": '{"errors":[{"shape":"InvalidParameterException"},{"shape":"InternalErrorException"},{"shape":"NotFoundException"},{"shape":"AuthorizationErrorException"}],"http":{"method":"POST","requestUri":"/"},"input":{"shape":"ListSubscriptionsByTopicInput"},"output":{"resultWrapper":"ListSubscriptionsByTopicResult","shape":"ListSubscriptionsByTopicResponse"}}',
-    "ListTagsForResource": '{"errors":[{"shape":"ResourceNotFoundException"},{"shape":"TagPolicyException"},{"shape":"InvalidParameterException"},{"shape":"AuthorizationErrorException"},{"shape":"ConcurrentAccessException"}],"http":{"method":"POST","requestUri":"/"},"input":{"shape":"ListTagsForResourceRequest"},"output":{"resultWrapper":"ListTagsForResourceResult","shape":"ListTagsForResourceResponse"}}',
-    "ListTopics": '{"errors":[{"shape":"InvalidParameterException"},{"shape":"InternalErrorException"},{"shape":"AuthorizationErrorException"}],"http":{"method":"POST","requestUri":"/"},"input":{"shape":"ListTopicsInput"},"output":{"resultWrapper":"ListTopicsResult","shape":"ListTopicsResponse"}}',
-    "OptInPhoneNumber": '{"errors":[{"shape":"ThrottledException"},{"shape":"InternalErrorException"},{"shape":"AuthorizationErrorException"},{"shape":"InvalidParameterException"}],"http":{"method":"POST","requestUri":"/"},"input":{"shape":"OptInPhoneNumberInput"},"output":{"resultWrapper":"OptInPhoneNumberResult","shape":"OptInPhoneNumberResponse"}}',
-    "Publish": '{"errors":[{"shape":"InvalidParameterException"},{"shape":"InvalidParameterValueException"},{"shape":"InternalErrorException"},{"shape":"NotFoundException"},{"shape":"EndpointDisabledException"},{"shape":"PlatformApplicationDisabledException"},{"shape":"AuthorizationErrorException"},{"shape":"KMSDisabledException"},{"shape":"KMSInvalidStateException"},{"shape":"KMSNotFoundException"},{"shape":"KMSOptInRequired"},{"shape":"KMSThrottlingException"},{"shape":"KMSAccessDeniedException"},{"shape":"InvalidSecurityException"},{"shape":"ValidationException"}],"http":{"method":"POST","requestUri":"/"},"input":{"shape":"PublishInput"},"output":{"resultWrapper":"PublishResult","shape":"PublishResponse"}}',
-    "PublishBatch": '{"errors":[{"shape":"InvalidParameterException"},{"shape":"InvalidParameterValueException"},{"shape":"InternalErrorException"},{"shape":"NotFoundException"},{"shape":"EndpointDisabledException"},{"shape":"PlatformApplicationDisabledException"},{"shape":"AuthorizationErrorException"},{"shape":"BatchEntryIdsNotDistinctException"},{"shape":"BatchRequestTooLongException"},{"shape":"EmptyBatchRequestException"},{"shape":"InvalidBatchEntryIdException"},{"shape":"TooManyEntriesInBatchRequestException"},{"shape":"KMSDisabledException"},{"shape":"KMSInvalidStateException"},{"shape":"KMSNotFoundException"},{"shape":"KMSOptInRequired"},{"shape":"KMSThrottlingException"},{"shape":"KMSAccessDeniedException"},{"shape":"InvalidSecurityException"},{"shape":"ValidationException"}],"http":{"method":"POST","requestUri":"/"},"input":{"shape":"PublishBatchInput"},"output":{"resultWrapper":"PublishBatchResult","shape":"PublishBatchResponse"}}',
-    "PutDataProtectionPolicy": '{"errors":[{"shape":"InvalidParameterException"},{"shape":"InternalErrorException"},{"shape":"NotFoundException"},{"shape":"AuthorizationErrorException"},{"shape":"InvalidSecurityException"}],"http":{"method":"POST","requestUri":"/"},"input":{"shape":"PutDataProtectionPolicyInput"}}',
-    "RemovePermission": '{"errors":[{"shape":"InvalidParameterException"},{"shape":"InternalErrorException"},{"shape":"AuthorizationErrorException"},{"shape":"NotFoundException"}],"http":{"method":"POST","requestUri":"/"},"input":{"shape":"RemovePermissionInput"}}',
-    "SetEndpointAttributes": '{"errors":[{"shape":"InvalidParameterException"},{"shape":"InternalErrorException"},{"shape":"AuthorizationErrorException"},{"shape":"NotFoundException"}],"http":{"method":"POST","requestUri":"/"},"input":{"shape":"SetEndpointAttributesInput"}}',
-    "SetPlatformApplicationAttributes": '{"errors":[{"shape":"InvalidParameterException"},{"shape":"InternalErrorException"},{"shape":"AuthorizationErrorException"},{"shape":"NotFoundException"}],"http":{"method":"POST","requestUri":"/"},"input":{"shape":"SetPlatformApplicationAttributesInput"}}',
-    "SetSMSAttributes": '{"errors":[{"shape":"InvalidParameterException"},{"shape":"ThrottledException"},{"shape":"InternalErrorException"},{"shape":"AuthorizationErrorException"}],"http":{"method":"POST","requestUri":"/"},"input":{"shape":"SetSMSAttributesInput"},"output":{"resultWrapper":"SetSMSAttributesResult","shape":"SetSMSAttributesResponse"}}',
-    "SetSubscriptionAttributes": '{"errors":[{"shape":"InvalidParameterException"},{"shape":"FilterPolicyLimitExceededException"},{"shape":"ReplayLimitExceededException"},{"shape":"InternalErrorException"},{"shape":"NotFoundException"},{"shape":"AuthorizationErrorException"}],"http":{"method":"POST","requestUri":"/"},"input":{"shape":"SetSubscriptionAttributesInput"}}',
-    "SetTopicAttributes": '{"errors":[{"shape":"InvalidParameterException"},{"shape":"InternalErrorException"},{"shape":"NotFoundException"},{"shape":"AuthorizationErrorException"},{"shape":"InvalidSecurityException"}],"http":{"method":"POST","requestUri":"/"},"input":{"shape":"SetTopicAttributesInput"}}',
-    "Subscribe": '{"errors":[{"shape":"SubscriptionLimitExceededException"},{"shape":"FilterPolicyLimitExceededException"},{"shape":"ReplayLimitExceededException"},{"shape":"InvalidParameterException"},{"shape":"InternalErrorException"},{"shape":"NotFoundException"},{"shape":"AuthorizationErrorException"},{"shape":"InvalidSecurityException"}],"http":{"method":"POST","requestUri":"/"},"input":{"shape":"SubscribeInput"},"output":{"resultWrapper":"SubscribeResult","shape":"SubscribeResponse"}}',
-    "TagResource": '{"errors":[{"shape":"ResourceNotFoundException"},{"shape":"TagLimitExceededException"},{"shape":"StaleTagException"},{"shape":"TagPolicyException"},{"shape":"InvalidParameterException"},{"shape":"AuthorizationErrorException"},{"shape":"ConcurrentAccessException"}],"http":{"method":"POST","requestUri":"/"},"input":{"shape":"TagResourceRequest"},"output":{"resultWrapper":"TagResourceResult","shape":"TagResourceResponse"}}',
-    "Unsubscribe": '{"errors":[{"shape":"InvalidParameterException"},{"shape":"InternalErrorException"},{"shape":"AuthorizationErrorException"},{"shape":"NotFoundException"},{"shape":"InvalidSecurityException"}],"http":{"method":"POST","requestUri":"/"},"input":{"shape":"UnsubscribeInput"}}',
-    "UntagResource": '{"errors":[{"shape":"ResourceNotFoundException"},{"shape":"TagLimitExceededException"},{"shape":"StaleTagException"},{"shape":"TagPolicyException"},{"shape":"InvalidParameterException"},{"shape":"AuthorizationErrorException"},{"shape":"ConcurrentAccessException"}],"http":{"method":"POST","requestUri":"/"},"input":{"shape":"UntagResourceRequest"},"output":{"resultWrapper":"UntagResourceResult","shape":"UntagResourceResponse"}}',
-    "VerifySMSSandboxPhoneNumber": '{"errors":[{"shape":"AuthorizationErrorException"},{"shape":"InternalErrorException"},{"shape":"InvalidParameterException"},{"shape":"ResourceNotFoundException"},{"shape":"VerificationException"},{"shape":"ThrottledException"}],"http":{"method":"POST","requestUri":"/"},"input":{"shape":"VerifySMSSandboxPhoneNumberInput"},"output":{"resultWrapper":"VerifySMSSandboxPhoneNumberResult","shape":"VerifySMSSandboxPhoneNumberResult"}}',
-}
-PAGINATORS: dict = {
-    "ListEndpointsByPlatformApplication": '{"input_token":"NextToken","output_token":"NextToken","result_key":"Endpoints"}',
-    "ListOriginationNumbers": '{"input_token":"NextToken","limit_key":"MaxResults","output_token":"NextToken","result_key":"PhoneNumbers"}',
-    "ListPhoneNumbersOptedOut": '{"input_token":"nextToken","output_token":"nextToken","result_key":"phoneNumbers"}',
-    "ListPlatformApplications": '{"input_token":"NextToken","output_token":"NextToken","result_key":"PlatformApplications"}',
-    "ListSMSSandboxPhoneNumbers": '{"input_token":"NextToken","limit_key":"MaxResults","output_token":"NextToken","result_key":"PhoneNumbers"}',
-    "ListSubscriptions": '{"input_token":"NextToken","output_token":"NextToken","result_key":"Subscriptions"}',
-    "ListSubscriptionsByTopic": '{"input_token":"NextToken","output_token":"NextToken","result_key":"Subscriptions"}',
-    "ListTopics": '{"input_token":"NextToken","output_token":"NextToken","result_key":"Topics"}',
-}
+SHAPES = Table(
+    'ActionsList {"member":{"shape":"action"},"type":"list"}\n'
+    'AddPermissionInput {"members":{"AWSAccountId":{"shape":"DelegatesList"},"ActionName":{"shape":"ActionsList"},"Label":{"shape":"label"},"TopicArn":{"shape":"topicARN"}},"required":["TopicArn","Label","AWSAccountId","ActionName"],"type":"structure"}\n'
+    'AmazonResourceName {"type":"string"}\n'
+    'AuthorizationErrorException {"error":{"code":"AuthorizationError","httpStatusCode":403,"senderFault":true},"exception":true,"members":{"message":{"shape":"string"}},"type":"structure"}\n'
+    'BatchEntryIdsNotDistinctException {"error":{"code":"BatchEntryIdsNotDistinct","httpStatusCode":400,"senderFault":true},"exception":true,"members":{"message":{"shape":"string"}},"type":"structure"}\n'
+    'BatchRequestTooLongException {"error":{"code":"BatchRequestTooLong","httpStatusCode":400,"senderFault":true},"exception":true,"members":{"message":{"shape":"string"}},"type":"structure"}\n'
+    'BatchResultErrorEntry {"members":{"Code":{"shape":"String"},"Id":{"shape":"String"},"Message":{"shape":"String"},"SenderFault":{"shape":"boolean"}},"required":["Id","Code","SenderFault"],"type":"structure"}\n'
+    'BatchResultErrorEntryList {"member":{"shape":"BatchResultErrorEntry"},"type":"list"}\n'
+    'Binary {"type":"blob"}\n'
+    'CheckIfPhoneNumberIsOptedOutInput {"members":{"phoneNumber":{"shape":"PhoneNumber"}},"required":["phoneNumber"],"type":"structure"}\n'
+    'CheckIfPhoneNumberIsOptedOutResponse {"members":{"isOptedOut":{"shape":"boolean"}},"type":"structure"}\n'
+    'ConcurrentAccessException {"error":{"code":"ConcurrentAccess","httpStatusCode":400,"senderFault":true},"exception":true,"members":{"message":{"shape":"string"}},"type":"structure"}\n'
+    'ConfirmSubscriptionInput {"members":{"AuthenticateOnUnsubscribe":{"shape":"authenticateOnUnsubscribe"},"Token":{"shape":"token"},"TopicArn":{"shape":"topicARN"}},"required":["TopicArn","Token"],"type":"structure"}\n'
+    'ConfirmSubscriptionResponse {"members":{"SubscriptionArn":{"shape":"subscriptionARN"}},"type":"structure"}\n'
+    'CreateEndpointResponse {"members":{"EndpointArn":{"shape":"String"}},"type":"structure"}\n'
+    'CreatePlatformApplicationInput {"members":{"Attributes":{"shape":"MapStringToString"},"Name":{"shape":"String"},"Platform":{"shape":"String"}},"required":["Name","Platform","Attributes"],"type":"structure"}\n'
+    'CreatePlatformApplicationResponse {"members":{"PlatformApplicationArn":{"shape":"String"}},"type":"structure"}\n'
+    'CreatePlatformEndpointInput {"members":{"Attributes":{"shape":"MapStringToString"},"CustomUserData":{"shape":"String"},"PlatformApplicationArn":{"shape":"String"},"Token":{"shape":"String"}},"required":["PlatformApplicationArn","Token"],"type":"structure"}\n'
+    'CreateSMSSandboxPhoneNumberInput {"members":{"LanguageCode":{"shape":"LanguageCodeString"},"PhoneNumber":{"shape":"PhoneNumberString"}},"required":["PhoneNumber"],"type":"structure"}\n'
+    'CreateSMSSandboxPhoneNumberResult {"members":{},"type":"structure"}\n'
+    'CreateTopicInput {"members":{"Attributes":{"shape":"TopicAttributesMap"},"DataProtectionPolicy":{"shape":"attributeValue"},"Name":{"shape":"topicName"},"Tags":{"shape":"TagList"}},"required":["Name"],"type":"structure"}\n'
+    'CreateTopicResponse {"members":{"TopicArn":{"shape":"topicARN"}},"type":"structure"}\n'
+    'DelegatesList {"member":{"shape":"delegate"},"type":"list"}\n'
+    'DeleteEndpointInput {"members":{"EndpointArn":{"shape":"String"}},"required":["EndpointArn"],"type":"structure"}\n'
+    'DeletePlatformApplicationInput {"members":{"PlatformApplicationArn":{"shape":"String"}},"required":["PlatformApplicationArn"],"type":"structure"}\n'
+    'DeleteSMSSandboxPhoneNumberInput {"members":{"PhoneNumber":{"shape":"PhoneNumberString"}},"required":["PhoneNumber"],"type":"structure"}\n'
+    'DeleteSMSSandboxPhoneNumberResult {"members":{},"type":"structure"}\n'
+    'DeleteTopicInput {"members":{"TopicArn":{"shape":"topicARN"}},"required":["TopicArn"],"type":"structure"}\n'
+    'EmptyBatchRequestException {"error":{"code":"EmptyBatchRequest","httpStatusCode":400,"senderFault":true},"exception":true,"members":{"message":{"shape":"string"}},"type":"structure"}\n'
+    'Endpoint {"members":{"Attributes":{"shape":"MapStringToString"},"EndpointArn":{"shape":"String"}},"type":"structure"}\n'
+    'EndpointDisabledException {"error":{"code":"EndpointDisabled","httpStatusCode":400,"senderFault":true},"exception":true,"members":{"message":{"shape":"string"}},"type":"structure"}\n'
+    'FilterPolicyLimitExceededException {"error":{"code":"FilterPolicyLimitExceeded","httpStatusCode":403,"senderFault":true},"exception":true,"members":{"message":{"shape":"string"}},"type":"structure"}\n'
+    'GetDataProtectionPolicyInput {"members":{"ResourceArn":{"shape":"topicARN"}},"required":["ResourceArn"],"type":"structure"}\n'
+    'GetDataProtectionPolicyResponse {"members":{"DataProtectionPolicy":{"shape":"attributeValue"}},"type":"structure"}\n'
+    'GetEndpointAttributesInput {"members":{"EndpointArn":{"shape":"String"}},"required":["EndpointArn"],"type":"structure"}\n'
+    'GetEndpointAttributesResponse {"members":{"Attributes":{"shape":"MapStringToString"}},"type":"structure"}\n'
+    'GetPlatformApplicationAttributesInput {"members":{"PlatformApplicationArn":{"shape":"String"}},"required":["PlatformApplicationArn"],"type":"structure"}\n'
+    'GetPlatformApplicationAttributesResponse {"members":{"Attributes":{"shape":"MapStringToString"}},"type":"structure"}\n'
+    'GetSMSAttributesInput {"members":{"attributes":{"shape":"ListString"}},"type":"structure"}\n'
+    'GetSMSAttributesResponse {"members":{"attributes":{"shape":"MapStringToString"}},"type":"structure"}\n'
+    'GetSMSSandboxAccountStatusInput {"members":{},"type":"structure"}\n'
+    'GetSMSSandboxAccountStatusResult {"members":{"IsInSandbox":{"shape":"boolean"}},"required":["IsInSandbox"],"type":"structure"}\n'
+    'GetSubscriptionAttributesInput {"members":{"SubscriptionArn":{"shape":"subscriptionARN"}},"required":["SubscriptionArn"],"type":"structure"}\n'
+    'GetSubscriptionAttributesResponse {"members":{"Attributes":{"shape":"SubscriptionAttributesMap"}},"type":"structure"}\n'
+    'GetTopicAttributesInput {"members":{"TopicArn":{"shape":"topicARN"}},"required":["TopicArn"],"type":"structure"}\n'
+    'GetTopicAttributesResponse {"members":{"Attributes":{"shape":"TopicAttributesMap"}},"type":"structure"}\n'
+    'InternalErrorException {"error":{"code":"InternalError","httpStatusCode":500},"exception":true,"members":{"message":{"shape":"string"}},"type":"structure"}\n'
+    'InvalidBatchEntryIdException {"error":{"code":"InvalidBatchEntryId","httpStatusCode":400,"senderFault":true},"exception":true,"members":{"message":{"shape":"string"}},"type":"structure"}\n'
+    'InvalidParameterException {"error":{"code":"InvalidParameter","httpStatusCode":400,"senderFault":true},"exception":true,"members":{"message":{"shape":"string"}},"type":"structure"}\n'
+    'InvalidParameterValueException {"error":{"code":"ParameterValueInvalid","httpStatusCode":400,"senderFault":true},"exception":true,"members":{"message":{"shape":"string"}},"type":"structure"}\n'
+    'InvalidSecurityException {"error":{"code":"InvalidSecurity","httpStatusCode":403,"senderFault":true},"exception":true,"members":{"message":{"shape":"string"}},"type":"structure"}\n'
+    'InvalidStateException {"error":{"code":"InvalidState","httpStatusCode":400,"senderFault":true},"exception":true,"members":{"message":{"shape":"string"}},"type":"structure"}\n'
+    'Iso2CountryCode {"type":"string"}\n'
+    'KMSAccessDeniedException {"error":{"code":"KMSAccessDenied","httpStatusCode":400,"senderFault":true},"exception":true,"members":{"message":{"shape":"string"}},"type":"structure"}\n'
+    'KMSDisabledException {"error":{"code":"KMSDisabled","httpStatusCode":400,"senderFault":true},"exception":true,"members":{"message":{"shape":"string"}},"type":"structure"}\n'
+    'KMSInvalidStateException {"error":{"code":"KMSInvalidState","httpStatusCode":400,"senderFault":true},"exception":true,"members":{"message":{"shape":"string"}},"type":"structure"}\n'
+    'KMSNotFoundException {"error":{"code":"KMSNotFound","httpStatusCode":400,"senderFault":true},"exception":true,"members":{"message":{"shape":"string"}},"type":"structure"}\n'
+    'KMSOptInRequired {"error":{"code":"KMSOptInRequired","httpStatusCode":403,"senderFault":true},"exception":true,"members":{"message":{"shape":"string"}},"type":"structure"}\n'
+    'KMSThrottlingException {"error":{"code":"KMSThrottling","httpStatusCode":400,"senderFault":true},"exception":true,"members":{"message":{"shape":"string"}},"type":"structure"}\n'
+    'LanguageCodeString {"type":"string"}\n'
+    'ListEndpointsByPlatformApplicationInput {"members":{"NextToken":{"shape":"String"},"PlatformApplicationArn":{"shape":"String"}},"required":["PlatformApplicationArn"],"type":"structure"}\n'
+    'ListEndpointsByPlatformApplicationResponse {"members":{"Endpoints":{"shape":"ListOfEndpoints"},"NextToken":{"shape":"String"}},"type":"structure"}\n'
+    'ListOfEndpoints {"member":{"shape":"Endpoint"},"type":"list"}\n'
+    'ListOfPlatformApplications {"member":{"shape":"PlatformApplication"},"type":"list"}\n'
+    'ListOriginationNumbersRequest {"members":{"MaxResults":{"shape":"MaxItemsListOriginationNumbers"},"NextToken":{"shape":"nextToken"}},"type":"structure"}\n'
+    'ListOriginationNumbersResult {"members":{"NextToken":{"shape":"nextToken"},"PhoneNumbers":{"shape":"PhoneNumberInformationList"}},"type":"structure"}\n'
+    'ListPhoneNumbersOptedOutInput {"members":{"nextToken":{"shape":"string"}},"type":"structure"}\n'
+    'ListPhoneNumbersOptedOutResponse {"members":{"nextToken":{"shape":"string"},"phoneNumbers":{"shape":"PhoneNumberList"}},"type":"structure"}\n'
+    'ListPlatformApplicationsInput {"members":{"NextToken":{"shape":"String"}},"type":"structure"}\n'
+    'ListPlatformApplicationsResponse {"members":{"NextToken":{"shape":"String"},"PlatformApplications":{"shape":"ListOfPlatformApplications"}},"type":"structure"}\n'
+    'ListSMSSandboxPhoneNumbersInput {"members":{"MaxResults":{"shape":"MaxItems"},"NextToken":{"shape":"nextToken"}},"type":"structure"}\n'
+    'ListSMSSandboxPhoneNumbersResult {"members":{"NextToken":{"shape":"string"},"PhoneNumbers":{"shape":"SMSSandboxPhoneNumberList"}},"required":["PhoneNumbers"],"type":"structure"}\n'
+    'ListString {"member":{"shape":"String"},"type":"list"}\n'
+    'ListSubscriptionsByTopicInput {"members":{"NextToken":{"shape":"nextToken"},"TopicArn":{"shape":"topicARN"}},"required":["TopicArn"],"type":"structure"}\n'
+    'ListSubscriptionsByTopicResponse {"members":{"NextToken":{"shape":"nextToken"},"Subscriptions":{"shape":"SubscriptionsList"}},"type":"structure"}\n'
+    'ListSubscriptionsInput {"members":{"NextToken":{"shape":"nextToken"}},"type":"structure"}\n'
+    'ListSubscriptionsResponse {"members":{"NextToken":{"shape":"nextToken"},"Subscriptions":{"shape":"SubscriptionsList"}},"type":"structure"}\n'
+    'ListTagsForResourceRequest {"members":{"ResourceArn":{"shape":"AmazonResourceName"}},"required":["ResourceArn"],"type":"structure"}\n'
+    'ListTagsForResourceResponse {"members":{"Tags":{"shape":"TagList"}},"type":"structure"}\n'
+    'ListTopicsInput {"members":{"NextToken":{"shape":"nextToken"}},"type":"structure"}\n'
+    'ListTopicsResponse {"members":{"NextToken":{"shape":"nextToken"},"Topics":{"shape":"TopicsList"}},"type":"structure"}\n'
+    'MapStringToString {"key":{"shape":"String"},"type":"map","value":{"shape":"String"}}\n'
+    'MaxItems {"type":"integer"}\n'
+    'MaxItemsListOriginationNumbers {"type":"integer"}\n'
+    'MessageAttributeMap {"key":{"locationName":"Name","shape":"String"},"type":"map","value":{"locationName":"Value","shape":"MessageAttributeValue"}}\n'
+    'MessageAttributeValue {"members":{"BinaryValue":{"shape":"Binary"},"DataType":{"shape":"String"},"StringValue":{"shape":"String"}},"required":["DataType"],"type":"structure"}\n'
+    'NotFoundException {"error":{"code":"NotFound","httpStatusCode":404,"senderFault":true},"exception":true,"members":{"message":{"shape":"string"}},"type":"structure"}\n'
+    'NumberCapability {"type":"string"}\n'
+    'NumberCapabilityList {"member":{"shape":"NumberCapability"},"type":"list"}\n'
+    'OTPCode {"type":"string"}\n'
+    'OptInPhoneNumberInput {"members":{"phoneNumber":{"shape":"PhoneNumber"}},"required":["phoneNumber"],"type":"structure"}\n'
+    'OptInPhoneNumberResponse {"members":{},"type":"structure"}\n'
+    'OptedOutException {"error":{"code":"OptedOut","httpStatusCode":400,"senderFault":true},"exception":true,"members":{"message":{"shape":"string"}},"type":"structure"}\n'
+    'PhoneNumber {"type":"string"}\n'
+    'PhoneNumberInformation {"members":{"CreatedAt":{"shape":"Timestamp"},"Iso2CountryCode":{"shape":"Iso2CountryCode"},"NumberCapabilities":{"shape":"NumberCapabilityList"},"PhoneNumber":{"shape":"PhoneNumber"},"RouteType":{"shape":"RouteType"},"Status":{"shape":"String"}},"type":"structure"}\n'
+    'PhoneNumberInformationList {"member":{"shape":"PhoneNumberInformation"},"type":"list"}\n'
+    'PhoneNumberList {"member":{"shape":"PhoneNumber"},"type":"list"}\n'
+    'PhoneNumberString {"type":"string"}\n'
+    'PlatformApplication {"members":{"Attributes":{"shape":"MapStringToString"},"PlatformApplicationArn":{"shape":"String"}},"type":"structure"}\n'
+    'PlatformApplicationDisabledException {"error":{"code":"PlatformApplicationDisabled","httpStatusCode":400,"senderFault":true},"exception":true,"members":{"message":{"shape":"string"}},"type":"structure"}\n'
+    'PublishBatchInput {"members":{"PublishBatchRequestEntries":{"shape":"PublishBatchRequestEntryList"},"TopicArn":{"shape":"topicARN"}},"required":["TopicArn","PublishBatchRequestEntries"],"type":"structure"}\n'
+    'PublishBatchRequestEntry {"members":{"Id":{"shape":"String"},"Message":{"shape":"message"},"MessageAttributes":{"shape":"MessageAttributeMap"},"MessageDeduplicationId":{"shape":"String"},"MessageGroupId":{"shape":"String"},"MessageStructure":{"shape":"messageStructure"},"Subject":{"shape":"subject"}},"required":["Id","Message"],"type":"structure"}\n'
+    'PublishBatchRequestEntryList {"member":{"shape":"PublishBatchRequestEntry"},"type":"list"}\n'
+    'PublishBatchResponse {"members":{"Failed":{"shape":"BatchResultErrorEntryList"},"Successful":{"shape":"PublishBatchResultEntryList"}},"type":"structure"}\n'
+    'PublishBatchResultEntry {"members":{"Id":{"shape":"String"},"MessageId":{"shape":"messageId"},"SequenceNumber":{"shape":"String"}},"type":"structure"}\n'
+    'PublishBatchResultEntryList {"member":{"shape":"PublishBatchResultEntry"},"type":"list"}\n'
+    'PublishInput {"members":{"Message":{"shape":"message"},"MessageAttributes":{"shape":"MessageAttributeMap"},"MessageDeduplicationId":{"shape":"String"},"MessageGroupId":{"shape":"String"},"MessageStructure":{"shape":"messageStructure"},"PhoneNumber":{"shape":"PhoneNumber"},"Subject":{"shape":"subject"},"TargetArn":{"shape":"String"},"TopicArn":{"shape":"topicARN"}},"required":["Message"],"type":"structure"}\n'
+    'PublishResponse {"members":{"MessageId":{"shape":"messageId"},"SequenceNumber":{"shape":"String"}},"type":"structure"}\n'
+    'PutDataProtectionPolicyInput {"members":{"DataProtectionPolicy":{"shape":"attributeValue"},"ResourceArn":{"shape":"topicARN"}},"required":["ResourceArn","DataProtectionPolicy"],"type":"structure"}\n'
+    'RemovePermissionInput {"members":{"Label":{"shape":"label"},"TopicArn":{"shape":"topicARN"}},"required":["TopicArn","Label"],"type":"structure"}\n'
+    'ReplayLimitExceededException {"error":{"code":"ReplayLimitExceeded","httpStatusCode":403,"senderFault":true},"exception":true,"members":{"message":{"shape":"string"}},"type":"structure"}\n'
+    'ResourceNotFoundException {"error":{"code":"ResourceNotFound","httpStatusCode":404,"senderFault":true},"exception":true,"members":{"message":{"shape":"string"}},"type":"structure"}\n'
+    'RouteType {"type":"string"}\n'
+    'SMSSandboxPhoneNumber {"members":{"PhoneNumber":{"shape":"PhoneNumberString"},"Status":{"shape":"SMSSandboxPhoneNumberVerificationStatus"}},"type":"structure"}\n'
+    'SMSSandboxPhoneNumberList {"member":{"shape":"SMSSandboxPhoneNumber"},"type":"list"}\n'
+    'SMSSandboxPhoneNumberVerificationStatus {"type":"string"}\n'
+    'SetEndpointAttributesInput {"members":{"Attributes":{"shape":"MapStringToString"},"EndpointArn":{"shape":"String"}},"required":["EndpointArn","Attributes"],"type":"structure"}\n'
+    'SetPlatformApplicationAttributesInput {"members":{"Attributes":{"shape":"MapStringToString"},"PlatformApplicationArn":{"shape":"String"}},"required":["PlatformApplicationArn","Attributes"],"type":"structure"}\n'
+    'SetSMSAttributesInput {"members":{"attributes":{"shape":"MapStringToString"}},"required":["attributes"],"type":"structure"}\n'
+    'SetSMSAttributesResponse {"members":{},"type":"structure"}\n'
+    'SetSubscriptionAttributesInput {"members":{"AttributeName":{"shape":"attributeName"},"AttributeValue":{"shape":"attributeValue"},"SubscriptionArn":{"shape":"subscriptionARN"}},"required":["SubscriptionArn","AttributeName"],"type":"structure"}\n'
+    'SetTopicAttributesInput {"members":{"AttributeName":{"shape":"attributeName"},"AttributeValue":{"shape":"attributeValue"},"TopicArn":{"shape":"topicARN"}},"required":["TopicArn","AttributeName"],"type":"structure"}\n'
+    'StaleTagException {"error":{"code":"StaleTag","httpStatusCode":400,"senderFault":true},"exception":true,"members":{"message":{"shape":"string"}},"type":"structure"}\n'
+    'String {"type":"string"}\n'
+    'SubscribeInput {"members":{"Attributes":{"shape":"SubscriptionAttributesMap"},"Endpoint":{"shape":"endpoint"},"Protocol":{"shape":"protocol"},"ReturnSubscriptionArn":{"shape":"boolean"},"TopicArn":{"shape":"topicARN"}},"required":["TopicArn","Protocol"],"type":"structure"}\n'
+    'SubscribeResponse {"members":{"SubscriptionArn":{"shape":"subscriptionARN"}},"type":"structure"}\n'
+    'Subscription {"members":{"Endpoint":{"shape":"endpoint"},"Owner":{"shape":"account"},"Protocol":{"shape":"protocol"},"SubscriptionArn":{"shape":"subscriptionARN"},"TopicArn":{"shape":"topicARN"}},"type":"structure"}\n'
+    'SubscriptionAttributesMap {"key":{"shape":"attributeName"},"type":"map","value":{"shape":"attributeValue"}}\n'
+    'SubscriptionLimitExceededException {"error":{"code":"SubscriptionLimitExceeded","httpStatusCode":403,"senderFault":true},"exception":true,"members":{"message":{"shape":"string"}},"type":"structure"}\n'
+    'SubscriptionsList {"member":{"shape":"Subscription"},"type":"list"}\n'
+    'Tag {"members":{"Key":{"shape":"TagKey"},"Value":{"shape":"TagValue"}},"required":["Key","Value"],"type":"structure"}\n'
+    'TagKey {"type":"string"}\n'
+    'TagKeyList {"member":{"shape":"TagKey"},"type":"list"}\n'
+    'TagLimitExceededException {"error":{"code":"TagLimitExceeded","httpStatusCode":400,"senderFault":true},"exception":true,"members":{"message":{"shape":"string"}},"type":"structure"}\n'
+    'TagList {"member":{"shape":"Tag"},"type":"list"}\n'
+    'TagPolicyException {"error":{"code":"TagPolicy","httpStatusCode":400,"senderFault":true},"exception":true,"members":{"message":{"shape":"string"}},"type":"structure"}\n'
+    'TagResourceRequest {"members":{"ResourceArn":{"shape":"AmazonResourceName"},"Tags":{"shape":"TagList"}},"required":["ResourceArn","Tags"],"type":"structure"}\n'
+    'TagResourceResponse {"members":{},"type":"structure"}\n'
+    'TagValue {"type":"string"}\n'
+    'ThrottledException {"error":{"code":"Throttled","httpStatusCode":429,"senderFault":true},"exception":true,"members":{"message":{"shape":"string"}},"type":"structure"}\n'
+    'Timestamp {"type":"timestamp"}\n'
+    'TooManyEntriesInBatchRequestException {"error":{"code":"TooManyEntriesInBatchRequest","httpStatusCode":400,"senderFault":true},"exception":true,"members":{"message":{"shape":"string"}},"type":"structure"}\n'
+    'Topic {"members":{"TopicArn":{"shape":"topicARN"}},"type":"structure"}\n'
+    'TopicAttributesMap {"key":{"shape":"attributeName"},"type":"map","value":{"shape":"attributeValue"}}\n'
+    'TopicLimitExceededException {"error":{"code":"TopicLimitExceeded","httpStatusCode":403,"senderFault":true},"exception":true,"members":{"message":{"shape":"string"}},"type":"structure"}\n'
+    'TopicsList {"member":{"shape":"Topic"},"type":"list"}\n'
+    'UnsubscribeInput {"members":{"SubscriptionArn":{"shape":"subscriptionARN"}},"required":["SubscriptionArn"],"type":"structure"}\n'
+    'UntagResourceRequest {"members":{"ResourceArn":{"shape":"AmazonResourceName"},"TagKeys":{"shape":"TagKeyList"}},"required":["ResourceArn","TagKeys"],"type":"structure"}\n'
+    'UntagResourceResponse {"members":{},"type":"structure"}\n'
+    'UserErrorException {"error":{"code":"UserError","httpStatusCode":400,"senderFault":true},"exception":true,"members":{"message":{"shape":"string"}},"type":"structure"}\n'
+    'ValidationException {"error":{"code":"ValidationException","httpStatusCode":400,"senderFault":true},"exception":true,"members":{"Message":{"shape":"string"}},"required":["Message"],"type":"structure"}\n'
+    'VerificationException {"exception":true,"members":{"Message":{"shape":"string"},"Status":{"shape":"string"}},"required":["Message","Status"],"type":"structure"}\n'
+    'VerifySMSSandboxPhoneNumberInput {"members":{"OneTimePassword":{"shape":"OTPCode"},"PhoneNumber":{"shape":"PhoneNumberString"}},"required":["PhoneNumber","OneTimePassword"],"type":"structure"}\n'
+    'VerifySMSSandboxPhoneNumberResult {"members":{},"type":"structure"}\n'
+    'account {"type":"string"}\n'
+    'action {"type":"string"}\n'
+    'attributeName {"type":"string"}\n'
+    'attributeValue {"type":"string"}\n'
+    'authenticateOnUnsubscribe {"type":"string"}\n'
+    'boolean {"type":"boolean"}\n'
+    'delegate {"type":"string"}\n'
+    'endpoint {"type":"string"}\n'
+    'label {"type":"string"}\n'
+    'message {"type":"string"}\n'
+    'messageId {"type":"string"}\n'
+    'messageStructure {"type":"string"}\n'
+    'nextToken {"type":"string"}\n'
+    'protocol {"type":"string"}\n'
+    'string {"type":"string"}\n'
+    'subject {"type":"string"}\n'
+    'subscriptionARN {"type":"string"}\n'
+    'token {"type":"string"}\n'
+    'topicARN {"type":"string"}\n'
+    'topicName {"type":"string"}\n'
+)
+OPERATIONS = Table(
+    'AddPermission {"errors":[{"shape":"InvalidParameterException"},{"shape":"InternalErrorException"},{"shape":"AuthorizationErrorException"},{"shape":"NotFoundException"}],"http":{"method":"POST","requestUri":"/"},"input":{"shape":"AddPermissionInput"}}\n'
+    'CheckIfPhoneNumberIsOptedOut {"errors":[{"shape":"ThrottledException"},{"shape":"InternalErrorException"},{"shape":"AuthorizationErrorException"},{"shape":"InvalidParameterException"}],"http":{"method":"POST","requestUri":"/"},"input":{"shape":"CheckIfPhoneNumberIsOptedOutInput"},"output":{"resultWrapper":"CheckIfPhoneNumberIsOptedOutResult","shape":"CheckIfPhoneNumberIsOptedOutResponse"}}\n'
+    'ConfirmSubscription {"errors":[{"shape":"SubscriptionLimitExceededException"},{"shape":"InvalidParameterException"},{"shape":"NotFoundException"},{"shape":"InternalErrorException"},{"shape":"AuthorizationErrorException"},{"shape":"FilterPolicyLimitExceededException"},{"shape":"ReplayLimitExceededException"}],"http":{"method":"POST","requestUri":"/"},"input":{"shape":"ConfirmSubscriptionInput"},"output":{"resultWrapper":"ConfirmSubscriptionResult","shape":"ConfirmSubscriptionResponse"}}\n'
+    'CreatePlatformApplication {"errors":[{"shape":"InvalidParameterException"},{"shape":"InternalErrorException"},{"shape":"AuthorizationErrorException"}],"http":{"method":"POST","requestUri":"/"},"input":{"shape":"CreatePlatformApplicationInput"},"output":{"resultWrapper":"CreatePlatformApplicationResult","shape":"CreatePlatformApplicationResponse"}}\n'
+    'CreatePlatformEndpoint {"errors":[{"shape":"InvalidParameterException"},{"shape":"InternalErrorException"},{"shape":"AuthorizationErrorException"},{"shape":"NotFoundException"}],"http":{"method":"POST","requestUri":"/"},"input":{"shape":"CreatePlatformEndpointInput"},"output":{"resultWrapper":"CreatePlatformEndpointResult","shape":"CreateEndpointResponse"}}\n'
+    'CreateSMSSandboxPhoneNumber {"errors":[{"shape":"AuthorizationErrorException"},{"shape":"InternalErrorException"},{"shape":"InvalidParameterException"},{"shape":"OptedOutException"},{"shape":"UserErrorException"},{"shape":"ThrottledException"}],"http":{"method":"POST","requestUri":"/"},"input":{"shape":"CreateSMSSandboxPhoneNumberInput"},"output":{"resultWrapper":"CreateSMSSandboxPhoneNumberResult","shape":"CreateSMSSandboxPhoneNumberResult"}}\n'
+    'CreateTopic {"errors":[{"shape":"InvalidParameterException"},{"shape":"TopicLimitExceededException"},{"shape":"InternalErrorException"},{"shape":"AuthorizationErrorException"},{"shape":"InvalidSecurityException"},{"shape":"TagLimitExceededException"},{"shape":"StaleTagException"},{"shape":"TagPolicyException"},{"shape":"ConcurrentAccessException"}],"http":{"method":"POST","requestUri":"/"},"input":{"shape":"CreateTopicInput"},"output":{"resultWrapper":"CreateTopicResult","shape":"CreateTopicResponse"}}\n'
+    'DeleteEndpoint {"errors":[{"shape":"InvalidParameterException"},{"shape":"InternalErrorException"},{"shape":"AuthorizationErrorException"}],"http":{"method":"POST","requestUri":"/"},"input":{"shape":"DeleteEndpointInput"}}\n'
+    'DeletePlatformApplication {"errors":[{"shape":"InvalidParameterException"},{"shape":"InternalErrorException"},{"shape":"AuthorizationErrorException"}],"http":{"method":"POST","requestUri":"/"},"input":{"shape":"DeletePlatformApplicationInput"}}\n'
+    'DeleteSMSSandboxPhoneNumber {"errors":[{"shape":"AuthorizationErrorException"},{"shape":"InternalErrorException"},{"shape":"InvalidParameterException"},{"shape":"ResourceNotFoundException"},{"shape":"UserErrorException"},{"shape":"ThrottledException"}],"http":{"method":"POST","requestUri":"/"},"input":{"shape":"DeleteSMSSandboxPhoneNumberInput"},"output":{"resultWrapper":"DeleteSMSSandboxPhoneNumberResult","shape":"DeleteSMSSandboxPhoneNumberResult"}}\n'
+    'DeleteTopic {"errors":[{"shape":"InvalidParameterException"},{"shape":"InvalidStateException"},{"shape":"InternalErrorException"},{"shape":"AuthorizationErrorException"},{"shape":"NotFoundException"},{"shape":"StaleTagException"},{"shape":"TagPolicyException"},{"shape":"ConcurrentAccessException"}],"http":{"method":"POST","requestUri":"/"},"input":{"shape":"DeleteTopicInput"}}\n'
+    'GetDataProtectionPolicy {"errors":[{"shape":"InvalidParameterException"},{"shape":"InternalErrorException"},{"shape":"NotFoundException"},{"shape":"AuthorizationErrorException"},{"shape":"InvalidSecurityException"}],"http":{"method":"POST","requestUri":"/"},"input":{"shape":"GetDataProtectionPolicyInput"},"output":{"resultWrapper":"GetDataProtectionPolicyResult","shape":"GetDataProtectionPolicyResponse"}}\n'
+    'GetEndpointAttributes {"errors":[{"shape":"InvalidParameterException"},{"shape":"InternalErrorException"},{"shape":"AuthorizationErrorException"},{"shape":"NotFoundException"}],"http":{"method":"POST","requestUri":"/"},"input":{"shape":"GetEndpointAttributesInput"},"output":{"resultWrapper":"GetEndpointAttributesResult","shape":"GetEndpointAttributesResponse"}}\n'
+    'GetPlatformApplicationAttributes {"errors":[{"shape":"InvalidParameterException"},{"shape":"InternalErrorException"},{"shape":"AuthorizationErrorException"},{"shape":"NotFoundException"}],"http":{"method":"POST","requestUri":"/"},"input":{"shape":"GetPlatformApplicationAttributesInput"},"output":{"resultWrapper":"GetPlatformApplicationAttributesResult","shape":"GetPlatformApplicationAttributesResponse"}}\n'
+    'GetSMSAttributes {"errors":[{"shape":"ThrottledException"},{"shape":"InternalErrorException"},{"shape":"AuthorizationErrorException"},{"shape":"InvalidParameterException"}],"http":{"method":"POST","requestUri":"/"},"input":{"shape":"GetSMSAttributesInput"},"output":{"resultWrapper":"GetSMSAttributesResult","shape":"GetSMSAttributesResponse"}}\n'
+    'GetSMSSandboxAccountStatus {"errors":[{"shape":"AuthorizationErrorException"},{"shape":"InternalErrorException"},{"shape":"ThrottledException"}],"http":{"method":"POST","requestUri":"/"},"input":{"shape":"GetSMSSandboxAccountStatusInput"},"output":{"resultWrapper":"GetSMSSandboxAccountStatusResult","shape":"GetSMSSandboxAccountStatusResult"}}\n'
+    'GetSubscriptionAttributes {"errors":[{"shape":"InvalidParameterException"},{"shape":"InternalErrorException"},{"shape":"NotFoundException"},{"shape":"AuthorizationErrorException"}],"http":{"method":"POST","requestUri":"/"},"input":{"shape":"GetSubscriptionAttributesInput"},"output":{"resultWrapper":"GetSubscriptionAttributesResult","shape":"GetSubscriptionAttributesResponse"}}\n'
+    'GetTopicAttributes {"errors":[{"shape":"InvalidParameterException"},{"shape":"InternalErrorException"},{"shape":"NotFoundException"},{"shape":"AuthorizationErrorException"},{"shape":"InvalidSecurityException"}],"http":{"method":"POST","requestUri":"/"},"input":{"shape":"GetTopicAttributesInput"},"output":{"resultWrapper":"GetTopicAttributesResult","shape":"GetTopicAttributesResponse"}}\n'
+    'ListEndpointsByPlatformApplication {"errors":[{"shape":"InvalidParameterException"},{"shape":"InternalErrorException"},{"shape":"AuthorizationErrorException"},{"shape":"NotFoundException"}],"http":{"method":"POST","requestUri":"/"},"input":{"shape":"ListEndpointsByPlatformApplicationInput"},"output":{"resultWrapper":"ListEndpointsByPlatformApplicationResult","shape":"ListEndpointsByPlatformApplicationResponse"}}\n'
+    'ListOriginationNumbers {"errors":[{"shape":"InternalErrorException"},{"shape":"AuthorizationErrorException"},{"shape":"ThrottledException"},{"shape":"InvalidParameterException"},{"shape":"ValidationException"}],"http":{"method":"POST","requestUri":"/"},"input":{"shape":"ListOriginationNumbersRequest"},"output":{"resultWrapper":"ListOriginationNumbersResult","shape":"ListOriginationNumbersResult"}}\n'
+    'ListPhoneNumbersOptedOut {"errors":[{"shape":"ThrottledException"},{"shape":"InternalErrorException"},{"shape":"AuthorizationErrorException"},{"shape":"InvalidParameterException"}],"http":{"method":"POST","requestUri":"/"},"input":{"shape":"ListPhoneNumbersOptedOutInput"},"output":{"resultWrapper":"ListPhoneNumbersOptedOutResult","shape":"ListPhoneNumbersOptedOutResponse"}}\n'
+    'ListPlatformApplications {"errors":[{"shape":"InvalidParameterException"},{"shape":"InternalErrorException"},{"shape":"AuthorizationErrorException"}],"http":{"method":"POST","requestUri":"/"},"input":{"shape":"ListPlatformApplicationsInput"},"output":{"resultWrapper":"ListPlatformApplicationsResult","shape":"ListPlatformApplicationsResponse"}}\n'
+    'ListSMSSandboxPhoneNumbers {"errors":[{"shape":"AuthorizationErrorException"},{"shape":"InternalErrorException"},{"shape":"InvalidParameterException"},{"shape":"ResourceNotFoundException"},{"shape":"ThrottledException"}],"http":{"method":"POST","requestUri":"/"},"input":{"shape":"ListSMSSandboxPhoneNumbersInput"},"output":{"resultWrapper":"ListSMSSandboxPhoneNumbersResult","shape":"ListSMSSandboxPhoneNumbersResult"}}\n'
+    'ListSubscriptions {"errors":[{"shape":"InvalidParameterException"},{"shape":"InternalErrorException"},{"shape":"AuthorizationErrorException"}],"http":{"method":"POST","requestUri":"/"},"input":{"shape":"ListSubscriptionsInput"},"output":{"resultWrapper":"ListSubscriptionsResult","shape":"ListSubscriptionsResponse"}}\n'
+    'ListSubscriptionsByTopic {"errors":[{"shape":"InvalidParameterException"},{"shape":"InternalErrorException"},{"shape":"NotFoundException"},{"shape":"AuthorizationErrorException"}],"http":{"method":"POST","requestUri":"/"},"input":{"shape":"ListSubscriptionsByTopicInput"},"output":{"resultWrapper":"ListSubscriptionsByTopicResult","shape":"ListSubscriptionsByTopicResponse"}}\n'
+    'ListTagsForResource {"errors":[{"shape":"ResourceNotFoundException"},{"shape":"TagPolicyException"},{"shape":"InvalidParameterException"},{"shape":"AuthorizationErrorException"},{"shape":"ConcurrentAccessException"}],"http":{"method":"POST","requestUri":"/"},"input":{"shape":"ListTagsForResourceRequest"},"output":{"resultWrapper":"ListTagsForResourceResult","shape":"ListTagsForResourceResponse"}}\n'
+    'ListTopics {"errors":[{"shape":"InvalidParameterException"},{"shape":"InternalErrorException"},{"shape":"AuthorizationErrorException"}],"http":{"method":"POST","requestUri":"/"},"input":{"shape":"ListTopicsInput"},"output":{"resultWrapper":"ListTopicsResult","shape":"ListTopicsResponse"}}\n'
+    'OptInPhoneNumber {"errors":[{"shape":"ThrottledException"},{"shape":"InternalErrorException"},{"shape":"AuthorizationErrorException"},{"shape":"InvalidParameterException"}],"http":{"method":"POST","requestUri":"/"},"input":{"shape":"OptInPhoneNumberInput"},"output":{"resultWrapper":"OptInPhoneNumberResult","shape":"OptInPhoneNumberResponse"}}\n'
+    'Publish {"errors":[{"shape":"InvalidParameterException"},{"shape":"InvalidParameterValueException"},{"shape":"InternalErrorException"},{"shape":"NotFoundException"},{"shape":"EndpointDisabledException"},{"shape":"PlatformApplicationDisabledException"},{"shape":"AuthorizationErrorException"},{"shape":"KMSDisabledException"},{"shape":"KMSInvalidStateException"},{"shape":"KMSNotFoundException"},{"shape":"KMSOptInRequired"},{"shape":"KMSThrottlingException"},{"shape":"KMSAccessDeniedException"},{"shape":"InvalidSecurityException"},{"shape":"ValidationException"}],"http":{"method":"POST","requestUri":"/"},"input":{"shape":"PublishInput"},"output":{"resultWrapper":"PublishResult","shape":"PublishResponse"}}\n'
+    'PublishBatch {"errors":[{"shape":"InvalidParameterException"},{"shape":"InvalidParameterValueException"},{"shape":"InternalErrorException"},{"shape":"NotFoundException"},{"shape":"EndpointDisabledException"},{"shape":"PlatformApplicationDisabledException"},{"shape":"AuthorizationErrorException"},{"shape":"BatchEntryIdsNotDistinctException"},{"shape":"BatchRequestTooLongException"},{"shape":"EmptyBatchRequestException"},{"shape":"InvalidBatchEntryIdException"},{"shape":"TooManyEntriesInBatchRequestException"},{"shape":"KMSDisabledException"},{"shape":"KMSInvalidStateException"},{"shape":"KMSNotFoundException"},{"shape":"KMSOptInRequired"},{"shape":"KMSThrottlingException"},{"shape":"KMSAccessDeniedException"},{"shape":"InvalidSecurityException"},{"shape":"ValidationException"}],"http":{"method":"POST","requestUri":"/"},"input":{"shape":"PublishBatchInput"},"output":{"resultWrapper":"PublishBatchResult","shape":"PublishBatchResponse"}}\n'
+    'PutDataProtectionPolicy {"errors":[{"shape":"InvalidParameterException"},{"shape":"InternalErrorException"},{"shape":"NotFoundException"},{"shape":"AuthorizationErrorException"},{"shape":"InvalidSecurityException"}],"http":{"method":"POST","requestUri":"/"},"input":{"shape":"PutDataProtectionPolicyInput"}}\n'
+    'RemovePermission {"errors":[{"shape":"InvalidParameterException"},{"shape":"InternalErrorException"},{"shape":"AuthorizationErrorException"},{"shape":"NotFoundException"}],"http":{"method":"POST","requestUri":"/"},"input":{"shape":"RemovePermissionInput"}}\n'
+    'SetEndpointAttributes {"errors":[{"shape":"InvalidParameterException"},{"shape":"InternalErrorException"},{"shape":"AuthorizationErrorException"},{"shape":"NotFoundException"}],"http":{"method":"POST","requestUri":"/"},"input":{"shape":"SetEndpointAttributesInput"}}\n'
+    'SetPlatformApplicationAttributes {"errors":[{"shape":"InvalidParameterException"},{"shape":"InternalErrorException"},{"shape":"AuthorizationErrorException"},{"shape":"NotFoundException"}],"http":{"method":"POST","requestUri":"/"},"input":{"shape":"SetPlatformApplicationAttributesInput"}}\n'
+    'SetSMSAttributes {"errors":[{"shape":"InvalidParameterException"},{"shape":"ThrottledException"},{"shape":"InternalErrorException"},{"shape":"AuthorizationErrorException"}],"http":{"method":"POST","requestUri":"/"},"input":{"shape":"SetSMSAttributesInput"},"output":{"resultWrapper":"SetSMSAttributesResult","shape":"SetSMSAttributesResponse"}}\n'
+    'SetSubscriptionAttributes {"errors":[{"shape":"InvalidParameterException"},{"shape":"FilterPolicyLimitExceededException"},{"shape":"ReplayLimitExceededException"},{"shape":"InternalErrorException"},{"shape":"NotFoundException"},{"shape":"AuthorizationErrorException"}],"http":{"method":"POST","requestUri":"/"},"input":{"shape":"SetSubscriptionAttributesInput"}}\n'
+    'SetTopicAttributes {"errors":[{"shape":"InvalidParameterException"},{"shape":"InternalErrorException"},{"shape":"NotFoundException"},{"shape":"AuthorizationErrorException"},{"shape":"InvalidSecurityException"}],"http":{"method":"POST","requestUri":"/"},"input":{"shape":"SetTopicAttributesInput"}}\n'
+    'Subscribe {"errors":[{"shape":"SubscriptionLimitExceededException"},{"shape":"FilterPolicyLimitExceededException"},{"shape":"ReplayLimitExceededException"},{"shape":"InvalidParameterException"},{"shape":"InternalErrorException"},{"shape":"NotFoundException"},{"shape":"AuthorizationErrorException"},{"shape":"InvalidSecurityException"}],"http":{"method":"POST","requestUri":"/"},"input":{"shape":"SubscribeInput"},"output":{"resultWrapper":"SubscribeResult","shape":"SubscribeResponse"}}\n'
+    'TagResource {"errors":[{"shape":"ResourceNotFoundException"},{"shape":"TagLimitExceededException"},{"shape":"StaleTagException"},{"shape":"TagPolicyException"},{"shape":"InvalidParameterException"},{"shape":"AuthorizationErrorException"},{"shape":"ConcurrentAccessException"}],"http":{"method":"POST","requestUri":"/"},"input":{"shape":"TagResourceRequest"},"output":{"resultWrapper":"TagResourceResult","shape":"TagResourceResponse"}}\n'
+    'Unsubscribe {"errors":[{"shape":"InvalidParameterException"},{"shape":"InternalErrorException"},{"shape":"AuthorizationErrorException"},{"shape":"NotFoundException"},{"shape":"InvalidSecurityException"}],"http":{"method":"POST","requestUri":"/"},"input":{"shape":"UnsubscribeInput"}}\n'
+    'UntagResource {"errors":[{"shape":"ResourceNotFoundException"},{"shape":"TagLimitExceededException"},{"shape":"StaleTagException"},{"shape":"TagPolicyException"},{"shape":"InvalidParameterException"},{"shape":"AuthorizationErrorException"},{"shape":"ConcurrentAccessException"}],"http":{"method":"POST","requestUri":"/"},"input":{"shape":"UntagResourceRequest"},"output":{"resultWrapper":"UntagResourceResult","shape":"UntagResourceResponse"}}\n'
+    'VerifySMSSandboxPhoneNumber {"errors":[{"shape":"AuthorizationErrorException"},{"shape":"InternalErrorException"},{"shape":"InvalidParameterException"},{"shape":"ResourceNotFoundException"},{"shape":"VerificationException"},{"shape":"ThrottledException"}],"http":{"method":"POST","requestUri":"/"},"input":{"shape":"VerifySMSSandboxPhoneNumberInput"},"output":{"resultWrapper":"VerifySMSSandboxPhoneNumberResult","shape":"VerifySMSSandboxPhoneNumberResult"}}\n'
+)
+PAGINATORS = Table(
+    'ListEndpointsByPlatformApplication {"input_token":"NextToken","output_token":"NextToken","result_key":"Endpoints"}\n'
+    'ListOriginationNumbers {"input_token":"NextToken","limit_key":"MaxResults","output_token":"NextToken","result_key":"PhoneNumbers"}\n'
+    'ListPhoneNumbersOptedOut {"input_token":"nextToken","output_token":"nextToken","result_key":"phoneNumbers"}\n'
+    'ListPlatformApplications {"input_token":"NextToken","output_token":"NextToken","result_key":"PlatformApplications"}\n'
+    'ListSMSSandboxPhoneNumbers {"input_token":"NextToken","limit_key":"MaxResults","output_token":"NextToken","result_key":"PhoneNumbers"}\n'
+    'ListSubscriptions {"input_token":"NextToken","output_token":"NextToken","result_key":"Subscriptions"}\n'
+    'ListSubscriptionsByTopic {"input_token":"NextToken","output_token":"NextToken","result_key":"Subscriptions"}\n'
+    'ListTopics {"input_token":"NextToken","output_token":"NextToken","result_key":"Topics"}\n'
+)
 # Result classes as data: class name -> [[attribute, member, annotation], ...].
-RESULT_FIELDS = {
-    "BatchResultErrorEntry": '[["id","Id","str"],["code","Code","str"],["message","Message","str"],["sender_fault","SenderFault","bool"]]',
-    "CheckIfPhoneNumberIsOptedOutResponse": '[["is_opted_out","isOptedOut","bool"]]',
-    "ConfirmSubscriptionResponse": '[["subscription_arn","SubscriptionArn","str"]]',
-    "CreateEndpointResponse": '[["endpoint_arn","EndpointArn","str"]]',
-    "CreatePlatformApplicationResponse": '[["platform_application_arn","PlatformApplicationArn","str"]]',
-    "CreateSMSSandboxPhoneNumberResult": "[]",
-    "CreateTopicResponse": '[["topic_arn","TopicArn","str"]]',
-    "DeleteSMSSandboxPhoneNumberResult": "[]",
-    "Endpoint": '[["endpoint_arn","EndpointArn","str"],["attributes","Attributes","dict[str, str]"]]',
-    "GetDataProtectionPolicyResponse": '[["data_protection_policy","DataProtectionPolicy","str"]]',
-    "GetEndpointAttributesResponse": '[["attributes","Attributes","dict[str, str]"]]',
-    "GetPlatformApplicationAttributesResponse": '[["attributes","Attributes","dict[str, str]"]]',
-    "GetSMSAttributesResponse": '[["attributes","attributes","dict[str, str]"]]',
-    "GetSMSSandboxAccountStatusResult": '[["is_in_sandbox","IsInSandbox","bool"]]',
-    "GetSubscriptionAttributesResponse": '[["attributes","Attributes","dict[str, str]"]]',
-    "GetTopicAttributesResponse": '[["attributes","Attributes","dict[str, str]"]]',
-    "ListEndpointsByPlatformApplicationResponse": '[["endpoints","Endpoints","list[Endpoint]"],["next_token","NextToken","str"]]',
-    "ListOriginationNumbersResult": '[["next_token","NextToken","str"],["phone_numbers","PhoneNumbers","list[PhoneNumberInformation]"]]',
-    "ListPhoneNumbersOptedOutResponse": '[["phone_numbers","phoneNumbers","list[str]"],["next_token","nextToken","str"]]',
-    "ListPlatformApplicationsResponse": '[["platform_applications","PlatformApplications","list[PlatformApplication]"],["next_token","NextToken","str"]]',
-    "ListSMSSandboxPhoneNumbersResult": '[["phone_numbers","PhoneNumbers","list[SMSSandboxPhoneNumber]"],["next_token","NextToken","str"]]',
-    "ListSubscriptionsByTopicResponse": '[["subscriptions","Subscriptions","list[Subscription]"],["next_token","NextToken","str"]]',
-    "ListSubscriptionsResponse": '[["subscriptions","Subscriptions","list[Subscription]"],["next_token","NextToken","str"]]',
-    "ListTagsForResourceResponse": '[["tags","Tags","list[Tag]"]]',
-    "ListTopicsResponse": '[["topics","Topics","list[Topic]"],["next_token","NextToken","str"]]',
-    "OptInPhoneNumberResponse": "[]",
-    "PhoneNumberInformation": '[["created_at","CreatedAt","datetime"],["phone_number","PhoneNumber","str"],["status","Status","str"],["iso2_country_code","Iso2CountryCode","str"],["route_type","RouteType","str"],["number_capabilities","NumberCapabilities","list[str]"]]',
-    "PlatformApplication": '[["platform_application_arn","PlatformApplicationArn","str"],["attributes","Attributes","dict[str, str]"]]',
-    "PublishBatchResponse": '[["successful","Successful","list[PublishBatchResultEntry]"],["failed","Failed","list[BatchResultErrorEntry]"]]',
-    "PublishBatchResultEntry": '[["id","Id","str"],["message_id","MessageId","str"],["sequence_number","SequenceNumber","str"]]',
-    "PublishResponse": '[["message_id","MessageId","str"],["sequence_number","SequenceNumber","str"]]',
-    "SMSSandboxPhoneNumber": '[["phone_number","PhoneNumber","str"],["status","Status","str"]]',
-    "SetSMSAttributesResponse": "[]",
-    "SubscribeResponse": '[["subscription_arn","SubscriptionArn","str"]]',
-    "Subscription": '[["subscription_arn","SubscriptionArn","str"],["owner","Owner","str"],["protocol","Protocol","str"],["endpoint","Endpoint","str"],["topic_arn","TopicArn","str"]]',
-    "Tag": '[["key","Key","str"],["value","Value","str"]]',
-    "TagResourceResponse": "[]",
-    "Topic": '[["topic_arn","TopicArn","str"]]',
-    "UntagResourceResponse": "[]",
-    "VerifySMSSandboxPhoneNumberResult": "[]",
-}
+RESULT_FIELDS = Table(
+    'BatchResultErrorEntry [["id","Id","str"],["code","Code","str"],["message","Message","str"],["sender_fault","SenderFault","bool"]]\n'
+    'CheckIfPhoneNumberIsOptedOutResponse [["is_opted_out","isOptedOut","bool"]]\n'
+    'ConfirmSubscriptionResponse [["subscription_arn","SubscriptionArn","str"]]\n'
+    'CreateEndpointResponse [["endpoint_arn","EndpointArn","str"]]\n'
+    'CreatePlatformApplicationResponse [["platform_application_arn","PlatformApplicationArn","str"]]\n'
+    "CreateSMSSandboxPhoneNumberResult []\n"
+    'CreateTopicResponse [["topic_arn","TopicArn","str"]]\n'
+    "DeleteSMSSandboxPhoneNumberResult []\n"
+    'Endpoint [["endpoint_arn","EndpointArn","str"],["attributes","Attributes","dict[str, str]"]]\n'
+    'GetDataProtectionPolicyResponse [["data_protection_policy","DataProtectionPolicy","str"]]\n'
+    'GetEndpointAttributesResponse [["attributes","Attributes","dict[str, str]"]]\n'
+    'GetPlatformApplicationAttributesResponse [["attributes","Attributes","dict[str, str]"]]\n'
+    'GetSMSAttributesResponse [["attributes","attributes","dict[str, str]"]]\n'
+    'GetSMSSandboxAccountStatusResult [["is_in_sandbox","IsInSandbox","bool"]]\n'
+    'GetSubscriptionAttributesResponse [["attributes","Attributes","dict[str, str]"]]\n'
+    'GetTopicAttributesResponse [["attributes","Attributes","dict[str, str]"]]\n'
+    'ListEndpointsByPlatformApplicationResponse [["endpoints","Endpoints","list[Endpoint]"],["next_token","NextToken","str"]]\n'
+    'ListOriginationNumbersResult [["next_token","NextToken","str"],["phone_numbers","PhoneNumbers","list[PhoneNumberInformation]"]]\n'
+    'ListPhoneNumbersOptedOutResponse [["phone_numbers","phoneNumbers","list[str]"],["next_token","nextToken","str"]]\n'
+    'ListPlatformApplicationsResponse [["platform_applications","PlatformApplications","list[PlatformApplication]"],["next_token","NextToken","str"]]\n'
+    'ListSMSSandboxPhoneNumbersResult [["phone_numbers","PhoneNumbers","list[SMSSandboxPhoneNumber]"],["next_token","NextToken","str"]]\n'
+    'ListSubscriptionsByTopicResponse [["subscriptions","Subscriptions","list[Subscription]"],["next_token","NextToken","str"]]\n'
+    'ListSubscriptionsResponse [["subscriptions","Subscriptions","list[Subscription]"],["next_token","NextToken","str"]]\n'
+    'ListTagsForResourceResponse [["tags","Tags","list[Tag]"]]\n'
+    'ListTopicsResponse [["topics","Topics","list[Topic]"],["next_token","NextToken","str"]]\n'
+    "OptInPhoneNumberResponse []\n"
+    'PhoneNumberInformation [["created_at","CreatedAt","datetime"],["phone_number","PhoneNumber","str"],["status","Status","str"],["iso2_country_code","Iso2CountryCode","str"],["route_type","RouteType","str"],["number_capabilities","NumberCapabilities","list[str]"]]\n'
+    'PlatformApplication [["platform_application_arn","PlatformApplicationArn","str"],["attributes","Attributes","dict[str, str]"]]\n'
+    'PublishBatchResponse [["successful","Successful","list[PublishBatchResultEntry]"],["failed","Failed","list[BatchResultErrorEntry]"]]\n'
+    'PublishBatchResultEntry [["id","Id","str"],["message_id","MessageId","str"],["sequence_number","SequenceNumber","str"]]\n'
+    'PublishResponse [["message_id","MessageId","str"],["sequence_number","SequenceNumber","str"]]\n'
+    'SMSSandboxPhoneNumber [["phone_number","PhoneNumber","str"],["status","Status","str"]]\n'
+    "SetSMSAttributesResponse []\n"
+    'SubscribeResponse [["subscription_arn","SubscriptionArn","str"]]\n'
+    'Subscription [["subscription_arn","SubscriptionArn","str"],["owner","Owner","str"],["protocol","Protocol","str"],["endpoint","Endpoint","str"],["topic_arn","TopicArn","str"]]\n'
+    'Tag [["key","Key","str"],["value","Value","str"]]\n'
+    "TagResourceResponse []\n"
+    'Topic [["topic_arn","TopicArn","str"]]\n'
+    "UntagResourceResponse []\n"
+    "VerifySMSSandboxPhoneNumberResult []\n"
+)
 RESULTS = Results(globals(), RESULT_FIELDS)
 
 
 # Modeled errors as data: exceptions attribute -> 'ClassName code status'.
-ERROR_TABLE = {
-    "AuthorizationErrorException": "AuthorizationErrorException AuthorizationError 403",
-    "BatchEntryIdsNotDistinctException": "BatchEntryIdsNotDistinctException BatchEntryIdsNotDistinct 400",
-    "BatchRequestTooLongException": "BatchRequestTooLongException BatchRequestTooLong 400",
-    "ConcurrentAccessException": "ConcurrentAccessException ConcurrentAccess 400",
-    "EmptyBatchRequestException": "EmptyBatchRequestException EmptyBatchRequest 400",
-    "EndpointDisabledException": "EndpointDisabledException EndpointDisabled 400",
-    "FilterPolicyLimitExceededException": "FilterPolicyLimitExceededException FilterPolicyLimitExceeded 403",
-    "InternalErrorException": "InternalErrorException InternalError 500",
-    "InvalidBatchEntryIdException": "InvalidBatchEntryIdException InvalidBatchEntryId 400",
-    "InvalidParameterException": "InvalidParameterException InvalidParameter 400",
-    "InvalidParameterValueException": "InvalidParameterValueException ParameterValueInvalid 400",
-    "InvalidSecurityException": "InvalidSecurityException InvalidSecurity 403",
-    "InvalidStateException": "InvalidStateException InvalidState 400",
-    "KMSAccessDeniedException": "KMSAccessDeniedException KMSAccessDenied 400",
-    "KMSDisabledException": "KMSDisabledException KMSDisabled 400",
-    "KMSInvalidStateException": "KMSInvalidStateException KMSInvalidState 400",
-    "KMSNotFoundException": "KMSNotFoundException KMSNotFound 400",
-    "KMSOptInRequired": "KMSOptInRequired KMSOptInRequired 403",
-    "KMSThrottlingException": "KMSThrottlingException KMSThrottling 400",
-    "NotFoundException": "NotFoundException NotFound 404",
-    "OptedOutException": "OptedOutException OptedOut 400",
-    "PlatformApplicationDisabledException": "PlatformApplicationDisabledException PlatformApplicationDisabled 400",
-    "ReplayLimitExceededException": "ReplayLimitExceededException ReplayLimitExceeded 403",
-    "ResourceNotFoundException": "ResourceNotFoundException ResourceNotFound 404",
-    "StaleTagException": "StaleTagException StaleTag 400",
-    "SubscriptionLimitExceededException": "SubscriptionLimitExceededException SubscriptionLimitExceeded 403",
-    "TagLimitExceededException": "TagLimitExceededException TagLimitExceeded 400",
-    "TagPolicyException": "TagPolicyException TagPolicy 400",
-    "ThrottledException": "ThrottledException Throttled 429",
-    "TooManyEntriesInBatchRequestException": "TooManyEntriesInBatchRequestException TooManyEntriesInBatchRequest 400",
-    "TopicLimitExceededException": "TopicLimitExceededException TopicLimitExceeded 403",
-    "UserErrorException": "UserErrorException UserError 400",
-    "ValidationException": "ValidationException ValidationException 400",
-    "VerificationException": "VerificationException VerificationException 400",
-}
+ERROR_TABLE = Table(
+    "AuthorizationErrorException AuthorizationErrorException AuthorizationError 403\n"
+    "BatchEntryIdsNotDistinctException BatchEntryIdsNotDistinctException BatchEntryIdsNotDistinct 400\n"
+    "BatchRequestTooLongException BatchRequestTooLongException BatchRequestTooLong 400\n"
+    "ConcurrentAccessException ConcurrentAccessException ConcurrentAccess 400\n"
+    "EmptyBatchRequestException EmptyBatchRequestException EmptyBatchRequest 400\n"
+    "EndpointDisabledException EndpointDisabledException EndpointDisabled 400\n"
+    "FilterPolicyLimitExceededException FilterPolicyLimitExceededException FilterPolicyLimitExceeded 403\n"
+    "InternalErrorException InternalErrorException InternalError 500\n"
+    "InvalidBatchEntryIdException InvalidBatchEntryIdException InvalidBatchEntryId 400\n"
+    "InvalidParameterException InvalidParameterException InvalidParameter 400\n"
+    "InvalidParameterValueException InvalidParameterValueException ParameterValueInvalid 400\n"
+    "InvalidSecurityException InvalidSecurityException InvalidSecurity 403\n"
+    "InvalidStateException InvalidStateException InvalidState 400\n"
+    "KMSAccessDeniedException KMSAccessDeniedException KMSAccessDenied 400\n"
+    "KMSDisabledException KMSDisabledException KMSDisabled 400\n"
+    "KMSInvalidStateException KMSInvalidStateException KMSInvalidState 400\n"
+    "KMSNotFoundException KMSNotFoundException KMSNotFound 400\n"
+    "KMSOptInRequired KMSOptInRequired KMSOptInRequired 403\n"
+    "KMSThrottlingException KMSThrottlingException KMSThrottling 400\n"
+    "NotFoundException NotFoundException NotFound 404\n"
+    "OptedOutException OptedOutException OptedOut 400\n"
+    "PlatformApplicationDisabledException PlatformApplicationDisabledException PlatformApplicationDisabled 400\n"
+    "ReplayLimitExceededException ReplayLimitExceededException ReplayLimitExceeded 403\n"
+    "ResourceNotFoundException ResourceNotFoundException ResourceNotFound 404\n"
+    "StaleTagException StaleTagException StaleTag 400\n"
+    "SubscriptionLimitExceededException SubscriptionLimitExceededException SubscriptionLimitExceeded 403\n"
+    "TagLimitExceededException TagLimitExceededException TagLimitExceeded 400\n"
+    "TagPolicyException TagPolicyException TagPolicy 400\n"
+    "ThrottledException ThrottledException Throttled 429\n"
+    "TooManyEntriesInBatchRequestException TooManyEntriesInBatchRequestException TooManyEntriesInBatchRequest 400\n"
+    "TopicLimitExceededException TopicLimitExceededException TopicLimitExceeded 403\n"
+    "UserErrorException UserErrorException UserError 400\n"
+    "ValidationException ValidationException ValidationException 400\n"
+    "VerificationException VerificationException VerificationException 400\n"
+)
 if not TYPE_CHECKING:
     exceptions = Exceptions(globals(), ERROR_TABLE)
 

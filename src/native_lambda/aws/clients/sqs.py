@@ -19,6 +19,7 @@ from native_lambda.aws.protocols import (
     Result,
     Results,
     ServiceError,
+    Table,
 )
 
 TYPE_CHECKING = False
@@ -307,210 +308,211 @@ METADATA = {
     "targetPrefix": '"AmazonSQS"',
 }
 
+# Tables: one string each of 'Name text' lines, indexed when first used.
 # Shapes and operations as compact JSON, decoded when first used.
-SHAPES = {
-    "AWSAccountIdList": '{"flattened":true,"member":{"shape":"String"},"type":"list"}',
-    "ActionNameList": '{"flattened":true,"member":{"shape":"String"},"type":"list"}',
-    "AddPermissionRequest": '{"members":{"AWSAccountIds":{"shape":"AWSAccountIdList"},"Actions":{"shape":"ActionNameList"},"Label":{"shape":"String"},"QueueUrl":{"shape":"String"}},"required":["QueueUrl","Label","AWSAccountIds","Actions"],"type":"structure"}',
-    "AttributeNameList": '{"flattened":true,"member":{"shape":"QueueAttributeName"},"type":"list"}',
-    "BatchEntryIdsNotDistinct": '{"exception":true,"members":{"message":{"shape":"ExceptionMessage"}},"type":"structure"}',
-    "BatchRequestTooLong": '{"exception":true,"members":{"message":{"shape":"ExceptionMessage"}},"type":"structure"}',
-    "BatchResultErrorEntry": '{"members":{"Code":{"shape":"String"},"Id":{"shape":"String"},"Message":{"shape":"String"},"SenderFault":{"shape":"Boolean"}},"required":["Id","SenderFault","Code"],"type":"structure"}',
-    "BatchResultErrorEntryList": '{"flattened":true,"member":{"shape":"BatchResultErrorEntry"},"type":"list"}',
-    "Binary": '{"type":"blob"}',
-    "BinaryList": '{"member":{"shape":"Binary"},"type":"list"}',
-    "Boolean": '{"type":"boolean"}',
-    "BoxedInteger": '{"type":"integer"}',
-    "CancelMessageMoveTaskRequest": '{"members":{"TaskHandle":{"shape":"String"}},"required":["TaskHandle"],"type":"structure"}',
-    "CancelMessageMoveTaskResult": '{"members":{"ApproximateNumberOfMessagesMoved":{"shape":"Long"}},"type":"structure"}',
-    "ChangeMessageVisibilityBatchRequest": '{"members":{"Entries":{"shape":"ChangeMessageVisibilityBatchRequestEntryList"},"QueueUrl":{"shape":"String"}},"required":["QueueUrl","Entries"],"type":"structure"}',
-    "ChangeMessageVisibilityBatchRequestEntry": '{"members":{"Id":{"shape":"String"},"ReceiptHandle":{"shape":"String"},"VisibilityTimeout":{"shape":"NullableInteger"}},"required":["Id","ReceiptHandle"],"type":"structure"}',
-    "ChangeMessageVisibilityBatchRequestEntryList": '{"flattened":true,"member":{"shape":"ChangeMessageVisibilityBatchRequestEntry"},"type":"list"}',
-    "ChangeMessageVisibilityBatchResult": '{"members":{"Failed":{"shape":"BatchResultErrorEntryList"},"Successful":{"shape":"ChangeMessageVisibilityBatchResultEntryList"}},"required":["Successful","Failed"],"type":"structure"}',
-    "ChangeMessageVisibilityBatchResultEntry": '{"members":{"Id":{"shape":"String"}},"required":["Id"],"type":"structure"}',
-    "ChangeMessageVisibilityBatchResultEntryList": '{"flattened":true,"member":{"shape":"ChangeMessageVisibilityBatchResultEntry"},"type":"list"}',
-    "ChangeMessageVisibilityRequest": '{"members":{"QueueUrl":{"shape":"String"},"ReceiptHandle":{"shape":"String"},"VisibilityTimeout":{"shape":"NullableInteger"}},"required":["QueueUrl","ReceiptHandle","VisibilityTimeout"],"type":"structure"}',
-    "CreateQueueRequest": '{"members":{"Attributes":{"shape":"QueueAttributeMap"},"QueueName":{"shape":"String"},"tags":{"shape":"TagMap"}},"required":["QueueName"],"type":"structure"}',
-    "CreateQueueResult": '{"members":{"QueueUrl":{"shape":"String"}},"type":"structure"}',
-    "DeleteMessageBatchRequest": '{"members":{"Entries":{"shape":"DeleteMessageBatchRequestEntryList"},"QueueUrl":{"shape":"String"}},"required":["QueueUrl","Entries"],"type":"structure"}',
-    "DeleteMessageBatchRequestEntry": '{"members":{"Id":{"shape":"String"},"ReceiptHandle":{"shape":"String"}},"required":["Id","ReceiptHandle"],"type":"structure"}',
-    "DeleteMessageBatchRequestEntryList": '{"flattened":true,"member":{"shape":"DeleteMessageBatchRequestEntry"},"type":"list"}',
-    "DeleteMessageBatchResult": '{"members":{"Failed":{"shape":"BatchResultErrorEntryList"},"Successful":{"shape":"DeleteMessageBatchResultEntryList"}},"required":["Successful","Failed"],"type":"structure"}',
-    "DeleteMessageBatchResultEntry": '{"members":{"Id":{"shape":"String"}},"required":["Id"],"type":"structure"}',
-    "DeleteMessageBatchResultEntryList": '{"flattened":true,"member":{"shape":"DeleteMessageBatchResultEntry"},"type":"list"}',
-    "DeleteMessageRequest": '{"members":{"QueueUrl":{"shape":"String"},"ReceiptHandle":{"shape":"String"}},"required":["QueueUrl","ReceiptHandle"],"type":"structure"}',
-    "DeleteQueueRequest": '{"members":{"QueueUrl":{"shape":"String"}},"required":["QueueUrl"],"type":"structure"}',
-    "EmptyBatchRequest": '{"exception":true,"members":{"message":{"shape":"ExceptionMessage"}},"type":"structure"}',
-    "ExceptionMessage": '{"type":"string"}',
-    "GetQueueAttributesRequest": '{"members":{"AttributeNames":{"shape":"AttributeNameList"},"QueueUrl":{"shape":"String"}},"required":["QueueUrl"],"type":"structure"}',
-    "GetQueueAttributesResult": '{"members":{"Attributes":{"shape":"QueueAttributeMap"}},"type":"structure"}',
-    "GetQueueUrlRequest": '{"members":{"QueueName":{"shape":"String"},"QueueOwnerAWSAccountId":{"shape":"String"}},"required":["QueueName"],"type":"structure"}',
-    "GetQueueUrlResult": '{"members":{"QueueUrl":{"shape":"String"}},"type":"structure"}',
-    "InvalidAddress": '{"exception":true,"members":{"message":{"shape":"ExceptionMessage"}},"type":"structure"}',
-    "InvalidAttributeName": '{"exception":true,"members":{"message":{"shape":"ExceptionMessage"}},"type":"structure"}',
-    "InvalidAttributeValue": '{"exception":true,"members":{"message":{"shape":"ExceptionMessage"}},"type":"structure"}',
-    "InvalidBatchEntryId": '{"exception":true,"members":{"message":{"shape":"ExceptionMessage"}},"type":"structure"}',
-    "InvalidIdFormat": '{"exception":true,"members":{},"type":"structure"}',
-    "InvalidMessageContents": '{"exception":true,"members":{"message":{"shape":"ExceptionMessage"}},"type":"structure"}',
-    "InvalidSecurity": '{"exception":true,"members":{"message":{"shape":"ExceptionMessage"}},"type":"structure"}',
-    "KmsAccessDenied": '{"exception":true,"members":{"message":{"shape":"ExceptionMessage"}},"type":"structure"}',
-    "KmsDisabled": '{"exception":true,"members":{"message":{"shape":"ExceptionMessage"}},"type":"structure"}',
-    "KmsInvalidKeyUsage": '{"exception":true,"members":{"message":{"shape":"ExceptionMessage"}},"type":"structure"}',
-    "KmsInvalidState": '{"exception":true,"members":{"message":{"shape":"ExceptionMessage"}},"type":"structure"}',
-    "KmsNotFound": '{"exception":true,"members":{"message":{"shape":"ExceptionMessage"}},"type":"structure"}',
-    "KmsOptInRequired": '{"exception":true,"members":{"message":{"shape":"ExceptionMessage"}},"type":"structure"}',
-    "KmsThrottled": '{"exception":true,"members":{"message":{"shape":"ExceptionMessage"}},"type":"structure"}',
-    "ListDeadLetterSourceQueuesRequest": '{"members":{"MaxResults":{"shape":"BoxedInteger"},"NextToken":{"shape":"Token"},"QueueUrl":{"shape":"String"}},"required":["QueueUrl"],"type":"structure"}',
-    "ListDeadLetterSourceQueuesResult": '{"members":{"NextToken":{"shape":"Token"},"queueUrls":{"shape":"QueueUrlList"}},"required":["queueUrls"],"type":"structure"}',
-    "ListMessageMoveTasksRequest": '{"members":{"MaxResults":{"shape":"NullableInteger"},"SourceArn":{"shape":"String"}},"required":["SourceArn"],"type":"structure"}',
-    "ListMessageMoveTasksResult": '{"members":{"Results":{"flattened":true,"shape":"ListMessageMoveTasksResultEntryList"}},"type":"structure"}',
-    "ListMessageMoveTasksResultEntry": '{"members":{"ApproximateNumberOfMessagesMoved":{"shape":"Long"},"ApproximateNumberOfMessagesToMove":{"shape":"NullableLong"},"DestinationArn":{"shape":"String"},"FailureReason":{"shape":"String"},"MaxNumberOfMessagesPerSecond":{"shape":"NullableInteger"},"SourceArn":{"shape":"String"},"StartedTimestamp":{"shape":"Long"},"Status":{"shape":"String"},"TaskHandle":{"shape":"String"}},"type":"structure"}',
-    "ListMessageMoveTasksResultEntryList": '{"flattened":true,"member":{"shape":"ListMessageMoveTasksResultEntry"},"type":"list"}',
-    "ListQueueTagsRequest": '{"members":{"QueueUrl":{"shape":"String"}},"required":["QueueUrl"],"type":"structure"}',
-    "ListQueueTagsResult": '{"members":{"Tags":{"shape":"TagMap"}},"type":"structure"}',
-    "ListQueuesRequest": '{"members":{"MaxResults":{"shape":"BoxedInteger"},"NextToken":{"shape":"Token"},"QueueNamePrefix":{"shape":"String"}},"type":"structure"}',
-    "ListQueuesResult": '{"members":{"NextToken":{"shape":"Token"},"QueueUrls":{"shape":"QueueUrlList"}},"type":"structure"}',
-    "Long": '{"type":"long"}',
-    "Message": '{"members":{"Attributes":{"shape":"MessageSystemAttributeMap"},"Body":{"shape":"String"},"MD5OfBody":{"shape":"String"},"MD5OfMessageAttributes":{"shape":"String"},"MessageAttributes":{"shape":"MessageBodyAttributeMap"},"MessageId":{"shape":"String"},"ReceiptHandle":{"shape":"String"}},"type":"structure"}',
-    "MessageAttributeName": '{"type":"string"}',
-    "MessageAttributeNameList": '{"flattened":true,"member":{"shape":"MessageAttributeName"},"type":"list"}',
-    "MessageAttributeValue": '{"members":{"BinaryListValues":{"flattened":true,"shape":"BinaryList"},"BinaryValue":{"shape":"Binary"},"DataType":{"shape":"String"},"StringListValues":{"flattened":true,"shape":"StringList"},"StringValue":{"shape":"String"}},"required":["DataType"],"type":"structure"}',
-    "MessageBodyAttributeMap": '{"flattened":true,"key":{"shape":"String"},"type":"map","value":{"shape":"MessageAttributeValue"}}',
-    "MessageBodySystemAttributeMap": '{"flattened":true,"key":{"shape":"MessageSystemAttributeNameForSends"},"type":"map","value":{"shape":"MessageSystemAttributeValue"}}',
-    "MessageList": '{"flattened":true,"member":{"shape":"Message"},"type":"list"}',
-    "MessageNotInflight": '{"exception":true,"members":{},"type":"structure"}',
-    "MessageSystemAttributeList": '{"flattened":true,"member":{"shape":"MessageSystemAttributeName"},"type":"list"}',
-    "MessageSystemAttributeMap": '{"flattened":true,"key":{"shape":"MessageSystemAttributeName"},"type":"map","value":{"shape":"String"}}',
-    "MessageSystemAttributeName": '{"type":"string"}',
-    "MessageSystemAttributeNameForSends": '{"type":"string"}',
-    "MessageSystemAttributeValue": '{"members":{"BinaryListValues":{"flattened":true,"shape":"BinaryList"},"BinaryValue":{"shape":"Binary"},"DataType":{"shape":"String"},"StringListValues":{"flattened":true,"shape":"StringList"},"StringValue":{"shape":"String"}},"required":["DataType"],"type":"structure"}',
-    "NullableInteger": '{"type":"integer"}',
-    "NullableLong": '{"type":"long"}',
-    "OverLimit": '{"exception":true,"members":{"message":{"shape":"ExceptionMessage"}},"type":"structure"}',
-    "PurgeQueueInProgress": '{"exception":true,"members":{"message":{"shape":"ExceptionMessage"}},"type":"structure"}',
-    "PurgeQueueRequest": '{"members":{"QueueUrl":{"shape":"String"}},"required":["QueueUrl"],"type":"structure"}',
-    "QueueAttributeMap": '{"flattened":true,"key":{"shape":"QueueAttributeName"},"type":"map","value":{"shape":"String"}}',
-    "QueueAttributeName": '{"type":"string"}',
-    "QueueDeletedRecently": '{"exception":true,"members":{"message":{"shape":"ExceptionMessage"}},"type":"structure"}',
-    "QueueDoesNotExist": '{"exception":true,"members":{"message":{"shape":"ExceptionMessage"}},"type":"structure"}',
-    "QueueNameExists": '{"exception":true,"members":{"message":{"shape":"ExceptionMessage"}},"type":"structure"}',
-    "QueueUrlList": '{"flattened":true,"member":{"shape":"String"},"type":"list"}',
-    "ReceiptHandleIsInvalid": '{"exception":true,"members":{"message":{"shape":"ExceptionMessage"}},"type":"structure"}',
-    "ReceiveMessageRequest": '{"members":{"AttributeNames":{"shape":"AttributeNameList"},"MaxNumberOfMessages":{"shape":"NullableInteger"},"MessageAttributeNames":{"shape":"MessageAttributeNameList"},"MessageSystemAttributeNames":{"shape":"MessageSystemAttributeList"},"QueueUrl":{"shape":"String"},"ReceiveRequestAttemptId":{"shape":"String"},"VisibilityTimeout":{"shape":"NullableInteger"},"WaitTimeSeconds":{"shape":"NullableInteger"}},"required":["QueueUrl"],"type":"structure"}',
-    "ReceiveMessageResult": '{"members":{"Messages":{"shape":"MessageList"}},"type":"structure"}',
-    "RemovePermissionRequest": '{"members":{"Label":{"shape":"String"},"QueueUrl":{"shape":"String"}},"required":["QueueUrl","Label"],"type":"structure"}',
-    "RequestThrottled": '{"exception":true,"members":{"message":{"shape":"ExceptionMessage"}},"type":"structure"}',
-    "ResourceNotFoundException": '{"exception":true,"members":{"message":{"shape":"ExceptionMessage"}},"type":"structure"}',
-    "SendMessageBatchRequest": '{"members":{"Entries":{"shape":"SendMessageBatchRequestEntryList"},"QueueUrl":{"shape":"String"}},"required":["QueueUrl","Entries"],"type":"structure"}',
-    "SendMessageBatchRequestEntry": '{"members":{"DelaySeconds":{"shape":"NullableInteger"},"Id":{"shape":"String"},"MessageAttributes":{"shape":"MessageBodyAttributeMap"},"MessageBody":{"shape":"String"},"MessageDeduplicationId":{"shape":"String"},"MessageGroupId":{"shape":"String"},"MessageSystemAttributes":{"shape":"MessageBodySystemAttributeMap"}},"required":["Id","MessageBody"],"type":"structure"}',
-    "SendMessageBatchRequestEntryList": '{"flattened":true,"member":{"shape":"SendMessageBatchRequestEntry"},"type":"list"}',
-    "SendMessageBatchResult": '{"members":{"Failed":{"shape":"BatchResultErrorEntryList"},"Successful":{"shape":"SendMessageBatchResultEntryList"}},"required":["Successful","Failed"],"type":"structure"}',
-    "SendMessageBatchResultEntry": '{"members":{"Id":{"shape":"String"},"MD5OfMessageAttributes":{"shape":"String"},"MD5OfMessageBody":{"shape":"String"},"MD5OfMessageSystemAttributes":{"shape":"String"},"MessageId":{"shape":"String"},"SequenceNumber":{"shape":"String"}},"required":["Id","MessageId","MD5OfMessageBody"],"type":"structure"}',
-    "SendMessageBatchResultEntryList": '{"flattened":true,"member":{"shape":"SendMessageBatchResultEntry"},"type":"list"}',
-    "SendMessageRequest": '{"members":{"DelaySeconds":{"shape":"NullableInteger"},"MessageAttributes":{"shape":"MessageBodyAttributeMap"},"MessageBody":{"shape":"String"},"MessageDeduplicationId":{"shape":"String"},"MessageGroupId":{"shape":"String"},"MessageSystemAttributes":{"shape":"MessageBodySystemAttributeMap"},"QueueUrl":{"shape":"String"}},"required":["QueueUrl","MessageBody"],"type":"structure"}',
-    "SendMessageResult": '{"members":{"MD5OfMessageAttributes":{"shape":"String"},"MD5OfMessageBody":{"shape":"String"},"MD5OfMessageSystemAttributes":{"shape":"String"},"MessageId":{"shape":"String"},"SequenceNumber":{"shape":"String"}},"type":"structure"}',
-    "SetQueueAttributesRequest": '{"members":{"Attributes":{"shape":"QueueAttributeMap"},"QueueUrl":{"shape":"String"}},"required":["QueueUrl","Attributes"],"type":"structure"}',
-    "StartMessageMoveTaskRequest": '{"members":{"DestinationArn":{"shape":"String"},"MaxNumberOfMessagesPerSecond":{"shape":"NullableInteger"},"SourceArn":{"shape":"String"}},"required":["SourceArn"],"type":"structure"}',
-    "StartMessageMoveTaskResult": '{"members":{"TaskHandle":{"shape":"String"}},"type":"structure"}',
-    "String": '{"type":"string"}',
-    "StringList": '{"member":{"shape":"String"},"type":"list"}',
-    "TagKey": '{"type":"string"}',
-    "TagKeyList": '{"flattened":true,"member":{"shape":"TagKey"},"type":"list"}',
-    "TagMap": '{"flattened":true,"key":{"shape":"TagKey"},"type":"map","value":{"shape":"TagValue"}}',
-    "TagQueueRequest": '{"members":{"QueueUrl":{"shape":"String"},"Tags":{"shape":"TagMap"}},"required":["QueueUrl","Tags"],"type":"structure"}',
-    "TagValue": '{"type":"string"}',
-    "Token": '{"type":"string"}',
-    "TooManyEntriesInBatchRequest": '{"exception":true,"members":{"message":{"shape":"ExceptionMessage"}},"type":"structure"}',
-    "UnsupportedOperation": '{"exception":true,"members":{"message":{"shape":"ExceptionMessage"}},"type":"structure"}',
-    "UntagQueueRequest": '{"members":{"QueueUrl":{"shape":"String"},"TagKeys":{"shape":"TagKeyList"}},"required":["QueueUrl","TagKeys"],"type":"structure"}',
-}
-OPERATIONS = {
-    "AddPermission": '{"errors":[{"shape":"OverLimit"},{"shape":"RequestThrottled"},{"shape":"QueueDoesNotExist"},{"shape":"InvalidAddress"},{"shape":"InvalidSecurity"},{"shape":"UnsupportedOperation"}],"http":{"method":"POST","requestUri":"/"},"input":{"shape":"AddPermissionRequest"}}',
-    "CancelMessageMoveTask": '{"errors":[{"shape":"ResourceNotFoundException"},{"shape":"RequestThrottled"},{"shape":"InvalidAddress"},{"shape":"InvalidSecurity"},{"shape":"UnsupportedOperation"}],"http":{"method":"POST","requestUri":"/"},"input":{"shape":"CancelMessageMoveTaskRequest"},"output":{"shape":"CancelMessageMoveTaskResult"}}',
-    "ChangeMessageVisibility": '{"errors":[{"shape":"MessageNotInflight"},{"shape":"ReceiptHandleIsInvalid"},{"shape":"RequestThrottled"},{"shape":"QueueDoesNotExist"},{"shape":"UnsupportedOperation"},{"shape":"InvalidAddress"},{"shape":"InvalidSecurity"}],"http":{"method":"POST","requestUri":"/"},"input":{"shape":"ChangeMessageVisibilityRequest"}}',
-    "ChangeMessageVisibilityBatch": '{"errors":[{"shape":"TooManyEntriesInBatchRequest"},{"shape":"EmptyBatchRequest"},{"shape":"BatchEntryIdsNotDistinct"},{"shape":"InvalidBatchEntryId"},{"shape":"RequestThrottled"},{"shape":"QueueDoesNotExist"},{"shape":"UnsupportedOperation"},{"shape":"InvalidAddress"},{"shape":"InvalidSecurity"}],"http":{"method":"POST","requestUri":"/"},"input":{"shape":"ChangeMessageVisibilityBatchRequest"},"output":{"shape":"ChangeMessageVisibilityBatchResult"}}',
-    "CreateQueue": '{"errors":[{"shape":"QueueDeletedRecently"},{"shape":"QueueNameExists"},{"shape":"RequestThrottled"},{"shape":"InvalidAddress"},{"shape":"InvalidAttributeName"},{"shape":"InvalidAttributeValue"},{"shape":"UnsupportedOperation"},{"shape":"InvalidSecurity"}],"http":{"method":"POST","requestUri":"/"},"input":{"shape":"CreateQueueRequest"},"output":{"shape":"CreateQueueResult"}}',
-    "DeleteMessage": '{"errors":[{"shape":"InvalidIdFormat"},{"shape":"ReceiptHandleIsInvalid"},{"shape":"RequestThrottled"},{"shape":"QueueDoesNotExist"},{"shape":"UnsupportedOperation"},{"shape":"InvalidSecurity"},{"shape":"InvalidAddress"}],"http":{"method":"POST","requestUri":"/"},"input":{"shape":"DeleteMessageRequest"}}',
-    "DeleteMessageBatch": '{"errors":[{"shape":"TooManyEntriesInBatchRequest"},{"shape":"EmptyBatchRequest"},{"shape":"BatchEntryIdsNotDistinct"},{"shape":"InvalidBatchEntryId"},{"shape":"RequestThrottled"},{"shape":"QueueDoesNotExist"},{"shape":"UnsupportedOperation"},{"shape":"InvalidAddress"},{"shape":"InvalidSecurity"}],"http":{"method":"POST","requestUri":"/"},"input":{"shape":"DeleteMessageBatchRequest"},"output":{"shape":"DeleteMessageBatchResult"}}',
-    "DeleteQueue": '{"errors":[{"shape":"RequestThrottled"},{"shape":"QueueDoesNotExist"},{"shape":"InvalidAddress"},{"shape":"UnsupportedOperation"},{"shape":"InvalidSecurity"}],"http":{"method":"POST","requestUri":"/"},"input":{"shape":"DeleteQueueRequest"}}',
-    "GetQueueAttributes": '{"errors":[{"shape":"InvalidAttributeName"},{"shape":"RequestThrottled"},{"shape":"QueueDoesNotExist"},{"shape":"UnsupportedOperation"},{"shape":"InvalidSecurity"},{"shape":"InvalidAddress"}],"http":{"method":"POST","requestUri":"/"},"input":{"shape":"GetQueueAttributesRequest"},"output":{"shape":"GetQueueAttributesResult"}}',
-    "GetQueueUrl": '{"errors":[{"shape":"RequestThrottled"},{"shape":"QueueDoesNotExist"},{"shape":"InvalidAddress"},{"shape":"InvalidSecurity"},{"shape":"UnsupportedOperation"}],"http":{"method":"POST","requestUri":"/"},"input":{"shape":"GetQueueUrlRequest"},"output":{"shape":"GetQueueUrlResult"}}',
-    "ListDeadLetterSourceQueues": '{"errors":[{"shape":"QueueDoesNotExist"},{"shape":"RequestThrottled"},{"shape":"InvalidSecurity"},{"shape":"InvalidAddress"},{"shape":"UnsupportedOperation"}],"http":{"method":"POST","requestUri":"/"},"input":{"shape":"ListDeadLetterSourceQueuesRequest"},"output":{"shape":"ListDeadLetterSourceQueuesResult"}}',
-    "ListMessageMoveTasks": '{"errors":[{"shape":"ResourceNotFoundException"},{"shape":"RequestThrottled"},{"shape":"InvalidAddress"},{"shape":"InvalidSecurity"},{"shape":"UnsupportedOperation"}],"http":{"method":"POST","requestUri":"/"},"input":{"shape":"ListMessageMoveTasksRequest"},"output":{"shape":"ListMessageMoveTasksResult"}}',
-    "ListQueueTags": '{"errors":[{"shape":"RequestThrottled"},{"shape":"QueueDoesNotExist"},{"shape":"UnsupportedOperation"},{"shape":"InvalidAddress"},{"shape":"InvalidSecurity"}],"http":{"method":"POST","requestUri":"/"},"input":{"shape":"ListQueueTagsRequest"},"output":{"shape":"ListQueueTagsResult"}}',
-    "ListQueues": '{"errors":[{"shape":"RequestThrottled"},{"shape":"InvalidSecurity"},{"shape":"InvalidAddress"},{"shape":"UnsupportedOperation"}],"http":{"method":"POST","requestUri":"/"},"input":{"shape":"ListQueuesRequest"},"output":{"shape":"ListQueuesResult"}}',
-    "PurgeQueue": '{"errors":[{"shape":"QueueDoesNotExist"},{"shape":"PurgeQueueInProgress"},{"shape":"RequestThrottled"},{"shape":"InvalidAddress"},{"shape":"InvalidSecurity"},{"shape":"UnsupportedOperation"}],"http":{"method":"POST","requestUri":"/"},"input":{"shape":"PurgeQueueRequest"}}',
-    "ReceiveMessage": '{"errors":[{"shape":"UnsupportedOperation"},{"shape":"OverLimit"},{"shape":"RequestThrottled"},{"shape":"QueueDoesNotExist"},{"shape":"InvalidSecurity"},{"shape":"KmsDisabled"},{"shape":"KmsInvalidState"},{"shape":"KmsNotFound"},{"shape":"KmsOptInRequired"},{"shape":"KmsThrottled"},{"shape":"KmsAccessDenied"},{"shape":"KmsInvalidKeyUsage"},{"shape":"InvalidAddress"}],"http":{"method":"POST","requestUri":"/"},"input":{"shape":"ReceiveMessageRequest"},"output":{"shape":"ReceiveMessageResult"}}',
-    "RemovePermission": '{"errors":[{"shape":"InvalidAddress"},{"shape":"RequestThrottled"},{"shape":"QueueDoesNotExist"},{"shape":"InvalidSecurity"},{"shape":"UnsupportedOperation"}],"http":{"method":"POST","requestUri":"/"},"input":{"shape":"RemovePermissionRequest"}}',
-    "SendMessage": '{"errors":[{"shape":"InvalidMessageContents"},{"shape":"UnsupportedOperation"},{"shape":"RequestThrottled"},{"shape":"QueueDoesNotExist"},{"shape":"InvalidSecurity"},{"shape":"KmsDisabled"},{"shape":"KmsInvalidState"},{"shape":"KmsNotFound"},{"shape":"KmsOptInRequired"},{"shape":"KmsThrottled"},{"shape":"KmsAccessDenied"},{"shape":"KmsInvalidKeyUsage"},{"shape":"InvalidAddress"}],"http":{"method":"POST","requestUri":"/"},"input":{"shape":"SendMessageRequest"},"output":{"shape":"SendMessageResult"}}',
-    "SendMessageBatch": '{"errors":[{"shape":"TooManyEntriesInBatchRequest"},{"shape":"EmptyBatchRequest"},{"shape":"BatchEntryIdsNotDistinct"},{"shape":"BatchRequestTooLong"},{"shape":"InvalidBatchEntryId"},{"shape":"UnsupportedOperation"},{"shape":"RequestThrottled"},{"shape":"QueueDoesNotExist"},{"shape":"InvalidSecurity"},{"shape":"KmsDisabled"},{"shape":"KmsInvalidState"},{"shape":"KmsNotFound"},{"shape":"KmsOptInRequired"},{"shape":"KmsThrottled"},{"shape":"KmsAccessDenied"},{"shape":"KmsInvalidKeyUsage"},{"shape":"InvalidAddress"}],"http":{"method":"POST","requestUri":"/"},"input":{"shape":"SendMessageBatchRequest"},"output":{"shape":"SendMessageBatchResult"}}',
-    "SetQueueAttributes": '{"errors":[{"shape":"InvalidAttributeName"},{"shape":"InvalidAttributeValue"},{"shape":"RequestThrottled"},{"shape":"QueueDoesNotExist"},{"shape":"UnsupportedOperation"},{"shape":"OverLimit"},{"shape":"InvalidAddress"},{"shape":"InvalidSecurity"}],"http":{"method":"POST","requestUri":"/"},"input":{"shape":"SetQueueAttributesRequest"}}',
-    "StartMessageMoveTask": '{"errors":[{"shape":"ResourceNotFoundException"},{"shape":"RequestThrottled"},{"shape":"InvalidAddress"},{"shape":"InvalidSecurity"},{"shape":"UnsupportedOperation"}],"http":{"method":"POST","requestUri":"/"},"input":{"shape":"StartMessageMoveTaskRequest"},"output":{"shape":"StartMessageMoveTaskResult"}}',
-    "TagQueue": '{"errors":[{"shape":"InvalidAddress"},{"shape":"RequestThrottled"},{"shape":"QueueDoesNotExist"},{"shape":"InvalidSecurity"},{"shape":"UnsupportedOperation"}],"http":{"method":"POST","requestUri":"/"},"input":{"shape":"TagQueueRequest"}}',
-    "UntagQueue": '{"errors":[{"shape":"InvalidAddress"},{"shape":"RequestThrottled"},{"shape":"QueueDoesNotExist"},{"shape":"InvalidSecurity"},{"shape":"UnsupportedOperation"}],"http":{"method":"POST","requestUri":"/"},"input":{"shape":"UntagQueueRequest"}}',
-}
-PAGINATORS: dict = {
-    "ListDeadLetterSourceQueues": '{"input_token":"NextToken","limit_key":"MaxResults","output_token":"NextToken","result_key":"queueUrls"}',
-    "ListQueues": '{"input_token":"NextToken","limit_key":"MaxResults","output_token":"NextToken","result_key":"QueueUrls"}',
-}
+SHAPES = Table(
+    'AWSAccountIdList {"flattened":true,"member":{"shape":"String"},"type":"list"}\n'
+    'ActionNameList {"flattened":true,"member":{"shape":"String"},"type":"list"}\n'
+    'AddPermissionRequest {"members":{"AWSAccountIds":{"shape":"AWSAccountIdList"},"Actions":{"shape":"ActionNameList"},"Label":{"shape":"String"},"QueueUrl":{"shape":"String"}},"required":["QueueUrl","Label","AWSAccountIds","Actions"],"type":"structure"}\n'
+    'AttributeNameList {"flattened":true,"member":{"shape":"QueueAttributeName"},"type":"list"}\n'
+    'BatchEntryIdsNotDistinct {"exception":true,"members":{"message":{"shape":"ExceptionMessage"}},"type":"structure"}\n'
+    'BatchRequestTooLong {"exception":true,"members":{"message":{"shape":"ExceptionMessage"}},"type":"structure"}\n'
+    'BatchResultErrorEntry {"members":{"Code":{"shape":"String"},"Id":{"shape":"String"},"Message":{"shape":"String"},"SenderFault":{"shape":"Boolean"}},"required":["Id","SenderFault","Code"],"type":"structure"}\n'
+    'BatchResultErrorEntryList {"flattened":true,"member":{"shape":"BatchResultErrorEntry"},"type":"list"}\n'
+    'Binary {"type":"blob"}\n'
+    'BinaryList {"member":{"shape":"Binary"},"type":"list"}\n'
+    'Boolean {"type":"boolean"}\n'
+    'BoxedInteger {"type":"integer"}\n'
+    'CancelMessageMoveTaskRequest {"members":{"TaskHandle":{"shape":"String"}},"required":["TaskHandle"],"type":"structure"}\n'
+    'CancelMessageMoveTaskResult {"members":{"ApproximateNumberOfMessagesMoved":{"shape":"Long"}},"type":"structure"}\n'
+    'ChangeMessageVisibilityBatchRequest {"members":{"Entries":{"shape":"ChangeMessageVisibilityBatchRequestEntryList"},"QueueUrl":{"shape":"String"}},"required":["QueueUrl","Entries"],"type":"structure"}\n'
+    'ChangeMessageVisibilityBatchRequestEntry {"members":{"Id":{"shape":"String"},"ReceiptHandle":{"shape":"String"},"VisibilityTimeout":{"shape":"NullableInteger"}},"required":["Id","ReceiptHandle"],"type":"structure"}\n'
+    'ChangeMessageVisibilityBatchRequestEntryList {"flattened":true,"member":{"shape":"ChangeMessageVisibilityBatchRequestEntry"},"type":"list"}\n'
+    'ChangeMessageVisibilityBatchResult {"members":{"Failed":{"shape":"BatchResultErrorEntryList"},"Successful":{"shape":"ChangeMessageVisibilityBatchResultEntryList"}},"required":["Successful","Failed"],"type":"structure"}\n'
+    'ChangeMessageVisibilityBatchResultEntry {"members":{"Id":{"shape":"String"}},"required":["Id"],"type":"structure"}\n'
+    'ChangeMessageVisibilityBatchResultEntryList {"flattened":true,"member":{"shape":"ChangeMessageVisibilityBatchResultEntry"},"type":"list"}\n'
+    'ChangeMessageVisibilityRequest {"members":{"QueueUrl":{"shape":"String"},"ReceiptHandle":{"shape":"String"},"VisibilityTimeout":{"shape":"NullableInteger"}},"required":["QueueUrl","ReceiptHandle","VisibilityTimeout"],"type":"structure"}\n'
+    'CreateQueueRequest {"members":{"Attributes":{"shape":"QueueAttributeMap"},"QueueName":{"shape":"String"},"tags":{"shape":"TagMap"}},"required":["QueueName"],"type":"structure"}\n'
+    'CreateQueueResult {"members":{"QueueUrl":{"shape":"String"}},"type":"structure"}\n'
+    'DeleteMessageBatchRequest {"members":{"Entries":{"shape":"DeleteMessageBatchRequestEntryList"},"QueueUrl":{"shape":"String"}},"required":["QueueUrl","Entries"],"type":"structure"}\n'
+    'DeleteMessageBatchRequestEntry {"members":{"Id":{"shape":"String"},"ReceiptHandle":{"shape":"String"}},"required":["Id","ReceiptHandle"],"type":"structure"}\n'
+    'DeleteMessageBatchRequestEntryList {"flattened":true,"member":{"shape":"DeleteMessageBatchRequestEntry"},"type":"list"}\n'
+    'DeleteMessageBatchResult {"members":{"Failed":{"shape":"BatchResultErrorEntryList"},"Successful":{"shape":"DeleteMessageBatchResultEntryList"}},"required":["Successful","Failed"],"type":"structure"}\n'
+    'DeleteMessageBatchResultEntry {"members":{"Id":{"shape":"String"}},"required":["Id"],"type":"structure"}\n'
+    'DeleteMessageBatchResultEntryList {"flattened":true,"member":{"shape":"DeleteMessageBatchResultEntry"},"type":"list"}\n'
+    'DeleteMessageRequest {"members":{"QueueUrl":{"shape":"String"},"ReceiptHandle":{"shape":"String"}},"required":["QueueUrl","ReceiptHandle"],"type":"structure"}\n'
+    'DeleteQueueRequest {"members":{"QueueUrl":{"shape":"String"}},"required":["QueueUrl"],"type":"structure"}\n'
+    'EmptyBatchRequest {"exception":true,"members":{"message":{"shape":"ExceptionMessage"}},"type":"structure"}\n'
+    'ExceptionMessage {"type":"string"}\n'
+    'GetQueueAttributesRequest {"members":{"AttributeNames":{"shape":"AttributeNameList"},"QueueUrl":{"shape":"String"}},"required":["QueueUrl"],"type":"structure"}\n'
+    'GetQueueAttributesResult {"members":{"Attributes":{"shape":"QueueAttributeMap"}},"type":"structure"}\n'
+    'GetQueueUrlRequest {"members":{"QueueName":{"shape":"String"},"QueueOwnerAWSAccountId":{"shape":"String"}},"required":["QueueName"],"type":"structure"}\n'
+    'GetQueueUrlResult {"members":{"QueueUrl":{"shape":"String"}},"type":"structure"}\n'
+    'InvalidAddress {"exception":true,"members":{"message":{"shape":"ExceptionMessage"}},"type":"structure"}\n'
+    'InvalidAttributeName {"exception":true,"members":{"message":{"shape":"ExceptionMessage"}},"type":"structure"}\n'
+    'InvalidAttributeValue {"exception":true,"members":{"message":{"shape":"ExceptionMessage"}},"type":"structure"}\n'
+    'InvalidBatchEntryId {"exception":true,"members":{"message":{"shape":"ExceptionMessage"}},"type":"structure"}\n'
+    'InvalidIdFormat {"exception":true,"members":{},"type":"structure"}\n'
+    'InvalidMessageContents {"exception":true,"members":{"message":{"shape":"ExceptionMessage"}},"type":"structure"}\n'
+    'InvalidSecurity {"exception":true,"members":{"message":{"shape":"ExceptionMessage"}},"type":"structure"}\n'
+    'KmsAccessDenied {"exception":true,"members":{"message":{"shape":"ExceptionMessage"}},"type":"structure"}\n'
+    'KmsDisabled {"exception":true,"members":{"message":{"shape":"ExceptionMessage"}},"type":"structure"}\n'
+    'KmsInvalidKeyUsage {"exception":true,"members":{"message":{"shape":"ExceptionMessage"}},"type":"structure"}\n'
+    'KmsInvalidState {"exception":true,"members":{"message":{"shape":"ExceptionMessage"}},"type":"structure"}\n'
+    'KmsNotFound {"exception":true,"members":{"message":{"shape":"ExceptionMessage"}},"type":"structure"}\n'
+    'KmsOptInRequired {"exception":true,"members":{"message":{"shape":"ExceptionMessage"}},"type":"structure"}\n'
+    'KmsThrottled {"exception":true,"members":{"message":{"shape":"ExceptionMessage"}},"type":"structure"}\n'
+    'ListDeadLetterSourceQueuesRequest {"members":{"MaxResults":{"shape":"BoxedInteger"},"NextToken":{"shape":"Token"},"QueueUrl":{"shape":"String"}},"required":["QueueUrl"],"type":"structure"}\n'
+    'ListDeadLetterSourceQueuesResult {"members":{"NextToken":{"shape":"Token"},"queueUrls":{"shape":"QueueUrlList"}},"required":["queueUrls"],"type":"structure"}\n'
+    'ListMessageMoveTasksRequest {"members":{"MaxResults":{"shape":"NullableInteger"},"SourceArn":{"shape":"String"}},"required":["SourceArn"],"type":"structure"}\n'
+    'ListMessageMoveTasksResult {"members":{"Results":{"flattened":true,"shape":"ListMessageMoveTasksResultEntryList"}},"type":"structure"}\n'
+    'ListMessageMoveTasksResultEntry {"members":{"ApproximateNumberOfMessagesMoved":{"shape":"Long"},"ApproximateNumberOfMessagesToMove":{"shape":"NullableLong"},"DestinationArn":{"shape":"String"},"FailureReason":{"shape":"String"},"MaxNumberOfMessagesPerSecond":{"shape":"NullableInteger"},"SourceArn":{"shape":"String"},"StartedTimestamp":{"shape":"Long"},"Status":{"shape":"String"},"TaskHandle":{"shape":"String"}},"type":"structure"}\n'
+    'ListMessageMoveTasksResultEntryList {"flattened":true,"member":{"shape":"ListMessageMoveTasksResultEntry"},"type":"list"}\n'
+    'ListQueueTagsRequest {"members":{"QueueUrl":{"shape":"String"}},"required":["QueueUrl"],"type":"structure"}\n'
+    'ListQueueTagsResult {"members":{"Tags":{"shape":"TagMap"}},"type":"structure"}\n'
+    'ListQueuesRequest {"members":{"MaxResults":{"shape":"BoxedInteger"},"NextToken":{"shape":"Token"},"QueueNamePrefix":{"shape":"String"}},"type":"structure"}\n'
+    'ListQueuesResult {"members":{"NextToken":{"shape":"Token"},"QueueUrls":{"shape":"QueueUrlList"}},"type":"structure"}\n'
+    'Long {"type":"long"}\n'
+    'Message {"members":{"Attributes":{"shape":"MessageSystemAttributeMap"},"Body":{"shape":"String"},"MD5OfBody":{"shape":"String"},"MD5OfMessageAttributes":{"shape":"String"},"MessageAttributes":{"shape":"MessageBodyAttributeMap"},"MessageId":{"shape":"String"},"ReceiptHandle":{"shape":"String"}},"type":"structure"}\n'
+    'MessageAttributeName {"type":"string"}\n'
+    'MessageAttributeNameList {"flattened":true,"member":{"shape":"MessageAttributeName"},"type":"list"}\n'
+    'MessageAttributeValue {"members":{"BinaryListValues":{"flattened":true,"shape":"BinaryList"},"BinaryValue":{"shape":"Binary"},"DataType":{"shape":"String"},"StringListValues":{"flattened":true,"shape":"StringList"},"StringValue":{"shape":"String"}},"required":["DataType"],"type":"structure"}\n'
+    'MessageBodyAttributeMap {"flattened":true,"key":{"shape":"String"},"type":"map","value":{"shape":"MessageAttributeValue"}}\n'
+    'MessageBodySystemAttributeMap {"flattened":true,"key":{"shape":"MessageSystemAttributeNameForSends"},"type":"map","value":{"shape":"MessageSystemAttributeValue"}}\n'
+    'MessageList {"flattened":true,"member":{"shape":"Message"},"type":"list"}\n'
+    'MessageNotInflight {"exception":true,"members":{},"type":"structure"}\n'
+    'MessageSystemAttributeList {"flattened":true,"member":{"shape":"MessageSystemAttributeName"},"type":"list"}\n'
+    'MessageSystemAttributeMap {"flattened":true,"key":{"shape":"MessageSystemAttributeName"},"type":"map","value":{"shape":"String"}}\n'
+    'MessageSystemAttributeName {"type":"string"}\n'
+    'MessageSystemAttributeNameForSends {"type":"string"}\n'
+    'MessageSystemAttributeValue {"members":{"BinaryListValues":{"flattened":true,"shape":"BinaryList"},"BinaryValue":{"shape":"Binary"},"DataType":{"shape":"String"},"StringListValues":{"flattened":true,"shape":"StringList"},"StringValue":{"shape":"String"}},"required":["DataType"],"type":"structure"}\n'
+    'NullableInteger {"type":"integer"}\n'
+    'NullableLong {"type":"long"}\n'
+    'OverLimit {"exception":true,"members":{"message":{"shape":"ExceptionMessage"}},"type":"structure"}\n'
+    'PurgeQueueInProgress {"exception":true,"members":{"message":{"shape":"ExceptionMessage"}},"type":"structure"}\n'
+    'PurgeQueueRequest {"members":{"QueueUrl":{"shape":"String"}},"required":["QueueUrl"],"type":"structure"}\n'
+    'QueueAttributeMap {"flattened":true,"key":{"shape":"QueueAttributeName"},"type":"map","value":{"shape":"String"}}\n'
+    'QueueAttributeName {"type":"string"}\n'
+    'QueueDeletedRecently {"exception":true,"members":{"message":{"shape":"ExceptionMessage"}},"type":"structure"}\n'
+    'QueueDoesNotExist {"exception":true,"members":{"message":{"shape":"ExceptionMessage"}},"type":"structure"}\n'
+    'QueueNameExists {"exception":true,"members":{"message":{"shape":"ExceptionMessage"}},"type":"structure"}\n'
+    'QueueUrlList {"flattened":true,"member":{"shape":"String"},"type":"list"}\n'
+    'ReceiptHandleIsInvalid {"exception":true,"members":{"message":{"shape":"ExceptionMessage"}},"type":"structure"}\n'
+    'ReceiveMessageRequest {"members":{"AttributeNames":{"shape":"AttributeNameList"},"MaxNumberOfMessages":{"shape":"NullableInteger"},"MessageAttributeNames":{"shape":"MessageAttributeNameList"},"MessageSystemAttributeNames":{"shape":"MessageSystemAttributeList"},"QueueUrl":{"shape":"String"},"ReceiveRequestAttemptId":{"shape":"String"},"VisibilityTimeout":{"shape":"NullableInteger"},"WaitTimeSeconds":{"shape":"NullableInteger"}},"required":["QueueUrl"],"type":"structure"}\n'
+    'ReceiveMessageResult {"members":{"Messages":{"shape":"MessageList"}},"type":"structure"}\n'
+    'RemovePermissionRequest {"members":{"Label":{"shape":"String"},"QueueUrl":{"shape":"String"}},"required":["QueueUrl","Label"],"type":"structure"}\n'
+    'RequestThrottled {"exception":true,"members":{"message":{"shape":"ExceptionMessage"}},"type":"structure"}\n'
+    'ResourceNotFoundException {"exception":true,"members":{"message":{"shape":"ExceptionMessage"}},"type":"structure"}\n'
+    'SendMessageBatchRequest {"members":{"Entries":{"shape":"SendMessageBatchRequestEntryList"},"QueueUrl":{"shape":"String"}},"required":["QueueUrl","Entries"],"type":"structure"}\n'
+    'SendMessageBatchRequestEntry {"members":{"DelaySeconds":{"shape":"NullableInteger"},"Id":{"shape":"String"},"MessageAttributes":{"shape":"MessageBodyAttributeMap"},"MessageBody":{"shape":"String"},"MessageDeduplicationId":{"shape":"String"},"MessageGroupId":{"shape":"String"},"MessageSystemAttributes":{"shape":"MessageBodySystemAttributeMap"}},"required":["Id","MessageBody"],"type":"structure"}\n'
+    'SendMessageBatchRequestEntryList {"flattened":true,"member":{"shape":"SendMessageBatchRequestEntry"},"type":"list"}\n'
+    'SendMessageBatchResult {"members":{"Failed":{"shape":"BatchResultErrorEntryList"},"Successful":{"shape":"SendMessageBatchResultEntryList"}},"required":["Successful","Failed"],"type":"structure"}\n'
+    'SendMessageBatchResultEntry {"members":{"Id":{"shape":"String"},"MD5OfMessageAttributes":{"shape":"String"},"MD5OfMessageBody":{"shape":"String"},"MD5OfMessageSystemAttributes":{"shape":"String"},"MessageId":{"shape":"String"},"SequenceNumber":{"shape":"String"}},"required":["Id","MessageId","MD5OfMessageBody"],"type":"structure"}\n'
+    'SendMessageBatchResultEntryList {"flattened":true,"member":{"shape":"SendMessageBatchResultEntry"},"type":"list"}\n'
+    'SendMessageRequest {"members":{"DelaySeconds":{"shape":"NullableInteger"},"MessageAttributes":{"shape":"MessageBodyAttributeMap"},"MessageBody":{"shape":"String"},"MessageDeduplicationId":{"shape":"String"},"MessageGroupId":{"shape":"String"},"MessageSystemAttributes":{"shape":"MessageBodySystemAttributeMap"},"QueueUrl":{"shape":"String"}},"required":["QueueUrl","MessageBody"],"type":"structure"}\n'
+    'SendMessageResult {"members":{"MD5OfMessageAttributes":{"shape":"String"},"MD5OfMessageBody":{"shape":"String"},"MD5OfMessageSystemAttributes":{"shape":"String"},"MessageId":{"shape":"String"},"SequenceNumber":{"shape":"String"}},"type":"structure"}\n'
+    'SetQueueAttributesRequest {"members":{"Attributes":{"shape":"QueueAttributeMap"},"QueueUrl":{"shape":"String"}},"required":["QueueUrl","Attributes"],"type":"structure"}\n'
+    'StartMessageMoveTaskRequest {"members":{"DestinationArn":{"shape":"String"},"MaxNumberOfMessagesPerSecond":{"shape":"NullableInteger"},"SourceArn":{"shape":"String"}},"required":["SourceArn"],"type":"structure"}\n'
+    'StartMessageMoveTaskResult {"members":{"TaskHandle":{"shape":"String"}},"type":"structure"}\n'
+    'String {"type":"string"}\n'
+    'StringList {"member":{"shape":"String"},"type":"list"}\n'
+    'TagKey {"type":"string"}\n'
+    'TagKeyList {"flattened":true,"member":{"shape":"TagKey"},"type":"list"}\n'
+    'TagMap {"flattened":true,"key":{"shape":"TagKey"},"type":"map","value":{"shape":"TagValue"}}\n'
+    'TagQueueRequest {"members":{"QueueUrl":{"shape":"String"},"Tags":{"shape":"TagMap"}},"required":["QueueUrl","Tags"],"type":"structure"}\n'
+    'TagValue {"type":"string"}\n'
+    'Token {"type":"string"}\n'
+    'TooManyEntriesInBatchRequest {"exception":true,"members":{"message":{"shape":"ExceptionMessage"}},"type":"structure"}\n'
+    'UnsupportedOperation {"exception":true,"members":{"message":{"shape":"ExceptionMessage"}},"type":"structure"}\n'
+    'UntagQueueRequest {"members":{"QueueUrl":{"shape":"String"},"TagKeys":{"shape":"TagKeyList"}},"required":["QueueUrl","TagKeys"],"type":"structure"}\n'
+)
+OPERATIONS = Table(
+    'AddPermission {"errors":[{"shape":"OverLimit"},{"shape":"RequestThrottled"},{"shape":"QueueDoesNotExist"},{"shape":"InvalidAddress"},{"shape":"InvalidSecurity"},{"shape":"UnsupportedOperation"}],"http":{"method":"POST","requestUri":"/"},"input":{"shape":"AddPermissionRequest"}}\n'
+    'CancelMessageMoveTask {"errors":[{"shape":"ResourceNotFoundException"},{"shape":"RequestThrottled"},{"shape":"InvalidAddress"},{"shape":"InvalidSecurity"},{"shape":"UnsupportedOperation"}],"http":{"method":"POST","requestUri":"/"},"input":{"shape":"CancelMessageMoveTaskRequest"},"output":{"shape":"CancelMessageMoveTaskResult"}}\n'
+    'ChangeMessageVisibility {"errors":[{"shape":"MessageNotInflight"},{"shape":"ReceiptHandleIsInvalid"},{"shape":"RequestThrottled"},{"shape":"QueueDoesNotExist"},{"shape":"UnsupportedOperation"},{"shape":"InvalidAddress"},{"shape":"InvalidSecurity"}],"http":{"method":"POST","requestUri":"/"},"input":{"shape":"ChangeMessageVisibilityRequest"}}\n'
+    'ChangeMessageVisibilityBatch {"errors":[{"shape":"TooManyEntriesInBatchRequest"},{"shape":"EmptyBatchRequest"},{"shape":"BatchEntryIdsNotDistinct"},{"shape":"InvalidBatchEntryId"},{"shape":"RequestThrottled"},{"shape":"QueueDoesNotExist"},{"shape":"UnsupportedOperation"},{"shape":"InvalidAddress"},{"shape":"InvalidSecurity"}],"http":{"method":"POST","requestUri":"/"},"input":{"shape":"ChangeMessageVisibilityBatchRequest"},"output":{"shape":"ChangeMessageVisibilityBatchResult"}}\n'
+    'CreateQueue {"errors":[{"shape":"QueueDeletedRecently"},{"shape":"QueueNameExists"},{"shape":"RequestThrottled"},{"shape":"InvalidAddress"},{"shape":"InvalidAttributeName"},{"shape":"InvalidAttributeValue"},{"shape":"UnsupportedOperation"},{"shape":"InvalidSecurity"}],"http":{"method":"POST","requestUri":"/"},"input":{"shape":"CreateQueueRequest"},"output":{"shape":"CreateQueueResult"}}\n'
+    'DeleteMessage {"errors":[{"shape":"InvalidIdFormat"},{"shape":"ReceiptHandleIsInvalid"},{"shape":"RequestThrottled"},{"shape":"QueueDoesNotExist"},{"shape":"UnsupportedOperation"},{"shape":"InvalidSecurity"},{"shape":"InvalidAddress"}],"http":{"method":"POST","requestUri":"/"},"input":{"shape":"DeleteMessageRequest"}}\n'
+    'DeleteMessageBatch {"errors":[{"shape":"TooManyEntriesInBatchRequest"},{"shape":"EmptyBatchRequest"},{"shape":"BatchEntryIdsNotDistinct"},{"shape":"InvalidBatchEntryId"},{"shape":"RequestThrottled"},{"shape":"QueueDoesNotExist"},{"shape":"UnsupportedOperation"},{"shape":"InvalidAddress"},{"shape":"InvalidSecurity"}],"http":{"method":"POST","requestUri":"/"},"input":{"shape":"DeleteMessageBatchRequest"},"output":{"shape":"DeleteMessageBatchResult"}}\n'
+    'DeleteQueue {"errors":[{"shape":"RequestThrottled"},{"shape":"QueueDoesNotExist"},{"shape":"InvalidAddress"},{"shape":"UnsupportedOperation"},{"shape":"InvalidSecurity"}],"http":{"method":"POST","requestUri":"/"},"input":{"shape":"DeleteQueueRequest"}}\n'
+    'GetQueueAttributes {"errors":[{"shape":"InvalidAttributeName"},{"shape":"RequestThrottled"},{"shape":"QueueDoesNotExist"},{"shape":"UnsupportedOperation"},{"shape":"InvalidSecurity"},{"shape":"InvalidAddress"}],"http":{"method":"POST","requestUri":"/"},"input":{"shape":"GetQueueAttributesRequest"},"output":{"shape":"GetQueueAttributesResult"}}\n'
+    'GetQueueUrl {"errors":[{"shape":"RequestThrottled"},{"shape":"QueueDoesNotExist"},{"shape":"InvalidAddress"},{"shape":"InvalidSecurity"},{"shape":"UnsupportedOperation"}],"http":{"method":"POST","requestUri":"/"},"input":{"shape":"GetQueueUrlRequest"},"output":{"shape":"GetQueueUrlResult"}}\n'
+    'ListDeadLetterSourceQueues {"errors":[{"shape":"QueueDoesNotExist"},{"shape":"RequestThrottled"},{"shape":"InvalidSecurity"},{"shape":"InvalidAddress"},{"shape":"UnsupportedOperation"}],"http":{"method":"POST","requestUri":"/"},"input":{"shape":"ListDeadLetterSourceQueuesRequest"},"output":{"shape":"ListDeadLetterSourceQueuesResult"}}\n'
+    'ListMessageMoveTasks {"errors":[{"shape":"ResourceNotFoundException"},{"shape":"RequestThrottled"},{"shape":"InvalidAddress"},{"shape":"InvalidSecurity"},{"shape":"UnsupportedOperation"}],"http":{"method":"POST","requestUri":"/"},"input":{"shape":"ListMessageMoveTasksRequest"},"output":{"shape":"ListMessageMoveTasksResult"}}\n'
+    'ListQueueTags {"errors":[{"shape":"RequestThrottled"},{"shape":"QueueDoesNotExist"},{"shape":"UnsupportedOperation"},{"shape":"InvalidAddress"},{"shape":"InvalidSecurity"}],"http":{"method":"POST","requestUri":"/"},"input":{"shape":"ListQueueTagsRequest"},"output":{"shape":"ListQueueTagsResult"}}\n'
+    'ListQueues {"errors":[{"shape":"RequestThrottled"},{"shape":"InvalidSecurity"},{"shape":"InvalidAddress"},{"shape":"UnsupportedOperation"}],"http":{"method":"POST","requestUri":"/"},"input":{"shape":"ListQueuesRequest"},"output":{"shape":"ListQueuesResult"}}\n'
+    'PurgeQueue {"errors":[{"shape":"QueueDoesNotExist"},{"shape":"PurgeQueueInProgress"},{"shape":"RequestThrottled"},{"shape":"InvalidAddress"},{"shape":"InvalidSecurity"},{"shape":"UnsupportedOperation"}],"http":{"method":"POST","requestUri":"/"},"input":{"shape":"PurgeQueueRequest"}}\n'
+    'ReceiveMessage {"errors":[{"shape":"UnsupportedOperation"},{"shape":"OverLimit"},{"shape":"RequestThrottled"},{"shape":"QueueDoesNotExist"},{"shape":"InvalidSecurity"},{"shape":"KmsDisabled"},{"shape":"KmsInvalidState"},{"shape":"KmsNotFound"},{"shape":"KmsOptInRequired"},{"shape":"KmsThrottled"},{"shape":"KmsAccessDenied"},{"shape":"KmsInvalidKeyUsage"},{"shape":"InvalidAddress"}],"http":{"method":"POST","requestUri":"/"},"input":{"shape":"ReceiveMessageRequest"},"output":{"shape":"ReceiveMessageResult"}}\n'
+    'RemovePermission {"errors":[{"shape":"InvalidAddress"},{"shape":"RequestThrottled"},{"shape":"QueueDoesNotExist"},{"shape":"InvalidSecurity"},{"shape":"UnsupportedOperation"}],"http":{"method":"POST","requestUri":"/"},"input":{"shape":"RemovePermissionRequest"}}\n'
+    'SendMessage {"errors":[{"shape":"InvalidMessageContents"},{"shape":"UnsupportedOperation"},{"shape":"RequestThrottled"},{"shape":"QueueDoesNotExist"},{"shape":"InvalidSecurity"},{"shape":"KmsDisabled"},{"shape":"KmsInvalidState"},{"shape":"KmsNotFound"},{"shape":"KmsOptInRequired"},{"shape":"KmsThrottled"},{"shape":"KmsAccessDenied"},{"shape":"KmsInvalidKeyUsage"},{"shape":"InvalidAddress"}],"http":{"method":"POST","requestUri":"/"},"input":{"shape":"SendMessageRequest"},"output":{"shape":"SendMessageResult"}}\n'
+    'SendMessageBatch {"errors":[{"shape":"TooManyEntriesInBatchRequest"},{"shape":"EmptyBatchRequest"},{"shape":"BatchEntryIdsNotDistinct"},{"shape":"BatchRequestTooLong"},{"shape":"InvalidBatchEntryId"},{"shape":"UnsupportedOperation"},{"shape":"RequestThrottled"},{"shape":"QueueDoesNotExist"},{"shape":"InvalidSecurity"},{"shape":"KmsDisabled"},{"shape":"KmsInvalidState"},{"shape":"KmsNotFound"},{"shape":"KmsOptInRequired"},{"shape":"KmsThrottled"},{"shape":"KmsAccessDenied"},{"shape":"KmsInvalidKeyUsage"},{"shape":"InvalidAddress"}],"http":{"method":"POST","requestUri":"/"},"input":{"shape":"SendMessageBatchRequest"},"output":{"shape":"SendMessageBatchResult"}}\n'
+    'SetQueueAttributes {"errors":[{"shape":"InvalidAttributeName"},{"shape":"InvalidAttributeValue"},{"shape":"RequestThrottled"},{"shape":"QueueDoesNotExist"},{"shape":"UnsupportedOperation"},{"shape":"OverLimit"},{"shape":"InvalidAddress"},{"shape":"InvalidSecurity"}],"http":{"method":"POST","requestUri":"/"},"input":{"shape":"SetQueueAttributesRequest"}}\n'
+    'StartMessageMoveTask {"errors":[{"shape":"ResourceNotFoundException"},{"shape":"RequestThrottled"},{"shape":"InvalidAddress"},{"shape":"InvalidSecurity"},{"shape":"UnsupportedOperation"}],"http":{"method":"POST","requestUri":"/"},"input":{"shape":"StartMessageMoveTaskRequest"},"output":{"shape":"StartMessageMoveTaskResult"}}\n'
+    'TagQueue {"errors":[{"shape":"InvalidAddress"},{"shape":"RequestThrottled"},{"shape":"QueueDoesNotExist"},{"shape":"InvalidSecurity"},{"shape":"UnsupportedOperation"}],"http":{"method":"POST","requestUri":"/"},"input":{"shape":"TagQueueRequest"}}\n'
+    'UntagQueue {"errors":[{"shape":"InvalidAddress"},{"shape":"RequestThrottled"},{"shape":"QueueDoesNotExist"},{"shape":"InvalidSecurity"},{"shape":"UnsupportedOperation"}],"http":{"method":"POST","requestUri":"/"},"input":{"shape":"UntagQueueRequest"}}\n'
+)
+PAGINATORS = Table(
+    'ListDeadLetterSourceQueues {"input_token":"NextToken","limit_key":"MaxResults","output_token":"NextToken","result_key":"queueUrls"}\n'
+    'ListQueues {"input_token":"NextToken","limit_key":"MaxResults","output_token":"NextToken","result_key":"QueueUrls"}\n'
+)
 # Result classes as data: class name -> [[attribute, member, annotation], ...].
-RESULT_FIELDS = {
-    "BatchResultErrorEntry": '[["id","Id","str"],["sender_fault","SenderFault","bool"],["code","Code","str"],["message","Message","str"]]',
-    "CancelMessageMoveTaskResult": '[["approximate_number_of_messages_moved","ApproximateNumberOfMessagesMoved","int"]]',
-    "ChangeMessageVisibilityBatchResult": '[["successful","Successful","list[ChangeMessageVisibilityBatchResultEntry]"],["failed","Failed","list[BatchResultErrorEntry]"]]',
-    "ChangeMessageVisibilityBatchResultEntry": '[["id","Id","str"]]',
-    "CreateQueueResult": '[["queue_url","QueueUrl","str"]]',
-    "DeleteMessageBatchResult": '[["successful","Successful","list[DeleteMessageBatchResultEntry]"],["failed","Failed","list[BatchResultErrorEntry]"]]',
-    "DeleteMessageBatchResultEntry": '[["id","Id","str"]]',
-    "GetQueueAttributesResult": '[["attributes","Attributes","dict[str, str]"]]',
-    "GetQueueUrlResult": '[["queue_url","QueueUrl","str"]]',
-    "ListDeadLetterSourceQueuesResult": '[["queue_urls","queueUrls","list[str]"],["next_token","NextToken","str"]]',
-    "ListMessageMoveTasksResult": '[["results","Results","list[ListMessageMoveTasksResultEntry]"]]',
-    "ListMessageMoveTasksResultEntry": '[["task_handle","TaskHandle","str"],["status","Status","str"],["source_arn","SourceArn","str"],["destination_arn","DestinationArn","str"],["max_number_of_messages_per_second","MaxNumberOfMessagesPerSecond","int"],["approximate_number_of_messages_moved","ApproximateNumberOfMessagesMoved","int"],["approximate_number_of_messages_to_move","ApproximateNumberOfMessagesToMove","int"],["failure_reason","FailureReason","str"],["started_timestamp","StartedTimestamp","int"]]',
-    "ListQueueTagsResult": '[["tags","Tags","dict[str, str]"]]',
-    "ListQueuesResult": '[["queue_urls","QueueUrls","list[str]"],["next_token","NextToken","str"]]',
-    "Message": '[["message_id","MessageId","str"],["receipt_handle","ReceiptHandle","str"],["md5_of_body","MD5OfBody","str"],["body","Body","str"],["attributes","Attributes","dict[str, str]"],["md5_of_message_attributes","MD5OfMessageAttributes","str"],["message_attributes","MessageAttributes","dict[str, MessageAttributeValue]"]]',
-    "MessageAttributeValue": '[["string_value","StringValue","str"],["binary_value","BinaryValue","bytes"],["string_list_values","StringListValues","list[str]"],["binary_list_values","BinaryListValues","list[bytes]"],["data_type","DataType","str"]]',
-    "ReceiveMessageResult": '[["messages","Messages","list[Message]"]]',
-    "SendMessageBatchResult": '[["successful","Successful","list[SendMessageBatchResultEntry]"],["failed","Failed","list[BatchResultErrorEntry]"]]',
-    "SendMessageBatchResultEntry": '[["id","Id","str"],["message_id","MessageId","str"],["md5_of_message_body","MD5OfMessageBody","str"],["md5_of_message_attributes","MD5OfMessageAttributes","str"],["md5_of_message_system_attributes","MD5OfMessageSystemAttributes","str"],["sequence_number","SequenceNumber","str"]]',
-    "SendMessageResult": '[["md5_of_message_body","MD5OfMessageBody","str"],["md5_of_message_attributes","MD5OfMessageAttributes","str"],["md5_of_message_system_attributes","MD5OfMessageSystemAttributes","str"],["message_id","MessageId","str"],["sequence_number","SequenceNumber","str"]]',
-    "StartMessageMoveTaskResult": '[["task_handle","TaskHandle","str"]]',
-}
+RESULT_FIELDS = Table(
+    'BatchResultErrorEntry [["id","Id","str"],["sender_fault","SenderFault","bool"],["code","Code","str"],["message","Message","str"]]\n'
+    'CancelMessageMoveTaskResult [["approximate_number_of_messages_moved","ApproximateNumberOfMessagesMoved","int"]]\n'
+    'ChangeMessageVisibilityBatchResult [["successful","Successful","list[ChangeMessageVisibilityBatchResultEntry]"],["failed","Failed","list[BatchResultErrorEntry]"]]\n'
+    'ChangeMessageVisibilityBatchResultEntry [["id","Id","str"]]\n'
+    'CreateQueueResult [["queue_url","QueueUrl","str"]]\n'
+    'DeleteMessageBatchResult [["successful","Successful","list[DeleteMessageBatchResultEntry]"],["failed","Failed","list[BatchResultErrorEntry]"]]\n'
+    'DeleteMessageBatchResultEntry [["id","Id","str"]]\n'
+    'GetQueueAttributesResult [["attributes","Attributes","dict[str, str]"]]\n'
+    'GetQueueUrlResult [["queue_url","QueueUrl","str"]]\n'
+    'ListDeadLetterSourceQueuesResult [["queue_urls","queueUrls","list[str]"],["next_token","NextToken","str"]]\n'
+    'ListMessageMoveTasksResult [["results","Results","list[ListMessageMoveTasksResultEntry]"]]\n'
+    'ListMessageMoveTasksResultEntry [["task_handle","TaskHandle","str"],["status","Status","str"],["source_arn","SourceArn","str"],["destination_arn","DestinationArn","str"],["max_number_of_messages_per_second","MaxNumberOfMessagesPerSecond","int"],["approximate_number_of_messages_moved","ApproximateNumberOfMessagesMoved","int"],["approximate_number_of_messages_to_move","ApproximateNumberOfMessagesToMove","int"],["failure_reason","FailureReason","str"],["started_timestamp","StartedTimestamp","int"]]\n'
+    'ListQueueTagsResult [["tags","Tags","dict[str, str]"]]\n'
+    'ListQueuesResult [["queue_urls","QueueUrls","list[str]"],["next_token","NextToken","str"]]\n'
+    'Message [["message_id","MessageId","str"],["receipt_handle","ReceiptHandle","str"],["md5_of_body","MD5OfBody","str"],["body","Body","str"],["attributes","Attributes","dict[str, str]"],["md5_of_message_attributes","MD5OfMessageAttributes","str"],["message_attributes","MessageAttributes","dict[str, MessageAttributeValue]"]]\n'
+    'MessageAttributeValue [["string_value","StringValue","str"],["binary_value","BinaryValue","bytes"],["string_list_values","StringListValues","list[str]"],["binary_list_values","BinaryListValues","list[bytes]"],["data_type","DataType","str"]]\n'
+    'ReceiveMessageResult [["messages","Messages","list[Message]"]]\n'
+    'SendMessageBatchResult [["successful","Successful","list[SendMessageBatchResultEntry]"],["failed","Failed","list[BatchResultErrorEntry]"]]\n'
+    'SendMessageBatchResultEntry [["id","Id","str"],["message_id","MessageId","str"],["md5_of_message_body","MD5OfMessageBody","str"],["md5_of_message_attributes","MD5OfMessageAttributes","str"],["md5_of_message_system_attributes","MD5OfMessageSystemAttributes","str"],["sequence_number","SequenceNumber","str"]]\n'
+    'SendMessageResult [["md5_of_message_body","MD5OfMessageBody","str"],["md5_of_message_attributes","MD5OfMessageAttributes","str"],["md5_of_message_system_attributes","MD5OfMessageSystemAttributes","str"],["message_id","MessageId","str"],["sequence_number","SequenceNumber","str"]]\n'
+    'StartMessageMoveTaskResult [["task_handle","TaskHandle","str"]]\n'
+)
 RESULTS = Results(globals(), RESULT_FIELDS)
 
 
 # Modeled errors as data: exceptions attribute -> 'ClassName code status'.
-ERROR_TABLE = {
-    "BatchEntryIdsNotDistinct": "BatchEntryIdsNotDistinct BatchEntryIdsNotDistinct 400",
-    "BatchRequestTooLong": "BatchRequestTooLong BatchRequestTooLong 400",
-    "EmptyBatchRequest": "EmptyBatchRequest EmptyBatchRequest 400",
-    "InvalidAddress": "InvalidAddress InvalidAddress 400",
-    "InvalidAttributeName": "InvalidAttributeName InvalidAttributeName 400",
-    "InvalidAttributeValue": "InvalidAttributeValue InvalidAttributeValue 400",
-    "InvalidBatchEntryId": "InvalidBatchEntryId InvalidBatchEntryId 400",
-    "InvalidIdFormat": "InvalidIdFormat InvalidIdFormat 400",
-    "InvalidMessageContents": "InvalidMessageContents InvalidMessageContents 400",
-    "InvalidSecurity": "InvalidSecurity InvalidSecurity 400",
-    "KmsAccessDenied": "KmsAccessDenied KmsAccessDenied 400",
-    "KmsDisabled": "KmsDisabled KmsDisabled 400",
-    "KmsInvalidKeyUsage": "KmsInvalidKeyUsage KmsInvalidKeyUsage 400",
-    "KmsInvalidState": "KmsInvalidState KmsInvalidState 400",
-    "KmsNotFound": "KmsNotFound KmsNotFound 400",
-    "KmsOptInRequired": "KmsOptInRequired KmsOptInRequired 400",
-    "KmsThrottled": "KmsThrottled KmsThrottled 400",
-    "MessageNotInflight": "MessageNotInflight MessageNotInflight 400",
-    "OverLimit": "OverLimit OverLimit 400",
-    "PurgeQueueInProgress": "PurgeQueueInProgress PurgeQueueInProgress 400",
-    "QueueDeletedRecently": "QueueDeletedRecently QueueDeletedRecently 400",
-    "QueueDoesNotExist": "QueueDoesNotExist QueueDoesNotExist 400",
-    "QueueNameExists": "QueueNameExists QueueNameExists 400",
-    "ReceiptHandleIsInvalid": "ReceiptHandleIsInvalid ReceiptHandleIsInvalid 400",
-    "RequestThrottled": "RequestThrottled RequestThrottled 400",
-    "ResourceNotFoundException": "ResourceNotFoundException ResourceNotFoundException 400",
-    "TooManyEntriesInBatchRequest": "TooManyEntriesInBatchRequest TooManyEntriesInBatchRequest 400",
-    "UnsupportedOperation": "UnsupportedOperation UnsupportedOperation 400",
-}
+ERROR_TABLE = Table(
+    "BatchEntryIdsNotDistinct BatchEntryIdsNotDistinct BatchEntryIdsNotDistinct 400\n"
+    "BatchRequestTooLong BatchRequestTooLong BatchRequestTooLong 400\n"
+    "EmptyBatchRequest EmptyBatchRequest EmptyBatchRequest 400\n"
+    "InvalidAddress InvalidAddress InvalidAddress 400\n"
+    "InvalidAttributeName InvalidAttributeName InvalidAttributeName 400\n"
+    "InvalidAttributeValue InvalidAttributeValue InvalidAttributeValue 400\n"
+    "InvalidBatchEntryId InvalidBatchEntryId InvalidBatchEntryId 400\n"
+    "InvalidIdFormat InvalidIdFormat InvalidIdFormat 400\n"
+    "InvalidMessageContents InvalidMessageContents InvalidMessageContents 400\n"
+    "InvalidSecurity InvalidSecurity InvalidSecurity 400\n"
+    "KmsAccessDenied KmsAccessDenied KmsAccessDenied 400\n"
+    "KmsDisabled KmsDisabled KmsDisabled 400\n"
+    "KmsInvalidKeyUsage KmsInvalidKeyUsage KmsInvalidKeyUsage 400\n"
+    "KmsInvalidState KmsInvalidState KmsInvalidState 400\n"
+    "KmsNotFound KmsNotFound KmsNotFound 400\n"
+    "KmsOptInRequired KmsOptInRequired KmsOptInRequired 400\n"
+    "KmsThrottled KmsThrottled KmsThrottled 400\n"
+    "MessageNotInflight MessageNotInflight MessageNotInflight 400\n"
+    "OverLimit OverLimit OverLimit 400\n"
+    "PurgeQueueInProgress PurgeQueueInProgress PurgeQueueInProgress 400\n"
+    "QueueDeletedRecently QueueDeletedRecently QueueDeletedRecently 400\n"
+    "QueueDoesNotExist QueueDoesNotExist QueueDoesNotExist 400\n"
+    "QueueNameExists QueueNameExists QueueNameExists 400\n"
+    "ReceiptHandleIsInvalid ReceiptHandleIsInvalid ReceiptHandleIsInvalid 400\n"
+    "RequestThrottled RequestThrottled RequestThrottled 400\n"
+    "ResourceNotFoundException ResourceNotFoundException ResourceNotFoundException 400\n"
+    "TooManyEntriesInBatchRequest TooManyEntriesInBatchRequest TooManyEntriesInBatchRequest 400\n"
+    "UnsupportedOperation UnsupportedOperation UnsupportedOperation 400\n"
+)
 if not TYPE_CHECKING:
     exceptions = Exceptions(globals(), ERROR_TABLE)
 

@@ -19,6 +19,7 @@ from native_lambda.aws.protocols import (
     Result,
     Results,
     ServiceError,
+    Table,
 )
 
 TYPE_CHECKING = False
@@ -265,192 +266,193 @@ METADATA = {
     "xmlNamespace": '"https://sts.amazonaws.com/doc/2011-06-15/"',
 }
 
+# Tables: one string each of 'Name text' lines, indexed when first used.
 # Shapes and operations as compact JSON, decoded when first used.
-SHAPES = {
-    "AssumeRoleRequest": '{"members":{"DurationSeconds":{"shape":"roleDurationSecondsType"},"ExternalId":{"shape":"externalIdType"},"MinimumSessionTokenSize":{"shape":"minimumSessionTokenSizeType"},"Policy":{"shape":"unrestrictedSessionPolicyDocumentType"},"PolicyArns":{"shape":"policyDescriptorListType"},"ProvidedContexts":{"shape":"ProvidedContextsListType"},"RoleArn":{"shape":"arnType"},"RoleSessionName":{"shape":"roleSessionNameType"},"SerialNumber":{"shape":"serialNumberType"},"SourceIdentity":{"shape":"sourceIdentityType"},"Tags":{"shape":"tagListType"},"TokenCode":{"shape":"tokenCodeType"},"TransitiveTagKeys":{"shape":"tagKeyListType"}},"required":["RoleArn","RoleSessionName"],"type":"structure"}',
-    "AssumeRoleResponse": '{"members":{"AssumedRoleUser":{"shape":"AssumedRoleUser"},"Credentials":{"shape":"Credentials"},"PackedPolicySize":{"shape":"nonNegativeIntegerType"},"SessionTokenSize":{"shape":"sessionTokenSizeType"},"SessionTokenUtilization":{"shape":"sessionTokenUtilizationType"},"SourceIdentity":{"shape":"sourceIdentityType"}},"type":"structure"}',
-    "AssumeRoleWithSAMLRequest": '{"members":{"DurationSeconds":{"shape":"roleDurationSecondsType"},"MinimumSessionTokenSize":{"shape":"minimumSessionTokenSizeType"},"Policy":{"shape":"sessionPolicyDocumentType"},"PolicyArns":{"shape":"policyDescriptorListType"},"PrincipalArn":{"shape":"arnType"},"RoleArn":{"shape":"arnType"},"SAMLAssertion":{"shape":"SAMLAssertionType"}},"required":["RoleArn","PrincipalArn","SAMLAssertion"],"type":"structure"}',
-    "AssumeRoleWithSAMLResponse": '{"members":{"AssumedRoleUser":{"shape":"AssumedRoleUser"},"Audience":{"shape":"Audience"},"Credentials":{"shape":"Credentials"},"Issuer":{"shape":"Issuer"},"NameQualifier":{"shape":"NameQualifier"},"PackedPolicySize":{"shape":"nonNegativeIntegerType"},"SessionTokenSize":{"shape":"sessionTokenSizeType"},"SessionTokenUtilization":{"shape":"sessionTokenUtilizationType"},"SourceIdentity":{"shape":"sourceIdentityType"},"Subject":{"shape":"Subject"},"SubjectType":{"shape":"SubjectType"},"TrustedIdentityPropagationContext":{"shape":"TrustedIdentityPropagationContext"}},"type":"structure"}',
-    "AssumeRoleWithWebIdentityRequest": '{"members":{"DurationSeconds":{"shape":"roleDurationSecondsType"},"MinimumSessionTokenSize":{"shape":"minimumSessionTokenSizeType"},"Policy":{"shape":"sessionPolicyDocumentType"},"PolicyArns":{"shape":"policyDescriptorListType"},"ProviderId":{"shape":"urlType"},"RoleArn":{"shape":"arnType"},"RoleSessionName":{"shape":"roleSessionNameType"},"WebIdentityToken":{"shape":"clientTokenType"}},"required":["RoleArn","RoleSessionName","WebIdentityToken"],"type":"structure"}',
-    "AssumeRoleWithWebIdentityResponse": '{"members":{"AssumedRoleUser":{"shape":"AssumedRoleUser"},"Audience":{"shape":"Audience"},"Credentials":{"shape":"Credentials"},"PackedPolicySize":{"shape":"nonNegativeIntegerType"},"Provider":{"shape":"Issuer"},"SessionTokenSize":{"shape":"sessionTokenSizeType"},"SessionTokenUtilization":{"shape":"sessionTokenUtilizationType"},"SourceIdentity":{"shape":"sourceIdentityType"},"SubjectFromWebIdentityToken":{"shape":"webIdentitySubjectType"},"TrustedIdentityPropagationContext":{"shape":"TrustedIdentityPropagationContext"}},"type":"structure"}',
-    "AssumeRootRequest": '{"members":{"DurationSeconds":{"shape":"RootDurationSecondsType"},"MinimumSessionTokenSize":{"shape":"minimumSessionTokenSizeType"},"TargetPrincipal":{"shape":"TargetPrincipalType"},"TaskPolicyArn":{"shape":"PolicyDescriptorType"}},"required":["TargetPrincipal","TaskPolicyArn"],"type":"structure"}',
-    "AssumeRootResponse": '{"members":{"Credentials":{"shape":"Credentials"},"SessionTokenSize":{"shape":"sessionTokenSizeType"},"SessionTokenUtilization":{"shape":"sessionTokenUtilizationType"},"SourceIdentity":{"shape":"sourceIdentityType"}},"type":"structure"}',
-    "AssumedRoleUser": '{"members":{"Arn":{"shape":"arnType"},"AssumedRoleId":{"shape":"assumedRoleIdType"}},"required":["AssumedRoleId","Arn"],"type":"structure"}',
-    "Audience": '{"type":"string"}',
-    "Credentials": '{"members":{"AccessKeyId":{"shape":"accessKeyIdType"},"Expiration":{"shape":"dateType"},"SecretAccessKey":{"shape":"accessKeySecretType"},"SessionToken":{"shape":"tokenType"}},"required":["AccessKeyId","SecretAccessKey","SessionToken","Expiration"],"type":"structure"}',
-    "DecodeAuthorizationMessageRequest": '{"members":{"EncodedMessage":{"shape":"encodedMessageType"}},"required":["EncodedMessage"],"type":"structure"}',
-    "DecodeAuthorizationMessageResponse": '{"members":{"DecodedMessage":{"shape":"decodedMessageType"}},"type":"structure"}',
-    "ExpiredTokenException": '{"error":{"code":"ExpiredTokenException","httpStatusCode":400,"senderFault":true},"exception":true,"members":{"message":{"shape":"expiredIdentityTokenMessage"}},"type":"structure"}',
-    "ExpiredTradeInTokenException": '{"error":{"code":"ExpiredTradeInTokenException","httpStatusCode":400,"senderFault":true},"exception":true,"members":{"message":{"shape":"expiredTradeInTokenExceptionMessage"}},"type":"structure"}',
-    "FederatedUser": '{"members":{"Arn":{"shape":"arnType"},"FederatedUserId":{"shape":"federatedIdType"}},"required":["FederatedUserId","Arn"],"type":"structure"}',
-    "GetAccessKeyInfoRequest": '{"members":{"AccessKeyId":{"shape":"accessKeyIdType"}},"required":["AccessKeyId"],"type":"structure"}',
-    "GetAccessKeyInfoResponse": '{"members":{"Account":{"shape":"accountType"}},"type":"structure"}',
-    "GetCallerIdentityRequest": '{"members":{},"type":"structure"}',
-    "GetCallerIdentityResponse": '{"members":{"Account":{"shape":"accountType"},"Arn":{"shape":"arnType"},"UserId":{"shape":"userIdType"}},"type":"structure"}',
-    "GetDelegatedAccessTokenRequest": '{"members":{"TradeInToken":{"shape":"tradeInTokenType"}},"required":["TradeInToken"],"type":"structure"}',
-    "GetDelegatedAccessTokenResponse": '{"members":{"AssumedPrincipal":{"shape":"arnType"},"Credentials":{"shape":"Credentials"},"PackedPolicySize":{"shape":"nonNegativeIntegerType"}},"type":"structure"}',
-    "GetFederationTokenRequest": '{"members":{"DurationSeconds":{"shape":"durationSecondsType"},"MinimumSessionTokenSize":{"shape":"minimumSessionTokenSizeType"},"Name":{"shape":"userNameType"},"Policy":{"shape":"sessionPolicyDocumentType"},"PolicyArns":{"shape":"policyDescriptorListType"},"Tags":{"shape":"tagListType"}},"required":["Name"],"type":"structure"}',
-    "GetFederationTokenResponse": '{"members":{"Credentials":{"shape":"Credentials"},"FederatedUser":{"shape":"FederatedUser"},"PackedPolicySize":{"shape":"nonNegativeIntegerType"},"SessionTokenSize":{"shape":"sessionTokenSizeType"},"SessionTokenUtilization":{"shape":"sessionTokenUtilizationType"}},"type":"structure"}',
-    "GetScopedCredentialsRequest": '{"members":{"DurationSeconds":{"shape":"scopedCredentialDurationSecondsType"},"MinimumSessionTokenSize":{"shape":"minimumSessionTokenSizeType"},"Policy":{"shape":"sessionPolicyDocumentType"},"ScopedSessionDescription":{"shape":"scopedSessionDescriptionType"}},"type":"structure"}',
-    "GetScopedCredentialsResponse": '{"members":{"Credentials":{"shape":"Credentials"},"ScopedPoliciesCount":{"shape":"scopedPoliciesCountType"},"SessionInfo":{"shape":"ScopedSession"},"SessionTokenSize":{"shape":"sessionTokenSizeType"},"SessionTokenUtilization":{"shape":"sessionTokenUtilizationType"},"SourceIdentity":{"shape":"sourceIdentityType"}},"type":"structure"}',
-    "GetSessionTokenRequest": '{"members":{"DurationSeconds":{"shape":"durationSecondsType"},"MinimumSessionTokenSize":{"shape":"minimumSessionTokenSizeType"},"SerialNumber":{"shape":"serialNumberType"},"TokenCode":{"shape":"tokenCodeType"}},"type":"structure"}',
-    "GetSessionTokenResponse": '{"members":{"Credentials":{"shape":"Credentials"},"SessionTokenSize":{"shape":"sessionTokenSizeType"},"SessionTokenUtilization":{"shape":"sessionTokenUtilizationType"}},"type":"structure"}',
-    "GetWebIdentityTokenRequest": '{"members":{"Audience":{"shape":"webIdentityTokenAudienceListType"},"DurationSeconds":{"shape":"webIdentityTokenDurationSecondsType"},"Scope":{"shape":"webIdentityTokenScopeType"},"SigningAlgorithm":{"shape":"jwtAlgorithmType"},"SubjectMode":{"shape":"webIdentityTokenSubjectModeType"},"Tags":{"shape":"tagListType"}},"required":["Audience","SigningAlgorithm"],"type":"structure"}',
-    "GetWebIdentityTokenResponse": '{"members":{"Expiration":{"shape":"dateType"},"WebIdentityToken":{"shape":"webIdentityTokenType"}},"type":"structure"}',
-    "IDPCommunicationErrorException": '{"error":{"code":"IDPCommunicationError","httpStatusCode":400,"senderFault":true},"exception":true,"members":{"message":{"shape":"idpCommunicationErrorMessage"}},"type":"structure"}',
-    "IDPRejectedClaimException": '{"error":{"code":"IDPRejectedClaim","httpStatusCode":403,"senderFault":true},"exception":true,"members":{"message":{"shape":"idpRejectedClaimMessage"}},"type":"structure"}',
-    "InsufficientSessionLifetimeException": '{"error":{"code":"InsufficientSessionLifetime","httpStatusCode":400,"senderFault":true},"exception":true,"members":{"message":{"shape":"insufficientSessionLifetimeMessage"}},"type":"structure"}',
-    "InvalidAuthorizationMessageException": '{"error":{"code":"InvalidAuthorizationMessageException","httpStatusCode":400,"senderFault":true},"exception":true,"members":{"message":{"shape":"invalidAuthorizationMessage"}},"type":"structure"}',
-    "InvalidContextAssertionException": '{"error":{"code":"InvalidContextAssertion","httpStatusCode":400,"senderFault":true},"exception":true,"members":{"message":{"shape":"InvalidContextAssertionMessage"}},"type":"structure"}',
-    "InvalidContextAssertionMessage": '{"type":"string"}',
-    "InvalidIdentityTokenException": '{"error":{"code":"InvalidIdentityToken","httpStatusCode":400,"senderFault":true},"exception":true,"members":{"message":{"shape":"invalidIdentityTokenMessage"}},"type":"structure"}',
-    "InvalidSubjectCredentialsException": '{"error":{"code":"InvalidSubjectCredentials","httpStatusCode":400,"senderFault":true},"exception":true,"members":{"message":{"shape":"InvalidSubjectCredentialsMessage"}},"type":"structure"}',
-    "InvalidSubjectCredentialsMessage": '{"type":"string"}',
-    "Issuer": '{"type":"string"}',
-    "JWTPayloadSizeExceededException": '{"error":{"code":"JWTPayloadSizeExceededException","httpStatusCode":400,"senderFault":true},"exception":true,"members":{"message":{"shape":"jwtPayloadSizeExceededException"}},"type":"structure"}',
-    "MalformedPolicyDocumentException": '{"error":{"code":"MalformedPolicyDocument","httpStatusCode":400,"senderFault":true},"exception":true,"members":{"message":{"shape":"malformedPolicyDocumentMessage"}},"type":"structure"}',
-    "NameQualifier": '{"type":"string"}',
-    "OriginIdentity": '{"members":{"FederatedProviderArn":{"shape":"arnType"},"Issuer":{"shape":"originIdentityIssuerType"},"Subject":{"shape":"originIdentitySubjectType"},"SubjectType":{"shape":"originIdentitySubjectTypeType"}},"type":"structure"}',
-    "OutboundWebIdentityFederationDisabledException": '{"error":{"code":"OutboundWebIdentityFederationDisabledException","httpStatusCode":403,"senderFault":true},"exception":true,"members":{"message":{"shape":"outboundWebIdentityFederationDisabledException"}},"type":"structure"}',
-    "PackedPolicyTooLargeException": '{"error":{"code":"PackedPolicyTooLarge","httpStatusCode":400,"senderFault":true},"exception":true,"members":{"message":{"shape":"packedPolicyTooLargeMessage"}},"type":"structure"}',
-    "PolicyDescriptorType": '{"members":{"arn":{"shape":"arnType"}},"type":"structure"}',
-    "ProvidedContext": '{"members":{"ContextAssertion":{"shape":"contextAssertionType"},"ProviderArn":{"shape":"arnType"}},"type":"structure"}',
-    "ProvidedContextsListType": '{"member":{"shape":"ProvidedContext"},"type":"list"}',
-    "RegionDisabledException": '{"error":{"code":"RegionDisabledException","httpStatusCode":403,"senderFault":true},"exception":true,"members":{"message":{"shape":"regionDisabledMessage"}},"type":"structure"}',
-    "RootDurationSecondsType": '{"type":"integer"}',
-    "SAMLAssertionType": '{"type":"string"}',
-    "ScopedSession": '{"members":{"Arn":{"shape":"arnType"},"ScopedSessionId":{"shape":"scopedSessionIdType"}},"required":["ScopedSessionId","Arn"],"type":"structure"}',
-    "SessionDurationEscalationException": '{"error":{"code":"SessionDurationEscalationException","httpStatusCode":403,"senderFault":true},"exception":true,"members":{"message":{"shape":"sessionDurationEscalationException"}},"type":"structure"}',
-    "Subject": '{"type":"string"}',
-    "SubjectType": '{"type":"string"}',
-    "Tag": '{"members":{"Key":{"shape":"tagKeyType"},"Value":{"shape":"tagValueType"}},"required":["Key","Value"],"type":"structure"}',
-    "TargetPrincipalType": '{"type":"string"}',
-    "TransactionContext": '{"members":{"IdentityProvider":{"shape":"transactionContextIdentityProviderMapType"}},"type":"structure"}',
-    "TrustedIdentityPropagationContext": '{"members":{"OriginIdentity":{"shape":"OriginIdentity"},"TransactionContext":{"shape":"TransactionContext"}},"type":"structure"}',
-    "accessKeyIdType": '{"type":"string"}',
-    "accessKeySecretType": '{"type":"string"}',
-    "accountType": '{"type":"string"}',
-    "arnType": '{"type":"string"}',
-    "assumedRoleIdType": '{"type":"string"}',
-    "clientTokenType": '{"type":"string"}',
-    "contextAssertionType": '{"type":"string"}',
-    "dateType": '{"type":"timestamp"}',
-    "decodedMessageType": '{"type":"string"}',
-    "durationSecondsType": '{"type":"integer"}',
-    "encodedMessageType": '{"type":"string"}',
-    "expiredIdentityTokenMessage": '{"type":"string"}',
-    "expiredTradeInTokenExceptionMessage": '{"type":"string"}',
-    "externalIdType": '{"type":"string"}',
-    "federatedIdType": '{"type":"string"}',
-    "idpCommunicationErrorMessage": '{"type":"string"}',
-    "idpRejectedClaimMessage": '{"type":"string"}',
-    "insufficientSessionLifetimeMessage": '{"type":"string"}',
-    "invalidAuthorizationMessage": '{"type":"string"}',
-    "invalidIdentityTokenMessage": '{"type":"string"}',
-    "jwtAlgorithmType": '{"type":"string"}',
-    "jwtPayloadSizeExceededException": '{"type":"string"}',
-    "malformedPolicyDocumentMessage": '{"type":"string"}',
-    "minimumSessionTokenSizeType": '{"type":"integer"}',
-    "nonNegativeIntegerType": '{"type":"integer"}',
-    "originIdentityIssuerType": '{"type":"string"}',
-    "originIdentitySubjectType": '{"type":"string"}',
-    "originIdentitySubjectTypeType": '{"type":"string"}',
-    "outboundWebIdentityFederationDisabledException": '{"type":"string"}',
-    "packedPolicyTooLargeMessage": '{"type":"string"}',
-    "policyDescriptorListType": '{"member":{"shape":"PolicyDescriptorType"},"type":"list"}',
-    "regionDisabledMessage": '{"type":"string"}',
-    "roleDurationSecondsType": '{"type":"integer"}',
-    "roleSessionNameType": '{"type":"string"}',
-    "scopedCredentialDurationSecondsType": '{"type":"integer"}',
-    "scopedPoliciesCountType": '{"type":"integer"}',
-    "scopedSessionDescriptionType": '{"type":"string"}',
-    "scopedSessionIdType": '{"type":"string"}',
-    "serialNumberType": '{"type":"string"}',
-    "sessionDurationEscalationException": '{"type":"string"}',
-    "sessionPolicyDocumentType": '{"type":"string"}',
-    "sessionTokenSizeType": '{"type":"integer"}',
-    "sessionTokenUtilizationType": '{"type":"integer"}',
-    "sourceIdentityType": '{"type":"string"}',
-    "tagKeyListType": '{"member":{"shape":"tagKeyType"},"type":"list"}',
-    "tagKeyType": '{"type":"string"}',
-    "tagListType": '{"member":{"shape":"Tag"},"type":"list"}',
-    "tagValueType": '{"type":"string"}',
-    "tokenCodeType": '{"type":"string"}',
-    "tokenType": '{"type":"string"}',
-    "tradeInTokenType": '{"type":"string"}',
-    "transactionContextIdentityProviderMapType": '{"key":{"shape":"transactionContextKeyType"},"type":"map","value":{"shape":"transactionContextValueType"}}',
-    "transactionContextKeyType": '{"type":"string"}',
-    "transactionContextValueType": '{"type":"string"}',
-    "unrestrictedSessionPolicyDocumentType": '{"type":"string"}',
-    "urlType": '{"type":"string"}',
-    "userIdType": '{"type":"string"}',
-    "userNameType": '{"type":"string"}',
-    "webIdentitySubjectType": '{"type":"string"}',
-    "webIdentityTokenAudienceListType": '{"member":{"shape":"webIdentityTokenAudienceStringType"},"type":"list"}',
-    "webIdentityTokenAudienceStringType": '{"type":"string"}',
-    "webIdentityTokenDurationSecondsType": '{"type":"integer"}',
-    "webIdentityTokenScopeType": '{"type":"string"}',
-    "webIdentityTokenSubjectModeType": '{"type":"string"}',
-    "webIdentityTokenType": '{"type":"string"}',
-}
-OPERATIONS = {
-    "AssumeRole": '{"errors":[{"shape":"MalformedPolicyDocumentException"},{"shape":"PackedPolicyTooLargeException"},{"shape":"RegionDisabledException"},{"shape":"ExpiredTokenException"},{"shape":"InvalidContextAssertionException"}],"http":{"method":"POST","requestUri":"/"},"input":{"shape":"AssumeRoleRequest"},"output":{"resultWrapper":"AssumeRoleResult","shape":"AssumeRoleResponse"}}',
-    "AssumeRoleWithSAML": '{"auth":["smithy.api#noAuth"],"authtype":"none","errors":[{"shape":"MalformedPolicyDocumentException"},{"shape":"PackedPolicyTooLargeException"},{"shape":"IDPRejectedClaimException"},{"shape":"InvalidIdentityTokenException"},{"shape":"ExpiredTokenException"},{"shape":"RegionDisabledException"}],"http":{"method":"POST","requestUri":"/"},"input":{"shape":"AssumeRoleWithSAMLRequest"},"output":{"resultWrapper":"AssumeRoleWithSAMLResult","shape":"AssumeRoleWithSAMLResponse"}}',
-    "AssumeRoleWithWebIdentity": '{"auth":["smithy.api#noAuth"],"authtype":"none","errors":[{"shape":"MalformedPolicyDocumentException"},{"shape":"PackedPolicyTooLargeException"},{"shape":"IDPRejectedClaimException"},{"shape":"IDPCommunicationErrorException"},{"shape":"InvalidIdentityTokenException"},{"shape":"ExpiredTokenException"},{"shape":"RegionDisabledException"}],"http":{"method":"POST","requestUri":"/"},"input":{"shape":"AssumeRoleWithWebIdentityRequest"},"output":{"resultWrapper":"AssumeRoleWithWebIdentityResult","shape":"AssumeRoleWithWebIdentityResponse"}}',
-    "AssumeRoot": '{"errors":[{"shape":"RegionDisabledException"},{"shape":"ExpiredTokenException"}],"http":{"method":"POST","requestUri":"/"},"input":{"shape":"AssumeRootRequest"},"output":{"resultWrapper":"AssumeRootResult","shape":"AssumeRootResponse"}}',
-    "DecodeAuthorizationMessage": '{"errors":[{"shape":"InvalidAuthorizationMessageException"}],"http":{"method":"POST","requestUri":"/"},"input":{"shape":"DecodeAuthorizationMessageRequest"},"output":{"resultWrapper":"DecodeAuthorizationMessageResult","shape":"DecodeAuthorizationMessageResponse"}}',
-    "GetAccessKeyInfo": '{"http":{"method":"POST","requestUri":"/"},"input":{"shape":"GetAccessKeyInfoRequest"},"output":{"resultWrapper":"GetAccessKeyInfoResult","shape":"GetAccessKeyInfoResponse"}}',
-    "GetCallerIdentity": '{"http":{"method":"POST","requestUri":"/"},"input":{"shape":"GetCallerIdentityRequest"},"output":{"resultWrapper":"GetCallerIdentityResult","shape":"GetCallerIdentityResponse"}}',
-    "GetDelegatedAccessToken": '{"errors":[{"shape":"ExpiredTradeInTokenException"},{"shape":"RegionDisabledException"},{"shape":"PackedPolicyTooLargeException"}],"http":{"method":"POST","requestUri":"/"},"input":{"shape":"GetDelegatedAccessTokenRequest"},"output":{"resultWrapper":"GetDelegatedAccessTokenResult","shape":"GetDelegatedAccessTokenResponse"}}',
-    "GetFederationToken": '{"errors":[{"shape":"MalformedPolicyDocumentException"},{"shape":"PackedPolicyTooLargeException"},{"shape":"RegionDisabledException"}],"http":{"method":"POST","requestUri":"/"},"input":{"shape":"GetFederationTokenRequest"},"output":{"resultWrapper":"GetFederationTokenResult","shape":"GetFederationTokenResponse"}}',
-    "GetScopedCredentials": '{"errors":[{"shape":"MalformedPolicyDocumentException"},{"shape":"PackedPolicyTooLargeException"},{"shape":"InsufficientSessionLifetimeException"},{"shape":"InvalidSubjectCredentialsException"}],"http":{"method":"POST","requestUri":"/"},"input":{"shape":"GetScopedCredentialsRequest"},"output":{"resultWrapper":"GetScopedCredentialsResult","shape":"GetScopedCredentialsResponse"}}',
-    "GetSessionToken": '{"errors":[{"shape":"RegionDisabledException"}],"http":{"method":"POST","requestUri":"/"},"input":{"shape":"GetSessionTokenRequest"},"output":{"resultWrapper":"GetSessionTokenResult","shape":"GetSessionTokenResponse"}}',
-    "GetWebIdentityToken": '{"errors":[{"shape":"SessionDurationEscalationException"},{"shape":"OutboundWebIdentityFederationDisabledException"},{"shape":"JWTPayloadSizeExceededException"}],"http":{"method":"POST","requestUri":"/"},"input":{"shape":"GetWebIdentityTokenRequest"},"output":{"resultWrapper":"GetWebIdentityTokenResult","shape":"GetWebIdentityTokenResponse"}}',
-}
-PAGINATORS: dict = {}
+SHAPES = Table(
+    'AssumeRoleRequest {"members":{"DurationSeconds":{"shape":"roleDurationSecondsType"},"ExternalId":{"shape":"externalIdType"},"MinimumSessionTokenSize":{"shape":"minimumSessionTokenSizeType"},"Policy":{"shape":"unrestrictedSessionPolicyDocumentType"},"PolicyArns":{"shape":"policyDescriptorListType"},"ProvidedContexts":{"shape":"ProvidedContextsListType"},"RoleArn":{"shape":"arnType"},"RoleSessionName":{"shape":"roleSessionNameType"},"SerialNumber":{"shape":"serialNumberType"},"SourceIdentity":{"shape":"sourceIdentityType"},"Tags":{"shape":"tagListType"},"TokenCode":{"shape":"tokenCodeType"},"TransitiveTagKeys":{"shape":"tagKeyListType"}},"required":["RoleArn","RoleSessionName"],"type":"structure"}\n'
+    'AssumeRoleResponse {"members":{"AssumedRoleUser":{"shape":"AssumedRoleUser"},"Credentials":{"shape":"Credentials"},"PackedPolicySize":{"shape":"nonNegativeIntegerType"},"SessionTokenSize":{"shape":"sessionTokenSizeType"},"SessionTokenUtilization":{"shape":"sessionTokenUtilizationType"},"SourceIdentity":{"shape":"sourceIdentityType"}},"type":"structure"}\n'
+    'AssumeRoleWithSAMLRequest {"members":{"DurationSeconds":{"shape":"roleDurationSecondsType"},"MinimumSessionTokenSize":{"shape":"minimumSessionTokenSizeType"},"Policy":{"shape":"sessionPolicyDocumentType"},"PolicyArns":{"shape":"policyDescriptorListType"},"PrincipalArn":{"shape":"arnType"},"RoleArn":{"shape":"arnType"},"SAMLAssertion":{"shape":"SAMLAssertionType"}},"required":["RoleArn","PrincipalArn","SAMLAssertion"],"type":"structure"}\n'
+    'AssumeRoleWithSAMLResponse {"members":{"AssumedRoleUser":{"shape":"AssumedRoleUser"},"Audience":{"shape":"Audience"},"Credentials":{"shape":"Credentials"},"Issuer":{"shape":"Issuer"},"NameQualifier":{"shape":"NameQualifier"},"PackedPolicySize":{"shape":"nonNegativeIntegerType"},"SessionTokenSize":{"shape":"sessionTokenSizeType"},"SessionTokenUtilization":{"shape":"sessionTokenUtilizationType"},"SourceIdentity":{"shape":"sourceIdentityType"},"Subject":{"shape":"Subject"},"SubjectType":{"shape":"SubjectType"},"TrustedIdentityPropagationContext":{"shape":"TrustedIdentityPropagationContext"}},"type":"structure"}\n'
+    'AssumeRoleWithWebIdentityRequest {"members":{"DurationSeconds":{"shape":"roleDurationSecondsType"},"MinimumSessionTokenSize":{"shape":"minimumSessionTokenSizeType"},"Policy":{"shape":"sessionPolicyDocumentType"},"PolicyArns":{"shape":"policyDescriptorListType"},"ProviderId":{"shape":"urlType"},"RoleArn":{"shape":"arnType"},"RoleSessionName":{"shape":"roleSessionNameType"},"WebIdentityToken":{"shape":"clientTokenType"}},"required":["RoleArn","RoleSessionName","WebIdentityToken"],"type":"structure"}\n'
+    'AssumeRoleWithWebIdentityResponse {"members":{"AssumedRoleUser":{"shape":"AssumedRoleUser"},"Audience":{"shape":"Audience"},"Credentials":{"shape":"Credentials"},"PackedPolicySize":{"shape":"nonNegativeIntegerType"},"Provider":{"shape":"Issuer"},"SessionTokenSize":{"shape":"sessionTokenSizeType"},"SessionTokenUtilization":{"shape":"sessionTokenUtilizationType"},"SourceIdentity":{"shape":"sourceIdentityType"},"SubjectFromWebIdentityToken":{"shape":"webIdentitySubjectType"},"TrustedIdentityPropagationContext":{"shape":"TrustedIdentityPropagationContext"}},"type":"structure"}\n'
+    'AssumeRootRequest {"members":{"DurationSeconds":{"shape":"RootDurationSecondsType"},"MinimumSessionTokenSize":{"shape":"minimumSessionTokenSizeType"},"TargetPrincipal":{"shape":"TargetPrincipalType"},"TaskPolicyArn":{"shape":"PolicyDescriptorType"}},"required":["TargetPrincipal","TaskPolicyArn"],"type":"structure"}\n'
+    'AssumeRootResponse {"members":{"Credentials":{"shape":"Credentials"},"SessionTokenSize":{"shape":"sessionTokenSizeType"},"SessionTokenUtilization":{"shape":"sessionTokenUtilizationType"},"SourceIdentity":{"shape":"sourceIdentityType"}},"type":"structure"}\n'
+    'AssumedRoleUser {"members":{"Arn":{"shape":"arnType"},"AssumedRoleId":{"shape":"assumedRoleIdType"}},"required":["AssumedRoleId","Arn"],"type":"structure"}\n'
+    'Audience {"type":"string"}\n'
+    'Credentials {"members":{"AccessKeyId":{"shape":"accessKeyIdType"},"Expiration":{"shape":"dateType"},"SecretAccessKey":{"shape":"accessKeySecretType"},"SessionToken":{"shape":"tokenType"}},"required":["AccessKeyId","SecretAccessKey","SessionToken","Expiration"],"type":"structure"}\n'
+    'DecodeAuthorizationMessageRequest {"members":{"EncodedMessage":{"shape":"encodedMessageType"}},"required":["EncodedMessage"],"type":"structure"}\n'
+    'DecodeAuthorizationMessageResponse {"members":{"DecodedMessage":{"shape":"decodedMessageType"}},"type":"structure"}\n'
+    'ExpiredTokenException {"error":{"code":"ExpiredTokenException","httpStatusCode":400,"senderFault":true},"exception":true,"members":{"message":{"shape":"expiredIdentityTokenMessage"}},"type":"structure"}\n'
+    'ExpiredTradeInTokenException {"error":{"code":"ExpiredTradeInTokenException","httpStatusCode":400,"senderFault":true},"exception":true,"members":{"message":{"shape":"expiredTradeInTokenExceptionMessage"}},"type":"structure"}\n'
+    'FederatedUser {"members":{"Arn":{"shape":"arnType"},"FederatedUserId":{"shape":"federatedIdType"}},"required":["FederatedUserId","Arn"],"type":"structure"}\n'
+    'GetAccessKeyInfoRequest {"members":{"AccessKeyId":{"shape":"accessKeyIdType"}},"required":["AccessKeyId"],"type":"structure"}\n'
+    'GetAccessKeyInfoResponse {"members":{"Account":{"shape":"accountType"}},"type":"structure"}\n'
+    'GetCallerIdentityRequest {"members":{},"type":"structure"}\n'
+    'GetCallerIdentityResponse {"members":{"Account":{"shape":"accountType"},"Arn":{"shape":"arnType"},"UserId":{"shape":"userIdType"}},"type":"structure"}\n'
+    'GetDelegatedAccessTokenRequest {"members":{"TradeInToken":{"shape":"tradeInTokenType"}},"required":["TradeInToken"],"type":"structure"}\n'
+    'GetDelegatedAccessTokenResponse {"members":{"AssumedPrincipal":{"shape":"arnType"},"Credentials":{"shape":"Credentials"},"PackedPolicySize":{"shape":"nonNegativeIntegerType"}},"type":"structure"}\n'
+    'GetFederationTokenRequest {"members":{"DurationSeconds":{"shape":"durationSecondsType"},"MinimumSessionTokenSize":{"shape":"minimumSessionTokenSizeType"},"Name":{"shape":"userNameType"},"Policy":{"shape":"sessionPolicyDocumentType"},"PolicyArns":{"shape":"policyDescriptorListType"},"Tags":{"shape":"tagListType"}},"required":["Name"],"type":"structure"}\n'
+    'GetFederationTokenResponse {"members":{"Credentials":{"shape":"Credentials"},"FederatedUser":{"shape":"FederatedUser"},"PackedPolicySize":{"shape":"nonNegativeIntegerType"},"SessionTokenSize":{"shape":"sessionTokenSizeType"},"SessionTokenUtilization":{"shape":"sessionTokenUtilizationType"}},"type":"structure"}\n'
+    'GetScopedCredentialsRequest {"members":{"DurationSeconds":{"shape":"scopedCredentialDurationSecondsType"},"MinimumSessionTokenSize":{"shape":"minimumSessionTokenSizeType"},"Policy":{"shape":"sessionPolicyDocumentType"},"ScopedSessionDescription":{"shape":"scopedSessionDescriptionType"}},"type":"structure"}\n'
+    'GetScopedCredentialsResponse {"members":{"Credentials":{"shape":"Credentials"},"ScopedPoliciesCount":{"shape":"scopedPoliciesCountType"},"SessionInfo":{"shape":"ScopedSession"},"SessionTokenSize":{"shape":"sessionTokenSizeType"},"SessionTokenUtilization":{"shape":"sessionTokenUtilizationType"},"SourceIdentity":{"shape":"sourceIdentityType"}},"type":"structure"}\n'
+    'GetSessionTokenRequest {"members":{"DurationSeconds":{"shape":"durationSecondsType"},"MinimumSessionTokenSize":{"shape":"minimumSessionTokenSizeType"},"SerialNumber":{"shape":"serialNumberType"},"TokenCode":{"shape":"tokenCodeType"}},"type":"structure"}\n'
+    'GetSessionTokenResponse {"members":{"Credentials":{"shape":"Credentials"},"SessionTokenSize":{"shape":"sessionTokenSizeType"},"SessionTokenUtilization":{"shape":"sessionTokenUtilizationType"}},"type":"structure"}\n'
+    'GetWebIdentityTokenRequest {"members":{"Audience":{"shape":"webIdentityTokenAudienceListType"},"DurationSeconds":{"shape":"webIdentityTokenDurationSecondsType"},"Scope":{"shape":"webIdentityTokenScopeType"},"SigningAlgorithm":{"shape":"jwtAlgorithmType"},"SubjectMode":{"shape":"webIdentityTokenSubjectModeType"},"Tags":{"shape":"tagListType"}},"required":["Audience","SigningAlgorithm"],"type":"structure"}\n'
+    'GetWebIdentityTokenResponse {"members":{"Expiration":{"shape":"dateType"},"WebIdentityToken":{"shape":"webIdentityTokenType"}},"type":"structure"}\n'
+    'IDPCommunicationErrorException {"error":{"code":"IDPCommunicationError","httpStatusCode":400,"senderFault":true},"exception":true,"members":{"message":{"shape":"idpCommunicationErrorMessage"}},"type":"structure"}\n'
+    'IDPRejectedClaimException {"error":{"code":"IDPRejectedClaim","httpStatusCode":403,"senderFault":true},"exception":true,"members":{"message":{"shape":"idpRejectedClaimMessage"}},"type":"structure"}\n'
+    'InsufficientSessionLifetimeException {"error":{"code":"InsufficientSessionLifetime","httpStatusCode":400,"senderFault":true},"exception":true,"members":{"message":{"shape":"insufficientSessionLifetimeMessage"}},"type":"structure"}\n'
+    'InvalidAuthorizationMessageException {"error":{"code":"InvalidAuthorizationMessageException","httpStatusCode":400,"senderFault":true},"exception":true,"members":{"message":{"shape":"invalidAuthorizationMessage"}},"type":"structure"}\n'
+    'InvalidContextAssertionException {"error":{"code":"InvalidContextAssertion","httpStatusCode":400,"senderFault":true},"exception":true,"members":{"message":{"shape":"InvalidContextAssertionMessage"}},"type":"structure"}\n'
+    'InvalidContextAssertionMessage {"type":"string"}\n'
+    'InvalidIdentityTokenException {"error":{"code":"InvalidIdentityToken","httpStatusCode":400,"senderFault":true},"exception":true,"members":{"message":{"shape":"invalidIdentityTokenMessage"}},"type":"structure"}\n'
+    'InvalidSubjectCredentialsException {"error":{"code":"InvalidSubjectCredentials","httpStatusCode":400,"senderFault":true},"exception":true,"members":{"message":{"shape":"InvalidSubjectCredentialsMessage"}},"type":"structure"}\n'
+    'InvalidSubjectCredentialsMessage {"type":"string"}\n'
+    'Issuer {"type":"string"}\n'
+    'JWTPayloadSizeExceededException {"error":{"code":"JWTPayloadSizeExceededException","httpStatusCode":400,"senderFault":true},"exception":true,"members":{"message":{"shape":"jwtPayloadSizeExceededException"}},"type":"structure"}\n'
+    'MalformedPolicyDocumentException {"error":{"code":"MalformedPolicyDocument","httpStatusCode":400,"senderFault":true},"exception":true,"members":{"message":{"shape":"malformedPolicyDocumentMessage"}},"type":"structure"}\n'
+    'NameQualifier {"type":"string"}\n'
+    'OriginIdentity {"members":{"FederatedProviderArn":{"shape":"arnType"},"Issuer":{"shape":"originIdentityIssuerType"},"Subject":{"shape":"originIdentitySubjectType"},"SubjectType":{"shape":"originIdentitySubjectTypeType"}},"type":"structure"}\n'
+    'OutboundWebIdentityFederationDisabledException {"error":{"code":"OutboundWebIdentityFederationDisabledException","httpStatusCode":403,"senderFault":true},"exception":true,"members":{"message":{"shape":"outboundWebIdentityFederationDisabledException"}},"type":"structure"}\n'
+    'PackedPolicyTooLargeException {"error":{"code":"PackedPolicyTooLarge","httpStatusCode":400,"senderFault":true},"exception":true,"members":{"message":{"shape":"packedPolicyTooLargeMessage"}},"type":"structure"}\n'
+    'PolicyDescriptorType {"members":{"arn":{"shape":"arnType"}},"type":"structure"}\n'
+    'ProvidedContext {"members":{"ContextAssertion":{"shape":"contextAssertionType"},"ProviderArn":{"shape":"arnType"}},"type":"structure"}\n'
+    'ProvidedContextsListType {"member":{"shape":"ProvidedContext"},"type":"list"}\n'
+    'RegionDisabledException {"error":{"code":"RegionDisabledException","httpStatusCode":403,"senderFault":true},"exception":true,"members":{"message":{"shape":"regionDisabledMessage"}},"type":"structure"}\n'
+    'RootDurationSecondsType {"type":"integer"}\n'
+    'SAMLAssertionType {"type":"string"}\n'
+    'ScopedSession {"members":{"Arn":{"shape":"arnType"},"ScopedSessionId":{"shape":"scopedSessionIdType"}},"required":["ScopedSessionId","Arn"],"type":"structure"}\n'
+    'SessionDurationEscalationException {"error":{"code":"SessionDurationEscalationException","httpStatusCode":403,"senderFault":true},"exception":true,"members":{"message":{"shape":"sessionDurationEscalationException"}},"type":"structure"}\n'
+    'Subject {"type":"string"}\n'
+    'SubjectType {"type":"string"}\n'
+    'Tag {"members":{"Key":{"shape":"tagKeyType"},"Value":{"shape":"tagValueType"}},"required":["Key","Value"],"type":"structure"}\n'
+    'TargetPrincipalType {"type":"string"}\n'
+    'TransactionContext {"members":{"IdentityProvider":{"shape":"transactionContextIdentityProviderMapType"}},"type":"structure"}\n'
+    'TrustedIdentityPropagationContext {"members":{"OriginIdentity":{"shape":"OriginIdentity"},"TransactionContext":{"shape":"TransactionContext"}},"type":"structure"}\n'
+    'accessKeyIdType {"type":"string"}\n'
+    'accessKeySecretType {"type":"string"}\n'
+    'accountType {"type":"string"}\n'
+    'arnType {"type":"string"}\n'
+    'assumedRoleIdType {"type":"string"}\n'
+    'clientTokenType {"type":"string"}\n'
+    'contextAssertionType {"type":"string"}\n'
+    'dateType {"type":"timestamp"}\n'
+    'decodedMessageType {"type":"string"}\n'
+    'durationSecondsType {"type":"integer"}\n'
+    'encodedMessageType {"type":"string"}\n'
+    'expiredIdentityTokenMessage {"type":"string"}\n'
+    'expiredTradeInTokenExceptionMessage {"type":"string"}\n'
+    'externalIdType {"type":"string"}\n'
+    'federatedIdType {"type":"string"}\n'
+    'idpCommunicationErrorMessage {"type":"string"}\n'
+    'idpRejectedClaimMessage {"type":"string"}\n'
+    'insufficientSessionLifetimeMessage {"type":"string"}\n'
+    'invalidAuthorizationMessage {"type":"string"}\n'
+    'invalidIdentityTokenMessage {"type":"string"}\n'
+    'jwtAlgorithmType {"type":"string"}\n'
+    'jwtPayloadSizeExceededException {"type":"string"}\n'
+    'malformedPolicyDocumentMessage {"type":"string"}\n'
+    'minimumSessionTokenSizeType {"type":"integer"}\n'
+    'nonNegativeIntegerType {"type":"integer"}\n'
+    'originIdentityIssuerType {"type":"string"}\n'
+    'originIdentitySubjectType {"type":"string"}\n'
+    'originIdentitySubjectTypeType {"type":"string"}\n'
+    'outboundWebIdentityFederationDisabledException {"type":"string"}\n'
+    'packedPolicyTooLargeMessage {"type":"string"}\n'
+    'policyDescriptorListType {"member":{"shape":"PolicyDescriptorType"},"type":"list"}\n'
+    'regionDisabledMessage {"type":"string"}\n'
+    'roleDurationSecondsType {"type":"integer"}\n'
+    'roleSessionNameType {"type":"string"}\n'
+    'scopedCredentialDurationSecondsType {"type":"integer"}\n'
+    'scopedPoliciesCountType {"type":"integer"}\n'
+    'scopedSessionDescriptionType {"type":"string"}\n'
+    'scopedSessionIdType {"type":"string"}\n'
+    'serialNumberType {"type":"string"}\n'
+    'sessionDurationEscalationException {"type":"string"}\n'
+    'sessionPolicyDocumentType {"type":"string"}\n'
+    'sessionTokenSizeType {"type":"integer"}\n'
+    'sessionTokenUtilizationType {"type":"integer"}\n'
+    'sourceIdentityType {"type":"string"}\n'
+    'tagKeyListType {"member":{"shape":"tagKeyType"},"type":"list"}\n'
+    'tagKeyType {"type":"string"}\n'
+    'tagListType {"member":{"shape":"Tag"},"type":"list"}\n'
+    'tagValueType {"type":"string"}\n'
+    'tokenCodeType {"type":"string"}\n'
+    'tokenType {"type":"string"}\n'
+    'tradeInTokenType {"type":"string"}\n'
+    'transactionContextIdentityProviderMapType {"key":{"shape":"transactionContextKeyType"},"type":"map","value":{"shape":"transactionContextValueType"}}\n'
+    'transactionContextKeyType {"type":"string"}\n'
+    'transactionContextValueType {"type":"string"}\n'
+    'unrestrictedSessionPolicyDocumentType {"type":"string"}\n'
+    'urlType {"type":"string"}\n'
+    'userIdType {"type":"string"}\n'
+    'userNameType {"type":"string"}\n'
+    'webIdentitySubjectType {"type":"string"}\n'
+    'webIdentityTokenAudienceListType {"member":{"shape":"webIdentityTokenAudienceStringType"},"type":"list"}\n'
+    'webIdentityTokenAudienceStringType {"type":"string"}\n'
+    'webIdentityTokenDurationSecondsType {"type":"integer"}\n'
+    'webIdentityTokenScopeType {"type":"string"}\n'
+    'webIdentityTokenSubjectModeType {"type":"string"}\n'
+    'webIdentityTokenType {"type":"string"}\n'
+)
+OPERATIONS = Table(
+    'AssumeRole {"errors":[{"shape":"MalformedPolicyDocumentException"},{"shape":"PackedPolicyTooLargeException"},{"shape":"RegionDisabledException"},{"shape":"ExpiredTokenException"},{"shape":"InvalidContextAssertionException"}],"http":{"method":"POST","requestUri":"/"},"input":{"shape":"AssumeRoleRequest"},"output":{"resultWrapper":"AssumeRoleResult","shape":"AssumeRoleResponse"}}\n'
+    'AssumeRoleWithSAML {"auth":["smithy.api#noAuth"],"authtype":"none","errors":[{"shape":"MalformedPolicyDocumentException"},{"shape":"PackedPolicyTooLargeException"},{"shape":"IDPRejectedClaimException"},{"shape":"InvalidIdentityTokenException"},{"shape":"ExpiredTokenException"},{"shape":"RegionDisabledException"}],"http":{"method":"POST","requestUri":"/"},"input":{"shape":"AssumeRoleWithSAMLRequest"},"output":{"resultWrapper":"AssumeRoleWithSAMLResult","shape":"AssumeRoleWithSAMLResponse"}}\n'
+    'AssumeRoleWithWebIdentity {"auth":["smithy.api#noAuth"],"authtype":"none","errors":[{"shape":"MalformedPolicyDocumentException"},{"shape":"PackedPolicyTooLargeException"},{"shape":"IDPRejectedClaimException"},{"shape":"IDPCommunicationErrorException"},{"shape":"InvalidIdentityTokenException"},{"shape":"ExpiredTokenException"},{"shape":"RegionDisabledException"}],"http":{"method":"POST","requestUri":"/"},"input":{"shape":"AssumeRoleWithWebIdentityRequest"},"output":{"resultWrapper":"AssumeRoleWithWebIdentityResult","shape":"AssumeRoleWithWebIdentityResponse"}}\n'
+    'AssumeRoot {"errors":[{"shape":"RegionDisabledException"},{"shape":"ExpiredTokenException"}],"http":{"method":"POST","requestUri":"/"},"input":{"shape":"AssumeRootRequest"},"output":{"resultWrapper":"AssumeRootResult","shape":"AssumeRootResponse"}}\n'
+    'DecodeAuthorizationMessage {"errors":[{"shape":"InvalidAuthorizationMessageException"}],"http":{"method":"POST","requestUri":"/"},"input":{"shape":"DecodeAuthorizationMessageRequest"},"output":{"resultWrapper":"DecodeAuthorizationMessageResult","shape":"DecodeAuthorizationMessageResponse"}}\n'
+    'GetAccessKeyInfo {"http":{"method":"POST","requestUri":"/"},"input":{"shape":"GetAccessKeyInfoRequest"},"output":{"resultWrapper":"GetAccessKeyInfoResult","shape":"GetAccessKeyInfoResponse"}}\n'
+    'GetCallerIdentity {"http":{"method":"POST","requestUri":"/"},"input":{"shape":"GetCallerIdentityRequest"},"output":{"resultWrapper":"GetCallerIdentityResult","shape":"GetCallerIdentityResponse"}}\n'
+    'GetDelegatedAccessToken {"errors":[{"shape":"ExpiredTradeInTokenException"},{"shape":"RegionDisabledException"},{"shape":"PackedPolicyTooLargeException"}],"http":{"method":"POST","requestUri":"/"},"input":{"shape":"GetDelegatedAccessTokenRequest"},"output":{"resultWrapper":"GetDelegatedAccessTokenResult","shape":"GetDelegatedAccessTokenResponse"}}\n'
+    'GetFederationToken {"errors":[{"shape":"MalformedPolicyDocumentException"},{"shape":"PackedPolicyTooLargeException"},{"shape":"RegionDisabledException"}],"http":{"method":"POST","requestUri":"/"},"input":{"shape":"GetFederationTokenRequest"},"output":{"resultWrapper":"GetFederationTokenResult","shape":"GetFederationTokenResponse"}}\n'
+    'GetScopedCredentials {"errors":[{"shape":"MalformedPolicyDocumentException"},{"shape":"PackedPolicyTooLargeException"},{"shape":"InsufficientSessionLifetimeException"},{"shape":"InvalidSubjectCredentialsException"}],"http":{"method":"POST","requestUri":"/"},"input":{"shape":"GetScopedCredentialsRequest"},"output":{"resultWrapper":"GetScopedCredentialsResult","shape":"GetScopedCredentialsResponse"}}\n'
+    'GetSessionToken {"errors":[{"shape":"RegionDisabledException"}],"http":{"method":"POST","requestUri":"/"},"input":{"shape":"GetSessionTokenRequest"},"output":{"resultWrapper":"GetSessionTokenResult","shape":"GetSessionTokenResponse"}}\n'
+    'GetWebIdentityToken {"errors":[{"shape":"SessionDurationEscalationException"},{"shape":"OutboundWebIdentityFederationDisabledException"},{"shape":"JWTPayloadSizeExceededException"}],"http":{"method":"POST","requestUri":"/"},"input":{"shape":"GetWebIdentityTokenRequest"},"output":{"resultWrapper":"GetWebIdentityTokenResult","shape":"GetWebIdentityTokenResponse"}}\n'
+)
+PAGINATORS = Table("")
 # Result classes as data: class name -> [[attribute, member, annotation], ...].
-RESULT_FIELDS = {
-    "AssumeRoleResponse": '[["credentials","Credentials","Credentials"],["assumed_role_user","AssumedRoleUser","AssumedRoleUser"],["packed_policy_size","PackedPolicySize","int"],["source_identity","SourceIdentity","str"],["session_token_utilization","SessionTokenUtilization","int"],["session_token_size","SessionTokenSize","int"]]',
-    "AssumeRoleWithSAMLResponse": '[["credentials","Credentials","Credentials"],["assumed_role_user","AssumedRoleUser","AssumedRoleUser"],["packed_policy_size","PackedPolicySize","int"],["subject","Subject","str"],["subject_type","SubjectType","str"],["issuer","Issuer","str"],["audience","Audience","str"],["name_qualifier","NameQualifier","str"],["source_identity","SourceIdentity","str"],["session_token_utilization","SessionTokenUtilization","int"],["session_token_size","SessionTokenSize","int"],["trusted_identity_propagation_context","TrustedIdentityPropagationContext","TrustedIdentityPropagationContext"]]',
-    "AssumeRoleWithWebIdentityResponse": '[["credentials","Credentials","Credentials"],["subject_from_web_identity_token","SubjectFromWebIdentityToken","str"],["assumed_role_user","AssumedRoleUser","AssumedRoleUser"],["packed_policy_size","PackedPolicySize","int"],["provider","Provider","str"],["audience","Audience","str"],["source_identity","SourceIdentity","str"],["session_token_utilization","SessionTokenUtilization","int"],["session_token_size","SessionTokenSize","int"],["trusted_identity_propagation_context","TrustedIdentityPropagationContext","TrustedIdentityPropagationContext"]]',
-    "AssumeRootResponse": '[["credentials","Credentials","Credentials"],["source_identity","SourceIdentity","str"],["session_token_utilization","SessionTokenUtilization","int"],["session_token_size","SessionTokenSize","int"]]',
-    "AssumedRoleUser": '[["assumed_role_id","AssumedRoleId","str"],["arn","Arn","str"]]',
-    "Credentials": '[["access_key_id","AccessKeyId","str"],["secret_access_key","SecretAccessKey","str"],["session_token","SessionToken","str"],["expiration","Expiration","datetime"]]',
-    "DecodeAuthorizationMessageResponse": '[["decoded_message","DecodedMessage","str"]]',
-    "FederatedUser": '[["federated_user_id","FederatedUserId","str"],["arn","Arn","str"]]',
-    "GetAccessKeyInfoResponse": '[["account","Account","str"]]',
-    "GetCallerIdentityResponse": '[["user_id","UserId","str"],["account","Account","str"],["arn","Arn","str"]]',
-    "GetDelegatedAccessTokenResponse": '[["credentials","Credentials","Credentials"],["packed_policy_size","PackedPolicySize","int"],["assumed_principal","AssumedPrincipal","str"]]',
-    "GetFederationTokenResponse": '[["credentials","Credentials","Credentials"],["federated_user","FederatedUser","FederatedUser"],["packed_policy_size","PackedPolicySize","int"],["session_token_utilization","SessionTokenUtilization","int"],["session_token_size","SessionTokenSize","int"]]',
-    "GetScopedCredentialsResponse": '[["credentials","Credentials","Credentials"],["session_info","SessionInfo","ScopedSession"],["session_token_utilization","SessionTokenUtilization","int"],["session_token_size","SessionTokenSize","int"],["scoped_policies_count","ScopedPoliciesCount","int"],["source_identity","SourceIdentity","str"]]',
-    "GetSessionTokenResponse": '[["credentials","Credentials","Credentials"],["session_token_utilization","SessionTokenUtilization","int"],["session_token_size","SessionTokenSize","int"]]',
-    "GetWebIdentityTokenResponse": '[["web_identity_token","WebIdentityToken","str"],["expiration","Expiration","datetime"]]',
-    "OriginIdentity": '[["subject","Subject","str"],["subject_type","SubjectType","str"],["issuer","Issuer","str"],["federated_provider_arn","FederatedProviderArn","str"]]',
-    "ScopedSession": '[["scoped_session_id","ScopedSessionId","str"],["arn","Arn","str"]]',
-    "TransactionContext": '[["identity_provider","IdentityProvider","dict[str, str]"]]',
-    "TrustedIdentityPropagationContext": '[["origin_identity","OriginIdentity","OriginIdentity"],["transaction_context","TransactionContext","TransactionContext"]]',
-}
+RESULT_FIELDS = Table(
+    'AssumeRoleResponse [["credentials","Credentials","Credentials"],["assumed_role_user","AssumedRoleUser","AssumedRoleUser"],["packed_policy_size","PackedPolicySize","int"],["source_identity","SourceIdentity","str"],["session_token_utilization","SessionTokenUtilization","int"],["session_token_size","SessionTokenSize","int"]]\n'
+    'AssumeRoleWithSAMLResponse [["credentials","Credentials","Credentials"],["assumed_role_user","AssumedRoleUser","AssumedRoleUser"],["packed_policy_size","PackedPolicySize","int"],["subject","Subject","str"],["subject_type","SubjectType","str"],["issuer","Issuer","str"],["audience","Audience","str"],["name_qualifier","NameQualifier","str"],["source_identity","SourceIdentity","str"],["session_token_utilization","SessionTokenUtilization","int"],["session_token_size","SessionTokenSize","int"],["trusted_identity_propagation_context","TrustedIdentityPropagationContext","TrustedIdentityPropagationContext"]]\n'
+    'AssumeRoleWithWebIdentityResponse [["credentials","Credentials","Credentials"],["subject_from_web_identity_token","SubjectFromWebIdentityToken","str"],["assumed_role_user","AssumedRoleUser","AssumedRoleUser"],["packed_policy_size","PackedPolicySize","int"],["provider","Provider","str"],["audience","Audience","str"],["source_identity","SourceIdentity","str"],["session_token_utilization","SessionTokenUtilization","int"],["session_token_size","SessionTokenSize","int"],["trusted_identity_propagation_context","TrustedIdentityPropagationContext","TrustedIdentityPropagationContext"]]\n'
+    'AssumeRootResponse [["credentials","Credentials","Credentials"],["source_identity","SourceIdentity","str"],["session_token_utilization","SessionTokenUtilization","int"],["session_token_size","SessionTokenSize","int"]]\n'
+    'AssumedRoleUser [["assumed_role_id","AssumedRoleId","str"],["arn","Arn","str"]]\n'
+    'Credentials [["access_key_id","AccessKeyId","str"],["secret_access_key","SecretAccessKey","str"],["session_token","SessionToken","str"],["expiration","Expiration","datetime"]]\n'
+    'DecodeAuthorizationMessageResponse [["decoded_message","DecodedMessage","str"]]\n'
+    'FederatedUser [["federated_user_id","FederatedUserId","str"],["arn","Arn","str"]]\n'
+    'GetAccessKeyInfoResponse [["account","Account","str"]]\n'
+    'GetCallerIdentityResponse [["user_id","UserId","str"],["account","Account","str"],["arn","Arn","str"]]\n'
+    'GetDelegatedAccessTokenResponse [["credentials","Credentials","Credentials"],["packed_policy_size","PackedPolicySize","int"],["assumed_principal","AssumedPrincipal","str"]]\n'
+    'GetFederationTokenResponse [["credentials","Credentials","Credentials"],["federated_user","FederatedUser","FederatedUser"],["packed_policy_size","PackedPolicySize","int"],["session_token_utilization","SessionTokenUtilization","int"],["session_token_size","SessionTokenSize","int"]]\n'
+    'GetScopedCredentialsResponse [["credentials","Credentials","Credentials"],["session_info","SessionInfo","ScopedSession"],["session_token_utilization","SessionTokenUtilization","int"],["session_token_size","SessionTokenSize","int"],["scoped_policies_count","ScopedPoliciesCount","int"],["source_identity","SourceIdentity","str"]]\n'
+    'GetSessionTokenResponse [["credentials","Credentials","Credentials"],["session_token_utilization","SessionTokenUtilization","int"],["session_token_size","SessionTokenSize","int"]]\n'
+    'GetWebIdentityTokenResponse [["web_identity_token","WebIdentityToken","str"],["expiration","Expiration","datetime"]]\n'
+    'OriginIdentity [["subject","Subject","str"],["subject_type","SubjectType","str"],["issuer","Issuer","str"],["federated_provider_arn","FederatedProviderArn","str"]]\n'
+    'ScopedSession [["scoped_session_id","ScopedSessionId","str"],["arn","Arn","str"]]\n'
+    'TransactionContext [["identity_provider","IdentityProvider","dict[str, str]"]]\n'
+    'TrustedIdentityPropagationContext [["origin_identity","OriginIdentity","OriginIdentity"],["transaction_context","TransactionContext","TransactionContext"]]\n'
+)
 RESULTS = Results(globals(), RESULT_FIELDS)
 
 
 # Modeled errors as data: exceptions attribute -> 'ClassName code status'.
-ERROR_TABLE = {
-    "ExpiredTokenException": "ExpiredTokenException ExpiredTokenException 400",
-    "ExpiredTradeInTokenException": "ExpiredTradeInTokenException ExpiredTradeInTokenException 400",
-    "IDPCommunicationErrorException": "IDPCommunicationErrorException IDPCommunicationError 400",
-    "IDPRejectedClaimException": "IDPRejectedClaimException IDPRejectedClaim 403",
-    "InsufficientSessionLifetimeException": "InsufficientSessionLifetimeException InsufficientSessionLifetime 400",
-    "InvalidAuthorizationMessageException": "InvalidAuthorizationMessageException InvalidAuthorizationMessageException 400",
-    "InvalidContextAssertionException": "InvalidContextAssertionException InvalidContextAssertion 400",
-    "InvalidIdentityTokenException": "InvalidIdentityTokenException InvalidIdentityToken 400",
-    "InvalidSubjectCredentialsException": "InvalidSubjectCredentialsException InvalidSubjectCredentials 400",
-    "JWTPayloadSizeExceededException": "JWTPayloadSizeExceededException JWTPayloadSizeExceededException 400",
-    "MalformedPolicyDocumentException": "MalformedPolicyDocumentException MalformedPolicyDocument 400",
-    "OutboundWebIdentityFederationDisabledException": "OutboundWebIdentityFederationDisabledException OutboundWebIdentityFederationDisabledException 403",
-    "PackedPolicyTooLargeException": "PackedPolicyTooLargeException PackedPolicyTooLarge 400",
-    "RegionDisabledException": "RegionDisabledException RegionDisabledException 403",
-    "SessionDurationEscalationException": "SessionDurationEscalationException SessionDurationEscalationException 403",
-}
+ERROR_TABLE = Table(
+    "ExpiredTokenException ExpiredTokenException ExpiredTokenException 400\n"
+    "ExpiredTradeInTokenException ExpiredTradeInTokenException ExpiredTradeInTokenException 400\n"
+    "IDPCommunicationErrorException IDPCommunicationErrorException IDPCommunicationError 400\n"
+    "IDPRejectedClaimException IDPRejectedClaimException IDPRejectedClaim 403\n"
+    "InsufficientSessionLifetimeException InsufficientSessionLifetimeException InsufficientSessionLifetime 400\n"
+    "InvalidAuthorizationMessageException InvalidAuthorizationMessageException InvalidAuthorizationMessageException 400\n"
+    "InvalidContextAssertionException InvalidContextAssertionException InvalidContextAssertion 400\n"
+    "InvalidIdentityTokenException InvalidIdentityTokenException InvalidIdentityToken 400\n"
+    "InvalidSubjectCredentialsException InvalidSubjectCredentialsException InvalidSubjectCredentials 400\n"
+    "JWTPayloadSizeExceededException JWTPayloadSizeExceededException JWTPayloadSizeExceededException 400\n"
+    "MalformedPolicyDocumentException MalformedPolicyDocumentException MalformedPolicyDocument 400\n"
+    "OutboundWebIdentityFederationDisabledException OutboundWebIdentityFederationDisabledException OutboundWebIdentityFederationDisabledException 403\n"
+    "PackedPolicyTooLargeException PackedPolicyTooLargeException PackedPolicyTooLarge 400\n"
+    "RegionDisabledException RegionDisabledException RegionDisabledException 403\n"
+    "SessionDurationEscalationException SessionDurationEscalationException SessionDurationEscalationException 403\n"
+)
 if not TYPE_CHECKING:
     exceptions = Exceptions(globals(), ERROR_TABLE)
 

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from typing import Any
 
     from ._client import BaseClient
+    from ._model import Table
     from ._paginate import Paginator
     from ._transport import StreamingBody
 
@@ -33,6 +34,7 @@ __all__ = [
     "Results",
     "ServiceError",
     "StreamingBody",
+    "Table",
     "TransportError",
 ]
 
@@ -47,6 +49,10 @@ def __getattr__(name: str) -> Any:
         from . import _paginate
 
         value = _paginate.Paginator
+    elif name == "Table":
+        from . import _model
+
+        value = _model.Table
     elif name == "StreamingBody":
         from . import _transport
 

@@ -39,9 +39,9 @@ class BaseClient:
     S3's ``addressing_style`` (auto, virtual or path)."""
 
     metadata: Dict[str, str] = {}
-    shapes: Dict[str, str] = {}
-    operations: Dict[str, str] = {}
-    paginators: Dict[str, str] = {}
+    shapes: Any = {}  # the module's Tables (name -> JSON text)
+    operations: Any = {}
+    paginators: Any = {}
     exceptions: Any = None
     results: Any = None  # the module's Results: result classes by name
 
