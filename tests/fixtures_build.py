@@ -7,11 +7,16 @@ Tests that use it must be marked ``compile`` (they are skipped where Nuitka is m
 
 ``NATIVE_LAMBDA_TEST_DIST=DIR`` reuses artifacts built earlier (``native-lambda build --target
 host --out DIR``) instead of compiling: handy when iterating on tests, never set in CI.
+
+``NATIVE_LAMBDA_TEST_BUILD_PYTHON=X.Y`` makes the same build with another Python
+(``tests/build_python.py``: 3.9 in the bullseye container, others in a pyenv venv); the
+build's Python is then ``Built.python``. ``nox -s compiled -- X.Y`` runs the compiled suite so.
 """
 
 from __future__ import annotations
 
 import os
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Optional
@@ -48,6 +53,8 @@ class Built:
     result: Any = None
     #: the progress lines the build printed (empty when reused)
     output: list[str] = field(default_factory=list)
+    #: ``X.Y`` of the Python the bootstrap embeds (the build record's)
+    python: str = "{}.{}".format(*sys.version_info[:2])
 
 
 def build_artifacts(
@@ -96,17 +103,33 @@ def build_artifacts(
     )
 
 
-def _reused(dist: Path) -> Built:
+def _reused(dist: Path, work_dir: Optional[Path] = None) -> Built:
+    """Artifacts built elsewhere (earlier, or by another Python): no BuildResult."""
     from native_lambda_toolchain import dist as contract
 
-    return Built(
+    record = contract.read_record(dist)
+    built = Built(
         dist_dir=dist,
         function_zip=dist / contract.FUNCTION_ZIP,
         layer_zip=dist / contract.LAYER_ZIP,
         log=dist / contract.BUILD_LOG,
         info=dist / contract.RECORD,
-        work_dir=None,
+        work_dir=work_dir,
     )
+    if record is not None:
+        built.python = record.python_version
+    return built
+
+
+def _other_python(version: str, base: Path, handlers: tuple[str, ...]) -> Built:
+    """The shared build made by Nuitka under ``version`` (``tests/build_python.py``)."""
+    import build_python
+
+    if version == build_python.CONTAINER_PYTHON:
+        build_python.build_in_container(base, base / "dist", handlers)
+        return _reused(base / "dist")
+    build_python.build_in_venv(version, base / "dist", base / "work", handlers)
+    return _reused(base / "dist", base / "work")
 
 
 @pytest.fixture(scope="session")
@@ -114,7 +137,15 @@ def built_example(tmp_path_factory: pytest.TempPathFactory) -> Built:
     """The example built once per session for the host target (dist dir, zips, log)."""
     reuse = os.environ.get("NATIVE_LAMBDA_TEST_DIST")
     if reuse and os.environ.get("CI") != "true":
-        return _reused(Path(reuse))
+        work = Path(reuse).parent / "work"  # a session build's own folder, when it is one
+        return _reused(Path(reuse), work if work.is_dir() else None)
+    import build_python
+
     base = tmp_path_factory.mktemp("built-example")
     handlers = (TUNING_PROBE, *STREAMING_AND_CONCURRENCY, CLIENTS_HANDLER)
+    version = build_python.requested()
+    if version is not None:
+        built = _other_python(version, base, (EXAMPLE_HANDLER, *handlers))
+        assert built.python == version, (built.python, version)
+        return built
     return build_artifacts(base / "dist", base / "work", handlers=handlers)

@@ -75,3 +75,23 @@ def test_new_module_other_roots_or_a_damaged_cache_scan_again(scanner: Scanner) 
     (scanner.req.work_dir / scan_cache.CACHE_NAME).write_text("{not json")
     scanner.answer(roots=("helpers",))
     assert scanner.runs == 4
+
+
+def test_an_optional_import_reached_only_through_the_left_out_adapter_is_left_out(
+    tmp_path: Path,
+) -> None:
+    """The generated AWS clients reach the httpx adapter, which ``reach`` leaves out; httpx's
+    own typing_extensions import must then not keep msgspec's optional typing_extensions (it
+    imports ``inspect`` at init)."""
+    root = Path(__file__).resolve().parents[2]
+    req = nl_compile.CompileRequest(
+        handler=HandlerRef.parse("tests.clients.handlers.ddb_to_sqs.handler"),
+        project_dir=root,
+        work_dir=tmp_path,
+    )
+    entry = tmp_path / "bootstrap.py"
+    entry.write_text("import tests.clients.handlers.ddb_to_sqs\n")
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(root), str(root / "src")]))
+    excluded, needs = nl_compile.not_followed(req, entry, env)
+    assert needs is not None and "native_lambda.aws._httpx" in needs.left_out()
+    assert {"native_lambda.aws._httpx", "typing_extensions"} <= set(excluded), excluded

@@ -35,7 +35,10 @@ def handler(event, context):
         out["yaml"] = "encoded"
     except ImportError as exc:  # PyYAML is an optional extra the build leaves out
         out["yaml"] = "ImportError: %s" % exc
-    out["toml"] = msgspec.toml.decode(b"a = 1")  # tomllib from the stdlib
+    try:
+        out["toml"] = msgspec.toml.decode(b"a = 1")  # tomllib from the stdlib (3.11+)
+    except ImportError as exc:  # before 3.11 msgspec needs tomli, not a dependency here
+        out["toml"] = "ImportError: %s" % exc
     out["uuid"] = [uuid._LINUX, len(str(uuid.uuid4()))]
     out["later"] = sorted(m for m in sys.modules if m not in AT_INIT)
     return out

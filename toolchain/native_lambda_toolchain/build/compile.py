@@ -146,13 +146,16 @@ def build_env(req: CompileRequest) -> Dict[str, str]:
     return env
 
 
-def unused_stdlib_extensions(req: CompileRequest, entry: Path, env: Dict[str, str]) -> List[str]:
+def unused_stdlib_extensions(
+    req: CompileRequest, entry: Path, env: Dict[str, str], left_out: Sequence[str] = ()
+) -> List[str]:
     """``lib-dynload`` modules the program's static import graph never reaches, plus the
-    optional imports (``OPTIONAL_IMPORTS``) nothing but their owner package reaches."""
+    optional imports (``OPTIONAL_IMPORTS``) nothing but their owner package reaches.
+    ``left_out`` (``reach``'s answer) is not followed, so what only it imports is unused."""
     spec = {
         "entry": str(entry),
         "roots": req.roots,
-        "excludes": list(FORBIDDEN) + list(req.exclude_modules),
+        "excludes": list(FORBIDDEN) + list(req.exclude_modules) + list(left_out),
         "c_imports": C_IMPORTS,
         "optional": OPTIONAL_IMPORTS,
     }
@@ -207,22 +210,32 @@ def nuitka_command(req: CompileRequest, entry: Path, excluded: Sequence[str]) ->
     return cmd
 
 
+def not_followed(
+    req: CompileRequest, entry: Path, env: Dict[str, str]
+) -> Tuple[List[str], Optional[reach.Reach]]:
+    """What the Nuitka run leaves out: what the handlers cannot reach (``reach``: asyncio,
+    TLS, the httpx adapter), then what the import scan finds unused once those are out (an
+    optional import reached only through the httpx adapter is unused too)."""
+    needs = reach.scan(req.roots, source_path(req.project_dir)) if req.startup_tuning else None
+    left_out = needs.left_out() if needs else ()
+    unused = scan_cache.cached(
+        req.work_dir,
+        req.work_dir / "stdlib-scan.json",
+        scan_cache.scan_inputs(
+            req.python, req.roots, [*req.exclude_modules, *left_out], env["PYTHONPATH"], entry
+        ),
+        lambda: unused_stdlib_extensions(req, entry, env, left_out),
+    )
+    return sorted(set(unused) | set(left_out)), needs
+
+
 def compile_handler(req: CompileRequest) -> CompileResult:
     """Generate the entry, compile it, check the report; returns where the dist folder is."""
     req.work_dir = Path(req.work_dir).absolute()
     entry = write_entry(req.work_dir, str(req.handler), [str(h) for h in req.handlers])
     env = build_env(req)
     say(req.progress, f"compiling {req.handler} with Nuitka (log: {req.log_path})")
-    excluded = scan_cache.cached(
-        req.work_dir,
-        req.work_dir / "stdlib-scan.json",
-        scan_cache.scan_inputs(
-            req.python, req.roots, req.exclude_modules, env["PYTHONPATH"], entry
-        ),
-        lambda: unused_stdlib_extensions(req, entry, env),
-    )
-    needs = reach.scan(req.roots, source_path(req.project_dir)) if req.startup_tuning else None
-    excluded = sorted(set(excluded) | set(needs.left_out() if needs else ()))
+    excluded, needs = not_followed(req, entry, env)
     cmd = nuitka_command(req, entry, excluded)
     if req.report_path.exists():
         req.report_path.unlink()
