@@ -23,6 +23,7 @@ from collections.abc import Callable, Iterable
 from http import HTTPStatus
 
 from ._chunked import ChunkError, ChunkReader
+from ._flow import FlowControl
 from ._limits import (
     DISCARD_GRACE_S,
     MAX_DISCARD_BYTES,
@@ -61,7 +62,7 @@ class _Reject(Exception):
         self.status = status
 
 
-class HttpConnection(asyncio.Protocol):
+class HttpConnection(FlowControl, asyncio.Protocol):
     """Parses requests from one connection and hands them to the handler, one at a time."""
 
     def __init__(
@@ -98,6 +99,7 @@ class HttpConnection(asyncio.Protocol):
     def connection_lost(self, exc: Exception | None) -> None:
         self.closed = True
         self._transport = None
+        self._wake()  # a runtime held back for this caller goes on (into the void)
 
     def data_received(self, data: bytes) -> None:
         if self._discarding:
@@ -382,7 +384,8 @@ class HttpConnection(asyncio.Protocol):
                 self.closed = True
             return
         if self._paused:
-            transport.resume_reading()
+            if not self._held:
+                transport.resume_reading()
             self._paused = False
         if self._buf:
             self._parse()

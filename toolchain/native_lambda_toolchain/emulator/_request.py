@@ -84,6 +84,18 @@ class Request:
     def end(self) -> None:
         self._conn.end_chunked(self)
 
+    def when_drained(self, callback: Callable[[], None]) -> bool:
+        """True while the client reads slower than the answer is written; ``callback``
+        runs once it has caught up (or is gone). See ``_flow``."""
+        return self._conn.when_drained(callback)
+
+    def hold(self) -> None:
+        """Stop reading this request's connection (its body waits in the socket)."""
+        self._conn.hold_reading()
+
+    def release(self) -> None:
+        self._conn.release_reading()
+
 
 def render(
     status: int,

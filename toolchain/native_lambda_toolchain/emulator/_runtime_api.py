@@ -133,6 +133,9 @@ class RuntimeApi(Scheduler):
 
         def chunk(data: bytes) -> None:
             _streamed.on_chunk(inv, data, version)
+            caller = inv.request
+            if inv.stream and caller is not None and caller.when_drained(req.release):
+                req.hold()  # backpressure: the caller reads slower than the runtime writes
 
         def end(trailers: dict[str, str], oversize: int) -> None:
             self._mark_responded(sb, inv)
