@@ -43,6 +43,38 @@ def deps(session: nox.Session) -> None:
     session.run("pytest", "-m", "deps_build", "-v", *session.posargs, env={"PYTHONUNBUFFERED": "1"})
 
 
+#: The tests that run the shared compiled build (``built_example``), its compiled side only;
+#: the TLS tests use a build of their own on the test venv's Python.
+COMPILED_SUITE = (
+    "tests/streaming",
+    "tests/concurrency",
+    "tests/build/test_sandbox.py",
+    "tests/build/test_startup_tuning.py",
+    "tests/cli/test_run_compiled.py",
+    "tests/clients/test_compiled.py",
+    "tests/aws/test_compiled_example.py",
+)
+OWN_BUILDS = "tls or init_error_for_a_bad_handler or sigterm_reaches or missing_a_library"
+COMPILED_PYTHONS = ("3.9", "3.11", "3.13")
+
+
+@nox.session
+def compiled(session: nox.Session) -> None:
+    """The compiled runtime suite against the shared build made with each Python:
+    `nox -s compiled -- 3.13` (default: 3.9 in the bullseye container, then 3.11 and 3.13 on
+    the host). A cold build is minutes per Python, so `nox -s tests` makes only its own."""
+    session.install("-e", EVERYTHING)
+    versions = session.posargs or list(COMPILED_PYTHONS)
+    for version in versions:
+        session.log(f"compiled runtime suite, shared build on Python {version}")
+        session.run(
+            *("pytest", "-m", "compile", "-k", f"not cpython and not ({OWN_BUILDS})"),
+            "-q",
+            *COMPILED_SUITE,
+            env={"PYTHONUNBUFFERED": "1", "NATIVE_LAMBDA_TEST_BUILD_PYTHON": version},
+        )
+
+
 @nox.session
 def arm64(session: nox.Session) -> None:
     """arm64 (Graviton) on an x86_64 machine, under qemu binfmt emulation (root): the arm64
@@ -73,6 +105,7 @@ def bench(session: nox.Session) -> None:
     # where the init time and the memory go (run.py's Python 3.13 build), and the bound of
     # msgspec's deferrable imports (README "Benchmarks")
     session.run("python", "scripts/bench/breakdown.py")
+    session.run("python", "scripts/bench/blob_walk.py")
     session.run("python", "scripts/bench/msgspec_defer.py")
     # run.py's options (--python, --cold ...) are not events.py's; --quick is both's
     quick = [a for a in session.posargs if a == "--quick"]
