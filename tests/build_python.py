@@ -94,13 +94,13 @@ def make_project(dest: Path, handlers: tuple[str, ...]) -> Path:
     return dest
 
 
-def build_in_container(base: Path, out: Path, handlers: tuple[str, ...]) -> None:
-    """al2023 build of ``handlers`` in the bullseye stand-in (Python 3.9) through the CLI."""
+def build_in_container(base: Path, out: Path, work: Path, handlers: tuple[str, ...]) -> None:
+    """al2023 build of ``handlers`` in the bullseye stand-in (Python 3.9) through the CLI,
+    with its Nuitka work folder at ``work`` (where the tests look at the edited C)."""
     project = make_project(base / "project", handlers)
     command = [sys.executable, "-m", "native_lambda_toolchain", "build", "--target", "al2023"]
     command += ["--base-image", BULLSEYE_IMAGE, "--python-version", CONTAINER_PYTHON]
-    proc = subprocess.run(
-        [*command, "--out", str(out)], cwd=project, env=dict(os.environ), check=False
-    )
+    command += ["--work-dir", str(work), "--out", str(out)]
+    proc = subprocess.run(command, cwd=project, env=dict(os.environ), check=False)
     if proc.returncode != 0:
         raise AssertionError("the container build of the shared example failed (output above)")

@@ -126,8 +126,8 @@ def _other_python(version: str, base: Path, handlers: tuple[str, ...]) -> Built:
     import build_python
 
     if version == build_python.CONTAINER_PYTHON:
-        build_python.build_in_container(base, base / "dist", handlers)
-        return _reused(base / "dist")
+        build_python.build_in_container(base, base / "dist", base / "work", handlers)
+        return _reused(base / "dist", base / "work")
     build_python.build_in_venv(version, base / "dist", base / "work", handlers)
     return _reused(base / "dist", base / "work")
 
