@@ -5,7 +5,8 @@ AWS_LAMBDA_MAX_CONCURRENCY N = 1, 2, 4, 8, served both ways the runtime offers
 (NATIVE_LAMBDA_ASYNC_CONCURRENCY=fork | loop):
 
 * throughput: invocations per second with 2N client threads, the two modes run alternately
-  (paired rounds, median of the rounds), so machine load hits both alike;
+  (paired rounds, median of the rounds), so machine load hits both alike; and at N = 8 with
+  waits spread over 25-75 ms, so that invocations do not all end at the same moment;
 * CPU: the runtime's own user + system time per invocation (its whole process tree);
 * memory: PSS (``/proc/<pid>/smaps_rollup``) of the runtime's whole process tree, with
   ~20 MB of objects built at init (``CONC_BALLAST``), the total for the environment.
@@ -20,6 +21,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import random
 import statistics
 import sys
 import time
@@ -44,16 +46,19 @@ def emulator(n: int, mode: str, **env: str) -> Emulator:
     return emu
 
 
-def throughput(n: int, mode: str, seconds: float) -> tuple[float, float]:
-    """(invocations per second, the runtime's CPU milliseconds per invocation)."""
+def throughput(n: int, mode: str, seconds: float, jitter: bool = False) -> tuple[float, float]:
+    """(invocations per second, the runtime's CPU milliseconds per invocation). Without
+    ``jitter`` every wait is 50 ms, so invocations started together end together; with it
+    they wait 25-75 ms (50 on average) and end spread out."""
     total = max(20, int(n * seconds / SLEEP))
-    event = json.dumps({"sleep": SLEEP})
+    spread = [SLEEP * (0.5 + random.random()) if jitter else SLEEP for _ in range(total)]
+    events = [json.dumps({"sleep": wait}) for wait in spread]
     with emulator(n, mode) as emu, ThreadPoolExecutor(2 * n) as pool:
-        list(pool.map(lambda _: emu.invoke(event), range(n * 4)))  # warm
+        list(pool.map(lambda e: emu.invoke(e), events[: n * 4]))  # warm
         assert emu.pid is not None
         cpu = cpu_s(emu.pid)
         start = time.monotonic()
-        results = list(pool.map(lambda _: emu.invoke(event), range(total)))
+        results = list(pool.map(lambda e: emu.invoke(e), events))
         took = time.monotonic() - start
         cpu = cpu_s(emu.pid) - cpu
     assert all(r.function_error is None for r in results), results[0].body
@@ -119,6 +124,13 @@ def main() -> None:
     figures["runtime_cpu_ms_per_invocation"] = {
         n: {mode: round(statistics.median(c), 2) for mode, c in by.items() if c}
         for n, by in cpu.items()
+    }
+    jittered: dict[str, list[float]] = {mode: [] for mode in MODES}
+    for _ in range(args.rounds):
+        for mode in MODES:
+            jittered[mode].append(throughput(8, mode, args.seconds, jitter=True)[0])
+    figures["throughput_per_s_n8_jittered_waits"] = {
+        mode: round(statistics.median(r), 1) for mode, r in jittered.items()
     }
     figures["loop_to_fork_throughput"] = {
         n: round(statistics.median(by["loop"]) / statistics.median(by["fork"]), 2)

@@ -107,15 +107,34 @@ def test_shutdown_hooks_run_once_in_the_one_process(launch: Callable[..., Any]) 
     assert re.findall(r"hook ran in (\d+)", emu.logs()) == [str(p) for p in pids], emu.logs()
 
 
+def _on_cpython(emulator_factory: Any, handler: str, **env: str) -> Any:
+    env.update(_HANDLER=handler, LAMBDA_TASK_ROOT=str(ROOT), PYTHONPATH=str(ROOT / "src"))
+    return emulator_factory([sys.executable, "-m", "native_lambda"], env=env, cwd=str(ROOT))
+
+
+def test_a_streamed_result_leaves_from_a_thread_with_its_request_id(
+    emulator_factory: Any,
+) -> None:
+    env = dict(FOUR, AWS_LAMBDA_LOG_FORMAT="JSON", AWS_LAMBDA_LOG_LEVEL="INFO")
+    emu = _on_cpython(emulator_factory, f"{MOD}.conc_fns.async_streams", **env)
+    with ThreadPoolExecutor(4) as pool:
+        results = list(pool.map(lambda _: emu.invoke_stream(b"{}"), range(4)))
+    ids = []
+    for result in results:
+        assert result.complete == {}, result.error_details
+        prelude, _, body = result.payload.partition(b"\0" * 8)
+        assert json.loads(prelude)["statusCode"] == 200
+        request_id = body.decode()[len("one ") : -len(";two")]
+        assert body == f"one {request_id};two".encode()
+        ids.append(request_id)
+    records = [json.loads(x) for x in emu.logs().splitlines() if x.startswith('{"timest')]
+    logged = {r["message"][len("streaming ") :]: r["requestId"] for r in records}
+    assert logged == {i: i for i in ids}
+
+
 def test_a_bad_mode_is_an_init_error_naming_the_variable(emulator_factory: Any) -> None:
-    env = dict(
-        FOUR,
-        NATIVE_LAMBDA_ASYNC_CONCURRENCY="threads",
-        _HANDLER=ASYNC,
-        LAMBDA_TASK_ROOT=str(ROOT),
-        PYTHONPATH=str(ROOT / "src"),
-    )
-    emu = emulator_factory([sys.executable, "-m", "native_lambda"], env=env, cwd=str(ROOT))
+    env = dict(FOUR, NATIVE_LAMBDA_ASYNC_CONCURRENCY="threads")
+    emu = _on_cpython(emulator_factory, ASYNC, **env)
     assert emu.wait_ready(60) is False
     error = emu.invoke(b"{}").json()
     assert error["errorType"] == "Runtime.InvalidSetting"

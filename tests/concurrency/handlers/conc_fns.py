@@ -69,3 +69,19 @@ def loaded(event: Any, context: Any) -> dict:
         "asyncio",
     )
     return {name: name in sys.modules for name in names}
+
+
+async def async_streams(event: Any, context: Any) -> Any:
+    """An ``async def`` handler whose result streams (``__lambda_stream__``)."""
+    import asyncio
+
+    from native_lambda.events.http import StreamingResponse
+
+    await asyncio.sleep(0.05)
+
+    def body() -> Any:
+        log.info("streaming %s", context.aws_request_id)
+        yield f"one {context.aws_request_id};"
+        yield "two"
+
+    return StreamingResponse(body(), headers={"Content-Type": "text/plain"})
