@@ -68,6 +68,30 @@ def test_model_tables_load_as_one_constant_each() -> None:
     assert len(dynamodb.RESULT_FIELDS) == len(list(dynamodb.RESULT_FIELDS.items())) > 100
 
 
+def test_operation_methods_are_made_on_first_use_and_kept() -> None:
+    """A module holds its methods as data (a function per operation was most of a compiled
+    module's load); each is made on first access, kept on the class, and listed by dir()."""
+    code = (
+        "from native_lambda.aws.clients import dynamodb\n"
+        "c = dynamodb.Client(region_name='us-east-1')\n"
+        "print('get_item' in vars(dynamodb.Client), 'get_item' in dir(c))\n"
+        "m = c.get_item\n"
+        "print(m.__name__, m.__doc__.split(':')[0], 'get_item' in vars(dynamodb.Client))\n"
+        "for name in ('nope', '_private', 'GetItem'):\n"
+        "    try:\n"
+        "        getattr(c, name)\n"
+        "    except AttributeError as exc:\n"
+        "        print(exc)\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout.splitlines()
+    assert out[:2] == ["False True", "get_item GetItem True"]
+    assert out[2:] == [
+        f"'Client' object has no attribute {n!r}" for n in ("nope", "_private", "GetItem")
+    ]
+
+
 def test_error_classes_are_made_once_on_first_use() -> None:
     from native_lambda.aws.protocols import ServiceError
 

@@ -140,6 +140,8 @@ def render(model: Model, botocore_version: str, source_name: str) -> str:
         _render_struct(w, model, name, classes)
     _render_error_stubs(w, model, errors, error_classes)
     w("")
+    _render_client_stub(w, model, service_id, classes)
+    w("")
     w("")  # two blank lines after a class, as ruff format writes them
     w("__all__ = [" + '"Client", "exceptions"' + "]")
     w("")
@@ -170,6 +172,12 @@ def render(model: Model, botocore_version: str, source_name: str) -> str:
             status = int(shape.get("error", {}).get("httpStatusCode", 400))
             table.append((attr, f"{error_classes[name]} {code} {status}"))
     _table(w, "ERROR_TABLE", table)
+    w("# Methods as data: method -> 'Operation ResultClass', each made when first used.")
+    methods = []
+    for op_name in sorted(model.operations, key=method_name):
+        out_shape = model.operations[op_name].get("output", {}).get("shape")
+        methods.append((method_name(op_name), f"{op_name} {_result_class(out_shape, classes)}"))
+    _table(w, "METHODS", methods)
     w("if not TYPE_CHECKING:")
     w("    exceptions = Exceptions(globals(), ERROR_TABLE)")
     w("")
@@ -181,34 +189,43 @@ def render(model: Model, botocore_version: str, source_name: str) -> str:
     w("    return exceptions.named(name)")
     w("")
     w("")
-    w("class Client(BaseClient):")
-    w(f'    """{service_id}: one method per operation, keyword arguments as in boto3."""')
+    w("if not TYPE_CHECKING:")
     w("")
-    w("    metadata = METADATA")
-    w("    shapes = SHAPES")
-    w("    operations = OPERATIONS")
-    w("    paginators = PAGINATORS")
-    w("    exceptions = exceptions")
-    w("    results = RESULTS")
-    for op_name in sorted(model.operations, key=method_name):
-        op = model.operations[op_name]
-        out_shape = op.get("output", {}).get("shape")
-        result = classes.get(out_shape, "Result") if out_shape else "Result"
-        w("")
-        w(
-            _fit(
-                "    ", f"def {method_name(op_name)}(", ["self", "**params: Any"], f") -> {result}:"
-            )
-        )
-        w(f'        """{op_name}{_params_doc(model, op)}."""')
-        args = [_literal(op_name), "params", _literal(result)]
-        w(_fit("        ", "return self._call(", args, ")"))
+    w("    class Client(BaseClient):")
+    w(f'        """{service_id}: one method per operation, keyword arguments as in boto3."""')
     w("")
-    w("    def get_paginator(self, operation: str) -> Paginator:")
-    w('        """Pages (``.paginate(**params)``) and items (``.items(**params)``)."""')
-    w("        return self._paginator(operation)")
+    w("        metadata = METADATA")
+    w("        shapes = SHAPES")
+    w("        operations = OPERATIONS")
+    w("        paginators = PAGINATORS")
+    w("        exceptions = exceptions")
+    w("        results = RESULTS")
+    w("        methods = METHODS")
     w("")
     return "\n".join(out)
+
+
+def _result_class(shape: Any, classes: Dict[str, str]) -> str:
+    return classes.get(shape, "Result") if shape else "Result"
+
+
+def _render_client_stub(w: Any, model: Model, service_id: str, classes: Dict[str, str]) -> None:
+    """``Client`` as type checkers see it; at run time each method is made from METHODS
+    when first used (see native_lambda.aws.protocols.BaseClient)."""
+    w("    class Client(BaseClient):")
+    w(f'        """{service_id}: one method per operation, keyword arguments as in boto3."""')
+    w("")
+    w("        exceptions = exceptions")
+    for op_name in sorted(model.operations, key=method_name):
+        op = model.operations[op_name]
+        result = _result_class(op.get("output", {}).get("shape"), classes)
+        w("")
+        head, args = f"def {method_name(op_name)}(", ["self", "**params: Any"]
+        w(_fit("        ", head, args, f") -> {result}:"))
+        w(f'            """{op_name}{_params_doc(model, op)}."""')
+    w("")
+    w("        def get_paginator(self, operation: str) -> Paginator:")
+    w('            """Pages (``.paginate(**params)``) and items (``.items(**params)``)."""')
 
 
 def _table(w: Any, variable: str, rows: List[Tuple[str, str]]) -> None:

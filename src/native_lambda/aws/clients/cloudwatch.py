@@ -842,6 +842,207 @@ if TYPE_CHECKING:
         @staticmethod
         def named(class_name: str) -> type[ServiceError]: ...
 
+    class Client(BaseClient):
+        """CloudWatch: one method per operation, keyword arguments as in boto3."""
+
+        exceptions = exceptions
+
+        def associate_dataset_kms_key(self, **params: Any) -> AssociateDatasetKmsKeyOutput:
+            """AssociateDatasetKmsKey: DatasetIdentifier*, KmsKeyArn* (* required)."""
+
+        def create_resource_metrics_configuration(
+            self, **params: Any
+        ) -> CreateResourceMetricsConfigurationOutput:
+            """CreateResourceMetricsConfiguration: ResourceArn*, MetricSelections (* required)."""
+
+        def delete_alarm_mute_rule(self, **params: Any) -> Result:
+            """DeleteAlarmMuteRule: AlarmMuteRuleName* (* required)."""
+
+        def delete_alarms(self, **params: Any) -> Result:
+            """DeleteAlarms: AlarmNames* (* required)."""
+
+        def delete_anomaly_detector(self, **params: Any) -> DeleteAnomalyDetectorOutput:
+            """DeleteAnomalyDetector: AnomalyDetectorId, Namespace, MetricName, Dimensions, Stat, SingleMetricAnomalyDetector, MetricMathAnomalyDetector (* required)."""
+
+        def delete_dashboards(self, **params: Any) -> DeleteDashboardsOutput:
+            """DeleteDashboards: DashboardNames* (* required)."""
+
+        def delete_insight_rules(self, **params: Any) -> DeleteInsightRulesOutput:
+            """DeleteInsightRules: RuleNames* (* required)."""
+
+        def delete_metric_data_query_definition(
+            self, **params: Any
+        ) -> DeleteMetricDataQueryDefinitionOutput:
+            """DeleteMetricDataQueryDefinition: Id* (* required)."""
+
+        def delete_metric_stream(self, **params: Any) -> DeleteMetricStreamOutput:
+            """DeleteMetricStream: Name* (* required)."""
+
+        def delete_resource_metrics_configuration(
+            self, **params: Any
+        ) -> DeleteResourceMetricsConfigurationOutput:
+            """DeleteResourceMetricsConfiguration: ResourceArn* (* required)."""
+
+        def describe_alarm_contributors(self, **params: Any) -> DescribeAlarmContributorsOutput:
+            """DescribeAlarmContributors: AlarmName*, NextToken (* required)."""
+
+        def describe_alarm_history(self, **params: Any) -> DescribeAlarmHistoryOutput:
+            """DescribeAlarmHistory: AlarmName, AlarmContributorId, AlarmTypes, HistoryItemType, StartDate, EndDate, MaxRecords, NextToken, ScanBy (* required)."""
+
+        def describe_alarms(self, **params: Any) -> DescribeAlarmsOutput:
+            """DescribeAlarms: AlarmNames, AlarmNamePrefix, AlarmTypes, ChildrenOfAlarmName, ParentsOfAlarmName, StateValue, ActionPrefix, MaxRecords, NextToken (* required)."""
+
+        def describe_alarms_for_metric(self, **params: Any) -> DescribeAlarmsForMetricOutput:
+            """DescribeAlarmsForMetric: MetricName*, Namespace*, Statistic, ExtendedStatistic, Dimensions, Period, Unit (* required)."""
+
+        def describe_anomaly_detectors(self, **params: Any) -> DescribeAnomalyDetectorsOutput:
+            """DescribeAnomalyDetectors: AnomalyDetectorIds, NextToken, MaxResults, Namespace, MetricName, Dimensions, AnomalyDetectorTypes (* required)."""
+
+        def describe_insight_rules(self, **params: Any) -> DescribeInsightRulesOutput:
+            """DescribeInsightRules: NextToken, MaxResults (* required)."""
+
+        def disable_alarm_actions(self, **params: Any) -> Result:
+            """DisableAlarmActions: AlarmNames* (* required)."""
+
+        def disable_insight_rules(self, **params: Any) -> DisableInsightRulesOutput:
+            """DisableInsightRules: RuleNames* (* required)."""
+
+        def disassociate_dataset_kms_key(self, **params: Any) -> DisassociateDatasetKmsKeyOutput:
+            """DisassociateDatasetKmsKey: DatasetIdentifier* (* required)."""
+
+        def enable_alarm_actions(self, **params: Any) -> Result:
+            """EnableAlarmActions: AlarmNames* (* required)."""
+
+        def enable_insight_rules(self, **params: Any) -> EnableInsightRulesOutput:
+            """EnableInsightRules: RuleNames* (* required)."""
+
+        def get_alarm_mute_rule(self, **params: Any) -> GetAlarmMuteRuleOutput:
+            """GetAlarmMuteRule: AlarmMuteRuleName* (* required)."""
+
+        def get_dashboard(self, **params: Any) -> GetDashboardOutput:
+            """GetDashboard: DashboardName* (* required)."""
+
+        def get_dataset(self, **params: Any) -> GetDatasetOutput:
+            """GetDataset: DatasetIdentifier* (* required)."""
+
+        def get_insight_rule_report(self, **params: Any) -> GetInsightRuleReportOutput:
+            """GetInsightRuleReport: RuleName*, StartTime*, EndTime*, Period*, MaxContributorCount, Metrics, OrderBy (* required)."""
+
+        def get_metric_data(self, **params: Any) -> GetMetricDataOutput:
+            """GetMetricData: MetricDataQueries*, StartTime*, EndTime*, NextToken, ScanBy, MaxDatapoints, LabelOptions (* required)."""
+
+        def get_metric_data_query_definition(
+            self, **params: Any
+        ) -> GetMetricDataQueryDefinitionOutput:
+            """GetMetricDataQueryDefinition: Id* (* required)."""
+
+        def get_metric_statistics(self, **params: Any) -> GetMetricStatisticsOutput:
+            """GetMetricStatistics: Namespace*, MetricName*, Dimensions, StartTime*, EndTime*, Period*, Statistics, ExtendedStatistics, Unit (* required)."""
+
+        def get_metric_stream(self, **params: Any) -> GetMetricStreamOutput:
+            """GetMetricStream: Name* (* required)."""
+
+        def get_metric_widget_image(self, **params: Any) -> GetMetricWidgetImageOutput:
+            """GetMetricWidgetImage: MetricWidget*, OutputFormat (* required)."""
+
+        def get_otel_enrichment(self, **params: Any) -> GetOTelEnrichmentOutput:
+            """GetOTelEnrichment."""
+
+        def get_resource_metrics_configuration(
+            self, **params: Any
+        ) -> GetResourceMetricsConfigurationOutput:
+            """GetResourceMetricsConfiguration: ResourceArn* (* required)."""
+
+        def list_alarm_mute_rules(self, **params: Any) -> ListAlarmMuteRulesOutput:
+            """ListAlarmMuteRules: AlarmName, Statuses, MaxRecords, NextToken (* required)."""
+
+        def list_dashboards(self, **params: Any) -> ListDashboardsOutput:
+            """ListDashboards: DashboardNamePrefix, NextToken (* required)."""
+
+        def list_managed_insight_rules(self, **params: Any) -> ListManagedInsightRulesOutput:
+            """ListManagedInsightRules: ResourceARN*, NextToken, MaxResults (* required)."""
+
+        def list_metric_data_query_definitions(
+            self, **params: Any
+        ) -> ListMetricDataQueryDefinitionsOutput:
+            """ListMetricDataQueryDefinitions: MaxResults, NextToken (* required)."""
+
+        def list_metric_streams(self, **params: Any) -> ListMetricStreamsOutput:
+            """ListMetricStreams: NextToken, MaxResults (* required)."""
+
+        def list_metrics(self, **params: Any) -> ListMetricsOutput:
+            """ListMetrics: Namespace, MetricName, Dimensions, NextToken, RecentlyActive, IncludeLinkedAccounts, OwningAccount (* required)."""
+
+        def list_tags_for_resource(self, **params: Any) -> ListTagsForResourceOutput:
+            """ListTagsForResource: ResourceARN* (* required)."""
+
+        def put_alarm_mute_rule(self, **params: Any) -> Result:
+            """PutAlarmMuteRule: Name*, Description, Rule*, MuteTargets, Tags, StartDate, ExpireDate (* required)."""
+
+        def put_anomaly_detector(self, **params: Any) -> PutAnomalyDetectorOutput:
+            """PutAnomalyDetector: Namespace, MetricName, Dimensions, Stat, Configuration, MetricCharacteristics, SingleMetricAnomalyDetector, MetricMathAnomalyDetector (* required)."""
+
+        def put_composite_alarm(self, **params: Any) -> Result:
+            """PutCompositeAlarm: ActionsEnabled, AlarmActions, AlarmDescription, AlarmName*, AlarmRule*, InsufficientDataActions, OKActions, Tags, ActionsSuppressor, ActionsSuppressorWaitPeriod, ActionsSuppressorExtensionPeriod, ActionConfiguration (* required)."""
+
+        def put_dashboard(self, **params: Any) -> PutDashboardOutput:
+            """PutDashboard: DashboardName*, DashboardBody*, Tags (* required)."""
+
+        def put_insight_rule(self, **params: Any) -> PutInsightRuleOutput:
+            """PutInsightRule: RuleName*, RuleState, RuleDefinition*, Tags, ApplyOnTransformedLogs (* required)."""
+
+        def put_log_alarm(self, **params: Any) -> Result:
+            """PutLogAlarm: AlarmName*, AlarmDescription, ScheduledQueryConfiguration*, ActionLogLineCount, ActionLogLineRoleArn, ActionsEnabled, OKActions, AlarmActions, InsufficientDataActions, QueryResultsToEvaluate*, QueryResultsToAlarm*, Threshold*, ComparisonOperator*, TreatMissingData, Tags, WarmUpConfiguration, ActionConfiguration (* required)."""
+
+        def put_managed_insight_rules(self, **params: Any) -> PutManagedInsightRulesOutput:
+            """PutManagedInsightRules: ManagedRules* (* required)."""
+
+        def put_metric_alarm(self, **params: Any) -> Result:
+            """PutMetricAlarm: AlarmName*, AlarmDescription, ActionsEnabled, OKActions, AlarmActions, InsufficientDataActions, MetricName, Namespace, Statistic, ExtendedStatistic, Dimensions, Period, Unit, EvaluationPeriods, DatapointsToAlarm, Threshold, ComparisonOperator, TreatMissingData, EvaluateLowSampleCountPercentile, Metrics, Tags, ThresholdMetricId, EvaluationWindow, WarmUpConfiguration, EvaluationCriteria, EvaluationInterval, ActionConfiguration (* required)."""
+
+        def put_metric_data(self, **params: Any) -> Result:
+            """PutMetricData: Namespace*, MetricData, EntityMetricData, StrictEntityValidation (* required)."""
+
+        def put_metric_data_query_definition(
+            self, **params: Any
+        ) -> PutMetricDataQueryDefinitionOutput:
+            """PutMetricDataQueryDefinition: Id, Path*, Expression*, Type*, Tags (* required)."""
+
+        def put_metric_stream(self, **params: Any) -> PutMetricStreamOutput:
+            """PutMetricStream: Name*, IncludeFilters, ExcludeFilters, FirehoseArn*, RoleArn*, OutputFormat*, Tags, StatisticsConfigurations, IncludeLinkedAccountsMetrics (* required)."""
+
+        def set_alarm_state(self, **params: Any) -> Result:
+            """SetAlarmState: AlarmName*, StateValue*, StateReason*, StateReasonData (* required)."""
+
+        def start_metric_streams(self, **params: Any) -> StartMetricStreamsOutput:
+            """StartMetricStreams: Names* (* required)."""
+
+        def start_otel_enrichment(self, **params: Any) -> StartOTelEnrichmentOutput:
+            """StartOTelEnrichment: IncludeFilters, ExcludeFilters (* required)."""
+
+        def stop_metric_streams(self, **params: Any) -> StopMetricStreamsOutput:
+            """StopMetricStreams: Names* (* required)."""
+
+        def stop_otel_enrichment(self, **params: Any) -> StopOTelEnrichmentOutput:
+            """StopOTelEnrichment."""
+
+        def tag_resource(self, **params: Any) -> TagResourceOutput:
+            """TagResource: ResourceARN*, Tags* (* required)."""
+
+        def untag_resource(self, **params: Any) -> UntagResourceOutput:
+            """UntagResource: ResourceARN*, TagKeys* (* required)."""
+
+        def update_otel_enrichment(self, **params: Any) -> UpdateOTelEnrichmentOutput:
+            """UpdateOTelEnrichment: IncludeFilters, ExcludeFilters (* required)."""
+
+        def update_resource_metrics_configuration(
+            self, **params: Any
+        ) -> UpdateResourceMetricsConfigurationOutput:
+            """UpdateResourceMetricsConfiguration: ResourceArn*, MetricSelections (* required)."""
+
+        def get_paginator(self, operation: str) -> Paginator:
+            """Pages (``.paginate(**params)``) and items (``.items(**params)``)."""
+
 
 __all__ = ["Client", "exceptions"]
 
@@ -1461,6 +1662,68 @@ ERROR_TABLE = Table(
     "ResourceNotFoundException ResourceNotFoundException ResourceNotFoundException 404\n"
     "ValidationException ValidationException ValidationError 400\n"
 )
+# Methods as data: method -> 'Operation ResultClass', each made when first used.
+METHODS = Table(
+    "associate_dataset_kms_key AssociateDatasetKmsKey AssociateDatasetKmsKeyOutput\n"
+    "create_resource_metrics_configuration CreateResourceMetricsConfiguration CreateResourceMetricsConfigurationOutput\n"
+    "delete_alarm_mute_rule DeleteAlarmMuteRule Result\n"
+    "delete_alarms DeleteAlarms Result\n"
+    "delete_anomaly_detector DeleteAnomalyDetector DeleteAnomalyDetectorOutput\n"
+    "delete_dashboards DeleteDashboards DeleteDashboardsOutput\n"
+    "delete_insight_rules DeleteInsightRules DeleteInsightRulesOutput\n"
+    "delete_metric_data_query_definition DeleteMetricDataQueryDefinition DeleteMetricDataQueryDefinitionOutput\n"
+    "delete_metric_stream DeleteMetricStream DeleteMetricStreamOutput\n"
+    "delete_resource_metrics_configuration DeleteResourceMetricsConfiguration DeleteResourceMetricsConfigurationOutput\n"
+    "describe_alarm_contributors DescribeAlarmContributors DescribeAlarmContributorsOutput\n"
+    "describe_alarm_history DescribeAlarmHistory DescribeAlarmHistoryOutput\n"
+    "describe_alarms DescribeAlarms DescribeAlarmsOutput\n"
+    "describe_alarms_for_metric DescribeAlarmsForMetric DescribeAlarmsForMetricOutput\n"
+    "describe_anomaly_detectors DescribeAnomalyDetectors DescribeAnomalyDetectorsOutput\n"
+    "describe_insight_rules DescribeInsightRules DescribeInsightRulesOutput\n"
+    "disable_alarm_actions DisableAlarmActions Result\n"
+    "disable_insight_rules DisableInsightRules DisableInsightRulesOutput\n"
+    "disassociate_dataset_kms_key DisassociateDatasetKmsKey DisassociateDatasetKmsKeyOutput\n"
+    "enable_alarm_actions EnableAlarmActions Result\n"
+    "enable_insight_rules EnableInsightRules EnableInsightRulesOutput\n"
+    "get_alarm_mute_rule GetAlarmMuteRule GetAlarmMuteRuleOutput\n"
+    "get_dashboard GetDashboard GetDashboardOutput\n"
+    "get_dataset GetDataset GetDatasetOutput\n"
+    "get_insight_rule_report GetInsightRuleReport GetInsightRuleReportOutput\n"
+    "get_metric_data GetMetricData GetMetricDataOutput\n"
+    "get_metric_data_query_definition GetMetricDataQueryDefinition GetMetricDataQueryDefinitionOutput\n"
+    "get_metric_statistics GetMetricStatistics GetMetricStatisticsOutput\n"
+    "get_metric_stream GetMetricStream GetMetricStreamOutput\n"
+    "get_metric_widget_image GetMetricWidgetImage GetMetricWidgetImageOutput\n"
+    "get_otel_enrichment GetOTelEnrichment GetOTelEnrichmentOutput\n"
+    "get_resource_metrics_configuration GetResourceMetricsConfiguration GetResourceMetricsConfigurationOutput\n"
+    "list_alarm_mute_rules ListAlarmMuteRules ListAlarmMuteRulesOutput\n"
+    "list_dashboards ListDashboards ListDashboardsOutput\n"
+    "list_managed_insight_rules ListManagedInsightRules ListManagedInsightRulesOutput\n"
+    "list_metric_data_query_definitions ListMetricDataQueryDefinitions ListMetricDataQueryDefinitionsOutput\n"
+    "list_metric_streams ListMetricStreams ListMetricStreamsOutput\n"
+    "list_metrics ListMetrics ListMetricsOutput\n"
+    "list_tags_for_resource ListTagsForResource ListTagsForResourceOutput\n"
+    "put_alarm_mute_rule PutAlarmMuteRule Result\n"
+    "put_anomaly_detector PutAnomalyDetector PutAnomalyDetectorOutput\n"
+    "put_composite_alarm PutCompositeAlarm Result\n"
+    "put_dashboard PutDashboard PutDashboardOutput\n"
+    "put_insight_rule PutInsightRule PutInsightRuleOutput\n"
+    "put_log_alarm PutLogAlarm Result\n"
+    "put_managed_insight_rules PutManagedInsightRules PutManagedInsightRulesOutput\n"
+    "put_metric_alarm PutMetricAlarm Result\n"
+    "put_metric_data PutMetricData Result\n"
+    "put_metric_data_query_definition PutMetricDataQueryDefinition PutMetricDataQueryDefinitionOutput\n"
+    "put_metric_stream PutMetricStream PutMetricStreamOutput\n"
+    "set_alarm_state SetAlarmState Result\n"
+    "start_metric_streams StartMetricStreams StartMetricStreamsOutput\n"
+    "start_otel_enrichment StartOTelEnrichment StartOTelEnrichmentOutput\n"
+    "stop_metric_streams StopMetricStreams StopMetricStreamsOutput\n"
+    "stop_otel_enrichment StopOTelEnrichment StopOTelEnrichmentOutput\n"
+    "tag_resource TagResource TagResourceOutput\n"
+    "untag_resource UntagResource UntagResourceOutput\n"
+    "update_otel_enrichment UpdateOTelEnrichment UpdateOTelEnrichmentOutput\n"
+    "update_resource_metrics_configuration UpdateResourceMetricsConfiguration UpdateResourceMetricsConfigurationOutput\n"
+)
 if not TYPE_CHECKING:
     exceptions = Exceptions(globals(), ERROR_TABLE)
 
@@ -1472,280 +1735,15 @@ def __getattr__(name: str) -> Any:
     return exceptions.named(name)
 
 
-class Client(BaseClient):
-    """CloudWatch: one method per operation, keyword arguments as in boto3."""
+if not TYPE_CHECKING:
 
-    metadata = METADATA
-    shapes = SHAPES
-    operations = OPERATIONS
-    paginators = PAGINATORS
-    exceptions = exceptions
-    results = RESULTS
+    class Client(BaseClient):
+        """CloudWatch: one method per operation, keyword arguments as in boto3."""
 
-    def associate_dataset_kms_key(self, **params: Any) -> AssociateDatasetKmsKeyOutput:
-        """AssociateDatasetKmsKey: DatasetIdentifier*, KmsKeyArn* (* required)."""
-        return self._call("AssociateDatasetKmsKey", params, "AssociateDatasetKmsKeyOutput")
-
-    def create_resource_metrics_configuration(
-        self, **params: Any
-    ) -> CreateResourceMetricsConfigurationOutput:
-        """CreateResourceMetricsConfiguration: ResourceArn*, MetricSelections (* required)."""
-        return self._call(
-            "CreateResourceMetricsConfiguration", params, "CreateResourceMetricsConfigurationOutput"
-        )
-
-    def delete_alarm_mute_rule(self, **params: Any) -> Result:
-        """DeleteAlarmMuteRule: AlarmMuteRuleName* (* required)."""
-        return self._call("DeleteAlarmMuteRule", params, "Result")
-
-    def delete_alarms(self, **params: Any) -> Result:
-        """DeleteAlarms: AlarmNames* (* required)."""
-        return self._call("DeleteAlarms", params, "Result")
-
-    def delete_anomaly_detector(self, **params: Any) -> DeleteAnomalyDetectorOutput:
-        """DeleteAnomalyDetector: AnomalyDetectorId, Namespace, MetricName, Dimensions, Stat, SingleMetricAnomalyDetector, MetricMathAnomalyDetector (* required)."""
-        return self._call("DeleteAnomalyDetector", params, "DeleteAnomalyDetectorOutput")
-
-    def delete_dashboards(self, **params: Any) -> DeleteDashboardsOutput:
-        """DeleteDashboards: DashboardNames* (* required)."""
-        return self._call("DeleteDashboards", params, "DeleteDashboardsOutput")
-
-    def delete_insight_rules(self, **params: Any) -> DeleteInsightRulesOutput:
-        """DeleteInsightRules: RuleNames* (* required)."""
-        return self._call("DeleteInsightRules", params, "DeleteInsightRulesOutput")
-
-    def delete_metric_data_query_definition(
-        self, **params: Any
-    ) -> DeleteMetricDataQueryDefinitionOutput:
-        """DeleteMetricDataQueryDefinition: Id* (* required)."""
-        return self._call(
-            "DeleteMetricDataQueryDefinition", params, "DeleteMetricDataQueryDefinitionOutput"
-        )
-
-    def delete_metric_stream(self, **params: Any) -> DeleteMetricStreamOutput:
-        """DeleteMetricStream: Name* (* required)."""
-        return self._call("DeleteMetricStream", params, "DeleteMetricStreamOutput")
-
-    def delete_resource_metrics_configuration(
-        self, **params: Any
-    ) -> DeleteResourceMetricsConfigurationOutput:
-        """DeleteResourceMetricsConfiguration: ResourceArn* (* required)."""
-        return self._call(
-            "DeleteResourceMetricsConfiguration", params, "DeleteResourceMetricsConfigurationOutput"
-        )
-
-    def describe_alarm_contributors(self, **params: Any) -> DescribeAlarmContributorsOutput:
-        """DescribeAlarmContributors: AlarmName*, NextToken (* required)."""
-        return self._call("DescribeAlarmContributors", params, "DescribeAlarmContributorsOutput")
-
-    def describe_alarm_history(self, **params: Any) -> DescribeAlarmHistoryOutput:
-        """DescribeAlarmHistory: AlarmName, AlarmContributorId, AlarmTypes, HistoryItemType, StartDate, EndDate, MaxRecords, NextToken, ScanBy (* required)."""
-        return self._call("DescribeAlarmHistory", params, "DescribeAlarmHistoryOutput")
-
-    def describe_alarms(self, **params: Any) -> DescribeAlarmsOutput:
-        """DescribeAlarms: AlarmNames, AlarmNamePrefix, AlarmTypes, ChildrenOfAlarmName, ParentsOfAlarmName, StateValue, ActionPrefix, MaxRecords, NextToken (* required)."""
-        return self._call("DescribeAlarms", params, "DescribeAlarmsOutput")
-
-    def describe_alarms_for_metric(self, **params: Any) -> DescribeAlarmsForMetricOutput:
-        """DescribeAlarmsForMetric: MetricName*, Namespace*, Statistic, ExtendedStatistic, Dimensions, Period, Unit (* required)."""
-        return self._call("DescribeAlarmsForMetric", params, "DescribeAlarmsForMetricOutput")
-
-    def describe_anomaly_detectors(self, **params: Any) -> DescribeAnomalyDetectorsOutput:
-        """DescribeAnomalyDetectors: AnomalyDetectorIds, NextToken, MaxResults, Namespace, MetricName, Dimensions, AnomalyDetectorTypes (* required)."""
-        return self._call("DescribeAnomalyDetectors", params, "DescribeAnomalyDetectorsOutput")
-
-    def describe_insight_rules(self, **params: Any) -> DescribeInsightRulesOutput:
-        """DescribeInsightRules: NextToken, MaxResults (* required)."""
-        return self._call("DescribeInsightRules", params, "DescribeInsightRulesOutput")
-
-    def disable_alarm_actions(self, **params: Any) -> Result:
-        """DisableAlarmActions: AlarmNames* (* required)."""
-        return self._call("DisableAlarmActions", params, "Result")
-
-    def disable_insight_rules(self, **params: Any) -> DisableInsightRulesOutput:
-        """DisableInsightRules: RuleNames* (* required)."""
-        return self._call("DisableInsightRules", params, "DisableInsightRulesOutput")
-
-    def disassociate_dataset_kms_key(self, **params: Any) -> DisassociateDatasetKmsKeyOutput:
-        """DisassociateDatasetKmsKey: DatasetIdentifier* (* required)."""
-        return self._call("DisassociateDatasetKmsKey", params, "DisassociateDatasetKmsKeyOutput")
-
-    def enable_alarm_actions(self, **params: Any) -> Result:
-        """EnableAlarmActions: AlarmNames* (* required)."""
-        return self._call("EnableAlarmActions", params, "Result")
-
-    def enable_insight_rules(self, **params: Any) -> EnableInsightRulesOutput:
-        """EnableInsightRules: RuleNames* (* required)."""
-        return self._call("EnableInsightRules", params, "EnableInsightRulesOutput")
-
-    def get_alarm_mute_rule(self, **params: Any) -> GetAlarmMuteRuleOutput:
-        """GetAlarmMuteRule: AlarmMuteRuleName* (* required)."""
-        return self._call("GetAlarmMuteRule", params, "GetAlarmMuteRuleOutput")
-
-    def get_dashboard(self, **params: Any) -> GetDashboardOutput:
-        """GetDashboard: DashboardName* (* required)."""
-        return self._call("GetDashboard", params, "GetDashboardOutput")
-
-    def get_dataset(self, **params: Any) -> GetDatasetOutput:
-        """GetDataset: DatasetIdentifier* (* required)."""
-        return self._call("GetDataset", params, "GetDatasetOutput")
-
-    def get_insight_rule_report(self, **params: Any) -> GetInsightRuleReportOutput:
-        """GetInsightRuleReport: RuleName*, StartTime*, EndTime*, Period*, MaxContributorCount, Metrics, OrderBy (* required)."""
-        return self._call("GetInsightRuleReport", params, "GetInsightRuleReportOutput")
-
-    def get_metric_data(self, **params: Any) -> GetMetricDataOutput:
-        """GetMetricData: MetricDataQueries*, StartTime*, EndTime*, NextToken, ScanBy, MaxDatapoints, LabelOptions (* required)."""
-        return self._call("GetMetricData", params, "GetMetricDataOutput")
-
-    def get_metric_data_query_definition(self, **params: Any) -> GetMetricDataQueryDefinitionOutput:
-        """GetMetricDataQueryDefinition: Id* (* required)."""
-        return self._call(
-            "GetMetricDataQueryDefinition", params, "GetMetricDataQueryDefinitionOutput"
-        )
-
-    def get_metric_statistics(self, **params: Any) -> GetMetricStatisticsOutput:
-        """GetMetricStatistics: Namespace*, MetricName*, Dimensions, StartTime*, EndTime*, Period*, Statistics, ExtendedStatistics, Unit (* required)."""
-        return self._call("GetMetricStatistics", params, "GetMetricStatisticsOutput")
-
-    def get_metric_stream(self, **params: Any) -> GetMetricStreamOutput:
-        """GetMetricStream: Name* (* required)."""
-        return self._call("GetMetricStream", params, "GetMetricStreamOutput")
-
-    def get_metric_widget_image(self, **params: Any) -> GetMetricWidgetImageOutput:
-        """GetMetricWidgetImage: MetricWidget*, OutputFormat (* required)."""
-        return self._call("GetMetricWidgetImage", params, "GetMetricWidgetImageOutput")
-
-    def get_otel_enrichment(self, **params: Any) -> GetOTelEnrichmentOutput:
-        """GetOTelEnrichment."""
-        return self._call("GetOTelEnrichment", params, "GetOTelEnrichmentOutput")
-
-    def get_resource_metrics_configuration(
-        self, **params: Any
-    ) -> GetResourceMetricsConfigurationOutput:
-        """GetResourceMetricsConfiguration: ResourceArn* (* required)."""
-        return self._call(
-            "GetResourceMetricsConfiguration", params, "GetResourceMetricsConfigurationOutput"
-        )
-
-    def list_alarm_mute_rules(self, **params: Any) -> ListAlarmMuteRulesOutput:
-        """ListAlarmMuteRules: AlarmName, Statuses, MaxRecords, NextToken (* required)."""
-        return self._call("ListAlarmMuteRules", params, "ListAlarmMuteRulesOutput")
-
-    def list_dashboards(self, **params: Any) -> ListDashboardsOutput:
-        """ListDashboards: DashboardNamePrefix, NextToken (* required)."""
-        return self._call("ListDashboards", params, "ListDashboardsOutput")
-
-    def list_managed_insight_rules(self, **params: Any) -> ListManagedInsightRulesOutput:
-        """ListManagedInsightRules: ResourceARN*, NextToken, MaxResults (* required)."""
-        return self._call("ListManagedInsightRules", params, "ListManagedInsightRulesOutput")
-
-    def list_metric_data_query_definitions(
-        self, **params: Any
-    ) -> ListMetricDataQueryDefinitionsOutput:
-        """ListMetricDataQueryDefinitions: MaxResults, NextToken (* required)."""
-        return self._call(
-            "ListMetricDataQueryDefinitions", params, "ListMetricDataQueryDefinitionsOutput"
-        )
-
-    def list_metric_streams(self, **params: Any) -> ListMetricStreamsOutput:
-        """ListMetricStreams: NextToken, MaxResults (* required)."""
-        return self._call("ListMetricStreams", params, "ListMetricStreamsOutput")
-
-    def list_metrics(self, **params: Any) -> ListMetricsOutput:
-        """ListMetrics: Namespace, MetricName, Dimensions, NextToken, RecentlyActive, IncludeLinkedAccounts, OwningAccount (* required)."""
-        return self._call("ListMetrics", params, "ListMetricsOutput")
-
-    def list_tags_for_resource(self, **params: Any) -> ListTagsForResourceOutput:
-        """ListTagsForResource: ResourceARN* (* required)."""
-        return self._call("ListTagsForResource", params, "ListTagsForResourceOutput")
-
-    def put_alarm_mute_rule(self, **params: Any) -> Result:
-        """PutAlarmMuteRule: Name*, Description, Rule*, MuteTargets, Tags, StartDate, ExpireDate (* required)."""
-        return self._call("PutAlarmMuteRule", params, "Result")
-
-    def put_anomaly_detector(self, **params: Any) -> PutAnomalyDetectorOutput:
-        """PutAnomalyDetector: Namespace, MetricName, Dimensions, Stat, Configuration, MetricCharacteristics, SingleMetricAnomalyDetector, MetricMathAnomalyDetector (* required)."""
-        return self._call("PutAnomalyDetector", params, "PutAnomalyDetectorOutput")
-
-    def put_composite_alarm(self, **params: Any) -> Result:
-        """PutCompositeAlarm: ActionsEnabled, AlarmActions, AlarmDescription, AlarmName*, AlarmRule*, InsufficientDataActions, OKActions, Tags, ActionsSuppressor, ActionsSuppressorWaitPeriod, ActionsSuppressorExtensionPeriod, ActionConfiguration (* required)."""
-        return self._call("PutCompositeAlarm", params, "Result")
-
-    def put_dashboard(self, **params: Any) -> PutDashboardOutput:
-        """PutDashboard: DashboardName*, DashboardBody*, Tags (* required)."""
-        return self._call("PutDashboard", params, "PutDashboardOutput")
-
-    def put_insight_rule(self, **params: Any) -> PutInsightRuleOutput:
-        """PutInsightRule: RuleName*, RuleState, RuleDefinition*, Tags, ApplyOnTransformedLogs (* required)."""
-        return self._call("PutInsightRule", params, "PutInsightRuleOutput")
-
-    def put_log_alarm(self, **params: Any) -> Result:
-        """PutLogAlarm: AlarmName*, AlarmDescription, ScheduledQueryConfiguration*, ActionLogLineCount, ActionLogLineRoleArn, ActionsEnabled, OKActions, AlarmActions, InsufficientDataActions, QueryResultsToEvaluate*, QueryResultsToAlarm*, Threshold*, ComparisonOperator*, TreatMissingData, Tags, WarmUpConfiguration, ActionConfiguration (* required)."""
-        return self._call("PutLogAlarm", params, "Result")
-
-    def put_managed_insight_rules(self, **params: Any) -> PutManagedInsightRulesOutput:
-        """PutManagedInsightRules: ManagedRules* (* required)."""
-        return self._call("PutManagedInsightRules", params, "PutManagedInsightRulesOutput")
-
-    def put_metric_alarm(self, **params: Any) -> Result:
-        """PutMetricAlarm: AlarmName*, AlarmDescription, ActionsEnabled, OKActions, AlarmActions, InsufficientDataActions, MetricName, Namespace, Statistic, ExtendedStatistic, Dimensions, Period, Unit, EvaluationPeriods, DatapointsToAlarm, Threshold, ComparisonOperator, TreatMissingData, EvaluateLowSampleCountPercentile, Metrics, Tags, ThresholdMetricId, EvaluationWindow, WarmUpConfiguration, EvaluationCriteria, EvaluationInterval, ActionConfiguration (* required)."""
-        return self._call("PutMetricAlarm", params, "Result")
-
-    def put_metric_data(self, **params: Any) -> Result:
-        """PutMetricData: Namespace*, MetricData, EntityMetricData, StrictEntityValidation (* required)."""
-        return self._call("PutMetricData", params, "Result")
-
-    def put_metric_data_query_definition(self, **params: Any) -> PutMetricDataQueryDefinitionOutput:
-        """PutMetricDataQueryDefinition: Id, Path*, Expression*, Type*, Tags (* required)."""
-        return self._call(
-            "PutMetricDataQueryDefinition", params, "PutMetricDataQueryDefinitionOutput"
-        )
-
-    def put_metric_stream(self, **params: Any) -> PutMetricStreamOutput:
-        """PutMetricStream: Name*, IncludeFilters, ExcludeFilters, FirehoseArn*, RoleArn*, OutputFormat*, Tags, StatisticsConfigurations, IncludeLinkedAccountsMetrics (* required)."""
-        return self._call("PutMetricStream", params, "PutMetricStreamOutput")
-
-    def set_alarm_state(self, **params: Any) -> Result:
-        """SetAlarmState: AlarmName*, StateValue*, StateReason*, StateReasonData (* required)."""
-        return self._call("SetAlarmState", params, "Result")
-
-    def start_metric_streams(self, **params: Any) -> StartMetricStreamsOutput:
-        """StartMetricStreams: Names* (* required)."""
-        return self._call("StartMetricStreams", params, "StartMetricStreamsOutput")
-
-    def start_otel_enrichment(self, **params: Any) -> StartOTelEnrichmentOutput:
-        """StartOTelEnrichment: IncludeFilters, ExcludeFilters (* required)."""
-        return self._call("StartOTelEnrichment", params, "StartOTelEnrichmentOutput")
-
-    def stop_metric_streams(self, **params: Any) -> StopMetricStreamsOutput:
-        """StopMetricStreams: Names* (* required)."""
-        return self._call("StopMetricStreams", params, "StopMetricStreamsOutput")
-
-    def stop_otel_enrichment(self, **params: Any) -> StopOTelEnrichmentOutput:
-        """StopOTelEnrichment."""
-        return self._call("StopOTelEnrichment", params, "StopOTelEnrichmentOutput")
-
-    def tag_resource(self, **params: Any) -> TagResourceOutput:
-        """TagResource: ResourceARN*, Tags* (* required)."""
-        return self._call("TagResource", params, "TagResourceOutput")
-
-    def untag_resource(self, **params: Any) -> UntagResourceOutput:
-        """UntagResource: ResourceARN*, TagKeys* (* required)."""
-        return self._call("UntagResource", params, "UntagResourceOutput")
-
-    def update_otel_enrichment(self, **params: Any) -> UpdateOTelEnrichmentOutput:
-        """UpdateOTelEnrichment: IncludeFilters, ExcludeFilters (* required)."""
-        return self._call("UpdateOTelEnrichment", params, "UpdateOTelEnrichmentOutput")
-
-    def update_resource_metrics_configuration(
-        self, **params: Any
-    ) -> UpdateResourceMetricsConfigurationOutput:
-        """UpdateResourceMetricsConfiguration: ResourceArn*, MetricSelections (* required)."""
-        return self._call(
-            "UpdateResourceMetricsConfiguration", params, "UpdateResourceMetricsConfigurationOutput"
-        )
-
-    def get_paginator(self, operation: str) -> Paginator:
-        """Pages (``.paginate(**params)``) and items (``.items(**params)``)."""
-        return self._paginator(operation)
+        metadata = METADATA
+        shapes = SHAPES
+        operations = OPERATIONS
+        paginators = PAGINATORS
+        exceptions = exceptions
+        results = RESULTS
+        methods = METHODS

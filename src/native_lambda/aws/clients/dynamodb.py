@@ -1310,6 +1310,214 @@ if TYPE_CHECKING:
         @staticmethod
         def named(class_name: str) -> type[ServiceError]: ...
 
+    class Client(BaseClient):
+        """DynamoDB: one method per operation, keyword arguments as in boto3."""
+
+        exceptions = exceptions
+
+        def batch_execute_statement(self, **params: Any) -> BatchExecuteStatementOutput:
+            """BatchExecuteStatement: Statements*, ReturnConsumedCapacity (* required)."""
+
+        def batch_get_item(self, **params: Any) -> BatchGetItemOutput:
+            """BatchGetItem: RequestItems*, ReturnConsumedCapacity (* required)."""
+
+        def batch_write_item(self, **params: Any) -> BatchWriteItemOutput:
+            """BatchWriteItem: RequestItems*, ReturnConsumedCapacity, ReturnItemCollectionMetrics (* required)."""
+
+        def cancel_bulk_operation(self, **params: Any) -> CancelBulkOperationOutput:
+            """CancelBulkOperation: BulkOperationArn* (* required)."""
+
+        def create_backup(self, **params: Any) -> CreateBackupOutput:
+            """CreateBackup: TableName*, BackupName* (* required)."""
+
+        def create_global_table(self, **params: Any) -> CreateGlobalTableOutput:
+            """CreateGlobalTable: GlobalTableName*, ReplicationGroup* (* required)."""
+
+        def create_table(self, **params: Any) -> CreateTableOutput:
+            """CreateTable: AttributeDefinitions, TableName*, KeySchema, LocalSecondaryIndexes, GlobalSecondaryIndexes, BillingMode, ProvisionedThroughput, StreamSpecification, SSESpecification, Tags, TableClass, DeletionProtectionEnabled, WarmThroughput, ResourcePolicy, OnDemandThroughput, GlobalTableSourceArn, GlobalTableSettingsReplicationMode, VectorIndexes (* required)."""
+
+        def delete_backup(self, **params: Any) -> DeleteBackupOutput:
+            """DeleteBackup: BackupArn* (* required)."""
+
+        def delete_item(self, **params: Any) -> DeleteItemOutput:
+            """DeleteItem: TableName*, Key*, Expected, ConditionalOperator, ReturnValues, ReturnConsumedCapacity, ReturnItemCollectionMetrics, ConditionExpression, ExpressionAttributeNames, ExpressionAttributeValues, ReturnValuesOnConditionCheckFailure (* required)."""
+
+        def delete_resource_policy(self, **params: Any) -> DeleteResourcePolicyOutput:
+            """DeleteResourcePolicy: ResourceArn*, ExpectedRevisionId (* required)."""
+
+        def delete_table(self, **params: Any) -> DeleteTableOutput:
+            """DeleteTable: TableName* (* required)."""
+
+        def describe_backup(self, **params: Any) -> DescribeBackupOutput:
+            """DescribeBackup: BackupArn* (* required)."""
+
+        def describe_bulk_operation(self, **params: Any) -> DescribeBulkOperationOutput:
+            """DescribeBulkOperation: BulkOperationArn* (* required)."""
+
+        def describe_continuous_backups(self, **params: Any) -> DescribeContinuousBackupsOutput:
+            """DescribeContinuousBackups: TableName* (* required)."""
+
+        def describe_contributor_insights(self, **params: Any) -> DescribeContributorInsightsOutput:
+            """DescribeContributorInsights: TableName*, IndexName (* required)."""
+
+        def describe_endpoints(self, **params: Any) -> DescribeEndpointsResponse:
+            """DescribeEndpoints."""
+
+        def describe_export(self, **params: Any) -> DescribeExportOutput:
+            """DescribeExport: ExportArn* (* required)."""
+
+        def describe_global_table(self, **params: Any) -> DescribeGlobalTableOutput:
+            """DescribeGlobalTable: GlobalTableName* (* required)."""
+
+        def describe_global_table_settings(
+            self, **params: Any
+        ) -> DescribeGlobalTableSettingsOutput:
+            """DescribeGlobalTableSettings: GlobalTableName* (* required)."""
+
+        def describe_import(self, **params: Any) -> DescribeImportOutput:
+            """DescribeImport: ImportArn* (* required)."""
+
+        def describe_kinesis_streaming_destination(
+            self, **params: Any
+        ) -> DescribeKinesisStreamingDestinationOutput:
+            """DescribeKinesisStreamingDestination: TableName* (* required)."""
+
+        def describe_limits(self, **params: Any) -> DescribeLimitsOutput:
+            """DescribeLimits."""
+
+        def describe_table(self, **params: Any) -> DescribeTableOutput:
+            """DescribeTable: TableName* (* required)."""
+
+        def describe_table_replica_auto_scaling(
+            self, **params: Any
+        ) -> DescribeTableReplicaAutoScalingOutput:
+            """DescribeTableReplicaAutoScaling: TableName* (* required)."""
+
+        def describe_time_to_live(self, **params: Any) -> DescribeTimeToLiveOutput:
+            """DescribeTimeToLive: TableName* (* required)."""
+
+        def disable_kinesis_streaming_destination(
+            self, **params: Any
+        ) -> KinesisStreamingDestinationOutput:
+            """DisableKinesisStreamingDestination: TableName*, StreamArn*, EnableKinesisStreamingConfiguration (* required)."""
+
+        def enable_kinesis_streaming_destination(
+            self, **params: Any
+        ) -> KinesisStreamingDestinationOutput:
+            """EnableKinesisStreamingDestination: TableName*, StreamArn*, EnableKinesisStreamingConfiguration (* required)."""
+
+        def execute_statement(self, **params: Any) -> ExecuteStatementOutput:
+            """ExecuteStatement: Statement*, Parameters, ConsistentRead, NextToken, ReturnConsumedCapacity, Limit, ReturnValuesOnConditionCheckFailure (* required)."""
+
+        def execute_transaction(self, **params: Any) -> ExecuteTransactionOutput:
+            """ExecuteTransaction: TransactStatements*, ClientRequestToken, ReturnConsumedCapacity (* required)."""
+
+        def export_table_to_point_in_time(self, **params: Any) -> ExportTableToPointInTimeOutput:
+            """ExportTableToPointInTime: TableArn*, ExportTime, ClientToken, S3Bucket*, S3BucketOwner, S3Prefix, S3SseAlgorithm, S3SseKmsKeyId, ExportFormat, ExportType, IncrementalExportSpecification, FilterSpecification (* required)."""
+
+        def get_item(self, **params: Any) -> GetItemOutput:
+            """GetItem: TableName*, Key*, AttributesToGet, ConsistentRead, ReturnConsumedCapacity, ProjectionExpression, ExpressionAttributeNames (* required)."""
+
+        def get_resource_policy(self, **params: Any) -> GetResourcePolicyOutput:
+            """GetResourcePolicy: ResourceArn* (* required)."""
+
+        def import_table(self, **params: Any) -> ImportTableOutput:
+            """ImportTable: ClientToken, S3BucketSource*, InputFormat*, InputFormatOptions, InputCompressionType, TableCreationParameters* (* required)."""
+
+        def list_backups(self, **params: Any) -> ListBackupsOutput:
+            """ListBackups: TableName, Limit, TimeRangeLowerBound, TimeRangeUpperBound, ExclusiveStartBackupArn, BackupType (* required)."""
+
+        def list_bulk_operations(self, **params: Any) -> ListBulkOperationsOutput:
+            """ListBulkOperations: MaxResults, NextToken (* required)."""
+
+        def list_contributor_insights(self, **params: Any) -> ListContributorInsightsOutput:
+            """ListContributorInsights: TableName, NextToken, MaxResults (* required)."""
+
+        def list_exports(self, **params: Any) -> ListExportsOutput:
+            """ListExports: TableArn, MaxResults, NextToken (* required)."""
+
+        def list_global_tables(self, **params: Any) -> ListGlobalTablesOutput:
+            """ListGlobalTables: ExclusiveStartGlobalTableName, Limit, RegionName (* required)."""
+
+        def list_imports(self, **params: Any) -> ListImportsOutput:
+            """ListImports: TableArn, PageSize, NextToken (* required)."""
+
+        def list_tables(self, **params: Any) -> ListTablesOutput:
+            """ListTables: ExclusiveStartTableName, Limit (* required)."""
+
+        def list_tags_of_resource(self, **params: Any) -> ListTagsOfResourceOutput:
+            """ListTagsOfResource: ResourceArn*, NextToken (* required)."""
+
+        def put_item(self, **params: Any) -> PutItemOutput:
+            """PutItem: TableName*, Item*, Expected, ReturnValues, ReturnConsumedCapacity, ReturnItemCollectionMetrics, ConditionalOperator, ConditionExpression, ExpressionAttributeNames, ExpressionAttributeValues, ReturnValuesOnConditionCheckFailure (* required)."""
+
+        def put_resource_policy(self, **params: Any) -> PutResourcePolicyOutput:
+            """PutResourcePolicy: ResourceArn*, Policy*, ExpectedRevisionId, ConfirmRemoveSelfResourceAccess (* required)."""
+
+        def query(self, **params: Any) -> QueryOutput:
+            """Query: TableName*, IndexName, Select, AttributesToGet, Limit, ConsistentRead, KeyConditions, QueryFilter, ConditionalOperator, ScanIndexForward, ExclusiveStartKey, ReturnConsumedCapacity, ProjectionExpression, FilterExpression, KeyConditionExpression, ExpressionAttributeNames, ExpressionAttributeValues (* required)."""
+
+        def restore_table_from_backup(self, **params: Any) -> RestoreTableFromBackupOutput:
+            """RestoreTableFromBackup: TargetTableName*, BackupArn*, BillingModeOverride, GlobalSecondaryIndexOverride, LocalSecondaryIndexOverride, ProvisionedThroughputOverride, OnDemandThroughputOverride, SSESpecificationOverride, VectorIndexOverride (* required)."""
+
+        def restore_table_to_point_in_time(self, **params: Any) -> RestoreTableToPointInTimeOutput:
+            """RestoreTableToPointInTime: SourceTableArn, SourceTableName, TargetTableName*, UseLatestRestorableTime, RestoreDateTime, BillingModeOverride, GlobalSecondaryIndexOverride, LocalSecondaryIndexOverride, ProvisionedThroughputOverride, OnDemandThroughputOverride, SSESpecificationOverride, VectorIndexOverride (* required)."""
+
+        def scan(self, **params: Any) -> ScanOutput:
+            """Scan: TableName*, IndexName, AttributesToGet, Limit, Select, ScanFilter, ConditionalOperator, ExclusiveStartKey, ReturnConsumedCapacity, TotalSegments, Segment, ProjectionExpression, FilterExpression, ExpressionAttributeNames, ExpressionAttributeValues, ConsistentRead (* required)."""
+
+        def search_vectors(self, **params: Any) -> SearchVectorsOutput:
+            """SearchVectors: TableName*, IndexName*, ReturnConsumedCapacity, ExpressionAttributeNames, ExpressionAttributeValues, ProjectionExpression, SearchVector*, SearchConditionExpression, TopK* (* required)."""
+
+        def start_bulk_put_items(self, **params: Any) -> StartBulkPutItemsOutput:
+            """StartBulkPutItems: ClientToken, InputS3Configuration*, OutputS3Configuration*, TableName*, MaxWriteRequestUnits, PerformanceTier (* required)."""
+
+        def tag_resource(self, **params: Any) -> Result:
+            """TagResource: ResourceArn*, Tags* (* required)."""
+
+        def transact_get_items(self, **params: Any) -> TransactGetItemsOutput:
+            """TransactGetItems: TransactItems*, ReturnConsumedCapacity (* required)."""
+
+        def transact_write_items(self, **params: Any) -> TransactWriteItemsOutput:
+            """TransactWriteItems: TransactItems*, ReturnConsumedCapacity, ReturnItemCollectionMetrics, ClientRequestToken (* required)."""
+
+        def untag_resource(self, **params: Any) -> Result:
+            """UntagResource: ResourceArn*, TagKeys* (* required)."""
+
+        def update_continuous_backups(self, **params: Any) -> UpdateContinuousBackupsOutput:
+            """UpdateContinuousBackups: TableName*, PointInTimeRecoverySpecification* (* required)."""
+
+        def update_contributor_insights(self, **params: Any) -> UpdateContributorInsightsOutput:
+            """UpdateContributorInsights: TableName*, IndexName, ContributorInsightsAction*, ContributorInsightsMode (* required)."""
+
+        def update_global_table(self, **params: Any) -> UpdateGlobalTableOutput:
+            """UpdateGlobalTable: GlobalTableName*, ReplicaUpdates* (* required)."""
+
+        def update_global_table_settings(self, **params: Any) -> UpdateGlobalTableSettingsOutput:
+            """UpdateGlobalTableSettings: GlobalTableName*, GlobalTableBillingMode, GlobalTableProvisionedWriteCapacityUnits, GlobalTableProvisionedWriteCapacityAutoScalingSettingsUpdate, GlobalTableGlobalSecondaryIndexSettingsUpdate, ReplicaSettingsUpdate (* required)."""
+
+        def update_item(self, **params: Any) -> UpdateItemOutput:
+            """UpdateItem: TableName*, Key*, AttributeUpdates, Expected, ConditionalOperator, ReturnValues, ReturnConsumedCapacity, ReturnItemCollectionMetrics, UpdateExpression, ConditionExpression, ExpressionAttributeNames, ExpressionAttributeValues, ReturnValuesOnConditionCheckFailure (* required)."""
+
+        def update_kinesis_streaming_destination(
+            self, **params: Any
+        ) -> UpdateKinesisStreamingDestinationOutput:
+            """UpdateKinesisStreamingDestination: TableName*, StreamArn*, UpdateKinesisStreamingConfiguration (* required)."""
+
+        def update_table(self, **params: Any) -> UpdateTableOutput:
+            """UpdateTable: AttributeDefinitions, TableName*, BillingMode, ProvisionedThroughput, GlobalSecondaryIndexUpdates, StreamSpecification, SSESpecification, ReplicaUpdates, TableClass, DeletionProtectionEnabled, MultiRegionConsistency, GlobalTableWitnessUpdates, OnDemandThroughput, WarmThroughput, GlobalTableSettingsReplicationMode, DisassociationProtectionEnabled, VectorIndexUpdates (* required)."""
+
+        def update_table_replica_auto_scaling(
+            self, **params: Any
+        ) -> UpdateTableReplicaAutoScalingOutput:
+            """UpdateTableReplicaAutoScaling: GlobalSecondaryIndexUpdates, TableName*, ProvisionedWriteCapacityAutoScalingUpdate, ReplicaUpdates (* required)."""
+
+        def update_time_to_live(self, **params: Any) -> UpdateTimeToLiveOutput:
+            """UpdateTimeToLive: TableName*, TimeToLiveSpecification* (* required)."""
+
+        def get_paginator(self, operation: str) -> Paginator:
+            """Pages (``.paginate(**params)``) and items (``.items(**params)``)."""
+
 
 __all__ = ["Client", "exceptions"]
 
@@ -2144,6 +2352,71 @@ ERROR_TABLE = Table(
     "TransactionConflictException TransactionConflictException TransactionConflictException 400\n"
     "TransactionInProgressException TransactionInProgressException TransactionInProgressException 400\n"
 )
+# Methods as data: method -> 'Operation ResultClass', each made when first used.
+METHODS = Table(
+    "batch_execute_statement BatchExecuteStatement BatchExecuteStatementOutput\n"
+    "batch_get_item BatchGetItem BatchGetItemOutput\n"
+    "batch_write_item BatchWriteItem BatchWriteItemOutput\n"
+    "cancel_bulk_operation CancelBulkOperation CancelBulkOperationOutput\n"
+    "create_backup CreateBackup CreateBackupOutput\n"
+    "create_global_table CreateGlobalTable CreateGlobalTableOutput\n"
+    "create_table CreateTable CreateTableOutput\n"
+    "delete_backup DeleteBackup DeleteBackupOutput\n"
+    "delete_item DeleteItem DeleteItemOutput\n"
+    "delete_resource_policy DeleteResourcePolicy DeleteResourcePolicyOutput\n"
+    "delete_table DeleteTable DeleteTableOutput\n"
+    "describe_backup DescribeBackup DescribeBackupOutput\n"
+    "describe_bulk_operation DescribeBulkOperation DescribeBulkOperationOutput\n"
+    "describe_continuous_backups DescribeContinuousBackups DescribeContinuousBackupsOutput\n"
+    "describe_contributor_insights DescribeContributorInsights DescribeContributorInsightsOutput\n"
+    "describe_endpoints DescribeEndpoints DescribeEndpointsResponse\n"
+    "describe_export DescribeExport DescribeExportOutput\n"
+    "describe_global_table DescribeGlobalTable DescribeGlobalTableOutput\n"
+    "describe_global_table_settings DescribeGlobalTableSettings DescribeGlobalTableSettingsOutput\n"
+    "describe_import DescribeImport DescribeImportOutput\n"
+    "describe_kinesis_streaming_destination DescribeKinesisStreamingDestination DescribeKinesisStreamingDestinationOutput\n"
+    "describe_limits DescribeLimits DescribeLimitsOutput\n"
+    "describe_table DescribeTable DescribeTableOutput\n"
+    "describe_table_replica_auto_scaling DescribeTableReplicaAutoScaling DescribeTableReplicaAutoScalingOutput\n"
+    "describe_time_to_live DescribeTimeToLive DescribeTimeToLiveOutput\n"
+    "disable_kinesis_streaming_destination DisableKinesisStreamingDestination KinesisStreamingDestinationOutput\n"
+    "enable_kinesis_streaming_destination EnableKinesisStreamingDestination KinesisStreamingDestinationOutput\n"
+    "execute_statement ExecuteStatement ExecuteStatementOutput\n"
+    "execute_transaction ExecuteTransaction ExecuteTransactionOutput\n"
+    "export_table_to_point_in_time ExportTableToPointInTime ExportTableToPointInTimeOutput\n"
+    "get_item GetItem GetItemOutput\n"
+    "get_resource_policy GetResourcePolicy GetResourcePolicyOutput\n"
+    "import_table ImportTable ImportTableOutput\n"
+    "list_backups ListBackups ListBackupsOutput\n"
+    "list_bulk_operations ListBulkOperations ListBulkOperationsOutput\n"
+    "list_contributor_insights ListContributorInsights ListContributorInsightsOutput\n"
+    "list_exports ListExports ListExportsOutput\n"
+    "list_global_tables ListGlobalTables ListGlobalTablesOutput\n"
+    "list_imports ListImports ListImportsOutput\n"
+    "list_tables ListTables ListTablesOutput\n"
+    "list_tags_of_resource ListTagsOfResource ListTagsOfResourceOutput\n"
+    "put_item PutItem PutItemOutput\n"
+    "put_resource_policy PutResourcePolicy PutResourcePolicyOutput\n"
+    "query Query QueryOutput\n"
+    "restore_table_from_backup RestoreTableFromBackup RestoreTableFromBackupOutput\n"
+    "restore_table_to_point_in_time RestoreTableToPointInTime RestoreTableToPointInTimeOutput\n"
+    "scan Scan ScanOutput\n"
+    "search_vectors SearchVectors SearchVectorsOutput\n"
+    "start_bulk_put_items StartBulkPutItems StartBulkPutItemsOutput\n"
+    "tag_resource TagResource Result\n"
+    "transact_get_items TransactGetItems TransactGetItemsOutput\n"
+    "transact_write_items TransactWriteItems TransactWriteItemsOutput\n"
+    "untag_resource UntagResource Result\n"
+    "update_continuous_backups UpdateContinuousBackups UpdateContinuousBackupsOutput\n"
+    "update_contributor_insights UpdateContributorInsights UpdateContributorInsightsOutput\n"
+    "update_global_table UpdateGlobalTable UpdateGlobalTableOutput\n"
+    "update_global_table_settings UpdateGlobalTableSettings UpdateGlobalTableSettingsOutput\n"
+    "update_item UpdateItem UpdateItemOutput\n"
+    "update_kinesis_streaming_destination UpdateKinesisStreamingDestination UpdateKinesisStreamingDestinationOutput\n"
+    "update_table UpdateTable UpdateTableOutput\n"
+    "update_table_replica_auto_scaling UpdateTableReplicaAutoScaling UpdateTableReplicaAutoScalingOutput\n"
+    "update_time_to_live UpdateTimeToLive UpdateTimeToLiveOutput\n"
+)
 if not TYPE_CHECKING:
     exceptions = Exceptions(globals(), ERROR_TABLE)
 
@@ -2155,294 +2428,15 @@ def __getattr__(name: str) -> Any:
     return exceptions.named(name)
 
 
-class Client(BaseClient):
-    """DynamoDB: one method per operation, keyword arguments as in boto3."""
-
-    metadata = METADATA
-    shapes = SHAPES
-    operations = OPERATIONS
-    paginators = PAGINATORS
-    exceptions = exceptions
-    results = RESULTS
-
-    def batch_execute_statement(self, **params: Any) -> BatchExecuteStatementOutput:
-        """BatchExecuteStatement: Statements*, ReturnConsumedCapacity (* required)."""
-        return self._call("BatchExecuteStatement", params, "BatchExecuteStatementOutput")
-
-    def batch_get_item(self, **params: Any) -> BatchGetItemOutput:
-        """BatchGetItem: RequestItems*, ReturnConsumedCapacity (* required)."""
-        return self._call("BatchGetItem", params, "BatchGetItemOutput")
-
-    def batch_write_item(self, **params: Any) -> BatchWriteItemOutput:
-        """BatchWriteItem: RequestItems*, ReturnConsumedCapacity, ReturnItemCollectionMetrics (* required)."""
-        return self._call("BatchWriteItem", params, "BatchWriteItemOutput")
-
-    def cancel_bulk_operation(self, **params: Any) -> CancelBulkOperationOutput:
-        """CancelBulkOperation: BulkOperationArn* (* required)."""
-        return self._call("CancelBulkOperation", params, "CancelBulkOperationOutput")
-
-    def create_backup(self, **params: Any) -> CreateBackupOutput:
-        """CreateBackup: TableName*, BackupName* (* required)."""
-        return self._call("CreateBackup", params, "CreateBackupOutput")
-
-    def create_global_table(self, **params: Any) -> CreateGlobalTableOutput:
-        """CreateGlobalTable: GlobalTableName*, ReplicationGroup* (* required)."""
-        return self._call("CreateGlobalTable", params, "CreateGlobalTableOutput")
-
-    def create_table(self, **params: Any) -> CreateTableOutput:
-        """CreateTable: AttributeDefinitions, TableName*, KeySchema, LocalSecondaryIndexes, GlobalSecondaryIndexes, BillingMode, ProvisionedThroughput, StreamSpecification, SSESpecification, Tags, TableClass, DeletionProtectionEnabled, WarmThroughput, ResourcePolicy, OnDemandThroughput, GlobalTableSourceArn, GlobalTableSettingsReplicationMode, VectorIndexes (* required)."""
-        return self._call("CreateTable", params, "CreateTableOutput")
-
-    def delete_backup(self, **params: Any) -> DeleteBackupOutput:
-        """DeleteBackup: BackupArn* (* required)."""
-        return self._call("DeleteBackup", params, "DeleteBackupOutput")
-
-    def delete_item(self, **params: Any) -> DeleteItemOutput:
-        """DeleteItem: TableName*, Key*, Expected, ConditionalOperator, ReturnValues, ReturnConsumedCapacity, ReturnItemCollectionMetrics, ConditionExpression, ExpressionAttributeNames, ExpressionAttributeValues, ReturnValuesOnConditionCheckFailure (* required)."""
-        return self._call("DeleteItem", params, "DeleteItemOutput")
-
-    def delete_resource_policy(self, **params: Any) -> DeleteResourcePolicyOutput:
-        """DeleteResourcePolicy: ResourceArn*, ExpectedRevisionId (* required)."""
-        return self._call("DeleteResourcePolicy", params, "DeleteResourcePolicyOutput")
-
-    def delete_table(self, **params: Any) -> DeleteTableOutput:
-        """DeleteTable: TableName* (* required)."""
-        return self._call("DeleteTable", params, "DeleteTableOutput")
-
-    def describe_backup(self, **params: Any) -> DescribeBackupOutput:
-        """DescribeBackup: BackupArn* (* required)."""
-        return self._call("DescribeBackup", params, "DescribeBackupOutput")
-
-    def describe_bulk_operation(self, **params: Any) -> DescribeBulkOperationOutput:
-        """DescribeBulkOperation: BulkOperationArn* (* required)."""
-        return self._call("DescribeBulkOperation", params, "DescribeBulkOperationOutput")
-
-    def describe_continuous_backups(self, **params: Any) -> DescribeContinuousBackupsOutput:
-        """DescribeContinuousBackups: TableName* (* required)."""
-        return self._call("DescribeContinuousBackups", params, "DescribeContinuousBackupsOutput")
-
-    def describe_contributor_insights(self, **params: Any) -> DescribeContributorInsightsOutput:
-        """DescribeContributorInsights: TableName*, IndexName (* required)."""
-        return self._call(
-            "DescribeContributorInsights", params, "DescribeContributorInsightsOutput"
-        )
-
-    def describe_endpoints(self, **params: Any) -> DescribeEndpointsResponse:
-        """DescribeEndpoints."""
-        return self._call("DescribeEndpoints", params, "DescribeEndpointsResponse")
-
-    def describe_export(self, **params: Any) -> DescribeExportOutput:
-        """DescribeExport: ExportArn* (* required)."""
-        return self._call("DescribeExport", params, "DescribeExportOutput")
-
-    def describe_global_table(self, **params: Any) -> DescribeGlobalTableOutput:
-        """DescribeGlobalTable: GlobalTableName* (* required)."""
-        return self._call("DescribeGlobalTable", params, "DescribeGlobalTableOutput")
-
-    def describe_global_table_settings(self, **params: Any) -> DescribeGlobalTableSettingsOutput:
-        """DescribeGlobalTableSettings: GlobalTableName* (* required)."""
-        return self._call(
-            "DescribeGlobalTableSettings", params, "DescribeGlobalTableSettingsOutput"
-        )
-
-    def describe_import(self, **params: Any) -> DescribeImportOutput:
-        """DescribeImport: ImportArn* (* required)."""
-        return self._call("DescribeImport", params, "DescribeImportOutput")
-
-    def describe_kinesis_streaming_destination(
-        self, **params: Any
-    ) -> DescribeKinesisStreamingDestinationOutput:
-        """DescribeKinesisStreamingDestination: TableName* (* required)."""
-        return self._call(
-            "DescribeKinesisStreamingDestination",
-            params,
-            "DescribeKinesisStreamingDestinationOutput",
-        )
-
-    def describe_limits(self, **params: Any) -> DescribeLimitsOutput:
-        """DescribeLimits."""
-        return self._call("DescribeLimits", params, "DescribeLimitsOutput")
-
-    def describe_table(self, **params: Any) -> DescribeTableOutput:
-        """DescribeTable: TableName* (* required)."""
-        return self._call("DescribeTable", params, "DescribeTableOutput")
-
-    def describe_table_replica_auto_scaling(
-        self, **params: Any
-    ) -> DescribeTableReplicaAutoScalingOutput:
-        """DescribeTableReplicaAutoScaling: TableName* (* required)."""
-        return self._call(
-            "DescribeTableReplicaAutoScaling", params, "DescribeTableReplicaAutoScalingOutput"
-        )
-
-    def describe_time_to_live(self, **params: Any) -> DescribeTimeToLiveOutput:
-        """DescribeTimeToLive: TableName* (* required)."""
-        return self._call("DescribeTimeToLive", params, "DescribeTimeToLiveOutput")
-
-    def disable_kinesis_streaming_destination(
-        self, **params: Any
-    ) -> KinesisStreamingDestinationOutput:
-        """DisableKinesisStreamingDestination: TableName*, StreamArn*, EnableKinesisStreamingConfiguration (* required)."""
-        return self._call(
-            "DisableKinesisStreamingDestination", params, "KinesisStreamingDestinationOutput"
-        )
-
-    def enable_kinesis_streaming_destination(
-        self, **params: Any
-    ) -> KinesisStreamingDestinationOutput:
-        """EnableKinesisStreamingDestination: TableName*, StreamArn*, EnableKinesisStreamingConfiguration (* required)."""
-        return self._call(
-            "EnableKinesisStreamingDestination", params, "KinesisStreamingDestinationOutput"
-        )
-
-    def execute_statement(self, **params: Any) -> ExecuteStatementOutput:
-        """ExecuteStatement: Statement*, Parameters, ConsistentRead, NextToken, ReturnConsumedCapacity, Limit, ReturnValuesOnConditionCheckFailure (* required)."""
-        return self._call("ExecuteStatement", params, "ExecuteStatementOutput")
-
-    def execute_transaction(self, **params: Any) -> ExecuteTransactionOutput:
-        """ExecuteTransaction: TransactStatements*, ClientRequestToken, ReturnConsumedCapacity (* required)."""
-        return self._call("ExecuteTransaction", params, "ExecuteTransactionOutput")
-
-    def export_table_to_point_in_time(self, **params: Any) -> ExportTableToPointInTimeOutput:
-        """ExportTableToPointInTime: TableArn*, ExportTime, ClientToken, S3Bucket*, S3BucketOwner, S3Prefix, S3SseAlgorithm, S3SseKmsKeyId, ExportFormat, ExportType, IncrementalExportSpecification, FilterSpecification (* required)."""
-        return self._call("ExportTableToPointInTime", params, "ExportTableToPointInTimeOutput")
-
-    def get_item(self, **params: Any) -> GetItemOutput:
-        """GetItem: TableName*, Key*, AttributesToGet, ConsistentRead, ReturnConsumedCapacity, ProjectionExpression, ExpressionAttributeNames (* required)."""
-        return self._call("GetItem", params, "GetItemOutput")
-
-    def get_resource_policy(self, **params: Any) -> GetResourcePolicyOutput:
-        """GetResourcePolicy: ResourceArn* (* required)."""
-        return self._call("GetResourcePolicy", params, "GetResourcePolicyOutput")
-
-    def import_table(self, **params: Any) -> ImportTableOutput:
-        """ImportTable: ClientToken, S3BucketSource*, InputFormat*, InputFormatOptions, InputCompressionType, TableCreationParameters* (* required)."""
-        return self._call("ImportTable", params, "ImportTableOutput")
-
-    def list_backups(self, **params: Any) -> ListBackupsOutput:
-        """ListBackups: TableName, Limit, TimeRangeLowerBound, TimeRangeUpperBound, ExclusiveStartBackupArn, BackupType (* required)."""
-        return self._call("ListBackups", params, "ListBackupsOutput")
-
-    def list_bulk_operations(self, **params: Any) -> ListBulkOperationsOutput:
-        """ListBulkOperations: MaxResults, NextToken (* required)."""
-        return self._call("ListBulkOperations", params, "ListBulkOperationsOutput")
-
-    def list_contributor_insights(self, **params: Any) -> ListContributorInsightsOutput:
-        """ListContributorInsights: TableName, NextToken, MaxResults (* required)."""
-        return self._call("ListContributorInsights", params, "ListContributorInsightsOutput")
-
-    def list_exports(self, **params: Any) -> ListExportsOutput:
-        """ListExports: TableArn, MaxResults, NextToken (* required)."""
-        return self._call("ListExports", params, "ListExportsOutput")
-
-    def list_global_tables(self, **params: Any) -> ListGlobalTablesOutput:
-        """ListGlobalTables: ExclusiveStartGlobalTableName, Limit, RegionName (* required)."""
-        return self._call("ListGlobalTables", params, "ListGlobalTablesOutput")
-
-    def list_imports(self, **params: Any) -> ListImportsOutput:
-        """ListImports: TableArn, PageSize, NextToken (* required)."""
-        return self._call("ListImports", params, "ListImportsOutput")
-
-    def list_tables(self, **params: Any) -> ListTablesOutput:
-        """ListTables: ExclusiveStartTableName, Limit (* required)."""
-        return self._call("ListTables", params, "ListTablesOutput")
-
-    def list_tags_of_resource(self, **params: Any) -> ListTagsOfResourceOutput:
-        """ListTagsOfResource: ResourceArn*, NextToken (* required)."""
-        return self._call("ListTagsOfResource", params, "ListTagsOfResourceOutput")
-
-    def put_item(self, **params: Any) -> PutItemOutput:
-        """PutItem: TableName*, Item*, Expected, ReturnValues, ReturnConsumedCapacity, ReturnItemCollectionMetrics, ConditionalOperator, ConditionExpression, ExpressionAttributeNames, ExpressionAttributeValues, ReturnValuesOnConditionCheckFailure (* required)."""
-        return self._call("PutItem", params, "PutItemOutput")
-
-    def put_resource_policy(self, **params: Any) -> PutResourcePolicyOutput:
-        """PutResourcePolicy: ResourceArn*, Policy*, ExpectedRevisionId, ConfirmRemoveSelfResourceAccess (* required)."""
-        return self._call("PutResourcePolicy", params, "PutResourcePolicyOutput")
-
-    def query(self, **params: Any) -> QueryOutput:
-        """Query: TableName*, IndexName, Select, AttributesToGet, Limit, ConsistentRead, KeyConditions, QueryFilter, ConditionalOperator, ScanIndexForward, ExclusiveStartKey, ReturnConsumedCapacity, ProjectionExpression, FilterExpression, KeyConditionExpression, ExpressionAttributeNames, ExpressionAttributeValues (* required)."""
-        return self._call("Query", params, "QueryOutput")
-
-    def restore_table_from_backup(self, **params: Any) -> RestoreTableFromBackupOutput:
-        """RestoreTableFromBackup: TargetTableName*, BackupArn*, BillingModeOverride, GlobalSecondaryIndexOverride, LocalSecondaryIndexOverride, ProvisionedThroughputOverride, OnDemandThroughputOverride, SSESpecificationOverride, VectorIndexOverride (* required)."""
-        return self._call("RestoreTableFromBackup", params, "RestoreTableFromBackupOutput")
-
-    def restore_table_to_point_in_time(self, **params: Any) -> RestoreTableToPointInTimeOutput:
-        """RestoreTableToPointInTime: SourceTableArn, SourceTableName, TargetTableName*, UseLatestRestorableTime, RestoreDateTime, BillingModeOverride, GlobalSecondaryIndexOverride, LocalSecondaryIndexOverride, ProvisionedThroughputOverride, OnDemandThroughputOverride, SSESpecificationOverride, VectorIndexOverride (* required)."""
-        return self._call("RestoreTableToPointInTime", params, "RestoreTableToPointInTimeOutput")
-
-    def scan(self, **params: Any) -> ScanOutput:
-        """Scan: TableName*, IndexName, AttributesToGet, Limit, Select, ScanFilter, ConditionalOperator, ExclusiveStartKey, ReturnConsumedCapacity, TotalSegments, Segment, ProjectionExpression, FilterExpression, ExpressionAttributeNames, ExpressionAttributeValues, ConsistentRead (* required)."""
-        return self._call("Scan", params, "ScanOutput")
-
-    def search_vectors(self, **params: Any) -> SearchVectorsOutput:
-        """SearchVectors: TableName*, IndexName*, ReturnConsumedCapacity, ExpressionAttributeNames, ExpressionAttributeValues, ProjectionExpression, SearchVector*, SearchConditionExpression, TopK* (* required)."""
-        return self._call("SearchVectors", params, "SearchVectorsOutput")
-
-    def start_bulk_put_items(self, **params: Any) -> StartBulkPutItemsOutput:
-        """StartBulkPutItems: ClientToken, InputS3Configuration*, OutputS3Configuration*, TableName*, MaxWriteRequestUnits, PerformanceTier (* required)."""
-        return self._call("StartBulkPutItems", params, "StartBulkPutItemsOutput")
-
-    def tag_resource(self, **params: Any) -> Result:
-        """TagResource: ResourceArn*, Tags* (* required)."""
-        return self._call("TagResource", params, "Result")
-
-    def transact_get_items(self, **params: Any) -> TransactGetItemsOutput:
-        """TransactGetItems: TransactItems*, ReturnConsumedCapacity (* required)."""
-        return self._call("TransactGetItems", params, "TransactGetItemsOutput")
-
-    def transact_write_items(self, **params: Any) -> TransactWriteItemsOutput:
-        """TransactWriteItems: TransactItems*, ReturnConsumedCapacity, ReturnItemCollectionMetrics, ClientRequestToken (* required)."""
-        return self._call("TransactWriteItems", params, "TransactWriteItemsOutput")
-
-    def untag_resource(self, **params: Any) -> Result:
-        """UntagResource: ResourceArn*, TagKeys* (* required)."""
-        return self._call("UntagResource", params, "Result")
-
-    def update_continuous_backups(self, **params: Any) -> UpdateContinuousBackupsOutput:
-        """UpdateContinuousBackups: TableName*, PointInTimeRecoverySpecification* (* required)."""
-        return self._call("UpdateContinuousBackups", params, "UpdateContinuousBackupsOutput")
-
-    def update_contributor_insights(self, **params: Any) -> UpdateContributorInsightsOutput:
-        """UpdateContributorInsights: TableName*, IndexName, ContributorInsightsAction*, ContributorInsightsMode (* required)."""
-        return self._call("UpdateContributorInsights", params, "UpdateContributorInsightsOutput")
-
-    def update_global_table(self, **params: Any) -> UpdateGlobalTableOutput:
-        """UpdateGlobalTable: GlobalTableName*, ReplicaUpdates* (* required)."""
-        return self._call("UpdateGlobalTable", params, "UpdateGlobalTableOutput")
-
-    def update_global_table_settings(self, **params: Any) -> UpdateGlobalTableSettingsOutput:
-        """UpdateGlobalTableSettings: GlobalTableName*, GlobalTableBillingMode, GlobalTableProvisionedWriteCapacityUnits, GlobalTableProvisionedWriteCapacityAutoScalingSettingsUpdate, GlobalTableGlobalSecondaryIndexSettingsUpdate, ReplicaSettingsUpdate (* required)."""
-        return self._call("UpdateGlobalTableSettings", params, "UpdateGlobalTableSettingsOutput")
-
-    def update_item(self, **params: Any) -> UpdateItemOutput:
-        """UpdateItem: TableName*, Key*, AttributeUpdates, Expected, ConditionalOperator, ReturnValues, ReturnConsumedCapacity, ReturnItemCollectionMetrics, UpdateExpression, ConditionExpression, ExpressionAttributeNames, ExpressionAttributeValues, ReturnValuesOnConditionCheckFailure (* required)."""
-        return self._call("UpdateItem", params, "UpdateItemOutput")
-
-    def update_kinesis_streaming_destination(
-        self, **params: Any
-    ) -> UpdateKinesisStreamingDestinationOutput:
-        """UpdateKinesisStreamingDestination: TableName*, StreamArn*, UpdateKinesisStreamingConfiguration (* required)."""
-        return self._call(
-            "UpdateKinesisStreamingDestination", params, "UpdateKinesisStreamingDestinationOutput"
-        )
-
-    def update_table(self, **params: Any) -> UpdateTableOutput:
-        """UpdateTable: AttributeDefinitions, TableName*, BillingMode, ProvisionedThroughput, GlobalSecondaryIndexUpdates, StreamSpecification, SSESpecification, ReplicaUpdates, TableClass, DeletionProtectionEnabled, MultiRegionConsistency, GlobalTableWitnessUpdates, OnDemandThroughput, WarmThroughput, GlobalTableSettingsReplicationMode, DisassociationProtectionEnabled, VectorIndexUpdates (* required)."""
-        return self._call("UpdateTable", params, "UpdateTableOutput")
-
-    def update_table_replica_auto_scaling(
-        self, **params: Any
-    ) -> UpdateTableReplicaAutoScalingOutput:
-        """UpdateTableReplicaAutoScaling: GlobalSecondaryIndexUpdates, TableName*, ProvisionedWriteCapacityAutoScalingUpdate, ReplicaUpdates (* required)."""
-        return self._call(
-            "UpdateTableReplicaAutoScaling", params, "UpdateTableReplicaAutoScalingOutput"
-        )
-
-    def update_time_to_live(self, **params: Any) -> UpdateTimeToLiveOutput:
-        """UpdateTimeToLive: TableName*, TimeToLiveSpecification* (* required)."""
-        return self._call("UpdateTimeToLive", params, "UpdateTimeToLiveOutput")
-
-    def get_paginator(self, operation: str) -> Paginator:
-        """Pages (``.paginate(**params)``) and items (``.items(**params)``)."""
-        return self._paginator(operation)
+if not TYPE_CHECKING:
+
+    class Client(BaseClient):
+        """DynamoDB: one method per operation, keyword arguments as in boto3."""
+
+        metadata = METADATA
+        shapes = SHAPES
+        operations = OPERATIONS
+        paginators = PAGINATORS
+        exceptions = exceptions
+        results = RESULTS
+        methods = METHODS

@@ -897,6 +897,189 @@ if TYPE_CHECKING:
         @staticmethod
         def named(class_name: str) -> type[ServiceError]: ...
 
+    class Client(BaseClient):
+        """EventBridge: one method per operation, keyword arguments as in boto3."""
+
+        exceptions = exceptions
+
+        def activate_event_source(self, **params: Any) -> Result:
+            """ActivateEventSource: Name* (* required)."""
+
+        def cancel_replay(self, **params: Any) -> CancelReplayResponse:
+            """CancelReplay: ReplayName* (* required)."""
+
+        def create_api_destination(self, **params: Any) -> CreateApiDestinationResponse:
+            """CreateApiDestination: Name*, Description, ConnectionArn*, InvocationEndpoint*, HttpMethod*, InvocationRateLimitPerSecond (* required)."""
+
+        def create_archive(self, **params: Any) -> CreateArchiveResponse:
+            """CreateArchive: ArchiveName*, EventSourceArn*, Description, EventPattern, RetentionDays, KmsKeyIdentifier (* required)."""
+
+        def create_connection(self, **params: Any) -> CreateConnectionResponse:
+            """CreateConnection: Name*, Description, AuthorizationType*, AuthParameters*, InvocationConnectivityParameters, KmsKeyIdentifier (* required)."""
+
+        def create_endpoint(self, **params: Any) -> CreateEndpointResponse:
+            """CreateEndpoint: Name*, Description, RoutingConfig*, ReplicationConfig, EventBuses*, RoleArn (* required)."""
+
+        def create_event_bus(self, **params: Any) -> CreateEventBusResponse:
+            """CreateEventBus: Name*, EventSourceName, Description, KmsKeyIdentifier, DeadLetterConfig, LogConfig, Tags (* required)."""
+
+        def create_partner_event_source(self, **params: Any) -> CreatePartnerEventSourceResponse:
+            """CreatePartnerEventSource: Name*, Account* (* required)."""
+
+        def deactivate_event_source(self, **params: Any) -> Result:
+            """DeactivateEventSource: Name* (* required)."""
+
+        def deauthorize_connection(self, **params: Any) -> DeauthorizeConnectionResponse:
+            """DeauthorizeConnection: Name* (* required)."""
+
+        def delete_api_destination(self, **params: Any) -> DeleteApiDestinationResponse:
+            """DeleteApiDestination: Name* (* required)."""
+
+        def delete_archive(self, **params: Any) -> DeleteArchiveResponse:
+            """DeleteArchive: ArchiveName* (* required)."""
+
+        def delete_connection(self, **params: Any) -> DeleteConnectionResponse:
+            """DeleteConnection: Name* (* required)."""
+
+        def delete_endpoint(self, **params: Any) -> DeleteEndpointResponse:
+            """DeleteEndpoint: Name* (* required)."""
+
+        def delete_event_bus(self, **params: Any) -> Result:
+            """DeleteEventBus: Name* (* required)."""
+
+        def delete_partner_event_source(self, **params: Any) -> Result:
+            """DeletePartnerEventSource: Name*, Account* (* required)."""
+
+        def delete_rule(self, **params: Any) -> Result:
+            """DeleteRule: Name*, EventBusName, Force (* required)."""
+
+        def describe_api_destination(self, **params: Any) -> DescribeApiDestinationResponse:
+            """DescribeApiDestination: Name* (* required)."""
+
+        def describe_archive(self, **params: Any) -> DescribeArchiveResponse:
+            """DescribeArchive: ArchiveName* (* required)."""
+
+        def describe_connection(self, **params: Any) -> DescribeConnectionResponse:
+            """DescribeConnection: Name* (* required)."""
+
+        def describe_endpoint(self, **params: Any) -> DescribeEndpointResponse:
+            """DescribeEndpoint: Name*, HomeRegion (* required)."""
+
+        def describe_event_bus(self, **params: Any) -> DescribeEventBusResponse:
+            """DescribeEventBus: Name (* required)."""
+
+        def describe_event_source(self, **params: Any) -> DescribeEventSourceResponse:
+            """DescribeEventSource: Name* (* required)."""
+
+        def describe_partner_event_source(
+            self, **params: Any
+        ) -> DescribePartnerEventSourceResponse:
+            """DescribePartnerEventSource: Name* (* required)."""
+
+        def describe_replay(self, **params: Any) -> DescribeReplayResponse:
+            """DescribeReplay: ReplayName* (* required)."""
+
+        def describe_rule(self, **params: Any) -> DescribeRuleResponse:
+            """DescribeRule: Name*, EventBusName (* required)."""
+
+        def disable_rule(self, **params: Any) -> Result:
+            """DisableRule: Name*, EventBusName (* required)."""
+
+        def enable_rule(self, **params: Any) -> Result:
+            """EnableRule: Name*, EventBusName (* required)."""
+
+        def list_api_destinations(self, **params: Any) -> ListApiDestinationsResponse:
+            """ListApiDestinations: NamePrefix, ConnectionArn, NextToken, Limit (* required)."""
+
+        def list_archives(self, **params: Any) -> ListArchivesResponse:
+            """ListArchives: NamePrefix, EventSourceArn, State, NextToken, Limit (* required)."""
+
+        def list_connections(self, **params: Any) -> ListConnectionsResponse:
+            """ListConnections: NamePrefix, ConnectionState, NextToken, Limit (* required)."""
+
+        def list_endpoints(self, **params: Any) -> ListEndpointsResponse:
+            """ListEndpoints: NamePrefix, HomeRegion, NextToken, MaxResults (* required)."""
+
+        def list_event_buses(self, **params: Any) -> ListEventBusesResponse:
+            """ListEventBuses: NamePrefix, NextToken, Limit (* required)."""
+
+        def list_event_sources(self, **params: Any) -> ListEventSourcesResponse:
+            """ListEventSources: NamePrefix, NextToken, Limit (* required)."""
+
+        def list_partner_event_source_accounts(
+            self, **params: Any
+        ) -> ListPartnerEventSourceAccountsResponse:
+            """ListPartnerEventSourceAccounts: EventSourceName*, NextToken, Limit (* required)."""
+
+        def list_partner_event_sources(self, **params: Any) -> ListPartnerEventSourcesResponse:
+            """ListPartnerEventSources: NamePrefix*, NextToken, Limit (* required)."""
+
+        def list_replays(self, **params: Any) -> ListReplaysResponse:
+            """ListReplays: NamePrefix, State, EventSourceArn, NextToken, Limit (* required)."""
+
+        def list_rule_names_by_target(self, **params: Any) -> ListRuleNamesByTargetResponse:
+            """ListRuleNamesByTarget: TargetArn*, EventBusName, NextToken, Limit (* required)."""
+
+        def list_rules(self, **params: Any) -> ListRulesResponse:
+            """ListRules: NamePrefix, EventBusName, NextToken, Limit (* required)."""
+
+        def list_tags_for_resource(self, **params: Any) -> ListTagsForResourceResponse:
+            """ListTagsForResource: ResourceARN* (* required)."""
+
+        def list_targets_by_rule(self, **params: Any) -> ListTargetsByRuleResponse:
+            """ListTargetsByRule: Rule*, EventBusName, NextToken, Limit (* required)."""
+
+        def put_events(self, **params: Any) -> PutEventsResponse:
+            """PutEvents: Entries*, EndpointId (* required)."""
+
+        def put_partner_events(self, **params: Any) -> PutPartnerEventsResponse:
+            """PutPartnerEvents: Entries* (* required)."""
+
+        def put_permission(self, **params: Any) -> Result:
+            """PutPermission: EventBusName, Action, Principal, StatementId, Condition, Policy (* required)."""
+
+        def put_rule(self, **params: Any) -> PutRuleResponse:
+            """PutRule: Name*, ScheduleExpression, EventPattern, State, Description, RoleArn, Tags, EventBusName (* required)."""
+
+        def put_targets(self, **params: Any) -> PutTargetsResponse:
+            """PutTargets: Rule*, EventBusName, Targets* (* required)."""
+
+        def remove_permission(self, **params: Any) -> Result:
+            """RemovePermission: StatementId, RemoveAllPermissions, EventBusName (* required)."""
+
+        def remove_targets(self, **params: Any) -> RemoveTargetsResponse:
+            """RemoveTargets: Rule*, EventBusName, Ids*, Force (* required)."""
+
+        def start_replay(self, **params: Any) -> StartReplayResponse:
+            """StartReplay: ReplayName*, Description, EventSourceArn*, EventStartTime*, EventEndTime*, Destination* (* required)."""
+
+        def tag_resource(self, **params: Any) -> TagResourceResponse:
+            """TagResource: ResourceARN*, Tags* (* required)."""
+
+        def test_event_pattern(self, **params: Any) -> TestEventPatternResponse:
+            """TestEventPattern: EventPattern*, Event* (* required)."""
+
+        def untag_resource(self, **params: Any) -> UntagResourceResponse:
+            """UntagResource: ResourceARN*, TagKeys* (* required)."""
+
+        def update_api_destination(self, **params: Any) -> UpdateApiDestinationResponse:
+            """UpdateApiDestination: Name*, Description, ConnectionArn, InvocationEndpoint, HttpMethod, InvocationRateLimitPerSecond (* required)."""
+
+        def update_archive(self, **params: Any) -> UpdateArchiveResponse:
+            """UpdateArchive: ArchiveName*, Description, EventPattern, RetentionDays, KmsKeyIdentifier (* required)."""
+
+        def update_connection(self, **params: Any) -> UpdateConnectionResponse:
+            """UpdateConnection: Name*, Description, AuthorizationType, AuthParameters, InvocationConnectivityParameters, KmsKeyIdentifier (* required)."""
+
+        def update_endpoint(self, **params: Any) -> UpdateEndpointResponse:
+            """UpdateEndpoint: Name*, Description, RoutingConfig, ReplicationConfig, EventBuses, RoleArn (* required)."""
+
+        def update_event_bus(self, **params: Any) -> UpdateEventBusResponse:
+            """UpdateEventBus: Name, KmsKeyIdentifier, Description, DeadLetterConfig, LogConfig (* required)."""
+
+        def get_paginator(self, operation: str) -> Paginator:
+            """Pages (``.paginate(**params)``) and items (``.items(**params)``)."""
+
 
 __all__ = ["Client", "exceptions"]
 
@@ -1458,6 +1641,66 @@ ERROR_TABLE = Table(
     "ResourceNotFoundException ResourceNotFoundException ResourceNotFoundException 400\n"
     "ThrottlingException ThrottlingException ThrottlingException 400\n"
 )
+# Methods as data: method -> 'Operation ResultClass', each made when first used.
+METHODS = Table(
+    "activate_event_source ActivateEventSource Result\n"
+    "cancel_replay CancelReplay CancelReplayResponse\n"
+    "create_api_destination CreateApiDestination CreateApiDestinationResponse\n"
+    "create_archive CreateArchive CreateArchiveResponse\n"
+    "create_connection CreateConnection CreateConnectionResponse\n"
+    "create_endpoint CreateEndpoint CreateEndpointResponse\n"
+    "create_event_bus CreateEventBus CreateEventBusResponse\n"
+    "create_partner_event_source CreatePartnerEventSource CreatePartnerEventSourceResponse\n"
+    "deactivate_event_source DeactivateEventSource Result\n"
+    "deauthorize_connection DeauthorizeConnection DeauthorizeConnectionResponse\n"
+    "delete_api_destination DeleteApiDestination DeleteApiDestinationResponse\n"
+    "delete_archive DeleteArchive DeleteArchiveResponse\n"
+    "delete_connection DeleteConnection DeleteConnectionResponse\n"
+    "delete_endpoint DeleteEndpoint DeleteEndpointResponse\n"
+    "delete_event_bus DeleteEventBus Result\n"
+    "delete_partner_event_source DeletePartnerEventSource Result\n"
+    "delete_rule DeleteRule Result\n"
+    "describe_api_destination DescribeApiDestination DescribeApiDestinationResponse\n"
+    "describe_archive DescribeArchive DescribeArchiveResponse\n"
+    "describe_connection DescribeConnection DescribeConnectionResponse\n"
+    "describe_endpoint DescribeEndpoint DescribeEndpointResponse\n"
+    "describe_event_bus DescribeEventBus DescribeEventBusResponse\n"
+    "describe_event_source DescribeEventSource DescribeEventSourceResponse\n"
+    "describe_partner_event_source DescribePartnerEventSource DescribePartnerEventSourceResponse\n"
+    "describe_replay DescribeReplay DescribeReplayResponse\n"
+    "describe_rule DescribeRule DescribeRuleResponse\n"
+    "disable_rule DisableRule Result\n"
+    "enable_rule EnableRule Result\n"
+    "list_api_destinations ListApiDestinations ListApiDestinationsResponse\n"
+    "list_archives ListArchives ListArchivesResponse\n"
+    "list_connections ListConnections ListConnectionsResponse\n"
+    "list_endpoints ListEndpoints ListEndpointsResponse\n"
+    "list_event_buses ListEventBuses ListEventBusesResponse\n"
+    "list_event_sources ListEventSources ListEventSourcesResponse\n"
+    "list_partner_event_source_accounts ListPartnerEventSourceAccounts ListPartnerEventSourceAccountsResponse\n"
+    "list_partner_event_sources ListPartnerEventSources ListPartnerEventSourcesResponse\n"
+    "list_replays ListReplays ListReplaysResponse\n"
+    "list_rule_names_by_target ListRuleNamesByTarget ListRuleNamesByTargetResponse\n"
+    "list_rules ListRules ListRulesResponse\n"
+    "list_tags_for_resource ListTagsForResource ListTagsForResourceResponse\n"
+    "list_targets_by_rule ListTargetsByRule ListTargetsByRuleResponse\n"
+    "put_events PutEvents PutEventsResponse\n"
+    "put_partner_events PutPartnerEvents PutPartnerEventsResponse\n"
+    "put_permission PutPermission Result\n"
+    "put_rule PutRule PutRuleResponse\n"
+    "put_targets PutTargets PutTargetsResponse\n"
+    "remove_permission RemovePermission Result\n"
+    "remove_targets RemoveTargets RemoveTargetsResponse\n"
+    "start_replay StartReplay StartReplayResponse\n"
+    "tag_resource TagResource TagResourceResponse\n"
+    "test_event_pattern TestEventPattern TestEventPatternResponse\n"
+    "untag_resource UntagResource UntagResourceResponse\n"
+    "update_api_destination UpdateApiDestination UpdateApiDestinationResponse\n"
+    "update_archive UpdateArchive UpdateArchiveResponse\n"
+    "update_connection UpdateConnection UpdateConnectionResponse\n"
+    "update_endpoint UpdateEndpoint UpdateEndpointResponse\n"
+    "update_event_bus UpdateEventBus UpdateEventBusResponse\n"
+)
 if not TYPE_CHECKING:
     exceptions = Exceptions(globals(), ERROR_TABLE)
 
@@ -1469,250 +1712,15 @@ def __getattr__(name: str) -> Any:
     return exceptions.named(name)
 
 
-class Client(BaseClient):
-    """EventBridge: one method per operation, keyword arguments as in boto3."""
+if not TYPE_CHECKING:
 
-    metadata = METADATA
-    shapes = SHAPES
-    operations = OPERATIONS
-    paginators = PAGINATORS
-    exceptions = exceptions
-    results = RESULTS
+    class Client(BaseClient):
+        """EventBridge: one method per operation, keyword arguments as in boto3."""
 
-    def activate_event_source(self, **params: Any) -> Result:
-        """ActivateEventSource: Name* (* required)."""
-        return self._call("ActivateEventSource", params, "Result")
-
-    def cancel_replay(self, **params: Any) -> CancelReplayResponse:
-        """CancelReplay: ReplayName* (* required)."""
-        return self._call("CancelReplay", params, "CancelReplayResponse")
-
-    def create_api_destination(self, **params: Any) -> CreateApiDestinationResponse:
-        """CreateApiDestination: Name*, Description, ConnectionArn*, InvocationEndpoint*, HttpMethod*, InvocationRateLimitPerSecond (* required)."""
-        return self._call("CreateApiDestination", params, "CreateApiDestinationResponse")
-
-    def create_archive(self, **params: Any) -> CreateArchiveResponse:
-        """CreateArchive: ArchiveName*, EventSourceArn*, Description, EventPattern, RetentionDays, KmsKeyIdentifier (* required)."""
-        return self._call("CreateArchive", params, "CreateArchiveResponse")
-
-    def create_connection(self, **params: Any) -> CreateConnectionResponse:
-        """CreateConnection: Name*, Description, AuthorizationType*, AuthParameters*, InvocationConnectivityParameters, KmsKeyIdentifier (* required)."""
-        return self._call("CreateConnection", params, "CreateConnectionResponse")
-
-    def create_endpoint(self, **params: Any) -> CreateEndpointResponse:
-        """CreateEndpoint: Name*, Description, RoutingConfig*, ReplicationConfig, EventBuses*, RoleArn (* required)."""
-        return self._call("CreateEndpoint", params, "CreateEndpointResponse")
-
-    def create_event_bus(self, **params: Any) -> CreateEventBusResponse:
-        """CreateEventBus: Name*, EventSourceName, Description, KmsKeyIdentifier, DeadLetterConfig, LogConfig, Tags (* required)."""
-        return self._call("CreateEventBus", params, "CreateEventBusResponse")
-
-    def create_partner_event_source(self, **params: Any) -> CreatePartnerEventSourceResponse:
-        """CreatePartnerEventSource: Name*, Account* (* required)."""
-        return self._call("CreatePartnerEventSource", params, "CreatePartnerEventSourceResponse")
-
-    def deactivate_event_source(self, **params: Any) -> Result:
-        """DeactivateEventSource: Name* (* required)."""
-        return self._call("DeactivateEventSource", params, "Result")
-
-    def deauthorize_connection(self, **params: Any) -> DeauthorizeConnectionResponse:
-        """DeauthorizeConnection: Name* (* required)."""
-        return self._call("DeauthorizeConnection", params, "DeauthorizeConnectionResponse")
-
-    def delete_api_destination(self, **params: Any) -> DeleteApiDestinationResponse:
-        """DeleteApiDestination: Name* (* required)."""
-        return self._call("DeleteApiDestination", params, "DeleteApiDestinationResponse")
-
-    def delete_archive(self, **params: Any) -> DeleteArchiveResponse:
-        """DeleteArchive: ArchiveName* (* required)."""
-        return self._call("DeleteArchive", params, "DeleteArchiveResponse")
-
-    def delete_connection(self, **params: Any) -> DeleteConnectionResponse:
-        """DeleteConnection: Name* (* required)."""
-        return self._call("DeleteConnection", params, "DeleteConnectionResponse")
-
-    def delete_endpoint(self, **params: Any) -> DeleteEndpointResponse:
-        """DeleteEndpoint: Name* (* required)."""
-        return self._call("DeleteEndpoint", params, "DeleteEndpointResponse")
-
-    def delete_event_bus(self, **params: Any) -> Result:
-        """DeleteEventBus: Name* (* required)."""
-        return self._call("DeleteEventBus", params, "Result")
-
-    def delete_partner_event_source(self, **params: Any) -> Result:
-        """DeletePartnerEventSource: Name*, Account* (* required)."""
-        return self._call("DeletePartnerEventSource", params, "Result")
-
-    def delete_rule(self, **params: Any) -> Result:
-        """DeleteRule: Name*, EventBusName, Force (* required)."""
-        return self._call("DeleteRule", params, "Result")
-
-    def describe_api_destination(self, **params: Any) -> DescribeApiDestinationResponse:
-        """DescribeApiDestination: Name* (* required)."""
-        return self._call("DescribeApiDestination", params, "DescribeApiDestinationResponse")
-
-    def describe_archive(self, **params: Any) -> DescribeArchiveResponse:
-        """DescribeArchive: ArchiveName* (* required)."""
-        return self._call("DescribeArchive", params, "DescribeArchiveResponse")
-
-    def describe_connection(self, **params: Any) -> DescribeConnectionResponse:
-        """DescribeConnection: Name* (* required)."""
-        return self._call("DescribeConnection", params, "DescribeConnectionResponse")
-
-    def describe_endpoint(self, **params: Any) -> DescribeEndpointResponse:
-        """DescribeEndpoint: Name*, HomeRegion (* required)."""
-        return self._call("DescribeEndpoint", params, "DescribeEndpointResponse")
-
-    def describe_event_bus(self, **params: Any) -> DescribeEventBusResponse:
-        """DescribeEventBus: Name (* required)."""
-        return self._call("DescribeEventBus", params, "DescribeEventBusResponse")
-
-    def describe_event_source(self, **params: Any) -> DescribeEventSourceResponse:
-        """DescribeEventSource: Name* (* required)."""
-        return self._call("DescribeEventSource", params, "DescribeEventSourceResponse")
-
-    def describe_partner_event_source(self, **params: Any) -> DescribePartnerEventSourceResponse:
-        """DescribePartnerEventSource: Name* (* required)."""
-        return self._call(
-            "DescribePartnerEventSource", params, "DescribePartnerEventSourceResponse"
-        )
-
-    def describe_replay(self, **params: Any) -> DescribeReplayResponse:
-        """DescribeReplay: ReplayName* (* required)."""
-        return self._call("DescribeReplay", params, "DescribeReplayResponse")
-
-    def describe_rule(self, **params: Any) -> DescribeRuleResponse:
-        """DescribeRule: Name*, EventBusName (* required)."""
-        return self._call("DescribeRule", params, "DescribeRuleResponse")
-
-    def disable_rule(self, **params: Any) -> Result:
-        """DisableRule: Name*, EventBusName (* required)."""
-        return self._call("DisableRule", params, "Result")
-
-    def enable_rule(self, **params: Any) -> Result:
-        """EnableRule: Name*, EventBusName (* required)."""
-        return self._call("EnableRule", params, "Result")
-
-    def list_api_destinations(self, **params: Any) -> ListApiDestinationsResponse:
-        """ListApiDestinations: NamePrefix, ConnectionArn, NextToken, Limit (* required)."""
-        return self._call("ListApiDestinations", params, "ListApiDestinationsResponse")
-
-    def list_archives(self, **params: Any) -> ListArchivesResponse:
-        """ListArchives: NamePrefix, EventSourceArn, State, NextToken, Limit (* required)."""
-        return self._call("ListArchives", params, "ListArchivesResponse")
-
-    def list_connections(self, **params: Any) -> ListConnectionsResponse:
-        """ListConnections: NamePrefix, ConnectionState, NextToken, Limit (* required)."""
-        return self._call("ListConnections", params, "ListConnectionsResponse")
-
-    def list_endpoints(self, **params: Any) -> ListEndpointsResponse:
-        """ListEndpoints: NamePrefix, HomeRegion, NextToken, MaxResults (* required)."""
-        return self._call("ListEndpoints", params, "ListEndpointsResponse")
-
-    def list_event_buses(self, **params: Any) -> ListEventBusesResponse:
-        """ListEventBuses: NamePrefix, NextToken, Limit (* required)."""
-        return self._call("ListEventBuses", params, "ListEventBusesResponse")
-
-    def list_event_sources(self, **params: Any) -> ListEventSourcesResponse:
-        """ListEventSources: NamePrefix, NextToken, Limit (* required)."""
-        return self._call("ListEventSources", params, "ListEventSourcesResponse")
-
-    def list_partner_event_source_accounts(
-        self, **params: Any
-    ) -> ListPartnerEventSourceAccountsResponse:
-        """ListPartnerEventSourceAccounts: EventSourceName*, NextToken, Limit (* required)."""
-        return self._call(
-            "ListPartnerEventSourceAccounts", params, "ListPartnerEventSourceAccountsResponse"
-        )
-
-    def list_partner_event_sources(self, **params: Any) -> ListPartnerEventSourcesResponse:
-        """ListPartnerEventSources: NamePrefix*, NextToken, Limit (* required)."""
-        return self._call("ListPartnerEventSources", params, "ListPartnerEventSourcesResponse")
-
-    def list_replays(self, **params: Any) -> ListReplaysResponse:
-        """ListReplays: NamePrefix, State, EventSourceArn, NextToken, Limit (* required)."""
-        return self._call("ListReplays", params, "ListReplaysResponse")
-
-    def list_rule_names_by_target(self, **params: Any) -> ListRuleNamesByTargetResponse:
-        """ListRuleNamesByTarget: TargetArn*, EventBusName, NextToken, Limit (* required)."""
-        return self._call("ListRuleNamesByTarget", params, "ListRuleNamesByTargetResponse")
-
-    def list_rules(self, **params: Any) -> ListRulesResponse:
-        """ListRules: NamePrefix, EventBusName, NextToken, Limit (* required)."""
-        return self._call("ListRules", params, "ListRulesResponse")
-
-    def list_tags_for_resource(self, **params: Any) -> ListTagsForResourceResponse:
-        """ListTagsForResource: ResourceARN* (* required)."""
-        return self._call("ListTagsForResource", params, "ListTagsForResourceResponse")
-
-    def list_targets_by_rule(self, **params: Any) -> ListTargetsByRuleResponse:
-        """ListTargetsByRule: Rule*, EventBusName, NextToken, Limit (* required)."""
-        return self._call("ListTargetsByRule", params, "ListTargetsByRuleResponse")
-
-    def put_events(self, **params: Any) -> PutEventsResponse:
-        """PutEvents: Entries*, EndpointId (* required)."""
-        return self._call("PutEvents", params, "PutEventsResponse")
-
-    def put_partner_events(self, **params: Any) -> PutPartnerEventsResponse:
-        """PutPartnerEvents: Entries* (* required)."""
-        return self._call("PutPartnerEvents", params, "PutPartnerEventsResponse")
-
-    def put_permission(self, **params: Any) -> Result:
-        """PutPermission: EventBusName, Action, Principal, StatementId, Condition, Policy (* required)."""
-        return self._call("PutPermission", params, "Result")
-
-    def put_rule(self, **params: Any) -> PutRuleResponse:
-        """PutRule: Name*, ScheduleExpression, EventPattern, State, Description, RoleArn, Tags, EventBusName (* required)."""
-        return self._call("PutRule", params, "PutRuleResponse")
-
-    def put_targets(self, **params: Any) -> PutTargetsResponse:
-        """PutTargets: Rule*, EventBusName, Targets* (* required)."""
-        return self._call("PutTargets", params, "PutTargetsResponse")
-
-    def remove_permission(self, **params: Any) -> Result:
-        """RemovePermission: StatementId, RemoveAllPermissions, EventBusName (* required)."""
-        return self._call("RemovePermission", params, "Result")
-
-    def remove_targets(self, **params: Any) -> RemoveTargetsResponse:
-        """RemoveTargets: Rule*, EventBusName, Ids*, Force (* required)."""
-        return self._call("RemoveTargets", params, "RemoveTargetsResponse")
-
-    def start_replay(self, **params: Any) -> StartReplayResponse:
-        """StartReplay: ReplayName*, Description, EventSourceArn*, EventStartTime*, EventEndTime*, Destination* (* required)."""
-        return self._call("StartReplay", params, "StartReplayResponse")
-
-    def tag_resource(self, **params: Any) -> TagResourceResponse:
-        """TagResource: ResourceARN*, Tags* (* required)."""
-        return self._call("TagResource", params, "TagResourceResponse")
-
-    def test_event_pattern(self, **params: Any) -> TestEventPatternResponse:
-        """TestEventPattern: EventPattern*, Event* (* required)."""
-        return self._call("TestEventPattern", params, "TestEventPatternResponse")
-
-    def untag_resource(self, **params: Any) -> UntagResourceResponse:
-        """UntagResource: ResourceARN*, TagKeys* (* required)."""
-        return self._call("UntagResource", params, "UntagResourceResponse")
-
-    def update_api_destination(self, **params: Any) -> UpdateApiDestinationResponse:
-        """UpdateApiDestination: Name*, Description, ConnectionArn, InvocationEndpoint, HttpMethod, InvocationRateLimitPerSecond (* required)."""
-        return self._call("UpdateApiDestination", params, "UpdateApiDestinationResponse")
-
-    def update_archive(self, **params: Any) -> UpdateArchiveResponse:
-        """UpdateArchive: ArchiveName*, Description, EventPattern, RetentionDays, KmsKeyIdentifier (* required)."""
-        return self._call("UpdateArchive", params, "UpdateArchiveResponse")
-
-    def update_connection(self, **params: Any) -> UpdateConnectionResponse:
-        """UpdateConnection: Name*, Description, AuthorizationType, AuthParameters, InvocationConnectivityParameters, KmsKeyIdentifier (* required)."""
-        return self._call("UpdateConnection", params, "UpdateConnectionResponse")
-
-    def update_endpoint(self, **params: Any) -> UpdateEndpointResponse:
-        """UpdateEndpoint: Name*, Description, RoutingConfig, ReplicationConfig, EventBuses, RoleArn (* required)."""
-        return self._call("UpdateEndpoint", params, "UpdateEndpointResponse")
-
-    def update_event_bus(self, **params: Any) -> UpdateEventBusResponse:
-        """UpdateEventBus: Name, KmsKeyIdentifier, Description, DeadLetterConfig, LogConfig (* required)."""
-        return self._call("UpdateEventBus", params, "UpdateEventBusResponse")
-
-    def get_paginator(self, operation: str) -> Paginator:
-        """Pages (``.paginate(**params)``) and items (``.items(**params)``)."""
-        return self._paginator(operation)
+        metadata = METADATA
+        shapes = SHAPES
+        operations = OPERATIONS
+        paginators = PAGINATORS
+        exceptions = exceptions
+        results = RESULTS
+        methods = METHODS

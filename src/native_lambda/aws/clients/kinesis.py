@@ -766,6 +766,195 @@ if TYPE_CHECKING:
         @staticmethod
         def named(class_name: str) -> type[ServiceError]: ...
 
+    class Client(BaseClient):
+        """Kinesis: one method per operation, keyword arguments as in boto3."""
+
+        exceptions = exceptions
+
+        def acknowledge_dead_letter_queue_records(
+            self, **params: Any
+        ) -> AcknowledgeDeadLetterQueueRecordsOutput:
+            """AcknowledgeDeadLetterQueueRecords: QueueARN*, Entries* (* required)."""
+
+        def acknowledge_queue_records(self, **params: Any) -> AcknowledgeQueueRecordsOutput:
+            """AcknowledgeQueueRecords: QueueARN*, Entries* (* required)."""
+
+        def add_tags_to_stream(self, **params: Any) -> Result:
+            """AddTagsToStream: StreamName, Tags*, StreamARN, StreamId (* required)."""
+
+        def create_channel(self, **params: Any) -> CreateChannelOutput:
+            """CreateChannel: ChannelName*, ServiceExecutionRoleARN*, StreamConfigurationList*, S3DestinationConfiguration, S3TablesDestinationConfiguration, EncryptionConfiguration, Tags, LoggingConfiguration (* required)."""
+
+        def create_queue(self, **params: Any) -> CreateQueueOutput:
+            """CreateQueue: QueueName*, StreamConfigurationList*, QueueAttributes, Tags (* required)."""
+
+        def create_stream(self, **params: Any) -> Result:
+            """CreateStream: StreamName*, ShardCount, StreamModeDetails, Tags, WarmThroughputMiBps, MaxRecordSizeInKiB, RecordDistributionStrategy (* required)."""
+
+        def decrease_stream_retention_period(self, **params: Any) -> Result:
+            """DecreaseStreamRetentionPeriod: StreamName, RetentionPeriodHours*, StreamARN, StreamId (* required)."""
+
+        def delete_channel(self, **params: Any) -> Result:
+            """DeleteChannel: ChannelARN* (* required)."""
+
+        def delete_queue(self, **params: Any) -> Result:
+            """DeleteQueue: QueueARN* (* required)."""
+
+        def delete_resource_policy(self, **params: Any) -> Result:
+            """DeleteResourcePolicy: ResourceARN*, StreamId (* required)."""
+
+        def delete_stream(self, **params: Any) -> Result:
+            """DeleteStream: StreamName, EnforceConsumerDeletion, StreamARN, StreamId (* required)."""
+
+        def deregister_stream_consumer(self, **params: Any) -> Result:
+            """DeregisterStreamConsumer: StreamARN, ConsumerName, ConsumerARN, StreamId (* required)."""
+
+        def describe_account_settings(self, **params: Any) -> DescribeAccountSettingsOutput:
+            """DescribeAccountSettings."""
+
+        def describe_channel(self, **params: Any) -> DescribeChannelOutput:
+            """DescribeChannel: ChannelARN* (* required)."""
+
+        def describe_limits(self, **params: Any) -> DescribeLimitsOutput:
+            """DescribeLimits."""
+
+        def describe_queue(self, **params: Any) -> DescribeQueueOutput:
+            """DescribeQueue: QueueARN* (* required)."""
+
+        def describe_stream(self, **params: Any) -> DescribeStreamOutput:
+            """DescribeStream: StreamName, Limit, ExclusiveStartShardId, StreamARN, StreamId (* required)."""
+
+        def describe_stream_consumer(self, **params: Any) -> DescribeStreamConsumerOutput:
+            """DescribeStreamConsumer: StreamARN, ConsumerName, ConsumerARN, StreamId (* required)."""
+
+        def describe_stream_summary(self, **params: Any) -> DescribeStreamSummaryOutput:
+            """DescribeStreamSummary: StreamName, StreamARN, StreamId (* required)."""
+
+        def disable_enhanced_monitoring(self, **params: Any) -> EnhancedMonitoringOutput:
+            """DisableEnhancedMonitoring: StreamName, ShardLevelMetrics*, StreamARN, StreamId (* required)."""
+
+        def enable_enhanced_monitoring(self, **params: Any) -> EnhancedMonitoringOutput:
+            """EnableEnhancedMonitoring: StreamName, ShardLevelMetrics*, StreamARN, StreamId (* required)."""
+
+        def get_records(self, **params: Any) -> GetRecordsOutput:
+            """GetRecords: ShardIterator*, Limit, StreamARN, StreamId, DryRun (* required)."""
+
+        def get_resource_policy(self, **params: Any) -> GetResourcePolicyOutput:
+            """GetResourcePolicy: ResourceARN*, StreamId (* required)."""
+
+        def get_shard_iterator(self, **params: Any) -> GetShardIteratorOutput:
+            """GetShardIterator: StreamName, ShardId*, ShardIteratorType*, StartingSequenceNumber, Timestamp, StreamARN, StreamId, DryRun (* required)."""
+
+        def increase_stream_retention_period(self, **params: Any) -> Result:
+            """IncreaseStreamRetentionPeriod: StreamName, RetentionPeriodHours*, StreamARN, StreamId (* required)."""
+
+        def list_channels(self, **params: Any) -> ListChannelsOutput:
+            """ListChannels: StreamFilter, MaxResults, NextToken (* required)."""
+
+        def list_queues(self, **params: Any) -> ListQueuesOutput:
+            """ListQueues: MaxResults, NextToken, StreamFilter (* required)."""
+
+        def list_shards(self, **params: Any) -> ListShardsOutput:
+            """ListShards: StreamName, NextToken, ExclusiveStartShardId, MaxResults, StreamCreationTimestamp, ShardFilter, StreamARN, StreamId (* required)."""
+
+        def list_stream_consumers(self, **params: Any) -> ListStreamConsumersOutput:
+            """ListStreamConsumers: StreamARN*, NextToken, MaxResults, StreamCreationTimestamp, StreamId (* required)."""
+
+        def list_streams(self, **params: Any) -> ListStreamsOutput:
+            """ListStreams: Limit, ExclusiveStartStreamName, NextToken (* required)."""
+
+        def list_tags_for_resource(self, **params: Any) -> ListTagsForResourceOutput:
+            """ListTagsForResource: ResourceARN*, StreamId (* required)."""
+
+        def list_tags_for_stream(self, **params: Any) -> ListTagsForStreamOutput:
+            """ListTagsForStream: StreamName, ExclusiveStartTagKey, Limit, StreamARN, StreamId (* required)."""
+
+        def merge_shards(self, **params: Any) -> Result:
+            """MergeShards: StreamName, ShardToMerge*, AdjacentShardToMerge*, StreamARN, StreamId (* required)."""
+
+        def put_record(self, **params: Any) -> PutRecordOutput:
+            """PutRecord: StreamName, Data*, PartitionKey, ExplicitHashKey, SequenceNumberForOrdering, StreamARN, StreamId, DryRun (* required)."""
+
+        def put_records(self, **params: Any) -> PutRecordsOutput:
+            """PutRecords: Records*, StreamName, StreamARN, StreamId, DryRun (* required)."""
+
+        def put_resource_policy(self, **params: Any) -> Result:
+            """PutResourcePolicy: ResourceARN*, StreamId, Policy* (* required)."""
+
+        def receive_dead_letter_queue_records(
+            self, **params: Any
+        ) -> ReceiveDeadLetterQueueRecordsOutput:
+            """ReceiveDeadLetterQueueRecords: QueueARN*, Limit, WaitTimeSeconds, VisibilityTimeoutSeconds (* required)."""
+
+        def receive_queue_records(self, **params: Any) -> ReceiveQueueRecordsOutput:
+            """ReceiveQueueRecords: QueueARN*, Limit, WaitTimeSeconds, VisibilityTimeoutSeconds (* required)."""
+
+        def register_stream_consumer(self, **params: Any) -> RegisterStreamConsumerOutput:
+            """RegisterStreamConsumer: StreamARN*, ConsumerName*, StreamId, Tags (* required)."""
+
+        def remove_tags_from_stream(self, **params: Any) -> Result:
+            """RemoveTagsFromStream: StreamName, TagKeys*, StreamARN, StreamId (* required)."""
+
+        def restore_dead_letter_queue_records(
+            self, **params: Any
+        ) -> RestoreDeadLetterQueueRecordsOutput:
+            """RestoreDeadLetterQueueRecords: QueueARN*, Entries* (* required)."""
+
+        def split_shard(self, **params: Any) -> Result:
+            """SplitShard: StreamName, ShardToSplit*, NewStartingHashKey*, StreamARN, StreamId (* required)."""
+
+        def start_stream_encryption(self, **params: Any) -> Result:
+            """StartStreamEncryption: StreamName, EncryptionType*, KeyId*, StreamARN, StreamId (* required)."""
+
+        def stop_stream_encryption(self, **params: Any) -> Result:
+            """StopStreamEncryption: StreamName, EncryptionType*, KeyId*, StreamARN, StreamId (* required)."""
+
+        def subscribe_to_shard(self, **params: Any) -> SubscribeToShardOutput:
+            """SubscribeToShard: ConsumerARN*, StreamId, ShardId*, StartingPosition*, DryRun (* required)."""
+
+        def tag_resource(self, **params: Any) -> Result:
+            """TagResource: Tags*, ResourceARN*, StreamId (* required)."""
+
+        def untag_resource(self, **params: Any) -> Result:
+            """UntagResource: TagKeys*, ResourceARN*, StreamId (* required)."""
+
+        def update_account_settings(self, **params: Any) -> UpdateAccountSettingsOutput:
+            """UpdateAccountSettings: MinimumThroughputBillingCommitment* (* required)."""
+
+        def update_channel(self, **params: Any) -> UpdateChannelOutput:
+            """UpdateChannel: ChannelARN*, S3DestinationConfiguration, S3TablesDestinationConfiguration, LoggingConfiguration (* required)."""
+
+        def update_dead_letter_queue_records_visibility(
+            self, **params: Any
+        ) -> UpdateDeadLetterQueueRecordsVisibilityOutput:
+            """UpdateDeadLetterQueueRecordsVisibility: QueueARN*, Entries* (* required)."""
+
+        def update_max_record_size(self, **params: Any) -> Result:
+            """UpdateMaxRecordSize: StreamARN, StreamId, MaxRecordSizeInKiB* (* required)."""
+
+        def update_queue(self, **params: Any) -> UpdateQueueOutput:
+            """UpdateQueue: QueueARN*, QueueAttributes* (* required)."""
+
+        def update_queue_records_visibility(
+            self, **params: Any
+        ) -> UpdateQueueRecordsVisibilityOutput:
+            """UpdateQueueRecordsVisibility: QueueARN*, Entries* (* required)."""
+
+        def update_shard_count(self, **params: Any) -> UpdateShardCountOutput:
+            """UpdateShardCount: StreamName, TargetShardCount*, ScalingType*, StreamARN, StreamId (* required)."""
+
+        def update_stream_mode(self, **params: Any) -> Result:
+            """UpdateStreamMode: StreamARN*, StreamId, StreamModeDetails*, WarmThroughputMiBps (* required)."""
+
+        def update_stream_record_distribution_strategy(self, **params: Any) -> Result:
+            """UpdateStreamRecordDistributionStrategy: StreamARN*, StreamId, RecordDistributionStrategy* (* required)."""
+
+        def update_stream_warm_throughput(self, **params: Any) -> UpdateStreamWarmThroughputOutput:
+            """UpdateStreamWarmThroughput: StreamARN, StreamName, StreamId, WarmThroughputMiBps* (* required)."""
+
+        def get_paginator(self, operation: str) -> Paginator:
+            """Pages (``.paginate(**params)``) and items (``.items(**params)``)."""
+
 
 __all__ = ["Client", "exceptions"]
 
@@ -1284,6 +1473,66 @@ ERROR_TABLE = Table(
     "ThrottlingException ThrottlingException ThrottlingException 400\n"
     "ValidationException ValidationException ValidationException 400\n"
 )
+# Methods as data: method -> 'Operation ResultClass', each made when first used.
+METHODS = Table(
+    "acknowledge_dead_letter_queue_records AcknowledgeDeadLetterQueueRecords AcknowledgeDeadLetterQueueRecordsOutput\n"
+    "acknowledge_queue_records AcknowledgeQueueRecords AcknowledgeQueueRecordsOutput\n"
+    "add_tags_to_stream AddTagsToStream Result\n"
+    "create_channel CreateChannel CreateChannelOutput\n"
+    "create_queue CreateQueue CreateQueueOutput\n"
+    "create_stream CreateStream Result\n"
+    "decrease_stream_retention_period DecreaseStreamRetentionPeriod Result\n"
+    "delete_channel DeleteChannel Result\n"
+    "delete_queue DeleteQueue Result\n"
+    "delete_resource_policy DeleteResourcePolicy Result\n"
+    "delete_stream DeleteStream Result\n"
+    "deregister_stream_consumer DeregisterStreamConsumer Result\n"
+    "describe_account_settings DescribeAccountSettings DescribeAccountSettingsOutput\n"
+    "describe_channel DescribeChannel DescribeChannelOutput\n"
+    "describe_limits DescribeLimits DescribeLimitsOutput\n"
+    "describe_queue DescribeQueue DescribeQueueOutput\n"
+    "describe_stream DescribeStream DescribeStreamOutput\n"
+    "describe_stream_consumer DescribeStreamConsumer DescribeStreamConsumerOutput\n"
+    "describe_stream_summary DescribeStreamSummary DescribeStreamSummaryOutput\n"
+    "disable_enhanced_monitoring DisableEnhancedMonitoring EnhancedMonitoringOutput\n"
+    "enable_enhanced_monitoring EnableEnhancedMonitoring EnhancedMonitoringOutput\n"
+    "get_records GetRecords GetRecordsOutput\n"
+    "get_resource_policy GetResourcePolicy GetResourcePolicyOutput\n"
+    "get_shard_iterator GetShardIterator GetShardIteratorOutput\n"
+    "increase_stream_retention_period IncreaseStreamRetentionPeriod Result\n"
+    "list_channels ListChannels ListChannelsOutput\n"
+    "list_queues ListQueues ListQueuesOutput\n"
+    "list_shards ListShards ListShardsOutput\n"
+    "list_stream_consumers ListStreamConsumers ListStreamConsumersOutput\n"
+    "list_streams ListStreams ListStreamsOutput\n"
+    "list_tags_for_resource ListTagsForResource ListTagsForResourceOutput\n"
+    "list_tags_for_stream ListTagsForStream ListTagsForStreamOutput\n"
+    "merge_shards MergeShards Result\n"
+    "put_record PutRecord PutRecordOutput\n"
+    "put_records PutRecords PutRecordsOutput\n"
+    "put_resource_policy PutResourcePolicy Result\n"
+    "receive_dead_letter_queue_records ReceiveDeadLetterQueueRecords ReceiveDeadLetterQueueRecordsOutput\n"
+    "receive_queue_records ReceiveQueueRecords ReceiveQueueRecordsOutput\n"
+    "register_stream_consumer RegisterStreamConsumer RegisterStreamConsumerOutput\n"
+    "remove_tags_from_stream RemoveTagsFromStream Result\n"
+    "restore_dead_letter_queue_records RestoreDeadLetterQueueRecords RestoreDeadLetterQueueRecordsOutput\n"
+    "split_shard SplitShard Result\n"
+    "start_stream_encryption StartStreamEncryption Result\n"
+    "stop_stream_encryption StopStreamEncryption Result\n"
+    "subscribe_to_shard SubscribeToShard SubscribeToShardOutput\n"
+    "tag_resource TagResource Result\n"
+    "untag_resource UntagResource Result\n"
+    "update_account_settings UpdateAccountSettings UpdateAccountSettingsOutput\n"
+    "update_channel UpdateChannel UpdateChannelOutput\n"
+    "update_dead_letter_queue_records_visibility UpdateDeadLetterQueueRecordsVisibility UpdateDeadLetterQueueRecordsVisibilityOutput\n"
+    "update_max_record_size UpdateMaxRecordSize Result\n"
+    "update_queue UpdateQueue UpdateQueueOutput\n"
+    "update_queue_records_visibility UpdateQueueRecordsVisibility UpdateQueueRecordsVisibilityOutput\n"
+    "update_shard_count UpdateShardCount UpdateShardCountOutput\n"
+    "update_stream_mode UpdateStreamMode Result\n"
+    "update_stream_record_distribution_strategy UpdateStreamRecordDistributionStrategy Result\n"
+    "update_stream_warm_throughput UpdateStreamWarmThroughput UpdateStreamWarmThroughputOutput\n"
+)
 if not TYPE_CHECKING:
     exceptions = Exceptions(globals(), ERROR_TABLE)
 
@@ -1295,264 +1544,15 @@ def __getattr__(name: str) -> Any:
     return exceptions.named(name)
 
 
-class Client(BaseClient):
-    """Kinesis: one method per operation, keyword arguments as in boto3."""
+if not TYPE_CHECKING:
 
-    metadata = METADATA
-    shapes = SHAPES
-    operations = OPERATIONS
-    paginators = PAGINATORS
-    exceptions = exceptions
-    results = RESULTS
+    class Client(BaseClient):
+        """Kinesis: one method per operation, keyword arguments as in boto3."""
 
-    def acknowledge_dead_letter_queue_records(
-        self, **params: Any
-    ) -> AcknowledgeDeadLetterQueueRecordsOutput:
-        """AcknowledgeDeadLetterQueueRecords: QueueARN*, Entries* (* required)."""
-        return self._call(
-            "AcknowledgeDeadLetterQueueRecords", params, "AcknowledgeDeadLetterQueueRecordsOutput"
-        )
-
-    def acknowledge_queue_records(self, **params: Any) -> AcknowledgeQueueRecordsOutput:
-        """AcknowledgeQueueRecords: QueueARN*, Entries* (* required)."""
-        return self._call("AcknowledgeQueueRecords", params, "AcknowledgeQueueRecordsOutput")
-
-    def add_tags_to_stream(self, **params: Any) -> Result:
-        """AddTagsToStream: StreamName, Tags*, StreamARN, StreamId (* required)."""
-        return self._call("AddTagsToStream", params, "Result")
-
-    def create_channel(self, **params: Any) -> CreateChannelOutput:
-        """CreateChannel: ChannelName*, ServiceExecutionRoleARN*, StreamConfigurationList*, S3DestinationConfiguration, S3TablesDestinationConfiguration, EncryptionConfiguration, Tags, LoggingConfiguration (* required)."""
-        return self._call("CreateChannel", params, "CreateChannelOutput")
-
-    def create_queue(self, **params: Any) -> CreateQueueOutput:
-        """CreateQueue: QueueName*, StreamConfigurationList*, QueueAttributes, Tags (* required)."""
-        return self._call("CreateQueue", params, "CreateQueueOutput")
-
-    def create_stream(self, **params: Any) -> Result:
-        """CreateStream: StreamName*, ShardCount, StreamModeDetails, Tags, WarmThroughputMiBps, MaxRecordSizeInKiB, RecordDistributionStrategy (* required)."""
-        return self._call("CreateStream", params, "Result")
-
-    def decrease_stream_retention_period(self, **params: Any) -> Result:
-        """DecreaseStreamRetentionPeriod: StreamName, RetentionPeriodHours*, StreamARN, StreamId (* required)."""
-        return self._call("DecreaseStreamRetentionPeriod", params, "Result")
-
-    def delete_channel(self, **params: Any) -> Result:
-        """DeleteChannel: ChannelARN* (* required)."""
-        return self._call("DeleteChannel", params, "Result")
-
-    def delete_queue(self, **params: Any) -> Result:
-        """DeleteQueue: QueueARN* (* required)."""
-        return self._call("DeleteQueue", params, "Result")
-
-    def delete_resource_policy(self, **params: Any) -> Result:
-        """DeleteResourcePolicy: ResourceARN*, StreamId (* required)."""
-        return self._call("DeleteResourcePolicy", params, "Result")
-
-    def delete_stream(self, **params: Any) -> Result:
-        """DeleteStream: StreamName, EnforceConsumerDeletion, StreamARN, StreamId (* required)."""
-        return self._call("DeleteStream", params, "Result")
-
-    def deregister_stream_consumer(self, **params: Any) -> Result:
-        """DeregisterStreamConsumer: StreamARN, ConsumerName, ConsumerARN, StreamId (* required)."""
-        return self._call("DeregisterStreamConsumer", params, "Result")
-
-    def describe_account_settings(self, **params: Any) -> DescribeAccountSettingsOutput:
-        """DescribeAccountSettings."""
-        return self._call("DescribeAccountSettings", params, "DescribeAccountSettingsOutput")
-
-    def describe_channel(self, **params: Any) -> DescribeChannelOutput:
-        """DescribeChannel: ChannelARN* (* required)."""
-        return self._call("DescribeChannel", params, "DescribeChannelOutput")
-
-    def describe_limits(self, **params: Any) -> DescribeLimitsOutput:
-        """DescribeLimits."""
-        return self._call("DescribeLimits", params, "DescribeLimitsOutput")
-
-    def describe_queue(self, **params: Any) -> DescribeQueueOutput:
-        """DescribeQueue: QueueARN* (* required)."""
-        return self._call("DescribeQueue", params, "DescribeQueueOutput")
-
-    def describe_stream(self, **params: Any) -> DescribeStreamOutput:
-        """DescribeStream: StreamName, Limit, ExclusiveStartShardId, StreamARN, StreamId (* required)."""
-        return self._call("DescribeStream", params, "DescribeStreamOutput")
-
-    def describe_stream_consumer(self, **params: Any) -> DescribeStreamConsumerOutput:
-        """DescribeStreamConsumer: StreamARN, ConsumerName, ConsumerARN, StreamId (* required)."""
-        return self._call("DescribeStreamConsumer", params, "DescribeStreamConsumerOutput")
-
-    def describe_stream_summary(self, **params: Any) -> DescribeStreamSummaryOutput:
-        """DescribeStreamSummary: StreamName, StreamARN, StreamId (* required)."""
-        return self._call("DescribeStreamSummary", params, "DescribeStreamSummaryOutput")
-
-    def disable_enhanced_monitoring(self, **params: Any) -> EnhancedMonitoringOutput:
-        """DisableEnhancedMonitoring: StreamName, ShardLevelMetrics*, StreamARN, StreamId (* required)."""
-        return self._call("DisableEnhancedMonitoring", params, "EnhancedMonitoringOutput")
-
-    def enable_enhanced_monitoring(self, **params: Any) -> EnhancedMonitoringOutput:
-        """EnableEnhancedMonitoring: StreamName, ShardLevelMetrics*, StreamARN, StreamId (* required)."""
-        return self._call("EnableEnhancedMonitoring", params, "EnhancedMonitoringOutput")
-
-    def get_records(self, **params: Any) -> GetRecordsOutput:
-        """GetRecords: ShardIterator*, Limit, StreamARN, StreamId, DryRun (* required)."""
-        return self._call("GetRecords", params, "GetRecordsOutput")
-
-    def get_resource_policy(self, **params: Any) -> GetResourcePolicyOutput:
-        """GetResourcePolicy: ResourceARN*, StreamId (* required)."""
-        return self._call("GetResourcePolicy", params, "GetResourcePolicyOutput")
-
-    def get_shard_iterator(self, **params: Any) -> GetShardIteratorOutput:
-        """GetShardIterator: StreamName, ShardId*, ShardIteratorType*, StartingSequenceNumber, Timestamp, StreamARN, StreamId, DryRun (* required)."""
-        return self._call("GetShardIterator", params, "GetShardIteratorOutput")
-
-    def increase_stream_retention_period(self, **params: Any) -> Result:
-        """IncreaseStreamRetentionPeriod: StreamName, RetentionPeriodHours*, StreamARN, StreamId (* required)."""
-        return self._call("IncreaseStreamRetentionPeriod", params, "Result")
-
-    def list_channels(self, **params: Any) -> ListChannelsOutput:
-        """ListChannels: StreamFilter, MaxResults, NextToken (* required)."""
-        return self._call("ListChannels", params, "ListChannelsOutput")
-
-    def list_queues(self, **params: Any) -> ListQueuesOutput:
-        """ListQueues: MaxResults, NextToken, StreamFilter (* required)."""
-        return self._call("ListQueues", params, "ListQueuesOutput")
-
-    def list_shards(self, **params: Any) -> ListShardsOutput:
-        """ListShards: StreamName, NextToken, ExclusiveStartShardId, MaxResults, StreamCreationTimestamp, ShardFilter, StreamARN, StreamId (* required)."""
-        return self._call("ListShards", params, "ListShardsOutput")
-
-    def list_stream_consumers(self, **params: Any) -> ListStreamConsumersOutput:
-        """ListStreamConsumers: StreamARN*, NextToken, MaxResults, StreamCreationTimestamp, StreamId (* required)."""
-        return self._call("ListStreamConsumers", params, "ListStreamConsumersOutput")
-
-    def list_streams(self, **params: Any) -> ListStreamsOutput:
-        """ListStreams: Limit, ExclusiveStartStreamName, NextToken (* required)."""
-        return self._call("ListStreams", params, "ListStreamsOutput")
-
-    def list_tags_for_resource(self, **params: Any) -> ListTagsForResourceOutput:
-        """ListTagsForResource: ResourceARN*, StreamId (* required)."""
-        return self._call("ListTagsForResource", params, "ListTagsForResourceOutput")
-
-    def list_tags_for_stream(self, **params: Any) -> ListTagsForStreamOutput:
-        """ListTagsForStream: StreamName, ExclusiveStartTagKey, Limit, StreamARN, StreamId (* required)."""
-        return self._call("ListTagsForStream", params, "ListTagsForStreamOutput")
-
-    def merge_shards(self, **params: Any) -> Result:
-        """MergeShards: StreamName, ShardToMerge*, AdjacentShardToMerge*, StreamARN, StreamId (* required)."""
-        return self._call("MergeShards", params, "Result")
-
-    def put_record(self, **params: Any) -> PutRecordOutput:
-        """PutRecord: StreamName, Data*, PartitionKey, ExplicitHashKey, SequenceNumberForOrdering, StreamARN, StreamId, DryRun (* required)."""
-        return self._call("PutRecord", params, "PutRecordOutput")
-
-    def put_records(self, **params: Any) -> PutRecordsOutput:
-        """PutRecords: Records*, StreamName, StreamARN, StreamId, DryRun (* required)."""
-        return self._call("PutRecords", params, "PutRecordsOutput")
-
-    def put_resource_policy(self, **params: Any) -> Result:
-        """PutResourcePolicy: ResourceARN*, StreamId, Policy* (* required)."""
-        return self._call("PutResourcePolicy", params, "Result")
-
-    def receive_dead_letter_queue_records(
-        self, **params: Any
-    ) -> ReceiveDeadLetterQueueRecordsOutput:
-        """ReceiveDeadLetterQueueRecords: QueueARN*, Limit, WaitTimeSeconds, VisibilityTimeoutSeconds (* required)."""
-        return self._call(
-            "ReceiveDeadLetterQueueRecords", params, "ReceiveDeadLetterQueueRecordsOutput"
-        )
-
-    def receive_queue_records(self, **params: Any) -> ReceiveQueueRecordsOutput:
-        """ReceiveQueueRecords: QueueARN*, Limit, WaitTimeSeconds, VisibilityTimeoutSeconds (* required)."""
-        return self._call("ReceiveQueueRecords", params, "ReceiveQueueRecordsOutput")
-
-    def register_stream_consumer(self, **params: Any) -> RegisterStreamConsumerOutput:
-        """RegisterStreamConsumer: StreamARN*, ConsumerName*, StreamId, Tags (* required)."""
-        return self._call("RegisterStreamConsumer", params, "RegisterStreamConsumerOutput")
-
-    def remove_tags_from_stream(self, **params: Any) -> Result:
-        """RemoveTagsFromStream: StreamName, TagKeys*, StreamARN, StreamId (* required)."""
-        return self._call("RemoveTagsFromStream", params, "Result")
-
-    def restore_dead_letter_queue_records(
-        self, **params: Any
-    ) -> RestoreDeadLetterQueueRecordsOutput:
-        """RestoreDeadLetterQueueRecords: QueueARN*, Entries* (* required)."""
-        return self._call(
-            "RestoreDeadLetterQueueRecords", params, "RestoreDeadLetterQueueRecordsOutput"
-        )
-
-    def split_shard(self, **params: Any) -> Result:
-        """SplitShard: StreamName, ShardToSplit*, NewStartingHashKey*, StreamARN, StreamId (* required)."""
-        return self._call("SplitShard", params, "Result")
-
-    def start_stream_encryption(self, **params: Any) -> Result:
-        """StartStreamEncryption: StreamName, EncryptionType*, KeyId*, StreamARN, StreamId (* required)."""
-        return self._call("StartStreamEncryption", params, "Result")
-
-    def stop_stream_encryption(self, **params: Any) -> Result:
-        """StopStreamEncryption: StreamName, EncryptionType*, KeyId*, StreamARN, StreamId (* required)."""
-        return self._call("StopStreamEncryption", params, "Result")
-
-    def subscribe_to_shard(self, **params: Any) -> SubscribeToShardOutput:
-        """SubscribeToShard: ConsumerARN*, StreamId, ShardId*, StartingPosition*, DryRun (* required)."""
-        return self._call("SubscribeToShard", params, "SubscribeToShardOutput")
-
-    def tag_resource(self, **params: Any) -> Result:
-        """TagResource: Tags*, ResourceARN*, StreamId (* required)."""
-        return self._call("TagResource", params, "Result")
-
-    def untag_resource(self, **params: Any) -> Result:
-        """UntagResource: TagKeys*, ResourceARN*, StreamId (* required)."""
-        return self._call("UntagResource", params, "Result")
-
-    def update_account_settings(self, **params: Any) -> UpdateAccountSettingsOutput:
-        """UpdateAccountSettings: MinimumThroughputBillingCommitment* (* required)."""
-        return self._call("UpdateAccountSettings", params, "UpdateAccountSettingsOutput")
-
-    def update_channel(self, **params: Any) -> UpdateChannelOutput:
-        """UpdateChannel: ChannelARN*, S3DestinationConfiguration, S3TablesDestinationConfiguration, LoggingConfiguration (* required)."""
-        return self._call("UpdateChannel", params, "UpdateChannelOutput")
-
-    def update_dead_letter_queue_records_visibility(
-        self, **params: Any
-    ) -> UpdateDeadLetterQueueRecordsVisibilityOutput:
-        """UpdateDeadLetterQueueRecordsVisibility: QueueARN*, Entries* (* required)."""
-        return self._call(
-            "UpdateDeadLetterQueueRecordsVisibility",
-            params,
-            "UpdateDeadLetterQueueRecordsVisibilityOutput",
-        )
-
-    def update_max_record_size(self, **params: Any) -> Result:
-        """UpdateMaxRecordSize: StreamARN, StreamId, MaxRecordSizeInKiB* (* required)."""
-        return self._call("UpdateMaxRecordSize", params, "Result")
-
-    def update_queue(self, **params: Any) -> UpdateQueueOutput:
-        """UpdateQueue: QueueARN*, QueueAttributes* (* required)."""
-        return self._call("UpdateQueue", params, "UpdateQueueOutput")
-
-    def update_queue_records_visibility(self, **params: Any) -> UpdateQueueRecordsVisibilityOutput:
-        """UpdateQueueRecordsVisibility: QueueARN*, Entries* (* required)."""
-        return self._call(
-            "UpdateQueueRecordsVisibility", params, "UpdateQueueRecordsVisibilityOutput"
-        )
-
-    def update_shard_count(self, **params: Any) -> UpdateShardCountOutput:
-        """UpdateShardCount: StreamName, TargetShardCount*, ScalingType*, StreamARN, StreamId (* required)."""
-        return self._call("UpdateShardCount", params, "UpdateShardCountOutput")
-
-    def update_stream_mode(self, **params: Any) -> Result:
-        """UpdateStreamMode: StreamARN*, StreamId, StreamModeDetails*, WarmThroughputMiBps (* required)."""
-        return self._call("UpdateStreamMode", params, "Result")
-
-    def update_stream_record_distribution_strategy(self, **params: Any) -> Result:
-        """UpdateStreamRecordDistributionStrategy: StreamARN*, StreamId, RecordDistributionStrategy* (* required)."""
-        return self._call("UpdateStreamRecordDistributionStrategy", params, "Result")
-
-    def update_stream_warm_throughput(self, **params: Any) -> UpdateStreamWarmThroughputOutput:
-        """UpdateStreamWarmThroughput: StreamARN, StreamName, StreamId, WarmThroughputMiBps* (* required)."""
-        return self._call("UpdateStreamWarmThroughput", params, "UpdateStreamWarmThroughputOutput")
-
-    def get_paginator(self, operation: str) -> Paginator:
-        """Pages (``.paginate(**params)``) and items (``.items(**params)``)."""
-        return self._paginator(operation)
+        metadata = METADATA
+        shapes = SHAPES
+        operations = OPERATIONS
+        paginators = PAGINATORS
+        exceptions = exceptions
+        results = RESULTS
+        methods = METHODS

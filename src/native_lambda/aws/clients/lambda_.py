@@ -1553,6 +1553,321 @@ if TYPE_CHECKING:
         @staticmethod
         def named(class_name: str) -> type[ServiceError]: ...
 
+    class Client(BaseClient):
+        """Lambda: one method per operation, keyword arguments as in boto3."""
+
+        exceptions = exceptions
+
+        def add_layer_version_permission(self, **params: Any) -> AddLayerVersionPermissionResponse:
+            """AddLayerVersionPermission: LayerName*, VersionNumber*, StatementId*, Action*, Principal*, OrganizationId, RevisionId (* required)."""
+
+        def add_permission(self, **params: Any) -> AddPermissionResponse:
+            """AddPermission: FunctionName*, StatementId*, Action*, Principal*, SourceArn, FunctionUrlAuthType, InvokedViaFunctionUrl, SourceAccount, EventSourceToken, Qualifier, RevisionId, PrincipalOrgID (* required)."""
+
+        def checkpoint_durable_execution(self, **params: Any) -> CheckpointDurableExecutionResponse:
+            """CheckpointDurableExecution: DurableExecutionArn*, CheckpointToken*, Updates, ClientToken (* required)."""
+
+        def create_alias(self, **params: Any) -> AliasConfiguration:
+            """CreateAlias: FunctionName*, Name*, FunctionVersion*, Description, RoutingConfig (* required)."""
+
+        def create_capacity_provider(self, **params: Any) -> CreateCapacityProviderResponse:
+            """CreateCapacityProvider: CapacityProviderName*, VpcConfig*, PermissionsConfig*, InstanceRequirements, CapacityProviderScalingConfig, KmsKeyArn, Tags, PropagateTags, TelemetryConfig (* required)."""
+
+        def create_code_signing_config(self, **params: Any) -> CreateCodeSigningConfigResponse:
+            """CreateCodeSigningConfig: Description, AllowedPublishers*, CodeSigningPolicies, Tags (* required)."""
+
+        def create_event_source_mapping(self, **params: Any) -> EventSourceMappingConfiguration:
+            """CreateEventSourceMapping: EventSourceArn, FunctionName*, Enabled, BatchSize, FilterCriteria, KMSKeyArn, MetricsConfig, LoggingConfig, ScalingConfig, MaximumBatchingWindowInSeconds, ParallelizationFactor, StartingPosition, StartingPositionTimestamp, DestinationConfig, MaximumRecordAgeInSeconds, BisectBatchOnFunctionError, MaximumRetryAttempts, Tags, TumblingWindowInSeconds, Topics, Queues, SourceAccessConfigurations, SelfManagedEventSource, FunctionResponseTypes, AmazonManagedKafkaEventSourceConfig, SelfManagedKafkaEventSourceConfig, DocumentDBEventSourceConfig, ProvisionedPollerConfig (* required)."""
+
+        def create_function(self, **params: Any) -> FunctionConfiguration:
+            """CreateFunction: FunctionName*, Runtime, Role*, Handler, Code*, Description, Timeout, MemorySize, Publish, PublishTo, VpcConfig, PackageType, DeadLetterConfig, Environment, KMSKeyArn, TracingConfig, Tags, Layers, FileSystemConfigs, CodeSigningConfigArn, ImageConfig, Architectures, EphemeralStorage, SnapStart, LoggingConfig, TenancyConfig, CapacityProviderConfig, DurableConfig, RuntimeConfig, AcceleratorConfig (* required)."""
+
+        def create_function_url_config(self, **params: Any) -> CreateFunctionUrlConfigResponse:
+            """CreateFunctionUrlConfig: FunctionName*, Qualifier, AuthType*, Cors, InvokeMode (* required)."""
+
+        def delete_alias(self, **params: Any) -> Result:
+            """DeleteAlias: FunctionName*, Name* (* required)."""
+
+        def delete_capacity_provider(self, **params: Any) -> DeleteCapacityProviderResponse:
+            """DeleteCapacityProvider: CapacityProviderName* (* required)."""
+
+        def delete_code_signing_config(self, **params: Any) -> DeleteCodeSigningConfigResponse:
+            """DeleteCodeSigningConfig: CodeSigningConfigArn* (* required)."""
+
+        def delete_durable_execution(self, **params: Any) -> DeleteDurableExecutionResponse:
+            """DeleteDurableExecution: DurableExecutionArn* (* required)."""
+
+        def delete_event_source_mapping(self, **params: Any) -> EventSourceMappingConfiguration:
+            """DeleteEventSourceMapping: UUID* (* required)."""
+
+        def delete_function(self, **params: Any) -> DeleteFunctionResponse:
+            """DeleteFunction: FunctionName*, Qualifier (* required)."""
+
+        def delete_function_code_signing_config(self, **params: Any) -> Result:
+            """DeleteFunctionCodeSigningConfig: FunctionName* (* required)."""
+
+        def delete_function_concurrency(self, **params: Any) -> Result:
+            """DeleteFunctionConcurrency: FunctionName* (* required)."""
+
+        def delete_function_event_invoke_config(self, **params: Any) -> Result:
+            """DeleteFunctionEventInvokeConfig: FunctionName*, Qualifier (* required)."""
+
+        def delete_function_url_config(self, **params: Any) -> Result:
+            """DeleteFunctionUrlConfig: FunctionName*, Qualifier (* required)."""
+
+        def delete_layer_version(self, **params: Any) -> Result:
+            """DeleteLayerVersion: LayerName*, VersionNumber* (* required)."""
+
+        def delete_provisioned_concurrency_config(self, **params: Any) -> Result:
+            """DeleteProvisionedConcurrencyConfig: FunctionName*, Qualifier* (* required)."""
+
+        def delete_resource_policy(self, **params: Any) -> Result:
+            """DeleteResourcePolicy: ResourceArn*, RevisionId (* required)."""
+
+        def get_account_settings(self, **params: Any) -> GetAccountSettingsResponse:
+            """GetAccountSettings."""
+
+        def get_alias(self, **params: Any) -> AliasConfiguration:
+            """GetAlias: FunctionName*, Name* (* required)."""
+
+        def get_capacity_provider(self, **params: Any) -> GetCapacityProviderResponse:
+            """GetCapacityProvider: CapacityProviderName* (* required)."""
+
+        def get_code_signing_config(self, **params: Any) -> GetCodeSigningConfigResponse:
+            """GetCodeSigningConfig: CodeSigningConfigArn* (* required)."""
+
+        def get_durable_execution(self, **params: Any) -> GetDurableExecutionResponse:
+            """GetDurableExecution: DurableExecutionArn*, IncludeExecutionData (* required)."""
+
+        def get_durable_execution_history(
+            self, **params: Any
+        ) -> GetDurableExecutionHistoryResponse:
+            """GetDurableExecutionHistory: DurableExecutionArn*, IncludeExecutionData, MaxItems, Marker, ReverseOrder (* required)."""
+
+        def get_durable_execution_state(self, **params: Any) -> GetDurableExecutionStateResponse:
+            """GetDurableExecutionState: DurableExecutionArn*, CheckpointToken*, Marker, MaxItems (* required)."""
+
+        def get_event_source_mapping(self, **params: Any) -> EventSourceMappingConfiguration:
+            """GetEventSourceMapping: UUID* (* required)."""
+
+        def get_function(self, **params: Any) -> GetFunctionResponse:
+            """GetFunction: FunctionName*, Qualifier (* required)."""
+
+        def get_function_code_signing_config(
+            self, **params: Any
+        ) -> GetFunctionCodeSigningConfigResponse:
+            """GetFunctionCodeSigningConfig: FunctionName* (* required)."""
+
+        def get_function_concurrency(self, **params: Any) -> GetFunctionConcurrencyResponse:
+            """GetFunctionConcurrency: FunctionName* (* required)."""
+
+        def get_function_configuration(self, **params: Any) -> FunctionConfiguration:
+            """GetFunctionConfiguration: FunctionName*, Qualifier (* required)."""
+
+        def get_function_event_invoke_config(self, **params: Any) -> FunctionEventInvokeConfig:
+            """GetFunctionEventInvokeConfig: FunctionName*, Qualifier (* required)."""
+
+        def get_function_recursion_config(
+            self, **params: Any
+        ) -> GetFunctionRecursionConfigResponse:
+            """GetFunctionRecursionConfig: FunctionName* (* required)."""
+
+        def get_function_scaling_config(self, **params: Any) -> GetFunctionScalingConfigResponse:
+            """GetFunctionScalingConfig: FunctionName*, Qualifier* (* required)."""
+
+        def get_function_url_config(self, **params: Any) -> GetFunctionUrlConfigResponse:
+            """GetFunctionUrlConfig: FunctionName*, Qualifier (* required)."""
+
+        def get_layer_version(self, **params: Any) -> GetLayerVersionResponse:
+            """GetLayerVersion: LayerName*, VersionNumber* (* required)."""
+
+        def get_layer_version_by_arn(self, **params: Any) -> GetLayerVersionResponse:
+            """GetLayerVersionByArn: Arn* (* required)."""
+
+        def get_layer_version_policy(self, **params: Any) -> GetLayerVersionPolicyResponse:
+            """GetLayerVersionPolicy: LayerName*, VersionNumber* (* required)."""
+
+        def get_policy(self, **params: Any) -> GetPolicyResponse:
+            """GetPolicy: FunctionName*, Qualifier (* required)."""
+
+        def get_provisioned_concurrency_config(
+            self, **params: Any
+        ) -> GetProvisionedConcurrencyConfigResponse:
+            """GetProvisionedConcurrencyConfig: FunctionName*, Qualifier* (* required)."""
+
+        def get_resource_policy(self, **params: Any) -> GetResourcePolicyResponse:
+            """GetResourcePolicy: ResourceArn* (* required)."""
+
+        def get_runtime_management_config(
+            self, **params: Any
+        ) -> GetRuntimeManagementConfigResponse:
+            """GetRuntimeManagementConfig: FunctionName*, Qualifier (* required)."""
+
+        def invoke(self, **params: Any) -> InvocationResponse:
+            """Invoke: FunctionName*, InvocationType, LogType, ClientContext, DurableExecutionName, Payload, Qualifier, TenantId (* required)."""
+
+        def invoke_async(self, **params: Any) -> InvokeAsyncResponse:
+            """InvokeAsync: FunctionName*, InvokeArgs* (* required)."""
+
+        def invoke_with_response_stream(self, **params: Any) -> InvokeWithResponseStreamResponse:
+            """InvokeWithResponseStream: FunctionName*, LogType, ClientContext, Qualifier, Payload, TenantId, InvocationType (* required)."""
+
+        def list_aliases(self, **params: Any) -> ListAliasesResponse:
+            """ListAliases: FunctionName*, FunctionVersion, Marker, MaxItems (* required)."""
+
+        def list_capacity_providers(self, **params: Any) -> ListCapacityProvidersResponse:
+            """ListCapacityProviders: State, Marker, MaxItems (* required)."""
+
+        def list_code_signing_configs(self, **params: Any) -> ListCodeSigningConfigsResponse:
+            """ListCodeSigningConfigs: Marker, MaxItems (* required)."""
+
+        def list_durable_executions_by_function(
+            self, **params: Any
+        ) -> ListDurableExecutionsByFunctionResponse:
+            """ListDurableExecutionsByFunction: FunctionName*, Qualifier, DurableExecutionName, Statuses, StartedAfter, StartedBefore, ReverseOrder, Marker, MaxItems (* required)."""
+
+        def list_event_source_mappings(self, **params: Any) -> ListEventSourceMappingsResponse:
+            """ListEventSourceMappings: EventSourceArn, FunctionName, Marker, MaxItems (* required)."""
+
+        def list_function_event_invoke_configs(
+            self, **params: Any
+        ) -> ListFunctionEventInvokeConfigsResponse:
+            """ListFunctionEventInvokeConfigs: FunctionName*, Marker, MaxItems (* required)."""
+
+        def list_function_url_configs(self, **params: Any) -> ListFunctionUrlConfigsResponse:
+            """ListFunctionUrlConfigs: FunctionName*, Marker, MaxItems (* required)."""
+
+        def list_function_versions_by_capacity_provider(
+            self, **params: Any
+        ) -> ListFunctionVersionsByCapacityProviderResponse:
+            """ListFunctionVersionsByCapacityProvider: CapacityProviderName*, Marker, MaxItems (* required)."""
+
+        def list_functions(self, **params: Any) -> ListFunctionsResponse:
+            """ListFunctions: MasterRegion, FunctionVersion, Marker, MaxItems (* required)."""
+
+        def list_functions_by_code_signing_config(
+            self, **params: Any
+        ) -> ListFunctionsByCodeSigningConfigResponse:
+            """ListFunctionsByCodeSigningConfig: CodeSigningConfigArn*, Marker, MaxItems (* required)."""
+
+        def list_layer_versions(self, **params: Any) -> ListLayerVersionsResponse:
+            """ListLayerVersions: CompatibleArchitecture, CompatibleRuntime, LayerName*, Marker, MaxItems (* required)."""
+
+        def list_layers(self, **params: Any) -> ListLayersResponse:
+            """ListLayers: CompatibleArchitecture, CompatibleRuntime, Marker, MaxItems (* required)."""
+
+        def list_provisioned_concurrency_configs(
+            self, **params: Any
+        ) -> ListProvisionedConcurrencyConfigsResponse:
+            """ListProvisionedConcurrencyConfigs: FunctionName*, Marker, MaxItems (* required)."""
+
+        def list_tags(self, **params: Any) -> ListTagsResponse:
+            """ListTags: Resource* (* required)."""
+
+        def list_versions_by_function(self, **params: Any) -> ListVersionsByFunctionResponse:
+            """ListVersionsByFunction: FunctionName*, Marker, MaxItems (* required)."""
+
+        def pause_durable_execution(self, **params: Any) -> PauseDurableExecutionResponse:
+            """PauseDurableExecution: DurableExecutionArn*, ClientToken, Reason, ExecutionTimeoutPaused (* required)."""
+
+        def publish_layer_version(self, **params: Any) -> PublishLayerVersionResponse:
+            """PublishLayerVersion: LayerName*, Description, Content*, CompatibleArchitectures, CompatibleRuntimes, LicenseInfo (* required)."""
+
+        def publish_version(self, **params: Any) -> FunctionConfiguration:
+            """PublishVersion: FunctionName*, CodeSha256, Description, RevisionId, PublishTo (* required)."""
+
+        def put_function_code_signing_config(
+            self, **params: Any
+        ) -> PutFunctionCodeSigningConfigResponse:
+            """PutFunctionCodeSigningConfig: CodeSigningConfigArn*, FunctionName* (* required)."""
+
+        def put_function_concurrency(self, **params: Any) -> Concurrency:
+            """PutFunctionConcurrency: FunctionName*, ReservedConcurrentExecutions* (* required)."""
+
+        def put_function_event_invoke_config(self, **params: Any) -> FunctionEventInvokeConfig:
+            """PutFunctionEventInvokeConfig: FunctionName*, Qualifier, MaximumRetryAttempts, MaximumEventAgeInSeconds, DestinationConfig (* required)."""
+
+        def put_function_recursion_config(
+            self, **params: Any
+        ) -> PutFunctionRecursionConfigResponse:
+            """PutFunctionRecursionConfig: FunctionName*, RecursiveLoop* (* required)."""
+
+        def put_function_scaling_config(self, **params: Any) -> PutFunctionScalingConfigResponse:
+            """PutFunctionScalingConfig: FunctionName*, Qualifier*, FunctionScalingConfig (* required)."""
+
+        def put_provisioned_concurrency_config(
+            self, **params: Any
+        ) -> PutProvisionedConcurrencyConfigResponse:
+            """PutProvisionedConcurrencyConfig: FunctionName*, Qualifier*, ProvisionedConcurrentExecutions* (* required)."""
+
+        def put_resource_policy(self, **params: Any) -> PutResourcePolicyResponse:
+            """PutResourcePolicy: ResourceArn*, Policy*, RevisionId (* required)."""
+
+        def put_runtime_management_config(
+            self, **params: Any
+        ) -> PutRuntimeManagementConfigResponse:
+            """PutRuntimeManagementConfig: FunctionName*, Qualifier, UpdateRuntimeOn*, RuntimeVersionArn (* required)."""
+
+        def remove_layer_version_permission(self, **params: Any) -> Result:
+            """RemoveLayerVersionPermission: LayerName*, VersionNumber*, StatementId*, RevisionId (* required)."""
+
+        def remove_permission(self, **params: Any) -> Result:
+            """RemovePermission: FunctionName*, StatementId*, Qualifier, RevisionId (* required)."""
+
+        def resume_durable_execution(self, **params: Any) -> ResumeDurableExecutionResponse:
+            """ResumeDurableExecution: DurableExecutionArn*, ClientToken, Reason (* required)."""
+
+        def send_durable_execution_callback_failure(
+            self, **params: Any
+        ) -> SendDurableExecutionCallbackFailureResponse:
+            """SendDurableExecutionCallbackFailure: CallbackId*, Error (* required)."""
+
+        def send_durable_execution_callback_heartbeat(
+            self, **params: Any
+        ) -> SendDurableExecutionCallbackHeartbeatResponse:
+            """SendDurableExecutionCallbackHeartbeat: CallbackId* (* required)."""
+
+        def send_durable_execution_callback_success(
+            self, **params: Any
+        ) -> SendDurableExecutionCallbackSuccessResponse:
+            """SendDurableExecutionCallbackSuccess: CallbackId*, Result (* required)."""
+
+        def stop_durable_execution(self, **params: Any) -> StopDurableExecutionResponse:
+            """StopDurableExecution: DurableExecutionArn*, Error (* required)."""
+
+        def tag_resource(self, **params: Any) -> Result:
+            """TagResource: Resource*, Tags* (* required)."""
+
+        def untag_resource(self, **params: Any) -> Result:
+            """UntagResource: Resource*, TagKeys* (* required)."""
+
+        def update_alias(self, **params: Any) -> AliasConfiguration:
+            """UpdateAlias: FunctionName*, Name*, FunctionVersion, Description, RoutingConfig, RevisionId (* required)."""
+
+        def update_capacity_provider(self, **params: Any) -> UpdateCapacityProviderResponse:
+            """UpdateCapacityProvider: CapacityProviderName*, CapacityProviderScalingConfig, PropagateTags, TelemetryConfig (* required)."""
+
+        def update_code_signing_config(self, **params: Any) -> UpdateCodeSigningConfigResponse:
+            """UpdateCodeSigningConfig: CodeSigningConfigArn*, Description, AllowedPublishers, CodeSigningPolicies (* required)."""
+
+        def update_event_source_mapping(self, **params: Any) -> EventSourceMappingConfiguration:
+            """UpdateEventSourceMapping: UUID*, FunctionName, Enabled, BatchSize, FilterCriteria, KMSKeyArn, MetricsConfig, LoggingConfig, ScalingConfig, MaximumBatchingWindowInSeconds, ParallelizationFactor, DestinationConfig, MaximumRecordAgeInSeconds, BisectBatchOnFunctionError, MaximumRetryAttempts, TumblingWindowInSeconds, SourceAccessConfigurations, FunctionResponseTypes, AmazonManagedKafkaEventSourceConfig, SelfManagedKafkaEventSourceConfig, DocumentDBEventSourceConfig, ProvisionedPollerConfig (* required)."""
+
+        def update_function_code(self, **params: Any) -> FunctionConfiguration:
+            """UpdateFunctionCode: FunctionName*, ZipFile, S3Bucket, S3Key, S3ObjectVersion, S3ObjectStorageMode, ImageUri, Architectures, Publish, PublishTo, DryRun, RevisionId, SourceKMSKeyArn (* required)."""
+
+        def update_function_configuration(self, **params: Any) -> FunctionConfiguration:
+            """UpdateFunctionConfiguration: FunctionName*, Role, Handler, Description, Timeout, MemorySize, VpcConfig, Environment, Runtime, DeadLetterConfig, KMSKeyArn, TracingConfig, RevisionId, Layers, FileSystemConfigs, ImageConfig, EphemeralStorage, SnapStart, LoggingConfig, CapacityProviderConfig, DurableConfig, RuntimeConfig, AcceleratorConfig (* required)."""
+
+        def update_function_event_invoke_config(self, **params: Any) -> FunctionEventInvokeConfig:
+            """UpdateFunctionEventInvokeConfig: FunctionName*, Qualifier, MaximumRetryAttempts, MaximumEventAgeInSeconds, DestinationConfig (* required)."""
+
+        def update_function_url_config(self, **params: Any) -> UpdateFunctionUrlConfigResponse:
+            """UpdateFunctionUrlConfig: FunctionName*, Qualifier, AuthType, Cors, InvokeMode (* required)."""
+
+        def get_paginator(self, operation: str) -> Paginator:
+            """Pages (``.paginate(**params)``) and items (``.items(**params)``)."""
+
 
 __all__ = ["Client", "exceptions"]
 
@@ -2541,6 +2856,100 @@ ERROR_TABLE = Table(
     "TooManyRequestsException TooManyRequestsException TooManyRequestsException 429\n"
     "UnsupportedMediaTypeException UnsupportedMediaTypeException UnsupportedMediaTypeException 415\n"
 )
+# Methods as data: method -> 'Operation ResultClass', each made when first used.
+METHODS = Table(
+    "add_layer_version_permission AddLayerVersionPermission AddLayerVersionPermissionResponse\n"
+    "add_permission AddPermission AddPermissionResponse\n"
+    "checkpoint_durable_execution CheckpointDurableExecution CheckpointDurableExecutionResponse\n"
+    "create_alias CreateAlias AliasConfiguration\n"
+    "create_capacity_provider CreateCapacityProvider CreateCapacityProviderResponse\n"
+    "create_code_signing_config CreateCodeSigningConfig CreateCodeSigningConfigResponse\n"
+    "create_event_source_mapping CreateEventSourceMapping EventSourceMappingConfiguration\n"
+    "create_function CreateFunction FunctionConfiguration\n"
+    "create_function_url_config CreateFunctionUrlConfig CreateFunctionUrlConfigResponse\n"
+    "delete_alias DeleteAlias Result\n"
+    "delete_capacity_provider DeleteCapacityProvider DeleteCapacityProviderResponse\n"
+    "delete_code_signing_config DeleteCodeSigningConfig DeleteCodeSigningConfigResponse\n"
+    "delete_durable_execution DeleteDurableExecution DeleteDurableExecutionResponse\n"
+    "delete_event_source_mapping DeleteEventSourceMapping EventSourceMappingConfiguration\n"
+    "delete_function DeleteFunction DeleteFunctionResponse\n"
+    "delete_function_code_signing_config DeleteFunctionCodeSigningConfig Result\n"
+    "delete_function_concurrency DeleteFunctionConcurrency Result\n"
+    "delete_function_event_invoke_config DeleteFunctionEventInvokeConfig Result\n"
+    "delete_function_url_config DeleteFunctionUrlConfig Result\n"
+    "delete_layer_version DeleteLayerVersion Result\n"
+    "delete_provisioned_concurrency_config DeleteProvisionedConcurrencyConfig Result\n"
+    "delete_resource_policy DeleteResourcePolicy Result\n"
+    "get_account_settings GetAccountSettings GetAccountSettingsResponse\n"
+    "get_alias GetAlias AliasConfiguration\n"
+    "get_capacity_provider GetCapacityProvider GetCapacityProviderResponse\n"
+    "get_code_signing_config GetCodeSigningConfig GetCodeSigningConfigResponse\n"
+    "get_durable_execution GetDurableExecution GetDurableExecutionResponse\n"
+    "get_durable_execution_history GetDurableExecutionHistory GetDurableExecutionHistoryResponse\n"
+    "get_durable_execution_state GetDurableExecutionState GetDurableExecutionStateResponse\n"
+    "get_event_source_mapping GetEventSourceMapping EventSourceMappingConfiguration\n"
+    "get_function GetFunction GetFunctionResponse\n"
+    "get_function_code_signing_config GetFunctionCodeSigningConfig GetFunctionCodeSigningConfigResponse\n"
+    "get_function_concurrency GetFunctionConcurrency GetFunctionConcurrencyResponse\n"
+    "get_function_configuration GetFunctionConfiguration FunctionConfiguration\n"
+    "get_function_event_invoke_config GetFunctionEventInvokeConfig FunctionEventInvokeConfig\n"
+    "get_function_recursion_config GetFunctionRecursionConfig GetFunctionRecursionConfigResponse\n"
+    "get_function_scaling_config GetFunctionScalingConfig GetFunctionScalingConfigResponse\n"
+    "get_function_url_config GetFunctionUrlConfig GetFunctionUrlConfigResponse\n"
+    "get_layer_version GetLayerVersion GetLayerVersionResponse\n"
+    "get_layer_version_by_arn GetLayerVersionByArn GetLayerVersionResponse\n"
+    "get_layer_version_policy GetLayerVersionPolicy GetLayerVersionPolicyResponse\n"
+    "get_policy GetPolicy GetPolicyResponse\n"
+    "get_provisioned_concurrency_config GetProvisionedConcurrencyConfig GetProvisionedConcurrencyConfigResponse\n"
+    "get_resource_policy GetResourcePolicy GetResourcePolicyResponse\n"
+    "get_runtime_management_config GetRuntimeManagementConfig GetRuntimeManagementConfigResponse\n"
+    "invoke Invoke InvocationResponse\n"
+    "invoke_async InvokeAsync InvokeAsyncResponse\n"
+    "invoke_with_response_stream InvokeWithResponseStream InvokeWithResponseStreamResponse\n"
+    "list_aliases ListAliases ListAliasesResponse\n"
+    "list_capacity_providers ListCapacityProviders ListCapacityProvidersResponse\n"
+    "list_code_signing_configs ListCodeSigningConfigs ListCodeSigningConfigsResponse\n"
+    "list_durable_executions_by_function ListDurableExecutionsByFunction ListDurableExecutionsByFunctionResponse\n"
+    "list_event_source_mappings ListEventSourceMappings ListEventSourceMappingsResponse\n"
+    "list_function_event_invoke_configs ListFunctionEventInvokeConfigs ListFunctionEventInvokeConfigsResponse\n"
+    "list_function_url_configs ListFunctionUrlConfigs ListFunctionUrlConfigsResponse\n"
+    "list_function_versions_by_capacity_provider ListFunctionVersionsByCapacityProvider ListFunctionVersionsByCapacityProviderResponse\n"
+    "list_functions ListFunctions ListFunctionsResponse\n"
+    "list_functions_by_code_signing_config ListFunctionsByCodeSigningConfig ListFunctionsByCodeSigningConfigResponse\n"
+    "list_layer_versions ListLayerVersions ListLayerVersionsResponse\n"
+    "list_layers ListLayers ListLayersResponse\n"
+    "list_provisioned_concurrency_configs ListProvisionedConcurrencyConfigs ListProvisionedConcurrencyConfigsResponse\n"
+    "list_tags ListTags ListTagsResponse\n"
+    "list_versions_by_function ListVersionsByFunction ListVersionsByFunctionResponse\n"
+    "pause_durable_execution PauseDurableExecution PauseDurableExecutionResponse\n"
+    "publish_layer_version PublishLayerVersion PublishLayerVersionResponse\n"
+    "publish_version PublishVersion FunctionConfiguration\n"
+    "put_function_code_signing_config PutFunctionCodeSigningConfig PutFunctionCodeSigningConfigResponse\n"
+    "put_function_concurrency PutFunctionConcurrency Concurrency\n"
+    "put_function_event_invoke_config PutFunctionEventInvokeConfig FunctionEventInvokeConfig\n"
+    "put_function_recursion_config PutFunctionRecursionConfig PutFunctionRecursionConfigResponse\n"
+    "put_function_scaling_config PutFunctionScalingConfig PutFunctionScalingConfigResponse\n"
+    "put_provisioned_concurrency_config PutProvisionedConcurrencyConfig PutProvisionedConcurrencyConfigResponse\n"
+    "put_resource_policy PutResourcePolicy PutResourcePolicyResponse\n"
+    "put_runtime_management_config PutRuntimeManagementConfig PutRuntimeManagementConfigResponse\n"
+    "remove_layer_version_permission RemoveLayerVersionPermission Result\n"
+    "remove_permission RemovePermission Result\n"
+    "resume_durable_execution ResumeDurableExecution ResumeDurableExecutionResponse\n"
+    "send_durable_execution_callback_failure SendDurableExecutionCallbackFailure SendDurableExecutionCallbackFailureResponse\n"
+    "send_durable_execution_callback_heartbeat SendDurableExecutionCallbackHeartbeat SendDurableExecutionCallbackHeartbeatResponse\n"
+    "send_durable_execution_callback_success SendDurableExecutionCallbackSuccess SendDurableExecutionCallbackSuccessResponse\n"
+    "stop_durable_execution StopDurableExecution StopDurableExecutionResponse\n"
+    "tag_resource TagResource Result\n"
+    "untag_resource UntagResource Result\n"
+    "update_alias UpdateAlias AliasConfiguration\n"
+    "update_capacity_provider UpdateCapacityProvider UpdateCapacityProviderResponse\n"
+    "update_code_signing_config UpdateCodeSigningConfig UpdateCodeSigningConfigResponse\n"
+    "update_event_source_mapping UpdateEventSourceMapping EventSourceMappingConfiguration\n"
+    "update_function_code UpdateFunctionCode FunctionConfiguration\n"
+    "update_function_configuration UpdateFunctionConfiguration FunctionConfiguration\n"
+    "update_function_event_invoke_config UpdateFunctionEventInvokeConfig FunctionEventInvokeConfig\n"
+    "update_function_url_config UpdateFunctionUrlConfig UpdateFunctionUrlConfigResponse\n"
+)
 if not TYPE_CHECKING:
     exceptions = Exceptions(globals(), ERROR_TABLE)
 
@@ -2552,448 +2961,15 @@ def __getattr__(name: str) -> Any:
     return exceptions.named(name)
 
 
-class Client(BaseClient):
-    """Lambda: one method per operation, keyword arguments as in boto3."""
-
-    metadata = METADATA
-    shapes = SHAPES
-    operations = OPERATIONS
-    paginators = PAGINATORS
-    exceptions = exceptions
-    results = RESULTS
-
-    def add_layer_version_permission(self, **params: Any) -> AddLayerVersionPermissionResponse:
-        """AddLayerVersionPermission: LayerName*, VersionNumber*, StatementId*, Action*, Principal*, OrganizationId, RevisionId (* required)."""
-        return self._call("AddLayerVersionPermission", params, "AddLayerVersionPermissionResponse")
-
-    def add_permission(self, **params: Any) -> AddPermissionResponse:
-        """AddPermission: FunctionName*, StatementId*, Action*, Principal*, SourceArn, FunctionUrlAuthType, InvokedViaFunctionUrl, SourceAccount, EventSourceToken, Qualifier, RevisionId, PrincipalOrgID (* required)."""
-        return self._call("AddPermission", params, "AddPermissionResponse")
-
-    def checkpoint_durable_execution(self, **params: Any) -> CheckpointDurableExecutionResponse:
-        """CheckpointDurableExecution: DurableExecutionArn*, CheckpointToken*, Updates, ClientToken (* required)."""
-        return self._call(
-            "CheckpointDurableExecution", params, "CheckpointDurableExecutionResponse"
-        )
-
-    def create_alias(self, **params: Any) -> AliasConfiguration:
-        """CreateAlias: FunctionName*, Name*, FunctionVersion*, Description, RoutingConfig (* required)."""
-        return self._call("CreateAlias", params, "AliasConfiguration")
-
-    def create_capacity_provider(self, **params: Any) -> CreateCapacityProviderResponse:
-        """CreateCapacityProvider: CapacityProviderName*, VpcConfig*, PermissionsConfig*, InstanceRequirements, CapacityProviderScalingConfig, KmsKeyArn, Tags, PropagateTags, TelemetryConfig (* required)."""
-        return self._call("CreateCapacityProvider", params, "CreateCapacityProviderResponse")
-
-    def create_code_signing_config(self, **params: Any) -> CreateCodeSigningConfigResponse:
-        """CreateCodeSigningConfig: Description, AllowedPublishers*, CodeSigningPolicies, Tags (* required)."""
-        return self._call("CreateCodeSigningConfig", params, "CreateCodeSigningConfigResponse")
-
-    def create_event_source_mapping(self, **params: Any) -> EventSourceMappingConfiguration:
-        """CreateEventSourceMapping: EventSourceArn, FunctionName*, Enabled, BatchSize, FilterCriteria, KMSKeyArn, MetricsConfig, LoggingConfig, ScalingConfig, MaximumBatchingWindowInSeconds, ParallelizationFactor, StartingPosition, StartingPositionTimestamp, DestinationConfig, MaximumRecordAgeInSeconds, BisectBatchOnFunctionError, MaximumRetryAttempts, Tags, TumblingWindowInSeconds, Topics, Queues, SourceAccessConfigurations, SelfManagedEventSource, FunctionResponseTypes, AmazonManagedKafkaEventSourceConfig, SelfManagedKafkaEventSourceConfig, DocumentDBEventSourceConfig, ProvisionedPollerConfig (* required)."""
-        return self._call("CreateEventSourceMapping", params, "EventSourceMappingConfiguration")
-
-    def create_function(self, **params: Any) -> FunctionConfiguration:
-        """CreateFunction: FunctionName*, Runtime, Role*, Handler, Code*, Description, Timeout, MemorySize, Publish, PublishTo, VpcConfig, PackageType, DeadLetterConfig, Environment, KMSKeyArn, TracingConfig, Tags, Layers, FileSystemConfigs, CodeSigningConfigArn, ImageConfig, Architectures, EphemeralStorage, SnapStart, LoggingConfig, TenancyConfig, CapacityProviderConfig, DurableConfig, RuntimeConfig, AcceleratorConfig (* required)."""
-        return self._call("CreateFunction", params, "FunctionConfiguration")
-
-    def create_function_url_config(self, **params: Any) -> CreateFunctionUrlConfigResponse:
-        """CreateFunctionUrlConfig: FunctionName*, Qualifier, AuthType*, Cors, InvokeMode (* required)."""
-        return self._call("CreateFunctionUrlConfig", params, "CreateFunctionUrlConfigResponse")
-
-    def delete_alias(self, **params: Any) -> Result:
-        """DeleteAlias: FunctionName*, Name* (* required)."""
-        return self._call("DeleteAlias", params, "Result")
-
-    def delete_capacity_provider(self, **params: Any) -> DeleteCapacityProviderResponse:
-        """DeleteCapacityProvider: CapacityProviderName* (* required)."""
-        return self._call("DeleteCapacityProvider", params, "DeleteCapacityProviderResponse")
-
-    def delete_code_signing_config(self, **params: Any) -> DeleteCodeSigningConfigResponse:
-        """DeleteCodeSigningConfig: CodeSigningConfigArn* (* required)."""
-        return self._call("DeleteCodeSigningConfig", params, "DeleteCodeSigningConfigResponse")
-
-    def delete_durable_execution(self, **params: Any) -> DeleteDurableExecutionResponse:
-        """DeleteDurableExecution: DurableExecutionArn* (* required)."""
-        return self._call("DeleteDurableExecution", params, "DeleteDurableExecutionResponse")
-
-    def delete_event_source_mapping(self, **params: Any) -> EventSourceMappingConfiguration:
-        """DeleteEventSourceMapping: UUID* (* required)."""
-        return self._call("DeleteEventSourceMapping", params, "EventSourceMappingConfiguration")
-
-    def delete_function(self, **params: Any) -> DeleteFunctionResponse:
-        """DeleteFunction: FunctionName*, Qualifier (* required)."""
-        return self._call("DeleteFunction", params, "DeleteFunctionResponse")
-
-    def delete_function_code_signing_config(self, **params: Any) -> Result:
-        """DeleteFunctionCodeSigningConfig: FunctionName* (* required)."""
-        return self._call("DeleteFunctionCodeSigningConfig", params, "Result")
-
-    def delete_function_concurrency(self, **params: Any) -> Result:
-        """DeleteFunctionConcurrency: FunctionName* (* required)."""
-        return self._call("DeleteFunctionConcurrency", params, "Result")
-
-    def delete_function_event_invoke_config(self, **params: Any) -> Result:
-        """DeleteFunctionEventInvokeConfig: FunctionName*, Qualifier (* required)."""
-        return self._call("DeleteFunctionEventInvokeConfig", params, "Result")
-
-    def delete_function_url_config(self, **params: Any) -> Result:
-        """DeleteFunctionUrlConfig: FunctionName*, Qualifier (* required)."""
-        return self._call("DeleteFunctionUrlConfig", params, "Result")
-
-    def delete_layer_version(self, **params: Any) -> Result:
-        """DeleteLayerVersion: LayerName*, VersionNumber* (* required)."""
-        return self._call("DeleteLayerVersion", params, "Result")
-
-    def delete_provisioned_concurrency_config(self, **params: Any) -> Result:
-        """DeleteProvisionedConcurrencyConfig: FunctionName*, Qualifier* (* required)."""
-        return self._call("DeleteProvisionedConcurrencyConfig", params, "Result")
-
-    def delete_resource_policy(self, **params: Any) -> Result:
-        """DeleteResourcePolicy: ResourceArn*, RevisionId (* required)."""
-        return self._call("DeleteResourcePolicy", params, "Result")
-
-    def get_account_settings(self, **params: Any) -> GetAccountSettingsResponse:
-        """GetAccountSettings."""
-        return self._call("GetAccountSettings", params, "GetAccountSettingsResponse")
-
-    def get_alias(self, **params: Any) -> AliasConfiguration:
-        """GetAlias: FunctionName*, Name* (* required)."""
-        return self._call("GetAlias", params, "AliasConfiguration")
-
-    def get_capacity_provider(self, **params: Any) -> GetCapacityProviderResponse:
-        """GetCapacityProvider: CapacityProviderName* (* required)."""
-        return self._call("GetCapacityProvider", params, "GetCapacityProviderResponse")
-
-    def get_code_signing_config(self, **params: Any) -> GetCodeSigningConfigResponse:
-        """GetCodeSigningConfig: CodeSigningConfigArn* (* required)."""
-        return self._call("GetCodeSigningConfig", params, "GetCodeSigningConfigResponse")
-
-    def get_durable_execution(self, **params: Any) -> GetDurableExecutionResponse:
-        """GetDurableExecution: DurableExecutionArn*, IncludeExecutionData (* required)."""
-        return self._call("GetDurableExecution", params, "GetDurableExecutionResponse")
-
-    def get_durable_execution_history(self, **params: Any) -> GetDurableExecutionHistoryResponse:
-        """GetDurableExecutionHistory: DurableExecutionArn*, IncludeExecutionData, MaxItems, Marker, ReverseOrder (* required)."""
-        return self._call(
-            "GetDurableExecutionHistory", params, "GetDurableExecutionHistoryResponse"
-        )
-
-    def get_durable_execution_state(self, **params: Any) -> GetDurableExecutionStateResponse:
-        """GetDurableExecutionState: DurableExecutionArn*, CheckpointToken*, Marker, MaxItems (* required)."""
-        return self._call("GetDurableExecutionState", params, "GetDurableExecutionStateResponse")
-
-    def get_event_source_mapping(self, **params: Any) -> EventSourceMappingConfiguration:
-        """GetEventSourceMapping: UUID* (* required)."""
-        return self._call("GetEventSourceMapping", params, "EventSourceMappingConfiguration")
-
-    def get_function(self, **params: Any) -> GetFunctionResponse:
-        """GetFunction: FunctionName*, Qualifier (* required)."""
-        return self._call("GetFunction", params, "GetFunctionResponse")
-
-    def get_function_code_signing_config(
-        self, **params: Any
-    ) -> GetFunctionCodeSigningConfigResponse:
-        """GetFunctionCodeSigningConfig: FunctionName* (* required)."""
-        return self._call(
-            "GetFunctionCodeSigningConfig", params, "GetFunctionCodeSigningConfigResponse"
-        )
-
-    def get_function_concurrency(self, **params: Any) -> GetFunctionConcurrencyResponse:
-        """GetFunctionConcurrency: FunctionName* (* required)."""
-        return self._call("GetFunctionConcurrency", params, "GetFunctionConcurrencyResponse")
-
-    def get_function_configuration(self, **params: Any) -> FunctionConfiguration:
-        """GetFunctionConfiguration: FunctionName*, Qualifier (* required)."""
-        return self._call("GetFunctionConfiguration", params, "FunctionConfiguration")
-
-    def get_function_event_invoke_config(self, **params: Any) -> FunctionEventInvokeConfig:
-        """GetFunctionEventInvokeConfig: FunctionName*, Qualifier (* required)."""
-        return self._call("GetFunctionEventInvokeConfig", params, "FunctionEventInvokeConfig")
-
-    def get_function_recursion_config(self, **params: Any) -> GetFunctionRecursionConfigResponse:
-        """GetFunctionRecursionConfig: FunctionName* (* required)."""
-        return self._call(
-            "GetFunctionRecursionConfig", params, "GetFunctionRecursionConfigResponse"
-        )
-
-    def get_function_scaling_config(self, **params: Any) -> GetFunctionScalingConfigResponse:
-        """GetFunctionScalingConfig: FunctionName*, Qualifier* (* required)."""
-        return self._call("GetFunctionScalingConfig", params, "GetFunctionScalingConfigResponse")
-
-    def get_function_url_config(self, **params: Any) -> GetFunctionUrlConfigResponse:
-        """GetFunctionUrlConfig: FunctionName*, Qualifier (* required)."""
-        return self._call("GetFunctionUrlConfig", params, "GetFunctionUrlConfigResponse")
-
-    def get_layer_version(self, **params: Any) -> GetLayerVersionResponse:
-        """GetLayerVersion: LayerName*, VersionNumber* (* required)."""
-        return self._call("GetLayerVersion", params, "GetLayerVersionResponse")
-
-    def get_layer_version_by_arn(self, **params: Any) -> GetLayerVersionResponse:
-        """GetLayerVersionByArn: Arn* (* required)."""
-        return self._call("GetLayerVersionByArn", params, "GetLayerVersionResponse")
-
-    def get_layer_version_policy(self, **params: Any) -> GetLayerVersionPolicyResponse:
-        """GetLayerVersionPolicy: LayerName*, VersionNumber* (* required)."""
-        return self._call("GetLayerVersionPolicy", params, "GetLayerVersionPolicyResponse")
-
-    def get_policy(self, **params: Any) -> GetPolicyResponse:
-        """GetPolicy: FunctionName*, Qualifier (* required)."""
-        return self._call("GetPolicy", params, "GetPolicyResponse")
-
-    def get_provisioned_concurrency_config(
-        self, **params: Any
-    ) -> GetProvisionedConcurrencyConfigResponse:
-        """GetProvisionedConcurrencyConfig: FunctionName*, Qualifier* (* required)."""
-        return self._call(
-            "GetProvisionedConcurrencyConfig", params, "GetProvisionedConcurrencyConfigResponse"
-        )
-
-    def get_resource_policy(self, **params: Any) -> GetResourcePolicyResponse:
-        """GetResourcePolicy: ResourceArn* (* required)."""
-        return self._call("GetResourcePolicy", params, "GetResourcePolicyResponse")
-
-    def get_runtime_management_config(self, **params: Any) -> GetRuntimeManagementConfigResponse:
-        """GetRuntimeManagementConfig: FunctionName*, Qualifier (* required)."""
-        return self._call(
-            "GetRuntimeManagementConfig", params, "GetRuntimeManagementConfigResponse"
-        )
-
-    def invoke(self, **params: Any) -> InvocationResponse:
-        """Invoke: FunctionName*, InvocationType, LogType, ClientContext, DurableExecutionName, Payload, Qualifier, TenantId (* required)."""
-        return self._call("Invoke", params, "InvocationResponse")
-
-    def invoke_async(self, **params: Any) -> InvokeAsyncResponse:
-        """InvokeAsync: FunctionName*, InvokeArgs* (* required)."""
-        return self._call("InvokeAsync", params, "InvokeAsyncResponse")
-
-    def invoke_with_response_stream(self, **params: Any) -> InvokeWithResponseStreamResponse:
-        """InvokeWithResponseStream: FunctionName*, LogType, ClientContext, Qualifier, Payload, TenantId, InvocationType (* required)."""
-        return self._call("InvokeWithResponseStream", params, "InvokeWithResponseStreamResponse")
-
-    def list_aliases(self, **params: Any) -> ListAliasesResponse:
-        """ListAliases: FunctionName*, FunctionVersion, Marker, MaxItems (* required)."""
-        return self._call("ListAliases", params, "ListAliasesResponse")
-
-    def list_capacity_providers(self, **params: Any) -> ListCapacityProvidersResponse:
-        """ListCapacityProviders: State, Marker, MaxItems (* required)."""
-        return self._call("ListCapacityProviders", params, "ListCapacityProvidersResponse")
-
-    def list_code_signing_configs(self, **params: Any) -> ListCodeSigningConfigsResponse:
-        """ListCodeSigningConfigs: Marker, MaxItems (* required)."""
-        return self._call("ListCodeSigningConfigs", params, "ListCodeSigningConfigsResponse")
-
-    def list_durable_executions_by_function(
-        self, **params: Any
-    ) -> ListDurableExecutionsByFunctionResponse:
-        """ListDurableExecutionsByFunction: FunctionName*, Qualifier, DurableExecutionName, Statuses, StartedAfter, StartedBefore, ReverseOrder, Marker, MaxItems (* required)."""
-        return self._call(
-            "ListDurableExecutionsByFunction", params, "ListDurableExecutionsByFunctionResponse"
-        )
-
-    def list_event_source_mappings(self, **params: Any) -> ListEventSourceMappingsResponse:
-        """ListEventSourceMappings: EventSourceArn, FunctionName, Marker, MaxItems (* required)."""
-        return self._call("ListEventSourceMappings", params, "ListEventSourceMappingsResponse")
-
-    def list_function_event_invoke_configs(
-        self, **params: Any
-    ) -> ListFunctionEventInvokeConfigsResponse:
-        """ListFunctionEventInvokeConfigs: FunctionName*, Marker, MaxItems (* required)."""
-        return self._call(
-            "ListFunctionEventInvokeConfigs", params, "ListFunctionEventInvokeConfigsResponse"
-        )
-
-    def list_function_url_configs(self, **params: Any) -> ListFunctionUrlConfigsResponse:
-        """ListFunctionUrlConfigs: FunctionName*, Marker, MaxItems (* required)."""
-        return self._call("ListFunctionUrlConfigs", params, "ListFunctionUrlConfigsResponse")
-
-    def list_function_versions_by_capacity_provider(
-        self, **params: Any
-    ) -> ListFunctionVersionsByCapacityProviderResponse:
-        """ListFunctionVersionsByCapacityProvider: CapacityProviderName*, Marker, MaxItems (* required)."""
-        return self._call(
-            "ListFunctionVersionsByCapacityProvider",
-            params,
-            "ListFunctionVersionsByCapacityProviderResponse",
-        )
-
-    def list_functions(self, **params: Any) -> ListFunctionsResponse:
-        """ListFunctions: MasterRegion, FunctionVersion, Marker, MaxItems (* required)."""
-        return self._call("ListFunctions", params, "ListFunctionsResponse")
-
-    def list_functions_by_code_signing_config(
-        self, **params: Any
-    ) -> ListFunctionsByCodeSigningConfigResponse:
-        """ListFunctionsByCodeSigningConfig: CodeSigningConfigArn*, Marker, MaxItems (* required)."""
-        return self._call(
-            "ListFunctionsByCodeSigningConfig", params, "ListFunctionsByCodeSigningConfigResponse"
-        )
-
-    def list_layer_versions(self, **params: Any) -> ListLayerVersionsResponse:
-        """ListLayerVersions: CompatibleArchitecture, CompatibleRuntime, LayerName*, Marker, MaxItems (* required)."""
-        return self._call("ListLayerVersions", params, "ListLayerVersionsResponse")
-
-    def list_layers(self, **params: Any) -> ListLayersResponse:
-        """ListLayers: CompatibleArchitecture, CompatibleRuntime, Marker, MaxItems (* required)."""
-        return self._call("ListLayers", params, "ListLayersResponse")
-
-    def list_provisioned_concurrency_configs(
-        self, **params: Any
-    ) -> ListProvisionedConcurrencyConfigsResponse:
-        """ListProvisionedConcurrencyConfigs: FunctionName*, Marker, MaxItems (* required)."""
-        return self._call(
-            "ListProvisionedConcurrencyConfigs", params, "ListProvisionedConcurrencyConfigsResponse"
-        )
-
-    def list_tags(self, **params: Any) -> ListTagsResponse:
-        """ListTags: Resource* (* required)."""
-        return self._call("ListTags", params, "ListTagsResponse")
-
-    def list_versions_by_function(self, **params: Any) -> ListVersionsByFunctionResponse:
-        """ListVersionsByFunction: FunctionName*, Marker, MaxItems (* required)."""
-        return self._call("ListVersionsByFunction", params, "ListVersionsByFunctionResponse")
-
-    def pause_durable_execution(self, **params: Any) -> PauseDurableExecutionResponse:
-        """PauseDurableExecution: DurableExecutionArn*, ClientToken, Reason, ExecutionTimeoutPaused (* required)."""
-        return self._call("PauseDurableExecution", params, "PauseDurableExecutionResponse")
-
-    def publish_layer_version(self, **params: Any) -> PublishLayerVersionResponse:
-        """PublishLayerVersion: LayerName*, Description, Content*, CompatibleArchitectures, CompatibleRuntimes, LicenseInfo (* required)."""
-        return self._call("PublishLayerVersion", params, "PublishLayerVersionResponse")
-
-    def publish_version(self, **params: Any) -> FunctionConfiguration:
-        """PublishVersion: FunctionName*, CodeSha256, Description, RevisionId, PublishTo (* required)."""
-        return self._call("PublishVersion", params, "FunctionConfiguration")
-
-    def put_function_code_signing_config(
-        self, **params: Any
-    ) -> PutFunctionCodeSigningConfigResponse:
-        """PutFunctionCodeSigningConfig: CodeSigningConfigArn*, FunctionName* (* required)."""
-        return self._call(
-            "PutFunctionCodeSigningConfig", params, "PutFunctionCodeSigningConfigResponse"
-        )
-
-    def put_function_concurrency(self, **params: Any) -> Concurrency:
-        """PutFunctionConcurrency: FunctionName*, ReservedConcurrentExecutions* (* required)."""
-        return self._call("PutFunctionConcurrency", params, "Concurrency")
-
-    def put_function_event_invoke_config(self, **params: Any) -> FunctionEventInvokeConfig:
-        """PutFunctionEventInvokeConfig: FunctionName*, Qualifier, MaximumRetryAttempts, MaximumEventAgeInSeconds, DestinationConfig (* required)."""
-        return self._call("PutFunctionEventInvokeConfig", params, "FunctionEventInvokeConfig")
-
-    def put_function_recursion_config(self, **params: Any) -> PutFunctionRecursionConfigResponse:
-        """PutFunctionRecursionConfig: FunctionName*, RecursiveLoop* (* required)."""
-        return self._call(
-            "PutFunctionRecursionConfig", params, "PutFunctionRecursionConfigResponse"
-        )
-
-    def put_function_scaling_config(self, **params: Any) -> PutFunctionScalingConfigResponse:
-        """PutFunctionScalingConfig: FunctionName*, Qualifier*, FunctionScalingConfig (* required)."""
-        return self._call("PutFunctionScalingConfig", params, "PutFunctionScalingConfigResponse")
-
-    def put_provisioned_concurrency_config(
-        self, **params: Any
-    ) -> PutProvisionedConcurrencyConfigResponse:
-        """PutProvisionedConcurrencyConfig: FunctionName*, Qualifier*, ProvisionedConcurrentExecutions* (* required)."""
-        return self._call(
-            "PutProvisionedConcurrencyConfig", params, "PutProvisionedConcurrencyConfigResponse"
-        )
-
-    def put_resource_policy(self, **params: Any) -> PutResourcePolicyResponse:
-        """PutResourcePolicy: ResourceArn*, Policy*, RevisionId (* required)."""
-        return self._call("PutResourcePolicy", params, "PutResourcePolicyResponse")
-
-    def put_runtime_management_config(self, **params: Any) -> PutRuntimeManagementConfigResponse:
-        """PutRuntimeManagementConfig: FunctionName*, Qualifier, UpdateRuntimeOn*, RuntimeVersionArn (* required)."""
-        return self._call(
-            "PutRuntimeManagementConfig", params, "PutRuntimeManagementConfigResponse"
-        )
-
-    def remove_layer_version_permission(self, **params: Any) -> Result:
-        """RemoveLayerVersionPermission: LayerName*, VersionNumber*, StatementId*, RevisionId (* required)."""
-        return self._call("RemoveLayerVersionPermission", params, "Result")
-
-    def remove_permission(self, **params: Any) -> Result:
-        """RemovePermission: FunctionName*, StatementId*, Qualifier, RevisionId (* required)."""
-        return self._call("RemovePermission", params, "Result")
-
-    def resume_durable_execution(self, **params: Any) -> ResumeDurableExecutionResponse:
-        """ResumeDurableExecution: DurableExecutionArn*, ClientToken, Reason (* required)."""
-        return self._call("ResumeDurableExecution", params, "ResumeDurableExecutionResponse")
-
-    def send_durable_execution_callback_failure(
-        self, **params: Any
-    ) -> SendDurableExecutionCallbackFailureResponse:
-        """SendDurableExecutionCallbackFailure: CallbackId*, Error (* required)."""
-        return self._call(
-            "SendDurableExecutionCallbackFailure",
-            params,
-            "SendDurableExecutionCallbackFailureResponse",
-        )
-
-    def send_durable_execution_callback_heartbeat(
-        self, **params: Any
-    ) -> SendDurableExecutionCallbackHeartbeatResponse:
-        """SendDurableExecutionCallbackHeartbeat: CallbackId* (* required)."""
-        return self._call(
-            "SendDurableExecutionCallbackHeartbeat",
-            params,
-            "SendDurableExecutionCallbackHeartbeatResponse",
-        )
-
-    def send_durable_execution_callback_success(
-        self, **params: Any
-    ) -> SendDurableExecutionCallbackSuccessResponse:
-        """SendDurableExecutionCallbackSuccess: CallbackId*, Result (* required)."""
-        return self._call(
-            "SendDurableExecutionCallbackSuccess",
-            params,
-            "SendDurableExecutionCallbackSuccessResponse",
-        )
-
-    def stop_durable_execution(self, **params: Any) -> StopDurableExecutionResponse:
-        """StopDurableExecution: DurableExecutionArn*, Error (* required)."""
-        return self._call("StopDurableExecution", params, "StopDurableExecutionResponse")
-
-    def tag_resource(self, **params: Any) -> Result:
-        """TagResource: Resource*, Tags* (* required)."""
-        return self._call("TagResource", params, "Result")
-
-    def untag_resource(self, **params: Any) -> Result:
-        """UntagResource: Resource*, TagKeys* (* required)."""
-        return self._call("UntagResource", params, "Result")
-
-    def update_alias(self, **params: Any) -> AliasConfiguration:
-        """UpdateAlias: FunctionName*, Name*, FunctionVersion, Description, RoutingConfig, RevisionId (* required)."""
-        return self._call("UpdateAlias", params, "AliasConfiguration")
-
-    def update_capacity_provider(self, **params: Any) -> UpdateCapacityProviderResponse:
-        """UpdateCapacityProvider: CapacityProviderName*, CapacityProviderScalingConfig, PropagateTags, TelemetryConfig (* required)."""
-        return self._call("UpdateCapacityProvider", params, "UpdateCapacityProviderResponse")
-
-    def update_code_signing_config(self, **params: Any) -> UpdateCodeSigningConfigResponse:
-        """UpdateCodeSigningConfig: CodeSigningConfigArn*, Description, AllowedPublishers, CodeSigningPolicies (* required)."""
-        return self._call("UpdateCodeSigningConfig", params, "UpdateCodeSigningConfigResponse")
-
-    def update_event_source_mapping(self, **params: Any) -> EventSourceMappingConfiguration:
-        """UpdateEventSourceMapping: UUID*, FunctionName, Enabled, BatchSize, FilterCriteria, KMSKeyArn, MetricsConfig, LoggingConfig, ScalingConfig, MaximumBatchingWindowInSeconds, ParallelizationFactor, DestinationConfig, MaximumRecordAgeInSeconds, BisectBatchOnFunctionError, MaximumRetryAttempts, TumblingWindowInSeconds, SourceAccessConfigurations, FunctionResponseTypes, AmazonManagedKafkaEventSourceConfig, SelfManagedKafkaEventSourceConfig, DocumentDBEventSourceConfig, ProvisionedPollerConfig (* required)."""
-        return self._call("UpdateEventSourceMapping", params, "EventSourceMappingConfiguration")
-
-    def update_function_code(self, **params: Any) -> FunctionConfiguration:
-        """UpdateFunctionCode: FunctionName*, ZipFile, S3Bucket, S3Key, S3ObjectVersion, S3ObjectStorageMode, ImageUri, Architectures, Publish, PublishTo, DryRun, RevisionId, SourceKMSKeyArn (* required)."""
-        return self._call("UpdateFunctionCode", params, "FunctionConfiguration")
-
-    def update_function_configuration(self, **params: Any) -> FunctionConfiguration:
-        """UpdateFunctionConfiguration: FunctionName*, Role, Handler, Description, Timeout, MemorySize, VpcConfig, Environment, Runtime, DeadLetterConfig, KMSKeyArn, TracingConfig, RevisionId, Layers, FileSystemConfigs, ImageConfig, EphemeralStorage, SnapStart, LoggingConfig, CapacityProviderConfig, DurableConfig, RuntimeConfig, AcceleratorConfig (* required)."""
-        return self._call("UpdateFunctionConfiguration", params, "FunctionConfiguration")
-
-    def update_function_event_invoke_config(self, **params: Any) -> FunctionEventInvokeConfig:
-        """UpdateFunctionEventInvokeConfig: FunctionName*, Qualifier, MaximumRetryAttempts, MaximumEventAgeInSeconds, DestinationConfig (* required)."""
-        return self._call("UpdateFunctionEventInvokeConfig", params, "FunctionEventInvokeConfig")
-
-    def update_function_url_config(self, **params: Any) -> UpdateFunctionUrlConfigResponse:
-        """UpdateFunctionUrlConfig: FunctionName*, Qualifier, AuthType, Cors, InvokeMode (* required)."""
-        return self._call("UpdateFunctionUrlConfig", params, "UpdateFunctionUrlConfigResponse")
-
-    def get_paginator(self, operation: str) -> Paginator:
-        """Pages (``.paginate(**params)``) and items (``.items(**params)``)."""
-        return self._paginator(operation)
+if not TYPE_CHECKING:
+
+    class Client(BaseClient):
+        """Lambda: one method per operation, keyword arguments as in boto3."""
+
+        metadata = METADATA
+        shapes = SHAPES
+        operations = OPERATIONS
+        paginators = PAGINATORS
+        exceptions = exceptions
+        results = RESULTS
+        methods = METHODS

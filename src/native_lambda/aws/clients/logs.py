@@ -1579,6 +1579,388 @@ if TYPE_CHECKING:
         @staticmethod
         def named(class_name: str) -> type[ServiceError]: ...
 
+    class Client(BaseClient):
+        """CloudWatch Logs: one method per operation, keyword arguments as in boto3."""
+
+        exceptions = exceptions
+
+        def associate_kms_key(self, **params: Any) -> Result:
+            """AssociateKmsKey: logGroupName, kmsKeyId*, resourceIdentifier (* required)."""
+
+        def associate_source_to_s3_table_integration(
+            self, **params: Any
+        ) -> AssociateSourceToS3TableIntegrationResponse:
+            """AssociateSourceToS3TableIntegration: integrationArn*, dataSource* (* required)."""
+
+        def cancel_export_task(self, **params: Any) -> Result:
+            """CancelExportTask: taskId* (* required)."""
+
+        def cancel_import_task(self, **params: Any) -> CancelImportTaskResponse:
+            """CancelImportTask: importId* (* required)."""
+
+        def create_delivery(self, **params: Any) -> CreateDeliveryResponse:
+            """CreateDelivery: deliverySourceName*, deliveryDestinationArn*, recordFields, fieldDelimiter, s3DeliveryConfiguration, tags (* required)."""
+
+        def create_export_task(self, **params: Any) -> CreateExportTaskResponse:
+            """CreateExportTask: taskName, logGroupName*, logStreamNamePrefix, from*, to*, destination*, destinationPrefix (* required)."""
+
+        def create_import_task(self, **params: Any) -> CreateImportTaskResponse:
+            """CreateImportTask: importSourceArn*, importRoleArn*, importFilter (* required)."""
+
+        def create_log_anomaly_detector(self, **params: Any) -> CreateLogAnomalyDetectorResponse:
+            """CreateLogAnomalyDetector: logGroupArnList*, detectorName, evaluationFrequency, filterPattern, kmsKeyId, anomalyVisibilityTime, tags (* required)."""
+
+        def create_log_group(self, **params: Any) -> Result:
+            """CreateLogGroup: logGroupName*, kmsKeyId, tags, logGroupClass, deletionProtectionEnabled (* required)."""
+
+        def create_log_stream(self, **params: Any) -> Result:
+            """CreateLogStream: logGroupName*, logStreamName* (* required)."""
+
+        def create_lookup_table(self, **params: Any) -> CreateLookupTableResponse:
+            """CreateLookupTable: lookupTableName*, description, tableBody, queryId, kmsKeyId, tags (* required)."""
+
+        def create_scheduled_query(self, **params: Any) -> CreateScheduledQueryResponse:
+            """CreateScheduledQuery: name*, description, queryLanguage*, queryString*, logGroupIdentifiers, scheduleExpression*, timezone, startTimeOffset, endTimeOffset, destinationConfiguration, scheduleStartTime, scheduleEndTime, executionRoleArn*, state, tags (* required)."""
+
+        def delete_account_policy(self, **params: Any) -> DeleteAccountPolicyResponse:
+            """DeleteAccountPolicy: policyName*, policyType*, dryRun (* required)."""
+
+        def delete_data_protection_policy(self, **params: Any) -> Result:
+            """DeleteDataProtectionPolicy: logGroupIdentifier* (* required)."""
+
+        def delete_delivery(self, **params: Any) -> Result:
+            """DeleteDelivery: id* (* required)."""
+
+        def delete_delivery_destination(self, **params: Any) -> Result:
+            """DeleteDeliveryDestination: name* (* required)."""
+
+        def delete_delivery_destination_policy(self, **params: Any) -> Result:
+            """DeleteDeliveryDestinationPolicy: deliveryDestinationName* (* required)."""
+
+        def delete_delivery_source(self, **params: Any) -> Result:
+            """DeleteDeliverySource: name* (* required)."""
+
+        def delete_destination(self, **params: Any) -> Result:
+            """DeleteDestination: destinationName* (* required)."""
+
+        def delete_index_policy(self, **params: Any) -> DeleteIndexPolicyResponse:
+            """DeleteIndexPolicy: logGroupIdentifier* (* required)."""
+
+        def delete_integration(self, **params: Any) -> DeleteIntegrationResponse:
+            """DeleteIntegration: integrationName*, force (* required)."""
+
+        def delete_log_anomaly_detector(self, **params: Any) -> Result:
+            """DeleteLogAnomalyDetector: anomalyDetectorArn* (* required)."""
+
+        def delete_log_group(self, **params: Any) -> Result:
+            """DeleteLogGroup: logGroupName* (* required)."""
+
+        def delete_log_stream(self, **params: Any) -> Result:
+            """DeleteLogStream: logGroupName*, logStreamName* (* required)."""
+
+        def delete_lookup_table(self, **params: Any) -> Result:
+            """DeleteLookupTable: lookupTableArn* (* required)."""
+
+        def delete_metric_filter(self, **params: Any) -> Result:
+            """DeleteMetricFilter: logGroupName*, filterName* (* required)."""
+
+        def delete_query_definition(self, **params: Any) -> DeleteQueryDefinitionResponse:
+            """DeleteQueryDefinition: queryDefinitionId* (* required)."""
+
+        def delete_resource_policy(self, **params: Any) -> Result:
+            """DeleteResourcePolicy: policyName, resourceArn, expectedRevisionId (* required)."""
+
+        def delete_retention_policy(self, **params: Any) -> Result:
+            """DeleteRetentionPolicy: logGroupName* (* required)."""
+
+        def delete_scheduled_query(self, **params: Any) -> DeleteScheduledQueryResponse:
+            """DeleteScheduledQuery: identifier* (* required)."""
+
+        def delete_subscription_filter(self, **params: Any) -> Result:
+            """DeleteSubscriptionFilter: logGroupName*, filterName* (* required)."""
+
+        def delete_syslog_configuration(self, **params: Any) -> Result:
+            """DeleteSyslogConfiguration: logGroupIdentifier*, vpcEndpointId (* required)."""
+
+        def delete_transformer(self, **params: Any) -> Result:
+            """DeleteTransformer: logGroupIdentifier* (* required)."""
+
+        def describe_account_policies(self, **params: Any) -> DescribeAccountPoliciesResponse:
+            """DescribeAccountPolicies: policyType*, policyName, accountIdentifiers, nextToken (* required)."""
+
+        def describe_configuration_templates(
+            self, **params: Any
+        ) -> DescribeConfigurationTemplatesResponse:
+            """DescribeConfigurationTemplates: service, logTypes, resourceTypes, deliveryDestinationTypes, nextToken, limit (* required)."""
+
+        def describe_deliveries(self, **params: Any) -> DescribeDeliveriesResponse:
+            """DescribeDeliveries: nextToken, limit, deliverySourceNames (* required)."""
+
+        def describe_delivery_destinations(
+            self, **params: Any
+        ) -> DescribeDeliveryDestinationsResponse:
+            """DescribeDeliveryDestinations: nextToken, limit, names (* required)."""
+
+        def describe_delivery_sources(self, **params: Any) -> DescribeDeliverySourcesResponse:
+            """DescribeDeliverySources: nextToken, limit, resourceArns (* required)."""
+
+        def describe_destinations(self, **params: Any) -> DescribeDestinationsResponse:
+            """DescribeDestinations: DestinationNamePrefix, nextToken, limit (* required)."""
+
+        def describe_export_tasks(self, **params: Any) -> DescribeExportTasksResponse:
+            """DescribeExportTasks: taskId, statusCode, nextToken, limit (* required)."""
+
+        def describe_field_indexes(self, **params: Any) -> DescribeFieldIndexesResponse:
+            """DescribeFieldIndexes: logGroupIdentifiers*, indexCategories, nextToken (* required)."""
+
+        def describe_import_task_batches(self, **params: Any) -> DescribeImportTaskBatchesResponse:
+            """DescribeImportTaskBatches: importId*, batchImportStatus, limit, nextToken (* required)."""
+
+        def describe_import_tasks(self, **params: Any) -> DescribeImportTasksResponse:
+            """DescribeImportTasks: importId, importStatus, importSourceArn, limit, nextToken (* required)."""
+
+        def describe_index_policies(self, **params: Any) -> DescribeIndexPoliciesResponse:
+            """DescribeIndexPolicies: logGroupIdentifiers*, nextToken (* required)."""
+
+        def describe_log_groups(self, **params: Any) -> DescribeLogGroupsResponse:
+            """DescribeLogGroups: accountIdentifiers, logGroupNamePrefix, logGroupNamePattern, nextToken, limit, includeLinkedAccounts, logGroupClass, logGroupIdentifiers (* required)."""
+
+        def describe_log_streams(self, **params: Any) -> DescribeLogStreamsResponse:
+            """DescribeLogStreams: logGroupName, logGroupIdentifier, logStreamNamePrefix, orderBy, descending, nextToken, limit (* required)."""
+
+        def describe_lookup_tables(self, **params: Any) -> DescribeLookupTablesResponse:
+            """DescribeLookupTables: lookupTableNamePrefix, maxResults, nextToken (* required)."""
+
+        def describe_metric_filters(self, **params: Any) -> DescribeMetricFiltersResponse:
+            """DescribeMetricFilters: logGroupName, filterNamePrefix, nextToken, limit, metricName, metricNamespace (* required)."""
+
+        def describe_queries(self, **params: Any) -> DescribeQueriesResponse:
+            """DescribeQueries: logGroupName, status, maxResults, nextToken, queryLanguage (* required)."""
+
+        def describe_query_definitions(self, **params: Any) -> DescribeQueryDefinitionsResponse:
+            """DescribeQueryDefinitions: queryLanguage, queryDefinitionNamePrefix, maxResults, nextToken (* required)."""
+
+        def describe_resource_policies(self, **params: Any) -> DescribeResourcePoliciesResponse:
+            """DescribeResourcePolicies: nextToken, limit, resourceArn, policyScope (* required)."""
+
+        def describe_subscription_filters(
+            self, **params: Any
+        ) -> DescribeSubscriptionFiltersResponse:
+            """DescribeSubscriptionFilters: logGroupName*, filterNamePrefix, nextToken, limit (* required)."""
+
+        def disassociate_kms_key(self, **params: Any) -> Result:
+            """DisassociateKmsKey: logGroupName, resourceIdentifier (* required)."""
+
+        def disassociate_source_from_s3_table_integration(
+            self, **params: Any
+        ) -> DisassociateSourceFromS3TableIntegrationResponse:
+            """DisassociateSourceFromS3TableIntegration: identifier* (* required)."""
+
+        def filter_log_events(self, **params: Any) -> FilterLogEventsResponse:
+            """FilterLogEvents: logGroupName, logGroupIdentifier, logStreamNames, logStreamNamePrefix, startTime, endTime, filterPattern, nextToken, limit, startFromHead, interleaved, unmask (* required)."""
+
+        def get_data_protection_policy(self, **params: Any) -> GetDataProtectionPolicyResponse:
+            """GetDataProtectionPolicy: logGroupIdentifier* (* required)."""
+
+        def get_delivery(self, **params: Any) -> GetDeliveryResponse:
+            """GetDelivery: id* (* required)."""
+
+        def get_delivery_destination(self, **params: Any) -> GetDeliveryDestinationResponse:
+            """GetDeliveryDestination: name* (* required)."""
+
+        def get_delivery_destination_policy(
+            self, **params: Any
+        ) -> GetDeliveryDestinationPolicyResponse:
+            """GetDeliveryDestinationPolicy: deliveryDestinationName* (* required)."""
+
+        def get_delivery_source(self, **params: Any) -> GetDeliverySourceResponse:
+            """GetDeliverySource: name* (* required)."""
+
+        def get_integration(self, **params: Any) -> GetIntegrationResponse:
+            """GetIntegration: integrationName* (* required)."""
+
+        def get_log_anomaly_detector(self, **params: Any) -> GetLogAnomalyDetectorResponse:
+            """GetLogAnomalyDetector: anomalyDetectorArn* (* required)."""
+
+        def get_log_events(self, **params: Any) -> GetLogEventsResponse:
+            """GetLogEvents: logGroupName, logGroupIdentifier, logStreamName*, startTime, endTime, nextToken, limit, startFromHead, unmask (* required)."""
+
+        def get_log_fields(self, **params: Any) -> GetLogFieldsResponse:
+            """GetLogFields: dataSourceName*, dataSourceType* (* required)."""
+
+        def get_log_group_fields(self, **params: Any) -> GetLogGroupFieldsResponse:
+            """GetLogGroupFields: logGroupName, time, logGroupIdentifier (* required)."""
+
+        def get_log_object(self, **params: Any) -> GetLogObjectResponse:
+            """GetLogObject: unmask, logObjectPointer* (* required)."""
+
+        def get_log_record(self, **params: Any) -> GetLogRecordResponse:
+            """GetLogRecord: logRecordPointer*, unmask (* required)."""
+
+        def get_lookup_table(self, **params: Any) -> GetLookupTableResponse:
+            """GetLookupTable: lookupTableArn* (* required)."""
+
+        def get_query_results(self, **params: Any) -> GetQueryResultsResponse:
+            """GetQueryResults: queryId*, nextToken, maxItems (* required)."""
+
+        def get_scheduled_query(self, **params: Any) -> GetScheduledQueryResponse:
+            """GetScheduledQuery: identifier* (* required)."""
+
+        def get_scheduled_query_history(self, **params: Any) -> GetScheduledQueryHistoryResponse:
+            """GetScheduledQueryHistory: identifier*, startTime*, endTime*, executionStatuses, maxResults, nextToken (* required)."""
+
+        def get_storage_tier_policy(self, **params: Any) -> GetStorageTierPolicyResponse:
+            """GetStorageTierPolicy."""
+
+        def get_transformer(self, **params: Any) -> GetTransformerResponse:
+            """GetTransformer: logGroupIdentifier* (* required)."""
+
+        def list_aggregate_log_group_summaries(
+            self, **params: Any
+        ) -> ListAggregateLogGroupSummariesResponse:
+            """ListAggregateLogGroupSummaries: accountIdentifiers, includeLinkedAccounts, logGroupClass, logGroupNamePattern, dataSources, groupBy*, nextToken, limit (* required)."""
+
+        def list_anomalies(self, **params: Any) -> ListAnomaliesResponse:
+            """ListAnomalies: anomalyDetectorArn, suppressionState, limit, nextToken (* required)."""
+
+        def list_integrations(self, **params: Any) -> ListIntegrationsResponse:
+            """ListIntegrations: integrationNamePrefix, integrationType, integrationStatus (* required)."""
+
+        def list_log_anomaly_detectors(self, **params: Any) -> ListLogAnomalyDetectorsResponse:
+            """ListLogAnomalyDetectors: filterLogGroupArn, limit, nextToken (* required)."""
+
+        def list_log_groups(self, **params: Any) -> ListLogGroupsResponse:
+            """ListLogGroups: logGroupNamePattern, logGroupClass, includeLinkedAccounts, accountIdentifiers, nextToken, limit, dataSources, fieldIndexNames, logGroupTags (* required)."""
+
+        def list_log_groups_for_query(self, **params: Any) -> ListLogGroupsForQueryResponse:
+            """ListLogGroupsForQuery: queryId*, nextToken, maxResults (* required)."""
+
+        def list_scheduled_queries(self, **params: Any) -> ListScheduledQueriesResponse:
+            """ListScheduledQueries: maxResults, nextToken, state, scheduleType (* required)."""
+
+        def list_sources_for_s3_table_integration(
+            self, **params: Any
+        ) -> ListSourcesForS3TableIntegrationResponse:
+            """ListSourcesForS3TableIntegration: integrationArn*, maxResults, nextToken (* required)."""
+
+        def list_syslog_configurations(self, **params: Any) -> ListSyslogConfigurationsResponse:
+            """ListSyslogConfigurations: logGroupIdentifier, vpcEndpointId, nextToken, maxResults (* required)."""
+
+        def list_tags_for_resource(self, **params: Any) -> ListTagsForResourceResponse:
+            """ListTagsForResource: resourceArn* (* required)."""
+
+        def list_tags_log_group(self, **params: Any) -> ListTagsLogGroupResponse:
+            """ListTagsLogGroup: logGroupName* (* required)."""
+
+        def put_account_policy(self, **params: Any) -> PutAccountPolicyResponse:
+            """PutAccountPolicy: policyName*, policyDocument*, policyType*, scope, selectionCriteria, dryRun (* required)."""
+
+        def put_bearer_token_authentication(self, **params: Any) -> Result:
+            """PutBearerTokenAuthentication: logGroupIdentifier*, bearerTokenAuthenticationEnabled* (* required)."""
+
+        def put_data_protection_policy(self, **params: Any) -> PutDataProtectionPolicyResponse:
+            """PutDataProtectionPolicy: logGroupIdentifier*, policyDocument* (* required)."""
+
+        def put_delivery_destination(self, **params: Any) -> PutDeliveryDestinationResponse:
+            """PutDeliveryDestination: name*, outputFormat, deliveryDestinationConfiguration, deliveryDestinationType, roleArn, tags (* required)."""
+
+        def put_delivery_destination_policy(
+            self, **params: Any
+        ) -> PutDeliveryDestinationPolicyResponse:
+            """PutDeliveryDestinationPolicy: deliveryDestinationName*, deliveryDestinationPolicy* (* required)."""
+
+        def put_delivery_source(self, **params: Any) -> PutDeliverySourceResponse:
+            """PutDeliverySource: name*, resourceArn*, logType*, tags, deliverySourceConfiguration (* required)."""
+
+        def put_destination(self, **params: Any) -> PutDestinationResponse:
+            """PutDestination: destinationName*, targetArn*, roleArn*, tags (* required)."""
+
+        def put_destination_policy(self, **params: Any) -> Result:
+            """PutDestinationPolicy: destinationName*, accessPolicy*, forceUpdate (* required)."""
+
+        def put_index_policy(self, **params: Any) -> PutIndexPolicyResponse:
+            """PutIndexPolicy: logGroupIdentifier*, policyDocument* (* required)."""
+
+        def put_integration(self, **params: Any) -> PutIntegrationResponse:
+            """PutIntegration: integrationName*, resourceConfig*, integrationType* (* required)."""
+
+        def put_log_events(self, **params: Any) -> PutLogEventsResponse:
+            """PutLogEvents: logGroupName*, logStreamName*, logEvents*, sequenceToken, entity (* required)."""
+
+        def put_log_group_deletion_protection(self, **params: Any) -> Result:
+            """PutLogGroupDeletionProtection: logGroupIdentifier*, deletionProtectionEnabled* (* required)."""
+
+        def put_metric_filter(self, **params: Any) -> Result:
+            """PutMetricFilter: logGroupName*, filterName*, filterPattern*, metricTransformations*, applyOnTransformedLogs, fieldSelectionCriteria, emitSystemFieldDimensions (* required)."""
+
+        def put_query_definition(self, **params: Any) -> PutQueryDefinitionResponse:
+            """PutQueryDefinition: queryLanguage, name*, queryDefinitionId, logGroupNames, queryString*, clientToken, parameters (* required)."""
+
+        def put_resource_policy(self, **params: Any) -> PutResourcePolicyResponse:
+            """PutResourcePolicy: policyName, policyDocument, resourceArn, expectedRevisionId (* required)."""
+
+        def put_retention_policy(self, **params: Any) -> Result:
+            """PutRetentionPolicy: logGroupName*, retentionInDays* (* required)."""
+
+        def put_storage_tier_policy(self, **params: Any) -> PutStorageTierPolicyResponse:
+            """PutStorageTierPolicy: storageTier* (* required)."""
+
+        def put_subscription_filter(self, **params: Any) -> Result:
+            """PutSubscriptionFilter: logGroupName*, filterName*, filterPattern*, destinationArn*, roleArn, distribution, applyOnTransformedLogs, fieldSelectionCriteria, emitSystemFields (* required)."""
+
+        def put_syslog_configuration(self, **params: Any) -> Result:
+            """PutSyslogConfiguration: logGroupIdentifier*, vpcEndpointId (* required)."""
+
+        def put_transformer(self, **params: Any) -> Result:
+            """PutTransformer: logGroupIdentifier*, transformerConfig* (* required)."""
+
+        def start_live_tail(self, **params: Any) -> StartLiveTailResponse:
+            """StartLiveTail: logGroupIdentifiers*, logStreamNames, logStreamNamePrefixes, logEventFilterPattern (* required)."""
+
+        def start_query(self, **params: Any) -> StartQueryResponse:
+            """StartQuery: queryLanguage, logGroupName, logGroupNames, logGroupIdentifiers, startTime*, endTime*, queryString*, limit (* required)."""
+
+        def stop_query(self, **params: Any) -> StopQueryResponse:
+            """StopQuery: queryId* (* required)."""
+
+        def tag_log_group(self, **params: Any) -> Result:
+            """TagLogGroup: logGroupName*, tags* (* required)."""
+
+        def tag_resource(self, **params: Any) -> Result:
+            """TagResource: resourceArn*, tags* (* required)."""
+
+        def test_metric_filter(self, **params: Any) -> TestMetricFilterResponse:
+            """TestMetricFilter: filterPattern*, logEventMessages* (* required)."""
+
+        def test_transformer(self, **params: Any) -> TestTransformerResponse:
+            """TestTransformer: transformerConfig*, logEventMessages* (* required)."""
+
+        def untag_log_group(self, **params: Any) -> Result:
+            """UntagLogGroup: logGroupName*, tags* (* required)."""
+
+        def untag_resource(self, **params: Any) -> Result:
+            """UntagResource: resourceArn*, tagKeys* (* required)."""
+
+        def update_anomaly(self, **params: Any) -> Result:
+            """UpdateAnomaly: anomalyId, patternId, anomalyDetectorArn*, suppressionType, suppressionPeriod, baseline (* required)."""
+
+        def update_delivery_configuration(
+            self, **params: Any
+        ) -> UpdateDeliveryConfigurationResponse:
+            """UpdateDeliveryConfiguration: id*, recordFields, fieldDelimiter, s3DeliveryConfiguration (* required)."""
+
+        def update_log_anomaly_detector(self, **params: Any) -> Result:
+            """UpdateLogAnomalyDetector: anomalyDetectorArn*, evaluationFrequency, filterPattern, anomalyVisibilityTime, enabled* (* required)."""
+
+        def update_lookup_table(self, **params: Any) -> UpdateLookupTableResponse:
+            """UpdateLookupTable: lookupTableArn*, description, tableBody, queryId, kmsKeyId (* required)."""
+
+        def update_scheduled_query(self, **params: Any) -> UpdateScheduledQueryResponse:
+            """UpdateScheduledQuery: identifier*, description, queryLanguage*, queryString*, logGroupIdentifiers, scheduleExpression*, timezone, startTimeOffset, endTimeOffset, destinationConfiguration, scheduleStartTime, scheduleEndTime, executionRoleArn*, state (* required)."""
+
+        def get_paginator(self, operation: str) -> Paginator:
+            """Pages (``.paginate(**params)``) and items (``.items(**params)``)."""
+
 
 __all__ = ["Client", "exceptions"]
 
@@ -2673,6 +3055,127 @@ ERROR_TABLE = Table(
     "UnrecognizedClientException UnrecognizedClientException UnrecognizedClientException 400\n"
     "ValidationException ValidationException ValidationException 400\n"
 )
+# Methods as data: method -> 'Operation ResultClass', each made when first used.
+METHODS = Table(
+    "associate_kms_key AssociateKmsKey Result\n"
+    "associate_source_to_s3_table_integration AssociateSourceToS3TableIntegration AssociateSourceToS3TableIntegrationResponse\n"
+    "cancel_export_task CancelExportTask Result\n"
+    "cancel_import_task CancelImportTask CancelImportTaskResponse\n"
+    "create_delivery CreateDelivery CreateDeliveryResponse\n"
+    "create_export_task CreateExportTask CreateExportTaskResponse\n"
+    "create_import_task CreateImportTask CreateImportTaskResponse\n"
+    "create_log_anomaly_detector CreateLogAnomalyDetector CreateLogAnomalyDetectorResponse\n"
+    "create_log_group CreateLogGroup Result\n"
+    "create_log_stream CreateLogStream Result\n"
+    "create_lookup_table CreateLookupTable CreateLookupTableResponse\n"
+    "create_scheduled_query CreateScheduledQuery CreateScheduledQueryResponse\n"
+    "delete_account_policy DeleteAccountPolicy DeleteAccountPolicyResponse\n"
+    "delete_data_protection_policy DeleteDataProtectionPolicy Result\n"
+    "delete_delivery DeleteDelivery Result\n"
+    "delete_delivery_destination DeleteDeliveryDestination Result\n"
+    "delete_delivery_destination_policy DeleteDeliveryDestinationPolicy Result\n"
+    "delete_delivery_source DeleteDeliverySource Result\n"
+    "delete_destination DeleteDestination Result\n"
+    "delete_index_policy DeleteIndexPolicy DeleteIndexPolicyResponse\n"
+    "delete_integration DeleteIntegration DeleteIntegrationResponse\n"
+    "delete_log_anomaly_detector DeleteLogAnomalyDetector Result\n"
+    "delete_log_group DeleteLogGroup Result\n"
+    "delete_log_stream DeleteLogStream Result\n"
+    "delete_lookup_table DeleteLookupTable Result\n"
+    "delete_metric_filter DeleteMetricFilter Result\n"
+    "delete_query_definition DeleteQueryDefinition DeleteQueryDefinitionResponse\n"
+    "delete_resource_policy DeleteResourcePolicy Result\n"
+    "delete_retention_policy DeleteRetentionPolicy Result\n"
+    "delete_scheduled_query DeleteScheduledQuery DeleteScheduledQueryResponse\n"
+    "delete_subscription_filter DeleteSubscriptionFilter Result\n"
+    "delete_syslog_configuration DeleteSyslogConfiguration Result\n"
+    "delete_transformer DeleteTransformer Result\n"
+    "describe_account_policies DescribeAccountPolicies DescribeAccountPoliciesResponse\n"
+    "describe_configuration_templates DescribeConfigurationTemplates DescribeConfigurationTemplatesResponse\n"
+    "describe_deliveries DescribeDeliveries DescribeDeliveriesResponse\n"
+    "describe_delivery_destinations DescribeDeliveryDestinations DescribeDeliveryDestinationsResponse\n"
+    "describe_delivery_sources DescribeDeliverySources DescribeDeliverySourcesResponse\n"
+    "describe_destinations DescribeDestinations DescribeDestinationsResponse\n"
+    "describe_export_tasks DescribeExportTasks DescribeExportTasksResponse\n"
+    "describe_field_indexes DescribeFieldIndexes DescribeFieldIndexesResponse\n"
+    "describe_import_task_batches DescribeImportTaskBatches DescribeImportTaskBatchesResponse\n"
+    "describe_import_tasks DescribeImportTasks DescribeImportTasksResponse\n"
+    "describe_index_policies DescribeIndexPolicies DescribeIndexPoliciesResponse\n"
+    "describe_log_groups DescribeLogGroups DescribeLogGroupsResponse\n"
+    "describe_log_streams DescribeLogStreams DescribeLogStreamsResponse\n"
+    "describe_lookup_tables DescribeLookupTables DescribeLookupTablesResponse\n"
+    "describe_metric_filters DescribeMetricFilters DescribeMetricFiltersResponse\n"
+    "describe_queries DescribeQueries DescribeQueriesResponse\n"
+    "describe_query_definitions DescribeQueryDefinitions DescribeQueryDefinitionsResponse\n"
+    "describe_resource_policies DescribeResourcePolicies DescribeResourcePoliciesResponse\n"
+    "describe_subscription_filters DescribeSubscriptionFilters DescribeSubscriptionFiltersResponse\n"
+    "disassociate_kms_key DisassociateKmsKey Result\n"
+    "disassociate_source_from_s3_table_integration DisassociateSourceFromS3TableIntegration DisassociateSourceFromS3TableIntegrationResponse\n"
+    "filter_log_events FilterLogEvents FilterLogEventsResponse\n"
+    "get_data_protection_policy GetDataProtectionPolicy GetDataProtectionPolicyResponse\n"
+    "get_delivery GetDelivery GetDeliveryResponse\n"
+    "get_delivery_destination GetDeliveryDestination GetDeliveryDestinationResponse\n"
+    "get_delivery_destination_policy GetDeliveryDestinationPolicy GetDeliveryDestinationPolicyResponse\n"
+    "get_delivery_source GetDeliverySource GetDeliverySourceResponse\n"
+    "get_integration GetIntegration GetIntegrationResponse\n"
+    "get_log_anomaly_detector GetLogAnomalyDetector GetLogAnomalyDetectorResponse\n"
+    "get_log_events GetLogEvents GetLogEventsResponse\n"
+    "get_log_fields GetLogFields GetLogFieldsResponse\n"
+    "get_log_group_fields GetLogGroupFields GetLogGroupFieldsResponse\n"
+    "get_log_object GetLogObject GetLogObjectResponse\n"
+    "get_log_record GetLogRecord GetLogRecordResponse\n"
+    "get_lookup_table GetLookupTable GetLookupTableResponse\n"
+    "get_query_results GetQueryResults GetQueryResultsResponse\n"
+    "get_scheduled_query GetScheduledQuery GetScheduledQueryResponse\n"
+    "get_scheduled_query_history GetScheduledQueryHistory GetScheduledQueryHistoryResponse\n"
+    "get_storage_tier_policy GetStorageTierPolicy GetStorageTierPolicyResponse\n"
+    "get_transformer GetTransformer GetTransformerResponse\n"
+    "list_aggregate_log_group_summaries ListAggregateLogGroupSummaries ListAggregateLogGroupSummariesResponse\n"
+    "list_anomalies ListAnomalies ListAnomaliesResponse\n"
+    "list_integrations ListIntegrations ListIntegrationsResponse\n"
+    "list_log_anomaly_detectors ListLogAnomalyDetectors ListLogAnomalyDetectorsResponse\n"
+    "list_log_groups ListLogGroups ListLogGroupsResponse\n"
+    "list_log_groups_for_query ListLogGroupsForQuery ListLogGroupsForQueryResponse\n"
+    "list_scheduled_queries ListScheduledQueries ListScheduledQueriesResponse\n"
+    "list_sources_for_s3_table_integration ListSourcesForS3TableIntegration ListSourcesForS3TableIntegrationResponse\n"
+    "list_syslog_configurations ListSyslogConfigurations ListSyslogConfigurationsResponse\n"
+    "list_tags_for_resource ListTagsForResource ListTagsForResourceResponse\n"
+    "list_tags_log_group ListTagsLogGroup ListTagsLogGroupResponse\n"
+    "put_account_policy PutAccountPolicy PutAccountPolicyResponse\n"
+    "put_bearer_token_authentication PutBearerTokenAuthentication Result\n"
+    "put_data_protection_policy PutDataProtectionPolicy PutDataProtectionPolicyResponse\n"
+    "put_delivery_destination PutDeliveryDestination PutDeliveryDestinationResponse\n"
+    "put_delivery_destination_policy PutDeliveryDestinationPolicy PutDeliveryDestinationPolicyResponse\n"
+    "put_delivery_source PutDeliverySource PutDeliverySourceResponse\n"
+    "put_destination PutDestination PutDestinationResponse\n"
+    "put_destination_policy PutDestinationPolicy Result\n"
+    "put_index_policy PutIndexPolicy PutIndexPolicyResponse\n"
+    "put_integration PutIntegration PutIntegrationResponse\n"
+    "put_log_events PutLogEvents PutLogEventsResponse\n"
+    "put_log_group_deletion_protection PutLogGroupDeletionProtection Result\n"
+    "put_metric_filter PutMetricFilter Result\n"
+    "put_query_definition PutQueryDefinition PutQueryDefinitionResponse\n"
+    "put_resource_policy PutResourcePolicy PutResourcePolicyResponse\n"
+    "put_retention_policy PutRetentionPolicy Result\n"
+    "put_storage_tier_policy PutStorageTierPolicy PutStorageTierPolicyResponse\n"
+    "put_subscription_filter PutSubscriptionFilter Result\n"
+    "put_syslog_configuration PutSyslogConfiguration Result\n"
+    "put_transformer PutTransformer Result\n"
+    "start_live_tail StartLiveTail StartLiveTailResponse\n"
+    "start_query StartQuery StartQueryResponse\n"
+    "stop_query StopQuery StopQueryResponse\n"
+    "tag_log_group TagLogGroup Result\n"
+    "tag_resource TagResource Result\n"
+    "test_metric_filter TestMetricFilter TestMetricFilterResponse\n"
+    "test_transformer TestTransformer TestTransformerResponse\n"
+    "untag_log_group UntagLogGroup Result\n"
+    "untag_resource UntagResource Result\n"
+    "update_anomaly UpdateAnomaly Result\n"
+    "update_delivery_configuration UpdateDeliveryConfiguration UpdateDeliveryConfigurationResponse\n"
+    "update_log_anomaly_detector UpdateLogAnomalyDetector Result\n"
+    "update_lookup_table UpdateLookupTable UpdateLookupTableResponse\n"
+    "update_scheduled_query UpdateScheduledQuery UpdateScheduledQueryResponse\n"
+)
 if not TYPE_CHECKING:
     exceptions = Exceptions(globals(), ERROR_TABLE)
 
@@ -2684,526 +3187,15 @@ def __getattr__(name: str) -> Any:
     return exceptions.named(name)
 
 
-class Client(BaseClient):
-    """CloudWatch Logs: one method per operation, keyword arguments as in boto3."""
-
-    metadata = METADATA
-    shapes = SHAPES
-    operations = OPERATIONS
-    paginators = PAGINATORS
-    exceptions = exceptions
-    results = RESULTS
-
-    def associate_kms_key(self, **params: Any) -> Result:
-        """AssociateKmsKey: logGroupName, kmsKeyId*, resourceIdentifier (* required)."""
-        return self._call("AssociateKmsKey", params, "Result")
-
-    def associate_source_to_s3_table_integration(
-        self, **params: Any
-    ) -> AssociateSourceToS3TableIntegrationResponse:
-        """AssociateSourceToS3TableIntegration: integrationArn*, dataSource* (* required)."""
-        return self._call(
-            "AssociateSourceToS3TableIntegration",
-            params,
-            "AssociateSourceToS3TableIntegrationResponse",
-        )
-
-    def cancel_export_task(self, **params: Any) -> Result:
-        """CancelExportTask: taskId* (* required)."""
-        return self._call("CancelExportTask", params, "Result")
-
-    def cancel_import_task(self, **params: Any) -> CancelImportTaskResponse:
-        """CancelImportTask: importId* (* required)."""
-        return self._call("CancelImportTask", params, "CancelImportTaskResponse")
-
-    def create_delivery(self, **params: Any) -> CreateDeliveryResponse:
-        """CreateDelivery: deliverySourceName*, deliveryDestinationArn*, recordFields, fieldDelimiter, s3DeliveryConfiguration, tags (* required)."""
-        return self._call("CreateDelivery", params, "CreateDeliveryResponse")
-
-    def create_export_task(self, **params: Any) -> CreateExportTaskResponse:
-        """CreateExportTask: taskName, logGroupName*, logStreamNamePrefix, from*, to*, destination*, destinationPrefix (* required)."""
-        return self._call("CreateExportTask", params, "CreateExportTaskResponse")
-
-    def create_import_task(self, **params: Any) -> CreateImportTaskResponse:
-        """CreateImportTask: importSourceArn*, importRoleArn*, importFilter (* required)."""
-        return self._call("CreateImportTask", params, "CreateImportTaskResponse")
-
-    def create_log_anomaly_detector(self, **params: Any) -> CreateLogAnomalyDetectorResponse:
-        """CreateLogAnomalyDetector: logGroupArnList*, detectorName, evaluationFrequency, filterPattern, kmsKeyId, anomalyVisibilityTime, tags (* required)."""
-        return self._call("CreateLogAnomalyDetector", params, "CreateLogAnomalyDetectorResponse")
-
-    def create_log_group(self, **params: Any) -> Result:
-        """CreateLogGroup: logGroupName*, kmsKeyId, tags, logGroupClass, deletionProtectionEnabled (* required)."""
-        return self._call("CreateLogGroup", params, "Result")
-
-    def create_log_stream(self, **params: Any) -> Result:
-        """CreateLogStream: logGroupName*, logStreamName* (* required)."""
-        return self._call("CreateLogStream", params, "Result")
-
-    def create_lookup_table(self, **params: Any) -> CreateLookupTableResponse:
-        """CreateLookupTable: lookupTableName*, description, tableBody, queryId, kmsKeyId, tags (* required)."""
-        return self._call("CreateLookupTable", params, "CreateLookupTableResponse")
-
-    def create_scheduled_query(self, **params: Any) -> CreateScheduledQueryResponse:
-        """CreateScheduledQuery: name*, description, queryLanguage*, queryString*, logGroupIdentifiers, scheduleExpression*, timezone, startTimeOffset, endTimeOffset, destinationConfiguration, scheduleStartTime, scheduleEndTime, executionRoleArn*, state, tags (* required)."""
-        return self._call("CreateScheduledQuery", params, "CreateScheduledQueryResponse")
-
-    def delete_account_policy(self, **params: Any) -> DeleteAccountPolicyResponse:
-        """DeleteAccountPolicy: policyName*, policyType*, dryRun (* required)."""
-        return self._call("DeleteAccountPolicy", params, "DeleteAccountPolicyResponse")
-
-    def delete_data_protection_policy(self, **params: Any) -> Result:
-        """DeleteDataProtectionPolicy: logGroupIdentifier* (* required)."""
-        return self._call("DeleteDataProtectionPolicy", params, "Result")
-
-    def delete_delivery(self, **params: Any) -> Result:
-        """DeleteDelivery: id* (* required)."""
-        return self._call("DeleteDelivery", params, "Result")
-
-    def delete_delivery_destination(self, **params: Any) -> Result:
-        """DeleteDeliveryDestination: name* (* required)."""
-        return self._call("DeleteDeliveryDestination", params, "Result")
-
-    def delete_delivery_destination_policy(self, **params: Any) -> Result:
-        """DeleteDeliveryDestinationPolicy: deliveryDestinationName* (* required)."""
-        return self._call("DeleteDeliveryDestinationPolicy", params, "Result")
-
-    def delete_delivery_source(self, **params: Any) -> Result:
-        """DeleteDeliverySource: name* (* required)."""
-        return self._call("DeleteDeliverySource", params, "Result")
-
-    def delete_destination(self, **params: Any) -> Result:
-        """DeleteDestination: destinationName* (* required)."""
-        return self._call("DeleteDestination", params, "Result")
-
-    def delete_index_policy(self, **params: Any) -> DeleteIndexPolicyResponse:
-        """DeleteIndexPolicy: logGroupIdentifier* (* required)."""
-        return self._call("DeleteIndexPolicy", params, "DeleteIndexPolicyResponse")
-
-    def delete_integration(self, **params: Any) -> DeleteIntegrationResponse:
-        """DeleteIntegration: integrationName*, force (* required)."""
-        return self._call("DeleteIntegration", params, "DeleteIntegrationResponse")
-
-    def delete_log_anomaly_detector(self, **params: Any) -> Result:
-        """DeleteLogAnomalyDetector: anomalyDetectorArn* (* required)."""
-        return self._call("DeleteLogAnomalyDetector", params, "Result")
-
-    def delete_log_group(self, **params: Any) -> Result:
-        """DeleteLogGroup: logGroupName* (* required)."""
-        return self._call("DeleteLogGroup", params, "Result")
-
-    def delete_log_stream(self, **params: Any) -> Result:
-        """DeleteLogStream: logGroupName*, logStreamName* (* required)."""
-        return self._call("DeleteLogStream", params, "Result")
-
-    def delete_lookup_table(self, **params: Any) -> Result:
-        """DeleteLookupTable: lookupTableArn* (* required)."""
-        return self._call("DeleteLookupTable", params, "Result")
-
-    def delete_metric_filter(self, **params: Any) -> Result:
-        """DeleteMetricFilter: logGroupName*, filterName* (* required)."""
-        return self._call("DeleteMetricFilter", params, "Result")
-
-    def delete_query_definition(self, **params: Any) -> DeleteQueryDefinitionResponse:
-        """DeleteQueryDefinition: queryDefinitionId* (* required)."""
-        return self._call("DeleteQueryDefinition", params, "DeleteQueryDefinitionResponse")
-
-    def delete_resource_policy(self, **params: Any) -> Result:
-        """DeleteResourcePolicy: policyName, resourceArn, expectedRevisionId (* required)."""
-        return self._call("DeleteResourcePolicy", params, "Result")
-
-    def delete_retention_policy(self, **params: Any) -> Result:
-        """DeleteRetentionPolicy: logGroupName* (* required)."""
-        return self._call("DeleteRetentionPolicy", params, "Result")
-
-    def delete_scheduled_query(self, **params: Any) -> DeleteScheduledQueryResponse:
-        """DeleteScheduledQuery: identifier* (* required)."""
-        return self._call("DeleteScheduledQuery", params, "DeleteScheduledQueryResponse")
-
-    def delete_subscription_filter(self, **params: Any) -> Result:
-        """DeleteSubscriptionFilter: logGroupName*, filterName* (* required)."""
-        return self._call("DeleteSubscriptionFilter", params, "Result")
-
-    def delete_syslog_configuration(self, **params: Any) -> Result:
-        """DeleteSyslogConfiguration: logGroupIdentifier*, vpcEndpointId (* required)."""
-        return self._call("DeleteSyslogConfiguration", params, "Result")
-
-    def delete_transformer(self, **params: Any) -> Result:
-        """DeleteTransformer: logGroupIdentifier* (* required)."""
-        return self._call("DeleteTransformer", params, "Result")
-
-    def describe_account_policies(self, **params: Any) -> DescribeAccountPoliciesResponse:
-        """DescribeAccountPolicies: policyType*, policyName, accountIdentifiers, nextToken (* required)."""
-        return self._call("DescribeAccountPolicies", params, "DescribeAccountPoliciesResponse")
-
-    def describe_configuration_templates(
-        self, **params: Any
-    ) -> DescribeConfigurationTemplatesResponse:
-        """DescribeConfigurationTemplates: service, logTypes, resourceTypes, deliveryDestinationTypes, nextToken, limit (* required)."""
-        return self._call(
-            "DescribeConfigurationTemplates", params, "DescribeConfigurationTemplatesResponse"
-        )
-
-    def describe_deliveries(self, **params: Any) -> DescribeDeliveriesResponse:
-        """DescribeDeliveries: nextToken, limit, deliverySourceNames (* required)."""
-        return self._call("DescribeDeliveries", params, "DescribeDeliveriesResponse")
-
-    def describe_delivery_destinations(self, **params: Any) -> DescribeDeliveryDestinationsResponse:
-        """DescribeDeliveryDestinations: nextToken, limit, names (* required)."""
-        return self._call(
-            "DescribeDeliveryDestinations", params, "DescribeDeliveryDestinationsResponse"
-        )
-
-    def describe_delivery_sources(self, **params: Any) -> DescribeDeliverySourcesResponse:
-        """DescribeDeliverySources: nextToken, limit, resourceArns (* required)."""
-        return self._call("DescribeDeliverySources", params, "DescribeDeliverySourcesResponse")
-
-    def describe_destinations(self, **params: Any) -> DescribeDestinationsResponse:
-        """DescribeDestinations: DestinationNamePrefix, nextToken, limit (* required)."""
-        return self._call("DescribeDestinations", params, "DescribeDestinationsResponse")
-
-    def describe_export_tasks(self, **params: Any) -> DescribeExportTasksResponse:
-        """DescribeExportTasks: taskId, statusCode, nextToken, limit (* required)."""
-        return self._call("DescribeExportTasks", params, "DescribeExportTasksResponse")
-
-    def describe_field_indexes(self, **params: Any) -> DescribeFieldIndexesResponse:
-        """DescribeFieldIndexes: logGroupIdentifiers*, indexCategories, nextToken (* required)."""
-        return self._call("DescribeFieldIndexes", params, "DescribeFieldIndexesResponse")
-
-    def describe_import_task_batches(self, **params: Any) -> DescribeImportTaskBatchesResponse:
-        """DescribeImportTaskBatches: importId*, batchImportStatus, limit, nextToken (* required)."""
-        return self._call("DescribeImportTaskBatches", params, "DescribeImportTaskBatchesResponse")
-
-    def describe_import_tasks(self, **params: Any) -> DescribeImportTasksResponse:
-        """DescribeImportTasks: importId, importStatus, importSourceArn, limit, nextToken (* required)."""
-        return self._call("DescribeImportTasks", params, "DescribeImportTasksResponse")
-
-    def describe_index_policies(self, **params: Any) -> DescribeIndexPoliciesResponse:
-        """DescribeIndexPolicies: logGroupIdentifiers*, nextToken (* required)."""
-        return self._call("DescribeIndexPolicies", params, "DescribeIndexPoliciesResponse")
-
-    def describe_log_groups(self, **params: Any) -> DescribeLogGroupsResponse:
-        """DescribeLogGroups: accountIdentifiers, logGroupNamePrefix, logGroupNamePattern, nextToken, limit, includeLinkedAccounts, logGroupClass, logGroupIdentifiers (* required)."""
-        return self._call("DescribeLogGroups", params, "DescribeLogGroupsResponse")
-
-    def describe_log_streams(self, **params: Any) -> DescribeLogStreamsResponse:
-        """DescribeLogStreams: logGroupName, logGroupIdentifier, logStreamNamePrefix, orderBy, descending, nextToken, limit (* required)."""
-        return self._call("DescribeLogStreams", params, "DescribeLogStreamsResponse")
-
-    def describe_lookup_tables(self, **params: Any) -> DescribeLookupTablesResponse:
-        """DescribeLookupTables: lookupTableNamePrefix, maxResults, nextToken (* required)."""
-        return self._call("DescribeLookupTables", params, "DescribeLookupTablesResponse")
-
-    def describe_metric_filters(self, **params: Any) -> DescribeMetricFiltersResponse:
-        """DescribeMetricFilters: logGroupName, filterNamePrefix, nextToken, limit, metricName, metricNamespace (* required)."""
-        return self._call("DescribeMetricFilters", params, "DescribeMetricFiltersResponse")
-
-    def describe_queries(self, **params: Any) -> DescribeQueriesResponse:
-        """DescribeQueries: logGroupName, status, maxResults, nextToken, queryLanguage (* required)."""
-        return self._call("DescribeQueries", params, "DescribeQueriesResponse")
-
-    def describe_query_definitions(self, **params: Any) -> DescribeQueryDefinitionsResponse:
-        """DescribeQueryDefinitions: queryLanguage, queryDefinitionNamePrefix, maxResults, nextToken (* required)."""
-        return self._call("DescribeQueryDefinitions", params, "DescribeQueryDefinitionsResponse")
-
-    def describe_resource_policies(self, **params: Any) -> DescribeResourcePoliciesResponse:
-        """DescribeResourcePolicies: nextToken, limit, resourceArn, policyScope (* required)."""
-        return self._call("DescribeResourcePolicies", params, "DescribeResourcePoliciesResponse")
-
-    def describe_subscription_filters(self, **params: Any) -> DescribeSubscriptionFiltersResponse:
-        """DescribeSubscriptionFilters: logGroupName*, filterNamePrefix, nextToken, limit (* required)."""
-        return self._call(
-            "DescribeSubscriptionFilters", params, "DescribeSubscriptionFiltersResponse"
-        )
-
-    def disassociate_kms_key(self, **params: Any) -> Result:
-        """DisassociateKmsKey: logGroupName, resourceIdentifier (* required)."""
-        return self._call("DisassociateKmsKey", params, "Result")
-
-    def disassociate_source_from_s3_table_integration(
-        self, **params: Any
-    ) -> DisassociateSourceFromS3TableIntegrationResponse:
-        """DisassociateSourceFromS3TableIntegration: identifier* (* required)."""
-        return self._call(
-            "DisassociateSourceFromS3TableIntegration",
-            params,
-            "DisassociateSourceFromS3TableIntegrationResponse",
-        )
-
-    def filter_log_events(self, **params: Any) -> FilterLogEventsResponse:
-        """FilterLogEvents: logGroupName, logGroupIdentifier, logStreamNames, logStreamNamePrefix, startTime, endTime, filterPattern, nextToken, limit, startFromHead, interleaved, unmask (* required)."""
-        return self._call("FilterLogEvents", params, "FilterLogEventsResponse")
-
-    def get_data_protection_policy(self, **params: Any) -> GetDataProtectionPolicyResponse:
-        """GetDataProtectionPolicy: logGroupIdentifier* (* required)."""
-        return self._call("GetDataProtectionPolicy", params, "GetDataProtectionPolicyResponse")
-
-    def get_delivery(self, **params: Any) -> GetDeliveryResponse:
-        """GetDelivery: id* (* required)."""
-        return self._call("GetDelivery", params, "GetDeliveryResponse")
-
-    def get_delivery_destination(self, **params: Any) -> GetDeliveryDestinationResponse:
-        """GetDeliveryDestination: name* (* required)."""
-        return self._call("GetDeliveryDestination", params, "GetDeliveryDestinationResponse")
-
-    def get_delivery_destination_policy(
-        self, **params: Any
-    ) -> GetDeliveryDestinationPolicyResponse:
-        """GetDeliveryDestinationPolicy: deliveryDestinationName* (* required)."""
-        return self._call(
-            "GetDeliveryDestinationPolicy", params, "GetDeliveryDestinationPolicyResponse"
-        )
-
-    def get_delivery_source(self, **params: Any) -> GetDeliverySourceResponse:
-        """GetDeliverySource: name* (* required)."""
-        return self._call("GetDeliverySource", params, "GetDeliverySourceResponse")
-
-    def get_integration(self, **params: Any) -> GetIntegrationResponse:
-        """GetIntegration: integrationName* (* required)."""
-        return self._call("GetIntegration", params, "GetIntegrationResponse")
-
-    def get_log_anomaly_detector(self, **params: Any) -> GetLogAnomalyDetectorResponse:
-        """GetLogAnomalyDetector: anomalyDetectorArn* (* required)."""
-        return self._call("GetLogAnomalyDetector", params, "GetLogAnomalyDetectorResponse")
-
-    def get_log_events(self, **params: Any) -> GetLogEventsResponse:
-        """GetLogEvents: logGroupName, logGroupIdentifier, logStreamName*, startTime, endTime, nextToken, limit, startFromHead, unmask (* required)."""
-        return self._call("GetLogEvents", params, "GetLogEventsResponse")
-
-    def get_log_fields(self, **params: Any) -> GetLogFieldsResponse:
-        """GetLogFields: dataSourceName*, dataSourceType* (* required)."""
-        return self._call("GetLogFields", params, "GetLogFieldsResponse")
-
-    def get_log_group_fields(self, **params: Any) -> GetLogGroupFieldsResponse:
-        """GetLogGroupFields: logGroupName, time, logGroupIdentifier (* required)."""
-        return self._call("GetLogGroupFields", params, "GetLogGroupFieldsResponse")
-
-    def get_log_object(self, **params: Any) -> GetLogObjectResponse:
-        """GetLogObject: unmask, logObjectPointer* (* required)."""
-        return self._call("GetLogObject", params, "GetLogObjectResponse")
-
-    def get_log_record(self, **params: Any) -> GetLogRecordResponse:
-        """GetLogRecord: logRecordPointer*, unmask (* required)."""
-        return self._call("GetLogRecord", params, "GetLogRecordResponse")
-
-    def get_lookup_table(self, **params: Any) -> GetLookupTableResponse:
-        """GetLookupTable: lookupTableArn* (* required)."""
-        return self._call("GetLookupTable", params, "GetLookupTableResponse")
-
-    def get_query_results(self, **params: Any) -> GetQueryResultsResponse:
-        """GetQueryResults: queryId*, nextToken, maxItems (* required)."""
-        return self._call("GetQueryResults", params, "GetQueryResultsResponse")
-
-    def get_scheduled_query(self, **params: Any) -> GetScheduledQueryResponse:
-        """GetScheduledQuery: identifier* (* required)."""
-        return self._call("GetScheduledQuery", params, "GetScheduledQueryResponse")
-
-    def get_scheduled_query_history(self, **params: Any) -> GetScheduledQueryHistoryResponse:
-        """GetScheduledQueryHistory: identifier*, startTime*, endTime*, executionStatuses, maxResults, nextToken (* required)."""
-        return self._call("GetScheduledQueryHistory", params, "GetScheduledQueryHistoryResponse")
-
-    def get_storage_tier_policy(self, **params: Any) -> GetStorageTierPolicyResponse:
-        """GetStorageTierPolicy."""
-        return self._call("GetStorageTierPolicy", params, "GetStorageTierPolicyResponse")
-
-    def get_transformer(self, **params: Any) -> GetTransformerResponse:
-        """GetTransformer: logGroupIdentifier* (* required)."""
-        return self._call("GetTransformer", params, "GetTransformerResponse")
-
-    def list_aggregate_log_group_summaries(
-        self, **params: Any
-    ) -> ListAggregateLogGroupSummariesResponse:
-        """ListAggregateLogGroupSummaries: accountIdentifiers, includeLinkedAccounts, logGroupClass, logGroupNamePattern, dataSources, groupBy*, nextToken, limit (* required)."""
-        return self._call(
-            "ListAggregateLogGroupSummaries", params, "ListAggregateLogGroupSummariesResponse"
-        )
-
-    def list_anomalies(self, **params: Any) -> ListAnomaliesResponse:
-        """ListAnomalies: anomalyDetectorArn, suppressionState, limit, nextToken (* required)."""
-        return self._call("ListAnomalies", params, "ListAnomaliesResponse")
-
-    def list_integrations(self, **params: Any) -> ListIntegrationsResponse:
-        """ListIntegrations: integrationNamePrefix, integrationType, integrationStatus (* required)."""
-        return self._call("ListIntegrations", params, "ListIntegrationsResponse")
-
-    def list_log_anomaly_detectors(self, **params: Any) -> ListLogAnomalyDetectorsResponse:
-        """ListLogAnomalyDetectors: filterLogGroupArn, limit, nextToken (* required)."""
-        return self._call("ListLogAnomalyDetectors", params, "ListLogAnomalyDetectorsResponse")
-
-    def list_log_groups(self, **params: Any) -> ListLogGroupsResponse:
-        """ListLogGroups: logGroupNamePattern, logGroupClass, includeLinkedAccounts, accountIdentifiers, nextToken, limit, dataSources, fieldIndexNames, logGroupTags (* required)."""
-        return self._call("ListLogGroups", params, "ListLogGroupsResponse")
-
-    def list_log_groups_for_query(self, **params: Any) -> ListLogGroupsForQueryResponse:
-        """ListLogGroupsForQuery: queryId*, nextToken, maxResults (* required)."""
-        return self._call("ListLogGroupsForQuery", params, "ListLogGroupsForQueryResponse")
-
-    def list_scheduled_queries(self, **params: Any) -> ListScheduledQueriesResponse:
-        """ListScheduledQueries: maxResults, nextToken, state, scheduleType (* required)."""
-        return self._call("ListScheduledQueries", params, "ListScheduledQueriesResponse")
-
-    def list_sources_for_s3_table_integration(
-        self, **params: Any
-    ) -> ListSourcesForS3TableIntegrationResponse:
-        """ListSourcesForS3TableIntegration: integrationArn*, maxResults, nextToken (* required)."""
-        return self._call(
-            "ListSourcesForS3TableIntegration", params, "ListSourcesForS3TableIntegrationResponse"
-        )
-
-    def list_syslog_configurations(self, **params: Any) -> ListSyslogConfigurationsResponse:
-        """ListSyslogConfigurations: logGroupIdentifier, vpcEndpointId, nextToken, maxResults (* required)."""
-        return self._call("ListSyslogConfigurations", params, "ListSyslogConfigurationsResponse")
-
-    def list_tags_for_resource(self, **params: Any) -> ListTagsForResourceResponse:
-        """ListTagsForResource: resourceArn* (* required)."""
-        return self._call("ListTagsForResource", params, "ListTagsForResourceResponse")
-
-    def list_tags_log_group(self, **params: Any) -> ListTagsLogGroupResponse:
-        """ListTagsLogGroup: logGroupName* (* required)."""
-        return self._call("ListTagsLogGroup", params, "ListTagsLogGroupResponse")
-
-    def put_account_policy(self, **params: Any) -> PutAccountPolicyResponse:
-        """PutAccountPolicy: policyName*, policyDocument*, policyType*, scope, selectionCriteria, dryRun (* required)."""
-        return self._call("PutAccountPolicy", params, "PutAccountPolicyResponse")
-
-    def put_bearer_token_authentication(self, **params: Any) -> Result:
-        """PutBearerTokenAuthentication: logGroupIdentifier*, bearerTokenAuthenticationEnabled* (* required)."""
-        return self._call("PutBearerTokenAuthentication", params, "Result")
-
-    def put_data_protection_policy(self, **params: Any) -> PutDataProtectionPolicyResponse:
-        """PutDataProtectionPolicy: logGroupIdentifier*, policyDocument* (* required)."""
-        return self._call("PutDataProtectionPolicy", params, "PutDataProtectionPolicyResponse")
-
-    def put_delivery_destination(self, **params: Any) -> PutDeliveryDestinationResponse:
-        """PutDeliveryDestination: name*, outputFormat, deliveryDestinationConfiguration, deliveryDestinationType, roleArn, tags (* required)."""
-        return self._call("PutDeliveryDestination", params, "PutDeliveryDestinationResponse")
-
-    def put_delivery_destination_policy(
-        self, **params: Any
-    ) -> PutDeliveryDestinationPolicyResponse:
-        """PutDeliveryDestinationPolicy: deliveryDestinationName*, deliveryDestinationPolicy* (* required)."""
-        return self._call(
-            "PutDeliveryDestinationPolicy", params, "PutDeliveryDestinationPolicyResponse"
-        )
-
-    def put_delivery_source(self, **params: Any) -> PutDeliverySourceResponse:
-        """PutDeliverySource: name*, resourceArn*, logType*, tags, deliverySourceConfiguration (* required)."""
-        return self._call("PutDeliverySource", params, "PutDeliverySourceResponse")
-
-    def put_destination(self, **params: Any) -> PutDestinationResponse:
-        """PutDestination: destinationName*, targetArn*, roleArn*, tags (* required)."""
-        return self._call("PutDestination", params, "PutDestinationResponse")
-
-    def put_destination_policy(self, **params: Any) -> Result:
-        """PutDestinationPolicy: destinationName*, accessPolicy*, forceUpdate (* required)."""
-        return self._call("PutDestinationPolicy", params, "Result")
-
-    def put_index_policy(self, **params: Any) -> PutIndexPolicyResponse:
-        """PutIndexPolicy: logGroupIdentifier*, policyDocument* (* required)."""
-        return self._call("PutIndexPolicy", params, "PutIndexPolicyResponse")
-
-    def put_integration(self, **params: Any) -> PutIntegrationResponse:
-        """PutIntegration: integrationName*, resourceConfig*, integrationType* (* required)."""
-        return self._call("PutIntegration", params, "PutIntegrationResponse")
-
-    def put_log_events(self, **params: Any) -> PutLogEventsResponse:
-        """PutLogEvents: logGroupName*, logStreamName*, logEvents*, sequenceToken, entity (* required)."""
-        return self._call("PutLogEvents", params, "PutLogEventsResponse")
-
-    def put_log_group_deletion_protection(self, **params: Any) -> Result:
-        """PutLogGroupDeletionProtection: logGroupIdentifier*, deletionProtectionEnabled* (* required)."""
-        return self._call("PutLogGroupDeletionProtection", params, "Result")
-
-    def put_metric_filter(self, **params: Any) -> Result:
-        """PutMetricFilter: logGroupName*, filterName*, filterPattern*, metricTransformations*, applyOnTransformedLogs, fieldSelectionCriteria, emitSystemFieldDimensions (* required)."""
-        return self._call("PutMetricFilter", params, "Result")
-
-    def put_query_definition(self, **params: Any) -> PutQueryDefinitionResponse:
-        """PutQueryDefinition: queryLanguage, name*, queryDefinitionId, logGroupNames, queryString*, clientToken, parameters (* required)."""
-        return self._call("PutQueryDefinition", params, "PutQueryDefinitionResponse")
-
-    def put_resource_policy(self, **params: Any) -> PutResourcePolicyResponse:
-        """PutResourcePolicy: policyName, policyDocument, resourceArn, expectedRevisionId (* required)."""
-        return self._call("PutResourcePolicy", params, "PutResourcePolicyResponse")
-
-    def put_retention_policy(self, **params: Any) -> Result:
-        """PutRetentionPolicy: logGroupName*, retentionInDays* (* required)."""
-        return self._call("PutRetentionPolicy", params, "Result")
-
-    def put_storage_tier_policy(self, **params: Any) -> PutStorageTierPolicyResponse:
-        """PutStorageTierPolicy: storageTier* (* required)."""
-        return self._call("PutStorageTierPolicy", params, "PutStorageTierPolicyResponse")
-
-    def put_subscription_filter(self, **params: Any) -> Result:
-        """PutSubscriptionFilter: logGroupName*, filterName*, filterPattern*, destinationArn*, roleArn, distribution, applyOnTransformedLogs, fieldSelectionCriteria, emitSystemFields (* required)."""
-        return self._call("PutSubscriptionFilter", params, "Result")
-
-    def put_syslog_configuration(self, **params: Any) -> Result:
-        """PutSyslogConfiguration: logGroupIdentifier*, vpcEndpointId (* required)."""
-        return self._call("PutSyslogConfiguration", params, "Result")
-
-    def put_transformer(self, **params: Any) -> Result:
-        """PutTransformer: logGroupIdentifier*, transformerConfig* (* required)."""
-        return self._call("PutTransformer", params, "Result")
-
-    def start_live_tail(self, **params: Any) -> StartLiveTailResponse:
-        """StartLiveTail: logGroupIdentifiers*, logStreamNames, logStreamNamePrefixes, logEventFilterPattern (* required)."""
-        return self._call("StartLiveTail", params, "StartLiveTailResponse")
-
-    def start_query(self, **params: Any) -> StartQueryResponse:
-        """StartQuery: queryLanguage, logGroupName, logGroupNames, logGroupIdentifiers, startTime*, endTime*, queryString*, limit (* required)."""
-        return self._call("StartQuery", params, "StartQueryResponse")
-
-    def stop_query(self, **params: Any) -> StopQueryResponse:
-        """StopQuery: queryId* (* required)."""
-        return self._call("StopQuery", params, "StopQueryResponse")
-
-    def tag_log_group(self, **params: Any) -> Result:
-        """TagLogGroup: logGroupName*, tags* (* required)."""
-        return self._call("TagLogGroup", params, "Result")
-
-    def tag_resource(self, **params: Any) -> Result:
-        """TagResource: resourceArn*, tags* (* required)."""
-        return self._call("TagResource", params, "Result")
-
-    def test_metric_filter(self, **params: Any) -> TestMetricFilterResponse:
-        """TestMetricFilter: filterPattern*, logEventMessages* (* required)."""
-        return self._call("TestMetricFilter", params, "TestMetricFilterResponse")
-
-    def test_transformer(self, **params: Any) -> TestTransformerResponse:
-        """TestTransformer: transformerConfig*, logEventMessages* (* required)."""
-        return self._call("TestTransformer", params, "TestTransformerResponse")
-
-    def untag_log_group(self, **params: Any) -> Result:
-        """UntagLogGroup: logGroupName*, tags* (* required)."""
-        return self._call("UntagLogGroup", params, "Result")
-
-    def untag_resource(self, **params: Any) -> Result:
-        """UntagResource: resourceArn*, tagKeys* (* required)."""
-        return self._call("UntagResource", params, "Result")
-
-    def update_anomaly(self, **params: Any) -> Result:
-        """UpdateAnomaly: anomalyId, patternId, anomalyDetectorArn*, suppressionType, suppressionPeriod, baseline (* required)."""
-        return self._call("UpdateAnomaly", params, "Result")
-
-    def update_delivery_configuration(self, **params: Any) -> UpdateDeliveryConfigurationResponse:
-        """UpdateDeliveryConfiguration: id*, recordFields, fieldDelimiter, s3DeliveryConfiguration (* required)."""
-        return self._call(
-            "UpdateDeliveryConfiguration", params, "UpdateDeliveryConfigurationResponse"
-        )
-
-    def update_log_anomaly_detector(self, **params: Any) -> Result:
-        """UpdateLogAnomalyDetector: anomalyDetectorArn*, evaluationFrequency, filterPattern, anomalyVisibilityTime, enabled* (* required)."""
-        return self._call("UpdateLogAnomalyDetector", params, "Result")
-
-    def update_lookup_table(self, **params: Any) -> UpdateLookupTableResponse:
-        """UpdateLookupTable: lookupTableArn*, description, tableBody, queryId, kmsKeyId (* required)."""
-        return self._call("UpdateLookupTable", params, "UpdateLookupTableResponse")
-
-    def update_scheduled_query(self, **params: Any) -> UpdateScheduledQueryResponse:
-        """UpdateScheduledQuery: identifier*, description, queryLanguage*, queryString*, logGroupIdentifiers, scheduleExpression*, timezone, startTimeOffset, endTimeOffset, destinationConfiguration, scheduleStartTime, scheduleEndTime, executionRoleArn*, state (* required)."""
-        return self._call("UpdateScheduledQuery", params, "UpdateScheduledQueryResponse")
-
-    def get_paginator(self, operation: str) -> Paginator:
-        """Pages (``.paginate(**params)``) and items (``.items(**params)``)."""
-        return self._paginator(operation)
+if not TYPE_CHECKING:
+
+    class Client(BaseClient):
+        """CloudWatch Logs: one method per operation, keyword arguments as in boto3."""
+
+        metadata = METADATA
+        shapes = SHAPES
+        operations = OPERATIONS
+        paginators = PAGINATORS
+        exceptions = exceptions
+        results = RESULTS
+        methods = METHODS

@@ -1743,6 +1743,388 @@ if TYPE_CHECKING:
         @staticmethod
         def named(class_name: str) -> type[ServiceError]: ...
 
+    class Client(BaseClient):
+        """S3: one method per operation, keyword arguments as in boto3."""
+
+        exceptions = exceptions
+
+        def abort_multipart_upload(self, **params: Any) -> AbortMultipartUploadOutput:
+            """AbortMultipartUpload: Bucket*, Key*, UploadId*, RequestPayer, ExpectedBucketOwner, IfMatchInitiatedTime (* required)."""
+
+        def complete_multipart_upload(self, **params: Any) -> CompleteMultipartUploadOutput:
+            """CompleteMultipartUpload: Bucket*, Key*, MultipartUpload, UploadId*, ChecksumCRC32, ChecksumCRC32C, ChecksumCRC64NVME, ChecksumSHA1, ChecksumSHA256, ChecksumSHA512, ChecksumMD5, ChecksumXXHASH64, ChecksumXXHASH3, ChecksumXXHASH128, ChecksumType, MpuObjectSize, RequestPayer, ExpectedBucketOwner, IfMatch, IfNoneMatch, SSECustomerAlgorithm, SSECustomerKey, SSECustomerKeyMD5 (* required)."""
+
+        def copy_object(self, **params: Any) -> CopyObjectOutput:
+            """CopyObject: ACL, Bucket*, CacheControl, ChecksumAlgorithm, ContentDisposition, ContentEncoding, ContentLanguage, ContentType, CopySource*, CopySourceIfMatch, CopySourceIfModifiedSince, CopySourceIfNoneMatch, CopySourceIfUnmodifiedSince, Expires, GrantFullControl, GrantRead, GrantReadACP, GrantWriteACP, IfMatch, IfNoneMatch, Key*, Metadata, MetadataDirective, TaggingDirective, AnnotationDirective, ServerSideEncryption, StorageClass, WebsiteRedirectLocation, SSECustomerAlgorithm, SSECustomerKey, SSECustomerKeyMD5, SSEKMSKeyId, SSEKMSEncryptionContext, BucketKeyEnabled, CopySourceSSECustomerAlgorithm, CopySourceSSECustomerKey, CopySourceSSECustomerKeyMD5, RequestPayer, Tagging, ObjectLockMode, ObjectLockRetainUntilDate, ObjectLockLegalHoldStatus, ObjectLockEventHold, ObjectLockEventHoldDurationDays, ObjectLockEventHoldDurationYears, ExpectedBucketOwner, ExpectedSourceBucketOwner (* required)."""
+
+        def create_bucket(self, **params: Any) -> CreateBucketOutput:
+            """CreateBucket: ACL, Bucket*, CreateBucketConfiguration, GrantFullControl, GrantRead, GrantReadACP, GrantWrite, GrantWriteACP, ObjectLockEnabledForBucket, ObjectOwnership, BucketNamespace (* required)."""
+
+        def create_bucket_metadata_configuration(self, **params: Any) -> Result:
+            """CreateBucketMetadataConfiguration: Bucket*, ContentMD5, ChecksumAlgorithm, MetadataConfiguration*, ExpectedBucketOwner (* required)."""
+
+        def create_bucket_metadata_table_configuration(self, **params: Any) -> Result:
+            """CreateBucketMetadataTableConfiguration: Bucket*, ContentMD5, ChecksumAlgorithm, MetadataTableConfiguration*, ExpectedBucketOwner (* required)."""
+
+        def create_multipart_upload(self, **params: Any) -> CreateMultipartUploadOutput:
+            """CreateMultipartUpload: ACL, Bucket*, CacheControl, ContentDisposition, ContentEncoding, ContentLanguage, ContentType, Expires, GrantFullControl, GrantRead, GrantReadACP, GrantWriteACP, Key*, Metadata, ServerSideEncryption, StorageClass, WebsiteRedirectLocation, SSECustomerAlgorithm, SSECustomerKey, SSECustomerKeyMD5, SSEKMSKeyId, SSEKMSEncryptionContext, BucketKeyEnabled, RequestPayer, Tagging, ObjectLockMode, ObjectLockRetainUntilDate, ObjectLockLegalHoldStatus, ObjectLockEventHold, ObjectLockEventHoldDurationDays, ObjectLockEventHoldDurationYears, ExpectedBucketOwner, ChecksumAlgorithm, ChecksumType (* required)."""
+
+        def create_session(self, **params: Any) -> CreateSessionOutput:
+            """CreateSession: SessionMode, Bucket*, ServerSideEncryption, SSEKMSKeyId, SSEKMSEncryptionContext, BucketKeyEnabled (* required)."""
+
+        def delete_bucket(self, **params: Any) -> Result:
+            """DeleteBucket: Bucket*, ExpectedBucketOwner (* required)."""
+
+        def delete_bucket_analytics_configuration(self, **params: Any) -> Result:
+            """DeleteBucketAnalyticsConfiguration: Bucket*, Id*, ExpectedBucketOwner (* required)."""
+
+        def delete_bucket_cors(self, **params: Any) -> Result:
+            """DeleteBucketCors: Bucket*, ExpectedBucketOwner (* required)."""
+
+        def delete_bucket_encryption(self, **params: Any) -> Result:
+            """DeleteBucketEncryption: Bucket*, ExpectedBucketOwner (* required)."""
+
+        def delete_bucket_intelligent_tiering_configuration(self, **params: Any) -> Result:
+            """DeleteBucketIntelligentTieringConfiguration: Bucket*, Id*, ExpectedBucketOwner (* required)."""
+
+        def delete_bucket_inventory_configuration(self, **params: Any) -> Result:
+            """DeleteBucketInventoryConfiguration: Bucket*, Id*, ExpectedBucketOwner (* required)."""
+
+        def delete_bucket_lifecycle(self, **params: Any) -> Result:
+            """DeleteBucketLifecycle: Bucket*, ExpectedBucketOwner (* required)."""
+
+        def delete_bucket_metadata_configuration(self, **params: Any) -> Result:
+            """DeleteBucketMetadataConfiguration: Bucket*, ExpectedBucketOwner (* required)."""
+
+        def delete_bucket_metadata_table_configuration(self, **params: Any) -> Result:
+            """DeleteBucketMetadataTableConfiguration: Bucket*, ExpectedBucketOwner (* required)."""
+
+        def delete_bucket_metrics_configuration(self, **params: Any) -> Result:
+            """DeleteBucketMetricsConfiguration: Bucket*, Id*, ExpectedBucketOwner (* required)."""
+
+        def delete_bucket_ownership_controls(self, **params: Any) -> Result:
+            """DeleteBucketOwnershipControls: Bucket*, ExpectedBucketOwner (* required)."""
+
+        def delete_bucket_policy(self, **params: Any) -> Result:
+            """DeleteBucketPolicy: Bucket*, ExpectedBucketOwner (* required)."""
+
+        def delete_bucket_replication(self, **params: Any) -> Result:
+            """DeleteBucketReplication: Bucket*, ExpectedBucketOwner (* required)."""
+
+        def delete_bucket_tagging(self, **params: Any) -> Result:
+            """DeleteBucketTagging: Bucket*, ExpectedBucketOwner (* required)."""
+
+        def delete_bucket_website(self, **params: Any) -> Result:
+            """DeleteBucketWebsite: Bucket*, ExpectedBucketOwner (* required)."""
+
+        def delete_object(self, **params: Any) -> DeleteObjectOutput:
+            """DeleteObject: Bucket*, Key*, MFA, VersionId, RequestPayer, BypassGovernanceRetention, ExpectedBucketOwner, IfMatch, IfMatchLastModifiedTime, IfMatchSize (* required)."""
+
+        def delete_object_annotation(self, **params: Any) -> DeleteObjectAnnotationOutput:
+            """DeleteObjectAnnotation: Bucket*, Key*, AnnotationName*, VersionId, RequestPayer, ExpectedBucketOwner, ObjectIfMatch (* required)."""
+
+        def delete_object_tagging(self, **params: Any) -> DeleteObjectTaggingOutput:
+            """DeleteObjectTagging: Bucket*, Key*, VersionId, ExpectedBucketOwner (* required)."""
+
+        def delete_objects(self, **params: Any) -> DeleteObjectsOutput:
+            """DeleteObjects: Bucket*, Delete*, MFA, RequestPayer, BypassGovernanceRetention, ExpectedBucketOwner, ChecksumAlgorithm (* required)."""
+
+        def delete_public_access_block(self, **params: Any) -> Result:
+            """DeletePublicAccessBlock: Bucket*, ExpectedBucketOwner (* required)."""
+
+        def get_bucket_abac(self, **params: Any) -> GetBucketAbacOutput:
+            """GetBucketAbac: Bucket*, ExpectedBucketOwner (* required)."""
+
+        def get_bucket_accelerate_configuration(
+            self, **params: Any
+        ) -> GetBucketAccelerateConfigurationOutput:
+            """GetBucketAccelerateConfiguration: Bucket*, ExpectedBucketOwner, RequestPayer (* required)."""
+
+        def get_bucket_acl(self, **params: Any) -> GetBucketAclOutput:
+            """GetBucketAcl: Bucket*, ExpectedBucketOwner (* required)."""
+
+        def get_bucket_analytics_configuration(
+            self, **params: Any
+        ) -> GetBucketAnalyticsConfigurationOutput:
+            """GetBucketAnalyticsConfiguration: Bucket*, Id*, ExpectedBucketOwner (* required)."""
+
+        def get_bucket_cors(self, **params: Any) -> GetBucketCorsOutput:
+            """GetBucketCors: Bucket*, ExpectedBucketOwner (* required)."""
+
+        def get_bucket_encryption(self, **params: Any) -> GetBucketEncryptionOutput:
+            """GetBucketEncryption: Bucket*, ExpectedBucketOwner (* required)."""
+
+        def get_bucket_intelligent_tiering_configuration(
+            self, **params: Any
+        ) -> GetBucketIntelligentTieringConfigurationOutput:
+            """GetBucketIntelligentTieringConfiguration: Bucket*, Id*, ExpectedBucketOwner (* required)."""
+
+        def get_bucket_inventory_configuration(
+            self, **params: Any
+        ) -> GetBucketInventoryConfigurationOutput:
+            """GetBucketInventoryConfiguration: Bucket*, Id*, ExpectedBucketOwner (* required)."""
+
+        def get_bucket_lifecycle(self, **params: Any) -> GetBucketLifecycleOutput:
+            """GetBucketLifecycle: Bucket*, ExpectedBucketOwner (* required)."""
+
+        def get_bucket_lifecycle_configuration(
+            self, **params: Any
+        ) -> GetBucketLifecycleConfigurationOutput:
+            """GetBucketLifecycleConfiguration: Bucket*, ExpectedBucketOwner (* required)."""
+
+        def get_bucket_location(self, **params: Any) -> GetBucketLocationOutput:
+            """GetBucketLocation: Bucket*, ExpectedBucketOwner (* required)."""
+
+        def get_bucket_logging(self, **params: Any) -> GetBucketLoggingOutput:
+            """GetBucketLogging: Bucket*, ExpectedBucketOwner (* required)."""
+
+        def get_bucket_metadata_configuration(
+            self, **params: Any
+        ) -> GetBucketMetadataConfigurationOutput:
+            """GetBucketMetadataConfiguration: Bucket*, ExpectedBucketOwner (* required)."""
+
+        def get_bucket_metadata_table_configuration(
+            self, **params: Any
+        ) -> GetBucketMetadataTableConfigurationOutput:
+            """GetBucketMetadataTableConfiguration: Bucket*, ExpectedBucketOwner (* required)."""
+
+        def get_bucket_metrics_configuration(
+            self, **params: Any
+        ) -> GetBucketMetricsConfigurationOutput:
+            """GetBucketMetricsConfiguration: Bucket*, Id*, ExpectedBucketOwner (* required)."""
+
+        def get_bucket_notification(self, **params: Any) -> NotificationConfigurationDeprecated:
+            """GetBucketNotification: Bucket*, ExpectedBucketOwner (* required)."""
+
+        def get_bucket_notification_configuration(self, **params: Any) -> NotificationConfiguration:
+            """GetBucketNotificationConfiguration: Bucket*, ExpectedBucketOwner (* required)."""
+
+        def get_bucket_ownership_controls(self, **params: Any) -> GetBucketOwnershipControlsOutput:
+            """GetBucketOwnershipControls: Bucket*, ExpectedBucketOwner (* required)."""
+
+        def get_bucket_policy(self, **params: Any) -> GetBucketPolicyOutput:
+            """GetBucketPolicy: Bucket*, ExpectedBucketOwner (* required)."""
+
+        def get_bucket_policy_status(self, **params: Any) -> GetBucketPolicyStatusOutput:
+            """GetBucketPolicyStatus: Bucket*, ExpectedBucketOwner (* required)."""
+
+        def get_bucket_replication(self, **params: Any) -> GetBucketReplicationOutput:
+            """GetBucketReplication: Bucket*, ExpectedBucketOwner (* required)."""
+
+        def get_bucket_request_payment(self, **params: Any) -> GetBucketRequestPaymentOutput:
+            """GetBucketRequestPayment: Bucket*, ExpectedBucketOwner (* required)."""
+
+        def get_bucket_tagging(self, **params: Any) -> GetBucketTaggingOutput:
+            """GetBucketTagging: Bucket*, ExpectedBucketOwner (* required)."""
+
+        def get_bucket_versioning(self, **params: Any) -> GetBucketVersioningOutput:
+            """GetBucketVersioning: Bucket*, ExpectedBucketOwner (* required)."""
+
+        def get_bucket_website(self, **params: Any) -> GetBucketWebsiteOutput:
+            """GetBucketWebsite: Bucket*, ExpectedBucketOwner (* required)."""
+
+        def get_object(self, **params: Any) -> GetObjectOutput:
+            """GetObject: Bucket*, IfMatch, IfModifiedSince, IfNoneMatch, IfUnmodifiedSince, Key*, Range, ResponseCacheControl, ResponseContentDisposition, ResponseContentEncoding, ResponseContentLanguage, ResponseContentType, ResponseExpires, VersionId, SSECustomerAlgorithm, SSECustomerKey, SSECustomerKeyMD5, RequestPayer, PartNumber, ExpectedBucketOwner, ChecksumMode (* required)."""
+
+        def get_object_acl(self, **params: Any) -> GetObjectAclOutput:
+            """GetObjectAcl: Bucket*, Key*, VersionId, RequestPayer, ExpectedBucketOwner (* required)."""
+
+        def get_object_annotation(self, **params: Any) -> GetObjectAnnotationOutput:
+            """GetObjectAnnotation: Bucket*, Key*, AnnotationName*, VersionId, RequestPayer, ExpectedBucketOwner, ChecksumMode (* required)."""
+
+        def get_object_attributes(self, **params: Any) -> GetObjectAttributesOutput:
+            """GetObjectAttributes: Bucket*, Key*, VersionId, MaxParts, PartNumberMarker, SSECustomerAlgorithm, SSECustomerKey, SSECustomerKeyMD5, RequestPayer, ExpectedBucketOwner, ObjectAttributes* (* required)."""
+
+        def get_object_legal_hold(self, **params: Any) -> GetObjectLegalHoldOutput:
+            """GetObjectLegalHold: Bucket*, Key*, VersionId, RequestPayer, ExpectedBucketOwner (* required)."""
+
+        def get_object_lock_configuration(self, **params: Any) -> GetObjectLockConfigurationOutput:
+            """GetObjectLockConfiguration: Bucket*, ExpectedBucketOwner (* required)."""
+
+        def get_object_retention(self, **params: Any) -> GetObjectRetentionOutput:
+            """GetObjectRetention: Bucket*, Key*, VersionId, RequestPayer, ExpectedBucketOwner (* required)."""
+
+        def get_object_tagging(self, **params: Any) -> GetObjectTaggingOutput:
+            """GetObjectTagging: Bucket*, Key*, VersionId, ExpectedBucketOwner, RequestPayer (* required)."""
+
+        def get_object_torrent(self, **params: Any) -> GetObjectTorrentOutput:
+            """GetObjectTorrent: Bucket*, Key*, RequestPayer, ExpectedBucketOwner (* required)."""
+
+        def get_public_access_block(self, **params: Any) -> GetPublicAccessBlockOutput:
+            """GetPublicAccessBlock: Bucket*, ExpectedBucketOwner (* required)."""
+
+        def head_bucket(self, **params: Any) -> HeadBucketOutput:
+            """HeadBucket: Bucket*, ExpectedBucketOwner (* required)."""
+
+        def head_object(self, **params: Any) -> HeadObjectOutput:
+            """HeadObject: Bucket*, IfMatch, IfModifiedSince, IfNoneMatch, IfUnmodifiedSince, Key*, Range, ResponseCacheControl, ResponseContentDisposition, ResponseContentEncoding, ResponseContentLanguage, ResponseContentType, ResponseExpires, VersionId, SSECustomerAlgorithm, SSECustomerKey, SSECustomerKeyMD5, RequestPayer, PartNumber, ExpectedBucketOwner, ChecksumMode (* required)."""
+
+        def list_bucket_analytics_configurations(
+            self, **params: Any
+        ) -> ListBucketAnalyticsConfigurationsOutput:
+            """ListBucketAnalyticsConfigurations: Bucket*, ContinuationToken, ExpectedBucketOwner (* required)."""
+
+        def list_bucket_intelligent_tiering_configurations(
+            self, **params: Any
+        ) -> ListBucketIntelligentTieringConfigurationsOutput:
+            """ListBucketIntelligentTieringConfigurations: Bucket*, ContinuationToken, ExpectedBucketOwner (* required)."""
+
+        def list_bucket_inventory_configurations(
+            self, **params: Any
+        ) -> ListBucketInventoryConfigurationsOutput:
+            """ListBucketInventoryConfigurations: Bucket*, ContinuationToken, ExpectedBucketOwner (* required)."""
+
+        def list_bucket_metrics_configurations(
+            self, **params: Any
+        ) -> ListBucketMetricsConfigurationsOutput:
+            """ListBucketMetricsConfigurations: Bucket*, ContinuationToken, ExpectedBucketOwner (* required)."""
+
+        def list_buckets(self, **params: Any) -> ListBucketsOutput:
+            """ListBuckets: MaxBuckets, ContinuationToken, Prefix, BucketRegion (* required)."""
+
+        def list_directory_buckets(self, **params: Any) -> ListDirectoryBucketsOutput:
+            """ListDirectoryBuckets: ContinuationToken, MaxDirectoryBuckets (* required)."""
+
+        def list_multipart_uploads(self, **params: Any) -> ListMultipartUploadsOutput:
+            """ListMultipartUploads: Bucket*, Delimiter, EncodingType, KeyMarker, MaxUploads, Prefix, UploadIdMarker, ExpectedBucketOwner, RequestPayer (* required)."""
+
+        def list_object_annotations(self, **params: Any) -> ListObjectAnnotationsOutput:
+            """ListObjectAnnotations: Bucket*, Key*, VersionId, MaxAnnotationResults, AnnotationPrefix, ContinuationToken, RequestPayer, ExpectedBucketOwner (* required)."""
+
+        def list_object_versions(self, **params: Any) -> ListObjectVersionsOutput:
+            """ListObjectVersions: Bucket*, Delimiter, EncodingType, KeyMarker, MaxKeys, Prefix, VersionIdMarker, ExpectedBucketOwner, RequestPayer, OptionalObjectAttributes (* required)."""
+
+        def list_objects(self, **params: Any) -> ListObjectsOutput:
+            """ListObjects: Bucket*, Delimiter, EncodingType, Marker, MaxKeys, Prefix, RequestPayer, ExpectedBucketOwner, OptionalObjectAttributes (* required)."""
+
+        def list_objects_v2(self, **params: Any) -> ListObjectsV2Output:
+            """ListObjectsV2: Bucket*, Delimiter, EncodingType, MaxKeys, Prefix, ContinuationToken, FetchOwner, StartAfter, RequestPayer, ExpectedBucketOwner, OptionalObjectAttributes (* required)."""
+
+        def list_parts(self, **params: Any) -> ListPartsOutput:
+            """ListParts: Bucket*, Key*, MaxParts, PartNumberMarker, UploadId*, RequestPayer, ExpectedBucketOwner, SSECustomerAlgorithm, SSECustomerKey, SSECustomerKeyMD5 (* required)."""
+
+        def put_bucket_abac(self, **params: Any) -> Result:
+            """PutBucketAbac: Bucket*, ContentMD5, ChecksumAlgorithm, ExpectedBucketOwner, AbacStatus* (* required)."""
+
+        def put_bucket_accelerate_configuration(self, **params: Any) -> Result:
+            """PutBucketAccelerateConfiguration: Bucket*, AccelerateConfiguration*, ExpectedBucketOwner, ChecksumAlgorithm (* required)."""
+
+        def put_bucket_acl(self, **params: Any) -> Result:
+            """PutBucketAcl: ACL, AccessControlPolicy, Bucket*, ContentMD5, ChecksumAlgorithm, GrantFullControl, GrantRead, GrantReadACP, GrantWrite, GrantWriteACP, ExpectedBucketOwner (* required)."""
+
+        def put_bucket_analytics_configuration(self, **params: Any) -> Result:
+            """PutBucketAnalyticsConfiguration: Bucket*, Id*, AnalyticsConfiguration*, ExpectedBucketOwner (* required)."""
+
+        def put_bucket_cors(self, **params: Any) -> Result:
+            """PutBucketCors: Bucket*, CORSConfiguration*, ContentMD5, ChecksumAlgorithm, ExpectedBucketOwner (* required)."""
+
+        def put_bucket_encryption(self, **params: Any) -> Result:
+            """PutBucketEncryption: Bucket*, ContentMD5, ChecksumAlgorithm, ServerSideEncryptionConfiguration*, ExpectedBucketOwner (* required)."""
+
+        def put_bucket_intelligent_tiering_configuration(self, **params: Any) -> Result:
+            """PutBucketIntelligentTieringConfiguration: Bucket*, Id*, ExpectedBucketOwner, IntelligentTieringConfiguration* (* required)."""
+
+        def put_bucket_inventory_configuration(self, **params: Any) -> Result:
+            """PutBucketInventoryConfiguration: Bucket*, Id*, InventoryConfiguration*, ExpectedBucketOwner (* required)."""
+
+        def put_bucket_lifecycle(self, **params: Any) -> Result:
+            """PutBucketLifecycle: Bucket*, ContentMD5, ChecksumAlgorithm, LifecycleConfiguration, ExpectedBucketOwner (* required)."""
+
+        def put_bucket_lifecycle_configuration(
+            self, **params: Any
+        ) -> PutBucketLifecycleConfigurationOutput:
+            """PutBucketLifecycleConfiguration: Bucket*, ChecksumAlgorithm, LifecycleConfiguration, ExpectedBucketOwner, TransitionDefaultMinimumObjectSize (* required)."""
+
+        def put_bucket_logging(self, **params: Any) -> Result:
+            """PutBucketLogging: Bucket*, BucketLoggingStatus*, ContentMD5, ChecksumAlgorithm, ExpectedBucketOwner (* required)."""
+
+        def put_bucket_metrics_configuration(self, **params: Any) -> Result:
+            """PutBucketMetricsConfiguration: Bucket*, Id*, MetricsConfiguration*, ExpectedBucketOwner (* required)."""
+
+        def put_bucket_notification(self, **params: Any) -> Result:
+            """PutBucketNotification: Bucket*, ContentMD5, ChecksumAlgorithm, NotificationConfiguration*, ExpectedBucketOwner (* required)."""
+
+        def put_bucket_notification_configuration(self, **params: Any) -> Result:
+            """PutBucketNotificationConfiguration: Bucket*, NotificationConfiguration*, ExpectedBucketOwner, SkipDestinationValidation (* required)."""
+
+        def put_bucket_ownership_controls(self, **params: Any) -> Result:
+            """PutBucketOwnershipControls: Bucket*, ContentMD5, ExpectedBucketOwner, OwnershipControls*, ChecksumAlgorithm (* required)."""
+
+        def put_bucket_policy(self, **params: Any) -> Result:
+            """PutBucketPolicy: Bucket*, ContentMD5, ChecksumAlgorithm, ConfirmRemoveSelfBucketAccess, Policy*, ExpectedBucketOwner (* required)."""
+
+        def put_bucket_replication(self, **params: Any) -> Result:
+            """PutBucketReplication: Bucket*, ContentMD5, ChecksumAlgorithm, ReplicationConfiguration*, Token, ExpectedBucketOwner (* required)."""
+
+        def put_bucket_request_payment(self, **params: Any) -> Result:
+            """PutBucketRequestPayment: Bucket*, ContentMD5, ChecksumAlgorithm, RequestPaymentConfiguration*, ExpectedBucketOwner (* required)."""
+
+        def put_bucket_tagging(self, **params: Any) -> Result:
+            """PutBucketTagging: Bucket*, ContentMD5, ChecksumAlgorithm, Tagging*, ExpectedBucketOwner (* required)."""
+
+        def put_bucket_versioning(self, **params: Any) -> Result:
+            """PutBucketVersioning: Bucket*, ContentMD5, ChecksumAlgorithm, MFA, VersioningConfiguration*, ExpectedBucketOwner (* required)."""
+
+        def put_bucket_website(self, **params: Any) -> Result:
+            """PutBucketWebsite: Bucket*, ContentMD5, ChecksumAlgorithm, WebsiteConfiguration*, ExpectedBucketOwner (* required)."""
+
+        def put_object(self, **params: Any) -> PutObjectOutput:
+            """PutObject: ACL, Body, Bucket*, CacheControl, ContentDisposition, ContentEncoding, ContentLanguage, ContentLength, ContentMD5, ContentType, ChecksumAlgorithm, ChecksumCRC32, ChecksumCRC32C, ChecksumCRC64NVME, ChecksumSHA1, ChecksumSHA256, ChecksumSHA512, ChecksumMD5, ChecksumXXHASH64, ChecksumXXHASH3, ChecksumXXHASH128, Expires, IfMatch, IfNoneMatch, GrantFullControl, GrantRead, GrantReadACP, GrantWriteACP, Key*, WriteOffsetBytes, Metadata, ServerSideEncryption, StorageClass, WebsiteRedirectLocation, SSECustomerAlgorithm, SSECustomerKey, SSECustomerKeyMD5, SSEKMSKeyId, SSEKMSEncryptionContext, BucketKeyEnabled, RequestPayer, Tagging, ObjectLockMode, ObjectLockRetainUntilDate, ObjectLockLegalHoldStatus, ObjectLockEventHold, ObjectLockEventHoldDurationDays, ObjectLockEventHoldDurationYears, ExpectedBucketOwner (* required)."""
+
+        def put_object_acl(self, **params: Any) -> PutObjectAclOutput:
+            """PutObjectAcl: ACL, AccessControlPolicy, Bucket*, ContentMD5, ChecksumAlgorithm, GrantFullControl, GrantRead, GrantReadACP, GrantWrite, GrantWriteACP, Key*, RequestPayer, VersionId, ExpectedBucketOwner (* required)."""
+
+        def put_object_annotation(self, **params: Any) -> PutObjectAnnotationOutput:
+            """PutObjectAnnotation: Bucket*, Key*, VersionId, AnnotationName*, AnnotationPayload*, ObjectIfMatch, ChecksumAlgorithm, ChecksumCRC32, ChecksumCRC32C, ChecksumCRC64NVME, ChecksumSHA1, ChecksumSHA256, ChecksumSHA512, ChecksumMD5, ChecksumXXHASH64, ChecksumXXHASH3, ChecksumXXHASH128, ContentMD5, RequestPayer, ExpectedBucketOwner (* required)."""
+
+        def put_object_legal_hold(self, **params: Any) -> PutObjectLegalHoldOutput:
+            """PutObjectLegalHold: Bucket*, Key*, LegalHold, RequestPayer, VersionId, ContentMD5, ChecksumAlgorithm, ExpectedBucketOwner (* required)."""
+
+        def put_object_lock_configuration(self, **params: Any) -> PutObjectLockConfigurationOutput:
+            """PutObjectLockConfiguration: Bucket*, ObjectLockConfiguration, RequestPayer, Token, ContentMD5, ChecksumAlgorithm, ExpectedBucketOwner (* required)."""
+
+        def put_object_retention(self, **params: Any) -> PutObjectRetentionOutput:
+            """PutObjectRetention: Bucket*, Key*, Retention, RequestPayer, VersionId, BypassGovernanceRetention, ContentMD5, ChecksumAlgorithm, ExpectedBucketOwner (* required)."""
+
+        def put_object_tagging(self, **params: Any) -> PutObjectTaggingOutput:
+            """PutObjectTagging: Bucket*, Key*, VersionId, ContentMD5, ChecksumAlgorithm, Tagging*, ExpectedBucketOwner, RequestPayer (* required)."""
+
+        def put_public_access_block(self, **params: Any) -> Result:
+            """PutPublicAccessBlock: Bucket*, ContentMD5, ChecksumAlgorithm, PublicAccessBlockConfiguration*, ExpectedBucketOwner (* required)."""
+
+        def rename_object(self, **params: Any) -> RenameObjectOutput:
+            """RenameObject: Bucket*, Key*, RenameSource*, DestinationIfMatch, DestinationIfNoneMatch, DestinationIfModifiedSince, DestinationIfUnmodifiedSince, SourceIfMatch, SourceIfNoneMatch, SourceIfModifiedSince, SourceIfUnmodifiedSince, ClientToken (* required)."""
+
+        def restore_object(self, **params: Any) -> RestoreObjectOutput:
+            """RestoreObject: Bucket*, Key*, VersionId, RestoreRequest, RequestPayer, ChecksumAlgorithm, ExpectedBucketOwner (* required)."""
+
+        def select_object_content(self, **params: Any) -> SelectObjectContentOutput:
+            """SelectObjectContent: Bucket*, Key*, SSECustomerAlgorithm, SSECustomerKey, SSECustomerKeyMD5, Expression*, ExpressionType*, RequestProgress, InputSerialization*, OutputSerialization*, ScanRange, ExpectedBucketOwner (* required)."""
+
+        def update_bucket_metadata_annotation_table_configuration(self, **params: Any) -> Result:
+            """UpdateBucketMetadataAnnotationTableConfiguration: Bucket*, ContentMD5, ChecksumAlgorithm, AnnotationTableConfiguration*, ExpectedBucketOwner (* required)."""
+
+        def update_bucket_metadata_inventory_table_configuration(self, **params: Any) -> Result:
+            """UpdateBucketMetadataInventoryTableConfiguration: Bucket*, ContentMD5, ChecksumAlgorithm, InventoryTableConfiguration*, ExpectedBucketOwner (* required)."""
+
+        def update_bucket_metadata_journal_table_configuration(self, **params: Any) -> Result:
+            """UpdateBucketMetadataJournalTableConfiguration: Bucket*, ContentMD5, ChecksumAlgorithm, JournalTableConfiguration*, ExpectedBucketOwner (* required)."""
+
+        def update_object_encryption(self, **params: Any) -> UpdateObjectEncryptionResponse:
+            """UpdateObjectEncryption: Bucket*, Key*, VersionId, ObjectEncryption*, RequestPayer, ExpectedBucketOwner, ContentMD5, ChecksumAlgorithm (* required)."""
+
+        def upload_part(self, **params: Any) -> UploadPartOutput:
+            """UploadPart: Body, Bucket*, ContentLength, ContentMD5, ChecksumAlgorithm, ChecksumCRC32, ChecksumCRC32C, ChecksumCRC64NVME, ChecksumSHA1, ChecksumSHA256, ChecksumSHA512, ChecksumMD5, ChecksumXXHASH64, ChecksumXXHASH3, ChecksumXXHASH128, Key*, PartNumber*, UploadId*, SSECustomerAlgorithm, SSECustomerKey, SSECustomerKeyMD5, RequestPayer, ExpectedBucketOwner (* required)."""
+
+        def upload_part_copy(self, **params: Any) -> UploadPartCopyOutput:
+            """UploadPartCopy: Bucket*, CopySource*, CopySourceIfMatch, CopySourceIfModifiedSince, CopySourceIfNoneMatch, CopySourceIfUnmodifiedSince, CopySourceRange, Key*, PartNumber*, UploadId*, SSECustomerAlgorithm, SSECustomerKey, SSECustomerKeyMD5, CopySourceSSECustomerAlgorithm, CopySourceSSECustomerKey, CopySourceSSECustomerKeyMD5, RequestPayer, ExpectedBucketOwner, ExpectedSourceBucketOwner (* required)."""
+
+        def write_get_object_response(self, **params: Any) -> Result:
+            """WriteGetObjectResponse: RequestRoute*, RequestToken*, Body, StatusCode, ErrorCode, ErrorMessage, AcceptRanges, CacheControl, ContentDisposition, ContentEncoding, ContentLanguage, ContentLength, ContentRange, ContentType, ChecksumCRC32, ChecksumCRC32C, ChecksumCRC64NVME, ChecksumSHA1, ChecksumSHA256, ChecksumSHA512, ChecksumMD5, ChecksumXXHASH64, ChecksumXXHASH3, ChecksumXXHASH128, DeleteMarker, ETag, Expires, Expiration, LastModified, MissingMeta, Metadata, ObjectLockMode, ObjectLockLegalHoldStatus, ObjectLockRetainUntilDate, PartsCount, ReplicationStatus, RequestCharged, Restore, ServerSideEncryption, SSECustomerAlgorithm, SSEKMSKeyId, SSECustomerKeyMD5, StorageClass, TagCount, VersionId, BucketKeyEnabled (* required)."""
+
+        def get_paginator(self, operation: str) -> Paginator:
+            """Pages (``.paginate(**params)``) and items (``.items(**params)``)."""
+
 
 __all__ = ["Client", "exceptions"]
 
@@ -2843,6 +3225,125 @@ ERROR_TABLE = Table(
     "TooManyParts TooManyParts TooManyParts 400\n"
     "UnsupportedMediaType UnsupportedMediaType UnsupportedMediaType 415\n"
 )
+# Methods as data: method -> 'Operation ResultClass', each made when first used.
+METHODS = Table(
+    "abort_multipart_upload AbortMultipartUpload AbortMultipartUploadOutput\n"
+    "complete_multipart_upload CompleteMultipartUpload CompleteMultipartUploadOutput\n"
+    "copy_object CopyObject CopyObjectOutput\n"
+    "create_bucket CreateBucket CreateBucketOutput\n"
+    "create_bucket_metadata_configuration CreateBucketMetadataConfiguration Result\n"
+    "create_bucket_metadata_table_configuration CreateBucketMetadataTableConfiguration Result\n"
+    "create_multipart_upload CreateMultipartUpload CreateMultipartUploadOutput\n"
+    "create_session CreateSession CreateSessionOutput\n"
+    "delete_bucket DeleteBucket Result\n"
+    "delete_bucket_analytics_configuration DeleteBucketAnalyticsConfiguration Result\n"
+    "delete_bucket_cors DeleteBucketCors Result\n"
+    "delete_bucket_encryption DeleteBucketEncryption Result\n"
+    "delete_bucket_intelligent_tiering_configuration DeleteBucketIntelligentTieringConfiguration Result\n"
+    "delete_bucket_inventory_configuration DeleteBucketInventoryConfiguration Result\n"
+    "delete_bucket_lifecycle DeleteBucketLifecycle Result\n"
+    "delete_bucket_metadata_configuration DeleteBucketMetadataConfiguration Result\n"
+    "delete_bucket_metadata_table_configuration DeleteBucketMetadataTableConfiguration Result\n"
+    "delete_bucket_metrics_configuration DeleteBucketMetricsConfiguration Result\n"
+    "delete_bucket_ownership_controls DeleteBucketOwnershipControls Result\n"
+    "delete_bucket_policy DeleteBucketPolicy Result\n"
+    "delete_bucket_replication DeleteBucketReplication Result\n"
+    "delete_bucket_tagging DeleteBucketTagging Result\n"
+    "delete_bucket_website DeleteBucketWebsite Result\n"
+    "delete_object DeleteObject DeleteObjectOutput\n"
+    "delete_object_annotation DeleteObjectAnnotation DeleteObjectAnnotationOutput\n"
+    "delete_object_tagging DeleteObjectTagging DeleteObjectTaggingOutput\n"
+    "delete_objects DeleteObjects DeleteObjectsOutput\n"
+    "delete_public_access_block DeletePublicAccessBlock Result\n"
+    "get_bucket_abac GetBucketAbac GetBucketAbacOutput\n"
+    "get_bucket_accelerate_configuration GetBucketAccelerateConfiguration GetBucketAccelerateConfigurationOutput\n"
+    "get_bucket_acl GetBucketAcl GetBucketAclOutput\n"
+    "get_bucket_analytics_configuration GetBucketAnalyticsConfiguration GetBucketAnalyticsConfigurationOutput\n"
+    "get_bucket_cors GetBucketCors GetBucketCorsOutput\n"
+    "get_bucket_encryption GetBucketEncryption GetBucketEncryptionOutput\n"
+    "get_bucket_intelligent_tiering_configuration GetBucketIntelligentTieringConfiguration GetBucketIntelligentTieringConfigurationOutput\n"
+    "get_bucket_inventory_configuration GetBucketInventoryConfiguration GetBucketInventoryConfigurationOutput\n"
+    "get_bucket_lifecycle GetBucketLifecycle GetBucketLifecycleOutput\n"
+    "get_bucket_lifecycle_configuration GetBucketLifecycleConfiguration GetBucketLifecycleConfigurationOutput\n"
+    "get_bucket_location GetBucketLocation GetBucketLocationOutput\n"
+    "get_bucket_logging GetBucketLogging GetBucketLoggingOutput\n"
+    "get_bucket_metadata_configuration GetBucketMetadataConfiguration GetBucketMetadataConfigurationOutput\n"
+    "get_bucket_metadata_table_configuration GetBucketMetadataTableConfiguration GetBucketMetadataTableConfigurationOutput\n"
+    "get_bucket_metrics_configuration GetBucketMetricsConfiguration GetBucketMetricsConfigurationOutput\n"
+    "get_bucket_notification GetBucketNotification NotificationConfigurationDeprecated\n"
+    "get_bucket_notification_configuration GetBucketNotificationConfiguration NotificationConfiguration\n"
+    "get_bucket_ownership_controls GetBucketOwnershipControls GetBucketOwnershipControlsOutput\n"
+    "get_bucket_policy GetBucketPolicy GetBucketPolicyOutput\n"
+    "get_bucket_policy_status GetBucketPolicyStatus GetBucketPolicyStatusOutput\n"
+    "get_bucket_replication GetBucketReplication GetBucketReplicationOutput\n"
+    "get_bucket_request_payment GetBucketRequestPayment GetBucketRequestPaymentOutput\n"
+    "get_bucket_tagging GetBucketTagging GetBucketTaggingOutput\n"
+    "get_bucket_versioning GetBucketVersioning GetBucketVersioningOutput\n"
+    "get_bucket_website GetBucketWebsite GetBucketWebsiteOutput\n"
+    "get_object GetObject GetObjectOutput\n"
+    "get_object_acl GetObjectAcl GetObjectAclOutput\n"
+    "get_object_annotation GetObjectAnnotation GetObjectAnnotationOutput\n"
+    "get_object_attributes GetObjectAttributes GetObjectAttributesOutput\n"
+    "get_object_legal_hold GetObjectLegalHold GetObjectLegalHoldOutput\n"
+    "get_object_lock_configuration GetObjectLockConfiguration GetObjectLockConfigurationOutput\n"
+    "get_object_retention GetObjectRetention GetObjectRetentionOutput\n"
+    "get_object_tagging GetObjectTagging GetObjectTaggingOutput\n"
+    "get_object_torrent GetObjectTorrent GetObjectTorrentOutput\n"
+    "get_public_access_block GetPublicAccessBlock GetPublicAccessBlockOutput\n"
+    "head_bucket HeadBucket HeadBucketOutput\n"
+    "head_object HeadObject HeadObjectOutput\n"
+    "list_bucket_analytics_configurations ListBucketAnalyticsConfigurations ListBucketAnalyticsConfigurationsOutput\n"
+    "list_bucket_intelligent_tiering_configurations ListBucketIntelligentTieringConfigurations ListBucketIntelligentTieringConfigurationsOutput\n"
+    "list_bucket_inventory_configurations ListBucketInventoryConfigurations ListBucketInventoryConfigurationsOutput\n"
+    "list_bucket_metrics_configurations ListBucketMetricsConfigurations ListBucketMetricsConfigurationsOutput\n"
+    "list_buckets ListBuckets ListBucketsOutput\n"
+    "list_directory_buckets ListDirectoryBuckets ListDirectoryBucketsOutput\n"
+    "list_multipart_uploads ListMultipartUploads ListMultipartUploadsOutput\n"
+    "list_object_annotations ListObjectAnnotations ListObjectAnnotationsOutput\n"
+    "list_object_versions ListObjectVersions ListObjectVersionsOutput\n"
+    "list_objects ListObjects ListObjectsOutput\n"
+    "list_objects_v2 ListObjectsV2 ListObjectsV2Output\n"
+    "list_parts ListParts ListPartsOutput\n"
+    "put_bucket_abac PutBucketAbac Result\n"
+    "put_bucket_accelerate_configuration PutBucketAccelerateConfiguration Result\n"
+    "put_bucket_acl PutBucketAcl Result\n"
+    "put_bucket_analytics_configuration PutBucketAnalyticsConfiguration Result\n"
+    "put_bucket_cors PutBucketCors Result\n"
+    "put_bucket_encryption PutBucketEncryption Result\n"
+    "put_bucket_intelligent_tiering_configuration PutBucketIntelligentTieringConfiguration Result\n"
+    "put_bucket_inventory_configuration PutBucketInventoryConfiguration Result\n"
+    "put_bucket_lifecycle PutBucketLifecycle Result\n"
+    "put_bucket_lifecycle_configuration PutBucketLifecycleConfiguration PutBucketLifecycleConfigurationOutput\n"
+    "put_bucket_logging PutBucketLogging Result\n"
+    "put_bucket_metrics_configuration PutBucketMetricsConfiguration Result\n"
+    "put_bucket_notification PutBucketNotification Result\n"
+    "put_bucket_notification_configuration PutBucketNotificationConfiguration Result\n"
+    "put_bucket_ownership_controls PutBucketOwnershipControls Result\n"
+    "put_bucket_policy PutBucketPolicy Result\n"
+    "put_bucket_replication PutBucketReplication Result\n"
+    "put_bucket_request_payment PutBucketRequestPayment Result\n"
+    "put_bucket_tagging PutBucketTagging Result\n"
+    "put_bucket_versioning PutBucketVersioning Result\n"
+    "put_bucket_website PutBucketWebsite Result\n"
+    "put_object PutObject PutObjectOutput\n"
+    "put_object_acl PutObjectAcl PutObjectAclOutput\n"
+    "put_object_annotation PutObjectAnnotation PutObjectAnnotationOutput\n"
+    "put_object_legal_hold PutObjectLegalHold PutObjectLegalHoldOutput\n"
+    "put_object_lock_configuration PutObjectLockConfiguration PutObjectLockConfigurationOutput\n"
+    "put_object_retention PutObjectRetention PutObjectRetentionOutput\n"
+    "put_object_tagging PutObjectTagging PutObjectTaggingOutput\n"
+    "put_public_access_block PutPublicAccessBlock Result\n"
+    "rename_object RenameObject RenameObjectOutput\n"
+    "restore_object RestoreObject RestoreObjectOutput\n"
+    "select_object_content SelectObjectContent SelectObjectContentOutput\n"
+    "update_bucket_metadata_annotation_table_configuration UpdateBucketMetadataAnnotationTableConfiguration Result\n"
+    "update_bucket_metadata_inventory_table_configuration UpdateBucketMetadataInventoryTableConfiguration Result\n"
+    "update_bucket_metadata_journal_table_configuration UpdateBucketMetadataJournalTableConfiguration Result\n"
+    "update_object_encryption UpdateObjectEncryption UpdateObjectEncryptionResponse\n"
+    "upload_part UploadPart UploadPartOutput\n"
+    "upload_part_copy UploadPartCopy UploadPartCopyOutput\n"
+    "write_get_object_response WriteGetObjectResponse Result\n"
+)
 if not TYPE_CHECKING:
     exceptions = Exceptions(globals(), ERROR_TABLE)
 
@@ -2854,538 +3355,15 @@ def __getattr__(name: str) -> Any:
     return exceptions.named(name)
 
 
-class Client(BaseClient):
-    """S3: one method per operation, keyword arguments as in boto3."""
-
-    metadata = METADATA
-    shapes = SHAPES
-    operations = OPERATIONS
-    paginators = PAGINATORS
-    exceptions = exceptions
-    results = RESULTS
-
-    def abort_multipart_upload(self, **params: Any) -> AbortMultipartUploadOutput:
-        """AbortMultipartUpload: Bucket*, Key*, UploadId*, RequestPayer, ExpectedBucketOwner, IfMatchInitiatedTime (* required)."""
-        return self._call("AbortMultipartUpload", params, "AbortMultipartUploadOutput")
-
-    def complete_multipart_upload(self, **params: Any) -> CompleteMultipartUploadOutput:
-        """CompleteMultipartUpload: Bucket*, Key*, MultipartUpload, UploadId*, ChecksumCRC32, ChecksumCRC32C, ChecksumCRC64NVME, ChecksumSHA1, ChecksumSHA256, ChecksumSHA512, ChecksumMD5, ChecksumXXHASH64, ChecksumXXHASH3, ChecksumXXHASH128, ChecksumType, MpuObjectSize, RequestPayer, ExpectedBucketOwner, IfMatch, IfNoneMatch, SSECustomerAlgorithm, SSECustomerKey, SSECustomerKeyMD5 (* required)."""
-        return self._call("CompleteMultipartUpload", params, "CompleteMultipartUploadOutput")
-
-    def copy_object(self, **params: Any) -> CopyObjectOutput:
-        """CopyObject: ACL, Bucket*, CacheControl, ChecksumAlgorithm, ContentDisposition, ContentEncoding, ContentLanguage, ContentType, CopySource*, CopySourceIfMatch, CopySourceIfModifiedSince, CopySourceIfNoneMatch, CopySourceIfUnmodifiedSince, Expires, GrantFullControl, GrantRead, GrantReadACP, GrantWriteACP, IfMatch, IfNoneMatch, Key*, Metadata, MetadataDirective, TaggingDirective, AnnotationDirective, ServerSideEncryption, StorageClass, WebsiteRedirectLocation, SSECustomerAlgorithm, SSECustomerKey, SSECustomerKeyMD5, SSEKMSKeyId, SSEKMSEncryptionContext, BucketKeyEnabled, CopySourceSSECustomerAlgorithm, CopySourceSSECustomerKey, CopySourceSSECustomerKeyMD5, RequestPayer, Tagging, ObjectLockMode, ObjectLockRetainUntilDate, ObjectLockLegalHoldStatus, ObjectLockEventHold, ObjectLockEventHoldDurationDays, ObjectLockEventHoldDurationYears, ExpectedBucketOwner, ExpectedSourceBucketOwner (* required)."""
-        return self._call("CopyObject", params, "CopyObjectOutput")
-
-    def create_bucket(self, **params: Any) -> CreateBucketOutput:
-        """CreateBucket: ACL, Bucket*, CreateBucketConfiguration, GrantFullControl, GrantRead, GrantReadACP, GrantWrite, GrantWriteACP, ObjectLockEnabledForBucket, ObjectOwnership, BucketNamespace (* required)."""
-        return self._call("CreateBucket", params, "CreateBucketOutput")
-
-    def create_bucket_metadata_configuration(self, **params: Any) -> Result:
-        """CreateBucketMetadataConfiguration: Bucket*, ContentMD5, ChecksumAlgorithm, MetadataConfiguration*, ExpectedBucketOwner (* required)."""
-        return self._call("CreateBucketMetadataConfiguration", params, "Result")
-
-    def create_bucket_metadata_table_configuration(self, **params: Any) -> Result:
-        """CreateBucketMetadataTableConfiguration: Bucket*, ContentMD5, ChecksumAlgorithm, MetadataTableConfiguration*, ExpectedBucketOwner (* required)."""
-        return self._call("CreateBucketMetadataTableConfiguration", params, "Result")
-
-    def create_multipart_upload(self, **params: Any) -> CreateMultipartUploadOutput:
-        """CreateMultipartUpload: ACL, Bucket*, CacheControl, ContentDisposition, ContentEncoding, ContentLanguage, ContentType, Expires, GrantFullControl, GrantRead, GrantReadACP, GrantWriteACP, Key*, Metadata, ServerSideEncryption, StorageClass, WebsiteRedirectLocation, SSECustomerAlgorithm, SSECustomerKey, SSECustomerKeyMD5, SSEKMSKeyId, SSEKMSEncryptionContext, BucketKeyEnabled, RequestPayer, Tagging, ObjectLockMode, ObjectLockRetainUntilDate, ObjectLockLegalHoldStatus, ObjectLockEventHold, ObjectLockEventHoldDurationDays, ObjectLockEventHoldDurationYears, ExpectedBucketOwner, ChecksumAlgorithm, ChecksumType (* required)."""
-        return self._call("CreateMultipartUpload", params, "CreateMultipartUploadOutput")
-
-    def create_session(self, **params: Any) -> CreateSessionOutput:
-        """CreateSession: SessionMode, Bucket*, ServerSideEncryption, SSEKMSKeyId, SSEKMSEncryptionContext, BucketKeyEnabled (* required)."""
-        return self._call("CreateSession", params, "CreateSessionOutput")
-
-    def delete_bucket(self, **params: Any) -> Result:
-        """DeleteBucket: Bucket*, ExpectedBucketOwner (* required)."""
-        return self._call("DeleteBucket", params, "Result")
-
-    def delete_bucket_analytics_configuration(self, **params: Any) -> Result:
-        """DeleteBucketAnalyticsConfiguration: Bucket*, Id*, ExpectedBucketOwner (* required)."""
-        return self._call("DeleteBucketAnalyticsConfiguration", params, "Result")
-
-    def delete_bucket_cors(self, **params: Any) -> Result:
-        """DeleteBucketCors: Bucket*, ExpectedBucketOwner (* required)."""
-        return self._call("DeleteBucketCors", params, "Result")
-
-    def delete_bucket_encryption(self, **params: Any) -> Result:
-        """DeleteBucketEncryption: Bucket*, ExpectedBucketOwner (* required)."""
-        return self._call("DeleteBucketEncryption", params, "Result")
-
-    def delete_bucket_intelligent_tiering_configuration(self, **params: Any) -> Result:
-        """DeleteBucketIntelligentTieringConfiguration: Bucket*, Id*, ExpectedBucketOwner (* required)."""
-        return self._call("DeleteBucketIntelligentTieringConfiguration", params, "Result")
-
-    def delete_bucket_inventory_configuration(self, **params: Any) -> Result:
-        """DeleteBucketInventoryConfiguration: Bucket*, Id*, ExpectedBucketOwner (* required)."""
-        return self._call("DeleteBucketInventoryConfiguration", params, "Result")
-
-    def delete_bucket_lifecycle(self, **params: Any) -> Result:
-        """DeleteBucketLifecycle: Bucket*, ExpectedBucketOwner (* required)."""
-        return self._call("DeleteBucketLifecycle", params, "Result")
-
-    def delete_bucket_metadata_configuration(self, **params: Any) -> Result:
-        """DeleteBucketMetadataConfiguration: Bucket*, ExpectedBucketOwner (* required)."""
-        return self._call("DeleteBucketMetadataConfiguration", params, "Result")
-
-    def delete_bucket_metadata_table_configuration(self, **params: Any) -> Result:
-        """DeleteBucketMetadataTableConfiguration: Bucket*, ExpectedBucketOwner (* required)."""
-        return self._call("DeleteBucketMetadataTableConfiguration", params, "Result")
-
-    def delete_bucket_metrics_configuration(self, **params: Any) -> Result:
-        """DeleteBucketMetricsConfiguration: Bucket*, Id*, ExpectedBucketOwner (* required)."""
-        return self._call("DeleteBucketMetricsConfiguration", params, "Result")
-
-    def delete_bucket_ownership_controls(self, **params: Any) -> Result:
-        """DeleteBucketOwnershipControls: Bucket*, ExpectedBucketOwner (* required)."""
-        return self._call("DeleteBucketOwnershipControls", params, "Result")
-
-    def delete_bucket_policy(self, **params: Any) -> Result:
-        """DeleteBucketPolicy: Bucket*, ExpectedBucketOwner (* required)."""
-        return self._call("DeleteBucketPolicy", params, "Result")
-
-    def delete_bucket_replication(self, **params: Any) -> Result:
-        """DeleteBucketReplication: Bucket*, ExpectedBucketOwner (* required)."""
-        return self._call("DeleteBucketReplication", params, "Result")
-
-    def delete_bucket_tagging(self, **params: Any) -> Result:
-        """DeleteBucketTagging: Bucket*, ExpectedBucketOwner (* required)."""
-        return self._call("DeleteBucketTagging", params, "Result")
-
-    def delete_bucket_website(self, **params: Any) -> Result:
-        """DeleteBucketWebsite: Bucket*, ExpectedBucketOwner (* required)."""
-        return self._call("DeleteBucketWebsite", params, "Result")
-
-    def delete_object(self, **params: Any) -> DeleteObjectOutput:
-        """DeleteObject: Bucket*, Key*, MFA, VersionId, RequestPayer, BypassGovernanceRetention, ExpectedBucketOwner, IfMatch, IfMatchLastModifiedTime, IfMatchSize (* required)."""
-        return self._call("DeleteObject", params, "DeleteObjectOutput")
-
-    def delete_object_annotation(self, **params: Any) -> DeleteObjectAnnotationOutput:
-        """DeleteObjectAnnotation: Bucket*, Key*, AnnotationName*, VersionId, RequestPayer, ExpectedBucketOwner, ObjectIfMatch (* required)."""
-        return self._call("DeleteObjectAnnotation", params, "DeleteObjectAnnotationOutput")
-
-    def delete_object_tagging(self, **params: Any) -> DeleteObjectTaggingOutput:
-        """DeleteObjectTagging: Bucket*, Key*, VersionId, ExpectedBucketOwner (* required)."""
-        return self._call("DeleteObjectTagging", params, "DeleteObjectTaggingOutput")
-
-    def delete_objects(self, **params: Any) -> DeleteObjectsOutput:
-        """DeleteObjects: Bucket*, Delete*, MFA, RequestPayer, BypassGovernanceRetention, ExpectedBucketOwner, ChecksumAlgorithm (* required)."""
-        return self._call("DeleteObjects", params, "DeleteObjectsOutput")
-
-    def delete_public_access_block(self, **params: Any) -> Result:
-        """DeletePublicAccessBlock: Bucket*, ExpectedBucketOwner (* required)."""
-        return self._call("DeletePublicAccessBlock", params, "Result")
-
-    def get_bucket_abac(self, **params: Any) -> GetBucketAbacOutput:
-        """GetBucketAbac: Bucket*, ExpectedBucketOwner (* required)."""
-        return self._call("GetBucketAbac", params, "GetBucketAbacOutput")
-
-    def get_bucket_accelerate_configuration(
-        self, **params: Any
-    ) -> GetBucketAccelerateConfigurationOutput:
-        """GetBucketAccelerateConfiguration: Bucket*, ExpectedBucketOwner, RequestPayer (* required)."""
-        return self._call(
-            "GetBucketAccelerateConfiguration", params, "GetBucketAccelerateConfigurationOutput"
-        )
-
-    def get_bucket_acl(self, **params: Any) -> GetBucketAclOutput:
-        """GetBucketAcl: Bucket*, ExpectedBucketOwner (* required)."""
-        return self._call("GetBucketAcl", params, "GetBucketAclOutput")
-
-    def get_bucket_analytics_configuration(
-        self, **params: Any
-    ) -> GetBucketAnalyticsConfigurationOutput:
-        """GetBucketAnalyticsConfiguration: Bucket*, Id*, ExpectedBucketOwner (* required)."""
-        return self._call(
-            "GetBucketAnalyticsConfiguration", params, "GetBucketAnalyticsConfigurationOutput"
-        )
-
-    def get_bucket_cors(self, **params: Any) -> GetBucketCorsOutput:
-        """GetBucketCors: Bucket*, ExpectedBucketOwner (* required)."""
-        return self._call("GetBucketCors", params, "GetBucketCorsOutput")
-
-    def get_bucket_encryption(self, **params: Any) -> GetBucketEncryptionOutput:
-        """GetBucketEncryption: Bucket*, ExpectedBucketOwner (* required)."""
-        return self._call("GetBucketEncryption", params, "GetBucketEncryptionOutput")
-
-    def get_bucket_intelligent_tiering_configuration(
-        self, **params: Any
-    ) -> GetBucketIntelligentTieringConfigurationOutput:
-        """GetBucketIntelligentTieringConfiguration: Bucket*, Id*, ExpectedBucketOwner (* required)."""
-        return self._call(
-            "GetBucketIntelligentTieringConfiguration",
-            params,
-            "GetBucketIntelligentTieringConfigurationOutput",
-        )
-
-    def get_bucket_inventory_configuration(
-        self, **params: Any
-    ) -> GetBucketInventoryConfigurationOutput:
-        """GetBucketInventoryConfiguration: Bucket*, Id*, ExpectedBucketOwner (* required)."""
-        return self._call(
-            "GetBucketInventoryConfiguration", params, "GetBucketInventoryConfigurationOutput"
-        )
-
-    def get_bucket_lifecycle(self, **params: Any) -> GetBucketLifecycleOutput:
-        """GetBucketLifecycle: Bucket*, ExpectedBucketOwner (* required)."""
-        return self._call("GetBucketLifecycle", params, "GetBucketLifecycleOutput")
-
-    def get_bucket_lifecycle_configuration(
-        self, **params: Any
-    ) -> GetBucketLifecycleConfigurationOutput:
-        """GetBucketLifecycleConfiguration: Bucket*, ExpectedBucketOwner (* required)."""
-        return self._call(
-            "GetBucketLifecycleConfiguration", params, "GetBucketLifecycleConfigurationOutput"
-        )
-
-    def get_bucket_location(self, **params: Any) -> GetBucketLocationOutput:
-        """GetBucketLocation: Bucket*, ExpectedBucketOwner (* required)."""
-        return self._call("GetBucketLocation", params, "GetBucketLocationOutput")
-
-    def get_bucket_logging(self, **params: Any) -> GetBucketLoggingOutput:
-        """GetBucketLogging: Bucket*, ExpectedBucketOwner (* required)."""
-        return self._call("GetBucketLogging", params, "GetBucketLoggingOutput")
-
-    def get_bucket_metadata_configuration(
-        self, **params: Any
-    ) -> GetBucketMetadataConfigurationOutput:
-        """GetBucketMetadataConfiguration: Bucket*, ExpectedBucketOwner (* required)."""
-        return self._call(
-            "GetBucketMetadataConfiguration", params, "GetBucketMetadataConfigurationOutput"
-        )
-
-    def get_bucket_metadata_table_configuration(
-        self, **params: Any
-    ) -> GetBucketMetadataTableConfigurationOutput:
-        """GetBucketMetadataTableConfiguration: Bucket*, ExpectedBucketOwner (* required)."""
-        return self._call(
-            "GetBucketMetadataTableConfiguration",
-            params,
-            "GetBucketMetadataTableConfigurationOutput",
-        )
-
-    def get_bucket_metrics_configuration(
-        self, **params: Any
-    ) -> GetBucketMetricsConfigurationOutput:
-        """GetBucketMetricsConfiguration: Bucket*, Id*, ExpectedBucketOwner (* required)."""
-        return self._call(
-            "GetBucketMetricsConfiguration", params, "GetBucketMetricsConfigurationOutput"
-        )
-
-    def get_bucket_notification(self, **params: Any) -> NotificationConfigurationDeprecated:
-        """GetBucketNotification: Bucket*, ExpectedBucketOwner (* required)."""
-        return self._call("GetBucketNotification", params, "NotificationConfigurationDeprecated")
-
-    def get_bucket_notification_configuration(self, **params: Any) -> NotificationConfiguration:
-        """GetBucketNotificationConfiguration: Bucket*, ExpectedBucketOwner (* required)."""
-        return self._call("GetBucketNotificationConfiguration", params, "NotificationConfiguration")
-
-    def get_bucket_ownership_controls(self, **params: Any) -> GetBucketOwnershipControlsOutput:
-        """GetBucketOwnershipControls: Bucket*, ExpectedBucketOwner (* required)."""
-        return self._call("GetBucketOwnershipControls", params, "GetBucketOwnershipControlsOutput")
-
-    def get_bucket_policy(self, **params: Any) -> GetBucketPolicyOutput:
-        """GetBucketPolicy: Bucket*, ExpectedBucketOwner (* required)."""
-        return self._call("GetBucketPolicy", params, "GetBucketPolicyOutput")
-
-    def get_bucket_policy_status(self, **params: Any) -> GetBucketPolicyStatusOutput:
-        """GetBucketPolicyStatus: Bucket*, ExpectedBucketOwner (* required)."""
-        return self._call("GetBucketPolicyStatus", params, "GetBucketPolicyStatusOutput")
-
-    def get_bucket_replication(self, **params: Any) -> GetBucketReplicationOutput:
-        """GetBucketReplication: Bucket*, ExpectedBucketOwner (* required)."""
-        return self._call("GetBucketReplication", params, "GetBucketReplicationOutput")
-
-    def get_bucket_request_payment(self, **params: Any) -> GetBucketRequestPaymentOutput:
-        """GetBucketRequestPayment: Bucket*, ExpectedBucketOwner (* required)."""
-        return self._call("GetBucketRequestPayment", params, "GetBucketRequestPaymentOutput")
-
-    def get_bucket_tagging(self, **params: Any) -> GetBucketTaggingOutput:
-        """GetBucketTagging: Bucket*, ExpectedBucketOwner (* required)."""
-        return self._call("GetBucketTagging", params, "GetBucketTaggingOutput")
-
-    def get_bucket_versioning(self, **params: Any) -> GetBucketVersioningOutput:
-        """GetBucketVersioning: Bucket*, ExpectedBucketOwner (* required)."""
-        return self._call("GetBucketVersioning", params, "GetBucketVersioningOutput")
-
-    def get_bucket_website(self, **params: Any) -> GetBucketWebsiteOutput:
-        """GetBucketWebsite: Bucket*, ExpectedBucketOwner (* required)."""
-        return self._call("GetBucketWebsite", params, "GetBucketWebsiteOutput")
-
-    def get_object(self, **params: Any) -> GetObjectOutput:
-        """GetObject: Bucket*, IfMatch, IfModifiedSince, IfNoneMatch, IfUnmodifiedSince, Key*, Range, ResponseCacheControl, ResponseContentDisposition, ResponseContentEncoding, ResponseContentLanguage, ResponseContentType, ResponseExpires, VersionId, SSECustomerAlgorithm, SSECustomerKey, SSECustomerKeyMD5, RequestPayer, PartNumber, ExpectedBucketOwner, ChecksumMode (* required)."""
-        return self._call("GetObject", params, "GetObjectOutput")
-
-    def get_object_acl(self, **params: Any) -> GetObjectAclOutput:
-        """GetObjectAcl: Bucket*, Key*, VersionId, RequestPayer, ExpectedBucketOwner (* required)."""
-        return self._call("GetObjectAcl", params, "GetObjectAclOutput")
-
-    def get_object_annotation(self, **params: Any) -> GetObjectAnnotationOutput:
-        """GetObjectAnnotation: Bucket*, Key*, AnnotationName*, VersionId, RequestPayer, ExpectedBucketOwner, ChecksumMode (* required)."""
-        return self._call("GetObjectAnnotation", params, "GetObjectAnnotationOutput")
-
-    def get_object_attributes(self, **params: Any) -> GetObjectAttributesOutput:
-        """GetObjectAttributes: Bucket*, Key*, VersionId, MaxParts, PartNumberMarker, SSECustomerAlgorithm, SSECustomerKey, SSECustomerKeyMD5, RequestPayer, ExpectedBucketOwner, ObjectAttributes* (* required)."""
-        return self._call("GetObjectAttributes", params, "GetObjectAttributesOutput")
-
-    def get_object_legal_hold(self, **params: Any) -> GetObjectLegalHoldOutput:
-        """GetObjectLegalHold: Bucket*, Key*, VersionId, RequestPayer, ExpectedBucketOwner (* required)."""
-        return self._call("GetObjectLegalHold", params, "GetObjectLegalHoldOutput")
-
-    def get_object_lock_configuration(self, **params: Any) -> GetObjectLockConfigurationOutput:
-        """GetObjectLockConfiguration: Bucket*, ExpectedBucketOwner (* required)."""
-        return self._call("GetObjectLockConfiguration", params, "GetObjectLockConfigurationOutput")
-
-    def get_object_retention(self, **params: Any) -> GetObjectRetentionOutput:
-        """GetObjectRetention: Bucket*, Key*, VersionId, RequestPayer, ExpectedBucketOwner (* required)."""
-        return self._call("GetObjectRetention", params, "GetObjectRetentionOutput")
-
-    def get_object_tagging(self, **params: Any) -> GetObjectTaggingOutput:
-        """GetObjectTagging: Bucket*, Key*, VersionId, ExpectedBucketOwner, RequestPayer (* required)."""
-        return self._call("GetObjectTagging", params, "GetObjectTaggingOutput")
-
-    def get_object_torrent(self, **params: Any) -> GetObjectTorrentOutput:
-        """GetObjectTorrent: Bucket*, Key*, RequestPayer, ExpectedBucketOwner (* required)."""
-        return self._call("GetObjectTorrent", params, "GetObjectTorrentOutput")
-
-    def get_public_access_block(self, **params: Any) -> GetPublicAccessBlockOutput:
-        """GetPublicAccessBlock: Bucket*, ExpectedBucketOwner (* required)."""
-        return self._call("GetPublicAccessBlock", params, "GetPublicAccessBlockOutput")
-
-    def head_bucket(self, **params: Any) -> HeadBucketOutput:
-        """HeadBucket: Bucket*, ExpectedBucketOwner (* required)."""
-        return self._call("HeadBucket", params, "HeadBucketOutput")
-
-    def head_object(self, **params: Any) -> HeadObjectOutput:
-        """HeadObject: Bucket*, IfMatch, IfModifiedSince, IfNoneMatch, IfUnmodifiedSince, Key*, Range, ResponseCacheControl, ResponseContentDisposition, ResponseContentEncoding, ResponseContentLanguage, ResponseContentType, ResponseExpires, VersionId, SSECustomerAlgorithm, SSECustomerKey, SSECustomerKeyMD5, RequestPayer, PartNumber, ExpectedBucketOwner, ChecksumMode (* required)."""
-        return self._call("HeadObject", params, "HeadObjectOutput")
-
-    def list_bucket_analytics_configurations(
-        self, **params: Any
-    ) -> ListBucketAnalyticsConfigurationsOutput:
-        """ListBucketAnalyticsConfigurations: Bucket*, ContinuationToken, ExpectedBucketOwner (* required)."""
-        return self._call(
-            "ListBucketAnalyticsConfigurations", params, "ListBucketAnalyticsConfigurationsOutput"
-        )
-
-    def list_bucket_intelligent_tiering_configurations(
-        self, **params: Any
-    ) -> ListBucketIntelligentTieringConfigurationsOutput:
-        """ListBucketIntelligentTieringConfigurations: Bucket*, ContinuationToken, ExpectedBucketOwner (* required)."""
-        return self._call(
-            "ListBucketIntelligentTieringConfigurations",
-            params,
-            "ListBucketIntelligentTieringConfigurationsOutput",
-        )
-
-    def list_bucket_inventory_configurations(
-        self, **params: Any
-    ) -> ListBucketInventoryConfigurationsOutput:
-        """ListBucketInventoryConfigurations: Bucket*, ContinuationToken, ExpectedBucketOwner (* required)."""
-        return self._call(
-            "ListBucketInventoryConfigurations", params, "ListBucketInventoryConfigurationsOutput"
-        )
-
-    def list_bucket_metrics_configurations(
-        self, **params: Any
-    ) -> ListBucketMetricsConfigurationsOutput:
-        """ListBucketMetricsConfigurations: Bucket*, ContinuationToken, ExpectedBucketOwner (* required)."""
-        return self._call(
-            "ListBucketMetricsConfigurations", params, "ListBucketMetricsConfigurationsOutput"
-        )
-
-    def list_buckets(self, **params: Any) -> ListBucketsOutput:
-        """ListBuckets: MaxBuckets, ContinuationToken, Prefix, BucketRegion (* required)."""
-        return self._call("ListBuckets", params, "ListBucketsOutput")
-
-    def list_directory_buckets(self, **params: Any) -> ListDirectoryBucketsOutput:
-        """ListDirectoryBuckets: ContinuationToken, MaxDirectoryBuckets (* required)."""
-        return self._call("ListDirectoryBuckets", params, "ListDirectoryBucketsOutput")
-
-    def list_multipart_uploads(self, **params: Any) -> ListMultipartUploadsOutput:
-        """ListMultipartUploads: Bucket*, Delimiter, EncodingType, KeyMarker, MaxUploads, Prefix, UploadIdMarker, ExpectedBucketOwner, RequestPayer (* required)."""
-        return self._call("ListMultipartUploads", params, "ListMultipartUploadsOutput")
-
-    def list_object_annotations(self, **params: Any) -> ListObjectAnnotationsOutput:
-        """ListObjectAnnotations: Bucket*, Key*, VersionId, MaxAnnotationResults, AnnotationPrefix, ContinuationToken, RequestPayer, ExpectedBucketOwner (* required)."""
-        return self._call("ListObjectAnnotations", params, "ListObjectAnnotationsOutput")
-
-    def list_object_versions(self, **params: Any) -> ListObjectVersionsOutput:
-        """ListObjectVersions: Bucket*, Delimiter, EncodingType, KeyMarker, MaxKeys, Prefix, VersionIdMarker, ExpectedBucketOwner, RequestPayer, OptionalObjectAttributes (* required)."""
-        return self._call("ListObjectVersions", params, "ListObjectVersionsOutput")
-
-    def list_objects(self, **params: Any) -> ListObjectsOutput:
-        """ListObjects: Bucket*, Delimiter, EncodingType, Marker, MaxKeys, Prefix, RequestPayer, ExpectedBucketOwner, OptionalObjectAttributes (* required)."""
-        return self._call("ListObjects", params, "ListObjectsOutput")
-
-    def list_objects_v2(self, **params: Any) -> ListObjectsV2Output:
-        """ListObjectsV2: Bucket*, Delimiter, EncodingType, MaxKeys, Prefix, ContinuationToken, FetchOwner, StartAfter, RequestPayer, ExpectedBucketOwner, OptionalObjectAttributes (* required)."""
-        return self._call("ListObjectsV2", params, "ListObjectsV2Output")
-
-    def list_parts(self, **params: Any) -> ListPartsOutput:
-        """ListParts: Bucket*, Key*, MaxParts, PartNumberMarker, UploadId*, RequestPayer, ExpectedBucketOwner, SSECustomerAlgorithm, SSECustomerKey, SSECustomerKeyMD5 (* required)."""
-        return self._call("ListParts", params, "ListPartsOutput")
-
-    def put_bucket_abac(self, **params: Any) -> Result:
-        """PutBucketAbac: Bucket*, ContentMD5, ChecksumAlgorithm, ExpectedBucketOwner, AbacStatus* (* required)."""
-        return self._call("PutBucketAbac", params, "Result")
-
-    def put_bucket_accelerate_configuration(self, **params: Any) -> Result:
-        """PutBucketAccelerateConfiguration: Bucket*, AccelerateConfiguration*, ExpectedBucketOwner, ChecksumAlgorithm (* required)."""
-        return self._call("PutBucketAccelerateConfiguration", params, "Result")
-
-    def put_bucket_acl(self, **params: Any) -> Result:
-        """PutBucketAcl: ACL, AccessControlPolicy, Bucket*, ContentMD5, ChecksumAlgorithm, GrantFullControl, GrantRead, GrantReadACP, GrantWrite, GrantWriteACP, ExpectedBucketOwner (* required)."""
-        return self._call("PutBucketAcl", params, "Result")
-
-    def put_bucket_analytics_configuration(self, **params: Any) -> Result:
-        """PutBucketAnalyticsConfiguration: Bucket*, Id*, AnalyticsConfiguration*, ExpectedBucketOwner (* required)."""
-        return self._call("PutBucketAnalyticsConfiguration", params, "Result")
-
-    def put_bucket_cors(self, **params: Any) -> Result:
-        """PutBucketCors: Bucket*, CORSConfiguration*, ContentMD5, ChecksumAlgorithm, ExpectedBucketOwner (* required)."""
-        return self._call("PutBucketCors", params, "Result")
-
-    def put_bucket_encryption(self, **params: Any) -> Result:
-        """PutBucketEncryption: Bucket*, ContentMD5, ChecksumAlgorithm, ServerSideEncryptionConfiguration*, ExpectedBucketOwner (* required)."""
-        return self._call("PutBucketEncryption", params, "Result")
-
-    def put_bucket_intelligent_tiering_configuration(self, **params: Any) -> Result:
-        """PutBucketIntelligentTieringConfiguration: Bucket*, Id*, ExpectedBucketOwner, IntelligentTieringConfiguration* (* required)."""
-        return self._call("PutBucketIntelligentTieringConfiguration", params, "Result")
-
-    def put_bucket_inventory_configuration(self, **params: Any) -> Result:
-        """PutBucketInventoryConfiguration: Bucket*, Id*, InventoryConfiguration*, ExpectedBucketOwner (* required)."""
-        return self._call("PutBucketInventoryConfiguration", params, "Result")
-
-    def put_bucket_lifecycle(self, **params: Any) -> Result:
-        """PutBucketLifecycle: Bucket*, ContentMD5, ChecksumAlgorithm, LifecycleConfiguration, ExpectedBucketOwner (* required)."""
-        return self._call("PutBucketLifecycle", params, "Result")
-
-    def put_bucket_lifecycle_configuration(
-        self, **params: Any
-    ) -> PutBucketLifecycleConfigurationOutput:
-        """PutBucketLifecycleConfiguration: Bucket*, ChecksumAlgorithm, LifecycleConfiguration, ExpectedBucketOwner, TransitionDefaultMinimumObjectSize (* required)."""
-        return self._call(
-            "PutBucketLifecycleConfiguration", params, "PutBucketLifecycleConfigurationOutput"
-        )
-
-    def put_bucket_logging(self, **params: Any) -> Result:
-        """PutBucketLogging: Bucket*, BucketLoggingStatus*, ContentMD5, ChecksumAlgorithm, ExpectedBucketOwner (* required)."""
-        return self._call("PutBucketLogging", params, "Result")
-
-    def put_bucket_metrics_configuration(self, **params: Any) -> Result:
-        """PutBucketMetricsConfiguration: Bucket*, Id*, MetricsConfiguration*, ExpectedBucketOwner (* required)."""
-        return self._call("PutBucketMetricsConfiguration", params, "Result")
-
-    def put_bucket_notification(self, **params: Any) -> Result:
-        """PutBucketNotification: Bucket*, ContentMD5, ChecksumAlgorithm, NotificationConfiguration*, ExpectedBucketOwner (* required)."""
-        return self._call("PutBucketNotification", params, "Result")
-
-    def put_bucket_notification_configuration(self, **params: Any) -> Result:
-        """PutBucketNotificationConfiguration: Bucket*, NotificationConfiguration*, ExpectedBucketOwner, SkipDestinationValidation (* required)."""
-        return self._call("PutBucketNotificationConfiguration", params, "Result")
-
-    def put_bucket_ownership_controls(self, **params: Any) -> Result:
-        """PutBucketOwnershipControls: Bucket*, ContentMD5, ExpectedBucketOwner, OwnershipControls*, ChecksumAlgorithm (* required)."""
-        return self._call("PutBucketOwnershipControls", params, "Result")
-
-    def put_bucket_policy(self, **params: Any) -> Result:
-        """PutBucketPolicy: Bucket*, ContentMD5, ChecksumAlgorithm, ConfirmRemoveSelfBucketAccess, Policy*, ExpectedBucketOwner (* required)."""
-        return self._call("PutBucketPolicy", params, "Result")
-
-    def put_bucket_replication(self, **params: Any) -> Result:
-        """PutBucketReplication: Bucket*, ContentMD5, ChecksumAlgorithm, ReplicationConfiguration*, Token, ExpectedBucketOwner (* required)."""
-        return self._call("PutBucketReplication", params, "Result")
-
-    def put_bucket_request_payment(self, **params: Any) -> Result:
-        """PutBucketRequestPayment: Bucket*, ContentMD5, ChecksumAlgorithm, RequestPaymentConfiguration*, ExpectedBucketOwner (* required)."""
-        return self._call("PutBucketRequestPayment", params, "Result")
-
-    def put_bucket_tagging(self, **params: Any) -> Result:
-        """PutBucketTagging: Bucket*, ContentMD5, ChecksumAlgorithm, Tagging*, ExpectedBucketOwner (* required)."""
-        return self._call("PutBucketTagging", params, "Result")
-
-    def put_bucket_versioning(self, **params: Any) -> Result:
-        """PutBucketVersioning: Bucket*, ContentMD5, ChecksumAlgorithm, MFA, VersioningConfiguration*, ExpectedBucketOwner (* required)."""
-        return self._call("PutBucketVersioning", params, "Result")
-
-    def put_bucket_website(self, **params: Any) -> Result:
-        """PutBucketWebsite: Bucket*, ContentMD5, ChecksumAlgorithm, WebsiteConfiguration*, ExpectedBucketOwner (* required)."""
-        return self._call("PutBucketWebsite", params, "Result")
-
-    def put_object(self, **params: Any) -> PutObjectOutput:
-        """PutObject: ACL, Body, Bucket*, CacheControl, ContentDisposition, ContentEncoding, ContentLanguage, ContentLength, ContentMD5, ContentType, ChecksumAlgorithm, ChecksumCRC32, ChecksumCRC32C, ChecksumCRC64NVME, ChecksumSHA1, ChecksumSHA256, ChecksumSHA512, ChecksumMD5, ChecksumXXHASH64, ChecksumXXHASH3, ChecksumXXHASH128, Expires, IfMatch, IfNoneMatch, GrantFullControl, GrantRead, GrantReadACP, GrantWriteACP, Key*, WriteOffsetBytes, Metadata, ServerSideEncryption, StorageClass, WebsiteRedirectLocation, SSECustomerAlgorithm, SSECustomerKey, SSECustomerKeyMD5, SSEKMSKeyId, SSEKMSEncryptionContext, BucketKeyEnabled, RequestPayer, Tagging, ObjectLockMode, ObjectLockRetainUntilDate, ObjectLockLegalHoldStatus, ObjectLockEventHold, ObjectLockEventHoldDurationDays, ObjectLockEventHoldDurationYears, ExpectedBucketOwner (* required)."""
-        return self._call("PutObject", params, "PutObjectOutput")
-
-    def put_object_acl(self, **params: Any) -> PutObjectAclOutput:
-        """PutObjectAcl: ACL, AccessControlPolicy, Bucket*, ContentMD5, ChecksumAlgorithm, GrantFullControl, GrantRead, GrantReadACP, GrantWrite, GrantWriteACP, Key*, RequestPayer, VersionId, ExpectedBucketOwner (* required)."""
-        return self._call("PutObjectAcl", params, "PutObjectAclOutput")
-
-    def put_object_annotation(self, **params: Any) -> PutObjectAnnotationOutput:
-        """PutObjectAnnotation: Bucket*, Key*, VersionId, AnnotationName*, AnnotationPayload*, ObjectIfMatch, ChecksumAlgorithm, ChecksumCRC32, ChecksumCRC32C, ChecksumCRC64NVME, ChecksumSHA1, ChecksumSHA256, ChecksumSHA512, ChecksumMD5, ChecksumXXHASH64, ChecksumXXHASH3, ChecksumXXHASH128, ContentMD5, RequestPayer, ExpectedBucketOwner (* required)."""
-        return self._call("PutObjectAnnotation", params, "PutObjectAnnotationOutput")
-
-    def put_object_legal_hold(self, **params: Any) -> PutObjectLegalHoldOutput:
-        """PutObjectLegalHold: Bucket*, Key*, LegalHold, RequestPayer, VersionId, ContentMD5, ChecksumAlgorithm, ExpectedBucketOwner (* required)."""
-        return self._call("PutObjectLegalHold", params, "PutObjectLegalHoldOutput")
-
-    def put_object_lock_configuration(self, **params: Any) -> PutObjectLockConfigurationOutput:
-        """PutObjectLockConfiguration: Bucket*, ObjectLockConfiguration, RequestPayer, Token, ContentMD5, ChecksumAlgorithm, ExpectedBucketOwner (* required)."""
-        return self._call("PutObjectLockConfiguration", params, "PutObjectLockConfigurationOutput")
-
-    def put_object_retention(self, **params: Any) -> PutObjectRetentionOutput:
-        """PutObjectRetention: Bucket*, Key*, Retention, RequestPayer, VersionId, BypassGovernanceRetention, ContentMD5, ChecksumAlgorithm, ExpectedBucketOwner (* required)."""
-        return self._call("PutObjectRetention", params, "PutObjectRetentionOutput")
-
-    def put_object_tagging(self, **params: Any) -> PutObjectTaggingOutput:
-        """PutObjectTagging: Bucket*, Key*, VersionId, ContentMD5, ChecksumAlgorithm, Tagging*, ExpectedBucketOwner, RequestPayer (* required)."""
-        return self._call("PutObjectTagging", params, "PutObjectTaggingOutput")
-
-    def put_public_access_block(self, **params: Any) -> Result:
-        """PutPublicAccessBlock: Bucket*, ContentMD5, ChecksumAlgorithm, PublicAccessBlockConfiguration*, ExpectedBucketOwner (* required)."""
-        return self._call("PutPublicAccessBlock", params, "Result")
-
-    def rename_object(self, **params: Any) -> RenameObjectOutput:
-        """RenameObject: Bucket*, Key*, RenameSource*, DestinationIfMatch, DestinationIfNoneMatch, DestinationIfModifiedSince, DestinationIfUnmodifiedSince, SourceIfMatch, SourceIfNoneMatch, SourceIfModifiedSince, SourceIfUnmodifiedSince, ClientToken (* required)."""
-        return self._call("RenameObject", params, "RenameObjectOutput")
-
-    def restore_object(self, **params: Any) -> RestoreObjectOutput:
-        """RestoreObject: Bucket*, Key*, VersionId, RestoreRequest, RequestPayer, ChecksumAlgorithm, ExpectedBucketOwner (* required)."""
-        return self._call("RestoreObject", params, "RestoreObjectOutput")
-
-    def select_object_content(self, **params: Any) -> SelectObjectContentOutput:
-        """SelectObjectContent: Bucket*, Key*, SSECustomerAlgorithm, SSECustomerKey, SSECustomerKeyMD5, Expression*, ExpressionType*, RequestProgress, InputSerialization*, OutputSerialization*, ScanRange, ExpectedBucketOwner (* required)."""
-        return self._call("SelectObjectContent", params, "SelectObjectContentOutput")
-
-    def update_bucket_metadata_annotation_table_configuration(self, **params: Any) -> Result:
-        """UpdateBucketMetadataAnnotationTableConfiguration: Bucket*, ContentMD5, ChecksumAlgorithm, AnnotationTableConfiguration*, ExpectedBucketOwner (* required)."""
-        return self._call("UpdateBucketMetadataAnnotationTableConfiguration", params, "Result")
-
-    def update_bucket_metadata_inventory_table_configuration(self, **params: Any) -> Result:
-        """UpdateBucketMetadataInventoryTableConfiguration: Bucket*, ContentMD5, ChecksumAlgorithm, InventoryTableConfiguration*, ExpectedBucketOwner (* required)."""
-        return self._call("UpdateBucketMetadataInventoryTableConfiguration", params, "Result")
-
-    def update_bucket_metadata_journal_table_configuration(self, **params: Any) -> Result:
-        """UpdateBucketMetadataJournalTableConfiguration: Bucket*, ContentMD5, ChecksumAlgorithm, JournalTableConfiguration*, ExpectedBucketOwner (* required)."""
-        return self._call("UpdateBucketMetadataJournalTableConfiguration", params, "Result")
-
-    def update_object_encryption(self, **params: Any) -> UpdateObjectEncryptionResponse:
-        """UpdateObjectEncryption: Bucket*, Key*, VersionId, ObjectEncryption*, RequestPayer, ExpectedBucketOwner, ContentMD5, ChecksumAlgorithm (* required)."""
-        return self._call("UpdateObjectEncryption", params, "UpdateObjectEncryptionResponse")
-
-    def upload_part(self, **params: Any) -> UploadPartOutput:
-        """UploadPart: Body, Bucket*, ContentLength, ContentMD5, ChecksumAlgorithm, ChecksumCRC32, ChecksumCRC32C, ChecksumCRC64NVME, ChecksumSHA1, ChecksumSHA256, ChecksumSHA512, ChecksumMD5, ChecksumXXHASH64, ChecksumXXHASH3, ChecksumXXHASH128, Key*, PartNumber*, UploadId*, SSECustomerAlgorithm, SSECustomerKey, SSECustomerKeyMD5, RequestPayer, ExpectedBucketOwner (* required)."""
-        return self._call("UploadPart", params, "UploadPartOutput")
-
-    def upload_part_copy(self, **params: Any) -> UploadPartCopyOutput:
-        """UploadPartCopy: Bucket*, CopySource*, CopySourceIfMatch, CopySourceIfModifiedSince, CopySourceIfNoneMatch, CopySourceIfUnmodifiedSince, CopySourceRange, Key*, PartNumber*, UploadId*, SSECustomerAlgorithm, SSECustomerKey, SSECustomerKeyMD5, CopySourceSSECustomerAlgorithm, CopySourceSSECustomerKey, CopySourceSSECustomerKeyMD5, RequestPayer, ExpectedBucketOwner, ExpectedSourceBucketOwner (* required)."""
-        return self._call("UploadPartCopy", params, "UploadPartCopyOutput")
-
-    def write_get_object_response(self, **params: Any) -> Result:
-        """WriteGetObjectResponse: RequestRoute*, RequestToken*, Body, StatusCode, ErrorCode, ErrorMessage, AcceptRanges, CacheControl, ContentDisposition, ContentEncoding, ContentLanguage, ContentLength, ContentRange, ContentType, ChecksumCRC32, ChecksumCRC32C, ChecksumCRC64NVME, ChecksumSHA1, ChecksumSHA256, ChecksumSHA512, ChecksumMD5, ChecksumXXHASH64, ChecksumXXHASH3, ChecksumXXHASH128, DeleteMarker, ETag, Expires, Expiration, LastModified, MissingMeta, Metadata, ObjectLockMode, ObjectLockLegalHoldStatus, ObjectLockRetainUntilDate, PartsCount, ReplicationStatus, RequestCharged, Restore, ServerSideEncryption, SSECustomerAlgorithm, SSEKMSKeyId, SSECustomerKeyMD5, StorageClass, TagCount, VersionId, BucketKeyEnabled (* required)."""
-        return self._call("WriteGetObjectResponse", params, "Result")
-
-    def get_paginator(self, operation: str) -> Paginator:
-        """Pages (``.paginate(**params)``) and items (``.items(**params)``)."""
-        return self._paginator(operation)
+if not TYPE_CHECKING:
+
+    class Client(BaseClient):
+        """S3: one method per operation, keyword arguments as in boto3."""
+
+        metadata = METADATA
+        shapes = SHAPES
+        operations = OPERATIONS
+        paginators = PAGINATORS
+        exceptions = exceptions
+        results = RESULTS
+        methods = METHODS

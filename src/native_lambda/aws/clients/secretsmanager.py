@@ -379,6 +379,98 @@ if TYPE_CHECKING:
         @staticmethod
         def named(class_name: str) -> type[ServiceError]: ...
 
+    class Client(BaseClient):
+        """Secrets Manager: one method per operation, keyword arguments as in boto3."""
+
+        exceptions = exceptions
+
+        def associate_cross_account_replica(
+            self, **params: Any
+        ) -> AssociateCrossAccountReplicaResponse:
+            """AssociateCrossAccountReplica: SecretId*, CrossAccountReplicaARN*, ReplicaRestriction, ReplicationRoleARN (* required)."""
+
+        def batch_get_secret_value(self, **params: Any) -> BatchGetSecretValueResponse:
+            """BatchGetSecretValue: SecretIdList, Filters, MaxResults, NextToken (* required)."""
+
+        def cancel_rotate_secret(self, **params: Any) -> CancelRotateSecretResponse:
+            """CancelRotateSecret: SecretId* (* required)."""
+
+        def create_secret(self, **params: Any) -> CreateSecretResponse:
+            """CreateSecret: Name*, ClientRequestToken, Description, KmsKeyId, SecretBinary, SecretString, Tags, AddReplicaRegions, ForceOverwriteReplicaSecret, Type, CrossAccountPrimaryARN (* required)."""
+
+        def delete_resource_policy(self, **params: Any) -> DeleteResourcePolicyResponse:
+            """DeleteResourcePolicy: SecretId*, PolicyName (* required)."""
+
+        def delete_secret(self, **params: Any) -> DeleteSecretResponse:
+            """DeleteSecret: SecretId*, RecoveryWindowInDays, ForceDeleteWithoutRecovery (* required)."""
+
+        def describe_secret(self, **params: Any) -> DescribeSecretResponse:
+            """DescribeSecret: SecretId* (* required)."""
+
+        def disassociate_cross_account_replica(
+            self, **params: Any
+        ) -> DisassociateCrossAccountReplicaResponse:
+            """DisassociateCrossAccountReplica: SecretId*, CrossAccountReplicaARN* (* required)."""
+
+        def get_random_password(self, **params: Any) -> GetRandomPasswordResponse:
+            """GetRandomPassword: PasswordLength, ExcludeCharacters, ExcludeNumbers, ExcludePunctuation, ExcludeUppercase, ExcludeLowercase, IncludeSpace, RequireEachIncludedType (* required)."""
+
+        def get_resource_policy(self, **params: Any) -> GetResourcePolicyResponse:
+            """GetResourcePolicy: SecretId*, PolicyName (* required)."""
+
+        def get_secret_value(self, **params: Any) -> GetSecretValueResponse:
+            """GetSecretValue: SecretId*, VersionId, VersionStage (* required)."""
+
+        def list_resource_policies(self, **params: Any) -> ListResourcePoliciesResponse:
+            """ListResourcePolicies: SecretId*, MaxResults, NextToken (* required)."""
+
+        def list_secret_version_ids(self, **params: Any) -> ListSecretVersionIdsResponse:
+            """ListSecretVersionIds: SecretId*, MaxResults, NextToken, IncludeDeprecated (* required)."""
+
+        def list_secrets(self, **params: Any) -> ListSecretsResponse:
+            """ListSecrets: IncludePlannedDeletion, MaxResults, NextToken, Filters, SortOrder, SortBy (* required)."""
+
+        def put_resource_policy(self, **params: Any) -> PutResourcePolicyResponse:
+            """PutResourcePolicy: SecretId*, ResourcePolicy*, PolicyName, BlockPublicPolicy (* required)."""
+
+        def put_secret_value(self, **params: Any) -> PutSecretValueResponse:
+            """PutSecretValue: SecretId*, ClientRequestToken, SecretBinary, SecretString, VersionStages, RotationToken (* required)."""
+
+        def remove_regions_from_replication(
+            self, **params: Any
+        ) -> RemoveRegionsFromReplicationResponse:
+            """RemoveRegionsFromReplication: SecretId*, RemoveReplicaRegions* (* required)."""
+
+        def replicate_secret_to_regions(self, **params: Any) -> ReplicateSecretToRegionsResponse:
+            """ReplicateSecretToRegions: SecretId*, AddReplicaRegions*, ForceOverwriteReplicaSecret (* required)."""
+
+        def restore_secret(self, **params: Any) -> RestoreSecretResponse:
+            """RestoreSecret: SecretId* (* required)."""
+
+        def rotate_secret(self, **params: Any) -> RotateSecretResponse:
+            """RotateSecret: SecretId*, ClientRequestToken, RotationLambdaARN, RotationRules, ExternalSecretRotationMetadata, ExternalSecretRotationRoleArn, RotateImmediately (* required)."""
+
+        def stop_replication_to_replica(self, **params: Any) -> StopReplicationToReplicaResponse:
+            """StopReplicationToReplica: SecretId* (* required)."""
+
+        def tag_resource(self, **params: Any) -> Result:
+            """TagResource: SecretId*, Tags* (* required)."""
+
+        def untag_resource(self, **params: Any) -> Result:
+            """UntagResource: SecretId*, TagKeys* (* required)."""
+
+        def update_secret(self, **params: Any) -> UpdateSecretResponse:
+            """UpdateSecret: SecretId*, ClientRequestToken, Description, KmsKeyId, SecretBinary, SecretString, Type (* required)."""
+
+        def update_secret_version_stage(self, **params: Any) -> UpdateSecretVersionStageResponse:
+            """UpdateSecretVersionStage: SecretId*, VersionStage*, RemoveFromVersionId, MoveToVersionId (* required)."""
+
+        def validate_resource_policy(self, **params: Any) -> ValidateResourcePolicyResponse:
+            """ValidateResourcePolicy: SecretId, ResourcePolicy* (* required)."""
+
+        def get_paginator(self, operation: str) -> Paginator:
+            """Pages (``.paginate(**params)``) and items (``.items(**params)``)."""
+
 
 __all__ = ["Client", "exceptions"]
 
@@ -639,6 +731,35 @@ ERROR_TABLE = Table(
     "ResourceExistsException ResourceExistsException ResourceExistsException 400\n"
     "ResourceNotFoundException ResourceNotFoundException ResourceNotFoundException 400\n"
 )
+# Methods as data: method -> 'Operation ResultClass', each made when first used.
+METHODS = Table(
+    "associate_cross_account_replica AssociateCrossAccountReplica AssociateCrossAccountReplicaResponse\n"
+    "batch_get_secret_value BatchGetSecretValue BatchGetSecretValueResponse\n"
+    "cancel_rotate_secret CancelRotateSecret CancelRotateSecretResponse\n"
+    "create_secret CreateSecret CreateSecretResponse\n"
+    "delete_resource_policy DeleteResourcePolicy DeleteResourcePolicyResponse\n"
+    "delete_secret DeleteSecret DeleteSecretResponse\n"
+    "describe_secret DescribeSecret DescribeSecretResponse\n"
+    "disassociate_cross_account_replica DisassociateCrossAccountReplica DisassociateCrossAccountReplicaResponse\n"
+    "get_random_password GetRandomPassword GetRandomPasswordResponse\n"
+    "get_resource_policy GetResourcePolicy GetResourcePolicyResponse\n"
+    "get_secret_value GetSecretValue GetSecretValueResponse\n"
+    "list_resource_policies ListResourcePolicies ListResourcePoliciesResponse\n"
+    "list_secret_version_ids ListSecretVersionIds ListSecretVersionIdsResponse\n"
+    "list_secrets ListSecrets ListSecretsResponse\n"
+    "put_resource_policy PutResourcePolicy PutResourcePolicyResponse\n"
+    "put_secret_value PutSecretValue PutSecretValueResponse\n"
+    "remove_regions_from_replication RemoveRegionsFromReplication RemoveRegionsFromReplicationResponse\n"
+    "replicate_secret_to_regions ReplicateSecretToRegions ReplicateSecretToRegionsResponse\n"
+    "restore_secret RestoreSecret RestoreSecretResponse\n"
+    "rotate_secret RotateSecret RotateSecretResponse\n"
+    "stop_replication_to_replica StopReplicationToReplica StopReplicationToReplicaResponse\n"
+    "tag_resource TagResource Result\n"
+    "untag_resource UntagResource Result\n"
+    "update_secret UpdateSecret UpdateSecretResponse\n"
+    "update_secret_version_stage UpdateSecretVersionStage UpdateSecretVersionStageResponse\n"
+    "validate_resource_policy ValidateResourcePolicy ValidateResourcePolicyResponse\n"
+)
 if not TYPE_CHECKING:
     exceptions = Exceptions(globals(), ERROR_TABLE)
 
@@ -650,132 +771,15 @@ def __getattr__(name: str) -> Any:
     return exceptions.named(name)
 
 
-class Client(BaseClient):
-    """Secrets Manager: one method per operation, keyword arguments as in boto3."""
+if not TYPE_CHECKING:
 
-    metadata = METADATA
-    shapes = SHAPES
-    operations = OPERATIONS
-    paginators = PAGINATORS
-    exceptions = exceptions
-    results = RESULTS
+    class Client(BaseClient):
+        """Secrets Manager: one method per operation, keyword arguments as in boto3."""
 
-    def associate_cross_account_replica(
-        self, **params: Any
-    ) -> AssociateCrossAccountReplicaResponse:
-        """AssociateCrossAccountReplica: SecretId*, CrossAccountReplicaARN*, ReplicaRestriction, ReplicationRoleARN (* required)."""
-        return self._call(
-            "AssociateCrossAccountReplica", params, "AssociateCrossAccountReplicaResponse"
-        )
-
-    def batch_get_secret_value(self, **params: Any) -> BatchGetSecretValueResponse:
-        """BatchGetSecretValue: SecretIdList, Filters, MaxResults, NextToken (* required)."""
-        return self._call("BatchGetSecretValue", params, "BatchGetSecretValueResponse")
-
-    def cancel_rotate_secret(self, **params: Any) -> CancelRotateSecretResponse:
-        """CancelRotateSecret: SecretId* (* required)."""
-        return self._call("CancelRotateSecret", params, "CancelRotateSecretResponse")
-
-    def create_secret(self, **params: Any) -> CreateSecretResponse:
-        """CreateSecret: Name*, ClientRequestToken, Description, KmsKeyId, SecretBinary, SecretString, Tags, AddReplicaRegions, ForceOverwriteReplicaSecret, Type, CrossAccountPrimaryARN (* required)."""
-        return self._call("CreateSecret", params, "CreateSecretResponse")
-
-    def delete_resource_policy(self, **params: Any) -> DeleteResourcePolicyResponse:
-        """DeleteResourcePolicy: SecretId*, PolicyName (* required)."""
-        return self._call("DeleteResourcePolicy", params, "DeleteResourcePolicyResponse")
-
-    def delete_secret(self, **params: Any) -> DeleteSecretResponse:
-        """DeleteSecret: SecretId*, RecoveryWindowInDays, ForceDeleteWithoutRecovery (* required)."""
-        return self._call("DeleteSecret", params, "DeleteSecretResponse")
-
-    def describe_secret(self, **params: Any) -> DescribeSecretResponse:
-        """DescribeSecret: SecretId* (* required)."""
-        return self._call("DescribeSecret", params, "DescribeSecretResponse")
-
-    def disassociate_cross_account_replica(
-        self, **params: Any
-    ) -> DisassociateCrossAccountReplicaResponse:
-        """DisassociateCrossAccountReplica: SecretId*, CrossAccountReplicaARN* (* required)."""
-        return self._call(
-            "DisassociateCrossAccountReplica", params, "DisassociateCrossAccountReplicaResponse"
-        )
-
-    def get_random_password(self, **params: Any) -> GetRandomPasswordResponse:
-        """GetRandomPassword: PasswordLength, ExcludeCharacters, ExcludeNumbers, ExcludePunctuation, ExcludeUppercase, ExcludeLowercase, IncludeSpace, RequireEachIncludedType (* required)."""
-        return self._call("GetRandomPassword", params, "GetRandomPasswordResponse")
-
-    def get_resource_policy(self, **params: Any) -> GetResourcePolicyResponse:
-        """GetResourcePolicy: SecretId*, PolicyName (* required)."""
-        return self._call("GetResourcePolicy", params, "GetResourcePolicyResponse")
-
-    def get_secret_value(self, **params: Any) -> GetSecretValueResponse:
-        """GetSecretValue: SecretId*, VersionId, VersionStage (* required)."""
-        return self._call("GetSecretValue", params, "GetSecretValueResponse")
-
-    def list_resource_policies(self, **params: Any) -> ListResourcePoliciesResponse:
-        """ListResourcePolicies: SecretId*, MaxResults, NextToken (* required)."""
-        return self._call("ListResourcePolicies", params, "ListResourcePoliciesResponse")
-
-    def list_secret_version_ids(self, **params: Any) -> ListSecretVersionIdsResponse:
-        """ListSecretVersionIds: SecretId*, MaxResults, NextToken, IncludeDeprecated (* required)."""
-        return self._call("ListSecretVersionIds", params, "ListSecretVersionIdsResponse")
-
-    def list_secrets(self, **params: Any) -> ListSecretsResponse:
-        """ListSecrets: IncludePlannedDeletion, MaxResults, NextToken, Filters, SortOrder, SortBy (* required)."""
-        return self._call("ListSecrets", params, "ListSecretsResponse")
-
-    def put_resource_policy(self, **params: Any) -> PutResourcePolicyResponse:
-        """PutResourcePolicy: SecretId*, ResourcePolicy*, PolicyName, BlockPublicPolicy (* required)."""
-        return self._call("PutResourcePolicy", params, "PutResourcePolicyResponse")
-
-    def put_secret_value(self, **params: Any) -> PutSecretValueResponse:
-        """PutSecretValue: SecretId*, ClientRequestToken, SecretBinary, SecretString, VersionStages, RotationToken (* required)."""
-        return self._call("PutSecretValue", params, "PutSecretValueResponse")
-
-    def remove_regions_from_replication(
-        self, **params: Any
-    ) -> RemoveRegionsFromReplicationResponse:
-        """RemoveRegionsFromReplication: SecretId*, RemoveReplicaRegions* (* required)."""
-        return self._call(
-            "RemoveRegionsFromReplication", params, "RemoveRegionsFromReplicationResponse"
-        )
-
-    def replicate_secret_to_regions(self, **params: Any) -> ReplicateSecretToRegionsResponse:
-        """ReplicateSecretToRegions: SecretId*, AddReplicaRegions*, ForceOverwriteReplicaSecret (* required)."""
-        return self._call("ReplicateSecretToRegions", params, "ReplicateSecretToRegionsResponse")
-
-    def restore_secret(self, **params: Any) -> RestoreSecretResponse:
-        """RestoreSecret: SecretId* (* required)."""
-        return self._call("RestoreSecret", params, "RestoreSecretResponse")
-
-    def rotate_secret(self, **params: Any) -> RotateSecretResponse:
-        """RotateSecret: SecretId*, ClientRequestToken, RotationLambdaARN, RotationRules, ExternalSecretRotationMetadata, ExternalSecretRotationRoleArn, RotateImmediately (* required)."""
-        return self._call("RotateSecret", params, "RotateSecretResponse")
-
-    def stop_replication_to_replica(self, **params: Any) -> StopReplicationToReplicaResponse:
-        """StopReplicationToReplica: SecretId* (* required)."""
-        return self._call("StopReplicationToReplica", params, "StopReplicationToReplicaResponse")
-
-    def tag_resource(self, **params: Any) -> Result:
-        """TagResource: SecretId*, Tags* (* required)."""
-        return self._call("TagResource", params, "Result")
-
-    def untag_resource(self, **params: Any) -> Result:
-        """UntagResource: SecretId*, TagKeys* (* required)."""
-        return self._call("UntagResource", params, "Result")
-
-    def update_secret(self, **params: Any) -> UpdateSecretResponse:
-        """UpdateSecret: SecretId*, ClientRequestToken, Description, KmsKeyId, SecretBinary, SecretString, Type (* required)."""
-        return self._call("UpdateSecret", params, "UpdateSecretResponse")
-
-    def update_secret_version_stage(self, **params: Any) -> UpdateSecretVersionStageResponse:
-        """UpdateSecretVersionStage: SecretId*, VersionStage*, RemoveFromVersionId, MoveToVersionId (* required)."""
-        return self._call("UpdateSecretVersionStage", params, "UpdateSecretVersionStageResponse")
-
-    def validate_resource_policy(self, **params: Any) -> ValidateResourcePolicyResponse:
-        """ValidateResourcePolicy: SecretId, ResourcePolicy* (* required)."""
-        return self._call("ValidateResourcePolicy", params, "ValidateResourcePolicyResponse")
-
-    def get_paginator(self, operation: str) -> Paginator:
-        """Pages (``.paginate(**params)``) and items (``.items(**params)``)."""
-        return self._paginator(operation)
+        metadata = METADATA
+        shapes = SHAPES
+        operations = OPERATIONS
+        paginators = PAGINATORS
+        exceptions = exceptions
+        results = RESULTS
+        methods = METHODS

@@ -392,6 +392,152 @@ if TYPE_CHECKING:
         @staticmethod
         def named(class_name: str) -> type[ServiceError]: ...
 
+    class Client(BaseClient):
+        """SNS: one method per operation, keyword arguments as in boto3."""
+
+        exceptions = exceptions
+
+        def add_permission(self, **params: Any) -> Result:
+            """AddPermission: TopicArn*, Label*, AWSAccountId*, ActionName* (* required)."""
+
+        def check_if_phone_number_is_opted_out(
+            self, **params: Any
+        ) -> CheckIfPhoneNumberIsOptedOutResponse:
+            """CheckIfPhoneNumberIsOptedOut: phoneNumber* (* required)."""
+
+        def confirm_subscription(self, **params: Any) -> ConfirmSubscriptionResponse:
+            """ConfirmSubscription: TopicArn*, Token*, AuthenticateOnUnsubscribe (* required)."""
+
+        def create_platform_application(self, **params: Any) -> CreatePlatformApplicationResponse:
+            """CreatePlatformApplication: Name*, Platform*, Attributes* (* required)."""
+
+        def create_platform_endpoint(self, **params: Any) -> CreateEndpointResponse:
+            """CreatePlatformEndpoint: PlatformApplicationArn*, Token*, CustomUserData, Attributes (* required)."""
+
+        def create_sms_sandbox_phone_number(
+            self, **params: Any
+        ) -> CreateSMSSandboxPhoneNumberResult:
+            """CreateSMSSandboxPhoneNumber: PhoneNumber*, LanguageCode (* required)."""
+
+        def create_topic(self, **params: Any) -> CreateTopicResponse:
+            """CreateTopic: Name*, Attributes, Tags, DataProtectionPolicy (* required)."""
+
+        def delete_endpoint(self, **params: Any) -> Result:
+            """DeleteEndpoint: EndpointArn* (* required)."""
+
+        def delete_platform_application(self, **params: Any) -> Result:
+            """DeletePlatformApplication: PlatformApplicationArn* (* required)."""
+
+        def delete_sms_sandbox_phone_number(
+            self, **params: Any
+        ) -> DeleteSMSSandboxPhoneNumberResult:
+            """DeleteSMSSandboxPhoneNumber: PhoneNumber* (* required)."""
+
+        def delete_topic(self, **params: Any) -> Result:
+            """DeleteTopic: TopicArn* (* required)."""
+
+        def get_data_protection_policy(self, **params: Any) -> GetDataProtectionPolicyResponse:
+            """GetDataProtectionPolicy: ResourceArn* (* required)."""
+
+        def get_endpoint_attributes(self, **params: Any) -> GetEndpointAttributesResponse:
+            """GetEndpointAttributes: EndpointArn* (* required)."""
+
+        def get_platform_application_attributes(
+            self, **params: Any
+        ) -> GetPlatformApplicationAttributesResponse:
+            """GetPlatformApplicationAttributes: PlatformApplicationArn* (* required)."""
+
+        def get_sms_attributes(self, **params: Any) -> GetSMSAttributesResponse:
+            """GetSMSAttributes: attributes (* required)."""
+
+        def get_sms_sandbox_account_status(self, **params: Any) -> GetSMSSandboxAccountStatusResult:
+            """GetSMSSandboxAccountStatus."""
+
+        def get_subscription_attributes(self, **params: Any) -> GetSubscriptionAttributesResponse:
+            """GetSubscriptionAttributes: SubscriptionArn* (* required)."""
+
+        def get_topic_attributes(self, **params: Any) -> GetTopicAttributesResponse:
+            """GetTopicAttributes: TopicArn* (* required)."""
+
+        def list_endpoints_by_platform_application(
+            self, **params: Any
+        ) -> ListEndpointsByPlatformApplicationResponse:
+            """ListEndpointsByPlatformApplication: PlatformApplicationArn*, NextToken (* required)."""
+
+        def list_origination_numbers(self, **params: Any) -> ListOriginationNumbersResult:
+            """ListOriginationNumbers: NextToken, MaxResults (* required)."""
+
+        def list_phone_numbers_opted_out(self, **params: Any) -> ListPhoneNumbersOptedOutResponse:
+            """ListPhoneNumbersOptedOut: nextToken (* required)."""
+
+        def list_platform_applications(self, **params: Any) -> ListPlatformApplicationsResponse:
+            """ListPlatformApplications: NextToken (* required)."""
+
+        def list_sms_sandbox_phone_numbers(self, **params: Any) -> ListSMSSandboxPhoneNumbersResult:
+            """ListSMSSandboxPhoneNumbers: NextToken, MaxResults (* required)."""
+
+        def list_subscriptions(self, **params: Any) -> ListSubscriptionsResponse:
+            """ListSubscriptions: NextToken (* required)."""
+
+        def list_subscriptions_by_topic(self, **params: Any) -> ListSubscriptionsByTopicResponse:
+            """ListSubscriptionsByTopic: TopicArn*, NextToken (* required)."""
+
+        def list_tags_for_resource(self, **params: Any) -> ListTagsForResourceResponse:
+            """ListTagsForResource: ResourceArn* (* required)."""
+
+        def list_topics(self, **params: Any) -> ListTopicsResponse:
+            """ListTopics: NextToken (* required)."""
+
+        def opt_in_phone_number(self, **params: Any) -> OptInPhoneNumberResponse:
+            """OptInPhoneNumber: phoneNumber* (* required)."""
+
+        def publish(self, **params: Any) -> PublishResponse:
+            """Publish: TopicArn, TargetArn, PhoneNumber, Message*, Subject, MessageStructure, MessageAttributes, MessageDeduplicationId, MessageGroupId (* required)."""
+
+        def publish_batch(self, **params: Any) -> PublishBatchResponse:
+            """PublishBatch: TopicArn*, PublishBatchRequestEntries* (* required)."""
+
+        def put_data_protection_policy(self, **params: Any) -> Result:
+            """PutDataProtectionPolicy: ResourceArn*, DataProtectionPolicy* (* required)."""
+
+        def remove_permission(self, **params: Any) -> Result:
+            """RemovePermission: TopicArn*, Label* (* required)."""
+
+        def set_endpoint_attributes(self, **params: Any) -> Result:
+            """SetEndpointAttributes: EndpointArn*, Attributes* (* required)."""
+
+        def set_platform_application_attributes(self, **params: Any) -> Result:
+            """SetPlatformApplicationAttributes: PlatformApplicationArn*, Attributes* (* required)."""
+
+        def set_sms_attributes(self, **params: Any) -> SetSMSAttributesResponse:
+            """SetSMSAttributes: attributes* (* required)."""
+
+        def set_subscription_attributes(self, **params: Any) -> Result:
+            """SetSubscriptionAttributes: SubscriptionArn*, AttributeName*, AttributeValue (* required)."""
+
+        def set_topic_attributes(self, **params: Any) -> Result:
+            """SetTopicAttributes: TopicArn*, AttributeName*, AttributeValue (* required)."""
+
+        def subscribe(self, **params: Any) -> SubscribeResponse:
+            """Subscribe: TopicArn*, Protocol*, Endpoint, Attributes, ReturnSubscriptionArn (* required)."""
+
+        def tag_resource(self, **params: Any) -> TagResourceResponse:
+            """TagResource: ResourceArn*, Tags* (* required)."""
+
+        def unsubscribe(self, **params: Any) -> Result:
+            """Unsubscribe: SubscriptionArn* (* required)."""
+
+        def untag_resource(self, **params: Any) -> UntagResourceResponse:
+            """UntagResource: ResourceArn*, TagKeys* (* required)."""
+
+        def verify_sms_sandbox_phone_number(
+            self, **params: Any
+        ) -> VerifySMSSandboxPhoneNumberResult:
+            """VerifySMSSandboxPhoneNumber: PhoneNumber*, OneTimePassword* (* required)."""
+
+        def get_paginator(self, operation: str) -> Paginator:
+            """Pages (``.paginate(**params)``) and items (``.items(**params)``)."""
+
 
 __all__ = ["Client", "exceptions"]
 
@@ -719,6 +865,51 @@ ERROR_TABLE = Table(
     "ValidationException ValidationException ValidationException 400\n"
     "VerificationException VerificationException VerificationException 400\n"
 )
+# Methods as data: method -> 'Operation ResultClass', each made when first used.
+METHODS = Table(
+    "add_permission AddPermission Result\n"
+    "check_if_phone_number_is_opted_out CheckIfPhoneNumberIsOptedOut CheckIfPhoneNumberIsOptedOutResponse\n"
+    "confirm_subscription ConfirmSubscription ConfirmSubscriptionResponse\n"
+    "create_platform_application CreatePlatformApplication CreatePlatformApplicationResponse\n"
+    "create_platform_endpoint CreatePlatformEndpoint CreateEndpointResponse\n"
+    "create_sms_sandbox_phone_number CreateSMSSandboxPhoneNumber CreateSMSSandboxPhoneNumberResult\n"
+    "create_topic CreateTopic CreateTopicResponse\n"
+    "delete_endpoint DeleteEndpoint Result\n"
+    "delete_platform_application DeletePlatformApplication Result\n"
+    "delete_sms_sandbox_phone_number DeleteSMSSandboxPhoneNumber DeleteSMSSandboxPhoneNumberResult\n"
+    "delete_topic DeleteTopic Result\n"
+    "get_data_protection_policy GetDataProtectionPolicy GetDataProtectionPolicyResponse\n"
+    "get_endpoint_attributes GetEndpointAttributes GetEndpointAttributesResponse\n"
+    "get_platform_application_attributes GetPlatformApplicationAttributes GetPlatformApplicationAttributesResponse\n"
+    "get_sms_attributes GetSMSAttributes GetSMSAttributesResponse\n"
+    "get_sms_sandbox_account_status GetSMSSandboxAccountStatus GetSMSSandboxAccountStatusResult\n"
+    "get_subscription_attributes GetSubscriptionAttributes GetSubscriptionAttributesResponse\n"
+    "get_topic_attributes GetTopicAttributes GetTopicAttributesResponse\n"
+    "list_endpoints_by_platform_application ListEndpointsByPlatformApplication ListEndpointsByPlatformApplicationResponse\n"
+    "list_origination_numbers ListOriginationNumbers ListOriginationNumbersResult\n"
+    "list_phone_numbers_opted_out ListPhoneNumbersOptedOut ListPhoneNumbersOptedOutResponse\n"
+    "list_platform_applications ListPlatformApplications ListPlatformApplicationsResponse\n"
+    "list_sms_sandbox_phone_numbers ListSMSSandboxPhoneNumbers ListSMSSandboxPhoneNumbersResult\n"
+    "list_subscriptions ListSubscriptions ListSubscriptionsResponse\n"
+    "list_subscriptions_by_topic ListSubscriptionsByTopic ListSubscriptionsByTopicResponse\n"
+    "list_tags_for_resource ListTagsForResource ListTagsForResourceResponse\n"
+    "list_topics ListTopics ListTopicsResponse\n"
+    "opt_in_phone_number OptInPhoneNumber OptInPhoneNumberResponse\n"
+    "publish Publish PublishResponse\n"
+    "publish_batch PublishBatch PublishBatchResponse\n"
+    "put_data_protection_policy PutDataProtectionPolicy Result\n"
+    "remove_permission RemovePermission Result\n"
+    "set_endpoint_attributes SetEndpointAttributes Result\n"
+    "set_platform_application_attributes SetPlatformApplicationAttributes Result\n"
+    "set_sms_attributes SetSMSAttributes SetSMSAttributesResponse\n"
+    "set_subscription_attributes SetSubscriptionAttributes Result\n"
+    "set_topic_attributes SetTopicAttributes Result\n"
+    "subscribe Subscribe SubscribeResponse\n"
+    "tag_resource TagResource TagResourceResponse\n"
+    "unsubscribe Unsubscribe Result\n"
+    "untag_resource UntagResource UntagResourceResponse\n"
+    "verify_sms_sandbox_phone_number VerifySMSSandboxPhoneNumber VerifySMSSandboxPhoneNumberResult\n"
+)
 if not TYPE_CHECKING:
     exceptions = Exceptions(globals(), ERROR_TABLE)
 
@@ -730,204 +921,15 @@ def __getattr__(name: str) -> Any:
     return exceptions.named(name)
 
 
-class Client(BaseClient):
-    """SNS: one method per operation, keyword arguments as in boto3."""
+if not TYPE_CHECKING:
 
-    metadata = METADATA
-    shapes = SHAPES
-    operations = OPERATIONS
-    paginators = PAGINATORS
-    exceptions = exceptions
-    results = RESULTS
+    class Client(BaseClient):
+        """SNS: one method per operation, keyword arguments as in boto3."""
 
-    def add_permission(self, **params: Any) -> Result:
-        """AddPermission: TopicArn*, Label*, AWSAccountId*, ActionName* (* required)."""
-        return self._call("AddPermission", params, "Result")
-
-    def check_if_phone_number_is_opted_out(
-        self, **params: Any
-    ) -> CheckIfPhoneNumberIsOptedOutResponse:
-        """CheckIfPhoneNumberIsOptedOut: phoneNumber* (* required)."""
-        return self._call(
-            "CheckIfPhoneNumberIsOptedOut", params, "CheckIfPhoneNumberIsOptedOutResponse"
-        )
-
-    def confirm_subscription(self, **params: Any) -> ConfirmSubscriptionResponse:
-        """ConfirmSubscription: TopicArn*, Token*, AuthenticateOnUnsubscribe (* required)."""
-        return self._call("ConfirmSubscription", params, "ConfirmSubscriptionResponse")
-
-    def create_platform_application(self, **params: Any) -> CreatePlatformApplicationResponse:
-        """CreatePlatformApplication: Name*, Platform*, Attributes* (* required)."""
-        return self._call("CreatePlatformApplication", params, "CreatePlatformApplicationResponse")
-
-    def create_platform_endpoint(self, **params: Any) -> CreateEndpointResponse:
-        """CreatePlatformEndpoint: PlatformApplicationArn*, Token*, CustomUserData, Attributes (* required)."""
-        return self._call("CreatePlatformEndpoint", params, "CreateEndpointResponse")
-
-    def create_sms_sandbox_phone_number(self, **params: Any) -> CreateSMSSandboxPhoneNumberResult:
-        """CreateSMSSandboxPhoneNumber: PhoneNumber*, LanguageCode (* required)."""
-        return self._call(
-            "CreateSMSSandboxPhoneNumber", params, "CreateSMSSandboxPhoneNumberResult"
-        )
-
-    def create_topic(self, **params: Any) -> CreateTopicResponse:
-        """CreateTopic: Name*, Attributes, Tags, DataProtectionPolicy (* required)."""
-        return self._call("CreateTopic", params, "CreateTopicResponse")
-
-    def delete_endpoint(self, **params: Any) -> Result:
-        """DeleteEndpoint: EndpointArn* (* required)."""
-        return self._call("DeleteEndpoint", params, "Result")
-
-    def delete_platform_application(self, **params: Any) -> Result:
-        """DeletePlatformApplication: PlatformApplicationArn* (* required)."""
-        return self._call("DeletePlatformApplication", params, "Result")
-
-    def delete_sms_sandbox_phone_number(self, **params: Any) -> DeleteSMSSandboxPhoneNumberResult:
-        """DeleteSMSSandboxPhoneNumber: PhoneNumber* (* required)."""
-        return self._call(
-            "DeleteSMSSandboxPhoneNumber", params, "DeleteSMSSandboxPhoneNumberResult"
-        )
-
-    def delete_topic(self, **params: Any) -> Result:
-        """DeleteTopic: TopicArn* (* required)."""
-        return self._call("DeleteTopic", params, "Result")
-
-    def get_data_protection_policy(self, **params: Any) -> GetDataProtectionPolicyResponse:
-        """GetDataProtectionPolicy: ResourceArn* (* required)."""
-        return self._call("GetDataProtectionPolicy", params, "GetDataProtectionPolicyResponse")
-
-    def get_endpoint_attributes(self, **params: Any) -> GetEndpointAttributesResponse:
-        """GetEndpointAttributes: EndpointArn* (* required)."""
-        return self._call("GetEndpointAttributes", params, "GetEndpointAttributesResponse")
-
-    def get_platform_application_attributes(
-        self, **params: Any
-    ) -> GetPlatformApplicationAttributesResponse:
-        """GetPlatformApplicationAttributes: PlatformApplicationArn* (* required)."""
-        return self._call(
-            "GetPlatformApplicationAttributes", params, "GetPlatformApplicationAttributesResponse"
-        )
-
-    def get_sms_attributes(self, **params: Any) -> GetSMSAttributesResponse:
-        """GetSMSAttributes: attributes (* required)."""
-        return self._call("GetSMSAttributes", params, "GetSMSAttributesResponse")
-
-    def get_sms_sandbox_account_status(self, **params: Any) -> GetSMSSandboxAccountStatusResult:
-        """GetSMSSandboxAccountStatus."""
-        return self._call("GetSMSSandboxAccountStatus", params, "GetSMSSandboxAccountStatusResult")
-
-    def get_subscription_attributes(self, **params: Any) -> GetSubscriptionAttributesResponse:
-        """GetSubscriptionAttributes: SubscriptionArn* (* required)."""
-        return self._call("GetSubscriptionAttributes", params, "GetSubscriptionAttributesResponse")
-
-    def get_topic_attributes(self, **params: Any) -> GetTopicAttributesResponse:
-        """GetTopicAttributes: TopicArn* (* required)."""
-        return self._call("GetTopicAttributes", params, "GetTopicAttributesResponse")
-
-    def list_endpoints_by_platform_application(
-        self, **params: Any
-    ) -> ListEndpointsByPlatformApplicationResponse:
-        """ListEndpointsByPlatformApplication: PlatformApplicationArn*, NextToken (* required)."""
-        return self._call(
-            "ListEndpointsByPlatformApplication",
-            params,
-            "ListEndpointsByPlatformApplicationResponse",
-        )
-
-    def list_origination_numbers(self, **params: Any) -> ListOriginationNumbersResult:
-        """ListOriginationNumbers: NextToken, MaxResults (* required)."""
-        return self._call("ListOriginationNumbers", params, "ListOriginationNumbersResult")
-
-    def list_phone_numbers_opted_out(self, **params: Any) -> ListPhoneNumbersOptedOutResponse:
-        """ListPhoneNumbersOptedOut: nextToken (* required)."""
-        return self._call("ListPhoneNumbersOptedOut", params, "ListPhoneNumbersOptedOutResponse")
-
-    def list_platform_applications(self, **params: Any) -> ListPlatformApplicationsResponse:
-        """ListPlatformApplications: NextToken (* required)."""
-        return self._call("ListPlatformApplications", params, "ListPlatformApplicationsResponse")
-
-    def list_sms_sandbox_phone_numbers(self, **params: Any) -> ListSMSSandboxPhoneNumbersResult:
-        """ListSMSSandboxPhoneNumbers: NextToken, MaxResults (* required)."""
-        return self._call("ListSMSSandboxPhoneNumbers", params, "ListSMSSandboxPhoneNumbersResult")
-
-    def list_subscriptions(self, **params: Any) -> ListSubscriptionsResponse:
-        """ListSubscriptions: NextToken (* required)."""
-        return self._call("ListSubscriptions", params, "ListSubscriptionsResponse")
-
-    def list_subscriptions_by_topic(self, **params: Any) -> ListSubscriptionsByTopicResponse:
-        """ListSubscriptionsByTopic: TopicArn*, NextToken (* required)."""
-        return self._call("ListSubscriptionsByTopic", params, "ListSubscriptionsByTopicResponse")
-
-    def list_tags_for_resource(self, **params: Any) -> ListTagsForResourceResponse:
-        """ListTagsForResource: ResourceArn* (* required)."""
-        return self._call("ListTagsForResource", params, "ListTagsForResourceResponse")
-
-    def list_topics(self, **params: Any) -> ListTopicsResponse:
-        """ListTopics: NextToken (* required)."""
-        return self._call("ListTopics", params, "ListTopicsResponse")
-
-    def opt_in_phone_number(self, **params: Any) -> OptInPhoneNumberResponse:
-        """OptInPhoneNumber: phoneNumber* (* required)."""
-        return self._call("OptInPhoneNumber", params, "OptInPhoneNumberResponse")
-
-    def publish(self, **params: Any) -> PublishResponse:
-        """Publish: TopicArn, TargetArn, PhoneNumber, Message*, Subject, MessageStructure, MessageAttributes, MessageDeduplicationId, MessageGroupId (* required)."""
-        return self._call("Publish", params, "PublishResponse")
-
-    def publish_batch(self, **params: Any) -> PublishBatchResponse:
-        """PublishBatch: TopicArn*, PublishBatchRequestEntries* (* required)."""
-        return self._call("PublishBatch", params, "PublishBatchResponse")
-
-    def put_data_protection_policy(self, **params: Any) -> Result:
-        """PutDataProtectionPolicy: ResourceArn*, DataProtectionPolicy* (* required)."""
-        return self._call("PutDataProtectionPolicy", params, "Result")
-
-    def remove_permission(self, **params: Any) -> Result:
-        """RemovePermission: TopicArn*, Label* (* required)."""
-        return self._call("RemovePermission", params, "Result")
-
-    def set_endpoint_attributes(self, **params: Any) -> Result:
-        """SetEndpointAttributes: EndpointArn*, Attributes* (* required)."""
-        return self._call("SetEndpointAttributes", params, "Result")
-
-    def set_platform_application_attributes(self, **params: Any) -> Result:
-        """SetPlatformApplicationAttributes: PlatformApplicationArn*, Attributes* (* required)."""
-        return self._call("SetPlatformApplicationAttributes", params, "Result")
-
-    def set_sms_attributes(self, **params: Any) -> SetSMSAttributesResponse:
-        """SetSMSAttributes: attributes* (* required)."""
-        return self._call("SetSMSAttributes", params, "SetSMSAttributesResponse")
-
-    def set_subscription_attributes(self, **params: Any) -> Result:
-        """SetSubscriptionAttributes: SubscriptionArn*, AttributeName*, AttributeValue (* required)."""
-        return self._call("SetSubscriptionAttributes", params, "Result")
-
-    def set_topic_attributes(self, **params: Any) -> Result:
-        """SetTopicAttributes: TopicArn*, AttributeName*, AttributeValue (* required)."""
-        return self._call("SetTopicAttributes", params, "Result")
-
-    def subscribe(self, **params: Any) -> SubscribeResponse:
-        """Subscribe: TopicArn*, Protocol*, Endpoint, Attributes, ReturnSubscriptionArn (* required)."""
-        return self._call("Subscribe", params, "SubscribeResponse")
-
-    def tag_resource(self, **params: Any) -> TagResourceResponse:
-        """TagResource: ResourceArn*, Tags* (* required)."""
-        return self._call("TagResource", params, "TagResourceResponse")
-
-    def unsubscribe(self, **params: Any) -> Result:
-        """Unsubscribe: SubscriptionArn* (* required)."""
-        return self._call("Unsubscribe", params, "Result")
-
-    def untag_resource(self, **params: Any) -> UntagResourceResponse:
-        """UntagResource: ResourceArn*, TagKeys* (* required)."""
-        return self._call("UntagResource", params, "UntagResourceResponse")
-
-    def verify_sms_sandbox_phone_number(self, **params: Any) -> VerifySMSSandboxPhoneNumberResult:
-        """VerifySMSSandboxPhoneNumber: PhoneNumber*, OneTimePassword* (* required)."""
-        return self._call(
-            "VerifySMSSandboxPhoneNumber", params, "VerifySMSSandboxPhoneNumberResult"
-        )
-
-    def get_paginator(self, operation: str) -> Paginator:
-        """Pages (``.paginate(**params)``) and items (``.items(**params)``)."""
-        return self._paginator(operation)
+        metadata = METADATA
+        shapes = SHAPES
+        operations = OPERATIONS
+        paginators = PAGINATORS
+        exceptions = exceptions
+        results = RESULTS
+        methods = METHODS

@@ -294,6 +294,85 @@ if TYPE_CHECKING:
         @staticmethod
         def named(class_name: str) -> type[ServiceError]: ...
 
+    class Client(BaseClient):
+        """SQS: one method per operation, keyword arguments as in boto3."""
+
+        exceptions = exceptions
+
+        def add_permission(self, **params: Any) -> Result:
+            """AddPermission: QueueUrl*, Label*, AWSAccountIds*, Actions* (* required)."""
+
+        def cancel_message_move_task(self, **params: Any) -> CancelMessageMoveTaskResult:
+            """CancelMessageMoveTask: TaskHandle* (* required)."""
+
+        def change_message_visibility(self, **params: Any) -> Result:
+            """ChangeMessageVisibility: QueueUrl*, ReceiptHandle*, VisibilityTimeout* (* required)."""
+
+        def change_message_visibility_batch(
+            self, **params: Any
+        ) -> ChangeMessageVisibilityBatchResult:
+            """ChangeMessageVisibilityBatch: QueueUrl*, Entries* (* required)."""
+
+        def create_queue(self, **params: Any) -> CreateQueueResult:
+            """CreateQueue: QueueName*, Attributes, tags (* required)."""
+
+        def delete_message(self, **params: Any) -> Result:
+            """DeleteMessage: QueueUrl*, ReceiptHandle* (* required)."""
+
+        def delete_message_batch(self, **params: Any) -> DeleteMessageBatchResult:
+            """DeleteMessageBatch: QueueUrl*, Entries* (* required)."""
+
+        def delete_queue(self, **params: Any) -> Result:
+            """DeleteQueue: QueueUrl* (* required)."""
+
+        def get_queue_attributes(self, **params: Any) -> GetQueueAttributesResult:
+            """GetQueueAttributes: QueueUrl*, AttributeNames (* required)."""
+
+        def get_queue_url(self, **params: Any) -> GetQueueUrlResult:
+            """GetQueueUrl: QueueName*, QueueOwnerAWSAccountId (* required)."""
+
+        def list_dead_letter_source_queues(self, **params: Any) -> ListDeadLetterSourceQueuesResult:
+            """ListDeadLetterSourceQueues: QueueUrl*, NextToken, MaxResults (* required)."""
+
+        def list_message_move_tasks(self, **params: Any) -> ListMessageMoveTasksResult:
+            """ListMessageMoveTasks: SourceArn*, MaxResults (* required)."""
+
+        def list_queue_tags(self, **params: Any) -> ListQueueTagsResult:
+            """ListQueueTags: QueueUrl* (* required)."""
+
+        def list_queues(self, **params: Any) -> ListQueuesResult:
+            """ListQueues: QueueNamePrefix, NextToken, MaxResults (* required)."""
+
+        def purge_queue(self, **params: Any) -> Result:
+            """PurgeQueue: QueueUrl* (* required)."""
+
+        def receive_message(self, **params: Any) -> ReceiveMessageResult:
+            """ReceiveMessage: QueueUrl*, AttributeNames, MessageSystemAttributeNames, MessageAttributeNames, MaxNumberOfMessages, VisibilityTimeout, WaitTimeSeconds, ReceiveRequestAttemptId (* required)."""
+
+        def remove_permission(self, **params: Any) -> Result:
+            """RemovePermission: QueueUrl*, Label* (* required)."""
+
+        def send_message(self, **params: Any) -> SendMessageResult:
+            """SendMessage: QueueUrl*, MessageBody*, DelaySeconds, MessageAttributes, MessageSystemAttributes, MessageDeduplicationId, MessageGroupId (* required)."""
+
+        def send_message_batch(self, **params: Any) -> SendMessageBatchResult:
+            """SendMessageBatch: QueueUrl*, Entries* (* required)."""
+
+        def set_queue_attributes(self, **params: Any) -> Result:
+            """SetQueueAttributes: QueueUrl*, Attributes* (* required)."""
+
+        def start_message_move_task(self, **params: Any) -> StartMessageMoveTaskResult:
+            """StartMessageMoveTask: SourceArn*, DestinationArn, MaxNumberOfMessagesPerSecond (* required)."""
+
+        def tag_queue(self, **params: Any) -> Result:
+            """TagQueue: QueueUrl*, Tags* (* required)."""
+
+        def untag_queue(self, **params: Any) -> Result:
+            """UntagQueue: QueueUrl*, TagKeys* (* required)."""
+
+        def get_paginator(self, operation: str) -> Paginator:
+            """Pages (``.paginate(**params)``) and items (``.items(**params)``)."""
+
 
 __all__ = ["Client", "exceptions"]
 
@@ -513,6 +592,32 @@ ERROR_TABLE = Table(
     "TooManyEntriesInBatchRequest TooManyEntriesInBatchRequest TooManyEntriesInBatchRequest 400\n"
     "UnsupportedOperation UnsupportedOperation UnsupportedOperation 400\n"
 )
+# Methods as data: method -> 'Operation ResultClass', each made when first used.
+METHODS = Table(
+    "add_permission AddPermission Result\n"
+    "cancel_message_move_task CancelMessageMoveTask CancelMessageMoveTaskResult\n"
+    "change_message_visibility ChangeMessageVisibility Result\n"
+    "change_message_visibility_batch ChangeMessageVisibilityBatch ChangeMessageVisibilityBatchResult\n"
+    "create_queue CreateQueue CreateQueueResult\n"
+    "delete_message DeleteMessage Result\n"
+    "delete_message_batch DeleteMessageBatch DeleteMessageBatchResult\n"
+    "delete_queue DeleteQueue Result\n"
+    "get_queue_attributes GetQueueAttributes GetQueueAttributesResult\n"
+    "get_queue_url GetQueueUrl GetQueueUrlResult\n"
+    "list_dead_letter_source_queues ListDeadLetterSourceQueues ListDeadLetterSourceQueuesResult\n"
+    "list_message_move_tasks ListMessageMoveTasks ListMessageMoveTasksResult\n"
+    "list_queue_tags ListQueueTags ListQueueTagsResult\n"
+    "list_queues ListQueues ListQueuesResult\n"
+    "purge_queue PurgeQueue Result\n"
+    "receive_message ReceiveMessage ReceiveMessageResult\n"
+    "remove_permission RemovePermission Result\n"
+    "send_message SendMessage SendMessageResult\n"
+    "send_message_batch SendMessageBatch SendMessageBatchResult\n"
+    "set_queue_attributes SetQueueAttributes Result\n"
+    "start_message_move_task StartMessageMoveTask StartMessageMoveTaskResult\n"
+    "tag_queue TagQueue Result\n"
+    "untag_queue UntagQueue Result\n"
+)
 if not TYPE_CHECKING:
     exceptions = Exceptions(globals(), ERROR_TABLE)
 
@@ -524,110 +629,15 @@ def __getattr__(name: str) -> Any:
     return exceptions.named(name)
 
 
-class Client(BaseClient):
-    """SQS: one method per operation, keyword arguments as in boto3."""
+if not TYPE_CHECKING:
 
-    metadata = METADATA
-    shapes = SHAPES
-    operations = OPERATIONS
-    paginators = PAGINATORS
-    exceptions = exceptions
-    results = RESULTS
+    class Client(BaseClient):
+        """SQS: one method per operation, keyword arguments as in boto3."""
 
-    def add_permission(self, **params: Any) -> Result:
-        """AddPermission: QueueUrl*, Label*, AWSAccountIds*, Actions* (* required)."""
-        return self._call("AddPermission", params, "Result")
-
-    def cancel_message_move_task(self, **params: Any) -> CancelMessageMoveTaskResult:
-        """CancelMessageMoveTask: TaskHandle* (* required)."""
-        return self._call("CancelMessageMoveTask", params, "CancelMessageMoveTaskResult")
-
-    def change_message_visibility(self, **params: Any) -> Result:
-        """ChangeMessageVisibility: QueueUrl*, ReceiptHandle*, VisibilityTimeout* (* required)."""
-        return self._call("ChangeMessageVisibility", params, "Result")
-
-    def change_message_visibility_batch(self, **params: Any) -> ChangeMessageVisibilityBatchResult:
-        """ChangeMessageVisibilityBatch: QueueUrl*, Entries* (* required)."""
-        return self._call(
-            "ChangeMessageVisibilityBatch", params, "ChangeMessageVisibilityBatchResult"
-        )
-
-    def create_queue(self, **params: Any) -> CreateQueueResult:
-        """CreateQueue: QueueName*, Attributes, tags (* required)."""
-        return self._call("CreateQueue", params, "CreateQueueResult")
-
-    def delete_message(self, **params: Any) -> Result:
-        """DeleteMessage: QueueUrl*, ReceiptHandle* (* required)."""
-        return self._call("DeleteMessage", params, "Result")
-
-    def delete_message_batch(self, **params: Any) -> DeleteMessageBatchResult:
-        """DeleteMessageBatch: QueueUrl*, Entries* (* required)."""
-        return self._call("DeleteMessageBatch", params, "DeleteMessageBatchResult")
-
-    def delete_queue(self, **params: Any) -> Result:
-        """DeleteQueue: QueueUrl* (* required)."""
-        return self._call("DeleteQueue", params, "Result")
-
-    def get_queue_attributes(self, **params: Any) -> GetQueueAttributesResult:
-        """GetQueueAttributes: QueueUrl*, AttributeNames (* required)."""
-        return self._call("GetQueueAttributes", params, "GetQueueAttributesResult")
-
-    def get_queue_url(self, **params: Any) -> GetQueueUrlResult:
-        """GetQueueUrl: QueueName*, QueueOwnerAWSAccountId (* required)."""
-        return self._call("GetQueueUrl", params, "GetQueueUrlResult")
-
-    def list_dead_letter_source_queues(self, **params: Any) -> ListDeadLetterSourceQueuesResult:
-        """ListDeadLetterSourceQueues: QueueUrl*, NextToken, MaxResults (* required)."""
-        return self._call("ListDeadLetterSourceQueues", params, "ListDeadLetterSourceQueuesResult")
-
-    def list_message_move_tasks(self, **params: Any) -> ListMessageMoveTasksResult:
-        """ListMessageMoveTasks: SourceArn*, MaxResults (* required)."""
-        return self._call("ListMessageMoveTasks", params, "ListMessageMoveTasksResult")
-
-    def list_queue_tags(self, **params: Any) -> ListQueueTagsResult:
-        """ListQueueTags: QueueUrl* (* required)."""
-        return self._call("ListQueueTags", params, "ListQueueTagsResult")
-
-    def list_queues(self, **params: Any) -> ListQueuesResult:
-        """ListQueues: QueueNamePrefix, NextToken, MaxResults (* required)."""
-        return self._call("ListQueues", params, "ListQueuesResult")
-
-    def purge_queue(self, **params: Any) -> Result:
-        """PurgeQueue: QueueUrl* (* required)."""
-        return self._call("PurgeQueue", params, "Result")
-
-    def receive_message(self, **params: Any) -> ReceiveMessageResult:
-        """ReceiveMessage: QueueUrl*, AttributeNames, MessageSystemAttributeNames, MessageAttributeNames, MaxNumberOfMessages, VisibilityTimeout, WaitTimeSeconds, ReceiveRequestAttemptId (* required)."""
-        return self._call("ReceiveMessage", params, "ReceiveMessageResult")
-
-    def remove_permission(self, **params: Any) -> Result:
-        """RemovePermission: QueueUrl*, Label* (* required)."""
-        return self._call("RemovePermission", params, "Result")
-
-    def send_message(self, **params: Any) -> SendMessageResult:
-        """SendMessage: QueueUrl*, MessageBody*, DelaySeconds, MessageAttributes, MessageSystemAttributes, MessageDeduplicationId, MessageGroupId (* required)."""
-        return self._call("SendMessage", params, "SendMessageResult")
-
-    def send_message_batch(self, **params: Any) -> SendMessageBatchResult:
-        """SendMessageBatch: QueueUrl*, Entries* (* required)."""
-        return self._call("SendMessageBatch", params, "SendMessageBatchResult")
-
-    def set_queue_attributes(self, **params: Any) -> Result:
-        """SetQueueAttributes: QueueUrl*, Attributes* (* required)."""
-        return self._call("SetQueueAttributes", params, "Result")
-
-    def start_message_move_task(self, **params: Any) -> StartMessageMoveTaskResult:
-        """StartMessageMoveTask: SourceArn*, DestinationArn, MaxNumberOfMessagesPerSecond (* required)."""
-        return self._call("StartMessageMoveTask", params, "StartMessageMoveTaskResult")
-
-    def tag_queue(self, **params: Any) -> Result:
-        """TagQueue: QueueUrl*, Tags* (* required)."""
-        return self._call("TagQueue", params, "Result")
-
-    def untag_queue(self, **params: Any) -> Result:
-        """UntagQueue: QueueUrl*, TagKeys* (* required)."""
-        return self._call("UntagQueue", params, "Result")
-
-    def get_paginator(self, operation: str) -> Paginator:
-        """Pages (``.paginate(**params)``) and items (``.items(**params)``)."""
-        return self._paginator(operation)
+        metadata = METADATA
+        shapes = SHAPES
+        operations = OPERATIONS
+        paginators = PAGINATORS
+        exceptions = exceptions
+        results = RESULTS
+        methods = METHODS

@@ -3085,6 +3085,554 @@ if TYPE_CHECKING:
         @staticmethod
         def named(class_name: str) -> type[ServiceError]: ...
 
+    class Client(BaseClient):
+        """SSM: one method per operation, keyword arguments as in boto3."""
+
+        exceptions = exceptions
+
+        def add_tags_to_resource(self, **params: Any) -> AddTagsToResourceResult:
+            """AddTagsToResource: ResourceType*, ResourceId*, Tags* (* required)."""
+
+        def associate_ops_item_related_item(
+            self, **params: Any
+        ) -> AssociateOpsItemRelatedItemResponse:
+            """AssociateOpsItemRelatedItem: OpsItemId*, AssociationType*, ResourceType*, ResourceUri* (* required)."""
+
+        def cancel_command(self, **params: Any) -> CancelCommandResult:
+            """CancelCommand: CommandId*, InstanceIds (* required)."""
+
+        def cancel_maintenance_window_execution(
+            self, **params: Any
+        ) -> CancelMaintenanceWindowExecutionResult:
+            """CancelMaintenanceWindowExecution: WindowExecutionId* (* required)."""
+
+        def create_activation(self, **params: Any) -> CreateActivationResult:
+            """CreateActivation: Description, DefaultInstanceName, IamRole*, RegistrationLimit, ExpirationDate, Tags, RegistrationMetadata (* required)."""
+
+        def create_association(self, **params: Any) -> CreateAssociationResult:
+            """CreateAssociation: Name*, DocumentVersion, InstanceId, Parameters, Targets, ScheduleExpression, OutputLocation, AssociationName, AutomationTargetParameterName, MaxErrors, MaxConcurrency, ComplianceSeverity, SyncCompliance, ApplyOnlyAtCronInterval, CalendarNames, TargetLocations, ScheduleOffset, Duration, TargetMaps, Tags, AlarmConfiguration, AssociationDispatchAssumeRole (* required)."""
+
+        def create_association_batch(self, **params: Any) -> CreateAssociationBatchResult:
+            """CreateAssociationBatch: Entries*, AssociationDispatchAssumeRole (* required)."""
+
+        def create_cloud_connector(self, **params: Any) -> CreateCloudConnectorResult:
+            """CreateCloudConnector: DisplayName*, RoleArn*, Description, Configuration*, ConfigConnectorArn, Tags (* required)."""
+
+        def create_document(self, **params: Any) -> CreateDocumentResult:
+            """CreateDocument: Content*, Requires, Attachments, Name*, DisplayName, VersionName, DocumentType, DocumentFormat, TargetType, Tags, CloudProviders (* required)."""
+
+        def create_maintenance_window(self, **params: Any) -> CreateMaintenanceWindowResult:
+            """CreateMaintenanceWindow: Name*, Description, StartDate, EndDate, Schedule*, ScheduleTimezone, ScheduleOffset, Duration*, Cutoff*, AllowUnassociatedTargets*, ClientToken, Tags (* required)."""
+
+        def create_ops_item(self, **params: Any) -> CreateOpsItemResponse:
+            """CreateOpsItem: Description*, OpsItemType, OperationalData, Notifications, Priority, RelatedOpsItems, Source*, Title*, Tags, Category, Severity, ActualStartTime, ActualEndTime, PlannedStartTime, PlannedEndTime, AccountId (* required)."""
+
+        def create_ops_metadata(self, **params: Any) -> CreateOpsMetadataResult:
+            """CreateOpsMetadata: ResourceId*, Metadata, Tags (* required)."""
+
+        def create_patch_baseline(self, **params: Any) -> CreatePatchBaselineResult:
+            """CreatePatchBaseline: OperatingSystem, Name*, GlobalFilters, ApprovalRules, ApprovedPatches, ApprovedPatchesComplianceLevel, ApprovedPatchesEnableNonSecurity, RejectedPatches, RejectedPatchesAction, Description, Sources, AvailableSecurityUpdatesComplianceStatus, ClientToken, Tags (* required)."""
+
+        def create_resource_data_sync(self, **params: Any) -> CreateResourceDataSyncResult:
+            """CreateResourceDataSync: SyncName*, S3Destination, SyncType, SyncSource (* required)."""
+
+        def delete_activation(self, **params: Any) -> DeleteActivationResult:
+            """DeleteActivation: ActivationId* (* required)."""
+
+        def delete_association(self, **params: Any) -> DeleteAssociationResult:
+            """DeleteAssociation: Name, InstanceId, AssociationId (* required)."""
+
+        def delete_cloud_connector(self, **params: Any) -> DeleteCloudConnectorResult:
+            """DeleteCloudConnector: CloudConnectorId* (* required)."""
+
+        def delete_document(self, **params: Any) -> DeleteDocumentResult:
+            """DeleteDocument: Name*, DocumentVersion, VersionName, Force (* required)."""
+
+        def delete_inventory(self, **params: Any) -> DeleteInventoryResult:
+            """DeleteInventory: TypeName*, SchemaDeleteOption, DryRun, ClientToken (* required)."""
+
+        def delete_maintenance_window(self, **params: Any) -> DeleteMaintenanceWindowResult:
+            """DeleteMaintenanceWindow: WindowId* (* required)."""
+
+        def delete_ops_item(self, **params: Any) -> DeleteOpsItemResponse:
+            """DeleteOpsItem: OpsItemId* (* required)."""
+
+        def delete_ops_metadata(self, **params: Any) -> DeleteOpsMetadataResult:
+            """DeleteOpsMetadata: OpsMetadataArn* (* required)."""
+
+        def delete_parameter(self, **params: Any) -> DeleteParameterResult:
+            """DeleteParameter: Name* (* required)."""
+
+        def delete_parameters(self, **params: Any) -> DeleteParametersResult:
+            """DeleteParameters: Names* (* required)."""
+
+        def delete_patch_baseline(self, **params: Any) -> DeletePatchBaselineResult:
+            """DeletePatchBaseline: BaselineId* (* required)."""
+
+        def delete_resource_data_sync(self, **params: Any) -> DeleteResourceDataSyncResult:
+            """DeleteResourceDataSync: SyncName*, SyncType (* required)."""
+
+        def delete_resource_policy(self, **params: Any) -> DeleteResourcePolicyResponse:
+            """DeleteResourcePolicy: ResourceArn*, PolicyId*, PolicyHash*, DeletionMode (* required)."""
+
+        def deregister_default_host_management_configuration(
+            self, **params: Any
+        ) -> DeregisterDefaultHostManagementConfigurationResult:
+            """DeregisterDefaultHostManagementConfiguration."""
+
+        def deregister_managed_instance(self, **params: Any) -> DeregisterManagedInstanceResult:
+            """DeregisterManagedInstance: InstanceId* (* required)."""
+
+        def deregister_patch_baseline_for_patch_group(
+            self, **params: Any
+        ) -> DeregisterPatchBaselineForPatchGroupResult:
+            """DeregisterPatchBaselineForPatchGroup: BaselineId*, PatchGroup* (* required)."""
+
+        def deregister_target_from_maintenance_window(
+            self, **params: Any
+        ) -> DeregisterTargetFromMaintenanceWindowResult:
+            """DeregisterTargetFromMaintenanceWindow: WindowId*, WindowTargetId*, Safe (* required)."""
+
+        def deregister_task_from_maintenance_window(
+            self, **params: Any
+        ) -> DeregisterTaskFromMaintenanceWindowResult:
+            """DeregisterTaskFromMaintenanceWindow: WindowId*, WindowTaskId* (* required)."""
+
+        def describe_activations(self, **params: Any) -> DescribeActivationsResult:
+            """DescribeActivations: Filters, MaxResults, NextToken (* required)."""
+
+        def describe_association(self, **params: Any) -> DescribeAssociationResult:
+            """DescribeAssociation: Name, InstanceId, AssociationId, AssociationVersion (* required)."""
+
+        def describe_association_execution_targets(
+            self, **params: Any
+        ) -> DescribeAssociationExecutionTargetsResult:
+            """DescribeAssociationExecutionTargets: AssociationId*, ExecutionId*, Filters, MaxResults, NextToken (* required)."""
+
+        def describe_association_executions(
+            self, **params: Any
+        ) -> DescribeAssociationExecutionsResult:
+            """DescribeAssociationExecutions: AssociationId*, Filters, MaxResults, NextToken (* required)."""
+
+        def describe_automation_executions(
+            self, **params: Any
+        ) -> DescribeAutomationExecutionsResult:
+            """DescribeAutomationExecutions: Filters, MaxResults, NextToken (* required)."""
+
+        def describe_automation_step_executions(
+            self, **params: Any
+        ) -> DescribeAutomationStepExecutionsResult:
+            """DescribeAutomationStepExecutions: AutomationExecutionId*, Filters, NextToken, MaxResults, ReverseOrder (* required)."""
+
+        def describe_available_patches(self, **params: Any) -> DescribeAvailablePatchesResult:
+            """DescribeAvailablePatches: Filters, MaxResults, NextToken (* required)."""
+
+        def describe_document(self, **params: Any) -> DescribeDocumentResult:
+            """DescribeDocument: Name*, DocumentVersion, VersionName (* required)."""
+
+        def describe_document_permission(self, **params: Any) -> DescribeDocumentPermissionResponse:
+            """DescribeDocumentPermission: Name*, PermissionType*, MaxResults, NextToken (* required)."""
+
+        def describe_effective_instance_associations(
+            self, **params: Any
+        ) -> DescribeEffectiveInstanceAssociationsResult:
+            """DescribeEffectiveInstanceAssociations: InstanceId*, MaxResults, NextToken (* required)."""
+
+        def describe_effective_patches_for_patch_baseline(
+            self, **params: Any
+        ) -> DescribeEffectivePatchesForPatchBaselineResult:
+            """DescribeEffectivePatchesForPatchBaseline: BaselineId*, MaxResults, NextToken (* required)."""
+
+        def describe_instance_associations_status(
+            self, **params: Any
+        ) -> DescribeInstanceAssociationsStatusResult:
+            """DescribeInstanceAssociationsStatus: InstanceId*, MaxResults, NextToken (* required)."""
+
+        def describe_instance_information(self, **params: Any) -> DescribeInstanceInformationResult:
+            """DescribeInstanceInformation: InstanceInformationFilterList, Filters, MaxResults, NextToken (* required)."""
+
+        def describe_instance_patch_states(
+            self, **params: Any
+        ) -> DescribeInstancePatchStatesResult:
+            """DescribeInstancePatchStates: InstanceIds*, NextToken, MaxResults (* required)."""
+
+        def describe_instance_patch_states_for_patch_group(
+            self, **params: Any
+        ) -> DescribeInstancePatchStatesForPatchGroupResult:
+            """DescribeInstancePatchStatesForPatchGroup: PatchGroup*, Filters, NextToken, MaxResults (* required)."""
+
+        def describe_instance_patches(self, **params: Any) -> DescribeInstancePatchesResult:
+            """DescribeInstancePatches: InstanceId*, Filters, NextToken, MaxResults (* required)."""
+
+        def describe_instance_properties(self, **params: Any) -> DescribeInstancePropertiesResult:
+            """DescribeInstanceProperties: InstancePropertyFilterList, FiltersWithOperator, MaxResults, NextToken (* required)."""
+
+        def describe_inventory_deletions(self, **params: Any) -> DescribeInventoryDeletionsResult:
+            """DescribeInventoryDeletions: DeletionId, NextToken, MaxResults (* required)."""
+
+        def describe_maintenance_window_execution_task_invocations(
+            self, **params: Any
+        ) -> DescribeMaintenanceWindowExecutionTaskInvocationsResult:
+            """DescribeMaintenanceWindowExecutionTaskInvocations: WindowExecutionId*, TaskId*, Filters, MaxResults, NextToken (* required)."""
+
+        def describe_maintenance_window_execution_tasks(
+            self, **params: Any
+        ) -> DescribeMaintenanceWindowExecutionTasksResult:
+            """DescribeMaintenanceWindowExecutionTasks: WindowExecutionId*, Filters, MaxResults, NextToken (* required)."""
+
+        def describe_maintenance_window_executions(
+            self, **params: Any
+        ) -> DescribeMaintenanceWindowExecutionsResult:
+            """DescribeMaintenanceWindowExecutions: WindowId*, Filters, MaxResults, NextToken (* required)."""
+
+        def describe_maintenance_window_schedule(
+            self, **params: Any
+        ) -> DescribeMaintenanceWindowScheduleResult:
+            """DescribeMaintenanceWindowSchedule: WindowId, Targets, ResourceType, Filters, MaxResults, NextToken (* required)."""
+
+        def describe_maintenance_window_targets(
+            self, **params: Any
+        ) -> DescribeMaintenanceWindowTargetsResult:
+            """DescribeMaintenanceWindowTargets: WindowId*, Filters, MaxResults, NextToken (* required)."""
+
+        def describe_maintenance_window_tasks(
+            self, **params: Any
+        ) -> DescribeMaintenanceWindowTasksResult:
+            """DescribeMaintenanceWindowTasks: WindowId*, Filters, MaxResults, NextToken (* required)."""
+
+        def describe_maintenance_windows(self, **params: Any) -> DescribeMaintenanceWindowsResult:
+            """DescribeMaintenanceWindows: Filters, MaxResults, NextToken (* required)."""
+
+        def describe_maintenance_windows_for_target(
+            self, **params: Any
+        ) -> DescribeMaintenanceWindowsForTargetResult:
+            """DescribeMaintenanceWindowsForTarget: Targets*, ResourceType*, MaxResults, NextToken (* required)."""
+
+        def describe_ops_items(self, **params: Any) -> DescribeOpsItemsResponse:
+            """DescribeOpsItems: OpsItemFilters, MaxResults, NextToken (* required)."""
+
+        def describe_parameters(self, **params: Any) -> DescribeParametersResult:
+            """DescribeParameters: Filters, ParameterFilters, MaxResults, NextToken, Shared (* required)."""
+
+        def describe_patch_baselines(self, **params: Any) -> DescribePatchBaselinesResult:
+            """DescribePatchBaselines: Filters, MaxResults, NextToken (* required)."""
+
+        def describe_patch_group_state(self, **params: Any) -> DescribePatchGroupStateResult:
+            """DescribePatchGroupState: PatchGroup* (* required)."""
+
+        def describe_patch_groups(self, **params: Any) -> DescribePatchGroupsResult:
+            """DescribePatchGroups: MaxResults, Filters, NextToken (* required)."""
+
+        def describe_patch_properties(self, **params: Any) -> DescribePatchPropertiesResult:
+            """DescribePatchProperties: OperatingSystem*, Property*, PatchSet, MaxResults, NextToken (* required)."""
+
+        def describe_sessions(self, **params: Any) -> DescribeSessionsResponse:
+            """DescribeSessions: State*, MaxResults, NextToken, Filters (* required)."""
+
+        def disassociate_ops_item_related_item(
+            self, **params: Any
+        ) -> DisassociateOpsItemRelatedItemResponse:
+            """DisassociateOpsItemRelatedItem: OpsItemId*, AssociationId* (* required)."""
+
+        def get_access_token(self, **params: Any) -> GetAccessTokenResponse:
+            """GetAccessToken: AccessRequestId* (* required)."""
+
+        def get_automation_execution(self, **params: Any) -> GetAutomationExecutionResult:
+            """GetAutomationExecution: AutomationExecutionId* (* required)."""
+
+        def get_calendar_state(self, **params: Any) -> GetCalendarStateResponse:
+            """GetCalendarState: CalendarNames*, AtTime (* required)."""
+
+        def get_cloud_connector(self, **params: Any) -> GetCloudConnectorResult:
+            """GetCloudConnector: CloudConnectorId* (* required)."""
+
+        def get_command_invocation(self, **params: Any) -> GetCommandInvocationResult:
+            """GetCommandInvocation: CommandId*, InstanceId*, PluginName (* required)."""
+
+        def get_connection_status(self, **params: Any) -> GetConnectionStatusResponse:
+            """GetConnectionStatus: Target* (* required)."""
+
+        def get_default_patch_baseline(self, **params: Any) -> GetDefaultPatchBaselineResult:
+            """GetDefaultPatchBaseline: OperatingSystem (* required)."""
+
+        def get_deployable_patch_snapshot_for_instance(
+            self, **params: Any
+        ) -> GetDeployablePatchSnapshotForInstanceResult:
+            """GetDeployablePatchSnapshotForInstance: InstanceId*, SnapshotId*, BaselineOverride, UseS3DualStackEndpoint (* required)."""
+
+        def get_document(self, **params: Any) -> GetDocumentResult:
+            """GetDocument: Name*, VersionName, DocumentVersion, DocumentFormat (* required)."""
+
+        def get_execution_preview(self, **params: Any) -> GetExecutionPreviewResponse:
+            """GetExecutionPreview: ExecutionPreviewId* (* required)."""
+
+        def get_inventory(self, **params: Any) -> GetInventoryResult:
+            """GetInventory: Filters, Aggregators, ResultAttributes, NextToken, MaxResults (* required)."""
+
+        def get_inventory_schema(self, **params: Any) -> GetInventorySchemaResult:
+            """GetInventorySchema: TypeName, NextToken, MaxResults, Aggregator, SubType (* required)."""
+
+        def get_maintenance_window(self, **params: Any) -> GetMaintenanceWindowResult:
+            """GetMaintenanceWindow: WindowId* (* required)."""
+
+        def get_maintenance_window_execution(
+            self, **params: Any
+        ) -> GetMaintenanceWindowExecutionResult:
+            """GetMaintenanceWindowExecution: WindowExecutionId* (* required)."""
+
+        def get_maintenance_window_execution_task(
+            self, **params: Any
+        ) -> GetMaintenanceWindowExecutionTaskResult:
+            """GetMaintenanceWindowExecutionTask: WindowExecutionId*, TaskId* (* required)."""
+
+        def get_maintenance_window_execution_task_invocation(
+            self, **params: Any
+        ) -> GetMaintenanceWindowExecutionTaskInvocationResult:
+            """GetMaintenanceWindowExecutionTaskInvocation: WindowExecutionId*, TaskId*, InvocationId* (* required)."""
+
+        def get_maintenance_window_task(self, **params: Any) -> GetMaintenanceWindowTaskResult:
+            """GetMaintenanceWindowTask: WindowId*, WindowTaskId* (* required)."""
+
+        def get_ops_item(self, **params: Any) -> GetOpsItemResponse:
+            """GetOpsItem: OpsItemId*, OpsItemArn (* required)."""
+
+        def get_ops_metadata(self, **params: Any) -> GetOpsMetadataResult:
+            """GetOpsMetadata: OpsMetadataArn*, MaxResults, NextToken (* required)."""
+
+        def get_ops_summary(self, **params: Any) -> GetOpsSummaryResult:
+            """GetOpsSummary: SyncName, Filters, Aggregators, ResultAttributes, NextToken, MaxResults (* required)."""
+
+        def get_parameter(self, **params: Any) -> GetParameterResult:
+            """GetParameter: Name*, WithDecryption (* required)."""
+
+        def get_parameter_history(self, **params: Any) -> GetParameterHistoryResult:
+            """GetParameterHistory: Name*, WithDecryption, MaxResults, NextToken (* required)."""
+
+        def get_parameters(self, **params: Any) -> GetParametersResult:
+            """GetParameters: Names*, WithDecryption (* required)."""
+
+        def get_parameters_by_path(self, **params: Any) -> GetParametersByPathResult:
+            """GetParametersByPath: Path*, Recursive, ParameterFilters, WithDecryption, MaxResults, NextToken (* required)."""
+
+        def get_patch_baseline(self, **params: Any) -> GetPatchBaselineResult:
+            """GetPatchBaseline: BaselineId* (* required)."""
+
+        def get_patch_baseline_for_patch_group(
+            self, **params: Any
+        ) -> GetPatchBaselineForPatchGroupResult:
+            """GetPatchBaselineForPatchGroup: PatchGroup*, OperatingSystem (* required)."""
+
+        def get_resource_policies(self, **params: Any) -> GetResourcePoliciesResponse:
+            """GetResourcePolicies: ResourceArn*, NextToken, MaxResults (* required)."""
+
+        def get_service_setting(self, **params: Any) -> GetServiceSettingResult:
+            """GetServiceSetting: SettingId* (* required)."""
+
+        def label_parameter_version(self, **params: Any) -> LabelParameterVersionResult:
+            """LabelParameterVersion: Name*, ParameterVersion, Labels* (* required)."""
+
+        def list_association_versions(self, **params: Any) -> ListAssociationVersionsResult:
+            """ListAssociationVersions: AssociationId*, MaxResults, NextToken (* required)."""
+
+        def list_associations(self, **params: Any) -> ListAssociationsResult:
+            """ListAssociations: AssociationFilterList, MaxResults, NextToken (* required)."""
+
+        def list_cloud_connectors(self, **params: Any) -> ListCloudConnectorsResult:
+            """ListCloudConnectors: MaxResults, NextToken, Filters (* required)."""
+
+        def list_command_invocations(self, **params: Any) -> ListCommandInvocationsResult:
+            """ListCommandInvocations: CommandId, InstanceId, MaxResults, NextToken, Filters, Details (* required)."""
+
+        def list_commands(self, **params: Any) -> ListCommandsResult:
+            """ListCommands: CommandId, InstanceId, MaxResults, NextToken, Filters (* required)."""
+
+        def list_compliance_items(self, **params: Any) -> ListComplianceItemsResult:
+            """ListComplianceItems: Filters, ResourceIds, ResourceTypes, NextToken, MaxResults (* required)."""
+
+        def list_compliance_summaries(self, **params: Any) -> ListComplianceSummariesResult:
+            """ListComplianceSummaries: Filters, NextToken, MaxResults (* required)."""
+
+        def list_document_metadata_history(
+            self, **params: Any
+        ) -> ListDocumentMetadataHistoryResponse:
+            """ListDocumentMetadataHistory: Name*, DocumentVersion, Metadata*, NextToken, MaxResults (* required)."""
+
+        def list_document_versions(self, **params: Any) -> ListDocumentVersionsResult:
+            """ListDocumentVersions: Name*, MaxResults, NextToken (* required)."""
+
+        def list_documents(self, **params: Any) -> ListDocumentsResult:
+            """ListDocuments: DocumentFilterList, Filters, MaxResults, NextToken (* required)."""
+
+        def list_inventory_entries(self, **params: Any) -> ListInventoryEntriesResult:
+            """ListInventoryEntries: InstanceId*, TypeName*, Filters, NextToken, MaxResults (* required)."""
+
+        def list_nodes(self, **params: Any) -> ListNodesResult:
+            """ListNodes: SyncName, Filters, NextToken, MaxResults (* required)."""
+
+        def list_nodes_summary(self, **params: Any) -> ListNodesSummaryResult:
+            """ListNodesSummary: SyncName, Filters, Aggregators*, NextToken, MaxResults (* required)."""
+
+        def list_ops_item_events(self, **params: Any) -> ListOpsItemEventsResponse:
+            """ListOpsItemEvents: Filters, MaxResults, NextToken (* required)."""
+
+        def list_ops_item_related_items(self, **params: Any) -> ListOpsItemRelatedItemsResponse:
+            """ListOpsItemRelatedItems: OpsItemId, Filters, MaxResults, NextToken (* required)."""
+
+        def list_ops_metadata(self, **params: Any) -> ListOpsMetadataResult:
+            """ListOpsMetadata: Filters, MaxResults, NextToken (* required)."""
+
+        def list_resource_compliance_summaries(
+            self, **params: Any
+        ) -> ListResourceComplianceSummariesResult:
+            """ListResourceComplianceSummaries: Filters, NextToken, MaxResults (* required)."""
+
+        def list_resource_data_sync(self, **params: Any) -> ListResourceDataSyncResult:
+            """ListResourceDataSync: SyncType, NextToken, MaxResults (* required)."""
+
+        def list_tags_for_resource(self, **params: Any) -> ListTagsForResourceResult:
+            """ListTagsForResource: ResourceType*, ResourceId* (* required)."""
+
+        def modify_document_permission(self, **params: Any) -> ModifyDocumentPermissionResponse:
+            """ModifyDocumentPermission: Name*, PermissionType*, AccountIdsToAdd, AccountIdsToRemove, SharedDocumentVersion (* required)."""
+
+        def put_compliance_items(self, **params: Any) -> PutComplianceItemsResult:
+            """PutComplianceItems: ResourceId*, ResourceType*, ComplianceType*, ExecutionSummary*, Items*, ItemContentHash, UploadType (* required)."""
+
+        def put_inventory(self, **params: Any) -> PutInventoryResult:
+            """PutInventory: InstanceId*, Items* (* required)."""
+
+        def put_parameter(self, **params: Any) -> PutParameterResult:
+            """PutParameter: Name*, Description, Value*, Type, KeyId, Overwrite, AllowedPattern, Tags, Tier, Policies, DataType (* required)."""
+
+        def put_resource_policy(self, **params: Any) -> PutResourcePolicyResponse:
+            """PutResourcePolicy: ResourceArn*, Policy*, PolicyId, PolicyHash (* required)."""
+
+        def register_default_host_management_configuration(
+            self, **params: Any
+        ) -> RegisterDefaultHostManagementConfigurationResult:
+            """RegisterDefaultHostManagementConfiguration: PermissionModel*, RoleArn, Overwrite (* required)."""
+
+        def register_default_patch_baseline(
+            self, **params: Any
+        ) -> RegisterDefaultPatchBaselineResult:
+            """RegisterDefaultPatchBaseline: BaselineId* (* required)."""
+
+        def register_patch_baseline_for_patch_group(
+            self, **params: Any
+        ) -> RegisterPatchBaselineForPatchGroupResult:
+            """RegisterPatchBaselineForPatchGroup: BaselineId*, PatchGroup* (* required)."""
+
+        def register_target_with_maintenance_window(
+            self, **params: Any
+        ) -> RegisterTargetWithMaintenanceWindowResult:
+            """RegisterTargetWithMaintenanceWindow: WindowId*, ResourceType*, Targets*, OwnerInformation, Name, Description, ClientToken (* required)."""
+
+        def register_task_with_maintenance_window(
+            self, **params: Any
+        ) -> RegisterTaskWithMaintenanceWindowResult:
+            """RegisterTaskWithMaintenanceWindow: WindowId*, Targets, TaskArn*, ServiceRoleArn, TaskType*, TaskParameters, TaskInvocationParameters, Priority, MaxConcurrency, MaxErrors, LoggingInfo, Name, Description, ClientToken, CutoffBehavior, AlarmConfiguration (* required)."""
+
+        def remove_tags_from_resource(self, **params: Any) -> RemoveTagsFromResourceResult:
+            """RemoveTagsFromResource: ResourceType*, ResourceId*, TagKeys* (* required)."""
+
+        def reset_service_setting(self, **params: Any) -> ResetServiceSettingResult:
+            """ResetServiceSetting: SettingId* (* required)."""
+
+        def resume_session(self, **params: Any) -> ResumeSessionResponse:
+            """ResumeSession: SessionId* (* required)."""
+
+        def send_automation_signal(self, **params: Any) -> SendAutomationSignalResult:
+            """SendAutomationSignal: AutomationExecutionId*, SignalType*, Payload (* required)."""
+
+        def send_command(self, **params: Any) -> SendCommandResult:
+            """SendCommand: InstanceIds, Targets, DocumentName*, DocumentVersion, DocumentHash, DocumentHashType, TimeoutSeconds, Comment, Parameters, OutputS3Region, OutputS3BucketName, OutputS3KeyPrefix, MaxConcurrency, MaxErrors, ServiceRoleArn, NotificationConfig, CloudWatchOutputConfig, AlarmConfiguration (* required)."""
+
+        def start_access_request(self, **params: Any) -> StartAccessRequestResponse:
+            """StartAccessRequest: Reason*, Targets*, Tags (* required)."""
+
+        def start_associations_once(self, **params: Any) -> StartAssociationsOnceResult:
+            """StartAssociationsOnce: AssociationIds* (* required)."""
+
+        def start_automation_execution(self, **params: Any) -> StartAutomationExecutionResult:
+            """StartAutomationExecution: DocumentName*, DocumentVersion, Parameters, ClientToken, Mode, TargetParameterName, Targets, TargetMaps, MaxConcurrency, MaxErrors, TargetLocations, Tags, AlarmConfiguration, TargetLocationsURL (* required)."""
+
+        def start_change_request_execution(
+            self, **params: Any
+        ) -> StartChangeRequestExecutionResult:
+            """StartChangeRequestExecution: ScheduledTime, DocumentName*, DocumentVersion, Parameters, ChangeRequestName, ClientToken, AutoApprove, Runbooks*, Tags, ScheduledEndTime, ChangeDetails (* required)."""
+
+        def start_execution_preview(self, **params: Any) -> StartExecutionPreviewResponse:
+            """StartExecutionPreview: DocumentName*, DocumentVersion, ExecutionInputs (* required)."""
+
+        def start_session(self, **params: Any) -> StartSessionResponse:
+            """StartSession: Target*, DocumentName, Reason, Parameters (* required)."""
+
+        def stop_automation_execution(self, **params: Any) -> StopAutomationExecutionResult:
+            """StopAutomationExecution: AutomationExecutionId*, Type (* required)."""
+
+        def terminate_session(self, **params: Any) -> TerminateSessionResponse:
+            """TerminateSession: SessionId* (* required)."""
+
+        def unlabel_parameter_version(self, **params: Any) -> UnlabelParameterVersionResult:
+            """UnlabelParameterVersion: Name*, ParameterVersion*, Labels* (* required)."""
+
+        def update_association(self, **params: Any) -> UpdateAssociationResult:
+            """UpdateAssociation: AssociationId*, Parameters, DocumentVersion, ScheduleExpression, OutputLocation, Name, Targets, AssociationName, AssociationVersion, AutomationTargetParameterName, MaxErrors, MaxConcurrency, ComplianceSeverity, SyncCompliance, ApplyOnlyAtCronInterval, CalendarNames, TargetLocations, ScheduleOffset, Duration, TargetMaps, AlarmConfiguration, AssociationDispatchAssumeRole (* required)."""
+
+        def update_association_status(self, **params: Any) -> UpdateAssociationStatusResult:
+            """UpdateAssociationStatus: Name*, InstanceId*, AssociationStatus* (* required)."""
+
+        def update_cloud_connector(self, **params: Any) -> UpdateCloudConnectorResult:
+            """UpdateCloudConnector: CloudConnectorId*, DisplayName, Configuration, Description (* required)."""
+
+        def update_document(self, **params: Any) -> UpdateDocumentResult:
+            """UpdateDocument: Content*, Attachments, Name*, DisplayName, VersionName, DocumentVersion, DocumentFormat, TargetType, CloudProviders (* required)."""
+
+        def update_document_default_version(
+            self, **params: Any
+        ) -> UpdateDocumentDefaultVersionResult:
+            """UpdateDocumentDefaultVersion: Name*, DocumentVersion* (* required)."""
+
+        def update_document_metadata(self, **params: Any) -> UpdateDocumentMetadataResponse:
+            """UpdateDocumentMetadata: Name*, DocumentVersion, DocumentReviews* (* required)."""
+
+        def update_maintenance_window(self, **params: Any) -> UpdateMaintenanceWindowResult:
+            """UpdateMaintenanceWindow: WindowId*, Name, Description, StartDate, EndDate, Schedule, ScheduleTimezone, ScheduleOffset, Duration, Cutoff, AllowUnassociatedTargets, Enabled, Replace (* required)."""
+
+        def update_maintenance_window_target(
+            self, **params: Any
+        ) -> UpdateMaintenanceWindowTargetResult:
+            """UpdateMaintenanceWindowTarget: WindowId*, WindowTargetId*, Targets, OwnerInformation, Name, Description, Replace (* required)."""
+
+        def update_maintenance_window_task(
+            self, **params: Any
+        ) -> UpdateMaintenanceWindowTaskResult:
+            """UpdateMaintenanceWindowTask: WindowId*, WindowTaskId*, Targets, TaskArn, ServiceRoleArn, TaskParameters, TaskInvocationParameters, Priority, MaxConcurrency, MaxErrors, LoggingInfo, Name, Description, Replace, CutoffBehavior, AlarmConfiguration (* required)."""
+
+        def update_managed_instance_role(self, **params: Any) -> UpdateManagedInstanceRoleResult:
+            """UpdateManagedInstanceRole: InstanceId*, IamRole* (* required)."""
+
+        def update_ops_item(self, **params: Any) -> UpdateOpsItemResponse:
+            """UpdateOpsItem: Description, OperationalData, OperationalDataToDelete, Notifications, Priority, RelatedOpsItems, Status, OpsItemId*, Title, Category, Severity, ActualStartTime, ActualEndTime, PlannedStartTime, PlannedEndTime, OpsItemArn (* required)."""
+
+        def update_ops_metadata(self, **params: Any) -> UpdateOpsMetadataResult:
+            """UpdateOpsMetadata: OpsMetadataArn*, MetadataToUpdate, KeysToDelete (* required)."""
+
+        def update_patch_baseline(self, **params: Any) -> UpdatePatchBaselineResult:
+            """UpdatePatchBaseline: BaselineId*, Name, GlobalFilters, ApprovalRules, ApprovedPatches, ApprovedPatchesComplianceLevel, ApprovedPatchesEnableNonSecurity, RejectedPatches, RejectedPatchesAction, Description, Sources, AvailableSecurityUpdatesComplianceStatus, Replace (* required)."""
+
+        def update_resource_data_sync(self, **params: Any) -> UpdateResourceDataSyncResult:
+            """UpdateResourceDataSync: SyncName*, SyncType*, SyncSource* (* required)."""
+
+        def update_service_setting(self, **params: Any) -> UpdateServiceSettingResult:
+            """UpdateServiceSetting: SettingId*, SettingValue* (* required)."""
+
+        def validate_cloud_connector(self, **params: Any) -> ValidateCloudConnectorResult:
+            """ValidateCloudConnector: CloudConnectorId*, MaxResults, NextToken (* required)."""
+
+        def get_paginator(self, operation: str) -> Paginator:
+            """Pages (``.paginate(**params)``) and items (``.items(**params)``)."""
+
 
 __all__ = ["Client", "exceptions"]
 
@@ -5113,6 +5661,163 @@ ERROR_TABLE = Table(
     "UnsupportedPlatformType UnsupportedPlatformType UnsupportedPlatformType 400\n"
     "ValidationException ValidationException ValidationException 400\n"
 )
+# Methods as data: method -> 'Operation ResultClass', each made when first used.
+METHODS = Table(
+    "add_tags_to_resource AddTagsToResource AddTagsToResourceResult\n"
+    "associate_ops_item_related_item AssociateOpsItemRelatedItem AssociateOpsItemRelatedItemResponse\n"
+    "cancel_command CancelCommand CancelCommandResult\n"
+    "cancel_maintenance_window_execution CancelMaintenanceWindowExecution CancelMaintenanceWindowExecutionResult\n"
+    "create_activation CreateActivation CreateActivationResult\n"
+    "create_association CreateAssociation CreateAssociationResult\n"
+    "create_association_batch CreateAssociationBatch CreateAssociationBatchResult\n"
+    "create_cloud_connector CreateCloudConnector CreateCloudConnectorResult\n"
+    "create_document CreateDocument CreateDocumentResult\n"
+    "create_maintenance_window CreateMaintenanceWindow CreateMaintenanceWindowResult\n"
+    "create_ops_item CreateOpsItem CreateOpsItemResponse\n"
+    "create_ops_metadata CreateOpsMetadata CreateOpsMetadataResult\n"
+    "create_patch_baseline CreatePatchBaseline CreatePatchBaselineResult\n"
+    "create_resource_data_sync CreateResourceDataSync CreateResourceDataSyncResult\n"
+    "delete_activation DeleteActivation DeleteActivationResult\n"
+    "delete_association DeleteAssociation DeleteAssociationResult\n"
+    "delete_cloud_connector DeleteCloudConnector DeleteCloudConnectorResult\n"
+    "delete_document DeleteDocument DeleteDocumentResult\n"
+    "delete_inventory DeleteInventory DeleteInventoryResult\n"
+    "delete_maintenance_window DeleteMaintenanceWindow DeleteMaintenanceWindowResult\n"
+    "delete_ops_item DeleteOpsItem DeleteOpsItemResponse\n"
+    "delete_ops_metadata DeleteOpsMetadata DeleteOpsMetadataResult\n"
+    "delete_parameter DeleteParameter DeleteParameterResult\n"
+    "delete_parameters DeleteParameters DeleteParametersResult\n"
+    "delete_patch_baseline DeletePatchBaseline DeletePatchBaselineResult\n"
+    "delete_resource_data_sync DeleteResourceDataSync DeleteResourceDataSyncResult\n"
+    "delete_resource_policy DeleteResourcePolicy DeleteResourcePolicyResponse\n"
+    "deregister_default_host_management_configuration DeregisterDefaultHostManagementConfiguration DeregisterDefaultHostManagementConfigurationResult\n"
+    "deregister_managed_instance DeregisterManagedInstance DeregisterManagedInstanceResult\n"
+    "deregister_patch_baseline_for_patch_group DeregisterPatchBaselineForPatchGroup DeregisterPatchBaselineForPatchGroupResult\n"
+    "deregister_target_from_maintenance_window DeregisterTargetFromMaintenanceWindow DeregisterTargetFromMaintenanceWindowResult\n"
+    "deregister_task_from_maintenance_window DeregisterTaskFromMaintenanceWindow DeregisterTaskFromMaintenanceWindowResult\n"
+    "describe_activations DescribeActivations DescribeActivationsResult\n"
+    "describe_association DescribeAssociation DescribeAssociationResult\n"
+    "describe_association_execution_targets DescribeAssociationExecutionTargets DescribeAssociationExecutionTargetsResult\n"
+    "describe_association_executions DescribeAssociationExecutions DescribeAssociationExecutionsResult\n"
+    "describe_automation_executions DescribeAutomationExecutions DescribeAutomationExecutionsResult\n"
+    "describe_automation_step_executions DescribeAutomationStepExecutions DescribeAutomationStepExecutionsResult\n"
+    "describe_available_patches DescribeAvailablePatches DescribeAvailablePatchesResult\n"
+    "describe_document DescribeDocument DescribeDocumentResult\n"
+    "describe_document_permission DescribeDocumentPermission DescribeDocumentPermissionResponse\n"
+    "describe_effective_instance_associations DescribeEffectiveInstanceAssociations DescribeEffectiveInstanceAssociationsResult\n"
+    "describe_effective_patches_for_patch_baseline DescribeEffectivePatchesForPatchBaseline DescribeEffectivePatchesForPatchBaselineResult\n"
+    "describe_instance_associations_status DescribeInstanceAssociationsStatus DescribeInstanceAssociationsStatusResult\n"
+    "describe_instance_information DescribeInstanceInformation DescribeInstanceInformationResult\n"
+    "describe_instance_patch_states DescribeInstancePatchStates DescribeInstancePatchStatesResult\n"
+    "describe_instance_patch_states_for_patch_group DescribeInstancePatchStatesForPatchGroup DescribeInstancePatchStatesForPatchGroupResult\n"
+    "describe_instance_patches DescribeInstancePatches DescribeInstancePatchesResult\n"
+    "describe_instance_properties DescribeInstanceProperties DescribeInstancePropertiesResult\n"
+    "describe_inventory_deletions DescribeInventoryDeletions DescribeInventoryDeletionsResult\n"
+    "describe_maintenance_window_execution_task_invocations DescribeMaintenanceWindowExecutionTaskInvocations DescribeMaintenanceWindowExecutionTaskInvocationsResult\n"
+    "describe_maintenance_window_execution_tasks DescribeMaintenanceWindowExecutionTasks DescribeMaintenanceWindowExecutionTasksResult\n"
+    "describe_maintenance_window_executions DescribeMaintenanceWindowExecutions DescribeMaintenanceWindowExecutionsResult\n"
+    "describe_maintenance_window_schedule DescribeMaintenanceWindowSchedule DescribeMaintenanceWindowScheduleResult\n"
+    "describe_maintenance_window_targets DescribeMaintenanceWindowTargets DescribeMaintenanceWindowTargetsResult\n"
+    "describe_maintenance_window_tasks DescribeMaintenanceWindowTasks DescribeMaintenanceWindowTasksResult\n"
+    "describe_maintenance_windows DescribeMaintenanceWindows DescribeMaintenanceWindowsResult\n"
+    "describe_maintenance_windows_for_target DescribeMaintenanceWindowsForTarget DescribeMaintenanceWindowsForTargetResult\n"
+    "describe_ops_items DescribeOpsItems DescribeOpsItemsResponse\n"
+    "describe_parameters DescribeParameters DescribeParametersResult\n"
+    "describe_patch_baselines DescribePatchBaselines DescribePatchBaselinesResult\n"
+    "describe_patch_group_state DescribePatchGroupState DescribePatchGroupStateResult\n"
+    "describe_patch_groups DescribePatchGroups DescribePatchGroupsResult\n"
+    "describe_patch_properties DescribePatchProperties DescribePatchPropertiesResult\n"
+    "describe_sessions DescribeSessions DescribeSessionsResponse\n"
+    "disassociate_ops_item_related_item DisassociateOpsItemRelatedItem DisassociateOpsItemRelatedItemResponse\n"
+    "get_access_token GetAccessToken GetAccessTokenResponse\n"
+    "get_automation_execution GetAutomationExecution GetAutomationExecutionResult\n"
+    "get_calendar_state GetCalendarState GetCalendarStateResponse\n"
+    "get_cloud_connector GetCloudConnector GetCloudConnectorResult\n"
+    "get_command_invocation GetCommandInvocation GetCommandInvocationResult\n"
+    "get_connection_status GetConnectionStatus GetConnectionStatusResponse\n"
+    "get_default_patch_baseline GetDefaultPatchBaseline GetDefaultPatchBaselineResult\n"
+    "get_deployable_patch_snapshot_for_instance GetDeployablePatchSnapshotForInstance GetDeployablePatchSnapshotForInstanceResult\n"
+    "get_document GetDocument GetDocumentResult\n"
+    "get_execution_preview GetExecutionPreview GetExecutionPreviewResponse\n"
+    "get_inventory GetInventory GetInventoryResult\n"
+    "get_inventory_schema GetInventorySchema GetInventorySchemaResult\n"
+    "get_maintenance_window GetMaintenanceWindow GetMaintenanceWindowResult\n"
+    "get_maintenance_window_execution GetMaintenanceWindowExecution GetMaintenanceWindowExecutionResult\n"
+    "get_maintenance_window_execution_task GetMaintenanceWindowExecutionTask GetMaintenanceWindowExecutionTaskResult\n"
+    "get_maintenance_window_execution_task_invocation GetMaintenanceWindowExecutionTaskInvocation GetMaintenanceWindowExecutionTaskInvocationResult\n"
+    "get_maintenance_window_task GetMaintenanceWindowTask GetMaintenanceWindowTaskResult\n"
+    "get_ops_item GetOpsItem GetOpsItemResponse\n"
+    "get_ops_metadata GetOpsMetadata GetOpsMetadataResult\n"
+    "get_ops_summary GetOpsSummary GetOpsSummaryResult\n"
+    "get_parameter GetParameter GetParameterResult\n"
+    "get_parameter_history GetParameterHistory GetParameterHistoryResult\n"
+    "get_parameters GetParameters GetParametersResult\n"
+    "get_parameters_by_path GetParametersByPath GetParametersByPathResult\n"
+    "get_patch_baseline GetPatchBaseline GetPatchBaselineResult\n"
+    "get_patch_baseline_for_patch_group GetPatchBaselineForPatchGroup GetPatchBaselineForPatchGroupResult\n"
+    "get_resource_policies GetResourcePolicies GetResourcePoliciesResponse\n"
+    "get_service_setting GetServiceSetting GetServiceSettingResult\n"
+    "label_parameter_version LabelParameterVersion LabelParameterVersionResult\n"
+    "list_association_versions ListAssociationVersions ListAssociationVersionsResult\n"
+    "list_associations ListAssociations ListAssociationsResult\n"
+    "list_cloud_connectors ListCloudConnectors ListCloudConnectorsResult\n"
+    "list_command_invocations ListCommandInvocations ListCommandInvocationsResult\n"
+    "list_commands ListCommands ListCommandsResult\n"
+    "list_compliance_items ListComplianceItems ListComplianceItemsResult\n"
+    "list_compliance_summaries ListComplianceSummaries ListComplianceSummariesResult\n"
+    "list_document_metadata_history ListDocumentMetadataHistory ListDocumentMetadataHistoryResponse\n"
+    "list_document_versions ListDocumentVersions ListDocumentVersionsResult\n"
+    "list_documents ListDocuments ListDocumentsResult\n"
+    "list_inventory_entries ListInventoryEntries ListInventoryEntriesResult\n"
+    "list_nodes ListNodes ListNodesResult\n"
+    "list_nodes_summary ListNodesSummary ListNodesSummaryResult\n"
+    "list_ops_item_events ListOpsItemEvents ListOpsItemEventsResponse\n"
+    "list_ops_item_related_items ListOpsItemRelatedItems ListOpsItemRelatedItemsResponse\n"
+    "list_ops_metadata ListOpsMetadata ListOpsMetadataResult\n"
+    "list_resource_compliance_summaries ListResourceComplianceSummaries ListResourceComplianceSummariesResult\n"
+    "list_resource_data_sync ListResourceDataSync ListResourceDataSyncResult\n"
+    "list_tags_for_resource ListTagsForResource ListTagsForResourceResult\n"
+    "modify_document_permission ModifyDocumentPermission ModifyDocumentPermissionResponse\n"
+    "put_compliance_items PutComplianceItems PutComplianceItemsResult\n"
+    "put_inventory PutInventory PutInventoryResult\n"
+    "put_parameter PutParameter PutParameterResult\n"
+    "put_resource_policy PutResourcePolicy PutResourcePolicyResponse\n"
+    "register_default_host_management_configuration RegisterDefaultHostManagementConfiguration RegisterDefaultHostManagementConfigurationResult\n"
+    "register_default_patch_baseline RegisterDefaultPatchBaseline RegisterDefaultPatchBaselineResult\n"
+    "register_patch_baseline_for_patch_group RegisterPatchBaselineForPatchGroup RegisterPatchBaselineForPatchGroupResult\n"
+    "register_target_with_maintenance_window RegisterTargetWithMaintenanceWindow RegisterTargetWithMaintenanceWindowResult\n"
+    "register_task_with_maintenance_window RegisterTaskWithMaintenanceWindow RegisterTaskWithMaintenanceWindowResult\n"
+    "remove_tags_from_resource RemoveTagsFromResource RemoveTagsFromResourceResult\n"
+    "reset_service_setting ResetServiceSetting ResetServiceSettingResult\n"
+    "resume_session ResumeSession ResumeSessionResponse\n"
+    "send_automation_signal SendAutomationSignal SendAutomationSignalResult\n"
+    "send_command SendCommand SendCommandResult\n"
+    "start_access_request StartAccessRequest StartAccessRequestResponse\n"
+    "start_associations_once StartAssociationsOnce StartAssociationsOnceResult\n"
+    "start_automation_execution StartAutomationExecution StartAutomationExecutionResult\n"
+    "start_change_request_execution StartChangeRequestExecution StartChangeRequestExecutionResult\n"
+    "start_execution_preview StartExecutionPreview StartExecutionPreviewResponse\n"
+    "start_session StartSession StartSessionResponse\n"
+    "stop_automation_execution StopAutomationExecution StopAutomationExecutionResult\n"
+    "terminate_session TerminateSession TerminateSessionResponse\n"
+    "unlabel_parameter_version UnlabelParameterVersion UnlabelParameterVersionResult\n"
+    "update_association UpdateAssociation UpdateAssociationResult\n"
+    "update_association_status UpdateAssociationStatus UpdateAssociationStatusResult\n"
+    "update_cloud_connector UpdateCloudConnector UpdateCloudConnectorResult\n"
+    "update_document UpdateDocument UpdateDocumentResult\n"
+    "update_document_default_version UpdateDocumentDefaultVersion UpdateDocumentDefaultVersionResult\n"
+    "update_document_metadata UpdateDocumentMetadata UpdateDocumentMetadataResponse\n"
+    "update_maintenance_window UpdateMaintenanceWindow UpdateMaintenanceWindowResult\n"
+    "update_maintenance_window_target UpdateMaintenanceWindowTarget UpdateMaintenanceWindowTargetResult\n"
+    "update_maintenance_window_task UpdateMaintenanceWindowTask UpdateMaintenanceWindowTaskResult\n"
+    "update_managed_instance_role UpdateManagedInstanceRole UpdateManagedInstanceRoleResult\n"
+    "update_ops_item UpdateOpsItem UpdateOpsItemResponse\n"
+    "update_ops_metadata UpdateOpsMetadata UpdateOpsMetadataResult\n"
+    "update_patch_baseline UpdatePatchBaseline UpdatePatchBaselineResult\n"
+    "update_resource_data_sync UpdateResourceDataSync UpdateResourceDataSyncResult\n"
+    "update_service_setting UpdateServiceSetting UpdateServiceSettingResult\n"
+    "validate_cloud_connector ValidateCloudConnector ValidateCloudConnectorResult\n"
+)
 if not TYPE_CHECKING:
     exceptions = Exceptions(globals(), ERROR_TABLE)
 
@@ -5124,806 +5829,15 @@ def __getattr__(name: str) -> Any:
     return exceptions.named(name)
 
 
-class Client(BaseClient):
-    """SSM: one method per operation, keyword arguments as in boto3."""
-
-    metadata = METADATA
-    shapes = SHAPES
-    operations = OPERATIONS
-    paginators = PAGINATORS
-    exceptions = exceptions
-    results = RESULTS
-
-    def add_tags_to_resource(self, **params: Any) -> AddTagsToResourceResult:
-        """AddTagsToResource: ResourceType*, ResourceId*, Tags* (* required)."""
-        return self._call("AddTagsToResource", params, "AddTagsToResourceResult")
-
-    def associate_ops_item_related_item(self, **params: Any) -> AssociateOpsItemRelatedItemResponse:
-        """AssociateOpsItemRelatedItem: OpsItemId*, AssociationType*, ResourceType*, ResourceUri* (* required)."""
-        return self._call(
-            "AssociateOpsItemRelatedItem", params, "AssociateOpsItemRelatedItemResponse"
-        )
-
-    def cancel_command(self, **params: Any) -> CancelCommandResult:
-        """CancelCommand: CommandId*, InstanceIds (* required)."""
-        return self._call("CancelCommand", params, "CancelCommandResult")
-
-    def cancel_maintenance_window_execution(
-        self, **params: Any
-    ) -> CancelMaintenanceWindowExecutionResult:
-        """CancelMaintenanceWindowExecution: WindowExecutionId* (* required)."""
-        return self._call(
-            "CancelMaintenanceWindowExecution", params, "CancelMaintenanceWindowExecutionResult"
-        )
-
-    def create_activation(self, **params: Any) -> CreateActivationResult:
-        """CreateActivation: Description, DefaultInstanceName, IamRole*, RegistrationLimit, ExpirationDate, Tags, RegistrationMetadata (* required)."""
-        return self._call("CreateActivation", params, "CreateActivationResult")
-
-    def create_association(self, **params: Any) -> CreateAssociationResult:
-        """CreateAssociation: Name*, DocumentVersion, InstanceId, Parameters, Targets, ScheduleExpression, OutputLocation, AssociationName, AutomationTargetParameterName, MaxErrors, MaxConcurrency, ComplianceSeverity, SyncCompliance, ApplyOnlyAtCronInterval, CalendarNames, TargetLocations, ScheduleOffset, Duration, TargetMaps, Tags, AlarmConfiguration, AssociationDispatchAssumeRole (* required)."""
-        return self._call("CreateAssociation", params, "CreateAssociationResult")
-
-    def create_association_batch(self, **params: Any) -> CreateAssociationBatchResult:
-        """CreateAssociationBatch: Entries*, AssociationDispatchAssumeRole (* required)."""
-        return self._call("CreateAssociationBatch", params, "CreateAssociationBatchResult")
-
-    def create_cloud_connector(self, **params: Any) -> CreateCloudConnectorResult:
-        """CreateCloudConnector: DisplayName*, RoleArn*, Description, Configuration*, ConfigConnectorArn, Tags (* required)."""
-        return self._call("CreateCloudConnector", params, "CreateCloudConnectorResult")
-
-    def create_document(self, **params: Any) -> CreateDocumentResult:
-        """CreateDocument: Content*, Requires, Attachments, Name*, DisplayName, VersionName, DocumentType, DocumentFormat, TargetType, Tags, CloudProviders (* required)."""
-        return self._call("CreateDocument", params, "CreateDocumentResult")
-
-    def create_maintenance_window(self, **params: Any) -> CreateMaintenanceWindowResult:
-        """CreateMaintenanceWindow: Name*, Description, StartDate, EndDate, Schedule*, ScheduleTimezone, ScheduleOffset, Duration*, Cutoff*, AllowUnassociatedTargets*, ClientToken, Tags (* required)."""
-        return self._call("CreateMaintenanceWindow", params, "CreateMaintenanceWindowResult")
-
-    def create_ops_item(self, **params: Any) -> CreateOpsItemResponse:
-        """CreateOpsItem: Description*, OpsItemType, OperationalData, Notifications, Priority, RelatedOpsItems, Source*, Title*, Tags, Category, Severity, ActualStartTime, ActualEndTime, PlannedStartTime, PlannedEndTime, AccountId (* required)."""
-        return self._call("CreateOpsItem", params, "CreateOpsItemResponse")
-
-    def create_ops_metadata(self, **params: Any) -> CreateOpsMetadataResult:
-        """CreateOpsMetadata: ResourceId*, Metadata, Tags (* required)."""
-        return self._call("CreateOpsMetadata", params, "CreateOpsMetadataResult")
-
-    def create_patch_baseline(self, **params: Any) -> CreatePatchBaselineResult:
-        """CreatePatchBaseline: OperatingSystem, Name*, GlobalFilters, ApprovalRules, ApprovedPatches, ApprovedPatchesComplianceLevel, ApprovedPatchesEnableNonSecurity, RejectedPatches, RejectedPatchesAction, Description, Sources, AvailableSecurityUpdatesComplianceStatus, ClientToken, Tags (* required)."""
-        return self._call("CreatePatchBaseline", params, "CreatePatchBaselineResult")
-
-    def create_resource_data_sync(self, **params: Any) -> CreateResourceDataSyncResult:
-        """CreateResourceDataSync: SyncName*, S3Destination, SyncType, SyncSource (* required)."""
-        return self._call("CreateResourceDataSync", params, "CreateResourceDataSyncResult")
-
-    def delete_activation(self, **params: Any) -> DeleteActivationResult:
-        """DeleteActivation: ActivationId* (* required)."""
-        return self._call("DeleteActivation", params, "DeleteActivationResult")
-
-    def delete_association(self, **params: Any) -> DeleteAssociationResult:
-        """DeleteAssociation: Name, InstanceId, AssociationId (* required)."""
-        return self._call("DeleteAssociation", params, "DeleteAssociationResult")
-
-    def delete_cloud_connector(self, **params: Any) -> DeleteCloudConnectorResult:
-        """DeleteCloudConnector: CloudConnectorId* (* required)."""
-        return self._call("DeleteCloudConnector", params, "DeleteCloudConnectorResult")
-
-    def delete_document(self, **params: Any) -> DeleteDocumentResult:
-        """DeleteDocument: Name*, DocumentVersion, VersionName, Force (* required)."""
-        return self._call("DeleteDocument", params, "DeleteDocumentResult")
-
-    def delete_inventory(self, **params: Any) -> DeleteInventoryResult:
-        """DeleteInventory: TypeName*, SchemaDeleteOption, DryRun, ClientToken (* required)."""
-        return self._call("DeleteInventory", params, "DeleteInventoryResult")
-
-    def delete_maintenance_window(self, **params: Any) -> DeleteMaintenanceWindowResult:
-        """DeleteMaintenanceWindow: WindowId* (* required)."""
-        return self._call("DeleteMaintenanceWindow", params, "DeleteMaintenanceWindowResult")
-
-    def delete_ops_item(self, **params: Any) -> DeleteOpsItemResponse:
-        """DeleteOpsItem: OpsItemId* (* required)."""
-        return self._call("DeleteOpsItem", params, "DeleteOpsItemResponse")
-
-    def delete_ops_metadata(self, **params: Any) -> DeleteOpsMetadataResult:
-        """DeleteOpsMetadata: OpsMetadataArn* (* required)."""
-        return self._call("DeleteOpsMetadata", params, "DeleteOpsMetadataResult")
-
-    def delete_parameter(self, **params: Any) -> DeleteParameterResult:
-        """DeleteParameter: Name* (* required)."""
-        return self._call("DeleteParameter", params, "DeleteParameterResult")
-
-    def delete_parameters(self, **params: Any) -> DeleteParametersResult:
-        """DeleteParameters: Names* (* required)."""
-        return self._call("DeleteParameters", params, "DeleteParametersResult")
-
-    def delete_patch_baseline(self, **params: Any) -> DeletePatchBaselineResult:
-        """DeletePatchBaseline: BaselineId* (* required)."""
-        return self._call("DeletePatchBaseline", params, "DeletePatchBaselineResult")
-
-    def delete_resource_data_sync(self, **params: Any) -> DeleteResourceDataSyncResult:
-        """DeleteResourceDataSync: SyncName*, SyncType (* required)."""
-        return self._call("DeleteResourceDataSync", params, "DeleteResourceDataSyncResult")
-
-    def delete_resource_policy(self, **params: Any) -> DeleteResourcePolicyResponse:
-        """DeleteResourcePolicy: ResourceArn*, PolicyId*, PolicyHash*, DeletionMode (* required)."""
-        return self._call("DeleteResourcePolicy", params, "DeleteResourcePolicyResponse")
-
-    def deregister_default_host_management_configuration(
-        self, **params: Any
-    ) -> DeregisterDefaultHostManagementConfigurationResult:
-        """DeregisterDefaultHostManagementConfiguration."""
-        return self._call(
-            "DeregisterDefaultHostManagementConfiguration",
-            params,
-            "DeregisterDefaultHostManagementConfigurationResult",
-        )
-
-    def deregister_managed_instance(self, **params: Any) -> DeregisterManagedInstanceResult:
-        """DeregisterManagedInstance: InstanceId* (* required)."""
-        return self._call("DeregisterManagedInstance", params, "DeregisterManagedInstanceResult")
-
-    def deregister_patch_baseline_for_patch_group(
-        self, **params: Any
-    ) -> DeregisterPatchBaselineForPatchGroupResult:
-        """DeregisterPatchBaselineForPatchGroup: BaselineId*, PatchGroup* (* required)."""
-        return self._call(
-            "DeregisterPatchBaselineForPatchGroup",
-            params,
-            "DeregisterPatchBaselineForPatchGroupResult",
-        )
-
-    def deregister_target_from_maintenance_window(
-        self, **params: Any
-    ) -> DeregisterTargetFromMaintenanceWindowResult:
-        """DeregisterTargetFromMaintenanceWindow: WindowId*, WindowTargetId*, Safe (* required)."""
-        return self._call(
-            "DeregisterTargetFromMaintenanceWindow",
-            params,
-            "DeregisterTargetFromMaintenanceWindowResult",
-        )
-
-    def deregister_task_from_maintenance_window(
-        self, **params: Any
-    ) -> DeregisterTaskFromMaintenanceWindowResult:
-        """DeregisterTaskFromMaintenanceWindow: WindowId*, WindowTaskId* (* required)."""
-        return self._call(
-            "DeregisterTaskFromMaintenanceWindow",
-            params,
-            "DeregisterTaskFromMaintenanceWindowResult",
-        )
-
-    def describe_activations(self, **params: Any) -> DescribeActivationsResult:
-        """DescribeActivations: Filters, MaxResults, NextToken (* required)."""
-        return self._call("DescribeActivations", params, "DescribeActivationsResult")
-
-    def describe_association(self, **params: Any) -> DescribeAssociationResult:
-        """DescribeAssociation: Name, InstanceId, AssociationId, AssociationVersion (* required)."""
-        return self._call("DescribeAssociation", params, "DescribeAssociationResult")
-
-    def describe_association_execution_targets(
-        self, **params: Any
-    ) -> DescribeAssociationExecutionTargetsResult:
-        """DescribeAssociationExecutionTargets: AssociationId*, ExecutionId*, Filters, MaxResults, NextToken (* required)."""
-        return self._call(
-            "DescribeAssociationExecutionTargets",
-            params,
-            "DescribeAssociationExecutionTargetsResult",
-        )
-
-    def describe_association_executions(self, **params: Any) -> DescribeAssociationExecutionsResult:
-        """DescribeAssociationExecutions: AssociationId*, Filters, MaxResults, NextToken (* required)."""
-        return self._call(
-            "DescribeAssociationExecutions", params, "DescribeAssociationExecutionsResult"
-        )
-
-    def describe_automation_executions(self, **params: Any) -> DescribeAutomationExecutionsResult:
-        """DescribeAutomationExecutions: Filters, MaxResults, NextToken (* required)."""
-        return self._call(
-            "DescribeAutomationExecutions", params, "DescribeAutomationExecutionsResult"
-        )
-
-    def describe_automation_step_executions(
-        self, **params: Any
-    ) -> DescribeAutomationStepExecutionsResult:
-        """DescribeAutomationStepExecutions: AutomationExecutionId*, Filters, NextToken, MaxResults, ReverseOrder (* required)."""
-        return self._call(
-            "DescribeAutomationStepExecutions", params, "DescribeAutomationStepExecutionsResult"
-        )
-
-    def describe_available_patches(self, **params: Any) -> DescribeAvailablePatchesResult:
-        """DescribeAvailablePatches: Filters, MaxResults, NextToken (* required)."""
-        return self._call("DescribeAvailablePatches", params, "DescribeAvailablePatchesResult")
-
-    def describe_document(self, **params: Any) -> DescribeDocumentResult:
-        """DescribeDocument: Name*, DocumentVersion, VersionName (* required)."""
-        return self._call("DescribeDocument", params, "DescribeDocumentResult")
-
-    def describe_document_permission(self, **params: Any) -> DescribeDocumentPermissionResponse:
-        """DescribeDocumentPermission: Name*, PermissionType*, MaxResults, NextToken (* required)."""
-        return self._call(
-            "DescribeDocumentPermission", params, "DescribeDocumentPermissionResponse"
-        )
-
-    def describe_effective_instance_associations(
-        self, **params: Any
-    ) -> DescribeEffectiveInstanceAssociationsResult:
-        """DescribeEffectiveInstanceAssociations: InstanceId*, MaxResults, NextToken (* required)."""
-        return self._call(
-            "DescribeEffectiveInstanceAssociations",
-            params,
-            "DescribeEffectiveInstanceAssociationsResult",
-        )
-
-    def describe_effective_patches_for_patch_baseline(
-        self, **params: Any
-    ) -> DescribeEffectivePatchesForPatchBaselineResult:
-        """DescribeEffectivePatchesForPatchBaseline: BaselineId*, MaxResults, NextToken (* required)."""
-        return self._call(
-            "DescribeEffectivePatchesForPatchBaseline",
-            params,
-            "DescribeEffectivePatchesForPatchBaselineResult",
-        )
-
-    def describe_instance_associations_status(
-        self, **params: Any
-    ) -> DescribeInstanceAssociationsStatusResult:
-        """DescribeInstanceAssociationsStatus: InstanceId*, MaxResults, NextToken (* required)."""
-        return self._call(
-            "DescribeInstanceAssociationsStatus", params, "DescribeInstanceAssociationsStatusResult"
-        )
-
-    def describe_instance_information(self, **params: Any) -> DescribeInstanceInformationResult:
-        """DescribeInstanceInformation: InstanceInformationFilterList, Filters, MaxResults, NextToken (* required)."""
-        return self._call(
-            "DescribeInstanceInformation", params, "DescribeInstanceInformationResult"
-        )
-
-    def describe_instance_patch_states(self, **params: Any) -> DescribeInstancePatchStatesResult:
-        """DescribeInstancePatchStates: InstanceIds*, NextToken, MaxResults (* required)."""
-        return self._call(
-            "DescribeInstancePatchStates", params, "DescribeInstancePatchStatesResult"
-        )
-
-    def describe_instance_patch_states_for_patch_group(
-        self, **params: Any
-    ) -> DescribeInstancePatchStatesForPatchGroupResult:
-        """DescribeInstancePatchStatesForPatchGroup: PatchGroup*, Filters, NextToken, MaxResults (* required)."""
-        return self._call(
-            "DescribeInstancePatchStatesForPatchGroup",
-            params,
-            "DescribeInstancePatchStatesForPatchGroupResult",
-        )
-
-    def describe_instance_patches(self, **params: Any) -> DescribeInstancePatchesResult:
-        """DescribeInstancePatches: InstanceId*, Filters, NextToken, MaxResults (* required)."""
-        return self._call("DescribeInstancePatches", params, "DescribeInstancePatchesResult")
-
-    def describe_instance_properties(self, **params: Any) -> DescribeInstancePropertiesResult:
-        """DescribeInstanceProperties: InstancePropertyFilterList, FiltersWithOperator, MaxResults, NextToken (* required)."""
-        return self._call("DescribeInstanceProperties", params, "DescribeInstancePropertiesResult")
-
-    def describe_inventory_deletions(self, **params: Any) -> DescribeInventoryDeletionsResult:
-        """DescribeInventoryDeletions: DeletionId, NextToken, MaxResults (* required)."""
-        return self._call("DescribeInventoryDeletions", params, "DescribeInventoryDeletionsResult")
-
-    def describe_maintenance_window_execution_task_invocations(
-        self, **params: Any
-    ) -> DescribeMaintenanceWindowExecutionTaskInvocationsResult:
-        """DescribeMaintenanceWindowExecutionTaskInvocations: WindowExecutionId*, TaskId*, Filters, MaxResults, NextToken (* required)."""
-        return self._call(
-            "DescribeMaintenanceWindowExecutionTaskInvocations",
-            params,
-            "DescribeMaintenanceWindowExecutionTaskInvocationsResult",
-        )
-
-    def describe_maintenance_window_execution_tasks(
-        self, **params: Any
-    ) -> DescribeMaintenanceWindowExecutionTasksResult:
-        """DescribeMaintenanceWindowExecutionTasks: WindowExecutionId*, Filters, MaxResults, NextToken (* required)."""
-        return self._call(
-            "DescribeMaintenanceWindowExecutionTasks",
-            params,
-            "DescribeMaintenanceWindowExecutionTasksResult",
-        )
-
-    def describe_maintenance_window_executions(
-        self, **params: Any
-    ) -> DescribeMaintenanceWindowExecutionsResult:
-        """DescribeMaintenanceWindowExecutions: WindowId*, Filters, MaxResults, NextToken (* required)."""
-        return self._call(
-            "DescribeMaintenanceWindowExecutions",
-            params,
-            "DescribeMaintenanceWindowExecutionsResult",
-        )
-
-    def describe_maintenance_window_schedule(
-        self, **params: Any
-    ) -> DescribeMaintenanceWindowScheduleResult:
-        """DescribeMaintenanceWindowSchedule: WindowId, Targets, ResourceType, Filters, MaxResults, NextToken (* required)."""
-        return self._call(
-            "DescribeMaintenanceWindowSchedule", params, "DescribeMaintenanceWindowScheduleResult"
-        )
-
-    def describe_maintenance_window_targets(
-        self, **params: Any
-    ) -> DescribeMaintenanceWindowTargetsResult:
-        """DescribeMaintenanceWindowTargets: WindowId*, Filters, MaxResults, NextToken (* required)."""
-        return self._call(
-            "DescribeMaintenanceWindowTargets", params, "DescribeMaintenanceWindowTargetsResult"
-        )
-
-    def describe_maintenance_window_tasks(
-        self, **params: Any
-    ) -> DescribeMaintenanceWindowTasksResult:
-        """DescribeMaintenanceWindowTasks: WindowId*, Filters, MaxResults, NextToken (* required)."""
-        return self._call(
-            "DescribeMaintenanceWindowTasks", params, "DescribeMaintenanceWindowTasksResult"
-        )
-
-    def describe_maintenance_windows(self, **params: Any) -> DescribeMaintenanceWindowsResult:
-        """DescribeMaintenanceWindows: Filters, MaxResults, NextToken (* required)."""
-        return self._call("DescribeMaintenanceWindows", params, "DescribeMaintenanceWindowsResult")
-
-    def describe_maintenance_windows_for_target(
-        self, **params: Any
-    ) -> DescribeMaintenanceWindowsForTargetResult:
-        """DescribeMaintenanceWindowsForTarget: Targets*, ResourceType*, MaxResults, NextToken (* required)."""
-        return self._call(
-            "DescribeMaintenanceWindowsForTarget",
-            params,
-            "DescribeMaintenanceWindowsForTargetResult",
-        )
-
-    def describe_ops_items(self, **params: Any) -> DescribeOpsItemsResponse:
-        """DescribeOpsItems: OpsItemFilters, MaxResults, NextToken (* required)."""
-        return self._call("DescribeOpsItems", params, "DescribeOpsItemsResponse")
-
-    def describe_parameters(self, **params: Any) -> DescribeParametersResult:
-        """DescribeParameters: Filters, ParameterFilters, MaxResults, NextToken, Shared (* required)."""
-        return self._call("DescribeParameters", params, "DescribeParametersResult")
-
-    def describe_patch_baselines(self, **params: Any) -> DescribePatchBaselinesResult:
-        """DescribePatchBaselines: Filters, MaxResults, NextToken (* required)."""
-        return self._call("DescribePatchBaselines", params, "DescribePatchBaselinesResult")
-
-    def describe_patch_group_state(self, **params: Any) -> DescribePatchGroupStateResult:
-        """DescribePatchGroupState: PatchGroup* (* required)."""
-        return self._call("DescribePatchGroupState", params, "DescribePatchGroupStateResult")
-
-    def describe_patch_groups(self, **params: Any) -> DescribePatchGroupsResult:
-        """DescribePatchGroups: MaxResults, Filters, NextToken (* required)."""
-        return self._call("DescribePatchGroups", params, "DescribePatchGroupsResult")
-
-    def describe_patch_properties(self, **params: Any) -> DescribePatchPropertiesResult:
-        """DescribePatchProperties: OperatingSystem*, Property*, PatchSet, MaxResults, NextToken (* required)."""
-        return self._call("DescribePatchProperties", params, "DescribePatchPropertiesResult")
-
-    def describe_sessions(self, **params: Any) -> DescribeSessionsResponse:
-        """DescribeSessions: State*, MaxResults, NextToken, Filters (* required)."""
-        return self._call("DescribeSessions", params, "DescribeSessionsResponse")
-
-    def disassociate_ops_item_related_item(
-        self, **params: Any
-    ) -> DisassociateOpsItemRelatedItemResponse:
-        """DisassociateOpsItemRelatedItem: OpsItemId*, AssociationId* (* required)."""
-        return self._call(
-            "DisassociateOpsItemRelatedItem", params, "DisassociateOpsItemRelatedItemResponse"
-        )
-
-    def get_access_token(self, **params: Any) -> GetAccessTokenResponse:
-        """GetAccessToken: AccessRequestId* (* required)."""
-        return self._call("GetAccessToken", params, "GetAccessTokenResponse")
-
-    def get_automation_execution(self, **params: Any) -> GetAutomationExecutionResult:
-        """GetAutomationExecution: AutomationExecutionId* (* required)."""
-        return self._call("GetAutomationExecution", params, "GetAutomationExecutionResult")
-
-    def get_calendar_state(self, **params: Any) -> GetCalendarStateResponse:
-        """GetCalendarState: CalendarNames*, AtTime (* required)."""
-        return self._call("GetCalendarState", params, "GetCalendarStateResponse")
-
-    def get_cloud_connector(self, **params: Any) -> GetCloudConnectorResult:
-        """GetCloudConnector: CloudConnectorId* (* required)."""
-        return self._call("GetCloudConnector", params, "GetCloudConnectorResult")
-
-    def get_command_invocation(self, **params: Any) -> GetCommandInvocationResult:
-        """GetCommandInvocation: CommandId*, InstanceId*, PluginName (* required)."""
-        return self._call("GetCommandInvocation", params, "GetCommandInvocationResult")
-
-    def get_connection_status(self, **params: Any) -> GetConnectionStatusResponse:
-        """GetConnectionStatus: Target* (* required)."""
-        return self._call("GetConnectionStatus", params, "GetConnectionStatusResponse")
-
-    def get_default_patch_baseline(self, **params: Any) -> GetDefaultPatchBaselineResult:
-        """GetDefaultPatchBaseline: OperatingSystem (* required)."""
-        return self._call("GetDefaultPatchBaseline", params, "GetDefaultPatchBaselineResult")
-
-    def get_deployable_patch_snapshot_for_instance(
-        self, **params: Any
-    ) -> GetDeployablePatchSnapshotForInstanceResult:
-        """GetDeployablePatchSnapshotForInstance: InstanceId*, SnapshotId*, BaselineOverride, UseS3DualStackEndpoint (* required)."""
-        return self._call(
-            "GetDeployablePatchSnapshotForInstance",
-            params,
-            "GetDeployablePatchSnapshotForInstanceResult",
-        )
-
-    def get_document(self, **params: Any) -> GetDocumentResult:
-        """GetDocument: Name*, VersionName, DocumentVersion, DocumentFormat (* required)."""
-        return self._call("GetDocument", params, "GetDocumentResult")
-
-    def get_execution_preview(self, **params: Any) -> GetExecutionPreviewResponse:
-        """GetExecutionPreview: ExecutionPreviewId* (* required)."""
-        return self._call("GetExecutionPreview", params, "GetExecutionPreviewResponse")
-
-    def get_inventory(self, **params: Any) -> GetInventoryResult:
-        """GetInventory: Filters, Aggregators, ResultAttributes, NextToken, MaxResults (* required)."""
-        return self._call("GetInventory", params, "GetInventoryResult")
-
-    def get_inventory_schema(self, **params: Any) -> GetInventorySchemaResult:
-        """GetInventorySchema: TypeName, NextToken, MaxResults, Aggregator, SubType (* required)."""
-        return self._call("GetInventorySchema", params, "GetInventorySchemaResult")
-
-    def get_maintenance_window(self, **params: Any) -> GetMaintenanceWindowResult:
-        """GetMaintenanceWindow: WindowId* (* required)."""
-        return self._call("GetMaintenanceWindow", params, "GetMaintenanceWindowResult")
-
-    def get_maintenance_window_execution(
-        self, **params: Any
-    ) -> GetMaintenanceWindowExecutionResult:
-        """GetMaintenanceWindowExecution: WindowExecutionId* (* required)."""
-        return self._call(
-            "GetMaintenanceWindowExecution", params, "GetMaintenanceWindowExecutionResult"
-        )
-
-    def get_maintenance_window_execution_task(
-        self, **params: Any
-    ) -> GetMaintenanceWindowExecutionTaskResult:
-        """GetMaintenanceWindowExecutionTask: WindowExecutionId*, TaskId* (* required)."""
-        return self._call(
-            "GetMaintenanceWindowExecutionTask", params, "GetMaintenanceWindowExecutionTaskResult"
-        )
-
-    def get_maintenance_window_execution_task_invocation(
-        self, **params: Any
-    ) -> GetMaintenanceWindowExecutionTaskInvocationResult:
-        """GetMaintenanceWindowExecutionTaskInvocation: WindowExecutionId*, TaskId*, InvocationId* (* required)."""
-        return self._call(
-            "GetMaintenanceWindowExecutionTaskInvocation",
-            params,
-            "GetMaintenanceWindowExecutionTaskInvocationResult",
-        )
-
-    def get_maintenance_window_task(self, **params: Any) -> GetMaintenanceWindowTaskResult:
-        """GetMaintenanceWindowTask: WindowId*, WindowTaskId* (* required)."""
-        return self._call("GetMaintenanceWindowTask", params, "GetMaintenanceWindowTaskResult")
-
-    def get_ops_item(self, **params: Any) -> GetOpsItemResponse:
-        """GetOpsItem: OpsItemId*, OpsItemArn (* required)."""
-        return self._call("GetOpsItem", params, "GetOpsItemResponse")
-
-    def get_ops_metadata(self, **params: Any) -> GetOpsMetadataResult:
-        """GetOpsMetadata: OpsMetadataArn*, MaxResults, NextToken (* required)."""
-        return self._call("GetOpsMetadata", params, "GetOpsMetadataResult")
-
-    def get_ops_summary(self, **params: Any) -> GetOpsSummaryResult:
-        """GetOpsSummary: SyncName, Filters, Aggregators, ResultAttributes, NextToken, MaxResults (* required)."""
-        return self._call("GetOpsSummary", params, "GetOpsSummaryResult")
-
-    def get_parameter(self, **params: Any) -> GetParameterResult:
-        """GetParameter: Name*, WithDecryption (* required)."""
-        return self._call("GetParameter", params, "GetParameterResult")
-
-    def get_parameter_history(self, **params: Any) -> GetParameterHistoryResult:
-        """GetParameterHistory: Name*, WithDecryption, MaxResults, NextToken (* required)."""
-        return self._call("GetParameterHistory", params, "GetParameterHistoryResult")
-
-    def get_parameters(self, **params: Any) -> GetParametersResult:
-        """GetParameters: Names*, WithDecryption (* required)."""
-        return self._call("GetParameters", params, "GetParametersResult")
-
-    def get_parameters_by_path(self, **params: Any) -> GetParametersByPathResult:
-        """GetParametersByPath: Path*, Recursive, ParameterFilters, WithDecryption, MaxResults, NextToken (* required)."""
-        return self._call("GetParametersByPath", params, "GetParametersByPathResult")
-
-    def get_patch_baseline(self, **params: Any) -> GetPatchBaselineResult:
-        """GetPatchBaseline: BaselineId* (* required)."""
-        return self._call("GetPatchBaseline", params, "GetPatchBaselineResult")
-
-    def get_patch_baseline_for_patch_group(
-        self, **params: Any
-    ) -> GetPatchBaselineForPatchGroupResult:
-        """GetPatchBaselineForPatchGroup: PatchGroup*, OperatingSystem (* required)."""
-        return self._call(
-            "GetPatchBaselineForPatchGroup", params, "GetPatchBaselineForPatchGroupResult"
-        )
-
-    def get_resource_policies(self, **params: Any) -> GetResourcePoliciesResponse:
-        """GetResourcePolicies: ResourceArn*, NextToken, MaxResults (* required)."""
-        return self._call("GetResourcePolicies", params, "GetResourcePoliciesResponse")
-
-    def get_service_setting(self, **params: Any) -> GetServiceSettingResult:
-        """GetServiceSetting: SettingId* (* required)."""
-        return self._call("GetServiceSetting", params, "GetServiceSettingResult")
-
-    def label_parameter_version(self, **params: Any) -> LabelParameterVersionResult:
-        """LabelParameterVersion: Name*, ParameterVersion, Labels* (* required)."""
-        return self._call("LabelParameterVersion", params, "LabelParameterVersionResult")
-
-    def list_association_versions(self, **params: Any) -> ListAssociationVersionsResult:
-        """ListAssociationVersions: AssociationId*, MaxResults, NextToken (* required)."""
-        return self._call("ListAssociationVersions", params, "ListAssociationVersionsResult")
-
-    def list_associations(self, **params: Any) -> ListAssociationsResult:
-        """ListAssociations: AssociationFilterList, MaxResults, NextToken (* required)."""
-        return self._call("ListAssociations", params, "ListAssociationsResult")
-
-    def list_cloud_connectors(self, **params: Any) -> ListCloudConnectorsResult:
-        """ListCloudConnectors: MaxResults, NextToken, Filters (* required)."""
-        return self._call("ListCloudConnectors", params, "ListCloudConnectorsResult")
-
-    def list_command_invocations(self, **params: Any) -> ListCommandInvocationsResult:
-        """ListCommandInvocations: CommandId, InstanceId, MaxResults, NextToken, Filters, Details (* required)."""
-        return self._call("ListCommandInvocations", params, "ListCommandInvocationsResult")
-
-    def list_commands(self, **params: Any) -> ListCommandsResult:
-        """ListCommands: CommandId, InstanceId, MaxResults, NextToken, Filters (* required)."""
-        return self._call("ListCommands", params, "ListCommandsResult")
-
-    def list_compliance_items(self, **params: Any) -> ListComplianceItemsResult:
-        """ListComplianceItems: Filters, ResourceIds, ResourceTypes, NextToken, MaxResults (* required)."""
-        return self._call("ListComplianceItems", params, "ListComplianceItemsResult")
-
-    def list_compliance_summaries(self, **params: Any) -> ListComplianceSummariesResult:
-        """ListComplianceSummaries: Filters, NextToken, MaxResults (* required)."""
-        return self._call("ListComplianceSummaries", params, "ListComplianceSummariesResult")
-
-    def list_document_metadata_history(self, **params: Any) -> ListDocumentMetadataHistoryResponse:
-        """ListDocumentMetadataHistory: Name*, DocumentVersion, Metadata*, NextToken, MaxResults (* required)."""
-        return self._call(
-            "ListDocumentMetadataHistory", params, "ListDocumentMetadataHistoryResponse"
-        )
-
-    def list_document_versions(self, **params: Any) -> ListDocumentVersionsResult:
-        """ListDocumentVersions: Name*, MaxResults, NextToken (* required)."""
-        return self._call("ListDocumentVersions", params, "ListDocumentVersionsResult")
-
-    def list_documents(self, **params: Any) -> ListDocumentsResult:
-        """ListDocuments: DocumentFilterList, Filters, MaxResults, NextToken (* required)."""
-        return self._call("ListDocuments", params, "ListDocumentsResult")
-
-    def list_inventory_entries(self, **params: Any) -> ListInventoryEntriesResult:
-        """ListInventoryEntries: InstanceId*, TypeName*, Filters, NextToken, MaxResults (* required)."""
-        return self._call("ListInventoryEntries", params, "ListInventoryEntriesResult")
-
-    def list_nodes(self, **params: Any) -> ListNodesResult:
-        """ListNodes: SyncName, Filters, NextToken, MaxResults (* required)."""
-        return self._call("ListNodes", params, "ListNodesResult")
-
-    def list_nodes_summary(self, **params: Any) -> ListNodesSummaryResult:
-        """ListNodesSummary: SyncName, Filters, Aggregators*, NextToken, MaxResults (* required)."""
-        return self._call("ListNodesSummary", params, "ListNodesSummaryResult")
-
-    def list_ops_item_events(self, **params: Any) -> ListOpsItemEventsResponse:
-        """ListOpsItemEvents: Filters, MaxResults, NextToken (* required)."""
-        return self._call("ListOpsItemEvents", params, "ListOpsItemEventsResponse")
-
-    def list_ops_item_related_items(self, **params: Any) -> ListOpsItemRelatedItemsResponse:
-        """ListOpsItemRelatedItems: OpsItemId, Filters, MaxResults, NextToken (* required)."""
-        return self._call("ListOpsItemRelatedItems", params, "ListOpsItemRelatedItemsResponse")
-
-    def list_ops_metadata(self, **params: Any) -> ListOpsMetadataResult:
-        """ListOpsMetadata: Filters, MaxResults, NextToken (* required)."""
-        return self._call("ListOpsMetadata", params, "ListOpsMetadataResult")
-
-    def list_resource_compliance_summaries(
-        self, **params: Any
-    ) -> ListResourceComplianceSummariesResult:
-        """ListResourceComplianceSummaries: Filters, NextToken, MaxResults (* required)."""
-        return self._call(
-            "ListResourceComplianceSummaries", params, "ListResourceComplianceSummariesResult"
-        )
-
-    def list_resource_data_sync(self, **params: Any) -> ListResourceDataSyncResult:
-        """ListResourceDataSync: SyncType, NextToken, MaxResults (* required)."""
-        return self._call("ListResourceDataSync", params, "ListResourceDataSyncResult")
-
-    def list_tags_for_resource(self, **params: Any) -> ListTagsForResourceResult:
-        """ListTagsForResource: ResourceType*, ResourceId* (* required)."""
-        return self._call("ListTagsForResource", params, "ListTagsForResourceResult")
-
-    def modify_document_permission(self, **params: Any) -> ModifyDocumentPermissionResponse:
-        """ModifyDocumentPermission: Name*, PermissionType*, AccountIdsToAdd, AccountIdsToRemove, SharedDocumentVersion (* required)."""
-        return self._call("ModifyDocumentPermission", params, "ModifyDocumentPermissionResponse")
-
-    def put_compliance_items(self, **params: Any) -> PutComplianceItemsResult:
-        """PutComplianceItems: ResourceId*, ResourceType*, ComplianceType*, ExecutionSummary*, Items*, ItemContentHash, UploadType (* required)."""
-        return self._call("PutComplianceItems", params, "PutComplianceItemsResult")
-
-    def put_inventory(self, **params: Any) -> PutInventoryResult:
-        """PutInventory: InstanceId*, Items* (* required)."""
-        return self._call("PutInventory", params, "PutInventoryResult")
-
-    def put_parameter(self, **params: Any) -> PutParameterResult:
-        """PutParameter: Name*, Description, Value*, Type, KeyId, Overwrite, AllowedPattern, Tags, Tier, Policies, DataType (* required)."""
-        return self._call("PutParameter", params, "PutParameterResult")
-
-    def put_resource_policy(self, **params: Any) -> PutResourcePolicyResponse:
-        """PutResourcePolicy: ResourceArn*, Policy*, PolicyId, PolicyHash (* required)."""
-        return self._call("PutResourcePolicy", params, "PutResourcePolicyResponse")
-
-    def register_default_host_management_configuration(
-        self, **params: Any
-    ) -> RegisterDefaultHostManagementConfigurationResult:
-        """RegisterDefaultHostManagementConfiguration: PermissionModel*, RoleArn, Overwrite (* required)."""
-        return self._call(
-            "RegisterDefaultHostManagementConfiguration",
-            params,
-            "RegisterDefaultHostManagementConfigurationResult",
-        )
-
-    def register_default_patch_baseline(self, **params: Any) -> RegisterDefaultPatchBaselineResult:
-        """RegisterDefaultPatchBaseline: BaselineId* (* required)."""
-        return self._call(
-            "RegisterDefaultPatchBaseline", params, "RegisterDefaultPatchBaselineResult"
-        )
-
-    def register_patch_baseline_for_patch_group(
-        self, **params: Any
-    ) -> RegisterPatchBaselineForPatchGroupResult:
-        """RegisterPatchBaselineForPatchGroup: BaselineId*, PatchGroup* (* required)."""
-        return self._call(
-            "RegisterPatchBaselineForPatchGroup", params, "RegisterPatchBaselineForPatchGroupResult"
-        )
-
-    def register_target_with_maintenance_window(
-        self, **params: Any
-    ) -> RegisterTargetWithMaintenanceWindowResult:
-        """RegisterTargetWithMaintenanceWindow: WindowId*, ResourceType*, Targets*, OwnerInformation, Name, Description, ClientToken (* required)."""
-        return self._call(
-            "RegisterTargetWithMaintenanceWindow",
-            params,
-            "RegisterTargetWithMaintenanceWindowResult",
-        )
-
-    def register_task_with_maintenance_window(
-        self, **params: Any
-    ) -> RegisterTaskWithMaintenanceWindowResult:
-        """RegisterTaskWithMaintenanceWindow: WindowId*, Targets, TaskArn*, ServiceRoleArn, TaskType*, TaskParameters, TaskInvocationParameters, Priority, MaxConcurrency, MaxErrors, LoggingInfo, Name, Description, ClientToken, CutoffBehavior, AlarmConfiguration (* required)."""
-        return self._call(
-            "RegisterTaskWithMaintenanceWindow", params, "RegisterTaskWithMaintenanceWindowResult"
-        )
-
-    def remove_tags_from_resource(self, **params: Any) -> RemoveTagsFromResourceResult:
-        """RemoveTagsFromResource: ResourceType*, ResourceId*, TagKeys* (* required)."""
-        return self._call("RemoveTagsFromResource", params, "RemoveTagsFromResourceResult")
-
-    def reset_service_setting(self, **params: Any) -> ResetServiceSettingResult:
-        """ResetServiceSetting: SettingId* (* required)."""
-        return self._call("ResetServiceSetting", params, "ResetServiceSettingResult")
-
-    def resume_session(self, **params: Any) -> ResumeSessionResponse:
-        """ResumeSession: SessionId* (* required)."""
-        return self._call("ResumeSession", params, "ResumeSessionResponse")
-
-    def send_automation_signal(self, **params: Any) -> SendAutomationSignalResult:
-        """SendAutomationSignal: AutomationExecutionId*, SignalType*, Payload (* required)."""
-        return self._call("SendAutomationSignal", params, "SendAutomationSignalResult")
-
-    def send_command(self, **params: Any) -> SendCommandResult:
-        """SendCommand: InstanceIds, Targets, DocumentName*, DocumentVersion, DocumentHash, DocumentHashType, TimeoutSeconds, Comment, Parameters, OutputS3Region, OutputS3BucketName, OutputS3KeyPrefix, MaxConcurrency, MaxErrors, ServiceRoleArn, NotificationConfig, CloudWatchOutputConfig, AlarmConfiguration (* required)."""
-        return self._call("SendCommand", params, "SendCommandResult")
-
-    def start_access_request(self, **params: Any) -> StartAccessRequestResponse:
-        """StartAccessRequest: Reason*, Targets*, Tags (* required)."""
-        return self._call("StartAccessRequest", params, "StartAccessRequestResponse")
-
-    def start_associations_once(self, **params: Any) -> StartAssociationsOnceResult:
-        """StartAssociationsOnce: AssociationIds* (* required)."""
-        return self._call("StartAssociationsOnce", params, "StartAssociationsOnceResult")
-
-    def start_automation_execution(self, **params: Any) -> StartAutomationExecutionResult:
-        """StartAutomationExecution: DocumentName*, DocumentVersion, Parameters, ClientToken, Mode, TargetParameterName, Targets, TargetMaps, MaxConcurrency, MaxErrors, TargetLocations, Tags, AlarmConfiguration, TargetLocationsURL (* required)."""
-        return self._call("StartAutomationExecution", params, "StartAutomationExecutionResult")
-
-    def start_change_request_execution(self, **params: Any) -> StartChangeRequestExecutionResult:
-        """StartChangeRequestExecution: ScheduledTime, DocumentName*, DocumentVersion, Parameters, ChangeRequestName, ClientToken, AutoApprove, Runbooks*, Tags, ScheduledEndTime, ChangeDetails (* required)."""
-        return self._call(
-            "StartChangeRequestExecution", params, "StartChangeRequestExecutionResult"
-        )
-
-    def start_execution_preview(self, **params: Any) -> StartExecutionPreviewResponse:
-        """StartExecutionPreview: DocumentName*, DocumentVersion, ExecutionInputs (* required)."""
-        return self._call("StartExecutionPreview", params, "StartExecutionPreviewResponse")
-
-    def start_session(self, **params: Any) -> StartSessionResponse:
-        """StartSession: Target*, DocumentName, Reason, Parameters (* required)."""
-        return self._call("StartSession", params, "StartSessionResponse")
-
-    def stop_automation_execution(self, **params: Any) -> StopAutomationExecutionResult:
-        """StopAutomationExecution: AutomationExecutionId*, Type (* required)."""
-        return self._call("StopAutomationExecution", params, "StopAutomationExecutionResult")
-
-    def terminate_session(self, **params: Any) -> TerminateSessionResponse:
-        """TerminateSession: SessionId* (* required)."""
-        return self._call("TerminateSession", params, "TerminateSessionResponse")
-
-    def unlabel_parameter_version(self, **params: Any) -> UnlabelParameterVersionResult:
-        """UnlabelParameterVersion: Name*, ParameterVersion*, Labels* (* required)."""
-        return self._call("UnlabelParameterVersion", params, "UnlabelParameterVersionResult")
-
-    def update_association(self, **params: Any) -> UpdateAssociationResult:
-        """UpdateAssociation: AssociationId*, Parameters, DocumentVersion, ScheduleExpression, OutputLocation, Name, Targets, AssociationName, AssociationVersion, AutomationTargetParameterName, MaxErrors, MaxConcurrency, ComplianceSeverity, SyncCompliance, ApplyOnlyAtCronInterval, CalendarNames, TargetLocations, ScheduleOffset, Duration, TargetMaps, AlarmConfiguration, AssociationDispatchAssumeRole (* required)."""
-        return self._call("UpdateAssociation", params, "UpdateAssociationResult")
-
-    def update_association_status(self, **params: Any) -> UpdateAssociationStatusResult:
-        """UpdateAssociationStatus: Name*, InstanceId*, AssociationStatus* (* required)."""
-        return self._call("UpdateAssociationStatus", params, "UpdateAssociationStatusResult")
-
-    def update_cloud_connector(self, **params: Any) -> UpdateCloudConnectorResult:
-        """UpdateCloudConnector: CloudConnectorId*, DisplayName, Configuration, Description (* required)."""
-        return self._call("UpdateCloudConnector", params, "UpdateCloudConnectorResult")
-
-    def update_document(self, **params: Any) -> UpdateDocumentResult:
-        """UpdateDocument: Content*, Attachments, Name*, DisplayName, VersionName, DocumentVersion, DocumentFormat, TargetType, CloudProviders (* required)."""
-        return self._call("UpdateDocument", params, "UpdateDocumentResult")
-
-    def update_document_default_version(self, **params: Any) -> UpdateDocumentDefaultVersionResult:
-        """UpdateDocumentDefaultVersion: Name*, DocumentVersion* (* required)."""
-        return self._call(
-            "UpdateDocumentDefaultVersion", params, "UpdateDocumentDefaultVersionResult"
-        )
-
-    def update_document_metadata(self, **params: Any) -> UpdateDocumentMetadataResponse:
-        """UpdateDocumentMetadata: Name*, DocumentVersion, DocumentReviews* (* required)."""
-        return self._call("UpdateDocumentMetadata", params, "UpdateDocumentMetadataResponse")
-
-    def update_maintenance_window(self, **params: Any) -> UpdateMaintenanceWindowResult:
-        """UpdateMaintenanceWindow: WindowId*, Name, Description, StartDate, EndDate, Schedule, ScheduleTimezone, ScheduleOffset, Duration, Cutoff, AllowUnassociatedTargets, Enabled, Replace (* required)."""
-        return self._call("UpdateMaintenanceWindow", params, "UpdateMaintenanceWindowResult")
-
-    def update_maintenance_window_target(
-        self, **params: Any
-    ) -> UpdateMaintenanceWindowTargetResult:
-        """UpdateMaintenanceWindowTarget: WindowId*, WindowTargetId*, Targets, OwnerInformation, Name, Description, Replace (* required)."""
-        return self._call(
-            "UpdateMaintenanceWindowTarget", params, "UpdateMaintenanceWindowTargetResult"
-        )
-
-    def update_maintenance_window_task(self, **params: Any) -> UpdateMaintenanceWindowTaskResult:
-        """UpdateMaintenanceWindowTask: WindowId*, WindowTaskId*, Targets, TaskArn, ServiceRoleArn, TaskParameters, TaskInvocationParameters, Priority, MaxConcurrency, MaxErrors, LoggingInfo, Name, Description, Replace, CutoffBehavior, AlarmConfiguration (* required)."""
-        return self._call(
-            "UpdateMaintenanceWindowTask", params, "UpdateMaintenanceWindowTaskResult"
-        )
-
-    def update_managed_instance_role(self, **params: Any) -> UpdateManagedInstanceRoleResult:
-        """UpdateManagedInstanceRole: InstanceId*, IamRole* (* required)."""
-        return self._call("UpdateManagedInstanceRole", params, "UpdateManagedInstanceRoleResult")
-
-    def update_ops_item(self, **params: Any) -> UpdateOpsItemResponse:
-        """UpdateOpsItem: Description, OperationalData, OperationalDataToDelete, Notifications, Priority, RelatedOpsItems, Status, OpsItemId*, Title, Category, Severity, ActualStartTime, ActualEndTime, PlannedStartTime, PlannedEndTime, OpsItemArn (* required)."""
-        return self._call("UpdateOpsItem", params, "UpdateOpsItemResponse")
-
-    def update_ops_metadata(self, **params: Any) -> UpdateOpsMetadataResult:
-        """UpdateOpsMetadata: OpsMetadataArn*, MetadataToUpdate, KeysToDelete (* required)."""
-        return self._call("UpdateOpsMetadata", params, "UpdateOpsMetadataResult")
-
-    def update_patch_baseline(self, **params: Any) -> UpdatePatchBaselineResult:
-        """UpdatePatchBaseline: BaselineId*, Name, GlobalFilters, ApprovalRules, ApprovedPatches, ApprovedPatchesComplianceLevel, ApprovedPatchesEnableNonSecurity, RejectedPatches, RejectedPatchesAction, Description, Sources, AvailableSecurityUpdatesComplianceStatus, Replace (* required)."""
-        return self._call("UpdatePatchBaseline", params, "UpdatePatchBaselineResult")
-
-    def update_resource_data_sync(self, **params: Any) -> UpdateResourceDataSyncResult:
-        """UpdateResourceDataSync: SyncName*, SyncType*, SyncSource* (* required)."""
-        return self._call("UpdateResourceDataSync", params, "UpdateResourceDataSyncResult")
-
-    def update_service_setting(self, **params: Any) -> UpdateServiceSettingResult:
-        """UpdateServiceSetting: SettingId*, SettingValue* (* required)."""
-        return self._call("UpdateServiceSetting", params, "UpdateServiceSettingResult")
-
-    def validate_cloud_connector(self, **params: Any) -> ValidateCloudConnectorResult:
-        """ValidateCloudConnector: CloudConnectorId*, MaxResults, NextToken (* required)."""
-        return self._call("ValidateCloudConnector", params, "ValidateCloudConnectorResult")
-
-    def get_paginator(self, operation: str) -> Paginator:
-        """Pages (``.paginate(**params)``) and items (``.items(**params)``)."""
-        return self._paginator(operation)
+if not TYPE_CHECKING:
+
+    class Client(BaseClient):
+        """SSM: one method per operation, keyword arguments as in boto3."""
+
+        metadata = METADATA
+        shapes = SHAPES
+        operations = OPERATIONS
+        paginators = PAGINATORS
+        exceptions = exceptions
+        results = RESULTS
+        methods = METHODS

@@ -253,6 +253,50 @@ if TYPE_CHECKING:
         @staticmethod
         def named(class_name: str) -> type[ServiceError]: ...
 
+    class Client(BaseClient):
+        """STS: one method per operation, keyword arguments as in boto3."""
+
+        exceptions = exceptions
+
+        def assume_role(self, **params: Any) -> AssumeRoleResponse:
+            """AssumeRole: RoleArn*, RoleSessionName*, PolicyArns, Policy, DurationSeconds, Tags, TransitiveTagKeys, ExternalId, SerialNumber, TokenCode, SourceIdentity, ProvidedContexts, MinimumSessionTokenSize (* required)."""
+
+        def assume_role_with_saml(self, **params: Any) -> AssumeRoleWithSAMLResponse:
+            """AssumeRoleWithSAML: RoleArn*, PrincipalArn*, SAMLAssertion*, PolicyArns, Policy, DurationSeconds, MinimumSessionTokenSize (* required)."""
+
+        def assume_role_with_web_identity(self, **params: Any) -> AssumeRoleWithWebIdentityResponse:
+            """AssumeRoleWithWebIdentity: RoleArn*, RoleSessionName*, WebIdentityToken*, ProviderId, PolicyArns, Policy, DurationSeconds, MinimumSessionTokenSize (* required)."""
+
+        def assume_root(self, **params: Any) -> AssumeRootResponse:
+            """AssumeRoot: TargetPrincipal*, TaskPolicyArn*, DurationSeconds, MinimumSessionTokenSize (* required)."""
+
+        def decode_authorization_message(self, **params: Any) -> DecodeAuthorizationMessageResponse:
+            """DecodeAuthorizationMessage: EncodedMessage* (* required)."""
+
+        def get_access_key_info(self, **params: Any) -> GetAccessKeyInfoResponse:
+            """GetAccessKeyInfo: AccessKeyId* (* required)."""
+
+        def get_caller_identity(self, **params: Any) -> GetCallerIdentityResponse:
+            """GetCallerIdentity."""
+
+        def get_delegated_access_token(self, **params: Any) -> GetDelegatedAccessTokenResponse:
+            """GetDelegatedAccessToken: TradeInToken* (* required)."""
+
+        def get_federation_token(self, **params: Any) -> GetFederationTokenResponse:
+            """GetFederationToken: Name*, Policy, PolicyArns, DurationSeconds, Tags, MinimumSessionTokenSize (* required)."""
+
+        def get_scoped_credentials(self, **params: Any) -> GetScopedCredentialsResponse:
+            """GetScopedCredentials: Policy, DurationSeconds, MinimumSessionTokenSize, ScopedSessionDescription (* required)."""
+
+        def get_session_token(self, **params: Any) -> GetSessionTokenResponse:
+            """GetSessionToken: DurationSeconds, SerialNumber, TokenCode, MinimumSessionTokenSize (* required)."""
+
+        def get_web_identity_token(self, **params: Any) -> GetWebIdentityTokenResponse:
+            """GetWebIdentityToken: Audience*, DurationSeconds, SigningAlgorithm*, Scope, SubjectMode, Tags (* required)."""
+
+        def get_paginator(self, operation: str) -> Paginator:
+            """Pages (``.paginate(**params)``) and items (``.items(**params)``)."""
+
 
 __all__ = ["Client", "exceptions"]
 
@@ -453,6 +497,21 @@ ERROR_TABLE = Table(
     "RegionDisabledException RegionDisabledException RegionDisabledException 403\n"
     "SessionDurationEscalationException SessionDurationEscalationException SessionDurationEscalationException 403\n"
 )
+# Methods as data: method -> 'Operation ResultClass', each made when first used.
+METHODS = Table(
+    "assume_role AssumeRole AssumeRoleResponse\n"
+    "assume_role_with_saml AssumeRoleWithSAML AssumeRoleWithSAMLResponse\n"
+    "assume_role_with_web_identity AssumeRoleWithWebIdentity AssumeRoleWithWebIdentityResponse\n"
+    "assume_root AssumeRoot AssumeRootResponse\n"
+    "decode_authorization_message DecodeAuthorizationMessage DecodeAuthorizationMessageResponse\n"
+    "get_access_key_info GetAccessKeyInfo GetAccessKeyInfoResponse\n"
+    "get_caller_identity GetCallerIdentity GetCallerIdentityResponse\n"
+    "get_delegated_access_token GetDelegatedAccessToken GetDelegatedAccessTokenResponse\n"
+    "get_federation_token GetFederationToken GetFederationTokenResponse\n"
+    "get_scoped_credentials GetScopedCredentials GetScopedCredentialsResponse\n"
+    "get_session_token GetSessionToken GetSessionTokenResponse\n"
+    "get_web_identity_token GetWebIdentityToken GetWebIdentityTokenResponse\n"
+)
 if not TYPE_CHECKING:
     exceptions = Exceptions(globals(), ERROR_TABLE)
 
@@ -464,66 +523,15 @@ def __getattr__(name: str) -> Any:
     return exceptions.named(name)
 
 
-class Client(BaseClient):
-    """STS: one method per operation, keyword arguments as in boto3."""
+if not TYPE_CHECKING:
 
-    metadata = METADATA
-    shapes = SHAPES
-    operations = OPERATIONS
-    paginators = PAGINATORS
-    exceptions = exceptions
-    results = RESULTS
+    class Client(BaseClient):
+        """STS: one method per operation, keyword arguments as in boto3."""
 
-    def assume_role(self, **params: Any) -> AssumeRoleResponse:
-        """AssumeRole: RoleArn*, RoleSessionName*, PolicyArns, Policy, DurationSeconds, Tags, TransitiveTagKeys, ExternalId, SerialNumber, TokenCode, SourceIdentity, ProvidedContexts, MinimumSessionTokenSize (* required)."""
-        return self._call("AssumeRole", params, "AssumeRoleResponse")
-
-    def assume_role_with_saml(self, **params: Any) -> AssumeRoleWithSAMLResponse:
-        """AssumeRoleWithSAML: RoleArn*, PrincipalArn*, SAMLAssertion*, PolicyArns, Policy, DurationSeconds, MinimumSessionTokenSize (* required)."""
-        return self._call("AssumeRoleWithSAML", params, "AssumeRoleWithSAMLResponse")
-
-    def assume_role_with_web_identity(self, **params: Any) -> AssumeRoleWithWebIdentityResponse:
-        """AssumeRoleWithWebIdentity: RoleArn*, RoleSessionName*, WebIdentityToken*, ProviderId, PolicyArns, Policy, DurationSeconds, MinimumSessionTokenSize (* required)."""
-        return self._call("AssumeRoleWithWebIdentity", params, "AssumeRoleWithWebIdentityResponse")
-
-    def assume_root(self, **params: Any) -> AssumeRootResponse:
-        """AssumeRoot: TargetPrincipal*, TaskPolicyArn*, DurationSeconds, MinimumSessionTokenSize (* required)."""
-        return self._call("AssumeRoot", params, "AssumeRootResponse")
-
-    def decode_authorization_message(self, **params: Any) -> DecodeAuthorizationMessageResponse:
-        """DecodeAuthorizationMessage: EncodedMessage* (* required)."""
-        return self._call(
-            "DecodeAuthorizationMessage", params, "DecodeAuthorizationMessageResponse"
-        )
-
-    def get_access_key_info(self, **params: Any) -> GetAccessKeyInfoResponse:
-        """GetAccessKeyInfo: AccessKeyId* (* required)."""
-        return self._call("GetAccessKeyInfo", params, "GetAccessKeyInfoResponse")
-
-    def get_caller_identity(self, **params: Any) -> GetCallerIdentityResponse:
-        """GetCallerIdentity."""
-        return self._call("GetCallerIdentity", params, "GetCallerIdentityResponse")
-
-    def get_delegated_access_token(self, **params: Any) -> GetDelegatedAccessTokenResponse:
-        """GetDelegatedAccessToken: TradeInToken* (* required)."""
-        return self._call("GetDelegatedAccessToken", params, "GetDelegatedAccessTokenResponse")
-
-    def get_federation_token(self, **params: Any) -> GetFederationTokenResponse:
-        """GetFederationToken: Name*, Policy, PolicyArns, DurationSeconds, Tags, MinimumSessionTokenSize (* required)."""
-        return self._call("GetFederationToken", params, "GetFederationTokenResponse")
-
-    def get_scoped_credentials(self, **params: Any) -> GetScopedCredentialsResponse:
-        """GetScopedCredentials: Policy, DurationSeconds, MinimumSessionTokenSize, ScopedSessionDescription (* required)."""
-        return self._call("GetScopedCredentials", params, "GetScopedCredentialsResponse")
-
-    def get_session_token(self, **params: Any) -> GetSessionTokenResponse:
-        """GetSessionToken: DurationSeconds, SerialNumber, TokenCode, MinimumSessionTokenSize (* required)."""
-        return self._call("GetSessionToken", params, "GetSessionTokenResponse")
-
-    def get_web_identity_token(self, **params: Any) -> GetWebIdentityTokenResponse:
-        """GetWebIdentityToken: Audience*, DurationSeconds, SigningAlgorithm*, Scope, SubjectMode, Tags (* required)."""
-        return self._call("GetWebIdentityToken", params, "GetWebIdentityTokenResponse")
-
-    def get_paginator(self, operation: str) -> Paginator:
-        """Pages (``.paginate(**params)``) and items (``.items(**params)``)."""
-        return self._paginator(operation)
+        metadata = METADATA
+        shapes = SHAPES
+        operations = OPERATIONS
+        paginators = PAGINATORS
+        exceptions = exceptions
+        results = RESULTS
+        methods = METHODS

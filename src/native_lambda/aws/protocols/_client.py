@@ -44,6 +44,7 @@ class BaseClient:
     paginators: Any = {}
     exceptions: Any = None
     results: Any = None  # the module's Results: result classes by name
+    methods: Any = {}  # method name -> "Operation ResultClass"
 
     def __init__(
         self,
@@ -95,6 +96,26 @@ class BaseClient:
         self._proxy = _endpoint.proxy_for(
             self._scheme, self._netloc.rpartition(":")[0] or self._netloc
         )
+
+    def __getattr__(self, name: str) -> Any:
+        """An operation's method, made on first use and kept on the class: a compiled
+        module with a function per operation cost more to load than the rest of it."""
+        cls = type(self)
+        entry = None if name.startswith("_") else cls.methods.get(name)
+        if entry is None:
+            raise AttributeError(f"{cls.__name__!r} object has no attribute {name!r}")
+        op, result = entry.split(" ")
+
+        def method(self: BaseClient, **params: Any) -> Any:
+            return self._call(op, params, result)
+
+        method.__name__ = method.__qualname__ = name
+        method.__doc__ = f"{op}: keyword arguments as in boto3 (see the module's Client)."
+        setattr(cls, name, method)
+        return getattr(self, name)
+
+    def __dir__(self) -> Any:
+        return sorted(set(super().__dir__()) | set(type(self).methods))
 
     @property
     def _quota(self) -> Any:
@@ -299,6 +320,10 @@ class BaseClient:
         from ._names import operation_for
 
         return operation_for(self._model, method)
+
+    def get_paginator(self, operation: str) -> Any:
+        """Pages (``.paginate(**params)``) and items (``.items(**params)``)."""
+        return self._paginator(operation)
 
     def _paginator(self, method: str) -> Any:
         from ._paginate import Paginator

@@ -106,9 +106,9 @@ class Results:
 
     __slots__ = ("_ns", "_table")
 
-    def __init__(self, namespace: Dict[str, Any], table: Dict[str, str]) -> None:
+    def __init__(self, namespace: Dict[str, Any], table: Any) -> None:
         self._ns = namespace
-        self._table = table
+        self._table = table  # a Table (or dict): class name -> fields as JSON
 
     def get(self, name: str) -> Any:
         found = self._ns.get(name)
@@ -147,9 +147,9 @@ class Exceptions:
 
     ClientError = ServiceError
 
-    def __init__(self, namespace: Dict[str, Any], table: Dict[str, str]) -> None:
+    def __init__(self, namespace: Dict[str, Any], table: Any) -> None:
         self._ns = namespace
-        self._table = table  # attribute -> "ClassName code status"
+        self._table = table  # a Table (or dict): attribute -> "ClassName code status"
         self._codes: Optional[Dict[str, str]] = None
 
     def __getattr__(self, name: str) -> Any:
