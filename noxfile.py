@@ -22,13 +22,12 @@ def build(session: nox.Session) -> None:
 @nox.session
 def tests(session: nox.Session) -> None:
     """The whole test suite; compile, root and docker tests skip with a reason where unavailable.
-    The slow arm64-under-emulation build and the shared dependency build are left to
-    `nox -s arm64` and `nox -s deps` (CI's budget)."""
+    The slow arm64-under-emulation build is left to `nox -s arm64` (CI's budget)."""
     session.install("-e", EVERYTHING)
     session.run(
         "pytest",
         "-m",
-        "not arm64 and not deps_build",
+        "not arm64",
         *session.posargs,
         env={"PYTHONUNBUFFERED": "1"},
     )
@@ -36,9 +35,9 @@ def tests(session: nox.Session) -> None:
 
 @nox.session
 def deps(session: nox.Session) -> None:
-    """The shared third-party dependency build (Powertools, pydantic, requests, orjson, numpy,
-    cryptography, psycopg) in the bullseye container, each handler compared with CPython in the
-    sandbox. 30-60 minutes with a cold ccache on 2 cores, so not part of `nox -s tests`."""
+    """Only the tests of the shared third-party dependency build (Powertools, pydantic,
+    requests, orjson, numpy, cryptography, psycopg) in the bullseye container, each handler
+    compared with CPython in the sandbox; `nox -s tests` runs them too."""
     session.install("-e", EVERYTHING)
     session.run("pytest", "-m", "deps_build", "-v", *session.posargs, env={"PYTHONUNBUFFERED": "1"})
 

@@ -2,9 +2,10 @@
 
 ``deps_build``: ``tests/deps/project`` (Powertools, pydantic, requests, orjson, numpy,
 cryptography, psycopg[binary], several handlers, one bytecode package) built once per session
-with ``native-lambda build --target al2023`` in the bullseye stand-in, through the real CLI:
-dependency stage with network, offline compile stage. The first build on a machine compiles
-for 10-20 minutes (2 cores); ccache and Nuitka's caches make a rerun much shorter.
+with ``native-lambda build --target al2023 --profile dev`` in the bullseye stand-in, through
+the real CLI: dependency stage with network, offline compile stage. The dev profile's -O0 C
+compile is what makes a cold build fit CI (see ``deps_project.container_build_args``); ccache
+and Nuitka's caches make a rerun much shorter.
 
 ``NATIVE_LAMBDA_TEST_DEPS_BUILD=FOLDER`` (outside CI) reuses a build made by hand into
 FOLDER/dist with its output in FOLDER/build.log.
@@ -27,7 +28,15 @@ from typing import Any
 
 import pytest
 
-from deps_project import CONTEXT, PROJECT, DepsBuild, cli, container_build_args, copy_project
+from deps_project import (
+    CONTEXT,
+    EXAMPLE,
+    PROJECT,
+    DepsBuild,
+    cli,
+    container_build_args,
+    copy_project,
+)
 from local_tls import LocalCA, https_server, make_ca
 
 
@@ -83,7 +92,11 @@ def cpython(tmp_path_factory: pytest.TempPathFactory) -> Callable[..., Any]:
         proc = subprocess.run(
             [py, "-c", CONTEXT, handler, json.dumps(event)],
             cwd=PROJECT,
-            env={**clean, "PYTHONPATH": str(PROJECT), **(env or {})},
+            env={
+                **clean,
+                "PYTHONPATH": os.pathsep.join([str(PROJECT), str(EXAMPLE.parent)]),
+                **(env or {}),
+            },
             capture_output=True,
             text=True,
             timeout=120,
@@ -109,9 +122,8 @@ def deps_https_url(deps_ca: LocalCA) -> Iterator[str]:
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Tests of the shared dependency build carry ``deps_build``: ``nox -s deps`` runs them;
-    ``nox -s tests`` (CI) deselects them, since that one build alone is 30-60 minutes on a
-    2-core machine with a cold ccache."""
+    """Tests of the shared dependency build carry ``deps_build``, so that ``nox -s deps`` can
+    run them alone; ``nox -s tests`` (CI) runs them with the rest."""
     for item in items:
         if "deps_build" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.deps_build)

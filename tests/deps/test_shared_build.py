@@ -158,6 +158,10 @@ def test_build_said_what_it_installed_and_shipped(deps_build: DepsBuild) -> None
     assert "packages ready" in out
     assert "manylinux_2_31_x86_64, CPython 3.9" in out
     assert "packages by share of function.zip and layer.zip" in out
+    # the dev profile reached Nuitka's C compile inside the container, and the record says so
+    assert "profile dev: C unoptimised (-O0)" in out
+    assert "Inherited CFLAGS='-O0'" in (deps_build.dist_dir / "build.log").read_text()
+    assert json.loads((deps_build.dist_dir / "build.json").read_text())["profile"] == "dev"
     with zipfile.ZipFile(deps_build.function_zip) as zf:
         names = set(zf.namelist())
     with zipfile.ZipFile(deps_build.layer_zip) as zf:
