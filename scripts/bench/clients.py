@@ -5,7 +5,8 @@
   that answers instantly, so what is left is the client's own work;
 - the transport choice: importing httpx, http.client and our raw-socket transport, and a
   bare POST through each;
-- size: each shipped module's source and byte code, zipped.
+- size: each shipped module's source and byte code, zipped;
+- CloudWatch's json fallback against smithy-rpc-v2-cbor (``clients_cbor.py``).
 
 Prints a Markdown table; every number is measured here, on this machine, under CPython.
 """
@@ -202,7 +203,11 @@ def main() -> int:
     print("|---|---|---|---|")
     for name, size, zsrc, zcode in _sizes():
         print(f"| {name} | {size:,} | {zsrc:,} | {zcode:,} |")
-    return 0
+    print()
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    import clients_cbor  # CloudWatch: the json fallback against smithy-rpc-v2-cbor
+
+    return clients_cbor.main()
 
 
 if __name__ == "__main__":

@@ -6,10 +6,11 @@
   client (``function_clients/orders_native.py``).
 
 Both talk to the same moto server over HTTP. For each contender, ``BENCH_COLD`` fresh
-processes (cold starts) against the bench's Runtime API server: init (spawn -> first
-``GET /next``), the first invocation, warm round trips (``BENCH_WARM`` invocations of a
-3-record batch) and peak RSS; plus import + client construction measured inside the
-function. Prints a Markdown table; every number is measured here, on this machine.
+processes (cold starts, alternating between the contenders so both meet the same load)
+against the bench's Runtime API server: init (spawn -> first ``GET /next``), the first
+invocation, warm round trips (``BENCH_WARM`` invocations of a 3-record batch) and peak RSS;
+plus import + client construction measured inside the function. Prints a Markdown table;
+every number is measured here, on this machine.
 """
 
 from __future__ import annotations
@@ -127,26 +128,33 @@ def _native(work: Path) -> Path:
     return unpack_dist(result.dist_dir, work / "unpacked-clients").task_dir
 
 
-def _measure(runtime: Runtime, logs: Path, cold: int, warm: int) -> dict:
-    inits, firsts, trips, rss, client = [], [], [], [], []
-    for _ in range(cold):
-        log = logs / f"{runtime.name}.log"
-        log.unlink(missing_ok=True)
-        with Session(runtime, logs) as session:
-            session.start(_event(report=True))
-            session.run_group("warm", _event(), warm)
-        r = session.result
-        inits.append(r.init_ms)
-        firsts.append(r.first_ms)
-        trips.extend(r.round_trips_us["warm"])
-        rss.append(max(r.rss_kb.values()))
-        found = re.search(r"CLIENT_INIT_MS ([0-9.]+)", log.read_text(errors="replace"))
-        client.append(float(found.group(1)) if found else float("nan"))
+def _cold_start(runtime: Runtime, logs: Path, warm: int) -> dict:
+    """One cold start of ``runtime``: init, first invocation, warm round trips, RSS and the
+    import + construction time the function reports."""
+    log = logs / f"{runtime.name}.log"
+    log.unlink(missing_ok=True)
+    with Session(runtime, logs) as session:
+        session.start(_event(report=True))
+        session.run_group("warm", _event(), warm)
+    r = session.result
+    found = re.search(r"CLIENT_INIT_MS ([0-9.]+)", log.read_text(errors="replace"))
+    return {
+        "init": r.init_ms,
+        "first": r.first_ms,
+        "trips": r.round_trips_us["warm"],
+        "rss": max(r.rss_kb.values()),
+        "client": float(found.group(1)) if found else float("nan"),
+    }
+
+
+def _summary(runs: list) -> dict:
+    inits = [r["init"] for r in runs]
+    client = [r["client"] for r in runs]
     return {
         "init": (min(inits), statistics.median(inits)),
-        "first": statistics.median(firsts),
-        "warm_ms": statistics.median(trips) / 1000,
-        "rss_mb": max(rss) / 1024,
+        "first": statistics.median(r["first"] for r in runs),
+        "warm_ms": statistics.median(t for r in runs for t in r["trips"]) / 1000,
+        "rss_mb": max(r["rss"] for r in runs) / 1024,
         "client": (min(client), statistics.median(client)),
     }
 
@@ -183,12 +191,23 @@ def main() -> int:
             cwd=FN_DIR,
             env={**env, "_HANDLER": "orders_boto3.handler", "LAMBDA_TASK_ROOT": str(FN_DIR)},
         )
-        results = {rt.name: _measure(rt, logs, cold, warm) for rt in (boto, native)}
+        # Alternate the contenders cold start by cold start: on a shared machine both meet
+        # the same load, and the ratios stay meaningful when the absolute numbers move.
+        runs: dict = {boto.name: [], native.name: []}
+        load = [os.getloadavg()[0]]
+        for _ in range(cold):
+            for rt in (boto, native):
+                runs[rt.name].append(_cold_start(rt, logs, warm))
+            load.append(os.getloadavg()[0])
+        results = {name: _summary(r) for name, r in runs.items()}
     finally:
         moto.terminate()
         moto.wait(timeout=10)
     b, n = results["orders-boto3"], results["orders-native"]
-    print(f"### SQS -> DynamoDB function on moto ({cold} cold starts, {warm} warm each)\n")
+    print(
+        f"### SQS -> DynamoDB function on moto ({cold} cold starts each, alternated, "
+        f"{warm} warm each; load average {min(load):.1f}-{max(load):.1f})\n"
+    )
     print("| measure | CPython + awslambdaric + boto3 | native-lambda compiled | ratio |")
     print("|---|---|---|---|")
     print(
