@@ -162,3 +162,91 @@ def test_bad_lock_is_named(tmp_path: Path) -> None:
     (tmp_path / "uv.lock").write_text("version = [\n")
     with pytest.raises(BuildError, match=r"uv\.lock: not valid TOML"):
         detect(tmp_path)
+
+
+PATH_LOCK = """\
+version = 1
+
+[[package]]
+name = "app"
+version = "0"
+source = { editable = "." }
+dependencies = [
+    { name = "httplib" },
+    { name = "winlib", marker = "sys_platform == 'win32'" },
+    { name = "pdf", marker = "python_version < '3.11'" },
+]
+
+[[package]]
+name = "winlib"
+version = "1"
+source = { registry = "https://pypi.org/simple" }
+dependencies = [{ name = "shared" }, { name = "pdf" }]
+
+[[package]]
+name = "pdf"
+version = "2"
+source = { registry = "https://pypi.org/simple" }
+dependencies = [{ name = "fonts", marker = "platform_machine == 'x86_64'" }]
+
+[[package]]
+name = "fonts"
+version = "3"
+source = { registry = "https://pypi.org/simple" }
+
+[[package]]
+name = "shared"
+version = "4"
+source = { registry = "https://pypi.org/simple" }
+
+[[package]]
+name = "httplib"
+version = "5"
+source = { registry = "https://pypi.org/simple" }
+dependencies = [{ name = "pdf" }, { name = "shared", extra = ["speed"] }]
+
+[package.optional-dependencies]
+unused = [{ name = "fonts" }]
+
+[[package]]
+name = "speedups"
+version = "6"
+source = { registry = "https://pypi.org/simple" }
+"""
+
+
+def test_uv_lock_markers_hold_along_the_whole_path_and_extras_on_any_edge(
+    tmp_path: Path,
+) -> None:
+    """A package is conditional on every edge of its path ("and"), on any of its paths ("or");
+    an extra asked for by a later edge is still followed."""
+    lock = PATH_LOCK.replace(
+        'name = "shared"\nversion = "4"\nsource = { registry = "https://pypi.org/simple" }\n',
+        'name = "shared"\nversion = "4"\nsource = { registry = "https://pypi.org/simple" }\n\n'
+        '[package.optional-dependencies]\nspeed = [{ name = "speedups" }]\n',
+    )
+    (tmp_path / "uv.lock").write_text(lock)
+    found = detect(tmp_path)
+    assert found is not None
+    assert found.requirements == [
+        "fonts==3 ; (platform_machine == 'x86_64')",  # pdf is always reached through httplib
+        "httplib==5",
+        "pdf==2",
+        "shared==4",
+        "speedups==6",  # shared[speed], asked for by httplib's edge, not winlib's
+        "winlib==1 ; (sys_platform == 'win32')",
+    ]
+
+
+def test_uv_lock_conditions_combine_along_a_marked_path(tmp_path: Path) -> None:
+    lock = PATH_LOCK.replace('    { name = "httplib" },\n', "")
+    (tmp_path / "uv.lock").write_text(lock)
+    found = detect(tmp_path)
+    assert found is not None
+    assert found.requirements == [
+        "fonts==3 ; ((platform_machine == 'x86_64') and (python_version < '3.11')) or "
+        "((platform_machine == 'x86_64') and (sys_platform == 'win32'))",
+        "pdf==2 ; ((python_version < '3.11')) or ((sys_platform == 'win32'))",
+        "shared==4 ; (sys_platform == 'win32')",
+        "winlib==1 ; (sys_platform == 'win32')",
+    ]

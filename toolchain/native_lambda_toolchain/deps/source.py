@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Dict, List, Optional, Sequence, Set
+from typing import Any, Callable, Dict, FrozenSet, List, Optional, Sequence, Tuple
 
 from ..build.config import toml_parser
 from ..errors import BuildError
@@ -144,44 +144,58 @@ def from_pylock(path: Path) -> DependencySet:
 def from_uv_lock(path: Path, extras: Sequence[str] = ()) -> DependencySet:
     """uv's lock: the packages the project reaches (not its dev groups), pinned.
 
-    A package reached through a marked edge keeps that marker (several edges: any of them).
+    A package is needed when every edge on some path from the project to it holds: its marker
+    is the "or" over its paths of the "and" of their edges' markers, so a package reached
+    only through a Windows-only dependency stays Windows-only however it is reached.
     """
     packages = _load(path).get("package", [])
     by_name = {_norm(p["name"]): p for p in packages if "name" in p}
     roots = [p for p in packages if _is_project(p)]
     if not roots:
         raise BuildError(f"{path}: no package with source editable/virtual '.' (the project)")
-    markers: Dict[str, Set[str]] = {}
-    todo: List[Any] = []
+    #: per package, the conditions under which some path reaches it (each a set of markers,
+    #: all of which must hold; the empty set is "always")
+    reached: Dict[str, List[FrozenSet[str]]] = {}
+    todo: List[Tuple[Any, FrozenSet[str]]] = []
     for root in roots:
         edges = list(root.get("dependencies", []))
         for extra in extras:
             edges += root.get("optional-dependencies", {}).get(extra, [])
-        todo += edges
+        todo += [(edge, frozenset()) for edge in edges]
     while todo:
-        edge = todo.pop()
+        edge, path_marker = todo.pop()
         name = _norm(edge["name"])
-        marker = edge.get("marker") or ""
-        seen = markers.setdefault(name, set())
-        if marker in seen or "" in seen:
-            continue
-        first = not seen
-        seen.add(marker)
         pkg = by_name.get(name)
         if pkg is None:
             raise BuildError(f"{path}: the lock names {edge['name']!r} but holds no entry for it")
-        if first:
-            todo += list(pkg.get("dependencies", []))
-            for extra in edge.get("extra", []):
-                todo += pkg.get("optional-dependencies", {}).get(extra, [])
+        condition = path_marker | ({edge["marker"]} if edge.get("marker") else set())
+        optional = pkg.get("optional-dependencies", {})
+        # the package itself, and each extra the edge asks for, as nodes of their own
+        nodes = [(name, pkg.get("dependencies", []))]
+        nodes += [(f"{name}[{extra}]", optional.get(extra, [])) for extra in edge.get("extra", [])]
+        for node, deps in nodes:
+            known = reached.setdefault(node, [])
+            if any(old <= condition for old in known):
+                continue  # an already known path holds whenever this one does
+            known[:] = [old for old in known if not condition <= old] + [condition]
+            todo += [(dep, condition) for dep in deps]
     lines = []
-    for name, found in sorted(markers.items()):
-        pkg = by_name[name]
-        if _is_project(pkg):
-            continue
-        marker = None if "" in found else " or ".join(f"({m})" for m in sorted(found))
-        lines.append(_pin(pkg["name"], pkg["version"], marker))
+    for name, conditions in sorted(reached.items()):
+        pkg = by_name.get(name)
+        if pkg is None or _is_project(pkg):
+            continue  # an extra's node ("name[extra]"), or the project itself
+        lines.append(_pin(pkg["name"], pkg["version"], _marker(conditions)))
     return DependencySet("uv.lock", path, "\n".join(lines) + "\n", no_deps=True)
+
+
+def _marker(conditions: List[FrozenSet[str]]) -> Optional[str]:
+    """PEP 508 text for "any of these conditions", each "all of its markers"; None: always."""
+    if any(not c for c in conditions):
+        return None
+    alternatives = sorted(" and ".join(f"({m})" for m in sorted(c)) for c in conditions)
+    if len(alternatives) == 1:
+        return alternatives[0]
+    return " or ".join(f"({a})" for a in alternatives)
 
 
 def _is_project(pkg: Dict[str, Any]) -> bool:
