@@ -137,13 +137,18 @@ def _cold_start(runtime: Runtime, logs: Path, warm: int) -> dict:
         session.start(_event(report=True))
         session.run_group("warm", _event(), warm)
     r = session.result
-    found = re.search(r"CLIENT_INIT_MS ([0-9.]+)", log.read_text(errors="replace"))
+    text = log.read_text(errors="replace")
+    found = re.search(r"CLIENT_INIT_MS ([0-9.]+)", text)
+    parts = re.search(r"PARTS ([0-9.]+) ([0-9.]+) ([0-9.]+)", text)
+    collected = re.search(r" GC ([0-9.]+)", text)
     return {
         "init": r.init_ms,
         "first": r.first_ms,
         "trips": r.round_trips_us["warm"],
         "rss": max(r.rss_kb.values()),
         "client": float(found.group(1)) if found else float("nan"),
+        "parts": [float(p) for p in parts.groups()] if parts else None,
+        "gc": float(collected.group(1)) if collected else None,
     }
 
 
@@ -156,6 +161,11 @@ def _summary(runs: list) -> dict:
         "warm_ms": statistics.median(t for r in runs for t in r["trips"]) / 1000,
         "rss_mb": max(r["rss"] for r in runs) / 1024,
         "client": (min(client), statistics.median(client)),
+        # the native function's parts: doors + base client, the module, construction
+        "parts": [min(p) for p in zip(*(r["parts"] for r in runs))] if runs[0]["parts"] else None,
+        "gc": (min(r["gc"] for r in runs), statistics.median(r["gc"] for r in runs))
+        if runs[0]["gc"] is not None
+        else None,
     }
 
 
@@ -220,6 +230,17 @@ def main() -> int:
         f"{n['client'][0]:.2f} / {n['client'][1]:.2f} | "
         f"{n['client'][1] / b['client'][1]:.3f}x |"
     )
+    if n["parts"]:
+        doors, module, construct = n["parts"]
+        print(
+            f"| of which: package doors + base client / DynamoDB module / construction, "
+            f"min ms | | {doors:.2f} / {module:.2f} / {construct:.2f} | |"
+        )
+    if n["gc"]:
+        print(
+            f"| of which: garbage collections in that window, min / median ms | | "
+            f"{n['gc'][0]:.2f} / {n['gc'][1]:.2f} | |"
+        )
     print(
         f"| first invocation (3 puts, new connection), median ms | {b['first']:.1f} | "
         f"{n['first']:.1f} | {n['first'] / b['first']:.2f}x |"
