@@ -233,8 +233,8 @@ def main() -> int:
     if n["parts"]:
         doors, module, construct = n["parts"]
         print(
-            f"| of which: package doors + base client / DynamoDB module / construction, "
-            f"min ms | | {doors:.2f} / {module:.2f} / {construct:.2f} | |"
+            f"| of which, without collections: package doors + base client / DynamoDB module "
+            f"/ construction, min ms | | {doors:.2f} / {module:.2f} / {construct:.2f} | |"
         )
     if n["gc"]:
         print(
