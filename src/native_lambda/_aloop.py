@@ -27,8 +27,8 @@ from typing import Any, List
 from . import _logging
 from ._aclient import AsyncRuntimeApi
 from ._client import RuntimeApi, RuntimeApiError
-from ._errors import RESPONSE_TOO_LARGE, Diagnostic, FaultError, invocation_failure
-from ._invoke import PLAIN, Prepared, context_of, encoded, event_of, warn
+from ._errors import Diagnostic, FaultError, invocation_failure
+from ._invoke import PLAIN, Prepared, context_of, encoded, event_of, refused_response, warn
 from ._loop import _refused, _streamed
 
 MODE_ENV = "NATIVE_LAMBDA_ASYNC_CONCURRENCY"
@@ -137,16 +137,6 @@ async def _refused_async(
     api: AsyncRuntimeApi, request_id: str, status: int, body: bytes, size: int
 ) -> None:
     """As ``_loop._refused``: 413 becomes the invocation's error, 5xx ends the runtime."""
-    if status >= 500:
-        raise RuntimeApiError(
-            f"POST /invocation/{request_id}/response answered {status}: {body[:200]!r}"
-        )
-    if status == 413:
-        message = (
-            f"Response payload size ({size} bytes) exceeded maximum allowed payload size "
-            "(6291556 bytes)."
-        )
-        error = Diagnostic(message, RESPONSE_TOO_LARGE, request_id)
+    error = refused_response(request_id, status, body, size)
+    if error is not None:
         await _report(api, request_id, error, quiet=403)
-        return
-    warn(f"POST /invocation/{request_id}/response answered {status}: {body[:200]!r}")

@@ -17,10 +17,13 @@ from ._errors import (
     CONTEXT_UNMARSHAL_ERROR,
     HANDLER_TYPE_ERROR,
     MARSHAL_ERROR,
+    RESPONSE_TOO_LARGE,
     UNMARSHAL_ERROR,
+    Diagnostic,
     FaultError,
 )
 from ._handler import annotated_types, hidden_by_wrapper, is_async, stream_kind
+from ._wire import RuntimeApiError
 
 JSON_TYPE = b"Content-Type: application/json\r\n"
 BYTES_TYPE = b"Content-Type: application/unknown\r\n"
@@ -156,3 +159,21 @@ def from_header(header: Optional[str], wrap: Callable[[Any], Any], what: str) ->
     except msgspec.DecodeError as exc:
         raise FaultError(CONTEXT_UNMARSHAL_ERROR, f"Unable to parse {what} JSON: {exc}") from None
     return wrap(data if isinstance(data, dict) else {})
+
+
+def refused_response(request_id: str, status: int, body: bytes, size: int) -> Optional[Diagnostic]:
+    """What the Runtime API's refusal of a response means, for every loop: a 5xx ends the
+    runtime (raised); 413 becomes the invocation's error (returned, for the loop to post);
+    anything else is only logged."""
+    if status >= 500:
+        raise RuntimeApiError(
+            f"POST /invocation/{request_id}/response answered {status}: {body[:200]!r}"
+        )
+    if status == 413:
+        message = (
+            f"Response payload size ({size} bytes) exceeded maximum allowed payload size "
+            "(6291556 bytes)."
+        )
+        return Diagnostic(message, RESPONSE_TOO_LARGE, request_id)
+    warn(f"POST /invocation/{request_id}/response answered {status}: {body[:200]!r}")
+    return None

@@ -16,13 +16,12 @@ from . import _logging, _shutdown
 from ._client import RuntimeApi, RuntimeApiError
 from ._context import load_environment
 from ._errors import (
-    RESPONSE_TOO_LARGE,
     Diagnostic,
     from_exception,
     invocation_failure,
 )
 from ._handler import BUFFERED, add_search_path, load
-from ._invoke import PLAIN, Prepared, context_of, encoded, event_of, warn
+from ._invoke import PLAIN, Prepared, context_of, encoded, event_of, refused_response, warn
 
 EXIT_INIT_ERROR = 1
 EXIT_RUNTIME_API = 2
@@ -244,20 +243,11 @@ def _report(
 
 def _refused(api: RuntimeApi, request_id: str, status: int, body: bytes, size: int) -> None:
     """The Runtime API did not accept a response: 413 becomes an invocation error."""
-    if status >= 500:
-        raise RuntimeApiError(
-            f"POST /invocation/{request_id}/response answered {status}: {body[:200]!r}"
-        )
-    if status == 413:
-        message = (
-            f"Response payload size ({size} bytes) exceeded maximum allowed payload size "
-            "(6291556 bytes)."
-        )
+    error = refused_response(request_id, status, body, size)
+    if error is not None:
         # Lambda has usually failed the invocation already when it sends 413 and then
         # answers this /error with 403; the post is for Runtime APIs that wait for it.
-        _report(api, request_id, Diagnostic(message, RESPONSE_TOO_LARGE, request_id), quiet=403)
-        return
-    warn(f"POST /invocation/{request_id}/response answered {status}: {body[:200]!r}")
+        _report(api, request_id, error, quiet=403)
 
 
 _event_loop: Any = None

@@ -89,6 +89,19 @@ def test_a_failing_invocation_fails_alone_and_the_loop_keeps_serving(
     assert emu.process_exits == []
 
 
+def test_an_oversized_result_fails_alone_on_the_loop(launch: Callable[..., Any]) -> None:
+    """The Runtime API answers 413 to a result over 6 MB: that invocation gets
+    Function.ResponseSizeTooLarge and the loop goes on serving the others."""
+    emu = launch(ASYNC, env=FOUR)
+    events = [{"sleep": 0.2, "n": i, "pad": 6_400_000 if i == 1 else 0} for i in range(4)]
+    results = _many(emu, events, 4)
+    assert [r.function_error for r in results] == [None, "Unhandled", None, None]
+    assert results[1].json()["errorType"] == "Function.ResponseSizeTooLarge"
+    assert [r.json()["n"] for i, r in enumerate(results) if i != 1] == [0, 2, 3]
+    assert emu.invoke(b'{"n": 9}').json()["n"] == 9
+    assert emu.process_exits == []
+
+
 def test_fork_is_still_there_for_async_handlers(launch: Callable[..., Any]) -> None:
     emu = launch(ASYNC, env=dict(FOUR, NATIVE_LAMBDA_ASYNC_CONCURRENCY="fork"))
     traces = [f"Root=1-5759e988-bd862e3fe1be46a99427{i:04d};Sampled=1" for i in range(8)]

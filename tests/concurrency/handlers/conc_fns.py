@@ -45,6 +45,7 @@ async def async_sleepy(event: Any, context: Any) -> dict:
         "pid": os.getpid(),
         "trace": os.environ.get("_X_AMZN_TRACE_ID"),
         "context_trace": context.xray_trace_id,
+        **({"pad": "x" * int(event["pad"])} if event.get("pad") else {}),
     }
 
 
