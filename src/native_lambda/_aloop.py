@@ -74,6 +74,7 @@ async def _slot(api: AsyncRuntimeApi, prepared: Prepared, ids: Any, blocking: Li
     handler = prepared.handler
     plain = PLAIN
     while True:
+        _logging.flush_output()  # an invocation's unfinished line, before it is complete
         response = await api.next()
         headers = response.headers
         request_id = headers.get("lambda-runtime-aws-request-id", "")

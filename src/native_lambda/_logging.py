@@ -67,6 +67,17 @@ def setup() -> None:
         sys.meta_path.insert(0, _LoggingHook())
 
 
+def flush_output() -> None:
+    """Push out an unfinished line before the runtime asks for the next invocation: line
+    buffering holds text until its newline, and once the invocation is complete Lambda may
+    freeze or end the environment, or the text would join the next invocation's output."""
+    for stream in (sys.stdout, sys.stderr):
+        try:  # noqa: SIM105 (contextlib is not loaded at init, and this runs per invocation)
+            stream.flush()
+        except (AttributeError, OSError, ValueError):  # replaced or closed by the handler
+            pass
+
+
 def use_per_task_ids() -> Any:
     """Switch the formatters to per-task ids; returns the ContextVar each task sets."""
     global per_task

@@ -155,7 +155,9 @@ def _loop(api: RuntimeApi, prepared: Prepared, announce: Optional[int] = None) -
     streams = prepared.streams != BUFFERED
     plain = PLAIN
     write = os.write
+    flush_output = _logging.flush_output
     while True:
+        flush_output()  # the previous invocation's unfinished line, before it is complete
         if announce is not None:
             write(announce, b"-\n")  # idle: tell the supervisor (Managed Instances workers)
         response = next_invocation()

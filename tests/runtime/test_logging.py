@@ -160,3 +160,17 @@ def test_telemetry_fd_frames(api: IndependentApi, tmp_path: Path) -> None:
         data = data[16 + length :]
     assert [kind for kind, _ in frames] == [0xA55A000F, 0xA55A0013, 0xA55A0017]
     assert "info one\nsecond line" in frames[0][1]  # framed: newlines kept inside one event
+
+
+def test_output_without_a_newline_is_out_before_the_next_poll(serve) -> None:
+    """Line-buffered streams hold a line until its newline; an invocation's unfinished line
+    must still leave the process before the runtime asks for the next invocation (Lambda may
+    freeze or end the environment then), not with the next invocation's output."""
+    api = serve("fns.partial_lines")
+    assert api.invoke({"n": 1}).json() == "ok"
+    api.wait_for(lambda records: sum(r.path.endswith("/next") for r in records) >= 2)
+    deadline = time.monotonic() + 5
+    while "stderr tail 1" not in api.logs() and time.monotonic() < deadline:
+        time.sleep(0.02)
+    logs = api.logs()
+    assert "stdout tail 1" in logs and "stderr tail 1" in logs, logs

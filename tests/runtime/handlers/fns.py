@@ -120,6 +120,15 @@ def logs(event: Any, context: Context) -> str:
     return "ok"
 
 
+def partial_lines(event: Any, context: Context) -> str:
+    """Output without a closing newline, on both streams."""
+    import sys
+
+    sys.stdout.write(f"stdout tail {event['n']}")
+    print(f"stderr tail {event['n']}", end="", file=sys.stderr)
+    return "ok"
+
+
 def sleepy(event: Any, context: Context) -> str:
     import time
 
