@@ -11,7 +11,6 @@ from ._engine import BASE_IMAGE_ENV
 
 PYTHON_VERSION_ENV = "NATIVE_LAMBDA_PYTHON_VERSION"
 PLATFORM_ENV = "NATIVE_LAMBDA_PLATFORM"
-CACHE_ENV = "NATIVE_LAMBDA_CACHE_DIR"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -47,8 +46,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def cache_root() -> Path:
-    """``$NATIVE_LAMBDA_CACHE_DIR`` or ``$XDG_CACHE_HOME/native-lambda`` (``~/.cache``)."""
-    if os.environ.get(CACHE_ENV):
-        return Path(os.environ[CACHE_ENV]).expanduser()
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "native-lambda"
+    """``$NATIVE_LAMBDA_CACHE_DIR`` or ``$XDG_CACHE_HOME/native-lambda``: the dependency
+    stage's own rule, so both stages share one cache (imported here, when first used)."""
+    from ..deps import default_cache_root
+
+    return default_cache_root()
