@@ -28,7 +28,15 @@ from . import _logging
 from ._aclient import AsyncRuntimeApi
 from ._client import RuntimeApi, RuntimeApiError
 from ._errors import Diagnostic, FaultError, invocation_failure
-from ._invoke import PLAIN, Prepared, context_of, encoded, event_of, refused_response, warn
+from ._invoke import (
+    PLAIN,
+    Prepared,
+    check_error_answer,
+    context_of,
+    encoded,
+    event_of,
+    refused_response,
+)
 from ._loop import _refused, _streamed
 
 MODE_ENV = "NATIVE_LAMBDA_ASYNC_CONCURRENCY"
@@ -128,10 +136,7 @@ async def _report(
 ) -> None:
     _logging.log_error(error)
     answer = await api.error(request_id, error.encode(), error.error_type, xray_cause)
-    if answer.status >= 500:
-        raise RuntimeApiError(f"POST /invocation/{request_id}/error answered {answer.status}")
-    if answer.status != 202 and answer.status != quiet:
-        warn(f"POST /invocation/{request_id}/error answered {answer.status}: {answer.body!r}")
+    check_error_answer(request_id, answer.status, answer.body, quiet)
 
 
 async def _refused_async(

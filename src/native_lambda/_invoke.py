@@ -87,11 +87,16 @@ def event_of(prepared: Prepared, headers: dict[str, str], body: bytes) -> Any:
     """The event decoded into the handler's type."""
     event_format = headers.get("content-type")
     if event_format is None or event_format == "application/json":
-        try:
-            return prepared.decode(body)
-        except msgspec.DecodeError as exc:
-            raise FaultError(UNMARSHAL_ERROR, f"Unable to unmarshal input: {exc}") from None
+        return json_event(prepared, body)
     return other_payload(prepared, body, event_format)
+
+
+def json_event(prepared: Prepared, body: bytes) -> Any:
+    """A JSON payload decoded into the handler's event type."""
+    try:
+        return prepared.decode(body)
+    except msgspec.DecodeError as exc:
+        raise FaultError(UNMARSHAL_ERROR, f"Unable to unmarshal input: {exc}") from None
 
 
 def encoded(prepared: Prepared, result: Any) -> tuple[bytes, bytes]:
@@ -113,10 +118,7 @@ def other_payload(prepared: Prepared, body: bytes, content_type: str) -> Any:
     declares no event type (or ``bytes``). A typed handler cannot take it."""
     media_type = content_type.partition(";")[0].strip().lower()
     if media_type == "application/json" or media_type == "":
-        try:
-            return prepared.decode(body)
-        except msgspec.DecodeError as exc:
-            raise FaultError(UNMARSHAL_ERROR, f"Unable to unmarshal input: {exc}") from None
+        return json_event(prepared, body)
     if prepared.undeclared or prepared.raw_event:
         return body
     raise FaultError(
@@ -177,3 +179,12 @@ def refused_response(request_id: str, status: int, body: bytes, size: int) -> Op
         return Diagnostic(message, RESPONSE_TOO_LARGE, request_id)
     warn(f"POST /invocation/{request_id}/response answered {status}: {body[:200]!r}")
     return None
+
+
+def check_error_answer(request_id: str, status: int, body: bytes, quiet: int = 0) -> None:
+    """What the Runtime API's answer to an ``/error`` post means, for every loop: a 5xx ends
+    the runtime (raised); anything but 202 (or the expected ``quiet`` status) is logged."""
+    if status >= 500:
+        raise RuntimeApiError(f"POST /invocation/{request_id}/error answered {status}")
+    if status != 202 and status != quiet:
+        warn(f"POST /invocation/{request_id}/error answered {status}: {body!r}")

@@ -21,7 +21,15 @@ from ._errors import (
     invocation_failure,
 )
 from ._handler import BUFFERED, add_search_path, load
-from ._invoke import PLAIN, Prepared, context_of, encoded, event_of, refused_response, warn
+from ._invoke import (
+    PLAIN,
+    Prepared,
+    check_error_answer,
+    context_of,
+    encoded,
+    event_of,
+    refused_response,
+)
 
 EXIT_INIT_ERROR = 1
 EXIT_RUNTIME_API = 2
@@ -237,10 +245,7 @@ def _report(
 ) -> None:
     _logging.log_error(error)
     answer = api.error(request_id, error.encode(), error.error_type, xray_cause)
-    if answer.status >= 500:
-        raise RuntimeApiError(f"POST /invocation/{request_id}/error answered {answer.status}")
-    if answer.status != 202 and answer.status != quiet:
-        warn(f"POST /invocation/{request_id}/error answered {answer.status}: {answer.body!r}")
+    check_error_answer(request_id, answer.status, answer.body, quiet)
 
 
 def _refused(api: RuntimeApi, request_id: str, status: int, body: bytes, size: int) -> None:
