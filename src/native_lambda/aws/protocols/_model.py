@@ -55,7 +55,15 @@ class Table:
 class ServiceModel:
     """Shapes and operations of one service; each JSON text is decoded once."""
 
-    __slots__ = ("_operations", "_shapes", "metadata", "ops", "paginators", "shapes")
+    __slots__ = (
+        "_error_names",
+        "_operations",
+        "_shapes",
+        "metadata",
+        "ops",
+        "paginators",
+        "shapes",
+    )
 
     def __init__(
         self,
@@ -71,6 +79,7 @@ class ServiceModel:
         self.paginators = paginators
         self.shapes: Dict[str, Dict[str, Any]] = {}
         self.ops: Dict[str, Dict[str, Any]] = {}
+        self._error_names: Optional[Dict[str, str]] = None
 
     def shape(self, name: str) -> Dict[str, Any]:
         found = self.shapes.get(name)
@@ -78,6 +87,20 @@ class ServiceModel:
             found = self.shapes[name] = _decode(self._shapes[name])
             found["name"] = name
         return found
+
+    def error_shape(self, code: str) -> Optional[Dict[str, Any]]:
+        """The exception shape whose error code (modeled ``code``, else its name) is ``code``
+        (the first in the model, if several share it). The code -> shape index is built at
+        the first error answer, instead of scanning every shape at each one."""
+        if self._error_names is None:
+            index: Dict[str, str] = {}
+            for name, text in self._shapes.items():
+                if '"exception":true' in text:
+                    error = self.shape(name).get("error", {})
+                    index.setdefault(error.get("code") or name, name)
+            self._error_names = index
+        name = self._error_names.get(code)
+        return None if name is None else self.shape(name)
 
     def operation(self, name: str) -> Dict[str, Any]:
         found = self.ops.get(name)

@@ -147,7 +147,7 @@ def error(
     details.setdefault("Code", code)
     details.setdefault("Message", message)
     response: Dict[str, Any] = {"Error": details}
-    shape = _error_shape(model, code) if found is not None else None
+    shape = model.error_shape(code) if found is not None else None
     if shape is not None and shape.get("type") == "structure":
         response.update(_parse_xml.structure(model, shape, found))  # botocore's modeled fields
     return code, message, response
@@ -198,21 +198,11 @@ def _short(code: str) -> str:
     return code.split(":", 1)[0].rsplit("#", 1)[-1]
 
 
-def _error_shape(model: ServiceModel, code: str) -> Optional[Dict[str, Any]]:
-    """The exception shape whose error code (modeled ``code``, else its name) is ``code``."""
-    for name, text in model._shapes.items():
-        if '"exception":true' in text:
-            shape = model.shape(name)
-            if (shape.get("error", {}).get("code") or name) == code:
-                return shape
-    return None
-
-
 def _modeled(
     model: ServiceModel, code: str, data: Dict[str, Any], response: Dict[str, Any]
 ) -> Dict[str, Any]:
     """botocore adds the members of the modeled error (found by the query code if any)."""
-    shape = _error_shape(model, response["Error"].get("QueryErrorCode") or code)
+    shape = model.error_shape(response["Error"].get("QueryErrorCode") or code)
     if shape is not None and shape.get("type") == "structure":
         response.update(_parse_json.value(model, shape, data))
     return response
