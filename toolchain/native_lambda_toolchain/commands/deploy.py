@@ -12,7 +12,7 @@ from ._options import parse_env_pairs
 
 
 def register(subparsers: Any) -> None:
-    from native_lambda_toolchain.deploy import add_aws_arguments
+    from native_lambda_toolchain.deploy import AUTH_TYPES, add_aws_arguments
 
     parser = subparsers.add_parser(
         "deploy",
@@ -64,7 +64,7 @@ def register(subparsers: Any) -> None:
     )
     url.add_argument(
         "--url-auth",
-        choices=("AWS_IAM", "NONE"),
+        choices=AUTH_TYPES,
         help="with --url: AWS_IAM (default; signed callers) or NONE (public, and the resource "
         "policy allows anyone to call it)",
     )

@@ -15,13 +15,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from ._client import LambdaClient
+from ._client import API, LambdaClient
 from ._errors import LambdaApiError, UncertainOutcome
 
 URL_API = "/2021-10-31"
-API = "/2015-03-31"
 AUTH_TYPES = ("AWS_IAM", "NONE")
-INVOKE_MODES = ("BUFFERED", "RESPONSE_STREAM")
 PUBLIC_STATEMENTS: tuple[dict[str, Any], ...] = (
     {
         "StatementId": "native-lambda-url-public",

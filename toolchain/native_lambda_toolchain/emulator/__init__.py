@@ -18,7 +18,7 @@ from ._limits import (
     MAX_STREAMED_RESPONSE_BYTES,
 )
 from ._records import Report, RuntimeApiRecord
-from ._stream_client import StreamResult, invoke_stream
+from ._stream_client import StreamResult
 
 __all__ = [
     "ALLOW_REMOTE_FLAG",
@@ -32,6 +32,5 @@ __all__ = [
     "RuntimeApiRecord",
     "StreamResult",
     "check_bind_host",
-    "invoke_stream",
     "listen_error",
 ]

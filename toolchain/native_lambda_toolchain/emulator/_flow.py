@@ -22,7 +22,7 @@ class FlowControl:
     _paused: bool  # reading paused for a reason of the connection's own (a long poll)
     _held = False  # reading paused because another connection cannot keep up
     _write_paused = False
-    _drained: list[Callable[[], None]]
+    _drained: list[Callable[[], None]]  # set by HttpConnection.__init__
 
     # asyncio.Protocol's flow control callbacks (the caller's side) -------------------
     def pause_writing(self) -> None:
@@ -33,7 +33,7 @@ class FlowControl:
         self._wake()
 
     def _wake(self) -> None:
-        waiters = getattr(self, "_drained", None)
+        waiters = self._drained
         if waiters:
             self._drained = []
             for callback in waiters:
@@ -43,9 +43,8 @@ class FlowControl:
         """True (and ``callback`` runs later) while writes wait for the peer to read."""
         if not self._write_paused or self._transport is None:
             return False
-        waiters = self.__dict__.setdefault("_drained", [])
-        if callback not in waiters:
-            waiters.append(callback)
+        if callback not in self._drained:
+            self._drained.append(callback)
         return True
 
     # the runtime's side --------------------------------------------------------------

@@ -88,6 +88,7 @@ class HttpConnection(FlowControl, asyncio.Protocol):
         self._chunked_size = 0
         self._close_after = False
         self._paused = False
+        self._drained: list[Callable[[], None]] = []  # FlowControl.when_drained's callbacks
         self._discarding = False  # answered an over-limit request: drop what still comes
         self._discarded = 0
         self.closed = False

@@ -1,8 +1,8 @@
 """A client for the streaming invoke path: reads the event stream as it arrives.
 
-Used by ``Emulator.invoke_stream`` and ``native-lambda invoke --local --stream``: each
-``PayloadChunk`` is handed over the moment its frame is complete, with its arrival time, so
-tests can tell a stream from a buffered answer.
+Used by ``Emulator.invoke_stream`` (``native-lambda invoke --stream`` reads with
+``deploy._stream``): each ``PayloadChunk`` is handed over the moment its frame is complete,
+with its arrival time, so tests can tell a stream from a buffered answer.
 """
 
 from __future__ import annotations
