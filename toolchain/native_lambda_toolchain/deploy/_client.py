@@ -23,7 +23,7 @@ import httpx
 
 from native_lambda.aws import Credentials, CredentialsProvider, sigv4_auth
 
-from ._errors import DeployError, LambdaApiError, UncertainOutcome
+from ._errors import DeployError, LambdaApiError, UncertainOutcome, may_have_run
 from ._invoke import InvokeOutput
 from ._retry import RetryPolicy, is_throttling
 
@@ -315,26 +315,17 @@ class LambdaClient:
         qualifier: str | None = None,
         client_context: str | None = None,
     ) -> InvokeOutput:
-        headers = {"X-Amz-Invocation-Type": "RequestResponse"}
-        if log_tail:
-            headers["X-Amz-Log-Type"] = "Tail"
-        if client_context is not None:
-            headers["X-Amz-Client-Context"] = base64.b64encode(client_context.encode()).decode()
         try:
             response = self._call(
                 "POST",
                 f"{API}/functions/{self._name(name)}/invocations",
                 content=payload,
                 params={"Qualifier": qualifier} if qualifier else None,
-                headers=headers,
+                headers=invoke_headers(log_tail, client_context),
                 operation=f"Invoke of {name}",
             )
         except UncertainOutcome as exc:
-            raise DeployError(
-                f"{exc}; an invocation is not repeated, because the function may have run",
-                hint="look at the function's logs before invoking again",
-                exit_code=1,
-            ) from None
+            raise may_have_run(str(exc)) from None
         raw_log = response.headers.get("x-amz-log-result")
         tail = base64.b64decode(raw_log).decode("utf-8", "replace") if raw_log else None
         return InvokeOutput(
@@ -367,3 +358,14 @@ class LambdaClient:
             log_tail=log_tail,
             client_context=client_context,
         )
+
+
+def invoke_headers(log_tail: bool, client_context: str | None) -> dict[str, str]:
+    """The headers of a synchronous invoke, buffered or streamed: the log tail on request,
+    the client context (JSON text) base64-encoded, as the API wants it."""
+    headers = {"X-Amz-Invocation-Type": "RequestResponse"}
+    if log_tail:
+        headers["X-Amz-Log-Type"] = "Tail"
+    if client_context is not None:
+        headers["X-Amz-Client-Context"] = base64.b64encode(client_context.encode()).decode()
+    return headers

@@ -38,3 +38,13 @@ class UncertainOutcome(ToolchainError):
         super().__init__(
             f"{operation}: {reason}; the request reached the endpoint, so it may have taken effect"
         )
+
+
+def may_have_run(what: str) -> DeployError:
+    """An invocation that got no clear answer: never sent again (the function may have run).
+    ``what`` names the call and what went wrong."""
+    return DeployError(
+        f"{what}; an invocation is not repeated, because the function may have run",
+        hint="look at the function's logs before invoking again",
+        exit_code=1,
+    )

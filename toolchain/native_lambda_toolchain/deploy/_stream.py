@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 import httpx
 
 from ..eventstream import INVOKE_COMPLETE, PAYLOAD_CHUNK, Decoder, EventStreamError
-from ._errors import DeployError, LambdaApiError
+from ._errors import DeployError, LambdaApiError, may_have_run
 from ._retry import is_throttling
 
 if TYPE_CHECKING:
@@ -49,12 +49,7 @@ class StreamOutput:
 
 
 def _may_have_run(name: str, why: str) -> DeployError:
-    return DeployError(
-        f"InvokeWithResponseStream of {name}: {why}; an invocation is not repeated, because "
-        "the function may have run",
-        hint="look at the function's logs before invoking again",
-        exit_code=1,
-    )
+    return may_have_run(f"InvokeWithResponseStream of {name}: {why}")
 
 
 def invoke_with_response_stream(
@@ -71,13 +66,9 @@ def invoke_with_response_stream(
 
     ``client_context`` is the JSON text; it is sent base64-encoded, as the API wants.
     """
-    from ._client import _error_of
+    from ._client import _error_of, invoke_headers
 
-    headers = {"X-Amz-Invocation-Type": "RequestResponse"}
-    if log_tail:
-        headers["X-Amz-Log-Type"] = "Tail"
-    if client_context is not None:
-        headers["X-Amz-Client-Context"] = base64.b64encode(client_context.encode()).decode()
+    headers = invoke_headers(log_tail, client_context)
     params = {"Qualifier": qualifier} if qualifier else None
     path = f"{STREAM_API}/functions/{client._name(name)}/response-streaming-invocations"
     timeout = httpx.Timeout(STREAM_READ_TIMEOUT, connect=min(client._timeout, 30.0))
