@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -23,10 +24,18 @@ pytestmark = [pytest.mark.docker, pytest.mark.bullseye, pytest.mark.root]
 ROOT = Path(__file__).resolve().parents[2]
 BULLSEYE_IMAGE = os.environ.get("NATIVE_LAMBDA_BULLSEYE_IMAGE", "native-lambda/bullseye-base")
 NOBODY = 65534
+IGNORED = shutil.ignore_patterns("__pycache__", "*.pyc")
 
 
 def test_files_written_by_the_stage_belong_to_the_given_user(tmp_path: Path) -> None:
     """An option Nuitka rejects: the stage writes its work files, then fails fast."""
+    # The project as a user other than the checkout's owner can read it: the checkout
+    # itself may sit in a folder only its owner may enter (a clone in `mktemp -d`).
+    project = tmp_path / "project"
+    shutil.copytree(ROOT / "examples", project / "examples", ignore=IGNORED)
+    shutil.copyfile(ROOT / "pyproject.toml", project / "pyproject.toml")
+    for path in [project, *project.rglob("*")]:
+        path.chmod(0o755 if path.is_dir() else 0o644)
     folders = {name: tmp_path / name for name in ("out", "work", "ccache", "home")}
     for folder in folders.values():
         folder.mkdir()
@@ -37,7 +46,7 @@ def test_files_written_by_the_stage_belong_to_the_given_user(tmp_path: Path) -> 
     )
     plan = BuildStagePlan(
         image=image,
-        project_dir=ROOT,
+        project_dir=project,
         out_dir=folders["out"],
         work_dir=folders["work"],
         ccache_dir=folders["ccache"],
